@@ -1,0 +1,198 @@
+//! Shared miette plumbing: [`SourceFile`] (a file's display name and text, cheap to clone),
+//! span helpers, and [`InvalidInput`], the one diagnostic that gathers every problem found in a
+//! project so that a run reports them all together.
+//!
+//! Each layer defines its own error enum; this module only provides what they share.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, MietteError, NamedSource, SourceCode, SourceSpan, SpanContents};
+
+/// A file a diagnostic can point into: its name as the user should read it (relative to the
+/// project folder) and its text. Clones share the text.
+#[derive(Clone)]
+pub struct SourceFile {
+    inner: Arc<NamedSource<String>>,
+}
+
+impl SourceFile {
+    /// Wraps `text` under the display name `name` (for example `migrations/001_init.sql`).
+    pub fn new(name: impl AsRef<str>, text: String) -> Self {
+        SourceFile {
+            inner: Arc::new(NamedSource::new(name, text)),
+        }
+    }
+
+    /// The display name, as used in diagnostics.
+    pub fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        self.inner.inner()
+    }
+
+    /// The 1-based line number holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        line_of(self.text(), offset)
+    }
+
+    /// `name:line`, the form people paste into an editor.
+    pub fn location(&self, offset: usize) -> String {
+        format!("{}:{}", self.name(), self.line_of(offset))
+    }
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SourceFile")
+            .field("name", &self.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        self.inner
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+/// A place in a file: the file and a byte range in it. Every dependency, requirement and step
+/// keeps one so that later layers (the graph, apply) can point back at the line that declared it.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The file holding the declaration.
+    pub file: SourceFile,
+    /// Byte range of the declaration in `file`.
+    pub span: Range<usize>,
+}
+
+impl Origin {
+    /// A place in `file`.
+    pub fn new(file: SourceFile, span: Range<usize>) -> Self {
+        Origin { file, span }
+    }
+
+    /// The span in miette's form.
+    pub fn source_span(&self) -> SourceSpan {
+        to_source_span(&self.span)
+    }
+
+    /// `name:line` of the start of the span.
+    pub fn location(&self) -> String {
+        self.file.location(self.span.start)
+    }
+}
+
+/// Converts a byte range into miette's span type.
+pub fn to_source_span(span: &Range<usize>) -> SourceSpan {
+    SourceSpan::from(span.start..span.end)
+}
+
+/// The 1-based line number holding byte `offset` of `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The byte range of line `line` (1-based) of `text`, without its line ending.
+pub fn line_span(text: &str, line: usize) -> Range<usize> {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(newline) => start += newline + 1,
+            None => return text.len()..text.len(),
+        }
+    }
+    let end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |newline| start + newline);
+    let end = if text[start..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    };
+    start..end
+}
+
+/// The closest of `candidates` to `wanted`, when it is close enough to be worth suggesting.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let score = strsim::jaro_winkler(&wanted_lower, &candidate.to_lowercase());
+            (score, candidate)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|left, right| left.0.total_cmp(&right.0).then(right.1.cmp(left.1)))
+        .map(|(_, candidate)| candidate)
+}
+
+/// Every problem found in one run over a project's input, reported together. Rendering it shows
+/// each problem with its file, line and help.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{summary}")]
+#[diagnostic(
+    code(plan::invalid_input),
+    help("fix the problems above; nothing was run and no database was touched")
+)]
+pub struct InvalidInput {
+    summary: String,
+    #[related]
+    problems: Vec<Box<dyn Diagnostic + Send + Sync + 'static>>,
+}
+
+impl InvalidInput {
+    /// Gathers `problems` found while reading `what` (a folder or file, as the user named it).
+    pub fn new(what: &str, problems: Vec<Box<dyn Diagnostic + Send + Sync + 'static>>) -> Self {
+        let summary = match problems.len() {
+            1 => format!("1 problem in {what}"),
+            count => format!("{count} problems in {what}"),
+        };
+        InvalidInput { summary, problems }
+    }
+
+    /// The problems, in the order they were found.
+    pub fn problems(&self) -> &[Box<dyn Diagnostic + Send + Sync + 'static>] {
+        &self.problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_of_counts_newlines_before_the_offset() {
+        let text = "a\nbb\nccc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 5), 3);
+        assert_eq!(line_of(text, 999), 3);
+    }
+
+    #[test]
+    fn line_span_excludes_crlf_endings() {
+        let text = "one\r\ntwo\r\nthree";
+        assert_eq!(&text[line_span(text, 2)], "two");
+        assert_eq!(&text[line_span(text, 3)], "three");
+        assert_eq!(line_span(text, 9), text.len()..text.len());
+    }
+
+    #[test]
+    fn closest_suggests_only_near_names() {
+        let names = ["depends_on", "requires", "environments"];
+        assert_eq!(closest("depend_on", names), Some("depends_on"));
+        assert_eq!(closest("zzz", names), None);
+    }
+}

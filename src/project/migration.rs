@@ -1,0 +1,400 @@
+//! The project model: [`Migration`] and the values it is made of ([`MigrationId`], [`Version`],
+//! [`Dependency`], [`Prerequisite`], [`Rollback`], [`Step`]). Plain data with the invariants the
+//! readers establish; reading files and plan.yaml is left to the sibling modules.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Origin, SourceFile};
+
+/// A migration's identity: its file name without `.sql` (and without `.up` for `x.up.sql`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MigrationId(String);
+
+impl MigrationId {
+    /// Wraps a file stem.
+    pub fn new(stem: impl Into<String>) -> Self {
+        MigrationId(stem.into())
+    }
+
+    /// The ID as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for MigrationId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MigrationId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The leading digits of a migration ID (`007` of `007_add_index`), compared by numeric value so
+/// that `9_x` sorts before `10_x` however many digits either has.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Version {
+    digits: String,
+}
+
+impl Version {
+    /// The version of an ID: its leading ASCII digits, if it has any.
+    pub fn of(id: &str) -> Option<Version> {
+        let digits: String = id.chars().take_while(char::is_ascii_digit).collect();
+        (!digits.is_empty()).then_some(Version { digits })
+    }
+
+    /// The digits as written, leading zeros kept.
+    pub fn as_str(&self) -> &str {
+        &self.digits
+    }
+
+    /// The digits without leading zeros (`"0"` for all zeros): two versions are equal in value
+    /// exactly when these are equal.
+    pub fn significant(&self) -> &str {
+        let trimmed = self.digits.trim_start_matches('0');
+        if trimmed.is_empty() { "0" } else { trimmed }
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Compare by value without parsing, so that no number of digits can overflow.
+        let (left, right) = (self.significant(), other.significant());
+        left.len()
+            .cmp(&right.len())
+            .then_with(|| left.cmp(right))
+            .then_with(|| self.digits.cmp(&other.digits))
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One declared dependency: what it points at, once resolved, and where it was declared.
+#[derive(Clone, Debug)]
+pub struct Dependency {
+    /// The migration depended on.
+    pub target: MigrationId,
+    /// The reference as written (`002`, `001_init.sql`, ...).
+    pub written: String,
+    /// Where it was declared: a header line or a plan.yaml entry.
+    pub origin: Origin,
+}
+
+/// A database object a migration needs before it runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Requirement {
+    /// A schema.
+    Schema {
+        /// Schema name.
+        schema: String,
+    },
+    /// A table (or view) in a schema.
+    Table {
+        /// Schema name (`public` when unqualified).
+        schema: String,
+        /// Table name.
+        table: String,
+    },
+    /// A column of a table.
+    Column {
+        /// Schema name (`public` when unqualified).
+        schema: String,
+        /// Table name.
+        table: String,
+        /// Column name.
+        column: String,
+    },
+    /// An installed extension.
+    Extension {
+        /// Extension name.
+        extension: String,
+    },
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Schema { schema } => write!(formatter, "schema {schema}"),
+            Requirement::Table { schema, table } => write!(formatter, "table {schema}.{table}"),
+            Requirement::Column {
+                schema,
+                table,
+                column,
+            } => write!(formatter, "column {schema}.{table}.{column}"),
+            Requirement::Extension { extension } => write!(formatter, "extension {extension}"),
+        }
+    }
+}
+
+/// A requirement and the line that declared it.
+#[derive(Clone, Debug)]
+pub struct Prerequisite {
+    /// What must exist.
+    pub requirement: Requirement,
+    /// Where it was declared.
+    pub origin: Origin,
+}
+
+/// How a migration's SQL runs with respect to transactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transaction {
+    /// In one transaction together with its ledger row (the default).
+    Wrapped,
+    /// Statement by statement outside a transaction (`-- plan: no-transaction`, or
+    /// `transaction: false` in plan.yaml), its progress recorded per statement.
+    Outside,
+}
+
+/// Where a migration's rollback SQL lives.
+#[derive(Clone, Debug)]
+pub enum Rollback {
+    /// A separate file (`NNN_name_rollback.sql`, `rollback-NNN.sql`, `NNN_name.down.sql`).
+    File(SourceFile),
+    /// The `-- DOWN` section of the migration's own file.
+    Section {
+        /// Byte range of the section's SQL in the migration file.
+        span: Range<usize>,
+    },
+}
+
+/// A special-handler step declared in plan.yaml, run after the migration's own file.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// What the step does.
+    pub kind: StepKind,
+    /// Where plan.yaml declares it.
+    pub origin: Origin,
+}
+
+/// The kinds of step. Each one's options are validated when plan.yaml is read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    /// Run SQL from a file or inline.
+    Sql {
+        /// The SQL.
+        source: SqlSource,
+    },
+    /// Repeat a statement until it affects no rows.
+    Batch {
+        /// The statement.
+        sql: String,
+        /// When each batch commits.
+        commit: BatchCommit,
+        /// Pause between batches.
+        pause: Option<Duration>,
+    },
+    /// A query that must return true.
+    Assert {
+        /// The query.
+        query: String,
+        /// What it asserts, shown when it fails.
+        message: Option<String>,
+    },
+    /// An external program, run without a shell.
+    Command {
+        /// Program and arguments.
+        argv: Vec<String>,
+        /// How long it may run.
+        timeout: Option<Duration>,
+    },
+    /// Rust code registered under a name.
+    Handler {
+        /// The registered name.
+        name: String,
+    },
+}
+
+impl StepKind {
+    /// The step kind's name as written in plan.yaml.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Sql { .. } => "sql",
+            StepKind::Batch { .. } => "batch",
+            StepKind::Assert { .. } => "assert",
+            StepKind::Command { .. } => "command",
+            StepKind::Handler { .. } => "handler",
+        }
+    }
+}
+
+/// SQL given to a `sql` step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SqlSource {
+    /// A file, relative to the migrations folder, read when the project is loaded.
+    File {
+        /// The path as written in plan.yaml.
+        path: PathBuf,
+        /// Its text.
+        text: String,
+    },
+    /// SQL written in plan.yaml itself.
+    Inline(String),
+}
+
+impl SqlSource {
+    /// The SQL text.
+    pub fn text(&self) -> &str {
+        match self {
+            SqlSource::File { text, .. } => text,
+            SqlSource::Inline(text) => text,
+        }
+    }
+}
+
+/// When the rows of a `batch` step commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchCommit {
+    /// Inside the migration's transaction: the migration stays atomic.
+    Transaction,
+    /// Each batch on its own, resumable after a crash.
+    Each,
+}
+
+/// One migration, as read from its file and plan.yaml.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub(crate) id: MigrationId,
+    pub(crate) version: Option<Version>,
+    pub(crate) file: SourceFile,
+    pub(crate) path: PathBuf,
+    pub(crate) checksum: String,
+    pub(crate) up: Range<usize>,
+    pub(crate) rollback: Option<Rollback>,
+    pub(crate) dependencies: Option<Vec<Dependency>>,
+    pub(crate) requires: Vec<Prerequisite>,
+    pub(crate) environments: Option<Vec<String>>,
+    pub(crate) transaction: Transaction,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) metadata: IndexMap<String, String>,
+}
+
+impl Migration {
+    /// Its ID.
+    pub fn id(&self) -> &MigrationId {
+        &self.id
+    }
+
+    /// Its version (leading digits), if the ID has one.
+    pub fn version(&self) -> Option<&Version> {
+        self.version.as_ref()
+    }
+
+    /// Its file, for diagnostics and checksums.
+    pub fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// Its path on disk.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// SHA-256 of the file's bytes, in lower-case hex: what the ledger records to notice a
+    /// changed file.
+    pub fn checksum(&self) -> &str {
+        &self.checksum
+    }
+
+    /// The forward SQL: the whole file, or its `-- UP` section.
+    pub fn up_sql(&self) -> &str {
+        &self.file.text()[self.up.clone()]
+    }
+
+    /// Byte offset of the forward SQL in the file, to map statement positions to lines.
+    pub fn up_offset(&self) -> usize {
+        self.up.start
+    }
+
+    /// Where its rollback lives, if it has one.
+    pub fn rollback(&self) -> Option<&Rollback> {
+        self.rollback.as_ref()
+    }
+
+    /// The rollback SQL, if any.
+    pub fn rollback_sql(&self) -> Option<&str> {
+        match self.rollback.as_ref()? {
+            Rollback::File(file) => Some(file.text()),
+            Rollback::Section { span } => Some(&self.file.text()[span.clone()]),
+        }
+    }
+
+    /// Declared dependencies: `None` when it declares none at all, `Some(empty)` when it declares
+    /// itself a root (`-- depends: none`, `depends_on: []`).
+    pub fn dependencies(&self) -> Option<&[Dependency]> {
+        self.dependencies.as_deref()
+    }
+
+    /// What must exist in the database before it runs.
+    pub fn requires(&self) -> &[Prerequisite] {
+        &self.requires
+    }
+
+    /// The environments it is limited to; `None` means every environment.
+    pub fn environments(&self) -> Option<&[String]> {
+        self.environments.as_deref()
+    }
+
+    /// Whether it runs in an environment (`None`: no environment was named).
+    pub fn runs_in(&self, environment: Option<&str>) -> bool {
+        match (&self.environments, environment) {
+            (None, _) => true,
+            (Some(limited), Some(name)) => limited.iter().any(|allowed| allowed == name),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// How its SQL runs with respect to transactions.
+    pub fn transaction(&self) -> Transaction {
+        self.transaction
+    }
+
+    /// Its special-handler steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Other `Key: value` lines of its header (Description, Author, ...), in file order.
+    pub fn metadata(&self) -> &IndexMap<String, String> {
+        &self.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(id: &str) -> Version {
+        Version::of(id).expect("test IDs have versions")
+    }
+
+    #[test]
+    fn versions_compare_by_numeric_value() {
+        assert!(version("9_x") < version("10_x"));
+        assert!(version("009") < version("10"));
+        assert_ne!(version("0001").cmp(&version("001")), Ordering::Equal, "equal values tie-break on the digits");
+        assert!(
+            version("123456789012345678901234567890123") > version("99999999999999999999999999")
+        );
+    }
+
+    #[test]
+    fn ids_without_leading_digits_have_no_version() {
+        assert_eq!(Version::of("init"), None);
+        assert_eq!(version("0_init").significant(), "0");
+    }
+}

@@ -1,0 +1,759 @@
+//! Reads a project folder into a [`Project`]: its migration files (every layout our users have
+//! today), their header comments and the optional plan.yaml. No database, no ordering: the graph
+//! is built from a Project by `graph`.
+//!
+//! - `files`: which `.sql` files are migrations and which are rollbacks.
+//! - `header`: a file's leading comment block. `sections`: `-- UP` / `-- DOWN`.
+//! - `manifest`: plan.yaml. `migration`: the model. `problem`: what can be wrong.
+
+mod files;
+mod header;
+mod lines;
+pub mod manifest;
+mod migration;
+mod problem;
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use miette::Diagnostic;
+
+pub use manifest::{
+    BackupPolicy, Environment, MANIFEST_FILE, Manifest, OrderSetting, TrackingTable,
+};
+pub use migration::{
+    BatchCommit, Dependency, Migration, MigrationId, Prerequisite, Requirement, Rollback,
+    SqlSource, Step, StepKind, Transaction, Version,
+};
+pub use problem::Problem;
+
+use crate::diagnostic::{InvalidInput, Origin, SourceFile, to_source_span};
+use files::{FileRole, MigrationFile};
+use header::Written;
+use manifest::{Entry, ManifestProblem, StepSpecKind};
+
+/// A project: its migrations, sorted by version then ID, and its settings.
+#[derive(Clone, Debug)]
+pub struct Project {
+    root: PathBuf,
+    migrations_dir: PathBuf,
+    manifest: Manifest,
+    migrations: IndexMap<MigrationId, Migration>,
+    environments: Vec<String>,
+}
+
+/// What reading a project found: the project as far as it could be read, and its problems.
+/// Callers that go on to build the graph can then report every problem of a run together.
+#[derive(Debug)]
+pub struct Reading {
+    /// The project; migrations with unresolvable references keep only the ones that resolved.
+    pub project: Project,
+    /// Every problem found, in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// How a reference (`--to 004`, `depends: 001_x.sql`) matched the project's migrations.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolution<'a> {
+    /// Exactly one migration.
+    Found(&'a MigrationId),
+    /// A version shared by several migrations.
+    Ambiguous(Vec<&'a MigrationId>),
+    /// Nothing; the closest ID, if one is close.
+    Missing(Option<&'a MigrationId>),
+}
+
+impl Project {
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The migrations folder.
+    pub fn migrations_dir(&self) -> &Path {
+        &self.migrations_dir
+    }
+
+    /// The settings from plan.yaml (defaults without one).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The migrations, sorted by numeric version then ID (no dependency order: see `graph`).
+    pub fn migrations(&self) -> impl ExactSizeIterator<Item = &Migration> {
+        self.migrations.values()
+    }
+
+    /// The migration with this ID.
+    pub fn migration(&self, id: &MigrationId) -> Option<&Migration> {
+        self.migrations.get(id)
+    }
+
+    /// Environment names: those plan.yaml declares, or else every name a migration is limited to.
+    pub fn environments(&self) -> &[String] {
+        &self.environments
+    }
+
+    /// Resolves a reference as users write one: the ID, the ID with `.sql`, or a version
+    /// (`004`, `4`) that only one migration has.
+    pub fn resolve(&self, reference: &str) -> Resolution<'_> {
+        let reference = reference.trim();
+        if let Some((id, _)) = self.migrations.get_key_value(reference) {
+            return Resolution::Found(id);
+        }
+        for suffix in [".up.sql", ".sql"] {
+            if let Some(stem) = reference.strip_suffix(suffix) {
+                if let Some((id, _)) = self.migrations.get_key_value(stem) {
+                    return Resolution::Found(id);
+                }
+            }
+        }
+        if !reference.is_empty() && reference.bytes().all(|byte| byte.is_ascii_digit()) {
+            let wanted = Version::of(reference);
+            let matches: Vec<&MigrationId> = self
+                .migrations
+                .values()
+                .filter(|migration| {
+                    migration.version().map(Version::significant)
+                        == wanted.as_ref().map(Version::significant)
+                })
+                .map(Migration::id)
+                .collect();
+            match matches.len() {
+                0 => {}
+                1 => return Resolution::Found(matches[0]),
+                _ => return Resolution::Ambiguous(matches),
+            }
+        }
+        let ids: Vec<&str> = self.migrations.keys().map(MigrationId::as_str).collect();
+        let closest = crate::diagnostic::closest(reference.trim_end_matches(".sql"), ids)
+            .and_then(|id| self.migrations.get_key_value(id).map(|(id, _)| id));
+        Resolution::Missing(closest)
+    }
+
+    /// The known environments, checked against `name`: `Err` carries a help line.
+    pub fn check_environment(&self, name: &str) -> Result<(), String> {
+        if self.environments.iter().any(|known| known == name) {
+            return Ok(());
+        }
+        let names: Vec<&str> = self.environments.iter().map(String::as_str).collect();
+        Err(problem::suggestion(name, &names, "known environments"))
+    }
+}
+
+/// Reads the project in `dir` and fails with every problem found.
+pub fn load(dir: &Path) -> Result<Project, InvalidInput> {
+    let reading = read(dir);
+    if reading.problems.is_empty() {
+        Ok(reading.project)
+    } else {
+        Err(InvalidInput::new(
+            &dir.display().to_string(),
+            reading.problems.into_iter().map(boxed).collect(),
+        ))
+    }
+}
+
+/// Boxes a problem for [`InvalidInput`].
+pub fn boxed(problem: Problem) -> Box<dyn Diagnostic + Send + Sync + 'static> {
+    Box::new(problem)
+}
+
+/// Reads the project in `dir`, keeping going after problems so that all of them are found.
+pub fn read(dir: &Path) -> Reading {
+    let mut problems = Vec::new();
+    let manifest = read_manifest(dir, &mut problems);
+    let migrations_dir = dir.join(&manifest.migrations_dir);
+    let step_files: Vec<PathBuf> = manifest
+        .entries
+        .iter()
+        .flat_map(|entry| &entry.steps)
+        .filter_map(|step| match &step.kind {
+            StepSpecKind::SqlFile(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    let listing = files::list(dir, &migrations_dir, &step_files, &mut problems);
+
+    let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
+    let mut pending_headers = Vec::new();
+    for file in listing.migrations {
+        if let Some(existing) = migrations.get(&file.id) {
+            problems.push(Problem::DuplicateId {
+                id: file.id.to_string(),
+                first: existing.file.name().to_string(),
+                second: file.source.name().to_string(),
+                span: to_source_span(&(0..0)),
+                file: file.source.clone(),
+            });
+            continue;
+        }
+        let (migration, header) = read_migration(file, &mut problems);
+        pending_headers.push((migration.id.clone(), header));
+        migrations.insert(migration.id.clone(), migration);
+    }
+    migrations.sort_by(|left_id, left, right_id, right| {
+        sort_key(left_id, left).cmp(&sort_key(right_id, right))
+    });
+
+    let mut project = Project {
+        root: dir.to_path_buf(),
+        migrations_dir,
+        manifest,
+        migrations,
+        environments: Vec::new(),
+    };
+    attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
+    let unresolved = apply_headers(&mut project, pending_headers, &mut problems);
+    let unresolved = apply_manifest(&mut project, unresolved, &mut problems);
+    resolve_dependencies(&mut project, unresolved, &mut problems);
+    check_environments(&mut project, &mut problems);
+    for migration in project.migrations.values() {
+        if !sections::has_sql(migration.up_sql()) && migration.steps.is_empty() {
+            problems.push(Problem::EmptyMigration {
+                id: migration.id.to_string(),
+                span: to_source_span(&(migration.up.start..migration.up.start)),
+                file: migration.file.clone(),
+            });
+        }
+    }
+    Reading { project, problems }
+}
+
+mod sections;
+
+fn sort_key<'a>(id: &'a MigrationId, migration: &'a Migration) -> (bool, Option<&'a Version>, &'a str) {
+    // Migrations without a version come after all versioned ones.
+    (migration.version.is_none(), migration.version.as_ref(), id.as_str())
+}
+
+fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Manifest {
+    let path = dir.join(MANIFEST_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Manifest::default_settings();
+        }
+        Err(error) => {
+            problems.push(Problem::Unreadable {
+                path,
+                reason: error.to_string(),
+            });
+            return Manifest::default_settings();
+        }
+    };
+    let Some(source) = files::decode(MANIFEST_FILE, bytes, problems) else {
+        return Manifest::default_settings();
+    };
+    match Manifest::parse(source.clone()) {
+        Ok(manifest) => manifest,
+        Err(manifest_problems) => {
+            problems.extend(
+                manifest_problems
+                    .into_iter()
+                    .map(|problem| manifest_problem(problem, &source)),
+            );
+            Manifest::default_settings()
+        }
+    }
+}
+
+fn manifest_problem(problem: ManifestProblem, file: &SourceFile) -> Problem {
+    let file = file.clone();
+    match problem {
+        ManifestProblem::Syntax { message, span } => Problem::YamlSyntax {
+            message,
+            file,
+            span: to_source_span(&span),
+        },
+        ManifestProblem::UnknownKey {
+            key,
+            expected,
+            span,
+        } => {
+            let names: Vec<&str> = expected.iter().map(String::as_str).collect();
+            Problem::UnknownKey {
+                help: problem::suggestion(&key, &names, "keys allowed here"),
+                key,
+                file,
+                span: to_source_span(&span),
+            }
+        }
+        ManifestProblem::WrongType {
+            message,
+            span,
+            expected,
+        } => Problem::WrongType {
+            help: if expected.is_empty() {
+                "see docs/plan-file.md for the type of each key".to_string()
+            } else {
+                format!("write one of: {}", expected.join(", "))
+            },
+            message,
+            file,
+            span: to_source_span(&span),
+        },
+        ManifestProblem::UnknownStepKind { kind, span } => Problem::UnknownStepKind {
+            help: problem::suggestion(&kind, &manifest::STEP_KINDS, "step kinds"),
+            kind,
+            file,
+            span: to_source_span(&span),
+        },
+        ManifestProblem::Invalid {
+            message,
+            help,
+            span,
+        } => Problem::InvalidValue {
+            message,
+            help,
+            file,
+            span: to_source_span(&span),
+        },
+    }
+}
+
+fn read_migration(file: MigrationFile, problems: &mut Vec<Problem>) -> (Migration, header::Header) {
+    let text = file.source.text();
+    let name = file.source.name().to_string();
+    let sections = match sections::split(text) {
+        Ok(sections) => sections,
+        Err(problem) => {
+            problems.push(section_problem(problem, &file.source));
+            sections::Sections {
+                up: 0..text.len(),
+                down: None,
+            }
+        }
+    };
+    let header = header::parse(text);
+    for problem in &header.problems {
+        problems.push(header_problem(problem, &file.source));
+    }
+    let rollback = sections
+        .down
+        .map(|span| Rollback::Section { span });
+    let migration = Migration {
+        version: Version::of(file.id.as_str()),
+        id: file.id,
+        file: file.source,
+        path: file.path,
+        checksum: file.checksum,
+        up: sections.up,
+        rollback,
+        dependencies: None,
+        requires: Vec::new(),
+        environments: None,
+        transaction: header.transaction.unwrap_or(Transaction::Wrapped),
+        steps: Vec::new(),
+        metadata: header.metadata.clone(),
+    };
+    let _ = name;
+    (migration, header)
+}
+
+fn section_problem(problem: sections::SectionProblem, file: &SourceFile) -> Problem {
+    let name = file.name().to_string();
+    match problem {
+        sections::SectionProblem::DownBeforeUp { down, up } => Problem::DownBeforeUp {
+            name,
+            file: file.clone(),
+            down: to_source_span(&down),
+            up: to_source_span(&up),
+        },
+        sections::SectionProblem::Repeated {
+            marker,
+            first,
+            again,
+        } => Problem::RepeatedMarker {
+            marker: match marker {
+                sections::Marker::Up => "-- UP",
+                sections::Marker::Down => "-- DOWN",
+            },
+            name,
+            file: file.clone(),
+            first: to_source_span(&first),
+            again: to_source_span(&again),
+        },
+        sections::SectionProblem::SqlBeforeUp { sql } => Problem::SqlBeforeUp {
+            name,
+            file: file.clone(),
+            span: to_source_span(&sql),
+        },
+    }
+}
+
+fn header_problem(problem: &header::HeaderProblem, file: &SourceFile) -> Problem {
+    match problem {
+        header::HeaderProblem::MalformedRequirement { written, span } => {
+            Problem::MalformedRequirement {
+                written: written.clone(),
+                help: "write `-- requires: table schema.table` or `-- requires: column schema.table.column` (also `schema S`, `extension E`)".to_string(),
+                file: file.clone(),
+                span: to_source_span(span),
+            }
+        }
+        header::HeaderProblem::UnknownDirective { written, span } => Problem::UnknownDirective {
+            written: written.clone(),
+            file: file.clone(),
+            span: to_source_span(span),
+        },
+        header::HeaderProblem::MalformedEnvironment { written, span } => {
+            Problem::UnknownEnvironment {
+                name: written.clone(),
+                help: "environment names are single words, separated by commas".to_string(),
+                file: file.clone(),
+                span: to_source_span(span),
+            }
+        }
+    }
+}
+
+fn attach_rollbacks(
+    project: &mut Project,
+    rollbacks: Vec<files::RollbackFile>,
+    problems: &mut Vec<Problem>,
+) {
+    for rollback in rollbacks {
+        let target = match &rollback.role {
+            FileRole::RollbackOf(reference) => project.resolve(reference),
+        };
+        let expected = match &rollback.role {
+            FileRole::RollbackOf(reference) => reference.clone(),
+        };
+        let id = match target {
+            Resolution::Found(id) => id.clone(),
+            Resolution::Ambiguous(ids) => {
+                let candidates: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                problems.push(Problem::AmbiguousReference {
+                    example: candidates.first().cloned().unwrap_or_default(),
+                    candidates: candidates.join(", "),
+                    written: expected,
+                    span: to_source_span(&(0..0)),
+                    file: rollback.source,
+                });
+                continue;
+            }
+            Resolution::Missing(closest) => {
+                let help = match closest {
+                    Some(close) => format!(
+                        "did you mean a rollback of {close}? Rename the file to match its migration, or remove it"
+                    ),
+                    None => "rename the file to match its migration, or remove it".to_string(),
+                };
+                problems.push(Problem::OrphanRollback {
+                    name: rollback.source.name().to_string(),
+                    help,
+                    span: to_source_span(&(0..0)),
+                    expected,
+                    file: rollback.source,
+                });
+                continue;
+            }
+        };
+        let Some(migration) = project.migrations.get_mut(&id) else {
+            continue;
+        };
+        if let Some(existing) = &migration.rollback {
+            let first = match existing {
+                Rollback::File(file) => file.name().to_string(),
+                Rollback::Section { .. } => format!("the -- DOWN section of {}", migration.file.name()),
+            };
+            problems.push(Problem::TwoRollbacks {
+                id: id.to_string(),
+                first,
+                second: rollback.source.name().to_string(),
+                span: to_source_span(&(0..0)),
+                file: rollback.source,
+            });
+            continue;
+        }
+        migration.rollback = Some(Rollback::File(rollback.source));
+    }
+}
+
+/// A dependency still written as the user wrote it, with the file it is written in.
+struct Unresolved {
+    written: Written,
+    file: SourceFile,
+}
+
+/// Per migration: declared references, `None` when nothing is declared.
+type UnresolvedDependencies = IndexMap<MigrationId, Option<Vec<Unresolved>>>;
+
+fn apply_headers(
+    project: &mut Project,
+    headers: Vec<(MigrationId, header::Header)>,
+    problems: &mut Vec<Problem>,
+) -> UnresolvedDependencies {
+    let mut unresolved = UnresolvedDependencies::new();
+    for (id, header) in headers {
+        let Some(migration) = project.migrations.get_mut(&id) else {
+            continue;
+        };
+        let file = migration.file.clone();
+        migration.requires = header
+            .requires
+            .into_iter()
+            .map(|(requirement, span)| Prerequisite {
+                requirement,
+                origin: Origin::new(file.clone(), span),
+            })
+            .collect();
+        migration.environments = header
+            .environments
+            .map(|names| names.into_iter().map(|name| name.text).collect());
+        let declared = header.dependencies.map(|list| {
+            list.into_iter()
+                .map(|written| Unresolved {
+                    written,
+                    file: file.clone(),
+                })
+                .collect()
+        });
+        unresolved.insert(id, declared);
+    }
+    let _ = problems;
+    unresolved
+}
+
+fn apply_manifest(
+    project: &mut Project,
+    mut unresolved: UnresolvedDependencies,
+    problems: &mut Vec<Problem>,
+) -> UnresolvedDependencies {
+    let Some(manifest_file) = project.manifest.file.clone() else {
+        return unresolved;
+    };
+    let entries: Vec<Entry> = project.manifest.entries.clone();
+    let mut seen: IndexMap<MigrationId, std::ops::Range<usize>> = IndexMap::new();
+    for entry in entries {
+        let id = match project.resolve(&entry.reference.text) {
+            Resolution::Found(id) => id.clone(),
+            Resolution::Ambiguous(ids) => {
+                let candidates: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                problems.push(Problem::AmbiguousReference {
+                    written: entry.reference.text.clone(),
+                    example: candidates.first().cloned().unwrap_or_default(),
+                    candidates: candidates.join(", "),
+                    file: manifest_file.clone(),
+                    span: to_source_span(&entry.reference.span),
+                });
+                continue;
+            }
+            Resolution::Missing(closest) => {
+                problems.push(Problem::EntryWithoutFile {
+                    help: match closest {
+                        Some(close) => format!(
+                            "did you mean `{close}`? Entries are keyed by migration ID, file name or unique version"
+                        ),
+                        None => format!(
+                            "create {}/{}.sql, or remove the entry",
+                            project.manifest.migrations_dir.display(),
+                            entry.reference.text
+                        ),
+                    },
+                    written: entry.reference.text.clone(),
+                    file: manifest_file.clone(),
+                    span: to_source_span(&entry.reference.span),
+                });
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&id) {
+            problems.push(Problem::DuplicateEntry {
+                id: id.to_string(),
+                file: manifest_file.clone(),
+                first: to_source_span(first),
+                second: to_source_span(&entry.reference.span),
+            });
+            continue;
+        }
+        seen.insert(id.clone(), entry.reference.span.clone());
+        let migrations_dir = project.migrations_dir.clone();
+        let Some(migration) = project.migrations.get_mut(&id) else {
+            continue;
+        };
+        if let Some(depends_on) = entry.depends_on {
+            let declared = unresolved
+                .entry(id.clone())
+                .or_insert(None)
+                .get_or_insert_with(Vec::new);
+            declared.extend(depends_on.into_iter().map(|written| Unresolved {
+                written,
+                file: manifest_file.clone(),
+            }));
+        }
+        migration
+            .requires
+            .extend(entry.requires.into_iter().map(|(requirement, span)| Prerequisite {
+                requirement,
+                origin: Origin::new(manifest_file.clone(), span),
+            }));
+        // plan.yaml's list replaces the header's: one place decides, and plan.yaml is the one
+        // an operator edits per deployment.
+        if let Some(environments) = entry.environments {
+            migration.environments = Some(environments.into_iter().map(|name| name.text).collect());
+        }
+        if let Some(transaction) = entry.transaction {
+            migration.transaction = transaction;
+        }
+        for step in entry.steps {
+            let origin = Origin::new(manifest_file.clone(), step.span.clone());
+            let kind = match step.kind {
+                StepSpecKind::SqlFile(path) => {
+                    match std::fs::read_to_string(migrations_dir.join(&path)) {
+                        Ok(text) => StepKind::Sql {
+                            source: SqlSource::File { path, text },
+                        },
+                        Err(error) => {
+                            problems.push(Problem::MissingStepFile {
+                                path: path.display().to_string(),
+                                reason: error.to_string(),
+                                file: manifest_file.clone(),
+                                span: to_source_span(&step.span),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                StepSpecKind::SqlInline(sql) => StepKind::Sql {
+                    source: SqlSource::Inline(sql),
+                },
+                StepSpecKind::Batch { sql, commit, pause } => StepKind::Batch { sql, commit, pause },
+                StepSpecKind::Assert { query, message } => StepKind::Assert { query, message },
+                StepSpecKind::Command { argv, timeout } => StepKind::Command { argv, timeout },
+                StepSpecKind::Handler { name } => StepKind::Handler { name },
+            };
+            migration.steps.push(Step { kind, origin });
+        }
+    }
+    unresolved
+}
+
+fn resolve_dependencies(
+    project: &mut Project,
+    unresolved: UnresolvedDependencies,
+    problems: &mut Vec<Problem>,
+) {
+    let folder = project.manifest.migrations_dir.display().to_string();
+    let mut resolved: Vec<(MigrationId, Option<Vec<Dependency>>)> = Vec::new();
+    for (id, declared) in unresolved {
+        let Some(declared) = declared else {
+            resolved.push((id, None));
+            continue;
+        };
+        let mut dependencies: Vec<Dependency> = Vec::new();
+        for Unresolved { written, file } in declared {
+            let span = to_source_span(&written.span);
+            match project.resolve(&written.text) {
+                Resolution::Found(target) if *target == id => {
+                    problems.push(Problem::SelfDependency {
+                        id: id.to_string(),
+                        file,
+                        span,
+                    });
+                }
+                Resolution::Found(target) => {
+                    // The same dependency declared twice (header and plan.yaml) counts once.
+                    if !dependencies.iter().any(|existing| existing.target == *target) {
+                        dependencies.push(Dependency {
+                            target: target.clone(),
+                            written: written.text.clone(),
+                            origin: Origin::new(file, written.span),
+                        });
+                    }
+                }
+                Resolution::Ambiguous(ids) => {
+                    let candidates: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                    problems.push(Problem::AmbiguousReference {
+                        written: written.text.clone(),
+                        example: candidates.first().cloned().unwrap_or_default(),
+                        candidates: candidates.join(", "),
+                        file,
+                        span,
+                    });
+                }
+                Resolution::Missing(closest) => {
+                    problems.push(Problem::UnknownDependency {
+                        id: id.to_string(),
+                        written: written.text.clone(),
+                        folder: folder.clone(),
+                        help: match closest {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => "check the name, or add the missing migration".to_string(),
+                        },
+                        file,
+                        span,
+                    });
+                }
+            }
+        }
+        resolved.push((id, Some(dependencies)));
+    }
+    for (id, dependencies) in resolved {
+        if let Some(migration) = project.migrations.get_mut(&id) {
+            migration.dependencies = dependencies;
+        }
+    }
+}
+
+fn check_environments(project: &mut Project, problems: &mut Vec<Problem>) {
+    let declared: Vec<String> = project.manifest.environments.keys().cloned().collect();
+    if declared.is_empty() {
+        let mut used: Vec<String> = project
+            .migrations
+            .values()
+            .flat_map(|migration| migration.environments.iter().flatten().cloned())
+            .collect();
+        used.sort();
+        used.dedup();
+        project.environments = used;
+        return;
+    }
+    let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let manifest_file = project.manifest.file.clone();
+    for migration in project.migrations.values() {
+        for name in migration.environments.iter().flatten() {
+            if declared.contains(name) {
+                continue;
+            }
+            // Point at the header line when the header names it, else at plan.yaml.
+            let (file, span) = match find_word(migration.file.text(), name) {
+                Some(span) => (migration.file.clone(), span),
+                None => match &manifest_file {
+                    Some(file) => {
+                        let span = manifest::locate_value(
+                            file.text(),
+                            &["migrations", migration.id.as_str(), "environments"],
+                            name,
+                        );
+                        (file.clone(), span)
+                    }
+                    None => (migration.file.clone(), 0..0),
+                },
+            };
+            problems.push(Problem::UnknownEnvironment {
+                name: name.clone(),
+                help: problem::suggestion(name, &names, "environments declared in plan.yaml"),
+                file,
+                span: to_source_span(&span),
+            });
+        }
+    }
+    project.environments = declared;
+}
+
+/// The span of `word` in an `environment` header line of `text`.
+fn find_word(text: &str, word: &str) -> Option<std::ops::Range<usize>> {
+    lines::lines(text)
+        .take_while(|line| line.content.trim().is_empty() || line.content.trim_start().starts_with("--"))
+        .filter(|line| line.content.to_lowercase().contains("env"))
+        .find_map(|line| {
+            line.content
+                .find(word)
+                .map(|offset| line.start + offset..line.start + offset + word.len())
+        })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,443 @@
+//! [`Problem`]: everything that can be wrong with a project's files and plan.yaml, each with its
+//! stable code (`plan::project::...`), the file and span it points at, and what to do next.
+//! docs/errors.md has an entry per code.
+
+use std::path::PathBuf;
+
+use miette::{Diagnostic, SourceSpan};
+
+use crate::diagnostic::SourceFile;
+
+/// One problem in a project's input.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Problem {
+    /// The project folder or the migrations folder cannot be read.
+    #[error("cannot read {path}: {reason}")]
+    #[diagnostic(
+        code(plan::project::unreadable),
+        help("check that the path exists and is readable; --dir picks the project folder")
+    )]
+    Unreadable {
+        /// What could not be read.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+
+    /// A file is not UTF-8.
+    #[error("{name} is not valid UTF-8")]
+    #[diagnostic(
+        code(plan::project::not_utf8),
+        help("save the file as UTF-8 (a UTF-8 byte order mark is fine)")
+    )]
+    NotUtf8 {
+        /// The file's display name.
+        name: String,
+        /// The file, decoded lossily.
+        #[source_code]
+        file: SourceFile,
+        /// The first invalid byte.
+        #[label("first invalid byte here")]
+        span: SourceSpan,
+    },
+
+    /// A migration with no SQL and no steps.
+    #[error("migration {id} is empty")]
+    #[diagnostic(
+        code(plan::project::empty_migration),
+        help("add its SQL, declare steps for it in plan.yaml, or delete the file")
+    )]
+    EmptyMigration {
+        /// The migration.
+        id: String,
+        /// Its file.
+        #[source_code]
+        file: SourceFile,
+        /// Its forward section.
+        #[label("no SQL here")]
+        span: SourceSpan,
+    },
+
+    /// `-- DOWN` comes before `-- UP`.
+    #[error("-- DOWN comes before -- UP in {name}")]
+    #[diagnostic(
+        code(plan::project::down_before_up),
+        help("put the forward SQL under -- UP first, then the rollback under -- DOWN")
+    )]
+    DownBeforeUp {
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The DOWN marker.
+        #[label("-- DOWN here")]
+        down: SourceSpan,
+        /// The UP marker.
+        #[label("-- UP only here")]
+        up: SourceSpan,
+    },
+
+    /// An `-- UP` or `-- DOWN` marker appears twice.
+    #[error("{marker} appears twice in {name}")]
+    #[diagnostic(
+        code(plan::project::repeated_marker),
+        help("a file has one -- UP section and at most one -- DOWN section; split it into two migrations")
+    )]
+    RepeatedMarker {
+        /// `-- UP` or `-- DOWN`.
+        marker: &'static str,
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The first one.
+        #[label("first here")]
+        first: SourceSpan,
+        /// The second one.
+        #[label("again here")]
+        again: SourceSpan,
+    },
+
+    /// SQL above the `-- UP` marker.
+    #[error("SQL above the -- UP marker in {name} would never run")]
+    #[diagnostic(
+        code(plan::project::sql_before_up),
+        help("move it below -- UP, or make it a comment")
+    )]
+    SqlBeforeUp {
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The first line of SQL.
+        #[label("this line")]
+        span: SourceSpan,
+    },
+
+    /// A `requires` item that names nothing `plan` can check.
+    #[error("malformed requirement `{written}`")]
+    #[diagnostic(code(plan::project::malformed_requirement), help("{help}"))]
+    MalformedRequirement {
+        /// The item as written.
+        written: String,
+        /// What to write instead.
+        help: String,
+        /// The file declaring it.
+        #[source_code]
+        file: SourceFile,
+        /// The item.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// A `-- plan:` directive other than `no-transaction`.
+    #[error("unknown directive `plan: {written}`")]
+    #[diagnostic(
+        code(plan::project::unknown_directive),
+        help("the only directive is `-- plan: no-transaction`")
+    )]
+    UnknownDirective {
+        /// The directive as written.
+        written: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The directive.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// An environment that plan.yaml does not declare, or a name that is not a word.
+    #[error("unknown environment `{name}`")]
+    #[diagnostic(code(plan::project::unknown_environment), help("{help}"))]
+    UnknownEnvironment {
+        /// The name as written.
+        name: String,
+        /// Suggestion and the known names.
+        help: String,
+        /// Where it is written.
+        #[source_code]
+        file: SourceFile,
+        /// The name.
+        #[label("not declared under environments: in plan.yaml")]
+        span: SourceSpan,
+    },
+
+    /// A rollback file whose migration does not exist.
+    #[error("rollback file {name} has no migration")]
+    #[diagnostic(
+        code(plan::project::orphan_rollback),
+        help("{help}")
+    )]
+    OrphanRollback {
+        /// The file's display name.
+        name: String,
+        /// What it was expected to belong to, and a suggestion.
+        help: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// Its first line.
+        #[label("rolls back {expected}, which is not in the migrations folder")]
+        span: SourceSpan,
+        /// The migration it names.
+        expected: String,
+    },
+
+    /// A migration with both a rollback file and a `-- DOWN` section, or two rollback files.
+    #[error("migration {id} has two rollbacks: {first} and {second}")]
+    #[diagnostic(
+        code(plan::project::two_rollbacks),
+        help("keep one of them")
+    )]
+    TwoRollbacks {
+        /// The migration.
+        id: String,
+        /// The first rollback.
+        first: String,
+        /// The second rollback.
+        second: String,
+        /// The second rollback's file.
+        #[source_code]
+        file: SourceFile,
+        /// Its first line.
+        #[label("second rollback")]
+        span: SourceSpan,
+    },
+
+    /// Two files give the same migration ID (`x.sql` and `x.up.sql`).
+    #[error("duplicate migration ID {id}: {first} and {second}")]
+    #[diagnostic(
+        code(plan::project::duplicate_id),
+        help("rename or remove one of the files; a migration's ID is its file name without .sql or .up.sql")
+    )]
+    DuplicateId {
+        /// The ID.
+        id: String,
+        /// The first file.
+        first: String,
+        /// The second file.
+        second: String,
+        /// The second file.
+        #[source_code]
+        file: SourceFile,
+        /// Its first line.
+        #[label("same ID as {first}")]
+        span: SourceSpan,
+    },
+
+    /// A dependency on a migration that does not exist.
+    #[error("migration {id} depends on {written}, which is not in {folder}")]
+    #[diagnostic(code(plan::project::unknown_dependency), help("{help}"))]
+    UnknownDependency {
+        /// The migration declaring it.
+        id: String,
+        /// The reference as written.
+        written: String,
+        /// The migrations folder.
+        folder: String,
+        /// Suggestion.
+        help: String,
+        /// Where it is declared.
+        #[source_code]
+        file: SourceFile,
+        /// The reference.
+        #[label("unknown migration")]
+        span: SourceSpan,
+    },
+
+    /// A version reference that matches several migrations.
+    #[error("{written} matches more than one migration: {candidates}")]
+    #[diagnostic(
+        code(plan::project::ambiguous_reference),
+        help("write the full ID instead, e.g. {example}")
+    )]
+    AmbiguousReference {
+        /// The reference as written.
+        written: String,
+        /// The IDs it matches.
+        candidates: String,
+        /// One of them.
+        example: String,
+        /// Where it is written.
+        #[source_code]
+        file: SourceFile,
+        /// The reference.
+        #[label("ambiguous")]
+        span: SourceSpan,
+    },
+
+    /// A migration that depends on itself.
+    #[error("migration {id} depends on itself")]
+    #[diagnostic(
+        code(plan::project::self_dependency),
+        help("remove this dependency")
+    )]
+    SelfDependency {
+        /// The migration.
+        id: String,
+        /// Where it is declared.
+        #[source_code]
+        file: SourceFile,
+        /// The reference.
+        #[label("refers to {id} itself")]
+        span: SourceSpan,
+    },
+
+    /// A plan.yaml entry whose migration has no file.
+    #[error("plan.yaml has an entry for {written}, but no migration file matches it")]
+    #[diagnostic(code(plan::project::entry_without_file), help("{help}"))]
+    EntryWithoutFile {
+        /// The entry's key.
+        written: String,
+        /// Suggestion.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The key.
+        #[label("no file for this entry")]
+        span: SourceSpan,
+    },
+
+    /// Two plan.yaml entries for one migration (`003` and `003_users`).
+    #[error("plan.yaml has two entries for migration {id}")]
+    #[diagnostic(
+        code(plan::project::duplicate_entry),
+        help("merge them into one entry")
+    )]
+    DuplicateEntry {
+        /// The migration.
+        id: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The first entry.
+        #[label("first entry")]
+        first: SourceSpan,
+        /// The second entry.
+        #[label("second entry")]
+        second: SourceSpan,
+    },
+
+    /// A `sql:` step naming a file that cannot be read.
+    #[error("step file {path} cannot be read: {reason}")]
+    #[diagnostic(
+        code(plan::project::missing_step_file),
+        help("step files are found relative to the migrations folder")
+    )]
+    MissingStepFile {
+        /// The path as written.
+        path: String,
+        /// Why.
+        reason: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The step.
+        #[label("this step")]
+        span: SourceSpan,
+    },
+
+    /// plan.yaml is not valid YAML, or repeats a key.
+    #[error("plan.yaml is not valid: {message}")]
+    #[diagnostic(
+        code(plan::project::yaml_syntax),
+        help("fix the YAML at the marked place")
+    )]
+    YamlSyntax {
+        /// The parser's message.
+        message: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// Where the parser stopped.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// A key plan.yaml does not have.
+    #[error("unknown key `{key}` in plan.yaml")]
+    #[diagnostic(code(plan::project::unknown_key), help("{help}"))]
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// Suggestion and the keys allowed here.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The key.
+        #[label("unknown key")]
+        span: SourceSpan,
+    },
+
+    /// A value of the wrong type, or not among the allowed values.
+    #[error("wrong value in plan.yaml: {message}")]
+    #[diagnostic(code(plan::project::wrong_type), help("{help}"))]
+    WrongType {
+        /// serde's description.
+        message: String,
+        /// What to write instead.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The value.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// A step whose first key is not a step kind.
+    #[error("unknown step kind `{kind}`")]
+    #[diagnostic(code(plan::project::unknown_step_kind), help("{help}"))]
+    UnknownStepKind {
+        /// The key.
+        kind: String,
+        /// Suggestion and the kinds.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The key.
+        #[label("not a step kind")]
+        span: SourceSpan,
+    },
+
+    /// A value that has the right type but means nothing.
+    #[error("{message}")]
+    #[diagnostic(code(plan::project::invalid_value), help("{help}"))]
+    InvalidValue {
+        /// What is wrong.
+        message: String,
+        /// What to write instead.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The value.
+        #[label("here")]
+        span: SourceSpan,
+    },
+}
+
+/// "did you mean `x`?" when there is a close name, else the list of names.
+pub(crate) fn suggestion(
+    wanted: &str,
+    names: &[&str],
+    what: &str,
+) -> String {
+    match crate::diagnostic::closest(wanted, names.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None if names.is_empty() => format!("there are no {what}"),
+        None if names.len() <= 12 => format!("{what}: {}", names.join(", ")),
+        None => format!(
+            "{what} include: {}, ... ({} in all)",
+            names[..12].join(", "),
+            names.len()
+        ),
+    }
+}
