@@ -101,7 +101,11 @@ pub fn to_source_span(span: &Range<usize>) -> SourceSpan {
 /// The 1-based line number holding byte `offset` of `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The byte range of line `line` (1-based) of `text`, without its line ending.

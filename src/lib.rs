@@ -17,3 +17,6 @@ pub mod diagnostic;
 pub mod graph;
 pub mod project;
 pub mod sql;
+
+#[cfg(test)]
+mod testing;

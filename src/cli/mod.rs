@@ -1,4 +1,68 @@
-//! The command line.
+//! The command line: clap types, one file per subcommand, rendering and exit codes. The only
+//! code that prints. Each subcommand converts its clap arguments into the library's own types at
+//! its top and writes to the writers it is given, so tests run it in process.
+//!
+//! Exit codes: 0 ok; 1 the operation failed; 2 invalid input or usage (clap's own code for usage
+//! errors). 101 stays Rust's panic code.
+
+mod args;
+mod failure;
+mod graph;
+mod show;
+
+use std::ffi::OsString;
+use std::io::Write;
 use std::process::ExitCode;
-/// Runs.
-pub fn run_from_env() -> ExitCode { ExitCode::SUCCESS }
+
+use clap::{Parser, Subcommand};
+
+pub use failure::Failure;
+
+/// `plan`: a dependency-graph migration planner for PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "plan", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the ordered plan: each migration's dependencies, rollback, steps and metadata.
+    Show(show::ShowArgs),
+    /// Print the dependency graph as Graphviz dot or Mermaid.
+    Graph(graph::GraphArgs),
+}
+
+/// Runs `plan` with the process's arguments and standard streams.
+pub fn run_from_env() -> ExitCode {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    ExitCode::from(code)
+}
+
+/// Runs `plan` with `args` (the program name first), writing to `out` and `err`, and returns the
+/// exit code.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
+            let _ = write!(stream, "{}", error.render().ansi());
+            return u8::try_from(error.exit_code()).unwrap_or(failure::EXIT_USAGE);
+        }
+    };
+    let result = match cli.command {
+        Command::Show(args) => show::run(args, out),
+        Command::Graph(args) => graph::run(args, out),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(failure) => failure.report(err),
+    }
+}

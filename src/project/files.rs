@@ -122,7 +122,11 @@ pub(crate) fn list(
 
 /// Decodes a file as UTF-8, dropping a byte order mark. A file that is not UTF-8 is a problem
 /// pointing at its first invalid byte.
-pub(crate) fn decode(display: &str, bytes: Vec<u8>, problems: &mut Vec<Problem>) -> Option<SourceFile> {
+pub(crate) fn decode(
+    display: &str,
+    bytes: Vec<u8>,
+    problems: &mut Vec<Problem>,
+) -> Option<SourceFile> {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
@@ -178,10 +182,12 @@ fn classify(file_name: &str) -> Option<Name> {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut out, byte| {
-        let _ = write!(out, "{byte:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(64), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 #[cfg(test)]
@@ -229,8 +235,18 @@ mod tests {
     fn a_byte_order_mark_is_dropped_and_invalid_utf8_is_a_problem_on_its_line() {
         let mut problems = Vec::new();
         let file = decode("a.sql", b"\xEF\xBB\xBFSELECT 1;".to_vec(), &mut problems);
-        assert_eq!(file.map(|file| file.text().to_string()), Some("SELECT 1;".to_string()));
-        assert!(decode("b.sql", b"SELECT 1;\nSELECT '\xff';\n".to_vec(), &mut problems).is_none());
+        assert_eq!(
+            file.map(|file| file.text().to_string()),
+            Some("SELECT 1;".to_string())
+        );
+        assert!(
+            decode(
+                "b.sql",
+                b"SELECT 1;\nSELECT '\xff';\n".to_vec(),
+                &mut problems
+            )
+            .is_none()
+        );
         match problems.as_slice() {
             [Problem::NotUtf8 { file, span, .. }] => {
                 assert_eq!(file.line_of(span.offset()), 2);

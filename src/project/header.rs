@@ -66,7 +66,8 @@ pub(crate) fn parse(text: &str) -> Header {
         let mut values = Vec::new();
         if value.text.is_empty() {
             while let Some(next) = lines.peek() {
-                let Some(item) = comment_of(next).and_then(|next_comment| block_item(&next_comment))
+                let Some(item) =
+                    comment_of(next).and_then(|next_comment| block_item(&next_comment))
                 else {
                     break;
                 };
@@ -386,7 +387,11 @@ mod tests {
     /// Parses `text`, asserting it has no problems, and renders what it declares.
     fn expect_ok(text: &str) -> String {
         let header = parse(text);
-        assert!(header.problems.is_empty(), "problems: {:?}", header.problems);
+        assert!(
+            header.problems.is_empty(),
+            "problems: {:?}",
+            header.problems
+        );
         render(text, &header)
     }
 

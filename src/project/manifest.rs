@@ -130,10 +130,7 @@ pub(crate) enum StepSpecKind {
 #[derive(Debug)]
 pub(crate) enum ManifestProblem {
     /// Not YAML, or a duplicate key.
-    Syntax {
-        message: String,
-        span: Range<usize>,
-    },
+    Syntax { message: String, span: Range<usize> },
     /// A key plan.yaml does not have.
     UnknownKey {
         key: String,
@@ -147,10 +144,7 @@ pub(crate) enum ManifestProblem {
         expected: Vec<String>,
     },
     /// A step whose first key is not a step kind.
-    UnknownStepKind {
-        kind: String,
-        span: Range<usize>,
-    },
+    UnknownStepKind { kind: String, span: Range<usize> },
     /// A value that parses but means nothing (`requires`, `tracking_table`, a duration...).
     Invalid {
         message: String,
@@ -529,20 +523,22 @@ impl RawStep {
                 query: text(value)?,
                 message: options.shift_remove("message"),
             },
-            "command" => match value {
-                RawStepValue::List(argv) if !argv.is_empty() => StepSpecKind::Command {
-                    argv,
-                    timeout: duration(&mut options, "timeout")?,
-                },
-                _ => {
-                    return Err(StepProblem {
+            "command" => {
+                match value {
+                    RawStepValue::List(argv) if !argv.is_empty() => StepSpecKind::Command {
+                        argv,
+                        timeout: duration(&mut options, "timeout")?,
+                    },
+                    _ => {
+                        return Err(StepProblem {
                         message: "the `command` step takes a non-empty list: program, then arguments"
                             .to_string(),
                         help: "write `- command: [./scripts/notify, \"003\"]`; no shell is involved"
                             .to_string(),
                     });
+                    }
                 }
-            },
+            }
             _ => StepSpecKind::Handler { name: text(value)? },
         };
         Ok(spec)
@@ -577,7 +573,9 @@ impl<'de> Visitor<'de> for StepVisitor {
     type Value = RawStep;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("a step: a mapping whose first key is sql, batch, assert, command or handler")
+        formatter.write_str(
+            "a step: a mapping whose first key is sql, batch, assert, command or handler",
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStep, A::Error> {
@@ -729,7 +727,8 @@ pub(crate) fn locate(text: &str, path: &[&str]) -> Range<usize> {
     let mut found = first_line(text);
     let mut parent_indent: Option<usize> = None;
     for key in path {
-        let Some((key_span, indent, child_block)) = find_key(text, block.clone(), parent_indent, key)
+        let Some((key_span, indent, child_block)) =
+            find_key(text, block.clone(), parent_indent, key)
         else {
             return found;
         };
@@ -834,7 +833,9 @@ fn list_item_spans(text: &str, key: Range<usize>) -> Vec<Range<usize>> {
     let end = block_end(text, key.start);
     let mut items = Vec::new();
     let mut item_indent = None;
-    let line_start = text[..key.start].rfind('\n').map_or(0, |newline| newline + 1);
+    let line_start = text[..key.start]
+        .rfind('\n')
+        .map_or(0, |newline| newline + 1);
     for line in lines(&text[line_start..end]).skip(1) {
         let trimmed = line.content.trim_start();
         let indent = line.content.len() - trimmed.len();
@@ -919,7 +920,10 @@ migrations:
             }
         );
         let entry = &manifest.entries[0];
-        assert_eq!(&EXAMPLE[entry.reference.span.clone()], "003_user_management_and_permissions");
+        assert_eq!(
+            &EXAMPLE[entry.reference.span.clone()],
+            "003_user_management_and_permissions"
+        );
         let depends: Vec<&str> = entry
             .depends_on
             .iter()
@@ -936,7 +940,11 @@ migrations:
                     "{} <- {}",
                     match &step.kind {
                         StepSpecKind::SqlFile(path) => format!("file {}", path.display()),
-                        other => format!("{other:?}").split([' ', '{', '(']).next().unwrap_or_default().to_string(),
+                        other => format!("{other:?}")
+                            .split([' ', '{', '('])
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
                     },
                     &EXAMPLE[step.span.clone()]
                 )
@@ -975,11 +983,15 @@ migrations:
         );
         assert_eq!(
             expect_problems("migrations:\n  003:\n    transaction: yes\n"),
-            ["migrations.003.transaction: invalid type: string \"yes\", expected a boolean @ \"yes\""]
+            [
+                "migrations.003.transaction: invalid type: string \"yes\", expected a boolean @ \"yes\""
+            ]
         );
         assert_eq!(
             expect_problems("order: grph\n"),
-            ["order: unknown variant `grph`, expected one of `auto`, `sequential`, `graph` @ \"grph\""]
+            [
+                "order: unknown variant `grph`, expected one of `auto`, `sequential`, `graph` @ \"grph\""
+            ]
         );
         assert_eq!(
             expect_problems("migrations:\n  003: {}\n  003: {}\n"),
@@ -990,7 +1002,9 @@ migrations:
             ["unknown step kind sqll @ \"sqll\""]
         );
         assert_eq!(
-            expect_problems("migrations:\n  003:\n    steps:\n      - assert: \"SELECT 1\"\n        mesage: x\n"),
+            expect_problems(
+                "migrations:\n  003:\n    steps:\n      - assert: \"SELECT 1\"\n        mesage: x\n"
+            ),
             ["unknown key mesage @ \"mesage\""]
         );
     }

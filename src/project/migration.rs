@@ -386,7 +386,11 @@ mod tests {
     fn versions_compare_by_numeric_value() {
         assert!(version("9_x") < version("10_x"));
         assert!(version("009") < version("10"));
-        assert_ne!(version("0001").cmp(&version("001")), Ordering::Equal, "equal values tie-break on the digits");
+        assert_ne!(
+            version("0001").cmp(&version("001")),
+            Ordering::Equal,
+            "equal values tie-break on the digits"
+        );
         assert!(
             version("123456789012345678901234567890123") > version("99999999999999999999999999")
         );

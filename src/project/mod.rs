@@ -222,9 +222,16 @@ pub fn read(dir: &Path) -> Reading {
 
 mod sections;
 
-fn sort_key<'a>(id: &'a MigrationId, migration: &'a Migration) -> (bool, Option<&'a Version>, &'a str) {
+fn sort_key<'a>(
+    id: &'a MigrationId,
+    migration: &'a Migration,
+) -> (bool, Option<&'a Version>, &'a str) {
     // Migrations without a version come after all versioned ones.
-    (migration.version.is_none(), migration.version.as_ref(), id.as_str())
+    (
+        migration.version.is_none(),
+        migration.version.as_ref(),
+        id.as_str(),
+    )
 }
 
 fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Manifest {
@@ -329,9 +336,7 @@ fn read_migration(file: MigrationFile, problems: &mut Vec<Problem>) -> (Migratio
     for problem in &header.problems {
         problems.push(header_problem(problem, &file.source));
     }
-    let rollback = sections
-        .down
-        .map(|span| Rollback::Section { span });
+    let rollback = sections.down.map(|span| Rollback::Section { span });
     let migration = Migration {
         version: Version::of(file.id.as_str()),
         id: file.id,
@@ -456,7 +461,9 @@ fn attach_rollbacks(
         if let Some(existing) = &migration.rollback {
             let first = match existing {
                 Rollback::File(file) => file.name().to_string(),
-                Rollback::Section { .. } => format!("the -- DOWN section of {}", migration.file.name()),
+                Rollback::Section { .. } => {
+                    format!("the -- DOWN section of {}", migration.file.name())
+                }
             };
             problems.push(Problem::TwoRollbacks {
                 id: id.to_string(),
@@ -585,10 +592,15 @@ fn apply_manifest(
         }
         migration
             .requires
-            .extend(entry.requires.into_iter().map(|(requirement, span)| Prerequisite {
-                requirement,
-                origin: Origin::new(manifest_file.clone(), span),
-            }));
+            .extend(
+                entry
+                    .requires
+                    .into_iter()
+                    .map(|(requirement, span)| Prerequisite {
+                        requirement,
+                        origin: Origin::new(manifest_file.clone(), span),
+                    }),
+            );
         // plan.yaml's list replaces the header's: one place decides, and plan.yaml is the one
         // an operator edits per deployment.
         if let Some(environments) = entry.environments {
@@ -619,7 +631,9 @@ fn apply_manifest(
                 StepSpecKind::SqlInline(sql) => StepKind::Sql {
                     source: SqlSource::Inline(sql),
                 },
-                StepSpecKind::Batch { sql, commit, pause } => StepKind::Batch { sql, commit, pause },
+                StepSpecKind::Batch { sql, commit, pause } => {
+                    StepKind::Batch { sql, commit, pause }
+                }
                 StepSpecKind::Assert { query, message } => StepKind::Assert { query, message },
                 StepSpecKind::Command { argv, timeout } => StepKind::Command { argv, timeout },
                 StepSpecKind::Handler { name } => StepKind::Handler { name },
@@ -655,7 +669,10 @@ fn resolve_dependencies(
                 }
                 Resolution::Found(target) => {
                     // The same dependency declared twice (header and plan.yaml) counts once.
-                    if !dependencies.iter().any(|existing| existing.target == *target) {
+                    if !dependencies
+                        .iter()
+                        .any(|existing| existing.target == *target)
+                    {
                         dependencies.push(Dependency {
                             target: target.clone(),
                             written: written.text.clone(),
@@ -746,7 +763,9 @@ fn check_environments(project: &mut Project, problems: &mut Vec<Problem>) {
 /// The span of `word` in an `environment` header line of `text`.
 fn find_word(text: &str, word: &str) -> Option<std::ops::Range<usize>> {
     lines::lines(text)
-        .take_while(|line| line.content.trim().is_empty() || line.content.trim_start().starts_with("--"))
+        .take_while(|line| {
+            line.content.trim().is_empty() || line.content.trim_start().starts_with("--")
+        })
         .filter(|line| line.content.to_lowercase().contains("env"))
         .find_map(|line| {
             line.content

@@ -82,7 +82,9 @@ pub enum Problem {
     #[error("{marker} appears twice in {name}")]
     #[diagnostic(
         code(plan::project::repeated_marker),
-        help("a file has one -- UP section and at most one -- DOWN section; split it into two migrations")
+        help(
+            "a file has one -- UP section and at most one -- DOWN section; split it into two migrations"
+        )
     )]
     RepeatedMarker {
         /// `-- UP` or `-- DOWN`.
@@ -168,10 +170,7 @@ pub enum Problem {
 
     /// A rollback file whose migration does not exist.
     #[error("rollback file {name} has no migration")]
-    #[diagnostic(
-        code(plan::project::orphan_rollback),
-        help("{help}")
-    )]
+    #[diagnostic(code(plan::project::orphan_rollback), help("{help}"))]
     OrphanRollback {
         /// The file's display name.
         name: String,
@@ -189,10 +188,7 @@ pub enum Problem {
 
     /// A migration with both a rollback file and a `-- DOWN` section, or two rollback files.
     #[error("migration {id} has two rollbacks: {first} and {second}")]
-    #[diagnostic(
-        code(plan::project::two_rollbacks),
-        help("keep one of them")
-    )]
+    #[diagnostic(code(plan::project::two_rollbacks), help("keep one of them"))]
     TwoRollbacks {
         /// The migration.
         id: String,
@@ -212,7 +208,9 @@ pub enum Problem {
     #[error("duplicate migration ID {id}: {first} and {second}")]
     #[diagnostic(
         code(plan::project::duplicate_id),
-        help("rename or remove one of the files; a migration's ID is its file name without .sql or .up.sql")
+        help(
+            "rename or remove one of the files; a migration's ID is its file name without .sql or .up.sql"
+        )
     )]
     DuplicateId {
         /// The ID.
@@ -272,10 +270,7 @@ pub enum Problem {
 
     /// A migration that depends on itself.
     #[error("migration {id} depends on itself")]
-    #[diagnostic(
-        code(plan::project::self_dependency),
-        help("remove this dependency")
-    )]
+    #[diagnostic(code(plan::project::self_dependency), help("remove this dependency"))]
     SelfDependency {
         /// The migration.
         id: String,
@@ -425,11 +420,7 @@ pub enum Problem {
 }
 
 /// "did you mean `x`?" when there is a close name, else the list of names.
-pub(crate) fn suggestion(
-    wanted: &str,
-    names: &[&str],
-    what: &str,
-) -> String {
+pub(crate) fn suggestion(wanted: &str, names: &[&str], what: &str) -> String {
     match crate::diagnostic::closest(wanted, names.iter().copied()) {
         Some(close) => format!("did you mean `{close}`?"),
         None if names.is_empty() => format!("there are no {what}"),

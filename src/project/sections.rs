@@ -28,7 +28,10 @@ pub(crate) struct Sections {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SectionProblem {
     /// `-- DOWN` comes before `-- UP`.
-    DownBeforeUp { down: Range<usize>, up: Range<usize> },
+    DownBeforeUp {
+        down: Range<usize>,
+        up: Range<usize>,
+    },
     /// A marker appears twice.
     Repeated {
         marker: Marker,

@@ -1,0 +1,315 @@
+//! `plan show`: the ordered plan, as text for people or as JSON for scripts. The JSON shape is
+//! documented in docs/show-json.md and versioned by its `format` field.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::Failure;
+use super::args::{ProjectArgs, check_environment, resolve_migration};
+use crate::graph::{EdgeKind, Graph, Mode, ModeReason};
+use crate::project::{Migration, MigrationId, Project, Rollback, SqlSource, StepKind, Transaction};
+
+/// Arguments of `plan show`.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Show only this migration and what it depends on (ID, file name or unique version).
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// Mark migrations limited to other environments as skipped.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    format: ShowFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ShowFormat {
+    Text,
+    Json,
+}
+
+/// Runs `plan show`.
+pub(crate) fn run(args: ShowArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    check_environment(&project, args.env.as_deref())?;
+    let target = args
+        .to
+        .as_deref()
+        .map(|written| resolve_migration(&project, written))
+        .transpose()?;
+    let shown = ShownPlan::new(&project, &graph, target.as_ref(), args.env.as_deref());
+    let written = match args.format {
+        ShowFormat::Text => out.write_all(shown.to_text().as_bytes()),
+        ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    // A closed pipe (`plan show | head`) is not a failure worth reporting.
+    let _ = written;
+    Ok(())
+}
+
+/// The plan as shown: the stable JSON shape, also the source of the text form.
+#[derive(Debug, Serialize)]
+struct ShownPlan {
+    /// Version of this JSON shape; bumped only on incompatible change.
+    format: u32,
+    project: String,
+    order: &'static str,
+    order_reason: String,
+    target: Option<String>,
+    environment: Option<String>,
+    total_migrations: usize,
+    migrations: Vec<ShownMigration>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownMigration {
+    position: usize,
+    id: String,
+    version: Option<String>,
+    file: String,
+    checksum: String,
+    depends_on: Vec<ShownDependency>,
+    rollback: Option<String>,
+    transaction: &'static str,
+    environments: Option<Vec<String>>,
+    skipped: bool,
+    requires: Vec<String>,
+    steps: Vec<ShownStep>,
+    metadata: indexmap::IndexMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownDependency {
+    id: String,
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownStep {
+    kind: &'static str,
+    summary: String,
+}
+
+impl ShownPlan {
+    fn new(
+        project: &Project,
+        graph: &Graph,
+        target: Option<&MigrationId>,
+        environment: Option<&str>,
+    ) -> Self {
+        let selected: Vec<&MigrationId> = match target {
+            Some(target) => graph.closure(target),
+            None => graph.order().iter().collect(),
+        };
+        let migrations = selected
+            .iter()
+            .enumerate()
+            .filter_map(|(index, id)| {
+                let migration = project.migration(id)?;
+                Some(ShownMigration::new(
+                    index + 1,
+                    migration,
+                    graph,
+                    environment,
+                ))
+            })
+            .collect();
+        ShownPlan {
+            format: 1,
+            project: project.root().display().to_string(),
+            order: match graph.mode() {
+                Mode::Sequence => "sequence",
+                Mode::Graph => "graph",
+            },
+            order_reason: match graph.mode_reason() {
+                ModeReason::NothingDeclared => {
+                    "no migration declares dependencies, so each follows the one before it"
+                        .to_string()
+                }
+                ModeReason::DeclaredBy { id, location } => {
+                    format!("{id} declares its dependencies at {location}")
+                }
+                ModeReason::Forced => "plan.yaml sets order:".to_string(),
+            },
+            target: target.map(ToString::to_string),
+            environment: environment.map(str::to_string),
+            total_migrations: project.migrations().len(),
+            migrations,
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let mut text = String::new();
+        let count = match &self.target {
+            Some(target) => format!(
+                "{} of {} migrations, up to {target}",
+                self.migrations.len(),
+                self.total_migrations
+            ),
+            None => format!("{} migrations", self.migrations.len()),
+        };
+        text.push_str(&format!("plan for {}: {count}\n", self.project));
+        text.push_str(&format!("order: {} ({})\n", self.order, self.order_reason));
+        if let Some(environment) = &self.environment {
+            text.push_str(&format!("environment: {environment}\n"));
+        }
+        for migration in &self.migrations {
+            text.push('\n');
+            migration.write_text(&mut text);
+        }
+        text
+    }
+}
+
+impl ShownMigration {
+    fn new(
+        position: usize,
+        migration: &Migration,
+        graph: &Graph,
+        environment: Option<&str>,
+    ) -> Self {
+        ShownMigration {
+            position,
+            id: migration.id().to_string(),
+            version: migration
+                .version()
+                .map(|version| version.as_str().to_string()),
+            file: migration.file().name().to_string(),
+            checksum: migration.checksum().to_string(),
+            depends_on: graph
+                .dependencies_of(migration.id())
+                .into_iter()
+                .map(|(id, kind)| ShownDependency {
+                    id: id.to_string(),
+                    kind: match kind {
+                        EdgeKind::Declared => "declared",
+                        EdgeKind::Sequence => "sequence",
+                    },
+                })
+                .collect(),
+            rollback: migration.rollback().map(|rollback| match rollback {
+                Rollback::File(file) => file.name().to_string(),
+                Rollback::Section { .. } => {
+                    format!("{} (-- DOWN section)", migration.file().name())
+                }
+            }),
+            transaction: match migration.transaction() {
+                Transaction::Wrapped => "wrapped",
+                Transaction::Outside => "outside",
+            },
+            environments: migration.environments().map(<[String]>::to_vec),
+            skipped: !migration.runs_in(environment),
+            requires: migration
+                .requires()
+                .iter()
+                .map(|prerequisite| prerequisite.requirement.to_string())
+                .collect(),
+            steps: migration
+                .steps()
+                .iter()
+                .map(|step| ShownStep {
+                    kind: step.kind.name(),
+                    summary: step_summary(&step.kind),
+                })
+                .collect(),
+            metadata: migration.metadata().clone(),
+        }
+    }
+
+    fn write_text(&self, text: &mut String) {
+        let skipped = match (&self.environments, self.skipped) {
+            (Some(environments), true) => {
+                format!("  [skipped: runs only in {}]", environments.join(", "))
+            }
+            _ => String::new(),
+        };
+        text.push_str(&format!("{:>3}. {}{skipped}\n", self.position, self.id));
+        let mut field = |name: &str, value: &str| {
+            text.push_str(&format!("       {name:<12} {value}\n"));
+        };
+        field("file", &self.file);
+        let depends = if self.depends_on.is_empty() {
+            "nothing (a root)".to_string()
+        } else {
+            self.depends_on
+                .iter()
+                .map(|dependency| match dependency.kind {
+                    "sequence" => format!("{} (sequence)", dependency.id),
+                    _ => dependency.id.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        field("depends on", &depends);
+        field("rollback", self.rollback.as_deref().unwrap_or("none"));
+        if self.transaction == "outside" {
+            field("transaction", "none: runs statement by statement");
+        }
+        if let Some(environments) = &self.environments {
+            field("environments", &environments.join(", "));
+        }
+        for requirement in &self.requires {
+            field("requires", requirement);
+        }
+        for (index, step) in self.steps.iter().enumerate() {
+            field(
+                &format!("step {}", index + 1),
+                &format!("{}: {}", step.kind, step.summary),
+            );
+        }
+        for (key, value) in &self.metadata {
+            field(key, value);
+        }
+    }
+}
+
+/// One line describing a step.
+fn step_summary(kind: &StepKind) -> String {
+    match kind {
+        StepKind::Sql { source } => match source {
+            SqlSource::File { path, .. } => path.display().to_string(),
+            SqlSource::Inline(sql) => one_line(sql),
+        },
+        StepKind::Batch { sql, commit, pause } => {
+            let mut summary = one_line(sql);
+            if *commit == crate::project::BatchCommit::Each {
+                summary.push_str(" (commit: each");
+                if let Some(pause) = pause {
+                    summary.push_str(&format!(", pause: {}ms", pause.as_millis()));
+                }
+                summary.push(')');
+            }
+            summary
+        }
+        StepKind::Assert { query, message } => match message {
+            Some(message) => format!("{message} ({})", one_line(query)),
+            None => one_line(query),
+        },
+        StepKind::Command { argv, timeout } => {
+            let mut summary = argv.join(" ");
+            if let Some(timeout) = timeout {
+                summary.push_str(&format!(" (timeout: {}s)", timeout.as_secs()));
+            }
+            summary
+        }
+        StepKind::Handler { name } => name.clone(),
+    }
+}
+
+/// SQL folded onto one line and shortened, for a summary.
+fn one_line(sql: &str) -> String {
+    let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() > 80 {
+        let short: String = folded.chars().take(77).collect();
+        format!("{short}...")
+    } else {
+        folded
+    }
+}
