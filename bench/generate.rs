@@ -1,0 +1,137 @@
+//! Generates a large project for benchmarks: N migrations with random dependencies.
+#![allow(clippy::print_stderr)]
+//!
+//! ```text
+//! cargo run --release --example generate -- OUT_DIR N [--max-deps K] [--seed S] [--sequence]
+//! ```
+//!
+//! The dependencies form a random DAG whose topological order is a random permutation of the
+//! file numbers, so lower-numbered migrations often depend on higher-numbered ones and the
+//! planner's real ordering work is exercised. `--sequence` writes no dependency headers at all
+//! (a numbered folder, as seeds 000, 002, 003 and 004 keep). Each migration creates one small
+//! table, so the same project also serves the apply benchmark.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// xorshift64*: deterministic, dependency-free, good enough to shuffle benchmark input.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+struct Options {
+    out: PathBuf,
+    count: usize,
+    max_dependencies: usize,
+    seed: u64,
+    sequence: bool,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: generate OUT_DIR N [--max-deps K] [--seed S] [--sequence]";
+    let out = PathBuf::from(args.next().ok_or(usage)?);
+    let count = args
+        .next()
+        .ok_or(usage)?
+        .parse()
+        .map_err(|_| "N must be a number")?;
+    let mut options = Options {
+        out,
+        count,
+        max_dependencies: 3,
+        seed: 42,
+        sequence: false,
+    };
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--max-deps" => {
+                options.max_dependencies = args
+                    .next()
+                    .and_then(|value| value.parse().ok())
+                    .ok_or("--max-deps takes a number")?;
+            }
+            "--seed" => {
+                options.seed = args
+                    .next()
+                    .and_then(|value| value.parse().ok())
+                    .ok_or("--seed takes a number")?;
+            }
+            "--sequence" => options.sequence = true,
+            other => return Err(format!("unknown option {other}; {usage}")),
+        }
+    }
+    Ok(options)
+}
+
+fn generate(options: &Options) -> std::io::Result<()> {
+    let migrations = options.out.join("migrations");
+    std::fs::create_dir_all(&migrations)?;
+    let width = options.count.to_string().len().max(3);
+    let mut random = Random(options.seed.max(1));
+    // A random topological order: migration order[i] may depend only on order[..i].
+    let mut order: Vec<usize> = (1..=options.count).collect();
+    for index in (1..order.len()).rev() {
+        let other = random.below(index + 1);
+        order.swap(index, other);
+    }
+    for (rank, &number) in order.iter().enumerate() {
+        let mut header = format!("-- Migration: {number:0width$}\n-- Description: generated\n");
+        if !options.sequence {
+            let mut dependencies: Vec<usize> = Vec::new();
+            if rank > 0 {
+                for _ in 0..random.below(options.max_dependencies + 1) {
+                    // Mostly recent migrations, as real projects grow.
+                    let reach = rank.min(50);
+                    let dependency = order[rank - 1 - random.below(reach)];
+                    if !dependencies.contains(&dependency) {
+                        dependencies.push(dependency);
+                    }
+                }
+            }
+            let written: Vec<String> = dependencies
+                .iter()
+                .map(|dependency| format!("{dependency:0width$}_m{dependency}"))
+                .collect();
+            if written.is_empty() {
+                header.push_str("-- depends: none\n");
+            } else {
+                header.push_str(&format!("-- depends: {}\n", written.join(", ")));
+            }
+        }
+        let body = format!("CREATE TABLE bench_{number} (id integer PRIMARY KEY, note text);\n");
+        std::fs::write(
+            migrations.join(format!("{number:0width$}_m{number}.sql")),
+            format!("{header}\n{body}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match generate(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cannot write {}: {error}", options.out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
