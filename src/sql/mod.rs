@@ -1,0 +1,22 @@
+//! A PostgreSQL lexer: splits a script into statements and classifies them. Pure: no I/O.
+//!
+//! - `lexer.rs` cuts text into [`Token`]s with byte spans, knowing PostgreSQL's quoting rules
+//!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
+//! - `statement.rs` groups tokens into [`Statement`]s the way psql does, and says which ones are
+//!   transaction control or must run outside a transaction block ([`StatementKind`]).
+//! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
+//! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
+//!
+//! This layer never talks to a database and never reads files.
+
+mod error;
+mod lexer;
+mod objects;
+mod statement;
+
+pub use error::LexError;
+pub use lexer::{StringKind, Token, TokenKind, tokenize};
+pub use objects::{CreatedObject, QualifiedName, created_objects};
+pub use statement::{
+    Statement, StatementKind, StatementToken, char_position_to_byte, split_statements,
+};

@@ -1,0 +1,975 @@
+//! Statements: splitting a script at its top-level semicolons, and classifying each statement
+//! (transaction control, must run outside a transaction block, or ordinary).
+//!
+//! Splitting follows psql (`psqlscan.l`), because migration files are written and tested with
+//! psql: a `;` ends a statement only outside parentheses and outside the `BEGIN ... END` body of
+//! a `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (PostgreSQL 14's `BEGIN ATOMIC`). Tokens come from
+//! `lexer.rs`; what a statement creates is worked out in `objects.rs`.
+
+use std::ops::Range;
+
+use super::error::LexError;
+use super::lexer::{StringKind, Token, TokenKind, tokenize};
+
+/// One SQL statement of a script.
+///
+/// Its span runs from its first significant token to its terminating `;` inclusive (for a final
+/// statement without `;`, to its last significant token), so leading comments belong to no
+/// statement and the text is exactly what should be sent to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    span: Range<usize>,
+    text: String,
+    tokens: Vec<StatementToken>,
+}
+
+/// A significant token of a [`Statement`]: anything but whitespace and comments, and not the
+/// terminating `;`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementToken {
+    kind: TokenKind,
+    span: Range<usize>,
+    normalized: String,
+}
+
+/// What a statement means for the transaction it would run in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatementKind {
+    /// `BEGIN [WORK | TRANSACTION] [modes]` or `START TRANSACTION [modes]`.
+    Begin,
+    /// `COMMIT` or `END`, optionally with `WORK`/`TRANSACTION` and `AND NO CHAIN`.
+    Commit,
+    /// `ROLLBACK` or `ABORT`, optionally with `WORK`/`TRANSACTION` and `AND NO CHAIN`
+    /// (never `ROLLBACK TO SAVEPOINT`, which is [`StatementKind::Other`]).
+    Rollback,
+    /// Ends the transaction in a way that cannot simply be stripped: `COMMIT AND CHAIN`,
+    /// `ROLLBACK AND CHAIN`, `PREPARE TRANSACTION`.
+    ChainedTransactionControl,
+    /// PostgreSQL refuses to run this inside a transaction block.
+    NoTransaction {
+        /// Why, as a short sentence such as "CREATE INDEX CONCURRENTLY cannot run inside a
+        /// transaction block".
+        reason: &'static str,
+    },
+    /// Everything else, including `SAVEPOINT`, `RELEASE` and `ROLLBACK TO SAVEPOINT`.
+    Other,
+}
+
+/// Splits a script into statements at its top-level semicolons.
+///
+/// Empty statements (`;;`) and comment-only stretches are dropped. Fails on the first
+/// unterminated string, comment, quoted identifier or dollar quote, and on a psql meta-command.
+pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
+    let mut statements = Vec::new();
+    let mut pending = Pending::default();
+    for token in tokenize(sql)? {
+        if token.kind.is_trivia() {
+            continue;
+        }
+        if token.kind == TokenKind::Semicolon && pending.semicolon_ends_statement() {
+            let finished = std::mem::take(&mut pending);
+            if let Some(statement) = finished.into_statement(sql, Some(token.span.end)) {
+                statements.push(statement);
+            }
+            continue;
+        }
+        pending.push(sql, token);
+    }
+    if let Some(statement) = pending.into_statement(sql, None) {
+        statements.push(statement);
+    }
+    Ok(statements)
+}
+
+/// Maps PostgreSQL's error position into a byte offset in the statement text.
+///
+/// The server reports `position` as a 1-based count of characters, not bytes, into the text it
+/// was sent. A position one past the last character (the server's "at end of input") maps to
+/// `statement_text.len()`. Returns `None` for 0 or a position beyond that.
+pub fn char_position_to_byte(statement_text: &str, position: usize) -> Option<usize> {
+    let index = position.checked_sub(1)?;
+    statement_text
+        .char_indices()
+        .map(|(byte, _)| byte)
+        .chain(std::iter::once(statement_text.len()))
+        .nth(index)
+}
+
+impl Statement {
+    /// Byte range of the statement in the script it was split from.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The statement's text, including its terminating `;` and any comments inside it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The significant tokens, without the terminating `;`.
+    pub fn tokens(&self) -> &[StatementToken] {
+        &self.tokens
+    }
+
+    /// The source text of one of this statement's tokens.
+    pub fn token_text(&self, token: &StatementToken) -> &str {
+        let relative = token.span.start.saturating_sub(self.span.start)
+            ..token.span.end.saturating_sub(self.span.start);
+        self.text.get(relative).unwrap_or("")
+    }
+
+    /// Classifies the statement by its leading keywords.
+    pub fn kind(&self) -> StatementKind {
+        let words: Vec<&str> = self.tokens.iter().map(StatementToken::word).collect();
+        if let Some(kind) = transaction_control(&words) {
+            return kind;
+        }
+        match no_transaction_reason(&words, &self.tokens) {
+            Some(reason) => StatementKind::NoTransaction { reason },
+            None => StatementKind::Other,
+        }
+    }
+}
+
+impl StatementToken {
+    /// What the token is.
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
+    /// Byte range of the token in the script (not in the statement text).
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The token made comparable: an unquoted word in ASCII uppercase (`CREATE`), a quoted
+    /// identifier as the name it denotes (`"a""b"` gives `a"b`), anything else as written.
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// True when this is the unquoted word `keyword`, compared ignoring ASCII case.
+    ///
+    /// A quoted identifier is never a keyword: `"BEGIN"` is a name.
+    pub fn is_keyword(&self, keyword: &str) -> bool {
+        self.kind == TokenKind::Identifier && self.normalized.eq_ignore_ascii_case(keyword)
+    }
+
+    /// True when this is the punctuation or operator `symbol`, such as `(` or `=`.
+    pub fn is_symbol(&self, symbol: &str) -> bool {
+        matches!(
+            self.kind,
+            TokenKind::Punctuation | TokenKind::Operator | TokenKind::Semicolon
+        ) && self.normalized == symbol
+    }
+
+    /// The name this token denotes, if it is an identifier, as PostgreSQL stores it: unquoted
+    /// words fold to lowercase, quoted ones keep their case, and both are cut to 63 bytes.
+    pub fn name(&self) -> Option<String> {
+        let name = match self.kind {
+            TokenKind::Identifier => self.normalized.to_ascii_lowercase(),
+            TokenKind::QuotedIdentifier => self.normalized.clone(),
+            _ => return None,
+        };
+        Some(truncate_identifier(name))
+    }
+
+    /// The keyword form used for matching: a quoted identifier becomes `"`, which no keyword
+    /// equals, so `"BEGIN"` cannot be mistaken for `BEGIN`.
+    fn word(&self) -> &str {
+        match self.kind {
+            TokenKind::QuotedIdentifier => "\"",
+            _ => &self.normalized,
+        }
+    }
+
+    fn new(sql: &str, token: Token) -> StatementToken {
+        let source = sql.get(token.span.clone()).unwrap_or("");
+        let normalized = match token.kind {
+            TokenKind::Identifier => source.to_ascii_uppercase(),
+            TokenKind::QuotedIdentifier => unquote_identifier(source),
+            _ => source.to_owned(),
+        };
+        StatementToken {
+            kind: token.kind,
+            span: token.span,
+            normalized,
+        }
+    }
+}
+
+/// PostgreSQL's NAMEDATALEN is 64: names are silently cut to 63 bytes, at a character boundary.
+const MAX_IDENTIFIER_BYTES: usize = 63;
+
+fn truncate_identifier(mut name: String) -> String {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        let mut cut = MAX_IDENTIFIER_BYTES;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name.truncate(cut);
+    }
+    name
+}
+
+/// `"a""b"` → `a"b`; `U&"d\0061t"` → `dat` (with the default `\` escape character).
+fn unquote_identifier(source: &str) -> String {
+    let (unicode, quoted) = match source.get(..2) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("u&") => (true, &source[2..]),
+        _ => (false, source),
+    };
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(quoted);
+    let unescaped = inner.replace("\"\"", "\"");
+    if unicode {
+        decode_unicode_escapes(&unescaped).unwrap_or(unescaped)
+    } else {
+        unescaped
+    }
+}
+
+/// Decodes `\XXXX`, `\+XXXXXX` and `\\`; `None` if an escape is malformed, so the caller can
+/// keep the text as written (the server will reject it anyway).
+fn decode_unicode_escapes(text: &str) -> Option<String> {
+    let mut decoded = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find('\\') {
+        decoded.push_str(&rest[..found]);
+        let after = &rest[found + 1..];
+        let (digits, skip) = if let Some(escaped) = after.strip_prefix('\\') {
+            decoded.push('\\');
+            rest = escaped;
+            continue;
+        } else if let Some(long) = after.strip_prefix('+') {
+            (long.get(..6)?, 7)
+        } else {
+            (after.get(..4)?, 4)
+        };
+        if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return None;
+        }
+        let code = u32::from_str_radix(digits, 16).ok()?;
+        decoded.push(char::from_u32(code)?);
+        rest = &after[skip..];
+    }
+    decoded.push_str(rest);
+    Some(decoded)
+}
+
+/// The statement being collected, and psql's state for deciding whether a `;` ends it.
+#[derive(Default)]
+struct Pending {
+    tokens: Vec<StatementToken>,
+    paren_depth: usize,
+    begin_depth: usize,
+    /// psql's `identifiers`: the first letters of the leading words, kept only for CREATE, OR,
+    /// REPLACE, FUNCTION and PROCEDURE, to recognise `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
+    leading_words: [u8; 4],
+    word_count: usize,
+}
+
+impl Pending {
+    fn semicolon_ends_statement(&self) -> bool {
+        self.paren_depth == 0 && self.begin_depth == 0
+    }
+
+    fn push(&mut self, sql: &str, token: Token) {
+        let token = StatementToken::new(sql, token);
+        match token.kind {
+            TokenKind::Punctuation if token.normalized == "(" => self.paren_depth += 1,
+            TokenKind::Punctuation if token.normalized == ")" => {
+                self.paren_depth = self.paren_depth.saturating_sub(1);
+            }
+            TokenKind::Identifier => self.track_function_body(&token.normalized),
+            _ => {}
+        }
+        self.tokens.push(token);
+    }
+
+    /// psql's heuristic for SQL-standard function bodies: inside `CREATE [OR REPLACE]
+    /// FUNCTION|PROCEDURE`, outside parentheses, `BEGIN` opens a block, `CASE` inside a block
+    /// opens another, and `END` closes one. Semicolons inside a block do not end the statement.
+    fn track_function_body(&mut self, word: &str) {
+        if matches!(word, "CREATE" | "OR" | "REPLACE" | "FUNCTION" | "PROCEDURE") {
+            if let Some(slot) = self.leading_words.get_mut(self.word_count) {
+                *slot = word.as_bytes()[0];
+            }
+        }
+        self.word_count += 1;
+        let in_function = matches!(
+            self.leading_words,
+            [b'C', b'F' | b'P', _, _] | [b'C', b'O', b'R', b'F' | b'P']
+        );
+        if !in_function || self.paren_depth != 0 {
+            return;
+        }
+        match word {
+            "BEGIN" => self.begin_depth += 1,
+            "CASE" if self.begin_depth >= 1 => self.begin_depth += 1,
+            "END" => self.begin_depth = self.begin_depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// `end` is the byte after the terminating `;`, or `None` at end of input.
+    fn into_statement(self, sql: &str, end: Option<usize>) -> Option<Statement> {
+        let start = self.tokens.first()?.span.start;
+        let end = end.or_else(|| self.tokens.last().map(|token| token.span.end))?;
+        let text = sql
+            .get(start..end)
+            .expect("statement spans start and end at token boundaries")
+            .to_owned();
+        Some(Statement {
+            span: start..end,
+            text,
+            tokens: self.tokens,
+        })
+    }
+}
+
+fn transaction_control(words: &[&str]) -> Option<StatementKind> {
+    let kind = match words {
+        ["BEGIN", "ATOMIC", ..] => return None,
+        ["BEGIN", ..] | ["START", "TRANSACTION", ..] => StatementKind::Begin,
+        ["COMMIT" | "ROLLBACK", "PREPARED", ..] => return None,
+        ["PREPARE", "TRANSACTION", ..] => StatementKind::ChainedTransactionControl,
+        ["COMMIT" | "END", rest @ ..] => chained_or(skip_work(rest), StatementKind::Commit),
+        ["ROLLBACK" | "ABORT", rest @ ..] => {
+            let rest = skip_work(rest);
+            if rest.first() == Some(&"TO") {
+                // ROLLBACK TO [SAVEPOINT] x undoes part of the transaction and keeps it open.
+                return None;
+            }
+            chained_or(rest, StatementKind::Rollback)
+        }
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn skip_work<'a, 'b>(rest: &'a [&'b str]) -> &'a [&'b str] {
+    match rest {
+        ["WORK" | "TRANSACTION", rest @ ..] => rest,
+        _ => rest,
+    }
+}
+
+fn chained_or(rest: &[&str], plain: StatementKind) -> StatementKind {
+    match rest {
+        ["AND", "CHAIN", ..] => StatementKind::ChainedTransactionControl,
+        _ => plain,
+    }
+}
+
+/// Statements PostgreSQL (15) runs through `PreventInTransactionBlock`, as far as the words of
+/// the statement can tell. Ones that depend on the catalog (REINDEX or CLUSTER of a partitioned
+/// table) are not recognised.
+fn no_transaction_reason(words: &[&str], tokens: &[StatementToken]) -> Option<&'static str> {
+    let reason = match words {
+        ["VACUUM", ..] => "VACUUM cannot run inside a transaction block",
+        ["CREATE", "INDEX", "CONCURRENTLY", ..]
+        | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", ..] => {
+            "CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
+        }
+        ["DROP", "INDEX", "CONCURRENTLY", ..] => {
+            "DROP INDEX CONCURRENTLY cannot run inside a transaction block"
+        }
+        ["REINDEX", ..] => return reindex_reason(tokens),
+        ["CLUSTER", ..] => return cluster_reason(tokens),
+        ["ALTER", "SYSTEM", ..] => "ALTER SYSTEM cannot run inside a transaction block",
+        ["CREATE", "DATABASE", ..] => "CREATE DATABASE cannot run inside a transaction block",
+        ["DROP", "DATABASE", ..] => "DROP DATABASE cannot run inside a transaction block",
+        ["ALTER", "DATABASE", _, "SET" | "WITH", "TABLESPACE", ..]
+        | ["ALTER", "DATABASE", _, "TABLESPACE", ..] => {
+            "ALTER DATABASE SET TABLESPACE cannot run inside a transaction block"
+        }
+        ["CREATE", "TABLESPACE", ..] => "CREATE TABLESPACE cannot run inside a transaction block",
+        ["DROP", "TABLESPACE", ..] => "DROP TABLESPACE cannot run inside a transaction block",
+        ["CREATE", "SUBSCRIPTION", ..] => {
+            // Only creating the replication slot is non-transactional; `connect = false`
+            // implies `create_slot = false`.
+            if option_is_false(tokens, "create_slot") || option_is_false(tokens, "connect") {
+                return None;
+            }
+            "CREATE SUBSCRIPTION with create_slot = true (the default) cannot run inside a transaction block"
+        }
+        ["ALTER", "SUBSCRIPTION", _, "REFRESH", "PUBLICATION", ..] => {
+            "ALTER SUBSCRIPTION ... REFRESH PUBLICATION cannot run inside a transaction block"
+        }
+        [
+            "ALTER",
+            "SUBSCRIPTION",
+            _,
+            "SET" | "ADD" | "DROP",
+            "PUBLICATION",
+            ..,
+        ] => {
+            if option_is_false(tokens, "refresh") {
+                return None;
+            }
+            "ALTER SUBSCRIPTION ... PUBLICATION with refresh = true (the default) cannot run inside a transaction block"
+        }
+        ["DROP", "SUBSCRIPTION", ..] => {
+            "DROP SUBSCRIPTION of a subscription with a replication slot cannot run inside a transaction block"
+        }
+        ["ALTER", "TABLE", ..] if detaches_concurrently(words) => {
+            "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY cannot run inside a transaction block"
+        }
+        ["DISCARD", "ALL", ..] => "DISCARD ALL cannot run inside a transaction block",
+        ["COMMIT", "PREPARED", ..] => "COMMIT PREPARED cannot run inside a transaction block",
+        ["ROLLBACK", "PREPARED", ..] => "ROLLBACK PREPARED cannot run inside a transaction block",
+        _ => return None,
+    };
+    Some(reason)
+}
+
+/// `REINDEX [(options)] {INDEX|TABLE|SCHEMA|DATABASE|SYSTEM} [CONCURRENTLY] name`; since
+/// PostgreSQL 14 `CONCURRENTLY` may also be one of the parenthesised options.
+fn reindex_reason(tokens: &[StatementToken]) -> Option<&'static str> {
+    let mut index = 1;
+    let mut concurrently = false;
+    if tokens.get(index).is_some_and(|token| token.is_symbol("(")) {
+        let close = matching_paren(tokens, index)?;
+        let options = &tokens[index + 1..close];
+        concurrently = options.iter().enumerate().any(|(position, token)| {
+            token.is_keyword("CONCURRENTLY")
+                && !options.get(position + 1).is_some_and(is_false_value)
+        });
+        index = close + 1;
+    }
+    let target = tokens.get(index)?;
+    if tokens
+        .get(index + 1)
+        .is_some_and(|token| token.is_keyword("CONCURRENTLY"))
+    {
+        concurrently = true;
+    }
+    if target.is_keyword("SCHEMA") {
+        Some("REINDEX SCHEMA cannot run inside a transaction block")
+    } else if target.is_keyword("DATABASE") {
+        Some("REINDEX DATABASE cannot run inside a transaction block")
+    } else if target.is_keyword("SYSTEM") {
+        Some("REINDEX SYSTEM cannot run inside a transaction block")
+    } else if concurrently {
+        Some("REINDEX CONCURRENTLY cannot run inside a transaction block")
+    } else {
+        None
+    }
+}
+
+/// `CLUSTER [VERBOSE]` or `CLUSTER (options)` with no table reclusters every table, one
+/// transaction each.
+fn cluster_reason(tokens: &[StatementToken]) -> Option<&'static str> {
+    let mut index = 1;
+    if tokens
+        .get(index)
+        .is_some_and(|token| token.is_keyword("VERBOSE"))
+    {
+        index += 1;
+    } else if tokens.get(index).is_some_and(|token| token.is_symbol("(")) {
+        index = matching_paren(tokens, index)? + 1;
+    }
+    if index >= tokens.len() {
+        Some("CLUSTER without a table name cannot run inside a transaction block")
+    } else {
+        None
+    }
+}
+
+fn detaches_concurrently(words: &[&str]) -> bool {
+    let mut depth = 0usize;
+    let mut detaching = false;
+    for word in words {
+        match *word {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            "," if depth == 0 => detaching = false,
+            "DETACH" if depth == 0 => detaching = true,
+            "CONCURRENTLY" if depth == 0 && detaching => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Index of the `)` matching the `(` at `open`.
+fn matching_paren(tokens: &[StatementToken], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, token) in tokens.iter().enumerate().skip(open) {
+        if token.is_symbol("(") {
+            depth += 1;
+        } else if token.is_symbol(")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(index);
+            }
+        }
+    }
+    None
+}
+
+/// True when a `name = value` (or `name value`) option somewhere in the statement is false.
+///
+/// Option names are matched anywhere in the statement's words, which is safe for the WITH
+/// clauses this is used on: their option names are not otherwise keywords of those statements.
+fn option_is_false(tokens: &[StatementToken], name: &str) -> bool {
+    tokens.iter().enumerate().any(|(index, token)| {
+        let named = token.is_keyword(name)
+            || (token.kind == TokenKind::QuotedIdentifier && token.normalized == name);
+        if !named {
+            return false;
+        }
+        let value = match tokens.get(index + 1) {
+            Some(next) if next.is_symbol("=") => tokens.get(index + 2),
+            next => next,
+        };
+        value.is_some_and(is_false_value)
+    })
+}
+
+/// How `defGetBoolean` spells false: `false`, `off` or `0`, bare or quoted.
+fn is_false_value(token: &StatementToken) -> bool {
+    let text = match token.kind {
+        TokenKind::Identifier | TokenKind::Number => token.normalized.as_str(),
+        TokenKind::String(StringKind::Standard) => token
+            .normalized
+            .strip_prefix('\'')
+            .and_then(|rest| rest.strip_suffix('\''))
+            .unwrap_or(""),
+        _ => return false,
+    };
+    ["false", "off", "0"]
+        .iter()
+        .any(|spelling| text.eq_ignore_ascii_case(spelling))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StatementKind, char_position_to_byte, split_statements};
+    use crate::sql::LexError;
+    use proptest::prelude::*;
+
+    /// The statement texts of `sql`, asserting it splits.
+    fn check(sql: &str) -> Vec<String> {
+        match split_statements(sql) {
+            Ok(statements) => statements
+                .iter()
+                .map(|statement| statement.text().to_owned())
+                .collect(),
+            Err(error) => panic!("expected {sql:?} to split, got {error:?}"),
+        }
+    }
+
+    /// The error splitting `sql`, asserting it fails.
+    fn check_error(sql: &str) -> LexError {
+        match split_statements(sql) {
+            Ok(statements) => panic!("expected {sql:?} to fail, got {statements:?}"),
+            Err(error) => error,
+        }
+    }
+
+    /// The kind of the single statement in `sql`.
+    fn kind(sql: &str) -> StatementKind {
+        let statements = split_statements(sql).unwrap();
+        assert_eq!(statements.len(), 1, "expected one statement in {sql:?}");
+        statements[0].kind()
+    }
+
+    fn no_transaction(sql: &str) -> &'static str {
+        match kind(sql) {
+            StatementKind::NoTransaction { reason } => reason,
+            other => panic!("expected {sql:?} to need no transaction, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn splits_at_top_level_semicolons() {
+        assert_eq!(check("SELECT 1; SELECT 2;"), ["SELECT 1;", "SELECT 2;"]);
+        assert_eq!(check("SELECT 1;\nSELECT 2"), ["SELECT 1;", "SELECT 2"]);
+        assert_eq!(check("SELECT 2 -- trailing\n"), ["SELECT 2"]);
+    }
+
+    #[test]
+    fn drops_empty_and_comment_only_statements() {
+        assert_eq!(check(";;  ; -- nothing\n/* here */;"), Vec::<String>::new());
+        assert_eq!(check(""), Vec::<String>::new());
+        assert_eq!(check("SELECT 1;; ;SELECT 2;"), ["SELECT 1;", "SELECT 2;"]);
+    }
+
+    #[test]
+    fn comments_inside_a_statement_stay_in_its_text() {
+        assert_eq!(
+            check("-- lead\nSELECT /* a; */ 1 -- b;\n;"),
+            ["SELECT /* a; */ 1 -- b;\n;"]
+        );
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_comments_and_identifiers_do_not_split() {
+        let sql = concat!(
+            "SELECT 'a;b', E'c\\';d', \"e;f\", $$g;h$$, $t$ $$;$$ $t$, U&'i;j' /* k; /* l; */ m; */;\n",
+            "SELECT 2;"
+        );
+        assert_eq!(
+            check(sql),
+            [
+                "SELECT 'a;b', E'c\\';d', \"e;f\", $$g;h$$, $t$ $$;$$ $t$, U&'i;j' /* k; /* l; */ m; */;",
+                "SELECT 2;"
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolons_inside_parentheses_do_not_split_as_in_psql() {
+        assert_eq!(
+            check("SELECT (1; 2); SELECT 3;"),
+            ["SELECT (1; 2);", "SELECT 3;"]
+        );
+    }
+
+    #[test]
+    fn plpgsql_body_in_dollar_quotes_is_one_statement() {
+        let sql = "CREATE FUNCTION f() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND;\n$$ LANGUAGE plpgsql;\nSELECT f();";
+        let statements = check(sql);
+        assert_eq!(statements.len(), 2);
+        assert!(statements[0].ends_with("plpgsql;"));
+        assert_eq!(
+            kind("CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;"),
+            StatementKind::Other
+        );
+    }
+
+    #[test]
+    fn begin_atomic_body_keeps_its_semicolons() {
+        let function = "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 2 END;\nEND;";
+        let procedure = "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;";
+        let sql = format!("{function}\n{procedure}\nSELECT 3;");
+        assert_eq!(check(&sql), [function, procedure, "SELECT 3;"]);
+    }
+
+    #[test]
+    fn begin_outside_a_function_is_transaction_control() {
+        assert_eq!(
+            check("BEGIN; SELECT 1; END;"),
+            ["BEGIN;", "SELECT 1;", "END;"]
+        );
+        // A parameter named begin, inside parentheses, opens no block.
+        assert_eq!(
+            check("CREATE FUNCTION f(begin int) RETURNS int RETURN 1; SELECT 2;"),
+            [
+                "CREATE FUNCTION f(begin int) RETURNS int RETURN 1;",
+                "SELECT 2;"
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_input_splits_cleanly() {
+        assert_eq!(
+            check("SELECT 1;\r\n-- c\r\nSELECT\r\n 2;\r\n"),
+            ["SELECT 1;", "SELECT\r\n 2;"]
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_part_of_the_first_statement() {
+        let statements = split_statements("\u{feff}BEGIN;\nSELECT 1;").unwrap();
+        assert_eq!(statements[0].text(), "BEGIN;");
+        assert_eq!(statements[0].span(), 3..9);
+        assert_eq!(statements[0].kind(), StatementKind::Begin);
+    }
+
+    #[test]
+    fn seed_style_file_with_header_and_outer_transaction() {
+        let sql = "\
+-- =====================================================================
+-- Seed: reference data for the billing schema
+-- Author: someone; reviewed: someone else
+-- =====================================================================
+
+BEGIN;
+
+INSERT INTO billing.plan (name) VALUES ('free'), ('pro; annual');
+-- a comment between statements
+INSERT INTO billing.plan (name) VALUES ($$it's$$);
+
+COMMIT;
+";
+        let statements = split_statements(sql).unwrap();
+        let kinds: Vec<StatementKind> = statements
+            .iter()
+            .map(|statement| statement.kind())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                StatementKind::Begin,
+                StatementKind::Other,
+                StatementKind::Other,
+                StatementKind::Commit
+            ]
+        );
+        assert_eq!(statements[0].span().start, sql.find("BEGIN;").unwrap());
+        assert_eq!(
+            statements[1].text(),
+            "INSERT INTO billing.plan (name) VALUES ('free'), ('pro; annual');"
+        );
+        assert_eq!(statements[3].text(), "COMMIT;");
+    }
+
+    #[test]
+    fn errors_carry_offsets_into_the_script() {
+        assert_eq!(check_error("SELECT 1;\nSELECT 'x").offset(), 17);
+        assert!(matches!(
+            check_error("SELECT 1;\n\\i other.sql\n"),
+            LexError::MetaCommand { offset: 10, .. }
+        ));
+    }
+
+    #[test]
+    fn transaction_control_statements() {
+        for sql in [
+            "BEGIN",
+            "begin;",
+            "BEGIN WORK",
+            "BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            "START TRANSACTION;",
+        ] {
+            assert_eq!(kind(sql), StatementKind::Begin, "{sql}");
+        }
+        for sql in [
+            "COMMIT",
+            "COMMIT WORK",
+            "COMMIT TRANSACTION",
+            "END",
+            "end transaction;",
+            "COMMIT AND NO CHAIN",
+        ] {
+            assert_eq!(kind(sql), StatementKind::Commit, "{sql}");
+        }
+        for sql in ["ROLLBACK", "ROLLBACK WORK", "ABORT", "abort transaction"] {
+            assert_eq!(kind(sql), StatementKind::Rollback, "{sql}");
+        }
+        for sql in [
+            "COMMIT AND CHAIN",
+            "ROLLBACK WORK AND CHAIN",
+            "PREPARE TRANSACTION 'x'",
+        ] {
+            assert_eq!(kind(sql), StatementKind::ChainedTransactionControl, "{sql}");
+        }
+        for sql in [
+            "ROLLBACK TO SAVEPOINT s",
+            "ROLLBACK TO s",
+            "ROLLBACK WORK TO SAVEPOINT s",
+            "SAVEPOINT s",
+            "RELEASE SAVEPOINT s",
+            "RELEASE s",
+            "\"begin\"",
+            "PREPARE q AS SELECT 1",
+            "SET TRANSACTION READ ONLY",
+        ] {
+            assert_eq!(kind(sql), StatementKind::Other, "{sql}");
+        }
+    }
+
+    #[test]
+    fn statements_that_cannot_run_in_a_transaction() {
+        assert_eq!(
+            no_transaction("CREATE INDEX CONCURRENTLY i ON t (c)"),
+            "CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
+        );
+        for sql in [
+            "create unique index concurrently if not exists i on t (c)",
+            "DROP INDEX CONCURRENTLY IF EXISTS i",
+            "REINDEX INDEX CONCURRENTLY i",
+            "REINDEX (VERBOSE, CONCURRENTLY) TABLE t",
+            "REINDEX SCHEMA s",
+            "REINDEX DATABASE d",
+            "REINDEX SYSTEM",
+            "VACUUM",
+            "VACUUM (ANALYZE) t",
+            "ALTER SYSTEM SET work_mem = '64MB'",
+            "CREATE DATABASE d",
+            "DROP DATABASE IF EXISTS d",
+            "ALTER DATABASE d SET TABLESPACE ts",
+            "CREATE TABLESPACE ts LOCATION '/x'",
+            "DROP TABLESPACE ts",
+            "CLUSTER",
+            "CLUSTER VERBOSE",
+            "CLUSTER (VERBOSE)",
+            "CREATE SUBSCRIPTION s CONNECTION 'c' PUBLICATION p",
+            "CREATE SUBSCRIPTION s CONNECTION 'c' PUBLICATION p WITH (create_slot = true)",
+            "ALTER SUBSCRIPTION s REFRESH PUBLICATION",
+            "ALTER SUBSCRIPTION s SET PUBLICATION p",
+            "ALTER SUBSCRIPTION s ADD PUBLICATION p WITH (copy_data = false)",
+            "DROP SUBSCRIPTION s",
+            "ALTER TABLE t DETACH PARTITION p CONCURRENTLY",
+            "DISCARD ALL",
+            "COMMIT PREPARED 'x'",
+            "ROLLBACK PREPARED 'x'",
+        ] {
+            let reason = no_transaction(sql);
+            assert!(
+                reason.ends_with("cannot run inside a transaction block"),
+                "{sql}: {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn statements_that_may_run_in_a_transaction() {
+        for sql in [
+            "CREATE INDEX i ON t (c)",
+            "CREATE UNIQUE INDEX i ON t (c)",
+            "DROP INDEX i",
+            "REINDEX TABLE t",
+            "REINDEX (CONCURRENTLY false) TABLE t",
+            "ANALYZE t",
+            "ALTER DATABASE d SET work_mem = '1MB'",
+            "ALTER DATABASE d SET default_tablespace = ts",
+            "ALTER TABLESPACE ts RENAME TO u",
+            "CLUSTER t",
+            "CLUSTER VERBOSE t USING i",
+            "CREATE SUBSCRIPTION s CONNECTION 'c' PUBLICATION p WITH (create_slot = false)",
+            "CREATE SUBSCRIPTION s CONNECTION 'c' PUBLICATION p WITH (connect = off, slot_name = NONE)",
+            "ALTER SUBSCRIPTION s SET PUBLICATION p WITH (refresh = false)",
+            "ALTER SUBSCRIPTION s ENABLE",
+            "ALTER SUBSCRIPTION s DISABLE",
+            "ALTER SUBSCRIPTION s SET (slot_name = NONE)",
+            "ALTER TABLE t DETACH PARTITION p",
+            "ALTER TYPE mood ADD VALUE 'meh'",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+            "DISCARD PLANS",
+            "SELECT 'CREATE INDEX CONCURRENTLY'",
+        ] {
+            assert_eq!(kind(sql), StatementKind::Other, "{sql}");
+        }
+    }
+
+    #[test]
+    fn token_normalisation() {
+        let statements = split_statements("create TABLE \"My\"\"T\" (Ab int);").unwrap();
+        let tokens = statements[0].tokens();
+        assert_eq!(tokens[0].normalized(), "CREATE");
+        assert!(tokens[1].is_keyword("table"));
+        assert_eq!(tokens[2].normalized(), "My\"T");
+        assert!(!tokens[2].is_keyword("MY\"T"));
+        assert_eq!(tokens[2].name().as_deref(), Some("My\"T"));
+        assert_eq!(tokens[4].name().as_deref(), Some("ab"));
+        assert_eq!(statements[0].token_text(&tokens[4]), "Ab");
+    }
+
+    #[test]
+    fn unicode_quoted_identifiers_are_decoded() {
+        let statements = split_statements(r#"SELECT U&"d\0061t\+000061";"#).unwrap();
+        assert_eq!(statements[0].tokens()[1].name().as_deref(), Some("data"));
+    }
+
+    #[test]
+    fn long_names_are_cut_like_postgresql_does() {
+        let long = "é".repeat(40);
+        let statements = split_statements(&format!("SELECT \"{long}\";")).unwrap();
+        let name = statements[0].tokens()[1].name().unwrap();
+        assert_eq!(name.len(), 62);
+        assert_eq!(name, "é".repeat(31));
+    }
+
+    #[test]
+    fn char_positions_map_to_byte_offsets() {
+        let text = "SELECT 'é', 'ü' FROM nope";
+        assert_eq!(char_position_to_byte(text, 1), Some(0));
+        // Position 22 is the `n` of `nope`: two 2-byte characters precede it.
+        assert_eq!(char_position_to_byte(text, 22), Some(23));
+        assert_eq!(&text[23..], "nope");
+        assert_eq!(char_position_to_byte(text, 9), Some(8));
+        assert_eq!(char_position_to_byte(text, 10), Some(10));
+        // One past the end is "at end of input".
+        let characters = text.chars().count();
+        assert_eq!(
+            char_position_to_byte(text, characters + 1),
+            Some(text.len())
+        );
+        assert_eq!(char_position_to_byte(text, characters + 2), None);
+        assert_eq!(char_position_to_byte(text, 0), None);
+        assert_eq!(char_position_to_byte("", 1), Some(0));
+        assert_eq!(char_position_to_byte("🙂x", 2), Some(4));
+    }
+
+    /// Complete statements, each starting with a significant token and ending with `;`.
+    const KNOWN_STATEMENTS: &[&str] = &[
+        "SELECT 1;",
+        "BEGIN;",
+        "COMMIT;",
+        "INSERT INTO t VALUES ('a;b', E'it\\'s;', \"x;y\");",
+        "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;",
+        "CREATE FUNCTION g() RETURNS int AS $fn$ SELECT $$;$$; $fn$ LANGUAGE sql;",
+        "CREATE FUNCTION h() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;",
+        "SELECT /* a; /* nested; */ b; */ 2;",
+        "SELECT $1 + $2 -- c;\n;",
+        "CREATE INDEX CONCURRENTLY i ON t (c);",
+        "UPDATE t SET é = 'ü;' WHERE x = U&'\\00e9';",
+        "SELECT (1; 2);",
+    ];
+
+    const SEPARATORS: &[&str] = &[
+        "",
+        " ",
+        "\n",
+        "\r\n",
+        "\n-- note; here\n",
+        "/* c; */",
+        "\n\n;\n",
+    ];
+
+    proptest! {
+        #[test]
+        fn splitting_never_panics(sql in any::<String>()) {
+            if let Ok(statements) = split_statements(&sql) {
+                for statement in &statements {
+                    let _ = statement.kind();
+                    let _ = crate::sql::created_objects(statement);
+                }
+            }
+        }
+
+        #[test]
+        fn statement_spans_are_ordered_in_bounds_and_on_char_boundaries(
+            sql in prop_oneof![any::<String>(), r#"[a-zE$'"/*;\\\-&U_0-9 \n().é]{0,64}"#],
+        ) {
+            if let Ok(statements) = split_statements(&sql) {
+                let mut previous_end = 0;
+                for statement in &statements {
+                    let span = statement.span();
+                    prop_assert!(span.start >= previous_end);
+                    prop_assert!(span.start < span.end);
+                    prop_assert!(span.end <= sql.len());
+                    prop_assert_eq!(sql.get(span.clone()), Some(statement.text()));
+                    for token in statement.tokens() {
+                        prop_assert!(token.span().start >= span.start && token.span().end <= span.end);
+                    }
+                    previous_end = span.end;
+                }
+            }
+        }
+
+        #[test]
+        fn a_script_of_known_statements_splits_back_into_them(
+            parts in prop::collection::vec((0..KNOWN_STATEMENTS.len(), 0..SEPARATORS.len()), 0..10),
+            trailer in 0..SEPARATORS.len(),
+        ) {
+            let mut script = String::new();
+            let mut expected = Vec::new();
+            for (statement, separator) in parts {
+                script.push_str(SEPARATORS[separator]);
+                // Two statements need something between them only if the first lacks `;`,
+                // and every known statement ends with one.
+                script.push_str(KNOWN_STATEMENTS[statement]);
+                expected.push(KNOWN_STATEMENTS[statement].to_owned());
+            }
+            script.push_str(SEPARATORS[trailer]);
+            prop_assert_eq!(check(&script), expected);
+        }
+    }
+}
