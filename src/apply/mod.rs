@@ -1,5 +1,9 @@
 //! Turning a project into work: loading it with its graph (every input problem reported
 //! together), and — with a database — the Plan of steps and its execution.
+//!
+//! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
+
+pub mod script;
 
 use std::path::Path;
 
@@ -13,6 +17,13 @@ pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
     let reading = project::read(dir);
     let mut problems: Vec<Box<dyn miette::Diagnostic + Send + Sync>> =
         reading.problems.into_iter().map(project::boxed).collect();
+    // SQL that cannot run as written (a stray COMMIT, CREATE INDEX CONCURRENTLY mixed with other
+    // statements) is bad input too: found now, before any database is touched.
+    for migration in reading.project.migrations() {
+        if let Err(problem) = script::prepare(migration) {
+            problems.push(Box::new(problem));
+        }
+    }
     match Graph::build(&reading.project) {
         Ok(graph) if problems.is_empty() => return Ok((reading.project, graph)),
         Ok(_) => {}

@@ -1,0 +1,376 @@
+//! The session-level advisory lock that serialises runs against one database: `LockKey` (a
+//! stable key derived from a name), `AdvisoryLock` (a connection holding the lock, released on
+//! drop) and `LockHolder` (who holds it, for "waiting for …" messages).
+//!
+//! Owns: taking the lock by polling `pg_try_advisory_lock`, reporting the holder while waiting,
+//! the optional timeout, and unlocking. Leaves to others: what to print while waiting (`cli`,
+//! through the `LockWait::on_wait` callback) and what to run while holding the lock (`apply`).
+//!
+//! Why polling instead of `pg_advisory_lock`: a session blocked in `pg_advisory_lock` is an open
+//! transaction, and `CREATE INDEX CONCURRENTLY` in the holder's session waits for every open
+//! transaction to end, so the holder would wait for the waiter that waits for the holder.
+//! `pg_try_advisory_lock` returns at once, so between attempts the waiter holds no transaction.
+
+use std::fmt;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use postgres::Client;
+use sha2::{Digest, Sha256};
+
+use crate::db::connect::ConnectionSettings;
+use crate::db::error::{DbError, describe_postgres_error, server_code_of};
+
+/// The 64-bit advisory-lock key for a name: the first 8 bytes of SHA-256(name), big-endian.
+/// Stable across runs, machines and Rust versions (unlike `std`'s randomised hasher), and
+/// computable in SQL: `('x' || left(encode(sha256(convert_to(name, 'UTF8')), 'hex'), 16))
+/// ::bit(64)::bigint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockKey {
+    name: String,
+    value: i64,
+}
+
+/// Who holds an advisory lock, from `pg_locks` joined with `pg_stat_activity`. Fields other
+/// than `pid` are `None` when the server hides them (another role's session, without
+/// `pg_read_all_stats`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockHolder {
+    /// The backend process id (what `pg_terminate_backend` takes).
+    pub pid: i32,
+    /// The holder's `application_name`, e.g. `plan apply`.
+    pub application_name: Option<String>,
+    /// The role it is connected as.
+    pub user: Option<String>,
+    /// The client address, or `None` for a Unix-socket client or a hidden one.
+    pub client_address: Option<String>,
+    /// `active`, `idle`, `idle in transaction`, …
+    pub state: Option<String>,
+    /// How long ago its session started (roughly how long it has held the lock).
+    pub session_age: Option<Duration>,
+    /// How long ago its current or last statement started.
+    pub query_age: Option<Duration>,
+}
+
+/// One report while waiting for the lock, given to `LockWait::on_wait`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockWaiting<'a> {
+    /// The lock being waited for.
+    pub key: &'a LockKey,
+    /// The holder, if it could be seen (it may also have just released the lock).
+    pub holder: Option<&'a LockHolder>,
+    /// How long we have waited so far.
+    pub waited: Duration,
+}
+
+/// How to wait for the lock.
+pub struct LockWait<'a> {
+    /// Give up after this long with `DbError::LockTimeout`; `None` waits for ever.
+    pub timeout: Option<Duration>,
+    /// Time between attempts; 100–250 ms keeps the wait short without loading the server.
+    pub poll_interval: Duration,
+    /// Called after every failed attempt, with the current holder. It decides itself whether
+    /// to print (e.g. only the first time and when the holder changes).
+    pub on_wait: &'a mut dyn FnMut(&LockWaiting<'_>),
+}
+
+/// A connection holding the advisory lock. Dropping it unlocks (if the connection still
+/// works); the lock also ends with the session if the connection is lost, so a crash never
+/// leaves it held.
+pub struct AdvisoryLock {
+    /// Always `Some` until `release` takes it; an `Option` only so `release` can move it out
+    /// of a type that implements `Drop`.
+    client: Option<Client>,
+    key: LockKey,
+    target: String,
+}
+
+impl LockKey {
+    /// Derives the key from a name, e.g. the ledger table's qualified name.
+    pub fn from_name(name: &str) -> LockKey {
+        let digest = Sha256::digest(name.as_bytes());
+        let mut first_bytes = [0_u8; 8];
+        first_bytes.copy_from_slice(&digest[..8]);
+        LockKey {
+            name: name.to_string(),
+            value: i64::from_be_bytes(first_bytes),
+        }
+    }
+
+    /// The name the key was derived from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The bigint passed to `pg_try_advisory_lock`.
+    pub fn value(&self) -> i64 {
+        self.value
+    }
+}
+
+impl fmt::Display for LockKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "`{}` (key {})", self.name, self.value)
+    }
+}
+
+impl fmt::Display for LockHolder {
+    /// `pid 1234 (plan apply, user app, started 12s ago, idle)`.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "pid {}", self.pid)?;
+        let mut details = Vec::new();
+        if let Some(name) = self
+            .application_name
+            .as_deref()
+            .filter(|name| !name.is_empty())
+        {
+            details.push(name.to_string());
+        }
+        if let Some(user) = &self.user {
+            details.push(format!("user {user}"));
+        }
+        if let Some(address) = &self.client_address {
+            details.push(format!("from {address}"));
+        }
+        if let Some(age) = self.session_age {
+            details.push(format!("started {}s ago", age.as_secs()));
+        }
+        if let Some(state) = &self.state {
+            details.push(state.clone());
+        }
+        if !details.is_empty() {
+            write!(formatter, " ({})", details.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl AdvisoryLock {
+    /// Takes the lock on `client`'s session, polling until it is free or the timeout passes.
+    /// `target` names the database in errors (the redacted `ConnectionSettings` display).
+    ///
+    /// On error the connection is dropped with the error; it never holds the lock then.
+    pub fn acquire(
+        mut client: Client,
+        target: &str,
+        key: &LockKey,
+        wait: &mut LockWait<'_>,
+    ) -> Result<AdvisoryLock, DbError> {
+        let started = Instant::now();
+        loop {
+            let acquired: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key.value])
+                .map_err(|error| query_error(&error, "try the advisory lock", target))?
+                .try_get(0)
+                .map_err(|error| query_error(&error, "read the advisory lock result", target))?;
+            if acquired {
+                return Ok(AdvisoryLock {
+                    client: Some(client),
+                    key: key.clone(),
+                    target: target.to_string(),
+                });
+            }
+            let holder = lock_holder(&mut client, key, target)?;
+            let waited = started.elapsed();
+            if let Some(timeout) = wait.timeout {
+                if waited >= timeout {
+                    return Err(DbError::LockTimeout {
+                        lock_name: key.to_string(),
+                        waited,
+                        holder: holder.map(Box::new),
+                    });
+                }
+            }
+            (wait.on_wait)(&LockWaiting {
+                key,
+                holder: holder.as_ref(),
+                waited,
+            });
+            let mut pause = wait.poll_interval;
+            if let Some(timeout) = wait.timeout {
+                pause = pause.min(timeout.saturating_sub(started.elapsed()));
+            }
+            thread::sleep(pause);
+        }
+    }
+
+    /// Opens a connection with `settings` and takes the lock on it, as [`AdvisoryLock::acquire`].
+    pub fn connect_and_acquire(
+        settings: &ConnectionSettings,
+        key: &LockKey,
+        wait: &mut LockWait<'_>,
+    ) -> Result<AdvisoryLock, DbError> {
+        let client = settings.connect()?;
+        AdvisoryLock::acquire(client, &settings.to_string(), key, wait)
+    }
+
+    /// The connection, for running statements while holding the lock.
+    pub fn client(&mut self) -> &mut Client {
+        self.client
+            .as_mut()
+            .expect("the client is only taken by release, which consumes the lock")
+    }
+
+    /// The key being held.
+    pub fn key(&self) -> &LockKey {
+        &self.key
+    }
+
+    /// Unlocks and hands the connection back. Errors if the server says the lock was not
+    /// held, which would mean someone unlocked it behind our back.
+    pub fn release(mut self) -> Result<Client, DbError> {
+        let mut client = self.take_client();
+        unlock(&mut client, &self.key, &self.target)?;
+        Ok(client)
+    }
+
+    fn take_client(&mut self) -> Client {
+        self.client
+            .take()
+            .expect("the client is only taken by release, which consumes the lock")
+    }
+}
+
+impl fmt::Debug for AdvisoryLock {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("AdvisoryLock")
+            .field("key", &self.key)
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for AdvisoryLock {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.as_mut().filter(|client| !client.is_closed()) {
+            // Best effort: if this fails the lock still ends with the session, which closes
+            // right after this (the client is dropped with us).
+            let _ = unlock(client, &self.key, &self.target);
+        }
+    }
+}
+
+fn unlock(client: &mut Client, key: &LockKey, target: &str) -> Result<(), DbError> {
+    let released: bool = client
+        .query_one("SELECT pg_advisory_unlock($1)", &[&key.value])
+        .map_err(|error| query_error(&error, "release the advisory lock", target))?
+        .try_get(0)
+        .map_err(|error| query_error(&error, "read the advisory unlock result", target))?;
+    if released {
+        Ok(())
+    } else {
+        Err(DbError::Query {
+            action: format!("release the advisory lock {key}"),
+            target: target.to_string(),
+            detail: "the session did not hold it".to_string(),
+            server_code: None,
+        })
+    }
+}
+
+/// Finds the session holding `key` in the current database, if it is visible.
+fn lock_holder(
+    client: &mut Client,
+    key: &LockKey,
+    target: &str,
+) -> Result<Option<LockHolder>, DbError> {
+    // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits,
+    // objsubid = 1 (objsubid = 2 is the two-int4 form).
+    let bits = key.value as u64;
+    let high = i64::from((bits >> 32) as u32);
+    let low = i64::from(bits as u32);
+    let rows = client
+        .query(
+            "SELECT l.pid, a.application_name, a.usename::text, host(a.client_addr), a.state, \
+                    extract(epoch FROM clock_timestamp() - a.backend_start)::float8, \
+                    extract(epoch FROM clock_timestamp() - a.query_start)::float8 \
+             FROM pg_locks l \
+             LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted \
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+               AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 \
+               AND l.objsubid = 1 \
+             LIMIT 1",
+            &[&high, &low],
+        )
+        .map_err(|error| query_error(&error, "look up the advisory lock holder", target))?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let Some(pid) = row.get::<_, Option<i32>>(0) else {
+        return Ok(None);
+    };
+    let seconds = |index: usize| -> Option<Duration> {
+        row.get::<_, Option<f64>>(index)
+            .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+            .map(Duration::from_secs_f64)
+    };
+    Ok(Some(LockHolder {
+        pid,
+        application_name: row.get(1),
+        user: row.get(2),
+        client_address: row.get(3),
+        state: row.get(4),
+        session_age: seconds(5),
+        query_age: seconds(6),
+    }))
+}
+
+fn query_error(error: &postgres::Error, action: &str, target: &str) -> DbError {
+    DbError::Query {
+        action: action.to_string(),
+        target: target.to_string(),
+        detail: describe_postgres_error(error, None),
+        server_code: server_code_of(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders a key as `name → value`, so tests compare text.
+    fn check(name: &str) -> String {
+        let key = LockKey::from_name(name);
+        format!("{} → {}", key.name(), key.value())
+    }
+
+    #[test]
+    fn keys_are_the_first_eight_bytes_of_sha256_big_endian() {
+        // Values from Python: struct.unpack('>q', hashlib.sha256(name).digest()[:8]).
+        assert_eq!(check("plan_ledger"), "plan_ledger → -8411443222903498595");
+        assert_eq!(
+            check("public.plan_ledger"),
+            "public.plan_ledger → 1811551874062077871"
+        );
+        assert_eq!(check(""), " → -2039914840885289964");
+    }
+
+    #[test]
+    fn holder_display_names_pid_application_and_age() {
+        let holder = LockHolder {
+            pid: 1234,
+            application_name: Some("plan apply".to_string()),
+            user: Some("app".to_string()),
+            client_address: None,
+            state: Some("idle".to_string()),
+            session_age: Some(Duration::from_millis(12_400)),
+            query_age: Some(Duration::from_secs(1)),
+        };
+        assert_eq!(
+            holder.to_string(),
+            "pid 1234 (plan apply, user app, started 12s ago, idle)"
+        );
+        let hidden = LockHolder {
+            pid: 99,
+            application_name: None,
+            user: None,
+            client_address: None,
+            state: None,
+            session_age: None,
+            query_age: None,
+        };
+        assert_eq!(hidden.to_string(), "pid 99");
+    }
+}

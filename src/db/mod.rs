@@ -1,0 +1,22 @@
+//! The only code that speaks to PostgreSQL: connection settings, throwaway clusters, the
+//! advisory lock. `postgres` and `openssl` types stay behind this door, except the
+//! `postgres::Client` an `AdvisoryLock` lends to `apply` for running migrations.
+//!
+//! Codemap:
+//! - [`connect`]: `ConnectionSettings`, resolved from a URL, `PG*` variables and `~/.pgpass`
+//!   as libpq does; sslmode semantics; the password kept out of every message.
+//! - [`lock`]: `AdvisoryLock`, the session-level lock that serialises runs, taken by polling
+//!   and reporting its `LockHolder` while waiting.
+//! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for
+//!   `plan apply --scratch` and the tests; cleaned up even if the process is killed.
+//! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
+
+pub mod cluster;
+pub mod connect;
+pub mod error;
+pub mod lock;
+
+pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
+pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
+pub use error::DbError;
+pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};

@@ -1,0 +1,6 @@
+//! The integration test binary: one process, one throwaway PostgreSQL cluster (started on first
+//! use by `support::cluster`), a fresh database per test. Modules are grouped by library area.
+
+mod connect;
+mod show;
+mod support;

@@ -1,0 +1,98 @@
+//! The test clusters: ONE socket-only `ScratchCluster` per test binary (kept in a `static`, so
+//! it is never dropped: its watchdog removes it when the binary exits), and a fresh database
+//! per test named after the test, so tests run in parallel without seeing each other.
+//!
+//! A database left by an earlier run of the same test is dropped when the test starts again,
+//! not when it ends, so a failing test leaves its data behind to look at (while the cluster
+//! lives). Missing server binaries fail the test with the fix; nothing is ever skipped.
+//!
+//! Also here: `password_cluster`, a second cluster listening on loopback TCP that demands
+//! scram-sha-256 passwords over TCP, for password and password-file tests.
+
+use std::sync::OnceLock;
+
+use pgplan::db::{ClusterOptions, ConnectionSettings, DbError, ScratchCluster, TcpListening};
+
+static CLUSTER: OnceLock<ScratchCluster> = OnceLock::new();
+static PASSWORD_CLUSTER: OnceLock<ScratchCluster> = OnceLock::new();
+
+/// A database created for one test.
+pub(crate) struct TestDatabase {
+    name: String,
+    settings: ConnectionSettings,
+}
+
+/// The shared socket-only cluster, started on first use.
+pub(crate) fn cluster() -> &'static ScratchCluster {
+    CLUSTER.get_or_init(|| start_cluster(&ClusterOptions::socket_only()))
+}
+
+/// A cluster that also listens on `127.0.0.1` and requires scram-sha-256 passwords there
+/// (the socket stays trust, for setting up roles).
+pub(crate) fn password_cluster() -> &'static ScratchCluster {
+    PASSWORD_CLUSTER.get_or_init(|| {
+        start_cluster(&ClusterOptions {
+            tcp: Some(TcpListening { tls: None }),
+            hba_rules: vec!["host all all 127.0.0.1/32 scram-sha-256".to_string()],
+            settings: vec![(
+                "password_encryption".to_string(),
+                "scram-sha-256".to_string(),
+            )],
+        })
+    })
+}
+
+/// Starts a cluster or fails the test with the error and what to do about it.
+pub(crate) fn start_cluster(options: &ClusterOptions) -> ScratchCluster {
+    ScratchCluster::start(options).unwrap_or_else(|error| panic!("{}", render(&error)))
+}
+
+/// A fresh, empty database called `name` in the shared cluster (dropping a stale one first).
+pub(crate) fn test_db(name: &str) -> TestDatabase {
+    let cluster = cluster();
+    cluster
+        .drop_database_if_exists(name)
+        .unwrap_or_else(|error| panic!("{}", render(&error)));
+    let settings = cluster
+        .create_database(name)
+        .unwrap_or_else(|error| panic!("{}", render(&error)));
+    TestDatabase {
+        name: name.to_string(),
+        settings,
+    }
+}
+
+/// An error with its code and help, as the CLI would show it (without colours).
+pub(crate) fn render(error: &DbError) -> String {
+    let mut text = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none()).with_width(100);
+    if handler.render_report(&mut text, error).is_err() {
+        text = error.to_string();
+    }
+    text
+}
+
+impl TestDatabase {
+    /// The database's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Settings reaching the database as the superuser over the private socket.
+    pub(crate) fn settings(&self) -> &ConnectionSettings {
+        &self.settings
+    }
+
+    /// A new connection to the database.
+    pub(crate) fn client(&self) -> postgres::Client {
+        self.settings
+            .connect()
+            .unwrap_or_else(|error| panic!("{}", render(&error)))
+    }
+
+    /// The database as a URL, for `--database-url` (no password: the socket trusts).
+    pub(crate) fn url(&self) -> String {
+        self.settings.to_string()
+    }
+}
