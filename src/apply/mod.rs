@@ -1,9 +1,22 @@
 //! Turning a project into work: loading it with its graph (every input problem reported
 //! together), and — with a database — the Plan of steps and its execution.
 //!
+//! - `plan`: the Plan: what an apply will do given the ledger, target and environment.
+//! - `run`: running a Plan: lock, ledger, transactions, retries, the Report.
+//! - `status`: each migration's state against the ledger.
+//! - `rollback`: rolling back a migration and its dependents, or the last batch; accepting a changed file.
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
 
+pub mod plan;
+pub mod rollback;
+pub mod run;
 pub mod script;
+pub mod status;
+
+pub use plan::{Action, Plan, PlanError, PlanStep};
+pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
+pub use run::{ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply};
+pub use status::{MigrationStatus, State, status};
 
 use std::path::Path;
 
@@ -21,6 +34,9 @@ pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
     // statements) is bad input too: found now, before any database is touched.
     for migration in reading.project.migrations() {
         if let Err(problem) = script::prepare(migration) {
+            problems.push(Box::new(problem));
+        }
+        if let Some(Err(problem)) = script::prepare_rollback(migration) {
             problems.push(Box::new(problem));
         }
     }

@@ -2,9 +2,9 @@
 //! statements run, and whether inside one transaction or one by one outside any. Pure: the
 //! lexer decides, no database is asked.
 //!
-//! - A file wrapped whole in `BEGIN; … COMMIT;` (seed 001's style) keeps its SQL; the outer pair
-//!   is blanked out with spaces, so the migration still commits together with its ledger row and
-//!   every byte offset in the text sent is the offset in the file.
+//! - A file wrapped whole in `BEGIN; … COMMIT;` (seed 001's style) loses that outer pair, so the
+//!   migration still commits together with its ledger row. Statements keep their byte ranges in
+//!   the file, so a server error points at file, line and column.
 //! - Statements PostgreSQL refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`,
 //!   `VACUUM`, …): a file holding only those runs outside a transaction; a file mixing them
 //!   with others must say `-- plan: no-transaction`, else it is rejected here, before any
@@ -15,34 +15,28 @@ use std::ops::Range;
 use miette::{Diagnostic, SourceSpan};
 
 use crate::diagnostic::{SourceFile, to_source_span};
-use crate::project::{Migration, Transaction};
-use crate::sql::{self, CreatedObject, LexError, StatementKind};
+use crate::project::{Migration, Rollback, Transaction};
+use crate::sql::{self, CreatedObject, StatementKind};
 
-/// A migration's SQL, ready to run.
+/// A migration's SQL, ready to run: its statements, and whether they share one transaction
+/// with the ledger row or run one by one outside any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Script {
-    /// One text sent at once inside the migration's transaction. Offsets in it are offsets in the
-    /// forward section of the file.
-    Wrapped {
-        /// The SQL, outer `BEGIN`/`COMMIT` replaced by spaces.
-        text: String,
-    },
-    /// Statements run one at a time with no transaction; progress is recorded after each.
-    Outside {
-        /// The statements, in order.
-        statements: Vec<OutsideStatement>,
-    },
+pub struct Script {
+    /// Inside the migration's transaction, or outside any.
+    pub transaction: Transaction,
+    /// The statements, in order, without a wrapping `BEGIN`/`COMMIT` pair.
+    pub statements: Vec<ScriptStatement>,
 }
 
-/// One statement of an [`Script::Outside`] script.
+/// One statement of a [`Script`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutsideStatement {
+pub struct ScriptStatement {
     /// Its text.
     pub text: String,
-    /// Its byte range in the forward section.
+    /// Its byte range in the SQL it came from (the forward section of the file, or a step).
     pub span: Range<usize>,
-    /// The index it builds concurrently, if any: a failed `CREATE INDEX CONCURRENTLY` leaves an
-    /// INVALID index behind, which must be dropped before the statement is retried.
+    /// The index it builds concurrently, as (schema, name): a failed `CREATE INDEX
+    /// CONCURRENTLY` leaves an INVALID index behind, which must be dropped before a retry.
     pub concurrent_index: Option<(Option<String>, String)>,
 }
 
@@ -105,11 +99,60 @@ pub enum ScriptProblem {
 
 /// Prepares the forward SQL of `migration`.
 pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
-    let sql = migration.up_sql();
-    let offset = migration.up_offset();
-    let file = migration.file();
+    prepare_sql(&SqlText {
+        id: migration.id().as_str(),
+        file: migration.file(),
+        offset: migration.up_offset(),
+        sql: migration.up_sql(),
+        transaction: migration.transaction(),
+    })
+}
+
+/// Prepares the rollback SQL of `migration`, if it has one. A rollback runs in a transaction
+/// with the removal of the ledger row, unless it holds only statements that cannot.
+pub fn prepare_rollback(migration: &Migration) -> Option<Result<Script, ScriptProblem>> {
+    let (file, offset) = match migration.rollback()? {
+        Rollback::File(file) => (file, 0),
+        Rollback::Section { span } => (migration.file(), span.start),
+    };
+    let sql = migration.rollback_sql()?;
+    Some(prepare_sql(&SqlText {
+        id: migration.id().as_str(),
+        file,
+        offset,
+        sql,
+        transaction: Transaction::Wrapped,
+    }))
+}
+
+/// SQL to prepare, and where it is.
+struct SqlText<'a> {
+    id: &'a str,
+    file: &'a SourceFile,
+    offset: usize,
+    sql: &'a str,
+    transaction: Transaction,
+}
+
+fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
+    let SqlText {
+        id,
+        file,
+        offset,
+        sql,
+        transaction,
+    } = *source;
     let in_file = |span: &Range<usize>| to_source_span(&(offset + span.start..offset + span.end));
-    let statements = sql::split_statements(sql).map_err(|error| lex_problem(migration, &error))?;
+    let statements = sql::split_statements(sql).map_err(|error| ScriptProblem::Lex {
+        id: id.to_string(),
+        error: error.to_string(),
+        help: error.help().map_or_else(
+            || "fix the SQL at the marked place".to_string(),
+            |help| help.to_string(),
+        ),
+        file: file.clone(),
+        span: to_source_span(&(offset + error.offset()..offset + error.offset())),
+    })?;
 
     // One outer BEGIN … COMMIT pair is the file wrapping itself; it is dropped.
     let wrapped_whole = matches!(
@@ -133,7 +176,7 @@ pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
         )
     }) {
         return Err(ScriptProblem::TransactionControl {
-            id: migration.id().to_string(),
+            id: id.to_string(),
             file: file.clone(),
             span: in_file(&control.span()),
         });
@@ -147,11 +190,11 @@ pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
             _ => None,
         })
         .collect();
-    if let (Transaction::Wrapped, Some(&(index, reason))) = (migration.transaction(), outside.first()) {
+    if let (Transaction::Wrapped, Some(&(index, reason))) = (transaction, outside.first()) {
         let mixed = outside.len() < body.len();
         if mixed || wrapped_whole {
             return Err(ScriptProblem::MixedTransaction {
-                id: migration.id().to_string(),
+                id: id.to_string(),
                 help: if wrapped_whole {
                     "a statement that cannot run in a transaction cannot be wrapped in BEGIN; … COMMIT;: remove the BEGIN and COMMIT, or move the statement to a migration of its own"
                         .to_string()
@@ -164,40 +207,42 @@ pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
             });
         }
     }
-    let run_outside = migration.transaction() == Transaction::Outside || !outside.is_empty();
-    if run_outside {
-        if wrapped_whole {
-            return Err(ScriptProblem::TransactionControl {
-                id: migration.id().to_string(),
-                file: file.clone(),
-                span: in_file(&statements[0].span()),
-            });
-        }
-        let statements = body
+    let run_outside = transaction == Transaction::Outside || !outside.is_empty();
+    if run_outside && wrapped_whole {
+        return Err(ScriptProblem::TransactionControl {
+            id: id.to_string(),
+            file: file.clone(),
+            span: in_file(&statements[0].span()),
+        });
+    }
+    Ok(Script {
+        transaction: if run_outside {
+            Transaction::Outside
+        } else {
+            Transaction::Wrapped
+        },
+        statements: body
             .iter()
-            .map(|statement| OutsideStatement {
+            .map(|statement| ScriptStatement {
                 text: statement.text().to_string(),
                 span: statement.span(),
                 concurrent_index: concurrent_index(statement),
             })
-            .collect();
-        return Ok(Script::Outside { statements });
-    }
-
-    let mut text = sql.to_string();
-    if wrapped_whole {
-        for statement in [&statements[0], &statements[statements.len() - 1]] {
-            let span = statement.span();
-            text.replace_range(span.clone(), &" ".repeat(span.len()));
-        }
-    }
-    Ok(Script::Wrapped { text })
+            .collect(),
+    })
 }
 
 /// `(schema, name)` of the index a `CREATE INDEX CONCURRENTLY` statement builds, when named.
 fn concurrent_index(statement: &sql::Statement) -> Option<(Option<String>, String)> {
-    let is_concurrent_create = statement.tokens().iter().take(4).any(|token| token.is_keyword("CONCURRENTLY"))
-        && statement.tokens().first().is_some_and(|token| token.is_keyword("CREATE"));
+    let is_concurrent_create = statement
+        .tokens()
+        .iter()
+        .take(4)
+        .any(|token| token.is_keyword("CONCURRENTLY"))
+        && statement
+            .tokens()
+            .first()
+            .is_some_and(|token| token.is_keyword("CREATE"));
     if !is_concurrent_create {
         return None;
     }
@@ -210,19 +255,6 @@ fn concurrent_index(statement: &sql::Statement) -> Option<(Option<String>, Strin
             } => Some((table.schema, name)),
             _ => None,
         })
-}
-
-fn lex_problem(migration: &Migration, error: &LexError) -> ScriptProblem {
-    let offset = migration.up_offset() + error.offset();
-    ScriptProblem::Lex {
-        id: migration.id().to_string(),
-        error: error.to_string(),
-        help: error
-            .help()
-            .map_or_else(|| "fix the SQL at the marked place".to_string(), |help| help.to_string()),
-        file: migration.file().clone(),
-        span: to_source_span(&(offset..offset)),
-    }
 }
 
 #[cfg(test)]
@@ -239,46 +271,51 @@ mod tests {
         prepare(migration)
     }
 
-    fn expect_wrapped(sql: &str) -> String {
+    fn expect_wrapped(sql: &str) -> Vec<String> {
         match prepare_file(sql) {
-            Ok(Script::Wrapped { text }) => text,
+            Ok(script) if script.transaction == Transaction::Wrapped => script
+                .statements
+                .into_iter()
+                .map(|statement| statement.text)
+                .collect(),
             other => panic!("expected a wrapped script, got {other:?}"),
         }
     }
 
-    fn expect_outside(sql: &str) -> Vec<OutsideStatement> {
+    fn expect_outside(sql: &str) -> Vec<ScriptStatement> {
         match prepare_file(sql) {
-            Ok(Script::Outside { statements }) => statements,
+            Ok(script) if script.transaction == Transaction::Outside => script.statements,
             other => panic!("expected an outside script, got {other:?}"),
         }
     }
 
     fn expect_problem(sql: &str) -> String {
         match prepare_file(sql) {
-            Err(problem) => format!("{}: {problem}", problem.code().map(|c| c.to_string()).unwrap_or_default()),
+            Err(problem) => format!(
+                "{}: {problem}",
+                problem.code().map(|c| c.to_string()).unwrap_or_default()
+            ),
             Ok(script) => panic!("expected a problem, got {script:?}"),
         }
     }
 
     #[test]
-    fn an_outer_begin_commit_pair_is_blanked_keeping_offsets() {
+    fn an_outer_begin_commit_pair_is_dropped() {
         let sql = "-- x\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n";
-        let text = expect_wrapped(sql);
-        assert_eq!(text.len(), sql.len());
-        assert_eq!(text, "-- x\n      \nCREATE TABLE a (id int);\n       \n");
+        assert_eq!(expect_wrapped(sql), ["CREATE TABLE a (id int);"]);
     }
 
     #[test]
     fn function_bodies_with_begin_end_are_left_alone() {
-        let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n";
-        assert_eq!(expect_wrapped(sql), sql);
+        let sql =
+            "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n";
+        assert_eq!(expect_wrapped(sql), [sql.trim_end()]);
     }
 
     #[test]
     fn a_file_of_only_concurrent_statements_runs_outside_a_transaction() {
-        let statements = expect_outside(
-            "CREATE INDEX CONCURRENTLY idx_a ON public.a (id);\nVACUUM a;\n",
-        );
+        let statements =
+            expect_outside("CREATE INDEX CONCURRENTLY idx_a ON public.a (id);\nVACUUM a;\n");
         assert_eq!(statements.len(), 2);
         assert_eq!(
             statements[0].concurrent_index,
@@ -293,7 +330,10 @@ mod tests {
             "-- plan: no-transaction\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY idx_a ON a (id);\n",
         );
         assert_eq!(statements.len(), 2);
-        assert_eq!(statements[1].concurrent_index, Some((None, "idx_a".to_string())));
+        assert_eq!(
+            statements[1].concurrent_index,
+            Some((None, "idx_a".to_string()))
+        );
     }
 
     #[test]

@@ -42,6 +42,28 @@ pub(crate) enum ArgumentProblem {
     #[error("unknown environment `{name}`")]
     #[diagnostic(code(plan::cli::unknown_environment), help("{help}"))]
     UnknownEnvironment { name: String, help: String },
+    /// A confirmation is needed and no terminal can give it.
+    #[error("{question}: confirmation needed, and there is no terminal to ask")]
+    #[diagnostic(
+        code(plan::cli::confirmation_needed),
+        help("run it on a terminal, or pass --yes to confirm in automation")
+    )]
+    ConfirmationNeeded { question: String },
+    /// The environment requires a backup, which this version cannot take yet.
+    #[error(
+        "environment {environment} requires a verified backup before apply (backup: required in plan.yaml), and this version of plan cannot take one yet"
+    )]
+    #[diagnostic(
+        code(plan::cli::backup_unsupported),
+        help(
+            "nothing was applied; take a pg_dump yourself and apply without --env, or remove `backup: required` from the environment"
+        )
+    )]
+    BackupUnsupported { environment: String },
+    /// The user answered no.
+    #[error("not confirmed; nothing was done")]
+    #[diagnostic(code(plan::cli::not_confirmed))]
+    NotConfirmed,
 }
 
 /// Resolves a migration named on the command line.
@@ -77,4 +99,55 @@ pub(crate) fn check_environment(project: &Project, name: Option<&str>) -> Result
             help,
         })
     })
+}
+
+/// Which database to connect to. The password is never echoed: prefer `DATABASE_URL` or
+/// `PGPASSWORD`/`~/.pgpass` to `--database-url`, since command lines are visible to other users
+/// of the machine.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// The database, as a postgresql:// URL or key=value string. Default: DATABASE_URL, then the
+    /// PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT)
+    /// and ~/.pgpass, as libpq reads them.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub(crate) database_url: Option<String>,
+}
+
+impl ConnectArgs {
+    /// The connection settings, with `plan` as the application name so other sessions (and the
+    /// lock-waiting message) can tell who holds the lock.
+    pub(crate) fn settings(&self, command: &str) -> Result<crate::db::ConnectionSettings, Failure> {
+        let settings =
+            crate::db::ConnectionSettings::from_process_environment(self.database_url.as_deref())
+                .map_err(Failure::invalid)?;
+        Ok(match settings.application_name() {
+            Some(_) => settings,
+            None => settings.with_application_name(&format!("plan {command}")),
+        })
+    }
+}
+
+/// Asks for confirmation on a terminal; without one, `--yes` must be given.
+pub(crate) fn confirm(
+    question: &str,
+    yes: bool,
+    err: &mut dyn std::io::Write,
+) -> Result<(), Failure> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(Failure::invalid(ArgumentProblem::ConfirmationNeeded {
+            question: question.to_string(),
+        }));
+    }
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err(Failure::failed(ArgumentProblem::NotConfirmed))
+    }
 }

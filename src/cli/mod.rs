@@ -5,10 +5,13 @@
 //! Exit codes: 0 ok; 1 the operation failed; 2 invalid input or usage (clap's own code for usage
 //! errors). 101 stays Rust's panic code.
 
+mod apply;
 mod args;
 mod failure;
 mod graph;
+mod rollback;
 mod show;
+mod status;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -32,6 +35,16 @@ enum Command {
     Show(show::ShowArgs),
     /// Print the dependency graph as Graphviz dot or Mermaid.
     Graph(graph::GraphArgs),
+    /// Apply pending migrations (all, or --to ID and its dependencies), each in one transaction
+    /// with its ledger row.
+    Apply(apply::ApplyArgs),
+    /// Show each migration's state in a database: applied, pending, modified, partial, blocked,
+    /// skipped, file missing.
+    Status(status::StatusArgs),
+    /// Roll back a migration and everything applied that depends on it, or the last batch.
+    Rollback(rollback::RollbackArgs),
+    /// Accept the changed file of an applied migration, recording why in the history.
+    Accept(rollback::AcceptArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams.
@@ -60,6 +73,10 @@ where
     let result = match cli.command {
         Command::Show(args) => show::run(args, out),
         Command::Graph(args) => graph::run(args, out),
+        Command::Apply(args) => apply::run(args, out, err),
+        Command::Status(args) => status::run(args, out),
+        Command::Rollback(args) => rollback::run(args, out, err),
+        Command::Accept(args) => rollback::accept(args, out),
     };
     match result {
         Ok(()) => 0,

@@ -9,14 +9,24 @@
 //!   and reporting its `LockHolder` while waiting.
 //! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for
 //!   `plan apply --scratch` and the tests; cleaned up even if the process is killed.
+//! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
+//!   reports server errors as `SqlError`; `Work`, a transaction on it.
+//! - [`blockers`]: `BlockerWatch`, who blocks a session, seen from a second connection.
+//! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 
+pub mod blockers;
 pub mod cluster;
 pub mod connect;
 pub mod error;
+pub mod ledger;
 pub mod lock;
+pub mod session;
 
+pub use blockers::BlockerWatch;
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
 pub use error::DbError;
+pub use ledger::{Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome};
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
+pub use session::{Session, SqlError, Work};

@@ -1,0 +1,226 @@
+//! `plan status`: each migration's state against a database's ledger, as text or JSON. Exits 0
+//! whatever the states: it reports, it does not judge. The JSON shape is in docs/status-json.md.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::Failure;
+use super::args::{ConnectArgs, ProjectArgs, check_environment};
+use crate::apply::{MigrationStatus, State, status};
+use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::graph::Graph;
+use crate::project::Project;
+
+/// Arguments of `plan status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// The environment, for migrations limited to some (they show as skipped elsewhere).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    format: StatusFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum StatusFormat {
+    Text,
+    Json,
+}
+
+/// Runs `plan status`.
+pub(crate) fn run(args: StatusArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    check_environment(&project, args.env.as_deref())?;
+    let settings = args.connect.settings("status")?;
+    write_status(
+        &project,
+        &graph,
+        &settings,
+        args.env.as_deref(),
+        args.format,
+        out,
+    )
+}
+
+/// Reads the ledger at `settings` and writes every migration's state.
+pub(crate) fn write_status(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    environment: Option<&str>,
+    format: StatusFormat,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let table = project.manifest().tracking_table();
+    let ledger = Ledger::new(&table.schema, &table.table);
+    let mut session = Session::connect(settings).map_err(Failure::failed)?;
+    let rows = ledger.read(&mut session).map_err(Failure::failed)?;
+    let _ = session.close();
+    let lines = status(project, graph, &rows, environment);
+    let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
+    let _ = match format {
+        StatusFormat::Text => out.write_all(shown.to_text().as_bytes()),
+        StatusFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct ShownStatus {
+    format: u32,
+    database: String,
+    environment: Option<String>,
+    counts: indexmap::IndexMap<&'static str, usize>,
+    migrations: Vec<ShownState>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownState {
+    id: String,
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    applied_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_checksum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_checksum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocked_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_statement: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statements: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environments: Option<Vec<String>>,
+    detail: String,
+}
+
+const STATES: [&str; 7] = [
+    "applied",
+    "pending",
+    "modified",
+    "partial",
+    "blocked",
+    "skipped",
+    "file_missing",
+];
+
+impl ShownStatus {
+    fn new(database: &str, environment: Option<&str>, lines: &[MigrationStatus]) -> Self {
+        let mut counts: indexmap::IndexMap<&'static str, usize> =
+            STATES.iter().map(|state| (*state, 0)).collect();
+        let migrations = lines
+            .iter()
+            .map(|line| {
+                *counts.entry(line.state.name()).or_default() += 1;
+                ShownState::new(line)
+            })
+            .collect();
+        ShownStatus {
+            format: 1,
+            database: database.to_string(),
+            environment: environment.map(str::to_string),
+            counts,
+            migrations,
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let summary: Vec<String> = self
+            .counts
+            .iter()
+            .filter(|(state, count)| **count > 0 || **state == "applied" || **state == "pending")
+            .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
+            .collect();
+        let mut text = format!("status of {}: {}\n", self.database, summary.join(", "));
+        let width = self
+            .migrations
+            .iter()
+            .map(|migration| migration.id.len())
+            .max()
+            .unwrap_or(0);
+        for migration in &self.migrations {
+            text.push_str(&format!(
+                "  {:<width$}  {:<12} {}\n",
+                migration.id,
+                migration.state.replace('_', " "),
+                migration.detail
+            ));
+        }
+        text
+    }
+}
+
+impl ShownState {
+    fn new(line: &MigrationStatus) -> Self {
+        let mut shown = ShownState {
+            id: line.id.clone(),
+            state: line.state.name(),
+            applied_at: None,
+            duration_ms: None,
+            batch: None,
+            recorded_checksum: None,
+            current_checksum: None,
+            blocked_by: None,
+            next_statement: None,
+            statements: None,
+            environments: None,
+            detail: String::new(),
+        };
+        match &line.state {
+            State::Applied {
+                at,
+                duration_ms,
+                batch,
+            } => {
+                shown.detail = format!("{at}, {duration_ms} ms, batch {batch}");
+                shown.applied_at = Some(at.clone());
+                shown.duration_ms = Some(*duration_ms);
+                shown.batch = Some(*batch);
+            }
+            State::Pending => {}
+            State::Modified { recorded, current } => {
+                shown.detail =
+                    format!("file changed since it was applied (checksum {recorded} → {current})");
+                shown.recorded_checksum = Some(recorded.clone());
+                shown.current_checksum = Some(current.clone());
+            }
+            State::FileMissing { at } => {
+                shown.detail = format!("applied {at}, but no file has this ID");
+                shown.applied_at = Some(at.clone());
+            }
+            State::Blocked { by } => {
+                shown.detail = format!("depends on {by}, which does not run in this environment");
+                shown.blocked_by = Some(by.to_string());
+            }
+            State::Partial {
+                next_statement,
+                statements,
+            } => {
+                shown.detail = format!(
+                    "stopped part-way: the next run resumes at statement {next_statement} of {statements}"
+                );
+                shown.next_statement = Some(*next_statement);
+                shown.statements = Some(*statements);
+            }
+            State::Skipped { only } => {
+                shown.detail = format!("runs only in {}", only.join(", "));
+                shown.environments = Some(only.clone());
+            }
+        }
+        shown
+    }
+}

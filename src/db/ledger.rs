@@ -1,0 +1,524 @@
+//! The [`Ledger`]: the tracking table (one row per applied or partially applied migration) and
+//! its append-only history (one row per apply, rollback or accepted checksum, failed or not).
+//!
+//! Both live in the schema named by plan.yaml's `tracking_table` (`plan.migrations` by default,
+//! with `plan.migrations_history` beside it), away from the `schema_migrations` tables that
+//! home-made runners keep. The history refuses UPDATE and DELETE through a trigger, so it stays
+//! an audit trail. Writes that belong to a migration go through its [`Work`], so the migration
+//! and its row commit together.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::error::DbError;
+use super::session::{Session, SqlError, Work};
+
+/// The tracking table and its history.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    schema: String,
+    table: String,
+}
+
+/// One row of the tracking table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerRow {
+    /// The migration's ID.
+    pub id: String,
+    /// SHA-256 of the file when it was applied (or last accepted).
+    pub checksum: String,
+    /// The apply run that applied it.
+    pub batch: i32,
+    /// Applied, or partially applied.
+    pub state: LedgerState,
+    /// When it was applied, as `YYYY-MM-DD HH:MM:SS UTC`.
+    pub applied_at: String,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// The database user that applied it.
+    pub applied_by: String,
+    /// The environment named with `--env`, if any.
+    pub environment: Option<String>,
+}
+
+/// How far a migration got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerState {
+    /// Applied completely.
+    Applied,
+    /// A migration run outside a transaction stopped before its end; the next run resumes at
+    /// this statement (0-based).
+    Partial {
+        /// The first statement not yet run.
+        next_statement: usize,
+    },
+}
+
+/// What a history row records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// An apply.
+    Apply,
+    /// A rollback.
+    Rollback,
+    /// A changed file accepted with `plan accept`.
+    Accept,
+}
+
+/// How it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// Failed; rolled back as far as it was transactional.
+    Failed,
+    /// Stopped part-way (statements outside a transaction).
+    Partial,
+}
+
+/// One history row to append.
+#[derive(Clone, Debug)]
+pub struct Event<'a> {
+    /// The migration.
+    pub migration_id: &'a str,
+    /// What happened.
+    pub action: Action,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The file's checksum at the time.
+    pub checksum: Option<&'a str>,
+    /// The apply run.
+    pub batch: Option<i32>,
+    /// When it started.
+    pub started_at: SystemTime,
+    /// How long it took.
+    pub duration: Duration,
+    /// The environment named with `--env`.
+    pub environment: Option<&'a str>,
+    /// A note: the error, the reason given for accepting a changed file.
+    pub detail: Option<&'a str>,
+}
+
+/// A row of the history, as read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The migration.
+    pub migration_id: String,
+    /// `apply`, `rollback` or `accept`.
+    pub action: String,
+    /// `ok`, `failed` or `partial`.
+    pub outcome: String,
+    /// The checksum recorded.
+    pub checksum: Option<String>,
+    /// The batch.
+    pub batch: Option<i32>,
+    /// The note.
+    pub detail: Option<String>,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Apply => "apply",
+            Action::Rollback => "rollback",
+            Action::Accept => "accept",
+        }
+    }
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+            Outcome::Partial => "partial",
+        }
+    }
+}
+
+impl Ledger {
+    /// The ledger in `schema.table`; names are used exactly (already case-folded by the reader).
+    pub fn new(schema: &str, table: &str) -> Ledger {
+        Ledger {
+            schema: schema.to_string(),
+            table: table.to_string(),
+        }
+    }
+
+    /// `schema.table`, as the user wrote it, for messages and the lock key.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+
+    fn table_sql(&self) -> String {
+        format!("{}.{}", quote(&self.schema), quote(&self.table))
+    }
+
+    fn history_sql(&self) -> String {
+        format!(
+            "{}.{}",
+            quote(&self.schema),
+            quote(&format!("{}_history", self.table))
+        )
+    }
+
+    /// Whether the tracking table exists.
+    pub fn exists(&self, session: &mut Session) -> Result<bool, DbError> {
+        let sql = format!(
+            "SELECT to_regclass('{}') IS NOT NULL",
+            self.table_sql().replace('\'', "''")
+        );
+        session
+            .query_bool(&sql)
+            .map_err(|error| session.error("look for the ledger table", &error))
+    }
+
+    /// Creates the schema, tables and history trigger when missing. Call with the lock held:
+    /// two sessions creating the same table at once can fail on PostgreSQL's catalog.
+    pub fn ensure(&self, session: &mut Session) -> Result<(), DbError> {
+        if self.exists(session)? {
+            return Ok(());
+        }
+        let guard = quote(&format!("{}_history_append_only", self.table));
+        let sql = format!(
+            "BEGIN;
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {table} (
+    id text PRIMARY KEY,
+    checksum text NOT NULL,
+    batch integer NOT NULL,
+    state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'partial')),
+    next_statement integer,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    duration_ms bigint NOT NULL DEFAULT 0,
+    applied_by text NOT NULL DEFAULT current_user,
+    environment text
+);
+CREATE TABLE IF NOT EXISTS {history} (
+    event bigserial PRIMARY KEY,
+    migration_id text NOT NULL,
+    action text NOT NULL CHECK (action IN ('apply', 'rollback', 'accept', 'baseline', 'import')),
+    outcome text NOT NULL CHECK (outcome IN ('ok', 'failed', 'partial')),
+    checksum text,
+    batch integer,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL,
+    duration_ms bigint NOT NULL,
+    db_user text NOT NULL DEFAULT current_user,
+    environment text,
+    detail text
+);
+CREATE OR REPLACE FUNCTION {schema}.{guard}() RETURNS trigger LANGUAGE plpgsql AS $plan$
+BEGIN
+    RAISE EXCEPTION 'the plan history is append-only';
+END
+$plan$;
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {history}
+    FOR EACH ROW EXECUTE FUNCTION {schema}.{guard}();
+COMMIT;",
+            schema = quote(&self.schema),
+            table = self.table_sql(),
+            history = self.history_sql(),
+        );
+        session.run(&sql).map_err(|error| {
+            let _ = session.run("ROLLBACK");
+            session.error(&format!("create the ledger {}", self.name()), &error)
+        })
+    }
+
+    /// Every row of the tracking table, by batch then ID; empty when it does not exist yet.
+    pub fn read(&self, session: &mut Session) -> Result<Vec<LedgerRow>, DbError> {
+        if !self.exists(session)? {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, checksum, batch::text, state, next_statement::text,
+                    to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
+                    duration_ms::text, applied_by, environment
+             FROM {} ORDER BY batch, id",
+            self.table_sql()
+        );
+        let rows = session
+            .query_texts(&sql, &[])
+            .map_err(|error| session.error("read the ledger", &error))?;
+        Ok(rows.into_iter().map(ledger_row).collect())
+    }
+
+    /// The last rows of the history, newest last.
+    pub fn history(&self, session: &mut Session, limit: usize) -> Result<Vec<HistoryRow>, DbError> {
+        if !self.exists(session)? {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT migration_id, action, outcome, checksum, batch::text, detail FROM (
+                 SELECT * FROM {} ORDER BY event DESC LIMIT {limit}) AS recent
+             ORDER BY event",
+            self.history_sql()
+        );
+        let rows = session
+            .query_texts(&sql, &[])
+            .map_err(|error| session.error("read the ledger history", &error))?;
+        Ok(rows
+            .into_iter()
+            .map(|columns| {
+                let mut columns = columns.into_iter();
+                let mut next = || columns.next().flatten();
+                HistoryRow {
+                    migration_id: next().unwrap_or_default(),
+                    action: next().unwrap_or_default(),
+                    outcome: next().unwrap_or_default(),
+                    checksum: next(),
+                    batch: next().and_then(|batch| batch.parse().ok()),
+                    detail: next(),
+                }
+            })
+            .collect())
+    }
+
+    /// The number of the next apply run: one more than any batch ever recorded, so a batch
+    /// number is never reused even after rollbacks.
+    pub fn next_batch(&self, session: &mut Session) -> Result<i32, DbError> {
+        let sql = format!(
+            "SELECT (coalesce(max(batch), 0) + 1)::text FROM {}",
+            self.history_sql()
+        );
+        let rows = session
+            .query_texts(&sql, &[])
+            .map_err(|error| session.error("read the last batch", &error))?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.first().cloned().flatten())
+            .and_then(|batch| batch.parse().ok())
+            .unwrap_or(1))
+    }
+
+    /// Records `row` as applied (replacing a partial row) and appends `event`, in one
+    /// statement inside the migration's transaction.
+    pub fn record_applied(
+        &self,
+        work: &mut Work<'_>,
+        row: &LedgerRow,
+        event: &Event<'_>,
+    ) -> Result<(), SqlError> {
+        let sql = format!(
+            "WITH applied AS (
+                 INSERT INTO {table} (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
+                 VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
+                 ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
+                     state = 'applied', next_statement = NULL, applied_at = excluded.applied_at,
+                     duration_ms = excluded.duration_ms, applied_by = current_user,
+                     environment = excluded.environment)
+             {history_insert}",
+            table = self.table_sql(),
+            history_insert = self.history_insert(7),
+        );
+        let started = epoch_seconds(event.started_at);
+        let duration = millis(event.duration);
+        let batch = row.batch.to_string();
+        let mut parameters: Vec<Option<&str>> = vec![
+            Some(&row.id),
+            Some(&row.checksum),
+            Some(&batch),
+            Some(&started),
+            Some(&duration),
+            row.environment.as_deref(),
+        ];
+        let event_parameters = EventParameters::of(event);
+        parameters.extend(event_parameters.as_slice());
+        work.execute(&sql, &parameters).map(drop)
+    }
+
+    /// Records progress of a migration running outside a transaction: the next statement to
+    /// run. Commits on its own (there is no transaction to join).
+    pub fn record_partial(
+        &self,
+        session: &mut Session,
+        id: &str,
+        checksum: &str,
+        batch: i32,
+        next_statement: usize,
+        environment: Option<&str>,
+    ) -> Result<(), SqlError> {
+        let mut work = session.begin()?;
+        let sql = format!(
+            "INSERT INTO {} (id, checksum, batch, state, next_statement, environment)
+             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5)
+             ON CONFLICT (id) DO UPDATE SET next_statement = excluded.next_statement,
+                 checksum = excluded.checksum, batch = excluded.batch",
+            self.table_sql()
+        );
+        let batch = batch.to_string();
+        let next = next_statement.to_string();
+        work.execute(
+            &sql,
+            &[
+                Some(id),
+                Some(checksum),
+                Some(&batch),
+                Some(&next),
+                environment,
+            ],
+        )?;
+        work.commit()
+    }
+
+    /// Removes a migration's row (rollback) and appends `event`.
+    pub fn record_removed(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        event: &Event<'_>,
+    ) -> Result<(), SqlError> {
+        let sql = format!(
+            "WITH removed AS (DELETE FROM {table} WHERE id = $1) {history_insert}",
+            table = self.table_sql(),
+            history_insert = self.history_insert(2),
+        );
+        let mut parameters: Vec<Option<&str>> = vec![Some(id)];
+        let event_parameters = EventParameters::of(event);
+        parameters.extend(event_parameters.as_slice());
+        work.execute(&sql, &parameters).map(drop)
+    }
+
+    /// Replaces a migration's recorded checksum (an accepted change) and appends `event`.
+    pub fn record_checksum(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        checksum: &str,
+        event: &Event<'_>,
+    ) -> Result<u64, SqlError> {
+        let updated = work.execute(
+            &format!(
+                "UPDATE {} SET checksum = $2 WHERE id = $1",
+                self.table_sql()
+            ),
+            &[Some(id), Some(checksum)],
+        )?;
+        self.record_event(work, event)?;
+        Ok(updated)
+    }
+
+    /// Appends `event` to the history.
+    pub fn record_event(&self, work: &mut Work<'_>, event: &Event<'_>) -> Result<(), SqlError> {
+        let sql = self.history_insert(1);
+        let event_parameters = EventParameters::of(event);
+        work.execute(&sql, &event_parameters.as_slice()).map(drop)
+    }
+
+    /// Appends `event` in a transaction of its own: for failures, whose own transaction was
+    /// rolled back.
+    pub fn record_event_alone(
+        &self,
+        session: &mut Session,
+        event: &Event<'_>,
+    ) -> Result<(), SqlError> {
+        let mut work = session.begin()?;
+        self.record_event(&mut work, event)?;
+        work.commit()
+    }
+
+    /// `INSERT INTO history ...` taking its eight parameters from `$first` on.
+    fn history_insert(&self, first: usize) -> String {
+        let p = |offset: usize| format!("${}", first + offset);
+        format!(
+            "INSERT INTO {history} (migration_id, action, outcome, checksum, batch, started_at, finished_at, duration_ms, environment, detail)
+             VALUES ({0}, {1}, {2}, {3}, {4}::text::int, to_timestamp({5}::text::float8),
+                     to_timestamp({5}::text::float8) + ({6}::text::bigint * interval '1 millisecond'), {6}::text::bigint, {7}, {8})",
+            p(0),
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            history = self.history_sql(),
+        )
+    }
+}
+
+/// An event's parameters as text, in `history_insert` order.
+struct EventParameters<'a> {
+    id: &'a str,
+    action: &'static str,
+    outcome: &'static str,
+    checksum: Option<&'a str>,
+    batch: Option<String>,
+    started: String,
+    duration: String,
+    environment: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+impl<'a> EventParameters<'a> {
+    fn of(event: &Event<'a>) -> Self {
+        EventParameters {
+            id: event.migration_id,
+            action: event.action.as_str(),
+            outcome: event.outcome.as_str(),
+            checksum: event.checksum,
+            batch: event.batch.map(|batch| batch.to_string()),
+            started: epoch_seconds(event.started_at),
+            duration: millis(event.duration),
+            environment: event.environment,
+            detail: event.detail,
+        }
+    }
+
+    fn as_slice(&self) -> Vec<Option<&str>> {
+        vec![
+            Some(self.id),
+            Some(self.action),
+            Some(self.outcome),
+            self.checksum,
+            self.batch.as_deref(),
+            Some(&self.started),
+            Some(&self.duration),
+            self.environment,
+            self.detail,
+        ]
+    }
+}
+
+fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
+    let mut columns = columns.into_iter();
+    let mut next = || columns.next().flatten();
+    let id = next().unwrap_or_default();
+    let checksum = next().unwrap_or_default();
+    let batch = next()
+        .and_then(|batch| batch.parse().ok())
+        .unwrap_or_default();
+    let state = next().unwrap_or_default();
+    let next_statement = next().and_then(|value| value.parse().ok()).unwrap_or(0);
+    LedgerRow {
+        id,
+        checksum,
+        batch,
+        state: if state == "partial" {
+            LedgerState::Partial { next_statement }
+        } else {
+            LedgerState::Applied
+        },
+        applied_at: next().unwrap_or_default(),
+        duration_ms: next()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_default(),
+        applied_by: next().unwrap_or_default(),
+        environment: next(),
+    }
+}
+
+/// A quoted identifier.
+fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+fn epoch_seconds(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    format!("{}.{:06}", since.as_secs(), since.subsec_micros())
+}
+
+fn millis(duration: Duration) -> String {
+    duration.as_millis().to_string()
+}

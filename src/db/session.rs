@@ -1,0 +1,317 @@
+//! [`Session`]: one connection to the target database, optionally holding the advisory lock,
+//! through which `apply` runs migrations. [`Work`] is a transaction on it. Keeps `postgres`
+//! types inside `db`: callers see SQL text in, [`SqlError`] or counts out.
+//!
+//! A session sets `client_connection_check_interval` (PostgreSQL 14+) so that, if the `plan`
+//! process is killed mid-statement, the server notices the dead client within a second and
+//! rolls the migration back, instead of finishing a long statement and holding the lock.
+
+use std::fmt;
+use std::time::Duration;
+
+use postgres::Client;
+use postgres::error::SqlState;
+
+use super::connect::ConnectionSettings;
+use super::error::{DbError, describe_postgres_error, server_code_of};
+use super::lock::{AdvisoryLock, LockKey, LockWait};
+
+/// A connection to the target database.
+pub struct Session {
+    connection: Connection,
+    target: String,
+    backend_pid: i32,
+}
+
+enum Connection {
+    Locked(AdvisoryLock),
+    Plain(Client),
+}
+
+/// A transaction on a [`Session`]: rolled back unless committed.
+pub struct Work<'a> {
+    transaction: postgres::Transaction<'a>,
+}
+
+/// An error the server (or the connection) reported while running SQL, with what PostgreSQL
+/// says about it, so that `apply` can point at the file, line and column.
+#[derive(Debug, Clone)]
+pub struct SqlError {
+    /// SQLSTATE, when the server answered.
+    pub code: Option<String>,
+    /// The server's message, or the connection failure.
+    pub message: String,
+    /// The server's DETAIL.
+    pub detail: Option<String>,
+    /// The server's HINT.
+    pub hint: Option<String>,
+    /// The server's CONTEXT (for errors inside functions).
+    pub context: Option<String>,
+    /// 1-based character position in the statement text sent, when the server gave one.
+    pub position: Option<usize>,
+    /// Whether the connection itself is gone (terminated backend, network), so nothing more
+    /// can be done on this session.
+    pub connection_lost: bool,
+}
+
+impl SqlError {
+    /// Whether the error is a lock timeout (SQLSTATE 55P03), the one error worth retrying.
+    pub fn is_lock_timeout(&self) -> bool {
+        self.code.as_deref() == Some(SqlState::LOCK_NOT_AVAILABLE.code())
+    }
+
+    fn from_postgres(error: &postgres::Error) -> Self {
+        match error.as_db_error() {
+            Some(server) => SqlError {
+                code: Some(server.code().code().to_string()),
+                message: server.message().to_string(),
+                detail: server.detail().map(str::to_string),
+                hint: server.hint().map(str::to_string),
+                context: server.where_().map(str::to_string),
+                position: match server.position() {
+                    Some(postgres::error::ErrorPosition::Original(position)) => {
+                        usize::try_from(*position).ok()
+                    }
+                    _ => None,
+                },
+                connection_lost: error.is_closed()
+                    || server.code() == &SqlState::ADMIN_SHUTDOWN
+                    || server.code() == &SqlState::CRASH_SHUTDOWN,
+            },
+            None => SqlError {
+                code: server_code_of(error),
+                message: describe_postgres_error(error, None),
+                detail: None,
+                hint: None,
+                context: None,
+                position: None,
+                connection_lost: error.is_closed(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for SqlError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)?;
+        if let Some(code) = &self.code {
+            write!(formatter, " (SQLSTATE {code})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// Connects with `settings`, without the lock: for reading (status).
+    pub fn connect(settings: &ConnectionSettings) -> Result<Session, DbError> {
+        let client = settings.connect()?;
+        Session::start(Connection::Plain(client), settings.to_string())
+    }
+
+    /// Connects with `settings` and takes the advisory lock `key`, polling as `wait` says.
+    pub fn connect_locked(
+        settings: &ConnectionSettings,
+        key: &LockKey,
+        wait: &mut LockWait<'_>,
+    ) -> Result<Session, DbError> {
+        let lock = AdvisoryLock::connect_and_acquire(settings, key, wait)?;
+        Session::start(Connection::Locked(lock), settings.to_string())
+    }
+
+    fn start(mut connection: Connection, target: String) -> Result<Session, DbError> {
+        let client = connection.client();
+        let backend_pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .and_then(|row| row.try_get(0))
+            .map_err(|error| query_error(&error, "read the backend pid", &target))?;
+        // PostgreSQL 14 and later only; older servers simply keep the old behaviour.
+        let _ = client.batch_execute("SET client_connection_check_interval = '1s'");
+        Ok(Session {
+            connection,
+            target,
+            backend_pid,
+        })
+    }
+
+    /// The redacted target, for messages.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The server process serving this session.
+    pub fn backend_pid(&self) -> i32 {
+        self.backend_pid
+    }
+
+    /// Starts a transaction.
+    pub fn begin(&mut self) -> Result<Work<'_>, SqlError> {
+        let transaction = self
+            .connection
+            .client()
+            .transaction()
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        Ok(Work { transaction })
+    }
+
+    /// Runs SQL outside any transaction (each statement commits on its own).
+    pub fn run(&mut self, sql: &str) -> Result<(), SqlError> {
+        self.connection
+            .client()
+            .batch_execute(sql)
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs a query returning one boolean, outside a transaction.
+    pub fn query_bool(&mut self, sql: &str) -> Result<bool, SqlError> {
+        let row = self
+            .connection
+            .client()
+            .query_one(sql, &[])
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        row.try_get(0)
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs a query with text parameters, returning every row as optional texts.
+    pub fn query_texts(
+        &mut self,
+        sql: &str,
+        parameters: &[&str],
+    ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+        let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
+            .iter()
+            .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self
+            .connection
+            .client()
+            .query(sql, &parameters)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        rows.iter().map(row_texts).collect()
+    }
+
+    /// Whether the connection is still open.
+    pub fn is_open(&mut self) -> bool {
+        !self.connection.client().is_closed()
+    }
+
+    /// Wraps an error of this session into a [`DbError`] naming `action`.
+    pub fn error(&self, action: &str, error: &SqlError) -> DbError {
+        DbError::Query {
+            action: action.to_string(),
+            target: self.target.clone(),
+            detail: error.to_string(),
+            server_code: error.code.clone(),
+        }
+    }
+
+    /// Ends the session, releasing the lock if it holds it.
+    pub fn close(self) -> Result<(), DbError> {
+        match self.connection {
+            Connection::Locked(lock) => lock.release().map(drop),
+            Connection::Plain(_) => Ok(()),
+        }
+    }
+}
+
+impl Connection {
+    fn client(&mut self) -> &mut Client {
+        match self {
+            Connection::Locked(lock) => lock.client(),
+            Connection::Plain(client) => client,
+        }
+    }
+}
+
+impl Work<'_> {
+    /// Runs SQL (one or more statements) in the transaction.
+    pub fn run(&mut self, sql: &str) -> Result<(), SqlError> {
+        self.transaction
+            .batch_execute(sql)
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs one statement and returns how many rows it affected.
+    pub fn run_counting(&mut self, sql: &str) -> Result<u64, SqlError> {
+        self.transaction
+            .execute(sql, &[])
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs a query returning one boolean.
+    pub fn query_bool(&mut self, sql: &str) -> Result<Option<bool>, SqlError> {
+        let row = self
+            .transaction
+            .query_one(sql, &[])
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        row.try_get(0)
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs a statement with text parameters (NULL for `None`), returning rows affected.
+    pub fn execute(&mut self, sql: &str, parameters: &[Option<&str>]) -> Result<u64, SqlError> {
+        let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
+            .iter()
+            .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        self.transaction
+            .execute(sql, &parameters)
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Runs a query with text parameters, returning every row as optional texts.
+    pub fn query_texts(
+        &mut self,
+        sql: &str,
+        parameters: &[Option<&str>],
+    ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+        let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
+            .iter()
+            .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self
+            .transaction
+            .query(sql, &parameters)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        rows.iter().map(row_texts).collect()
+    }
+
+    /// Sets `lock_timeout` for the rest of the transaction.
+    pub fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), SqlError> {
+        self.run(&format!(
+            "SET LOCAL lock_timeout = '{}ms'",
+            timeout.as_millis()
+        ))
+    }
+
+    /// Commits.
+    pub fn commit(self) -> Result<(), SqlError> {
+        self.transaction
+            .commit()
+            .map_err(|error| SqlError::from_postgres(&error))
+    }
+
+    /// Rolls back. An error here means the connection is gone, which rolls back too.
+    pub fn rollback(self) {
+        let _ = self.transaction.rollback();
+    }
+}
+
+/// Every column of a row as text; columns must be selected as text (`::text`).
+fn row_texts(row: &postgres::Row) -> Result<Vec<Option<String>>, SqlError> {
+    (0..row.len())
+        .map(|index| {
+            row.try_get::<_, Option<String>>(index)
+                .map_err(|error| SqlError::from_postgres(&error))
+        })
+        .collect()
+}
+
+fn query_error(error: &postgres::Error, action: &str, target: &str) -> DbError {
+    DbError::Query {
+        action: action.to_string(),
+        target: target.to_string(),
+        detail: describe_postgres_error(error, None),
+        server_code: server_code_of(error),
+    }
+}
