@@ -3,7 +3,7 @@
 //!
 //! serde_yaml reports where a syntax or type error is, but keeps no positions for values that
 //! parse fine. Problems found after parsing (an unknown dependency, a missing step file) still
-//! need a line, so [`locate`] finds a key path in the text by indentation. It understands the
+//! need a line, so `locate` finds a key path in the text by indentation. It understands the
 //! block style that plan.yaml files are written in, and falls back to the nearest enclosing key.
 
 use std::fmt;

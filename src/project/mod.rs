@@ -9,7 +9,7 @@
 mod files;
 mod header;
 mod lines;
-pub mod manifest;
+mod manifest;
 mod migration;
 mod problem;
 
