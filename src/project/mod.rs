@@ -19,7 +19,8 @@ use indexmap::IndexMap;
 use miette::Diagnostic;
 
 pub use manifest::{
-    BackupPolicy, Environment, MANIFEST_FILE, Manifest, OrderSetting, TrackingTable,
+    BackupPolicy, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE, Manifest, OrderSetting,
+    TrackingTable,
 };
 pub use migration::{
     BatchCommit, Dependency, Migration, MigrationId, Prerequisite, Requirement, Rollback,
