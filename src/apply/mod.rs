@@ -1,18 +1,21 @@
 //! Turning a project into work: loading it with its graph (every input problem reported
 //! together), and — with a database — the Plan of steps and its execution.
 //!
+//! - `check`: prerequisites, what migrations create and drop, drift against the catalog.
 //! - `plan`: the Plan: what an apply will do given the ledger, target and environment.
 //! - `run`: running a Plan: lock, ledger, transactions, retries, the Report.
 //! - `status`: each migration's state against the ledger.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch; accepting a changed file.
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
 
+pub mod check;
 pub mod plan;
 pub mod rollback;
 pub mod run;
 pub mod script;
 pub mod status;
 
+pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
 pub use plan::{Action, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
 pub use run::{ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply};

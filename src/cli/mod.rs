@@ -7,6 +7,7 @@
 
 mod apply;
 mod args;
+mod check_schema;
 mod failure;
 mod graph;
 mod rollback;
@@ -43,6 +44,8 @@ enum Command {
     Status(status::StatusArgs),
     /// Roll back a migration and everything applied that depends on it, or the last batch.
     Rollback(rollback::RollbackArgs),
+    /// Check prerequisites of pending migrations, objects applied ones created, and drift.
+    CheckSchema(check_schema::CheckSchemaArgs),
     /// Accept the changed file of an applied migration, recording why in the history.
     Accept(rollback::AcceptArgs),
 }
@@ -77,6 +80,7 @@ where
         Command::Status(args) => status::run(args, out),
         Command::Rollback(args) => rollback::run(args, out, err),
         Command::Accept(args) => rollback::accept(args, out),
+        Command::CheckSchema(args) => check_schema::run(args, out),
     };
     match result {
         Ok(()) => 0,

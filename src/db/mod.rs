@@ -12,21 +12,28 @@
 //! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
 //!   reports server errors as `SqlError`; `Work`, a transaction on it.
 //! - [`blockers`]: `BlockerWatch`, who blocks a session, seen from a second connection.
+//! - [`catalog`]: `Catalog`, a one-query snapshot of every schema object with a hash of its
+//!   definition; prerequisite checks through information_schema.
+//! - [`snapshots`]: catalog snapshots recorded beside the ledger (baseline, after each run).
 //! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 
 pub mod blockers;
+pub mod catalog;
 pub mod cluster;
 pub mod connect;
 pub mod error;
 pub mod ledger;
 pub mod lock;
 pub mod session;
+pub mod snapshots;
 
 pub use blockers::BlockerWatch;
+pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
 pub use error::DbError;
 pub use ledger::{Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome};
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
 pub use session::{Session, SqlError, Work};
+pub use snapshots::{RecordedSnapshot, SnapshotReason, Snapshots};

@@ -1,0 +1,561 @@
+//! Prerequisites and drift: what a migration needs (`requires`), what it creates and drops (read
+//! from its SQL by the lexer), and how the live catalog compares.
+//!
+//! - [`unmet_prerequisites`]: the whole-plan preflight. Each pending migration's prerequisites
+//!   are met by what the migrations before it in the plan create, or else must already exist;
+//!   those are checked in one round of information_schema queries (at most four), so a plan that
+//!   would fail at step 7 fails before step 1.
+//! - [`check_schema`]: `plan check-schema`: unmet prerequisites of pending migrations, objects
+//!   applied migrations created that are now missing, and drift since the last recorded snapshot
+//!   (objects that predate the plan's first apply are the baseline, not drift).
+
+use indexmap::{IndexMap, IndexSet};
+
+use crate::db::{
+    Catalog, CatalogDiff, CatalogObject, ConnectionSettings, DbError, Ledger, Session, Snapshots,
+    SqlError, Work, missing_objects,
+};
+use crate::diagnostic::Origin;
+use crate::graph::Graph;
+use crate::project::{Migration, MigrationId, Project, Requirement, StepKind};
+use crate::sql::{self, CreatedObject, QualifiedName};
+
+/// A prerequisite that is not met.
+#[derive(Clone, Debug)]
+pub struct Unmet {
+    /// The migration that needs it.
+    pub migration: MigrationId,
+    /// What it needs.
+    pub requirement: Requirement,
+    /// The header line or plan.yaml entry that says so.
+    pub origin: Origin,
+}
+
+/// An object an applied migration created that the database no longer has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingObject {
+    /// The migration that created it.
+    pub migration: MigrationId,
+    /// The object, as `kind name`.
+    pub object: String,
+}
+
+/// Drift since the last recorded snapshot, each object with the migration that created it
+/// when one did.
+#[derive(Clone, Debug, Default)]
+pub struct Drift {
+    /// When the snapshot compared against was recorded.
+    pub since: Option<String>,
+    /// Added outside the plan.
+    pub added: Vec<String>,
+    /// Dropped outside the plan.
+    pub dropped: Vec<(String, Option<MigrationId>)>,
+    /// Changed outside the plan.
+    pub altered: Vec<(String, Option<MigrationId>)>,
+}
+
+/// What `plan check-schema` found.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaReport {
+    /// Prerequisites of pending migrations that nothing provides.
+    pub unmet: Vec<Unmet>,
+    /// Objects applied migrations created that are gone.
+    pub missing: Vec<MissingObject>,
+    /// Changes outside the plan; `None` when no snapshot was recorded yet.
+    pub drift: Option<Drift>,
+    /// How many catalog queries the check ran.
+    pub catalog_queries: usize,
+}
+
+impl SchemaReport {
+    /// Whether there is nothing to report.
+    pub fn is_clean(&self) -> bool {
+        self.unmet.is_empty()
+            && self.missing.is_empty()
+            && self.drift.as_ref().is_none_or(|drift| {
+                drift.added.is_empty() && drift.dropped.is_empty() && drift.altered.is_empty()
+            })
+    }
+}
+
+/// The catalog object a requirement names.
+pub fn requirement_object(requirement: &Requirement) -> CatalogObject {
+    match requirement {
+        Requirement::Schema { schema } => CatalogObject::Schema(schema.clone()),
+        Requirement::Table { schema, table } => CatalogObject::Table(schema.clone(), table.clone()),
+        Requirement::Column {
+            schema,
+            table,
+            column,
+        } => CatalogObject::Column(schema.clone(), table.clone(), column.clone()),
+        Requirement::Extension { extension } => CatalogObject::Extension(extension.clone()),
+    }
+}
+
+/// The snapshot keys a requirement is met by (a table requirement is met by a view too).
+fn requirement_keys(requirement: &Requirement) -> Vec<String> {
+    match requirement {
+        Requirement::Schema { schema } => vec![format!("schema {schema}")],
+        Requirement::Table { schema, table } => {
+            ["table", "view", "materialized view", "foreign table"]
+                .iter()
+                .map(|kind| format!("{kind} {schema}.{table}"))
+                .collect()
+        }
+        Requirement::Column {
+            schema,
+            table,
+            column,
+        } => vec![format!("column {schema}.{table}.{column}")],
+        Requirement::Extension { extension } => vec![format!("extension {extension}")],
+    }
+}
+
+/// Prerequisites of `pending` (in plan order) that neither the migrations before each one in
+/// the list create nor the database holds. One round of catalog queries.
+pub fn unmet_prerequisites(
+    work: &mut Work<'_>,
+    pending: &[&Migration],
+) -> Result<Vec<Unmet>, SqlError> {
+    let mut will_exist: IndexSet<String> = IndexSet::new();
+    let mut to_check: Vec<Unmet> = Vec::new();
+    for migration in pending {
+        for prerequisite in migration.requires() {
+            let provided = requirement_keys(&prerequisite.requirement)
+                .iter()
+                .any(|key| will_exist.contains(key));
+            if !provided {
+                to_check.push(Unmet {
+                    migration: migration.id().clone(),
+                    requirement: prerequisite.requirement.clone(),
+                    origin: prerequisite.origin.clone(),
+                });
+            }
+        }
+        let effects = effects_of(migration);
+        for dropped in &effects.dropped {
+            will_exist.retain(|key| !covers(dropped, key));
+        }
+        will_exist.extend(effects.created);
+    }
+    if to_check.is_empty() {
+        return Ok(Vec::new());
+    }
+    let objects: Vec<CatalogObject> = to_check
+        .iter()
+        .map(|unmet| requirement_object(&unmet.requirement))
+        .collect::<IndexSet<_>>()
+        .into_iter()
+        .collect();
+    let missing: IndexSet<CatalogObject> = missing_objects(work, &objects)?.into_iter().collect();
+    Ok(to_check
+        .into_iter()
+        .filter(|unmet| missing.contains(&requirement_object(&unmet.requirement)))
+        .collect())
+}
+
+/// Checks `project` against the database: see the module documentation.
+pub fn check_schema(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    environment: Option<&str>,
+) -> Result<SchemaReport, DbError> {
+    let table = project.manifest().tracking_table();
+    let ledger = Ledger::new(&table.schema, &table.table);
+    let snapshots = Snapshots::new(&table.schema, &table.table);
+    let mut session = Session::connect(settings)?;
+    let mut report = SchemaReport::default();
+    let rows = ledger.read(&mut session)?;
+    let applied: IndexSet<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+
+    let pending: Vec<&Migration> = graph
+        .order()
+        .iter()
+        .filter(|id| !applied.contains(id.as_str()))
+        .filter_map(|id| project.migration(id))
+        .filter(|migration| migration.runs_in(environment))
+        .collect();
+    let unmet = session
+        .begin()
+        .and_then(|mut work| {
+            let unmet = unmet_prerequisites(&mut work, &pending)?;
+            work.rollback();
+            Ok(unmet)
+        })
+        .map_err(|error| session.error("check prerequisites", &error))?;
+    report.unmet = unmet;
+    report.catalog_queries += prerequisite_query_count(&pending);
+
+    let now = Catalog::read(&mut session, &table.schema, &table.table)?;
+    report.catalog_queries += 1;
+
+    // What the applied migrations built, in plan order, minus what later ones dropped.
+    let mut built: IndexMap<String, MigrationId> = IndexMap::new();
+    for id in graph
+        .order()
+        .iter()
+        .filter(|id| applied.contains(id.as_str()))
+    {
+        let Some(migration) = project.migration(id) else {
+            continue;
+        };
+        let effects = effects_of(migration);
+        for dropped in &effects.dropped {
+            built.retain(|key, _| !covers(dropped, key));
+        }
+        for key in effects.created {
+            built.insert(key, id.clone());
+        }
+    }
+    for (key, migration) in &built {
+        let present = if let Some(prefix) = key.strip_suffix('(') {
+            now.keys().any(|existing| {
+                existing.starts_with(prefix) && existing[prefix.len()..].starts_with('(')
+            })
+        } else {
+            now.contains(key)
+        };
+        if !present {
+            report.missing.push(MissingObject {
+                migration: migration.clone(),
+                object: key.trim_end_matches('(').to_string(),
+            });
+        }
+    }
+
+    let (baseline, latest) = snapshots.baseline_and_latest(&mut session)?;
+    if let Some(latest) = latest {
+        let baseline = baseline
+            .map(|snapshot| snapshot.catalog)
+            .unwrap_or_default();
+        let diff: CatalogDiff = latest.catalog.diff(&now);
+        let created_by = |key: &str| -> Option<MigrationId> {
+            built.get(key).cloned().or_else(|| {
+                built
+                    .iter()
+                    .find(|(built_key, _)| {
+                        built_key.ends_with('(') && key.starts_with(built_key.as_str())
+                    })
+                    .map(|(_, id)| id.clone())
+            })
+        };
+        let already_missing: IndexSet<&str> = report
+            .missing
+            .iter()
+            .map(|missing| missing.object.as_str())
+            .collect();
+        report.drift = Some(Drift {
+            since: Some(latest.recorded_at),
+            added: diff.added,
+            dropped: diff
+                .dropped
+                .into_iter()
+                // Objects of a base schema that predates the plan are not the plan's to watch.
+                .filter(|key| !baseline.contains(key) || created_by(key).is_some())
+                .filter(|key| !already_missing.contains(key.as_str()))
+                .map(|key| {
+                    let by = created_by(&key);
+                    (key, by)
+                })
+                .collect(),
+            altered: diff
+                .altered
+                .into_iter()
+                .filter(|key| !baseline.contains(key) || created_by(key).is_some())
+                .map(|key| {
+                    let by = created_by(&key);
+                    (key, by)
+                })
+                .collect(),
+        });
+    }
+    report.catalog_queries += 1;
+    let _ = session.close();
+    Ok(report)
+}
+
+/// The number of information_schema queries `unmet_prerequisites` runs: one per kind of
+/// object named (at most four), whatever the number of prerequisites.
+fn prerequisite_query_count(pending: &[&Migration]) -> usize {
+    let kinds: IndexSet<std::mem::Discriminant<Requirement>> = pending
+        .iter()
+        .flat_map(|migration| migration.requires())
+        .map(|prerequisite| std::mem::discriminant(&prerequisite.requirement))
+        .collect();
+    kinds.len()
+}
+
+/// What a migration's SQL creates and drops, as snapshot keys. A function is keyed
+/// `function schema.name(` (a prefix: its arguments are not read).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Objects created.
+    pub created: Vec<String>,
+    /// Objects dropped (a dropped table or schema also covers what was in it).
+    pub dropped: Vec<String>,
+}
+
+/// The effects of a migration's forward SQL and its `sql` steps.
+pub fn effects_of(migration: &Migration) -> Effects {
+    let mut texts: Vec<&str> = vec![migration.up_sql()];
+    for step in migration.steps() {
+        if let StepKind::Sql { source } = &step.kind {
+            texts.push(source.text());
+        }
+    }
+    let mut effects = Effects::default();
+    for text in texts {
+        let Ok(statements) = sql::split_statements(text) else {
+            continue;
+        };
+        for statement in &statements {
+            for object in sql::created_objects(statement) {
+                effects.created.push(created_key(&object));
+            }
+            effects.dropped.extend(dropped_keys(statement));
+        }
+    }
+    effects
+}
+
+fn schema_of(name: &QualifiedName) -> &str {
+    name.schema.as_deref().unwrap_or("public")
+}
+
+fn created_key(object: &CreatedObject) -> String {
+    match object {
+        CreatedObject::Schema(schema) => format!("schema {schema}"),
+        CreatedObject::Table(name) => format!("table {}.{}", schema_of(name), name.name),
+        CreatedObject::Column { table, column } => {
+            format!("column {}.{}.{column}", schema_of(table), table.name)
+        }
+        CreatedObject::Index { name, table } => match name {
+            Some(name) => format!("index {}.{name}", schema_of(table)),
+            None => format!("index {}.", schema_of(table)),
+        },
+        CreatedObject::Extension(name) => format!("extension {name}"),
+        CreatedObject::Function(name) => format!("function {}.{}(", schema_of(name), name.name),
+        CreatedObject::View(name) => format!("view {}.{}", schema_of(name), name.name),
+        CreatedObject::MaterializedView(name) => {
+            format!("materialized view {}.{}", schema_of(name), name.name)
+        }
+        CreatedObject::Type(name) => format!("type {}.{}", schema_of(name), name.name),
+        CreatedObject::Sequence(name) => format!("sequence {}.{}", schema_of(name), name.name),
+    }
+}
+
+/// Whether dropping `dropped` removes `key`: the object itself, or something inside it.
+fn covers(dropped: &str, key: &str) -> bool {
+    if dropped == key {
+        return true;
+    }
+    let Some((kind, name)) = dropped.split_once(' ') else {
+        return false;
+    };
+    let Some((key_kind, key_name)) = key.split_once(' ') else {
+        return false;
+    };
+    match kind {
+        // Everything in a schema goes with it.
+        "schema" => key_name.starts_with(&format!("{name}.")),
+        // A table takes its columns, constraints, triggers (and, by name, nothing else).
+        "table" => {
+            matches!(key_kind, "column" | "constraint" | "trigger")
+                && key_name.starts_with(&format!("{name}."))
+        }
+        "function" => key_kind == "function" && key_name.starts_with(name.trim_end_matches('(')),
+        _ => false,
+    }
+}
+
+/// What a `DROP …` or `ALTER TABLE … DROP [COLUMN] …` statement removes.
+fn dropped_keys(statement: &sql::Statement) -> Vec<String> {
+    let tokens = statement.tokens();
+    let mut index = 0;
+    let keyword = |index: usize, word: &str| {
+        tokens
+            .get(index)
+            .is_some_and(|token| token.is_keyword(word))
+    };
+    let qualified = |index: &mut usize| -> Option<(String, String)> {
+        let first = tokens.get(*index)?.name()?;
+        *index += 1;
+        if tokens.get(*index).is_some_and(|token| token.is_symbol(".")) {
+            let second = tokens.get(*index + 1)?.name()?;
+            *index += 2;
+            Some((first, second))
+        } else {
+            Some(("public".to_string(), first))
+        }
+    };
+    if keyword(0, "DROP") {
+        index += 1;
+        let kind = if keyword(index, "MATERIALIZED") && keyword(index + 1, "VIEW") {
+            index += 2;
+            "materialized view"
+        } else {
+            let kind = match tokens.get(index).map(|token| token.normalized()) {
+                Some("TABLE") => "table",
+                Some("INDEX") => "index",
+                Some("VIEW") => "view",
+                Some("SEQUENCE") => "sequence",
+                Some("TYPE") => "type",
+                Some("FUNCTION") | Some("PROCEDURE") => "function",
+                Some("SCHEMA") => "schema",
+                Some("EXTENSION") => "extension",
+                _ => return Vec::new(),
+            };
+            index += 1;
+            kind
+        };
+        if keyword(index, "CONCURRENTLY") {
+            index += 1;
+        }
+        if keyword(index, "IF") && keyword(index + 1, "EXISTS") {
+            index += 2;
+        }
+        let mut keys = Vec::new();
+        loop {
+            let key = match kind {
+                "schema" | "extension" => {
+                    let Some(name) = tokens.get(index).and_then(|token| token.name()) else {
+                        break;
+                    };
+                    index += 1;
+                    format!("{kind} {name}")
+                }
+                _ => {
+                    let Some((schema, name)) = qualified(&mut index) else {
+                        break;
+                    };
+                    if kind == "function" {
+                        format!("function {schema}.{name}(")
+                    } else {
+                        format!("{kind} {schema}.{name}")
+                    }
+                }
+            };
+            keys.push(key);
+            // Skip an argument list, then go on after a comma.
+            if tokens.get(index).is_some_and(|token| token.is_symbol("(")) {
+                let mut depth = 0;
+                while let Some(token) = tokens.get(index) {
+                    if token.is_symbol("(") {
+                        depth += 1;
+                    } else if token.is_symbol(")") {
+                        depth -= 1;
+                        if depth == 0 {
+                            index += 1;
+                            break;
+                        }
+                    }
+                    index += 1;
+                }
+            }
+            if tokens.get(index).is_some_and(|token| token.is_symbol(",")) {
+                index += 1;
+            } else {
+                break;
+            }
+        }
+        return keys;
+    }
+    if keyword(0, "ALTER") && keyword(1, "TABLE") {
+        index = 2;
+        if keyword(index, "IF") && keyword(index + 1, "EXISTS") {
+            index += 2;
+        }
+        if keyword(index, "ONLY") {
+            index += 1;
+        }
+        let Some((schema, table)) = qualified(&mut index) else {
+            return Vec::new();
+        };
+        let mut keys = Vec::new();
+        while index < tokens.len() {
+            if keyword(index, "DROP")
+                && !keyword(index + 1, "CONSTRAINT")
+                && !keyword(index + 1, "DEFAULT")
+                && !keyword(index + 1, "NOT")
+                && !keyword(index + 1, "EXPRESSION")
+                && !keyword(index + 1, "IDENTITY")
+            {
+                let mut at = index + 1;
+                if keyword(at, "COLUMN") {
+                    at += 1;
+                }
+                if keyword(at, "IF") && keyword(at + 1, "EXISTS") {
+                    at += 2;
+                }
+                if let Some(column) = tokens.get(at).and_then(|token| token.name()) {
+                    keys.push(format!("column {schema}.{table}.{column}"));
+                }
+                index = at;
+            }
+            index += 1;
+        }
+        return keys;
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(sql: &str) -> (Vec<String>, Vec<String>) {
+        let statements = sql::split_statements(sql).expect("valid SQL");
+        let mut created = Vec::new();
+        let mut dropped = Vec::new();
+        for statement in &statements {
+            created.extend(sql::created_objects(statement).iter().map(created_key));
+            dropped.extend(dropped_keys(statement));
+        }
+        (created, dropped)
+    }
+
+    #[test]
+    fn creates_and_drops_are_read_as_snapshot_keys() {
+        let (created, dropped) = check(
+            "CREATE TABLE platform.users (id int PRIMARY KEY, email text);
+             ALTER TABLE users ADD COLUMN avatar text;
+             CREATE INDEX idx_users_email ON platform.users (email);
+             DROP TABLE IF EXISTS old, platform.older CASCADE;
+             ALTER TABLE platform.users DROP COLUMN IF EXISTS legacy, DROP CONSTRAINT c, ALTER COLUMN x DROP NOT NULL;
+             DROP FUNCTION IF EXISTS platform.touch(), f2(int);
+             DROP INDEX CONCURRENTLY idx_x;",
+        );
+        assert_eq!(
+            created,
+            [
+                "table platform.users",
+                "column platform.users.id",
+                "column platform.users.email",
+                "column public.users.avatar",
+                "index platform.idx_users_email",
+            ]
+        );
+        assert_eq!(
+            dropped,
+            [
+                "table public.old",
+                "table platform.older",
+                "column platform.users.legacy",
+                "function platform.touch(",
+                "function public.f2(",
+                "index public.idx_x",
+            ]
+        );
+    }
+
+    #[test]
+    fn dropping_a_table_or_schema_covers_what_is_inside() {
+        assert!(covers("table s.t", "column s.t.c"));
+        assert!(covers("table s.t", "table s.t"));
+        assert!(!covers("table s.t", "column s.tt.c"));
+        assert!(covers("schema s", "index s.i"));
+        assert!(covers("function s.f(", "function s.f("));
+        assert!(!covers("index s.i", "column s.i.c"));
+    }
+}

@@ -1,0 +1,226 @@
+//! `plan check-schema`: prerequisites of pending migrations, objects applied migrations created
+//! that are now missing, and drift since the last recorded catalog snapshot. Exit 0 when clean,
+//! 1 with findings. The JSON shape is documented in docs/check-schema.md.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::Failure;
+use super::args::{ConnectArgs, ProjectArgs, check_environment};
+use crate::apply::{SchemaReport, check_schema};
+
+/// Arguments of `plan check-schema`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckSchemaArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// The environment: migrations limited to others are not pending here.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// The findings, as a failure (exit 1) after they are printed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("check-schema found {0} problem(s)")]
+#[diagnostic(
+    code(plan::cli::schema_findings),
+    help("the findings are listed above; `plan check-schema --format json` gives them to scripts")
+)]
+struct Findings(usize);
+
+/// Runs `plan check-schema`.
+pub(crate) fn run(args: CheckSchemaArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    check_environment(&project, args.env.as_deref())?;
+    let settings = args.connect.settings("check-schema")?;
+    let report =
+        check_schema(&project, &graph, &settings, args.env.as_deref()).map_err(Failure::failed)?;
+    let shown = ShownReport::new(&settings.to_string(), &report);
+    let _ = match args.format {
+        CheckFormat::Text => out.write_all(shown.to_text().as_bytes()),
+        CheckFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(Failure::failed(Findings(shown.findings)))
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ShownReport {
+    format: u32,
+    database: String,
+    clean: bool,
+    findings: usize,
+    catalog_queries: usize,
+    unmet_prerequisites: Vec<ShownUnmet>,
+    missing_objects: Vec<ShownMissing>,
+    drift: Option<ShownDrift>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownUnmet {
+    migration: String,
+    requires: String,
+    declared_at: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownMissing {
+    object: String,
+    created_by: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownDrift {
+    since: Option<String>,
+    added: Vec<ShownChange>,
+    dropped: Vec<ShownChange>,
+    altered: Vec<ShownChange>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownChange {
+    object: String,
+    created_by: Option<String>,
+}
+
+impl ShownReport {
+    fn new(database: &str, report: &SchemaReport) -> Self {
+        let drift = report.drift.as_ref().map(|drift| ShownDrift {
+            since: drift.since.clone(),
+            added: drift
+                .added
+                .iter()
+                .map(|object| ShownChange {
+                    object: object.clone(),
+                    created_by: None,
+                })
+                .collect(),
+            dropped: drift
+                .dropped
+                .iter()
+                .map(|(object, by)| ShownChange {
+                    object: object.clone(),
+                    created_by: by.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+            altered: drift
+                .altered
+                .iter()
+                .map(|(object, by)| ShownChange {
+                    object: object.clone(),
+                    created_by: by.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+        });
+        let drift_count = drift.as_ref().map_or(0, |drift| {
+            drift.added.len() + drift.dropped.len() + drift.altered.len()
+        });
+        ShownReport {
+            format: 1,
+            database: database.to_string(),
+            clean: report.is_clean(),
+            findings: report.unmet.len() + report.missing.len() + drift_count,
+            catalog_queries: report.catalog_queries,
+            unmet_prerequisites: report
+                .unmet
+                .iter()
+                .map(|unmet| ShownUnmet {
+                    migration: unmet.migration.to_string(),
+                    requires: unmet.requirement.to_string(),
+                    declared_at: unmet.origin.location(),
+                })
+                .collect(),
+            missing_objects: report
+                .missing
+                .iter()
+                .map(|missing| ShownMissing {
+                    object: missing.object.clone(),
+                    created_by: missing.migration.to_string(),
+                })
+                .collect(),
+            drift,
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let mut text = format!("check-schema of {}\n", self.database);
+        text.push_str("\nprerequisites of pending migrations:\n");
+        if self.unmet_prerequisites.is_empty() {
+            text.push_str("  all met\n");
+        }
+        for unmet in &self.unmet_prerequisites {
+            text.push_str(&format!(
+                "  {} requires {} ({}): nothing before it in the plan creates it, and the database does not have it\n",
+                unmet.migration, unmet.requires, unmet.declared_at
+            ));
+        }
+        text.push_str("\nobjects created by applied migrations:\n");
+        if self.missing_objects.is_empty() {
+            text.push_str("  all present\n");
+        }
+        for missing in &self.missing_objects {
+            text.push_str(&format!(
+                "  missing: {} (created by {})\n",
+                missing.object, missing.created_by
+            ));
+        }
+        match &self.drift {
+            None => {
+                text.push_str("\ndrift: no snapshot recorded yet (one is taken at every apply)\n")
+            }
+            Some(drift) => {
+                text.push_str(&format!(
+                    "\ndrift since the last apply or rollback ({}):\n",
+                    drift.since.as_deref().unwrap_or("unknown time")
+                ));
+                let none =
+                    drift.added.is_empty() && drift.dropped.is_empty() && drift.altered.is_empty();
+                if none {
+                    text.push_str("  none\n");
+                }
+                for (sign, what, changes) in [
+                    ("+", "added outside the plan", &drift.added),
+                    ("-", "dropped outside the plan", &drift.dropped),
+                    ("~", "altered outside the plan", &drift.altered),
+                ] {
+                    for change in changes {
+                        let by = change
+                            .created_by
+                            .as_ref()
+                            .map(|id| format!(", created by {id}"))
+                            .unwrap_or_default();
+                        text.push_str(&format!("  {sign} {} ({what}{by})\n", change.object));
+                    }
+                }
+            }
+        }
+        text.push_str(&format!(
+            "\n{}; {} catalog queries\n",
+            if self.clean {
+                "clean".to_string()
+            } else {
+                format!("{} finding(s)", self.findings)
+            },
+            self.catalog_queries
+        ));
+        text
+    }
+}
