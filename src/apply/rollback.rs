@@ -14,8 +14,8 @@ use miette::{Diagnostic, SourceSpan};
 use super::run::{AppliedBefore, MigrationFailed};
 use super::script::{self, ScriptStatement};
 use crate::db::{
-    self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LockKey, LockWait, Outcome,
-    Session, SqlError,
+    self, Catalog, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LockKey, LockWait,
+    Outcome, Session, SnapshotReason, Snapshots, SqlError,
 };
 use crate::graph::Graph;
 use crate::project::{Migration, MigrationId, Project, Transaction};
@@ -115,13 +115,29 @@ pub fn rollback(
                     .iter()
                     .map(|(id, _)| AppliedBefore(format!("rolled back {id}")))
                     .collect();
+                if !report.rolled_back.is_empty() {
+                    let _ = record_snapshot(&mut session, project);
+                }
                 let _ = session.close();
                 return Err(RollbackError::Failed(failure));
             }
         }
     }
+    if !report.rolled_back.is_empty() {
+        record_snapshot(&mut session, project)?;
+    }
     session.close()?;
     Ok(report)
+}
+
+/// Records the catalog after a rollback run, so `check-schema` does not report what the
+/// rollback removed as drift.
+fn record_snapshot(session: &mut Session, project: &Project) -> Result<(), DbError> {
+    let table = project.manifest().tracking_table();
+    let snapshots = Snapshots::new(&table.schema, &table.table);
+    snapshots.ensure(session)?;
+    let catalog = Catalog::read(session, &table.schema, &table.table)?;
+    snapshots.record(session, SnapshotReason::Rollback, None, &catalog)
 }
 
 /// Records `reason` for accepting the current content of an applied migration whose file

@@ -11,11 +11,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use miette::{Diagnostic, SourceSpan};
 
+use super::check::{Unmet, requirement_object, unmet_prerequisites};
 use super::plan::{Action, Plan, PlanError};
 use super::script::{self, Script, ScriptStatement};
 use crate::db::{
-    self, BlockerWatch, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState,
-    LockHolder, LockKey, LockWait, Outcome, Session, SqlError, Work,
+    self, BlockerWatch, Catalog, ConnectionSettings, DbError, Event, Ledger, LedgerRow,
+    LedgerState, LockHolder, LockKey, LockWait, Outcome, Session, SnapshotReason, Snapshots,
+    SqlError, Work,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::graph::Graph;
@@ -140,6 +142,10 @@ pub enum ApplyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] PlanError),
+    /// Prerequisites nothing provides; nothing ran.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Preflight(PreflightFailed),
     /// A migration failed; it left no trace, and the report says what ran before it.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -170,6 +176,56 @@ pub struct MigrationFailed {
     pub report: Vec<AppliedBefore>,
     /// The SQLSTATE, when the server gave one.
     pub code: Option<String>,
+}
+
+/// Prerequisites of the plan that nothing provides, found before the first statement.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{} prerequisite(s) of the plan are not met; nothing was applied", unmet.len())]
+#[diagnostic(
+    code(plan::apply::preflight),
+    help(
+        "create the missing objects, add the migration that creates them (and depend on it), or fix the requires line"
+    )
+)]
+pub struct PreflightFailed {
+    /// Each unmet prerequisite, pointing at the line that declares it.
+    #[related]
+    pub unmet: Vec<UnmetPrerequisite>,
+}
+
+impl PreflightFailed {
+    fn new(unmet: Vec<Unmet>) -> Self {
+        PreflightFailed {
+            unmet: unmet
+                .into_iter()
+                .map(|unmet| UnmetPrerequisite {
+                    span: unmet.origin.source_span(),
+                    file: unmet.origin.file.clone(),
+                    migration: unmet.migration.to_string(),
+                    requirement: unmet.requirement.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One unmet prerequisite.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(
+    "{migration} requires {requirement}, which nothing before it creates and the database does not have"
+)]
+#[diagnostic(code(plan::apply::unmet_prerequisite))]
+pub struct UnmetPrerequisite {
+    /// The migration.
+    pub migration: String,
+    /// The object.
+    pub requirement: String,
+    /// Where it is declared.
+    #[source_code]
+    pub file: SourceFile,
+    /// The requires item.
+    #[label("required here")]
+    pub span: SourceSpan,
 }
 
 /// A line of the partial report carried by a failure (rendered under it).
@@ -207,8 +263,15 @@ pub fn apply(
             Session::connect_locked(settings, &key, &mut wait)?
         }
     };
+    let snapshots = Snapshots::new(&table.schema, &table.table);
     if options.mode == RunMode::Execute {
         ledger.ensure(&mut session)?;
+        snapshots.ensure(&mut session)?;
+        // What was there before the plan's first apply is the baseline, not drift.
+        if !snapshots.has_any(&mut session)? {
+            let baseline = Catalog::read(&mut session, &table.schema, &table.table)?;
+            snapshots.record(&mut session, SnapshotReason::Baseline, None, &baseline)?;
+        }
     }
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
@@ -223,6 +286,7 @@ pub fn apply(
     } else {
         1
     };
+    preflight(&mut session, &plan)?;
     observe(Progress::Planned { plan: &plan, batch });
     let mut report = Report::default();
     if options.mode == RunMode::DryRun {
@@ -276,13 +340,60 @@ pub fn apply(
                         })
                         .collect();
                 }
+                if !report.applied.is_empty() {
+                    let _ = record_snapshot(&mut runner.session, &snapshots, table, batch);
+                }
                 let _ = runner.session.close();
                 return Err(ApplyError::Migration(failure));
             }
         }
     }
+    if !report.applied.is_empty() {
+        record_snapshot(&mut runner.session, &snapshots, table, batch)?;
+    }
     runner.session.close()?;
     Ok(report)
+}
+
+/// Records the catalog after a run, for `check-schema`'s drift report.
+fn record_snapshot(
+    session: &mut Session,
+    snapshots: &Snapshots,
+    table: &crate::project::TrackingTable,
+    batch: i32,
+) -> Result<(), DbError> {
+    let catalog = Catalog::read(session, &table.schema, &table.table)?;
+    snapshots.record(session, SnapshotReason::Apply, Some(batch), &catalog)
+}
+
+/// The whole-plan preflight: every prerequisite of what will run is met by what runs before it
+/// or by the database as it is, else nothing runs.
+fn preflight(session: &mut Session, plan: &Plan<'_>) -> Result<(), ApplyError> {
+    let pending: Vec<&Migration> = plan
+        .steps()
+        .iter()
+        .filter(|step| !matches!(step.action, Action::Skip { .. }))
+        .map(|step| step.migration)
+        .collect();
+    if pending
+        .iter()
+        .all(|migration| migration.requires().is_empty())
+    {
+        return Ok(());
+    }
+    let unmet = session
+        .begin()
+        .and_then(|mut work| {
+            let unmet = unmet_prerequisites(&mut work, &pending)?;
+            work.rollback();
+            Ok(unmet)
+        })
+        .map_err(|error| session.error("check prerequisites", &error))?;
+    if unmet.is_empty() {
+        Ok(())
+    } else {
+        Err(ApplyError::Preflight(PreflightFailed::new(unmet)))
+    }
 }
 
 /// Runs migrations on a locked session.
@@ -414,6 +525,35 @@ impl Runner<'_> {
                 span: 0..0,
                 text_offset: None,
             })?;
+        // The preflight looked before the run; another session may have changed the schema
+        // since, so each migration checks its own prerequisites again, inside its transaction.
+        if !migration.requires().is_empty() {
+            let objects: Vec<_> = migration
+                .requires()
+                .iter()
+                .map(|prerequisite| requirement_object(&prerequisite.requirement))
+                .collect();
+            let missing = db::missing_objects(&mut work, &objects).map_err(|error| Failure {
+                error: FailureKind::Sql(error),
+                file: file.clone(),
+                span: 0..0,
+                text_offset: None,
+            })?;
+            if let Some(prerequisite) = migration.requires().iter().find(|prerequisite| {
+                missing.contains(&requirement_object(&prerequisite.requirement))
+            }) {
+                work.rollback();
+                return Err(Failure {
+                    error: FailureKind::Unrunnable(format!(
+                        "it requires {}, which the database does not have",
+                        prerequisite.requirement
+                    )),
+                    file: prerequisite.origin.file.clone(),
+                    span: prerequisite.origin.span.clone(),
+                    text_offset: None,
+                });
+            }
+        }
         for statement in &script.statements {
             if let Err(error) = work.run(&statement.text) {
                 work.rollback();
