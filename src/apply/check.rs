@@ -12,8 +12,8 @@
 use indexmap::{IndexMap, IndexSet};
 
 use crate::db::{
-    Catalog, CatalogDiff, CatalogObject, ConnectionSettings, DbError, Ledger, Session, Snapshots,
-    SqlError, Work, missing_objects,
+    CatalogObject, ChangeKind, ConnectionSettings, DbError, Ledger, Session, Snapshots, SqlError,
+    Work, missing_objects,
 };
 use crate::diagnostic::Origin;
 use crate::graph::Graph;
@@ -187,9 +187,6 @@ pub fn check_schema(
     report.unmet = unmet;
     report.catalog_queries += prerequisite_query_count(&pending);
 
-    let now = Catalog::read(&mut session, &table.schema, &table.table)?;
-    report.catalog_queries += 1;
-
     // What the applied migrations built, in plan order, minus what later ones dropped.
     let mut built: IndexMap<String, MigrationId> = IndexMap::new();
     for id in graph
@@ -205,70 +202,52 @@ pub fn check_schema(
             built.retain(|key, _| !covers(dropped, key));
         }
         for key in effects.created {
-            built.insert(key, id.clone());
+            // An index PostgreSQL named itself cannot be looked up by name.
+            if !key.ends_with('.') {
+                built.insert(key, id.clone());
+            }
         }
     }
-    for (key, migration) in &built {
-        let present = if let Some(prefix) = key.strip_suffix('(') {
-            now.keys().any(|existing| {
-                existing.starts_with(prefix) && existing[prefix.len()..].starts_with('(')
-            })
-        } else {
-            now.contains(key)
-        };
-        if !present {
+    let expected: Vec<String> = built.keys().cloned().collect();
+    let comparison = snapshots.compare(&mut session, &table.table, &expected)?;
+    for key in &comparison.missing {
+        if let Some(migration) = built.get(key) {
             report.missing.push(MissingObject {
                 migration: migration.clone(),
                 object: key.trim_end_matches('(').to_string(),
             });
         }
     }
-
-    let (baseline, latest) = snapshots.baseline_and_latest(&mut session)?;
-    if let Some(latest) = latest {
-        let baseline = baseline
-            .map(|snapshot| snapshot.catalog)
-            .unwrap_or_default();
-        let diff: CatalogDiff = latest.catalog.diff(&now);
-        let created_by = |key: &str| -> Option<MigrationId> {
-            built.get(key).cloned().or_else(|| {
-                built
-                    .iter()
-                    .find(|(built_key, _)| {
-                        built_key.ends_with('(') && key.starts_with(built_key.as_str())
-                    })
-                    .map(|(_, id)| id.clone())
-            })
+    let created_by = |key: &str| -> Option<MigrationId> {
+        built.get(key).cloned().or_else(|| {
+            built
+                .iter()
+                .find(|(built_key, _)| {
+                    built_key.ends_with('(') && key.starts_with(built_key.as_str())
+                })
+                .map(|(_, id)| id.clone())
+        })
+    };
+    if comparison.since.is_some() {
+        let mut drift = Drift {
+            since: comparison.since.clone(),
+            ..Drift::default()
         };
-        let already_missing: IndexSet<&str> = report
-            .missing
-            .iter()
-            .map(|missing| missing.object.as_str())
-            .collect();
-        report.drift = Some(Drift {
-            since: Some(latest.recorded_at),
-            added: diff.added,
-            dropped: diff
-                .dropped
-                .into_iter()
-                // Objects of a base schema that predates the plan are not the plan's to watch.
-                .filter(|key| !baseline.contains(key) || created_by(key).is_some())
-                .filter(|key| !already_missing.contains(key.as_str()))
-                .map(|key| {
-                    let by = created_by(&key);
-                    (key, by)
-                })
-                .collect(),
-            altered: diff
-                .altered
-                .into_iter()
-                .filter(|key| !baseline.contains(key) || created_by(key).is_some())
-                .map(|key| {
-                    let by = created_by(&key);
-                    (key, by)
-                })
-                .collect(),
-        });
+        for change in &comparison.changes {
+            let by = created_by(&change.key);
+            // Objects of a base schema that predates the plan are not the plan's to watch, and
+            // a missing object is already reported as such.
+            let reported_missing = comparison.missing.contains(&change.key);
+            if (change.in_baseline && by.is_none()) || reported_missing {
+                continue;
+            }
+            match change.kind {
+                ChangeKind::Added => drift.added.push(change.key.clone()),
+                ChangeKind::Dropped => drift.dropped.push((change.key.clone(), by)),
+                ChangeKind::Altered => drift.altered.push((change.key.clone(), by)),
+            }
+        }
+        report.drift = Some(drift);
     }
     report.catalog_queries += 1;
     let _ = session.close();

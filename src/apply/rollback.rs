@@ -14,8 +14,8 @@ use miette::{Diagnostic, SourceSpan};
 use super::run::{AppliedBefore, MigrationFailed};
 use super::script::{self, ScriptStatement};
 use crate::db::{
-    self, Catalog, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LockKey, LockWait,
-    Outcome, Session, SnapshotReason, Snapshots, SqlError,
+    self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LockKey, LockWait, Outcome,
+    Session, SnapshotReason, Snapshots, SqlError,
 };
 use crate::graph::Graph;
 use crate::project::{Migration, MigrationId, Project, Transaction};
@@ -136,8 +136,7 @@ fn record_snapshot(session: &mut Session, project: &Project) -> Result<(), DbErr
     let table = project.manifest().tracking_table();
     let snapshots = Snapshots::new(&table.schema, &table.table);
     snapshots.ensure(session)?;
-    let catalog = Catalog::read(session, &table.schema, &table.table)?;
-    snapshots.record(session, SnapshotReason::Rollback, None, &catalog)
+    snapshots.record_current(session, SnapshotReason::Rollback, None, &table.table)
 }
 
 /// Records `reason` for accepting the current content of an applied migration whose file

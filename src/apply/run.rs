@@ -15,9 +15,8 @@ use super::check::{Unmet, requirement_object, unmet_prerequisites};
 use super::plan::{Action, Plan, PlanError};
 use super::script::{self, Script, ScriptStatement};
 use crate::db::{
-    self, BlockerWatch, Catalog, ConnectionSettings, DbError, Event, Ledger, LedgerRow,
-    LedgerState, LockHolder, LockKey, LockWait, Outcome, Session, SnapshotReason, Snapshots,
-    SqlError, Work,
+    self, BlockerWatch, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState,
+    LockHolder, LockKey, LockWait, Outcome, Session, SnapshotReason, Snapshots, SqlError, Work,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::graph::Graph;
@@ -269,8 +268,7 @@ pub fn apply(
         snapshots.ensure(&mut session)?;
         // What was there before the plan's first apply is the baseline, not drift.
         if !snapshots.has_any(&mut session)? {
-            let baseline = Catalog::read(&mut session, &table.schema, &table.table)?;
-            snapshots.record(&mut session, SnapshotReason::Baseline, None, &baseline)?;
+            snapshots.record_current(&mut session, SnapshotReason::Baseline, None, &table.table)?;
         }
     }
     let rows = ledger.read(&mut session)?;
@@ -362,8 +360,7 @@ fn record_snapshot(
     table: &crate::project::TrackingTable,
     batch: i32,
 ) -> Result<(), DbError> {
-    let catalog = Catalog::read(session, &table.schema, &table.table)?;
-    snapshots.record(session, SnapshotReason::Apply, Some(batch), &catalog)
+    snapshots.record_current(session, SnapshotReason::Apply, Some(batch), &table.table)
 }
 
 /// The whole-plan preflight: every prerequisite of what will run is met by what runs before it

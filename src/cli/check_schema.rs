@@ -213,7 +213,7 @@ impl ShownReport {
             }
         }
         text.push_str(&format!(
-            "\n{}; {} catalog queries\n",
+            "\n{}; catalog queries: {}\n",
             if self.clean {
                 "clean".to_string()
             } else {

@@ -36,4 +36,4 @@ pub use error::DbError;
 pub use ledger::{Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome};
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
 pub use session::{Session, SqlError, Work};
-pub use snapshots::{RecordedSnapshot, SnapshotReason, Snapshots};
+pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};
