@@ -7,9 +7,10 @@
 --   - 001_create_platform_schema.sql
 --   - 002_platform_billing_schema.sql
 --
--- Special handling: the data migration of existing members, the validation of
--- role assignments and the permission inheritance run as steps declared in
--- plan.yaml, inside this migration's transaction.
+-- Special handling:
+--   the data migration of existing members, the validation of role assignments
+--   and the permission inheritance run as steps declared in plan.yaml, inside
+--   this migration's transaction.
 --
 -- Rollback:
 --   See rollback-003.sql

@@ -230,7 +230,10 @@ fn check_dependencies_run(
             return Err(PlanError::BlockedByEnvironment {
                 id: migration.id().to_string(),
                 dependency: dependency.to_string(),
-                environment: environment.unwrap_or("no environment").to_string(),
+                environment: match environment {
+                    Some(name) => format!("in environment {name}"),
+                    None => "without --env".to_string(),
+                },
                 only,
             });
         }

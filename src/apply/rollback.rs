@@ -107,9 +107,35 @@ pub fn rollback(
             started_at,
             clock,
             environment,
+            project.manifest().lock_timeout(),
         ) {
             Ok(duration) => report.rolled_back.push((id, duration)),
             Err(mut failure) => {
+                // The history records every rollback, failed or not (see db/ledger.rs). The
+                // rollback's own transaction is gone, so the failure goes in one of its own;
+                // a rollback run outside a transaction may have committed statements already.
+                if session.is_open() {
+                    let outside = matches!(
+                        script::prepare_rollback(migration),
+                        Some(Ok(script)) if script.transaction == Transaction::Outside
+                    );
+                    let event = Event {
+                        migration_id: id.as_str(),
+                        action: db::Action::Rollback,
+                        outcome: if outside {
+                            Outcome::Partial
+                        } else {
+                            Outcome::Failed
+                        },
+                        checksum: Some(migration.checksum()),
+                        batch: None,
+                        started_at,
+                        duration: clock.elapsed(),
+                        environment,
+                        detail: Some(&failure.message),
+                    };
+                    let _ = ledger.record_event_alone(&mut session, &event);
+                }
                 failure.report = report
                     .rolled_back
                     .iter()
@@ -270,6 +296,7 @@ fn roll_back_one(
     started_at: SystemTime,
     clock: Instant,
     environment: Option<&str>,
+    lock_timeout: Duration,
 ) -> Result<Duration, Box<MigrationFailed>> {
     let failed = |message: String, span: SourceSpan, code: Option<String>, help: String| {
         let file = match migration.rollback() {
@@ -343,6 +370,17 @@ fn roll_back_one(
                     String::new(),
                 )
             })?;
+            // A rollback blocked by a table lock gives up after lock_timeout instead of
+            // waiting forever (it is not retried: the operator is watching a rollback).
+            if let Err(error) = work.set_lock_timeout(lock_timeout) {
+                work.rollback();
+                return Err(failed(
+                    error.to_string(),
+                    SourceSpan::from(0..0),
+                    error.code.clone(),
+                    String::new(),
+                ));
+            }
             for statement in &script.statements {
                 if let Err(error) = work.run(&statement.text) {
                     work.rollback();

@@ -170,8 +170,7 @@ pub struct MigrationFailed {
     pub span: SourceSpan,
     /// The label text.
     pub label: String,
-    /// What the run did before the failure.
-    #[related]
+    /// What the run did before the failure (the help says it in a sentence).
     pub report: Vec<AppliedBefore>,
     /// The SQLSTATE, when the server gave one.
     pub code: Option<String>,

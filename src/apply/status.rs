@@ -95,15 +95,17 @@ pub fn status(
         };
         let state = match recorded.get(id.as_str()) {
             Some(row) => match row.state {
+                // A changed file is the first thing to know about, partial or not: apply
+                // refuses both the same way.
+                _ if row.checksum != migration.checksum() => State::Modified {
+                    recorded: short(&row.checksum),
+                    current: short(migration.checksum()),
+                },
                 LedgerState::Partial { next_statement } => State::Partial {
                     next_statement: next_statement + 1,
                     statements: script::prepare(migration)
                         .map(|script| script.statements.len())
                         .unwrap_or_default(),
-                },
-                LedgerState::Applied if row.checksum != migration.checksum() => State::Modified {
-                    recorded: short(&row.checksum),
-                    current: short(migration.checksum()),
                 },
                 LedgerState::Applied => State::Applied {
                     at: row.applied_at.clone(),

@@ -221,9 +221,12 @@ impl ProgressPrinter<'_> {
                 }
             }
             Progress::Retrying { id, attempt, pause } => {
+                // Only a terminal has an unfinished `[n/m] id ...` line to end first; in a log
+                // the newline would leave a blank line before every retry.
+                let end_of_line = if self.terminal { "\n" } else { "" };
                 let _ = writeln!(
                     self.err,
-                    "\n{id}: lock timeout; retrying (attempt {attempt}) in {} ms",
+                    "{end_of_line}{id}: lock timeout; retrying (attempt {attempt}) in {} ms",
                     pause.as_millis()
                 );
             }

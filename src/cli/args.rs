@@ -109,7 +109,7 @@ pub(crate) struct ConnectArgs {
     /// The database, as a postgresql:// URL or key=value string. Default: DATABASE_URL, then the
     /// PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT)
     /// and ~/.pgpass, as libpq reads them.
-    #[arg(long, value_name = "URL", hide_env_values = true)]
+    #[arg(long, value_name = "URL")]
     pub(crate) database_url: Option<String>,
 }
 

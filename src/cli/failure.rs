@@ -41,12 +41,15 @@ impl Failure {
     }
 }
 
+/// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+pub(crate) fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
 /// Renders a diagnostic as miette's graphical report: colours on a terminal unless `NO_COLOR`
 /// is set, plain Unicode otherwise, a fixed width so that output is the same everywhere.
 pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
-    let colour = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let theme = if colour {
+    let theme = if colour_wanted() {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()

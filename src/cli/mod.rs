@@ -52,9 +52,12 @@ enum Command {
 
 /// Runs `plan` with the process's arguments and standard streams.
 pub fn run_from_env() -> ExitCode {
-    let stdout = std::io::stdout();
+    // Buffered: `plan show --format json` on 10,000 migrations writes a quarter of a million
+    // lines, and stdout is line-buffered.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
-    let code = run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let code = run(std::env::args_os(), &mut stdout, &mut stderr.lock());
+    let _ = stdout.flush();
     ExitCode::from(code)
 }
 
@@ -69,7 +72,12 @@ where
         Ok(cli) => cli,
         Err(error) => {
             let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
-            let _ = write!(stream, "{}", error.render().ansi());
+            let rendered = error.render();
+            if failure::colour_wanted() {
+                let _ = write!(stream, "{}", rendered.ansi());
+            } else {
+                let _ = write!(stream, "{rendered}");
+            }
             return u8::try_from(error.exit_code()).unwrap_or(failure::EXIT_USAGE);
         }
     };

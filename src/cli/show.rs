@@ -149,11 +149,11 @@ impl ShownPlan {
         let mut text = String::new();
         let count = match &self.target {
             Some(target) => format!(
-                "{} of {} migrations, up to {target}",
+                "{} of {}, up to {target}",
                 self.migrations.len(),
-                self.total_migrations
+                plural(self.total_migrations, "migration")
             ),
-            None => format!("{} migrations", self.migrations.len()),
+            None => plural(self.migrations.len(), "migration"),
         };
         text.push_str(&format!("plan for {}: {count}\n", self.project));
         text.push_str(&format!("order: {} ({})\n", self.order, self.order_reason));
@@ -200,7 +200,11 @@ impl ShownMigration {
                     format!("{} (-- DOWN section)", migration.file().name())
                 }
             }),
-            transaction: match migration.transaction() {
+            // What will happen, not only what the header says: a file of only CREATE INDEX
+            // CONCURRENTLY runs outside a transaction without saying so.
+            transaction: match crate::apply::script::prepare(migration)
+                .map_or(migration.transaction(), |script| script.transaction)
+            {
                 Transaction::Wrapped => "wrapped",
                 Transaction::Outside => "outside",
             },
@@ -267,6 +271,15 @@ impl ShownMigration {
         for (key, value) in &self.metadata {
             field(key, value);
         }
+    }
+}
+
+/// `1 migration`, `2 migrations`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 

@@ -124,6 +124,38 @@ pub enum DbError {
         holder: Option<Box<LockHolder>>,
     },
 
+    /// Taking or verifying the backup before apply failed; nothing was applied.
+    #[error("the backup failed: could not {action}: {detail}")]
+    #[diagnostic(
+        code(plan::db::backup),
+        help(
+            "nothing was applied: apply runs only after a verified backup. Fix the cause above (disk space, permissions, --backup-dir) and run again"
+        )
+    )]
+    Backup {
+        /// What was being done.
+        action: String,
+        /// What went wrong.
+        detail: String,
+    },
+
+    /// No pg_dump or pg_restore at least as new as the server.
+    #[error("no {tool} of PostgreSQL {server_major} or newer was found (found: {found})")]
+    #[diagnostic(
+        code(plan::db::backup_tool_missing),
+        help(
+            "install the PostgreSQL client of the server's version or newer (Debian: postgresql-client-{server_major}), or set PG_BINDIR to its bin folder; nothing was applied"
+        )
+    )]
+    BackupToolMissing {
+        /// pg_dump or pg_restore.
+        tool: String,
+        /// The server's major version.
+        server_major: u32,
+        /// What was found and why it does not do.
+        found: String,
+    },
+
     /// No PostgreSQL server binaries (`initdb`, `postgres`) were found.
     #[error("PostgreSQL server binaries (initdb, postgres) were not found; looked in {searched}")]
     #[diagnostic(

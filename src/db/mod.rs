@@ -1,6 +1,6 @@
 //! The only code that speaks to PostgreSQL: connection settings, throwaway clusters, the
-//! advisory lock. `postgres` and `openssl` types stay behind this door, except the
-//! `postgres::Client` an `AdvisoryLock` lends to `apply` for running migrations.
+//! advisory lock, the ledger, catalog snapshots, backups. `postgres` and `openssl` types stay
+//! behind this door: `apply` runs SQL through a `Session` and gets `SqlError`s back.
 //!
 //! Codemap:
 //! - [`connect`]: `ConnectionSettings`, resolved from a URL, `PG*` variables and `~/.pgpass`
@@ -11,6 +11,7 @@
 //!   `plan apply --scratch` and the tests; cleaned up even if the process is killed.
 //! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
 //!   reports server errors as `SqlError`; `Work`, a transaction on it.
+//! - [`backup`]: the verified pg_dump taken before a production apply.
 //! - [`blockers`]: `BlockerWatch`, who blocks a session, seen from a second connection.
 //! - [`catalog`]: `Catalog`, a one-query snapshot of every schema object with a hash of its
 //!   definition; prerequisite checks through information_schema.
@@ -18,6 +19,7 @@
 //! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 
+pub mod backup;
 pub mod blockers;
 pub mod catalog;
 pub mod cluster;
@@ -28,6 +30,7 @@ pub mod lock;
 pub mod session;
 pub mod snapshots;
 
+pub use backup::{Backup, take_backup};
 pub use blockers::BlockerWatch;
 pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};

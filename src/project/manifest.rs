@@ -241,6 +241,26 @@ impl Manifest {
         }
     }
 
+    /// Defaults, but with plan.yaml's `migrations_dir` when it can be made out of a file that
+    /// has other problems: the migrations are then still read from the right folder, and their
+    /// own problems reported in the same run.
+    pub(crate) fn fallback(text: &str) -> Self {
+        let mut manifest = Manifest::default_settings();
+        let from_yaml = serde_yaml::from_str::<serde_yaml::Value>(text)
+            .ok()
+            .and_then(|value| value.get("migrations_dir")?.as_str().map(str::to_string));
+        let from_line = || {
+            lines(text).find_map(|line| {
+                let value = line.content.strip_prefix("migrations_dir:")?.trim();
+                (!value.is_empty()).then(|| value.trim_matches(['"', '\'']).to_string())
+            })
+        };
+        if let Some(dir) = from_yaml.or_else(from_line) {
+            manifest.migrations_dir = PathBuf::from(dir);
+        }
+        manifest
+    }
+
     /// The plan.yaml file, when the project has one.
     pub fn file(&self) -> Option<&SourceFile> {
         self.file.as_ref()

@@ -261,7 +261,7 @@ fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Manifest {
                     .into_iter()
                     .map(|problem| manifest_problem(problem, &source)),
             );
-            Manifest::default_settings()
+            Manifest::fallback(source.text())
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Shared test support: the per-binary cluster and per-test databases (`cluster`), TLS
-//! certificates made on the fly (`tls`), and a fake environment for resolving settings
-//! without touching the process environment (`environment`).
+//! certificates made on the fly (`tls`), a fake environment for resolving settings
+//! without touching the process environment (`environment`), and project folders with runs of
+//! the `plan` binary against a test database (`project`).
 
 pub(crate) mod cluster;
 pub(crate) mod environment;
+pub(crate) mod project;
 pub(crate) mod tls;

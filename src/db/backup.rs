@@ -1,0 +1,300 @@
+//! The backup taken before a production apply: `pg_dump --format=custom` of the target
+//! database, written under a temporary name with mode 0600, verified with `pg_restore --list`,
+//! then renamed into place. Anything short of a verified archive is an error, so apply fails
+//! closed before its first statement.
+//!
+//! Secrets: pg_dump gets the connection through the `PG*` environment (`PGPASSWORD` among
+//! them), never on its command line, which any user of the machine can read in /proc.
+
+use std::fs::{self, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+use super::connect::ConnectionSettings;
+use super::error::DbError;
+use super::session::Session;
+
+/// A verified backup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backup {
+    /// The archive.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// How many entries `pg_restore --list` found in it.
+    pub entries: usize,
+    /// The command that restores it (connection settings from the environment, as for apply).
+    pub restore_command: String,
+}
+
+/// Takes and verifies a backup of the database `settings` points at, into `directory`, the
+/// file named after the database, the UTC time and `label` (the apply's target).
+pub fn take_backup(
+    session: &mut Session,
+    settings: &ConnectionSettings,
+    directory: &Path,
+    label: &str,
+) -> Result<Backup, DbError> {
+    let server_major = server_major_version(session)?;
+    let pg_dump = find_tool("pg_dump", server_major)?;
+    let pg_restore = find_tool("pg_restore", server_major)?;
+    fs::create_dir_all(directory)
+        .map_err(|error| failed("create the backup folder", &error.to_string()))?;
+    let name = format!(
+        "{}-{}-{}.dump",
+        file_safe(settings.database()),
+        utc_stamp(SystemTime::now()),
+        file_safe(label)
+    );
+    let final_path = directory.join(&name);
+    let partial_path = directory.join(format!(".{name}.partial"));
+    // Created 0600 before pg_dump writes to it: the dump holds every row of the database.
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial_path)
+        .map_err(|error| {
+            failed(
+                "create the backup file",
+                &format!("{}: {error}", partial_path.display()),
+            )
+        })?;
+    let cleanup = |error: DbError| {
+        let _ = fs::remove_file(&partial_path);
+        error
+    };
+    let output = Command::new(&pg_dump)
+        .arg("--format=custom")
+        .arg("--no-password")
+        .arg("--file")
+        .arg(&partial_path)
+        .envs(settings.child_env())
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| {
+            cleanup(failed(
+                "run pg_dump",
+                &format!("{}: {error}", pg_dump.display()),
+            ))
+        })?;
+    if !output.status.success() {
+        return Err(cleanup(failed(
+            "dump the database",
+            &format!(
+                "pg_dump exited with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        )));
+    }
+    let bytes = fs::metadata(&partial_path)
+        .map(|metadata| metadata.len())
+        .unwrap_or(0);
+    if bytes == 0 {
+        return Err(cleanup(failed(
+            "dump the database",
+            "pg_dump wrote nothing",
+        )));
+    }
+    let listing = Command::new(&pg_restore)
+        .arg("--list")
+        .arg(&partial_path)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| cleanup(failed("run pg_restore --list", &error.to_string())))?;
+    let entries = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with(';'))
+        .count();
+    if !listing.status.success()
+        || !String::from_utf8_lossy(&listing.stdout).contains("Archive created at")
+    {
+        return Err(cleanup(failed(
+            "verify the backup",
+            &format!(
+                "pg_restore --list could not read it ({}): {}",
+                listing.status,
+                String::from_utf8_lossy(&listing.stderr).trim()
+            ),
+        )));
+    }
+    fs::rename(&partial_path, &final_path)
+        .map_err(|error| cleanup(failed("move the backup into place", &error.to_string())))?;
+    if let Ok(folder) = fs::File::open(directory) {
+        let _ = folder.sync_all();
+    }
+    Ok(Backup {
+        restore_command: format!(
+            "{} --clean --if-exists --no-owner --dbname={} {}",
+            pg_restore.display(),
+            settings.database(),
+            final_path.display()
+        ),
+        path: final_path,
+        bytes,
+        entries,
+    })
+}
+
+fn failed(action: &str, detail: &str) -> DbError {
+    DbError::Backup {
+        action: action.to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+fn server_major_version(session: &mut Session) -> Result<u32, DbError> {
+    let rows = session
+        .query_texts("SELECT current_setting('server_version_num')", &[])
+        .map_err(|error| session.error("read the server version", &error))?;
+    let number: u32 = rows
+        .first()
+        .and_then(|row| row.first().cloned().flatten())
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(0);
+    Ok(number / 10_000)
+}
+
+/// Finds a client tool at least as new as the server: `PG_BINDIR`, `pg_config --bindir`, the
+/// newest `/usr/lib/postgresql/*/bin`, then `PATH`. pg_dump refuses to dump a newer server, and
+/// an older one would be caught only after the apply window opened.
+fn find_tool(tool: &str, server_major: u32) -> Result<PathBuf, DbError> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(directory) = std::env::var_os("PG_BINDIR").filter(|value| !value.is_empty()) {
+        candidates.push(PathBuf::from(directory).join(tool));
+    }
+    if let Ok(output) = Command::new("pg_config")
+        .arg("--bindir")
+        .stderr(Stdio::null())
+        .output()
+    {
+        if output.status.success() {
+            candidates
+                .push(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()).join(tool));
+        }
+    }
+    let mut installed: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let major = entry
+                .file_name()
+                .to_str()?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((major, entry.path().join("bin").join(tool)))
+        })
+        .collect();
+    installed.sort();
+    candidates.extend(installed.into_iter().rev().map(|(_, path)| path));
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path).map(|directory| directory.join(tool)));
+    }
+    let mut too_old = Vec::new();
+    for candidate in candidates
+        .into_iter()
+        .filter(|candidate| candidate.is_file())
+    {
+        match tool_major_version(&candidate) {
+            Some(major) if major >= server_major => return Ok(candidate),
+            Some(major) => too_old.push(format!("{} ({major})", candidate.display())),
+            None => too_old.push(format!("{} (version unreadable)", candidate.display())),
+        }
+    }
+    Err(DbError::BackupToolMissing {
+        tool: tool.to_string(),
+        server_major,
+        found: if too_old.is_empty() {
+            "none".to_string()
+        } else {
+            too_old.join(", ")
+        },
+    })
+}
+
+/// `pg_dump (PostgreSQL) 15.18 (Debian …)` → 15.
+fn tool_major_version(path: &Path) -> Option<u32> {
+    let output = Command::new(path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let version = text
+        .split_whitespace()
+        .find(|word| word.starts_with(|c: char| c.is_ascii_digit()))?;
+    version.split('.').next()?.parse().ok()
+}
+
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `20261122T033012Z`.
+fn utc_stamp(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|since| since.as_secs())
+        .unwrap_or(0);
+    let days = seconds / 86_400;
+    let rest = seconds % 86_400;
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        (rest % 3600) / 60,
+        rest % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_and_sortable() {
+        let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_318_212);
+        assert_eq!(utc_stamp(time), "20261122T033012Z");
+        assert_eq!(utc_stamp(SystemTime::UNIX_EPOCH), "19700101T000000Z");
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn file_names_keep_only_safe_characters() {
+        assert_eq!(file_safe("app db/../x"), "app_db____x");
+    }
+}

@@ -1,0 +1,306 @@
+//! What `plan apply` promises when it is not alone (issue 3): concurrent runs serialise on the
+//! advisory lock and apply each migration once; a run whose connection is terminated, or whose
+//! process is killed, leaves the database before the migration it was in, and the next run
+//! completes; a table lock held by another session ends in lock-timeout retries that name the
+//! blocking pid.
+//!
+//! Every wait on another process or on the server is bounded and fails with what it waited for.
+
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::support::cluster::{TestDatabase, test_db};
+use crate::support::project::{
+    FILTERS, TestProject, finish, history, ledger, ledger_ids, plan, spawn_plan, wait_for,
+};
+
+/// The pid of the backend of `database` running a statement that starts with `prefix`, if any
+/// (other than the asking session).
+fn backend_running(client: &mut postgres::Client, prefix: &str) -> Option<i32> {
+    client
+        .query_opt(
+            "SELECT pid FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND state = 'active' AND starts_with(query, $1)",
+            &[&prefix],
+        )
+        .expect("read pg_stat_activity")
+        .map(|row| row.get(0))
+}
+
+/// The rows of `log`, sorted: one per migration that ran.
+fn log_rows(database: &TestDatabase) -> Vec<String> {
+    database
+        .client()
+        .query("SELECT migration FROM log ORDER BY migration", &[])
+        .expect("read the log table")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// `(migration, outcome)` of every `apply` in the history, sorted.
+fn applies(database: &TestDatabase) -> Vec<(String, String)> {
+    let mut applies: Vec<(String, String)> = history(database)
+        .into_iter()
+        .filter(|line| line.action == "apply")
+        .map(|line| (line.migration_id, line.outcome))
+        .collect();
+    applies.sort();
+    applies
+}
+
+fn oks(ids: &[&str]) -> Vec<(String, String)> {
+    ids.iter()
+        .map(|id| (id.to_string(), "ok".to_string()))
+        .collect()
+}
+
+#[test]
+fn concurrent_applies_apply_each_migration_exactly_once() {
+    let database = test_db("concurrent_applies_once");
+    let ids: Vec<String> = (1..=20).map(|number| format!("{number:03}_step")).collect();
+    let mut files: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| {
+            (
+                format!("migrations/{id}.sql"),
+                format!("INSERT INTO log VALUES ('{id}');\nSELECT pg_sleep(0.05);\n"),
+            )
+        })
+        .collect();
+    files[0].1 = format!(
+        "CREATE TABLE log (migration text NOT NULL);\n{}",
+        files[0].1
+    );
+    // CREATE INDEX CONCURRENTLY waits for every open transaction in the database: the runs
+    // waiting for the lock must not hold one while they wait, or this one never finishes.
+    files[9].1 = format!(
+        "-- plan: no-transaction\n{}CREATE INDEX CONCURRENTLY log_migration ON log (migration);\n",
+        files[9].1
+    );
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let project = TestProject::new(&files);
+
+    let children: Vec<_> = (0..8)
+        .map(|_| spawn_plan(&database, project.path(), &["apply"]))
+        .collect();
+    let runs: Vec<_> = children
+        .into_iter()
+        .map(|child| finish(child, &["apply"], Duration::from_secs(60)))
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let appliers = runs
+        .iter()
+        .filter(|run| run.stdout.contains("applied 20 migrations"))
+        .count();
+    assert_eq!(appliers, 1, "exactly one run applies everything");
+    assert!(
+        runs.iter()
+            .any(|run| run.stderr.contains("waiting for the lock held by pid")),
+        "the runs did not overlap, so this test proved nothing"
+    );
+
+    let expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    assert_eq!(ledger_ids(&database), expected);
+    assert_eq!(log_rows(&database), expected);
+    assert_eq!(applies(&database), oks(&expected));
+    let index_valid: bool = database
+        .client()
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'log_migration'::regclass",
+            &[],
+        )
+        .expect("read the concurrently built index")
+        .get(0);
+    assert!(index_valid);
+}
+
+#[test]
+fn a_terminated_connection_leaves_the_database_before_the_migration() {
+    let database = test_db("terminated_mid_migration");
+    let project = TestProject::new(&[
+        ("migrations/001_first.sql", "CREATE TABLE first (id int);\n"),
+        (
+            "migrations/002_slow.sql",
+            "CREATE TABLE slow_one (id int);\nSELECT pg_sleep(30);\nCREATE TABLE slow_two (id int);\n",
+        ),
+    ]);
+    let child = spawn_plan(&database, project.path(), &["apply"]);
+    let mut client = database.client();
+    let backend = wait_for(
+        "the migration's pg_sleep in pg_stat_activity",
+        Duration::from_secs(20),
+        || backend_running(&mut client, "SELECT pg_sleep(30)"),
+    );
+    let terminated: bool = client
+        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
+        .expect("terminate the backend")
+        .get(0);
+    assert!(terminated);
+    finish(child, &["apply"], Duration::from_secs(20))
+        .expect_failed()
+        .expect_stderr_has(&["migration 002_slow failed", "[migrations/002_slow.sql:2:"]);
+
+    assert_eq!(ledger_ids(&database), ["001_first"]);
+    let slow_one: bool = client
+        .query_one("SELECT to_regclass('public.slow_one') IS NOT NULL", &[])
+        .expect("look for slow_one")
+        .get(0);
+    assert!(!slow_one, "the terminated migration's first table survived");
+
+    // 002 was never applied, so its file may change: the next run completes without the sleep.
+    project.write(
+        "migrations/002_slow.sql",
+        "CREATE TABLE slow_one (id int);\nCREATE TABLE slow_two (id int);\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_ok()
+        .expect_stdout_has(&["applied 1 migration in batch"]);
+    assert_eq!(ledger_ids(&database), ["001_first", "002_slow"]);
+    assert_eq!(applies(&database), oks(&["001_first", "002_slow"]));
+}
+
+#[test]
+fn a_killed_plan_process_releases_the_lock_and_the_next_run_completes() {
+    let database = test_db("killed_plan_process");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_first.sql",
+            "CREATE TABLE log (migration text NOT NULL);\nINSERT INTO log VALUES ('001_first');\n",
+        ),
+        (
+            "migrations/002_slow.sql",
+            "INSERT INTO log VALUES ('002_slow');\nSELECT pg_sleep(30);\n",
+        ),
+        (
+            "migrations/003_last.sql",
+            "INSERT INTO log VALUES ('003_last');\n",
+        ),
+    ]);
+    let child = spawn_plan(&database, project.path(), &["apply"]);
+    let pid = Pid::from_raw(i32::try_from(child.id()).expect("pids fit in i32"));
+    let mut client = database.client();
+    let backend = wait_for(
+        "the migration's pg_sleep in pg_stat_activity",
+        Duration::from_secs(20),
+        || backend_running(&mut client, "SELECT pg_sleep(30)"),
+    );
+    kill(pid, Signal::SIGKILL).expect("kill the plan process");
+    let killed = finish(child, &["apply"], Duration::from_secs(10));
+    assert_eq!(killed.code, -1, "{}", killed.transcript());
+
+    // The session checks every second whether its client is still there
+    // (client_connection_check_interval), so the server ends the 30-second sleep, rolls the
+    // migration back and drops the advisory lock long before the sleep would have ended.
+    wait_for(
+        "the server to end the dead client's session",
+        Duration::from_secs(10),
+        || {
+            let alive: bool = client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)",
+                    &[&backend],
+                )
+                .expect("read pg_stat_activity")
+                .get(0);
+            (!alive).then_some(())
+        },
+    );
+    let advisory_locks: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &[],
+        )
+        .expect("read pg_locks")
+        .get(0);
+    assert_eq!(advisory_locks, 0, "the advisory lock outlived its session");
+    assert_eq!(ledger_ids(&database), ["001_first"]);
+    assert_eq!(log_rows(&database), ["001_first"]);
+
+    project.write(
+        "migrations/002_slow.sql",
+        "INSERT INTO log VALUES ('002_slow');\n",
+    );
+    plan(&database, project.path(), &["apply", "--lock-wait", "10"])
+        .expect_ok()
+        .expect_stdout_has(&["applied 2 migrations in batch"]);
+    let all = ["001_first", "002_slow", "003_last"];
+    assert_eq!(ledger_ids(&database), all);
+    assert_eq!(log_rows(&database), all);
+    assert_eq!(applies(&database), oks(&all));
+}
+
+#[test]
+fn a_held_table_lock_ends_in_retries_that_name_the_blocking_pid() {
+    let database = test_db("held_table_lock_retries");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_accounts.sql",
+            "CREATE TABLE accounts (id int);\n",
+        ),
+        (
+            "migrations/002_add_email.sql",
+            "ALTER TABLE accounts ADD COLUMN email text;\n",
+        ),
+        ("plan.yaml", "lock_timeout: 200ms\nlock_retries: 2\n"),
+    ]);
+    plan(&database, project.path(), &["apply", "--to", "001"]).expect_ok();
+
+    let mut blocker = database.client();
+    let blocker_pid: i32 = blocker
+        .query_one("SELECT pg_backend_pid()", &[])
+        .expect("read the blocker's pid")
+        .get(0);
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;")
+        .expect("lock the table");
+
+    let run = plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&[
+            "migration 002_add_email failed",
+            "55P03",
+            "gave up after 3 attempt(s) of lock_timeout 200 ms",
+            &format!("blocked by pid {blocker_pid} ("),
+            "attempt 2",
+            "attempt 3",
+        ]);
+    assert!(!run.stderr.contains("attempt 4"), "{}", run.transcript());
+    insta::with_settings!({filters => FILTERS.to_vec()}, {
+        insta::assert_snapshot!("held_table_lock_diagnostic", run.transcript());
+    });
+    blocker.batch_execute("ROLLBACK").expect("release the lock");
+
+    assert_eq!(ledger_ids(&database), ["001_accounts"]);
+    let email: bool = database
+        .client()
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                            WHERE table_name = 'accounts' AND column_name = 'email')",
+            &[],
+        )
+        .expect("look for the column")
+        .get(0);
+    assert!(!email, "the blocked migration left its column");
+    let failed: Vec<_> = ledger(&database)
+        .into_iter()
+        .filter(|line| line.id == "002_add_email")
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(
+        applies(&database),
+        [
+            ("001_accounts".to_string(), "ok".to_string()),
+            ("002_add_email".to_string(), "failed".to_string()),
+        ]
+    );
+}
