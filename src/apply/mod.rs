@@ -2,13 +2,17 @@
 //! together), and — with a database — the Plan of steps and its execution.
 //!
 //! - `check`: prerequisites, what migrations create and drop, drift against the catalog.
+//! - `handler`: the Handler trait and registry for steps written in Rust.
 //! - `plan`: the Plan: what an apply will do given the ledger, target and environment.
+//! - `execute`: running one migration's phases (file, steps) and recording its progress.
 //! - `run`: running a Plan: lock, ledger, transactions, retries, the Report.
 //! - `status`: each migration's state against the ledger.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch; accepting a changed file.
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
 
 pub mod check;
+mod execute;
+pub mod handler;
 pub mod plan;
 pub mod rollback;
 pub mod run;
@@ -16,9 +20,12 @@ pub mod script;
 pub mod status;
 
 pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
+pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
 pub use plan::{Action, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
-pub use run::{ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply};
+pub use run::{
+    ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply, apply_with_handlers,
+};
 pub use status::{MigrationStatus, State, status};
 
 use std::path::Path;

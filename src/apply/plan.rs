@@ -3,15 +3,16 @@
 //!
 //! The plan refuses to start when an applied migration's file has changed (the checksum
 //! differs), when a migration would run although something it depends on is limited to other
-//! environments, or when a migration declares a step this version cannot run yet.
+//! environments; [`Plan::check_handlers`] refuses handler steps the binary cannot run.
 
 use indexmap::{IndexMap, IndexSet};
 use miette::{Diagnostic, SourceSpan};
 
+use super::handler::Handlers;
 use crate::db::{LedgerRow, LedgerState};
 use crate::diagnostic::SourceFile;
 use crate::graph::Graph;
-use crate::project::{BatchCommit, Migration, MigrationId, Project, StepKind, Transaction};
+use crate::project::{Migration, MigrationId, Project, StepKind};
 
 /// What an apply will do, in order.
 #[derive(Debug)]
@@ -33,10 +34,12 @@ pub struct PlanStep<'p> {
 pub enum Action {
     /// It runs.
     Apply,
-    /// It ran partially (outside a transaction) and resumes at this statement.
+    /// It ran partially (work that commits as it goes) and resumes where it stopped.
     Resume {
-        /// The first statement not yet run (0-based).
+        /// For a file run outside a transaction: the first statement not yet run (0-based).
         next_statement: usize,
+        /// `None` while the file is unfinished; then how many steps are done.
+        next_step: Option<usize>,
     },
     /// It is limited to other environments.
     Skip {
@@ -79,19 +82,16 @@ pub enum PlanError {
         /// Where the dependency runs.
         only: String,
     },
-    /// A step kind this version does not run yet.
-    #[error("migration {id} declares a `{kind}` step, which this version of plan cannot run yet")]
-    #[diagnostic(
-        code(plan::apply::unsupported_step),
-        help(
-            "sql steps, assert steps and batch steps inside the migration's transaction run today; {kind} steps are planned"
-        )
-    )]
-    UnsupportedStep {
+    /// A `handler` step names a handler this binary does not have.
+    #[error("migration {id} runs handler `{name}`, which this plan binary does not have")]
+    #[diagnostic(code(plan::apply::unknown_handler), help("{help}"))]
+    UnknownHandler {
         /// The migration.
         id: String,
-        /// The step kind.
-        kind: String,
+        /// The handler name.
+        name: String,
+        /// Which handlers there are, and how to add one.
+        help: String,
         /// plan.yaml.
         #[source_code]
         file: SourceFile,
@@ -153,7 +153,13 @@ impl<'p> Plan<'p> {
             };
             let action = match recorded.get(id.as_str()).map(|row| row.state) {
                 Some(LedgerState::Applied) => continue,
-                Some(LedgerState::Partial { next_statement }) => Action::Resume { next_statement },
+                Some(LedgerState::Partial {
+                    next_statement,
+                    next_step,
+                }) => Action::Resume {
+                    next_statement,
+                    next_step,
+                },
                 None if !migration.runs_in(environment) => {
                     skipped.insert(id);
                     Action::Skip {
@@ -164,7 +170,6 @@ impl<'p> Plan<'p> {
             };
             if !matches!(action, Action::Skip { .. }) {
                 check_dependencies_run(migration, graph, &skipped, environment, project)?;
-                check_steps_supported(migration)?;
             }
             steps.push(PlanStep { migration, action });
         }
@@ -174,6 +179,40 @@ impl<'p> Plan<'p> {
     /// The steps, in order: migrations to apply, resume or skip. Applied ones are not listed.
     pub fn steps(&self) -> &[PlanStep<'p>] {
         &self.steps
+    }
+
+    /// Checks that every `handler` step of what will run names a handler in `handlers`, before
+    /// anything runs.
+    pub fn check_handlers(&self, handlers: &Handlers) -> Result<(), PlanError> {
+        for step in &self.steps {
+            if matches!(step.action, Action::Skip { .. }) {
+                continue;
+            }
+            for declared in step.migration.steps() {
+                let StepKind::Handler { name } = &declared.kind else {
+                    continue;
+                };
+                if handlers.get(name).is_none() {
+                    let known: Vec<&str> = handlers.names().collect();
+                    let help = if known.is_empty() {
+                        "the stock plan binary has no handlers: build your own binary with this handler registered (docs/handlers.md, examples/custom_plan.rs)".to_string()
+                    } else {
+                        format!(
+                            "this binary has: {}; register `{name}` in your binary (docs/handlers.md)",
+                            known.join(", ")
+                        )
+                    };
+                    return Err(PlanError::UnknownHandler {
+                        id: step.migration.id().to_string(),
+                        name: name.clone(),
+                        help,
+                        file: declared.origin.file.clone(),
+                        span: declared.origin.source_span(),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether anything will run.
@@ -235,34 +274,6 @@ fn check_dependencies_run(
                     None => "without --env".to_string(),
                 },
                 only,
-            });
-        }
-    }
-    Ok(())
-}
-
-fn check_steps_supported(migration: &Migration) -> Result<(), PlanError> {
-    for step in migration.steps() {
-        let unsupported = match &step.kind {
-            StepKind::Command { .. } | StepKind::Handler { .. } => true,
-            StepKind::Batch { commit, .. } => *commit == BatchCommit::Each,
-            StepKind::Sql { .. } | StepKind::Assert { .. } => {
-                migration.transaction() == Transaction::Outside
-            }
-        };
-        if unsupported {
-            let kind = match &step.kind {
-                StepKind::Batch { .. } => "batch with commit: each".to_string(),
-                other if migration.transaction() == Transaction::Outside => {
-                    format!("{} (in a no-transaction migration)", other.name())
-                }
-                other => other.name().to_string(),
-            };
-            return Err(PlanError::UnsupportedStep {
-                id: migration.id().to_string(),
-                kind,
-                file: step.origin.file.clone(),
-                span: step.origin.source_span(),
             });
         }
     }

@@ -1,27 +1,27 @@
-//! Running a [`Plan`] against a database: the lock, the ledger, one transaction per migration
-//! together with its ledger row, lock-timeout retries, statement-by-statement progress for
-//! migrations that run outside a transaction, and the [`Report`] of what was done.
+//! Running a [`Plan`] against a database: the lock, the ledger and its catalog snapshots, the
+//! whole-plan preflight, each migration in turn (see `execute` for one migration's phases),
+//! and the [`Report`] of what was done or the failure with what ran before it.
 //!
 //! What the database sees for a transactional migration, in order: `BEGIN`, `SET LOCAL
 //! lock_timeout`, each statement of the file, each step, one statement that writes the ledger
 //! row and its history row, `COMMIT`. A failure anywhere rolls all of it back; the failure is
 //! then written to the history in a transaction of its own.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::check::{Unmet, requirement_object, unmet_prerequisites};
+use super::check::{Unmet, unmet_prerequisites};
+use super::execute::{Resume, Runner};
+use super::handler::Handlers;
 use super::plan::{Action, Plan, PlanError};
-use super::script::{self, Script, ScriptStatement};
 use crate::db::{
-    self, BlockerWatch, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState,
-    LockHolder, LockKey, LockWait, Outcome, Session, SnapshotReason, Snapshots, SqlError, Work,
+    self, ConnectionSettings, DbError, Ledger, LockHolder, LockKey, LockWait, Session,
+    SnapshotReason, Snapshots,
 };
-use crate::diagnostic::{SourceFile, to_source_span};
+use crate::diagnostic::SourceFile;
 use crate::graph::Graph;
-use crate::project::{Migration, MigrationId, Project, SqlSource, Step, StepKind, Transaction};
-use crate::sql::{self, StatementKind};
+use crate::project::{Migration, MigrationId, Project};
 
 /// What to apply, where, and how.
 #[derive(Clone, Debug)]
@@ -75,6 +75,24 @@ pub enum Progress<'a> {
         attempt: u32,
         /// The pause before it.
         pause: Duration,
+    },
+    /// A step starts.
+    Step {
+        /// The migration.
+        id: &'a MigrationId,
+        /// Its number, from 1.
+        number: usize,
+        /// How many steps the migration has.
+        total: usize,
+        /// Its kind.
+        kind: &'a str,
+    },
+    /// A handler reported progress.
+    Message {
+        /// The migration.
+        id: &'a MigrationId,
+        /// What it said.
+        text: &'a str,
     },
     /// A batch step made progress.
     Batch {
@@ -233,12 +251,24 @@ pub struct UnmetPrerequisite {
 pub struct AppliedBefore(pub String);
 
 /// Applies `project` (or `options.target` and its dependencies) to the database `settings`
-/// points at, reporting progress to `observe`.
+/// points at, reporting progress to `observe`. `handler` steps need [`apply_with_handlers`].
 pub fn apply(
     project: &Project,
     graph: &Graph,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
+    observe: &mut dyn FnMut(Progress<'_>),
+) -> Result<Report, ApplyError> {
+    apply_with_handlers(project, graph, settings, options, &Handlers::new(), observe)
+}
+
+/// [`apply`], with the Rust handlers that `handler` steps name.
+pub fn apply_with_handlers(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    options: &ApplyOptions,
+    handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
     let table = project.manifest().tracking_table();
@@ -283,6 +313,7 @@ pub fn apply(
     } else {
         1
     };
+    plan.check_handlers(handlers)?;
     preflight(&mut session, &plan)?;
     observe(Progress::Planned { plan: &plan, batch });
     let mut report = Report::default();
@@ -294,6 +325,8 @@ pub fn apply(
         session,
         ledger: &ledger,
         settings,
+        handlers,
+        project_root: project.root(),
         batch,
         environment: options.environment.as_deref(),
         lock_timeout: project.manifest().lock_timeout(),
@@ -313,11 +346,17 @@ pub fn apply(
             Action::Apply | Action::Resume { .. } => {}
         }
         observe(Progress::Starting { id: migration.id() });
-        let resume_at = match step.action {
-            Action::Resume { next_statement } => next_statement,
-            _ => 0,
+        let resume = match step.action {
+            Action::Resume {
+                next_statement,
+                next_step,
+            } => Resume {
+                next_statement,
+                next_step,
+            },
+            _ => Resume::FRESH,
         };
-        match runner.run_migration(migration, resume_at, observe) {
+        match runner.run_migration(migration, resume, observe) {
             Ok(duration) => {
                 observe(Progress::Applied {
                     id: migration.id(),
@@ -327,7 +366,8 @@ pub fn apply(
                 report.applied.push((migration.id().clone(), duration));
             }
             Err(mut failure) => {
-                failure.help = join_help(&failure.help, &report.progress_sentence());
+                failure.help =
+                    super::execute::join_help(&failure.help, &report.progress_sentence());
                 if !report.applied.is_empty() {
                     failure.report = report
                         .applied
@@ -390,581 +430,4 @@ fn preflight(session: &mut Session, plan: &Plan<'_>) -> Result<(), ApplyError> {
     } else {
         Err(ApplyError::Preflight(PreflightFailed::new(unmet)))
     }
-}
-
-/// Runs migrations on a locked session.
-struct Runner<'a> {
-    session: Session,
-    ledger: &'a Ledger,
-    settings: &'a ConnectionSettings,
-    batch: i32,
-    environment: Option<&'a str>,
-    lock_timeout: Duration,
-    lock_retries: u32,
-}
-
-/// Where a failure happened, before it is turned into a diagnostic.
-struct Failure {
-    error: FailureKind,
-    file: SourceFile,
-    /// The failing statement or step, in `file`.
-    span: std::ops::Range<usize>,
-    /// Offset of the text sent within `file`, to place the server's error position.
-    text_offset: Option<usize>,
-}
-
-enum FailureKind {
-    Sql(SqlError),
-    Assertion(String),
-    Unrunnable(String),
-}
-
-impl Runner<'_> {
-    fn run_migration(
-        &mut self,
-        migration: &Migration,
-        resume_at: usize,
-        observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Duration, Box<MigrationFailed>> {
-        let script = script::prepare(migration).map_err(|problem| {
-            Box::new(MigrationFailed {
-                id: migration.id().to_string(),
-                message: problem.to_string(),
-                help: problem
-                    .help()
-                    .map(|help| help.to_string())
-                    .unwrap_or_default(),
-                file: migration.file().clone(),
-                span: SourceSpan::from(0..0),
-                label: "here".to_string(),
-                report: Vec::new(),
-                code: None,
-            })
-        })?;
-        match script.transaction {
-            Transaction::Wrapped => self.run_wrapped(migration, &script, observe),
-            Transaction::Outside => self.run_outside(migration, &script, resume_at, observe),
-        }
-    }
-
-    /// One transaction: statements, steps, ledger row. Retried on lock timeout.
-    fn run_wrapped(
-        &mut self,
-        migration: &Migration,
-        script: &Script,
-        observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Duration, Box<MigrationFailed>> {
-        let attempts = self.lock_retries + 1;
-        let mut attempt = 1;
-        loop {
-            let last = attempt == attempts;
-            // Only the last attempt needs to know who blocks it: that is the one reported.
-            let watch = last.then(|| {
-                BlockerWatch::start(
-                    self.settings,
-                    self.session.backend_pid(),
-                    watch_interval(self.lock_timeout),
-                )
-            });
-            let started_at = SystemTime::now();
-            let clock = Instant::now();
-            let result = self.try_wrapped(migration, script, started_at, clock, observe);
-            let blockers = watch.map(BlockerWatch::finish).unwrap_or_default();
-            match result {
-                Ok(duration) => return Ok(duration),
-                Err(failure) => {
-                    let lock_timeout = matches!(&failure.error, FailureKind::Sql(error) if error.is_lock_timeout());
-                    if lock_timeout && !last {
-                        let pause = backoff(attempt);
-                        attempt += 1;
-                        observe(Progress::Retrying {
-                            id: migration.id(),
-                            attempt,
-                            pause,
-                        });
-                        std::thread::sleep(pause);
-                        continue;
-                    }
-                    let extra = if lock_timeout {
-                        lock_timeout_note(attempts, self.lock_timeout, &blockers)
-                    } else {
-                        String::new()
-                    };
-                    return Err(self.fail(migration, failure, started_at, clock.elapsed(), &extra));
-                }
-            }
-        }
-    }
-
-    fn try_wrapped(
-        &mut self,
-        migration: &Migration,
-        script: &Script,
-        started_at: SystemTime,
-        clock: Instant,
-        observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Duration, Failure> {
-        let file = migration.file().clone();
-        let whole_file = 0..file.text().len();
-        let base = migration.up_offset();
-        let lock_timeout = self.lock_timeout;
-        let mut work = self.session.begin().map_err(|error| Failure {
-            error: FailureKind::Sql(error),
-            file: file.clone(),
-            span: 0..0,
-            text_offset: None,
-        })?;
-        work.set_lock_timeout(lock_timeout)
-            .map_err(|error| Failure {
-                error: FailureKind::Sql(error),
-                file: file.clone(),
-                span: 0..0,
-                text_offset: None,
-            })?;
-        // The preflight looked before the run; another session may have changed the schema
-        // since, so each migration checks its own prerequisites again, inside its transaction.
-        if !migration.requires().is_empty() {
-            let objects: Vec<_> = migration
-                .requires()
-                .iter()
-                .map(|prerequisite| requirement_object(&prerequisite.requirement))
-                .collect();
-            let missing = db::missing_objects(&mut work, &objects).map_err(|error| Failure {
-                error: FailureKind::Sql(error),
-                file: file.clone(),
-                span: 0..0,
-                text_offset: None,
-            })?;
-            if let Some(prerequisite) = migration.requires().iter().find(|prerequisite| {
-                missing.contains(&requirement_object(&prerequisite.requirement))
-            }) {
-                work.rollback();
-                return Err(Failure {
-                    error: FailureKind::Unrunnable(format!(
-                        "it requires {}, which the database does not have",
-                        prerequisite.requirement
-                    )),
-                    file: prerequisite.origin.file.clone(),
-                    span: prerequisite.origin.span.clone(),
-                    text_offset: None,
-                });
-            }
-        }
-        for statement in &script.statements {
-            if let Err(error) = work.run(&statement.text) {
-                work.rollback();
-                return Err(Failure {
-                    error: FailureKind::Sql(error),
-                    file,
-                    span: base + statement.span.start..base + statement.span.end,
-                    text_offset: Some(base + statement.span.start),
-                });
-            }
-        }
-        for step in migration.steps() {
-            if let Err(failure) = run_step(&mut work, migration, step, observe) {
-                work.rollback();
-                return Err(failure);
-            }
-        }
-        let duration = clock.elapsed();
-        let row = LedgerRow {
-            id: migration.id().to_string(),
-            checksum: migration.checksum().to_string(),
-            batch: self.batch,
-            state: LedgerState::Applied,
-            applied_at: String::new(),
-            duration_ms: 0,
-            applied_by: String::new(),
-            environment: self.environment.map(str::to_string),
-        };
-        let event = Event {
-            migration_id: migration.id().as_str(),
-            action: db::Action::Apply,
-            outcome: Outcome::Ok,
-            checksum: Some(migration.checksum()),
-            batch: Some(self.batch),
-            started_at,
-            duration,
-            environment: self.environment,
-            detail: None,
-        };
-        let recorded = self
-            .ledger
-            .record_applied(&mut work, &row, &event)
-            .and_then(|()| work.commit());
-        recorded.map_err(|error| Failure {
-            error: FailureKind::Sql(error),
-            file,
-            span: whole_file.start..whole_file.start,
-            text_offset: None,
-        })?;
-        Ok(duration)
-    }
-
-    /// Statement by statement, no transaction, progress in the ledger after each statement.
-    fn run_outside(
-        &mut self,
-        migration: &Migration,
-        script: &Script,
-        resume_at: usize,
-        observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Duration, Box<MigrationFailed>> {
-        let started_at = SystemTime::now();
-        let clock = Instant::now();
-        let base = migration.up_offset();
-        let file = migration.file().clone();
-        let fail_here =
-            |runner: &mut Runner<'_>, error: SqlError, statement: Option<&ScriptStatement>| {
-                let failure = Failure {
-                    error: FailureKind::Sql(error),
-                    file: file.clone(),
-                    span: statement.map_or(0..0, |statement| {
-                        base + statement.span.start..base + statement.span.end
-                    }),
-                    text_offset: statement.map(|statement| base + statement.span.start),
-                };
-                runner.fail(migration, failure, started_at, clock.elapsed(), "")
-            };
-        let record = |runner: &mut Runner<'_>, next: usize| {
-            runner.ledger.record_partial(
-                &mut runner.session,
-                migration.id().as_str(),
-                migration.checksum(),
-                runner.batch,
-                next,
-                runner.environment,
-            )
-        };
-        if let Err(error) = record(self, resume_at) {
-            return Err(fail_here(self, error, None));
-        }
-        let setting = format!("SET lock_timeout = '{}ms'", self.lock_timeout.as_millis());
-        if let Err(error) = self.session.run(&setting) {
-            return Err(fail_here(self, error, None));
-        }
-        for (index, statement) in script.statements.iter().enumerate().skip(resume_at) {
-            if let Some(index_name) = &statement.concurrent_index {
-                if let Err(error) = self.drop_invalid_index(index_name) {
-                    return Err(fail_here(self, error, Some(statement)));
-                }
-            }
-            let mut attempt = 1;
-            loop {
-                match self.session.run(&statement.text) {
-                    Ok(()) => break,
-                    Err(error) if error.is_lock_timeout() && attempt <= self.lock_retries => {
-                        let pause = backoff(attempt);
-                        attempt += 1;
-                        observe(Progress::Retrying {
-                            id: migration.id(),
-                            attempt,
-                            pause,
-                        });
-                        std::thread::sleep(pause);
-                        if let Some(index_name) = &statement.concurrent_index {
-                            if let Err(error) = self.drop_invalid_index(index_name) {
-                                return Err(fail_here(self, error, Some(statement)));
-                            }
-                        }
-                    }
-                    Err(error) => return Err(fail_here(self, error, Some(statement))),
-                }
-            }
-            if let Err(error) = record(self, index + 1) {
-                return Err(fail_here(self, error, Some(statement)));
-            }
-        }
-        let _ = self.session.run("RESET lock_timeout");
-        let duration = clock.elapsed();
-        let row = LedgerRow {
-            id: migration.id().to_string(),
-            checksum: migration.checksum().to_string(),
-            batch: self.batch,
-            state: LedgerState::Applied,
-            applied_at: String::new(),
-            duration_ms: 0,
-            applied_by: String::new(),
-            environment: self.environment.map(str::to_string),
-        };
-        let event = Event {
-            migration_id: migration.id().as_str(),
-            action: db::Action::Apply,
-            outcome: Outcome::Ok,
-            checksum: Some(migration.checksum()),
-            batch: Some(self.batch),
-            started_at,
-            duration,
-            environment: self.environment,
-            detail: None,
-        };
-        let finished = self.session.begin().and_then(|mut work| {
-            self.ledger.record_applied(&mut work, &row, &event)?;
-            work.commit()
-        });
-        if let Err(error) = finished {
-            return Err(fail_here(self, error, None));
-        }
-        Ok(duration)
-    }
-
-    /// Drops the index a failed `CREATE INDEX CONCURRENTLY` left INVALID, so the retry can build
-    /// it. A valid index of that name is left alone (the statement then fails as it should).
-    fn drop_invalid_index(
-        &mut self,
-        (schema, name): &(Option<String>, String),
-    ) -> Result<(), SqlError> {
-        let qualified = match schema {
-            Some(schema) => format!("{}.{}", quote(schema), quote(name)),
-            None => quote(name),
-        };
-        let literal = qualified.replace('\'', "''");
-        let invalid = self.session.query_bool(&format!(
-            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{literal}')), false)"
-        ))?;
-        if invalid {
-            self.session
-                .run(&format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}"))?;
-        }
-        Ok(())
-    }
-
-    /// Records the failure in the history and builds its diagnostic.
-    fn fail(
-        &mut self,
-        migration: &Migration,
-        failure: Failure,
-        started_at: SystemTime,
-        duration: Duration,
-        extra: &str,
-    ) -> Box<MigrationFailed> {
-        let (message, code, mut help, label, span) = describe(&failure);
-        if !extra.is_empty() {
-            help = join_help(&help, extra);
-        }
-        let outside = migration.transaction() == Transaction::Outside
-            || script::prepare(migration)
-                .is_ok_and(|script| script.transaction == Transaction::Outside);
-        let state = if outside {
-            "it runs outside a transaction: the statements before the failing one are committed and recorded, and the next run resumes at the failing statement"
-        } else {
-            "its transaction was rolled back: it left no trace"
-        };
-        help = join_help(&help, state);
-        if self.session.is_open() {
-            let detail = message.clone();
-            let event = Event {
-                migration_id: migration.id().as_str(),
-                action: db::Action::Apply,
-                outcome: if outside {
-                    Outcome::Partial
-                } else {
-                    Outcome::Failed
-                },
-                checksum: Some(migration.checksum()),
-                batch: Some(self.batch),
-                started_at,
-                duration,
-                environment: self.environment,
-                detail: Some(&detail),
-            };
-            let _ = self.ledger.record_event_alone(&mut self.session, &event);
-        }
-        Box::new(MigrationFailed {
-            id: migration.id().to_string(),
-            message,
-            help,
-            file: failure.file,
-            span,
-            label,
-            report: Vec::new(),
-            code,
-        })
-    }
-}
-
-/// Runs one step inside the migration's transaction.
-fn run_step(
-    work: &mut Work<'_>,
-    migration: &Migration,
-    step: &Step,
-    observe: &mut dyn FnMut(Progress<'_>),
-) -> Result<(), Failure> {
-    let at_step = |error: FailureKind| Failure {
-        error,
-        file: step.origin.file.clone(),
-        span: step.origin.span.clone(),
-        text_offset: None,
-    };
-    match &step.kind {
-        StepKind::Sql { source } => {
-            let statements = step_statements(source.text())
-                .map_err(|message| at_step(FailureKind::Unrunnable(message)))?;
-            for statement in statements {
-                work.run(statement).map_err(|error| match source {
-                    // Inline SQL lives in plan.yaml: point at the step. A file step points at its
-                    // own file would be nicer, but the file is not a SourceFile here.
-                    SqlSource::Inline(_) | SqlSource::File { .. } => {
-                        at_step(FailureKind::Sql(error))
-                    }
-                })?;
-            }
-            Ok(())
-        }
-        StepKind::Batch { sql, .. } => {
-            let started = Instant::now();
-            let (mut rows, mut batches) = (0_u64, 0_u64);
-            loop {
-                let affected = work
-                    .run_counting(sql)
-                    .map_err(|error| at_step(FailureKind::Sql(error)))?;
-                batches += 1;
-                rows += affected;
-                observe(Progress::Batch {
-                    id: migration.id(),
-                    rows,
-                    batches,
-                    elapsed: started.elapsed(),
-                });
-                if affected == 0 {
-                    return Ok(());
-                }
-            }
-        }
-        StepKind::Assert { query, message } => {
-            let holds = work
-                .query_bool(query)
-                .map_err(|error| at_step(FailureKind::Sql(error)))?;
-            if holds == Some(true) {
-                Ok(())
-            } else {
-                let what = message.clone().unwrap_or_else(|| query.trim().to_string());
-                let answer = match holds {
-                    Some(_) => "false",
-                    None => "NULL",
-                };
-                Err(at_step(FailureKind::Assertion(format!(
-                    "assertion failed: {what} (the query returned {answer})"
-                ))))
-            }
-        }
-        StepKind::Command { .. } | StepKind::Handler { .. } => Err(at_step(
-            FailureKind::Unrunnable(format!("{} steps cannot run yet", step.kind.name())),
-        )),
-    }
-}
-
-/// The statements of a `sql` step, without a wrapping `BEGIN`/`COMMIT` pair.
-fn step_statements(text: &str) -> Result<Vec<&str>, String> {
-    let statements = sql::split_statements(text).map_err(|error| error.to_string())?;
-    let wrapped = statements.len() >= 2
-        && statements.first().map(sql::Statement::kind) == Some(StatementKind::Begin)
-        && statements.last().map(sql::Statement::kind) == Some(StatementKind::Commit);
-    let body = if wrapped {
-        &statements[1..statements.len() - 1]
-    } else {
-        &statements[..]
-    };
-    body.iter()
-        .map(|statement| match statement.kind() {
-            StatementKind::Other => Ok(&text[statement.span()]),
-            StatementKind::NoTransaction { reason } => Err(reason.to_string()),
-            _ => Err("a step cannot control its migration's transaction".to_string()),
-        })
-        .collect()
-}
-
-/// Message, SQLSTATE, help, label and span of a failure.
-fn describe(failure: &Failure) -> (String, Option<String>, String, String, SourceSpan) {
-    match &failure.error {
-        FailureKind::Sql(error) => {
-            let mut help = Vec::new();
-            if let Some(detail) = &error.detail {
-                help.push(format!("detail: {detail}"));
-            }
-            if let Some(hint) = &error.hint {
-                help.push(format!("hint: {hint}"));
-            }
-            if let Some(context) = &error.context {
-                help.push(format!("context: {}", context.replace('\n', " / ")));
-            }
-            if error.connection_lost {
-                help.push("the connection to the server was lost".to_string());
-            }
-            let span = match (error.position, failure.text_offset) {
-                (Some(position), Some(offset)) => {
-                    let statement = &failure.file.text()[failure.span.clone()];
-                    match sql::char_position_to_byte(statement, position) {
-                        Some(byte) => word_at(failure.file.text(), offset + byte),
-                        None => failure.span.clone(),
-                    }
-                }
-                _ => failure.span.clone(),
-            };
-            (
-                error.to_string(),
-                error.code.clone(),
-                help.join("\n"),
-                error.message.clone(),
-                to_source_span(&span),
-            )
-        }
-        FailureKind::Assertion(message) | FailureKind::Unrunnable(message) => (
-            message.clone(),
-            None,
-            String::new(),
-            message.clone(),
-            to_source_span(&failure.span),
-        ),
-    }
-}
-
-/// The word (or single character) starting at `offset`: what the server's position points at.
-fn word_at(text: &str, offset: usize) -> std::ops::Range<usize> {
-    let offset = offset.min(text.len());
-    let rest = &text[offset..];
-    let length = rest
-        .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
-        .map_or(rest.len(), |(index, _)| index);
-    let length = if length == 0 {
-        rest.chars().next().map_or(0, char::len_utf8)
-    } else {
-        length
-    };
-    offset..offset + length
-}
-
-fn join_help(first: &str, second: &str) -> String {
-    match (first.is_empty(), second.is_empty()) {
-        (true, _) => second.to_string(),
-        (_, true) => first.to_string(),
-        _ => format!("{first}\n{second}"),
-    }
-}
-
-fn lock_timeout_note(attempts: u32, lock_timeout: Duration, blockers: &[String]) -> String {
-    let tried = format!(
-        "gave up after {attempts} attempt(s) of lock_timeout {} ms",
-        lock_timeout.as_millis()
-    );
-    if blockers.is_empty() {
-        format!("{tried}; the blocking session had gone when we looked")
-    } else {
-        format!("{tried}; blocked by {}", blockers.join("; "))
-    }
-}
-
-/// 250 ms, 500 ms, 1 s, 2 s, then 4 s at most between lock-timeout retries.
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(250 * 2_u64.pow(attempt.saturating_sub(1).min(4)))
-        .min(Duration::from_secs(4))
-}
-
-fn watch_interval(lock_timeout: Duration) -> Duration {
-    (lock_timeout / 4).clamp(Duration::from_millis(20), Duration::from_millis(500))
-}
-
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }

@@ -47,6 +47,13 @@ pub enum State {
         /// How many statements it has.
         statements: usize,
     },
+    /// Its file is applied and some of its steps; the next run resumes at the next step.
+    PartialSteps {
+        /// The next step to run (1-based, for people).
+        next_step: usize,
+        /// How many steps it has.
+        steps: usize,
+    },
     /// Limited to other environments.
     Skipped {
         /// Where it runs.
@@ -64,7 +71,7 @@ impl State {
             State::Modified { .. } => "modified",
             State::FileMissing { .. } => "file_missing",
             State::Blocked { .. } => "blocked",
-            State::Partial { .. } => "partial",
+            State::Partial { .. } | State::PartialSteps { .. } => "partial",
             State::Skipped { .. } => "skipped",
         }
     }
@@ -101,11 +108,21 @@ pub fn status(
                     recorded: short(&row.checksum),
                     current: short(migration.checksum()),
                 },
-                LedgerState::Partial { next_statement } => State::Partial {
+                LedgerState::Partial {
+                    next_statement,
+                    next_step: None,
+                } => State::Partial {
                     next_statement: next_statement + 1,
                     statements: script::prepare(migration)
                         .map(|script| script.statements.len())
                         .unwrap_or_default(),
+                },
+                LedgerState::Partial {
+                    next_step: Some(done),
+                    ..
+                } => State::PartialSteps {
+                    next_step: done + 1,
+                    steps: migration.steps().len(),
                 },
                 LedgerState::Applied => State::Applied {
                     at: row.applied_at.clone(),

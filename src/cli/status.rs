@@ -104,6 +104,10 @@ struct ShownState {
     #[serde(skip_serializing_if = "Option::is_none")]
     statements: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    next_step: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     environments: Option<Vec<String>>,
     detail: String,
 }
@@ -177,6 +181,8 @@ impl ShownState {
             blocked_by: None,
             next_statement: None,
             statements: None,
+            next_step: None,
+            steps: None,
             environments: None,
             detail: String::new(),
         };
@@ -215,6 +221,14 @@ impl ShownState {
                 );
                 shown.next_statement = Some(*next_statement);
                 shown.statements = Some(*statements);
+            }
+            State::PartialSteps { next_step, steps } => {
+                shown.detail = format!(
+                    "stopped part-way: its file and {} of its {steps} steps are done; the next run resumes at step {next_step}",
+                    next_step - 1
+                );
+                shown.next_step = Some(*next_step);
+                shown.steps = Some(*steps);
             }
             State::Skipped { only } => {
                 shown.detail = format!("runs only in {}", only.join(", "));

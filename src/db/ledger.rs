@@ -45,11 +45,13 @@ pub struct LedgerRow {
 pub enum LedgerState {
     /// Applied completely.
     Applied,
-    /// A migration run outside a transaction stopped before its end; the next run resumes at
-    /// this statement (0-based).
+    /// A migration stopped part-way through work that commits as it goes (statements outside
+    /// a transaction, `commit: each` batches, commands); the next run resumes where it stopped.
     Partial {
-        /// The first statement not yet run.
+        /// For a file run outside a transaction: the first statement not yet run (0-based).
         next_statement: usize,
+        /// `None` while the file itself is unfinished; then how many of its steps are done.
+        next_step: Option<usize>,
     },
 }
 
@@ -188,6 +190,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     batch integer NOT NULL,
     state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'partial')),
     next_statement integer,
+    next_step integer,
     applied_at timestamptz NOT NULL DEFAULT now(),
     duration_ms bigint NOT NULL DEFAULT 0,
     applied_by text NOT NULL DEFAULT current_user,
@@ -231,7 +234,7 @@ COMMIT;",
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, checksum, batch::text, state, next_statement::text,
+            "SELECT id, checksum, batch::text, state, next_statement::text, next_step::text,
                     to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
                     duration_ms::text, applied_by, environment
              FROM {} ORDER BY batch, id",
@@ -304,7 +307,7 @@ COMMIT;",
                  INSERT INTO {table} (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
                  VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
                  ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
-                     state = 'applied', next_statement = NULL, applied_at = excluded.applied_at,
+                     state = 'applied', next_statement = NULL, next_step = NULL, applied_at = excluded.applied_at,
                      duration_ms = excluded.duration_ms, applied_by = current_user,
                      environment = excluded.environment)
              {history_insert}",
@@ -339,15 +342,39 @@ COMMIT;",
         environment: Option<&str>,
     ) -> Result<(), SqlError> {
         let mut work = session.begin()?;
+        self.record_progress(
+            &mut work,
+            id,
+            checksum,
+            batch,
+            (next_statement, None),
+            environment,
+        )?;
+        work.commit()
+    }
+
+    /// Records a migration's progress inside `work`: the next statement of its file (when run
+    /// outside a transaction) and, once the file is done, how many steps are done. Committed
+    /// with the work it describes.
+    pub fn record_progress(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        checksum: &str,
+        batch: i32,
+        (next_statement, next_step): (usize, Option<usize>),
+        environment: Option<&str>,
+    ) -> Result<(), SqlError> {
         let sql = format!(
-            "INSERT INTO {} (id, checksum, batch, state, next_statement, environment)
-             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5)
+            "INSERT INTO {} (id, checksum, batch, state, next_statement, next_step, environment)
+             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5::text::int, $6)
              ON CONFLICT (id) DO UPDATE SET next_statement = excluded.next_statement,
-                 checksum = excluded.checksum, batch = excluded.batch",
+                 next_step = excluded.next_step, checksum = excluded.checksum, batch = excluded.batch",
             self.table_sql()
         );
         let batch = batch.to_string();
         let next = next_statement.to_string();
+        let step = next_step.map(|step| step.to_string());
         work.execute(
             &sql,
             &[
@@ -355,10 +382,11 @@ COMMIT;",
                 Some(checksum),
                 Some(&batch),
                 Some(&next),
+                step.as_deref(),
                 environment,
             ],
-        )?;
-        work.commit()
+        )
+        .map(drop)
     }
 
     /// Removes a migration's row (rollback) and appends `event`.
@@ -491,12 +519,16 @@ fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
         .unwrap_or_default();
     let state = next().unwrap_or_default();
     let next_statement = next().and_then(|value| value.parse().ok()).unwrap_or(0);
+    let next_step = next().and_then(|value| value.parse().ok());
     LedgerRow {
         id,
         checksum,
         batch,
         state: if state == "partial" {
-            LedgerState::Partial { next_statement }
+            LedgerState::Partial {
+                next_statement,
+                next_step,
+            }
         } else {
             LedgerState::Applied
         },

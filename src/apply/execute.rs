@@ -1,0 +1,1144 @@
+//! Running one migration: its file and its steps, split into phases by how they commit.
+//!
+//! - A **transaction phase** runs the file (when it is transactional) and the steps that can
+//!   share its transaction (`sql`, `assert`, `handler`, `batch` with the default `commit:
+//!   transaction`) in one transaction, together with the ledger row. A migration whose steps are
+//!   all of these kinds is one phase: atomic, as before steps existed.
+//! - Work that commits as it goes gets a phase of its own: the file of a no-transaction
+//!   migration (statement by statement), a `batch` with `commit: each` (batch by batch), a
+//!   `command` (the program commits what it does).
+//!
+//! After each phase the ledger records how far the migration got (the next statement, the
+//! number of steps done), in the same transaction as the phase's last work, so a rerun after a
+//! crash resumes at the first phase not done and never repeats committed work.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use miette::{Diagnostic, SourceSpan};
+
+use super::check::requirement_object;
+use super::handler::{HandlerContext, Handlers};
+use super::run::{MigrationFailed, Progress};
+use super::script::{self, Script, ScriptStatement};
+use crate::db::{
+    self, BlockerWatch, ConnectionSettings, Event, Ledger, LedgerRow, LedgerState, Outcome,
+    Session, SqlError, Work,
+};
+use crate::diagnostic::{SourceFile, to_source_span};
+use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
+use crate::sql::{self, StatementKind};
+
+/// Where a migration resumes; `Resume::FRESH` for one not started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// For a file run outside a transaction: the first statement not yet run.
+    pub(crate) next_statement: usize,
+    /// `None` while the file is unfinished; then how many steps are done.
+    pub(crate) next_step: Option<usize>,
+}
+
+impl Resume {
+    pub(crate) const FRESH: Resume = Resume {
+        next_statement: 0,
+        next_step: None,
+    };
+}
+
+/// Part of a migration that commits as a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// The file (when `with_file`) and steps `first..end` in one transaction.
+    Transaction {
+        with_file: bool,
+        first: usize,
+        end: usize,
+    },
+    /// The file, statement by statement, outside a transaction.
+    OutsideFile,
+    /// A `batch` step with `commit: each`.
+    BatchEach { step: usize },
+    /// A `command` step.
+    Command { step: usize },
+}
+
+impl Phase {
+    /// Steps done once this phase is (the ledger's `next_step` after it).
+    fn steps_done_after(self) -> usize {
+        match self {
+            Phase::Transaction { end, .. } => end,
+            Phase::OutsideFile => 0,
+            Phase::BatchEach { step } | Phase::Command { step } => step + 1,
+        }
+    }
+
+    /// Whether a migration at `resume` has finished this phase.
+    fn is_done(self, resume: Resume) -> bool {
+        resume
+            .next_step
+            .is_some_and(|done| done >= self.steps_done_after())
+    }
+}
+
+/// The phases of a migration, in order.
+fn phases(migration: &Migration, script: &Script) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    let file_in_transaction = script.transaction == Transaction::Wrapped;
+    if !file_in_transaction {
+        phases.push(Phase::OutsideFile);
+    }
+    let mut group_start = 0;
+    let mut group_has_file = file_in_transaction;
+    for (index, step) in migration.steps().iter().enumerate() {
+        let own_phase = match step.kind {
+            StepKind::Batch {
+                commit: BatchCommit::Each,
+                ..
+            } => Some(Phase::BatchEach { step: index }),
+            StepKind::Command { .. } => Some(Phase::Command { step: index }),
+            _ => None,
+        };
+        if let Some(phase) = own_phase {
+            if group_has_file || index > group_start {
+                phases.push(Phase::Transaction {
+                    with_file: group_has_file,
+                    first: group_start,
+                    end: index,
+                });
+            }
+            phases.push(phase);
+            group_start = index + 1;
+            group_has_file = false;
+        }
+    }
+    let steps = migration.steps().len();
+    if group_has_file || steps > group_start {
+        phases.push(Phase::Transaction {
+            with_file: group_has_file,
+            first: group_start,
+            end: steps,
+        });
+    }
+    phases
+}
+
+/// Runs migrations on a locked session.
+pub(crate) struct Runner<'a> {
+    pub(crate) session: Session,
+    pub(crate) ledger: &'a Ledger,
+    pub(crate) settings: &'a ConnectionSettings,
+    pub(crate) handlers: &'a Handlers,
+    pub(crate) project_root: &'a Path,
+    pub(crate) batch: i32,
+    pub(crate) environment: Option<&'a str>,
+    pub(crate) lock_timeout: Duration,
+    pub(crate) lock_retries: u32,
+}
+
+/// Where a failure happened, before it is turned into a diagnostic.
+struct Failure {
+    error: FailureKind,
+    file: SourceFile,
+    /// The failing statement or step, in `file`.
+    span: std::ops::Range<usize>,
+    /// Offset of the text sent within `file`, to place the server's error position.
+    text_offset: Option<usize>,
+}
+
+enum FailureKind {
+    Sql(SqlError),
+    Assertion(String),
+    Unrunnable(String),
+    Command(String),
+}
+
+/// A migration's run: what it is, and timing for its ledger and history rows.
+struct Run<'m> {
+    migration: &'m Migration,
+    script: Script,
+    started_at: SystemTime,
+    clock: Instant,
+    /// Whether anything of this migration is committed (now or by an earlier run).
+    committed: bool,
+}
+
+impl Runner<'_> {
+    /// Runs `migration` from `resume`, returning how long it took.
+    pub(crate) fn run_migration(
+        &mut self,
+        migration: &Migration,
+        resume: Resume,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Duration, Box<MigrationFailed>> {
+        let script = script::prepare(migration).map_err(|problem| {
+            Box::new(MigrationFailed {
+                id: migration.id().to_string(),
+                message: problem.to_string(),
+                help: problem
+                    .help()
+                    .map(|help| help.to_string())
+                    .unwrap_or_default(),
+                file: migration.file().clone(),
+                span: SourceSpan::from(0..0),
+                label: "here".to_string(),
+                report: Vec::new(),
+                code: None,
+            })
+        })?;
+        let mut run = Run {
+            migration,
+            started_at: SystemTime::now(),
+            clock: Instant::now(),
+            committed: resume != Resume::FRESH,
+            script,
+        };
+        let phases = phases(migration, &run.script);
+        let last = phases.len().saturating_sub(1);
+        for (index, phase) in phases.iter().enumerate() {
+            if phase.is_done(resume) {
+                continue;
+            }
+            let finishes = index == last;
+            let result = match *phase {
+                Phase::Transaction {
+                    with_file,
+                    first,
+                    end,
+                } => self.run_transaction_phase(
+                    &run,
+                    with_file,
+                    first..end,
+                    finishes,
+                    resume,
+                    observe,
+                ),
+                Phase::OutsideFile => self.run_outside_file(&mut run, resume, finishes, observe),
+                Phase::BatchEach { step } => self.run_batch_each(&mut run, step, finishes, observe),
+                Phase::Command { step } => self.run_command(&run, step, finishes, observe),
+            };
+            match result {
+                Ok(()) => run.committed = true,
+                Err(failure) => return Err(self.fail(&run, failure)),
+            }
+        }
+        Ok(run.clock.elapsed())
+    }
+
+    /// One transaction: prerequisites and file (when `with_file`), steps, ledger row. Retried
+    /// on lock timeout.
+    fn run_transaction_phase(
+        &mut self,
+        run: &Run<'_>,
+        with_file: bool,
+        steps: std::ops::Range<usize>,
+        finishes: bool,
+        resume: Resume,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), (Failure, String)> {
+        let attempts = self.lock_retries + 1;
+        let mut attempt = 1;
+        loop {
+            let last = attempt == attempts;
+            // Only the last attempt needs to know who blocks it: that is the one reported.
+            let watch = last.then(|| {
+                BlockerWatch::start(
+                    self.settings,
+                    self.session.backend_pid(),
+                    watch_interval(self.lock_timeout),
+                )
+            });
+            let result = self.try_transaction_phase(
+                run,
+                with_file,
+                steps.clone(),
+                finishes,
+                resume,
+                observe,
+            );
+            let blockers = watch.map(BlockerWatch::finish).unwrap_or_default();
+            let Err(failure) = result else {
+                return Ok(());
+            };
+            let lock_timeout =
+                matches!(&failure.error, FailureKind::Sql(error) if error.is_lock_timeout());
+            if lock_timeout && !last {
+                let pause = backoff(attempt);
+                attempt += 1;
+                observe(Progress::Retrying {
+                    id: run.migration.id(),
+                    attempt,
+                    pause,
+                });
+                std::thread::sleep(pause);
+                continue;
+            }
+            let note = if lock_timeout {
+                lock_timeout_note(attempts, self.lock_timeout, &blockers)
+            } else {
+                String::new()
+            };
+            return Err((failure, note));
+        }
+    }
+
+    fn try_transaction_phase(
+        &mut self,
+        run: &Run<'_>,
+        with_file: bool,
+        steps: std::ops::Range<usize>,
+        finishes: bool,
+        resume: Resume,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), Failure> {
+        let migration = run.migration;
+        let file = migration.file().clone();
+        let base = migration.up_offset();
+        let sql_failure = |error: SqlError| Failure {
+            error: FailureKind::Sql(error),
+            file: file.clone(),
+            span: 0..0,
+            text_offset: None,
+        };
+        let lock_timeout = self.lock_timeout;
+        let mut work = self.session.begin().map_err(sql_failure)?;
+        work.set_lock_timeout(lock_timeout).map_err(sql_failure)?;
+        if resume == Resume::FRESH && (with_file || steps.start == 0) {
+            // The preflight looked before the run; another session may have changed the schema
+            // since, so each migration checks its prerequisites again, inside its transaction.
+            check_prerequisites(&mut work, migration)?;
+        }
+        if with_file {
+            for statement in &run.script.statements {
+                if let Err(error) = work.run(&statement.text) {
+                    work.rollback();
+                    return Err(Failure {
+                        error: FailureKind::Sql(error),
+                        file,
+                        span: base + statement.span.start..base + statement.span.end,
+                        text_offset: Some(base + statement.span.start),
+                    });
+                }
+            }
+        }
+        for index in steps.clone() {
+            let step = &migration.steps()[index];
+            observe(Progress::Step {
+                id: migration.id(),
+                number: index + 1,
+                total: migration.steps().len(),
+                kind: step.kind.name(),
+            });
+            let outcome = run_transactional_step(
+                &mut work,
+                self.handlers,
+                self.environment,
+                migration,
+                step,
+                observe,
+            );
+            if let Err(failure) = outcome {
+                work.rollback();
+                return Err(failure);
+            }
+        }
+        let recorded = if finishes {
+            record_applied(self.ledger, self.batch, self.environment, &mut work, run)
+        } else {
+            self.ledger.record_progress(
+                &mut work,
+                migration.id().as_str(),
+                migration.checksum(),
+                self.batch,
+                (0, Some(steps.end)),
+                self.environment,
+            )
+        };
+        recorded.and_then(|()| work.commit()).map_err(sql_failure)
+    }
+
+    /// The file of a no-transaction migration, statement by statement, progress recorded after
+    /// each one.
+    fn run_outside_file(
+        &mut self,
+        run: &mut Run<'_>,
+        resume: Resume,
+        finishes: bool,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), (Failure, String)> {
+        let migration = run.migration;
+        let base = migration.up_offset();
+        let file = migration.file().clone();
+        let at = |error: SqlError, statement: Option<&ScriptStatement>| {
+            (
+                Failure {
+                    error: FailureKind::Sql(error),
+                    file: file.clone(),
+                    span: statement.map_or(0..0, |statement| {
+                        base + statement.span.start..base + statement.span.end
+                    }),
+                    text_offset: statement.map(|statement| base + statement.span.start),
+                },
+                String::new(),
+            )
+        };
+        if resume == Resume::FRESH {
+            let checked = self
+                .session
+                .begin()
+                .map_err(|error| at(error, None))
+                .and_then(|mut work| {
+                    let checked = check_prerequisites(&mut work, migration)
+                        .map_err(|failure| (failure, String::new()));
+                    work.rollback();
+                    checked
+                });
+            checked?;
+        }
+        self.ledger
+            .record_partial(
+                &mut self.session,
+                migration.id().as_str(),
+                migration.checksum(),
+                self.batch,
+                resume.next_statement,
+                self.environment,
+            )
+            .map_err(|error| at(error, None))?;
+        run.committed = true;
+        let setting = format!("SET lock_timeout = '{}ms'", self.lock_timeout.as_millis());
+        self.session
+            .run(&setting)
+            .map_err(|error| at(error, None))?;
+        let statements = run.script.statements.clone();
+        for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
+            if let Some(index_name) = &statement.concurrent_index {
+                self.drop_invalid_index(index_name)
+                    .map_err(|error| at(error, Some(statement)))?;
+            }
+            let mut attempt = 1;
+            loop {
+                match self.session.run(&statement.text) {
+                    Ok(()) => break,
+                    Err(error) if error.is_lock_timeout() && attempt <= self.lock_retries => {
+                        let pause = backoff(attempt);
+                        attempt += 1;
+                        observe(Progress::Retrying {
+                            id: migration.id(),
+                            attempt,
+                            pause,
+                        });
+                        std::thread::sleep(pause);
+                        if let Some(index_name) = &statement.concurrent_index {
+                            self.drop_invalid_index(index_name)
+                                .map_err(|error| at(error, Some(statement)))?;
+                        }
+                    }
+                    Err(error) => return Err(at(error, Some(statement))),
+                }
+            }
+            self.ledger
+                .record_partial(
+                    &mut self.session,
+                    migration.id().as_str(),
+                    migration.checksum(),
+                    self.batch,
+                    index + 1,
+                    self.environment,
+                )
+                .map_err(|error| at(error, Some(statement)))?;
+        }
+        let _ = self.session.run("RESET lock_timeout");
+        self.finish_phase(run, finishes, Phase::OutsideFile)
+            .map_err(|error| at(error, None))
+    }
+
+    /// A `commit: each` batch: each batch commits on its own, so a crash loses at most the batch
+    /// in flight, and the statement (which selects only rows not yet done, or it would never
+    /// reach zero) carries on from there on a rerun.
+    fn run_batch_each(
+        &mut self,
+        run: &mut Run<'_>,
+        index: usize,
+        finishes: bool,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), (Failure, String)> {
+        let migration = run.migration;
+        let step = &migration.steps()[index];
+        let StepKind::Batch { sql, pause, .. } = &step.kind else {
+            return Ok(());
+        };
+        observe(Progress::Step {
+            id: migration.id(),
+            number: index + 1,
+            total: migration.steps().len(),
+            kind: "batch (commit: each)",
+        });
+        let at_step = |error: SqlError| {
+            (
+                Failure {
+                    error: FailureKind::Sql(error),
+                    file: step.origin.file.clone(),
+                    span: step.origin.span.clone(),
+                    text_offset: None,
+                },
+                String::new(),
+            )
+        };
+        let started = Instant::now();
+        let (mut rows, mut batches) = (0_u64, 0_u64);
+        loop {
+            let mut attempt = 1;
+            let affected = loop {
+                let result = self.session.begin().and_then(|mut work| {
+                    work.set_lock_timeout(self.lock_timeout)?;
+                    let affected = work.run_counting(sql)?;
+                    work.commit()?;
+                    Ok(affected)
+                });
+                match result {
+                    Ok(affected) => break affected,
+                    Err(error) if error.is_lock_timeout() && attempt <= self.lock_retries => {
+                        let pause = backoff(attempt);
+                        attempt += 1;
+                        observe(Progress::Retrying {
+                            id: migration.id(),
+                            attempt,
+                            pause,
+                        });
+                        std::thread::sleep(pause);
+                    }
+                    Err(error) => return Err(at_step(error)),
+                }
+            };
+            run.committed = true;
+            batches += 1;
+            rows += affected;
+            observe(Progress::Batch {
+                id: migration.id(),
+                rows,
+                batches,
+                elapsed: started.elapsed(),
+            });
+            if affected == 0 {
+                break;
+            }
+            if let Some(pause) = pause {
+                std::thread::sleep(*pause);
+            }
+        }
+        self.finish_phase(run, finishes, Phase::BatchEach { step: index })
+            .map_err(at_step)
+    }
+
+    /// A `command` step: the program runs with the connection in its environment (never its
+    /// arguments), in the project folder; its exit code decides.
+    fn run_command(
+        &mut self,
+        run: &Run<'_>,
+        index: usize,
+        finishes: bool,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), (Failure, String)> {
+        let migration = run.migration;
+        let step = &migration.steps()[index];
+        let StepKind::Command { argv, timeout } = &step.kind else {
+            return Ok(());
+        };
+        observe(Progress::Step {
+            id: migration.id(),
+            number: index + 1,
+            total: migration.steps().len(),
+            kind: "command",
+        });
+        let at_step = |message: String| {
+            (
+                Failure {
+                    error: FailureKind::Command(message),
+                    file: step.origin.file.clone(),
+                    span: step.origin.span.clone(),
+                    text_offset: None,
+                },
+                String::new(),
+            )
+        };
+        run_program(
+            argv,
+            self.project_root,
+            &command_environment(self.settings, migration, self.environment, index),
+            *timeout,
+        )
+        .map_err(at_step)?;
+        self.finish_phase(run, finishes, Phase::Command { step: index })
+            .map_err(|error| {
+                (
+                    Failure {
+                        error: FailureKind::Sql(error),
+                        file: step.origin.file.clone(),
+                        span: step.origin.span.clone(),
+                        text_offset: None,
+                    },
+                    String::new(),
+                )
+            })
+    }
+
+    /// Records the end of a phase that committed as it went: progress, or the applied row.
+    fn finish_phase(
+        &mut self,
+        run: &Run<'_>,
+        finishes: bool,
+        phase: Phase,
+    ) -> Result<(), SqlError> {
+        let mut work = self.session.begin()?;
+        if finishes {
+            record_applied(self.ledger, self.batch, self.environment, &mut work, run)?;
+        } else {
+            self.ledger.record_progress(
+                &mut work,
+                run.migration.id().as_str(),
+                run.migration.checksum(),
+                self.batch,
+                (0, Some(phase.steps_done_after())),
+                self.environment,
+            )?;
+        }
+        work.commit()
+    }
+}
+
+/// Writes the ledger row of a finished migration and its history row, inside `work`.
+fn record_applied(
+    ledger: &Ledger,
+    batch: i32,
+    environment: Option<&str>,
+    work: &mut Work<'_>,
+    run: &Run<'_>,
+) -> Result<(), SqlError> {
+    let migration = run.migration;
+    let duration = run.clock.elapsed();
+    let row = LedgerRow {
+        id: migration.id().to_string(),
+        checksum: migration.checksum().to_string(),
+        batch,
+        state: LedgerState::Applied,
+        applied_at: String::new(),
+        duration_ms: 0,
+        applied_by: String::new(),
+        environment: environment.map(str::to_string),
+    };
+    let event = Event {
+        migration_id: migration.id().as_str(),
+        action: db::Action::Apply,
+        outcome: Outcome::Ok,
+        checksum: Some(migration.checksum()),
+        batch: Some(batch),
+        started_at: run.started_at,
+        duration,
+        environment,
+        detail: None,
+    };
+    ledger.record_applied(work, &row, &event)
+}
+
+impl Runner<'_> {
+    /// Drops the index a failed `CREATE INDEX CONCURRENTLY` left INVALID, so the retry can build
+    /// it. A valid index of that name is left alone (the statement then fails as it should).
+    fn drop_invalid_index(
+        &mut self,
+        (schema, name): &(Option<String>, String),
+    ) -> Result<(), SqlError> {
+        let qualified = match schema {
+            Some(schema) => format!("{}.{}", quote(schema), quote(name)),
+            None => quote(name),
+        };
+        let literal = qualified.replace('\'', "''");
+        let invalid = self.session.query_bool(&format!(
+            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{literal}')), false)"
+        ))?;
+        if invalid {
+            self.session
+                .run(&format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}"))?;
+        }
+        Ok(())
+    }
+
+    /// Records the failure in the history and builds its diagnostic.
+    fn fail(&mut self, run: &Run<'_>, (failure, note): (Failure, String)) -> Box<MigrationFailed> {
+        let migration = run.migration;
+        let (message, code, mut help, label, span) = describe(&failure);
+        help = join_help(&help, &note);
+        let state = if run.committed {
+            "part of it commits as it goes (statements outside a transaction, commit: each batches, commands): what finished is committed and recorded, and the next run resumes at the failed part"
+        } else {
+            "its transaction was rolled back: it left no trace"
+        };
+        help = join_help(&help, state);
+        if self.session.is_open() {
+            let event = Event {
+                migration_id: migration.id().as_str(),
+                action: db::Action::Apply,
+                outcome: if run.committed {
+                    Outcome::Partial
+                } else {
+                    Outcome::Failed
+                },
+                checksum: Some(migration.checksum()),
+                batch: Some(self.batch),
+                started_at: run.started_at,
+                duration: run.clock.elapsed(),
+                environment: self.environment,
+                detail: Some(&message),
+            };
+            let _ = self.ledger.record_event_alone(&mut self.session, &event);
+        }
+        Box::new(MigrationFailed {
+            id: migration.id().to_string(),
+            message,
+            help,
+            file: failure.file,
+            span,
+            label,
+            report: Vec::new(),
+            code,
+        })
+    }
+}
+
+/// Fails when a prerequisite of `migration` is missing, pointing at the line that declares it.
+fn check_prerequisites(work: &mut Work<'_>, migration: &Migration) -> Result<(), Failure> {
+    if migration.requires().is_empty() {
+        return Ok(());
+    }
+    let objects: Vec<_> = migration
+        .requires()
+        .iter()
+        .map(|prerequisite| requirement_object(&prerequisite.requirement))
+        .collect();
+    let missing = db::missing_objects(work, &objects).map_err(|error| Failure {
+        error: FailureKind::Sql(error),
+        file: migration.file().clone(),
+        span: 0..0,
+        text_offset: None,
+    })?;
+    match migration
+        .requires()
+        .iter()
+        .find(|prerequisite| missing.contains(&requirement_object(&prerequisite.requirement)))
+    {
+        None => Ok(()),
+        Some(prerequisite) => Err(Failure {
+            error: FailureKind::Unrunnable(format!(
+                "it requires {}, which the database does not have",
+                prerequisite.requirement
+            )),
+            file: prerequisite.origin.file.clone(),
+            span: prerequisite.origin.span.clone(),
+            text_offset: None,
+        }),
+    }
+}
+
+/// Runs one step that shares the migration's transaction.
+fn run_transactional_step(
+    work: &mut Work<'_>,
+    handlers: &Handlers,
+    environment: Option<&str>,
+    migration: &Migration,
+    step: &Step,
+    observe: &mut dyn FnMut(Progress<'_>),
+) -> Result<(), Failure> {
+    let at_step = |error: FailureKind| Failure {
+        error,
+        file: step.origin.file.clone(),
+        span: step.origin.span.clone(),
+        text_offset: None,
+    };
+    match &step.kind {
+        StepKind::Sql { source } => {
+            let statements = step_statements(source.text())
+                .map_err(|message| at_step(FailureKind::Unrunnable(message)))?;
+            for statement in statements {
+                // A file step's errors point at the step in plan.yaml, which names the file.
+                work.run(statement).map_err(|error| match source {
+                    SqlSource::Inline(_) | SqlSource::File { .. } => {
+                        at_step(FailureKind::Sql(error))
+                    }
+                })?;
+            }
+            Ok(())
+        }
+        StepKind::Batch { sql, .. } => {
+            let started = Instant::now();
+            let (mut rows, mut batches) = (0_u64, 0_u64);
+            loop {
+                let affected = work
+                    .run_counting(sql)
+                    .map_err(|error| at_step(FailureKind::Sql(error)))?;
+                batches += 1;
+                rows += affected;
+                observe(Progress::Batch {
+                    id: migration.id(),
+                    rows,
+                    batches,
+                    elapsed: started.elapsed(),
+                });
+                if affected == 0 {
+                    return Ok(());
+                }
+            }
+        }
+        StepKind::Assert { query, message } => {
+            let holds = work
+                .query_bool(query)
+                .map_err(|error| at_step(FailureKind::Sql(error)))?;
+            if holds == Some(true) {
+                Ok(())
+            } else {
+                let what = message.clone().unwrap_or_else(|| query.trim().to_string());
+                let answer = match holds {
+                    Some(_) => "false",
+                    None => "NULL",
+                };
+                Err(at_step(FailureKind::Assertion(format!(
+                    "assertion failed: {what} (the query returned {answer})"
+                ))))
+            }
+        }
+        StepKind::Handler { name } => {
+            let Some(handler) = handlers.get(name) else {
+                return Err(at_step(FailureKind::Unrunnable(format!(
+                    "no handler named `{name}` is registered in this binary"
+                ))));
+            };
+            let mut context = HandlerContext::new(work, migration.id().as_str(), environment);
+            let result = handler.run(&mut context);
+            for text in context.take_messages() {
+                observe(Progress::Message {
+                    id: migration.id(),
+                    text: &text,
+                });
+            }
+            result.map_err(|error| match error.sql() {
+                Some(sql) => at_step(FailureKind::Sql(sql.clone())),
+                None => at_step(FailureKind::Unrunnable(format!(
+                    "handler {name} failed: {}",
+                    error.message()
+                ))),
+            })
+        }
+        StepKind::Command { .. } => Ok(()),
+    }
+}
+
+/// The statements of a `sql` step, without a wrapping `BEGIN`/`COMMIT` pair.
+fn step_statements(text: &str) -> Result<Vec<&str>, String> {
+    let statements = sql::split_statements(text).map_err(|error| error.to_string())?;
+    let wrapped = statements.len() >= 2
+        && statements.first().map(sql::Statement::kind) == Some(StatementKind::Begin)
+        && statements.last().map(sql::Statement::kind) == Some(StatementKind::Commit);
+    let body = if wrapped {
+        &statements[1..statements.len() - 1]
+    } else {
+        &statements[..]
+    };
+    body.iter()
+        .map(|statement| match statement.kind() {
+            StatementKind::Other => Ok(&text[statement.span()]),
+            StatementKind::NoTransaction { reason } => Err(reason.to_string()),
+            _ => Err("a step cannot control its migration's transaction".to_string()),
+        })
+        .collect()
+}
+
+/// The environment of a command step: the connection as `PG*` variables (the password only
+/// as `PGPASSWORD`, never an argument), and what the step belongs to.
+fn command_environment(
+    settings: &ConnectionSettings,
+    migration: &Migration,
+    environment: Option<&str>,
+    index: usize,
+) -> Vec<(String, String)> {
+    let mut variables = settings.child_env();
+    variables.push(("PLAN_MIGRATION_ID".to_string(), migration.id().to_string()));
+    variables.push(("PLAN_STEP".to_string(), (index + 1).to_string()));
+    if let Some(environment) = environment {
+        variables.push(("PLAN_ENVIRONMENT".to_string(), environment.to_string()));
+    }
+    variables
+}
+
+/// Runs a program without a shell; `Err` holds why it failed and the tail of its output.
+fn run_program(
+    argv: &[String],
+    directory: &Path,
+    variables: &[(String, String)],
+    timeout: Option<Duration>,
+) -> Result<(), String> {
+    let Some((program, arguments)) = argv.split_first() else {
+        return Err("the command is empty".to_string());
+    };
+    let mut command = Command::new(program);
+    command
+        .args(arguments)
+        .current_dir(directory)
+        // The caller's own connection variables must not leak in beside ours.
+        .env_remove("DATABASE_URL")
+        .envs(variables.iter().map(|(name, value)| (name, value)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .map_err(|error| format!("cannot start {program}: {error}"))?;
+    // Drain output on threads, so a chatty program cannot block on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) => {}
+            Err(error) => break Err(format!("cannot wait for {program}: {error}")),
+        }
+        if timeout.is_some_and(|limit| started.elapsed() >= limit) {
+            // The whole process group, so a script's children go too.
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0)),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            let _ = child.wait();
+            break Err(format!(
+                "{program} did not finish within {} s and was killed",
+                timeout.unwrap_or_default().as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = format!(
+        "{}{}",
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default()
+    );
+    let tail: Vec<&str> = output.lines().rev().take(10).collect();
+    let tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(if tail.is_empty() {
+            format!("{program} exited with {status}")
+        } else {
+            format!("{program} exited with {status}; its last output:\n{tail}")
+        }),
+        Err(message) => Err(message),
+    }
+}
+
+/// Message, SQLSTATE, help, label and span of a failure.
+fn describe(failure: &Failure) -> (String, Option<String>, String, String, SourceSpan) {
+    match &failure.error {
+        FailureKind::Sql(error) => {
+            let mut help = Vec::new();
+            if let Some(detail) = &error.detail {
+                help.push(format!("detail: {detail}"));
+            }
+            if let Some(hint) = &error.hint {
+                help.push(format!("hint: {hint}"));
+            }
+            if let Some(context) = &error.context {
+                help.push(format!("context: {}", context.replace('\n', " / ")));
+            }
+            if error.connection_lost {
+                help.push("the connection to the server was lost".to_string());
+            }
+            let span = match (error.position, failure.text_offset) {
+                (Some(position), Some(offset)) => {
+                    let statement = &failure.file.text()[failure.span.clone()];
+                    match sql::char_position_to_byte(statement, position) {
+                        Some(byte) => word_at(failure.file.text(), offset + byte),
+                        None => failure.span.clone(),
+                    }
+                }
+                _ => failure.span.clone(),
+            };
+            (
+                error.to_string(),
+                error.code.clone(),
+                help.join("\n"),
+                error.message.clone(),
+                to_source_span(&span),
+            )
+        }
+        FailureKind::Command(message) => {
+            let headline = message.lines().next().unwrap_or_default().to_string();
+            (
+                headline.clone(),
+                None,
+                message.lines().skip(1).collect::<Vec<_>>().join("\n"),
+                headline,
+                to_source_span(&failure.span),
+            )
+        }
+        FailureKind::Assertion(message) | FailureKind::Unrunnable(message) => (
+            message.clone(),
+            None,
+            String::new(),
+            message.clone(),
+            to_source_span(&failure.span),
+        ),
+    }
+}
+
+/// The word (or single character) starting at `offset`: what the server's position points at.
+fn word_at(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let offset = offset.min(text.len());
+    let rest = &text[offset..];
+    let length = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(index, _)| index);
+    let length = if length == 0 {
+        rest.chars().next().map_or(0, char::len_utf8)
+    } else {
+        length
+    };
+    offset..offset + length
+}
+
+pub(crate) fn join_help(first: &str, second: &str) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (true, _) => second.to_string(),
+        (_, true) => first.to_string(),
+        _ => format!("{first}\n{second}"),
+    }
+}
+
+fn lock_timeout_note(attempts: u32, lock_timeout: Duration, blockers: &[String]) -> String {
+    let tried = format!(
+        "gave up after {attempts} attempt(s) of lock_timeout {} ms",
+        lock_timeout.as_millis()
+    );
+    if blockers.is_empty() {
+        format!("{tried}; the blocking session had gone when we looked")
+    } else {
+        format!("{tried}; blocked by {}", blockers.join("; "))
+    }
+}
+
+/// 250 ms, 500 ms, 1 s, 2 s, then 4 s at most between lock-timeout retries.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250 * 2_u64.pow(attempt.saturating_sub(1).min(4)))
+        .min(Duration::from_secs(4))
+}
+
+fn watch_interval(lock_timeout: Duration) -> Duration {
+    (lock_timeout / 4).clamp(Duration::from_millis(20), Duration::from_millis(500))
+}
+
+fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project;
+    use crate::testing::project_dir;
+
+    fn phases_of(plan_yaml: &str, sql: &str) -> Vec<Phase> {
+        let dir = project_dir(&[("plan.yaml", plan_yaml), ("migrations/001_x.sql", sql)]);
+        let project = project::load(dir.path()).expect("a valid project");
+        let migration = project.migrations().next().expect("one migration");
+        let script = script::prepare(migration).expect("valid SQL");
+        phases(migration, &script)
+    }
+
+    #[test]
+    fn transactional_steps_share_the_file_transaction() {
+        let yaml = "migrations:\n  001_x:\n    steps:\n      - sql: SELECT 1\n      - batch: DELETE FROM t WHERE false\n      - assert: SELECT true\n";
+        assert_eq!(
+            phases_of(yaml, "CREATE TABLE t (id int);"),
+            [Phase::Transaction {
+                with_file: true,
+                first: 0,
+                end: 3
+            }]
+        );
+    }
+
+    #[test]
+    fn work_that_commits_as_it_goes_gets_phases_of_its_own() {
+        let yaml = "migrations:\n  001_x:\n    steps:\n      - sql: SELECT 1\n      - batch: DELETE FROM t WHERE false\n        commit: each\n      - assert: SELECT true\n      - command: [\"true\"]\n";
+        assert_eq!(
+            phases_of(yaml, "CREATE TABLE t (id int);"),
+            [
+                Phase::Transaction {
+                    with_file: true,
+                    first: 0,
+                    end: 1
+                },
+                Phase::BatchEach { step: 1 },
+                Phase::Transaction {
+                    with_file: false,
+                    first: 2,
+                    end: 3
+                },
+                Phase::Command { step: 3 },
+            ]
+        );
+        assert_eq!(
+            phases_of(
+                "migrations:\n  001_x:\n    steps:\n      - sql: SELECT 1\n",
+                "VACUUM;"
+            ),
+            [
+                Phase::OutsideFile,
+                Phase::Transaction {
+                    with_file: false,
+                    first: 0,
+                    end: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn resuming_skips_only_finished_phases() {
+        let batch = Phase::BatchEach { step: 1 };
+        let first = Phase::Transaction {
+            with_file: true,
+            first: 0,
+            end: 1,
+        };
+        let at = |next_step| Resume {
+            next_statement: 0,
+            next_step,
+        };
+        assert!(!first.is_done(Resume::FRESH));
+        assert!(first.is_done(at(Some(1))));
+        assert!(!batch.is_done(at(Some(1))), "a batch in progress resumes");
+        assert!(batch.is_done(at(Some(2))));
+        assert!(Phase::OutsideFile.is_done(at(Some(0))));
+        assert!(!Phase::OutsideFile.is_done(at(None)));
+    }
+}
