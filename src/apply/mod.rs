@@ -51,8 +51,16 @@ pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
         }
     }
     match Graph::build(&reading.project) {
-        Ok(graph) if problems.is_empty() => return Ok((reading.project, graph)),
-        Ok(_) => {}
+        Ok(graph) => {
+            problems.extend(
+                crate::graph::environment_mismatches(&reading.project, &graph)
+                    .into_iter()
+                    .map(|mismatch| Box::new(mismatch) as Box<dyn miette::Diagnostic + Send + Sync>),
+            );
+            if problems.is_empty() {
+                return Ok((reading.project, graph));
+            }
+        }
         Err(cycles) => problems.extend(
             cycles
                 .into_iter()

@@ -8,6 +8,7 @@
 //! bytes, so the tie-break is ours.
 
 mod cycle;
+mod environments;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -17,6 +18,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use cycle::CycleProblem;
+pub use environments::{EnvironmentMismatch, environment_mismatches};
 
 use crate::project::{Migration, MigrationId, OrderSetting, Project};
 

@@ -66,6 +66,7 @@ mod rejects {
         duplicate_id,
         empty_migration,
         entry_without_file,
+        environment_mismatch,
         malformed_requirement,
         many_problems,
         missing_migrations_dir,
