@@ -68,6 +68,8 @@ CREATE TABLE platform.members (
 );
 
 CREATE INDEX idx_projects_organization_id ON platform.projects(organization_id);
+-- Migration 003 walks members in e-mail order, batch by batch.
+CREATE INDEX idx_members_email ON platform.members(email);
 CREATE INDEX idx_credentials_project_id ON platform.credentials(project_id);
 
 CREATE TRIGGER organizations_touch BEFORE UPDATE ON platform.organizations

@@ -12,8 +12,8 @@
 use indexmap::{IndexMap, IndexSet};
 
 use crate::db::{
-    CatalogObject, ChangeKind, ConnectionSettings, DbError, Ledger, Session, Snapshots, SqlError,
-    Work, missing_objects,
+    CatalogObject, ChangeKind, ConnectionSettings, DbError, Ledger, LedgerState, Session,
+    Snapshots, SqlError, Work, missing_objects,
 };
 use crate::diagnostic::Origin;
 use crate::graph::Graph;
@@ -117,7 +117,19 @@ pub fn unmet_prerequisites(
     work: &mut Work<'_>,
     pending: &[&Migration],
 ) -> Result<Vec<Unmet>, SqlError> {
+    checked_prerequisites(work, pending).map(|(unmet, _)| unmet)
+}
+
+/// [`unmet_prerequisites`], with the number of catalog queries it ran: one per kind of object
+/// left to look up (none when the migrations before provide everything). Counting the kinds of
+/// every prerequisite instead overstated `catalog_queries` whenever earlier pending migrations
+/// provided some of them.
+fn checked_prerequisites(
+    work: &mut Work<'_>,
+    pending: &[&Migration],
+) -> Result<(Vec<Unmet>, usize), SqlError> {
     let mut will_exist: IndexSet<String> = IndexSet::new();
+    let mut index_tables = IndexTables::new();
     let mut to_check: Vec<Unmet> = Vec::new();
     for migration in pending {
         for prerequisite in migration.requires() {
@@ -134,12 +146,13 @@ pub fn unmet_prerequisites(
         }
         let effects = effects_of(migration);
         for dropped in &effects.dropped {
-            will_exist.retain(|key| !covers(dropped, key));
+            will_exist.retain(|key| !removes(dropped, key, &index_tables));
         }
         will_exist.extend(effects.created);
+        index_tables.extend(effects.indexes);
     }
     if to_check.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     }
     let objects: Vec<CatalogObject> = to_check
         .iter()
@@ -147,11 +160,18 @@ pub fn unmet_prerequisites(
         .collect::<IndexSet<_>>()
         .into_iter()
         .collect();
+    // `missing_objects` runs one query per kind of object present.
+    let queries = objects
+        .iter()
+        .map(std::mem::discriminant)
+        .collect::<IndexSet<_>>()
+        .len();
     let missing: IndexSet<CatalogObject> = missing_objects(work, &objects)?.into_iter().collect();
-    Ok(to_check
+    let unmet = to_check
         .into_iter()
         .filter(|unmet| missing.contains(&requirement_object(&unmet.requirement)))
-        .collect())
+        .collect();
+    Ok((unmet, queries))
 }
 
 /// Checks `project` against the database: see the module documentation.
@@ -167,7 +187,15 @@ pub fn check_schema(
     let mut session = Session::connect(settings)?;
     let mut report = SchemaReport::default();
     let rows = ledger.read(&mut session)?;
-    let applied: IndexSet<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    // A partial migration (stopped part-way through work that commits as it goes) has not run
+    // all its SQL, so what its later statements create is not missing yet; apply resumes it
+    // and its preflight checks its prerequisites, so it counts as pending here too. Counting
+    // it as applied reported the objects of its unrun statements as missing.
+    let applied: IndexSet<&str> = rows
+        .iter()
+        .filter(|row| row.state == LedgerState::Applied)
+        .map(|row| row.id.as_str())
+        .collect();
 
     let pending: Vec<&Migration> = graph
         .order()
@@ -176,19 +204,20 @@ pub fn check_schema(
         .filter_map(|id| project.migration(id))
         .filter(|migration| migration.runs_in(environment))
         .collect();
-    let unmet = session
+    let (unmet, queries) = session
         .begin()
         .and_then(|mut work| {
-            let unmet = unmet_prerequisites(&mut work, &pending)?;
+            let checked = checked_prerequisites(&mut work, &pending)?;
             work.rollback();
-            Ok(unmet)
+            Ok(checked)
         })
         .map_err(|error| session.error("check prerequisites", &error))?;
     report.unmet = unmet;
-    report.catalog_queries += prerequisite_query_count(&pending);
+    report.catalog_queries += queries;
 
     // What the applied migrations built, in plan order, minus what later ones dropped.
     let mut built: IndexMap<String, MigrationId> = IndexMap::new();
+    let mut index_tables = IndexTables::new();
     for id in graph
         .order()
         .iter()
@@ -199,7 +228,7 @@ pub fn check_schema(
         };
         let effects = effects_of(migration);
         for dropped in &effects.dropped {
-            built.retain(|key, _| !covers(dropped, key));
+            built.retain(|key, _| !removes(dropped, key, &index_tables));
         }
         for key in effects.created {
             // An index PostgreSQL named itself cannot be looked up by name.
@@ -207,6 +236,7 @@ pub fn check_schema(
                 built.insert(key, id.clone());
             }
         }
+        index_tables.extend(effects.indexes);
     }
     let expected: Vec<String> = built.keys().cloned().collect();
     let comparison = snapshots.compare(&mut session, &table.table, &expected)?;
@@ -254,17 +284,6 @@ pub fn check_schema(
     Ok(report)
 }
 
-/// The number of information_schema queries `unmet_prerequisites` runs: one per kind of
-/// object named (at most four), whatever the number of prerequisites.
-fn prerequisite_query_count(pending: &[&Migration]) -> usize {
-    let kinds: IndexSet<std::mem::Discriminant<Requirement>> = pending
-        .iter()
-        .flat_map(|migration| migration.requires())
-        .map(|prerequisite| std::mem::discriminant(&prerequisite.requirement))
-        .collect();
-    kinds.len()
-}
-
 /// What a migration's SQL creates and drops, as snapshot keys. A function is keyed
 /// `function schema.name(` (a prefix: its arguments are not read).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -273,6 +292,21 @@ pub struct Effects {
     pub created: Vec<String>,
     /// Objects dropped (a dropped table or schema also covers what was in it).
     pub dropped: Vec<String>,
+    /// The table of each named index created (`index s.i` → `table s.t`).
+    pub indexes: IndexTables,
+}
+
+/// The table of each index the plan creates, as snapshot keys (`index s.i` → `table s.t`):
+/// dropping a table drops its indexes, but an index's key does not name its table. Without
+/// this, an index of a table a later migration dropped was reported missing.
+pub type IndexTables = IndexMap<String, String>;
+
+/// Whether dropping `dropped` removes `key`, indexes of a dropped table included.
+fn removes(dropped: &str, key: &str, index_tables: &IndexTables) -> bool {
+    covers(dropped, key)
+        || index_tables
+            .get(key)
+            .is_some_and(|table| covers(dropped, table))
 }
 
 /// The effects of a migration's forward SQL and its `sql` steps.
@@ -289,13 +323,70 @@ pub fn effects_of(migration: &Migration) -> Effects {
             continue;
         };
         for statement in &statements {
+            // Statement order matters: a scratch table created and dropped by the same
+            // migration is not one of its effects (callers apply `dropped` before `created`,
+            // so a drop must also cancel this migration's own earlier creates). Without this,
+            // check-schema reported such tables missing right after a clean apply.
+            let dropped = dropped_keys(statement);
+            for key in &dropped {
+                effects
+                    .created
+                    .retain(|created| !removes(key, created, &effects.indexes));
+            }
+            effects.dropped.extend(dropped);
+            // Temporary objects live in the session's pg_temp schema and end with it; the
+            // recogniser reads `CREATE TEMP TABLE t` as `public.t`, which check-schema then
+            // reported missing after every apply.
+            if is_temporary(statement) {
+                continue;
+            }
             for object in sql::created_objects(statement) {
+                // The snapshot lists enum and range types only (a composite type's pg_type row
+                // looks like every table's row type), so a composite or base type was
+                // reported missing after every apply.
+                if matches!(object, CreatedObject::Type(_)) && !is_enum_or_range(statement) {
+                    continue;
+                }
+                if let CreatedObject::Index {
+                    name: Some(_),
+                    table,
+                } = &object
+                {
+                    effects.indexes.insert(
+                        created_key(&object),
+                        format!("table {}.{}", schema_of(table), table.name),
+                    );
+                }
                 effects.created.push(created_key(&object));
             }
-            effects.dropped.extend(dropped_keys(statement));
         }
     }
     effects
+}
+
+/// Whether a `CREATE TYPE` statement makes an enum or a range (`AS ENUM`, `AS RANGE`).
+fn is_enum_or_range(statement: &sql::Statement) -> bool {
+    statement.tokens().windows(2).any(|pair| {
+        pair[0].is_keyword("AS") && (pair[1].is_keyword("ENUM") || pair[1].is_keyword("RANGE"))
+    })
+}
+
+/// Whether `statement` is `CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP[ORARY] …`.
+fn is_temporary(statement: &sql::Statement) -> bool {
+    let mut tokens = statement.tokens().iter();
+    if !tokens
+        .next()
+        .is_some_and(|token| token.is_keyword("CREATE"))
+    {
+        return false;
+    }
+    tokens
+        .take_while(|token| {
+            ["OR", "REPLACE", "GLOBAL", "LOCAL", "TEMP", "TEMPORARY"]
+                .iter()
+                .any(|word| token.is_keyword(word))
+        })
+        .any(|token| token.is_keyword("TEMP") || token.is_keyword("TEMPORARY"))
 }
 
 fn schema_of(name: &QualifiedName) -> &str {
@@ -526,6 +617,42 @@ mod tests {
                 "index public.idx_x",
             ]
         );
+    }
+
+    #[test]
+    fn dropping_a_table_removes_its_indexes() {
+        let mut index_tables = IndexTables::new();
+        index_tables.insert("index s.t_i".to_string(), "table s.t".to_string());
+        assert!(removes("table s.t", "index s.t_i", &index_tables));
+        assert!(removes("schema s", "index s.t_i", &index_tables));
+        assert!(!removes("table s.u", "index s.t_i", &index_tables));
+        assert!(!removes("table s.t", "index s.other", &index_tables));
+    }
+
+    #[test]
+    fn temporary_objects_are_told_apart() {
+        let temporary = |sql: &str| {
+            let statements = sql::split_statements(sql).expect("valid SQL");
+            is_temporary(&statements[0])
+        };
+        assert!(temporary("CREATE TEMP TABLE t (a int)"));
+        assert!(temporary("CREATE GLOBAL TEMPORARY TABLE t (a int)"));
+        assert!(temporary("CREATE OR REPLACE TEMP VIEW v AS SELECT 1"));
+        assert!(!temporary("CREATE TABLE temp (a int)"));
+        assert!(!temporary("CREATE UNLOGGED TABLE t (a int)"));
+        assert!(!temporary("DROP TABLE t"));
+    }
+
+    #[test]
+    fn only_enum_and_range_types_are_expected() {
+        let listed = |sql: &str| {
+            let statements = sql::split_statements(sql).expect("valid SQL");
+            is_enum_or_range(&statements[0])
+        };
+        assert!(listed("CREATE TYPE mood AS ENUM ('ok', 'sad')"));
+        assert!(listed("CREATE TYPE span AS RANGE (subtype = int4)"));
+        assert!(!listed("CREATE TYPE address AS (street text, city text)"));
+        assert!(!listed("CREATE TYPE shell"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Turning a project into work: loading it with its graph (every input problem reported
 //! together), and — with a database — the Plan of steps and its execution.
 //!
+//! - `backup`: the verified backup before an apply, made ready and recorded in the history.
 //! - `check`: prerequisites, what migrations create and drop, drift against the catalog.
 //! - `handler`: the Handler trait and registry for steps written in Rust.
 //! - `plan`: the Plan: what an apply will do given the ledger, target and environment.
@@ -9,7 +10,9 @@
 //! - `status`: each migration's state against the ledger.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch; accepting a changed file.
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
+//! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 
+pub mod backup;
 pub mod check;
 mod execute;
 pub mod handler;
@@ -18,15 +21,22 @@ pub mod rollback;
 pub mod run;
 pub mod script;
 pub mod status;
+pub mod verify;
 
+pub use backup::{backup_label, prepare_backup, record_backup};
 pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
 pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
 pub use plan::{Action, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
 pub use run::{
-    ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply, apply_with_handlers,
+    ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply,
+    apply_with_handlers,
 };
 pub use status::{MigrationStatus, State, status};
+pub use verify::{
+    AppliedAgain, MigrationCheck, RollbackCheck, SchemaDifference, Scratch, VerifyError,
+    VerifyOptions, VerifyProgress, VerifyReport, verify,
+};
 
 use std::path::Path;
 
@@ -55,7 +65,9 @@ pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
             problems.extend(
                 crate::graph::environment_mismatches(&reading.project, &graph)
                     .into_iter()
-                    .map(|mismatch| Box::new(mismatch) as Box<dyn miette::Diagnostic + Send + Sync>),
+                    .map(|mismatch| {
+                        Box::new(mismatch) as Box<dyn miette::Diagnostic + Send + Sync>
+                    }),
             );
             if problems.is_empty() {
                 return Ok((reading.project, graph));

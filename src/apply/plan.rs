@@ -195,7 +195,7 @@ impl<'p> Plan<'p> {
                 if handlers.get(name).is_none() {
                     let known: Vec<&str> = handlers.names().collect();
                     let help = if known.is_empty() {
-                        "the stock plan binary has no handlers: build your own binary with this handler registered (docs/handlers.md, examples/custom_plan.rs)".to_string()
+                        "the stock plan binary has no handlers: build your own binary with this handler registered (docs/handlers.md, examples/custom_plan/main.rs)".to_string()
                     } else {
                         format!(
                             "this binary has: {}; register `{name}` in your binary (docs/handlers.md)",

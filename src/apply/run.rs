@@ -292,14 +292,6 @@ pub fn apply_with_handlers(
         }
     };
     let snapshots = Snapshots::new(&table.schema, &table.table);
-    if options.mode == RunMode::Execute {
-        ledger.ensure(&mut session)?;
-        snapshots.ensure(&mut session)?;
-        // What was there before the plan's first apply is the baseline, not drift.
-        if !snapshots.has_any(&mut session)? {
-            snapshots.record_current(&mut session, SnapshotReason::Baseline, None, &table.table)?;
-        }
-    }
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
         project,
@@ -320,6 +312,16 @@ pub fn apply_with_handlers(
     if options.mode == RunMode::DryRun {
         session.close()?;
         return Ok(report);
+    }
+    // Only now, with the plan known to be runnable, does the database change: a plan refused
+    // above leaves it untouched. What is there before the plan's first apply is the baseline
+    // of check-schema, not drift.
+    if plan.has_work() {
+        ledger.ensure(&mut session)?;
+        snapshots.ensure(&mut session)?;
+        if !snapshots.has_any(&mut session)? {
+            snapshots.record_current(&mut session, SnapshotReason::Baseline, None, &table.table)?;
+        }
     }
     let mut runner = Runner {
         session,
@@ -377,9 +379,10 @@ pub fn apply_with_handlers(
                         })
                         .collect();
                 }
-                if !report.applied.is_empty() {
-                    let _ = record_snapshot(&mut runner.session, &snapshots, table, batch);
-                }
+                // Even with nothing applied, part of the failed migration may be committed
+                // (statements outside a transaction, commit: each batches): the snapshot keeps
+                // check-schema from calling that drift.
+                let _ = record_snapshot(&mut runner.session, &snapshots, table, batch);
                 let _ = runner.session.close();
                 return Err(ApplyError::Migration(failure));
             }

@@ -3,20 +3,33 @@
 //! `--scratch` applies to a throwaway local cluster and shows the status, with nothing set up.
 //!
 //! Progress goes to stderr, line by line; the summary goes to stdout.
+//!
+//! Before the first statement of a real apply, in this order: an environment with
+//! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the plan is
+//! read (a dry run, without the lock); if it has work, pg_dump and pg_restore are checked and the
+//! backup file reserved (`--backup-dir`, which `backup: required` makes mandatory); the plan
+//! and the backup file are shown and confirmed; the backup is taken, verified, recorded in the
+//! history, and its restore command printed. Only then does `apply` take the lock and run.
+//! Confirming before dumping keeps the time between the backup and the first statement short:
+//! whatever is written in between is not in the backup.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 use clap::Args;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs, check_environment, confirm, resolve_migration};
+use super::args::{
+    ArgumentProblem, ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm,
+    resolve_migration,
+};
 use super::status::{StatusFormat, write_status};
 use crate::apply::{
     self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode, script,
 };
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
-use crate::project::{Migration, Project, SqlSource, StepKind};
+use crate::project::{BackupPolicy, Migration, Project, SqlSource, StepKind};
 
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
@@ -44,11 +57,19 @@ pub(crate) struct ApplyArgs {
     /// Confirm without asking, for environments that require confirmation.
     #[arg(long)]
     yes: bool,
+    /// Before the first statement, take a verified backup into this folder (pg_dump
+    /// --format=custom, checked with pg_restore --list; file mode 0600, named after the
+    /// database, UTC time and target). Required by an environment with `backup: required`;
+    /// asks for a backup in any other. The file holds every row: keep the folder out of the
+    /// repository.
+    #[arg(long, value_name = "DIR", conflicts_with = "scratch")]
+    backup_dir: Option<PathBuf>,
 }
 
 /// Runs `plan apply`.
 pub(crate) fn run(
     args: ApplyArgs,
+    handlers: &apply::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -69,32 +90,18 @@ pub(crate) fn run(
         },
         lock_wait: args.lock_wait.map(Duration::from_secs),
     };
-    if let Some(environment) = args
+    let environment = args
         .env
         .as_deref()
-        .and_then(|name| project.manifest().environments().get(name))
-    {
-        if environment.backup == crate::project::BackupPolicy::Required
-            && !args.dry_run
-            && !args.scratch
-        {
-            return Err(Failure::failed(
-                super::args::ArgumentProblem::BackupUnsupported {
-                    environment: args.env.clone().unwrap_or_default(),
-                },
-            ));
-        }
-        if environment.confirm && !args.dry_run && !args.scratch {
-            confirm(
-                &format!(
-                    "apply to {} in environment {}",
-                    args.connect.settings("apply")?,
-                    args.env.as_deref().unwrap_or_default()
-                ),
-                args.yes,
-                err,
-            )?;
-        }
+        .and_then(|name| project.manifest().environments().get(name));
+    let backup_required =
+        environment.is_some_and(|environment| environment.backup == BackupPolicy::Required);
+    let confirm_required = environment.is_some_and(|environment| environment.confirm);
+    // A throwaway cluster needs neither a backup nor a confirmation; a dry run takes no backup.
+    if backup_required && !args.scratch && !args.dry_run && args.backup_dir.is_none() {
+        return Err(Failure::invalid(ArgumentProblem::BackupDirNeeded {
+            environment: args.env.clone().unwrap_or_default(),
+        }));
     }
     if args.scratch {
         let started = Instant::now();
@@ -109,7 +116,7 @@ pub(crate) fn run(
             cluster.directory().display(),
             started.elapsed().as_millis()
         );
-        apply_to(&project, &graph, &settings, &options, out, err)?;
+        apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
         let _ = writeln!(out);
         return write_status(
             &project,
@@ -121,7 +128,230 @@ pub(crate) fn run(
         );
     }
     let settings = args.connect.settings("apply")?;
-    apply_to(&project, &graph, &settings, &options, out, err)
+    if args.dry_run {
+        apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
+        match (&args.backup_dir, backup_required) {
+            (Some(directory), _) => {
+                let _ = writeln!(
+                    out,
+                    "a real run takes a verified backup into {} before its first statement",
+                    directory.display()
+                );
+            }
+            (None, true) => {
+                let _ = writeln!(
+                    out,
+                    "a real run needs --backup-dir DIR: environment {} requires a verified backup before its first statement",
+                    args.env.as_deref().unwrap_or_default()
+                );
+            }
+            (None, false) => {}
+        }
+        return Ok(());
+    }
+    let safeguards = Safeguards {
+        backup_dir: args.backup_dir.as_deref(),
+        confirmation: confirm_required.then(|| {
+            format!(
+                "apply to {settings} in environment {}",
+                args.env.as_deref().unwrap_or_default()
+            )
+        }),
+        yes: args.yes,
+    };
+    let run = ApplyRun {
+        project: &project,
+        graph: &graph,
+        settings: &settings,
+        options: &options,
+        handlers,
+    };
+    before_first_statement(&run, &safeguards, out, err)?;
+    apply_to(&project, &graph, &settings, &options, handlers, out, err)
+}
+
+/// The apply about to run.
+struct ApplyRun<'a> {
+    project: &'a Project,
+    graph: &'a crate::graph::Graph,
+    settings: &'a ConnectionSettings,
+    options: &'a ApplyOptions,
+    handlers: &'a apply::Handlers,
+}
+
+/// What must happen before the first statement of a real apply.
+struct Safeguards<'a> {
+    /// Take a verified backup into this folder.
+    backup_dir: Option<&'a Path>,
+    /// Ask this question (the environment says `confirm: true`).
+    confirmation: Option<String>,
+    /// `--yes`.
+    yes: bool,
+}
+
+/// The plan as previewed before confirming: each migration's ID and what happens to it.
+struct Preview {
+    batch: i32,
+    steps: Vec<(String, Action)>,
+}
+
+/// Confirmation and backup, in the order the top of this file gives. Nothing here changes
+/// the database except the history row recording the backup (and the ledger tables, when this
+/// is the first apply): no migration runs until it returns.
+fn before_first_statement(
+    run: &ApplyRun<'_>,
+    safeguards: &Safeguards<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let (settings, options) = (run.settings, run.options);
+    if safeguards.backup_dir.is_none() && safeguards.confirmation.is_none() {
+        return Ok(());
+    }
+    if let Some(question) = &safeguards.confirmation {
+        can_confirm(question, safeguards.yes)?;
+    }
+    let preview = preview(run)?;
+    let pending_work = preview
+        .steps
+        .iter()
+        .filter(|(_, action)| !matches!(action, Action::Skip { .. }))
+        .count();
+    if pending_work == 0 {
+        // apply says "nothing to apply"; there is nothing to back up against or to confirm.
+        return Ok(());
+    }
+    let pending = safeguards
+        .backup_dir
+        .map(|directory| apply::prepare_backup(settings, directory, options.target.as_ref()))
+        .transpose()
+        .map_err(Failure::failed)?;
+    if let Some(question) = &safeguards.confirmation {
+        write_preview(err, &preview, settings, pending.as_ref().map(|p| p.path()));
+        confirm(question, safeguards.yes, err)?;
+    }
+    let Some(pending) = pending else {
+        return Ok(());
+    };
+    let _ = writeln!(
+        err,
+        "taking a backup with {} into {} ...",
+        pending.pg_dump().display(),
+        pending.path().display()
+    );
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let backup = pending.take().map_err(Failure::failed)?;
+    let took = clock.elapsed();
+    let _ = writeln!(
+        out,
+        "backup: {} ({} bytes, {} archive entries, verified with pg_restore --list, {} ms)",
+        backup.path.display(),
+        backup.bytes,
+        backup.entries,
+        took.as_millis()
+    );
+    let _ = writeln!(out, "to restore it: {}", backup.restore_command);
+    // Printed now, not with the summary: if the apply is killed, the path is still on screen.
+    let _ = out.flush();
+    let mut last_said: Option<Duration> = None;
+    apply::record_backup(
+        run.project,
+        settings,
+        &backup,
+        options.environment.as_deref(),
+        options.lock_wait,
+        (started_at, took),
+        &mut |waiting| {
+            // Polled every 200 ms: a line at first, then one every ten seconds.
+            let due = last_said.is_none_or(|said| waiting.waited >= said + Duration::from_secs(10));
+            if due {
+                last_said = Some(waiting.waited);
+                let who = waiting.holder.map_or_else(
+                    || "a session this user cannot see".to_string(),
+                    ToString::to_string,
+                );
+                let _ = writeln!(
+                    err,
+                    "waiting for the lock held by {who} to record the backup ({:.0} s so far)",
+                    waiting.waited.as_secs_f64()
+                );
+            }
+        },
+    )
+    .map_err(Failure::failed)
+}
+
+/// The plan as a dry run sees it now, without the lock (the real run reads it again under the
+/// lock, and its progress says what it really does).
+fn preview(run: &ApplyRun<'_>) -> Result<Preview, Failure> {
+    let dry_run = ApplyOptions {
+        mode: RunMode::DryRun,
+        ..run.options.clone()
+    };
+    let mut preview = Preview {
+        batch: 0,
+        steps: Vec::new(),
+    };
+    let mut observe = |progress: Progress<'_>| {
+        if let Progress::Planned { plan, batch } = progress {
+            preview.batch = batch;
+            preview.steps = plan
+                .steps()
+                .iter()
+                .map(|step| (step.migration.id().to_string(), step.action.clone()))
+                .collect();
+        }
+    };
+    apply::apply_with_handlers(
+        run.project,
+        run.graph,
+        run.settings,
+        &dry_run,
+        run.handlers,
+        &mut observe,
+    )
+    .map_err(Failure::failed)?;
+    Ok(preview)
+}
+
+/// What will run, what will be skipped, and the backup file, before the question.
+fn write_preview(
+    err: &mut dyn Write,
+    preview: &Preview,
+    settings: &ConnectionSettings,
+    backup: Option<&Path>,
+) {
+    let mut text = format!("apply to {settings}, batch {}:\n", preview.batch);
+    let width = preview
+        .steps
+        .iter()
+        .map(|(id, _)| id.len())
+        .max()
+        .unwrap_or(0);
+    for (id, action) in &preview.steps {
+        let what = match action {
+            Action::Apply => "run   ".to_string(),
+            Action::Resume { .. } => "resume".to_string(),
+            Action::Skip { .. } => "skip  ".to_string(),
+        };
+        let note = match action {
+            Action::Skip { only } => format!("  (runs only in {})", only.join(", ")),
+            Action::Resume { .. } => "  (stopped part-way in an earlier run)".to_string(),
+            Action::Apply => String::new(),
+        };
+        let line = format!("  {what}  {id:width$}{note}");
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    match backup {
+        Some(path) => text.push_str(&format!(
+            "  backup  {} (taken and verified before the first statement)\n",
+            path.display()
+        )),
+        None => text.push_str("  backup  none\n"),
+    }
+    let _ = err.write_all(text.as_bytes());
 }
 
 fn apply_to(
@@ -129,6 +359,7 @@ fn apply_to(
     graph: &crate::graph::Graph,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
+    handlers: &apply::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -142,12 +373,20 @@ fn apply_to(
         total: 0,
         done: 0,
         last_batch_line: None,
+        lock_said_at: None,
         dry_run: options.mode == RunMode::DryRun,
         target: settings.to_string(),
     };
-    let result = apply::apply(project, graph, settings, options, &mut |progress| {
-        printer.show(progress);
-    });
+    let result = apply::apply_with_handlers(
+        project,
+        graph,
+        settings,
+        options,
+        handlers,
+        &mut |progress| {
+            printer.show(progress);
+        },
+    );
     match result {
         Ok(report) => {
             let summary = match (options.mode, report.applied.len(), report.batch) {
@@ -168,7 +407,7 @@ fn apply_to(
             let _ = writeln!(printer.out, "{summary}{skipped}");
             Ok(())
         }
-        Err(ApplyError::Plan(problem @ PlanError::UnsupportedStep { .. })) => {
+        Err(ApplyError::Plan(problem @ PlanError::UnknownHandler { .. })) => {
             Err(Failure::failed(problem))
         }
         Err(error) => Err(Failure::failed(error)),
@@ -184,6 +423,8 @@ struct ProgressPrinter<'a> {
     total: usize,
     done: usize,
     last_batch_line: Option<Instant>,
+    /// When the last "waiting for the lock" line was written (time waited then).
+    lock_said_at: Option<Duration>,
     dry_run: bool,
     target: String,
 }
@@ -192,6 +433,14 @@ impl ProgressPrinter<'_> {
     fn show(&mut self, progress: Progress<'_>) {
         match progress {
             Progress::WaitingForLock { holder, waited } => {
+                // Polled every 200 ms: say it at once, then every ten seconds.
+                let due = self
+                    .lock_said_at
+                    .is_none_or(|said| waited >= said + Duration::from_secs(10));
+                if !due {
+                    return;
+                }
+                self.lock_said_at = Some(waited);
                 let who = holder.map_or_else(
                     || "a session this user cannot see".to_string(),
                     ToString::to_string,
@@ -219,6 +468,19 @@ impl ProgressPrinter<'_> {
                     let _ = write!(self.err, "[{}/{}] {id} ...", self.done, self.total);
                     let _ = self.err.flush();
                 }
+            }
+            Progress::Step {
+                id,
+                number,
+                total,
+                kind,
+            } => {
+                if !self.terminal {
+                    let _ = writeln!(self.err, "{id}: step {number} of {total}: {kind}");
+                }
+            }
+            Progress::Message { id, text } => {
+                let _ = writeln!(self.err, "{id}: {text}");
             }
             Progress::Retrying { id, attempt, pause } => {
                 // Only a terminal has an unfinished `[n/m] id ...` line to end first; in a log
@@ -305,7 +567,7 @@ fn write_dry_run(
                 ));
             }
             Action::Apply => write_migration_sql(&mut text, migration, 0),
-            Action::Resume { next_statement } => {
+            Action::Resume { next_statement, .. } => {
                 write_migration_sql(&mut text, migration, *next_statement)
             }
         }

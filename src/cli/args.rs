@@ -49,17 +49,17 @@ pub(crate) enum ArgumentProblem {
         help("run it on a terminal, or pass --yes to confirm in automation")
     )]
     ConfirmationNeeded { question: String },
-    /// The environment requires a backup, which this version cannot take yet.
+    /// The environment requires a backup and `--backup-dir` does not say where.
     #[error(
-        "environment {environment} requires a verified backup before apply (backup: required in plan.yaml), and this version of plan cannot take one yet"
+        "environment {environment} requires a verified backup before apply (backup: required in plan.yaml), and --backup-dir does not say where to write it"
     )]
     #[diagnostic(
-        code(plan::cli::backup_unsupported),
+        code(plan::cli::backup_dir_needed),
         help(
-            "nothing was applied; take a pg_dump yourself and apply without --env, or remove `backup: required` from the environment"
+            "pass --backup-dir DIR: a folder outside the repository, on a disk with room for a pg_dump of the whole database (the file holds every row); nothing was done"
         )
     )]
-    BackupUnsupported { environment: String },
+    BackupDirNeeded { environment: String },
     /// The user answered no.
     #[error("not confirmed; nothing was done")]
     #[diagnostic(code(plan::cli::not_confirmed))]
@@ -127,19 +127,27 @@ impl ConnectArgs {
     }
 }
 
+/// Whether `question` can be confirmed: `--yes` was given, or standard input is a terminal to
+/// ask on. Checked before anything slow, so that a run that would be refused is refused at once.
+pub(crate) fn can_confirm(question: &str, yes: bool) -> Result<(), Failure> {
+    if yes || std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        Ok(())
+    } else {
+        Err(Failure::invalid(ArgumentProblem::ConfirmationNeeded {
+            question: question.to_string(),
+        }))
+    }
+}
+
 /// Asks for confirmation on a terminal; without one, `--yes` must be given.
 pub(crate) fn confirm(
     question: &str,
     yes: bool,
     err: &mut dyn std::io::Write,
 ) -> Result<(), Failure> {
+    can_confirm(question, yes)?;
     if yes {
         return Ok(());
-    }
-    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return Err(Failure::invalid(ArgumentProblem::ConfirmationNeeded {
-            question: question.to_string(),
-        }));
     }
     let _ = write!(err, "{question} [y/N] ");
     let _ = err.flush();

@@ -13,12 +13,15 @@ mod graph;
 mod rollback;
 mod show;
 mod status;
+mod verify;
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::apply::Handlers;
 
 pub use failure::Failure;
 
@@ -48,15 +51,30 @@ enum Command {
     CheckSchema(check_schema::CheckSchemaArgs),
     /// Accept the changed file of an applied migration, recording why in the history.
     Accept(rollback::AcceptArgs),
+    /// On a scratch database, apply each migration, roll each back checking that the schema
+    /// is restored, then apply everything again.
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams.
 pub fn run_from_env() -> ExitCode {
+    run_with_handlers(Handlers::new())
+}
+
+/// Runs `plan` with the process's arguments and standard streams, and `handlers` for the
+/// `handler` steps of plan.yaml: the `main` of a team's own `plan` binary
+/// (examples/custom_plan/main.rs, docs/handlers.md).
+pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
     // Buffered: `plan show --format json` on 10,000 migrations writes a quarter of a million
     // lines, and stdout is line-buffered.
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
-    let code = run(std::env::args_os(), &mut stdout, &mut stderr.lock());
+    let code = run_with(
+        std::env::args_os(),
+        &handlers,
+        &mut stdout,
+        &mut stderr.lock(),
+    );
     let _ = stdout.flush();
     ExitCode::from(code)
 }
@@ -64,6 +82,15 @@ pub fn run_from_env() -> ExitCode {
 /// Runs `plan` with `args` (the program name first), writing to `out` and `err`, and returns the
 /// exit code.
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_with(args, &Handlers::new(), out, err)
+}
+
+/// [`run`], with `handlers` for `handler` steps.
+pub fn run_with<I, T>(args: I, handlers: &Handlers, out: &mut dyn Write, err: &mut dyn Write) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -84,11 +111,12 @@ where
     let result = match cli.command {
         Command::Show(args) => show::run(args, out),
         Command::Graph(args) => graph::run(args, out),
-        Command::Apply(args) => apply::run(args, out, err),
+        Command::Apply(args) => apply::run(args, handlers, out, err),
         Command::Status(args) => status::run(args, out),
         Command::Rollback(args) => rollback::run(args, out, err),
         Command::Accept(args) => rollback::accept(args, out),
         Command::CheckSchema(args) => check_schema::run(args, out),
+        Command::Verify(args) => verify::run(args, handlers, out, err),
     };
     match result {
         Ok(()) => 0,

@@ -3,11 +3,20 @@
 //! then renamed into place. Anything short of a verified archive is an error, so apply fails
 //! closed before its first statement.
 //!
+//! Two stages, so that the caller can show the file and ask for confirmation in between:
+//! [`prepare_backup`] finds pg_dump and pg_restore at least as new as the server, creates the
+//! folder and reserves the file; [`PendingBackup::take`] dumps and verifies. A pending backup
+//! that is dropped without being taken removes its reserved file.
+//!
 //! Secrets: pg_dump gets the connection through the `PG*` environment (`PGPASSWORD` among
 //! them), never on its command line, which any user of the machine can read in /proc.
+//! What goes in the history and the printed restore command carry no password.
+//!
+//! Leaves to others: when a backup is needed (`cli`), and recording it in the history
+//! (`Ledger::record_backup`).
 
-use std::fs::{self, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
@@ -25,8 +34,24 @@ pub struct Backup {
     pub bytes: u64,
     /// How many entries `pg_restore --list` found in it.
     pub entries: usize,
-    /// The command that restores it (connection settings from the environment, as for apply).
+    /// The command that puts the database back as it was when the backup was taken: it drops
+    /// and recreates the database from the archive (`pg_restore --clean --create`), connecting
+    /// to the `postgres` maintenance database with the same settings as apply, password
+    /// excepted (PGPASSWORD or ~/.pgpass supply it).
     pub restore_command: String,
+}
+
+/// A backup whose tools were found and whose file is reserved, not yet taken.
+#[derive(Debug)]
+pub struct PendingBackup {
+    settings: ConnectionSettings,
+    pg_dump: PathBuf,
+    pg_restore: PathBuf,
+    directory: PathBuf,
+    final_path: PathBuf,
+    partial_path: PathBuf,
+    /// Set once `take` has run, so that drop leaves the outcome alone.
+    finished: bool,
 }
 
 /// Takes and verifies a backup of the database `settings` points at, into `directory`, the
@@ -37,11 +62,32 @@ pub fn take_backup(
     directory: &Path,
     label: &str,
 ) -> Result<Backup, DbError> {
+    prepare_backup(session, settings, directory, label)?.take()
+}
+
+/// Gets a backup ready without dumping anything yet: finds pg_dump and pg_restore at least as
+/// new as the server `session` is connected to, creates `directory` (mode 0700 when it is
+/// created here), and reserves the file (mode 0600) named after the database, the UTC time
+/// and `label`.
+pub fn prepare_backup(
+    session: &mut Session,
+    settings: &ConnectionSettings,
+    directory: &Path,
+    label: &str,
+) -> Result<PendingBackup, DbError> {
     let server_major = server_major_version(session)?;
     let pg_dump = find_tool("pg_dump", server_major)?;
     let pg_restore = find_tool("pg_restore", server_major)?;
-    fs::create_dir_all(directory)
-        .map_err(|error| failed("create the backup folder", &error.to_string()))?;
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(directory)
+        .map_err(|error| {
+            failed(
+                "create the backup folder",
+                &format!("{}: {error}", directory.display()),
+            )
+        })?;
     let name = format!(
         "{}-{}-{}.dump",
         file_safe(settings.database()),
@@ -49,6 +95,12 @@ pub fn take_backup(
         file_safe(label)
     );
     let final_path = directory.join(&name);
+    if final_path.exists() {
+        return Err(failed(
+            "reserve the backup file",
+            &format!("{} already exists", final_path.display()),
+        ));
+    }
     let partial_path = directory.join(format!(".{name}.partial"));
     // Created 0600 before pg_dump writes to it: the dump holds every row of the database.
     OpenOptions::new()
@@ -62,81 +114,154 @@ pub fn take_backup(
                 &format!("{}: {error}", partial_path.display()),
             )
         })?;
-    let cleanup = |error: DbError| {
-        let _ = fs::remove_file(&partial_path);
-        error
-    };
-    let output = Command::new(&pg_dump)
-        .arg("--format=custom")
-        .arg("--no-password")
-        .arg("--file")
-        .arg(&partial_path)
-        .envs(settings.child_env())
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| {
-            cleanup(failed(
-                "run pg_dump",
-                &format!("{}: {error}", pg_dump.display()),
-            ))
-        })?;
-    if !output.status.success() {
-        return Err(cleanup(failed(
-            "dump the database",
-            &format!(
-                "pg_dump exited with {}: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
-        )));
-    }
-    let bytes = fs::metadata(&partial_path)
-        .map(|metadata| metadata.len())
-        .unwrap_or(0);
-    if bytes == 0 {
-        return Err(cleanup(failed(
-            "dump the database",
-            "pg_dump wrote nothing",
-        )));
-    }
-    let listing = Command::new(&pg_restore)
-        .arg("--list")
-        .arg(&partial_path)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| cleanup(failed("run pg_restore --list", &error.to_string())))?;
-    let entries = String::from_utf8_lossy(&listing.stdout)
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with(';'))
-        .count();
-    if !listing.status.success()
-        || !String::from_utf8_lossy(&listing.stdout).contains("Archive created at")
-    {
-        return Err(cleanup(failed(
-            "verify the backup",
-            &format!(
-                "pg_restore --list could not read it ({}): {}",
-                listing.status,
-                String::from_utf8_lossy(&listing.stderr).trim()
-            ),
-        )));
-    }
-    fs::rename(&partial_path, &final_path)
-        .map_err(|error| cleanup(failed("move the backup into place", &error.to_string())))?;
-    if let Ok(folder) = fs::File::open(directory) {
-        let _ = folder.sync_all();
-    }
-    Ok(Backup {
-        restore_command: format!(
-            "{} --clean --if-exists --no-owner --dbname={} {}",
-            pg_restore.display(),
-            settings.database(),
-            final_path.display()
-        ),
-        path: final_path,
-        bytes,
-        entries,
+    Ok(PendingBackup {
+        settings: settings.clone(),
+        pg_dump,
+        pg_restore,
+        directory: directory.to_path_buf(),
+        final_path,
+        partial_path,
+        finished: false,
     })
+}
+
+impl PendingBackup {
+    /// Where the verified archive will be.
+    pub fn path(&self) -> &Path {
+        &self.final_path
+    }
+
+    /// The pg_dump that will run.
+    pub fn pg_dump(&self) -> &Path {
+        &self.pg_dump
+    }
+
+    /// Dumps the database into the reserved file, verifies the archive with
+    /// `pg_restore --list`, and renames it into place. On any failure the partial file is
+    /// removed and nothing is left behind.
+    pub fn take(mut self) -> Result<Backup, DbError> {
+        self.finished = true;
+        let result = self.dump_and_verify();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.partial_path);
+        }
+        result
+    }
+
+    fn dump_and_verify(&self) -> Result<Backup, DbError> {
+        let output = Command::new(&self.pg_dump)
+            .arg("--format=custom")
+            .arg("--no-password")
+            .arg("--file")
+            .arg(&self.partial_path)
+            .envs(self.settings.child_env())
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| {
+                failed(
+                    "run pg_dump",
+                    &format!("{}: {error}", self.pg_dump.display()),
+                )
+            })?;
+        if !output.status.success() {
+            return Err(failed(
+                "dump the database",
+                &format!(
+                    "{} {}: {}",
+                    self.pg_dump.display(),
+                    match output.status.code() {
+                        Some(code) => format!("exited with code {code}"),
+                        None => "was killed by a signal".to_string(),
+                    },
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+            ));
+        }
+        let bytes = fs::metadata(&self.partial_path)
+            .map(|metadata| metadata.len())
+            .unwrap_or(0);
+        if bytes == 0 {
+            return Err(failed(
+                "dump the database",
+                &format!("{} wrote nothing", self.pg_dump.display()),
+            ));
+        }
+        let listing = Command::new(&self.pg_restore)
+            .arg("--list")
+            .arg(&self.partial_path)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| {
+                failed(
+                    "run pg_restore --list",
+                    &format!("{}: {error}", self.pg_restore.display()),
+                )
+            })?;
+        let listed = String::from_utf8_lossy(&listing.stdout);
+        if !listing.status.success() || !listed.contains("Archive created at") {
+            return Err(failed(
+                "verify the backup",
+                &format!(
+                    "pg_restore --list could not read it: {}",
+                    String::from_utf8_lossy(&listing.stderr).trim()
+                ),
+            ));
+        }
+        let entries = listed
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.starts_with(';'))
+            .count();
+        fs::rename(&self.partial_path, &self.final_path).map_err(|error| {
+            failed(
+                "move the backup into place",
+                &format!("{}: {error}", self.final_path.display()),
+            )
+        })?;
+        // The rename is durable only once the folder itself is synced.
+        if let Ok(folder) = fs::File::open(&self.directory) {
+            let _ = folder.sync_all();
+        }
+        Ok(Backup {
+            restore_command: restore_command(&self.pg_restore, &self.settings, &self.final_path),
+            path: self.final_path.clone(),
+            bytes,
+            entries,
+        })
+    }
+}
+
+impl Drop for PendingBackup {
+    fn drop(&mut self) {
+        // Not taken (the user said no, or an error came first): give the name back.
+        if !self.finished {
+            let _ = fs::remove_file(&self.partial_path);
+        }
+    }
+}
+
+/// `pg_restore --clean --if-exists --create` through the maintenance database: it drops the
+/// database (refusing while anyone is connected) and recreates it from the archive, so that
+/// objects created after the backup go too, which `--clean` alone would leave behind.
+fn restore_command(pg_restore: &Path, settings: &ConnectionSettings, archive: &Path) -> String {
+    format!(
+        "{} --clean --if-exists --create --exit-on-error --dbname={} {}",
+        shell_quote(&pg_restore.to_string_lossy()),
+        shell_quote(&settings.with_database("postgres").to_string()),
+        shell_quote(&archive.to_string_lossy())
+    )
+}
+
+/// Quotes `text` for a POSIX shell when it holds anything but plain characters.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '=' | ',')
+        });
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 fn failed(action: &str, detail: &str) -> DbError {
@@ -296,5 +421,22 @@ mod tests {
     #[test]
     fn file_names_keep_only_safe_characters() {
         assert_eq!(file_safe("app db/../x"), "app_db____x");
+    }
+
+    #[test]
+    fn the_restore_command_is_quoted_and_holds_no_password() {
+        let settings = ConnectionSettings::for_tcp("db.example.com", 5432, "app", "shop")
+            .with_password("s3cret'pw");
+        let command = restore_command(
+            Path::new("/usr/lib/postgresql/16/bin/pg_restore"),
+            &settings,
+            Path::new("/srv/backups/it's here.dump"),
+        );
+        assert_eq!(
+            command,
+            "/usr/lib/postgresql/16/bin/pg_restore --clean --if-exists --create --exit-on-error \
+             --dbname=postgresql://app@db.example.com:5432/postgres '/srv/backups/it'\\''s here.dump'"
+        );
+        assert!(!command.contains("s3cret"));
     }
 }

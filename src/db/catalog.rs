@@ -339,7 +339,10 @@ object(key, definition) AS (
     SELECT 'column ' || r.nspname || '.' || r.relname || '.' || a.attname,
            -- Type oid and modifier rather than format_type(): the hash only needs to change
            -- when the type does, and 40,000 format_type() calls cost tens of milliseconds.
-           a.atttypid::text || ':' || a.atttypmod::text || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+           -- Built-in types (OIDs below 16384) keep their OIDs everywhere; a user type is named,
+           -- since a restore renumbers it.
+           CASE WHEN a.atttypid < 16384 THEN a.atttypid::text ELSE format_type(a.atttypid, NULL) END
+           || ':' || a.atttypmod::text || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
            || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
            || coalesce(' generated ' || nullif(a.attgenerated::text, ''), '')
     FROM relation r
@@ -360,7 +363,9 @@ object(key, definition) AS (
   UNION ALL
     -- Raw fields for the same reason as indexes.
     SELECT 'constraint ' || r.nspname || '.' || r.relname || '.' || con.conname,
-           concat_ws(' ', con.contype, con.conkey, con.confrelid, con.confkey, con.confupdtype,
+           -- The referenced table by name, not OID: a restore or a dropped and recreated table
+           -- gives new OIDs to the same schema.
+           concat_ws(' ', con.contype, con.conkey, con.confrelid::regclass::text, con.confkey, con.confupdtype,
                      con.confdeltype, con.condeferrable, con.condeferred, con.convalidated,
                      con.conbin::text)
     FROM pg_constraint con JOIN relation r ON r.oid = con.conrelid

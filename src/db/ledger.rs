@@ -1,5 +1,6 @@
 //! The [`Ledger`]: the tracking table (one row per applied or partially applied migration) and
-//! its append-only history (one row per apply, rollback or accepted checksum, failed or not).
+//! its append-only history (one row per apply, rollback or accepted checksum, failed or not,
+//! and one per verified backup taken before an apply).
 //!
 //! Both live in the schema named by plan.yaml's `tracking_table` (`plan.migrations` by default,
 //! with `plan.migrations_history` beside it), away from the `schema_migrations` tables that
@@ -64,6 +65,8 @@ pub enum Action {
     Rollback,
     /// A changed file accepted with `plan accept`.
     Accept,
+    /// A verified backup taken before an apply (no migration: `migration_id` is empty).
+    Backup,
 }
 
 /// How it ended.
@@ -105,7 +108,7 @@ pub struct Event<'a> {
 pub struct HistoryRow {
     /// The migration.
     pub migration_id: String,
-    /// `apply`, `rollback` or `accept`.
+    /// `apply`, `rollback`, `accept` or `backup`.
     pub action: String,
     /// `ok`, `failed` or `partial`.
     pub outcome: String,
@@ -123,6 +126,7 @@ impl Action {
             Action::Apply => "apply",
             Action::Rollback => "rollback",
             Action::Accept => "accept",
+            Action::Backup => "backup",
         }
     }
 }
@@ -199,7 +203,7 @@ CREATE TABLE IF NOT EXISTS {table} (
 CREATE TABLE IF NOT EXISTS {history} (
     event bigserial PRIMARY KEY,
     migration_id text NOT NULL,
-    action text NOT NULL CHECK (action IN ('apply', 'rollback', 'accept', 'baseline', 'import')),
+    action text NOT NULL CHECK (action IN ({actions})),
     outcome text NOT NULL CHECK (outcome IN ('ok', 'failed', 'partial')),
     checksum text,
     batch integer,
@@ -221,6 +225,7 @@ COMMIT;",
             schema = quote(&self.schema),
             table = self.table_sql(),
             history = self.history_sql(),
+            actions = HISTORY_ACTIONS,
         );
         session.run(&sql).map_err(|error| {
             let _ = session.run("ROLLBACK");
@@ -426,6 +431,77 @@ COMMIT;",
         Ok(updated)
     }
 
+    /// Records a verified backup in the history: action `backup`, no migration, no batch (the
+    /// batch number of the next run is one more than the largest recorded, so a backup must not
+    /// hold one), `detail` naming the file. Creates the ledger when missing, so call it with
+    /// the lock held, as [`Ledger::ensure`] says; a history created before `backup` was an
+    /// action is widened first.
+    pub fn record_backup(
+        &self,
+        session: &mut Session,
+        detail: &str,
+        environment: Option<&str>,
+        started_at: SystemTime,
+        duration: Duration,
+    ) -> Result<(), DbError> {
+        self.ensure(session)?;
+        self.allow_backup_action(session)?;
+        let event = Event {
+            migration_id: "",
+            action: Action::Backup,
+            outcome: Outcome::Ok,
+            checksum: None,
+            batch: None,
+            started_at,
+            duration,
+            environment,
+            detail: Some(detail),
+        };
+        self.record_event_alone(session, &event)
+            .map_err(|error| session.error("record the backup in the ledger history", &error))
+    }
+
+    /// Replaces the history's `action` CHECK constraint of a ledger created by an earlier
+    /// version, whose list lacks `backup`. A no-op on a ledger created by this one.
+    fn allow_backup_action(&self, session: &mut Session) -> Result<(), DbError> {
+        let history = self.history_sql().replace('\'', "''");
+        let rows = session
+            .query_texts(
+                &format!(
+                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                     WHERE conrelid = to_regclass('{history}') AND contype = 'c'
+                       AND pg_get_constraintdef(oid) LIKE '%action%'"
+                ),
+                &[],
+            )
+            .map_err(|error| session.error("read the ledger history's constraints", &error))?;
+        let outdated: Vec<String> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let mut columns = row.into_iter();
+                let name = columns.next().flatten()?;
+                let definition = columns.next().flatten()?;
+                (!definition.contains("'backup'")).then_some(name)
+            })
+            .collect();
+        if outdated.is_empty() {
+            return Ok(());
+        }
+        let drops: Vec<String> = outdated
+            .iter()
+            .map(|name| format!("DROP CONSTRAINT {}", quote(name)))
+            .collect();
+        let sql = format!(
+            "ALTER TABLE {history} {drops}, ADD CONSTRAINT {name} CHECK (action IN ({HISTORY_ACTIONS}))",
+            history = self.history_sql(),
+            drops = drops.join(", "),
+            name = quote(&format!("{}_history_action_check", self.table)),
+        );
+        session
+            .run(&sql)
+            .map_err(|error| session.error("allow backups in the ledger history", &error))
+    }
+
     /// Appends `event` to the history.
     pub fn record_event(&self, work: &mut Work<'_>, event: &Event<'_>) -> Result<(), SqlError> {
         let sql = self.history_insert(1);
@@ -465,6 +541,9 @@ COMMIT;",
         )
     }
 }
+
+/// Every action the history accepts, as the SQL list of its CHECK constraint.
+const HISTORY_ACTIONS: &str = "'apply', 'rollback', 'accept', 'backup', 'baseline', 'import'";
 
 /// An event's parameters as text, in `history_insert` order.
 struct EventParameters<'a> {

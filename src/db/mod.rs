@@ -30,7 +30,7 @@ pub mod lock;
 pub mod session;
 pub mod snapshots;
 
-pub use backup::{Backup, take_backup};
+pub use backup::{Backup, PendingBackup, prepare_backup, take_backup};
 pub use blockers::BlockerWatch;
 pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};

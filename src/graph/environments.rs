@@ -14,10 +14,14 @@ use crate::project::{Migration, Project};
 
 /// A dependency limited to fewer environments than the migration that depends on it.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{dependent} runs in {dependent_environments}, but it depends on {dependency}, which runs only in {dependency_environments}")]
+#[error(
+    "{dependent} runs in {dependent_environments}, but it depends on {dependency}, which runs only in {dependency_environments}"
+)]
 #[diagnostic(
     code(plan::graph::environment_mismatch),
-    help("limit {dependent} to environments {dependency} also runs in, or widen {dependency}'s environments")
+    help(
+        "limit {dependent} to environments {dependency} also runs in, or widen {dependency}'s environments"
+    )
 )]
 pub struct EnvironmentMismatch {
     dependent: String,

@@ -76,7 +76,7 @@ fn the_worked_example_applies_rolls_back_to_empty_and_applies_again() {
         production.transcript()
     );
 
-    // Production requires a backup, which this version cannot take: refused, nothing changes.
+    // Production requires a backup: without --backup-dir it is refused, and nothing changes.
     let before = (
         ledger(&database),
         history(&database),
@@ -87,23 +87,48 @@ fn the_worked_example_applies_rolls_back_to_empty_and_applies_again() {
         example,
         &["apply", "--env", "production", "--yes"],
     )
-    .expect_failed()
-    .expect_stderr_has(&["plan::cli::backup_unsupported"]);
+    .expect_invalid()
+    .expect_stderr_has(&["plan::cli::backup_dir_needed"]);
     let after = (
         ledger(&database),
         history(&database),
         user_objects(&database),
     );
     assert_eq!(before, after, "a refused apply changed the database");
-    let lancio: i64 = database
-        .client()
-        .query_one(
-            "SELECT count(*) FROM platform.organizations WHERE slug = 'lancio'",
-            &[],
-        )
-        .expect("count organizations")
-        .get(0);
-    assert_eq!(lancio, 0);
+    let lancio = || -> i64 {
+        database
+            .client()
+            .query_one(
+                "SELECT count(*) FROM platform.organizations WHERE slug = 'lancio'",
+                &[],
+            )
+            .expect("count organizations")
+            .get(0)
+    };
+    assert_eq!(lancio(), 0);
+
+    // With a backup folder it takes a verified backup first, then applies 004.
+    let backups = tempfile::tempdir().expect("a backup folder");
+    let backup_dir = backups.path().display().to_string();
+    plan(
+        &database,
+        example,
+        &[
+            "apply",
+            "--env",
+            "production",
+            "--yes",
+            "--backup-dir",
+            &backup_dir,
+        ],
+    )
+    .expect_ok()
+    .expect_stdout_has(&[
+        "backup: ",
+        "to restore it: ",
+        "applied 1 migration in batch 2",
+    ]);
+    assert_eq!(lancio(), 1);
 
     assert!(
         user_objects(&database).contains(&"schema platform".to_string()),
@@ -113,7 +138,7 @@ fn the_worked_example_applies_rolls_back_to_empty_and_applies_again() {
     plan(&database, example, &["rollback", "001"])
         .expect_ok()
         .expect_stdout_has(&[
-            "rolled back 3 migration(s): 003_user_management_and_permissions, 002_platform_billing_schema, 001_create_platform_schema",
+            "rolled back 4 migration(s): 004_create_lancio_org, 003_user_management_and_permissions, 002_platform_billing_schema, 001_create_platform_schema",
         ]);
     assert_eq!(
         user_objects(&database),
@@ -124,7 +149,7 @@ fn the_worked_example_applies_rolls_back_to_empty_and_applies_again() {
 
     plan(&database, example, &["apply"])
         .expect_ok()
-        .expect_stdout_has(&["applied 3 migrations in batch 2"]);
+        .expect_stdout_has(&["applied 3 migrations in batch 3"]);
     let again = plan(&database, example, &["status"]).expect_ok();
     assert!(
         again.stdout.contains("3 applied, 0 pending, 1 skipped"),

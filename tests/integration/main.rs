@@ -2,8 +2,11 @@
 //! use by `support::cluster`), a fresh database per test. Modules are grouped by library area.
 
 mod apply;
+mod check_schema;
 mod concurrency;
 mod connect;
+mod production;
 mod rollback;
 mod show;
+mod steps;
 mod support;

@@ -1,0 +1,489 @@
+//! `verify`: proves on a scratch database that every rollback restores the schema. The plan is
+//! applied one migration at a time, with a catalog snapshot before each; then the migrations
+//! are rolled back one by one in reverse order, each rollback's catalog compared with the one
+//! taken before that migration was applied; then everything is applied again and compared with
+//! the first pass. The result is a [`VerifyReport`] naming every migration whose rollback does
+//! not restore the schema and what differs.
+//!
+//! The scratch database is a throwaway local cluster, or a temporary database created on a
+//! server the caller names and dropped afterwards. Nothing here touches any other database.
+//!
+//! Comparisons use `Catalog` snapshots, which leave out the ledger's own objects by design, so
+//! the tracking tables that apply creates are not "left behind". The comparison after applying
+//! again looks at which objects exist, not at their definition hashes: a recreated table gets a
+//! new OID, and the catalog hashes a foreign key's referenced table by OID, so every foreign
+//! key would otherwise read as changed.
+//!
+//! Leaves to others: applying and rolling back (`run`, `rollback`), reading the catalog
+//! (`db::catalog`), and showing the report (`cli/verify.rs`).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use miette::Diagnostic;
+
+use super::handler::Handlers;
+use super::plan::Action;
+use super::rollback::{RollbackError, RollbackTarget, rollback};
+use super::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
+use crate::db::{
+    Catalog, CatalogDiff, ClusterOptions, ConnectionSettings, DbError, ScratchCluster, Session,
+};
+use crate::graph::Graph;
+use crate::project::{MigrationId, Project};
+
+/// Where to verify.
+#[derive(Clone, Debug)]
+pub enum Scratch {
+    /// A throwaway cluster started from the local server binaries and removed afterwards.
+    ThrowawayCluster,
+    /// A temporary database `plan_verify_<random>` created on the server these settings reach
+    /// (their database is only connected to, to create and drop it), dropped afterwards.
+    TemporaryDatabase(ConnectionSettings),
+}
+
+/// What to verify, and where.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Only this migration and what it depends on.
+    pub target: Option<MigrationId>,
+    /// The environment, for migrations limited to some.
+    pub environment: Option<String>,
+    /// Where.
+    pub scratch: Scratch,
+}
+
+/// Progress of a verification, for the caller to show.
+#[derive(Debug)]
+pub enum VerifyProgress<'a> {
+    /// The scratch database is ready.
+    Ready {
+        /// What it is, for people.
+        database: &'a str,
+        /// How many migrations will be applied and rolled back.
+        migrations: usize,
+    },
+    /// A migration was applied.
+    Applied {
+        /// The migration.
+        id: &'a MigrationId,
+    },
+    /// A migration was rolled back (or could not be).
+    RolledBack {
+        /// The migration.
+        id: &'a MigrationId,
+        /// What its rollback did to the schema.
+        check: &'a RollbackCheck,
+    },
+    /// Everything was applied again.
+    AppliedAgain,
+}
+
+/// What verifying found.
+#[derive(Clone, Debug)]
+pub struct VerifyReport {
+    /// The scratch database, for people.
+    pub database: String,
+    /// Each migration applied, in plan order, with what its rollback did.
+    pub migrations: Vec<MigrationCheck>,
+    /// Migrations limited to other environments, with where they run.
+    pub skipped: Vec<(MigrationId, Vec<String>)>,
+    /// Applying everything again after the rollbacks.
+    pub applied_again: AppliedAgain,
+    /// A temporary database that could not be dropped afterwards, and why.
+    pub leftover: Option<String>,
+}
+
+/// One migration's rollback, checked.
+#[derive(Clone, Debug)]
+pub struct MigrationCheck {
+    /// The migration.
+    pub id: MigrationId,
+    /// What its rollback did.
+    pub rollback: RollbackCheck,
+}
+
+/// What a migration's rollback did to the schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RollbackCheck {
+    /// The schema is as it was before the migration was applied.
+    Restored,
+    /// It differs from the schema before the migration was applied.
+    NotRestored(SchemaDifference),
+    /// The migration has no rollback: the walk stopped here.
+    NoRollback,
+    /// The rollback failed: the walk stopped here.
+    Failed {
+        /// The error.
+        message: String,
+    },
+    /// Not rolled back, because the walk stopped at a later migration.
+    NotVerified {
+        /// Where the walk stopped.
+        stopped_at: MigrationId,
+    },
+}
+
+/// How a schema differs from the one expected, as catalog object keys
+/// (`column platform.organizations.billing_plan`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SchemaDifference {
+    /// Objects there now that were not before.
+    pub left_behind: Vec<String>,
+    /// Objects that were there before and are gone.
+    pub missing: Vec<String>,
+    /// Objects whose definition differs.
+    pub changed: Vec<String>,
+}
+
+/// Applying everything again after the rollbacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppliedAgain {
+    /// It gave the same objects as the first pass.
+    Same,
+    /// It gave other objects than the first pass.
+    Differs(SchemaDifference),
+    /// It failed.
+    Failed {
+        /// The error.
+        message: String,
+    },
+}
+
+/// Why a verification could not be carried out (as opposed to what it found).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum VerifyError {
+    /// The scratch database could not be set up or read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Db(#[from] DbError),
+    /// Applying the plan to the empty scratch database failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+impl VerifyReport {
+    /// Whether every rollback restored the schema and applying again gave the same objects.
+    pub fn is_clean(&self) -> bool {
+        self.migrations
+            .iter()
+            .all(|check| check.rollback == RollbackCheck::Restored)
+            && self.applied_again == AppliedAgain::Same
+    }
+
+    /// The migrations whose rollback did not restore the schema, or could not run or be
+    /// checked.
+    pub fn problems(&self) -> impl Iterator<Item = &MigrationCheck> {
+        self.migrations
+            .iter()
+            .filter(|check| check.rollback != RollbackCheck::Restored)
+    }
+}
+
+impl SchemaDifference {
+    /// From `expected` to `actual`.
+    fn between(expected: &Catalog, actual: &Catalog) -> SchemaDifference {
+        let CatalogDiff {
+            added,
+            dropped,
+            altered,
+        } = expected.diff(actual);
+        SchemaDifference {
+            left_behind: added,
+            missing: dropped,
+            changed: altered,
+        }
+    }
+
+    /// Whether nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.left_behind.is_empty() && self.missing.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Verifies `project` (or `options.target` and its dependencies) on a scratch database, with
+/// `handlers` for its `handler` steps.
+pub fn verify(
+    project: &Project,
+    graph: &Graph,
+    options: &VerifyOptions,
+    handlers: &Handlers,
+    observe: &mut dyn FnMut(VerifyProgress<'_>),
+) -> Result<VerifyReport, VerifyError> {
+    let run = Run {
+        project,
+        graph,
+        options,
+        handlers,
+    };
+    match &options.scratch {
+        Scratch::ThrowawayCluster => {
+            let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
+            let settings = cluster.create_database("plan_verify")?;
+            let database = format!(
+                "a throwaway cluster in {} (removed afterwards)",
+                cluster.directory().display()
+            );
+            // `cluster` stops and is deleted when it drops, after the walk.
+            walk(&run, &settings, database, observe)
+        }
+        Scratch::TemporaryDatabase(server) => {
+            let name = temporary_name();
+            let settings = server.with_database(&name);
+            run_admin(server, &format!("CREATE DATABASE {}", quote(&name)))?;
+            let database = format!("the temporary database {settings} (dropped afterwards)");
+            let result = walk(&run, &settings, database, observe);
+            let dropped = run_admin(
+                server,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&name)),
+            );
+            let mut report = result?;
+            if let Err(error) = dropped {
+                report.leftover = Some(format!("{name} could not be dropped: {error}"));
+            }
+            Ok(report)
+        }
+    }
+}
+
+/// What is verified, with what.
+struct Run<'a> {
+    project: &'a Project,
+    graph: &'a Graph,
+    options: &'a VerifyOptions,
+    handlers: &'a Handlers,
+}
+
+/// Applies one by one, rolls back one by one, applies again.
+fn walk(
+    run: &Run<'_>,
+    settings: &ConnectionSettings,
+    database: String,
+    observe: &mut dyn FnMut(VerifyProgress<'_>),
+) -> Result<VerifyReport, VerifyError> {
+    let Run {
+        project,
+        graph,
+        options,
+        handlers,
+    } = *run;
+    let table = project.manifest().tracking_table();
+    let read_catalog = || -> Result<Catalog, DbError> {
+        let mut session = Session::connect(settings)?;
+        let catalog = Catalog::read(&mut session, &table.schema, &table.table)?;
+        session.close()?;
+        Ok(catalog)
+    };
+    let apply_options = |target: Option<&MigrationId>, mode: RunMode| ApplyOptions {
+        target: target.cloned(),
+        environment: options.environment.clone(),
+        mode,
+        lock_wait: None,
+    };
+
+    // The plan on the empty database: what runs, in order, and what is skipped.
+    let mut order: Vec<MigrationId> = Vec::new();
+    let mut skipped: Vec<(MigrationId, Vec<String>)> = Vec::new();
+    apply_with_handlers(
+        project,
+        graph,
+        settings,
+        &apply_options(options.target.as_ref(), RunMode::DryRun),
+        handlers,
+        &mut |progress| {
+            if let super::run::Progress::Planned { plan, .. } = progress {
+                for step in plan.steps() {
+                    match &step.action {
+                        Action::Skip { only } => {
+                            skipped.push((step.migration.id().clone(), only.clone()));
+                        }
+                        _ => order.push(step.migration.id().clone()),
+                    }
+                }
+            }
+        },
+    )?;
+    observe(VerifyProgress::Ready {
+        database: &database,
+        migrations: order.len(),
+    });
+
+    // Forward, one migration per run: each run's target is the next migration, whose
+    // dependencies are all applied already, so it applies exactly that one.
+    let mut before: Vec<Catalog> = Vec::with_capacity(order.len());
+    for id in &order {
+        before.push(read_catalog()?);
+        apply_with_handlers(
+            project,
+            graph,
+            settings,
+            &apply_options(Some(id), RunMode::Execute),
+            handlers,
+            &mut |_| {},
+        )?;
+        observe(VerifyProgress::Applied { id });
+    }
+    let after_first_pass = read_catalog()?;
+
+    // Backward, in reverse plan order, until a migration cannot be rolled back.
+    let mut checks: Vec<Option<RollbackCheck>> = vec![None; order.len()];
+    let mut stopped_at: Option<MigrationId> = None;
+    for (index, id) in order.iter().enumerate().rev() {
+        let check = match project
+            .migration(id)
+            .and_then(|migration| migration.rollback())
+        {
+            None => RollbackCheck::NoRollback,
+            Some(_) => match rollback(
+                project,
+                graph,
+                settings,
+                &RollbackTarget::Migration(id.clone()),
+                options.environment.as_deref(),
+                &mut |_| {},
+            ) {
+                Ok(_) => {
+                    let difference = SchemaDifference::between(&before[index], &read_catalog()?);
+                    if difference.is_empty() {
+                        RollbackCheck::Restored
+                    } else {
+                        RollbackCheck::NotRestored(difference)
+                    }
+                }
+                Err(RollbackError::Db(error)) => return Err(error.into()),
+                Err(error) => RollbackCheck::Failed {
+                    message: one_line(&error),
+                },
+            },
+        };
+        observe(VerifyProgress::RolledBack { id, check: &check });
+        let stops = matches!(
+            check,
+            RollbackCheck::NoRollback | RollbackCheck::Failed { .. }
+        );
+        checks[index] = Some(check);
+        if stops {
+            stopped_at = Some(id.clone());
+            break;
+        }
+    }
+
+    // Applying again must work after the rollbacks, and give the same objects.
+    let applied_again = match apply_with_handlers(
+        project,
+        graph,
+        settings,
+        &apply_options(options.target.as_ref(), RunMode::Execute),
+        handlers,
+        &mut |_| {},
+    ) {
+        Ok(_) => {
+            let difference = SchemaDifference::between(&after_first_pass, &read_catalog()?);
+            if difference.left_behind.is_empty() && difference.missing.is_empty() {
+                AppliedAgain::Same
+            } else {
+                AppliedAgain::Differs(SchemaDifference {
+                    changed: Vec::new(),
+                    ..difference
+                })
+            }
+        }
+        Err(ApplyError::Db(error)) => return Err(error.into()),
+        Err(error) => AppliedAgain::Failed {
+            message: one_line(&error),
+        },
+    };
+    observe(VerifyProgress::AppliedAgain);
+
+    let migrations = order
+        .into_iter()
+        .zip(checks)
+        .map(|(id, check)| MigrationCheck {
+            id,
+            rollback: check.unwrap_or_else(|| RollbackCheck::NotVerified {
+                stopped_at: stopped_at.clone().unwrap_or_else(|| MigrationId::new("")),
+            }),
+        })
+        .collect();
+    Ok(VerifyReport {
+        database,
+        migrations,
+        skipped,
+        applied_again,
+        leftover: None,
+    })
+}
+
+/// An error's message with its help, on one line, for the report.
+fn one_line(error: &dyn Diagnostic) -> String {
+    let mut text = error.to_string();
+    if let Some(help) = error.help() {
+        let help = help.to_string();
+        if !help.is_empty() {
+            text.push_str(" (");
+            text.push_str(&help.replace('\n', "; "));
+            text.push(')');
+        }
+    }
+    text
+}
+
+/// Runs one statement outside a transaction on the database `settings` names.
+fn run_admin(settings: &ConnectionSettings, statement: &str) -> Result<(), DbError> {
+    let mut session = Session::connect(settings)?;
+    session
+        .run(statement)
+        .map_err(|error| session.error(statement, &error))?;
+    session.close()
+}
+
+/// `plan_verify_` and twelve hex digits from the clock and the process id: unique enough that
+/// two verifications on one server never collide.
+fn temporary_name() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_nanos();
+    let mixed = (nanos as u64) ^ (u64::from(std::process::id()) << 40);
+    format!("plan_verify_{:012x}", mixed & 0xffff_ffff_ffff)
+}
+
+fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(objects: &[(&str, &str)]) -> Catalog {
+        Catalog::from_objects(
+            objects
+                .iter()
+                .map(|(key, hash)| (key.to_string(), hash.to_string())),
+        )
+    }
+
+    #[test]
+    fn a_difference_names_what_was_left_behind_missing_and_changed() {
+        let before = catalog(&[("table public.a", "1"), ("column public.a.x", "2")]);
+        let after = catalog(&[
+            ("table public.a", "1"),
+            ("column public.a.x", "3"),
+            ("column public.a.email", "4"),
+        ]);
+        let difference = SchemaDifference::between(&before, &after);
+        assert_eq!(difference.left_behind, ["column public.a.email"]);
+        assert_eq!(difference.changed, ["column public.a.x"]);
+        assert!(difference.missing.is_empty());
+        assert!(SchemaDifference::between(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn temporary_names_are_valid_identifiers() {
+        let name = temporary_name();
+        assert!(name.starts_with("plan_verify_"), "{name}");
+        assert_eq!(name.len(), "plan_verify_".len() + 12);
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    }
+}

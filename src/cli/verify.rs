@@ -1,0 +1,377 @@
+//! `plan verify`: applies the plan to a scratch database one migration at a time, rolls the
+//! migrations back one by one in reverse order checking that each rollback gives back the
+//! schema from before its migration, then applies everything again. Exit 0 when every rollback
+//! restores the schema, 1 otherwise (the report says which and what differs).
+//!
+//! The scratch database is a throwaway local cluster unless `--database-url` names a server,
+//! on which a temporary database is created and dropped. `DATABASE_URL` and the `PG*`
+//! variables are deliberately not enough to pick a server: verify creates databases, so it
+//! only does so where it was told to on the command line.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::Failure;
+use super::args::{ProjectArgs, check_environment, resolve_migration};
+use crate::apply::{
+    self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
+    VerifyReport,
+};
+use crate::db::ConnectionSettings;
+
+/// Arguments of `plan verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Verify only this migration and what it depends on.
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// The environment: migrations limited to other environments are skipped.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Verify in a temporary database created on this server (its user needs CREATEDB) and
+    /// dropped afterwards, instead of a throwaway local cluster. The password may come from
+    /// PGPASSWORD or ~/.pgpass rather than the URL.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    format: VerifyFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum VerifyFormat {
+    Text,
+    Json,
+}
+
+/// The findings, as a failure (exit 1) after they are printed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "verify found {0} migration(s) whose rollback does not restore the schema, or could not check it"
+)]
+#[diagnostic(
+    code(plan::cli::verify_findings),
+    help(
+        "the report above names each migration and what differs: fix its rollback so that it undoes exactly what the migration does, then run plan verify again"
+    )
+)]
+struct Findings(usize);
+
+/// Runs `plan verify`.
+pub(crate) fn run(
+    args: VerifyArgs,
+    handlers: &apply::Handlers,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    check_environment(&project, args.env.as_deref())?;
+    let target = args
+        .to
+        .as_deref()
+        .map(|written| resolve_migration(&project, written))
+        .transpose()?;
+    let scratch = match args.database_url.as_deref() {
+        None => Scratch::ThrowawayCluster,
+        Some(url) => {
+            let settings = ConnectionSettings::from_process_environment(Some(url))
+                .map_err(Failure::invalid)?;
+            let settings = match settings.application_name() {
+                Some(_) => settings,
+                None => settings.with_application_name("plan verify"),
+            };
+            Scratch::TemporaryDatabase(settings)
+        }
+    };
+    let options = VerifyOptions {
+        target,
+        environment: args.env.clone(),
+        scratch,
+    };
+    let mut total = 0;
+    let mut done = 0;
+    let report = apply::verify(
+        &project,
+        &graph,
+        &options,
+        handlers,
+        &mut |progress| match progress {
+            VerifyProgress::Ready {
+                database,
+                migrations,
+            } => {
+                total = migrations;
+                let _ = writeln!(err, "verifying {migrations} migration(s) on {database}");
+            }
+            VerifyProgress::Applied { id } => {
+                done += 1;
+                let _ = writeln!(err, "[{done}/{total}] applied {id}");
+            }
+            VerifyProgress::RolledBack { id, check } => {
+                let outcome = match check {
+                    RollbackCheck::Restored => "schema restored",
+                    RollbackCheck::NotRestored(_) => "schema NOT restored",
+                    RollbackCheck::NoRollback => "no rollback: stopping here",
+                    RollbackCheck::Failed { .. } => "rollback failed: stopping here",
+                    RollbackCheck::NotVerified { .. } => "not verified",
+                };
+                let _ = writeln!(err, "rolled back {id}: {outcome}");
+            }
+            VerifyProgress::AppliedAgain => {
+                let _ = writeln!(err, "applied everything again");
+            }
+        },
+    )
+    .map_err(Failure::failed)?;
+    let shown = ShownVerify::new(&report);
+    let _ = match args.format {
+        VerifyFormat::Text => out.write_all(shown.to_text().as_bytes()),
+        VerifyFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    if report.is_clean() {
+        Ok(())
+    } else {
+        let problems =
+            report.problems().count() + usize::from(report.applied_again != AppliedAgain::Same);
+        Err(Failure::failed(Findings(problems)))
+    }
+}
+
+/// The report as shown, text or JSON (`format` 1).
+#[derive(Debug, Serialize)]
+struct ShownVerify {
+    format: u32,
+    database: String,
+    clean: bool,
+    migrations: Vec<ShownMigration>,
+    skipped: Vec<ShownSkipped>,
+    applied_again: ShownAppliedAgain,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leftover: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownMigration {
+    id: String,
+    /// `restored`, `not_restored`, `no_rollback`, `failed` or `not_verified`.
+    rollback: &'static str,
+    #[serde(flatten)]
+    difference: ShownDifference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct ShownDifference {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    left_behind: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownSkipped {
+    id: String,
+    runs_only_in: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownAppliedAgain {
+    /// `same`, `differs` or `failed`.
+    outcome: &'static str,
+    #[serde(flatten)]
+    difference: ShownDifference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl ShownDifference {
+    fn of(difference: &SchemaDifference) -> Self {
+        ShownDifference {
+            left_behind: difference.left_behind.clone(),
+            missing: difference.missing.clone(),
+            changed: difference.changed.clone(),
+        }
+    }
+
+    fn write_text(&self, text: &mut String, indent: &str) {
+        for (what, keys) in [
+            ("left behind", &self.left_behind),
+            ("missing", &self.missing),
+            ("changed", &self.changed),
+        ] {
+            for key in keys {
+                text.push_str(&format!("{indent}{what}: {key}\n"));
+            }
+        }
+    }
+}
+
+impl ShownVerify {
+    fn new(report: &VerifyReport) -> Self {
+        let migrations = report
+            .migrations
+            .iter()
+            .map(|check| {
+                let (rollback, difference, message) = match &check.rollback {
+                    RollbackCheck::Restored => ("restored", ShownDifference::default(), None),
+                    RollbackCheck::NotRestored(difference) => (
+                        "not_restored",
+                        ShownDifference::of(difference),
+                        None,
+                    ),
+                    RollbackCheck::NoRollback => (
+                        "no_rollback",
+                        ShownDifference::default(),
+                        Some(
+                            "no rollback: the walk stops here, so the migrations before it are not verified"
+                                .to_string(),
+                        ),
+                    ),
+                    RollbackCheck::Failed { message } => (
+                        "failed",
+                        ShownDifference::default(),
+                        Some(message.clone()),
+                    ),
+                    RollbackCheck::NotVerified { stopped_at } => (
+                        "not_verified",
+                        ShownDifference::default(),
+                        Some(format!(
+                            "not rolled back: the walk stopped at {stopped_at}"
+                        )),
+                    ),
+                };
+                ShownMigration {
+                    id: check.id.to_string(),
+                    rollback,
+                    difference,
+                    message,
+                }
+            })
+            .collect();
+        let applied_again = match &report.applied_again {
+            AppliedAgain::Same => ShownAppliedAgain {
+                outcome: "same",
+                difference: ShownDifference::default(),
+                message: None,
+            },
+            AppliedAgain::Differs(difference) => ShownAppliedAgain {
+                outcome: "differs",
+                difference: ShownDifference::of(difference),
+                message: None,
+            },
+            AppliedAgain::Failed { message } => ShownAppliedAgain {
+                outcome: "failed",
+                difference: ShownDifference::default(),
+                message: Some(message.clone()),
+            },
+        };
+        ShownVerify {
+            format: 1,
+            database: report.database.clone(),
+            clean: report.is_clean(),
+            migrations,
+            skipped: report
+                .skipped
+                .iter()
+                .map(|(id, only)| ShownSkipped {
+                    id: id.to_string(),
+                    runs_only_in: only.clone(),
+                })
+                .collect(),
+            applied_again,
+            leftover: report.leftover.clone(),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let mut text = format!(
+            "verified on {}: each migration applied, rolled back in reverse order, then all applied again\n",
+            self.database
+        );
+        let width = self
+            .migrations
+            .iter()
+            .map(|migration| migration.id.len())
+            .chain(self.skipped.iter().map(|skipped| skipped.id.len()))
+            .max()
+            .unwrap_or(0);
+        for migration in &self.migrations {
+            let outcome = match migration.rollback {
+                "restored" => "rollback restores the schema",
+                "not_restored" => "rollback does NOT restore the schema",
+                "no_rollback" => "no rollback",
+                "failed" => "rollback failed",
+                _ => "not verified",
+            };
+            text.push_str(&format!("  {:width$}  {outcome}\n", migration.id));
+            migration.difference.write_text(&mut text, "      ");
+            if let Some(message) = &migration.message {
+                text.push_str(&format!("      {message}\n"));
+            }
+        }
+        for skipped in &self.skipped {
+            text.push_str(&format!(
+                "  {:width$}  skipped: runs only in {}\n",
+                skipped.id,
+                skipped.runs_only_in.join(", ")
+            ));
+        }
+        match self.applied_again.outcome {
+            "same" => text.push_str(
+                "applied again after the rollbacks: the same objects as the first time\n",
+            ),
+            "differs" => {
+                text.push_str(
+                    "applied again after the rollbacks: NOT the same objects as the first time\n",
+                );
+                self.applied_again
+                    .difference
+                    .write_text(&mut text, "      ");
+            }
+            _ => text.push_str(&format!(
+                "applying again after the rollbacks failed: {}\n",
+                self.applied_again.message.as_deref().unwrap_or_default()
+            )),
+        }
+        if let Some(leftover) = &self.leftover {
+            text.push_str(&format!("warning: {leftover}\n"));
+        }
+        let verified = self
+            .migrations
+            .iter()
+            .filter(|migration| migration.rollback == "restored")
+            .count();
+        if self.clean {
+            text.push_str(&format!(
+                "clean: every rollback restores the schema ({verified} of {})\n",
+                self.migrations.len()
+            ));
+        } else {
+            let bad: Vec<&str> = self
+                .migrations
+                .iter()
+                .filter(|migration| migration.rollback != "restored")
+                .map(|migration| migration.id.as_str())
+                .collect();
+            text.push_str(&format!(
+                "not clean: {verified} of {} rollbacks restore the schema; see {}\n",
+                self.migrations.len(),
+                if bad.is_empty() {
+                    "applying again".to_string()
+                } else {
+                    bad.join(", ")
+                }
+            ));
+        }
+        text
+    }
+}
