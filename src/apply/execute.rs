@@ -25,7 +25,7 @@ use super::run::{MigrationFailed, Progress};
 use super::script::{self, Script, ScriptStatement};
 use crate::db::{
     self, BlockerWatch, ConnectionSettings, Event, Ledger, LedgerRow, LedgerState, Outcome,
-    Session, SqlError, Work,
+    Session, SqlError, Work, quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
@@ -145,6 +145,18 @@ struct Failure {
     span: std::ops::Range<usize>,
     /// Offset of the text sent within `file`, to place the server's error position.
     text_offset: Option<usize>,
+}
+
+impl Failure {
+    /// A failure of a step, pointing at its entry in plan.yaml.
+    fn at_step(step: &Step, error: FailureKind) -> Failure {
+        Failure {
+            error,
+            file: step.origin.file.clone(),
+            span: step.origin.span.clone(),
+            text_offset: None,
+        }
+    }
 }
 
 enum FailureKind {
@@ -477,12 +489,7 @@ impl Runner<'_> {
         });
         let at_step = |error: SqlError| {
             (
-                Failure {
-                    error: FailureKind::Sql(error),
-                    file: step.origin.file.clone(),
-                    span: step.origin.span.clone(),
-                    text_offset: None,
-                },
+                Failure::at_step(step, FailureKind::Sql(error)),
                 String::new(),
             )
         };
@@ -554,12 +561,7 @@ impl Runner<'_> {
         });
         let at_step = |message: String| {
             (
-                Failure {
-                    error: FailureKind::Command(message),
-                    file: step.origin.file.clone(),
-                    span: step.origin.span.clone(),
-                    text_offset: None,
-                },
+                Failure::at_step(step, FailureKind::Command(message)),
                 String::new(),
             )
         };
@@ -573,12 +575,7 @@ impl Runner<'_> {
         self.finish_phase(run, finishes, Phase::Command { step: index })
             .map_err(|error| {
                 (
-                    Failure {
-                        error: FailureKind::Sql(error),
-                        file: step.origin.file.clone(),
-                        span: step.origin.span.clone(),
-                        text_offset: None,
-                    },
+                    Failure::at_step(step, FailureKind::Sql(error)),
                     String::new(),
                 )
             })
@@ -650,8 +647,8 @@ impl Runner<'_> {
         (schema, name): &(Option<String>, String),
     ) -> Result<(), SqlError> {
         let qualified = match schema {
-            Some(schema) => format!("{}.{}", quote(schema), quote(name)),
-            None => quote(name),
+            Some(schema) => format!("{}.{}", quote_identifier(schema), quote_identifier(name)),
+            None => quote_identifier(name),
         };
         let literal = qualified.replace('\'', "''");
         let invalid = self.session.query_bool(&format!(
@@ -749,12 +746,7 @@ fn run_transactional_step(
     step: &Step,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<(), Failure> {
-    let at_step = |error: FailureKind| Failure {
-        error,
-        file: step.origin.file.clone(),
-        span: step.origin.span.clone(),
-        text_offset: None,
-    };
+    let at_step = |error: FailureKind| Failure::at_step(step, error);
     match &step.kind {
         StepKind::Sql { source } => {
             let statements = step_statements(source.text())
@@ -1053,10 +1045,6 @@ fn backoff(attempt: u32) -> Duration {
 
 fn watch_interval(lock_timeout: Duration) -> Duration {
     (lock_timeout / 4).clamp(Duration::from_millis(20), Duration::from_millis(500))
-}
-
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
 #[cfg(test)]

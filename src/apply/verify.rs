@@ -27,6 +27,7 @@ use super::rollback::{RollbackError, RollbackTarget, rollback};
 use super::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
 use crate::db::{
     Catalog, CatalogDiff, ClusterOptions, ConnectionSettings, DbError, ScratchCluster, Session,
+    quote_identifier,
 };
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project};
@@ -230,12 +231,18 @@ pub fn verify(
         Scratch::TemporaryDatabase(server) => {
             let name = temporary_name();
             let settings = server.with_database(&name);
-            run_admin(server, &format!("CREATE DATABASE {}", quote(&name)))?;
+            run_admin(
+                server,
+                &format!("CREATE DATABASE {}", quote_identifier(&name)),
+            )?;
             let database = format!("the temporary database {settings} (dropped afterwards)");
             let result = walk(&run, &settings, database, observe);
             let dropped = run_admin(
                 server,
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&name)),
+                &format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_identifier(&name)
+                ),
             );
             let mut report = result?;
             if let Err(error) = dropped {
@@ -446,10 +453,6 @@ fn temporary_name() -> String {
         .as_nanos();
     let mixed = (nanos as u64) ^ (u64::from(std::process::id()) << 40);
     format!("plan_verify_{:012x}", mixed & 0xffff_ffff_ffff)
-}
-
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
 #[cfg(test)]

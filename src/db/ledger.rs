@@ -11,6 +11,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::error::DbError;
+use super::quote_identifier;
 use super::session::{Session, SqlError, Work};
 
 /// The tracking table and its history.
@@ -156,14 +157,18 @@ impl Ledger {
     }
 
     fn table_sql(&self) -> String {
-        format!("{}.{}", quote(&self.schema), quote(&self.table))
+        format!(
+            "{}.{}",
+            quote_identifier(&self.schema),
+            quote_identifier(&self.table)
+        )
     }
 
     fn history_sql(&self) -> String {
         format!(
             "{}.{}",
-            quote(&self.schema),
-            quote(&format!("{}_history", self.table))
+            quote_identifier(&self.schema),
+            quote_identifier(&format!("{}_history", self.table))
         )
     }
 
@@ -184,7 +189,7 @@ impl Ledger {
         if self.exists(session)? {
             return Ok(());
         }
-        let guard = quote(&format!("{}_history_append_only", self.table));
+        let guard = quote_identifier(&format!("{}_history_append_only", self.table));
         let sql = format!(
             "BEGIN;
 CREATE SCHEMA IF NOT EXISTS {schema};
@@ -222,7 +227,7 @@ $plan$;
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {history}
     FOR EACH ROW EXECUTE FUNCTION {schema}.{guard}();
 COMMIT;",
-            schema = quote(&self.schema),
+            schema = quote_identifier(&self.schema),
             table = self.table_sql(),
             history = self.history_sql(),
             actions = HISTORY_ACTIONS,
@@ -489,13 +494,13 @@ COMMIT;",
         }
         let drops: Vec<String> = outdated
             .iter()
-            .map(|name| format!("DROP CONSTRAINT {}", quote(name)))
+            .map(|name| format!("DROP CONSTRAINT {}", quote_identifier(name)))
             .collect();
         let sql = format!(
             "ALTER TABLE {history} {drops}, ADD CONSTRAINT {name} CHECK (action IN ({HISTORY_ACTIONS}))",
             history = self.history_sql(),
             drops = drops.join(", "),
-            name = quote(&format!("{}_history_action_check", self.table)),
+            name = quote_identifier(&format!("{}_history_action_check", self.table)),
         );
         session
             .run(&sql)
@@ -618,11 +623,6 @@ fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
         applied_by: next().unwrap_or_default(),
         environment: next(),
     }
-}
-
-/// A quoted identifier.
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
 fn epoch_seconds(time: SystemTime) -> String {

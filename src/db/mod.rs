@@ -40,3 +40,9 @@ pub use ledger::{Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outc
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
 pub use session::{Session, SqlError, Work};
 pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};
+
+/// `name` as a quoted SQL identifier (`"Mixed ""Case"""`), for the few statements whose object
+/// names cannot be bind parameters (DDL, `to_regclass` literals).
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

@@ -5,6 +5,7 @@
 
 use super::catalog::{Catalog, OBJECTS};
 use super::error::DbError;
+use super::quote_identifier;
 use super::session::Session;
 
 /// Why a snapshot was taken.
@@ -87,7 +88,11 @@ impl Snapshots {
     }
 
     fn table_sql(&self) -> String {
-        format!("{}.{}", quote(&self.schema), quote(&self.table))
+        format!(
+            "{}.{}",
+            quote_identifier(&self.schema),
+            quote_identifier(&self.table)
+        )
     }
 
     /// Creates the table when missing (the ledger's schema must exist). Call with the lock held.
@@ -296,8 +301,4 @@ impl Snapshots {
             .query_bool(&sql)
             .map_err(|error| session.error("look for the catalog snapshot table", &error))
     }
-}
-
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
