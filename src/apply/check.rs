@@ -93,7 +93,7 @@ pub fn requirement_object(requirement: &Requirement) -> CatalogObject {
 }
 
 /// The snapshot keys a requirement is met by (a table requirement is met by a view too).
-fn requirement_keys(requirement: &Requirement) -> Vec<String> {
+pub(crate) fn requirement_keys(requirement: &Requirement) -> Vec<String> {
     match requirement {
         Requirement::Schema { schema } => vec![format!("schema {schema}")],
         Requirement::Table { schema, table } => {
@@ -302,7 +302,7 @@ pub struct Effects {
 pub type IndexTables = IndexMap<String, String>;
 
 /// Whether dropping `dropped` removes `key`, indexes of a dropped table included.
-fn removes(dropped: &str, key: &str, index_tables: &IndexTables) -> bool {
+pub(crate) fn removes(dropped: &str, key: &str, index_tables: &IndexTables) -> bool {
     covers(dropped, key)
         || index_tables
             .get(key)

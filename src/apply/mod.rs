@@ -1,6 +1,7 @@
 //! Turning a project into work: loading it with its graph (every input problem reported
 //! together), and — with a database — the Plan of steps and its execution.
 //!
+//! - `adopt`: taking over a database built by another runner or by psql: import its history, baseline.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
 //! - `check`: prerequisites, what migrations create and drop, drift against the catalog.
 //! - `handler`: the Handler trait and registry for steps written in Rust.
@@ -9,9 +10,11 @@
 //! - `run`: running a Plan: lock, ledger, transactions, retries, the Report.
 //! - `status`: each migration's state against the ledger.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch; accepting a changed file.
+//! - `scaffold`: `plan new`: the next migration file, in the project's own layout.
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 
+pub mod adopt;
 pub mod backup;
 pub mod check;
 mod execute;
@@ -19,10 +22,15 @@ pub mod handler;
 pub mod plan;
 pub mod rollback;
 pub mod run;
+pub mod scaffold;
 pub mod script;
 pub mod status;
 pub mod verify;
 
+pub use adopt::{
+    AdoptError, BaselineOptions, BaselineReport, ImportOptions, ImportReport, baseline,
+    import_history,
+};
 pub use backup::{backup_label, prepare_backup, record_backup};
 pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
 pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
@@ -42,12 +50,22 @@ use std::path::Path;
 
 use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
-use crate::project::{self, Project};
+use crate::project::{self, Project, ProjectFiles};
 
 /// Reads the project in `dir` and builds its graph. Fails with every problem of the input:
 /// those of the files and plan.yaml, and every dependency cycle among what could be read.
 pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
-    let reading = project::read(dir);
+    checked(project::read(dir), &dir.display().to_string())
+}
+
+/// [`load_project`] for a project held in memory (one embedded into a binary): the same checks,
+/// the same problems.
+pub fn load_project_files(files: &ProjectFiles) -> Result<(Project, Graph), InvalidInput> {
+    checked(project::read_files(files), project::in_memory_name())
+}
+
+/// The graph of what was read, or every problem of the input, named after `what`.
+fn checked(reading: project::Reading, what: &str) -> Result<(Project, Graph), InvalidInput> {
     let mut problems: Vec<Box<dyn miette::Diagnostic + Send + Sync>> =
         reading.problems.into_iter().map(project::boxed).collect();
     // SQL that cannot run as written (a stray COMMIT, CREATE INDEX CONCURRENTLY mixed with other
@@ -79,5 +97,5 @@ pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
                 .map(|cycle| Box::new(cycle) as Box<dyn miette::Diagnostic + Send + Sync>),
         ),
     }
-    Err(InvalidInput::new(&dir.display().to_string(), problems))
+    Err(InvalidInput::new(what, problems))
 }

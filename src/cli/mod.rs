@@ -7,9 +7,12 @@
 
 mod apply;
 mod args;
+mod baseline;
 mod check_schema;
 mod failure;
 mod graph;
+mod import_history;
+mod new;
 mod rollback;
 mod show;
 mod status;
@@ -54,6 +57,14 @@ enum Command {
     /// On a scratch database, apply each migration, roll each back checking that the schema
     /// is restored, then apply everything again.
     Verify(verify::VerifyArgs),
+    /// Record the migrations another runner's tracking table lists as applied, keeping their
+    /// times, without running them.
+    ImportHistory(import_history::ImportHistoryArgs),
+    /// Record a migration and its dependencies as applied without running them, once the
+    /// database is seen to hold what they create.
+    Baseline(baseline::BaselineArgs),
+    /// Create the next migration in the project's own layout.
+    New(new::NewArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams.
@@ -117,6 +128,9 @@ where
         Command::Accept(args) => rollback::accept(args, out),
         Command::CheckSchema(args) => check_schema::run(args, out),
         Command::Verify(args) => verify::run(args, handlers, out, err),
+        Command::ImportHistory(args) => import_history::run(args, out),
+        Command::Baseline(args) => baseline::run(args, out),
+        Command::New(args) => new::run(args, out),
     };
     match result {
         Ok(()) => 0,

@@ -68,6 +68,10 @@ pub enum Action {
     Accept,
     /// A verified backup taken before an apply (no migration: `migration_id` is empty).
     Backup,
+    /// A migration recorded from another runner's tracking table (`plan import-history`).
+    Import,
+    /// A migration recorded as applied without running it (`plan baseline`).
+    Baseline,
 }
 
 /// How it ended.
@@ -104,6 +108,27 @@ pub struct Event<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// A migration applied by other means than `plan apply` (another runner, psql), to record
+/// as applied with [`Ledger::record_adopted`].
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Adopted<'a> {
+    /// The migration.
+    pub id: &'a str,
+    /// The file's checksum now (the other runner kept none `plan` can use).
+    pub checksum: &'a str,
+    /// The batch it is recorded in.
+    pub batch: i32,
+    /// When it was applied, as a timestamp PostgreSQL reads (`2024-01-20T10:00:00.000000Z`);
+    /// `None` records the time of this transaction.
+    pub applied_at: Option<&'a str>,
+    /// How long it took, when the other runner measured it.
+    pub duration_ms: i64,
+    /// The environment named with `--env`, if any.
+    pub environment: Option<&'a str>,
+    /// Where the record comes from, for the history.
+    pub detail: &'a str,
+}
+
 /// A row of the history, as read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -128,6 +153,8 @@ impl Action {
             Action::Rollback => "rollback",
             Action::Accept => "accept",
             Action::Backup => "backup",
+            Action::Import => "import",
+            Action::Baseline => "baseline",
         }
     }
 }
@@ -505,6 +532,57 @@ COMMIT;",
         session
             .run(&sql)
             .map_err(|error| session.error("allow backups in the ledger history", &error))
+    }
+
+    /// Creates the ledger when missing and widens the history's action list of a ledger
+    /// created by an earlier version, so that `import` and `baseline` rows fit. Call with the
+    /// lock held, as [`Ledger::ensure`] says.
+    pub fn ensure_all_actions(&self, session: &mut Session) -> Result<(), DbError> {
+        self.ensure(session)?;
+        self.allow_backup_action(session)
+    }
+
+    /// Records `adopted` migrations as applied (keeping their times) and appends one history
+    /// row each with `action` (`Import` or `Baseline`), in one statement inside `work`.
+    /// A migration the ledger already holds is left as it is and gets no history row.
+    /// Returns how many were recorded.
+    pub fn record_adopted(
+        &self,
+        work: &mut Work<'_>,
+        action: Action,
+        adopted: &[Adopted<'_>],
+    ) -> Result<u64, SqlError> {
+        // One JSON parameter rather than one statement per migration: an import of a thousand
+        // rows is one round trip.
+        let json = serde_json::to_string(adopted).map_err(|error| SqlError {
+            code: None,
+            message: format!("encode the migrations to record: {error}"),
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+            connection_lost: false,
+        })?;
+        let sql = format!(
+            "WITH adopted AS (
+                 SELECT * FROM json_to_recordset($1::text::json) AS adopted(
+                     id text, checksum text, batch int, applied_at timestamptz, duration_ms bigint,
+                     environment text, detail text)),
+             recorded AS (
+                 INSERT INTO {table} (id, checksum, batch, state, applied_at, duration_ms, environment)
+                 SELECT id, checksum, batch, 'applied', coalesce(applied_at, now()), duration_ms, environment
+                 FROM adopted
+                 ON CONFLICT (id) DO NOTHING
+                 RETURNING id)
+             INSERT INTO {history} (migration_id, action, outcome, checksum, batch, started_at, finished_at, duration_ms, environment, detail)
+             SELECT adopted.id, $2, 'ok', adopted.checksum, adopted.batch, coalesce(adopted.applied_at, now()),
+                    coalesce(adopted.applied_at, now()) + adopted.duration_ms * interval '1 millisecond',
+                    adopted.duration_ms, adopted.environment, adopted.detail
+             FROM adopted JOIN recorded ON recorded.id = adopted.id",
+            table = self.table_sql(),
+            history = self.history_sql(),
+        );
+        work.execute(&sql, &[Some(&json), Some(action.as_str())])
     }
 
     /// Appends `event` to the history.

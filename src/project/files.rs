@@ -6,7 +6,8 @@
 //!   `NNN_name.rollback.sql`: rollbacks, never migrations themselves;
 //! - files named by a `sql:` step in plan.yaml: step files, not migrations.
 //!
-//! Files are also decoded here: UTF-8, with a byte order mark accepted and dropped.
+//! Files are also decoded here: UTF-8, with a byte order mark accepted and dropped. They are
+//! read through a `Source`, so the folder may be on disk or in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::migration::MigrationId;
 use super::problem::Problem;
+use super::source::Source;
 use crate::diagnostic::{SourceFile, line_span, to_source_span};
 
 /// A migration file, read and decoded.
@@ -52,16 +54,17 @@ enum Name {
 
 /// Reads every `.sql` file directly in `migrations_dir`.
 pub(crate) fn list(
-    root: &Path,
+    source: &dyn Source,
     migrations_dir: &Path,
     step_files: &[PathBuf],
     problems: &mut Vec<Problem>,
 ) -> Listing {
+    let root = source.root();
     let mut listing = Listing {
         migrations: Vec::new(),
         rollbacks: Vec::new(),
     };
-    let entries = match std::fs::read_dir(migrations_dir) {
+    let entries = match source.list(migrations_dir) {
         Ok(entries) => entries,
         Err(error) => {
             problems.push(Problem::Unreadable {
@@ -76,9 +79,7 @@ pub(crate) fn list(
         .map(|step| migrations_dir.join(step))
         .collect();
     let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file())
+        .into_iter()
         .filter(|path| !step_paths.contains(path))
         .collect();
     paths.sort();
@@ -90,7 +91,7 @@ pub(crate) fn list(
             continue;
         };
         let display = display_name(root, &path);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match source.read(&path) {
             Ok(bytes) => bytes,
             Err(error) => {
                 problems.push(Problem::Unreadable {

@@ -299,7 +299,7 @@ impl Migration {
         &self.file
     }
 
-    /// Its path on disk.
+    /// Its path: on disk, or under `.` for a project held in memory.
     pub fn path(&self) -> &std::path::Path {
         &self.path
     }

@@ -5,6 +5,8 @@
 //! - `files`: which `.sql` files are migrations and which are rollbacks.
 //! - `header`: a file's leading comment block. `sections`: `-- UP` / `-- DOWN`.
 //! - `manifest`: plan.yaml. `migration`: the model. `problem`: what can be wrong.
+//! - `source`: where the files come from: a folder on disk, or [`ProjectFiles`] in memory
+//!   (a project embedded into a binary). Nothing else here touches the file system.
 
 mod files;
 mod header;
@@ -12,6 +14,7 @@ mod lines;
 mod manifest;
 mod migration;
 mod problem;
+mod source;
 
 use std::path::{Path, PathBuf};
 
@@ -27,11 +30,13 @@ pub use migration::{
     SqlSource, Step, StepKind, Transaction, Version,
 };
 pub use problem::Problem;
+pub use source::ProjectFiles;
 
 use crate::diagnostic::{InvalidInput, Origin, SourceFile, to_source_span};
 use files::{FileRole, MigrationFile};
 use header::Written;
 use manifest::{Entry, ManifestProblem, StepSpecKind};
+use source::{Folder, Source};
 
 /// A project: its migrations, sorted by version then ID, and its settings.
 #[derive(Clone, Debug)]
@@ -65,7 +70,7 @@ pub enum Resolution<'a> {
 }
 
 impl Project {
-    /// The project folder.
+    /// The project folder (`.` for a project held in memory): `command:` steps run in it.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -144,12 +149,26 @@ impl Project {
 
 /// Reads the project in `dir` and fails with every problem found.
 pub fn load(dir: &Path) -> Result<Project, InvalidInput> {
-    let reading = read(dir);
+    loaded(read(dir), &dir.display().to_string())
+}
+
+/// Reads a project held in memory (see [`ProjectFiles`]) and fails with every problem found,
+/// the same problems [`load`] finds in a folder holding the same files.
+pub fn load_files(files: &ProjectFiles) -> Result<Project, InvalidInput> {
+    loaded(read_files(files), source::IN_MEMORY)
+}
+
+/// The name of a project held in memory in messages (`3 problems in the embedded project`).
+pub fn in_memory_name() -> &'static str {
+    source::IN_MEMORY
+}
+
+fn loaded(reading: Reading, what: &str) -> Result<Project, InvalidInput> {
     if reading.problems.is_empty() {
         Ok(reading.project)
     } else {
         Err(InvalidInput::new(
-            &dir.display().to_string(),
+            what,
             reading.problems.into_iter().map(boxed).collect(),
         ))
     }
@@ -162,8 +181,18 @@ pub fn boxed(problem: Problem) -> Box<dyn Diagnostic + Send + Sync + 'static> {
 
 /// Reads the project in `dir`, keeping going after problems so that all of them are found.
 pub fn read(dir: &Path) -> Reading {
+    read_from(&Folder::new(dir))
+}
+
+/// Reads a project held in memory, as [`read`] reads a folder.
+pub fn read_files(files: &ProjectFiles) -> Reading {
+    read_from(files)
+}
+
+fn read_from(source: &dyn Source) -> Reading {
+    let dir = source.root();
     let mut problems = Vec::new();
-    let manifest = read_manifest(dir, &mut problems);
+    let manifest = read_manifest(source, &mut problems);
     let migrations_dir = dir.join(&manifest.migrations_dir);
     let step_files: Vec<PathBuf> = manifest
         .entries
@@ -174,7 +203,7 @@ pub fn read(dir: &Path) -> Reading {
             _ => None,
         })
         .collect();
-    let listing = files::list(dir, &migrations_dir, &step_files, &mut problems);
+    let listing = files::list(source, &migrations_dir, &step_files, &mut problems);
 
     let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
     let mut pending_headers = Vec::new();
@@ -206,7 +235,7 @@ pub fn read(dir: &Path) -> Reading {
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     let unresolved = apply_headers(&mut project, pending_headers, &mut problems);
-    let unresolved = apply_manifest(&mut project, unresolved, &mut problems);
+    let unresolved = apply_manifest(source, &mut project, unresolved, &mut problems);
     resolve_dependencies(&mut project, unresolved, &mut problems);
     check_environments(&mut project, &mut problems);
     for migration in project.migrations.values() {
@@ -235,9 +264,9 @@ fn sort_key<'a>(
     )
 }
 
-fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Manifest {
-    let path = dir.join(MANIFEST_FILE);
-    let bytes = match std::fs::read(&path) {
+fn read_manifest(source: &dyn Source, problems: &mut Vec<Problem>) -> Manifest {
+    let path = source.root().join(MANIFEST_FILE);
+    let bytes = match source.read(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Manifest::default_settings();
@@ -525,6 +554,7 @@ fn apply_headers(
 }
 
 fn apply_manifest(
+    source: &dyn Source,
     project: &mut Project,
     mut unresolved: UnresolvedDependencies,
     problems: &mut Vec<Problem>,
@@ -614,7 +644,7 @@ fn apply_manifest(
             let origin = Origin::new(manifest_file.clone(), step.span.clone());
             let kind = match step.kind {
                 StepSpecKind::SqlFile(path) => {
-                    match std::fs::read_to_string(migrations_dir.join(&path)) {
+                    match read_text(source, &migrations_dir.join(&path)) {
                         Ok(text) => StepKind::Sql {
                             source: SqlSource::File { path, text },
                         },
@@ -759,6 +789,16 @@ fn check_environments(project: &mut Project, problems: &mut Vec<Problem>) {
         }
     }
     project.environments = declared;
+}
+
+/// The text of a step file, failing as `std::fs::read_to_string` does on bytes that are not UTF-8.
+fn read_text(source: &dyn Source, path: &Path) -> std::io::Result<String> {
+    String::from_utf8(source.read(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
 }
 
 /// The span of `word` in an `environment` header line of `text`.

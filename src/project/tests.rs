@@ -1,1 +1,181 @@
-//! Tests of reading whole project folders.
+//! Tests of reading whole project folders: a project reads the same from disk as from memory.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// Every file under `dir`, as a project held in memory.
+fn in_memory(dir: &Path) -> ProjectFiles {
+    fn walk(root: &Path, dir: &Path, files: &mut ProjectFiles) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("a fixture folder")
+            .map(|entry| entry.expect("an entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let relative = path.strip_prefix(root).expect("under the root");
+                let bytes = std::fs::read(&path).expect("a fixture file");
+                files.insert(&relative.to_string_lossy(), bytes);
+            }
+        }
+    }
+    let mut files = ProjectFiles::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// What a reading found, as text: each migration's ID, file, checksum, dependencies, rollback,
+/// steps and environments, then each problem rendered as `plan` renders it. Unreadable files
+/// are named by code only, and a missing file's reason is `[not found]`: the path and the
+/// operating system's wording differ between disk and memory.
+fn summary(reading: &Reading) -> String {
+    let mut lines = Vec::new();
+    for migration in reading.project.migrations() {
+        let dependencies: Vec<String> = migration
+            .dependencies()
+            .unwrap_or_default()
+            .iter()
+            .map(|dependency| dependency.target.to_string())
+            .collect();
+        lines.push(format!(
+            "{} {} {} deps=[{}] rollback={:?} steps={} env={:?} {:?}",
+            migration.id(),
+            migration.file().name(),
+            migration.checksum(),
+            dependencies.join(","),
+            migration.rollback_sql(),
+            migration.steps().len(),
+            migration.environments(),
+            migration.transaction(),
+        ));
+    }
+    for problem in &reading.problems {
+        if let Problem::Unreadable { .. } = problem {
+            lines.push("problem: plan::project::unreadable".to_string());
+            continue;
+        }
+        let mut text = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none())
+            .with_width(100)
+            .render_report(&mut text, problem)
+            .expect("render");
+        let text = text
+            .replace("No such file or directory (os error 2)", "[not found]")
+            .replace("no such file among the embedded files", "[not found]");
+        lines.push(format!("problem: {text}"));
+    }
+    lines.join("\n")
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("tests/fixtures")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_fixture_reads_the_same_from_memory_as_from_disk() {
+    let fixtures = fixtures();
+    assert!(fixtures.len() > 20, "the fixtures are there");
+    for dir in fixtures {
+        let from_disk = summary(&read(&dir));
+        let from_memory = summary(&read_files(&in_memory(&dir)));
+        assert_eq!(from_disk, from_memory, "{}", dir.display());
+    }
+}
+
+#[test]
+fn a_folder_copied_into_memory_holds_exactly_the_files_the_reader_needs() {
+    let dir = crate::testing::project_dir(&[
+        ("README.md", "not read"),
+        (
+            "plan.yaml",
+            "migrations:\n  002_b:\n    steps:\n      - sql: steps/backfill.sql\n",
+        ),
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);"),
+        ("migrations/001_a.down.sql", "DROP TABLE a;"),
+        (
+            "migrations/002_b.sql",
+            "-- depends: 001_a\nCREATE TABLE b (id int);",
+        ),
+        ("migrations/steps/backfill.sql", "INSERT INTO b VALUES (1);"),
+        ("migrations/notes.txt", "not read"),
+    ]);
+    let files = ProjectFiles::from_folder(dir.path()).expect("a valid project");
+    let paths: Vec<String> = files
+        .paths()
+        .map(|path| path.display().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "migrations/001_a.down.sql",
+            "migrations/001_a.sql",
+            "migrations/002_b.sql",
+            "migrations/steps/backfill.sql",
+            "plan.yaml",
+        ]
+    );
+    assert_eq!(
+        summary(&read(dir.path())),
+        summary(&read_files(&files)),
+        "the copy reads as the folder does"
+    );
+}
+
+#[test]
+fn a_folder_with_problems_is_not_copied_and_says_why() {
+    let dir = crate::testing::project_dir(&[(
+        "migrations/001_a.sql",
+        "-- depends: 009_missing\nCREATE TABLE a (id int);",
+    )]);
+    let error = ProjectFiles::from_folder(dir.path()).expect_err("an unknown dependency");
+    let codes: Vec<String> = error
+        .problems()
+        .iter()
+        .map(|problem| {
+            problem
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(codes, ["plan::project::unknown_dependency"]);
+}
+
+#[test]
+fn files_outside_the_project_folder_cannot_be_copied_into_memory() {
+    let outer = crate::testing::project_dir(&[
+        ("project/plan.yaml", "migrations_dir: ../shared\n"),
+        ("shared/001_a.sql", "CREATE TABLE a (id int);"),
+    ]);
+    let error = ProjectFiles::from_folder(&outer.path().join("project"))
+        .expect_err("a migrations folder outside the project");
+    assert!(
+        error.problems()[0]
+            .to_string()
+            .contains("outside the project folder"),
+        "{:?}",
+        error.problems()[0].to_string()
+    );
+}
+
+#[test]
+fn a_project_in_memory_without_its_migrations_folder_is_a_problem() {
+    let mut files = ProjectFiles::new();
+    files.insert("plan.yaml", b"migrations_dir: sql\n".to_vec());
+    files.insert("migrations/001_a.sql", b"CREATE TABLE a (id int);".to_vec());
+    let error = load_files(&files).expect_err("no sql/ folder");
+    let shown: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(error.to_string(), "1 problem in the embedded project");
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0].contains("./sql"), "{shown:?}");
+}

@@ -1,10 +1,12 @@
 //! The integration test binary: one process, one throwaway PostgreSQL cluster (started on first
 //! use by `support::cluster`), a fresh database per test. Modules are grouped by library area.
 
+mod adopt;
 mod apply;
 mod check_schema;
 mod concurrency;
 mod connect;
+mod embedding;
 mod production;
 mod rollback;
 mod show;

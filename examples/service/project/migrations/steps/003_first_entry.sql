@@ -1,0 +1,1 @@
+INSERT INTO audit_log (what) VALUES ('audit log created');

@@ -1,0 +1,1151 @@
+//! Taking over a database that something other than `plan` built, without running anything:
+//!
+//! - [`import_history`] (`plan import-history`): reads the tracking table of another runner (the
+//!   five shapes our users' runners keep, [`TABLE_SHAPES`]) and records the migrations it lists
+//!   as applied, keeping their times (and seed 003's batches);
+//! - [`baseline`] (`plan baseline --to ID`): records ID and everything it depends on as applied,
+//!   after checking against the catalog (one query) that what they create and need is there.
+//!
+//! Both hold the advisory lock, write the ledger in one transaction (history action `import` or
+//! `baseline`), and then record a catalog snapshot so that `check-schema` has a reference. A
+//! refused run changes nothing. The few catalog queries that find and read another runner's
+//! table live here, beside the only code that needs them; everything else goes through db/.
+
+use std::time::Duration;
+
+use indexmap::{IndexMap, IndexSet};
+use miette::Diagnostic;
+
+use super::check::{IndexTables, effects_of, removes, requirement_keys};
+use super::run::RunMode;
+use crate::db::ledger::Adopted;
+use crate::db::{
+    self, Catalog, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
+    Session, SnapshotReason, Snapshots, SqlError, quote_identifier,
+};
+use crate::graph::Graph;
+use crate::project::{MigrationId, Project, Requirement, Resolution, TrackingTable};
+
+/// A tracking-table shape `import-history` recognises, by the columns it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableShape {
+    /// The seed README that describes the runner (`seed 000`).
+    pub seed: &'static str,
+    /// Which runner keeps it.
+    pub runner: &'static str,
+    /// The table as that runner creates it.
+    pub described: &'static str,
+    /// The column holding a version (`001`), read with the name when the name alone matches
+    /// no file.
+    version: Option<&'static str>,
+    /// The column naming the migration.
+    name: &'static str,
+    /// When it was applied.
+    applied_at: &'static str,
+    /// The runner's batch, kept.
+    batch: Option<&'static str>,
+    /// Set when the runner rolled the migration back: such a row is not applied.
+    rolled_back_at: Option<&'static str>,
+    /// The runner's checksum of the file (SHA-256 hex), compared with the file now.
+    checksum: Option<&'static str>,
+    /// How long the migration took.
+    duration_ms: Option<&'static str>,
+}
+
+/// The shapes known, most specific first: a table is read with the first whose columns it has.
+pub const TABLE_SHAPES: [TableShape; 5] = [
+    TableShape {
+        seed: "seed 000",
+        runner: "seed 000 (run-migration.js up|down)",
+        described: "schema_migrations(version, name, applied_at, rolled_back_at)",
+        version: Some("version"),
+        name: "name",
+        applied_at: "applied_at",
+        batch: None,
+        rolled_back_at: Some("rolled_back_at"),
+        checksum: None,
+        duration_ms: None,
+    },
+    TableShape {
+        seed: "seed 004",
+        runner: "seed 004 (migrations at server start, with checksums)",
+        described: "schema_migrations(id, migration_name, applied_at, checksum, execution_time_ms)",
+        version: None,
+        name: "migration_name",
+        applied_at: "applied_at",
+        batch: None,
+        rolled_back_at: None,
+        checksum: Some("checksum"),
+        duration_ms: Some("execution_time_ms"),
+    },
+    TableShape {
+        seed: "seed 001",
+        runner: "seed 001 (manual tracking beside apply-migration.js)",
+        described: "platform.schema_migrations(id, migration_name, applied_at)",
+        version: None,
+        name: "migration_name",
+        applied_at: "applied_at",
+        batch: None,
+        rolled_back_at: None,
+        checksum: None,
+        duration_ms: None,
+    },
+    TableShape {
+        seed: "seed 003",
+        runner: "seed 003 (npm run migrate, with batches)",
+        described: "_migrations(id, name, batch, executed_at)",
+        version: None,
+        name: "name",
+        applied_at: "executed_at",
+        batch: Some("batch"),
+        rolled_back_at: None,
+        checksum: None,
+        duration_ms: None,
+    },
+    TableShape {
+        seed: "seed 002",
+        runner: "seed 002 (npm run migrate:up)",
+        described: "schema_migrations(id, name, executed_at)",
+        version: Some("id"),
+        name: "name",
+        applied_at: "executed_at",
+        batch: None,
+        rolled_back_at: None,
+        checksum: None,
+        duration_ms: None,
+    },
+];
+
+/// The table names looked for when `--from` is not given.
+pub const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
+
+impl TableShape {
+    /// The columns a table must have to be read with this shape.
+    fn required(&self) -> Vec<&'static str> {
+        [
+            self.version,
+            Some(self.name),
+            Some(self.applied_at),
+            self.batch,
+            self.rolled_back_at,
+            self.checksum,
+            self.duration_ms,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The first known shape whose columns are all among `columns`.
+    pub fn recognise(columns: &[String]) -> Option<&'static TableShape> {
+        TABLE_SHAPES.iter().find(|shape| {
+            shape
+                .required()
+                .iter()
+                .all(|wanted| columns.iter().any(|column| column == wanted))
+        })
+    }
+}
+
+/// What `import-history` should read, and whether to record it.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// The tracking table (`schema.table`, or a name found through the search_path); `None`
+    /// looks for the tables the known runners create.
+    pub from: Option<String>,
+    /// Record, or only report what would be recorded.
+    pub mode: RunMode,
+}
+
+/// What `import-history` found and did.
+#[derive(Clone, Debug)]
+pub struct ImportReport {
+    /// The table read, `schema.table`.
+    pub table: String,
+    /// Its shape.
+    pub shape: &'static TableShape,
+    /// Migrations recorded (or, in a dry run, to record), in plan order.
+    pub imported: Vec<ImportedMigration>,
+    /// Migrations the table lists that the ledger already holds.
+    pub already_recorded: Vec<MigrationId>,
+    /// Migrations whose rows say they were rolled back: not applied, not imported.
+    pub rolled_back: Vec<MigrationId>,
+    /// Rows that match no migration file.
+    pub unmatched: Vec<UnmatchedRow>,
+    /// Migrations neither in the table nor in the ledger: `plan apply` will run them.
+    pub not_in_table: Vec<MigrationId>,
+    /// Files whose content differs from the checksum the other runner recorded.
+    pub checksum_changes: Vec<ChecksumChange>,
+    /// Whether the ledger was written (false for a dry run, or with nothing to import).
+    pub recorded: bool,
+}
+
+/// One migration imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedMigration {
+    /// The migration.
+    pub id: MigrationId,
+    /// The row as the other runner wrote it.
+    pub written: String,
+    /// When the other runner applied it, `YYYY-MM-DD HH:MM:SS UTC`; `None` when it did not say.
+    pub applied_at: Option<String>,
+    /// The batch it is recorded in.
+    pub batch: i32,
+}
+
+/// A row of the other runner's table that names no migration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmatchedRow {
+    /// The row as written.
+    pub written: String,
+    /// Why, and what might have been meant.
+    pub help: String,
+}
+
+/// A file that changed since the other runner applied it (seed 004 kept checksums).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChecksumChange {
+    /// The migration.
+    pub id: MigrationId,
+    /// The checksum the other runner recorded.
+    pub recorded: String,
+    /// The file's checksum now, which is what the ledger records.
+    pub current: String,
+}
+
+/// What `baseline` should record.
+#[derive(Clone, Debug)]
+pub struct BaselineOptions {
+    /// This migration and everything it depends on.
+    pub target: MigrationId,
+    /// The environment (`--env`): every migration recorded must run in it.
+    pub environment: Option<String>,
+    /// Record, or only check.
+    pub mode: RunMode,
+}
+
+/// What `baseline` checked and did.
+#[derive(Clone, Debug, Default)]
+pub struct BaselineReport {
+    /// Migrations recorded (or, in a dry run, to record), in plan order.
+    pub recorded: Vec<MigrationId>,
+    /// Migrations of the closure the ledger already holds (applied or partly applied).
+    pub already_recorded: Vec<MigrationId>,
+    /// The batch recorded, when anything was.
+    pub batch: Option<i32>,
+    /// How many objects were checked.
+    pub objects_checked: usize,
+    /// How many catalog queries the check ran.
+    pub catalog_queries: usize,
+}
+
+/// Why an import or a baseline stopped. Nothing was recorded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum AdoptError {
+    /// Connecting, the lock, the ledger or a catalog query failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Db(#[from] DbError),
+    /// No `--from`, and no table of a known name.
+    #[error(
+        "no tracking table to import: the database has no table named {}",
+        TRACKING_TABLE_NAMES.join(" or ")
+    )]
+    #[diagnostic(
+        code(plan::apply::no_tracking_table),
+        help(
+            "pass --from SCHEMA.TABLE naming the table your runner records applied migrations in; a database built by hand or by psql is adopted with `plan baseline --to ID` instead"
+        )
+    )]
+    NoTrackingTable,
+    /// No `--from`, and several tables of a known name.
+    #[error("more than one table could be the tracking table: {tables}")]
+    #[diagnostic(
+        code(plan::apply::several_tracking_tables),
+        help("pass --from with the one to import, e.g. --from {first}")
+    )]
+    SeveralTrackingTables {
+        /// The tables found.
+        tables: String,
+        /// The first of them.
+        first: String,
+    },
+    /// `--from` names no table.
+    #[error("no table `{written}` in the database")]
+    #[diagnostic(code(plan::apply::tracking_table_not_found), help("{help}"))]
+    TrackingTableNotFound {
+        /// The name given.
+        written: String,
+        /// What to do.
+        help: String,
+    },
+    /// The table's columns match no known shape.
+    #[error("{table} is not a tracking table import-history can read: its columns are {columns}")]
+    #[diagnostic(
+        code(plan::apply::unknown_table_shape),
+        help(
+            "the shapes known are:\n{shapes}\nif your runner keeps another shape, record its migrations with `plan baseline --to ID` instead"
+        )
+    )]
+    UnknownShape {
+        /// The table.
+        table: String,
+        /// Its columns, in order.
+        columns: String,
+        /// The known shapes, one per line.
+        shapes: String,
+    },
+    /// Importing would record migrations whose dependencies stay unapplied.
+    #[error(
+        "{} migration(s) in {table} depend on migrations it does not record as applied; nothing was recorded",
+        gaps.len()
+    )]
+    #[diagnostic(
+        code(plan::apply::unapplied_dependencies),
+        help(
+            "apply the missing dependencies with your runner (or check that they really are applied and record them with `plan baseline --to ID`), then import again"
+        )
+    )]
+    UnappliedDependencies {
+        /// The table read.
+        table: String,
+        /// Each migration and the dependency it lacks.
+        #[related]
+        gaps: Vec<UnappliedDependency>,
+    },
+    /// A migration of the baseline does not run in the environment.
+    #[error("{id} runs only in {only}, so it cannot be recorded as applied {environment}")]
+    #[diagnostic(
+        code(plan::apply::baseline_environment),
+        help(
+            "pass --env with an environment it runs in, or baseline a migration it is not part of"
+        )
+    )]
+    OtherEnvironment {
+        /// The migration.
+        id: String,
+        /// Where it runs.
+        only: String,
+        /// `without --env`, or `in staging`.
+        environment: String,
+    },
+    /// Objects the baseline's migrations create or need are not in the database.
+    #[error(
+        "cannot baseline {target}: {} object(s) its migrations create or need are missing from the database; nothing was recorded",
+        missing.len()
+    )]
+    #[diagnostic(
+        code(plan::apply::baseline_missing),
+        help(
+            "the database is not what these migrations build: apply the missing parts (or baseline an earlier migration and let `plan apply` run the rest)"
+        )
+    )]
+    MissingObjects {
+        /// The migration given to `--to`.
+        target: String,
+        /// Each missing object with the migration that creates or needs it.
+        #[related]
+        missing: Vec<MissingForBaseline>,
+    },
+}
+
+impl AdoptError {
+    /// Whether the error is about the input (arguments, an unreadable table): exit 2.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            AdoptError::NoTrackingTable
+                | AdoptError::SeveralTrackingTables { .. }
+                | AdoptError::TrackingTableNotFound { .. }
+                | AdoptError::UnknownShape { .. }
+                | AdoptError::OtherEnvironment { .. }
+        )
+    }
+}
+
+/// A migration to import whose dependency would stay unapplied.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{id} depends on {dependency}, which {table} does not record as applied{how}")]
+#[diagnostic(code(plan::apply::unapplied_dependency))]
+pub struct UnappliedDependency {
+    /// The migration the table lists.
+    pub id: String,
+    /// The dependency it lacks.
+    pub dependency: String,
+    /// The table read.
+    pub table: String,
+    /// ` (it comes before it in sequence)` for an implied dependency, else empty.
+    pub how: String,
+}
+
+/// An object missing for a baseline.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("missing: {object} ({relation} {migration})")]
+#[diagnostic(code(plan::apply::baseline_missing_object))]
+pub struct MissingForBaseline {
+    /// The object, `kind name`.
+    pub object: String,
+    /// `created by` or `required by`.
+    pub relation: &'static str,
+    /// The migration.
+    pub migration: String,
+}
+
+/// Reads another runner's tracking table and records what it lists as applied: see the
+/// module documentation.
+pub fn import_history(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    options: &ImportOptions,
+) -> Result<ImportReport, AdoptError> {
+    let tracking = project.manifest().tracking_table();
+    let ledger = Ledger::new(&tracking.schema, &tracking.table);
+    let mut session = open_session(&ledger, settings, options.mode)?;
+    let table = find_table(&mut session, options.from.as_deref(), tracking)?;
+    let shape = TableShape::recognise(&table.columns).ok_or_else(|| AdoptError::UnknownShape {
+        table: table.name(),
+        columns: table.columns.join(", "),
+        shapes: TABLE_SHAPES
+            .iter()
+            .map(|shape| format!("  {}: {}", shape.seed, shape.described))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })?;
+    let rows = read_rows(&mut session, &table, shape)?;
+    let ledger_rows = ledger.read(&mut session)?;
+    let first_batch = if ledger.exists(&mut session)? {
+        ledger.next_batch(&mut session)?
+    } else {
+        1
+    };
+    let mut report = plan_import(
+        project,
+        graph,
+        &table.name(),
+        shape,
+        &rows,
+        &ledger_rows,
+        first_batch,
+    )?;
+    if options.mode == RunMode::Execute && !report.imported.is_empty() {
+        let details: Vec<String> = report
+            .imported
+            .iter()
+            .map(|imported| format!("imported from {}: {}", report.table, imported.written))
+            .collect();
+        let times: IndexMap<&MigrationId, &ForeignRow> = rows_by_id(project, &rows);
+        let adopted: Vec<Adopted<'_>> = report
+            .imported
+            .iter()
+            .zip(&details)
+            .filter_map(|(imported, detail)| {
+                let migration = project.migration(&imported.id)?;
+                let row = times.get(&imported.id)?;
+                Some(Adopted {
+                    id: imported.id.as_str(),
+                    checksum: migration.checksum(),
+                    batch: imported.batch,
+                    applied_at: row.applied_at.as_deref(),
+                    duration_ms: row.duration_ms.unwrap_or(0),
+                    environment: None,
+                    detail,
+                })
+            })
+            .collect();
+        let last_batch = report.imported.iter().map(|imported| imported.batch).max();
+        record(
+            &mut session,
+            &ledger,
+            tracking,
+            db::Action::Import,
+            &adopted,
+            last_batch,
+        )?;
+        report.recorded = true;
+    }
+    session.close()?;
+    Ok(report)
+}
+
+/// Records `options.target` and its dependencies as applied without running them, after
+/// checking that the objects they create and need are in the database: see the module
+/// documentation.
+pub fn baseline(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    options: &BaselineOptions,
+) -> Result<BaselineReport, AdoptError> {
+    let closure: Vec<&MigrationId> = graph.closure(&options.target);
+    for id in &closure {
+        let Some(migration) = project.migration(id) else {
+            continue;
+        };
+        if !migration.runs_in(options.environment.as_deref()) {
+            return Err(AdoptError::OtherEnvironment {
+                id: id.to_string(),
+                only: migration.environments().unwrap_or_default().join(", "),
+                environment: match &options.environment {
+                    Some(name) => format!("in {name}"),
+                    None => "without --env".to_string(),
+                },
+            });
+        }
+    }
+    let tracking = project.manifest().tracking_table();
+    let ledger = Ledger::new(&tracking.schema, &tracking.table);
+    let mut session = open_session(&ledger, settings, options.mode)?;
+    let ledger_rows = ledger.read(&mut session)?;
+    let catalog = Catalog::read(&mut session, &tracking.schema, &tracking.table)?;
+    let mut report = BaselineReport {
+        catalog_queries: 1,
+        ..BaselineReport::default()
+    };
+    let recorded: IndexSet<&str> = ledger_rows.iter().map(|row| row.id.as_str()).collect();
+    for id in &closure {
+        if recorded.contains(id.as_str()) {
+            report.already_recorded.push((*id).clone());
+        } else {
+            report.recorded.push((*id).clone());
+        }
+    }
+    let applied: IndexSet<&str> = ledger_rows
+        .iter()
+        .filter(|row| row.state == LedgerState::Applied)
+        .map(|row| row.id.as_str())
+        .collect();
+    let (missing, checked) =
+        missing_for_baseline(project, graph, &applied, &report.recorded, &catalog);
+    report.objects_checked = checked;
+    if !missing.is_empty() {
+        let _ = session.close();
+        return Err(AdoptError::MissingObjects {
+            target: options.target.to_string(),
+            missing,
+        });
+    }
+    if options.mode == RunMode::Execute && !report.recorded.is_empty() {
+        let batch = if ledger.exists(&mut session)? {
+            ledger.next_batch(&mut session)?
+        } else {
+            1
+        };
+        let detail = format!(
+            "recorded by plan baseline --to {} without running it; its objects were found in the database",
+            options.target
+        );
+        let adopted: Vec<Adopted<'_>> = report
+            .recorded
+            .iter()
+            .filter_map(|id| project.migration(id))
+            .map(|migration| Adopted {
+                id: migration.id().as_str(),
+                checksum: migration.checksum(),
+                batch,
+                applied_at: None,
+                duration_ms: 0,
+                environment: options.environment.as_deref(),
+                detail: &detail,
+            })
+            .collect();
+        record(
+            &mut session,
+            &ledger,
+            tracking,
+            db::Action::Baseline,
+            &adopted,
+            Some(batch),
+        )?;
+        report.batch = Some(batch);
+    }
+    session.close()?;
+    Ok(report)
+}
+
+/// A session for reading (dry run) or holding the lock (a real run), waiting for the lock as
+/// long as it takes, as `rollback` and `accept` do.
+fn open_session(
+    ledger: &Ledger,
+    settings: &ConnectionSettings,
+    mode: RunMode,
+) -> Result<Session, DbError> {
+    match mode {
+        RunMode::DryRun => Session::connect(settings),
+        RunMode::Execute => {
+            let key = LockKey::from_name(&ledger.name());
+            let mut ignore = |_: &db::LockWaiting<'_>| {};
+            let mut wait = LockWait {
+                timeout: None,
+                poll_interval: Duration::from_millis(200),
+                on_wait: &mut ignore,
+            };
+            Session::connect_locked(settings, &key, &mut wait)
+        }
+    }
+}
+
+/// Writes `adopted` to the ledger in one transaction, then records a catalog snapshot (the
+/// baseline when there is none yet) so that `check-schema` compares with what is there now.
+fn record(
+    session: &mut Session,
+    ledger: &Ledger,
+    tracking: &TrackingTable,
+    action: db::Action,
+    adopted: &[Adopted<'_>],
+    batch: Option<i32>,
+) -> Result<(), DbError> {
+    ledger.ensure_all_actions(session)?;
+    let written = session.begin().and_then(|mut work| {
+        ledger.record_adopted(&mut work, action, adopted)?;
+        work.commit()
+    });
+    written.map_err(|error| {
+        session.error(&format!("record migrations in {}", ledger.name()), &error)
+    })?;
+    let snapshots = Snapshots::new(&tracking.schema, &tracking.table);
+    snapshots.ensure(session)?;
+    let reason = if snapshots.has_any(session)? {
+        SnapshotReason::Apply
+    } else {
+        SnapshotReason::Baseline
+    };
+    snapshots.record_current(session, reason, batch, &tracking.table)
+}
+
+/// Another runner's table: where it is and its columns, in order.
+struct ForeignTable {
+    schema: String,
+    table: String,
+    columns: Vec<String>,
+}
+
+impl ForeignTable {
+    fn name(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+
+    fn from_row(row: Vec<Option<String>>) -> Option<ForeignTable> {
+        let mut columns = row.into_iter();
+        let schema = columns.next().flatten()?;
+        let table = columns.next().flatten()?;
+        let names = columns.next().flatten().unwrap_or_default();
+        Some(ForeignTable {
+            schema,
+            table,
+            columns: names
+                .split('\u{1f}')
+                .filter(|name| !name.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+}
+
+/// One row of another runner's table, every value as text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ForeignRow {
+    version: Option<String>,
+    name: Option<String>,
+    /// ISO 8601 in UTC with microseconds, as PostgreSQL reads it back exactly.
+    applied_at: Option<String>,
+    batch: Option<i64>,
+    rolled_back: bool,
+    checksum: Option<String>,
+    duration_ms: Option<i64>,
+}
+
+impl ForeignRow {
+    /// The row as the user would recognise it: `001 admin_center_schema`, `002_x.sql`.
+    fn written(&self) -> String {
+        match (&self.version, &self.name) {
+            (Some(version), Some(name)) if !name.starts_with(version.as_str()) => {
+                format!("{version} {name}")
+            }
+            (_, Some(name)) => name.clone(),
+            (Some(version), None) => version.clone(),
+            (None, None) => "(a row without a name)".to_string(),
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS UTC`, as `plan status` shows times.
+    fn shown_time(&self) -> Option<String> {
+        let time = self.applied_at.as_deref()?;
+        Some(format!("{} UTC", time.get(..19)?.replace('T', " ")))
+    }
+}
+
+/// Finds the table to import: `from` through the search_path, or else the one table with a
+/// known runner's name (outside the system schemas and the ledger).
+fn find_table(
+    session: &mut Session,
+    from: Option<&str>,
+    tracking: &TrackingTable,
+) -> Result<ForeignTable, AdoptError> {
+    const COLUMNS: &str = "coalesce(string_agg(a.attname::text, chr(31) ORDER BY a.attnum), '')";
+    match from {
+        Some(written) => {
+            let sql = format!(
+                "SELECT n.nspname::text, c.relname::text, {COLUMNS}
+                 FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 WHERE c.oid = to_regclass($1)
+                 GROUP BY 1, 2"
+            );
+            let rows = match session.query_texts(&sql, &[written]) {
+                Ok(rows) => rows,
+                // A name PostgreSQL cannot parse (`a.b.c.d`) is bad input, not a failure.
+                Err(error) if is_name_error(&error) => {
+                    return Err(AdoptError::TrackingTableNotFound {
+                        written: written.to_string(),
+                        help: format!("{}; write it as schema.table", error.message),
+                    });
+                }
+                Err(error) => {
+                    return Err(session.error("look for the tracking table", &error).into());
+                }
+            };
+            rows.into_iter()
+                .next()
+                .and_then(ForeignTable::from_row)
+                .ok_or_else(|| AdoptError::TrackingTableNotFound {
+                    written: written.to_string(),
+                    help: "write it as schema.table (an unqualified name is looked for through the search_path)".to_string(),
+                })
+        }
+        None => {
+            let sql = format!(
+                "SELECT n.nspname::text, c.relname::text, {COLUMNS}
+                 FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 WHERE c.relname = ANY(string_to_array($1, chr(31)))
+                   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND n.nspname NOT LIKE 'pg\\_%'
+                   AND NOT (n.nspname = $2 AND c.relname = $3)
+                 GROUP BY 1, 2
+                 ORDER BY 1, 2"
+            );
+            let names = TRACKING_TABLE_NAMES.join("\u{1f}");
+            let rows = session
+                .query_texts(&sql, &[&names, &tracking.schema, &tracking.table])
+                .map_err(|error| session.error("look for the tracking table", &error))?;
+            let mut found: Vec<ForeignTable> = rows
+                .into_iter()
+                .filter_map(ForeignTable::from_row)
+                .collect();
+            match found.len() {
+                0 => Err(AdoptError::NoTrackingTable),
+                1 => Ok(found.remove(0)),
+                _ => Err(AdoptError::SeveralTrackingTables {
+                    tables: found
+                        .iter()
+                        .map(ForeignTable::name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    first: found[0].name(),
+                }),
+            }
+        }
+    }
+}
+
+/// Whether a lookup failed because the name itself is wrong (SQLSTATE class 42, 3F000), not
+/// because the database did.
+fn is_name_error(error: &SqlError) -> bool {
+    error
+        .code
+        .as_deref()
+        .is_some_and(|code| code.starts_with("42") || code == "3F000")
+}
+
+/// Reads every row of `table` as `shape` says, in one query.
+fn read_rows(
+    session: &mut Session,
+    table: &ForeignTable,
+    shape: &TableShape,
+) -> Result<Vec<ForeignRow>, DbError> {
+    let text = |column: Option<&str>| match column {
+        Some(column) => format!("{}::text", quote_identifier(column)),
+        None => "NULL::text".to_string(),
+    };
+    let applied_at = quote_identifier(shape.applied_at);
+    // Cast to timestamptz: a `timestamp` column (seed 004) holds the server's local time, which
+    // is how the session reads it back; the text sent on is UTC with microseconds, exact.
+    let sql = format!(
+        "SELECT {version}, {name},
+                to_char(({applied_at})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
+                {batch}, {rolled_back}::text, {checksum}, {duration}
+         FROM {schema}.{table}
+         ORDER BY {applied_at} NULLS FIRST",
+        version = text(shape.version),
+        name = text(Some(shape.name)),
+        batch = text(shape.batch),
+        rolled_back = match shape.rolled_back_at {
+            Some(column) => format!("({} IS NOT NULL)", quote_identifier(column)),
+            None => "false".to_string(),
+        },
+        checksum = text(shape.checksum),
+        duration = text(shape.duration_ms),
+        schema = quote_identifier(&table.schema),
+        table = quote_identifier(&table.table),
+    );
+    let rows = session
+        .query_texts(&sql, &[])
+        .map_err(|error| session.error(&format!("read {}", table.name()), &error))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut columns = row.into_iter();
+            let mut next = || columns.next().flatten();
+            let trimmed = |value: Option<String>| {
+                value
+                    .map(|text| text.trim().to_string())
+                    .filter(|text| !text.is_empty())
+            };
+            ForeignRow {
+                version: trimmed(next()),
+                name: trimmed(next()),
+                applied_at: next(),
+                batch: next().and_then(|batch| batch.trim().parse().ok()),
+                rolled_back: next().as_deref() == Some("true"),
+                checksum: trimmed(next()),
+                duration_ms: next().and_then(|duration| duration.trim().parse().ok()),
+            }
+        })
+        .collect())
+}
+
+/// The migration a row names: its name (with or without `.sql`), else `version_name`, else
+/// its version alone. `Err` carries a help line.
+fn match_row<'p>(project: &'p Project, row: &ForeignRow) -> Result<&'p MigrationId, String> {
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(name) = &row.name {
+        candidates.push(name.clone());
+        if let Some(version) = &row.version {
+            candidates.push(format!("{version}_{name}"));
+        }
+    }
+    if let Some(version) = &row.version {
+        candidates.push(version.clone());
+    }
+    let mut ambiguous: Option<Vec<&MigrationId>> = None;
+    let mut closest: Option<&MigrationId> = None;
+    for candidate in &candidates {
+        match project.resolve(candidate) {
+            Resolution::Found(id) => return Ok(id),
+            Resolution::Ambiguous(ids) => {
+                ambiguous.get_or_insert(ids);
+            }
+            Resolution::Missing(close) => {
+                closest = closest.or(close);
+            }
+        }
+    }
+    Err(match (ambiguous, closest) {
+        (Some(ids), _) => format!(
+            "it matches more than one file: {}",
+            ids.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, Some(close)) => format!("no migration file has this name; did you mean {close}?"),
+        (None, None) => "no migration file has this name".to_string(),
+    })
+}
+
+/// The row that decides each migration's state: its latest row that is not rolled back, else
+/// its latest row. Rows are in time order.
+fn rows_by_id<'p, 'r>(
+    project: &'p Project,
+    rows: &'r [ForeignRow],
+) -> IndexMap<&'p MigrationId, &'r ForeignRow> {
+    let mut chosen: IndexMap<&MigrationId, &ForeignRow> = IndexMap::new();
+    for row in rows {
+        let Ok(id) = match_row(project, row) else {
+            continue;
+        };
+        let replace = match chosen.get(id) {
+            None => true,
+            Some(kept) => !row.rolled_back || kept.rolled_back,
+        };
+        if replace {
+            chosen.insert(id, row);
+        }
+    }
+    chosen
+}
+
+/// What an import records, and what it reports, from the rows read. Pure.
+fn plan_import(
+    project: &Project,
+    graph: &Graph,
+    table: &str,
+    shape: &'static TableShape,
+    rows: &[ForeignRow],
+    ledger_rows: &[LedgerRow],
+    first_batch: i32,
+) -> Result<ImportReport, AdoptError> {
+    let mut report = ImportReport {
+        table: table.to_string(),
+        shape,
+        imported: Vec::new(),
+        already_recorded: Vec::new(),
+        rolled_back: Vec::new(),
+        unmatched: Vec::new(),
+        not_in_table: Vec::new(),
+        checksum_changes: Vec::new(),
+        recorded: false,
+    };
+    for row in rows {
+        if let Err(help) = match_row(project, row) {
+            report.unmatched.push(UnmatchedRow {
+                written: row.written(),
+                help,
+            });
+        }
+    }
+    let chosen = rows_by_id(project, rows);
+    let in_ledger: IndexMap<&str, &LedgerRow> = ledger_rows
+        .iter()
+        .map(|row| (row.id.as_str(), row))
+        .collect();
+    let mut to_import: Vec<(&MigrationId, &ForeignRow)> = Vec::new();
+    for id in graph.order() {
+        match chosen.get(id) {
+            None if in_ledger.contains_key(id.as_str()) => {}
+            None => report.not_in_table.push(id.clone()),
+            Some(row) if row.rolled_back => {
+                if !in_ledger.contains_key(id.as_str()) {
+                    report.rolled_back.push(id.clone());
+                }
+            }
+            Some(_) if in_ledger.contains_key(id.as_str()) => {
+                report.already_recorded.push(id.clone());
+            }
+            Some(row) => to_import.push((id, row)),
+        }
+    }
+
+    let importing: IndexSet<&str> = to_import.iter().map(|(id, _)| id.as_str()).collect();
+    let mut gaps = Vec::new();
+    for (id, _) in &to_import {
+        for (dependency, kind) in graph.dependencies_of(id) {
+            let applied = importing.contains(dependency.as_str())
+                || in_ledger
+                    .get(dependency.as_str())
+                    .is_some_and(|row| row.state == LedgerState::Applied);
+            if !applied {
+                gaps.push(UnappliedDependency {
+                    id: id.to_string(),
+                    dependency: dependency.to_string(),
+                    table: table.to_string(),
+                    how: match kind {
+                        crate::graph::EdgeKind::Sequence => {
+                            " (it comes before it in sequence)".to_string()
+                        }
+                        crate::graph::EdgeKind::Declared => String::new(),
+                    },
+                });
+            }
+        }
+    }
+    if !gaps.is_empty() {
+        return Err(AdoptError::UnappliedDependencies {
+            table: table.to_string(),
+            gaps,
+        });
+    }
+
+    // Batches: the other runner's own, renumbered from the ledger's next one so that none is
+    // reused; without a batch column, one per migration in plan order, so that `plan rollback
+    // --last-batch` reverts one migration, as `migrate:down` did.
+    let their_batches: Vec<Option<i64>> = {
+        let mut batches: Vec<Option<i64>> = to_import.iter().map(|(_, row)| row.batch).collect();
+        batches.sort();
+        batches.dedup();
+        batches
+    };
+    for (position, (id, row)) in to_import.iter().enumerate() {
+        let offset = if shape.batch.is_some() {
+            their_batches
+                .iter()
+                .position(|batch| *batch == row.batch)
+                .unwrap_or(0)
+        } else {
+            position
+        };
+        report.imported.push(ImportedMigration {
+            id: (*id).clone(),
+            written: row.written(),
+            applied_at: row.shown_time(),
+            batch: first_batch.saturating_add(i32::try_from(offset).unwrap_or(i32::MAX)),
+        });
+        if let (Some(recorded), Some(migration)) = (&row.checksum, project.migration(id)) {
+            let recorded = recorded.to_ascii_lowercase();
+            // Only a SHA-256 can be compared with ours; another algorithm says nothing.
+            let comparable =
+                recorded.len() == 64 && recorded.bytes().all(|byte| byte.is_ascii_hexdigit());
+            if comparable && recorded != migration.checksum() {
+                report.checksum_changes.push(ChecksumChange {
+                    id: (*id).clone(),
+                    recorded,
+                    current: migration.checksum().to_string(),
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The objects that `to_record` create (as what is applied after the baseline leaves them)
+/// and the prerequisites they need, missing from `catalog`; and how many were checked. Pure.
+fn missing_for_baseline(
+    project: &Project,
+    graph: &Graph,
+    applied: &IndexSet<&str>,
+    to_record: &[MigrationId],
+    catalog: &Catalog,
+) -> (Vec<MissingForBaseline>, usize) {
+    let recording: IndexSet<&str> = to_record.iter().map(MigrationId::as_str).collect();
+    // What every migration applied after the baseline built, in plan order, minus what later
+    // ones dropped: check-schema's expectation, so that a baseline it accepts is clean there.
+    let mut built: IndexMap<String, &MigrationId> = IndexMap::new();
+    let mut needed: IndexMap<String, (Requirement, &MigrationId)> = IndexMap::new();
+    let mut index_tables = IndexTables::new();
+    for id in graph.order() {
+        if !applied.contains(id.as_str()) && !recording.contains(id.as_str()) {
+            continue;
+        }
+        let Some(migration) = project.migration(id) else {
+            continue;
+        };
+        if recording.contains(id.as_str()) {
+            for prerequisite in migration.requires() {
+                let keys = requirement_keys(&prerequisite.requirement);
+                if !keys.iter().any(|key| built.contains_key(key)) {
+                    needed.insert(
+                        prerequisite.requirement.to_string(),
+                        (prerequisite.requirement.clone(), id),
+                    );
+                }
+            }
+        }
+        let effects = effects_of(migration);
+        for dropped in &effects.dropped {
+            built.retain(|key, _| !removes(dropped, key, &index_tables));
+            needed.retain(|_, (requirement, _)| {
+                !requirement_keys(requirement)
+                    .iter()
+                    .any(|key| removes(dropped, key, &index_tables))
+            });
+        }
+        for key in effects.created {
+            // An index PostgreSQL named itself cannot be looked up by name.
+            if !key.ends_with('.') {
+                built.insert(key, id);
+            }
+        }
+        index_tables.extend(effects.indexes);
+    }
+    let present = |key: &str| match key.strip_suffix('(') {
+        // A function is keyed by its name and arguments; its key here is a prefix.
+        Some(_) => catalog.keys().any(|known| known.starts_with(key)),
+        None => catalog.contains(key),
+    };
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (key, id) in &built {
+        if !recording.contains(id.as_str()) {
+            continue;
+        }
+        checked += 1;
+        if !present(key) {
+            missing.push(MissingForBaseline {
+                object: key.trim_end_matches('(').to_string(),
+                relation: "created by",
+                migration: id.to_string(),
+            });
+        }
+    }
+    for (shown, (requirement, id)) in &needed {
+        checked += 1;
+        // plpgsql is installed everywhere and left out of the catalog snapshot.
+        let installed =
+            matches!(requirement, Requirement::Extension { extension } if extension == "plpgsql");
+        if !installed && !requirement_keys(requirement).iter().any(|key| present(key)) {
+            missing.push(MissingForBaseline {
+                object: shown.clone(),
+                relation: "required by",
+                migration: id.to_string(),
+            });
+        }
+    }
+    (missing, checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns(names: &str) -> Vec<String> {
+        names.split(", ").map(str::to_string).collect()
+    }
+
+    /// The runner whose shape `names` is read with, or `unknown`.
+    fn check_shape(names: &str) -> &'static str {
+        TableShape::recognise(&columns(names)).map_or("unknown", |shape| shape.runner)
+    }
+
+    #[test]
+    fn each_seed_table_is_read_with_its_own_shape() {
+        let seen = [
+            "version, name, applied_at, rolled_back_at",
+            "id, migration_name, applied_at, checksum, execution_time_ms",
+            "id, migration_name, applied_at",
+            "id, name, batch, executed_at",
+            "id, name, executed_at",
+            "id, filename, run_on",
+        ]
+        .map(check_shape);
+        insta::assert_snapshot!(seen.join("\n"), @r"
+        seed 000 (run-migration.js up|down)
+        seed 004 (migrations at server start, with checksums)
+        seed 001 (manual tracking beside apply-migration.js)
+        seed 003 (npm run migrate, with batches)
+        seed 002 (npm run migrate:up)
+        unknown
+        ");
+    }
+
+    #[test]
+    fn a_row_is_written_as_its_runner_wrote_it() {
+        let row = |version: Option<&str>, name: Option<&str>| ForeignRow {
+            version: version.map(str::to_string),
+            name: name.map(str::to_string),
+            applied_at: Some("2024-01-20T10:00:00.123456Z".to_string()),
+            ..ForeignRow::default()
+        };
+        assert_eq!(row(Some("001"), Some("admin")).written(), "001 admin");
+        assert_eq!(row(Some("001"), Some("001_admin")).written(), "001_admin");
+        assert_eq!(row(None, Some("002_x.sql")).written(), "002_x.sql");
+        assert_eq!(
+            row(None, Some("x")).shown_time().as_deref(),
+            Some("2024-01-20 10:00:00 UTC")
+        );
+    }
+
+    #[test]
+    fn drops_cover_what_is_inside_them() {
+        let mut index_tables = IndexTables::new();
+        index_tables.insert("index s.t_i".to_string(), "table s.t".to_string());
+        assert!(removes("table s.t", "column s.t.c", &index_tables));
+        assert!(removes("table s.t", "index s.t_i", &index_tables));
+        assert!(removes("schema s", "table s.t", &index_tables));
+        assert!(!removes("table s.t", "column s.tt.c", &index_tables));
+        assert!(removes("function s.f(", "function s.f(", &index_tables));
+    }
+}

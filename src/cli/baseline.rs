@@ -1,0 +1,95 @@
+//! `plan baseline --to ID [--env NAME] [--dry-run]`: records ID and everything it depends on as
+//! applied without running them, for a database built by hand or by psql, once the catalog
+//! shows what they create and need (see `apply::adopt`). Exit 0 when recorded; 1 when objects
+//! are missing (listed with the migration that creates or needs each); 2 for bad arguments.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::Failure;
+use super::args::{ConnectArgs, ProjectArgs, check_environment, resolve_migration};
+use crate::apply::{BaselineOptions, RunMode, baseline};
+
+/// Arguments of `plan baseline`.
+#[derive(Debug, Args)]
+pub(crate) struct BaselineArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Record this migration and everything it depends on (ID, file name or unique version).
+    #[arg(long, value_name = "ID")]
+    to: String,
+    /// The environment: every migration recorded must run in it.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Check the database and show what would be recorded; record nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs `plan baseline`.
+pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    check_environment(&project, args.env.as_deref())?;
+    let target = resolve_migration(&project, &args.to)?;
+    let settings = args.connect.settings("baseline")?;
+    let options = BaselineOptions {
+        target: target.clone(),
+        environment: args.env.clone(),
+        mode: if args.dry_run {
+            RunMode::DryRun
+        } else {
+            RunMode::Execute
+        },
+    };
+    let report = baseline(&project, &graph, &settings, &options).map_err(|error| {
+        if error.is_invalid_input() {
+            Failure::invalid(error)
+        } else {
+            Failure::failed(error)
+        }
+    })?;
+    let ledger = project.manifest().tracking_table().to_string();
+    let mut text = format!(
+        "checked {} object(s) that {target} and its dependencies create or need: all present ({} catalog quer{})\n",
+        report.objects_checked,
+        report.catalog_queries,
+        if report.catalog_queries == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    let ids = |list: &[crate::project::MigrationId]| {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !report.already_recorded.is_empty() {
+        text.push_str(&format!(
+            "already in {ledger}, left as they are: {}\n",
+            ids(&report.already_recorded)
+        ));
+    }
+    text.push_str(
+        &match (report.recorded.is_empty(), args.dry_run, report.batch) {
+            (true, _, _) => "nothing to record\n".to_string(),
+            (false, true, _) => format!(
+                "dry run: would record {} as applied; nothing was recorded\n",
+                ids(&report.recorded)
+            ),
+            (false, false, batch) => format!(
+                "recorded as applied without running them{}: {}\n",
+                batch
+                    .map(|batch| format!(" (batch {batch})"))
+                    .unwrap_or_default(),
+                ids(&report.recorded)
+            ),
+        },
+    );
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}

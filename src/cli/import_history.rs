@@ -1,0 +1,145 @@
+//! `plan import-history [--from TABLE] [--dry-run]`: records the migrations another runner's
+//! tracking table lists as applied, keeping their times, without running them (see
+//! `apply::adopt`). Reports rows with no file, files not in the table and rolled-back rows on
+//! stdout. Exit 0 when recorded (or, with `--dry-run`, when it would be); 1 when refused; 2
+//! when the table cannot be found or read.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::Failure;
+use super::args::{ConnectArgs, ProjectArgs};
+use crate::apply::{ImportOptions, ImportReport, RunMode, import_history};
+
+/// Arguments of `plan import-history`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportHistoryArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// The other runner's tracking table, as SCHEMA.TABLE (a bare name is looked for through
+    /// the search_path). Default: the one table named schema_migrations or _migrations.
+    #[arg(long, value_name = "TABLE")]
+    from: Option<String>,
+    /// Show what would be recorded, and record nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs `plan import-history`.
+pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    let settings = args.connect.settings("import-history")?;
+    let options = ImportOptions {
+        from: args.from,
+        mode: if args.dry_run {
+            RunMode::DryRun
+        } else {
+            RunMode::Execute
+        },
+    };
+    let report = import_history(&project, &graph, &settings, &options).map_err(|error| {
+        if error.is_invalid_input() {
+            Failure::invalid(error)
+        } else {
+            Failure::failed(error)
+        }
+    })?;
+    let ledger = project.manifest().tracking_table().to_string();
+    let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
+    Ok(())
+}
+
+fn render(report: &ImportReport, ledger: &str, dry_run: bool) -> String {
+    let mut text = format!(
+        "{} read as {}: {}\n",
+        report.table, report.shape.runner, report.shape.described
+    );
+    let width = report
+        .imported
+        .iter()
+        .map(|imported| imported.id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    if !report.imported.is_empty() {
+        text.push_str(&format!(
+            "\n{} into {ledger}:\n",
+            if dry_run { "would import" } else { "imported" }
+        ));
+    }
+    for imported in &report.imported {
+        text.push_str(&format!(
+            "  {:<width$}  applied {}, batch {}  (row: {})\n",
+            imported.id.as_str(),
+            imported
+                .applied_at
+                .as_deref()
+                .unwrap_or("at an unknown time (recorded as now)"),
+            imported.batch,
+            imported.written
+        ));
+    }
+    let list = |ids: &[crate::project::MigrationId]| {
+        ids.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !report.already_recorded.is_empty() {
+        text.push_str(&format!(
+            "\nalready in {ledger}, left as they are: {}\n",
+            list(&report.already_recorded)
+        ));
+    }
+    if !report.rolled_back.is_empty() {
+        text.push_str(&format!(
+            "\nrolled back according to {}, so not imported: {}\n",
+            report.table,
+            list(&report.rolled_back)
+        ));
+    }
+    if !report.unmatched.is_empty() {
+        text.push_str(&format!(
+            "\nwarning: {} row(s) of {} match no migration file, and were not imported:\n",
+            report.unmatched.len(),
+            report.table
+        ));
+        for row in &report.unmatched {
+            text.push_str(&format!("  {}: {}\n", row.written, row.help));
+        }
+    }
+    if !report.not_in_table.is_empty() {
+        text.push_str(&format!(
+            "\nnot in {} (plan apply will run them): {}\n",
+            report.table,
+            list(&report.not_in_table)
+        ));
+    }
+    for change in &report.checksum_changes {
+        text.push_str(&format!(
+            "\nwarning: {} changed since {} recorded its checksum ({} → {}); the ledger records the file as it is now\n",
+            change.id,
+            report.table,
+            short(&change.recorded),
+            short(&change.current)
+        ));
+    }
+    let count = report.imported.len();
+    text.push('\n');
+    text.push_str(&if count == 0 {
+        "nothing to import\n".to_string()
+    } else if dry_run {
+        format!("dry run: {count} migration(s) would be imported; nothing was recorded\n")
+    } else {
+        format!(
+            "imported {count} migration(s) into {ledger} in one transaction, without running them; a catalog snapshot was recorded for check-schema\n"
+        )
+    });
+    text
+}
+
+fn short(checksum: &str) -> String {
+    checksum.chars().take(12).collect()
+}

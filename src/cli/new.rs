@@ -1,0 +1,110 @@
+//! `plan new NAME [--depends ID …] [--rollback | --no-rollback]`: creates the next migration in
+//! the project's own layout (see `apply::scaffold`) and prints the files it created. Exit 2 for
+//! a name that is not a word, a project that does not load, or an unknown `--depends`; 1 when a
+//! file cannot be written.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::SystemTime;
+
+use clap::Args;
+
+use super::Failure;
+use super::args::{ProjectArgs, resolve_migration};
+use crate::apply::scaffold::{
+    self, Depends, NewMigration, RollbackChoice, ScaffoldError, utc_date,
+};
+
+/// Arguments of `plan new`.
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The name after the number: one word, e.g. add_user_avatar.
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// What it depends on (IDs, file names or unique versions; `none` for a new root). Default:
+    /// the current leaves of the graph; nothing in a project that is a sequence.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    depends: Vec<String>,
+    /// Write a rollback (a file, or a -- DOWN section) in the project's style. Default: when
+    /// every migration of the project has one.
+    #[arg(long, conflicts_with = "no_rollback")]
+    rollback: bool,
+    /// Write no rollback.
+    #[arg(long)]
+    no_rollback: bool,
+}
+
+/// Runs `plan new`.
+pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, graph) = args.project.load()?;
+    let depends = if args.depends.is_empty() {
+        Depends::Leaves
+    } else if args.depends.len() == 1 && args.depends[0].eq_ignore_ascii_case("none") {
+        Depends::Nothing
+    } else {
+        Depends::These(
+            args.depends
+                .iter()
+                .map(|written| resolve_migration(&project, written))
+                .collect::<Result<_, _>>()?,
+        )
+    };
+    let request = NewMigration {
+        name: args.name.clone(),
+        depends,
+        rollback: match (args.rollback, args.no_rollback) {
+            (true, _) => RollbackChoice::Always,
+            (_, true) => RollbackChoice::Never,
+            _ => RollbackChoice::AsTheProjectDoes,
+        },
+        today: utc_date(SystemTime::now()),
+    };
+    let planned = scaffold::scaffold(&project, &graph, &request).map_err(failure)?;
+    scaffold::write(&planned, project.root()).map_err(failure)?;
+    let mut text = String::new();
+    for file in &planned.files {
+        text.push_str(&format!("created {}\n", shown(&file.path)));
+    }
+    text.push_str(&format!("layout: {}\n", planned.layout.describe()));
+    text.push_str(&match &planned.dependencies {
+        None => format!(
+            "{} follows the last migration (the project is a sequence)\n",
+            planned.id
+        ),
+        Some(list) if list.is_empty() => format!("{} depends on nothing\n", planned.id),
+        Some(list) => format!(
+            "{} depends on {}\n",
+            planned.id,
+            list.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    if let Some(environments) = &planned.environments {
+        text.push_str(&format!(
+            "{} runs only in {}, as its dependencies do\n",
+            planned.id,
+            environments.join(", ")
+        ));
+    }
+    text.push_str(
+        "write its SQL in place of the placeholder statement, which stops plan apply until you do\n",
+    );
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}
+
+fn failure(error: ScaffoldError) -> Failure {
+    match error {
+        ScaffoldError::Write { .. } => Failure::failed(error),
+        _ => Failure::invalid(error),
+    }
+}
+
+/// A path as the user gave it, without a leading `./`.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}

@@ -1,0 +1,334 @@
+//! Where a project's files come from. The reader (`mod.rs`, `files.rs`) asks a [`Source`] for
+//! plan.yaml, the files of the migrations folder and the bytes of each file, and never touches
+//! the file system itself. So a project reads the same from a folder on disk ([`Folder`]) as
+//! from files held in memory ([`ProjectFiles`], e.g. baked into a service's binary at compile
+//! time by `crate::embed`): same migrations, same checksums, same problems.
+//!
+//! Leaves to others: what the files mean (the rest of `project`) and how an embedded list is
+//! generated (`embed`).
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::problem::Problem;
+use crate::diagnostic::InvalidInput;
+
+/// A project's files held in memory: each file's path relative to the project folder, and its
+/// bytes. Read it with [`crate::project::load_files`] or [`crate::apply::load_project_files`].
+///
+/// It stands for a project folder that is not on disk: the project's root is `.`, so file names
+/// in messages read `migrations/001_init.sql`, and `command:` steps run in the current
+/// directory. A folder exists when at least one file lies under it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectFiles {
+    files: BTreeMap<PathBuf, Cow<'static, [u8]>>,
+}
+
+/// What a reader needs from the place a project lives.
+pub(crate) trait Source {
+    /// The project folder; every path asked for is under it.
+    fn root(&self) -> &Path;
+    /// The bytes of the file at `path`.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The files (not folders) directly in `folder`, each as `folder.join(name)`, in any order.
+    fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>>;
+}
+
+/// A project folder on disk.
+pub(crate) struct Folder<'a> {
+    root: &'a Path,
+}
+
+/// The name a project held in memory goes by in messages (`1 problem in …`).
+pub(crate) const IN_MEMORY: &str = "the embedded project";
+
+impl ProjectFiles {
+    /// No files.
+    pub fn new() -> Self {
+        ProjectFiles::default()
+    }
+
+    /// The files of a list made at compile time, as `crate::embed` writes it:
+    /// `&[("plan.yaml", include_bytes!(…)), ("migrations/001_init.sql", include_bytes!(…))]`.
+    /// The bytes are borrowed, not copied.
+    pub fn from_static(files: &'static [(&'static str, &'static [u8])]) -> Self {
+        let mut project_files = ProjectFiles::new();
+        for (path, bytes) in files {
+            project_files.insert(path, *bytes);
+        }
+        project_files
+    }
+
+    /// Reads the project in `dir` as [`crate::project::load`] does, and keeps a copy of every
+    /// file it read: plan.yaml, the migration and rollback files, and the files of `sql:` steps.
+    /// Fails with every problem of the project, as `load` does, or when a file lies outside
+    /// `dir` (a `migrations_dir` of `..`), which a project in memory could not reach.
+    pub fn from_folder(dir: &Path) -> Result<ProjectFiles, InvalidInput> {
+        let recording = Recording {
+            inner: Folder::new(dir),
+            read: RefCell::new(BTreeMap::new()),
+        };
+        let reading = super::read_from(&recording);
+        let mut problems = reading.problems;
+        let mut project_files = ProjectFiles::new();
+        for (path, bytes) in recording.read.into_inner() {
+            match path.strip_prefix(dir).ok().and_then(normal) {
+                Some(relative) => {
+                    project_files.files.insert(relative, Cow::Owned(bytes));
+                }
+                None => problems.push(Problem::Unreadable {
+                    path,
+                    reason: "the file is outside the project folder, so it cannot be embedded: \
+                             keep migrations_dir and step files inside the folder"
+                        .to_string(),
+                }),
+            }
+        }
+        if problems.is_empty() {
+            Ok(project_files)
+        } else {
+            Err(InvalidInput::new(
+                &dir.display().to_string(),
+                problems.into_iter().map(super::boxed).collect(),
+            ))
+        }
+    }
+
+    /// Adds (or replaces) the file at `path`, relative to the project folder (`/`-separated;
+    /// `.` and `..` are resolved, and a leading `/` is ignored).
+    pub fn insert(&mut self, path: &str, bytes: impl Into<Cow<'static, [u8]>>) {
+        let relative: PathBuf =
+            Path::new(path)
+                .components()
+                .fold(PathBuf::new(), |mut built, component| {
+                    match component {
+                        Component::Normal(name) => built.push(name),
+                        Component::ParentDir => {
+                            built.pop();
+                        }
+                        Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+                    }
+                    built
+                });
+        self.files.insert(relative, bytes.into());
+    }
+
+    /// The files' paths, relative to the project folder, sorted.
+    pub fn paths(&self) -> impl ExactSizeIterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
+
+    /// The bytes of the file at `path` (relative to the project folder).
+    pub fn get(&self, path: &Path) -> Option<&[u8]> {
+        normal(path).and_then(|path| self.files.get(&path).map(AsRef::as_ref))
+    }
+
+    /// How many files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// `path` (under the root `.`) relative to the project folder.
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        path.strip_prefix(self.root()).ok().and_then(normal)
+    }
+}
+
+impl Source for ProjectFiles {
+    fn root(&self) -> &Path {
+        Path::new(".")
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.relative(path)
+            .and_then(|relative| self.files.get(&relative))
+            .map(|bytes| bytes.to_vec())
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "no such file among the embedded files",
+                )
+            })
+    }
+
+    fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>> {
+        let missing = || {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no such folder among the embedded files",
+            )
+        };
+        let relative = self.relative(folder).ok_or_else(missing)?;
+        let mut exists = false;
+        let mut paths = Vec::new();
+        for path in self.files.keys() {
+            if path.starts_with(&relative) && *path != relative {
+                exists = true;
+                if path.parent() == Some(relative.as_path()) {
+                    if let Some(name) = path.file_name() {
+                        paths.push(folder.join(name));
+                    }
+                }
+            }
+        }
+        if exists { Ok(paths) } else { Err(missing()) }
+    }
+}
+
+impl<'a> Folder<'a> {
+    /// The project folder `root`.
+    pub(crate) fn new(root: &'a Path) -> Self {
+        Folder { root }
+    }
+}
+
+impl Source for Folder<'_> {
+    fn root(&self) -> &Path {
+        self.root
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>> {
+        Ok(std::fs::read_dir(folder)?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.is_file())
+            .collect())
+    }
+}
+
+/// A source that keeps a copy of every file read through it.
+struct Recording<'a> {
+    inner: Folder<'a>,
+    read: RefCell<BTreeMap<PathBuf, Vec<u8>>>,
+}
+
+impl Source for Recording<'_> {
+    fn root(&self) -> &Path {
+        self.inner.root()
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let bytes = self.inner.read(path)?;
+        self.read
+            .borrow_mut()
+            .insert(path.to_path_buf(), bytes.clone());
+        Ok(bytes)
+    }
+
+    fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>> {
+        self.inner.list(folder)
+    }
+}
+
+/// `path` with `.` removed and `..` resolved; `None` if it is absolute or climbs out.
+fn normal(path: &Path) -> Option<PathBuf> {
+    let mut built = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(name) => built.push(name),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !built.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(paths: &[&str]) -> ProjectFiles {
+        let mut files = ProjectFiles::new();
+        for path in paths {
+            files.insert(path, path.as_bytes().to_vec());
+        }
+        files
+    }
+
+    fn check_list(files: &ProjectFiles, folder: &str) -> String {
+        match files.list(&Path::new(".").join(folder)) {
+            Ok(mut paths) => {
+                paths.sort();
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect();
+                names.join(" ")
+            }
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    #[test]
+    fn a_folder_lists_only_the_files_directly_in_it() {
+        let files = files(&[
+            "plan.yaml",
+            "migrations/001_a.sql",
+            "./migrations/002_b.sql",
+            "migrations/steps/backfill.sql",
+            "/other/x.sql",
+        ]);
+        assert_eq!(
+            check_list(&files, "migrations"),
+            "./migrations/001_a.sql ./migrations/002_b.sql"
+        );
+        assert_eq!(
+            check_list(&files, "migrations/"),
+            check_list(&files, "migrations")
+        );
+        assert_eq!(check_list(&files, "other"), "./other/x.sql");
+        assert_eq!(check_list(&files, ""), "./plan.yaml");
+        assert_eq!(
+            check_list(&files, "missing"),
+            "error: no such folder among the embedded files"
+        );
+        assert_eq!(
+            check_list(&files, "../migrations"),
+            "error: no such folder among the embedded files"
+        );
+    }
+
+    #[test]
+    fn a_file_is_found_by_any_spelling_of_its_path() {
+        let files = files(&["migrations/001_a.sql"]);
+        let read = |path: &str| {
+            files
+                .read(Path::new(path))
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .map_err(|error| error.to_string())
+        };
+        assert_eq!(
+            read("./migrations/001_a.sql"),
+            Ok("migrations/001_a.sql".to_string())
+        );
+        assert_eq!(
+            read("./migrations/steps/../001_a.sql"),
+            Ok("migrations/001_a.sql".to_string())
+        );
+        assert_eq!(
+            read("./migrations/002_b.sql"),
+            Err("no such file among the embedded files".to_string())
+        );
+        assert_eq!(
+            files.get(Path::new("migrations/./001_a.sql")),
+            Some(&b"migrations/001_a.sql"[..])
+        );
+    }
+}

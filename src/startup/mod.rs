@@ -1,0 +1,409 @@
+//! Migrating at start-up: what a Rust service calls in `main`, before it accepts requests, to
+//! bring its database up to date (or to check that it is) — with the project read from a folder
+//! at run time or embedded into the binary at compile time (`crate::embed`).
+//!
+//! A [`Migrator`] holds a checked project and its graph; [`Migrator::run`] waits for the
+//! database to come up ([`Retry`]), then applies through [`crate::apply::apply_with_handlers`]
+//! — the same ordering, advisory lock, ledger, history, checksums, prerequisites and handlers as
+//! `plan apply`, nothing implemented twice — or, in [`Mode::VerifyOnly`], reads the ledger and
+//! refuses to start when a migration is missing. Replicas starting together serialise on the
+//! lock: one applies, the others wait, find nothing left to do, and start.
+//!
+//! - `retry`: [`Retry`] and the loop that waits for the server.
+//! - `error`: [`StartupError`], the one error a service logs and exits on.
+//! - `trace`: progress as `tracing` events. Nothing here prints.
+
+mod error;
+mod retry;
+mod trace;
+
+use std::path::Path;
+use std::time::Duration;
+
+pub use error::{OutOfDate, StartupError};
+pub use retry::{Retry, is_not_up_yet};
+
+use crate::apply::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode, State};
+use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::graph::Graph;
+use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
+use retry::{GaveUp, until_reachable};
+use trace::Tracer;
+
+/// A project ready to be applied at start-up, and how to apply it. Build it with
+/// [`Migrator::from_folder`], [`Migrator::from_files`] or [`Migrator::embedded`], adjust it
+/// with the `with_*` methods, then call [`Migrator::run`] (or [`Migrator::run_from_env`]).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use pgplan::startup::{Migrator, Mode, Retry};
+///
+/// # fn main() -> Result<(), pgplan::startup::StartupError> {
+/// let outcome = Migrator::from_folder("migrations-project")?
+///     .with_mode(Mode::ApplyAll)
+///     .with_retry(Retry::for_up_to(Duration::from_secs(60)))
+///     .run_from_env()?;
+/// # let _ = outcome;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Migrator {
+    project: Project,
+    graph: Graph,
+    handlers: Handlers,
+    mode: Mode,
+    environment: Option<String>,
+    retry: Retry,
+    lock_wait: Option<Duration>,
+}
+
+/// What start-up does to the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Apply every pending migration (`plan apply`).
+    ApplyAll,
+    /// Apply this migration and what it depends on (`plan apply --to ID`): an ID, a file name or
+    /// a version only one migration has.
+    ApplyTo(String),
+    /// Apply nothing; refuse to start unless every migration (of the environment) is applied
+    /// as this build has it. For services that must never migrate themselves.
+    VerifyOnly,
+}
+
+/// What start-up found or did.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Migrations were applied: by this process (the report lists them), or already by another
+    /// replica or an earlier start (the report is empty).
+    Applied(Report),
+    /// Verify-only: the database has every migration.
+    Verified {
+        /// How many migrations are applied.
+        applied: usize,
+    },
+}
+
+/// The `application_name` the migrator's connections use when the settings name none, so that
+/// a replica waiting for the lock can say who holds it.
+const APPLICATION_NAME: &str = "plan start-up";
+
+impl Migrator {
+    /// Reads and checks the project in `dir` (as `plan` does) at run time.
+    pub fn from_folder(dir: impl AsRef<Path>) -> Result<Migrator, StartupError> {
+        let (project, graph) = apply::load_project(dir.as_ref())?;
+        Ok(Migrator::new(project, graph))
+    }
+
+    /// Reads and checks a project held in memory.
+    pub fn from_files(files: &ProjectFiles) -> Result<Migrator, StartupError> {
+        let (project, graph) = apply::load_project_files(files)?;
+        Ok(Migrator::new(project, graph))
+    }
+
+    /// Reads a project embedded at compile time by `crate::embed` (the list its build script
+    /// wrote, brought in with `include!`). The build already checked it, so this fails only if
+    /// the list was written by hand.
+    pub fn embedded(files: crate::embed::EmbeddedFiles) -> Result<Migrator, StartupError> {
+        Migrator::from_files(&ProjectFiles::from_static(files))
+    }
+
+    /// Replaces the mode (default: [`Mode::ApplyAll`]).
+    pub fn with_mode(self, mode: Mode) -> Migrator {
+        Migrator { mode, ..self }
+    }
+
+    /// Sets the environment (`plan apply --env`): migrations limited to others are skipped.
+    pub fn with_environment(self, name: &str) -> Migrator {
+        Migrator {
+            environment: Some(name.to_string()),
+            ..self
+        }
+    }
+
+    /// Replaces how long to wait for the database to come up (default: 30 seconds).
+    pub fn with_retry(self, retry: Retry) -> Migrator {
+        Migrator { retry, ..self }
+    }
+
+    /// Bounds the wait for another replica's lock; `None` (the default) waits as long as the
+    /// other replica applies.
+    pub fn with_lock_wait(self, limit: Option<Duration>) -> Migrator {
+        Migrator {
+            lock_wait: limit,
+            ..self
+        }
+    }
+
+    /// The Rust handlers that `handler` steps of plan.yaml name.
+    pub fn with_handlers(self, handlers: Handlers) -> Migrator {
+        Migrator { handlers, ..self }
+    }
+
+    /// The project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Its graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Connects with the settings `plan` uses when given no URL — `DATABASE_URL`, then the
+    /// `PG*` variables and `~/.pgpass` — and runs.
+    pub fn run_from_env(&self) -> Result<Outcome, StartupError> {
+        let settings = ConnectionSettings::from_process_environment(None)?;
+        self.run(&settings)
+    }
+
+    /// Waits for the database at `settings` to come up, then applies or verifies as the mode
+    /// says. Progress goes to `tracing` (target `pgplan::startup`); nothing is printed.
+    pub fn run(&self, settings: &ConnectionSettings) -> Result<Outcome, StartupError> {
+        let span = tracing::info_span!("migrate", database = %settings);
+        let _entered = span.enter();
+        let environment = self.environment()?;
+        let settings = if settings.application_name().is_none() {
+            settings.with_application_name(APPLICATION_NAME)
+        } else {
+            settings.clone()
+        };
+        match &self.mode {
+            Mode::ApplyAll => self.apply(&settings, None, environment),
+            Mode::ApplyTo(written) => {
+                let target = self.target(written)?;
+                self.apply(&settings, Some(target), environment)
+            }
+            Mode::VerifyOnly => self.verify(&settings, environment),
+        }
+    }
+
+    fn new(project: Project, graph: Graph) -> Migrator {
+        Migrator {
+            project,
+            graph,
+            handlers: Handlers::new(),
+            mode: Mode::ApplyAll,
+            environment: None,
+            retry: Retry::for_up_to(Duration::from_secs(30)),
+            lock_wait: None,
+        }
+    }
+
+    fn environment(&self) -> Result<Option<&str>, StartupError> {
+        let Some(name) = self.environment.as_deref() else {
+            return Ok(None);
+        };
+        self.project
+            .check_environment(name)
+            .map(|()| Some(name))
+            .map_err(|help| StartupError::UnknownEnvironment {
+                name: name.to_string(),
+                help,
+            })
+    }
+
+    fn target(&self, written: &str) -> Result<MigrationId, StartupError> {
+        match self.project.resolve(written) {
+            Resolution::Found(id) => Ok(id.clone()),
+            Resolution::Ambiguous(ids) => Err(StartupError::UnknownTarget {
+                written: written.to_string(),
+                help: format!(
+                    "several migrations have this version: {}; name one by its ID",
+                    ids.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+            Resolution::Missing(closest) => Err(StartupError::UnknownTarget {
+                written: written.to_string(),
+                help: match closest {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => "name a migration by its ID, file name or unique version".to_string(),
+                },
+            }),
+        }
+    }
+
+    fn apply(
+        &self,
+        settings: &ConnectionSettings,
+        target: Option<MigrationId>,
+        environment: Option<&str>,
+    ) -> Result<Outcome, StartupError> {
+        let options = ApplyOptions {
+            target,
+            environment: environment.map(str::to_string),
+            mode: RunMode::Execute,
+            lock_wait: self.lock_wait,
+        };
+        let mut tracer = Tracer::default();
+        // A failed attempt to connect changed nothing, so the whole apply is simply tried
+        // again; a replica that loses the race for the lock waits inside the attempt.
+        let report = until_reachable(
+            &self.retry,
+            settings,
+            |settings| {
+                apply::apply_with_handlers(
+                    &self.project,
+                    &self.graph,
+                    settings,
+                    &options,
+                    &self.handlers,
+                    &mut |progress| tracer.observe(progress),
+                )
+            },
+            |error| matches!(error, ApplyError::Db(db) if is_not_up_yet(db)),
+        )
+        .map_err(|gave_up| match gave_up {
+            GaveUp::Unreachable {
+                attempts,
+                waited,
+                last: ApplyError::Db(last),
+            } => self.unreachable(attempts, waited, last),
+            GaveUp::Unreachable { last, .. } | GaveUp::Failed(last) => StartupError::Apply(last),
+        })?;
+        tracing::info!(applied = report.applied.len(), "the database is up to date");
+        Ok(Outcome::Applied(report))
+    }
+
+    fn verify(
+        &self,
+        settings: &ConnectionSettings,
+        environment: Option<&str>,
+    ) -> Result<Outcome, StartupError> {
+        let table = self.project.manifest().tracking_table();
+        let ledger = Ledger::new(&table.schema, &table.table);
+        let rows = until_reachable(
+            &self.retry,
+            settings,
+            |settings| {
+                let mut session = Session::connect(settings)?;
+                let rows = ledger.read(&mut session)?;
+                session.close()?;
+                Ok(rows)
+            },
+            is_not_up_yet,
+        )
+        .map_err(|gave_up| match gave_up {
+            GaveUp::Unreachable {
+                attempts,
+                waited,
+                last,
+            } => self.unreachable(attempts, waited, last),
+            GaveUp::Failed(error) => StartupError::Db(error),
+        })?;
+        let mut applied = 0;
+        let mut migrations = Vec::new();
+        for line in apply::status(&self.project, &self.graph, &rows, environment) {
+            match line.state {
+                State::Applied { .. } => applied += 1,
+                State::Skipped { .. } => {}
+                // A newer build applied it (a rolling deploy, or a rollback of the service):
+                // this build has everything it needs.
+                State::FileMissing { .. } => tracing::warn!(
+                    migration = %line.id,
+                    "applied in the database but unknown to this build"
+                ),
+                state => migrations.push(OutOfDate { id: line.id, state }),
+            }
+        }
+        if migrations.is_empty() {
+            tracing::info!(applied, "the database is up to date");
+            Ok(Outcome::Verified { applied })
+        } else {
+            Err(StartupError::NotUpToDate {
+                target: settings.to_string(),
+                migrations,
+            })
+        }
+    }
+
+    fn unreachable(
+        &self,
+        attempts: u32,
+        waited: Duration,
+        last: crate::db::DbError,
+    ) -> StartupError {
+        StartupError::Unreachable {
+            budget: self.retry.budget(),
+            attempts,
+            waited,
+            last,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> ProjectFiles {
+        let mut files = ProjectFiles::new();
+        for (path, text) in list {
+            files.insert(path, text.as_bytes().to_vec());
+        }
+        files
+    }
+
+    fn render(error: &StartupError) -> String {
+        let mut text = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none())
+            .with_width(100)
+            .render_report(&mut text, error)
+            .expect("render");
+        text
+    }
+
+    #[test]
+    fn a_project_with_a_cycle_is_refused_with_the_cycle_diagnostic() {
+        let error = Migrator::from_files(&files(&[
+            (
+                "migrations/001_a.sql",
+                "-- depends: 002_b\nCREATE TABLE a (id int);",
+            ),
+            (
+                "migrations/002_b.sql",
+                "-- depends: 001_a\nCREATE TABLE b (id int);",
+            ),
+        ]))
+        .expect_err("a cycle");
+        let shown = render(&error);
+        assert!(shown.contains("plan::graph::cycle"), "{shown}");
+        assert!(
+            shown.contains("1 problem in the embedded project"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_target_or_environment_is_refused_before_connecting() {
+        let migrator = Migrator::from_files(&files(&[(
+            "migrations/001_accounts.sql",
+            "CREATE TABLE accounts (id int);",
+        )]))
+        .expect("a valid project");
+        // Nothing listens here: a refusal must come before any connection attempt.
+        let settings = ConnectionSettings::for_socket(Path::new("/nonexistent"), 1, "u", "d");
+        let migrator = migrator
+            .with_mode(Mode::ApplyTo("001_acounts".to_string()))
+            .with_retry(Retry::never());
+        let error = migrator.run(&settings).expect_err("unknown target");
+        assert!(
+            render(&error).contains("did you mean `001_accounts`?"),
+            "{}",
+            render(&error)
+        );
+        let error = migrator
+            .with_mode(Mode::ApplyAll)
+            .with_environment("production")
+            .run(&settings)
+            .expect_err("unknown environment");
+        assert!(
+            render(&error).contains("plan::startup::unknown_environment"),
+            "{}",
+            render(&error)
+        );
+    }
+}

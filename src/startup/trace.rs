@@ -1,0 +1,91 @@
+//! An apply's [`Progress`] as `tracing` events, the way a service logs: one line per migration
+//! started and applied at INFO, steps and batches at DEBUG, and the wait for another replica's
+//! lock at INFO once when it starts and then every 10 seconds (the apply polls the lock five
+//! times a second, which is not worth a line each).
+
+use std::time::Duration;
+
+use crate::apply::{Action, Progress};
+
+/// How often a replica waiting for the lock says it is still waiting.
+const WAIT_REPORT_EVERY: Duration = Duration::from_secs(10);
+
+/// Turns progress into events; keeps what it needs to thin out the lock-wait reports.
+#[derive(Default)]
+pub(crate) struct Tracer {
+    last_wait_report: Option<Duration>,
+}
+
+impl Tracer {
+    /// Emits the events for one piece of progress.
+    pub(crate) fn observe(&mut self, progress: Progress<'_>) {
+        match progress {
+            Progress::WaitingForLock { holder, waited } => {
+                let due = match self.last_wait_report {
+                    None => true,
+                    Some(last) => waited.saturating_sub(last) >= WAIT_REPORT_EVERY,
+                };
+                if due {
+                    self.last_wait_report = Some(waited);
+                    let holder = holder.map_or_else(
+                        || "a session this user cannot see".to_string(),
+                        ToString::to_string,
+                    );
+                    tracing::info!(
+                        %holder,
+                        waited_s = waited.as_secs(),
+                        "another run holds the migration lock; waiting for it to finish"
+                    );
+                }
+            }
+            Progress::Planned { plan, batch } => {
+                let pending = plan
+                    .steps()
+                    .iter()
+                    .filter(|step| !matches!(step.action, Action::Skip { .. }))
+                    .count();
+                if plan.has_work() {
+                    tracing::info!(pending, batch, "migrations to apply");
+                } else {
+                    tracing::info!("no migration to apply");
+                }
+            }
+            Progress::Starting { id } => tracing::info!(migration = %id, "applying"),
+            Progress::Retrying { id, attempt, pause } => tracing::warn!(
+                migration = %id,
+                attempt,
+                pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX),
+                "a lock timeout rolled the migration back; retrying"
+            ),
+            Progress::Step {
+                id,
+                number,
+                total,
+                kind,
+            } => tracing::debug!(migration = %id, step = number, of = total, kind, "step"),
+            Progress::Message { id, text } => tracing::info!(migration = %id, "{text}"),
+            Progress::Batch {
+                id,
+                rows,
+                batches,
+                elapsed,
+            } => tracing::debug!(
+                migration = %id,
+                rows,
+                batches,
+                elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+                "batch"
+            ),
+            Progress::Applied { id, duration } => tracing::info!(
+                migration = %id,
+                duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                "applied"
+            ),
+            Progress::Skipped { id, only } => tracing::debug!(
+                migration = %id,
+                only = %only.join(", "),
+                "skipped: limited to other environments"
+            ),
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! Migrating at start-up (`pgplan::startup`, `pgplan::embed`) as a service does it: the example
+//! service (examples/service, its project embedded) run as real processes against the test
+//! cluster. Eight replicas at once, a database that comes up late or never, verify-only mode,
+//! and the embedded list kept equal to what a build script would write.
+//!
+//! `cargo test` builds the examples before it runs any test; the service's binary is found
+//! beside this test binary's folder (target/debug/examples/service).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use pgplan::db::{ConnectionSettings, Ledger, LockKey};
+
+use crate::support::cluster::{TestDatabase, cluster, test_db};
+use crate::support::project::{Run, crate_root, finish, history, ledger, plan, wait_for};
+
+/// The example's migrations, in plan order.
+const MIGRATIONS: [&str; 4] = [
+    "001_accounts",
+    "002_sessions",
+    "003_audit_log",
+    "004_accounts_email_unique",
+];
+
+/// The example service's binary, built by `cargo test` (or `cargo build --examples`).
+fn service_binary() -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    // target/debug/deps/integration-… → target/debug/examples/service
+    let binary = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/debug")
+        .join("examples/service");
+    assert!(
+        binary.is_file(),
+        "{} is missing: `cargo test` builds it; with `cargo test --test integration`, run `cargo build --examples` first",
+        binary.display()
+    );
+    binary
+}
+
+/// Starts the service with `args`, connecting through `DATABASE_URL=url`, with `env` added and
+/// no connection setting inherited from the test process.
+fn spawn_service(url: &str, args: &[&str], env: &[(&str, &str)]) -> Child {
+    let mut command = Command::new(service_binary());
+    command
+        .args(args)
+        .current_dir(crate_root())
+        .env("NO_COLOR", "1")
+        .env("DATABASE_URL", url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("PG") {
+            command.env_remove(name.as_ref());
+        }
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.spawn().expect("the example service starts")
+}
+
+/// Runs the service to the end (at most a minute).
+fn service(url: &str, args: &[&str]) -> Run {
+    let mut label = vec!["[service]"];
+    label.extend_from_slice(args);
+    finish(
+        spawn_service(url, args, &[]),
+        &label,
+        Duration::from_secs(60),
+    )
+}
+
+/// A diagnostic's text with miette's line wrapping undone: the `│` gutter dropped and runs of
+/// whitespace made single spaces.
+fn unwrapped(rendered: &str) -> String {
+    rendered
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The applies in the history: (migration, outcome), sorted.
+fn applies(database: &TestDatabase) -> Vec<(String, String)> {
+    let mut applies: Vec<(String, String)> = history(database)
+        .into_iter()
+        .filter(|line| line.action == "apply")
+        .map(|line| (line.migration_id, line.outcome))
+        .collect();
+    applies.sort();
+    applies
+}
+
+fn applied_once() -> Vec<(String, String)> {
+    MIGRATIONS
+        .iter()
+        .map(|id| (id.to_string(), "ok".to_string()))
+        .collect()
+}
+
+#[test]
+fn eight_replicas_started_at_once_apply_each_migration_once_and_all_start() {
+    let database = test_db("embedding_eight_replicas");
+    // Hold the migrator's lock while the replicas start, so that all eight are connected and
+    // racing for it at the same moment when it is let go.
+    let key = LockKey::from_name(&Ledger::new("plan", "migrations").name());
+    let mut holder = database.client();
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&key.value()])
+        .expect("take the lock");
+    let url = database.url();
+    let replicas: Vec<Child> = (0..8)
+        .map(|number| {
+            spawn_service(
+                &url,
+                &[],
+                &[("PGAPPNAME", format!("replica {number}").as_str())],
+            )
+        })
+        .collect();
+    let mut watcher = database.client();
+    wait_for(
+        "eight replicas waiting for the lock",
+        Duration::from_secs(30),
+        || {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND application_name LIKE 'replica %'",
+                    &[],
+                )
+                .expect("count the replicas")
+                .get(0);
+            (waiting == 8).then_some(())
+        },
+    );
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&key.value()])
+        .expect("let the lock go");
+
+    let runs: Vec<Run> = replicas
+        .into_iter()
+        .map(|child| finish(child, &["[service replica]"], Duration::from_secs(60)))
+        .collect();
+    let mut applied_by = Vec::new();
+    for (number, run) in runs.into_iter().enumerate() {
+        let run = run
+            .expect_ok()
+            .expect_stderr_has(&["another run holds the migration lock; waiting"]);
+        assert_eq!(run.stdout, "ready\n", "{}", run.transcript());
+        let applied = run.stderr.matches(" applied ").count();
+        if applied > 0 {
+            applied_by.push((number, applied));
+        }
+    }
+    assert_eq!(
+        applied_by.len(),
+        1,
+        "one replica applies, the others find nothing to do: {applied_by:?}"
+    );
+    assert_eq!(applied_by[0].1, MIGRATIONS.len());
+    let rows = ledger(&database);
+    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    assert_eq!(ids, MIGRATIONS);
+    assert!(
+        rows.iter()
+            .all(|row| row.state == "applied" && row.batch == 1),
+        "{rows:?}"
+    );
+    assert_eq!(applies(&database), applied_once());
+}
+
+#[test]
+fn a_service_started_before_its_database_exists_starts_once_it_does() {
+    let name = "embedding_late_database";
+    let cluster = cluster();
+    cluster
+        .drop_database_if_exists(name)
+        .expect("drop a stale database");
+    // Until the database exists, every connection fails with 3D000: not up yet.
+    let url = cluster.settings_for(name).to_string();
+    let started = Instant::now();
+    let mut child = spawn_service(&url, &["--wait", "30"], &[]);
+    // Read its log as it goes, and create the database only once it has failed to connect.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("the service's stderr");
+    let reader = {
+        let log = std::sync::Arc::clone(&log);
+        thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let line = line.expect("a line of the log");
+                let mut log = log.lock().expect("the log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        })
+    };
+    let not_up_yet = |log: &std::sync::Mutex<String>| {
+        log.lock()
+            .expect("the log")
+            .contains("the database is not up yet; retrying")
+    };
+    wait_for("a failed attempt", Duration::from_secs(30), || {
+        not_up_yet(&log).then_some(())
+    });
+    let settings = cluster.create_database(name).expect("create the database");
+    let run = finish(
+        child,
+        &["[service]", "--wait", "30"],
+        Duration::from_secs(60),
+    );
+    reader.join().expect("the log reader");
+    let log = log.lock().expect("the log").clone();
+    assert_eq!(run.code, 0, "{}\n{log}", run.transcript());
+    assert_eq!(run.stdout, "ready\n", "{log}");
+    assert!(log.contains("does not exist"), "{log}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}\n{log}",
+        started.elapsed()
+    );
+    let mut client = settings.connect().expect("connect");
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM plan.migrations", &[])
+        .expect("read the ledger")
+        .get(0);
+    assert_eq!(applied, 4);
+}
+
+#[test]
+fn past_its_retry_budget_a_service_exits_with_a_clear_error() {
+    // No server at all: a socket folder where nothing listens.
+    let nowhere = tempfile::tempdir().expect("an empty socket folder");
+    let url = ConnectionSettings::for_socket(nowhere.path(), 5432, "app", "app").to_string();
+    let started = Instant::now();
+    let run = service(&url, &["--wait", "2"]).expect_failed();
+    let message = unwrapped(&run.stderr);
+    for part in [
+        "the database is not up yet; retrying",
+        "plan::startup::unreachable",
+        "the database did not come up within 2s: gave up after",
+        "could not connect to postgresql://app@:5432/app",
+    ] {
+        assert!(message.contains(part), "{part:?} in {}", run.transcript());
+    }
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(10),
+        "{took:?}\n{}",
+        run.transcript()
+    );
+    assert_eq!(run.stdout, "", "it never started");
+
+    // A server that is up, and a database that never appears.
+    let name = "embedding_database_never_created";
+    cluster()
+        .drop_database_if_exists(name)
+        .expect("drop a stale database");
+    let run = service(&cluster().settings_for(name).to_string(), &["--wait", "1"]).expect_failed();
+    let message = unwrapped(&run.stderr);
+    for part in [
+        "plan::startup::unreachable",
+        "database \"embedding_database_never_created\" does not exist",
+    ] {
+        assert!(message.contains(part), "{part:?} in {}", run.transcript());
+    }
+}
+
+#[test]
+fn verify_only_refuses_a_database_missing_a_migration_and_starts_on_one_that_has_them_all() {
+    let database = test_db("embedding_verify_only");
+    let url = database.url();
+    service(&url, &["--to", "002"])
+        .expect_ok()
+        .expect_stdout_has(&["ready"]);
+
+    let run = service(&url, &["--verify-only"]).expect_failed();
+    let message = unwrapped(&run.stderr);
+    for part in [
+        "plan::startup::not_up_to_date",
+        "is not up to date: 003_audit_log is pending, 004_accounts_email_unique is pending; this service only verifies, it does not migrate",
+    ] {
+        assert!(message.contains(part), "{part:?} in {}", run.transcript());
+    }
+    assert_eq!(run.stdout, "", "it did not start");
+    let ids: Vec<String> = ledger(&database).into_iter().map(|row| row.id).collect();
+    assert_eq!(
+        ids,
+        ["001_accounts", "002_sessions"],
+        "verify-only changed nothing"
+    );
+
+    service(&url, &[]).expect_ok();
+    service(&url, &["--verify-only"])
+        .expect_ok()
+        .expect_stdout_has(&["ready"])
+        .expect_stderr_has(&["the database is up to date"]);
+
+    // The embedded files are the folder's bytes: `plan` run on the folder sees every migration
+    // applied with the same checksum, and has nothing to do.
+    let folder = crate_root().join("examples/service/project");
+    plan(&database, &folder, &["status"])
+        .expect_ok()
+        .expect_stdout_has(&[": 4 applied, 0 pending\n"]);
+    plan(&database, &folder, &["apply"])
+        .expect_ok()
+        .expect_stdout_has(&["nothing to apply"]);
+    assert_eq!(applies(&database), applied_once());
+}
+
+#[test]
+fn an_embedded_project_with_a_cycle_fails_the_build_with_the_diagnostic_plan_prints() {
+    // What the build script checks: the project read as `plan` reads it. Rendered the way
+    // `plan` renders, the refusal must be byte for byte what `plan show` prints.
+    let error = pgplan::embed::embedded_project_source(Path::new("tests/fixtures/cycle"))
+        .expect_err("a cycle");
+    let mut rendered = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .with_links(false)
+        .render_report(&mut rendered, &error)
+        .expect("render");
+    let show = Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["show", "--dir", "tests/fixtures/cycle"])
+        .current_dir(crate_root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("plan show runs");
+    assert_eq!(show.status.code(), Some(2));
+    assert_eq!(rendered, String::from_utf8_lossy(&show.stderr));
+    assert!(rendered.contains("plan::graph::cycle"), "{rendered}");
+}
+
+#[test]
+fn a_service_crate_embedding_a_project_with_a_cycle_fails_to_compile() {
+    // A service's own crate, as docs/embedding.md has it: build.rs calls the build script
+    // helper, main.rs includes the list. Built in this test's target folder, offline, so that
+    // only pgplan itself and the little crate compile.
+    let service = tempfile::tempdir().expect("a crate folder");
+    let root = crate_root();
+    let write = |path: &str, text: &str| {
+        let full = service.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("a folder");
+        std::fs::write(full, text).expect("a file");
+    };
+    let dependency = format!("pgplan = {{ path = {:?} }}", root.display().to_string());
+    write(
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"cyclic-service\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\n{dependency}\n\n[build-dependencies]\n{dependency}\n\n[workspace]\n"
+        ),
+    );
+    write(
+        "build.rs",
+        "fn main() -> std::process::ExitCode {\n    pgplan::embed::build_script(\"project\", \"project.rs\")\n}\n",
+    );
+    write(
+        "src/main.rs",
+        "static PROJECT: pgplan::embed::EmbeddedFiles = include!(concat!(env!(\"OUT_DIR\"), \"/project.rs\"));\n\
+         fn main() {\n    let _ = pgplan::Migrator::embedded(PROJECT);\n}\n",
+    );
+    let copy = |path: &str| {
+        let text = std::fs::read_to_string(root.join("tests/fixtures/cycle").join(path))
+            .expect("the cycle fixture");
+        write(&format!("project/{path}"), &text);
+    };
+    std::fs::copy(root.join("Cargo.lock"), service.path().join("Cargo.lock"))
+        .expect("the lock file");
+    let target = std::env::current_exe()
+        .expect("the test binary")
+        .ancestors()
+        .nth(3)
+        .expect("the target folder")
+        .to_path_buf();
+    let build = || {
+        Command::new(env!("CARGO"))
+            .args(["build", "--offline", "--quiet"])
+            .current_dir(service.path())
+            .env("CARGO_TARGET_DIR", &target)
+            .env("NO_COLOR", "1")
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .expect("cargo runs")
+    };
+
+    // The fixture's migrations alone form no cycle: the crate builds.
+    for path in [
+        "migrations/001_a.sql",
+        "migrations/002_b.sql",
+        "migrations/003_c.sql",
+    ] {
+        copy(path);
+    }
+    let output = build();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Its plan.yaml closes the cycle (003_c depends on 002_b): the build script runs again and
+    // the build fails.
+    copy("plan.yaml");
+    let output = build();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the build must fail:\n{stderr}");
+    for part in [
+        "failed to run custom build command for `cyclic-service",
+        "1 problem in project",
+        "plan::graph::cycle",
+        "dependency cycle: 001_a → 003_c → 002_b → 001_a",
+        "[migrations/001_a.sql:1:13]",
+    ] {
+        assert!(stderr.contains(part), "{part:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn the_example_service_embeds_its_project_as_the_build_script_would() {
+    // Paths are relative to the package root, the working directory of `cargo test` as of a
+    // build script.
+    let (source, files) =
+        pgplan::embed::embedded_project_source(Path::new("examples/service/project"))
+            .expect("the example project is valid");
+    let checked_in = crate_root().join("examples/service/embedded.rs");
+    if std::env::var_os("PGPLAN_UPDATE_EMBEDDED").is_some() {
+        std::fs::write(&checked_in, &source).expect("rewrite embedded.rs");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&checked_in).expect("examples/service/embedded.rs"),
+        source,
+        "examples/service/embedded.rs is stale: run this test again with PGPLAN_UPDATE_EMBEDDED=1"
+    );
+    let paths: Vec<String> = files
+        .paths()
+        .map(|path| path.display().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "migrations/001_accounts.sql",
+            "migrations/002_sessions.down.sql",
+            "migrations/002_sessions.sql",
+            "migrations/003_audit_log.sql",
+            "migrations/004_accounts_email_unique.sql",
+            "migrations/steps/003_first_entry.sql",
+            "plan.yaml",
+        ]
+    );
+}
