@@ -321,6 +321,16 @@ fn find_tool(tool: &str, server_major: u32) -> Result<PathBuf, DbError> {
     if let Some(path) = std::env::var_os("PATH") {
         candidates.extend(std::env::split_paths(&path).map(|directory| directory.join(tool)));
     }
+    first_new_enough(tool, server_major, candidates)
+}
+
+/// The first of `candidates` that exists and is of `server_major` or newer; else an error
+/// listing what was found and its version.
+fn first_new_enough(
+    tool: &str,
+    server_major: u32,
+    candidates: Vec<PathBuf>,
+) -> Result<PathBuf, DbError> {
     let mut too_old = Vec::new();
     for candidate in candidates
         .into_iter()
@@ -407,6 +417,49 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    /// A fake tool in a temporary folder that answers `--version` like PostgreSQL's.
+    fn fake_tool(directory: &Path, name: &str, version: &str) -> PathBuf {
+        let path = directory.join(name);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho '{name} (PostgreSQL) {version}'\n"),
+        )
+        .expect("write the fake tool");
+        let mut permissions = std::fs::metadata(&path)
+            .expect("the fake tool")
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&path, permissions).expect("make it executable");
+        path
+    }
+
+    #[test]
+    fn a_pg_dump_older_than_the_server_is_refused_and_named() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let old = fake_tool(folder.path(), "pg_dump", "14.11 (Debian 14.11-1)");
+        let missing = folder.path().join("nowhere/pg_dump");
+        let error = first_new_enough("pg_dump", 15, vec![missing, old.clone()])
+            .expect_err("a pg_dump of 14 cannot dump a server of 15");
+        let text = error.to_string();
+        assert!(
+            text.contains("no pg_dump of PostgreSQL 15 or newer"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("{} (14)", old.display())), "{text}");
+    }
+
+    #[test]
+    fn the_first_pg_dump_as_new_as_the_server_is_chosen() {
+        let older = tempfile::tempdir().expect("a temporary folder");
+        let newer = tempfile::tempdir().expect("a temporary folder");
+        let old = fake_tool(older.path(), "pg_dump", "14.11");
+        let new = fake_tool(newer.path(), "pg_dump", "16.2");
+        assert_eq!(
+            first_new_enough("pg_dump", 15, vec![old, new.clone()]).expect("16 dumps 15"),
+            new
+        );
+    }
+
     use super::*;
     use std::time::Duration;
 
