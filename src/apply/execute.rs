@@ -429,27 +429,14 @@ impl Runner<'_> {
                 self.drop_invalid_index(index_name)
                     .map_err(|error| at(error, Some(statement)))?;
             }
-            let mut attempt = 1;
-            loop {
-                match self.session.run(&statement.text) {
-                    Ok(()) => break,
-                    Err(error) if error.is_lock_timeout() && attempt <= self.lock_retries => {
-                        let pause = backoff(attempt);
-                        attempt += 1;
-                        observe(Progress::Retrying {
-                            id: migration.id(),
-                            attempt,
-                            pause,
-                        });
-                        std::thread::sleep(pause);
-                        if let Some(index_name) = &statement.concurrent_index {
-                            self.drop_invalid_index(index_name)
-                                .map_err(|error| at(error, Some(statement)))?;
-                        }
-                    }
-                    Err(error) => return Err(at(error, Some(statement))),
+            self.retrying_lock_timeouts(migration, observe, |runner| {
+                // A retried concurrent build first drops what the timed-out one left.
+                if let Some(index_name) = &statement.concurrent_index {
+                    runner.drop_invalid_index(index_name)?;
                 }
-            }
+                runner.session.run(&statement.text)
+            })
+            .map_err(|error| at(error, Some(statement)))?;
             self.ledger
                 .record_partial(
                     &mut self.session,
@@ -496,29 +483,16 @@ impl Runner<'_> {
         let started = Instant::now();
         let (mut rows, mut batches) = (0_u64, 0_u64);
         loop {
-            let mut attempt = 1;
-            let affected = loop {
-                let result = self.session.begin().and_then(|mut work| {
-                    work.set_lock_timeout(self.lock_timeout)?;
+            let lock_timeout = self.lock_timeout;
+            let affected = self
+                .retrying_lock_timeouts(migration, observe, |runner| {
+                    let mut work = runner.session.begin()?;
+                    work.set_lock_timeout(lock_timeout)?;
                     let affected = work.run_counting(sql)?;
                     work.commit()?;
                     Ok(affected)
-                });
-                match result {
-                    Ok(affected) => break affected,
-                    Err(error) if error.is_lock_timeout() && attempt <= self.lock_retries => {
-                        let pause = backoff(attempt);
-                        attempt += 1;
-                        observe(Progress::Retrying {
-                            id: migration.id(),
-                            attempt,
-                            pause,
-                        });
-                        std::thread::sleep(pause);
-                    }
-                    Err(error) => return Err(at_step(error)),
-                }
-            };
+                })
+                .map_err(at_step)?;
             run.committed = true;
             batches += 1;
             rows += affected;
@@ -579,6 +553,32 @@ impl Runner<'_> {
                     String::new(),
                 )
             })
+    }
+
+    /// Runs `attempt` (work that commits on its own), again after a lock timeout (SQLSTATE
+    /// 55P03) with backoff, at most `lock_retries` more times.
+    fn retrying_lock_timeouts<T>(
+        &mut self,
+        migration: &Migration,
+        observe: &mut dyn FnMut(Progress<'_>),
+        mut attempt: impl FnMut(&mut Self) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        let mut tries = 1;
+        loop {
+            match attempt(self) {
+                Err(error) if error.is_lock_timeout() && tries <= self.lock_retries => {
+                    let pause = backoff(tries);
+                    tries += 1;
+                    observe(Progress::Retrying {
+                        id: migration.id(),
+                        attempt: tries,
+                        pause,
+                    });
+                    std::thread::sleep(pause);
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Records the end of a phase that committed as it went: progress, or the applied row.
