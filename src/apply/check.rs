@@ -292,21 +292,54 @@ pub struct Effects {
     pub created: Vec<String>,
     /// Objects dropped (a dropped table or schema also covers what was in it).
     pub dropped: Vec<String>,
-    /// The table of each named index created (`index s.i` → `table s.t`).
+    /// What else removes each named index and constraint created (see [`IndexTables`]).
     pub indexes: IndexTables,
 }
 
-/// The table of each index the plan creates, as snapshot keys (`index s.i` → `table s.t`):
-/// dropping a table drops its indexes, but an index's key does not name its table. Without
-/// this, an index of a table a later migration dropped was reported missing.
-pub type IndexTables = IndexMap<String, String>;
+/// For each index and constraint the plan creates, the other objects whose drop takes it along,
+/// as snapshot keys: an index's table (`index s.i` → `table s.t`: an index's key does not name
+/// its table), a constraint's columns (`constraint s.t.c` → `column s.t.a`: PostgreSQL drops a
+/// constraint with any column it involves). Without this, an index of a table or a constraint
+/// of a column that a later migration dropped was reported missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexTables {
+    removed_with: IndexMap<String, Vec<String>>,
+}
 
-/// Whether dropping `dropped` removes `key`, indexes of a dropped table included.
+impl IndexTables {
+    /// No objects.
+    pub fn new() -> IndexTables {
+        IndexTables::default()
+    }
+
+    /// Records that dropping `container` also drops `object`.
+    pub fn insert(&mut self, object: String, container: String) {
+        self.removed_with.entry(object).or_default().push(container);
+    }
+
+    /// Adds everything `other` records.
+    pub fn extend(&mut self, other: IndexTables) {
+        for (object, containers) in other.removed_with {
+            self.removed_with
+                .entry(object)
+                .or_default()
+                .extend(containers);
+        }
+    }
+
+    fn containers(&self, object: &str) -> &[String] {
+        self.removed_with.get(object).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether dropping `dropped` removes `key`, indexes of a dropped table and constraints of a
+/// dropped column included.
 pub(crate) fn removes(dropped: &str, key: &str, index_tables: &IndexTables) -> bool {
     covers(dropped, key)
         || index_tables
-            .get(key)
-            .is_some_and(|table| covers(dropped, table))
+            .containers(key)
+            .iter()
+            .any(|container| covers(dropped, container))
 }
 
 /// The effects of a migration's forward SQL and its `sql` steps.
@@ -357,6 +390,14 @@ pub fn effects_of(migration: &Migration) -> Effects {
                         format!("table {}.{}", schema_of(table), table.name),
                     );
                 }
+                if let CreatedObject::Constraint { table, columns, .. } = &object {
+                    for column in columns {
+                        effects.indexes.insert(
+                            created_key(&object),
+                            format!("column {}.{}.{column}", schema_of(table), table.name),
+                        );
+                    }
+                }
                 effects.created.push(created_key(&object));
             }
         }
@@ -400,6 +441,9 @@ fn created_key(object: &CreatedObject) -> String {
         CreatedObject::Column { table, column } => {
             format!("column {}.{}.{column}", schema_of(table), table.name)
         }
+        CreatedObject::Constraint { table, name, .. } => {
+            format!("constraint {}.{}.{name}", schema_of(table), table.name)
+        }
         CreatedObject::Index { name, table } => match name {
             Some(name) => format!("index {}.{name}", schema_of(table)),
             None => format!("index {}.", schema_of(table)),
@@ -439,7 +483,7 @@ fn covers(dropped: &str, key: &str) -> bool {
     }
 }
 
-/// What a `DROP …` or `ALTER TABLE … DROP [COLUMN] …` statement removes.
+/// What a `DROP …` or `ALTER TABLE … DROP [COLUMN | CONSTRAINT] …` statement removes.
 fn dropped_keys(statement: &sql::Statement) -> Vec<String> {
     let tokens = statement.tokens();
     let mut index = 0;
@@ -544,8 +588,16 @@ fn dropped_keys(statement: &sql::Statement) -> Vec<String> {
         };
         let mut keys = Vec::new();
         while index < tokens.len() {
-            if keyword(index, "DROP")
-                && !keyword(index + 1, "CONSTRAINT")
+            if keyword(index, "DROP") && keyword(index + 1, "CONSTRAINT") {
+                let mut at = index + 2;
+                if keyword(at, "IF") && keyword(at + 1, "EXISTS") {
+                    at += 2;
+                }
+                if let Some(name) = tokens.get(at).and_then(|token| token.name()) {
+                    keys.push(format!("constraint {schema}.{table}.{name}"));
+                }
+                index = at;
+            } else if keyword(index, "DROP")
                 && !keyword(index + 1, "DEFAULT")
                 && !keyword(index + 1, "NOT")
                 && !keyword(index + 1, "EXPRESSION")
@@ -588,7 +640,7 @@ mod tests {
     #[test]
     fn creates_and_drops_are_read_as_snapshot_keys() {
         let (created, dropped) = check(
-            "CREATE TABLE platform.users (id int PRIMARY KEY, email text);
+            "CREATE TABLE platform.users (id int, email text);
              ALTER TABLE users ADD COLUMN avatar text;
              CREATE INDEX idx_users_email ON platform.users (email);
              DROP TABLE IF EXISTS old, platform.older CASCADE;
@@ -612,11 +664,83 @@ mod tests {
                 "table public.old",
                 "table platform.older",
                 "column platform.users.legacy",
+                "constraint platform.users.c",
                 "function platform.touch(",
                 "function public.f2(",
                 "index public.idx_x",
             ]
         );
+    }
+
+    #[test]
+    fn constraints_are_read_as_snapshot_keys() {
+        let (created, dropped) = check(
+            "CREATE TABLE platform.organizations (id uuid PRIMARY KEY, slug text UNIQUE);
+             CREATE TABLE projects (ref text CHECK (length(ref) = 16),
+                 organization_id uuid REFERENCES platform.organizations (id));
+             ALTER TABLE projects ADD CONSTRAINT projects_ref_format CHECK (ref <> '');
+             ALTER TABLE IF EXISTS ONLY platform.organizations
+                 DROP CONSTRAINT IF EXISTS organizations_slug_key,
+                 DROP CONSTRAINT \"Named\" CASCADE;",
+        );
+        let constraints: Vec<&String> = created
+            .iter()
+            .filter(|key| key.starts_with("constraint"))
+            .collect();
+        assert_eq!(
+            constraints,
+            [
+                "constraint platform.organizations.organizations_pkey",
+                "constraint platform.organizations.organizations_slug_key",
+                "constraint public.projects.projects_ref_check",
+                "constraint public.projects.projects_organization_id_fkey",
+                "constraint public.projects.projects_ref_format",
+            ]
+        );
+        assert_eq!(
+            dropped,
+            [
+                "constraint platform.organizations.organizations_slug_key",
+                "constraint platform.organizations.Named",
+            ]
+        );
+    }
+
+    #[test]
+    fn dropping_a_column_or_table_removes_its_constraints() {
+        let sql = "CREATE TABLE s.t (a int UNIQUE, b int, CONSTRAINT ab CHECK (a > b));
+                   ALTER TABLE s.t DROP COLUMN b;";
+        let statements = sql::split_statements(sql).expect("valid SQL");
+        let mut index_tables = IndexTables::new();
+        let mut created = Vec::new();
+        for object in sql::created_objects(&statements[0]) {
+            if let CreatedObject::Constraint { table, columns, .. } = &object {
+                for column in columns {
+                    index_tables.insert(
+                        created_key(&object),
+                        format!("column {}.{}.{column}", schema_of(table), table.name),
+                    );
+                }
+            }
+            created.push(created_key(&object));
+        }
+        let dropped = dropped_keys(&statements[1]);
+        created.retain(|key| !dropped.iter().any(|drop| removes(drop, key, &index_tables)));
+        assert_eq!(
+            created,
+            ["table s.t", "column s.t.a", "constraint s.t.t_a_key"]
+        );
+        assert!(removes(
+            "table s.t",
+            "constraint s.t.t_a_key",
+            &index_tables
+        ));
+        assert!(removes("schema s", "constraint s.t.ab", &index_tables));
+        assert!(!removes(
+            "table s.u",
+            "constraint s.t.t_a_key",
+            &index_tables
+        ));
     }
 
     #[test]
@@ -663,5 +787,8 @@ mod tests {
         assert!(covers("schema s", "index s.i"));
         assert!(covers("function s.f(", "function s.f("));
         assert!(!covers("index s.i", "column s.i.c"));
+        assert!(covers("table s.t", "constraint s.t.t_pkey"));
+        assert!(!covers("table s.t", "constraint s.tt.tt_pkey"));
+        assert!(covers("constraint s.t.c", "constraint s.t.c"));
     }
 }

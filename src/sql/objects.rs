@@ -1,5 +1,8 @@
-//! What a statement creates: schemas, tables and their columns, indexes, extensions, functions,
-//! views, types and sequences, read from the statement's leading tokens.
+//! What a statement creates: schemas, tables and their columns and constraints, indexes,
+//! extensions, functions, views, types and sequences, read from the statement's leading tokens.
+//!
+//! A constraint is reported only when its name is certain: named with `CONSTRAINT name`, or
+//! unnamed where PostgreSQL's choice follows from the statement alone (see [`chosen_name`]).
 //!
 //! This is a recogniser for the common shapes of DDL, not a parser: a statement it does not
 //! understand yields no objects rather than an error, and it never consults a database. Checking
@@ -31,6 +34,17 @@ pub enum CreatedObject {
         table: QualifiedName,
         /// The column's name.
         column: String,
+    },
+    /// A table constraint or column constraint (primary key, unique, foreign key, check,
+    /// exclusion) from `CREATE TABLE (...)` or `ALTER TABLE ... ADD`, whose name is certain.
+    Constraint {
+        /// The table the constraint is on.
+        table: QualifiedName,
+        /// The constraint's name, as given or as PostgreSQL chooses it.
+        name: String,
+        /// Columns of `table` whose drop also drops the constraint, as far as they are known
+        /// (for a named check, every name in its expression: more than it uses, never fewer).
+        columns: Vec<String>,
     },
     /// `CREATE [UNIQUE] INDEX`; the index lives in its table's schema.
     Index {
@@ -164,28 +178,33 @@ fn table_definition(cursor: &mut Cursor<'_>, table: QualifiedName) -> Vec<Create
     if !cursor.peek_symbol("(") {
         return objects;
     }
+    let mut constraints = Constraints::new(&table);
     for element in cursor.parenthesised_list() {
         if starts_constraint(element) {
+            constraints.table_constraint(element);
             continue;
         }
         if let Some(column) = element.first().and_then(StatementToken::name) {
             objects.push(CreatedObject::Column {
                 table: table.clone(),
-                column,
+                column: column.clone(),
             });
+            constraints.column_constraints(&column, &element[1..]);
         }
     }
+    objects.extend(constraints.into_objects());
     objects
 }
 
 /// After `ALTER TABLE`: every `ADD [COLUMN] [IF NOT EXISTS] name` among the comma-separated
-/// actions.
+/// actions, and the constraints that `ADD` actions (of a column or a table constraint) create.
 fn alter_table(cursor: &mut Cursor<'_>) -> Option<Vec<CreatedObject>> {
     cursor.eat_all(&["IF", "EXISTS"]);
     cursor.eat("ONLY");
     let table = cursor.qualified_name()?;
     cursor.eat_symbol("*");
     let mut objects = Vec::new();
+    let mut constraints = Constraints::new(&table);
     for action in split_top_level(cursor.rest()) {
         let mut action = Cursor {
             tokens: action,
@@ -197,16 +216,335 @@ fn alter_table(cursor: &mut Cursor<'_>) -> Option<Vec<CreatedObject>> {
         let explicit_column = action.eat("COLUMN");
         action.eat_all(&["IF", "NOT", "EXISTS"]);
         if !explicit_column && starts_constraint(action.rest()) {
+            constraints.table_constraint(action.rest());
             continue;
         }
         if let Some(column) = action.name() {
             objects.push(CreatedObject::Column {
                 table: table.clone(),
-                column,
+                column: column.clone(),
             });
+            constraints.column_constraints(&column, action.rest());
         }
     }
+    objects.extend(constraints.into_objects());
     Some(objects)
+}
+
+/// The constraints one statement creates on one table.
+struct Constraints<'t> {
+    table: &'t QualifiedName,
+    found: Vec<Found>,
+}
+
+/// A constraint as first read, before the statement-wide rules in [`Constraints::into_objects`].
+struct Found {
+    name: String,
+    columns: Vec<String>,
+    index: Option<IndexKey>,
+}
+
+/// What PostgreSQL compares to find a redundant primary key or unique constraint, coarsened:
+/// constraints this calls equal may still both be built (one with other options), never the
+/// reverse.
+#[derive(PartialEq, Eq)]
+enum IndexKey {
+    /// A primary key or unique constraint on these columns.
+    Columns(Vec<String>),
+    /// An exclusion constraint.
+    Exclusion,
+    /// A primary key or unique constraint whose columns were not read (`USING INDEX`).
+    Unknown,
+}
+
+/// Reserved words (and words that can only be type or function names) that may appear in a
+/// check expression without being a column: an unquoted reserved word is never a column
+/// reference, so a check using only these, function calls, casts and its own column has
+/// exactly one column.
+const CHECK_WORDS: &[&str] = &[
+    "AND",
+    "OR",
+    "NOT",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "IS",
+    "ISNULL",
+    "NOTNULL",
+    "IN",
+    "LIKE",
+    "ILIKE",
+    "SIMILAR",
+    "TO",
+    "SYMMETRIC",
+    "ANY",
+    "ALL",
+    "SOME",
+    "ARRAY",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "DISTINCT",
+    "FROM",
+    "CURRENT_DATE",
+    "CURRENT_TIMESTAMP",
+];
+
+impl<'t> Constraints<'t> {
+    fn new(table: &'t QualifiedName) -> Constraints<'t> {
+        Constraints {
+            table,
+            found: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, name: String, columns: Vec<String>, index: Option<IndexKey>) {
+        self.found.push(Found {
+            name,
+            columns,
+            index,
+        });
+    }
+
+    /// The constraints whose names are certain. Two rules of PostgreSQL's make a name
+    /// uncertain when a statement creates several constraints: a primary key or unique
+    /// constraint equal to an earlier one is not built, and gives its name to the earlier one
+    /// if that was unnamed (`a int PRIMARY KEY CONSTRAINT u UNIQUE` builds one primary key
+    /// named `u`); and an unnamed constraint whose chosen name is taken gets a number
+    /// (`t_a_key1`). Every constraint such a rule could touch is left out.
+    fn into_objects(self) -> Vec<CreatedObject> {
+        let redundant = |found: &Found| {
+            let Some(key) = &found.index else {
+                return false;
+            };
+            self.found
+                .iter()
+                .filter(|other| other.index.is_some())
+                .any(|other| {
+                    !std::ptr::eq(other, found)
+                        && other.index.as_ref().is_some_and(|other_key| {
+                            other_key == key
+                                || *other_key == IndexKey::Unknown
+                                || *key == IndexKey::Unknown
+                        })
+                })
+        };
+        let reused = |found: &Found| {
+            self.found
+                .iter()
+                .filter(|other| other.name == found.name)
+                .count()
+                > 1
+        };
+        self.found
+            .iter()
+            .filter(|found| !redundant(found) && !reused(found))
+            .map(|found| CreatedObject::Constraint {
+                table: self.table.clone(),
+                name: found.name.clone(),
+                columns: found.columns.clone(),
+            })
+            .collect()
+    }
+
+    /// A table constraint: `[CONSTRAINT name] PRIMARY KEY (…) | UNIQUE (…) | FOREIGN KEY (…)
+    /// REFERENCES … | CHECK (…) | EXCLUDE …`.
+    fn table_constraint(&mut self, element: &[StatementToken]) {
+        let mut cursor = Cursor {
+            tokens: element,
+            position: 0,
+        };
+        let named = if cursor.eat("CONSTRAINT") {
+            match cursor.name() {
+                Some(name) => Some(name),
+                None => return,
+            }
+        } else {
+            None
+        };
+        let columns = names_in(cursor.rest());
+        let table = self.table.name.clone();
+        let primary = cursor.eat_all(&["PRIMARY", "KEY"]);
+        if primary || cursor.eat("UNIQUE") {
+            if !cursor.eat_all(&["NULLS", "NOT", "DISTINCT"]) {
+                cursor.eat_all(&["NULLS", "DISTINCT"]);
+            }
+            let key = column_list(&mut cursor);
+            let index = Some(key.clone().map_or(IndexKey::Unknown, IndexKey::Columns));
+            let name = match (named, key) {
+                (Some(name), _) => name,
+                // `USING INDEX i` names the constraint after the index, and INCLUDE columns
+                // go into a chosen unique name: neither is modelled.
+                (None, Some(key)) if !contains_keyword(cursor.rest(), "INCLUDE") => {
+                    if primary {
+                        chosen_name(&table, None, "pkey")
+                    } else {
+                        chosen_name(&table, Some(&key.join("_")), "key")
+                    }
+                }
+                (None, _) => return,
+            };
+            self.add(name, columns, index);
+        } else if cursor.eat_all(&["FOREIGN", "KEY"]) {
+            let name = match (named, column_list(&mut cursor)) {
+                (Some(name), _) => name,
+                (None, Some(key)) => chosen_name(&table, Some(&key.join("_")), "fkey"),
+                (None, None) => return,
+            };
+            self.add(name, columns, None);
+        } else if cursor.eat("EXCLUDE") {
+            // An unnamed exclusion constraint is named after its index columns: not modelled.
+            if let Some(name) = named {
+                self.add(name, columns, Some(IndexKey::Exclusion));
+            }
+        } else if cursor.eat("CHECK") {
+            // An unnamed table check is named after the one column its expression uses, if
+            // only one: left to column checks, where that column is known.
+            if let Some(name) = named {
+                self.add(name, columns, None);
+            }
+        }
+    }
+
+    /// The constraints of the column definition `column …` (`rest` follows the name).
+    fn column_constraints(&mut self, column: &str, rest: &[StatementToken]) {
+        let table = self.table.name.clone();
+        let mut cursor = Cursor {
+            tokens: rest,
+            position: 0,
+        };
+        while let Some(token) = cursor.current() {
+            if token.is_symbol("(") || token.is_symbol("[") {
+                cursor.skip_group();
+                continue;
+            }
+            let named = if cursor.eat("CONSTRAINT") {
+                match cursor.name() {
+                    Some(name) => Some(name),
+                    None => return,
+                }
+            } else {
+                None
+            };
+            let own = vec![column.to_string()];
+            let index = Some(IndexKey::Columns(own.clone()));
+            if cursor.eat_all(&["PRIMARY", "KEY"]) {
+                let name = named.unwrap_or_else(|| chosen_name(&table, None, "pkey"));
+                self.add(name, own, index);
+            } else if cursor.eat("UNIQUE") {
+                let name = named.unwrap_or_else(|| chosen_name(&table, Some(column), "key"));
+                self.add(name, own, index);
+            } else if cursor.eat("REFERENCES") {
+                let name = named.unwrap_or_else(|| chosen_name(&table, Some(column), "fkey"));
+                self.add(name, own, None);
+            } else if cursor.eat("CHECK") {
+                let expression = cursor.group();
+                if let Some(name) = named {
+                    let mut columns = own;
+                    columns.extend(names_in(expression));
+                    self.add(name, columns, None);
+                } else if uses_only(expression, column) {
+                    self.add(chosen_name(&table, Some(column), "check"), own, None);
+                }
+            } else if named.is_none() {
+                cursor.position += 1;
+            }
+            // A named NOT NULL, NULL, DEFAULT or GENERATED is not in pg_constraint: nothing.
+        }
+    }
+}
+
+/// PostgreSQL's name for an unnamed constraint (`makeObjectName` in
+/// src/backend/commands/indexcmds.c): `table_label` or `table_columns_label`, the longer of
+/// the two name parts cut first, a byte at a time, until the whole fits in 63 bytes, each cut
+/// back to a character boundary. PostgreSQL appends a number to the label (`t_a_key1`) when
+/// another relation or constraint in the schema has the name; that is not modelled.
+fn chosen_name(table: &str, columns: Option<&str>, label: &str) -> String {
+    let mut overhead = label.len() + 1;
+    if columns.is_some() {
+        overhead += 1;
+    }
+    let available = MAX_NAME_BYTES - overhead;
+    let mut table_bytes = table.len();
+    let mut column_bytes = columns.map_or(0, str::len);
+    while table_bytes + column_bytes > available {
+        if table_bytes > column_bytes {
+            table_bytes -= 1;
+        } else {
+            column_bytes -= 1;
+        }
+    }
+    let mut name = clip(table, table_bytes).to_string();
+    if let Some(columns) = columns {
+        name.push('_');
+        name.push_str(clip(columns, column_bytes));
+    }
+    name.push('_');
+    name.push_str(label);
+    name
+}
+
+/// PostgreSQL's longest name, in bytes (NAMEDATALEN - 1).
+const MAX_NAME_BYTES: usize = 63;
+
+/// The first `bytes` bytes of `text`, cut back to a character boundary (`pg_mbcliplen`).
+fn clip(text: &str, bytes: usize) -> &str {
+    let mut cut = bytes.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+/// Whether a check expression's only column is `column`: every other word is a reserved word,
+/// a function name (followed by `(`) or a type (after `::`). Anything else may be another column.
+fn uses_only(expression: &[StatementToken], column: &str) -> bool {
+    let mut uses_column = false;
+    for (index, token) in expression.iter().enumerate() {
+        let Some(name) = token.name() else {
+            continue;
+        };
+        if name == column {
+            uses_column = true;
+            continue;
+        }
+        let is_call = expression
+            .get(index + 1)
+            .is_some_and(|next| next.is_symbol("("));
+        let is_type = index > 0 && expression[index - 1].is_symbol("::");
+        let is_word = CHECK_WORDS.iter().any(|word| token.is_keyword(word));
+        if !is_call && !is_type && !is_word {
+            return false;
+        }
+    }
+    uses_column
+}
+
+/// Every name among `tokens`.
+fn names_in(tokens: &[StatementToken]) -> Vec<String> {
+    tokens.iter().filter_map(StatementToken::name).collect()
+}
+
+fn contains_keyword(tokens: &[StatementToken], keyword: &str) -> bool {
+    tokens.iter().any(|token| token.is_keyword(keyword))
+}
+
+/// A parenthesised list of plain column names at the cursor (`(a, b)`); `None` for anything
+/// else.
+fn column_list(cursor: &mut Cursor<'_>) -> Option<Vec<String>> {
+    if !cursor.peek_symbol("(") {
+        return None;
+    }
+    cursor
+        .parenthesised_list()
+        .into_iter()
+        .map(|element| match element {
+            [only] => only.name(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// True when a table element or ADD action is a table constraint, not a column.
@@ -324,6 +662,33 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// The tokens inside the parenthesised or bracketed group at the cursor, which it moves
+    /// past; empty when there is no group.
+    fn group(&mut self) -> &'a [StatementToken] {
+        let start = self.position;
+        self.skip_group();
+        match self.tokens.get(start + 1..self.position.saturating_sub(1)) {
+            Some(inner) if self.position > start => inner,
+            _ => &[],
+        }
+    }
+
+    /// Moves past the group opening at the cursor (to the end if it is not closed).
+    fn skip_group(&mut self) {
+        let mut depth = 0usize;
+        while let Some(token) = self.current() {
+            self.position += 1;
+            if token.is_symbol("(") || token.is_symbol("[") {
+                depth += 1;
+            } else if token.is_symbol(")") || token.is_symbol("]") {
+                depth = depth.saturating_sub(1);
+            }
+            if depth == 0 {
+                return;
+            }
+        }
+    }
+
     /// The elements of the parenthesised list at the cursor, split at its top-level commas.
     fn parenthesised_list(&mut self) -> Vec<&'a [StatementToken]> {
         let rest = self.rest();
@@ -361,6 +726,11 @@ mod tests {
                 CreatedObject::Schema(name) => format!("schema {name}"),
                 CreatedObject::Table(name) => format!("table {name}"),
                 CreatedObject::Column { table, column } => format!("column {table}.{column}"),
+                CreatedObject::Constraint {
+                    table,
+                    name,
+                    columns,
+                } => format!("constraint {table}.{name} on {}", columns.join(",")),
                 CreatedObject::Index { name, table } => {
                     format!("index {} on {table}", name.as_deref().unwrap_or("-"))
                 }
@@ -392,7 +762,7 @@ mod tests {
     }
 
     #[test]
-    fn tables_and_their_columns_without_constraints() {
+    fn tables_columns_and_their_constraints() {
         let sql = "CREATE TABLE IF NOT EXISTS billing.Invoice (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             \"Amount\" numeric(10, 2) NOT NULL CHECK (\"Amount\" > 0),
@@ -408,8 +778,125 @@ mod tests {
         assert_eq!(
             check(sql),
             "table billing.invoice\ncolumn billing.invoice.id\ncolumn billing.invoice.Amount\n\
-             column billing.invoice.customer_id\ncolumn billing.invoice.exclude"
+             column billing.invoice.customer_id\ncolumn billing.invoice.exclude\n\
+             constraint billing.invoice.invoice_Amount_check on Amount\n\
+             constraint billing.invoice.invoice_customer_id_id_key on unique,customer_id,id"
         );
+    }
+
+    #[test]
+    fn unnamed_constraints_get_postgresql_names() {
+        // Each name checked against PostgreSQL 15's pg_constraint.conname.
+        assert_eq!(
+            check(
+                "CREATE TABLE s.t (a int PRIMARY KEY, b int UNIQUE, c int REFERENCES s.t (a), \
+                 d int CHECK (d > 0), e text CHECK (length(e) > 2 AND e IS NOT NULL), \
+                 g text CHECK (g::text <> ''), \"M\" int CHECK (\"M\" IN (1, 2) OR \"M\" IS NULL), \
+                 h int, k int, UNIQUE (h, k), FOREIGN KEY (k) REFERENCES s.t (b))"
+            ),
+            "table s.t\ncolumn s.t.a\ncolumn s.t.b\ncolumn s.t.c\ncolumn s.t.d\ncolumn s.t.e\n\
+             column s.t.g\ncolumn s.t.M\ncolumn s.t.h\ncolumn s.t.k\n\
+             constraint s.t.t_pkey on a\nconstraint s.t.t_b_key on b\nconstraint s.t.t_c_fkey on c\n\
+             constraint s.t.t_d_check on d\nconstraint s.t.t_e_check on e\n\
+             constraint s.t.t_g_check on g\nconstraint s.t.t_M_check on M\n\
+             constraint s.t.t_h_k_key on unique,h,k\n\
+             constraint s.t.t_k_fkey on foreign,key,k,references,s,t,b"
+        );
+        assert_eq!(
+            check("CREATE TABLE t (a int, b int, PRIMARY KEY (a, b))"),
+            "table t\ncolumn t.a\ncolumn t.b\nconstraint t.t_pkey on primary,key,a,b"
+        );
+    }
+
+    #[test]
+    fn named_constraints_keep_their_names() {
+        assert_eq!(
+            check(
+                "CREATE TABLE t (a int CONSTRAINT a_u UNIQUE CONSTRAINT a_nn NOT NULL \
+                 CONSTRAINT a_c CHECK (a > b), b int, CONSTRAINT t_pk PRIMARY KEY (b), \
+                 CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u, \
+                 CONSTRAINT t_x EXCLUDE USING gist (a WITH =))"
+            ),
+            "table t\ncolumn t.a\ncolumn t.b\nconstraint t.a_u on a\nconstraint t.a_c on a,a,b\n\
+             constraint t.t_pk on primary,key,b\nconstraint t.t_fk on foreign,key,a,references,u\n\
+             constraint t.t_x on exclude,using,gist,a,with"
+        );
+    }
+
+    #[test]
+    fn alter_table_add_constraint() {
+        assert_eq!(
+            check(
+                "ALTER TABLE s.w ADD COLUMN y int UNIQUE CHECK (y > 0) REFERENCES t (a), \
+                 ADD PRIMARY KEY (x), ADD UNIQUE (x, y), ADD FOREIGN KEY (x) REFERENCES t, \
+                 ADD CONSTRAINT w_named CHECK (x > y) NOT VALID"
+            ),
+            "column s.w.y\nconstraint s.w.w_y_key on y\nconstraint s.w.w_y_check on y\n\
+             constraint s.w.w_y_fkey on y\nconstraint s.w.w_pkey on primary,key,x\n\
+             constraint s.w.w_x_y_key on unique,x,y\n\
+             constraint s.w.w_x_fkey on foreign,key,x,references,t\n\
+             constraint s.w.w_named on check,x,y,not,valid"
+        );
+    }
+
+    #[test]
+    fn chosen_names_are_cut_to_63_bytes_like_postgresql() {
+        // From PostgreSQL 15: the longer part is cut first, at a character boundary.
+        let long = "CREATE TABLE a_table_name_that_is_quite_long_and_goes_on_and_on_for_a_while \
+                    (other_column_name_that_is_also_rather_long int REFERENCES t, \
+                    a_column_name_that_is_also_rather_long int \
+                    CHECK (a_column_name_that_is_also_rather_long > 0))";
+        let found = check(long);
+        assert!(found.contains(
+            "constraint a_table_name_that_is_quite_long_and_goes_on_and_on_for_a_while.\
+             a_table_name_that_is_quite_lo_other_column_name_that_is_al_fkey on"
+        ));
+        assert!(found.contains(
+            "constraint a_table_name_that_is_quite_long_and_goes_on_and_on_for_a_while.\
+             a_table_name_that_is_quite_l_a_column_name_that_is_also_r_check on"
+        ));
+        let accented = check(
+            "CREATE TABLE \"ééééééééééééééééééééééééééééééé\" (\"ççççççççççççççççççç\" int UNIQUE, \
+             z int PRIMARY KEY)",
+        );
+        assert!(accented.contains(".éééééééééééééé_çççççççççççççç_key on"));
+        assert!(accented.contains(".ééééééééééééééééééééééééééééé_pkey on z"));
+    }
+
+    #[test]
+    fn uncertain_constraint_names_are_left_out() {
+        let constraints = |sql: &str| {
+            check(sql)
+                .lines()
+                .filter(|line| line.starts_with("constraint"))
+                .map(|line| line.split(' ').nth(1).unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        };
+        // A check using another column, a word that may be a column (BETWEEN is not
+        // reserved), or a typed literal.
+        assert!(constraints("CREATE TABLE t (a int CHECK (a > b), b int)").is_empty());
+        assert!(constraints("CREATE TABLE t (a int CHECK (a BETWEEN 1 AND 2))").is_empty());
+        assert!(
+            constraints("CREATE TABLE t (c date CHECK (c > now() - interval '1 day'))").is_empty()
+        );
+        // Unnamed table checks and exclusions, INCLUDE, USING INDEX.
+        assert!(constraints("CREATE TABLE t (a int, CHECK (a > 0))").is_empty());
+        assert!(constraints("CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))").is_empty());
+        assert!(constraints("CREATE TABLE t (a int, b int, UNIQUE (b) INCLUDE (a))").is_empty());
+        assert!(constraints("ALTER TABLE t ADD PRIMARY KEY USING INDEX i").is_empty());
+        // Equal keys: PostgreSQL builds one, named after either (`foo` here, not `t_pkey`).
+        assert_eq!(
+            constraints("CREATE TABLE t (a int PRIMARY KEY CONSTRAINT foo UNIQUE, b int UNIQUE)"),
+            ["t.t_b_key"]
+        );
+        assert!(constraints("CREATE TABLE t (a int UNIQUE, UNIQUE (a))").is_empty());
+        // A chosen name another constraint of the statement also has.
+        assert!(
+            constraints("CREATE TABLE t (a int CHECK (a > 0), CONSTRAINT t_a_check CHECK (a < 9))")
+                .is_empty()
+        );
+        // Not in pg_constraint before PostgreSQL 18.
+        assert!(constraints("CREATE TABLE t (a int CONSTRAINT nn NOT NULL)").is_empty());
     }
 
     #[test]
