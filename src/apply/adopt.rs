@@ -16,7 +16,7 @@ use std::time::Duration;
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use super::check::{IndexTables, effects_of, removes, requirement_keys};
+use super::check::{RemovedWith, effects_of, removes, requirement_keys};
 use super::run::RunMode;
 use crate::db::ledger::Adopted;
 use crate::db::{
@@ -1015,7 +1015,7 @@ fn missing_for_baseline(
     // ones dropped: check-schema's expectation, so that a baseline it accepts is clean there.
     let mut built: IndexMap<String, &MigrationId> = IndexMap::new();
     let mut needed: IndexMap<String, (Requirement, &MigrationId)> = IndexMap::new();
-    let mut index_tables = IndexTables::new();
+    let mut removed_with = RemovedWith::new();
     for id in graph.order() {
         if !applied.contains(id.as_str()) && !recording.contains(id.as_str()) {
             continue;
@@ -1036,11 +1036,11 @@ fn missing_for_baseline(
         }
         let effects = effects_of(migration);
         for dropped in &effects.dropped {
-            built.retain(|key, _| !removes(dropped, key, &index_tables));
+            built.retain(|key, _| !removes(dropped, key, &removed_with));
             needed.retain(|_, (requirement, _)| {
                 !requirement_keys(requirement)
                     .iter()
-                    .any(|key| removes(dropped, key, &index_tables))
+                    .any(|key| removes(dropped, key, &removed_with))
             });
         }
         for key in effects.created {
@@ -1049,7 +1049,7 @@ fn missing_for_baseline(
                 built.insert(key, id);
             }
         }
-        index_tables.extend(effects.indexes);
+        removed_with.extend(effects.removed_with);
     }
     let present = |key: &str| match key.strip_suffix('(') {
         // A function is keyed by its name and arguments; its key here is a prefix.
@@ -1140,12 +1140,12 @@ mod tests {
 
     #[test]
     fn drops_cover_what_is_inside_them() {
-        let mut index_tables = IndexTables::new();
-        index_tables.insert("index s.t_i".to_string(), "table s.t".to_string());
-        assert!(removes("table s.t", "column s.t.c", &index_tables));
-        assert!(removes("table s.t", "index s.t_i", &index_tables));
-        assert!(removes("schema s", "table s.t", &index_tables));
-        assert!(!removes("table s.t", "column s.tt.c", &index_tables));
-        assert!(removes("function s.f(", "function s.f(", &index_tables));
+        let mut removed_with = RemovedWith::new();
+        removed_with.insert("index s.t_i".to_string(), "table s.t".to_string());
+        assert!(removes("table s.t", "column s.t.c", &removed_with));
+        assert!(removes("table s.t", "index s.t_i", &removed_with));
+        assert!(removes("schema s", "table s.t", &removed_with));
+        assert!(!removes("table s.t", "column s.tt.c", &removed_with));
+        assert!(removes("function s.f(", "function s.f(", &removed_with));
     }
 }

@@ -129,7 +129,7 @@ fn checked_prerequisites(
     pending: &[&Migration],
 ) -> Result<(Vec<Unmet>, usize), SqlError> {
     let mut will_exist: IndexSet<String> = IndexSet::new();
-    let mut index_tables = IndexTables::new();
+    let mut removed_with = RemovedWith::new();
     let mut to_check: Vec<Unmet> = Vec::new();
     for migration in pending {
         for prerequisite in migration.requires() {
@@ -146,10 +146,10 @@ fn checked_prerequisites(
         }
         let effects = effects_of(migration);
         for dropped in &effects.dropped {
-            will_exist.retain(|key| !removes(dropped, key, &index_tables));
+            will_exist.retain(|key| !removes(dropped, key, &removed_with));
         }
         will_exist.extend(effects.created);
-        index_tables.extend(effects.indexes);
+        removed_with.extend(effects.removed_with);
     }
     if to_check.is_empty() {
         return Ok((Vec::new(), 0));
@@ -217,7 +217,7 @@ pub fn check_schema(
 
     // What the applied migrations built, in plan order, minus what later ones dropped.
     let mut built: IndexMap<String, MigrationId> = IndexMap::new();
-    let mut index_tables = IndexTables::new();
+    let mut removed_with = RemovedWith::new();
     for id in graph
         .order()
         .iter()
@@ -228,7 +228,7 @@ pub fn check_schema(
         };
         let effects = effects_of(migration);
         for dropped in &effects.dropped {
-            built.retain(|key, _| !removes(dropped, key, &index_tables));
+            built.retain(|key, _| !removes(dropped, key, &removed_with));
         }
         for key in effects.created {
             // An index PostgreSQL named itself cannot be looked up by name.
@@ -236,7 +236,7 @@ pub fn check_schema(
                 built.insert(key, id.clone());
             }
         }
-        index_tables.extend(effects.indexes);
+        removed_with.extend(effects.removed_with);
     }
     let expected: Vec<String> = built.keys().cloned().collect();
     let comparison = snapshots.compare(&mut session, &table.table, &expected)?;
@@ -292,8 +292,8 @@ pub struct Effects {
     pub created: Vec<String>,
     /// Objects dropped (a dropped table or schema also covers what was in it).
     pub dropped: Vec<String>,
-    /// What else removes each named index and constraint created (see [`IndexTables`]).
-    pub indexes: IndexTables,
+    /// What else removes each named index and constraint created (see [`RemovedWith`]).
+    pub removed_with: RemovedWith,
 }
 
 /// For each index and constraint the plan creates, the other objects whose drop takes it along,
@@ -302,14 +302,14 @@ pub struct Effects {
 /// constraint with any column it involves). Without this, an index of a table or a constraint
 /// of a column that a later migration dropped was reported missing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IndexTables {
+pub struct RemovedWith {
     removed_with: IndexMap<String, Vec<String>>,
 }
 
-impl IndexTables {
+impl RemovedWith {
     /// No objects.
-    pub fn new() -> IndexTables {
-        IndexTables::default()
+    pub fn new() -> RemovedWith {
+        RemovedWith::default()
     }
 
     /// Records that dropping `container` also drops `object`.
@@ -318,7 +318,7 @@ impl IndexTables {
     }
 
     /// Adds everything `other` records.
-    pub fn extend(&mut self, other: IndexTables) {
+    pub fn extend(&mut self, other: RemovedWith) {
         for (object, containers) in other.removed_with {
             self.removed_with
                 .entry(object)
@@ -334,9 +334,9 @@ impl IndexTables {
 
 /// Whether dropping `dropped` removes `key`, indexes of a dropped table and constraints of a
 /// dropped column included.
-pub(crate) fn removes(dropped: &str, key: &str, index_tables: &IndexTables) -> bool {
+pub(crate) fn removes(dropped: &str, key: &str, removed_with: &RemovedWith) -> bool {
     covers(dropped, key)
-        || index_tables
+        || removed_with
             .containers(key)
             .iter()
             .any(|container| covers(dropped, container))
@@ -364,7 +364,7 @@ pub fn effects_of(migration: &Migration) -> Effects {
             for key in &dropped {
                 effects
                     .created
-                    .retain(|created| !removes(key, created, &effects.indexes));
+                    .retain(|created| !removes(key, created, &effects.removed_with));
             }
             effects.dropped.extend(dropped);
             // Temporary objects live in the session's pg_temp schema and end with it; the
@@ -385,14 +385,14 @@ pub fn effects_of(migration: &Migration) -> Effects {
                     table,
                 } = &object
                 {
-                    effects.indexes.insert(
+                    effects.removed_with.insert(
                         created_key(&object),
                         format!("table {}.{}", schema_of(table), table.name),
                     );
                 }
                 if let CreatedObject::Constraint { table, columns, .. } = &object {
                     for column in columns {
-                        effects.indexes.insert(
+                        effects.removed_with.insert(
                             created_key(&object),
                             format!("column {}.{}.{column}", schema_of(table), table.name),
                         );
@@ -711,12 +711,12 @@ mod tests {
         let sql = "CREATE TABLE s.t (a int UNIQUE, b int, CONSTRAINT ab CHECK (a > b));
                    ALTER TABLE s.t DROP COLUMN b;";
         let statements = sql::split_statements(sql).expect("valid SQL");
-        let mut index_tables = IndexTables::new();
+        let mut removed_with = RemovedWith::new();
         let mut created = Vec::new();
         for object in sql::created_objects(&statements[0]) {
             if let CreatedObject::Constraint { table, columns, .. } = &object {
                 for column in columns {
-                    index_tables.insert(
+                    removed_with.insert(
                         created_key(&object),
                         format!("column {}.{}.{column}", schema_of(table), table.name),
                     );
@@ -725,7 +725,7 @@ mod tests {
             created.push(created_key(&object));
         }
         let dropped = dropped_keys(&statements[1]);
-        created.retain(|key| !dropped.iter().any(|drop| removes(drop, key, &index_tables)));
+        created.retain(|key| !dropped.iter().any(|drop| removes(drop, key, &removed_with)));
         assert_eq!(
             created,
             ["table s.t", "column s.t.a", "constraint s.t.t_a_key"]
@@ -733,24 +733,24 @@ mod tests {
         assert!(removes(
             "table s.t",
             "constraint s.t.t_a_key",
-            &index_tables
+            &removed_with
         ));
-        assert!(removes("schema s", "constraint s.t.ab", &index_tables));
+        assert!(removes("schema s", "constraint s.t.ab", &removed_with));
         assert!(!removes(
             "table s.u",
             "constraint s.t.t_a_key",
-            &index_tables
+            &removed_with
         ));
     }
 
     #[test]
     fn dropping_a_table_removes_its_indexes() {
-        let mut index_tables = IndexTables::new();
-        index_tables.insert("index s.t_i".to_string(), "table s.t".to_string());
-        assert!(removes("table s.t", "index s.t_i", &index_tables));
-        assert!(removes("schema s", "index s.t_i", &index_tables));
-        assert!(!removes("table s.u", "index s.t_i", &index_tables));
-        assert!(!removes("table s.t", "index s.other", &index_tables));
+        let mut removed_with = RemovedWith::new();
+        removed_with.insert("index s.t_i".to_string(), "table s.t".to_string());
+        assert!(removes("table s.t", "index s.t_i", &removed_with));
+        assert!(removes("schema s", "index s.t_i", &removed_with));
+        assert!(!removes("table s.u", "index s.t_i", &removed_with));
+        assert!(!removes("table s.t", "index s.other", &removed_with));
     }
 
     #[test]
