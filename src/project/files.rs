@@ -82,7 +82,9 @@ pub(crate) fn list(
         .into_iter()
         .filter(|path| !step_paths.contains(path))
         .collect();
-    paths.sort();
+    // All in one folder, so comparing the whole paths' bytes orders them by file name, and is
+    // cheaper than Path's component-wise comparison (measurable at 10,000 files).
+    paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     for path in paths {
         let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
