@@ -9,6 +9,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use indexmap::IndexMap;
 use postgres::Client;
 use postgres::error::SqlState;
 
@@ -21,6 +22,10 @@ pub struct Session {
     connection: Connection,
     target: String,
     backend_pid: i32,
+    /// Statements `Work::execute` prepared, by their text: the ledger's writes run once per
+    /// migration, and parsing and planning them each time was most of plan's overhead over
+    /// psql in bench/apply.sh.
+    prepared: IndexMap<String, postgres::Statement>,
 }
 
 enum Connection {
@@ -31,6 +36,7 @@ enum Connection {
 /// A transaction on a [`Session`]: rolled back unless committed.
 pub struct Work<'a> {
     transaction: postgres::Transaction<'a>,
+    prepared: &'a mut IndexMap<String, postgres::Statement>,
 }
 
 /// An error the server (or the connection) reported while running SQL, with what PostgreSQL
@@ -130,6 +136,7 @@ impl Session {
             connection,
             target,
             backend_pid,
+            prepared: IndexMap::new(),
         })
     }
 
@@ -150,7 +157,10 @@ impl Session {
             .client()
             .transaction()
             .map_err(|error| SqlError::from_postgres(&error))?;
-        Ok(Work { transaction })
+        Ok(Work {
+            transaction,
+            prepared: &mut self.prepared,
+        })
     }
 
     /// Runs SQL outside any transaction (each statement commits on its own).
@@ -249,13 +259,26 @@ impl Work<'_> {
     }
 
     /// Runs a statement with text parameters (NULL for `None`), returning rows affected.
+    /// The statement is prepared once per session and reused: only statements that return no
+    /// rows come here, so a schema change between uses cannot change a result type.
     pub fn execute(&mut self, sql: &str, parameters: &[Option<&str>]) -> Result<u64, SqlError> {
         let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
             .iter()
             .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
             .collect();
+        let statement = match self.prepared.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self
+                    .transaction
+                    .prepare(sql)
+                    .map_err(|error| SqlError::from_postgres(&error))?;
+                self.prepared.insert(sql.to_string(), statement.clone());
+                statement
+            }
+        };
         self.transaction
-            .execute(sql, &parameters)
+            .execute(&statement, &parameters)
             .map_err(|error| SqlError::from_postgres(&error))
     }
 
