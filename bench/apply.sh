@@ -16,23 +16,9 @@ runs=${2:-3}
 cd "$(dirname "$0")/.."
 
 cargo build --release --quiet --bin plan --example generate
-bindir=${PG_BINDIR:-$(pg_config --bindir)}
-work=$(mktemp -d /tmp/plan-bench-apply.XXXXXX)
-chmod 755 "$work"
-as_postgres() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
-cleanup() {
-    as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-    -o "-k $work -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
-    start >/dev/null
+# shellcheck source=bench/cluster.sh
+source bench/cluster.sh
+start_cluster apply -c autovacuum=off
 
 project="$work/project"
 target/release/examples/generate "$project" "$count" --sequence

@@ -13,23 +13,9 @@ runs=${3:-5}
 cd "$(dirname "$0")/.."
 
 cargo build --release --quiet --bin plan
-bindir=${PG_BINDIR:-$(pg_config --bindir)}
-work=$(mktemp -d /tmp/plan-bench-check.XXXXXX)
-chmod 755 "$work"
-as_postgres() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
-cleanup() {
-    as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-    -o "-k $work -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_locks_per_transaction=256" \
-    start >/dev/null
+# shellcheck source=bench/cluster.sh
+source bench/cluster.sh
+start_cluster check -c max_locks_per_transaction=256
 psql_run() { psql -X -q -h "$work" -U postgres -d bench -v ON_ERROR_STOP=1 "$@"; }
 psql -X -q -h "$work" -U postgres -d postgres -c "CREATE DATABASE bench"
 

@@ -44,13 +44,7 @@ pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure
             RunMode::Execute
         },
     };
-    let report = baseline(&project, &graph, &settings, &options).map_err(|error| {
-        if error.is_invalid_input() {
-            Failure::invalid(error)
-        } else {
-            Failure::failed(error)
-        }
-    })?;
+    let report = baseline(&project, &graph, &settings, &options).map_err(Failure::from)?;
     let ledger = project.manifest().tracking_table().to_string();
     let mut text = format!(
         "checked {} object(s) that {target} and its dependencies create or need: all present ({} catalog quer{})\n",

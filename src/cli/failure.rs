@@ -41,6 +41,18 @@ impl Failure {
     }
 }
 
+/// Adopting a database fails on bad input (an unknown table shape, a bad `--from`) or in the
+/// operation; the error knows which.
+impl From<crate::apply::AdoptError> for Failure {
+    fn from(error: crate::apply::AdoptError) -> Self {
+        if error.is_invalid_input() {
+            Failure::invalid(error)
+        } else {
+            Failure::failed(error)
+        }
+    }
+}
+
 /// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
 pub(crate) fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())

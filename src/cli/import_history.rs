@@ -40,13 +40,7 @@ pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Fa
             RunMode::Execute
         },
     };
-    let report = import_history(&project, &graph, &settings, &options).map_err(|error| {
-        if error.is_invalid_input() {
-            Failure::invalid(error)
-        } else {
-            Failure::failed(error)
-        }
-    })?;
+    let report = import_history(&project, &graph, &settings, &options).map_err(Failure::from)?;
     let ledger = project.manifest().tracking_table().to_string();
     let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
     Ok(())

@@ -1,0 +1,31 @@
+# Sourced by the benchmarks: starts a throwaway PostgreSQL cluster in a new temporary folder
+# and stops and removes it when the script exits.
+#
+#   start_cluster NAME [SETTING …]    e.g. start_cluster apply -c autovacuum=off
+#
+# Sets `work` (the folder, also the socket directory) and `bindir`. The server runs with fsync
+# off, as the test clusters do, so the numbers measure plan rather than the disk; as root, it
+# runs as the `postgres` user, since PostgreSQL refuses to run as root.
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_cluster() {
+    local name=$1
+    shift
+    bindir=${PG_BINDIR:-$(pg_config --bindir)}
+    work=$(mktemp -d "/tmp/plan-bench-$name.XXXXXX")
+    chmod 755 "$work"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
+    trap stop_cluster EXIT
+    as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
+    as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
+        -o "-k $work -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off $*" \
+        start >/dev/null
+}
+
+stop_cluster() {
+    as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
