@@ -314,6 +314,15 @@ fn roll_back_one(
             code,
         })
     };
+    // A failure of the session rather than of a statement: nothing in the file to point at.
+    let unplaced = |error: SqlError| {
+        failed(
+            error.to_string(),
+            SourceSpan::from(0..0),
+            error.code.clone(),
+            String::new(),
+        )
+    };
     let script = match script::prepare_rollback(migration) {
         Some(Ok(script)) => script,
         Some(Err(problem)) => {
@@ -362,24 +371,12 @@ fn roll_back_one(
     };
     match script.transaction {
         Transaction::Wrapped => {
-            let mut work = session.begin().map_err(|error| {
-                failed(
-                    error.to_string(),
-                    SourceSpan::from(0..0),
-                    error.code.clone(),
-                    String::new(),
-                )
-            })?;
+            let mut work = session.begin().map_err(unplaced)?;
             // A rollback blocked by a table lock gives up after lock_timeout instead of
             // waiting forever (it is not retried: the operator is watching a rollback).
             if let Err(error) = work.set_lock_timeout(lock_timeout) {
                 work.rollback();
-                return Err(failed(
-                    error.to_string(),
-                    SourceSpan::from(0..0),
-                    error.code.clone(),
-                    String::new(),
-                ));
+                return Err(unplaced(error));
             }
             for statement in &script.statements {
                 if let Err(error) = work.run(&statement.text) {
@@ -391,14 +388,7 @@ fn roll_back_one(
             ledger
                 .record_removed(&mut work, migration.id().as_str(), &event(duration))
                 .and_then(|()| work.commit())
-                .map_err(|error| {
-                    failed(
-                        error.to_string(),
-                        SourceSpan::from(0..0),
-                        error.code.clone(),
-                        String::new(),
-                    )
-                })?;
+                .map_err(unplaced)?;
             Ok(duration)
         }
         Transaction::Outside => {
@@ -414,14 +404,7 @@ fn roll_back_one(
                     ledger.record_removed(&mut work, migration.id().as_str(), &event(duration))?;
                     work.commit()
                 })
-                .map_err(|error| {
-                    failed(
-                        error.to_string(),
-                        SourceSpan::from(0..0),
-                        error.code.clone(),
-                        String::new(),
-                    )
-                })?;
+                .map_err(unplaced)?;
             Ok(duration)
         }
     }

@@ -9,7 +9,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::support::cluster::{password_cluster, test_db};
+use crate::support::cluster::{password_database, test_db};
 use crate::support::project::{
     FILTERS, TestProject, crate_root, history, ledger, ledger_ids, plan, plan_with_env,
     public_tables, user_objects,
@@ -510,30 +510,6 @@ fn a_begin_commit_file_commits_only_with_its_steps_and_ledger_row() {
     plan(&database, project.path(), &["apply"]).expect_ok();
     assert_eq!(ledger_ids(&database), ["001_wrapped"]);
     assert_eq!(public_tables(&database), ["a"]);
-}
-
-/// A database on the password cluster owned by a role that logs in with `password` over TCP.
-fn password_database(name: &str, role: &str, password: &str) -> String {
-    let cluster = password_cluster();
-    cluster
-        .drop_database_if_exists(name)
-        .expect("drop a stale database");
-    let mut admin = cluster
-        .settings_for("postgres")
-        .connect()
-        .expect("connect to the password cluster over its socket");
-    // One statement at a time: CREATE DATABASE cannot run in the implicit transaction of a
-    // multi-statement query.
-    for statement in [
-        format!("DROP ROLE IF EXISTS {role}"),
-        format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'"),
-        format!("CREATE DATABASE {name} OWNER {role}"),
-    ] {
-        admin
-            .batch_execute(&statement)
-            .expect("create the role and its database");
-    }
-    format!("postgresql://{role}@127.0.0.1:{}/{name}", cluster.port())
 }
 
 #[test]

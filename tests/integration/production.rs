@@ -15,7 +15,9 @@ use std::time::Duration;
 use pgplan::db::{Catalog, ConnectionSettings, Session};
 use tempfile::TempDir;
 
-use crate::support::cluster::{TestDatabase, cluster, password_cluster, render, test_db};
+use crate::support::cluster::{
+    TestDatabase, cluster, password_cluster, password_database, render, test_db,
+};
 use crate::support::project::{
     Run, TestProject, crate_root, finish, history, ledger, ledger_exists, plan, plan_with_env,
     user_objects,
@@ -339,27 +341,8 @@ fn pg_dump_gets_the_password_through_its_environment_never_its_command_line() {
     let (password, encoded) = ("Bk9@never/in:argv%", "Bk9%40never%2Fin%3Aargv%25");
     let role = "backup_secret_owner";
     let name = "backup_password_never_in_argv";
-    let cluster = password_cluster();
-    cluster
-        .drop_database_if_exists(name)
-        .expect("drop a stale database");
-    let mut admin = cluster
-        .settings_for("postgres")
-        .connect()
-        .expect("connect over the socket");
-    for statement in [
-        format!("DROP ROLE IF EXISTS {role}"),
-        format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'"),
-        format!("CREATE DATABASE {name} OWNER {role}"),
-    ] {
-        admin
-            .batch_execute(&statement)
-            .expect("create the role and its database");
-    }
-    let url = format!(
-        "postgresql://{role}:{encoded}@127.0.0.1:{}/{name}",
-        cluster.port()
-    );
+    let without_password = password_database(name, role, password);
+    let url = without_password.replacen(&format!("{role}@"), &format!("{role}:{encoded}@"), 1);
     let project = TestProject::new(&[
         (
             "plan.yaml",
@@ -378,7 +361,7 @@ fn pg_dump_gets_the_password_through_its_environment_never_its_command_line() {
          if [ -n \"$PGPASSWORD\" ]; then echo 'PGPASSWORD is set'; fi; }} >> '{seen}'\n\
          exec '{real}' \"$@\"",
         seen = seen.display(),
-        real = cluster.bindir().join("pg_dump").display(),
+        real = password_cluster().bindir().join("pg_dump").display(),
     ));
     let bindir = wrapper.path().display().to_string();
     let backup_dir = backups.path().display().to_string();

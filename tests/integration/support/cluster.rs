@@ -96,3 +96,28 @@ impl TestDatabase {
         self.settings.to_string()
     }
 }
+
+/// A database on the password cluster owned by a role that logs in with `password` over TCP;
+/// the URL returned names the role but not the password.
+pub(crate) fn password_database(name: &str, role: &str, password: &str) -> String {
+    let cluster = password_cluster();
+    cluster
+        .drop_database_if_exists(name)
+        .expect("drop a stale database");
+    let mut admin = cluster
+        .settings_for("postgres")
+        .connect()
+        .expect("connect to the password cluster over its socket");
+    // One statement at a time: CREATE DATABASE cannot run in the implicit transaction of a
+    // multi-statement query.
+    for statement in [
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'"),
+        format!("CREATE DATABASE {name} OWNER {role}"),
+    ] {
+        admin
+            .batch_execute(&statement)
+            .expect("create the role and its database");
+    }
+    format!("postgresql://{role}@127.0.0.1:{}/{name}", cluster.port())
+}
