@@ -4,11 +4,14 @@
 mod adopt;
 mod apply;
 mod check_schema;
+mod children;
 mod concurrency;
 mod connect;
 mod embedding;
+mod exactly_once;
 mod production;
 mod rollback;
 mod show;
 mod steps;
 mod support;
+mod verify_rollbacks;

@@ -1,0 +1,1 @@
+//! Issue 11 regression tests (exactly_once).
