@@ -25,7 +25,7 @@ use super::run::{MigrationFailed, Progress};
 use super::script::{self, Script, ScriptStatement};
 use crate::db::{
     self, BlockerWatch, ConnectionSettings, Event, Ledger, LedgerRow, LedgerState, Outcome,
-    Session, SqlError, Work, quote_identifier,
+    PartialProgress, Session, SqlError, TransactionId, TransactionState, Work, quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
@@ -164,6 +164,32 @@ enum FailureKind {
     Assertion(String),
     Unrunnable(String),
     Command(String),
+    /// Writing the ledger failed: the ledger's problem, not a line of the migration.
+    Ledger(SqlError),
+    /// `COMMIT` of the migration's transaction failed (a deferred constraint, say).
+    Commit(SqlError),
+    /// SQL of the migration ended plan's transaction itself (a `COMMIT` or `ROLLBACK` the
+    /// splitter did not see as a statement of its own): what ran may be committed.
+    TransactionEnded(Interruption),
+}
+
+/// How a statement of a no-transaction file that ran in a transaction of its own ended.
+enum StatementOutcome {
+    /// It and its progress record committed.
+    Done,
+    /// It ended plan's transaction itself.
+    TransactionEnded,
+    /// It ran, but its progress record failed, so both were rolled back.
+    LedgerFailed(SqlError),
+}
+
+/// Where a migration ended plan's transaction, for the ledger and the message.
+#[derive(Clone, Copy, Debug)]
+enum Interruption {
+    /// The file's statement at this index (0-based).
+    Statement(usize),
+    /// The step at this index (0-based).
+    Step(usize),
 }
 
 /// A migration's run: what it is, and timing for its ledger and history rows.
@@ -193,10 +219,24 @@ impl Runner<'_> {
                     .map(|help| help.to_string())
                     .unwrap_or_default(),
                 file: migration.file().clone(),
-                span: SourceSpan::from(0..0),
+                span: None,
                 label: "here".to_string(),
                 report: Vec::new(),
                 code: None,
+            })
+        })?;
+        // Each migration starts from the session the run started with: what the previous
+        // one SET (search_path, role, session_replication_role, …) must not reach it.
+        self.session.reset().map_err(|error| {
+            Box::new(MigrationFailed {
+                id: migration.id().to_string(),
+                message: format!("cannot reset the session before it: {error}"),
+                help: "nothing of it ran".to_string(),
+                file: migration.file().clone(),
+                span: None,
+                label: "here".to_string(),
+                report: Vec::new(),
+                code: error.code.clone(),
             })
         })?;
         let mut run = Run {
@@ -315,22 +355,42 @@ impl Runner<'_> {
         };
         let lock_timeout = self.lock_timeout;
         let mut work = self.session.begin().map_err(sql_failure)?;
-        work.set_lock_timeout(lock_timeout).map_err(sql_failure)?;
+        if let (true, Some(modes)) = (with_file, &run.script.modes) {
+            // Before any query of the transaction, as PostgreSQL requires.
+            work.set_transaction_modes(modes).map_err(|error| Failure {
+                error: FailureKind::Sql(error),
+                file: file.clone(),
+                span: 0..0,
+                text_offset: None,
+            })?;
+        }
+        let transaction = work.start(lock_timeout).map_err(sql_failure)?;
         if resume == Resume::FRESH && (with_file || steps.start == 0) {
             // The preflight looked before the run; another session may have changed the schema
             // since, so each migration checks its prerequisites again, inside its transaction.
             check_prerequisites(&mut work, migration)?;
         }
         if with_file {
-            for statement in &run.script.statements {
-                if let Err(error) = work.run(&statement.text) {
-                    work.rollback();
-                    return Err(Failure {
-                        error: FailureKind::Sql(error),
-                        file,
-                        span: base + statement.span.start..base + statement.span.end,
-                        text_offset: Some(base + statement.span.start),
-                    });
+            let statements = run.script.statements.iter().enumerate();
+            for (index, statement) in statements.skip(resume.next_statement) {
+                let at = |error: FailureKind| Failure {
+                    error,
+                    file: file.clone(),
+                    span: base + statement.span.start..base + statement.span.end,
+                    text_offset: Some(base + statement.span.start),
+                };
+                match work.run_guarded(&statement.text, &transaction) {
+                    Ok(TransactionState::Ours) => {}
+                    Ok(TransactionState::Ended) => {
+                        work.rollback();
+                        return Err(at(FailureKind::TransactionEnded(Interruption::Statement(
+                            index,
+                        ))));
+                    }
+                    Err(error) => {
+                        work.rollback();
+                        return Err(at(FailureKind::Sql(error)));
+                    }
                 }
             }
         }
@@ -344,12 +404,25 @@ impl Runner<'_> {
             });
             let outcome = run_transactional_step(
                 &mut work,
+                &transaction,
                 self.handlers,
                 self.environment,
                 migration,
                 step,
                 observe,
-            );
+            )
+            .and_then(|()| {
+                // Handlers, batches and assertions run SQL plan did not guard statement by
+                // statement: prove the transaction is still plan's before going on.
+                match work.check(&transaction) {
+                    Ok(TransactionState::Ours) => Ok(()),
+                    Ok(TransactionState::Ended) => Err(Failure::at_step(
+                        step,
+                        FailureKind::TransactionEnded(Interruption::Step(index)),
+                    )),
+                    Err(error) => Err(Failure::at_step(step, FailureKind::Sql(error))),
+                }
+            });
             if let Err(failure) = outcome {
                 work.rollback();
                 return Err(failure);
@@ -358,20 +431,39 @@ impl Runner<'_> {
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
         } else {
+            let completed = completed_units(migration, &run.script, 0, Some(steps.end));
             self.ledger.record_progress(
                 &mut work,
                 migration.id().as_str(),
                 migration.checksum(),
                 self.batch,
-                (0, Some(steps.end)),
+                &PartialProgress {
+                    next_statement: 0,
+                    next_step: Some(steps.end),
+                    completed: &completed,
+                },
                 self.environment,
             )
         };
-        recorded.and_then(|()| work.commit()).map_err(sql_failure)
+        let no_span = |error: FailureKind| Failure {
+            error,
+            file: file.clone(),
+            span: 0..0,
+            text_offset: None,
+        };
+        if let Err(error) = recorded {
+            work.rollback();
+            return Err(no_span(FailureKind::Ledger(error)));
+        }
+        work.commit()
+            .map_err(|error| no_span(FailureKind::Commit(error)))
     }
 
-    /// The file of a no-transaction migration, statement by statement, progress recorded after
-    /// each one.
+    /// The file of a no-transaction migration, statement by statement. A statement that can
+    /// run in a transaction runs in one together with its progress record, so it runs exactly
+    /// once whatever happens to plan; only a statement PostgreSQL refuses in a transaction
+    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, …) runs outside one, its progress recorded right
+    /// after it, so a crash between the two is the one window in which a rerun repeats it.
     fn run_outside_file(
         &mut self,
         run: &mut Run<'_>,
@@ -382,10 +474,10 @@ impl Runner<'_> {
         let migration = run.migration;
         let base = migration.up_offset();
         let file = migration.file().clone();
-        let at = |error: SqlError, statement: Option<&ScriptStatement>| {
+        let at = |error: FailureKind, statement: Option<&ScriptStatement>| {
             (
                 Failure {
-                    error: FailureKind::Sql(error),
+                    error,
                     file: file.clone(),
                     span: statement.map_or(0..0, |statement| {
                         base + statement.span.start..base + statement.span.end
@@ -399,7 +491,7 @@ impl Runner<'_> {
             let checked = self
                 .session
                 .begin()
-                .map_err(|error| at(error, None))
+                .map_err(|error| at(FailureKind::Sql(error), None))
                 .and_then(|mut work| {
                     let checked = check_prerequisites(&mut work, migration)
                         .map_err(|failure| (failure, String::new()));
@@ -408,49 +500,91 @@ impl Runner<'_> {
                 });
             checked?;
         }
-        self.ledger
-            .record_partial(
-                &mut self.session,
-                migration.id().as_str(),
-                migration.checksum(),
-                self.batch,
-                resume.next_statement,
-                self.environment,
-            )
-            .map_err(|error| at(error, None))?;
-        run.committed = true;
-        let setting = format!("SET lock_timeout = '{}ms'", self.lock_timeout.as_millis());
+        let lock_timeout = self.lock_timeout;
+        let setting = format!("SET lock_timeout = '{}ms'", lock_timeout.as_millis());
         self.session
             .run(&setting)
-            .map_err(|error| at(error, None))?;
+            .map_err(|error| at(FailureKind::Sql(error), None))?;
         let statements = run.script.statements.clone();
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
-            if let Some(index_name) = &statement.concurrent_index {
-                self.drop_invalid_index(index_name)
-                    .map_err(|error| at(error, Some(statement)))?;
-            }
-            self.retrying_lock_timeouts(migration, observe, |runner| {
-                // A retried concurrent build first drops what the timed-out one left.
+            let completed = completed_units(migration, &run.script, index + 1, None);
+            let progress = PartialProgress {
+                next_statement: index + 1,
+                next_step: None,
+                completed: &completed,
+            };
+            if statement.outside_transaction {
                 if let Some(index_name) = &statement.concurrent_index {
-                    runner.drop_invalid_index(index_name)?;
+                    self.drop_invalid_index(index_name)
+                        .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
                 }
-                runner.session.run(&statement.text)
-            })
-            .map_err(|error| at(error, Some(statement)))?;
-            self.ledger
-                .record_partial(
-                    &mut self.session,
-                    migration.id().as_str(),
-                    migration.checksum(),
-                    self.batch,
-                    index + 1,
-                    self.environment,
-                )
-                .map_err(|error| at(error, Some(statement)))?;
+                self.retrying_lock_timeouts(migration, observe, |runner| {
+                    // A retried concurrent build first drops what the timed-out one left.
+                    if let Some(index_name) = &statement.concurrent_index {
+                        runner.drop_invalid_index(index_name)?;
+                    }
+                    runner.session.run(&statement.text)
+                })
+                .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
+                run.committed = true;
+                let recorded = self.session.begin().and_then(|mut work| {
+                    self.ledger.record_progress(
+                        &mut work,
+                        migration.id().as_str(),
+                        migration.checksum(),
+                        self.batch,
+                        &progress,
+                        self.environment,
+                    )?;
+                    work.commit()
+                });
+                recorded.map_err(|error| at(FailureKind::Ledger(error), None))?;
+                continue;
+            }
+            let (ledger, batch, environment) = (self.ledger, self.batch, self.environment);
+            let state = self
+                .retrying_lock_timeouts(migration, observe, |runner| {
+                    let mut work = runner.session.begin()?;
+                    let transaction = work.start(lock_timeout)?;
+                    let state = work.run_guarded(&statement.text, &transaction)?;
+                    if state == TransactionState::Ended {
+                        work.rollback();
+                        return Ok(StatementOutcome::TransactionEnded);
+                    }
+                    // A ledger failure here is told apart from the statement's own below.
+                    let recorded = ledger.record_progress(
+                        &mut work,
+                        migration.id().as_str(),
+                        migration.checksum(),
+                        batch,
+                        &progress,
+                        environment,
+                    );
+                    match recorded {
+                        Ok(()) => work.commit().map(|()| StatementOutcome::Done),
+                        Err(error) => {
+                            work.rollback();
+                            Ok(StatementOutcome::LedgerFailed(error))
+                        }
+                    }
+                })
+                .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
+            match state {
+                StatementOutcome::Done => run.committed = true,
+                StatementOutcome::LedgerFailed(error) => {
+                    return Err(at(FailureKind::Ledger(error), None));
+                }
+                StatementOutcome::TransactionEnded => {
+                    return Err(at(
+                        FailureKind::TransactionEnded(Interruption::Statement(index)),
+                        Some(statement),
+                    ));
+                }
+            }
         }
         let _ = self.session.run("RESET lock_timeout");
         self.finish_phase(run, finishes, Phase::OutsideFile)
-            .map_err(|error| at(error, None))
+            .map_err(|error| at(FailureKind::Ledger(error), None))
     }
 
     /// A `commit: each` batch: each batch commits on its own, so a crash loses at most the batch
@@ -465,7 +599,13 @@ impl Runner<'_> {
     ) -> Result<(), (Failure, String)> {
         let migration = run.migration;
         let step = &migration.steps()[index];
-        let StepKind::Batch { sql, pause, .. } = &step.kind else {
+        let StepKind::Batch {
+            sql,
+            pause,
+            max_batches,
+            ..
+        } = &step.kind
+        else {
             return Ok(());
         };
         observe(Progress::Step {
@@ -504,6 +644,15 @@ impl Runner<'_> {
             });
             if affected == 0 {
                 break;
+            }
+            if batches >= *max_batches {
+                return Err((
+                    Failure::at_step(
+                        step,
+                        FailureKind::Unrunnable(too_many_batches(*max_batches, rows)),
+                    ),
+                    String::new(),
+                ));
             }
             if let Some(pause) = pause {
                 std::thread::sleep(*pause);
@@ -592,17 +741,69 @@ impl Runner<'_> {
         if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)?;
         } else {
+            let done = phase.steps_done_after();
+            let completed = completed_units(run.migration, &run.script, 0, Some(done));
             self.ledger.record_progress(
                 &mut work,
                 run.migration.id().as_str(),
                 run.migration.checksum(),
                 self.batch,
-                (0, Some(phase.steps_done_after())),
+                &PartialProgress {
+                    next_statement: 0,
+                    next_step: Some(done),
+                    completed: &completed,
+                },
                 self.environment,
             )?;
         }
         work.commit()
     }
+}
+
+/// What of `migration` is done at a resume point, as the ledger records it
+/// ([`LedgerRow::completed`]): each statement of the file run so far, or, once the file is
+/// done, the file and each step done. Recorded with every progress record and recomputed from
+/// the project before a resume, so an edit to what already ran is noticed before it can run
+/// again.
+pub(crate) fn completed_units(
+    migration: &Migration,
+    script: &Script,
+    next_statement: usize,
+    next_step: Option<usize>,
+) -> Vec<String> {
+    match next_step {
+        None => script
+            .statements
+            .iter()
+            .take(next_statement)
+            .map(|statement| format!("statement {}", statement.checksum()))
+            .collect(),
+        Some(done) => std::iter::once(format!("file {}", script_checksum(script)))
+            .chain(
+                migration
+                    .steps()
+                    .iter()
+                    .take(done)
+                    .map(|step| format!("step {}", step.checksum())),
+            )
+            .collect(),
+    }
+}
+
+/// SHA-256 of what a script runs: its transaction modes and statements, length-prefixed.
+fn script_checksum(script: &Script) -> String {
+    let mut text = format!("modes {}\n", script.modes.as_deref().unwrap_or("-"));
+    for statement in &script.statements {
+        text.push_str(&format!("{}:{}\n", statement.text.len(), statement.text));
+    }
+    crate::project::sha256_hex(text.as_bytes())
+}
+
+/// The message of a batch step that never reached zero rows.
+fn too_many_batches(max_batches: u64, rows: u64) -> String {
+    format!(
+        "the batch step ran {max_batches} batches ({rows} rows) and still affected rows: a statement that never reaches zero rows would loop forever; make it select only rows not yet done, or raise `max_batches`"
+    )
 }
 
 /// Writes the ledger row of a finished migration and its history row, inside `work`.
@@ -624,6 +825,7 @@ fn record_applied(
         duration_ms: 0,
         applied_by: String::new(),
         environment: environment.map(str::to_string),
+        completed: Vec::new(),
     };
     let event = Event {
         migration_id: migration.id().as_str(),
@@ -661,22 +863,51 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Records the failure in the history and builds its diagnostic.
+    /// Records the failure in the history (and, for a migration that ended plan's
+    /// transaction itself, in the ledger) and builds its diagnostic.
     fn fail(&mut self, run: &Run<'_>, (failure, note): (Failure, String)) -> Box<MigrationFailed> {
         let migration = run.migration;
-        let (message, code, mut help, label, span) = describe(&failure);
+        let (message, code, mut help, label, span) = describe(&failure, self.ledger);
         help = join_help(&help, &note);
-        let state = if run.committed {
-            "part of it commits as it goes (statements outside a transaction, commit: each batches, commands): what finished is committed and recorded, and the next run resumes at the failed part"
-        } else {
-            "its transaction was rolled back: it left no trace"
+        let interrupted = match failure.error {
+            FailureKind::TransactionEnded(at) => Some(at),
+            _ => None,
         };
-        help = join_help(&help, state);
+        let state = if let Some(at) = interrupted {
+            let recorded = self.record_interrupted(run, at, &message);
+            let (what, resume) = match at {
+                Interruption::Statement(index) => (
+                    format!("statement {}", index + 1),
+                    format!("statement:{}", index + 1),
+                ),
+                Interruption::Step(index) => {
+                    (format!("step {}", index + 1), format!("step:{}", index + 1))
+                }
+            };
+            let ledger = match recorded {
+                Ok(()) => format!(
+                    "plan recorded {id} as interrupted, and will not run it again until told how to go on",
+                    id = migration.id()
+                ),
+                Err(error) => format!(
+                    "recording it as interrupted in the ledger failed too ({error}): do not apply again before you have checked the database"
+                ),
+            };
+            format!(
+                "{what} ended the transaction plan runs the migration in (a COMMIT or ROLLBACK inside what was sent as one statement), so what ran before it may be committed and the rest of the migration did not run in plan's transaction; {ledger}. Check the database, then either finish the migration by hand and run `plan accept {id} --reason \"...\" --resume-at end`, or undo what it committed and run `plan accept {id} --reason \"...\" --resume-at {resume}` to run it from there (split the statement so the COMMIT is a statement of its own, or remove it)",
+                id = migration.id()
+            )
+        } else if run.committed {
+            "part of it commits as it goes (statements outside a transaction, commit: each batches, commands): what finished is committed and recorded, and the next run resumes at the failed part".to_string()
+        } else {
+            "its transaction was rolled back: it left no trace".to_string()
+        };
+        help = join_help(&help, &state);
         if self.session.is_open() {
             let event = Event {
                 migration_id: migration.id().as_str(),
                 action: db::Action::Apply,
-                outcome: if run.committed {
+                outcome: if run.committed || interrupted.is_some() {
                     Outcome::Partial
                 } else {
                     Outcome::Failed
@@ -701,7 +932,42 @@ impl Runner<'_> {
             code,
         })
     }
+
+    /// Records a migration that ended plan's transaction as partial and interrupted: the next
+    /// apply refuses it until `plan accept --resume-at` says how to go on.
+    fn record_interrupted(
+        &mut self,
+        run: &Run<'_>,
+        at: Interruption,
+        message: &str,
+    ) -> Result<(), SqlError> {
+        let (next_statement, next_step, place) = match at {
+            Interruption::Statement(index) => (index, None, format!("statement {}", index + 1)),
+            Interruption::Step(index) => (0, Some(index), format!("step {}", index + 1)),
+        };
+        let completed = vec![format!(
+            "{INTERRUPTED_PREFIX} {place} ended plan's transaction: {}",
+            message.replace('\n', " ")
+        )];
+        let mut work = self.session.begin()?;
+        self.ledger.record_progress(
+            &mut work,
+            run.migration.id().as_str(),
+            run.migration.checksum(),
+            self.batch,
+            &PartialProgress {
+                next_statement,
+                next_step,
+                completed: &completed,
+            },
+            self.environment,
+        )?;
+        work.commit()
+    }
 }
+
+/// How a ledger row's `completed` entry marks a migration that ended plan's transaction.
+pub(crate) const INTERRUPTED_PREFIX: &str = "interrupted:";
 
 /// Fails when a prerequisite of `migration` is missing, pointing at the line that declares it.
 fn check_prerequisites(work: &mut Work<'_>, migration: &Migration) -> Result<(), Failure> {
@@ -740,6 +1006,7 @@ fn check_prerequisites(work: &mut Work<'_>, migration: &Migration) -> Result<(),
 /// Runs one step that shares the migration's transaction.
 fn run_transactional_step(
     work: &mut Work<'_>,
+    transaction: &TransactionId,
     handlers: &Handlers,
     environment: Option<&str>,
     migration: &Migration,
@@ -753,15 +1020,24 @@ fn run_transactional_step(
                 .map_err(|message| at_step(FailureKind::Unrunnable(message)))?;
             for statement in statements {
                 // A file step's errors point at the step in plan.yaml, which names the file.
-                work.run(statement).map_err(|error| match source {
-                    SqlSource::Inline(_) | SqlSource::File { .. } => {
-                        at_step(FailureKind::Sql(error))
-                    }
-                })?;
+                let state =
+                    work.run_guarded(statement, transaction)
+                        .map_err(|error| match source {
+                            SqlSource::Inline(_) | SqlSource::File { .. } => {
+                                at_step(FailureKind::Sql(error))
+                            }
+                        })?;
+                if state == TransactionState::Ended {
+                    return Err(at_step(FailureKind::Unrunnable(
+                        "a statement of this step ended plan's transaction".to_string(),
+                    )));
+                }
             }
             Ok(())
         }
-        StepKind::Batch { sql, .. } => {
+        StepKind::Batch {
+            sql, max_batches, ..
+        } => {
             let started = Instant::now();
             let (mut rows, mut batches) = (0_u64, 0_u64);
             loop {
@@ -778,6 +1054,12 @@ fn run_transactional_step(
                 });
                 if affected == 0 {
                     return Ok(());
+                }
+                if batches >= *max_batches {
+                    return Err(at_step(FailureKind::Unrunnable(too_many_batches(
+                        *max_batches,
+                        rows,
+                    ))));
                 }
             }
         }
@@ -946,23 +1228,40 @@ fn run_program(
     }
 }
 
-/// Message, SQLSTATE, help, label and span of a failure.
-fn describe(failure: &Failure) -> (String, Option<String>, String, String, SourceSpan) {
+/// Message, SQLSTATE, help, label and span (none for failures of no line) of a failure.
+fn describe(
+    failure: &Failure,
+    ledger: &Ledger,
+) -> (String, Option<String>, String, String, Option<SourceSpan>) {
     match &failure.error {
+        FailureKind::Ledger(error) => (
+            format!("cannot record it in the ledger {}: {error}", ledger.name()),
+            error.code.clone(),
+            join_help(
+                &server_help(error),
+                "the migration itself ran without error; its work and the ledger row were rolled back together",
+            ),
+            String::new(),
+            None,
+        ),
+        FailureKind::Commit(error) => (
+            format!("its transaction failed to commit: {error}"),
+            error.code.clone(),
+            join_help(
+                &server_help(error),
+                "PostgreSQL checks deferred constraints at COMMIT: the data the migration left breaks one",
+            ),
+            String::new(),
+            None,
+        ),
+        FailureKind::TransactionEnded(_) => (
+            "its SQL ended plan's transaction".to_string(),
+            None,
+            String::new(),
+            "this ended plan's transaction".to_string(),
+            Some(to_source_span(&failure.span)),
+        ),
         FailureKind::Sql(error) => {
-            let mut help = Vec::new();
-            if let Some(detail) = &error.detail {
-                help.push(format!("detail: {detail}"));
-            }
-            if let Some(hint) = &error.hint {
-                help.push(format!("hint: {hint}"));
-            }
-            if let Some(context) = &error.context {
-                help.push(format!("context: {}", context.replace('\n', " / ")));
-            }
-            if error.connection_lost {
-                help.push("the connection to the server was lost".to_string());
-            }
             let span = match (error.position, failure.text_offset) {
                 (Some(position), Some(offset)) => {
                     let statement = &failure.file.text()[failure.span.clone()];
@@ -976,9 +1275,9 @@ fn describe(failure: &Failure) -> (String, Option<String>, String, String, Sourc
             (
                 error.to_string(),
                 error.code.clone(),
-                help.join("\n"),
+                server_help(error),
                 error.message.clone(),
-                to_source_span(&span),
+                Some(to_source_span(&span)),
             )
         }
         FailureKind::Command(message) => {
@@ -988,7 +1287,7 @@ fn describe(failure: &Failure) -> (String, Option<String>, String, String, Sourc
                 None,
                 message.lines().skip(1).collect::<Vec<_>>().join("\n"),
                 headline,
-                to_source_span(&failure.span),
+                Some(to_source_span(&failure.span)),
             )
         }
         FailureKind::Assertion(message) | FailureKind::Unrunnable(message) => (
@@ -996,9 +1295,27 @@ fn describe(failure: &Failure) -> (String, Option<String>, String, String, Sourc
             None,
             String::new(),
             message.clone(),
-            to_source_span(&failure.span),
+            Some(to_source_span(&failure.span)),
         ),
     }
+}
+
+/// The server's detail, hint and context of `error`, a line each.
+fn server_help(error: &SqlError) -> String {
+    let mut help = Vec::new();
+    if let Some(detail) = &error.detail {
+        help.push(format!("detail: {detail}"));
+    }
+    if let Some(hint) = &error.hint {
+        help.push(format!("hint: {hint}"));
+    }
+    if let Some(context) = &error.context {
+        help.push(format!("context: {}", context.replace('\n', " / ")));
+    }
+    if error.connection_lost {
+        help.push("the connection to the server was lost".to_string());
+    }
+    help.join("\n")
 }
 
 /// The word (or single character) starting at `offset`: what the server's position points at.

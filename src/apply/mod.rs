@@ -34,7 +34,7 @@ pub use adopt::{
 pub use backup::{backup_label, prepare_backup, record_backup};
 pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
 pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
-pub use plan::{Action, Plan, PlanError, PlanStep};
+pub use plan::{Action, Allow, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
 pub use run::{
     ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply,

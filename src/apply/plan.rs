@@ -8,10 +8,12 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::{Diagnostic, SourceSpan};
 
+use super::execute::{INTERRUPTED_PREFIX, completed_units};
 use super::handler::Handlers;
+use super::script;
 use crate::db::{LedgerRow, LedgerState};
 use crate::diagnostic::SourceFile;
-use crate::graph::Graph;
+use crate::graph::{Graph, Mode};
 use crate::project::{Migration, MigrationId, Project, StepKind};
 
 /// What an apply will do, in order.
@@ -82,6 +84,70 @@ pub enum PlanError {
         /// Where the dependency runs.
         only: String,
     },
+    /// Pending migrations whose checksum equals an applied migration whose file is gone.
+    #[error("{} pending migration(s) look like renamed applied ones: {}", renames.len(), renames.iter().map(|(old, new)| format!("{new} (was {old})")).collect::<Vec<_>>().join(", "))]
+    #[diagnostic(
+        code(plan::apply::renamed),
+        help(
+            "the same content was applied under the old name, so applying it again would run it twice; if the file was renamed, record that with `plan accept --renamed OLD NEW --reason \"...\"`; if it really is new work, change it so it differs"
+        )
+    )]
+    Renamed {
+        /// Each (old ID, new ID).
+        renames: Vec<(String, String)>,
+    },
+    /// Applied migrations whose files are gone.
+    #[error("{} applied migration(s) have no file any more: {}", ids.len(), ids.join(", "))]
+    #[diagnostic(
+        code(plan::apply::missing_file),
+        help(
+            "restore the files (an applied migration's file is its record of what ran), or pass --allow-missing to apply the rest anyway"
+        )
+    )]
+    MissingFiles {
+        /// The migrations.
+        ids: Vec<String>,
+    },
+    /// In a sequence, pending migrations that sort before applied ones.
+    #[error("{} pending migration(s) sort before an applied one: {}", pending.len(), pending.iter().map(|(id, later)| format!("{id} (before applied {later})")).collect::<Vec<_>>().join(", "))]
+    #[diagnostic(
+        code(plan::apply::out_of_order),
+        help(
+            "in a numbered sequence each migration follows the one before it, and these were added after later ones ran (a merged branch, say); renumber them after the last applied one, or pass --allow-out-of-order to apply them where they are"
+        )
+    )]
+    OutOfOrder {
+        /// Each pending migration and the first applied one after it.
+        pending: Vec<(String, String)>,
+    },
+    /// A migration that ended plan's transaction in an earlier run.
+    #[error("migration {id} was interrupted in an earlier run: {detail}")]
+    #[diagnostic(
+        code(plan::apply::interrupted),
+        help(
+            "plan cannot know what of it is committed; check the database, then say how to go on: `plan accept {id} --reason \"...\" --resume-at end` when it is complete, or `--resume-at statement:N` / `step:N` to run it from there"
+        )
+    )]
+    Interrupted {
+        /// The migration.
+        id: String,
+        /// What happened.
+        detail: String,
+    },
+    /// A partially applied migration whose completed part changed since it ran.
+    #[error("migration {id} is partly applied, and {what} has changed since it ran")]
+    #[diagnostic(
+        code(plan::apply::changed_before_resume),
+        help(
+            "resuming would run an edited migration whose first part ran in its old form; restore the file and plan.yaml as they were (only what has not run yet may change), or, if the change is deliberate, say where to go on with `plan accept {id} --reason \"...\" --resume-at statement:N|step:N|end`"
+        )
+    )]
+    ChangedBeforeResume {
+        /// The migration.
+        id: String,
+        /// What changed (`statement 3`, `step 2`, `the file`).
+        what: String,
+    },
     /// A `handler` step names a handler this binary does not have.
     #[error("migration {id} runs handler `{name}`, which this plan binary does not have")]
     #[diagnostic(code(plan::apply::unknown_handler), help("{help}"))]
@@ -128,6 +194,16 @@ fn ids(changes: &[ModifiedMigration]) -> String {
         .join(", ")
 }
 
+/// What an apply lets through that it refuses by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Allow {
+    /// Apply although applied migrations' files are missing (`--allow-missing`).
+    pub missing: bool,
+    /// In a sequence, apply pending migrations that sort before applied ones
+    /// (`--allow-out-of-order`).
+    pub out_of_order: bool,
+}
+
 impl<'p> Plan<'p> {
     /// Plans an apply of `target` and its dependencies (everything when `None`) in
     /// `environment`, given the ledger's rows.
@@ -137,10 +213,20 @@ impl<'p> Plan<'p> {
         ledger: &[LedgerRow],
         target: Option<&MigrationId>,
         environment: Option<&str>,
+        allow: Allow,
     ) -> Result<Plan<'p>, PlanError> {
         let recorded: IndexMap<&str, &LedgerRow> =
             ledger.iter().map(|row| (row.id.as_str(), row)).collect();
         check_unchanged(project, &recorded)?;
+        check_renames_and_missing(project, ledger, allow)?;
+        for row in ledger {
+            if let (Some(migration), LedgerState::Partial { .. }) = (
+                project.migration(&MigrationId::new(row.id.clone())),
+                row.state,
+            ) {
+                check_resumable(migration, row)?;
+            }
+        }
         let selected: Vec<&MigrationId> = match target {
             Some(target) => graph.closure(target),
             None => graph.order().iter().collect(),
@@ -172,6 +258,9 @@ impl<'p> Plan<'p> {
                 check_dependencies_run(migration, graph, &skipped, environment, project)?;
             }
             steps.push(PlanStep { migration, action });
+        }
+        if *graph.mode() == Mode::Sequence && !allow.out_of_order {
+            check_order(graph, &recorded, &steps)?;
         }
         Ok(Plan { steps })
     }
@@ -223,6 +312,8 @@ impl<'p> Plan<'p> {
     }
 }
 
+/// Applied migrations must be unchanged. A partial one is checked by [`check_resumable`]
+/// instead: only what of it already ran must be.
 fn check_unchanged(
     project: &Project,
     recorded: &IndexMap<&str, &LedgerRow>,
@@ -231,12 +322,16 @@ fn check_unchanged(
         .migrations()
         .filter_map(|migration| {
             let row = recorded.get(migration.id().as_str())?;
-            (row.checksum != migration.checksum()).then(|| ModifiedMigration {
-                id: migration.id().to_string(),
-                recorded: short(&row.checksum),
-                current: short(migration.checksum()),
-                file: migration.file().clone(),
-                span: SourceSpan::from(0..0),
+            let resumable_by_proof =
+                matches!(row.state, LedgerState::Partial { .. }) && !row.completed.is_empty();
+            (!resumable_by_proof && row.checksum != migration.checksum()).then(|| {
+                ModifiedMigration {
+                    id: migration.id().to_string(),
+                    recorded: short(&row.checksum),
+                    current: short(migration.checksum()),
+                    file: migration.file().clone(),
+                    span: SourceSpan::from(0..0),
+                }
             })
         })
         .collect();
@@ -244,6 +339,139 @@ fn check_unchanged(
         Ok(())
     } else {
         Err(PlanError::Modified { changes })
+    }
+}
+
+/// A pending migration with the checksum of an applied one whose file is gone was renamed;
+/// any other applied migration without a file stops apply unless allowed.
+fn check_renames_and_missing(
+    project: &Project,
+    ledger: &[LedgerRow],
+    allow: Allow,
+) -> Result<(), PlanError> {
+    let gone: Vec<&LedgerRow> = ledger
+        .iter()
+        .filter(|row| {
+            project
+                .migration(&MigrationId::new(row.id.clone()))
+                .is_none()
+        })
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let recorded: IndexSet<&str> = ledger.iter().map(|row| row.id.as_str()).collect();
+    let renames: Vec<(String, String)> = project
+        .migrations()
+        .filter(|migration| !recorded.contains(migration.id().as_str()))
+        .filter_map(|migration| {
+            let old = gone.iter().find(|row| {
+                row.checksum == migration.checksum() || row.checksum == migration.file_checksum()
+            })?;
+            Some((old.id.clone(), migration.id().to_string()))
+        })
+        .collect();
+    if !renames.is_empty() {
+        return Err(PlanError::Renamed { renames });
+    }
+    if allow.missing {
+        return Ok(());
+    }
+    Err(PlanError::MissingFiles {
+        ids: gone.iter().map(|row| row.id.clone()).collect(),
+    })
+}
+
+/// A partial migration resumes only when what of it already ran is what the project says
+/// now, and never after it ended plan's transaction itself.
+fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanError> {
+    if let Some(interrupted) = row
+        .completed
+        .iter()
+        .find(|entry| entry.starts_with(INTERRUPTED_PREFIX))
+    {
+        return Err(PlanError::Interrupted {
+            id: row.id.clone(),
+            detail: interrupted
+                .trim_start_matches(INTERRUPTED_PREFIX)
+                .trim()
+                .to_string(),
+        });
+    }
+    // A row from before progress was recorded is covered by the checksum comparison.
+    if row.completed.is_empty() {
+        return Ok(());
+    }
+    let LedgerState::Partial {
+        next_statement,
+        next_step,
+    } = row.state
+    else {
+        return Ok(());
+    };
+    let changed = |what: String| PlanError::ChangedBeforeResume {
+        id: row.id.clone(),
+        what,
+    };
+    let Ok(script) = script::prepare(migration) else {
+        return Err(changed("the file".to_string()));
+    };
+    let expected = completed_units(migration, &script, next_statement, next_step);
+    if expected == row.completed {
+        return Ok(());
+    }
+    let first_difference = expected
+        .iter()
+        .zip(&row.completed)
+        .position(|(now, then)| now != then)
+        .unwrap_or(expected.len().min(row.completed.len()));
+    let what = match next_step {
+        None => format!("statement {}", first_difference + 1),
+        Some(_) if first_difference == 0 => "the file".to_string(),
+        Some(_) => format!("step {} in plan.yaml", first_difference),
+    };
+    Err(changed(what))
+}
+
+/// In a sequence, a pending migration that sorts before an applied one was added late.
+fn check_order(
+    graph: &Graph,
+    recorded: &IndexMap<&str, &LedgerRow>,
+    steps: &[PlanStep<'_>],
+) -> Result<(), PlanError> {
+    let position: IndexMap<&str, usize> = graph
+        .order()
+        .iter()
+        .enumerate()
+        .map(|(index, id)| (id.as_str(), index))
+        .collect();
+    let last_applied = graph
+        .order()
+        .iter()
+        .rev()
+        .find(|id| recorded.contains_key(id.as_str()));
+    let Some(last_applied) = last_applied else {
+        return Ok(());
+    };
+    let last_position = position.get(last_applied.as_str()).copied().unwrap_or(0);
+    let pending: Vec<(String, String)> = steps
+        .iter()
+        .filter(|step| step.action == Action::Apply)
+        .filter_map(|step| {
+            let at = *position.get(step.migration.id().as_str())?;
+            if at > last_position {
+                return None;
+            }
+            let later = graph.order()[at..]
+                .iter()
+                .find(|id| recorded.contains_key(id.as_str()))?;
+            Some((step.migration.id().to_string(), later.to_string()))
+        })
+        .collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::OutOfOrder { pending })
     }
 }
 

@@ -308,7 +308,7 @@ fn roll_back_one(
             message,
             help,
             file,
-            span,
+            span: Some(span),
             label: "rolling back failed here".to_string(),
             report: Vec::new(),
             code,

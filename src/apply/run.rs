@@ -14,7 +14,7 @@ use miette::{Diagnostic, SourceSpan};
 use super::check::{Unmet, unmet_prerequisites};
 use super::execute::{Resume, Runner};
 use super::handler::Handlers;
-use super::plan::{Action, Plan, PlanError};
+use super::plan::{Action, Allow, Plan, PlanError};
 use crate::db::{
     self, ConnectionSettings, DbError, Ledger, LockHolder, LockKey, LockWait, Session,
     SnapshotReason, Snapshots,
@@ -34,6 +34,8 @@ pub struct ApplyOptions {
     pub mode: RunMode,
     /// How long to wait for another run's lock; `None` waits as long as it takes.
     pub lock_wait: Option<Duration>,
+    /// What to let through that apply refuses by default (missing files, out-of-order).
+    pub allow: Allow,
 }
 
 /// Whether an apply changes anything.
@@ -183,9 +185,9 @@ pub struct MigrationFailed {
     /// The file holding what failed: the migration, or plan.yaml for a step.
     #[source_code]
     pub file: SourceFile,
-    /// Where it failed.
+    /// Where it failed; `None` for a failure of no line (the ledger, the commit).
     #[label("{label}")]
-    pub span: SourceSpan,
+    pub span: Option<SourceSpan>,
     /// The label text.
     pub label: String,
     /// What the run did before the failure (the help says it in a sentence).
@@ -299,6 +301,7 @@ pub fn apply_with_handlers(
         &rows,
         options.target.as_ref(),
         options.environment.as_deref(),
+        options.allow,
     )?;
     let batch = if ledger.exists(&mut session)? {
         ledger.next_batch(&mut session)?
@@ -318,6 +321,7 @@ pub fn apply_with_handlers(
     // of check-schema, not drift.
     if plan.has_work() {
         ledger.ensure(&mut session)?;
+        ledger.upgrade(&mut session)?;
         snapshots.ensure(&mut session)?;
         if !snapshots.has_any(&mut session)? {
             snapshots.record_current(&mut session, SnapshotReason::Baseline, None, &table.table)?;

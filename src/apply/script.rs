@@ -26,6 +26,10 @@ pub struct Script {
     pub transaction: Transaction,
     /// The statements, in order, without a wrapping `BEGIN`/`COMMIT` pair.
     pub statements: Vec<ScriptStatement>,
+    /// The modes of the file's own wrapping `BEGIN` (`ISOLATION LEVEL SERIALIZABLE`,
+    /// `DEFERRABLE`, …), which plan's transaction takes on with `SET TRANSACTION`, as psql
+    /// would have run the file.
+    pub modes: Option<String>,
 }
 
 /// One statement of a [`Script`].
@@ -38,6 +42,17 @@ pub struct ScriptStatement {
     /// The index it builds concurrently, as (schema, name): a failed `CREATE INDEX
     /// CONCURRENTLY` leaves an INVALID index behind, which must be dropped before a retry.
     pub concurrent_index: Option<(Option<String>, String)>,
+    /// Whether PostgreSQL refuses it inside a transaction block. In a no-transaction file
+    /// only these run outside one; the others run each in a transaction with their progress
+    /// record, so they can never run twice.
+    pub outside_transaction: bool,
+}
+
+impl ScriptStatement {
+    /// SHA-256 of its text, recorded once it has run, so a resume can prove it unchanged.
+    pub fn checksum(&self) -> String {
+        crate::project::sha256_hex(self.text.as_bytes())
+    }
 }
 
 /// Why a migration's SQL cannot run as written.
@@ -76,6 +91,25 @@ pub enum ScriptProblem {
         file: SourceFile,
         /// The statement.
         #[label("this statement")]
+        span: SourceSpan,
+    },
+    /// A wrapping `BEGIN READ ONLY`: plan records the migration in its ledger inside the
+    /// same transaction, which a read-only transaction cannot write.
+    #[error("migration {id} wraps itself in a read-only transaction")]
+    #[diagnostic(
+        code(plan::apply::read_only_transaction),
+        help(
+            "plan runs the file in one transaction together with its ledger row, which a READ ONLY transaction cannot write; remove READ ONLY (a migration that only reads needs no transaction mode)"
+        )
+    )]
+    ReadOnly {
+        /// The migration.
+        id: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The `BEGIN`.
+        #[label("READ ONLY here")]
         span: SourceSpan,
     },
     /// Statements that cannot run in a transaction, mixed with ones that can.
@@ -215,7 +249,20 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
             span: in_file(&statements[0].span()),
         });
     }
+    let modes = if wrapped_whole {
+        transaction_modes(statements[0].text())
+    } else {
+        None
+    };
+    if modes.as_deref().is_some_and(is_read_only) {
+        return Err(ScriptProblem::ReadOnly {
+            id: id.to_string(),
+            file: file.clone(),
+            span: in_file(&statements[0].span()),
+        });
+    }
     Ok(Script {
+        modes,
         transaction: if run_outside {
             Transaction::Outside
         } else {
@@ -227,9 +274,52 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
                 text: statement.text().to_string(),
                 span: statement.span(),
                 concurrent_index: concurrent_index(statement),
+                outside_transaction: matches!(
+                    statement.kind(),
+                    StatementKind::NoTransaction { .. }
+                ),
             })
             .collect(),
     })
+}
+
+/// The modes of `BEGIN [WORK | TRANSACTION] modes` or `START TRANSACTION modes`, as written
+/// (comments dropped), or `None` for a plain `BEGIN`.
+fn transaction_modes(begin: &str) -> Option<String> {
+    let words: Vec<String> = sql::tokenize(begin)
+        .ok()?
+        .iter()
+        .filter(|token| !token.kind.is_trivia())
+        .map(|token| begin[token.span.clone()].to_string())
+        .collect();
+    let upper: Vec<String> = words.iter().map(|word| word.to_uppercase()).collect();
+    let skip = match upper.as_slice() {
+        [first, second, ..]
+            if first == "BEGIN" && (second == "WORK" || second == "TRANSACTION") =>
+        {
+            2
+        }
+        [first, second, ..] if first == "START" && second == "TRANSACTION" => 2,
+        _ => 1,
+    };
+    let modes: Vec<&str> = words
+        .iter()
+        .skip(skip)
+        .map(String::as_str)
+        .filter(|word| *word != ";")
+        .collect();
+    (!modes.is_empty()).then(|| modes.join(" ").replace(" ,", ","))
+}
+
+fn is_read_only(modes: &str) -> bool {
+    let normalized: Vec<String> = modes
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|word| !word.is_empty())
+        .map(str::to_uppercase)
+        .collect();
+    normalized
+        .windows(2)
+        .any(|pair| pair[0] == "READ" && pair[1] == "ONLY")
 }
 
 /// `(schema, name)` of the index a `CREATE INDEX CONCURRENTLY` statement builds, when named.

@@ -286,6 +286,7 @@ fn walk(
         environment: options.environment.clone(),
         mode,
         lock_wait: None,
+        allow: super::Allow::default(),
     };
 
     // The plan on the empty database: what runs, in order, and what is skipped.

@@ -64,6 +64,12 @@ pub(crate) struct ApplyArgs {
     /// repository.
     #[arg(long, value_name = "DIR", conflicts_with = "scratch")]
     backup_dir: Option<PathBuf>,
+    /// Apply although applied migrations' files are missing from the project.
+    #[arg(long)]
+    allow_missing: bool,
+    /// In a numbered sequence, apply pending migrations that sort before applied ones.
+    #[arg(long)]
+    allow_out_of_order: bool,
 }
 
 /// Runs `plan apply`.
@@ -89,6 +95,10 @@ pub(crate) fn run(
             RunMode::Execute
         },
         lock_wait: args.lock_wait.map(Duration::from_secs),
+        allow: apply::Allow {
+            missing: args.allow_missing,
+            out_of_order: args.allow_out_of_order,
+        },
     };
     let environment = args
         .env

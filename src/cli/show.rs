@@ -290,14 +290,25 @@ fn step_summary(kind: &StepKind) -> String {
             SqlSource::File { path, .. } => path.display().to_string(),
             SqlSource::Inline(sql) => one_line(sql),
         },
-        StepKind::Batch { sql, commit, pause } => {
-            let mut summary = one_line(sql);
+        StepKind::Batch {
+            sql,
+            commit,
+            pause,
+            max_batches,
+        } => {
+            let mut options = Vec::new();
             if *commit == crate::project::BatchCommit::Each {
-                summary.push_str(" (commit: each");
+                options.push("commit: each".to_string());
                 if let Some(pause) = pause {
-                    summary.push_str(&format!(", pause: {}ms", pause.as_millis()));
+                    options.push(format!("pause: {}ms", pause.as_millis()));
                 }
-                summary.push(')');
+            }
+            if *max_batches != crate::project::DEFAULT_MAX_BATCHES {
+                options.push(format!("max_batches: {max_batches}"));
+            }
+            let mut summary = one_line(sql);
+            if !options.is_empty() {
+                summary.push_str(&format!(" ({})", options.join(", ")));
             }
             summary
         }

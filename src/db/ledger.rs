@@ -40,6 +40,12 @@ pub struct LedgerRow {
     pub applied_by: String,
     /// The environment named with `--env`, if any.
     pub environment: Option<String>,
+    /// For a partial migration: what of it is done, one entry per statement or step in order
+    /// (`statement <sha256>`, `file <sha256>`, `step <sha256>`), so a resume can prove that
+    /// what ran is what the project still says; an entry `interrupted: ...` marks a migration
+    /// that ended plan's transaction itself and needs a person to say how to go on. Empty for
+    /// applied migrations and for rows written before plan recorded it.
+    pub completed: Vec<String>,
 }
 
 /// How far a migration got.
@@ -55,6 +61,17 @@ pub enum LedgerState {
         /// `None` while the file itself is unfinished; then how many of its steps are done.
         next_step: Option<usize>,
     },
+}
+
+/// Where a partial migration resumes and what of it is done, as the ledger records it.
+#[derive(Clone, Copy, Debug)]
+pub struct PartialProgress<'a> {
+    /// For a file run statement by statement: the first statement not yet run (0-based).
+    pub next_statement: usize,
+    /// `None` while the file is unfinished; then how many steps are done.
+    pub next_step: Option<usize>,
+    /// What is done, as [`LedgerRow::completed`] describes.
+    pub completed: &'a [String],
 }
 
 /// What a history row records.
@@ -230,7 +247,8 @@ CREATE TABLE IF NOT EXISTS {table} (
     applied_at timestamptz NOT NULL DEFAULT now(),
     duration_ms bigint NOT NULL DEFAULT 0,
     applied_by text NOT NULL DEFAULT current_user,
-    environment text
+    environment text,
+    completed text
 );
 CREATE TABLE IF NOT EXISTS {history} (
     event bigserial PRIMARY KEY,
@@ -253,7 +271,9 @@ END
 $plan$;
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {history}
     FOR EACH ROW EXECUTE FUNCTION {schema}.{guard}();
+{truncate_guards}
 COMMIT;",
+            truncate_guards = self.truncate_guards_sql(),
             schema = quote_identifier(&self.schema),
             table = self.table_sql(),
             history = self.history_sql(),
@@ -265,6 +285,77 @@ COMMIT;",
         })
     }
 
+    /// Brings a ledger created by an earlier version of plan up to this one's shape: the
+    /// `completed` column (progress of a partial migration, proven before a resume) and the
+    /// triggers that refuse TRUNCATE. One catalog query when there is nothing to do. Call with
+    /// the lock held, as [`Ledger::ensure`] says.
+    pub fn upgrade(&self, session: &mut Session) -> Result<(), DbError> {
+        let table = self.table_sql().replace('\'', "''");
+        let history = self.history_sql().replace('\'', "''");
+        let sql = format!(
+            "SELECT (EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('{table}')
+                                 AND attname = 'completed' AND NOT attisdropped))::text,
+                    (SELECT count(*) FROM pg_trigger
+                     WHERE tgname = 'refuse_truncate'
+                       AND tgrelid IN (to_regclass('{table}'), to_regclass('{history}')))::text"
+        );
+        let rows = session
+            .query_texts(&sql, &[])
+            .map_err(|error| session.error("read the ledger's shape", &error))?;
+        let row = rows.into_iter().next().unwrap_or_default();
+        let has_completed = row.first().cloned().flatten().as_deref() == Some("true");
+        let truncate_guards = row.get(1).cloned().flatten().as_deref() == Some("2");
+        if has_completed && truncate_guards {
+            return Ok(());
+        }
+        let mut sql = String::from("BEGIN;\n");
+        if !has_completed {
+            sql.push_str(&format!(
+                "ALTER TABLE {} ADD COLUMN IF NOT EXISTS completed text;\n",
+                self.table_sql()
+            ));
+        }
+        if !truncate_guards {
+            for table in [self.table_sql(), self.history_sql()] {
+                sql.push_str(&format!(
+                    "DROP TRIGGER IF EXISTS refuse_truncate ON {table};\n"
+                ));
+            }
+            sql.push_str(&self.truncate_guards_sql());
+        }
+        sql.push_str("COMMIT;");
+        session.run(&sql).map_err(|error| {
+            let _ = session.run("ROLLBACK");
+            session.error(&format!("upgrade the ledger {}", self.name()), &error)
+        })
+    }
+
+    /// Triggers that refuse TRUNCATE on the tracking table and its history: a migration that
+    /// truncates them would erase what plan knows (UPDATE and DELETE of the tracking table
+    /// stay allowed: plan itself needs them).
+    fn truncate_guards_sql(&self) -> String {
+        let function = format!(
+            "{}.{}",
+            quote_identifier(&self.schema),
+            quote_identifier(&format!("{}_refuse_truncate", self.table))
+        );
+        format!(
+            "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $plan$
+BEGIN
+    RAISE EXCEPTION 'plan''s ledger % cannot be truncated', TG_TABLE_NAME
+        USING HINT = 'the ledger and its history are plan''s record of what ran; roll migrations back with plan rollback';
+END
+$plan$;
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+",
+            table = self.table_sql(),
+            history = self.history_sql(),
+        )
+    }
+
     /// Every row of the tracking table, by batch then ID; empty when it does not exist yet.
     pub fn read(&self, session: &mut Session) -> Result<Vec<LedgerRow>, DbError> {
         if !self.exists(session)? {
@@ -273,14 +364,31 @@ COMMIT;",
         let sql = format!(
             "SELECT id, checksum, batch::text, state, next_statement::text, next_step::text,
                     to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
-                    duration_ms::text, applied_by, environment
-             FROM {} ORDER BY batch, id",
-            self.table_sql()
+                    duration_ms::text, applied_by, environment, {completed}
+             FROM {table} ORDER BY batch, id",
+            table = self.table_sql(),
+            // A ledger from an earlier version has no `completed` column until `upgrade`.
+            completed = if self.has_completed_column(session)? {
+                "completed"
+            } else {
+                "NULL::text"
+            },
         );
         let rows = session
             .query_texts(&sql, &[])
             .map_err(|error| session.error("read the ledger", &error))?;
         Ok(rows.into_iter().map(ledger_row).collect())
+    }
+
+    fn has_completed_column(&self, session: &mut Session) -> Result<bool, DbError> {
+        let sql = format!(
+            "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('{}')
+                            AND attname = 'completed' AND NOT attisdropped)",
+            self.table_sql().replace('\'', "''")
+        );
+        session
+            .query_bool(&sql)
+            .map_err(|error| session.error("read the ledger's shape", &error))
     }
 
     /// The last rows of the history, newest last.
@@ -344,7 +452,8 @@ COMMIT;",
                  INSERT INTO {table} (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
                  VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
                  ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
-                     state = 'applied', next_statement = NULL, next_step = NULL, applied_at = excluded.applied_at,
+                     state = 'applied', next_statement = NULL, next_step = NULL, completed = NULL,
+                     applied_at = excluded.applied_at,
                      duration_ms = excluded.duration_ms, applied_by = current_user,
                      environment = excluded.environment)
              {history_insert}",
@@ -367,51 +476,29 @@ COMMIT;",
         work.execute(&sql, &parameters).map(drop)
     }
 
-    /// Records progress of a migration running outside a transaction: the next statement to
-    /// run. Commits on its own (there is no transaction to join).
-    pub fn record_partial(
-        &self,
-        session: &mut Session,
-        id: &str,
-        checksum: &str,
-        batch: i32,
-        next_statement: usize,
-        environment: Option<&str>,
-    ) -> Result<(), SqlError> {
-        let mut work = session.begin()?;
-        self.record_progress(
-            &mut work,
-            id,
-            checksum,
-            batch,
-            (next_statement, None),
-            environment,
-        )?;
-        work.commit()
-    }
-
-    /// Records a migration's progress inside `work`: the next statement of its file (when run
-    /// outside a transaction) and, once the file is done, how many steps are done. Committed
-    /// with the work it describes.
+    /// Records a migration's progress inside `work`, committed with the work it describes:
+    /// `progress` says where it resumes and what is done.
     pub fn record_progress(
         &self,
         work: &mut Work<'_>,
         id: &str,
         checksum: &str,
         batch: i32,
-        (next_statement, next_step): (usize, Option<usize>),
+        progress: &PartialProgress<'_>,
         environment: Option<&str>,
     ) -> Result<(), SqlError> {
         let sql = format!(
-            "INSERT INTO {} (id, checksum, batch, state, next_statement, next_step, environment)
-             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5::text::int, $6)
+            "INSERT INTO {} (id, checksum, batch, state, next_statement, next_step, environment, completed)
+             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5::text::int, $6, $7)
              ON CONFLICT (id) DO UPDATE SET next_statement = excluded.next_statement,
-                 next_step = excluded.next_step, checksum = excluded.checksum, batch = excluded.batch",
+                 next_step = excluded.next_step, checksum = excluded.checksum, batch = excluded.batch,
+                 state = 'partial', completed = excluded.completed",
             self.table_sql()
         );
         let batch = batch.to_string();
-        let next = next_statement.to_string();
-        let step = next_step.map(|step| step.to_string());
+        let next = progress.next_statement.to_string();
+        let step = progress.next_step.map(|step| step.to_string());
+        let completed = progress.completed.join("\n");
         work.execute(
             &sql,
             &[
@@ -421,9 +508,48 @@ COMMIT;",
                 Some(&next),
                 step.as_deref(),
                 environment,
+                Some(&completed),
             ],
         )
         .map(drop)
+    }
+
+    /// Renames a migration's row (a file renamed after it was applied, `plan accept
+    /// --renamed`) and appends `event`. Returns how many rows changed (0 or 1).
+    pub fn record_rename(
+        &self,
+        work: &mut Work<'_>,
+        old: &str,
+        new: &str,
+        event: &Event<'_>,
+    ) -> Result<u64, SqlError> {
+        let updated = work.execute(
+            &format!("UPDATE {} SET id = $2 WHERE id = $1", self.table_sql()),
+            &[Some(old), Some(new)],
+        )?;
+        self.record_event(work, event)?;
+        Ok(updated)
+    }
+
+    /// Marks a migration applied without changing anything else (`plan accept --resume-at
+    /// end` of a partial migration) and appends `event`.
+    pub fn record_finished(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        checksum: &str,
+        event: &Event<'_>,
+    ) -> Result<u64, SqlError> {
+        let updated = work.execute(
+            &format!(
+                "UPDATE {} SET state = 'applied', checksum = $2, next_statement = NULL,
+                     next_step = NULL, completed = NULL WHERE id = $1",
+                self.table_sql()
+            ),
+            &[Some(id), Some(checksum)],
+        )?;
+        self.record_event(work, event)?;
+        Ok(updated)
     }
 
     /// Removes a migration's row (rollback) and appends `event`.
@@ -700,6 +826,14 @@ fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
             .unwrap_or_default(),
         applied_by: next().unwrap_or_default(),
         environment: next(),
+        completed: next()
+            .map(|text| {
+                text.lines()
+                    .filter(|line| !line.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

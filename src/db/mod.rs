@@ -36,9 +36,11 @@ pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
 pub use error::DbError;
-pub use ledger::{Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome};
+pub use ledger::{
+    Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
+};
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
-pub use session::{Session, SqlError, Work};
+pub use session::{Session, SqlError, TransactionId, TransactionState, Work};
 pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};
 
 /// `name` as a quoted SQL identifier (`"Mixed ""Case"""`), for the few statements whose object

@@ -39,6 +39,20 @@ pub struct Work<'a> {
     prepared: &'a mut IndexMap<String, postgres::Statement>,
 }
 
+/// The ID of a transaction plan began, to prove later that it is still the one open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransactionId(String);
+
+/// Whether the transaction plan began is still the one open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionState {
+    /// It is.
+    Ours,
+    /// SQL of the migration ended it (`COMMIT`, `ROLLBACK`): what ran before may be
+    /// committed, and what runs now is outside it.
+    Ended,
+}
+
 /// An error the server (or the connection) reported while running SQL, with what PostgreSQL
 /// says about it, so that `apply` can point at the file, line and column.
 #[derive(Debug, Clone)]
@@ -200,6 +214,45 @@ impl Session {
         rows.iter().map(row_texts).collect()
     }
 
+    /// Puts the session back to the state it started in, so that one migration's session
+    /// changes (`SET search_path`, `SET ROLE`, `SET SESSION AUTHORIZATION`,
+    /// `session_replication_role`, custom settings, temporary tables, its own prepared
+    /// statements, cursors, `LISTEN`) never reach the next one. `DISCARD ALL` would do most of
+    /// this, but it also releases advisory locks — the run's lock among them — so each part is
+    /// reset on its own. Advisory locks a migration took itself are left as they are.
+    pub fn reset(&mut self) -> Result<(), SqlError> {
+        let client = self.connection.client();
+        client
+            .batch_execute(
+                "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; \
+                 DISCARD SEQUENCES; UNLISTEN *; CLOSE ALL; \
+                 SET client_connection_check_interval = '1s'",
+            )
+            .or_else(|error| match error.code() {
+                // PostgreSQL 13 and older do not know the setting; the rest is done.
+                Some(code) if code == &SqlState::UNDEFINED_OBJECT => Ok(()),
+                _ => Err(error),
+            })
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        // Statements the migration prepared with PREPARE; plan's own (protocol-level ones,
+        // `from_sql` false) stay, so they need not be prepared again.
+        let prepared = client
+            .query(
+                "SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql",
+                &[],
+            )
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        for row in prepared {
+            let name: String = row
+                .try_get(0)
+                .map_err(|error| SqlError::from_postgres(&error))?;
+            client
+                .batch_execute(&format!("DEALLOCATE {}", super::quote_identifier(&name)))
+                .map_err(|error| SqlError::from_postgres(&error))?;
+        }
+        Ok(())
+    }
+
     /// Whether the connection is still open.
     pub fn is_open(&mut self) -> bool {
         !self.connection.client().is_closed()
@@ -297,6 +350,61 @@ impl Work<'_> {
             .query(sql, &parameters)
             .map_err(|error| SqlError::from_postgres(&error))?;
         rows.iter().map(row_texts).collect()
+    }
+
+    /// Applies the modes of a migration's own wrapping `BEGIN` (`ISOLATION LEVEL
+    /// SERIALIZABLE`, `DEFERRABLE`, …) to this transaction. Must come before any query in it.
+    pub fn set_transaction_modes(&mut self, modes: &str) -> Result<(), SqlError> {
+        self.run(&format!("SET TRANSACTION {modes}"))
+    }
+
+    /// Sets `lock_timeout` for the rest of the transaction and returns the transaction's ID
+    /// (assigning one), which [`Work::run_guarded`] checks to prove the transaction is still
+    /// this one. One round trip.
+    pub fn start(&mut self, lock_timeout: Duration) -> Result<TransactionId, SqlError> {
+        let rows = self.query_texts(
+            "SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.txid_current()::text",
+            &[Some(&format!("{}ms", lock_timeout.as_millis()))],
+        )?;
+        let id = rows
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().nth(1).flatten())
+            .unwrap_or_default();
+        Ok(TransactionId(id))
+    }
+
+    /// Runs SQL the migration wrote, then, in the same message, asks which transaction is
+    /// open. SQL that ended the transaction itself (a `COMMIT` inside what the splitter took
+    /// for one statement) leaves another transaction, or none, open afterwards:
+    /// [`TransactionState::Ended`] then says so, and the caller must not record the migration
+    /// as if it had run atomically.
+    pub fn run_guarded(
+        &mut self,
+        sql: &str,
+        id: &TransactionId,
+    ) -> Result<TransactionState, SqlError> {
+        // The newline ends a trailing `--` comment; the statement's own text comes first, so
+        // the server's error positions still count from its start.
+        let text = format!("{sql}\n;SELECT pg_catalog.txid_current_if_assigned()::text");
+        let messages = self
+            .transaction
+            .simple_query(&text)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        let current = messages.iter().rev().find_map(|message| match message {
+            postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
+            _ => None,
+        });
+        Ok(match current {
+            Some(Some(current)) if current == id.0 => TransactionState::Ours,
+            _ => TransactionState::Ended,
+        })
+    }
+
+    /// Whether the transaction open now is still `id` (for work that ran without
+    /// [`Work::run_guarded`], such as handlers).
+    pub fn check(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {
+        self.run_guarded("", id)
     }
 
     /// Sets `lock_timeout` for the rest of the transaction.

@@ -97,6 +97,10 @@ pub(crate) struct Entry {
     pub(crate) steps: Vec<StepSpec>,
 }
 
+/// How many batches a `batch` step runs at most when plan.yaml does not say: a statement that
+/// never reaches zero rows must stop with an error rather than loop forever.
+pub const DEFAULT_MAX_BATCHES: u64 = 100_000;
+
 /// A step as written: SQL files are not read yet.
 #[derive(Clone, Debug)]
 pub(crate) struct StepSpec {
@@ -112,6 +116,7 @@ pub(crate) enum StepSpecKind {
         sql: String,
         commit: BatchCommit,
         pause: Option<Duration>,
+        max_batches: u64,
     },
     Assert {
         query: String,
@@ -538,6 +543,22 @@ impl RawStep {
                     Some(RawCommit::Transaction) | None => BatchCommit::Transaction,
                 },
                 pause: duration(&mut options, "pause")?,
+                max_batches: match options.shift_remove("max_batches") {
+                    None => DEFAULT_MAX_BATCHES,
+                    Some(written) => match written.trim().parse::<u64>() {
+                        Ok(limit) if limit > 0 => limit,
+                        _ => {
+                            return Err(StepProblem {
+                                message: format!(
+                                    "`max_batches: {written}` is not a positive whole number"
+                                ),
+                                help: format!(
+                                    "write how many batches the step may run at most, e.g. `max_batches: 1000` (the default is {DEFAULT_MAX_BATCHES})"
+                                ),
+                            });
+                        }
+                    },
+                },
             },
             "assert" => StepSpecKind::Assert {
                 query: text(value)?,
@@ -574,7 +595,7 @@ fn looks_like_sql_file(value: &str) -> bool {
 /// The options each step kind accepts besides its own key.
 fn step_options(kind: &str) -> &'static [&'static str] {
     match kind {
-        "batch" => &["commit", "pause"],
+        "batch" => &["commit", "pause", "max_batches"],
         "assert" => &["message"],
         "command" => &["timeout"],
         _ => &[],
@@ -984,6 +1005,7 @@ migrations:
                     .to_string(),
                 commit: BatchCommit::Each,
                 pause: Some(Duration::from_millis(100)),
+                max_batches: DEFAULT_MAX_BATCHES,
             }
         );
     }

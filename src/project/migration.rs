@@ -197,6 +197,10 @@ pub enum StepKind {
         commit: BatchCommit,
         /// Pause between batches.
         pause: Option<Duration>,
+        /// The most batches it may run before it stops with an error (plan.yaml's
+        /// `max_batches`, 100,000 by default): a statement that never reaches zero rows must
+        /// not loop forever.
+        max_batches: u64,
     },
     /// A query that must return true.
     Assert {
@@ -230,6 +234,68 @@ impl StepKind {
             StepKind::Handler { .. } => "handler",
         }
     }
+}
+
+impl Step {
+    /// Everything that decides what the step does, as text: its kind and every option, SQL
+    /// read from a step file included. Two steps with the same fingerprint do the same thing;
+    /// where plan.yaml declares it (its position) is left out, so moving lines is no change.
+    pub fn fingerprint(&self) -> String {
+        let millis = |duration: &Option<Duration>| {
+            duration.map_or_else(
+                || "-".to_string(),
+                |duration| duration.as_millis().to_string(),
+            )
+        };
+        match &self.kind {
+            StepKind::Sql { source } => format!("sql\n{}", source.text()),
+            StepKind::Batch {
+                sql,
+                commit,
+                pause,
+                max_batches,
+            } => format!(
+                "batch\ncommit={}\npause={}\nmax_batches={max_batches}\n{sql}",
+                match commit {
+                    BatchCommit::Transaction => "transaction",
+                    BatchCommit::Each => "each",
+                },
+                millis(pause)
+            ),
+            StepKind::Assert { query, message } => format!(
+                "assert\nmessage={}\n{query}",
+                message.as_deref().unwrap_or("-")
+            ),
+            StepKind::Command { argv, timeout } => {
+                // Length-prefixed, so `["a b"]` and `["a", "b"]` differ.
+                let arguments: Vec<String> = argv
+                    .iter()
+                    .map(|argument| format!("{}:{argument}", argument.len()))
+                    .collect();
+                format!(
+                    "command\ntimeout={}\n{}",
+                    millis(timeout),
+                    arguments.join("\n")
+                )
+            }
+            StepKind::Handler { name } => format!("handler\n{name}"),
+        }
+    }
+
+    /// SHA-256 of [`Step::fingerprint`], in lower-case hex: what the ledger records for a step
+    /// that has run, so a resume can prove the steps before it are unchanged.
+    pub fn checksum(&self) -> String {
+        sha256_hex(self.fingerprint().as_bytes())
+    }
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// SQL given to a `sql` step.
@@ -273,6 +339,7 @@ pub struct Migration {
     pub(crate) file: SourceFile,
     pub(crate) path: PathBuf,
     pub(crate) checksum: String,
+    pub(crate) file_checksum: String,
     pub(crate) up: Range<usize>,
     pub(crate) rollback: Option<Rollback>,
     pub(crate) dependencies: Option<Vec<Dependency>>,
@@ -304,10 +371,19 @@ impl Migration {
         &self.path
     }
 
-    /// SHA-256 of the file's bytes, in lower-case hex: what the ledger records to notice a
-    /// changed file.
+    /// What the ledger records to notice a changed migration, in lower-case hex: SHA-256 of
+    /// everything that decides what runs. For a migration plan.yaml says nothing about, that is
+    /// the file's bytes ([`Migration::file_checksum`]), so ledgers written before plan.yaml
+    /// entries were covered stay valid; once plan.yaml gives it steps, prerequisites,
+    /// environments or a transaction mode, those are covered too (see
+    /// `project::definition_checksum`).
     pub fn checksum(&self) -> &str {
         &self.checksum
+    }
+
+    /// SHA-256 of the file's bytes alone, in lower-case hex.
+    pub fn file_checksum(&self) -> &str {
+        &self.file_checksum
     }
 
     /// The forward SQL: the whole file, or its `-- UP` section.

@@ -22,9 +22,10 @@ use indexmap::IndexMap;
 use miette::Diagnostic;
 
 pub use manifest::{
-    BackupPolicy, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE, Manifest, OrderSetting,
-    TrackingTable,
+    BackupPolicy, DEFAULT_MAX_BATCHES, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE,
+    Manifest, OrderSetting, TrackingTable,
 };
+pub(crate) use migration::sha256_hex;
 pub use migration::{
     BatchCommit, Dependency, Migration, MigrationId, Prerequisite, Requirement, Rollback,
     SqlSource, Step, StepKind, Transaction, Version,
@@ -372,6 +373,7 @@ fn read_migration(file: MigrationFile, problems: &mut Vec<Problem>) -> (Migratio
         id: file.id,
         file: file.source,
         path: file.path,
+        file_checksum: file.checksum.clone(),
         checksum: file.checksum,
         up: sections.up,
         rollback,
@@ -621,6 +623,20 @@ fn apply_manifest(
                 file: manifest_file.clone(),
             }));
         }
+        // What plan.yaml says about how this migration runs, for its checksum (below).
+        let mut definition: Vec<String> = entry
+            .requires
+            .iter()
+            .map(|(requirement, _)| format!("requires {requirement}"))
+            .collect();
+        if let Some(environments) = &entry.environments {
+            let names: Vec<&str> = environments.iter().map(|name| name.text.as_str()).collect();
+            definition.push(format!("environments {}", names.join(",")));
+        }
+        if let Some(transaction) = entry.transaction {
+            definition.push(format!("transaction {transaction:?}"));
+        }
+        let steps_before = migration.steps.len();
         migration
             .requires
             .extend(
@@ -662,17 +678,46 @@ fn apply_manifest(
                 StepSpecKind::SqlInline(sql) => StepKind::Sql {
                     source: SqlSource::Inline(sql),
                 },
-                StepSpecKind::Batch { sql, commit, pause } => {
-                    StepKind::Batch { sql, commit, pause }
-                }
+                StepSpecKind::Batch {
+                    sql,
+                    commit,
+                    pause,
+                    max_batches,
+                } => StepKind::Batch {
+                    sql,
+                    commit,
+                    pause,
+                    max_batches,
+                },
                 StepSpecKind::Assert { query, message } => StepKind::Assert { query, message },
                 StepSpecKind::Command { argv, timeout } => StepKind::Command { argv, timeout },
                 StepSpecKind::Handler { name } => StepKind::Handler { name },
             };
             migration.steps.push(Step { kind, origin });
         }
+        definition.extend(
+            migration.steps[steps_before..]
+                .iter()
+                .map(|step| format!("step {}", step.fingerprint())),
+        );
+        if !definition.is_empty() {
+            migration.checksum = definition_checksum(&migration.file_checksum, &definition);
+        }
     }
     unresolved
+}
+
+/// The checksum of a migration that plan.yaml says something about: its file's checksum and
+/// each part of its plan.yaml entry that decides what runs (prerequisites, environments,
+/// transaction mode, steps with their SQL), length-prefixed so no two definitions collide.
+/// Editing a step of an applied or partly applied migration therefore shows as a change, as
+/// editing its file does.
+fn definition_checksum(file_checksum: &str, definition: &[String]) -> String {
+    let mut text = format!("plan migration definition 1\nfile {file_checksum}\n");
+    for part in definition {
+        text.push_str(&format!("{}:{part}\n", part.len()));
+    }
+    migration::sha256_hex(text.as_bytes())
 }
 
 fn resolve_dependencies(

@@ -237,6 +237,7 @@ impl Migrator {
             environment: environment.map(str::to_string),
             mode: RunMode::Execute,
             lock_wait: self.lock_wait,
+            allow: crate::apply::Allow::default(),
         };
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried

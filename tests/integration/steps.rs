@@ -365,6 +365,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
         environment: None,
         mode: pgplan::apply::RunMode::Execute,
         lock_wait: Some(Duration::from_secs(30)),
+        allow: pgplan::apply::Allow::default(),
     };
     let mut messages = Vec::new();
     let report = pgplan::apply::apply_with_handlers(
