@@ -14,6 +14,7 @@
 //! - `script`: a migration's SQL as it will run (wrapped in a transaction or statement by statement).
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 
+pub mod accept;
 pub mod adopt;
 pub mod backup;
 pub mod check;
@@ -27,6 +28,7 @@ pub mod script;
 pub mod status;
 pub mod verify;
 
+pub use accept::{AcceptError, Acceptance, ResumeAt, accept};
 pub use adopt::{
     AdoptError, BaselineOptions, BaselineReport, ImportOptions, ImportReport, baseline,
     import_history,
@@ -35,7 +37,7 @@ pub use backup::{backup_label, prepare_backup, record_backup};
 pub use check::{Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites};
 pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
 pub use plan::{Action, Allow, Plan, PlanError, PlanStep};
-pub use rollback::{RollbackError, RollbackReport, RollbackTarget, accept, rollback};
+pub use rollback::{RollbackError, RollbackReport, RollbackTarget, rollback};
 pub use run::{
     ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply,
     apply_with_handlers,

@@ -3,8 +3,6 @@
 //! ledger row (unless its SQL can only run outside a transaction), and is appended to the
 //! history. Refuses before touching anything when one of them has no rollback.
 //!
-//! Accepting a changed file (`plan accept`) lives here too: it is the other command that
-//! rewrites the ledger rather than the schema.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -165,46 +163,8 @@ fn record_snapshot(session: &mut Session, project: &Project) -> Result<(), DbErr
     snapshots.record_current(session, SnapshotReason::Rollback, None, &table.table)
 }
 
-/// Records `reason` for accepting the current content of an applied migration whose file
-/// changed: its new checksum goes into the ledger, the change into the history.
-pub fn accept(
-    project: &Project,
-    settings: &ConnectionSettings,
-    id: &MigrationId,
-    reason: &str,
-) -> Result<(), RollbackError> {
-    let (ledger, mut session) = locked_session(project, settings)?;
-    let Some(migration) = project.migration(id) else {
-        return Err(RollbackError::AcceptNotApplied { id: id.to_string() });
-    };
-    let rows = ledger.read(&mut session)?;
-    let Some(row) = rows.iter().find(|row| row.id == id.as_str()) else {
-        return Err(RollbackError::AcceptNotApplied { id: id.to_string() });
-    };
-    let detail = format!("accepted a changed file (was {}): {reason}", row.checksum);
-    let event = Event {
-        migration_id: id.as_str(),
-        action: db::Action::Accept,
-        outcome: Outcome::Ok,
-        checksum: Some(migration.checksum()),
-        batch: Some(row.batch),
-        started_at: SystemTime::now(),
-        duration: Duration::ZERO,
-        environment: None,
-        detail: Some(&detail),
-    };
-    let result = session.begin().and_then(|mut work| {
-        ledger.record_checksum(&mut work, id.as_str(), migration.checksum(), &event)?;
-        work.commit()
-    });
-    result.map_err(|error| {
-        RollbackError::Db(session.error("record the accepted checksum", &error))
-    })?;
-    session.close()?;
-    Ok(())
-}
-
-fn locked_session(
+/// A session holding the ledger's advisory lock, for the commands that rewrite the ledger.
+pub(super) fn locked_session(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<(Ledger, Session), DbError> {

@@ -5,6 +5,7 @@
 //! Exit codes: 0 ok; 1 the operation failed; 2 invalid input or usage (clap's own code for usage
 //! errors). 101 stays Rust's panic code.
 
+mod accept;
 mod apply;
 mod args;
 mod baseline;
@@ -52,8 +53,9 @@ enum Command {
     Rollback(rollback::RollbackArgs),
     /// Check prerequisites of pending migrations, objects applied ones created, and drift.
     CheckSchema(check_schema::CheckSchemaArgs),
-    /// Accept the changed file of an applied migration, recording why in the history.
-    Accept(rollback::AcceptArgs),
+    /// Accept what apply refuses, recording why in the history: an applied migration changed on
+    /// purpose, where a partly applied one goes on, a file renamed after it was applied.
+    Accept(accept::AcceptArgs),
     /// On a scratch database, apply each migration, roll each back checking that the schema
     /// is restored, then apply everything again.
     Verify(verify::VerifyArgs),
@@ -125,7 +127,7 @@ where
         Command::Apply(args) => apply::run(args, handlers, out, err),
         Command::Status(args) => status::run(args, out),
         Command::Rollback(args) => rollback::run(args, out, err),
-        Command::Accept(args) => rollback::accept(args, out),
+        Command::Accept(args) => accept::run(args, out),
         Command::CheckSchema(args) => check_schema::run(args, out),
         Command::Verify(args) => verify::run(args, handlers, out, err),
         Command::ImportHistory(args) => import_history::run(args, out),

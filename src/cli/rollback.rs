@@ -1,7 +1,5 @@
 //! `plan rollback ID` and `plan rollback --last-batch`: reverts a migration and every applied
-//! migration that depends on it (or the last apply run), in reverse plan order; and
-//! `plan accept ID --reason TEXT`, which records that an applied migration's changed file is
-//! deliberate.
+//! migration that depends on it (or the last apply run), in reverse plan order.
 
 use std::io::Write;
 
@@ -34,21 +32,6 @@ pub(crate) struct RollbackArgs {
     /// Confirm without asking.
     #[arg(long)]
     yes: bool,
-}
-
-/// Arguments of `plan accept`.
-#[derive(Debug, Args)]
-pub(crate) struct AcceptArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
-    /// The applied migration whose changed file is accepted.
-    #[arg(value_name = "ID")]
-    id: String,
-    /// Why the change is safe; recorded in the history.
-    #[arg(long, value_name = "TEXT")]
-    reason: String,
 }
 
 /// Runs `plan rollback`.
@@ -104,17 +87,4 @@ pub(crate) fn run(
         Err(error @ RollbackError::NotApplied { .. }) => Err(Failure::failed(error)),
         Err(error) => Err(Failure::failed(error)),
     }
-}
-
-/// Runs `plan accept`.
-pub(crate) fn accept(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, _graph) = args.project.load()?;
-    let id = resolve_migration(&project, &args.id)?;
-    let settings = args.connect.settings("accept")?;
-    apply::accept(&project, &settings, &id, &args.reason).map_err(Failure::failed)?;
-    let _ = writeln!(
-        out,
-        "accepted the current content of {id}; recorded in the history"
-    );
-    Ok(())
 }

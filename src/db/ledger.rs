@@ -589,6 +589,23 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         Ok(updated)
     }
 
+    /// Replaces a migration's recorded checksum without a history row of its own (the caller
+    /// records the event that explains it).
+    pub fn record_checksum_only(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        checksum: &str,
+    ) -> Result<u64, SqlError> {
+        work.execute(
+            &format!(
+                "UPDATE {} SET checksum = $2 WHERE id = $1",
+                self.table_sql()
+            ),
+            &[Some(id), Some(checksum)],
+        )
+    }
+
     /// Records a verified backup in the history: action `backup`, no migration, no batch (the
     /// batch number of the next run is one more than the largest recorded, so a backup must not
     /// hold one), `detail` naming the file. Creates the ledger when missing, so call it with

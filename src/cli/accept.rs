@@ -1,0 +1,98 @@
+//! `plan accept`: records in the history that a refused state is deliberate — an applied
+//! migration's changed content (`plan accept ID --reason TEXT`), where a partly applied or
+//! interrupted one goes on (`--resume-at statement:N|step:N|end`), a file renamed after it was
+//! applied (`plan accept --renamed OLD NEW --reason TEXT`).
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::Failure;
+use miette::Diagnostic;
+
+use super::args::{ConnectArgs, ProjectArgs, resolve_migration};
+use crate::apply::{self, Acceptance, ResumeAt};
+
+/// A `plan accept` argument that cannot be used.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+enum AcceptArgumentProblem {
+    /// `--resume-at` that is none of the forms.
+    #[error("`--resume-at {written}` is not a resume point")]
+    #[diagnostic(
+        code(plan::cli::bad_resume_point),
+        help("write `statement:N`, `step:N` (N from 1) or `end`")
+    )]
+    BadResumePoint { written: String },
+    /// `--renamed` without two IDs.
+    #[error("--renamed takes two IDs: the old one and the new one")]
+    #[diagnostic(code(plan::cli::renamed_needs_two))]
+    RenamedNeedsTwo,
+}
+
+/// Arguments of `plan accept`.
+#[derive(Debug, Args)]
+pub(crate) struct AcceptArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// The migration whose current content is accepted.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "renamed",
+        conflicts_with = "renamed"
+    )]
+    id: Option<String>,
+    /// For a partly applied or interrupted migration: where it goes on — `statement:N` (run
+    /// the file from statement N), `step:N` (the file is done; run steps from N) or `end`
+    /// (record it as applied). Check the database first.
+    #[arg(long, value_name = "POINT", conflicts_with = "renamed")]
+    resume_at: Option<String>,
+    /// A migration renamed after it was applied: its ledger row moves from OLD to NEW.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+    renamed: Option<Vec<String>>,
+    /// Why this is safe; recorded in the history.
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+}
+
+/// Runs `plan accept`.
+pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let (project, _graph) = args.project.load()?;
+    let resume_at = args
+        .resume_at
+        .as_deref()
+        .map(|written| {
+            ResumeAt::parse(written).ok_or_else(|| {
+                Failure::invalid(AcceptArgumentProblem::BadResumePoint {
+                    written: written.to_string(),
+                })
+            })
+        })
+        .transpose()?;
+    let id;
+    let acceptance = match (&args.renamed, &args.id) {
+        (Some(names), _) => {
+            let [old, new] = names.as_slice() else {
+                return Err(Failure::invalid(AcceptArgumentProblem::RenamedNeedsTwo));
+            };
+            id = resolve_migration(&project, new)?;
+            Acceptance::Renamed { old, new: &id }
+        }
+        (None, Some(written)) => {
+            id = resolve_migration(&project, written)?;
+            Acceptance::Changed { id: &id, resume_at }
+        }
+        // clap requires one of the two.
+        (None, None) => return Err(Failure::invalid(AcceptArgumentProblem::RenamedNeedsTwo)),
+    };
+    let settings = args.connect.settings("accept")?;
+    match apply::accept(&project, &settings, &acceptance, &args.reason) {
+        Ok(sentence) => {
+            let _ = writeln!(out, "{sentence}");
+            Ok(())
+        }
+        Err(error) if error.is_invalid_input() => Err(Failure::invalid(error)),
+        Err(error) => Err(Failure::failed(error)),
+    }
+}
