@@ -258,14 +258,22 @@ impl Runner<'_> {
                     with_file,
                     first,
                     end,
-                } => self.run_transaction_phase(
-                    &run,
-                    with_file,
-                    first..end,
-                    finishes,
-                    resume,
-                    observe,
-                ),
+                } => {
+                    // A resume point inside this phase (plan.yaml gained a step after the
+                    // steps done, so the phases moved): only what is not done runs.
+                    let (with_file, first) = match resume.next_step {
+                        Some(done) => (false, first.max(done)),
+                        None => (with_file, first),
+                    };
+                    self.run_transaction_phase(
+                        &run,
+                        with_file,
+                        first..end,
+                        finishes,
+                        resume,
+                        observe,
+                    )
+                }
                 Phase::OutsideFile => self.run_outside_file(&mut run, resume, finishes, observe),
                 Phase::BatchEach { step } => self.run_batch_each(&mut run, step, finishes, observe),
                 Phase::Command { step } => self.run_command(&run, step, finishes, observe),
@@ -428,6 +436,17 @@ impl Runner<'_> {
                 return Err(failure);
             }
         }
+        // The ledger row is written as the user plan connected as, whatever role the
+        // migration switched to (which might not be allowed to write plan's tables).
+        if let Err(error) = work.restore_identity() {
+            work.rollback();
+            return Err(Failure {
+                error: FailureKind::Ledger(error),
+                file: file.clone(),
+                span: 0..0,
+                text_offset: None,
+            });
+        }
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
         } else {
@@ -506,12 +525,12 @@ impl Runner<'_> {
             .run(&setting)
             .map_err(|error| at(FailureKind::Sql(error), None))?;
         let statements = run.script.statements.clone();
+        let recorded_after = statement_progress(&run.script);
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
-            let completed = completed_units(migration, &run.script, index + 1, None);
             let progress = PartialProgress {
                 next_statement: index + 1,
                 next_step: None,
-                completed: &completed,
+                completed: recorded_after.get(index).map_or(&[], Vec::as_slice),
             };
             if statement.outside_transaction {
                 if let Some(index_name) = &statement.concurrent_index {
@@ -528,6 +547,7 @@ impl Runner<'_> {
                 .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
                 run.committed = true;
                 let recorded = self.session.begin().and_then(|mut work| {
+                    work.restore_identity()?;
                     self.ledger.record_progress(
                         &mut work,
                         migration.id().as_str(),
@@ -552,14 +572,16 @@ impl Runner<'_> {
                         return Ok(StatementOutcome::TransactionEnded);
                     }
                     // A ledger failure here is told apart from the statement's own below.
-                    let recorded = ledger.record_progress(
-                        &mut work,
-                        migration.id().as_str(),
-                        migration.checksum(),
-                        batch,
-                        &progress,
-                        environment,
-                    );
+                    let recorded = work.restore_identity().and_then(|()| {
+                        ledger.record_progress(
+                            &mut work,
+                            migration.id().as_str(),
+                            migration.checksum(),
+                            batch,
+                            &progress,
+                            environment,
+                        )
+                    });
                     match recorded {
                         Ok(()) => work.commit().map(|()| StatementOutcome::Done),
                         Err(error) => {
@@ -738,6 +760,7 @@ impl Runner<'_> {
         phase: Phase,
     ) -> Result<(), SqlError> {
         let mut work = self.session.begin()?;
+        work.restore_identity()?;
         if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)?;
         } else {
@@ -761,8 +784,8 @@ impl Runner<'_> {
 }
 
 /// What of `migration` is done at a resume point, as the ledger records it
-/// ([`LedgerRow::completed`]): each statement of the file run so far, or, once the file is
-/// done, the file and each step done. Recorded with every progress record and recomputed from
+/// ([`LedgerRow::completed`]): the statements of the file run so far (their count and a hash
+/// chained over them), or, once the file is done, the file and each step done. Recorded with every progress record and recomputed from
 /// the project before a resume, so an edit to what already ran is noticed before it can run
 /// again.
 pub(crate) fn completed_units(
@@ -772,12 +795,15 @@ pub(crate) fn completed_units(
     next_step: Option<usize>,
 ) -> Vec<String> {
     match next_step {
-        None => script
-            .statements
-            .iter()
-            .take(next_statement)
-            .map(|statement| format!("statement {}", statement.checksum()))
-            .collect(),
+        // One entry for all statements run, chained, so the record stays the same size however
+        // long the file is (it is rewritten after every statement).
+        None if next_statement == 0 => Vec::new(),
+        None => {
+            let chain = statement_chains(script)
+                .nth(next_statement)
+                .unwrap_or_default();
+            vec![format!("statements {next_statement} {chain}")]
+        }
         Some(done) => std::iter::once(format!("file {}", script_checksum(script)))
             .chain(
                 migration
@@ -788,6 +814,30 @@ pub(crate) fn completed_units(
             )
             .collect(),
     }
+}
+
+/// The hash chained over the first N statements of `script`, for N = 0, 1, 2, …: what
+/// [`completed_units`] records for a file run statement by statement.
+fn statement_chains(script: &Script) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(String::new()).chain(script.statements.iter().scan(
+        String::new(),
+        |chain, statement| {
+            *chain =
+                crate::project::sha256_hex(format!("{chain}\n{}", statement.checksum()).as_bytes());
+            Some(chain.clone())
+        },
+    ))
+}
+
+/// The progress record of a file run statement by statement, after each statement: index
+/// `i` holds what the ledger records once statement `i` has run. Computed once per run, as a
+/// file of thousands of statements records after every one.
+fn statement_progress(script: &Script) -> Vec<Vec<String>> {
+    statement_chains(script)
+        .enumerate()
+        .skip(1)
+        .map(|(count, chain)| vec![format!("statements {count} {chain}")])
+        .collect()
 }
 
 /// SHA-256 of what a script runs: its transaction modes and statements, length-prefixed.
@@ -950,6 +1000,7 @@ impl Runner<'_> {
             message.replace('\n', " ")
         )];
         let mut work = self.session.begin()?;
+        work.restore_identity()?;
         self.ledger.record_progress(
             &mut work,
             run.migration.id().as_str(),

@@ -426,7 +426,7 @@ fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanErr
         .position(|(now, then)| now != then)
         .unwrap_or(expected.len().min(row.completed.len()));
     let what = match next_step {
-        None => format!("statement {}", first_difference + 1),
+        None => format!("one of statements 1–{next_statement} of the file"),
         Some(_) if first_difference == 0 => "the file".to_string(),
         Some(_) => format!("step {} in plan.yaml", first_difference),
     };

@@ -40,8 +40,8 @@ pub struct LedgerRow {
     pub applied_by: String,
     /// The environment named with `--env`, if any.
     pub environment: Option<String>,
-    /// For a partial migration: what of it is done, one entry per statement or step in order
-    /// (`statement <sha256>`, `file <sha256>`, `step <sha256>`), so a resume can prove that
+    /// For a partial migration: what of it is done, in order (`statements <count> <sha256
+    /// chained over them>`, or `file <sha256>` then `step <sha256>` per step done), so a resume can prove that
     /// what ran is what the project still says; an entry `interrupted: ...` marks a migration
     /// that ended plan's transaction itself and needs a person to say how to go on. Empty for
     /// applied migrations and for rows written before plan recorded it.

@@ -407,6 +407,15 @@ impl Work<'_> {
         self.run_guarded("", id)
     }
 
+    /// Back to the user the session connected as for the rest of this transaction, whatever
+    /// `SET ROLE` or `SET SESSION AUTHORIZATION` a migration ran, so that plan's own writes
+    /// that follow run with plan's privileges. `LOCAL`: once the transaction ends, the
+    /// session's identity is what the migration left (a file run statement by statement may
+    /// rely on it), until [`Session::reset`] before the next migration.
+    pub fn restore_identity(&mut self) -> Result<(), SqlError> {
+        self.run("SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE")
+    }
+
     /// Sets `lock_timeout` for the rest of the transaction.
     pub fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), SqlError> {
         self.run(&format!(
