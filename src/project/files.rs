@@ -101,7 +101,19 @@ pub(crate) fn list(
     // cheaper than Path's component-wise comparison (measurable at 10,000 files).
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     for path in paths {
-        let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
+        let Some(file_name) = path.file_name() else {
+            continue;
+        };
+        let Some(file_name) = file_name.to_str() else {
+            // A name that is not UTF-8 cannot be an ID; one that looks like SQL is reported.
+            let bytes = file_name.as_encoded_bytes();
+            if bytes.len() > 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".sql") {
+                problems.push(Problem::UnreadableFile {
+                    name: display_name(root, &path),
+                    reason: "its name is not UTF-8".to_string(),
+                    help: "rename it: a migration's name is its ID, and IDs are text".to_string(),
+                });
+            }
             continue;
         };
         let Some(name) = classify(file_name) else {

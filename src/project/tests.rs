@@ -270,3 +270,21 @@ fn issue_11_links_inside_the_project_are_read_and_links_out_of_it_are_not() {
         "the link is not read"
     );
 }
+
+#[test]
+fn issue_11_a_sql_file_whose_name_is_not_utf8_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = crate::testing::project_dir(&[("migrations/001_a.sql", "CREATE TABLE a (id int);")]);
+    let name = std::ffi::OsStr::from_bytes(b"002_caf\xe9.sql");
+    std::fs::write(
+        dir.path().join("migrations").join(name),
+        "CREATE TABLE b (id int);",
+    )
+    .expect("a file with a latin-1 name");
+    let reading = read(dir.path());
+    let shown: Vec<String> = reading.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        ["cannot read migrations/002_caf\u{FFFD}.sql: its name is not UTF-8"]
+    );
+}
