@@ -77,6 +77,10 @@ struct ShownMigration {
     checksum: String,
     depends_on: Vec<ShownDependency>,
     rollback: Option<String>,
+    /// Why `rollback` is none although a rollback was written (it holds only comments); the
+    /// text output says it, the JSON shape is unchanged.
+    #[serde(skip)]
+    no_rollback_reason: Option<String>,
     transaction: &'static str,
     environments: Option<Vec<String>>,
     skipped: bool,
@@ -200,6 +204,7 @@ impl ShownMigration {
                     format!("{} (-- DOWN section)", migration.file().name())
                 }
             }),
+            no_rollback_reason: migration.no_rollback_reason(),
             // What will happen, not only what the header says: a file of only CREATE INDEX
             // CONCURRENTLY runs outside a transaction without saying so.
             transaction: match crate::apply::script::prepare(migration)
@@ -252,7 +257,11 @@ impl ShownMigration {
                 .join(", ")
         };
         field("depends on", &depends);
-        field("rollback", self.rollback.as_deref().unwrap_or("none"));
+        let no_rollback = match &self.no_rollback_reason {
+            Some(reason) => format!("none: {reason}"),
+            None => "none".to_string(),
+        };
+        field("rollback", self.rollback.as_deref().unwrap_or(&no_rollback));
         if self.transaction == "outside" {
             field("transaction", "none: runs statement by statement");
         }

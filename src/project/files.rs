@@ -6,9 +6,16 @@
 //!   `NNN_name.rollback.sql`: rollbacks, never migrations themselves;
 //! - files named by a `sql:` step in plan.yaml: step files, not migrations.
 //!
-//! Files are also decoded here: UTF-8, with a byte order mark accepted and dropped. They are
-//! read through a `Source`, so the folder may be on disk or in memory.
+//! Nothing that looks like SQL is skipped without a word: a `.SQL` name, an entry that cannot be
+//! read (a folder named `x.sql`, a link to itself) and a link leading out of the project folder
+//! are problems, not silently left out or read.
+//!
+//! Files are also decoded here: UTF-8, with a byte order mark accepted and dropped, and no
+//! control characters but tab, line endings and form feed. A file that breaks this is shown
+//! escaped in its problem, never as raw bytes. Files are read through a `Source`, so the folder
+//! may be on disk or in memory.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -16,7 +23,7 @@ use sha2::{Digest, Sha256};
 use super::migration::MigrationId;
 use super::problem::Problem;
 use super::source::Source;
-use crate::diagnostic::{SourceFile, line_span, to_source_span};
+use crate::diagnostic::{SourceFile, to_source_span};
 
 /// A migration file, read and decoded.
 pub(crate) struct MigrationFile {
@@ -50,7 +57,15 @@ pub(crate) struct Listing {
 enum Name {
     Migration(String),
     Rollback(String),
+    /// `.SQL`, `.Sql`, …: the extension as written.
+    WrongCase(String),
 }
+
+/// How many characters of a line `decode` shows around a bad byte, before and after it.
+const SHOWN_BEFORE: usize = 200;
+const SHOWN_AFTER: usize = 40;
+/// How many characters of each line above it.
+const SHOWN_LINE: usize = 200;
 
 /// Reads every `.sql` file directly in `migrations_dir`.
 pub(crate) fn list(
@@ -86,20 +101,45 @@ pub(crate) fn list(
     // cheaper than Path's component-wise comparison (measurable at 10,000 files).
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     for path in paths {
-        let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
+        let Some(file_name) = path.file_name() else {
+            continue;
+        };
+        let Some(file_name) = file_name.to_str() else {
+            // A name that is not UTF-8 cannot be an ID; one that looks like SQL is reported.
+            let bytes = file_name.as_encoded_bytes();
+            if bytes.len() > 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".sql") {
+                problems.push(Problem::UnreadableFile {
+                    name: display_name(root, &path),
+                    reason: "its name is not UTF-8".to_string(),
+                    help: "rename it: a migration's name is its ID, and IDs are text".to_string(),
+                });
+            }
             continue;
         };
         let Some(name) = classify(file_name) else {
             continue;
         };
         let display = display_name(root, &path);
+        if let Name::WrongCase(extension) = &name {
+            let stem = &file_name[..file_name.len() - extension.len()];
+            problems.push(Problem::SqlExtensionCase {
+                renamed: format!("{stem}.sql"),
+                extension: extension.clone(),
+                name: display,
+            });
+            continue;
+        }
+        if let Some(target) = source.link_outside(&path, migrations_dir) {
+            problems.push(Problem::LinkOutsideProject {
+                name: display,
+                target,
+            });
+            continue;
+        }
         let bytes = match source.read(&path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                problems.push(Problem::Unreadable {
-                    path: path.clone(),
-                    reason: error.to_string(),
-                });
+                problems.push(unreadable(display, &error));
                 continue;
             }
         };
@@ -118,13 +158,38 @@ pub(crate) fn list(
                 role: FileRole::RollbackOf(reference),
                 source,
             }),
+            Name::WrongCase(_) => {}
         }
     }
     listing
 }
 
-/// Decodes a file as UTF-8, dropping a byte order mark. A file that is not UTF-8 is a problem
-/// pointing at its first invalid byte.
+/// The problem for a `.sql` entry that cannot be read, with what to do about it.
+fn unreadable(name: String, error: &std::io::Error) -> Problem {
+    use std::io::ErrorKind;
+    let (reason, help) = match error.kind() {
+        ErrorKind::IsADirectory => (
+            "it is a folder, not a file".to_string(),
+            "rename the folder so that its name does not end in .sql, or move it out of the migrations folder",
+        ),
+        ErrorKind::PermissionDenied => (
+            error.to_string(),
+            "make the file readable by the user running plan",
+        ),
+        _ => (
+            error.to_string(),
+            "a symbolic link that leads nowhere (to itself, to a missing file, in a loop) cannot be read: replace it with the file it stands for, or remove it",
+        ),
+    };
+    Problem::UnreadableFile {
+        name,
+        reason,
+        help: help.to_string(),
+    }
+}
+
+/// Decodes a file as UTF-8, dropping a byte order mark. A file that is not UTF-8, or holds a
+/// control character, is a problem pointing at its first bad byte, shown escaped.
 pub(crate) fn decode(
     display: &str,
     bytes: Vec<u8>,
@@ -135,20 +200,105 @@ pub(crate) fn decode(
         None => bytes,
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(SourceFile::new(display, text)),
+        Ok(text) => match text.char_indices().find(|(_, ch)| is_control(*ch)) {
+            None => Some(SourceFile::new(display, text)),
+            Some((offset, ch)) => {
+                let (shown, span) = shown_around(text.as_bytes(), offset..offset + ch.len_utf8());
+                problems.push(Problem::ControlCharacter {
+                    name: display.to_string(),
+                    character: format!("U+{:04X}", u32::from(ch)),
+                    span: to_source_span(&span),
+                    file: SourceFile::new(display, shown),
+                });
+                None
+            }
+        },
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            // The lossy text has the same bytes up to the first invalid one.
-            let line = crate::diagnostic::line_of(&lossy, valid);
-            let span = line_span(&lossy, line);
+            let length = error.utf8_error().error_len().unwrap_or(1);
+            let (shown, span) = shown_around(error.as_bytes(), valid..valid + length);
             problems.push(Problem::NotUtf8 {
                 name: display.to_string(),
                 span: to_source_span(&span),
-                file: SourceFile::new(display, lossy),
+                file: SourceFile::new(display, shown),
             });
             None
         }
+    }
+}
+
+/// A character no SQL text file holds: a control character other than tab, line feed, carriage
+/// return and form feed. Terminals act on some of them (escape sequences), so they are never
+/// shown raw.
+fn is_control(ch: char) -> bool {
+    ch.is_control() && !matches!(ch, '\t' | '\n' | '\r' | '\u{c}')
+}
+
+/// The text a problem shows for a file with a bad byte (or character) at `bad`: its lines up to
+/// the bad one, so that line numbers hold, each escaped and cut short, and the bad line cut
+/// around the bad byte; with the span of the bad byte's escape in it.
+fn shown_around(bytes: &[u8], bad: Range<usize>) -> (String, Range<usize>) {
+    let line_start = bytes[..bad.start]
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let line_end = bytes[bad.end..]
+        .iter()
+        .position(|&byte| byte == b'\n')
+        .map_or(bytes.len(), |newline| bad.end + newline);
+    let mut shown = String::new();
+    for line in bytes[..line_start].split_inclusive(|&byte| byte == b'\n') {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        shown.push_str(&escaped(line, Cut::End(SHOWN_LINE)));
+        shown.push('\n');
+    }
+    shown.push_str(&escaped(
+        &bytes[line_start..bad.start],
+        Cut::Start(SHOWN_BEFORE),
+    ));
+    let span_start = shown.len();
+    shown.push_str(&escaped(&bytes[bad.clone()], Cut::End(1)));
+    let span = span_start..shown.len();
+    let after = &bytes[bad.end..line_end];
+    let after = after.strip_suffix(b"\r").unwrap_or(after);
+    shown.push_str(&escaped(after, Cut::End(SHOWN_AFTER)));
+    shown.push('\n');
+    (shown, span)
+}
+
+/// Which end of a piece of text to keep, and how many characters of it.
+#[derive(Clone, Copy)]
+enum Cut {
+    Start(usize),
+    End(usize),
+}
+
+/// `bytes` as printable text: control characters and bytes that are not UTF-8 escaped (`\x1B`,
+/// `\xE9`, `\u{9B}`), cut to the number of characters `cut` keeps, with `…` where it was cut.
+fn escaped(bytes: &[u8], cut: Cut) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        for ch in chunk.valid().chars() {
+            pieces.push(if is_control(ch) {
+                let code = u32::from(ch);
+                if code < 0x80 {
+                    format!("\\x{code:02X}")
+                } else {
+                    format!("\\u{{{code:X}}}")
+                }
+            } else {
+                ch.to_string()
+            });
+        }
+        pieces.extend(chunk.invalid().iter().map(|byte| format!("\\x{byte:02X}")));
+    }
+    match cut {
+        Cut::End(keep) if pieces.len() > keep => format!("{}…", pieces[..keep].concat()),
+        Cut::Start(keep) if pieces.len() > keep => {
+            format!("…{}", pieces[pieces.len() - keep..].concat())
+        }
+        _ => pieces.concat(),
     }
 }
 
@@ -163,7 +313,11 @@ fn classify(file_name: &str) -> Option<Name> {
     if file_name.starts_with('.') {
         return None;
     }
-    let stem = file_name.strip_suffix(".sql")?;
+    let Some(stem) = file_name.strip_suffix(".sql") else {
+        let extension = file_name.get(file_name.len().checked_sub(4)?..)?;
+        return (extension.eq_ignore_ascii_case(".sql") && file_name.len() > 4)
+            .then(|| Name::WrongCase(extension.to_string()));
+    };
     if stem.is_empty() {
         return None;
     }
@@ -202,6 +356,7 @@ mod tests {
             None => "ignored".to_string(),
             Some(Name::Migration(id)) => format!("migration {id}"),
             Some(Name::Rollback(target)) => format!("rollback of {target}"),
+            Some(Name::WrongCase(extension)) => format!("not read: {extension}"),
         }
     }
 
@@ -218,6 +373,10 @@ mod tests {
             ".hidden.sql",
             ".sql",
             "rollback-.sql",
+            "004_x.SQL",
+            "005_x.up.Sql",
+            ".SQL",
+            "x.sql.bak",
         ];
         let seen: Vec<String> = names.iter().map(|name| check(name)).collect();
         insta::assert_snapshot!(seen.join("\n"), @r"
@@ -231,6 +390,10 @@ mod tests {
         ignored
         ignored
         migration rollback-
+        not read: .SQL
+        not read: .Sql
+        ignored
+        ignored
         ");
     }
 
@@ -256,5 +419,74 @@ mod tests {
             }
             other => panic!("expected one NotUtf8 problem, got {other:?}"),
         }
+    }
+
+    /// What `decode` shows for `bytes`: the problem's code, and its source text and label.
+    fn shown(bytes: &[u8]) -> String {
+        let mut problems = Vec::new();
+        assert!(decode("x.sql", bytes.to_vec(), &mut problems).is_none());
+        match problems.as_slice() {
+            [Problem::NotUtf8 { file, span, .. }]
+            | [Problem::ControlCharacter { file, span, .. }] => {
+                let start = span.offset();
+                format!(
+                    "{} [{}]",
+                    file.text(),
+                    &file.text()[start..start + span.len()]
+                )
+            }
+            other => panic!("expected one problem, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn issue_11_binary_content_is_shown_escaped_never_raw() {
+        // Before: the bytes reached the terminal as they were, escape sequences included.
+        assert_eq!(
+            shown(b"SELECT 1; -- \x1b[2J\x1b]0;title\x07\nSELECT 2;\n"),
+            "SELECT 1; -- \\x1B[2J\\x1B]0;title\\x07\n [\\x1B]"
+        );
+        assert_eq!(
+            shown("-- \u{9b}31m\n".as_bytes()),
+            "-- \\u{9B}31m\n [\\u{9B}]"
+        );
+        assert_eq!(
+            shown(b"\x00\x1b[1m\r\nSELECT '\xe9\xff\x1b';\r\nmore\n"),
+            "\\x00\\x1B[1m\nSELECT '\\xE9\\xFF\\x1B';\n [\\xE9]"
+        );
+        // Tabs, line endings and form feeds are text.
+        let mut problems = Vec::new();
+        assert!(decode("x.sql", b"SELECT\t1;\r\n\x0c\n".to_vec(), &mut problems).is_some());
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn issue_11_a_long_binary_line_is_cut_around_its_bad_byte() {
+        let mut bytes = vec![b'a'; 10_000];
+        bytes[5_000] = 0xff;
+        let text = shown(&bytes);
+        assert!(
+            text.starts_with('…') && text.ends_with("…\n [\\xFF]"),
+            "{text}"
+        );
+        assert_eq!(
+            text.chars().count(),
+            1 + SHOWN_BEFORE + 4 + SHOWN_AFTER + 1 + 1 + " [\\xFF]".len()
+        );
+    }
+
+    #[test]
+    fn issue_11_an_unreadable_entry_says_what_to_do() {
+        use std::io::{Error, ErrorKind};
+        let help = |kind: ErrorKind| match unreadable("x.sql".to_string(), &Error::from(kind)) {
+            Problem::UnreadableFile { reason, help, .. } => format!("{reason} / {help}"),
+            other => panic!("{other:?}"),
+        };
+        assert!(help(ErrorKind::IsADirectory).starts_with("it is a folder, not a file / rename"));
+        assert!(
+            help(ErrorKind::PermissionDenied)
+                .ends_with("make the file readable by the user running plan")
+        );
+        assert!(help(ErrorKind::NotFound).contains("symbolic link that leads nowhere"));
     }
 }

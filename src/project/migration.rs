@@ -342,6 +342,9 @@ pub struct Migration {
     pub(crate) file_checksum: String,
     pub(crate) up: Range<usize>,
     pub(crate) rollback: Option<Rollback>,
+    /// A rollback file or `-- DOWN` section holding only comments: kept to say why there is no
+    /// rollback, never run.
+    pub(crate) empty_rollback: Option<Rollback>,
     pub(crate) dependencies: Option<Vec<Dependency>>,
     pub(crate) requires: Vec<Prerequisite>,
     pub(crate) environments: Option<Vec<String>>,
@@ -396,9 +399,34 @@ impl Migration {
         self.up.start
     }
 
-    /// Where its rollback lives, if it has one.
+    /// Where its rollback lives, if it has one. A rollback file or `-- DOWN` section holding
+    /// only comments and whitespace (`-- Nothing`) is no rollback: this is `None` for it, and
+    /// [`Migration::no_rollback_reason`] says why.
     pub fn rollback(&self) -> Option<&Rollback> {
         self.rollback.as_ref()
+    }
+
+    /// The rollback file or `-- DOWN` section that holds only comments, when that is why it has
+    /// no [`Migration::rollback`].
+    pub fn empty_rollback(&self) -> Option<&Rollback> {
+        self.empty_rollback.as_ref()
+    }
+
+    /// Why it has no rollback although it has a rollback file or `-- DOWN` section, for messages:
+    /// `its rollback file migrations/x.down.sql holds only comments`. `None` when it has a
+    /// rollback, or nothing that looks like one.
+    pub fn no_rollback_reason(&self) -> Option<String> {
+        Some(match self.empty_rollback.as_ref()? {
+            Rollback::File(file) => {
+                format!("its rollback file {} holds only comments", file.name())
+            }
+            Rollback::Section { .. } => {
+                format!(
+                    "its -- DOWN section in {} holds only comments",
+                    self.file.name()
+                )
+            }
+        })
     }
 
     /// The rollback SQL, if any.

@@ -235,6 +235,7 @@ fn read_from(source: &dyn Source) -> Reading {
         environments: Vec::new(),
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
+    set_aside_empty_rollbacks(&mut project);
     let unresolved = apply_headers(&mut project, pending_headers, &mut problems);
     let unresolved = apply_manifest(source, &mut project, unresolved, &mut problems);
     resolve_dependencies(&mut project, unresolved, &mut problems);
@@ -377,6 +378,7 @@ fn read_migration(file: MigrationFile, problems: &mut Vec<Problem>) -> (Migratio
         checksum: file.checksum,
         up: sections.up,
         rollback,
+        empty_rollback: None,
         dependencies: None,
         requires: Vec::new(),
         environments: None,
@@ -415,6 +417,19 @@ fn section_problem(problem: sections::SectionProblem, file: &SourceFile) -> Prob
             name,
             file: file.clone(),
             span: to_source_span(&sql),
+        },
+        sections::SectionProblem::DownWithoutUp { down } => Problem::DownWithoutUp {
+            marker: file.text()[down.clone()].trim().to_string(),
+            name,
+            file: file.clone(),
+            span: to_source_span(&down),
+        },
+        sections::SectionProblem::Foreign { marker, line } => Problem::ForeignMarker {
+            tool: marker.tool,
+            help: marker.help,
+            name,
+            file: file.clone(),
+            span: to_source_span(&line),
         },
     }
 }
@@ -507,6 +522,20 @@ fn attach_rollbacks(
             continue;
         }
         migration.rollback = Some(Rollback::File(rollback.source));
+    }
+}
+
+/// A rollback that holds only comments (Sourcegraph's squashed migrations roll back with
+/// `-- Nothing`) would "roll back" by running nothing and deleting the ledger row, leaving the
+/// schema in place: such a migration has no rollback, and keeps the empty one to say why.
+fn set_aside_empty_rollbacks(project: &mut Project) {
+    for migration in project.migrations.values_mut() {
+        if migration
+            .rollback_sql()
+            .is_some_and(sections::only_comments)
+        {
+            migration.empty_rollback = migration.rollback.take();
+        }
     }
 }
 

@@ -28,16 +28,85 @@ pub enum Problem {
     #[error("{name} is not valid UTF-8")]
     #[diagnostic(
         code(plan::project::not_utf8),
-        help("save the file as UTF-8 (a UTF-8 byte order mark is fine)")
+        help(
+            "save the file as UTF-8 (a UTF-8 byte order mark is fine); the line is shown with its bytes escaped"
+        )
     )]
     NotUtf8 {
         /// The file's display name.
         name: String,
-        /// The file, decoded lossily.
+        /// The file up to the line of the first invalid byte, with bytes that are not UTF-8
+        /// and control characters escaped (`\xE9`).
         #[source_code]
         file: SourceFile,
         /// The first invalid byte.
         #[label("first invalid byte here")]
+        span: SourceSpan,
+    },
+
+    /// A `.sql` entry of the migrations folder that cannot be read: a folder, a symbolic link
+    /// that leads nowhere, a file without read permission.
+    #[error("cannot read {name}: {reason}")]
+    #[diagnostic(code(plan::project::unreadable_file), help("{help}"))]
+    UnreadableFile {
+        /// The entry's display name.
+        name: String,
+        /// Why.
+        reason: String,
+        /// What to do.
+        help: String,
+    },
+
+    /// A `.sql` entry that is a symbolic link to a file outside the project folder.
+    #[error("{name} is a symbolic link to {target}, outside the project folder")]
+    #[diagnostic(
+        code(plan::project::link_outside_project),
+        help(
+            "plan reads migrations only from inside the project folder: copy the file into the migrations folder, or remove the link"
+        )
+    )]
+    LinkOutsideProject {
+        /// The link's display name.
+        name: String,
+        /// Where it leads, resolved.
+        target: PathBuf,
+    },
+
+    /// A file whose extension is `.sql` in another case (`.SQL`, `.Sql`).
+    #[error("{name} ends in {extension}, not .sql")]
+    #[diagnostic(
+        code(plan::project::sql_extension_case),
+        help(
+            "rename it to {renamed}: plan reads only names ending in lower-case .sql, so that no file is read or skipped depending on how its name is written"
+        )
+    )]
+    SqlExtensionCase {
+        /// The file's display name.
+        name: String,
+        /// Its extension as written.
+        extension: String,
+        /// Its name with `.sql`.
+        renamed: String,
+    },
+
+    /// A text file holding a control character (an escape sequence, a NUL byte): not SQL text.
+    #[error("{name} holds the control character {character}, so it is not a SQL text file")]
+    #[diagnostic(
+        code(plan::project::control_character),
+        help(
+            "remove it; a string that needs one can spell it with an escape, e.g. E'\\x1b'. The line is shown escaped"
+        )
+    )]
+    ControlCharacter {
+        /// The file's display name.
+        name: String,
+        /// The character, as `U+001B`.
+        character: String,
+        /// The line holding it, escaped.
+        #[source_code]
+        file: SourceFile,
+        /// The character.
+        #[label("this character")]
         span: SourceSpan,
     },
 
@@ -100,6 +169,47 @@ pub enum Problem {
         /// The second one.
         #[label("again here")]
         again: SourceSpan,
+    },
+
+    /// A `-- DOWN` line in a file that has no `-- UP` marker.
+    #[error(
+        "{marker} in {name} would make the rest of the file its rollback, but the file has no -- UP marker"
+    )]
+    #[diagnostic(
+        code(plan::project::down_without_up),
+        help(
+            "if the lines below it are the rollback, put a line `-- UP` above the forward SQL; if it is a comment, reword it (`-- Down: ...`) so that it is not a marker"
+        )
+    )]
+    DownWithoutUp {
+        /// The line as written.
+        marker: String,
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The line.
+        #[label("rollback marker here")]
+        span: SourceSpan,
+    },
+
+    /// A line of another migration tool's layout that `plan` does not read.
+    #[error("{name} has a {tool} marker, which plan does not read")]
+    #[diagnostic(code(plan::project::foreign_marker), help("{help}"))]
+    ForeignMarker {
+        /// The tool.
+        tool: &'static str,
+        /// The file's display name.
+        name: String,
+        /// What to do.
+        help: &'static str,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The line.
+        #[label("{tool} marker")]
+        span: SourceSpan,
     },
 
     /// SQL above the `-- UP` marker.

@@ -1,6 +1,14 @@
 //! Splits a migration file into its forward and rollback SQL: the whole file, or the `-- UP` /
 //! `-- DOWN` sections of seed 003's single-file layout (goose's `-- +goose Up` and sql-migrate's
 //! `-- +migrate Up` are read the same way, since teams arrive from those tools too).
+//!
+//! A `-- DOWN` line counts as a marker only in a file that has an `-- UP` marker: in any other
+//! file it could as well be a comment, and reading everything below it as the rollback would
+//! leave that SQL out of the forward run without a word. So such a file is refused, as is a file
+//! with another tool's markers that `plan` does not read ([`FOREIGN_MARKERS`]), which would
+//! otherwise run its down section forward.
+//!
+//! [`only_comments`] tells a rollback that does nothing (`-- Nothing`) from one that does.
 
 use std::ops::Range;
 
@@ -14,6 +22,67 @@ pub(crate) enum Marker {
     /// `-- DOWN`: rollback SQL follows.
     Down,
 }
+
+/// A line of another migration tool's layout that `plan` does not read. Kept as a table so that
+/// a reader for one of these layouts can take its rows from here.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ForeignMarker {
+    /// The tool that writes it.
+    pub(crate) tool: &'static str,
+    /// The line after `--`, compared without regard to case; anything may follow it after a
+    /// space (`-- migrate:up transaction:false`).
+    pub(crate) text: &'static str,
+    /// What to do instead.
+    pub(crate) help: &'static str,
+}
+
+const SPLIT_UP_DOWN: &str = "plan does not read this layout yet: put the forward SQL in \
+NNN_name.up.sql and the rollback in NNN_name.down.sql, or mark the sections with lines `-- UP` \
+and `-- DOWN`";
+
+/// Other tools' marker lines, refused wherever they appear in a migration file.
+pub(crate) const FOREIGN_MARKERS: &[ForeignMarker] = &[
+    ForeignMarker {
+        tool: "dbmate",
+        text: "migrate:up",
+        help: SPLIT_UP_DOWN,
+    },
+    ForeignMarker {
+        tool: "dbmate",
+        text: "migrate:down",
+        help: SPLIT_UP_DOWN,
+    },
+    ForeignMarker {
+        tool: "node-pg-migrate",
+        text: "up migration",
+        help: SPLIT_UP_DOWN,
+    },
+    ForeignMarker {
+        tool: "node-pg-migrate",
+        text: "down migration",
+        help: SPLIT_UP_DOWN,
+    },
+    // goose's and sql-migrate's Up/Down sections are read; these directives of theirs are not,
+    // and ignoring them would run the file differently from the way its author meant.
+    ForeignMarker {
+        tool: "goose",
+        text: "+goose no transaction",
+        help: "plan reads goose's Up and Down sections but not this directive: write \
+               `-- plan: no-transaction` in the file's header instead",
+    },
+    ForeignMarker {
+        tool: "goose",
+        text: "+goose envsub",
+        help: "plan reads goose's Up and Down sections but does not substitute environment \
+               variables: write the values into the SQL",
+    },
+    ForeignMarker {
+        tool: "sql-migrate",
+        text: "+migrate up notransaction",
+        help: "plan reads sql-migrate's Up and Down sections but not this option: write \
+               `-- +migrate Up` alone and `-- plan: no-transaction` in the file's header",
+    },
+];
 
 /// The sections of a file.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,6 +109,13 @@ pub(crate) enum SectionProblem {
     },
     /// SQL above the `-- UP` marker would never run.
     SqlBeforeUp { sql: Range<usize> },
+    /// A `-- DOWN` line in a file without an `-- UP` marker.
+    DownWithoutUp { down: Range<usize> },
+    /// Another tool's marker line.
+    Foreign {
+        marker: &'static ForeignMarker,
+        line: Range<usize>,
+    },
 }
 
 /// The marker a line is, if any: `-- UP`, `-- DOWN`, `-- +goose Up`, `-- +migrate Down`, in any
@@ -59,12 +135,32 @@ pub(crate) fn marker_of(line: &Line<'_>) -> Option<Marker> {
     }
 }
 
+/// The other tool's marker a line is, if any.
+pub(crate) fn foreign_marker_of(line: &Line<'_>) -> Option<&'static ForeignMarker> {
+    let rest = line.content.trim().strip_prefix("--")?.trim();
+    // Compare word by word, so that `-- +goose  NO   TRANSACTION` is found too.
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    FOREIGN_MARKERS.iter().find(|marker| {
+        let wanted: Vec<&str> = marker.text.split(' ').collect();
+        words.len() >= wanted.len() && words.iter().zip(&wanted).all(|(word, want)| word == want)
+    })
+}
+
 /// Splits `text` at its markers. Without markers the whole file is forward SQL.
 pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
     let mut up: Option<Line<'_>> = None;
     let mut down: Option<Line<'_>> = None;
     let mut first_sql: Option<Range<usize>> = None;
     for line in lines(text) {
+        if let Some(marker) = foreign_marker_of(&line) {
+            return Err(SectionProblem::Foreign {
+                marker,
+                line: line.span(),
+            });
+        }
         match marker_of(&line) {
             Some(Marker::Up) => {
                 if let Some(first) = up {
@@ -103,6 +199,9 @@ pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
             }
         }
     }
+    if let (None, Some(down)) = (up, down) {
+        return Err(SectionProblem::DownWithoutUp { down: down.span() });
+    }
     let up_start = up.map_or(0, |line| line.next);
     Ok(match down {
         Some(down) => Sections {
@@ -116,12 +215,50 @@ pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
     })
 }
 
-/// Whether `sql` holds anything but blank lines and `--` comments.
+/// Whether `sql` holds anything but whitespace and comments.
 pub(crate) fn has_sql(sql: &str) -> bool {
-    lines(sql).any(|line| {
-        let trimmed = line.content.trim();
-        !trimmed.is_empty() && !trimmed.starts_with("--")
-    })
+    !only_comments(sql)
+}
+
+/// Whether `sql` is only whitespace, `--` line comments and (nested) `/* */` block comments:
+/// SQL that does nothing when run. Anything else, an unterminated block comment included, is
+/// content. A scanner of its own because `project` sits below the SQL lexer.
+pub(crate) fn only_comments(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match (bytes[at], bytes.get(at + 1)) {
+            (byte, _) if byte.is_ascii_whitespace() => at += 1,
+            (b'-', Some(b'-')) => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|&byte| byte == b'\n')
+                    .map_or(bytes.len(), |newline| at + newline + 1);
+            }
+            (b'/', Some(b'*')) => {
+                let mut depth = 0usize;
+                loop {
+                    match (bytes.get(at), bytes.get(at + 1)) {
+                        (Some(b'/'), Some(b'*')) => {
+                            depth += 1;
+                            at += 2;
+                        }
+                        (Some(b'*'), Some(b'/')) => {
+                            depth -= 1;
+                            at += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        (Some(_), _) => at += 1,
+                        (None, _) => return false,
+                    }
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -195,5 +332,93 @@ mod tests {
     fn comment_lines_are_not_sql() {
         assert!(!has_sql("-- only a comment\n\n  -- another\n"));
         assert!(has_sql("-- c\nSELECT 1;"));
+    }
+
+    #[test]
+    fn issue_11_only_comments_and_whitespace_do_nothing() {
+        for nothing in [
+            "",
+            "\n \t\r\n",
+            "-- Nothing",
+            "-- Nothing\n",
+            "/* nothing */",
+            "/* outer /* inner */ still a comment */\n-- and a line\n",
+            "--no space\n/**/",
+        ] {
+            assert!(only_comments(nothing), "{nothing:?}");
+        }
+        for something in [
+            "DROP TABLE a;",
+            "-- c\nDROP TABLE a;",
+            "/* c */ DROP TABLE a;",
+            ";",
+            "/* unterminated",
+            "/* a /* b */ DROP TABLE a; -- still inside the outer comment",
+            "- - not a comment",
+            "'--'",
+        ] {
+            assert!(!only_comments(something), "{something:?}");
+        }
+    }
+
+    #[test]
+    fn issue_11_a_down_comment_in_a_file_without_up_is_refused() {
+        // Before: everything below `-- Down` became the rollback and never ran forward.
+        assert_eq!(
+            expect_problem("CREATE TABLE a (id int);\n-- Down\nCREATE TABLE b (id int);\n"),
+            SectionProblem::DownWithoutUp { down: 25..32 }
+        );
+        assert!(matches!(
+            expect_problem("SELECT 1;\n-- +goose Down\nSELECT 2;\n"),
+            SectionProblem::DownWithoutUp { .. }
+        ));
+        // A comment that merely mentions down is no marker.
+        assert_eq!(expect_sections("-- Down: see 002\nSELECT 1;\n").1, None);
+    }
+
+    #[test]
+    fn issue_11_other_tools_markers_are_refused_at_their_line() {
+        let found = |text: &str| match split(text) {
+            Err(SectionProblem::Foreign { marker, line }) => {
+                format!("{} {:?}", marker.tool, &text[line])
+            }
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            found("-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n"),
+            "dbmate \"-- migrate:up\""
+        );
+        assert_eq!(
+            found(
+                "-- comment\n-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n"
+            ),
+            "dbmate \"-- migrate:up transaction:false\""
+        );
+        assert_eq!(
+            found("-- Up Migration\nCREATE TABLE a (id int);\n-- Down Migration\nDROP TABLE a;\n"),
+            "node-pg-migrate \"-- Up Migration\""
+        );
+        assert_eq!(
+            found(
+                "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n"
+            ),
+            "goose \"-- +goose NO TRANSACTION\""
+        );
+        assert_eq!(
+            found("-- +goose Up\n-- +goose ENVSUB ON\nSELECT '${X}';\n"),
+            "goose \"-- +goose ENVSUB ON\""
+        );
+        assert_eq!(
+            found("-- +migrate Up notransaction\nSELECT 1;\n"),
+            "sql-migrate \"-- +migrate Up notransaction\""
+        );
+        // goose's sections and statement brackets are read: plan splits statements as psql does.
+        assert_eq!(
+            expect_sections(
+                "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n-- +goose Down\nSELECT 2;\n"
+            )
+            .1,
+            Some("SELECT 2;\n".to_string())
+        );
     }
 }

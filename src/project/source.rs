@@ -33,8 +33,14 @@ pub(crate) trait Source {
     fn root(&self) -> &Path;
     /// The bytes of the file at `path`.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
-    /// The files (not folders) directly in `folder`, each as `folder.join(name)`, in any order.
+    /// The entries directly in `folder`, each as `folder.join(name)`, in any order: files, and
+    /// on disk also folders and symbolic links, so that a `.sql` entry that is not a readable
+    /// file is reported rather than left out.
     fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>>;
+    /// Where `path` leads when it is a symbolic link to somewhere outside both the project
+    /// folder and `folder` (the migrations folder, which plan.yaml may put elsewhere); `None`
+    /// for anything else. A link that cannot be resolved is left for `read` to report.
+    fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf>;
 }
 
 /// A project folder on disk.
@@ -181,6 +187,11 @@ impl Source for ProjectFiles {
         }
         if exists { Ok(paths) } else { Err(missing()) }
     }
+
+    fn link_outside(&self, _path: &Path, _folder: &Path) -> Option<PathBuf> {
+        // Files in memory are copies: no links.
+        None
+    }
 }
 
 impl<'a> Folder<'a> {
@@ -203,8 +214,23 @@ impl Source for Folder<'_> {
         Ok(std::fs::read_dir(folder)?
             .filter_map(Result::ok)
             .map(|entry| entry.path())
-            .filter(|path| path.is_file())
             .collect())
+    }
+
+    fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf> {
+        if !std::fs::symlink_metadata(path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+        let target = std::fs::canonicalize(path).ok()?;
+        let inside = [self.root, folder]
+            .iter()
+            .filter_map(|place| std::fs::canonicalize(place).ok())
+            .any(|place| target.starts_with(place));
+        (!inside).then_some(target)
     }
 }
 
@@ -229,6 +255,10 @@ impl Source for Recording<'_> {
 
     fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>> {
         self.inner.list(folder)
+    }
+
+    fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf> {
+        self.inner.link_outside(path, folder)
     }
 }
 

@@ -81,11 +81,20 @@ fn fixtures() -> Vec<PathBuf> {
     dirs
 }
 
+/// Fixtures of what only a folder on disk can hold: symbolic links, a folder named `x.sql`.
+const DISK_ONLY: [&str; 2] = ["link_outside_project", "unreadable_entries"];
+
 #[test]
 fn every_fixture_reads_the_same_from_memory_as_from_disk() {
     let fixtures = fixtures();
     assert!(fixtures.len() > 20, "the fixtures are there");
     for dir in fixtures {
+        if dir
+            .file_name()
+            .is_some_and(|name| DISK_ONLY.iter().any(|disk_only| name == *disk_only))
+        {
+            continue;
+        }
         let from_disk = summary(&read(&dir));
         let from_memory = summary(&read_files(&in_memory(&dir)));
         assert_eq!(from_disk, from_memory, "{}", dir.display());
@@ -178,4 +187,104 @@ fn a_project_in_memory_without_its_migrations_folder_is_a_problem() {
     assert_eq!(error.to_string(), "1 problem in the embedded project");
     assert_eq!(shown.len(), 1);
     assert!(shown[0].contains("./sql"), "{shown:?}");
+}
+
+#[test]
+fn issue_11_a_comment_only_rollback_is_no_rollback_and_says_why() {
+    // Before: `-- Nothing` counted as a rollback, so `plan rollback` deleted the ledger row and
+    // left the schema.
+    let dir = crate::testing::project_dir(&[
+        ("migrations/001_a.up.sql", "CREATE TABLE a (id int);"),
+        ("migrations/001_a.down.sql", "-- Nothing\n"),
+        (
+            "migrations/002_b.sql",
+            "-- UP\nCREATE TABLE b (id int);\n-- DOWN\n/* keep /* it */ */\n\n",
+        ),
+        (
+            "migrations/003_c.sql",
+            "-- UP\nCREATE TABLE c (id int);\n-- DOWN\n-- drop it\nDROP TABLE c;\n",
+        ),
+    ]);
+    let project = load(dir.path()).expect("a valid project");
+    let shown: Vec<String> = project
+        .migrations()
+        .map(|migration| {
+            format!(
+                "{} {:?} {:?}",
+                migration.id(),
+                migration.rollback_sql(),
+                migration.no_rollback_reason()
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "001_a None Some(\"its rollback file migrations/001_a.down.sql holds only comments\")",
+            "002_b None Some(\"its -- DOWN section in migrations/002_b.sql holds only comments\")",
+            "003_c Some(\"-- drop it\\nDROP TABLE c;\\n\") None",
+        ]
+    );
+    assert!(
+        project
+            .migrations()
+            .take(2)
+            .all(|m| m.empty_rollback().is_some())
+    );
+}
+
+#[test]
+fn issue_11_links_inside_the_project_are_read_and_links_out_of_it_are_not() {
+    let outside = crate::testing::project_dir(&[("elsewhere.sql", "CREATE TABLE x (id int);")]);
+    let dir = crate::testing::project_dir(&[
+        ("shared/001_a.sql", "CREATE TABLE a (id int);"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);"),
+    ]);
+    let migrations = dir.path().join("migrations");
+    std::os::unix::fs::symlink("../shared/001_a.sql", migrations.join("001_a.sql"))
+        .expect("a link inside the project");
+    let reading = read(dir.path());
+    assert!(reading.problems.is_empty(), "{:?}", reading.problems);
+    assert_eq!(reading.project.migrations().len(), 2);
+
+    std::os::unix::fs::symlink(
+        outside.path().join("elsewhere.sql"),
+        migrations.join("003_x.sql"),
+    )
+    .expect("a link out of the project");
+    let reading = read(dir.path());
+    let codes: Vec<String> = reading
+        .problems
+        .iter()
+        .map(|problem| {
+            problem
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(codes, ["plan::project::link_outside_project"]);
+    assert_eq!(
+        reading.project.migrations().len(),
+        2,
+        "the link is not read"
+    );
+}
+
+#[test]
+fn issue_11_a_sql_file_whose_name_is_not_utf8_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = crate::testing::project_dir(&[("migrations/001_a.sql", "CREATE TABLE a (id int);")]);
+    let name = std::ffi::OsStr::from_bytes(b"002_caf\xe9.sql");
+    std::fs::write(
+        dir.path().join("migrations").join(name),
+        "CREATE TABLE b (id int);",
+    )
+    .expect("a file with a latin-1 name");
+    let reading = read(dir.path());
+    let shown: Vec<String> = reading.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        ["cannot read migrations/002_caf\u{FFFD}.sql: its name is not UTF-8"]
+    );
 }

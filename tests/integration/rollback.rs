@@ -3,7 +3,9 @@
 //! `--last-batch`. The worked example's full round trip is in `apply`.
 
 use crate::support::cluster::test_db;
-use crate::support::project::{TestProject, history, ledger, ledger_ids, plan, public_tables};
+use crate::support::project::{
+    TestProject, history, ledger, ledger_ids, plan, plan_with_env, public_tables,
+};
 
 /// 001 ← 002 ← 003 and 001 ← 004: two branches, each migration with a `-- DOWN` section.
 fn branching_project() -> TestProject {
@@ -165,4 +167,76 @@ fn a_failed_rollback_changes_nothing_and_is_recorded_in_the_history() {
         )],
         "the history records every rollback, failed or not"
     );
+}
+
+/// Sourcegraph's squashed migrations roll back with a `down.sql` of `-- Nothing`.
+#[test]
+fn issue_11_a_comment_only_rollback_is_refused_and_the_migration_stays() {
+    let database = test_db("issue_11_comment_only_rollback");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_squashed.up.sql",
+            "CREATE TABLE squashed (id int);\n",
+        ),
+        ("migrations/001_squashed.down.sql", "-- Nothing\n"),
+        (
+            "migrations/002_sections.sql",
+            "-- UP\nCREATE TABLE sections (id int);\n-- DOWN\n/* nothing to undo */\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    let before = (ledger(&database), public_tables(&database));
+    assert_eq!(before.1, ["sections", "squashed"]);
+
+    // Before: exit 0, "rolled back 2", the ledger rows gone and both tables still there.
+    plan(&database, project.path(), &["rollback", "001"])
+        .expect_failed()
+        .expect_stderr_has(&[
+            "plan::apply::no_rollback",
+            "002_sections (no rollback)",
+            "001_squashed (no rollback)",
+            "nothing was rolled back",
+        ]);
+    plan(&database, project.path(), &["rollback", "--last-batch"]).expect_failed();
+    assert_eq!((ledger(&database), public_tables(&database)), before);
+    assert_eq!(rolled_back(&database), Vec::<String>::new());
+
+    plan_with_env(project.path(), &["show"], &[])
+        .expect_ok()
+        .expect_stdout_has(&[
+            "none: its rollback file migrations/001_squashed.down.sql holds only comments",
+            "none: its -- DOWN section in migrations/002_sections.sql holds only comments",
+        ]);
+}
+
+/// A `-- Down` comment or another tool's markers no longer split a file silently.
+#[test]
+fn issue_11_misread_markers_are_refused_before_anything_runs() {
+    let database = test_db("issue_11_misread_markers");
+    let project = TestProject::new(&[(
+        "migrations/001_accounts.sql",
+        "CREATE TABLE accounts (id int);\n-- Down\nCREATE TABLE account_exports (id int);\n",
+    )]);
+    // Before: applied accounts only; account_exports became the rollback.
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::project::down_without_up",
+            "[migrations/001_accounts.sql:2:1]",
+        ]);
+    assert_eq!(public_tables(&database), Vec::<String>::new());
+
+    let project = TestProject::new(&[(
+        "migrations/20240101000000_users.sql",
+        "-- migrate:up\nCREATE TABLE users (id int);\n\n-- migrate:down\nDROP TABLE users;\n",
+    )]);
+    // Before: created and dropped users in one transaction, and recorded it as applied.
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::project::foreign_marker",
+            "has a dbmate marker",
+            "[migrations/20240101000000_users.sql:1:1]",
+        ]);
+    assert_eq!(public_tables(&database), Vec::<String>::new());
 }

@@ -88,6 +88,76 @@ mod rejects {
     );
 }
 
+/// How a migrations folder is read (issue 11): nothing that looks like a migration is skipped,
+/// misread or dumped raw without a word.
+mod reading {
+    use super::{expect_rejected, expect_shown};
+
+    #[test]
+    fn issue_11_a_down_comment_in_a_file_without_up_is_refused() {
+        expect_rejected("down_without_up");
+    }
+
+    #[test]
+    fn issue_11_other_tools_markers_are_refused_at_their_line() {
+        expect_rejected("foreign_markers");
+    }
+
+    #[test]
+    fn issue_11_sql_in_capitals_is_reported_not_skipped() {
+        expect_rejected("sql_extension_case");
+    }
+
+    #[test]
+    fn issue_11_a_link_leaving_the_project_is_refused() {
+        expect_rejected("link_outside_project");
+    }
+
+    #[test]
+    fn issue_11_unreadable_sql_entries_are_reported_not_skipped() {
+        expect_rejected("unreadable_entries");
+    }
+
+    #[test]
+    fn issue_11_binary_content_is_shown_escaped() {
+        expect_rejected("binary_file");
+    }
+
+    #[test]
+    fn issue_11_a_comment_only_rollback_is_shown_as_none_with_why() {
+        insta::assert_snapshot!(
+            "shown_comment_only_rollback",
+            expect_shown("comment_only_rollback", &[])
+        );
+    }
+
+    #[test]
+    fn issue_11_an_unreadable_file_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let migrations = dir.path().join("migrations");
+        std::fs::create_dir(&migrations).expect("migrations/");
+        std::fs::write(migrations.join("001_a.sql"), "CREATE TABLE a (id int);\n")
+            .expect("001_a.sql");
+        let secret = migrations.join("002_secret.sql");
+        std::fs::write(&secret, "CREATE TABLE b (id int);\n").expect("002_secret.sql");
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000))
+            .expect("chmod 000");
+        if std::fs::read(&secret).is_ok() {
+            // Running as root, who reads everything: nothing to see here.
+            return;
+        }
+        let path = dir.path().display().to_string();
+        let (code, text) = super::transcript(&["show", "--dir", &path]);
+        assert_eq!(code, 2, "{text}");
+        assert!(
+            text.contains("plan::project::unreadable_file")
+                && text.contains("cannot read migrations/002_secret.sql: Permission denied"),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn every_seed_layout_is_read_as_it_is() {
     for fixture in [
