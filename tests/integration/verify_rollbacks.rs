@@ -36,8 +36,18 @@ fn verify_json(project: &TestProject) -> (Run, Value) {
     (run, json)
 }
 
-/// `(id, rollback outcome, left_behind, missing, changed)` of each migration in a verify report.
-fn outcomes(json: &Value) -> Vec<(String, String, Vec<String>, Vec<String>, Vec<String>)> {
+/// One migration of a verify report: its ID, rollback outcome and differences.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    id: String,
+    rollback: String,
+    left_behind: Vec<String>,
+    missing: Vec<String>,
+    changed: Vec<String>,
+}
+
+/// Each migration of a verify report, in order.
+fn outcomes(json: &Value) -> Vec<Outcome> {
     let strings = |value: &Value| -> Vec<String> {
         value
             .as_array()
@@ -52,33 +62,28 @@ fn outcomes(json: &Value) -> Vec<(String, String, Vec<String>, Vec<String>, Vec<
         .as_array()
         .expect("migrations is a list")
         .iter()
-        .map(|migration| {
-            (
-                migration["id"].as_str().expect("an id").to_string(),
-                migration["rollback"]
-                    .as_str()
-                    .expect("an outcome")
-                    .to_string(),
-                strings(&migration["left_behind"]),
-                strings(&migration["missing"]),
-                strings(&migration["changed"]),
-            )
+        .map(|migration| Outcome {
+            id: migration["id"].as_str().expect("an id").to_string(),
+            rollback: migration["rollback"]
+                .as_str()
+                .expect("an outcome")
+                .to_string(),
+            left_behind: strings(&migration["left_behind"]),
+            missing: strings(&migration["missing"]),
+            changed: strings(&migration["changed"]),
         })
         .collect()
 }
 
-fn outcome(
-    id: &str,
-    rollback: &str,
-    left_behind: &[&str],
-) -> (String, String, Vec<String>, Vec<String>, Vec<String>) {
-    (
-        id.to_string(),
-        rollback.to_string(),
-        left_behind.iter().map(|key| key.to_string()).collect(),
-        Vec::new(),
-        Vec::new(),
-    )
+/// An expected outcome: nothing missing or changed, `left_behind` left behind.
+fn outcome(id: &str, rollback: &str, left_behind: &[&str]) -> Outcome {
+    Outcome {
+        id: id.to_string(),
+        rollback: rollback.to_string(),
+        left_behind: left_behind.iter().map(|key| key.to_string()).collect(),
+        missing: Vec::new(),
+        changed: Vec::new(),
+    }
 }
 
 const ACCOUNTS: &str = "-- UP
