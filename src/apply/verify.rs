@@ -5,6 +5,12 @@
 //! the first pass. The result is a [`VerifyReport`] naming every migration whose rollback does
 //! not restore the schema and what differs.
 //!
+//! A rollback that leaves something behind leaves it there for every rollback after it in the
+//! walk, all of which compare with catalogs that lack it. Each difference is therefore blamed
+//! on the rollback that introduced it only: a rollback is not answerable for a difference that
+//! was already there, the same, after the rollback run before it (see
+//! `SchemaDifference::introduced`).
+//!
 //! The scratch database is a throwaway local cluster, or a temporary database created on a
 //! server the caller names and dropped afterwards. Nothing here touches any other database.
 //!
@@ -108,7 +114,8 @@ pub struct MigrationCheck {
 pub enum RollbackCheck {
     /// The schema is as it was before the migration was applied.
     Restored,
-    /// It differs from the schema before the migration was applied.
+    /// It differs from the schema before the migration was applied, in ways that the rollbacks
+    /// run before it in the walk did not already leave.
     NotRestored(SchemaDifference),
     /// The migration has no rollback: the walk stopped here.
     NoRollback,
@@ -194,6 +201,34 @@ impl SchemaDifference {
             missing: dropped,
             changed: altered,
         }
+    }
+
+    /// What a migration's rollback itself left different: from `before` (the catalog before
+    /// the migration) to `after` (the catalog after its rollback), less the differences left
+    /// by the rollback run just before it in the walk. `earlier` is that rollback's pair: the
+    /// catalog before its migration (the next one in plan order) and the catalog after it.
+    ///
+    /// A difference on an object is that earlier rollback's when the object was the same
+    /// before both migrations (this migration did not touch it) and is the same after both
+    /// rollbacks (this rollback did not touch it): it is then exactly the difference that was
+    /// there already. Anything else this rollback answers for, including an object a later
+    /// migration left altered that this migration created and this rollback failed to drop.
+    fn introduced(
+        before: &Catalog,
+        after: &Catalog,
+        earlier: Option<(&Catalog, &Catalog)>,
+    ) -> SchemaDifference {
+        let mut difference = SchemaDifference::between(before, after);
+        if let Some((before_earlier, after_earlier)) = earlier {
+            let own = |key: &String| {
+                before.hash_of(key) != before_earlier.hash_of(key)
+                    || after.hash_of(key) != after_earlier.hash_of(key)
+            };
+            difference.left_behind.retain(own);
+            difference.missing.retain(own);
+            difference.changed.retain(own);
+        }
+        difference
     }
 
     /// Whether nothing differs.
@@ -333,9 +368,11 @@ fn walk(
     }
     let after_first_pass = read_catalog()?;
 
-    // Backward, in reverse plan order, until a migration cannot be rolled back.
+    // Backward, in reverse plan order, until a migration cannot be rolled back. The catalog
+    // after the previous rollback is kept, so that what it left is not blamed on the next.
     let mut checks: Vec<Option<RollbackCheck>> = vec![None; order.len()];
     let mut stopped_at: Option<MigrationId> = None;
+    let mut after_previous: Option<Catalog> = None;
     for (index, id) in order.iter().enumerate().rev() {
         let check = match project
             .migration(id)
@@ -351,7 +388,15 @@ fn walk(
                 &mut |_| {},
             ) {
                 Ok(_) => {
-                    let difference = SchemaDifference::between(&before[index], &read_catalog()?);
+                    let after = read_catalog()?;
+                    // The walk goes down one migration at a time and stops at the first that
+                    // cannot be rolled back, so the previous rollback is always index + 1's.
+                    let earlier = after_previous
+                        .as_ref()
+                        .zip(before.get(index + 1))
+                        .map(|(after_earlier, before_earlier)| (before_earlier, after_earlier));
+                    let difference = SchemaDifference::introduced(&before[index], &after, earlier);
+                    after_previous = Some(after);
                     if difference.is_empty() {
                         RollbackCheck::Restored
                     } else {
@@ -481,6 +526,45 @@ mod tests {
         assert_eq!(difference.changed, ["column public.a.x"]);
         assert!(difference.missing.is_empty());
         assert!(SchemaDifference::between(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn a_later_rollbacks_leftover_is_not_blamed_on_the_earlier_migrations() {
+        // 001 creates a, 002 creates b, 003 creates notes; 003's rollback leaves notes.
+        let before_001 = catalog(&[]);
+        let before_002 = catalog(&[("table public.a", "1")]);
+        let before_003 = catalog(&[("table public.a", "1"), ("table public.b", "2")]);
+        let after_003 = catalog(&[
+            ("table public.a", "1"),
+            ("table public.b", "2"),
+            ("table public.notes", "3"),
+        ]);
+        let after_002 = catalog(&[("table public.a", "1"), ("table public.notes", "3")]);
+        let after_001 = catalog(&[("table public.notes", "3")]);
+        let blamed_003 = SchemaDifference::introduced(&before_003, &after_003, None);
+        assert_eq!(blamed_003.left_behind, ["table public.notes"]);
+        let earlier = Some((&before_003, &after_003));
+        assert!(SchemaDifference::introduced(&before_002, &after_002, earlier).is_empty());
+        let earlier = Some((&before_002, &after_002));
+        assert!(SchemaDifference::introduced(&before_001, &after_001, earlier).is_empty());
+    }
+
+    #[test]
+    fn a_rollback_answers_for_what_it_touched_even_where_a_later_one_left_a_difference() {
+        // 002 adds column e; 003 alters e and its rollback leaves it altered; 002's rollback
+        // then forgets to drop e: that is 002's leftover, although e already differed.
+        let before_002 = catalog(&[("table public.a", "1")]);
+        let before_003 = catalog(&[("table public.a", "1"), ("column public.a.e", "2")]);
+        let after_003 = catalog(&[("table public.a", "1"), ("column public.a.e", "3")]);
+        let after_002 = after_003.clone();
+        let earlier = Some((&before_003, &after_003));
+        let blamed = SchemaDifference::introduced(&before_002, &after_002, earlier);
+        assert_eq!(blamed.left_behind, ["column public.a.e"]);
+        // And a leftover the rollback changes further is its own change too.
+        let after_002 = catalog(&[("table public.a", "1"), ("column public.a.e", "4")]);
+        let before_002 = before_003.clone();
+        let blamed = SchemaDifference::introduced(&before_002, &after_002, earlier);
+        assert_eq!(blamed.changed, ["column public.a.e"]);
     }
 
     #[test]

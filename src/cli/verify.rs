@@ -1,7 +1,8 @@
 //! `plan verify`: applies the plan to a scratch database one migration at a time, rolls the
 //! migrations back one by one in reverse order checking that each rollback gives back the
 //! schema from before its migration, then applies everything again. Exit 0 when every rollback
-//! restores the schema, 1 otherwise (the report says which and what differs).
+//! restores the schema, 1 otherwise (the report says which and what differs; what a rollback
+//! leaves behind is reported against it alone, not against the rollbacks run after it).
 //!
 //! The scratch database is a throwaway local cluster unless `--database-url` names a server,
 //! on which a temporary database is created and dropped. `DATABASE_URL` and the `PG*`

@@ -103,10 +103,17 @@ impl Catalog {
         Ok(Catalog::from_json(&json).unwrap_or_default())
     }
 
-    /// Parses the JSON form (`{"table public.t": "hash", …}`).
+    /// Parses the JSON form (`{"table public.t": "hash", …}`). A `null` hash, which snapshots
+    /// recorded by earlier versions hold for procedures, reads as an empty hash: it differs
+    /// from every real one, as the server-side comparison also finds.
     pub fn from_json(json: &str) -> Option<Catalog> {
-        let objects: BTreeMap<String, String> = serde_json::from_str(json).ok()?;
-        Some(Catalog { objects })
+        let objects: BTreeMap<String, Option<String>> = serde_json::from_str(json).ok()?;
+        Some(Catalog {
+            objects: objects
+                .into_iter()
+                .map(|(key, hash)| (key, hash.unwrap_or_default()))
+                .collect(),
+        })
     }
 
     /// The JSON form, with keys sorted.
@@ -305,6 +312,16 @@ pub fn missing_objects(
 /// The `WITH` clause listing every object as `object(key, definition)`. `$1` is the ledger's
 /// schema, `$2` its table name; objects in that schema whose names start with the table name
 /// are the ledger's own and left out, and so is the ledger schema itself.
+///
+/// Neither column is ever NULL. Every catalog function that can answer NULL for some object
+/// (`pg_get_function_result` for a procedure; `pg_get_viewdef`, `pg_get_triggerdef`,
+/// `pg_get_expr`, `pg_get_function_identity_arguments` and `pg_get_functiondef` for an object
+/// dropped while the snapshot is read) is wrapped where it is called, so that what it stands
+/// for still reaches the hash; `concat_ws` skips NULL fields by itself. The final `object` step
+/// then leaves out a row whose key is still NULL (an object dropped while it was read) and
+/// gives a NULL definition a fixed text, because one NULL would make the whole snapshot
+/// something other than a JSON object of strings (`jsonb_object_agg` refuses a NULL key, and a
+/// NULL hash reads back as JSON null and never differs from the next one).
 pub(crate) const OBJECTS: &str = r#"
 WITH
 excluded_namespace AS (
@@ -322,8 +339,10 @@ relation AS (
       AND c.oid NOT IN (SELECT objid FROM extension_member)
       AND NOT (n.nspname = $1 AND c.relname LIKE replace($2, '_', '\_') || '%')
 ),
-object(key, definition) AS (
-    SELECT 'schema ' || n.nspname, pg_get_userbyid(n.nspowner)
+listed(key, definition) AS (
+    -- The first branch sets the column types of the whole UNION: pg_get_userbyid answers a
+    -- `name`, which would cut every definition below to 63 bytes, so it is cast to text.
+    SELECT 'schema ' || n.nspname, pg_get_userbyid(n.nspowner)::text
     FROM pg_namespace n
     WHERE n.oid NOT IN (SELECT oid FROM excluded_namespace)
       AND n.oid NOT IN (SELECT objid FROM extension_member)
@@ -341,7 +360,8 @@ object(key, definition) AS (
            -- when the type does, and 40,000 format_type() calls cost tens of milliseconds.
            -- Built-in types (OIDs below 16384) keep their OIDs everywhere; a user type is named,
            -- since a restore renumbers it.
-           CASE WHEN a.atttypid < 16384 THEN a.atttypid::text ELSE format_type(a.atttypid, NULL) END
+           CASE WHEN a.atttypid < 16384 THEN a.atttypid::text
+                ELSE coalesce(format_type(a.atttypid, NULL), a.atttypid::text) END
            || ':' || a.atttypmod::text || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
            || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
            || coalesce(' generated ' || nullif(a.attgenerated::text, ''), '')
@@ -370,12 +390,37 @@ object(key, definition) AS (
                      con.conbin::text)
     FROM pg_constraint con JOIN relation r ON r.oid = con.conrelid
   UNION ALL
-    SELECT 'trigger ' || r.nspname || '.' || r.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
+    SELECT 'trigger ' || r.nspname || '.' || r.relname || '.' || t.tgname,
+           coalesce(pg_get_triggerdef(t.oid), t.tgname)
     FROM pg_trigger t JOIN relation r ON r.oid = t.tgrelid
     WHERE NOT t.tgisinternal
   UNION ALL
+    -- Every routine: function, procedure (prokind p), aggregate (a) and window function (w).
+    -- The first part is kind, result, language and source. A procedure has no result
+    -- (pg_get_function_result answers NULL), and two kinds keep their definition elsewhere
+    -- than in prosrc, so it is added for them alone (every other routine keeps the hash it
+    -- always had): an aggregate's prosrc is a placeholder, its definition is its pg_aggregate
+    -- row (support functions by signature, types by name, so a restore keeps the hash); a
+    -- SQL-standard body (BEGIN ATOMIC, RETURN) leaves prosrc empty, and its deparsed text
+    -- names what it uses where the stored tree would hold OIDs. pg_get_functiondef refuses
+    -- aggregates, which the CASE keeps away from it.
     SELECT 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-           p.prokind::text || pg_get_function_result(p.oid) || ' ' || l.lanname || ' ' || md5(coalesce(p.prosrc, ''))
+           p.prokind::text || coalesce(pg_get_function_result(p.oid), '') || ' ' || l.lanname || ' '
+           || md5(coalesce(p.prosrc, ''))
+           || CASE WHEN p.prokind = 'a' THEN
+                   coalesce((SELECT ' aggregate ' || concat_ws(' ', g.aggkind, g.aggnumdirectargs,
+                                g.aggtransfn::regprocedure::text, g.aggfinalfn::regprocedure::text,
+                                g.aggcombinefn::regprocedure::text, g.aggserialfn::regprocedure::text,
+                                g.aggdeserialfn::regprocedure::text, g.aggmtransfn::regprocedure::text,
+                                g.aggminvtransfn::regprocedure::text, g.aggmfinalfn::regprocedure::text,
+                                g.aggfinalextra, g.aggmfinalextra, g.aggfinalmodify, g.aggmfinalmodify,
+                                g.aggsortop::regoperator::text, format_type(g.aggtranstype, NULL),
+                                g.aggtransspace, format_type(g.aggmtranstype, NULL), g.aggmtransspace,
+                                'init', quote_nullable(g.agginitval), quote_nullable(g.aggminitval))
+                             FROM pg_aggregate g WHERE g.aggfnoid = p.oid), ' aggregate')
+                   WHEN coalesce(p.prosrc, '') = '' THEN
+                   ' body ' || md5(coalesce(pg_get_functiondef(p.oid), ''))
+                   ELSE '' END
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
     JOIN pg_language l ON l.oid = p.prolang
@@ -395,6 +440,9 @@ object(key, definition) AS (
     SELECT 'extension ' || e.extname, e.extversion || ' ' || n.nspname
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
     WHERE e.extname <> 'plpgsql'
+),
+object(key, definition) AS (
+    SELECT key, coalesce(definition, 'unreadable') FROM listed WHERE key IS NOT NULL
 )
 "#;
 
@@ -447,5 +495,15 @@ mod tests {
             catalog(&[("table public.a", "1")]).fingerprint()
         );
         assert_eq!(Catalog::from_json("[1]"), None);
+        assert_eq!(Catalog::from_json(r#"{"table public.a": 1}"#), None);
+    }
+
+    #[test]
+    fn a_null_hash_from_an_older_snapshot_reads_as_one_that_differs_from_any_other() {
+        let stored = Catalog::from_json(r#"{"function public.p()": null, "table public.a": "1"}"#)
+            .expect("a null hash is accepted");
+        assert_eq!(stored.hash_of("function public.p()"), Some(""));
+        let now = catalog(&[("function public.p()", "2"), ("table public.a", "1")]);
+        assert_eq!(stored.diff(&now).altered, ["function public.p()"]);
     }
 }
