@@ -282,16 +282,38 @@ impl Pending {
             TokenKind::Punctuation if token.normalized == ")" => {
                 self.paren_depth = self.paren_depth.saturating_sub(1);
             }
-            TokenKind::Identifier => self.track_function_body(&token.normalized),
+            TokenKind::Identifier => self.track_function_body(&token),
             _ => {}
         }
         self.tokens.push(token);
     }
 
-    /// psql's heuristic for SQL-standard function bodies: inside `CREATE [OR REPLACE]
-    /// FUNCTION|PROCEDURE`, outside parentheses, `BEGIN` opens a block, `CASE` inside a block
-    /// opens another, and `END` closes one. Semicolons inside a block do not end the statement.
-    fn track_function_body(&mut self, word: &str) {
+    /// Whether `;` may end the statement inside a SQL-standard function body.
+    ///
+    /// The statement is recognised as psql does (`psqlscan.l`, rule `{identifier}`): psql
+    /// remembers the first letters of the statement's first four identifiers when they are
+    /// CREATE, OR, REPLACE, FUNCTION or PROCEDURE, and looks for blocks only when they spell
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE` and only outside parentheses. Quoted
+    /// identifiers never count (psql's rule matches unquoted words only).
+    ///
+    /// Inside such a statement psql counts every `begin` and `case` (the latter once inside a
+    /// block) as an opener and every `end` as a closer. That heuristic misreads names: psql 15
+    /// glues `CREATE FUNCTION f(s t) RETURNS int RETURN s.begin; COMMIT; ...` into one message
+    /// (whose COMMIT then runs inside it), and cuts `BEGIN ATOMIC SELECT t.end FROM t; ...
+    /// END;` at its first `;`, sending the body's `END;` alone, as a COMMIT. We follow the
+    /// server's grammar instead (`opt_routine_body` in gram.y), which is where psql's
+    /// heuristic is aiming:
+    ///
+    /// - only `BEGIN ATOMIC` opens a body; any other `begin` is a name;
+    /// - inside a body, `CASE` opens a CASE expression, closed by the next `END`;
+    /// - the body's own `END` always follows a `;` or `ATOMIC` (every statement in a body ends
+    ///   with `;`), so an `END` after anything else, outside a CASE, is a column label;
+    /// - a word after `.` (`s.begin`, `t.end`, `x.case`) or `AS` (`AS end`) is a name.
+    ///
+    /// So we split exactly where psql does except where psql's heuristic misfires, and there
+    /// we split where the server sees statement boundaries: never inside a real body.
+    fn track_function_body(&mut self, token: &StatementToken) {
+        let word = token.normalized.as_str();
         if matches!(word, "CREATE" | "OR" | "REPLACE" | "FUNCTION" | "PROCEDURE") {
             if let Some(slot) = self.leading_words.get_mut(self.word_count) {
                 *slot = word.as_bytes()[0];
@@ -305,10 +327,32 @@ impl Pending {
         if !in_function || self.paren_depth != 0 {
             return;
         }
+        let (previous, before_previous) = match self.tokens.as_slice() {
+            [.., before, last] => (Some(last), Some(before)),
+            [last] => (Some(last), None),
+            [] => (None, None),
+        };
+        if is_name_position(previous) {
+            return;
+        }
         match word {
-            "BEGIN" => self.begin_depth += 1,
+            "ATOMIC"
+                if previous.is_some_and(|token| token.is_keyword("BEGIN"))
+                    && !is_name_position(before_previous) =>
+            {
+                self.begin_depth += 1;
+            }
             "CASE" if self.begin_depth >= 1 => self.begin_depth += 1,
-            "END" => self.begin_depth = self.begin_depth.saturating_sub(1),
+            // Inside a CASE, END closes it.
+            "END" if self.begin_depth >= 2 => self.begin_depth -= 1,
+            "END"
+                if self.begin_depth == 1
+                    && previous.is_some_and(|token| {
+                        token.kind == TokenKind::Semicolon || token.is_keyword("ATOMIC")
+                    }) =>
+            {
+                self.begin_depth = 0;
+            }
             _ => {}
         }
     }
@@ -327,6 +371,12 @@ impl Pending {
             tokens: self.tokens,
         })
     }
+}
+
+/// True when a word after `previous` can only be a name: after `.` it is a qualified name's
+/// part (`s.begin`), after `AS` a column label (`AS end`), whatever keyword it spells.
+fn is_name_position(previous: Option<&StatementToken>) -> bool {
+    previous.is_some_and(|token| token.is_symbol(".") || token.is_keyword("AS"))
 }
 
 fn transaction_control(words: &[&str]) -> Option<StatementKind> {
@@ -662,6 +712,135 @@ mod tests {
                 "CREATE FUNCTION f(begin int) RETURNS int RETURN 1;",
                 "SELECT 2;"
             ]
+        );
+    }
+
+    #[test]
+    fn issue_11_qualified_begin_in_a_return_body_opens_no_block() {
+        // psql 15 glues the three statements after this CREATE FUNCTION into one message (its
+        // heuristic counts any `begin`), and the server then runs the COMMIT inside it.
+        let sql =
+            "CREATE FUNCTION f(s s) RETURNS int RETURN s.begin;\nSELECT 1;\nCOMMIT;\nSELECT 2;";
+        assert_eq!(
+            check(sql),
+            [
+                "CREATE FUNCTION f(s s) RETURNS int RETURN s.begin;",
+                "SELECT 1;",
+                "COMMIT;",
+                "SELECT 2;"
+            ]
+        );
+        assert_eq!(
+            split_statements(sql).unwrap()[2].kind(),
+            StatementKind::Commit
+        );
+        assert_eq!(
+            check("CREATE OR REPLACE FUNCTION s.begin() RETURNS int RETURN 1; COMMIT;"),
+            [
+                "CREATE OR REPLACE FUNCTION s.begin() RETURNS int RETURN 1;",
+                "COMMIT;"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_11_begin_as_a_name_opens_no_block() {
+        for function in [
+            // A parameter named begin, used in a RETURN body.
+            "CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql RETURN begin + 1;",
+            // A function named begin.
+            "CREATE FUNCTION begin() RETURNS int LANGUAGE sql RETURN 1;",
+            "CREATE PROCEDURE begin() LANGUAGE sql AS $$ SELECT 1 $$;",
+            "CREATE FUNCTION \"begin\"() RETURNS int LANGUAGE sql RETURN 1;",
+            // A column alias inside a body: only `BEGIN ATOMIC` opens one.
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS begin; END;",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT s.begin FROM s; END;",
+        ] {
+            assert_eq!(
+                check(&format!("{function}\nCOMMIT;")),
+                [function, "COMMIT;"],
+                "{function}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_11_begin_column_outside_a_function_is_an_ordinary_word() {
+        assert_eq!(
+            check(
+                "CREATE TABLE t (begin int, \"end\" int, atomic int);\nSELECT s.begin, s.end, t.case FROM s;\nSELECT begin FROM t;\nCOMMIT;"
+            ),
+            [
+                "CREATE TABLE t (begin int, \"end\" int, atomic int);",
+                "SELECT s.begin, s.end, t.case FROM s;",
+                "SELECT begin FROM t;",
+                "COMMIT;"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_11_end_used_as_a_name_does_not_close_a_body() {
+        // psql 15 ends each of these statements at the first `;` inside the body, then sends
+        // the body's `END;` on its own: a COMMIT. The server reads each as one statement.
+        for function in [
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT t.end FROM t; SELECT 2; END;",
+            "CREATE FUNCTION h() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS end; END;",
+            // A bare column label: `end` after an expression, not after `;`.
+            "CREATE FUNCTION k() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 end; END;",
+            "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC UPDATE t SET \"end\" = x.end FROM x; END;",
+        ] {
+            assert_eq!(
+                check(&format!("{function}\nCOMMIT;")),
+                [function, "COMMIT;"],
+                "{function}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_11_case_used_as_a_name_opens_nothing() {
+        for function in [
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT t.case FROM t; END;",
+            "CREATE FUNCTION h() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS case; END;",
+            "CREATE FUNCTION h2() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin.case + begin.begin FROM t AS begin; SELECT 1 AS case; END;",
+        ] {
+            assert_eq!(
+                check(&format!("{function}\nCOMMIT;")),
+                [function, "COMMIT;"],
+                "{function}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_11_case_end_inside_a_body_still_nests() {
+        let function = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN CASE x WHEN 1 THEN 1 ELSE 2 END ELSE 0 END AS end;\n  SELECT CASE WHEN t.end THEN 1 END FROM t;\nEND;";
+        assert_eq!(
+            check(&format!("{function}\nCOMMIT;")),
+            [function, "COMMIT;"]
+        );
+        // An empty body.
+        assert_eq!(
+            check("CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC END; COMMIT;"),
+            [
+                "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC END;",
+                "COMMIT;"
+            ]
+        );
+        // CASE in an ordinary statement never counts, whatever follows.
+        assert_eq!(
+            check("SELECT CASE WHEN true THEN 1 END; COMMIT;"),
+            ["SELECT CASE WHEN true THEN 1 END;", "COMMIT;"]
+        );
+    }
+
+    #[test]
+    fn issue_11_plpgsql_keywords_in_dollar_quotes_are_opaque() {
+        let function = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  IF true THEN NULL; END IF;\n  LOOP EXIT; END LOOP;\n  CASE WHEN true THEN NULL; END CASE;\nEND\n$$;";
+        assert_eq!(
+            check(&format!("{function}\nCOMMIT;")),
+            [function, "COMMIT;"]
         );
     }
 
