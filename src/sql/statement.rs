@@ -398,6 +398,7 @@ fn decode_unicode_escapes(text: &str) -> Option<String> {
 struct Pending {
     tokens: Vec<StatementToken>,
     paren_depth: usize,
+    /// 1 inside a `BEGIN ATOMIC` body, plus one per CASE open in it; `;` ends nothing while > 0.
     begin_depth: usize,
     /// psql's `identifiers`: the first letters of the leading words, kept only for CREATE, OR,
     /// REPLACE, FUNCTION and PROCEDURE, to recognise `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
@@ -423,7 +424,7 @@ impl Pending {
         self.tokens.push(token);
     }
 
-    /// Whether `;` may end the statement inside a SQL-standard function body.
+    /// Tracks SQL-standard function bodies (`BEGIN ATOMIC ... END`), inside which `;` ends nothing.
     ///
     /// The statement is recognised as psql does (`psqlscan.l`, rule `{identifier}`): psql
     /// remembers the first letters of the statement's first four identifiers when they are
