@@ -73,6 +73,34 @@ pub enum LexError {
         /// The backslash and the word after it, such as `\i` or `\set`.
         command: String,
     },
+
+    /// A `COPY ... FROM STDIN;` whose inline data is not ended by a line holding only `\.`.
+    #[error("COPY ... FROM STDIN has no `\\.` line ending its data")]
+    #[diagnostic(
+        code(plan::sql::unterminated_copy_data),
+        help(
+            "the data rows start on the line after the COPY command and end with a line holding only `\\.`, as pg_dump writes them; add that line after the last row"
+        )
+    )]
+    UnterminatedCopyData {
+        /// Byte offset of the `COPY` keyword.
+        offset: usize,
+    },
+
+    /// Text after a `COPY ... FROM STDIN;` on the same line, where psql would run it after the
+    /// data: the data starts on the next line.
+    #[error("SQL after `COPY ... FROM STDIN;` on the same line")]
+    #[diagnostic(
+        code(plan::sql::text_after_copy_from_stdin),
+        help(
+            "end the line after the COPY command's `;`: its data starts on the next line, and psql would run this text only after the data; move it after the `\\.` line"
+        )
+    )]
+    TextAfterCopyFromStdin {
+        /// Byte offset of the first character after the `;` that is neither whitespace nor a
+        /// comment.
+        offset: usize,
+    },
 }
 
 impl LexError {
@@ -83,7 +111,9 @@ impl LexError {
             | LexError::UnterminatedComment { offset }
             | LexError::UnterminatedDollarQuote { offset, .. }
             | LexError::UnterminatedIdentifier { offset }
-            | LexError::MetaCommand { offset, .. } => *offset,
+            | LexError::MetaCommand { offset, .. }
+            | LexError::UnterminatedCopyData { offset }
+            | LexError::TextAfterCopyFromStdin { offset } => *offset,
         }
     }
 }
@@ -133,6 +163,14 @@ mod tests {
                 command: "\\i".into()
             }),
             "plan::sql::meta_command @7: psql meta-command `\\i` is not SQL and cannot be run"
+        );
+        assert_eq!(
+            check(LexError::UnterminatedCopyData { offset: 8 }),
+            "plan::sql::unterminated_copy_data @8: COPY ... FROM STDIN has no `\\.` line ending its data"
+        );
+        assert_eq!(
+            check(LexError::TextAfterCopyFromStdin { offset: 9 }),
+            "plan::sql::text_after_copy_from_stdin @9: SQL after `COPY ... FROM STDIN;` on the same line"
         );
     }
 }

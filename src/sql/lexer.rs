@@ -86,13 +86,48 @@ impl TokenKind {
 ///
 /// Fails on the first string, comment, quoted identifier or dollar quote that is never closed,
 /// and on a psql meta-command (an unquoted backslash), reporting where it starts.
+///
+/// All of `sql` is read as SQL: the inline data after a `COPY ... FROM STDIN` (which holds
+/// backslashes such as `\N` and `\.`) fails here. [`split_statements`] knows where such data
+/// lies and steps over it.
+///
+/// [`split_statements`]: crate::sql::split_statements
 pub fn tokenize(sql: &str) -> Result<Vec<Token>, LexError> {
-    let mut lexer = Lexer { sql, position: 0 };
+    let mut stream = TokenStream::new(sql);
     let mut tokens = Vec::new();
-    while let Some(token) = lexer.next_token()? {
+    while let Some(token) = stream.next_token()? {
         tokens.push(token);
     }
     Ok(tokens)
+}
+
+/// The tokens of a script one at a time, from a position the reader may move forward: the
+/// statement splitter jumps over the inline data of `COPY ... FROM STDIN`, which is not SQL.
+pub(crate) struct TokenStream<'a> {
+    lexer: Lexer<'a>,
+}
+
+impl<'a> TokenStream<'a> {
+    /// A stream of the tokens of `sql`, from its start.
+    pub(crate) fn new(sql: &'a str) -> TokenStream<'a> {
+        TokenStream {
+            lexer: Lexer { sql, position: 0 },
+        }
+    }
+
+    /// The next token, or `None` at the end of the input.
+    pub(crate) fn next_token(&mut self) -> Result<Option<Token>, LexError> {
+        self.lexer.next_token()
+    }
+
+    /// Continues lexing at byte `position`, which must lie on a char boundary at or after the
+    /// end of the last token returned (anything else is ignored, so the stream never goes back
+    /// and never cuts a character).
+    pub(crate) fn resume_at(&mut self, position: usize) {
+        if position >= self.lexer.position && self.lexer.sql.is_char_boundary(position) {
+            self.lexer.position = position;
+        }
+    }
 }
 
 const BYTE_ORDER_MARK: &str = "\u{feff}";
