@@ -112,7 +112,7 @@ struct ShownState {
     detail: String,
 }
 
-const STATES: [&str; 7] = [
+const STATES: [&str; 8] = [
     "applied",
     "pending",
     "modified",
@@ -120,6 +120,7 @@ const STATES: [&str; 7] = [
     "blocked",
     "skipped",
     "file_missing",
+    "partially_rolled_back",
 ];
 
 impl ShownStatus {
@@ -233,6 +234,16 @@ impl ShownState {
             State::Skipped { only } => {
                 shown.detail = format!("runs only in {}", only.join(", "));
                 shown.environments = Some(only.clone());
+            }
+            State::RollingBack {
+                next_statement,
+                statements,
+            } => {
+                shown.detail = format!(
+                    "its rollback stopped part-way: next statement {next_statement} of {statements}; `plan rollback` resumes there, apply refuses it until then"
+                );
+                shown.next_statement = Some(*next_statement);
+                shown.statements = Some(*statements);
             }
         }
         shown
