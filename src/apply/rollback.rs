@@ -443,7 +443,12 @@ fn roll_back_one(
             "every statement of its rollback ran and is committed, but removing its ledger row failed: {id} is recorded as partially rolled back; run `plan rollback {id}` again to finish (no statement runs again)"
         ),
         Transaction::Outside => format!(
-            "its rollback runs outside a transaction: statements 1 to {next} of {total} are committed and {id} is recorded as partially rolled back; fix the cause and run `plan rollback {id}` again to resume at statement {} (`plan apply` refuses {id} until the rollback is finished)",
+            "its rollback runs outside a transaction: {} of {total} committed, and {id} is recorded as partially rolled back; fix the cause and run `plan rollback {id}` again to resume at statement {} (`plan apply` refuses {id} until the rollback is finished)",
+            if next == 1 {
+                "statement 1".to_string()
+            } else {
+                format!("statements 1 to {next}")
+            },
             next + 1
         ),
     };

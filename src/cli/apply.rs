@@ -5,7 +5,10 @@
 //! Progress goes to stderr, line by line; the summary goes to stdout.
 //!
 //! Before the first statement of a real apply, in this order: an environment with
-//! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the plan is
+//! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the ledger
+//! is read for the environments the database was migrated in (`apply::status::EnvironmentGuard`:
+//! without `--env` the recorded one is used, with its safeguards; another `--env` is refused
+//! unless `--yes`); the plan is
 //! read (a dry run, without the lock); if it has work, pg_dump and pg_restore are checked and the
 //! backup file reserved (`--backup-dir`, which `backup: required` makes mandatory); the plan
 //! and the backup file are shown and confirmed; the backup is taken, verified, recorded in the

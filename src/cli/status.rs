@@ -157,9 +157,17 @@ impl ShownStatus {
             .map(|migration| migration.id.len())
             .max()
             .unwrap_or(0);
+        // At least 12 wide, as before `partially rolled back`, so other outputs keep their shape.
+        let state_width = self
+            .migrations
+            .iter()
+            .map(|migration| migration.state.len())
+            .max()
+            .unwrap_or(0)
+            .max(12);
         for migration in &self.migrations {
             text.push_str(&format!(
-                "  {:<width$}  {:<12} {}\n",
+                "  {:<width$}  {:<state_width$} {}\n",
                 migration.id,
                 migration.state.replace('_', " "),
                 migration.detail
