@@ -376,3 +376,114 @@ pub enum EnvironmentMismatch {
         recorded: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guard for `--env requested` on a database whose ledger records `recorded`, in a
+    /// project where production confirms and backs up, staging does neither, and qa only
+    /// confirms: (environment used, from the ledger, confirmation by, backup by, check
+    /// without --yes).
+    fn check(
+        requested: Option<&str>,
+        recorded: &[&str],
+    ) -> (
+        Option<String>,
+        bool,
+        Option<String>,
+        Option<String>,
+        Result<(), String>,
+    ) {
+        let dir = crate::testing::project_dir(&[
+            (
+                "plan.yaml",
+                "environments:\n  production: {backup: required, confirm: true}\n  staging: {}\n  qa: {confirm: true}\n",
+            ),
+            ("migrations/001_a.sql", "SELECT 1;\n"),
+        ]);
+        let (project, _graph) = crate::apply::load_project(dir.path()).expect("the project loads");
+        let recorded: Vec<String> = recorded.iter().map(|name| name.to_string()).collect();
+        let guard = EnvironmentGuard::resolve(&project, requested, &recorded);
+        assert!(guard.check(true).is_ok(), "--yes overrides any mismatch");
+        (
+            guard.environment().map(str::to_string),
+            guard.from_ledger(),
+            guard.confirmation_required_by().map(str::to_string),
+            guard.backup_required_by().map(str::to_string),
+            guard.check(false).map_err(|mismatch| mismatch.to_string()),
+        )
+    }
+
+    fn some(name: &str) -> Option<String> {
+        Some(name.to_string())
+    }
+
+    #[test]
+    fn a_database_migrated_in_production_stays_production_without_env() {
+        assert_eq!(
+            check(None, &["production"]),
+            (
+                some("production"),
+                true,
+                some("production"),
+                some("production"),
+                Ok(())
+            )
+        );
+    }
+
+    #[test]
+    fn no_recorded_environment_leaves_the_run_as_env_says() {
+        assert_eq!(check(None, &[]), (None, false, None, None, Ok(())));
+        assert_eq!(
+            check(Some("qa"), &[]),
+            (some("qa"), false, some("qa"), None, Ok(())),
+        );
+        assert_eq!(
+            check(Some("production"), &["production"]),
+            (
+                some("production"),
+                false,
+                some("production"),
+                some("production"),
+                Ok(())
+            )
+        );
+    }
+
+    #[test]
+    fn another_env_is_a_mismatch_and_keeps_the_recorded_safeguards() {
+        let (environment, from_ledger, confirm, backup, checked) =
+            check(Some("staging"), &["production"]);
+        assert_eq!(
+            (environment, from_ledger, confirm, backup),
+            (
+                some("staging"),
+                false,
+                some("production"),
+                some("production")
+            )
+        );
+        assert_eq!(
+            checked,
+            Err(
+                "--env staging, but this database's ledger records migrations applied in production"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn several_recorded_environments_need_env_and_yes() {
+        let (environment, _, confirm, backup, checked) = check(None, &["qa", "production"]);
+        assert_eq!(
+            (environment, confirm, backup),
+            (None, some("qa"), some("production"))
+        );
+        assert!(
+            checked.is_err_and(|message| message.contains("several environments (qa, production)"))
+        );
+        assert!(check(Some("qa"), &["qa", "production"]).4.is_err());
+    }
+}

@@ -184,3 +184,32 @@ fn issue_11_a_failed_rollback_lists_the_rollbacks_that_committed_and_has_no_empt
         ]
     );
 }
+
+#[test]
+fn issue_11_a_ledger_created_before_partial_rollbacks_is_widened_to_record_one() {
+    let database = test_db("issue_11_partial_rollback_older_ledger");
+    let project = index_project();
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    // The state CHECK as versions before partial rollbacks wrote it.
+    database
+        .client()
+        .batch_execute(
+            "ALTER TABLE plan.migrations DROP CONSTRAINT migrations_state_check,
+             ADD CONSTRAINT migrations_state_check CHECK (state IN ('applied', 'partial'))",
+        )
+        .expect("put back the old CHECK");
+    plan(&database, project.path(), &["rollback", "002"])
+        .expect_failed()
+        .expect_stderr_has(&["recorded as partially rolled back"]);
+    let states: Vec<(String, String)> = ledger(&database)
+        .into_iter()
+        .map(|line| (line.id, line.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("001_base".to_string(), "applied".to_string()),
+            ("002_indexes".to_string(), "rolling_back".to_string())
+        ]
+    );
+}
