@@ -381,20 +381,20 @@ pub enum EnvironmentMismatch {
 mod tests {
     use super::*;
 
-    /// The guard for `--env requested` on a database whose ledger records `recorded`, in a
-    /// project where production confirms and backs up, staging does neither, and qa only
-    /// confirms: (environment used, from the ledger, confirmation by, backup by, check
-    /// without --yes).
-    fn check(
-        requested: Option<&str>,
-        recorded: &[&str],
-    ) -> (
+    /// What a guard decided: (environment used, from the ledger, confirmation by, backup by,
+    /// check without --yes).
+    type Guarded = (
         Option<String>,
         bool,
         Option<String>,
         Option<String>,
         Result<(), String>,
-    ) {
+    );
+
+    /// The guard for `--env requested` on a database whose ledger records `recorded`, in a
+    /// project where production confirms and backs up, staging does neither, and qa only
+    /// confirms.
+    fn check(requested: Option<&str>, recorded: &[&str]) -> Guarded {
         let dir = crate::testing::project_dir(&[
             (
                 "plan.yaml",
