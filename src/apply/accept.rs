@@ -121,6 +121,16 @@ pub enum AcceptError {
         /// The choices.
         help: String,
     },
+    /// A rollback of the migration stopped part-way.
+    #[error("migration {id} is partly rolled back; finish the rollback before accepting anything")]
+    #[diagnostic(
+        code(plan::accept::rolling_back),
+        help("`plan rollback {id}` resumes the rollback where it stopped")
+    )]
+    RollingBack {
+        /// The migration.
+        id: String,
+    },
     /// `--resume-at` for an applied migration, or a point it does not have.
     #[error("migration {id} cannot resume at {resume_at}: {why}")]
     #[diagnostic(code(plan::accept::bad_resume_point), help("{help}"))]
@@ -246,6 +256,9 @@ fn accept_changed(
             next_statement,
             next_step,
         } => (next_statement, next_step),
+        LedgerState::RollingBack { .. } => {
+            return Err(AcceptError::RollingBack { id: id.to_string() });
+        }
     };
     let state = match next_step {
         None => format!("it stopped before statement {}", next_statement + 1),

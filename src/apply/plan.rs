@@ -165,6 +165,22 @@ pub enum PlanError {
         #[label("this step")]
         span: SourceSpan,
     },
+    /// A migration whose rollback stopped part-way: it is neither applied nor rolled back.
+    #[error(
+        "migration {id} is partially rolled back (its rollback stopped before statement {next_statement}), so it cannot be applied"
+    )]
+    #[diagnostic(
+        code(plan::apply::partially_rolled_back),
+        help(
+            "finish the rollback first: fix what made it fail, then run `plan rollback {id}`, which resumes at statement {next_statement}; nothing was applied"
+        )
+    )]
+    RollingBack {
+        /// The migration.
+        id: String,
+        /// The statement its rollback resumes at (1-based).
+        next_statement: usize,
+    },
 }
 
 /// One changed migration.
@@ -246,6 +262,12 @@ impl<'p> Plan<'p> {
                     next_statement,
                     next_step,
                 },
+                Some(LedgerState::RollingBack { next_statement }) => {
+                    return Err(PlanError::RollingBack {
+                        id: id.to_string(),
+                        next_statement: next_statement + 1,
+                    });
+                }
                 None if !migration.runs_in(environment) => {
                     skipped.insert(id);
                     Action::Skip {

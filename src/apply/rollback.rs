@@ -3,6 +3,11 @@
 //! ledger row (unless its SQL can only run outside a transaction), and is appended to the
 //! history. Refuses before touching anything when one of them has no rollback.
 //!
+//! A rollback that can only run outside a transaction records its progress statement by
+//! statement: stopped part-way, its migration stays in the ledger as partially rolled back
+//! (`rolling_back`, with the next statement), the next rollback resumes there, and apply
+//! refuses it until then. A failed rollback's help says what happened to the database and
+//! which rollbacks of the run were already committed. [`plan_rollback`] is the dry run.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,8 +17,8 @@ use miette::{Diagnostic, SourceSpan};
 use super::run::{AppliedBefore, MigrationFailed};
 use super::script::{self, ScriptStatement};
 use crate::db::{
-    self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LockKey, LockWait, Outcome,
-    Session, SnapshotReason, Snapshots, SqlError,
+    self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
+    Outcome, Session, SnapshotReason, Snapshots, SqlError,
 };
 use crate::graph::Graph;
 use crate::project::{Migration, MigrationId, Project, Transaction};
@@ -68,16 +73,38 @@ pub enum RollbackError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Failed(Box<MigrationFailed>),
-    /// An accept named a migration that is not applied.
-    #[error("migration {id} is not applied; only an applied migration's checksum can be accepted")]
-    #[diagnostic(code(plan::apply::accept_not_applied))]
-    AcceptNotApplied {
-        /// The migration.
-        id: String,
-    },
+}
+
+/// One migration a rollback reverts, in the order they are reverted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedRollback {
+    /// The migration.
+    pub id: MigrationId,
+    /// The first statement of its rollback to run (0-based): more than 0 when an earlier
+    /// rollback, run outside a transaction, stopped part-way and is resumed.
+    pub next_statement: usize,
+}
+
+/// What a rollback of `target` would revert on the database `settings` points at, in order,
+/// reading the ledger without the lock and changing nothing (`plan rollback --dry-run`, and
+/// the preview before a confirmation or a backup). Refuses as the rollback itself would: a
+/// migration that is not applied, nothing applied, one without a rollback.
+pub fn plan_rollback(
+    project: &Project,
+    graph: &Graph,
+    settings: &ConnectionSettings,
+    target: &RollbackTarget,
+) -> Result<Vec<PlannedRollback>, RollbackError> {
+    let table = project.manifest().tracking_table();
+    let ledger = Ledger::new(&table.schema, &table.table);
+    let mut session = Session::connect(settings)?;
+    let rows = ledger.read(&mut session)?;
+    session.close()?;
+    planned(project, graph, &rows, target)
 }
 
 /// Rolls back `target` on the database `settings` points at, reporting each one to `observe`.
+/// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
 pub fn rollback(
     project: &Project,
     graph: &Graph,
@@ -88,39 +115,36 @@ pub fn rollback(
 ) -> Result<RollbackReport, RollbackError> {
     let (ledger, mut session) = locked_session(project, settings)?;
     let rows = ledger.read(&mut session)?;
-    let order = to_roll_back(graph, &rows, target)?;
-    check_rollbacks_exist(project, &order)?;
+    let order = planned(project, graph, &rows, target)?;
     let mut report = RollbackReport::default();
-    for id in order {
-        let Some(migration) = project.migration(&id) else {
+    for step in order {
+        let Some(migration) = project.migration(&step.id) else {
             continue;
         };
-        observe(&id);
+        observe(&step.id);
         let started_at = SystemTime::now();
         let clock = Instant::now();
         match roll_back_one(
             &mut session,
             &ledger,
             migration,
-            started_at,
-            clock,
+            step.next_statement,
+            (started_at, clock),
             environment,
             project.manifest().lock_timeout(),
         ) {
-            Ok(duration) => report.rolled_back.push((id, duration)),
-            Err(mut failure) => {
+            Ok(duration) => report.rolled_back.push((step.id, duration)),
+            Err(RollbackFailure {
+                mut failure,
+                committed,
+            }) => {
                 // The history records every rollback, failed or not (see db/ledger.rs). The
-                // rollback's own transaction is gone, so the failure goes in one of its own;
-                // a rollback run outside a transaction may have committed statements already.
+                // rollback's own transaction is gone, so the failure goes in one of its own.
                 if session.is_open() {
-                    let outside = matches!(
-                        script::prepare_rollback(migration),
-                        Some(Ok(script)) if script.transaction == Transaction::Outside
-                    );
                     let event = Event {
-                        migration_id: id.as_str(),
+                        migration_id: step.id.as_str(),
                         action: db::Action::Rollback,
-                        outcome: if outside {
+                        outcome: if committed {
                             Outcome::Partial
                         } else {
                             Outcome::Failed
@@ -134,12 +158,13 @@ pub fn rollback(
                     };
                     let _ = ledger.record_event_alone(&mut session, &event);
                 }
+                failure.help = join_help(&failure.help, &run_sentence(&report));
                 failure.report = report
                     .rolled_back
                     .iter()
                     .map(|(id, _)| AppliedBefore(format!("rolled back {id}")))
                     .collect();
-                if !report.rolled_back.is_empty() {
+                if !report.rolled_back.is_empty() || committed {
                     let _ = record_snapshot(&mut session, project);
                 }
                 let _ = session.close();
@@ -152,6 +177,55 @@ pub fn rollback(
     }
     session.close()?;
     Ok(report)
+}
+
+/// What the run did before a failed rollback, for its help: never empty.
+fn run_sentence(report: &RollbackReport) -> String {
+    if report.rolled_back.is_empty() {
+        return "nothing was rolled back before it in this run".to_string();
+    }
+    let ids: Vec<&str> = report
+        .rolled_back
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
+    format!(
+        "rolled back before it in this run, each committed with the removal of its ledger row: {}",
+        ids.join(", ")
+    )
+}
+
+/// Two non-empty parts of a help, one per line.
+fn join_help(first: &str, second: &str) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (true, _) => second.to_string(),
+        (_, true) => first.to_string(),
+        _ => format!("{first}\n{second}"),
+    }
+}
+
+/// The migrations `target` rolls back, in order, each with where its rollback starts.
+fn planned(
+    project: &Project,
+    graph: &Graph,
+    rows: &[LedgerRow],
+    target: &RollbackTarget,
+) -> Result<Vec<PlannedRollback>, RollbackError> {
+    let order = to_roll_back(graph, rows, target)?;
+    check_rollbacks_exist(project, &order)?;
+    Ok(order
+        .into_iter()
+        .map(|id| {
+            let next_statement = rows
+                .iter()
+                .find(|row| row.id == id.as_str())
+                .map_or(0, |row| match row.state {
+                    LedgerState::RollingBack { next_statement } => next_statement,
+                    _ => 0,
+                });
+            PlannedRollback { id, next_statement }
+        })
+        .collect())
 }
 
 /// Records the catalog after a rollback run, so `check-schema` does not report what the
@@ -249,22 +323,30 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
     }
 }
 
+/// A failed rollback of one migration, and whether any of its rollback is committed (a
+/// rollback run outside a transaction, stopped part-way in this run or an earlier one).
+struct RollbackFailure {
+    failure: Box<MigrationFailed>,
+    committed: bool,
+}
+
 fn roll_back_one(
     session: &mut Session,
     ledger: &Ledger,
     migration: &Migration,
-    started_at: SystemTime,
-    clock: Instant,
+    resume_at: usize,
+    (started_at, clock): (SystemTime, Instant),
     environment: Option<&str>,
     lock_timeout: Duration,
-) -> Result<Duration, Box<MigrationFailed>> {
+) -> Result<Duration, RollbackFailure> {
+    let id = migration.id();
     let failed = |message: String, span: SourceSpan, code: Option<String>, help: String| {
         let file = match migration.rollback() {
             Some(crate::project::Rollback::File(file)) => file.clone(),
             _ => migration.file().clone(),
         };
         Box::new(MigrationFailed {
-            id: migration.id().to_string(),
+            id: id.to_string(),
             message,
             help,
             file,
@@ -274,52 +356,84 @@ fn roll_back_one(
             code,
         })
     };
-    // A failure of the session rather than of a statement: nothing in the file to point at.
-    let unplaced = |error: SqlError| {
-        failed(
-            error.to_string(),
-            SourceSpan::from(0..0),
-            error.code.clone(),
-            String::new(),
-        )
-    };
+    let untouched = format!("nothing of its rollback ran: {id} is still applied");
     let script = match script::prepare_rollback(migration) {
         Some(Ok(script)) => script,
         Some(Err(problem)) => {
-            return Err(failed(
-                problem.to_string(),
-                SourceSpan::from(0..0),
-                None,
-                String::new(),
-            ));
+            return Err(RollbackFailure {
+                failure: failed(problem.to_string(), SourceSpan::from(0..0), None, untouched),
+                committed: resume_at > 0,
+            });
         }
         None => {
-            return Err(failed(
-                "it has no rollback".to_string(),
-                SourceSpan::from(0..0),
-                None,
-                String::new(),
-            ));
+            return Err(RollbackFailure {
+                failure: failed(
+                    "it has no rollback".to_string(),
+                    SourceSpan::from(0..0),
+                    None,
+                    untouched,
+                ),
+                committed: resume_at > 0,
+            });
         }
     };
     let offset = match migration.rollback() {
         Some(crate::project::Rollback::Section { span }) => span.start,
         _ => 0,
     };
-    let at = |statement: &ScriptStatement, error: &SqlError| {
-        failed(
+    let total = script.statements.len();
+    // What happened to the database, for the help: a transaction leaves the migration applied;
+    // statements outside one are committed up to the failing one (`next`, 0-based).
+    let state = |next: usize| match script.transaction {
+        Transaction::Wrapped => {
+            format!("its rollback's transaction was rolled back: {id} is still applied, as before")
+        }
+        Transaction::Outside if next == 0 => format!(
+            "its rollback runs outside a transaction, and its first statement did not complete: nothing of it is committed, and {id} is still applied"
+        ),
+        Transaction::Outside if next >= total => format!(
+            "every statement of its rollback ran and is committed, but removing its ledger row failed: {id} is recorded as partially rolled back; run `plan rollback {id}` again to finish (no statement runs again)"
+        ),
+        Transaction::Outside => format!(
+            "its rollback runs outside a transaction: {} of {total} committed, and {id} is recorded as partially rolled back; fix the cause and run `plan rollback {id}` again to resume at statement {} (`plan apply` refuses {id} until the rollback is finished)",
+            if next == 1 {
+                "statement 1".to_string()
+            } else {
+                format!("statements 1 to {next}")
+            },
+            next + 1
+        ),
+    };
+    let with_state = |help: String, next: usize| join_help(&help, &state(next));
+    let committed = |next: usize| script.transaction == Transaction::Outside && next > 0;
+    // A failure of the session rather than of a statement: nothing in the file to point at.
+    let unplaced = |error: SqlError, next: usize| RollbackFailure {
+        failure: failed(
+            error.to_string(),
+            SourceSpan::from(0..0),
+            error.code.clone(),
+            with_state(String::new(), next),
+        ),
+        committed: committed(next),
+    };
+    let at = |statement: &ScriptStatement, error: &SqlError, next: usize| RollbackFailure {
+        failure: failed(
             error.to_string(),
             SourceSpan::from(offset + statement.span.start..offset + statement.span.end),
             error.code.clone(),
-            [error.detail.clone(), error.hint.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
+            with_state(
+                [error.detail.clone(), error.hint.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                next,
+            ),
+        ),
+        committed: committed(next),
     };
     let event = |duration: Duration| Event {
-        migration_id: migration.id().as_str(),
+        migration_id: id.as_str(),
         action: db::Action::Rollback,
         outcome: Outcome::Ok,
         checksum: Some(migration.checksum()),
@@ -329,42 +443,58 @@ fn roll_back_one(
         environment,
         detail: None,
     };
+    // A rollback resumed after stopping part-way skips the statements already committed.
+    let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {
         Transaction::Wrapped => {
-            let mut work = session.begin().map_err(unplaced)?;
+            let mut work = session.begin().map_err(|error| unplaced(error, 0))?;
             // A rollback blocked by a table lock gives up after lock_timeout instead of
             // waiting forever (it is not retried: the operator is watching a rollback).
             if let Err(error) = work.set_lock_timeout(lock_timeout) {
                 work.rollback();
-                return Err(unplaced(error));
+                return Err(unplaced(error, 0));
             }
-            for statement in &script.statements {
+            for (_, statement) in remaining {
                 if let Err(error) = work.run(&statement.text) {
                     work.rollback();
-                    return Err(at(statement, &error));
+                    return Err(at(statement, &error, 0));
                 }
             }
             let duration = clock.elapsed();
             ledger
-                .record_removed(&mut work, migration.id().as_str(), &event(duration))
+                .record_removed(&mut work, id.as_str(), &event(duration))
                 .and_then(|()| work.commit())
-                .map_err(unplaced)?;
+                .map_err(|error| unplaced(error, 0))?;
             Ok(duration)
         }
         Transaction::Outside => {
-            for statement in &script.statements {
+            for (index, statement) in remaining {
                 session
                     .run(&statement.text)
-                    .map_err(|error| at(statement, &error))?;
+                    .map_err(|error| at(statement, &error, index))?;
+                // Recorded after each statement, as apply does: a rollback killed here resumes
+                // after the statements that committed instead of failing on the first of them.
+                if let Err(error) = ledger.record_rollback_progress(session, id.as_str(), index + 1)
+                {
+                    return Err(RollbackFailure {
+                        failure: failed(
+                            error.to_string(),
+                            SourceSpan::from(0..0),
+                            None,
+                            with_state(String::new(), index + 1),
+                        ),
+                        committed: true,
+                    });
+                }
             }
             let duration = clock.elapsed();
             session
                 .begin()
                 .and_then(|mut work| {
-                    ledger.record_removed(&mut work, migration.id().as_str(), &event(duration))?;
+                    ledger.record_removed(&mut work, id.as_str(), &event(duration))?;
                     work.commit()
                 })
-                .map_err(unplaced)?;
+                .map_err(|error| unplaced(error, total))?;
             Ok(duration)
         }
     }

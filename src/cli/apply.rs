@@ -5,7 +5,10 @@
 //! Progress goes to stderr, line by line; the summary goes to stdout.
 //!
 //! Before the first statement of a real apply, in this order: an environment with
-//! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the plan is
+//! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the ledger
+//! is read for the environments the database was migrated in (`apply::status::EnvironmentGuard`:
+//! without `--env` the recorded one is used, with its safeguards; another `--env` is refused
+//! unless `--yes`); the plan is
 //! read (a dry run, without the lock); if it has work, pg_dump and pg_restore are checked and the
 //! backup file reserved (`--backup-dir`, which `backup: required` makes mandatory); the plan
 //! and the backup file are shown and confirmed; the backup is taken, verified, recorded in the
@@ -21,15 +24,16 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{
-    ArgumentProblem, ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm,
-    resolve_migration,
+    ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm, environment_guard,
+    environment_phrase, require_backup_dir, resolve_migration,
 };
 use super::status::{StatusFormat, write_status};
+use crate::apply::status::EnvironmentGuard;
 use crate::apply::{
     self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode, script,
 };
-use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
-use crate::project::{BackupPolicy, Migration, Project, SqlSource, StepKind};
+use crate::db::{ClusterOptions, ConnectionSettings, PendingBackup, ScratchCluster};
+use crate::project::{Migration, Project, SqlSource, StepKind};
 
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
@@ -86,33 +90,6 @@ pub(crate) fn run(
         .as_deref()
         .map(|written| resolve_migration(&project, written))
         .transpose()?;
-    let options = ApplyOptions {
-        target,
-        environment: args.env.clone(),
-        mode: if args.dry_run {
-            RunMode::DryRun
-        } else {
-            RunMode::Execute
-        },
-        lock_wait: args.lock_wait.map(Duration::from_secs),
-        allow: apply::Allow {
-            missing: args.allow_missing,
-            out_of_order: args.allow_out_of_order,
-        },
-    };
-    let environment = args
-        .env
-        .as_deref()
-        .and_then(|name| project.manifest().environments().get(name));
-    let backup_required =
-        environment.is_some_and(|environment| environment.backup == BackupPolicy::Required);
-    let confirm_required = environment.is_some_and(|environment| environment.confirm);
-    // A throwaway cluster needs neither a backup nor a confirmation; a dry run takes no backup.
-    if backup_required && !args.scratch && !args.dry_run && args.backup_dir.is_none() {
-        return Err(Failure::invalid(ArgumentProblem::BackupDirNeeded {
-            environment: args.env.clone().unwrap_or_default(),
-        }));
-    }
     if args.scratch {
         let started = Instant::now();
         let cluster =
@@ -126,6 +103,7 @@ pub(crate) fn run(
             cluster.directory().display(),
             started.elapsed().as_millis()
         );
+        let options = apply_options(&args, target, args.env.clone());
         apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
         let _ = writeln!(out);
         return write_status(
@@ -138,9 +116,23 @@ pub(crate) fn run(
         );
     }
     let settings = args.connect.settings("apply")?;
+    // What --env alone requires is refused before connecting; the ledger, read next, may add
+    // the safeguards of the environment the database was migrated in.
+    if !args.dry_run {
+        let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
+        require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
+        if given.confirmation_required_by().is_some() {
+            can_confirm(&apply_question(&settings, &given), args.yes)?;
+        }
+    }
+    let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
+    let options = apply_options(&args, target, guard.environment().map(str::to_string));
     if args.dry_run {
         apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
-        match (&args.backup_dir, backup_required) {
+        if let Err(mismatch) = guard.check(false) {
+            let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
+        }
+        match (&args.backup_dir, guard.backup_required_by()) {
             (Some(directory), _) => {
                 let _ = writeln!(
                     out,
@@ -148,25 +140,23 @@ pub(crate) fn run(
                     directory.display()
                 );
             }
-            (None, true) => {
+            (None, Some(environment)) => {
                 let _ = writeln!(
                     out,
-                    "a real run needs --backup-dir DIR: environment {} requires a verified backup before its first statement",
-                    args.env.as_deref().unwrap_or_default()
+                    "a real run needs --backup-dir DIR: environment {environment} requires a verified backup before its first statement"
                 );
             }
-            (None, false) => {}
+            (None, None) => {}
         }
         return Ok(());
     }
+    guard.check(args.yes).map_err(Failure::invalid)?;
+    require_backup_dir(&guard, args.backup_dir.as_deref(), "apply")?;
     let safeguards = Safeguards {
         backup_dir: args.backup_dir.as_deref(),
-        confirmation: confirm_required.then(|| {
-            format!(
-                "apply to {settings} in environment {}",
-                args.env.as_deref().unwrap_or_default()
-            )
-        }),
+        confirmation: guard
+            .confirmation_required_by()
+            .map(|_| apply_question(&settings, &guard)),
         yes: args.yes,
     };
     let run = ApplyRun {
@@ -178,6 +168,33 @@ pub(crate) fn run(
     };
     before_first_statement(&run, &safeguards, out, err)?;
     apply_to(&project, &graph, &settings, &options, handlers, out, err)
+}
+
+/// The library's options for this apply, in `environment`.
+fn apply_options(
+    args: &ApplyArgs,
+    target: Option<crate::project::MigrationId>,
+    environment: Option<String>,
+) -> ApplyOptions {
+    ApplyOptions {
+        target,
+        environment,
+        mode: if args.dry_run {
+            RunMode::DryRun
+        } else {
+            RunMode::Execute
+        },
+        lock_wait: args.lock_wait.map(Duration::from_secs),
+        allow: apply::Allow {
+            missing: args.allow_missing,
+            out_of_order: args.allow_out_of_order,
+        },
+    }
+}
+
+/// The confirmation question of an apply.
+fn apply_question(settings: &ConnectionSettings, guard: &EnvironmentGuard) -> String {
+    format!("apply to {settings} {}", environment_phrase(guard))
 }
 
 /// The apply about to run.
@@ -243,6 +260,27 @@ fn before_first_statement(
     let Some(pending) = pending else {
         return Ok(());
     };
+    take_backup(
+        run.project,
+        settings,
+        pending,
+        (options.environment.as_deref(), options.lock_wait),
+        out,
+        err,
+    )
+}
+
+/// Takes the prepared backup, verifies it, prints it with its restore command, and records it
+/// in the ledger history (holding the lock; `lock_wait` bounds the wait) for a run in
+/// `environment`. Shared by apply and rollback: the same backup, the same record.
+pub(crate) fn take_backup(
+    project: &Project,
+    settings: &ConnectionSettings,
+    pending: PendingBackup,
+    (environment, lock_wait): (Option<&str>, Option<Duration>),
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
     let _ = writeln!(
         err,
         "taking a backup with {} into {} ...",
@@ -262,15 +300,15 @@ fn before_first_statement(
         took.as_millis()
     );
     let _ = writeln!(out, "to restore it: {}", backup.restore_command);
-    // Printed now, not with the summary: if the apply is killed, the path is still on screen.
+    // Printed now, not with the summary: if the run is killed, the path is still on screen.
     let _ = out.flush();
     let mut last_said: Option<Duration> = None;
     apply::record_backup(
-        run.project,
+        project,
         settings,
         &backup,
-        options.environment.as_deref(),
-        options.lock_wait,
+        environment,
+        lock_wait,
         (started_at, took),
         &mut |waiting| {
             // Polled every 200 ms: a line at first, then one every ten seconds.

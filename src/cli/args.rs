@@ -1,11 +1,13 @@
 //! Argument groups shared by several subcommands, and their conversion into library values.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use miette::Diagnostic;
 
 use super::Failure;
+use crate::apply::status::{EnvironmentGuard, read_recorded_environments};
+use crate::db::ConnectionSettings;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Resolution};
 
@@ -51,7 +53,7 @@ pub(crate) enum ArgumentProblem {
     ConfirmationNeeded { question: String },
     /// The environment requires a backup and `--backup-dir` does not say where.
     #[error(
-        "environment {environment} requires a verified backup before apply (backup: required in plan.yaml), and --backup-dir does not say where to write it"
+        "environment {environment} requires a verified backup before {command} (backup: required in plan.yaml), and --backup-dir does not say where to write it"
     )]
     #[diagnostic(
         code(plan::cli::backup_dir_needed),
@@ -59,7 +61,10 @@ pub(crate) enum ArgumentProblem {
             "pass --backup-dir DIR: a folder outside the repository, on a disk with room for a pg_dump of the whole database (the file holds every row); nothing was done"
         )
     )]
-    BackupDirNeeded { environment: String },
+    BackupDirNeeded {
+        environment: String,
+        command: &'static str,
+    },
     /// The user answered no.
     #[error("not confirmed; nothing was done")]
     #[diagnostic(code(plan::cli::not_confirmed))]
@@ -157,5 +162,56 @@ pub(crate) fn confirm(
         Ok(())
     } else {
         Err(Failure::failed(ArgumentProblem::NotConfirmed))
+    }
+}
+
+/// The environment an `apply` or `rollback` runs in and the safeguards it owes, from `--env`
+/// and the environments the database's ledger records (read without the lock). When the
+/// environment comes from the ledger, says so on `err`: the run behaves as with `--env`.
+pub(crate) fn environment_guard(
+    project: &Project,
+    settings: &ConnectionSettings,
+    requested: Option<&str>,
+    err: &mut dyn std::io::Write,
+) -> Result<EnvironmentGuard, Failure> {
+    let recorded = read_recorded_environments(project, settings).map_err(Failure::failed)?;
+    let guard = EnvironmentGuard::resolve(project, requested, &recorded);
+    if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
+        let _ = writeln!(
+            err,
+            "the ledger records that this database was migrated in environment {name}: running as --env {name}"
+        );
+    }
+    Ok(guard)
+}
+
+/// Refuses at once (exit 2) when `guard` requires a verified backup before `command` and
+/// `--backup-dir` does not say where.
+pub(crate) fn require_backup_dir(
+    guard: &EnvironmentGuard,
+    backup_dir: Option<&Path>,
+    command: &'static str,
+) -> Result<(), Failure> {
+    match (guard.backup_required_by(), backup_dir) {
+        (Some(environment), None) => Err(Failure::invalid(ArgumentProblem::BackupDirNeeded {
+            environment: environment.to_string(),
+            command,
+        })),
+        _ => Ok(()),
+    }
+}
+
+/// `in environment NAME` for a confirmation question, naming what the ledger records when the
+/// run is not in it.
+pub(crate) fn environment_phrase(guard: &EnvironmentGuard) -> String {
+    let others = guard.other_recorded();
+    let recorded = if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (its ledger records {})", others.join(", "))
+    };
+    match guard.environment() {
+        Some(name) => format!("in environment {name}{recorded}"),
+        None => format!("without an environment{recorded}"),
     }
 }

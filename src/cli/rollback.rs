@@ -1,13 +1,30 @@
 //! `plan rollback ID` and `plan rollback --last-batch`: reverts a migration and every applied
 //! migration that depends on it (or the last apply run), in reverse plan order.
+//!
+//! Before a real rollback, in this order: what `--env` alone requires is refused at once (no
+//! `--backup-dir`, or a confirmation with no terminal and no `--yes`); the ledger is read for
+//! the environment the database was migrated in, which applies without `--env` and refuses a
+//! different `--env` unless `--yes`; the rollback is planned (refusals such as a missing
+//! rollback come here); the backup file is reserved, the plan shown and confirmed; the backup
+//! is taken, verified and recorded, as `plan apply` does. `--dry-run` prints the plan with each
+//! rollback's SQL and changes nothing.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs, check_environment, confirm, resolve_migration};
-use crate::apply::{self, RollbackError, RollbackTarget};
+use super::apply::take_backup;
+use super::args::{
+    ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm, environment_guard,
+    environment_phrase, require_backup_dir, resolve_migration,
+};
+use crate::apply::rollback::{PlannedRollback, plan_rollback};
+use crate::apply::status::EnvironmentGuard;
+use crate::apply::{self, RollbackTarget, script};
+use crate::db::{self, ConnectionSettings, PendingBackup, Session};
+use crate::project::{Project, Transaction};
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -29,9 +46,19 @@ pub(crate) struct RollbackArgs {
     /// The environment; asks for confirmation when plan.yaml says it must.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
-    /// Confirm without asking.
+    /// Confirm without asking; also runs with an --env other than the one the database's
+    /// ledger records.
     #[arg(long)]
     yes: bool,
+    /// Show what would be rolled back, in order, with the SQL of each rollback, and change
+    /// nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Before the first statement, take a verified backup into this folder, as `plan apply`
+    /// does. Required when the environment (given with --env or recorded in the ledger) has
+    /// `backup: required`.
+    #[arg(long, value_name = "DIR")]
+    backup_dir: Option<PathBuf>,
 }
 
 /// Runs `plan rollback`.
@@ -47,44 +74,185 @@ pub(crate) fn run(
         None => RollbackTarget::LastBatch,
     };
     let settings = args.connect.settings("rollback")?;
-    let confirmation_required = args
-        .env
-        .as_deref()
-        .and_then(|name| project.manifest().environments().get(name))
-        .is_some_and(|environment| environment.confirm);
-    if confirmation_required {
-        let what = match &target {
-            RollbackTarget::Migration(id) => format!("roll back {id} and its dependents"),
-            RollbackTarget::LastBatch => "roll back the last batch".to_string(),
-        };
-        confirm(&format!("{what} on {settings}"), args.yes, err)?;
+    if !args.dry_run {
+        let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
+        require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
+        if given.confirmation_required_by().is_some() {
+            can_confirm(&question(&target, &settings, &given), args.yes)?;
+        }
     }
-    let result = apply::rollback(
+    let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
+    if args.dry_run {
+        let planned =
+            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
+        write_dry_run(out, &project, &planned, &settings);
+        if let Err(mismatch) = guard.check(false) {
+            let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
+        }
+        if let (None, Some(environment)) = (&args.backup_dir, guard.backup_required_by()) {
+            let _ = writeln!(
+                out,
+                "a real run needs --backup-dir DIR: environment {environment} requires a verified backup before its first statement"
+            );
+        }
+        return Ok(());
+    }
+    guard.check(args.yes).map_err(Failure::invalid)?;
+    require_backup_dir(&guard, args.backup_dir.as_deref(), "rollback")?;
+    let confirmation = guard
+        .confirmation_required_by()
+        .map(|_| question(&target, &settings, &guard));
+    if confirmation.is_some() || args.backup_dir.is_some() {
+        if let Some(question) = &confirmation {
+            can_confirm(question, args.yes)?;
+        }
+        // Planned first: a rollback that would be refused is refused before any backup.
+        let planned =
+            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
+        let pending = args
+            .backup_dir
+            .as_deref()
+            .map(|directory| prepare_backup(&settings, directory, &target))
+            .transpose()?;
+        if let Some(question) = &confirmation {
+            write_preview(err, &planned, &settings, pending.as_ref().map(|p| p.path()));
+            confirm(question, args.yes, err)?;
+        }
+        if let Some(pending) = pending {
+            take_backup(
+                &project,
+                &settings,
+                pending,
+                (guard.environment(), None),
+                out,
+                err,
+            )?;
+        }
+    }
+    let report = apply::rollback(
         &project,
         &graph,
         &settings,
         &target,
-        args.env.as_deref(),
+        guard.environment(),
         &mut |id| {
             let _ = writeln!(err, "rolling back {id}");
         },
+    )
+    .map_err(Failure::failed)?;
+    let ids: Vec<String> = report
+        .rolled_back
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let _ = writeln!(
+        out,
+        "rolled back {} migration(s): {}",
+        ids.len(),
+        ids.join(", ")
     );
-    match result {
-        Ok(report) => {
-            let ids: Vec<String> = report
-                .rolled_back
-                .iter()
-                .map(|(id, _)| id.to_string())
-                .collect();
-            let _ = writeln!(
-                out,
-                "rolled back {} migration(s): {}",
-                ids.len(),
-                ids.join(", ")
-            );
-            Ok(())
+    Ok(())
+}
+
+/// The confirmation question of a rollback.
+fn question(
+    target: &RollbackTarget,
+    settings: &ConnectionSettings,
+    guard: &EnvironmentGuard,
+) -> String {
+    let what = match target {
+        RollbackTarget::Migration(id) => format!("roll back {id} and its dependents"),
+        RollbackTarget::LastBatch => "roll back the last batch".to_string(),
+    };
+    format!("{what} on {settings} {}", environment_phrase(guard))
+}
+
+/// Gets the backup before a rollback ready: as apply's, but labelled `rollback-ID` (or
+/// `rollback-last-batch`), so that it is told apart from the backups taken before applies,
+/// and a rollback right after an apply does not collide with the apply's file name.
+fn prepare_backup(
+    settings: &ConnectionSettings,
+    directory: &Path,
+    target: &RollbackTarget,
+) -> Result<PendingBackup, Failure> {
+    let label = match target {
+        RollbackTarget::Migration(id) => format!("rollback-{id}"),
+        RollbackTarget::LastBatch => "rollback-last-batch".to_string(),
+    };
+    let mut session = Session::connect(settings).map_err(Failure::failed)?;
+    let pending =
+        db::prepare_backup(&mut session, settings, directory, &label).map_err(Failure::failed)?;
+    session.close().map_err(Failure::failed)?;
+    Ok(pending)
+}
+
+/// What will be rolled back, in order, and the backup file, before the question.
+fn write_preview(
+    err: &mut dyn Write,
+    planned: &[PlannedRollback],
+    settings: &ConnectionSettings,
+    backup: Option<&Path>,
+) {
+    let mut text = format!("roll back on {settings}, in this order:\n");
+    for step in planned {
+        text.push_str(&format!("  roll back  {}", step.id));
+        if step.next_statement > 0 {
+            text.push_str(&format!(
+                "  (resuming at statement {} of its rollback)",
+                step.next_statement + 1
+            ));
         }
-        Err(error @ RollbackError::NotApplied { .. }) => Err(Failure::failed(error)),
-        Err(error) => Err(Failure::failed(error)),
+        text.push('\n');
     }
+    match backup {
+        Some(path) => text.push_str(&format!(
+            "  backup     {} (taken and verified before the first statement)\n",
+            path.display()
+        )),
+        None => text.push_str("  backup     none\n"),
+    }
+    let _ = err.write_all(text.as_bytes());
+}
+
+/// The dry run: every migration that would be rolled back, in order, with its rollback's SQL.
+fn write_dry_run(
+    out: &mut dyn Write,
+    project: &Project,
+    planned: &[PlannedRollback],
+    settings: &ConnectionSettings,
+) {
+    let mut text = format!(
+        "dry run against {settings}: would roll back {} migration(s), in this order\n",
+        planned.len()
+    );
+    for step in planned {
+        let Some(migration) = project.migration(&step.id) else {
+            continue;
+        };
+        let Some(Ok(script)) = script::prepare_rollback(migration) else {
+            continue;
+        };
+        let file = match migration.rollback() {
+            Some(crate::project::Rollback::File(file)) => file.name().to_string(),
+            _ => format!("the DOWN section of {}", migration.file().name()),
+        };
+        let how = match script.transaction {
+            Transaction::Wrapped => {
+                "in one transaction with the removal of its ledger row".to_string()
+            }
+            Transaction::Outside if step.next_statement > 0 => format!(
+                "outside a transaction, resuming at statement {} of {}",
+                step.next_statement + 1,
+                script.statements.len()
+            ),
+            Transaction::Outside => "outside a transaction, statement by statement".to_string(),
+        };
+        text.push_str(&format!("\n-- {} ({file}), {how}\n", step.id));
+        for statement in script.statements.iter().skip(step.next_statement) {
+            text.push_str(&statement.text);
+            text.push('\n');
+        }
+    }
+    text.push_str("dry run: nothing was changed\n");
+    let _ = out.write_all(text.as_bytes());
 }

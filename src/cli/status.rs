@@ -112,7 +112,7 @@ struct ShownState {
     detail: String,
 }
 
-const STATES: [&str; 7] = [
+const STATES: [&str; 8] = [
     "applied",
     "pending",
     "modified",
@@ -120,6 +120,7 @@ const STATES: [&str; 7] = [
     "blocked",
     "skipped",
     "file_missing",
+    "partially_rolled_back",
 ];
 
 impl ShownStatus {
@@ -156,9 +157,17 @@ impl ShownStatus {
             .map(|migration| migration.id.len())
             .max()
             .unwrap_or(0);
+        // At least 12 wide, as before `partially rolled back`, so other outputs keep their shape.
+        let state_width = self
+            .migrations
+            .iter()
+            .map(|migration| migration.state.len())
+            .max()
+            .unwrap_or(0)
+            .max(12);
         for migration in &self.migrations {
             text.push_str(&format!(
-                "  {:<width$}  {:<12} {}\n",
+                "  {:<width$}  {:<state_width$} {}\n",
                 migration.id,
                 migration.state.replace('_', " "),
                 migration.detail
@@ -233,6 +242,16 @@ impl ShownState {
             State::Skipped { only } => {
                 shown.detail = format!("runs only in {}", only.join(", "));
                 shown.environments = Some(only.clone());
+            }
+            State::RollingBack {
+                next_statement,
+                statements,
+            } => {
+                shown.detail = format!(
+                    "its rollback stopped part-way: next statement {next_statement} of {statements}; `plan rollback` resumes there, apply refuses it until then"
+                );
+                shown.next_statement = Some(*next_statement);
+                shown.statements = Some(*statements);
             }
         }
         shown

@@ -61,6 +61,13 @@ pub enum LedgerState {
         /// `None` while the file itself is unfinished; then how many of its steps are done.
         next_step: Option<usize>,
     },
+    /// A rollback run outside a transaction stopped part-way: the statements of the rollback
+    /// before `next_statement` are committed, and the migration is neither applied nor rolled
+    /// back. The next `plan rollback` resumes at `next_statement`; apply refuses it.
+    RollingBack {
+        /// The first statement of the rollback not yet run (0-based).
+        next_statement: usize,
+    },
 }
 
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
@@ -241,7 +248,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     id text PRIMARY KEY,
     checksum text NOT NULL,
     batch integer NOT NULL,
-    state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'partial')),
+    state text NOT NULL DEFAULT 'applied' CHECK (state IN ({states})),
     next_statement integer,
     next_step integer,
     applied_at timestamptz NOT NULL DEFAULT now(),
@@ -278,6 +285,7 @@ COMMIT;",
             table = self.table_sql(),
             history = self.history_sql(),
             actions = HISTORY_ACTIONS,
+            states = LEDGER_STATES,
         );
         session.run(&sql).map_err(|error| {
             let _ = session.run("ROLLBACK");
@@ -766,7 +774,76 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
             history = self.history_sql(),
         )
     }
+
+    /// Records that the rollback of `id`, run outside a transaction, has committed every
+    /// statement before `next_statement` (0-based): its row stays, in state `rolling_back`, so
+    /// that the next rollback resumes there and apply refuses it. Commits on its own, like the
+    /// statements it describes; a ledger created before this state existed is widened first.
+    pub fn record_rollback_progress(
+        &self,
+        session: &mut Session,
+        id: &str,
+        next_statement: usize,
+    ) -> Result<(), DbError> {
+        self.allow_rolling_back_state(session)?;
+        let sql = format!(
+            "UPDATE {} SET state = 'rolling_back', next_statement = $2::text::int, next_step = NULL
+             WHERE id = $1",
+            self.table_sql()
+        );
+        let next = next_statement.to_string();
+        let result = session.begin().and_then(|mut work| {
+            work.execute(&sql, &[Some(id), Some(&next)])?;
+            work.commit()
+        });
+        result
+            .map_err(|error| session.error("record the rollback's progress in the ledger", &error))
+    }
+
+    /// Replaces the tracking table's `state` CHECK constraint of a ledger created by an earlier
+    /// version, whose list lacks `rolling_back`. A no-op on a ledger created by this one.
+    fn allow_rolling_back_state(&self, session: &mut Session) -> Result<(), DbError> {
+        let table = self.table_sql().replace('\'', "''");
+        let rows = session
+            .query_texts(
+                &format!(
+                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                     WHERE conrelid = to_regclass('{table}') AND contype = 'c'
+                       AND pg_get_constraintdef(oid) LIKE '%state%'"
+                ),
+                &[],
+            )
+            .map_err(|error| session.error("read the ledger's constraints", &error))?;
+        let outdated: Vec<String> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let mut columns = row.into_iter();
+                let name = columns.next().flatten()?;
+                let definition = columns.next().flatten()?;
+                (!definition.contains("'rolling_back'")).then_some(name)
+            })
+            .collect();
+        if outdated.is_empty() {
+            return Ok(());
+        }
+        let drops: Vec<String> = outdated
+            .iter()
+            .map(|name| format!("DROP CONSTRAINT {}", quote_identifier(name)))
+            .collect();
+        let sql = format!(
+            "ALTER TABLE {table} {drops}, ADD CONSTRAINT {name} CHECK (state IN ({LEDGER_STATES}))",
+            table = self.table_sql(),
+            drops = drops.join(", "),
+            name = quote_identifier(&format!("{}_state_check", self.table)),
+        );
+        session
+            .run(&sql)
+            .map_err(|error| session.error("allow partial rollbacks in the ledger", &error))
+    }
 }
+
+/// Every state the tracking table accepts, as the SQL list of its CHECK constraint.
+const LEDGER_STATES: &str = "'applied', 'partial', 'rolling_back'";
 
 /// Every action the history accepts, as the SQL list of its CHECK constraint.
 const HISTORY_ACTIONS: &str = "'apply', 'rollback', 'accept', 'backup', 'baseline', 'import'";
@@ -829,13 +906,13 @@ fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
         id,
         checksum,
         batch,
-        state: if state == "partial" {
-            LedgerState::Partial {
+        state: match state.as_str() {
+            "partial" => LedgerState::Partial {
                 next_statement,
                 next_step,
-            }
-        } else {
-            LedgerState::Applied
+            },
+            "rolling_back" => LedgerState::RollingBack { next_statement },
+            _ => LedgerState::Applied,
         },
         applied_at: next().unwrap_or_default(),
         duration_ms: next()

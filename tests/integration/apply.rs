@@ -135,8 +135,13 @@ fn the_worked_example_applies_rolls_back_to_empty_and_applies_again() {
         "the leftovers query must see what the migrations created: {:?}",
         user_objects(&database)
     );
-    plan(&database, example, &["rollback", "001"])
-        .expect_ok()
+    // The ledger says production: the rollback owes production's backup and confirmation too.
+    plan(
+        &database,
+        example,
+        &["rollback", "001", "--backup-dir", &backup_dir, "--yes"],
+    )
+    .expect_ok()
         .expect_stdout_has(&[
             "rolled back 4 migration(s): 004_create_lancio_org, 003_user_management_and_permissions, 002_platform_billing_schema, 001_create_platform_schema",
         ]);

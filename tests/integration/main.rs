@@ -11,6 +11,7 @@ mod embedding;
 mod exactly_once;
 mod production;
 mod rollback;
+mod rollback_partial;
 mod show;
 mod steps;
 mod support;

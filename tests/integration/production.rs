@@ -704,5 +704,273 @@ fn runbook_commands_run_as_written() {
     // The restore at the end gave back the database from before the apply: empty, no ledger.
     assert!(!ledger_exists(&mut database.client()));
     assert_eq!(user_objects(&database), Vec::<String>::new());
-    assert_eq!(files_in(backups.path()).len(), 1);
+    assert_eq!(
+        files_in(backups.path()).len(),
+        2,
+        "the apply's backup and the rollback's"
+    );
+}
+
+// =============================================================================================
+// Production stays production (issue 11): a database whose ledger records an environment keeps
+// that environment's confirmation and backup for `rollback` and `apply`, with or without
+// `--env`; another `--env` is refused unless `--yes`; `rollback --dry-run` changes nothing.
+// =============================================================================================
+
+/// The environments the history recorded for each backup and rollback, oldest first.
+fn guarded_events(database: &TestDatabase) -> Vec<(String, String, Option<String>)> {
+    database
+        .client()
+        .query(
+            "SELECT action, migration_id, environment FROM plan.migrations_history
+             WHERE action IN ('backup', 'rollback') ORDER BY event",
+            &[],
+        )
+        .expect("read the history")
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .collect()
+}
+
+/// A small project whose production needs a confirmation and a backup, staging neither.
+fn two_environments() -> TestProject {
+    TestProject::new(&[
+        (
+            "plan.yaml",
+            "environments:\n  production: {backup: required, confirm: true}\n  staging: {}\n",
+        ),
+        (
+            "migrations/001_first.sql",
+            "-- UP\nCREATE TABLE first (id int);\n-- DOWN\nDROP TABLE first;\n",
+        ),
+        (
+            "migrations/002_second.sql",
+            "-- UP\nCREATE TABLE second (id int);\n-- DOWN\nDROP TABLE second;\n",
+        ),
+    ])
+}
+
+#[test]
+fn issue_11_rollback_without_env_on_a_production_database_confirms_and_backs_up() {
+    let database = test_db("issue_11_rollback_production_guard");
+    let project = worked_example();
+    let backups = tempfile::tempdir().expect("a backup folder");
+    let backup_dir = backups.path().display().to_string();
+    apply_production(&database, project.path(), backups.path(), &[]).expect_ok();
+    let before = contents(&database);
+
+    // No --env: the ledger says production, so production's backup and confirmation apply.
+    plan(&database, project.path(), &["rollback", "001"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::cli::backup_dir_needed",
+            "environment production requires a verified backup before rollback",
+        ]);
+    plan(
+        &database,
+        project.path(),
+        &["rollback", "001", "--backup-dir", &backup_dir],
+    )
+    .expect_invalid()
+    .expect_stderr_has(&[
+        "the ledger records that this database was migrated in environment production",
+        "plan::cli::confirmation_needed",
+        "in environment production",
+    ]);
+    assert_same_contents(&before, &contents(&database), "refused rollbacks");
+    assert_eq!(files_in(backups.path()).len(), 1, "only the apply's backup");
+
+    let run = plan(
+        &database,
+        project.path(),
+        &["rollback", "001", "--backup-dir", &backup_dir, "--yes"],
+    )
+    .expect_ok()
+    .expect_stderr_has(&[
+        "  roll back  004_create_lancio_org\n",
+        "  roll back  001_create_platform_schema\n",
+        "  backup     ",
+    ])
+    .expect_stdout_has(&["backup: ", "rolled back 4 migration(s): "]);
+    let archive = PathBuf::from(
+        line_after(&run, "backup: ")
+            .split(" (")
+            .next()
+            .expect("the path comes first"),
+    );
+    let name = archive
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.ends_with("Z-rollback-001_create_platform_schema.dump"),
+        "{name}"
+    );
+    assert_eq!(files_in(backups.path()).len(), 2);
+    let events = guarded_events(&database);
+    let production = Some("production".to_string());
+    assert_eq!(
+        events
+            .iter()
+            .map(|(action, id, environment)| (action.as_str(), id.as_str(), environment.clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("backup", "", production.clone()),
+            ("backup", "", production.clone()),
+            ("rollback", "004_create_lancio_org", production.clone()),
+            (
+                "rollback",
+                "003_user_management_and_permissions",
+                production.clone()
+            ),
+            (
+                "rollback",
+                "002_platform_billing_schema",
+                production.clone()
+            ),
+            ("rollback", "001_create_platform_schema", production.clone()),
+        ],
+        "the rollback's backup comes first, and every row says production"
+    );
+
+    // The rollback's backup gives back the database as it was before the rollback.
+    let restored = test_db("issue_11_rollback_backup_restored");
+    let status = Command::new(cluster().bindir().join("pg_restore"))
+        .args(["--exit-on-error", "--no-owner", "--dbname", &restored.url()])
+        .arg(&archive)
+        .status()
+        .expect("pg_restore runs");
+    assert!(status.success(), "pg_restore into a fresh database failed");
+    assert_same_contents(&before, &contents(&restored), "the rollback's backup");
+}
+
+#[test]
+fn issue_11_an_env_other_than_the_ledgers_is_refused_unless_yes() {
+    let database = test_db("issue_11_environment_mismatch");
+    let project = two_environments();
+    let backups = tempfile::tempdir().expect("a backup folder");
+    let backup_dir = backups.path().display().to_string();
+    plan(
+        &database,
+        project.path(),
+        &[
+            "apply",
+            "--env",
+            "production",
+            "--to",
+            "001",
+            "--yes",
+            "--backup-dir",
+            &backup_dir,
+        ],
+    )
+    .expect_ok();
+    let before = (ledger(&database), user_objects(&database));
+
+    // Apply without --env keeps production's safeguards.
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::cli::backup_dir_needed",
+            "environment production requires a verified backup before apply",
+        ]);
+    plan(
+        &database,
+        project.path(),
+        &["apply", "--backup-dir", &backup_dir],
+    )
+    .expect_invalid()
+    .expect_stderr_has(&["plan::cli::confirmation_needed"]);
+    // Another --env is refused, for apply and rollback alike.
+    for args in [
+        &["apply", "--env", "staging"][..],
+        &["rollback", "--last-batch", "--env", "staging"][..],
+    ] {
+        plan(&database, project.path(), args)
+            .expect_invalid()
+            .expect_stderr_has(&[
+                "plan::apply::environment_mismatch",
+                "--env staging, but this database's ledger records migrations applied in",
+                "production",
+            ]);
+    }
+    // A dry run says so and runs anyway.
+    plan(
+        &database,
+        project.path(),
+        &["rollback", "--last-batch", "--env", "staging", "--dry-run"],
+    )
+    .expect_ok()
+    .expect_stdout_has(&["a real run is refused without --yes: --env staging"]);
+    assert_eq!((ledger(&database), user_objects(&database)), before);
+
+    // --yes overrides the mismatch, not production's backup.
+    plan(
+        &database,
+        project.path(),
+        &["rollback", "--last-batch", "--env", "staging", "--yes"],
+    )
+    .expect_invalid()
+    .expect_stderr_has(&["plan::cli::backup_dir_needed", "environment production"]);
+    assert_eq!((ledger(&database), user_objects(&database)), before);
+    plan(
+        &database,
+        project.path(),
+        &[
+            "rollback",
+            "--last-batch",
+            "--env",
+            "staging",
+            "--yes",
+            "--backup-dir",
+            &backup_dir,
+        ],
+    )
+    .expect_ok()
+    .expect_stdout_has(&["backup: ", "rolled back 1 migration(s): 001_first"]);
+    assert_eq!(ledger(&database), Vec::new());
+}
+
+#[test]
+fn issue_11_rollback_dry_run_prints_the_rollback_sql_and_changes_nothing() {
+    let database = test_db("issue_11_rollback_dry_run");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_base.sql",
+            "-- UP\nCREATE TABLE base (id int);\n-- DOWN\nDROP TABLE base;\n",
+        ),
+        (
+            "migrations/002_index.sql",
+            "-- UP\nCREATE INDEX CONCURRENTLY base_id ON base (id);\n",
+        ),
+        (
+            "migrations/002_index.down.sql",
+            "DROP INDEX CONCURRENTLY base_id;\n",
+        ),
+        (
+            "migrations/003_more.sql",
+            "-- UP\nALTER TABLE base ADD COLUMN note text;\nCREATE TABLE more (id int);\n-- DOWN\nDROP TABLE more;\nALTER TABLE base DROP COLUMN note;\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    let before = (
+        ledger(&database),
+        user_objects(&database),
+        history(&database),
+    );
+
+    let run = plan(&database, project.path(), &["rollback", "001", "--dry-run"]).expect_ok();
+    insta::with_settings!({filters => crate::support::project::FILTERS.to_vec()}, {
+        insta::assert_snapshot!("rollback_dry_run", run.transcript());
+    });
+    assert_eq!(
+        (
+            ledger(&database),
+            user_objects(&database),
+            history(&database)
+        ),
+        before,
+        "a dry run changes nothing"
+    );
 }
