@@ -387,7 +387,11 @@ impl Runner<'_> {
                     span: base + statement.span.start..base + statement.span.end,
                     text_offset: Some(base + statement.span.start),
                 };
-                match work.run_guarded(&statement.text, &transaction) {
+                match work.run_statement(
+                    &statement.text,
+                    statement.copy_data.as_deref(),
+                    &transaction,
+                ) {
                     Ok(TransactionState::Ours) => {}
                     Ok(TransactionState::Ended) => {
                         work.rollback();
@@ -566,7 +570,11 @@ impl Runner<'_> {
                 .retrying_lock_timeouts(migration, observe, |runner| {
                     let mut work = runner.session.begin()?;
                     let transaction = work.start(lock_timeout)?;
-                    let state = work.run_guarded(&statement.text, &transaction)?;
+                    let state = work.run_statement(
+                        &statement.text,
+                        statement.copy_data.as_deref(),
+                        &transaction,
+                    )?;
                     if state == TransactionState::Ended {
                         work.rollback();
                         return Ok(StatementOutcome::TransactionEnded);
@@ -1069,15 +1077,15 @@ fn run_transactional_step(
         StepKind::Sql { source } => {
             let statements = step_statements(source.text())
                 .map_err(|message| at_step(FailureKind::Unrunnable(message)))?;
-            for statement in statements {
+            for (statement, copy_data) in statements {
                 // A file step's errors point at the step in plan.yaml, which names the file.
-                let state =
-                    work.run_guarded(statement, transaction)
-                        .map_err(|error| match source {
-                            SqlSource::Inline(_) | SqlSource::File { .. } => {
-                                at_step(FailureKind::Sql(error))
-                            }
-                        })?;
+                let state = work
+                    .run_statement(statement, copy_data, transaction)
+                    .map_err(|error| match source {
+                        SqlSource::Inline(_) | SqlSource::File { .. } => {
+                            at_step(FailureKind::Sql(error))
+                        }
+                    })?;
                 if state == TransactionState::Ended {
                     return Err(at_step(FailureKind::Unrunnable(
                         "a statement of this step ended plan's transaction".to_string(),
@@ -1158,7 +1166,7 @@ fn run_transactional_step(
 }
 
 /// The statements of a `sql` step, without a wrapping `BEGIN`/`COMMIT` pair.
-fn step_statements(text: &str) -> Result<Vec<&str>, String> {
+fn step_statements(text: &str) -> Result<Vec<(&str, Option<&str>)>, String> {
     let statements = sql::split_statements(text).map_err(|error| error.to_string())?;
     let wrapped = statements.len() >= 2
         && statements.first().map(sql::Statement::kind) == Some(StatementKind::Begin)
@@ -1170,7 +1178,10 @@ fn step_statements(text: &str) -> Result<Vec<&str>, String> {
     };
     body.iter()
         .map(|statement| match statement.kind() {
-            StatementKind::Other => Ok(&text[statement.span()]),
+            StatementKind::Other => Ok((
+                &text[statement.span()],
+                statement.copy_data_span().map(|span| &text[span]),
+            )),
             StatementKind::NoTransaction { reason } => Err(reason.to_string()),
             _ => Err("a step cannot control its migration's transaction".to_string()),
         })

@@ -42,6 +42,9 @@ pub struct ScriptStatement {
     /// The index it builds concurrently, as (schema, name): a failed `CREATE INDEX
     /// CONCURRENTLY` leaves an INVALID index behind, which must be dropped before a retry.
     pub concurrent_index: Option<(Option<String>, String)>,
+    /// For `COPY … FROM stdin` followed by its data lines (as pg_dump writes them): the data,
+    /// sent with the COPY protocol as psql does.
+    pub copy_data: Option<String>,
     /// Whether PostgreSQL refuses it inside a transaction block. In a no-transaction file
     /// only these run outside one; the others run each in a transaction with their progress
     /// record, so they can never run twice.
@@ -49,9 +52,15 @@ pub struct ScriptStatement {
 }
 
 impl ScriptStatement {
-    /// SHA-256 of its text, recorded once it has run, so a resume can prove it unchanged.
+    /// SHA-256 of its text (and COPY data), recorded once it has run, so a resume can prove
+    /// it unchanged.
     pub fn checksum(&self) -> String {
-        crate::project::sha256_hex(self.text.as_bytes())
+        match &self.copy_data {
+            None => crate::project::sha256_hex(self.text.as_bytes()),
+            Some(data) => crate::project::sha256_hex(
+                format!("{}:{}\n{data}", self.text.len(), self.text).as_bytes(),
+            ),
+        }
     }
 }
 
@@ -274,6 +283,7 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
                 text: statement.text().to_string(),
                 span: statement.span(),
                 concurrent_index: concurrent_index(statement),
+                copy_data: statement.copy_data().map(str::to_string),
                 outside_transaction: matches!(
                     statement.kind(),
                     StatementKind::NoTransaction { .. }

@@ -401,6 +401,43 @@ impl Work<'_> {
         })
     }
 
+    /// Runs one statement of a migration: [`Work::run_guarded`], or, for `COPY … FROM stdin`
+    /// with `copy_data`, the COPY protocol with that data. A COPY is sent alone through the
+    /// extended protocol, which refuses more than one statement, so it cannot end the
+    /// transaction.
+    pub fn run_statement(
+        &mut self,
+        sql: &str,
+        copy_data: Option<&str>,
+        id: &TransactionId,
+    ) -> Result<TransactionState, SqlError> {
+        let Some(data) = copy_data else {
+            return self.run_guarded(sql, id);
+        };
+        let mut writer = self
+            .transaction
+            .copy_in(sql)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        // An I/O error here means the server ended the COPY (bad data): `finish` reports why.
+        let written = std::io::Write::write_all(&mut writer, data.as_bytes());
+        let finished = writer
+            .finish()
+            .map_err(|error| SqlError::from_postgres(&error));
+        match (finished, written) {
+            (Ok(_), Ok(())) => Ok(TransactionState::Ours),
+            (Err(error), _) => Err(error),
+            (Ok(_), Err(error)) => Err(SqlError {
+                code: None,
+                message: format!("cannot send the COPY data: {error}"),
+                detail: None,
+                hint: None,
+                context: None,
+                position: None,
+                connection_lost: false,
+            }),
+        }
+    }
+
     /// Whether the transaction open now is still `id` (for work that ran without
     /// [`Work::run_guarded`], such as handlers).
     pub fn check(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {

@@ -553,3 +553,52 @@ fn issue_11_a_commit_hidden_in_a_statement_never_passes_for_no_trace() {
     );
     work.rollback();
 }
+
+/// Finding 15: `COPY … FROM stdin` with inline data, as pg_dump writes it, works as in psql,
+/// in a transactional file and in a no-transaction one; bad data fails at the COPY.
+#[test]
+fn issue_11_copy_from_stdin_with_inline_data_works_as_in_psql() {
+    let database = test_db("issue_11_copy_from_stdin");
+    let dump = "CREATE TABLE public.t (id integer, note text);\n\
+                COPY public.t (id, note) FROM stdin;\n\
+                1\tit's; fine\n\
+                2\t\\N\n\
+                3\t$$ -- not SQL /*\n\
+                \\.\n\
+                CREATE TABLE after_copy (id int);\n";
+    let project = TestProject::new(&[
+        ("migrations/001_dump.sql", dump),
+        (
+            "migrations/002_outside.sql",
+            "-- plan: no-transaction\nCREATE TABLE u (id int);\nCOPY u FROM stdin;\n7\n8\n\\.\nCREATE INDEX CONCURRENTLY u_id ON u (id);\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        query_text(
+            &database,
+            "SELECT string_agg(id || '=' || coalesce(note, 'NULL'), '|' ORDER BY id) FROM t"
+        ),
+        Some("1=it's; fine|2=NULL|3=$$ -- not SQL /*".to_string())
+    );
+    assert_eq!(query_i64(&database, "SELECT count(*) FROM after_copy"), 0);
+    assert_eq!(query_i64(&database, "SELECT sum(id) FROM u"), 15);
+
+    project.write(
+        "migrations/003_bad.sql",
+        "CREATE TABLE v (id int);\nCOPY v FROM stdin;\n1\nnot a number\n\\.\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&[
+            "migration 003_bad failed",
+            "invalid input syntax for type integer",
+        ]);
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'v'"
+        ),
+        0
+    );
+}
