@@ -185,7 +185,7 @@ pub enum PlanError {
 
 /// One changed migration.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{id}: applied with checksum {recorded}, the file now has {current}")]
+#[error("{id}: applied with checksum {recorded}, it now has {current}")]
 #[diagnostic(code(plan::apply::modified_migration))]
 pub struct ModifiedMigration {
     /// The migration.
@@ -198,8 +198,10 @@ pub struct ModifiedMigration {
     #[source_code]
     pub file: SourceFile,
     /// Its first line.
-    #[label("this file changed")]
+    #[label("{what}")]
     pub span: SourceSpan,
+    /// What the label says changed: the file, or the file or its plan.yaml entry.
+    pub what: &'static str,
 }
 
 fn ids(changes: &[ModifiedMigration]) -> String {
@@ -353,6 +355,11 @@ fn check_unchanged(
                     current: short(migration.checksum()),
                     file: migration.file().clone(),
                     span: SourceSpan::from(0..0),
+                    what: if migration.checksum() == migration.file_checksum() {
+                        "this file changed"
+                    } else {
+                        "this file or its plan.yaml entry changed"
+                    },
                 }
             })
         })
@@ -406,7 +413,7 @@ fn check_renames_and_missing(
 
 /// A partial migration resumes only when what of it already ran is what the project says
 /// now, and never after it ended plan's transaction itself.
-fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanError> {
+pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanError> {
     if let Some(interrupted) = row
         .completed
         .iter()

@@ -9,11 +9,11 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use super::plan::short;
+use super::plan::{PlanError, check_resumable, short};
 use super::script;
 use crate::db::{ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session};
 use crate::graph::Graph;
-use crate::project::{BackupPolicy, MigrationId, Project};
+use crate::project::{BackupPolicy, Migration, MigrationId, Project};
 
 /// One migration's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +65,12 @@ pub enum State {
         /// Where it runs.
         only: Vec<String>,
     },
+    /// Its SQL ended plan's transaction in an earlier run: apply refuses it until `plan
+    /// accept --resume-at` says how to go on.
+    Interrupted {
+        /// What happened, as the ledger records it.
+        detail: String,
+    },
     /// Its rollback ran outside a transaction and stopped part-way: the next rollback resumes,
     /// apply refuses it.
     RollingBack {
@@ -77,7 +83,7 @@ pub enum State {
 
 impl State {
     /// The state's name in JSON and text: applied, pending, modified, file_missing, blocked,
-    /// partial, skipped, partially_rolled_back.
+    /// partial, skipped, interrupted, partially_rolled_back.
     pub fn name(&self) -> &'static str {
         match self {
             State::Applied { .. } => "applied",
@@ -87,6 +93,7 @@ impl State {
             State::Blocked { .. } => "blocked",
             State::Partial { .. } | State::PartialSteps { .. } => "partial",
             State::Skipped { .. } => "skipped",
+            State::Interrupted { .. } => "interrupted",
             State::RollingBack { .. } => "partially_rolled_back",
         }
     }
@@ -99,6 +106,22 @@ pub struct MigrationStatus {
     pub id: String,
     /// Its state.
     pub state: State,
+}
+
+/// The state of a partial migration: where it resumes.
+fn partial_state(migration: &Migration, next_statement: usize, next_step: Option<usize>) -> State {
+    match next_step {
+        Some(done) => State::PartialSteps {
+            next_step: done + 1,
+            steps: migration.steps().len(),
+        },
+        None => State::Partial {
+            next_statement: next_statement + 1,
+            statements: script::prepare(migration)
+                .map(|script| script.statements.len())
+                .unwrap_or_default(),
+        },
+    }
 }
 
 /// The state of every migration, in plan order, followed by ledger rows whose file is gone.
@@ -117,6 +140,18 @@ pub fn status(
         };
         let state = match recorded.get(id.as_str()) {
             Some(row) => match row.state {
+                // A partial migration is judged as apply judges it: by what of it ran.
+                LedgerState::Partial {
+                    next_statement,
+                    next_step,
+                } if !row.completed.is_empty() => match check_resumable(migration, row) {
+                    Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
+                    Err(_) => State::Modified {
+                        recorded: short(&row.checksum),
+                        current: short(migration.checksum()),
+                    },
+                    Ok(()) => partial_state(migration, next_statement, next_step),
+                },
                 // A changed file is the first thing to know about, partial or not: apply
                 // refuses both the same way.
                 _ if row.checksum != migration.checksum() => State::Modified {
@@ -125,20 +160,8 @@ pub fn status(
                 },
                 LedgerState::Partial {
                     next_statement,
-                    next_step: None,
-                } => State::Partial {
-                    next_statement: next_statement + 1,
-                    statements: script::prepare(migration)
-                        .map(|script| script.statements.len())
-                        .unwrap_or_default(),
-                },
-                LedgerState::Partial {
-                    next_step: Some(done),
-                    ..
-                } => State::PartialSteps {
-                    next_step: done + 1,
-                    steps: migration.steps().len(),
-                },
+                    next_step,
+                } => partial_state(migration, next_statement, next_step),
                 LedgerState::RollingBack { next_statement } => State::RollingBack {
                     next_statement: next_statement + 1,
                     statements: script::prepare_rollback(migration)

@@ -243,6 +243,11 @@ impl ShownState {
                 shown.detail = format!("runs only in {}", only.join(", "));
                 shown.environments = Some(only.clone());
             }
+            State::Interrupted { detail } => {
+                shown.detail = format!(
+                    "{detail}; apply refuses it until `plan accept ID --reason \"...\" --resume-at …` says how to go on"
+                );
+            }
             State::RollingBack {
                 next_statement,
                 statements,

@@ -311,7 +311,7 @@ fn a_changed_applied_file_stops_apply_until_accepted() {
         .expect_stderr_has(&[
             "plan::apply::modified",
             "[migrations/003_search.sql:1:1]",
-            &format!("003_search: applied with checksum {recorded}, the file now has {current}"),
+            &format!("003_search: applied with checksum {recorded}, it now has {current}"),
         ]);
     plan(&database, project.path(), &["status"])
         .expect_ok()
