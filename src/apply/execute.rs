@@ -168,6 +168,13 @@ enum FailureKind {
     Ledger(SqlError),
     /// `COMMIT` of the migration's transaction failed (a deferred constraint, say).
     Commit(SqlError),
+    /// A `batch` step still affected rows after its `max_batches`.
+    RunawayBatch {
+        /// The limit.
+        max_batches: u64,
+        /// Rows affected in all.
+        rows: u64,
+    },
     /// SQL of the migration ended plan's transaction itself (a `COMMIT` or `ROLLBACK` the
     /// splitter did not see as a statement of its own): what ran may be committed.
     TransactionEnded(Interruption),
@@ -679,7 +686,10 @@ impl Runner<'_> {
                 return Err((
                     Failure::at_step(
                         step,
-                        FailureKind::Unrunnable(too_many_batches(*max_batches, rows)),
+                        FailureKind::RunawayBatch {
+                            max_batches: *max_batches,
+                            rows,
+                        },
                     ),
                     String::new(),
                 ));
@@ -855,13 +865,6 @@ fn script_checksum(script: &Script) -> String {
         text.push_str(&format!("{}:{}\n", statement.text.len(), statement.text));
     }
     crate::project::sha256_hex(text.as_bytes())
-}
-
-/// The message of a batch step that never reached zero rows.
-fn too_many_batches(max_batches: u64, rows: u64) -> String {
-    format!(
-        "the batch step ran {max_batches} batches ({rows} rows) and still affected rows: a statement that never reaches zero rows would loop forever; make it select only rows not yet done, or raise `max_batches`"
-    )
 }
 
 /// Writes the ledger row of a finished migration and its history row, inside `work`.
@@ -1115,10 +1118,10 @@ fn run_transactional_step(
                     return Ok(());
                 }
                 if batches >= *max_batches {
-                    return Err(at_step(FailureKind::Unrunnable(too_many_batches(
-                        *max_batches,
+                    return Err(at_step(FailureKind::RunawayBatch {
+                        max_batches: *max_batches,
                         rows,
-                    ))));
+                    }));
                 }
             }
         }
@@ -1315,6 +1318,15 @@ fn describe(
             ),
             String::new(),
             None,
+        ),
+        FailureKind::RunawayBatch { max_batches, rows } => (
+            format!(
+                "the batch step ran {max_batches} batches ({rows} rows) and still affected rows"
+            ),
+            None,
+            "a statement that never reaches zero rows would loop forever: make it select only rows not yet done, or raise the step's `max_batches`".to_string(),
+            format!("still affecting rows after {max_batches} batches"),
+            Some(to_source_span(&failure.span)),
         ),
         FailureKind::TransactionEnded(_) => (
             "its SQL ended plan's transaction".to_string(),
