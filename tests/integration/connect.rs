@@ -109,6 +109,18 @@ fn database_url_from_the_environment_is_used_without_an_explicit_one() {
 }
 
 #[test]
+fn issue_11_options_in_the_url_reach_the_server() {
+    let database = test_db("issue_11_options");
+    let url = format!("{}&options=-c%20search_path%3Dissue11", database.url());
+    let settings = resolve(&url, &FakeEnvironment::with(&[]));
+    let search_path: String = expect_connected(&settings)
+        .query_one("SHOW search_path", &[])
+        .expect("query")
+        .get(0);
+    assert_eq!(search_path, "issue11");
+}
+
+#[test]
 fn password_file_supplies_the_password_over_tcp() {
     let cluster = password_cluster();
     create_role(cluster, "pgpass_reader", "correct horse");
