@@ -731,7 +731,8 @@ impl Runner<'_> {
         run_program(
             argv,
             self.project_root,
-            &command_environment(self.settings, migration, self.environment, index),
+            self.settings,
+            &command_environment(migration, self.environment, index),
             *timeout,
         )
         .map_err(at_step)?;
@@ -1191,15 +1192,13 @@ fn step_statements(text: &str) -> Result<Vec<(&str, Option<&str>)>, String> {
         .collect()
 }
 
-/// The environment of a command step: the connection as `PG*` variables (the password only
-/// as `PGPASSWORD`, never an argument), and what the step belongs to.
+/// What a command step gets in its environment besides the connection: what it belongs to.
 fn command_environment(
-    settings: &ConnectionSettings,
     migration: &Migration,
     environment: Option<&str>,
     index: usize,
 ) -> Vec<(String, String)> {
-    let mut variables = settings.child_env();
+    let mut variables = Vec::new();
     variables.push(("PLAN_MIGRATION_ID".to_string(), migration.id().to_string()));
     variables.push(("PLAN_STEP".to_string(), (index + 1).to_string()));
     if let Some(environment) = environment {
@@ -1208,10 +1207,14 @@ fn command_environment(
     variables
 }
 
-/// Runs a program without a shell; `Err` holds why it failed and the tail of its output.
+/// Runs a program without a shell, connected to exactly the database of `settings` (see
+/// `ConnectionSettings::configure_child`: no inherited `PG*` variable reaches it, the password
+/// only as `PGPASSWORD`), with `variables` added. `Err` holds why it failed and the tail of its
+/// output, scrubbed of the password.
 fn run_program(
     argv: &[String],
     directory: &Path,
+    settings: &ConnectionSettings,
     variables: &[(String, String)],
     timeout: Option<Duration>,
 ) -> Result<(), String> {
@@ -1219,11 +1222,10 @@ fn run_program(
         return Err("the command is empty".to_string());
     };
     let mut command = Command::new(program);
+    settings.configure_child(&mut command);
     command
         .args(arguments)
         .current_dir(directory)
-        // The caller's own connection variables must not leak in beside ours.
-        .env_remove("DATABASE_URL")
         .envs(variables.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -1275,11 +1277,12 @@ fn run_program(
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let output = format!(
+    // The program has the password in its environment and may print it.
+    let output = settings.scrub(&format!(
         "{}{}",
         stdout.join().unwrap_or_default(),
         stderr.join().unwrap_or_default()
-    );
+    ));
     let tail: Vec<&str> = output.lines().rev().take(10).collect();
     let tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
     match status {

@@ -8,9 +8,16 @@
 //! folder and reserves the file; [`PendingBackup::take`] dumps and verifies. A pending backup
 //! that is dropped without being taken removes its reserved file.
 //!
+//! The right database: pg_dump and pg_restore get their environment from
+//! `ConnectionSettings::configure_child`, which removes every inherited `PG*` variable (an
+//! inherited `PGSERVICE` would otherwise override the settings we pass), and the archive's own
+//! database name (`pg_restore --list`'s `Dbname:`) must be the target's, or the backup fails
+//! and nothing is applied.
+//!
 //! Secrets: pg_dump gets the connection through the `PG*` environment (`PGPASSWORD` among
 //! them), never on its command line, which any user of the machine can read in /proc.
-//! What goes in the history and the printed restore command carry no password.
+//! What goes in the history and the printed restore command carry no password, and what the
+//! tools print is scrubbed of it before it is repeated.
 //!
 //! Leaves to others: when a backup is needed (`cli`), and recording it in the history
 //! (`Ledger::record_backup`).
@@ -137,7 +144,7 @@ impl PendingBackup {
     }
 
     /// Dumps the database into the reserved file, verifies the archive with
-    /// `pg_restore --list`, and renames it into place. On any failure the partial file is
+    /// `pg_restore --list` (readable, and of the target database), and renames it into place. On any failure the partial file is
     /// removed and nothing is left behind.
     pub fn take(mut self) -> Result<Backup, DbError> {
         self.finished = true;
@@ -149,12 +156,13 @@ impl PendingBackup {
     }
 
     fn dump_and_verify(&self) -> Result<Backup, DbError> {
-        let output = Command::new(&self.pg_dump)
+        let mut pg_dump = Command::new(&self.pg_dump);
+        self.settings.configure_child(&mut pg_dump);
+        let output = pg_dump
             .arg("--format=custom")
             .arg("--no-password")
             .arg("--file")
             .arg(&self.partial_path)
-            .envs(self.settings.child_env())
             .stdin(Stdio::null())
             .output()
             .map_err(|error| {
@@ -173,7 +181,8 @@ impl PendingBackup {
                         Some(code) => format!("exited with code {code}"),
                         None => "was killed by a signal".to_string(),
                     },
-                    String::from_utf8_lossy(&output.stderr).trim()
+                    self.settings
+                        .scrub(String::from_utf8_lossy(&output.stderr).trim())
                 ),
             ));
         }
@@ -186,7 +195,9 @@ impl PendingBackup {
                 &format!("{} wrote nothing", self.pg_dump.display()),
             ));
         }
-        let listing = Command::new(&self.pg_restore)
+        let mut pg_restore = Command::new(&self.pg_restore);
+        self.settings.configure_child(&mut pg_restore);
+        let listing = pg_restore
             .arg("--list")
             .arg(&self.partial_path)
             .stdin(Stdio::null())
@@ -203,10 +214,12 @@ impl PendingBackup {
                 "verify the backup",
                 &format!(
                     "pg_restore --list could not read it: {}",
-                    String::from_utf8_lossy(&listing.stderr).trim()
+                    self.settings
+                        .scrub(String::from_utf8_lossy(&listing.stderr).trim())
                 ),
             ));
         }
+        check_archive_database(&listed, &self.settings)?;
         let entries = listed
             .lines()
             .filter(|line| !line.trim().is_empty() && !line.starts_with(';'))
@@ -236,6 +249,35 @@ impl Drop for PendingBackup {
         if !self.finished {
             let _ = fs::remove_file(&self.partial_path);
         }
+    }
+}
+
+/// Fails unless the archive listed in `listing` (`pg_restore --list`'s output) is of the
+/// database `settings` points at. A mismatch means pg_dump reached another database: the
+/// archive would not give back the target, and its restore command would overwrite the other.
+fn check_archive_database(listing: &str, settings: &ConnectionSettings) -> Result<(), DbError> {
+    // The header pg_restore prints first: `;     dbname: NAME`.
+    let archived = listing.lines().find_map(|line| {
+        let rest = line.strip_prefix(';')?.trim_start();
+        let (label, name) = rest.split_at_checked("dbname:".len())?;
+        // One space follows the colon; the name itself may start or end with spaces.
+        label
+            .eq_ignore_ascii_case("dbname:")
+            .then(|| name.strip_prefix(' ').unwrap_or(name))
+    });
+    let target = settings.database();
+    // pg_restore prints a line break in a name as a space (sanitize_line).
+    let printed_target = target.replace(['\n', '\r'], " ");
+    match archived {
+        Some(name) if name == target || name == printed_target => Ok(()),
+        found => Err(DbError::BackupWrongDatabase {
+            archive_database: found.map_or_else(
+                || "(no database name in the archive)".to_string(),
+                str::to_string,
+            ),
+            target_database: target.to_string(),
+            target: settings.to_string(),
+        }),
     }
 }
 
@@ -474,6 +516,35 @@ mod tests {
     #[test]
     fn file_names_keep_only_safe_characters() {
         assert_eq!(file_safe("app db/../x"), "app_db____x");
+    }
+
+    /// The start of a real listing (pg_restore 15), of a database named `app db`.
+    const LISTING: &str = ";\n; Archive created at 2026-12-06 09:00:00 UTC\n;     dbname: app db\n;     TOC Entries: 9\n;     Compression: -1\n;\n; Selected TOC Entries:\n;\n215; 1259 16390 TABLE public things postgres\n";
+
+    #[test]
+    fn issue_11_an_archive_of_the_target_database_passes_the_name_check() {
+        let settings = ConnectionSettings::for_tcp("db", 5432, "app", "app db");
+        assert!(check_archive_database(LISTING, &settings).is_ok());
+    }
+
+    #[test]
+    fn issue_11_an_archive_of_another_database_is_refused_naming_both() {
+        let settings = ConnectionSettings::for_tcp("db", 5432, "app", "app");
+        let error = check_archive_database(LISTING, &settings)
+            .expect_err("an archive of `app db` is not a backup of `app`");
+        assert_eq!(
+            error.to_string(),
+            "the backup holds database `app db`, not `app`, the database apply would change \
+             (postgresql://app@db:5432/app)"
+        );
+        let error = check_archive_database("; Archive created at x\n", &settings)
+            .expect_err("an archive naming no database is refused");
+        assert!(
+            error
+                .to_string()
+                .contains("(no database name in the archive)"),
+            "{error}"
+        );
     }
 
     #[test]

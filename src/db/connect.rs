@@ -1,26 +1,40 @@
-//! `ConnectionSettings`: where and how to connect, resolved the way libpq users expect, and
-//! `ConnectionSettings::connect`, which opens a `postgres::Client` with the right TLS setup.
+//! `ConnectionSettings`: where and how to connect, resolved the way libpq users expect;
+//! `ConnectionSettings::connect`, which opens a `postgres::Client` with the right TLS setup
+//! within a bounded time; and `ConnectionSettings::configure_child`, the one way a child process
+//! (pg_dump, pg_restore, a `command` step) is pointed at the same database.
 //!
-//! Owns: parsing `postgresql://` URLs and key=value strings, the `PG*` environment variables,
-//! the password file (`~/.pgpass`), sslmode semantics (`disable` … `verify-full`) on top of
-//! postgres-openssl, and keeping the password out of every `Debug`, `Display`, error and child
-//! process argument. Leaves to others: which flag or variable the URL came from (`cli`), what
-//! to do with the connection (`apply`, `db::lock`).
+//! Owns: parsing `postgresql://` URLs and key=value strings, connection service files
+//! (`pg_service.conf`), the `PG*` environment variables, the password file (`~/.pgpass`),
+//! sslmode semantics (`disable` … `verify-full`) and client certificates on top of
+//! postgres-openssl, the connect timeout, and keeping the password out of every `Debug`,
+//! `Display`, error, child process argument and child output we repeat (`scrub`). Leaves to
+//! others: which flag or variable the URL came from (`cli`), what to do with the connection
+//! (`apply`, `db::lock`).
 //!
-//! Precedence follows libpq: values in the URL (the explicit one, else `DATABASE_URL`) win;
-//! anything the URL leaves out comes from `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
-//! `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME`, `PGCONNECT_TIMEOUT`; then defaults
-//! (the Unix socket directory `/var/run/postgresql` if it exists, else `localhost`; port 5432;
-//! the OS user; a database named like the user). The password file is read only when no
-//! password was given at all.
+//! Precedence follows libpq's `conninfo_add_defaults`: values in the connection string (the
+//! explicit one, else `DATABASE_URL`) win; then the service it names (`service=`, else
+//! `PGSERVICE`), looked up in `PGSERVICEFILE` or `~/.pg_service.conf`, and only when the
+//! service is not there in `PGSYSCONFDIR/pg_service.conf`; then `PGHOST`, `PGPORT`, `PGUSER`,
+//! `PGPASSWORD`, `PGDATABASE`, `PGOPTIONS`, `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`,
+//! `PGSSLKEY`, `PGAPPNAME`, `PGCONNECT_TIMEOUT`; then defaults (the Unix socket directory
+//! `/var/run/postgresql` if it exists, else `localhost`; port 5432; the OS user; a database
+//! named like the user; a connect timeout of 10 s, which libpq does not have). The password
+//! file is read only when no password was given at all.
+//!
+//! Children must reach exactly the database `plan` resolved: libpq in a child would otherwise
+//! let an inherited `PGSERVICE` override the `PG*` variables we set. So `configure_child`
+//! removes every inherited `PG*` variable and `DATABASE_URL`, and sets each resolved value.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
 use std::time::Duration;
 
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslVerifyMode};
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 use postgres::config::SslMode as ProtocolSslMode;
@@ -34,6 +48,18 @@ pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 
 /// The port used when none is given.
 pub const DEFAULT_PORT: u16 = 5432;
+
+/// How long opening a connection may take when no `connect_timeout` is given. libpq waits as
+/// long as the operating system lets it; a run against a server that accepts and never answers
+/// would hang, so `plan` bounds it.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where libpq on Debian and Ubuntu looks for the system-wide `pg_service.conf` when
+/// `PGSYSCONFDIR` is not set (`pg_config --sysconfdir`).
+pub const DEFAULT_SYSCONF_DIR: &str = "/etc/postgresql-common";
+
+/// What replaces the password in text a child printed (see [`ConnectionSettings::scrub`]).
+pub const PASSWORD_MASK: &str = "<redacted>";
 
 /// Where a server listens: a Unix-socket directory or a TCP host name / address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +99,12 @@ pub trait Environment {
     fn home_dir(&self) -> Option<PathBuf>;
     /// The default Unix-socket directory if it exists here, else `None` (then `localhost`).
     fn default_socket_dir(&self) -> Option<PathBuf>;
+    /// The folder holding the system-wide `pg_service.conf` when `PGSYSCONFDIR` is not set.
+    /// `None` (the default) looks in no system folder, which keeps test environments from
+    /// reading the machine's files.
+    fn default_sysconf_dir(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The real process environment.
@@ -93,8 +125,23 @@ pub struct ConnectionSettings {
     ssl_mode: SslMode,
     ssl_root_cert: Option<PathBuf>,
     application_name: Option<String>,
+    /// `None` waits as long as the operating system lets it (`connect_timeout=0`).
     connect_timeout: Option<Duration>,
-    /// Needed to find `~/.postgresql/root.crt`, libpq's default root certificate.
+    extras: Box<Extras>,
+}
+
+/// The settings most connections leave unset, boxed: `ConnectionSettings` is cloned and moved
+/// into enums a lot, and stays small this way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Extras {
+    /// Command-line options sent to the server at connection start (`-c search_path=app`).
+    options: Option<String>,
+    /// The client certificate and its key, for servers that authenticate by certificate.
+    ssl_cert: Option<PathBuf>,
+    ssl_key: Option<PathBuf>,
+    /// The password file that was consulted, handed on to children so that they read the same.
+    password_file: Option<PathBuf>,
+    /// Needed to find `~/.postgresql/root.crt` and `postgresql.crt`, libpq's default files.
     home_dir: Option<PathBuf>,
 }
 
@@ -136,6 +183,10 @@ impl Environment for ProcessEnvironment {
     fn default_socket_dir(&self) -> Option<PathBuf> {
         let directory = PathBuf::from(DEFAULT_SOCKET_DIR);
         directory.is_dir().then_some(directory)
+    }
+
+    fn default_sysconf_dir(&self) -> Option<PathBuf> {
+        Some(PathBuf::from(DEFAULT_SYSCONF_DIR))
     }
 }
 
@@ -194,8 +245,8 @@ impl Host {
 
 impl ConnectionSettings {
     /// Resolves settings from an explicit URL (e.g. `--database-url`), else `DATABASE_URL`,
-    /// falling back field by field to the `PG*` variables, defaults and the password file, as
-    /// described at the top of this file.
+    /// then the service it names (or `PGSERVICE`), falling back field by field to the `PG*`
+    /// variables, defaults and the password file, as described at the top of this file.
     pub fn resolve(
         explicit_url: Option<&str>,
         environment: &dyn Environment,
@@ -210,8 +261,18 @@ impl ConnectionSettings {
                 None => Fields::default(),
             },
         };
+        // libpq reads PGSERVICE before any other variable: the service outranks them all.
+        let service = from_url.service.clone().or_else(|| {
+            environment
+                .var("PGSERVICE")
+                .filter(|service| !service.is_empty())
+        });
+        let from_service = match &service {
+            Some(service) => fields_from_service(service, environment)?,
+            None => Fields::default(),
+        };
         let from_environment = fields_from_environment(environment)?;
-        let fields = from_url.or(from_environment);
+        let fields = from_url.or(from_service).or(from_environment);
 
         let host = match fields.host {
             Some(host) => Host::parse(&host),
@@ -248,7 +309,7 @@ impl ConnectionSettings {
         };
         let connect_timeout = match fields.connect_timeout {
             Some((text, origin)) => parse_connect_timeout(&text, &origin)?,
-            None => None,
+            None => Some(DEFAULT_CONNECT_TIMEOUT),
         };
 
         let mut settings = ConnectionSettings {
@@ -261,7 +322,13 @@ impl ConnectionSettings {
             ssl_root_cert: fields.ssl_root_cert.map(PathBuf::from),
             application_name: fields.application_name,
             connect_timeout,
-            home_dir: environment.home_dir(),
+            extras: Box::new(Extras {
+                options: fields.options,
+                ssl_cert: fields.ssl_cert.map(PathBuf::from),
+                ssl_key: fields.ssl_key.map(PathBuf::from),
+                password_file: None,
+                home_dir: environment.home_dir(),
+            }),
         };
         if settings.password.is_none() {
             let password_file = environment
@@ -271,6 +338,7 @@ impl ConnectionSettings {
                 .or_else(|| environment.home_dir().map(|home| home.join(".pgpass")));
             if let Some(password_file) = password_file {
                 settings.password = password_from_file(&password_file, &settings).map(Secret);
+                settings.extras.password_file = Some(password_file);
             }
         }
         Ok(settings)
@@ -283,8 +351,9 @@ impl ConnectionSettings {
         ConnectionSettings::resolve(explicit_url, &ProcessEnvironment)
     }
 
-    /// Settings for a server on a Unix socket in `socket_dir`, with no password and no TLS
-    /// (PostgreSQL never uses TLS on sockets). Nothing is read from the environment.
+    /// Settings for a server on a Unix socket in `socket_dir`, with no password, no TLS
+    /// (PostgreSQL never uses TLS on sockets) and the default connect timeout. Nothing is read
+    /// from the environment.
     pub fn for_socket(socket_dir: &Path, port: u16, user: &str, database: &str) -> Self {
         ConnectionSettings {
             host: Host::Socket(socket_dir.to_path_buf()),
@@ -295,8 +364,8 @@ impl ConnectionSettings {
             ssl_mode: SslMode::Prefer,
             ssl_root_cert: None,
             application_name: None,
-            connect_timeout: None,
-            home_dir: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            extras: Box::default(),
         }
     }
 
@@ -352,7 +421,8 @@ impl ConnectionSettings {
         }
     }
 
-    /// Bounds how long opening a connection may take.
+    /// Bounds how long opening a connection may take: TCP connect, TLS, start-up and
+    /// authentication together.
     pub fn with_connect_timeout(&self, timeout: Duration) -> Self {
         ConnectionSettings {
             connect_timeout: Some(timeout),
@@ -400,9 +470,64 @@ impl ConnectionSettings {
         self.application_name.as_deref()
     }
 
-    /// The environment for a child process such as `pg_dump` or `psql`: the password travels
-    /// only here, never on a command line. Callers should also clear `DATABASE_URL` if set.
-    pub fn child_env(&self) -> Vec<(String, String)> {
+    /// The server options sent at connection start (`options`, `PGOPTIONS`), if any.
+    pub fn options(&self) -> Option<&str> {
+        self.extras.options.as_deref()
+    }
+
+    /// How long opening a connection may take; `None` waits as long as the operating system
+    /// lets it (`connect_timeout=0`).
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.connect_timeout
+    }
+
+    /// Points a child process (`pg_dump`, `pg_restore`, a `command` step) at exactly this
+    /// database: every `PG*` variable it would inherit from us is removed, with
+    /// `DATABASE_URL`, and each resolved setting is set as its `PG*` variable. Otherwise libpq
+    /// in the child would let an inherited `PGSERVICE` (or `PGHOSTADDR`, `PGOPTIONS`, …)
+    /// override what we set. The password travels only here (`PGPASSWORD`), never on a
+    /// command line. Call it before adding the child's own variables.
+    pub fn configure_child(&self, command: &mut Command) {
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("PG") {
+                command.env_remove(&name);
+            }
+        }
+        command.env_remove("DATABASE_URL");
+        command.envs(self.child_variables());
+    }
+
+    /// `text` (what a child printed) with the password, and its URL-encoded forms, replaced by
+    /// [`PASSWORD_MASK`]. Children get the password in their environment, and a failing one
+    /// may print it; nothing it printed is repeated without passing through here.
+    pub fn scrub(&self, text: &str) -> String {
+        let Some(Secret(password)) = &self.password else {
+            return text.to_string();
+        };
+        if password.is_empty() {
+            return text.to_string();
+        }
+        let encoded = percent_encode(password);
+        // `%2f` decodes like `%2F`: lowercase escapes are the other usual spelling.
+        let lowercase_escapes = lowercase_escapes(&encoded);
+        let mut forms: Vec<&str> = Vec::new();
+        for form in [password.as_str(), &encoded, &lowercase_escapes] {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        // Longest first, so that a form containing another is masked whole.
+        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        let mut scrubbed = text.to_string();
+        for form in forms {
+            scrubbed = scrubbed.replace(form, PASSWORD_MASK);
+        }
+        scrubbed
+    }
+
+    /// The variables [`ConnectionSettings::configure_child`] sets: each resolved setting as
+    /// libpq's variable for it.
+    fn child_variables(&self) -> Vec<(String, String)> {
         let mut variables = vec![
             ("PGHOST".to_string(), self.host.to_string()),
             ("PGPORT".to_string(), self.port.to_string()),
@@ -413,25 +538,40 @@ impl ConnectionSettings {
         if let Some(password) = &self.password {
             variables.push(("PGPASSWORD".to_string(), password.0.clone()));
         }
-        if let Some(root_cert) = &self.ssl_root_cert {
-            variables.push((
-                "PGSSLROOTCERT".to_string(),
-                root_cert.to_string_lossy().into_owned(),
-            ));
+        let paths = [
+            ("PGSSLROOTCERT", &self.ssl_root_cert),
+            ("PGSSLCERT", &self.extras.ssl_cert),
+            ("PGSSLKEY", &self.extras.ssl_key),
+            ("PGPASSFILE", &self.extras.password_file),
+        ];
+        for (name, path) in paths {
+            if let Some(path) = path {
+                variables.push((name.to_string(), path.to_string_lossy().into_owned()));
+            }
         }
         if let Some(application_name) = &self.application_name {
             variables.push(("PGAPPNAME".to_string(), application_name.clone()));
         }
+        if let Some(options) = &self.extras.options {
+            variables.push(("PGOPTIONS".to_string(), options.clone()));
+        }
         if let Some(timeout) = self.connect_timeout {
-            variables.push((
-                "PGCONNECT_TIMEOUT".to_string(),
-                timeout.as_secs().max(1).to_string(),
-            ));
+            // libpq counts whole seconds and reads 0 as "no limit": round up, never to 0.
+            let seconds = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
+            variables.push(("PGCONNECT_TIMEOUT".to_string(), seconds.max(1).to_string()));
         }
         variables
     }
 
     /// Opens a connection. Errors name the (redacted) target and carry the server's message.
+    ///
+    /// The connect timeout bounds the whole handshake: TCP connect, TLS, start-up and
+    /// authentication. The `postgres` crate's own `connect_timeout` covers only the socket
+    /// connect, so a server that accepts and never answers would hang it; the attempt runs on
+    /// a thread of its own and is abandoned at the deadline. An abandoned attempt keeps its
+    /// thread and socket until the server answers or closes the connection (PostgreSQL closes
+    /// a silent start-up after `authentication_timeout`, a minute by default); a connection
+    /// it opens late is closed at once.
     pub fn connect(&self) -> Result<Client, DbError> {
         let mut config = postgres::Config::new();
         match &self.host {
@@ -448,13 +588,17 @@ impl ConnectionSettings {
         if let Some(application_name) = &self.application_name {
             config.application_name(application_name);
         }
+        if let Some(options) = &self.extras.options {
+            config.options(options);
+        }
         if let Some(timeout) = self.connect_timeout {
             config.connect_timeout(timeout);
         }
-        let result = match (&self.host, self.ssl_mode) {
+        type Attempt = Box<dyn FnOnce() -> Result<Client, postgres::Error> + Send>;
+        let attempt: Attempt = match (&self.host, self.ssl_mode) {
             (Host::Socket(_), _) | (Host::Tcp(_), SslMode::Disable) => {
                 config.ssl_mode(ProtocolSslMode::Disable);
-                config.connect(NoTls)
+                Box::new(move || config.connect(NoTls))
             }
             (Host::Tcp(_), mode) => {
                 // tokio-postgres only knows disable/prefer/require at the protocol level; the
@@ -463,13 +607,59 @@ impl ConnectionSettings {
                     SslMode::Prefer => ProtocolSslMode::Prefer,
                     _ => ProtocolSslMode::Require,
                 });
-                config.connect(self.tls_connector()?)
+                let connector = self.tls_connector()?;
+                Box::new(move || config.connect(connector))
             }
         };
-        result.map_err(|error| DbError::Connect {
+        let connect_error = |detail: String, server_code: Option<String>| DbError::Connect {
             target: self.to_string(),
-            detail: describe_postgres_error(&error, self.password.as_ref().map(|s| s.0.as_str())),
-            server_code: server_code_of(&error),
+            detail,
+            server_code,
+        };
+        let result = match self.connect_timeout {
+            None => attempt(),
+            Some(limit) => {
+                let (sender, receiver) = mpsc::channel();
+                std::thread::Builder::new()
+                    .name("plan-connect".to_string())
+                    .spawn(move || {
+                        // Nobody listens after the deadline: the late client is dropped here,
+                        // which closes its connection.
+                        let _ = sender.send(attempt());
+                    })
+                    .map_err(|error| {
+                        connect_error(
+                            format!("could not start a thread to connect: {error}"),
+                            None,
+                        )
+                    })?;
+                match receiver.recv_timeout(limit) {
+                    Ok(result) => result,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        return Err(connect_error(
+                            format!(
+                                "the server did not answer within {} (connect_timeout); \
+                                 connecting, TLS, start-up and authentication must all finish \
+                                 within it",
+                                describe_duration(limit)
+                            ),
+                            None,
+                        ));
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(connect_error(
+                            "the connection attempt ended without a result".to_string(),
+                            None,
+                        ));
+                    }
+                }
+            }
+        };
+        result.map_err(|error| {
+            connect_error(
+                describe_postgres_error(&error, self.password.as_ref().map(|s| s.0.as_str())),
+                server_code_of(&error),
+            )
         })
     }
 
@@ -525,6 +715,31 @@ impl ConnectionSettings {
         } else {
             builder.set_verify(SslVerifyMode::NONE);
         }
+        if let Some((certificate, key)) = self.client_certificate().map_err(tls_error)? {
+            builder
+                .set_certificate_chain_file(&certificate)
+                .map_err(|error| {
+                    tls_error(format!(
+                        "could not read the client certificate {}: {error}",
+                        certificate.display()
+                    ))
+                })?;
+            builder
+                .set_private_key_file(&key, SslFiletype::PEM)
+                .map_err(|error| {
+                    tls_error(format!(
+                        "could not read the private key {}: {error}",
+                        key.display()
+                    ))
+                })?;
+            builder.check_private_key().map_err(|error| {
+                tls_error(format!(
+                    "the private key {} does not match the certificate {}: {error}",
+                    key.display(),
+                    certificate.display()
+                ))
+            })?;
+        }
         let mut connector = MakeTlsConnector::new(builder.build());
         let verify_host_name = self.ssl_mode == SslMode::VerifyFull;
         connector.set_callback(move |configuration, _domain| {
@@ -534,10 +749,84 @@ impl ConnectionSettings {
         Ok(connector)
     }
 
+    /// The client certificate and key to present, as libpq chooses them: `sslcert`, else
+    /// `~/.postgresql/postgresql.crt`; none when that file does not exist (the server may not
+    /// ask for one). The key is `sslkey`, else `~/.postgresql/postgresql.key`, and must exist,
+    /// be a regular file and be private (0600, or 0640 when owned by root), as libpq demands.
+    fn client_certificate(&self) -> Result<Option<(PathBuf, PathBuf)>, String> {
+        let default = |name: &str| {
+            self.extras
+                .home_dir
+                .as_ref()
+                .map(|home| home.join(".postgresql").join(name))
+        };
+        let Some(certificate) = self
+            .extras
+            .ssl_cert
+            .clone()
+            .or_else(|| default("postgresql.crt"))
+        else {
+            return Ok(None);
+        };
+        match fs::metadata(&certificate) {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(format!(
+                    "could not open the client certificate {}: {error}",
+                    certificate.display()
+                ));
+            }
+        }
+        let key = self
+            .extras
+            .ssl_key
+            .clone()
+            .or_else(|| default("postgresql.key"))
+            .ok_or_else(|| {
+                format!(
+                    "the client certificate {} has no private key: set sslkey (PGSSLKEY)",
+                    certificate.display()
+                )
+            })?;
+        let metadata = fs::metadata(&key).map_err(|error| {
+            format!(
+                "the client certificate {} is there, but not its private key {}: {error}",
+                certificate.display(),
+                key.display()
+            )
+        })?;
+        if !metadata.is_file() {
+            return Err(format!("the private key {} is not a file", key.display()));
+        }
+        let mode = metadata.permissions().mode();
+        let too_open = if metadata.uid() == nix::unistd::geteuid().as_raw() {
+            mode & 0o077 != 0
+        } else if metadata.uid() == 0 {
+            mode & 0o037 != 0
+        } else {
+            false
+        };
+        if too_open {
+            return Err(format!(
+                "the private key {} has group or world access; it must have permissions u=rw \
+                 (0600) or less if owned by the current user, or u=rw,g=r (0640) or less if \
+                 owned by root",
+                key.display()
+            ));
+        }
+        Ok(Some((certificate, key)))
+    }
+
     /// `sslrootcert` if given, else libpq's default `~/.postgresql/root.crt` when it exists.
     fn root_cert_path(&self) -> Option<PathBuf> {
         self.ssl_root_cert.clone().or_else(|| {
-            let default = self.home_dir.as_ref()?.join(".postgresql").join("root.crt");
+            let default = self
+                .extras
+                .home_dir
+                .as_ref()?
+                .join(".postgresql")
+                .join("root.crt");
             default.is_file().then_some(default)
         })
     }
@@ -577,11 +866,21 @@ impl fmt::Display for ConnectionSettings {
         if self.ssl_mode != SslMode::Prefer {
             query.push(format!("sslmode={}", self.ssl_mode));
         }
-        if let Some(root_cert) = &self.ssl_root_cert {
-            query.push(format!(
-                "sslrootcert={}",
-                percent_encode_path(&root_cert.to_string_lossy())
-            ));
+        let paths = [
+            ("sslrootcert", &self.ssl_root_cert),
+            ("sslcert", &self.extras.ssl_cert),
+            ("sslkey", &self.extras.ssl_key),
+        ];
+        for (keyword, path) in paths {
+            if let Some(path) = path {
+                query.push(format!(
+                    "{keyword}={}",
+                    percent_encode_path(&path.to_string_lossy())
+                ));
+            }
+        }
+        if let Some(options) = &self.extras.options {
+            query.push(format!("options={}", percent_encode(options)));
         }
         if !query.is_empty() {
             write!(formatter, "?{}", query.join("&"))?;
@@ -603,6 +902,10 @@ impl fmt::Debug for ConnectionSettings {
             .field("ssl_root_cert", &self.ssl_root_cert)
             .field("application_name", &self.application_name)
             .field("connect_timeout", &self.connect_timeout)
+            .field("options", &self.extras.options)
+            .field("ssl_cert", &self.extras.ssl_cert)
+            .field("ssl_key", &self.extras.ssl_key)
+            .field("password_file", &self.extras.password_file)
             .finish_non_exhaustive()
     }
 }
@@ -618,8 +921,13 @@ struct Fields {
     database: Option<String>,
     ssl_mode: Option<(String, String)>,
     ssl_root_cert: Option<String>,
+    ssl_cert: Option<String>,
+    ssl_key: Option<String>,
     application_name: Option<String>,
+    options: Option<String>,
     connect_timeout: Option<(String, String)>,
+    /// Only a connection string names a service; a service file cannot (libpq refuses nesting).
+    service: Option<String>,
 }
 
 impl Fields {
@@ -633,8 +941,12 @@ impl Fields {
             database: self.database.or(fallback.database),
             ssl_mode: self.ssl_mode.or(fallback.ssl_mode),
             ssl_root_cert: self.ssl_root_cert.or(fallback.ssl_root_cert),
+            ssl_cert: self.ssl_cert.or(fallback.ssl_cert),
+            ssl_key: self.ssl_key.or(fallback.ssl_key),
             application_name: self.application_name.or(fallback.application_name),
+            options: self.options.or(fallback.options),
             connect_timeout: self.connect_timeout.or(fallback.connect_timeout),
+            service: self.service.or(fallback.service),
         }
     }
 
@@ -650,8 +962,12 @@ impl Fields {
             "dbname" => self.database = Some(value),
             "sslmode" => self.ssl_mode = Some((value, value_origin())),
             "sslrootcert" => self.ssl_root_cert = Some(value),
+            "sslcert" => self.ssl_cert = Some(value),
+            "sslkey" => self.ssl_key = Some(value),
             "application_name" => self.application_name = Some(value),
+            "options" => self.options = Some(value),
             "connect_timeout" => self.connect_timeout = Some((value, value_origin())),
+            "service" => self.service = Some(value),
             _ => {
                 return Err(format!(
                     "it names a parameter this tool does not support (supported: {})",
@@ -671,8 +987,12 @@ const SUPPORTED_KEYWORDS: &[&str] = &[
     "dbname",
     "sslmode",
     "sslrootcert",
+    "sslcert",
+    "sslkey",
     "application_name",
+    "options",
     "connect_timeout",
+    "service",
 ];
 
 fn fields_from_environment(environment: &dyn Environment) -> Result<Fields, DbError> {
@@ -686,9 +1006,136 @@ fn fields_from_environment(environment: &dyn Environment) -> Result<Fields, DbEr
         database: var("PGDATABASE"),
         ssl_mode: with_origin("PGSSLMODE"),
         ssl_root_cert: var("PGSSLROOTCERT"),
+        ssl_cert: var("PGSSLCERT"),
+        ssl_key: var("PGSSLKEY"),
         application_name: var("PGAPPNAME"),
+        options: var("PGOPTIONS"),
         connect_timeout: with_origin("PGCONNECT_TIMEOUT"),
+        // PGSERVICE is read before the service file, in `resolve`.
+        service: None,
     })
+}
+
+/// The settings of connection service `name`, found as libpq's `parseServiceInfo` finds
+/// them: in `PGSERVICEFILE` (which must then exist) or else `~/.pg_service.conf` (if it
+/// exists); only when the service is not there, in `pg_service.conf` of `PGSYSCONFDIR` (else
+/// the system folder). Not found anywhere is an error, as in libpq.
+fn fields_from_service(name: &str, environment: &dyn Environment) -> Result<Fields, DbError> {
+    let mut searched = Vec::new();
+    let user_file = match environment
+        .var("PGSERVICEFILE")
+        .filter(|path| !path.is_empty())
+    {
+        Some(path) => Some(PathBuf::from(path)),
+        None => environment
+            .home_dir()
+            .map(|home| home.join(".pg_service.conf"))
+            .filter(|path| fs::metadata(path).is_ok()),
+    };
+    if let Some(path) = user_file {
+        let text = fs::read_to_string(&path).map_err(|error| DbError::ServiceFile {
+            path: path.clone(),
+            problem: format!("it cannot be read: {error}"),
+        })?;
+        if let Some(fields) = service_in_file(&text, name, &path)? {
+            return Ok(fields);
+        }
+        searched.push(path);
+    }
+    let system_folder = environment
+        .var("PGSYSCONFDIR")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| environment.default_sysconf_dir());
+    if let Some(folder) = system_folder {
+        let path = folder.join("pg_service.conf");
+        if fs::metadata(&path).is_ok() {
+            let text = fs::read_to_string(&path).map_err(|error| DbError::ServiceFile {
+                path: path.clone(),
+                problem: format!("it cannot be read: {error}"),
+            })?;
+            if let Some(fields) = service_in_file(&text, name, &path)? {
+                return Ok(fields);
+            }
+        }
+        searched.push(path);
+    }
+    Err(DbError::ServiceNotFound {
+        service: name.to_string(),
+        searched: if searched.is_empty() {
+            "no service file: neither PGSERVICEFILE, ~/.pg_service.conf nor PGSYSCONFDIR"
+                .to_string()
+        } else {
+            searched
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    })
+}
+
+/// The settings of group `[name]` in a service file's `text`, or `None` when it has no such
+/// group. Read as libpq reads it: blank lines and `#` comments skipped, whitespace around a
+/// line ignored (not around `=`), the group ending at the next `[…]` line, and within a group
+/// the first value of a keyword kept. `service=` inside a group, LDAP lines and keywords this
+/// tool does not support are errors naming the line.
+fn service_in_file(text: &str, name: &str, path: &Path) -> Result<Option<Fields>, DbError> {
+    let problem_at = |line: usize, problem: String| DbError::ServiceFile {
+        path: path.to_path_buf(),
+        problem: format!("line {line}: {problem}"),
+    };
+    let mut fields = Fields::default();
+    let mut seen = BTreeSet::new();
+    let mut in_group = false;
+    let mut found = false;
+    for (index, raw) in text.lines().enumerate() {
+        let line_number = index + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('[') {
+            if found {
+                break;
+            }
+            in_group = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.strip_prefix(name))
+                .is_some_and(|rest| rest.starts_with(']'));
+            found = in_group;
+            continue;
+        }
+        if !in_group {
+            continue;
+        }
+        if line.starts_with("ldap") {
+            return Err(problem_at(
+                line_number,
+                "LDAP lookups are not supported by this tool".to_string(),
+            ));
+        }
+        let Some((keyword, value)) = line.split_once('=') else {
+            return Err(problem_at(
+                line_number,
+                "syntax error: expected keyword=value".to_string(),
+            ));
+        };
+        if keyword == "service" {
+            return Err(problem_at(
+                line_number,
+                "nested service specifications are not supported".to_string(),
+            ));
+        }
+        if !seen.insert(keyword.to_string()) {
+            continue;
+        }
+        let origin = format!("service `{name}` ({}, line {line_number})", path.display());
+        fields
+            .set(keyword, value.to_string(), &origin)
+            .map_err(|problem| problem_at(line_number, format!("`{keyword}`: {problem}")))?;
+    }
+    Ok(found.then_some(fields))
 }
 
 fn parse_port(text: &str, origin: &str) -> Result<u16, DbError> {
@@ -918,6 +1365,33 @@ fn encode_except(text: &str, keep: impl Fn(u8) -> bool) -> String {
     encoded
 }
 
+/// `10 s`, or `1500 ms` when not a whole number of seconds.
+fn describe_duration(duration: Duration) -> String {
+    if duration.subsec_nanos() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
+}
+
+/// `encoded` with the two hex digits after each `%` in lowercase.
+fn lowercase_escapes(encoded: &str) -> String {
+    let mut result = String::with_capacity(encoded.len());
+    let mut digits_left = 0;
+    for character in encoded.chars() {
+        if digits_left > 0 {
+            result.push(character.to_ascii_lowercase());
+            digits_left -= 1;
+        } else {
+            if character == '%' {
+                digits_left = 2;
+            }
+            result.push(character);
+        }
+    }
+    result
+}
+
 /// Looks the password up in a libpq password file. Follows libpq: the file is ignored unless
 /// it is a regular file with no group or other permissions; lines are
 /// `host:port:database:user:password`, `*` matches anything, `\` escapes `:` and `\`, and the
@@ -1011,6 +1485,7 @@ mod tests {
         variables: BTreeMap<String, String>,
         socket_dir: Option<PathBuf>,
         home: Option<PathBuf>,
+        sysconf_dir: Option<PathBuf>,
     }
 
     fn environment(pairs: &[(&str, &str)]) -> FakeEnvironment {
@@ -1021,6 +1496,7 @@ mod tests {
                 .collect(),
             socket_dir: None,
             home: None,
+            sysconf_dir: None,
         }
     }
 
@@ -1036,6 +1512,9 @@ mod tests {
         }
         fn default_socket_dir(&self) -> Option<PathBuf> {
             self.socket_dir.clone()
+        }
+        fn default_sysconf_dir(&self) -> Option<PathBuf> {
+            self.sysconf_dir.clone()
         }
     }
 
@@ -1220,29 +1699,99 @@ mod tests {
         assert!(settings.has_password());
     }
 
+    /// What `configure_child` does to a command: `NAME=value` for what it sets, `-NAME` for
+    /// what it removes, sorted.
+    fn child_environment(settings: &ConnectionSettings) -> Vec<String> {
+        let mut command = Command::new("true");
+        settings.configure_child(&mut command);
+        let mut rendered: Vec<String> = command
+            .get_envs()
+            .map(|(name, value)| match value {
+                Some(value) => format!("{}={}", name.to_string_lossy(), value.to_string_lossy()),
+                None => format!("-{}", name.to_string_lossy()),
+            })
+            .collect();
+        rendered.sort();
+        rendered
+    }
+
     #[test]
-    fn child_env_carries_the_password_only_there() {
+    fn issue_11_a_child_gets_every_resolved_setting_and_no_inherited_connection() {
         let settings = expect_ok(
-            Some("postgresql://u:hunter2@h:6000/d?sslmode=verify-full&sslrootcert=/ca.pem"),
+            Some(
+                "postgresql://u:hunter2@h:6000/d?sslmode=verify-full&sslrootcert=/ca.pem\
+                 &sslcert=/c.crt&sslkey=/c.key&options=-c%20search_path%3Dapp\
+                 &application_name=app&connect_timeout=7",
+            ),
             &environment(&[]),
         );
-        let rendered: Vec<String> = settings
-            .child_env()
-            .into_iter()
-            .map(|(name, value)| format!("{name}={value}"))
+        let rendered = child_environment(&settings);
+        // Whatever PG* variables this test process has, each is removed or replaced.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("PG") {
+                assert!(
+                    rendered
+                        .iter()
+                        .any(|line| line == &format!("-{name}")
+                            || line.starts_with(&format!("{name}="))),
+                    "{name} is inherited: {rendered:?}"
+                );
+            }
+        }
+        let set: Vec<&String> = rendered
+            .iter()
+            .filter(|line| !line.starts_with('-'))
             .collect();
         assert_eq!(
-            rendered,
+            set,
             [
-                "PGHOST=h",
-                "PGPORT=6000",
-                "PGUSER=u",
+                "PGAPPNAME=app",
+                "PGCONNECT_TIMEOUT=7",
                 "PGDATABASE=d",
-                "PGSSLMODE=verify-full",
+                "PGHOST=h",
+                "PGOPTIONS=-c search_path=app",
                 "PGPASSWORD=hunter2",
-                "PGSSLROOTCERT=/ca.pem"
+                "PGPORT=6000",
+                "PGSSLCERT=/c.crt",
+                "PGSSLKEY=/c.key",
+                "PGSSLMODE=verify-full",
+                "PGSSLROOTCERT=/ca.pem",
+                "PGUSER=u",
             ]
         );
+        assert!(
+            rendered.contains(&"-DATABASE_URL".to_string()),
+            "{rendered:?}"
+        );
+        // The default timeout reaches children too; a timeout of 0 (no limit) sets none.
+        let default = expect_ok(Some("postgresql://u@h/d"), &environment(&[]));
+        assert!(child_environment(&default).contains(&"PGCONNECT_TIMEOUT=10".to_string()));
+        let unlimited = expect_ok(
+            Some("postgresql://u@h/d?connect_timeout=0"),
+            &environment(&[]),
+        );
+        assert!(
+            !child_environment(&unlimited)
+                .iter()
+                .any(|line| line.starts_with("PGCONNECT_TIMEOUT="))
+        );
+    }
+
+    #[test]
+    fn issue_11_scrub_masks_the_password_and_its_url_encoded_forms() {
+        let settings = expect_ok(
+            Some("postgresql://u:p%40ss%2Fw%C3%B6rd@h/d"),
+            &environment(&[]),
+        );
+        let printed =
+            "raw p@ss/wörd; url postgresql://u:p%40ss%2Fw%C3%B6rd@h/d; lower p%40ss%2fw%c3%b6rd";
+        assert_eq!(
+            settings.scrub(printed),
+            "raw <redacted>; url postgresql://u:<redacted>@h/d; lower <redacted>"
+        );
+        let without = expect_ok(Some("postgresql://u@h/d"), &environment(&[]));
+        assert_eq!(without.scrub(printed), printed);
     }
 
     fn password_file(contents: &str, mode: u32) -> tempfile::NamedTempFile {
@@ -1321,6 +1870,234 @@ mod tests {
         let file = password_file("\\*:*:*:*:literal\n", 0o600);
         let fake = with_password_file(&file, &[]);
         assert!(!expect_ok(Some("postgresql://u@h/d"), &fake).has_password());
+    }
+
+    /// A service file in a temporary folder.
+    fn service_file(contents: &str) -> tempfile::NamedTempFile {
+        password_file(contents, 0o644)
+    }
+
+    fn with_service_file(
+        file: &tempfile::NamedTempFile,
+        pairs: &[(&str, &str)],
+    ) -> FakeEnvironment {
+        let mut fake = environment(pairs);
+        fake.variables.insert(
+            "PGSERVICEFILE".to_string(),
+            file.path().to_string_lossy().into_owned(),
+        );
+        fake
+    }
+
+    const SERVICES: &str = "# services\n\
+        [other]\n\
+        dbname=other\n\
+        \n\
+        [app]\n\
+        host=svchost\n\
+          port=6001\n\
+        user=svcuser\n\
+        dbname=svcdb\n\
+        dbname=ignored\n\
+        password=svcsecret\n\
+        options=-c search_path=app\n\
+        [app2]\n\
+        dbname=app2\n";
+
+    #[test]
+    fn issue_11_a_service_fills_what_the_url_leaves_and_outranks_the_environment() {
+        let file = service_file(SERVICES);
+        let fake = with_service_file(
+            &file,
+            &[
+                ("PGSERVICE", "app"),
+                ("PGHOST", "envhost"),
+                ("PGPORT", "7000"),
+                ("PGDATABASE", "envdb"),
+                ("PGSSLMODE", "require"),
+                ("PGAPPNAME", "envapp"),
+            ],
+        );
+        // The URL's values first, then the service's (the first dbname in the group), then
+        // the variables for what neither gives (sslmode, application_name).
+        assert_eq!(
+            check(Some("postgresql://urluser@/?port=5999"), &fake),
+            "postgresql://urluser@svchost:5999/svcdb?sslmode=require&options=-c%20search_path%3Dapp password=svcsecret app=envapp"
+        );
+        // With nothing else, the service alone decides.
+        let alone = with_service_file(&file, &[("PGSERVICE", "app")]);
+        let settings = expect_ok(None, &alone);
+        assert_eq!(
+            settings.to_string(),
+            "postgresql://svcuser@svchost:6001/svcdb?options=-c%20search_path%3Dapp"
+        );
+        assert_eq!(settings.options(), Some("-c search_path=app"));
+    }
+
+    #[test]
+    fn issue_11_a_service_named_in_the_url_wins_over_pgservice() {
+        let file = service_file(SERVICES);
+        let fake = with_service_file(&file, &[("PGSERVICE", "app")]);
+        assert_eq!(expect_ok(Some("service=app2"), &fake).database(), "app2");
+        assert_eq!(
+            expect_ok(Some("postgresql://h?service=app2"), &fake).database(),
+            "app2"
+        );
+    }
+
+    #[test]
+    fn issue_11_the_user_service_file_hides_the_system_one_only_for_services_it_defines() {
+        let system = tempfile::tempdir().expect("a system folder");
+        fs::write(
+            system.path().join("pg_service.conf"),
+            "[app]\ndbname=from_system\n[system_only]\ndbname=system_only\n",
+        )
+        .expect("write the system file");
+        let home = tempfile::tempdir().expect("a home");
+        fs::write(
+            home.path().join(".pg_service.conf"),
+            "[app]\ndbname=from_home\n",
+        )
+        .expect("write ~/.pg_service.conf");
+        let mut fake = environment(&[("PGSERVICE", "app")]);
+        fake.home = Some(home.path().to_path_buf());
+        fake.sysconf_dir = Some(system.path().to_path_buf());
+        assert_eq!(expect_ok(None, &fake).database(), "from_home");
+        fake.variables
+            .insert("PGSERVICE".to_string(), "system_only".to_string());
+        assert_eq!(expect_ok(None, &fake).database(), "system_only");
+        // PGSYSCONFDIR replaces the compiled-in folder.
+        let elsewhere = tempfile::tempdir().expect("another folder");
+        fs::write(
+            elsewhere.path().join("pg_service.conf"),
+            "[system_only]\ndbname=from_pgsysconfdir\n",
+        )
+        .expect("write");
+        fake.variables.insert(
+            "PGSYSCONFDIR".to_string(),
+            elsewhere.path().to_string_lossy().into_owned(),
+        );
+        assert_eq!(expect_ok(None, &fake).database(), "from_pgsysconfdir");
+        // PGSERVICEFILE replaces ~/.pg_service.conf.
+        let file = service_file("[app]\ndbname=from_pgservicefile\n");
+        fake.variables
+            .insert("PGSERVICE".to_string(), "app".to_string());
+        fake.variables.insert(
+            "PGSERVICEFILE".to_string(),
+            file.path().to_string_lossy().into_owned(),
+        );
+        assert_eq!(expect_ok(None, &fake).database(), "from_pgservicefile");
+    }
+
+    #[test]
+    fn issue_11_service_problems_are_errors_naming_the_file_and_line() {
+        let file = service_file(SERVICES);
+        let error = expect_error(None, &with_service_file(&file, &[("PGSERVICE", "nope")]));
+        assert_eq!(
+            error,
+            format!(
+                "the connection service `nope` is not defined in {}",
+                file.path().display()
+            )
+        );
+        let missing = with_service_file(&file, &[("PGSERVICE", "app")]);
+        let mut missing = missing;
+        missing.variables.insert(
+            "PGSERVICEFILE".to_string(),
+            "/nonexistent/pg_service.conf".to_string(),
+        );
+        let error = expect_error(None, &missing);
+        assert!(
+            error.starts_with(
+                "the connection service file /nonexistent/pg_service.conf cannot be used: it cannot be read"
+            ),
+            "{error}"
+        );
+        for (contents, expected) in [
+            (
+                "[app]\nservice=other\n",
+                "line 2: nested service specifications are not supported",
+            ),
+            (
+                "[app]\nhost\n",
+                "line 2: syntax error: expected keyword=value",
+            ),
+            (
+                "[app]\nhost =x\n",
+                "line 2: `host `: it names a parameter this tool does not support",
+            ),
+            (
+                "[app]\ntarget_session_attrs=any\n",
+                "line 2: `target_session_attrs`",
+            ),
+            (
+                "[app]\nldap://ldap.example.com/x\n",
+                "line 2: LDAP lookups are not supported",
+            ),
+        ] {
+            let file = service_file(contents);
+            let error = expect_error(None, &with_service_file(&file, &[("PGSERVICE", "app")]));
+            assert!(error.contains(expected), "{contents:?}: {error}");
+        }
+        let file = service_file("[app]\nport=http\n");
+        let error = expect_error(None, &with_service_file(&file, &[("PGSERVICE", "app")]));
+        assert!(
+            error.starts_with(&format!(
+                "port in service `app` ({}, line 2) is invalid",
+                file.path().display()
+            )),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn issue_11_the_connect_timeout_defaults_to_ten_seconds() {
+        let settings = expect_ok(Some("postgresql://u@h/d"), &environment(&[]));
+        assert_eq!(settings.connect_timeout(), Some(Duration::from_secs(10)));
+        let settings = expect_ok(None, &environment(&[("PGCONNECT_TIMEOUT", "3")]));
+        assert_eq!(settings.connect_timeout(), Some(Duration::from_secs(3)));
+        let settings = expect_ok(
+            Some("postgresql://u@h/d?connect_timeout=4"),
+            &environment(&[("PGCONNECT_TIMEOUT", "3")]),
+        );
+        assert_eq!(settings.connect_timeout(), Some(Duration::from_secs(4)));
+        assert_eq!(
+            ConnectionSettings::for_tcp("h", 5432, "u", "d").connect_timeout(),
+            Some(DEFAULT_CONNECT_TIMEOUT)
+        );
+    }
+
+    #[test]
+    fn issue_11_the_connect_timeout_covers_a_server_that_accepts_and_never_answers() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+        let port = listener.local_addr().expect("its address").port();
+        // Accepts, then holds every connection open without a byte in reply.
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                held.push(stream);
+            }
+        });
+        let settings = ConnectionSettings::for_tcp("127.0.0.1", port, "u", "d")
+            .with_connect_timeout(Duration::from_millis(700));
+        let started = std::time::Instant::now();
+        let error = match settings.connect() {
+            Ok(_) => panic!("nothing answers there"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            error,
+            format!(
+                "could not connect to postgresql://u@127.0.0.1:{port}/d: the server did not \
+                 answer within 700 ms (connect_timeout); connecting, TLS, start-up and \
+                 authentication must all finish within it"
+            )
+        );
     }
 
     #[test]

@@ -53,6 +53,38 @@ pub enum DbError {
         problem: String,
     },
 
+    /// A connection service file could not be read or holds something this tool cannot use.
+    #[error("the connection service file {} cannot be used: {problem}", path.display())]
+    #[diagnostic(
+        code(plan::db::service_file),
+        help(
+            "fix the line named, or stop naming the service (PGSERVICE, or service= in the \
+             connection string); see the PostgreSQL manual, \"The Connection Service File\""
+        )
+    )]
+    ServiceFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line when there is one.
+        problem: String,
+    },
+
+    /// The connection service named (`service=` or `PGSERVICE`) is defined in no service file.
+    #[error("the connection service `{service}` is not defined in {searched}")]
+    #[diagnostic(
+        code(plan::db::service_not_found),
+        help(
+            "define [{service}] in the file PGSERVICEFILE names (else ~/.pg_service.conf), or \
+             in pg_service.conf of PGSYSCONFDIR; or unset PGSERVICE"
+        )
+    )]
+    ServiceNotFound {
+        /// The service name.
+        service: String,
+        /// The files looked in.
+        searched: String,
+    },
+
     /// TLS could not be set up before connecting (unreadable root certificate, missing one for
     /// `verify-ca`/`verify-full`, OpenSSL refusing the configuration).
     #[error("could not set up TLS for {target}: {problem}")]
@@ -137,6 +169,29 @@ pub enum DbError {
         action: String,
         /// What went wrong.
         detail: String,
+    },
+
+    /// pg_dump wrote an archive of another database than the one apply is about to change.
+    #[error(
+        "the backup holds database `{archive_database}`, not `{target_database}`, the database \
+         apply would change ({target})"
+    )]
+    #[diagnostic(
+        code(plan::db::backup_wrong_database),
+        help(
+            "nothing was applied and the archive was deleted. Something pointed pg_dump at \
+             another database; plan passes it only the resolved connection settings, so check \
+             PG_BINDIR and the pg_dump found there"
+        )
+    )]
+    BackupWrongDatabase {
+        /// The database named in the archive (`pg_restore --list`'s `Dbname:`), or a note that
+        /// it names none.
+        archive_database: String,
+        /// The database apply targets.
+        target_database: String,
+        /// The redacted connection target.
+        target: String,
     },
 
     /// No pg_dump or pg_restore at least as new as the server.

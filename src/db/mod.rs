@@ -3,8 +3,10 @@
 //! behind this door: `apply` runs SQL through a `Session` and gets `SqlError`s back.
 //!
 //! Codemap:
-//! - [`connect`]: `ConnectionSettings`, resolved from a URL, `PG*` variables and `~/.pgpass`
-//!   as libpq does; sslmode semantics; the password kept out of every message.
+//! - [`connect`]: `ConnectionSettings`, resolved from a URL, a connection service, `PG*`
+//!   variables and `~/.pgpass` as libpq does; sslmode semantics; a connect timeout over the
+//!   whole handshake; `configure_child`, the one way a child process is pointed at the same
+//!   database; the password kept out of every message (`scrub` for what children print).
 //! - [`lock`]: `AdvisoryLock`, the session-level lock that serialises runs, taken by polling
 //!   and reporting its `LockHolder` while waiting.
 //! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for

@@ -15,7 +15,7 @@ use pgplan::db::{
 
 use crate::support::cluster::{password_cluster, render, test_db};
 use crate::support::environment::FakeEnvironment;
-use crate::support::tls::tls_fixture;
+use crate::support::tls::{cert_auth_fixture, tls_fixture};
 
 fn resolve(url: &str, environment: &FakeEnvironment) -> ConnectionSettings {
     ConnectionSettings::resolve(Some(url), environment)
@@ -106,6 +106,78 @@ fn database_url_from_the_environment_is_used_without_an_explicit_one() {
     let settings = ConnectionSettings::resolve(None, &environment)
         .unwrap_or_else(|error| panic!("{}", render(&error)));
     assert_eq!(&settings, database.settings());
+}
+
+#[test]
+fn issue_11_options_in_the_url_reach_the_server() {
+    let database = test_db("issue_11_options");
+    let url = format!("{}&options=-c%20search_path%3Dissue11", database.url());
+    let settings = resolve(&url, &FakeEnvironment::with(&[]));
+    let search_path: String = expect_connected(&settings)
+        .query_one("SHOW search_path", &[])
+        .expect("query")
+        .get(0);
+    assert_eq!(search_path, "issue11");
+}
+
+#[test]
+fn issue_11_sslcert_and_sslkey_authenticate_by_client_certificate() {
+    let fixture = cert_auth_fixture();
+    let url = format!(
+        "postgresql://postgres@127.0.0.1:{}/postgres?sslmode=require",
+        fixture.cluster.port()
+    );
+    let with_certificate = format!(
+        "{url}&sslcert={}&sslkey={}",
+        fixture.client_certificate().display(),
+        fixture.client_key().display()
+    );
+    let settings = resolve(&with_certificate, &FakeEnvironment::with(&[]));
+    let user: String = expect_connected(&settings)
+        .query_one("SELECT current_user::text", &[])
+        .expect("query")
+        .get(0);
+    assert_eq!(user, "postgres");
+    // From the variables too.
+    let certificate = fixture.client_certificate().display().to_string();
+    let key = fixture.client_key().display().to_string();
+    let settings = resolve(
+        &url,
+        &FakeEnvironment::with(&[("PGSSLCERT", &certificate), ("PGSSLKEY", &key)]),
+    );
+    expect_connected(&settings);
+    // Without a certificate the server refuses.
+    let error = expect_refused(&resolve(&url, &FakeEnvironment::with(&[])));
+    assert_eq!(error.server_code(), Some("28000"), "{}", render(&error));
+}
+
+#[test]
+fn issue_11_a_client_key_others_can_read_is_refused_as_libpq_does() {
+    let fixture = cert_auth_fixture();
+    let folder = tempfile::tempdir().expect("a folder");
+    let key = folder.path().join("client.key");
+    std::fs::copy(fixture.client_key(), &key).expect("copy the key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let settings = resolve(
+        &format!(
+            "postgresql://postgres@127.0.0.1:{}/postgres?sslmode=require&sslcert={}&sslkey={}",
+            fixture.cluster.port(),
+            fixture.client_certificate().display(),
+            key.display()
+        ),
+        &FakeEnvironment::with(&[]),
+    );
+    let error = expect_refused(&settings);
+    assert!(
+        matches!(error, DbError::TlsSetup { .. }),
+        "{}",
+        render(&error)
+    );
+    assert!(
+        error.to_string().contains("has group or world access"),
+        "{}",
+        render(&error)
+    );
 }
 
 #[test]
