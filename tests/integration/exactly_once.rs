@@ -2,7 +2,7 @@
 //! what one migration's session leaves to the next, and the transaction plan proves is its own.
 //! Each test is a finding of the issue, reproduced against a real database.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -369,7 +369,10 @@ fn issue_11_a_no_transaction_file_killed_repeatedly_inserts_every_row_exactly_on
 
     // A small deterministic generator, seeded from the clock and printed, so a failure can be
     // replayed by fixing the seed.
-    let mut seed = Instant::now().elapsed().as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |since| since.as_nanos() as u64)
+        | 1;
     eprintln!("kill loop seed: {seed}");
     let mut next = move || {
         seed ^= seed << 13;
@@ -379,19 +382,29 @@ fn issue_11_a_no_transaction_file_killed_repeatedly_inserts_every_row_exactly_on
     };
     let mut kills = 0;
     let mut runs = 0;
+    let mut rows_at_kills = Vec::new();
     while kills < 10 && runs < 40 {
         runs += 1;
         let child = spawn_plan(&database, project.path(), &["apply"]);
         let pid = Pid::from_raw(i32::try_from(child.id()).expect("pids fit in i32"));
         std::thread::sleep(Duration::from_millis(30 + next() % 500));
-        if kill(pid, Signal::SIGKILL).is_ok() {
-            let run = finish(child, &["apply"], Duration::from_secs(30));
-            if run.code == -1 {
-                kills += 1;
-            }
+        let _ = kill(pid, Signal::SIGKILL);
+        let run = finish(child, &["apply"], Duration::from_secs(30));
+        if run.code == -1 {
+            kills += 1;
+            rows_at_kills.push(query_i64(
+                &database,
+                "SELECT CASE WHEN to_regclass('public.k') IS NULL THEN -1 ELSE (SELECT count(*) FROM k) END",
+            ));
         }
     }
+    eprintln!("rows when each kill landed: {rows_at_kills:?}");
     assert!(kills >= 10, "only {kills} kills landed in {runs} runs");
+    rows_at_kills.dedup();
+    assert!(
+        rows_at_kills.len() >= 3,
+        "the kills should land at different points: {rows_at_kills:?}"
+    );
     plan(&database, project.path(), &["apply"]).expect_ok();
     let rows = query_i64(&database, "SELECT count(*) FROM k");
     let distinct = query_i64(&database, "SELECT count(DISTINCT id) FROM k");
@@ -516,10 +529,11 @@ fn issue_11_a_commit_hidden_in_a_statement_never_passes_for_no_trace() {
     let project = TestProject::new(&[(
         "migrations/001_x.sql",
         "CREATE TABLE s (begin int);\n\
-         CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN (SELECT s.begin FROM s LIMIT 1);\n\
+         CREATE FUNCTION f(s s) RETURNS int LANGUAGE sql RETURN s.begin;\n\
          CREATE TABLE a (id int);\n\
          COMMIT;\n\
-         CREATE TABLE b (id int);\n",
+         CREATE TABLE b (id int);\n\
+         INSERT INTO missing VALUES (1);\n",
     )]);
     let run = plan(&database, project.path(), &["apply"]);
     assert_ne!(run.code, 0, "{}", run.transcript());
@@ -600,5 +614,100 @@ fn issue_11_copy_from_stdin_with_inline_data_works_as_in_psql() {
             "SELECT count(*) FROM pg_tables WHERE tablename = 'v'"
         ),
         0
+    );
+}
+
+/// Finding 5, end to end: SQL that ends plan's transaction (here a handler that runs
+/// `COMMIT`) is caught before the ledger row; the migration is recorded as interrupted, status
+/// shows it, apply refuses it until `plan accept --resume-at` says how to go on.
+#[test]
+fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted() {
+    let database = test_db("issue_11_interrupted");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_x.sql",
+            "CREATE TABLE committed_early (id int);\n",
+        ),
+        (
+            "plan.yaml",
+            "migrations:\n  001_x:\n    steps:\n      - handler: commits\n      - sql: CREATE TABLE after_commit (id int)\n",
+        ),
+    ]);
+    let (loaded, graph) = pgplan::apply::load_project(project.path()).expect("the project loads");
+    let mut handlers = pgplan::apply::Handlers::new();
+    handlers.register(
+        "commits",
+        |context: &mut pgplan::apply::HandlerContext<'_, '_>| context.run_script("COMMIT"),
+    );
+    let options = pgplan::apply::ApplyOptions {
+        target: None,
+        environment: None,
+        mode: pgplan::apply::RunMode::Execute,
+        lock_wait: Some(Duration::from_secs(30)),
+        allow: pgplan::apply::Allow::default(),
+    };
+    let error = pgplan::apply::apply_with_handlers(
+        &loaded,
+        &graph,
+        database.settings(),
+        &options,
+        &handlers,
+        &mut |_| {},
+    )
+    .expect_err("the migration ended plan's transaction");
+    let pgplan::apply::ApplyError::Migration(failure) = error else {
+        panic!("expected a migration failure, got {error:?}");
+    };
+    assert!(
+        failure.help.contains("step 1 ended the transaction"),
+        "{}",
+        failure.help
+    );
+    assert!(!failure.help.contains("left no trace"), "{}", failure.help);
+    // The COMMIT made the file's table permanent: plan says so rather than "no trace".
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'committed_early'"
+        ),
+        1
+    );
+    assert_eq!(states(&database), pairs(&[("001_x", "partial")]));
+    plan(&database, project.path(), &["status"])
+        .expect_ok()
+        .expect_stdout_has(&["interrupted"]);
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["plan::apply::interrupted", "--resume-at"]);
+    // The operator checks, then says the second step is where it goes on.
+    plan(
+        &database,
+        project.path(),
+        &[
+            "accept",
+            "001_x",
+            "--reason",
+            "checked: the file's table is there",
+            "--resume-at",
+            "step:2",
+        ],
+    )
+    .expect_ok();
+    pgplan::apply::apply_with_handlers(
+        &loaded,
+        &graph,
+        database.settings(),
+        &options,
+        &handlers,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|error| panic!("the resumed apply failed: {error:?}"));
+    assert_eq!(states(&database), pairs(&[("001_x", "applied")]));
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'after_commit'"
+        ),
+        1
     );
 }
