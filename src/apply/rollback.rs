@@ -18,7 +18,7 @@ use super::run::{AppliedBefore, MigrationFailed};
 use super::script::{self, ScriptStatement};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
-    Outcome, Session, SnapshotReason, Snapshots, SqlError,
+    Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
 };
 use crate::graph::Graph;
 use crate::project::{Migration, MigrationId, Project, Transaction};
@@ -443,32 +443,105 @@ fn roll_back_one(
         environment,
         detail: None,
     };
+    // SQL that ended plan's transaction itself: what ran may be committed although the ledger
+    // still says otherwise, so the help says so instead of "as before".
+    let ended = |statement: &ScriptStatement, index: usize| RollbackFailure {
+        failure: failed(
+            "its SQL ended plan's transaction".to_string(),
+            SourceSpan::from(offset + statement.span.start..offset + statement.span.end),
+            None,
+            format!(
+                "statement {} of its rollback ended the transaction plan runs it in (a COMMIT or ROLLBACK inside what was sent as one statement): what ran before it may be committed, although the ledger still records {id} as it was; check the database before anything else, and split the statement so the COMMIT is a statement of its own, or remove it",
+                index + 1
+            ),
+        ),
+        committed: true,
+    };
+    // Each rollback starts from the session the run started with, as each migration does.
+    session
+        .reset()
+        .map_err(|error| unplaced(error, resume_at))?;
     // A rollback resumed after stopping part-way skips the statements already committed.
     let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {
         Transaction::Wrapped => {
             let mut work = session.begin().map_err(|error| unplaced(error, 0))?;
+            if let Some(modes) = &script.modes {
+                if let Err(error) = work.set_transaction_modes(modes) {
+                    work.rollback();
+                    return Err(unplaced(error, 0));
+                }
+            }
             // A rollback blocked by a table lock gives up after lock_timeout instead of
             // waiting forever (it is not retried: the operator is watching a rollback).
-            if let Err(error) = work.set_lock_timeout(lock_timeout) {
-                work.rollback();
-                return Err(unplaced(error, 0));
-            }
-            for (_, statement) in remaining {
-                if let Err(error) = work.run(&statement.text) {
+            let transaction = match work.start(lock_timeout) {
+                Ok(transaction) => transaction,
+                Err(error) => {
                     work.rollback();
-                    return Err(at(statement, &error, 0));
+                    return Err(unplaced(error, 0));
+                }
+            };
+            for (index, statement) in remaining {
+                match work.run_statement(
+                    &statement.text,
+                    statement.copy_data.as_deref(),
+                    &transaction,
+                ) {
+                    Ok(TransactionState::Ours) => {}
+                    Ok(TransactionState::Ended) => {
+                        work.rollback();
+                        return Err(ended(statement, index));
+                    }
+                    Err(error) => {
+                        work.rollback();
+                        return Err(at(statement, &error, 0));
+                    }
                 }
             }
             let duration = clock.elapsed();
-            ledger
-                .record_removed(&mut work, id.as_str(), &event(duration))
+            work.restore_identity()
+                .and_then(|()| ledger.record_removed(&mut work, id.as_str(), &event(duration)))
                 .and_then(|()| work.commit())
                 .map_err(|error| unplaced(error, 0))?;
             Ok(duration)
         }
         Transaction::Outside => {
+            ledger
+                .prepare_rollback_progress(session)
+                .map_err(|error| RollbackFailure {
+                    failure: failed(
+                        error.to_string(),
+                        SourceSpan::from(0..0),
+                        None,
+                        with_state(String::new(), resume_at),
+                    ),
+                    committed: resume_at > 0,
+                })?;
             for (index, statement) in remaining {
+                if !statement.outside_transaction {
+                    // As in apply: a statement that can run in a transaction runs in one with
+                    // its progress record, so it can never run twice.
+                    let outcome = session.begin().and_then(|mut work| {
+                        let transaction = work.start(lock_timeout)?;
+                        let state = work.run_statement(
+                            &statement.text,
+                            statement.copy_data.as_deref(),
+                            &transaction,
+                        )?;
+                        if state == TransactionState::Ended {
+                            work.rollback();
+                            return Ok(state);
+                        }
+                        work.restore_identity()?;
+                        ledger.record_rollback_progress_in(&mut work, id.as_str(), index + 1)?;
+                        work.commit().map(|()| state)
+                    });
+                    match outcome {
+                        Ok(TransactionState::Ours) => continue,
+                        Ok(TransactionState::Ended) => return Err(ended(statement, index)),
+                        Err(error) => return Err(at(statement, &error, index)),
+                    }
+                }
                 session
                     .run(&statement.text)
                     .map_err(|error| at(statement, &error, index))?;

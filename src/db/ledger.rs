@@ -786,18 +786,36 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         next_statement: usize,
     ) -> Result<(), DbError> {
         self.allow_rolling_back_state(session)?;
+        let result = session.begin().and_then(|mut work| {
+            self.record_rollback_progress_in(&mut work, id, next_statement)?;
+            work.commit()
+        });
+        result
+            .map_err(|error| session.error("record the rollback's progress in the ledger", &error))
+    }
+
+    /// [`Ledger::record_rollback_progress`] inside `work`, committed with the rollback
+    /// statement it follows. Call [`Ledger::record_rollback_progress`] (or
+    /// [`Ledger::prepare_rollback_progress`]) once first on a ledger that may be older.
+    pub fn record_rollback_progress_in(
+        &self,
+        work: &mut Work<'_>,
+        id: &str,
+        next_statement: usize,
+    ) -> Result<(), SqlError> {
         let sql = format!(
             "UPDATE {} SET state = 'rolling_back', next_statement = $2::text::int, next_step = NULL
              WHERE id = $1",
             self.table_sql()
         );
         let next = next_statement.to_string();
-        let result = session.begin().and_then(|mut work| {
-            work.execute(&sql, &[Some(id), Some(&next)])?;
-            work.commit()
-        });
-        result
-            .map_err(|error| session.error("record the rollback's progress in the ledger", &error))
+        work.execute(&sql, &[Some(id), Some(&next)]).map(drop)
+    }
+
+    /// Widens a ledger created by an earlier version so it can record a rollback's progress.
+    /// Call with the lock held, as [`Ledger::ensure`] says.
+    pub fn prepare_rollback_progress(&self, session: &mut Session) -> Result<(), DbError> {
+        self.allow_rolling_back_state(session)
     }
 
     /// Replaces the tracking table's `state` CHECK constraint of a ledger created by an earlier

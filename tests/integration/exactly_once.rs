@@ -711,3 +711,35 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         1
     );
 }
+
+/// Findings 2 and 7 for rollbacks: each rollback starts from a clean session, and a rollback
+/// file's wrapping `BEGIN` keeps its modes.
+#[test]
+fn issue_11_rollbacks_start_from_a_clean_session_and_keep_their_begin_modes() {
+    let database = test_db("issue_11_rollback_session");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_t.up.sql",
+            "CREATE SCHEMA other;\nCREATE TABLE t (id int);\n",
+        ),
+        (
+            "migrations/001_t.down.sql",
+            "BEGIN ISOLATION LEVEL REPEATABLE READ;\nCREATE TABLE public.rollback_saw AS SELECT current_setting('transaction_isolation') AS level, current_setting('search_path') AS path;\nDROP TABLE t;\nDROP SCHEMA other;\nCOMMIT;\n",
+        ),
+        ("migrations/002_u.up.sql", "CREATE TABLE u (id int);\n"),
+        (
+            "migrations/002_u.down.sql",
+            "DROP TABLE u;\nSET search_path TO other;\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    plan(&database, project.path(), &["rollback", "001_t"]).expect_ok();
+    let seen = database
+        .client()
+        .query_one("SELECT level, path FROM public.rollback_saw", &[])
+        .expect("001's rollback recorded what it saw");
+    let (level, path): (String, String) = (seen.get(0), seen.get(1));
+    assert_eq!(level, "repeatable read");
+    assert_eq!(path, "\"$user\", public");
+    assert!(ledger(&database).is_empty());
+}
