@@ -180,6 +180,16 @@ enum FailureKind {
     TransactionEnded(Interruption),
 }
 
+/// Whether a transaction phase is the first work of its migration in this run, and so also
+/// resets the session for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opening {
+    /// The migration's first work in this run.
+    Migration,
+    /// A later phase of the same migration: the session is the migration's own.
+    Continuation,
+}
+
 /// How a statement of a no-transaction file that ran in a transaction of its own ended.
 enum StatementOutcome {
     /// It and its progress record committed.
@@ -232,20 +242,6 @@ impl Runner<'_> {
                 code: None,
             })
         })?;
-        // Each migration starts from the session the run started with: what the previous
-        // one SET (search_path, role, session_replication_role, …) must not reach it.
-        self.session.reset().map_err(|error| {
-            Box::new(MigrationFailed {
-                id: migration.id().to_string(),
-                message: format!("cannot reset the session before it: {error}"),
-                help: "nothing of it ran".to_string(),
-                file: migration.file().clone(),
-                span: None,
-                label: "here".to_string(),
-                report: Vec::new(),
-                code: error.code.clone(),
-            })
-        })?;
         let mut run = Run {
             migration,
             started_at: SystemTime::now(),
@@ -255,6 +251,27 @@ impl Runner<'_> {
         };
         let phases = phases(migration, &run.script);
         let last = phases.len().saturating_sub(1);
+        // Each migration starts from the session the run started with: what the previous one
+        // SET (search_path, role, session_replication_role, …) must not reach it. A migration
+        // whose first work is a transaction gets the reset inside that transaction, in the
+        // round trip that starts it; any other is reset first.
+        let first_phase = phases.iter().position(|phase| !phase.is_done(resume));
+        let resets_itself =
+            first_phase.is_some_and(|index| matches!(phases[index], Phase::Transaction { .. }));
+        if !resets_itself {
+            self.session.reset().map_err(|error| {
+                Box::new(MigrationFailed {
+                    id: migration.id().to_string(),
+                    message: format!("cannot reset the session before it: {error}"),
+                    help: "nothing of it ran in this run".to_string(),
+                    file: migration.file().clone(),
+                    span: None,
+                    label: "here".to_string(),
+                    report: Vec::new(),
+                    code: error.code.clone(),
+                })
+            })?;
+        }
         for (index, phase) in phases.iter().enumerate() {
             if phase.is_done(resume) {
                 continue;
@@ -272,10 +289,14 @@ impl Runner<'_> {
                         Some(done) => (false, first.max(done)),
                         None => (with_file, first),
                     };
+                    let opening = if Some(index) == first_phase {
+                        Opening::Migration
+                    } else {
+                        Opening::Continuation
+                    };
                     self.run_transaction_phase(
                         &run,
-                        with_file,
-                        first..end,
+                        (with_file, first..end, opening),
                         finishes,
                         resume,
                         observe,
@@ -298,8 +319,7 @@ impl Runner<'_> {
     fn run_transaction_phase(
         &mut self,
         run: &Run<'_>,
-        with_file: bool,
-        steps: std::ops::Range<usize>,
+        (with_file, steps, opening): (bool, std::ops::Range<usize>, Opening),
         finishes: bool,
         resume: Resume,
         observe: &mut dyn FnMut(Progress<'_>),
@@ -318,8 +338,7 @@ impl Runner<'_> {
             });
             let result = self.try_transaction_phase(
                 run,
-                with_file,
-                steps.clone(),
+                (with_file, steps.clone(), opening),
                 finishes,
                 resume,
                 observe,
@@ -353,8 +372,7 @@ impl Runner<'_> {
     fn try_transaction_phase(
         &mut self,
         run: &Run<'_>,
-        with_file: bool,
-        steps: std::ops::Range<usize>,
+        (with_file, steps, opening): (bool, std::ops::Range<usize>, Opening),
         finishes: bool,
         resume: Resume,
         observe: &mut dyn FnMut(Progress<'_>),
@@ -370,16 +388,14 @@ impl Runner<'_> {
         };
         let lock_timeout = self.lock_timeout;
         let mut work = self.session.begin().map_err(sql_failure)?;
-        if let (true, Some(modes)) = (with_file, &run.script.modes) {
-            // Before any query of the transaction, as PostgreSQL requires.
-            work.set_transaction_modes(modes).map_err(|error| Failure {
-                error: FailureKind::Sql(error),
-                file: file.clone(),
-                span: 0..0,
-                text_offset: None,
-            })?;
+        let modes = run.script.modes.as_deref().filter(|_| with_file);
+        let transaction = match (opening, modes) {
+            (Opening::Continuation, None) => work.start(lock_timeout),
+            // The file's own modes come first in its transaction, as PostgreSQL requires, and
+            // the session reset with them.
+            _ => work.start_migration(modes, lock_timeout),
         }
-        let transaction = work.start(lock_timeout).map_err(sql_failure)?;
+        .map_err(sql_failure)?;
         if resume == Resume::FRESH && (with_file || steps.start == 0) {
             // The preflight looked before the run; another session may have changed the schema
             // since, so each migration checks its prerequisites again, inside its transaction.

@@ -457,24 +457,16 @@ fn roll_back_one(
         ),
         committed: true,
     };
-    // Each rollback starts from the session the run started with, as each migration does.
-    session
-        .reset()
-        .map_err(|error| unplaced(error, resume_at))?;
     // A rollback resumed after stopping part-way skips the statements already committed.
     let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {
         Transaction::Wrapped => {
             let mut work = session.begin().map_err(|error| unplaced(error, 0))?;
-            if let Some(modes) = &script.modes {
-                if let Err(error) = work.set_transaction_modes(modes) {
-                    work.rollback();
-                    return Err(unplaced(error, 0));
-                }
-            }
             // A rollback blocked by a table lock gives up after lock_timeout instead of
-            // waiting forever (it is not retried: the operator is watching a rollback).
-            let transaction = match work.start(lock_timeout) {
+            // waiting forever (it is not retried: the operator is watching a rollback). It
+            // starts from the session the run started with, as each migration does, and keeps
+            // the modes of its file's own wrapping BEGIN.
+            let transaction = match work.start_migration(script.modes.as_deref(), lock_timeout) {
                 Ok(transaction) => transaction,
                 Err(error) => {
                     work.rollback();
@@ -506,6 +498,11 @@ fn roll_back_one(
             Ok(duration)
         }
         Transaction::Outside => {
+            // Each rollback starts from the session the run started with, as each migration
+            // does.
+            session
+                .reset()
+                .map_err(|error| unplaced(error, resume_at))?;
             ledger
                 .prepare_rollback_progress(session)
                 .map_err(|error| RollbackFailure {

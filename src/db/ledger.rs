@@ -647,24 +647,48 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// Replaces the history's `action` CHECK constraint of a ledger created by an earlier
     /// version, whose list lacks `backup`. A no-op on a ledger created by this one.
     fn allow_backup_action(&self, session: &mut Session) -> Result<(), DbError> {
-        let history = self.history_sql().replace('\'', "''");
+        self.widen_check(
+            session,
+            &Widening {
+                table: self.history_sql(),
+                column: "action",
+                needed: "backup",
+                list: HISTORY_ACTIONS,
+                constraint: format!("{}_history_action_check", self.table),
+                doing: "allow backups in the ledger history",
+            },
+        )
+    }
+
+    /// Replaces a CHECK (`column` IN (...)) constraint of a ledger created by an earlier
+    /// version when its list lacks `needed`, by one with today's list. A no-op otherwise.
+    fn widen_check(&self, session: &mut Session, widening: &Widening<'_>) -> Result<(), DbError> {
+        let Widening {
+            table,
+            column,
+            needed,
+            list,
+            constraint,
+            doing,
+        } = widening;
+        let literal = table.replace('\'', "''");
         let rows = session
             .query_texts(
                 &format!(
                     "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = to_regclass('{history}') AND contype = 'c'
-                       AND pg_get_constraintdef(oid) LIKE '%action%'"
+                     WHERE conrelid = to_regclass('{literal}') AND contype = 'c'
+                       AND pg_get_constraintdef(oid) LIKE '%{column}%'"
                 ),
                 &[],
             )
-            .map_err(|error| session.error("read the ledger history's constraints", &error))?;
+            .map_err(|error| session.error("read the ledger's constraints", &error))?;
         let outdated: Vec<String> = rows
             .into_iter()
             .filter_map(|row| {
                 let mut columns = row.into_iter();
                 let name = columns.next().flatten()?;
                 let definition = columns.next().flatten()?;
-                (!definition.contains("'backup'")).then_some(name)
+                (!definition.contains(&format!("'{needed}'"))).then_some(name)
             })
             .collect();
         if outdated.is_empty() {
@@ -675,14 +699,13 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
             .map(|name| format!("DROP CONSTRAINT {}", quote_identifier(name)))
             .collect();
         let sql = format!(
-            "ALTER TABLE {history} {drops}, ADD CONSTRAINT {name} CHECK (action IN ({HISTORY_ACTIONS}))",
-            history = self.history_sql(),
+            "ALTER TABLE {table} {drops}, ADD CONSTRAINT {name} CHECK ({column} IN ({list}))",
             drops = drops.join(", "),
-            name = quote_identifier(&format!("{}_history_action_check", self.table)),
+            name = quote_identifier(constraint),
         );
         session
             .run(&sql)
-            .map_err(|error| session.error("allow backups in the ledger history", &error))
+            .map_err(|error| session.error(doing, &error))
     }
 
     /// Creates the ledger when missing and widens the history's action list of a ledger
@@ -821,47 +844,38 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// Replaces the tracking table's `state` CHECK constraint of a ledger created by an earlier
     /// version, whose list lacks `rolling_back`. A no-op on a ledger created by this one.
     fn allow_rolling_back_state(&self, session: &mut Session) -> Result<(), DbError> {
-        let table = self.table_sql().replace('\'', "''");
-        let rows = session
-            .query_texts(
-                &format!(
-                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = to_regclass('{table}') AND contype = 'c'
-                       AND pg_get_constraintdef(oid) LIKE '%state%'"
-                ),
-                &[],
-            )
-            .map_err(|error| session.error("read the ledger's constraints", &error))?;
-        let outdated: Vec<String> = rows
-            .into_iter()
-            .filter_map(|row| {
-                let mut columns = row.into_iter();
-                let name = columns.next().flatten()?;
-                let definition = columns.next().flatten()?;
-                (!definition.contains("'rolling_back'")).then_some(name)
-            })
-            .collect();
-        if outdated.is_empty() {
-            return Ok(());
-        }
-        let drops: Vec<String> = outdated
-            .iter()
-            .map(|name| format!("DROP CONSTRAINT {}", quote_identifier(name)))
-            .collect();
-        let sql = format!(
-            "ALTER TABLE {table} {drops}, ADD CONSTRAINT {name} CHECK (state IN ({LEDGER_STATES}))",
-            table = self.table_sql(),
-            drops = drops.join(", "),
-            name = quote_identifier(&format!("{}_state_check", self.table)),
-        );
-        session
-            .run(&sql)
-            .map_err(|error| session.error("allow partial rollbacks in the ledger", &error))
+        self.widen_check(
+            session,
+            &Widening {
+                table: self.table_sql(),
+                column: "state",
+                needed: "rolling_back",
+                list: LEDGER_STATES,
+                constraint: format!("{}_state_check", self.table),
+                doing: "allow partial rollbacks in the ledger",
+            },
+        )
     }
 }
 
 /// Every state the tracking table accepts, as the SQL list of its CHECK constraint.
 const LEDGER_STATES: &str = "'applied', 'partial', 'rolling_back'";
+
+/// A CHECK constraint of an older ledger to widen: see `Ledger::widen_check`.
+struct Widening<'a> {
+    /// The table, quoted.
+    table: String,
+    /// The checked column.
+    column: &'a str,
+    /// The value an older list lacks.
+    needed: &'a str,
+    /// Today's list, as SQL.
+    list: &'a str,
+    /// The constraint's name.
+    constraint: String,
+    /// What is being done, for the error.
+    doing: &'a str,
+}
 
 /// Every action the history accepts, as the SQL list of its CHECK constraint.
 const HISTORY_ACTIONS: &str = "'apply', 'rollback', 'accept', 'backup', 'baseline', 'import'";

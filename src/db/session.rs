@@ -26,6 +26,10 @@ pub struct Session {
     /// migration, and parsing and planning them each time was most of plan's overhead over
     /// psql in bench/apply.sh.
     prepared: IndexMap<String, postgres::Statement>,
+    /// What resets the session to how it started (see [`Session::reset`]).
+    reset_sql: String,
+    /// The user the session connected as, which plan's own writes run as.
+    user: String,
 }
 
 enum Connection {
@@ -37,6 +41,12 @@ enum Connection {
 pub struct Work<'a> {
     transaction: postgres::Transaction<'a>,
     prepared: &'a mut IndexMap<String, postgres::Statement>,
+    reset_sql: &'a str,
+    user: &'a str,
+    /// Whether the role in effect is known to be the session's own user, so that
+    /// [`Work::restore_identity`] can skip a round trip. Forgotten after any SQL that could
+    /// have changed it.
+    identity_known: bool,
 }
 
 /// The ID of a transaction plan began, to prove later that it is still the one open.
@@ -140,17 +150,24 @@ impl Session {
 
     fn start(mut connection: Connection, target: String) -> Result<Session, DbError> {
         let client = connection.client();
-        let backend_pid: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
-            .and_then(|row| row.try_get(0))
+        let (backend_pid, user): (i32, String) = client
+            .query_one("SELECT pg_backend_pid(), current_user::text", &[])
+            .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
             .map_err(|error| query_error(&error, "read the backend pid", &target))?;
         // PostgreSQL 14 and later only; older servers simply keep the old behaviour.
-        let _ = client.batch_execute("SET client_connection_check_interval = '1s'");
+        let checks_connection = client.batch_execute(CHECK_CONNECTION).is_ok();
+        let mut reset_sql = String::from(RESET_SESSION);
+        if checks_connection {
+            reset_sql.push_str(CHECK_CONNECTION);
+            reset_sql.push(';');
+        }
         Ok(Session {
             connection,
             target,
             backend_pid,
             prepared: IndexMap::new(),
+            reset_sql,
+            user,
         })
     }
 
@@ -174,6 +191,9 @@ impl Session {
         Ok(Work {
             transaction,
             prepared: &mut self.prepared,
+            reset_sql: &self.reset_sql,
+            user: &self.user,
+            identity_known: false,
         })
     }
 
@@ -219,35 +239,20 @@ impl Session {
     /// `session_replication_role`, custom settings, temporary tables, its own prepared
     /// statements, cursors, `LISTEN`) never reach the next one. `DISCARD ALL` would do most of
     /// this, but it also releases advisory locks — the run's lock among them — so each part is
-    /// reset on its own. Advisory locks a migration took itself are left as they are.
+    /// reset on its own. Advisory locks a migration took itself are left as they are. One
+    /// round trip (two when the migration left prepared statements). A migration whose first
+    /// work is a transaction gets the same reset inside it instead
+    /// ([`Work::start_migration`]), without the round trip.
     pub fn reset(&mut self) -> Result<(), SqlError> {
+        let text = format!("{}{DEALLOCATE_PREPARED_BY_SQL}", self.reset_sql);
         let client = self.connection.client();
-        client
-            .batch_execute(
-                "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; \
-                 DISCARD SEQUENCES; UNLISTEN *; CLOSE ALL; \
-                 SET client_connection_check_interval = '1s'",
-            )
-            .or_else(|error| match error.code() {
-                // PostgreSQL 13 and older do not know the setting; the rest is done.
-                Some(code) if code == &SqlState::UNDEFINED_OBJECT => Ok(()),
-                _ => Err(error),
-            })
+        let messages = client
+            .simple_query(&text)
             .map_err(|error| SqlError::from_postgres(&error))?;
-        // Statements the migration prepared with PREPARE; plan's own (protocol-level ones,
-        // `from_sql` false) stay, so they need not be prepared again.
-        let prepared = client
-            .query(
-                "SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql",
-                &[],
-            )
-            .map_err(|error| SqlError::from_postgres(&error))?;
-        for row in prepared {
-            let name: String = row
-                .try_get(0)
-                .map_err(|error| SqlError::from_postgres(&error))?;
+        if let Some(deallocate) = last_row(&messages).and_then(|row| row.first().cloned().flatten())
+        {
             client
-                .batch_execute(&format!("DEALLOCATE {}", super::quote_identifier(&name)))
+                .batch_execute(&deallocate)
                 .map_err(|error| SqlError::from_postgres(&error))?;
         }
         Ok(())
@@ -289,6 +294,7 @@ impl Connection {
 impl Work<'_> {
     /// Runs SQL (one or more statements) in the transaction.
     pub fn run(&mut self, sql: &str) -> Result<(), SqlError> {
+        self.identity_known = false;
         self.transaction
             .batch_execute(sql)
             .map_err(|error| SqlError::from_postgres(&error))
@@ -296,6 +302,7 @@ impl Work<'_> {
 
     /// Runs one statement and returns how many rows it affected.
     pub fn run_counting(&mut self, sql: &str) -> Result<u64, SqlError> {
+        self.identity_known = false;
         self.transaction
             .execute(sql, &[])
             .map_err(|error| SqlError::from_postgres(&error))
@@ -352,26 +359,58 @@ impl Work<'_> {
         rows.iter().map(row_texts).collect()
     }
 
-    /// Applies the modes of a migration's own wrapping `BEGIN` (`ISOLATION LEVEL
-    /// SERIALIZABLE`, `DEFERRABLE`, …) to this transaction. Must come before any query in it.
-    pub fn set_transaction_modes(&mut self, modes: &str) -> Result<(), SqlError> {
-        self.run(&format!("SET TRANSACTION {modes}"))
-    }
-
     /// Sets `lock_timeout` for the rest of the transaction and returns the transaction's ID
     /// (assigning one), which [`Work::run_guarded`] checks to prove the transaction is still
     /// this one. One round trip.
     pub fn start(&mut self, lock_timeout: Duration) -> Result<TransactionId, SqlError> {
-        let rows = self.query_texts(
-            "SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.txid_current()::text",
-            &[Some(&format!("{}ms", lock_timeout.as_millis()))],
-        )?;
-        let id = rows
-            .into_iter()
-            .next()
-            .and_then(|row| row.into_iter().nth(1).flatten())
-            .unwrap_or_default();
-        Ok(TransactionId(id))
+        self.start_with("", lock_timeout)
+    }
+
+    /// [`Work::start`] for the first transaction of a migration: in the same round trip, the
+    /// modes of the migration's own wrapping `BEGIN` (`SET TRANSACTION`, which must come first)
+    /// and the [`Session::reset`] that gives the migration the session the run started with.
+    /// The reset is part of the transaction: a migration rolled back and retried gets it again.
+    pub fn start_migration(
+        &mut self,
+        modes: Option<&str>,
+        lock_timeout: Duration,
+    ) -> Result<TransactionId, SqlError> {
+        let mut prefix = String::new();
+        if let Some(modes) = modes {
+            prefix.push_str(&format!("SET TRANSACTION {modes};\n"));
+        }
+        prefix.push_str(self.reset_sql);
+        self.start_with(&prefix, lock_timeout)
+    }
+
+    fn start_with(
+        &mut self,
+        prefix: &str,
+        lock_timeout: Duration,
+    ) -> Result<TransactionId, SqlError> {
+        // Statements the migration PREPAREd are deallocated only with the reset: within a
+        // migration, a later statement may EXECUTE them.
+        let deallocate = if prefix.is_empty() {
+            "NULL::text"
+        } else {
+            DEALLOCATE_PREPARED_BY_SQL
+        };
+        let text = format!(
+            "{prefix}SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
+             pg_catalog.txid_current()::text, current_user::text, ({deallocate})",
+            lock_timeout.as_millis()
+        );
+        let messages = self
+            .transaction
+            .simple_query(&text)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        let row = last_row(&messages).unwrap_or_default();
+        let column = |index: usize| row.get(index).cloned().flatten();
+        self.identity_known = column(2).as_deref() == Some(self.user);
+        if let Some(deallocate) = column(3) {
+            self.run(&deallocate)?;
+        }
+        Ok(TransactionId(column(1).unwrap_or_default()))
     }
 
     /// Runs SQL the migration wrote, then, in the same message, asks which transaction is
@@ -386,19 +425,21 @@ impl Work<'_> {
     ) -> Result<TransactionState, SqlError> {
         // The newline ends a trailing `--` comment; the statement's own text comes first, so
         // the server's error positions still count from its start.
-        let text = format!("{sql}\n;SELECT pg_catalog.txid_current_if_assigned()::text");
+        let text = format!(
+            "{sql}\n;SELECT pg_catalog.txid_current_if_assigned()::text, current_user::text"
+        );
+        self.identity_known = false;
         let messages = self
             .transaction
             .simple_query(&text)
             .map_err(|error| SqlError::from_postgres(&error))?;
-        let current = messages.iter().rev().find_map(|message| match message {
-            postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
-            _ => None,
-        });
-        Ok(match current {
-            Some(Some(current)) if current == id.0 => TransactionState::Ours,
-            _ => TransactionState::Ended,
-        })
+        let row = last_row(&messages).unwrap_or_default();
+        let column = |index: usize| row.get(index).cloned().flatten();
+        if column(0).as_deref() != Some(id.0.as_str()) {
+            return Ok(TransactionState::Ended);
+        }
+        self.identity_known = column(1).as_deref() == Some(self.user);
+        Ok(TransactionState::Ours)
     }
 
     /// Runs one statement of a migration: [`Work::run_guarded`], or, for `COPY … FROM stdin`
@@ -450,7 +491,12 @@ impl Work<'_> {
     /// session's identity is what the migration left (a file run statement by statement may
     /// rely on it), until [`Session::reset`] before the next migration.
     pub fn restore_identity(&mut self) -> Result<(), SqlError> {
-        self.run("SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE")
+        if self.identity_known {
+            return Ok(());
+        }
+        self.run("SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE")?;
+        self.identity_known = true;
+        Ok(())
     }
 
     /// Sets `lock_timeout` for the rest of the transaction.
@@ -472,6 +518,32 @@ impl Work<'_> {
     pub fn rollback(self) {
         let _ = self.transaction.rollback();
     }
+}
+
+/// Resets what a migration may have changed on the session, as [`Session::reset`] says; each
+/// of these may also run inside a transaction.
+const RESET_SESSION: &str = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; \
+     DISCARD SEQUENCES; UNLISTEN *; CLOSE ALL;\n";
+
+/// Lets the server notice a dead client within a second (PostgreSQL 14 and later), so a
+/// killed `plan` does not leave a long statement running with the lock held.
+const CHECK_CONNECTION: &str = "SET client_connection_check_interval = '1s'";
+
+/// `DEALLOCATE` of each statement a migration prepared with `PREPARE` (plan's own, prepared
+/// through the protocol, are not `from_sql`), as one SQL text, or NULL when there are none.
+const DEALLOCATE_PREPARED_BY_SQL: &str = "SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
+     FROM pg_catalog.pg_prepared_statements WHERE from_sql";
+
+/// The columns of the last row among `messages`, as texts.
+fn last_row(messages: &[postgres::SimpleQueryMessage]) -> Option<Vec<Option<String>>> {
+    messages.iter().rev().find_map(|message| match message {
+        postgres::SimpleQueryMessage::Row(row) => Some(
+            (0..row.len())
+                .map(|index| row.get(index).map(str::to_string))
+                .collect(),
+        ),
+        _ => None,
+    })
 }
 
 /// Every column of a row as text; columns must be selected as text (`::text`).
