@@ -986,14 +986,15 @@ fn plan_import(
         });
         if let (Some(recorded), Some(migration)) = (&row.checksum, project.migration(id)) {
             let recorded = recorded.to_ascii_lowercase();
-            // Only a SHA-256 can be compared with ours; another algorithm says nothing.
+            // Only a SHA-256 can be compared with ours; another algorithm says nothing. Another
+            // runner hashed the file, never plan.yaml, so the file's own checksum is compared.
             let comparable =
                 recorded.len() == 64 && recorded.bytes().all(|byte| byte.is_ascii_hexdigit());
-            if comparable && recorded != migration.checksum() {
+            if comparable && recorded != migration.file_checksum() {
                 report.checksum_changes.push(ChecksumChange {
                     id: (*id).clone(),
                     recorded,
-                    current: migration.checksum().to_string(),
+                    current: migration.file_checksum().to_string(),
                 });
             }
         }
