@@ -307,12 +307,12 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
         .iter()
         .filter_map(|id| match project.migration(id) {
             None => Some(format!("{id} (its file is missing)")),
-            Some(migration) if migration.rollback().is_none() => Some(
-                match migration.no_rollback_reason() {
+            Some(migration) if migration.rollback().is_none() => {
+                Some(match migration.no_rollback_reason() {
                     Some(reason) => format!("{id} (no rollback: {reason})"),
                     None => format!("{id} (no rollback)"),
-                },
-            ),
+                })
+            }
             Some(_) => None,
         })
         .collect();
