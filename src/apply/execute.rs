@@ -180,16 +180,6 @@ enum FailureKind {
     TransactionEnded(Interruption),
 }
 
-/// Whether a transaction phase is the first work of its migration in this run, and so also
-/// resets the session for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Opening {
-    /// The migration's first work in this run.
-    Migration,
-    /// A later phase of the same migration: the session is the migration's own.
-    Continuation,
-}
-
 /// How a statement of a no-transaction file that ran in a transaction of its own ended.
 enum StatementOutcome {
     /// It and its progress record committed.
@@ -251,27 +241,10 @@ impl Runner<'_> {
         };
         let phases = phases(migration, &run.script);
         let last = phases.len().saturating_sub(1);
-        // Each migration starts from the session the run started with: what the previous one
-        // SET (search_path, role, session_replication_role, …) must not reach it. A migration
-        // whose first work is a transaction gets the reset inside that transaction, in the
-        // round trip that starts it; any other is reset first.
-        let first_phase = phases.iter().position(|phase| !phase.is_done(resume));
-        let resets_itself =
-            first_phase.is_some_and(|index| matches!(phases[index], Phase::Transaction { .. }));
-        if !resets_itself {
-            self.session.reset().map_err(|error| {
-                Box::new(MigrationFailed {
-                    id: migration.id().to_string(),
-                    message: format!("cannot reset the session before it: {error}"),
-                    help: "nothing of it ran in this run".to_string(),
-                    file: migration.file().clone(),
-                    span: None,
-                    label: "here".to_string(),
-                    report: Vec::new(),
-                    code: error.code.clone(),
-                })
-            })?;
-        }
+        // Each migration leaves the session as the run started it, so the next one starts
+        // clean: what it SET (search_path, role, default_transaction_read_only, …) is reset
+        // as it finishes, inside its last transaction (try_transaction_phase) or just before
+        // the one that records it (finish_phase).
         for (index, phase) in phases.iter().enumerate() {
             if phase.is_done(resume) {
                 continue;
@@ -289,14 +262,9 @@ impl Runner<'_> {
                         Some(done) => (false, first.max(done)),
                         None => (with_file, first),
                     };
-                    let opening = if Some(index) == first_phase {
-                        Opening::Migration
-                    } else {
-                        Opening::Continuation
-                    };
                     self.run_transaction_phase(
                         &run,
-                        (with_file, first..end, opening),
+                        (with_file, first..end),
                         finishes,
                         resume,
                         observe,
@@ -319,7 +287,7 @@ impl Runner<'_> {
     fn run_transaction_phase(
         &mut self,
         run: &Run<'_>,
-        (with_file, steps, opening): (bool, std::ops::Range<usize>, Opening),
+        (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: Resume,
         observe: &mut dyn FnMut(Progress<'_>),
@@ -338,7 +306,7 @@ impl Runner<'_> {
             });
             let result = self.try_transaction_phase(
                 run,
-                (with_file, steps.clone(), opening),
+                (with_file, steps.clone()),
                 finishes,
                 resume,
                 observe,
@@ -372,7 +340,7 @@ impl Runner<'_> {
     fn try_transaction_phase(
         &mut self,
         run: &Run<'_>,
-        (with_file, steps, opening): (bool, std::ops::Range<usize>, Opening),
+        (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: Resume,
         observe: &mut dyn FnMut(Progress<'_>),
@@ -389,20 +357,20 @@ impl Runner<'_> {
         let lock_timeout = self.lock_timeout;
         let mut work = self.session.begin().map_err(sql_failure)?;
         let modes = run.script.modes.as_deref().filter(|_| with_file);
-        let transaction = match (opening, modes) {
-            (Opening::Continuation, None) => work.start(lock_timeout),
-            // The file's own modes come first in its transaction, as PostgreSQL requires, and
-            // the session reset with them.
-            _ => work.start_migration(modes, lock_timeout),
-        }
-        .map_err(sql_failure)?;
+        let transaction = work
+            .start_with_modes(modes, lock_timeout)
+            .map_err(sql_failure)?;
         if resume == Resume::FRESH && (with_file || steps.start == 0) {
             // The preflight looked before the run; another session may have changed the schema
             // since, so each migration checks its prerequisites again, inside its transaction.
             check_prerequisites(&mut work, migration)?;
         }
+        // A phase that finishes its migration also resets the session, inside its transaction
+        // (so it commits with the migration), in the message of the migration's last SQL.
+        let mut reset_done = false;
         if with_file {
             let statements = run.script.statements.iter().enumerate();
+            let last_statement = run.script.statements.len().saturating_sub(1);
             for (index, statement) in statements.skip(resume.next_statement) {
                 let at = |error: FailureKind| Failure {
                     error,
@@ -410,11 +378,21 @@ impl Runner<'_> {
                     span: base + statement.span.start..base + statement.span.end,
                     text_offset: Some(base + statement.span.start),
                 };
-                match work.run_statement(
-                    &statement.text,
-                    statement.copy_data.as_deref(),
-                    &transaction,
-                ) {
+                let resets = finishes
+                    && steps.is_empty()
+                    && index == last_statement
+                    && statement.copy_data.is_none();
+                let outcome = if resets {
+                    reset_done = true;
+                    work.run_guarded_then_reset(&statement.text, &transaction)
+                } else {
+                    work.run_statement(
+                        &statement.text,
+                        statement.copy_data.as_deref(),
+                        &transaction,
+                    )
+                };
+                match outcome {
                     Ok(TransactionState::Ours) => {}
                     Ok(TransactionState::Ended) => {
                         work.rollback();
@@ -437,6 +415,7 @@ impl Runner<'_> {
                 total: migration.steps().len(),
                 kind: step.kind.name(),
             });
+            let resets = finishes && index + 1 == steps.end;
             let outcome = run_transactional_step(
                 &mut work,
                 &transaction,
@@ -449,7 +428,13 @@ impl Runner<'_> {
             .and_then(|()| {
                 // Handlers, batches and assertions run SQL plan did not guard statement by
                 // statement: prove the transaction is still plan's before going on.
-                match work.check(&transaction) {
+                let checked = if resets {
+                    reset_done = true;
+                    work.reset_session(&transaction)
+                } else {
+                    work.check(&transaction)
+                };
+                match checked {
                     Ok(TransactionState::Ours) => Ok(()),
                     Ok(TransactionState::Ended) => Err(Failure::at_step(
                         step,
@@ -463,16 +448,36 @@ impl Runner<'_> {
                 return Err(failure);
             }
         }
+        let no_span = |error: FailureKind| Failure {
+            error,
+            file: file.clone(),
+            span: 0..0,
+            text_offset: None,
+        };
         // The ledger row is written as the user plan connected as, whatever role the
-        // migration switched to (which might not be allowed to write plan's tables).
-        if let Err(error) = work.restore_identity() {
+        // migration switched to (which might not be allowed to write plan's tables): the reset
+        // sees to that, and a phase that does not finish the migration restores just that.
+        let prepared = match (finishes, reset_done) {
+            (true, false) => work
+                .reset_session(&transaction)
+                .and_then(|state| match state {
+                    TransactionState::Ours => Ok(()),
+                    TransactionState::Ended => Err(SqlError {
+                        code: None,
+                        message: "the transaction plan began is no longer open".to_string(),
+                        detail: None,
+                        hint: None,
+                        context: None,
+                        position: None,
+                        connection_lost: false,
+                    }),
+                }),
+            (true, true) => Ok(()),
+            (false, _) => work.restore_identity(),
+        };
+        if let Err(error) = prepared {
             work.rollback();
-            return Err(Failure {
-                error: FailureKind::Ledger(error),
-                file: file.clone(),
-                span: 0..0,
-                text_offset: None,
-            });
+            return Err(no_span(FailureKind::Ledger(error)));
         }
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
@@ -490,12 +495,6 @@ impl Runner<'_> {
                 },
                 self.environment,
             )
-        };
-        let no_span = |error: FailureKind| Failure {
-            error,
-            file: file.clone(),
-            span: 0..0,
-            text_offset: None,
         };
         if let Err(error) = recorded {
             work.rollback();
@@ -794,6 +793,12 @@ impl Runner<'_> {
         finishes: bool,
         phase: Phase,
     ) -> Result<(), SqlError> {
+        if finishes {
+            // The migration is over: the session goes back to how the run started before the
+            // transaction that records it begins, so nothing the migration SET (a read-only
+            // default, a role) shapes that transaction or the next migration.
+            self.session.reset()?;
+        }
         let mut work = self.session.begin()?;
         work.restore_identity()?;
         if finishes {

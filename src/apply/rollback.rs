@@ -464,12 +464,14 @@ fn roll_back_one(
     let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {
         Transaction::Wrapped => {
+            // Each rollback starts from the session the run started with, as each migration
+            // does, reset before its transaction begins.
+            session.reset().map_err(|error| unplaced(error, 0))?;
             let mut work = session.begin().map_err(|error| unplaced(error, 0))?;
             // A rollback blocked by a table lock gives up after lock_timeout instead of
             // waiting forever (it is not retried: the operator is watching a rollback). It
-            // starts from the session the run started with, as each migration does, and keeps
-            // the modes of its file's own wrapping BEGIN.
-            let transaction = match work.start_migration(script.modes.as_deref(), lock_timeout) {
+            // keeps the modes of its file's own wrapping BEGIN.
+            let transaction = match work.start_with_modes(script.modes.as_deref(), lock_timeout) {
                 Ok(transaction) => transaction,
                 Err(error) => {
                     work.rollback();
@@ -501,8 +503,7 @@ fn roll_back_one(
             Ok(duration)
         }
         Transaction::Outside => {
-            // Each rollback starts from the session the run started with, as each migration
-            // does.
+            // As above: a clean session first.
             session
                 .reset()
                 .map_err(|error| unplaced(error, resume_at))?;

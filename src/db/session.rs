@@ -53,6 +53,13 @@ pub struct Work<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionId(String);
 
+/// Whether a guarded message also resets the session.
+#[derive(Clone, Copy)]
+enum Reset {
+    Yes,
+    No,
+}
+
 /// Whether the transaction plan began is still the one open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransactionState {
@@ -240,9 +247,9 @@ impl Session {
     /// statements, cursors, `LISTEN`) never reach the next one. `DISCARD ALL` would do most of
     /// this, but it also releases advisory locks — the run's lock among them — so each part is
     /// reset on its own. Advisory locks a migration took itself are left as they are. One
-    /// round trip (two when the migration left prepared statements). A migration whose first
+    /// round trip (two when the migration left prepared statements). A migration whose last
     /// work is a transaction gets the same reset inside it instead
-    /// ([`Work::start_migration`]), without the round trip.
+    /// ([`Work::run_guarded_then_reset`]), without the round trip.
     pub fn reset(&mut self) -> Result<(), SqlError> {
         let text = format!("{}{DEALLOCATE_PREPARED_BY_SQL}", self.reset_sql);
         let client = self.connection.client();
@@ -366,21 +373,18 @@ impl Work<'_> {
         self.start_with("", lock_timeout)
     }
 
-    /// [`Work::start`] for the first transaction of a migration: in the same round trip, the
-    /// modes of the migration's own wrapping `BEGIN` (`SET TRANSACTION`, which must come first)
-    /// and the [`Session::reset`] that gives the migration the session the run started with.
-    /// The reset is part of the transaction: a migration rolled back and retried gets it again.
-    pub fn start_migration(
+    /// [`Work::start`] for a transaction that runs a file wrapped in its own `BEGIN` with modes
+    /// (`ISOLATION LEVEL SERIALIZABLE`, `DEFERRABLE`, …): `SET TRANSACTION` with those modes
+    /// comes first, as PostgreSQL requires, in the same round trip.
+    pub fn start_with_modes(
         &mut self,
         modes: Option<&str>,
         lock_timeout: Duration,
     ) -> Result<TransactionId, SqlError> {
-        let mut prefix = String::new();
-        if let Some(modes) = modes {
-            prefix.push_str(&format!("SET TRANSACTION {modes};\n"));
+        match modes {
+            Some(modes) => self.start_with(&format!("SET TRANSACTION {modes};\n"), lock_timeout),
+            None => self.start_with("", lock_timeout),
         }
-        prefix.push_str(self.reset_sql);
-        self.start_with(&prefix, lock_timeout)
     }
 
     fn start_with(
@@ -388,16 +392,9 @@ impl Work<'_> {
         prefix: &str,
         lock_timeout: Duration,
     ) -> Result<TransactionId, SqlError> {
-        // Statements the migration PREPAREd are deallocated only with the reset: within a
-        // migration, a later statement may EXECUTE them.
-        let deallocate = if prefix.is_empty() {
-            "NULL::text"
-        } else {
-            DEALLOCATE_PREPARED_BY_SQL
-        };
         let text = format!(
             "{prefix}SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
-             pg_catalog.txid_current()::text, current_user::text, ({deallocate})",
+             pg_catalog.txid_current()::text, current_user::text",
             lock_timeout.as_millis()
         );
         let messages = self
@@ -407,9 +404,6 @@ impl Work<'_> {
         let row = last_row(&messages).unwrap_or_default();
         let column = |index: usize| row.get(index).cloned().flatten();
         self.identity_known = column(2).as_deref() == Some(self.user);
-        if let Some(deallocate) = column(3) {
-            self.run(&deallocate)?;
-        }
         Ok(TransactionId(column(1).unwrap_or_default()))
     }
 
@@ -423,10 +417,43 @@ impl Work<'_> {
         sql: &str,
         id: &TransactionId,
     ) -> Result<TransactionState, SqlError> {
+        self.guarded(sql, id, Reset::No)
+    }
+
+    /// [`Work::run_guarded`] for the last SQL of a migration, followed in the same message by
+    /// the [`Session::reset`]: it commits with the migration, so the next migration's `BEGIN`
+    /// already sees the session the run started with (a leaked
+    /// `default_transaction_read_only` or isolation level would otherwise shape it), and plan's
+    /// ledger row that follows is written as the user plan connected as.
+    pub fn run_guarded_then_reset(
+        &mut self,
+        sql: &str,
+        id: &TransactionId,
+    ) -> Result<TransactionState, SqlError> {
+        self.guarded(sql, id, Reset::Yes)
+    }
+
+    /// [`Work::run_guarded_then_reset`] with no SQL of the migration's: the reset, and the
+    /// proof that the transaction is still plan's.
+    pub fn reset_session(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {
+        self.guarded("", id, Reset::Yes)
+    }
+
+    fn guarded(
+        &mut self,
+        sql: &str,
+        id: &TransactionId,
+        reset: Reset,
+    ) -> Result<TransactionState, SqlError> {
+        let (reset_sql, deallocate) = match reset {
+            Reset::Yes => (self.reset_sql, DEALLOCATE_PREPARED_BY_SQL),
+            Reset::No => ("", "NULL::text"),
+        };
         // The newline ends a trailing `--` comment; the statement's own text comes first, so
         // the server's error positions still count from its start.
         let text = format!(
-            "{sql}\n;SELECT pg_catalog.txid_current_if_assigned()::text, current_user::text"
+            "{sql}\n;{reset_sql}SELECT pg_catalog.txid_current_if_assigned()::text, \
+             current_user::text, ({deallocate})"
         );
         self.identity_known = false;
         let messages = self
@@ -438,7 +465,11 @@ impl Work<'_> {
         if column(0).as_deref() != Some(id.0.as_str()) {
             return Ok(TransactionState::Ended);
         }
-        self.identity_known = column(1).as_deref() == Some(self.user);
+        let user = column(1);
+        if let Some(deallocate) = column(2) {
+            self.run(&deallocate)?;
+        }
+        self.identity_known = user.as_deref() == Some(self.user);
         Ok(TransactionState::Ours)
     }
 

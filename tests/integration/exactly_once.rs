@@ -54,6 +54,7 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
              SET search_path TO other;\n\
              SET session_replication_role = replica;\n\
              SET plan_test.marker = 'leaked';\n\
+             SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n\
              SET ROLE issue_11_session_role;\n",
         ),
         (
@@ -64,7 +65,8 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
                  current_setting('search_path') AS search_path,\n\
                  current_setting('session_replication_role') AS replication_role,\n\
                  coalesce(current_setting('plan_test.marker', true), '') AS marker,\n\
-                 current_user::text AS role;\n",
+                 current_user::text AS role,\n\
+                 current_setting('transaction_isolation') AS isolation;\n",
         ),
         (
             "migrations/003_orphan.sql",
@@ -79,15 +81,16 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
     let seen = database
         .client()
         .query_one(
-            "SELECT search_path, replication_role, marker, role, current_user::text FROM public.settings_seen",
+            "SELECT search_path, replication_role, marker, role, current_user::text, isolation FROM public.settings_seen",
             &[],
         )
         .expect("002 created its table in public, not in the schema 001 set");
-    let values: Vec<String> = (0..5).map(|index| seen.get(index)).collect();
+    let values: Vec<String> = (0..6).map(|index| seen.get(index)).collect();
     assert_eq!(values[0], "\"$user\", public");
     assert_eq!(values[1], "origin");
     assert_eq!(values[2], "");
     assert_eq!(values[3], values[4], "002 ran as the connecting role");
+    assert_eq!(values[5], "read committed");
     assert_eq!(
         query_i64(
             &database,
@@ -98,6 +101,36 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
     assert_eq!(
         states(&database),
         pairs(&[("001_leaky", "applied"), ("002_clean", "applied")])
+    );
+}
+
+/// Finding 2, after work that is not a transaction: a no-transaction file that leaves its
+/// session read-only (`default_transaction_read_only`, which shapes the next `BEGIN`) and in
+/// another schema does not pass either on.
+#[test]
+fn issue_11_a_no_transaction_file_leaves_nothing_to_the_next_migration() {
+    let database = test_db("issue_11_session_after_outside");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_outside.sql",
+            "-- plan: no-transaction\nCREATE SCHEMA other;\nCREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nSET search_path TO other;\nSET default_transaction_read_only = on;\n",
+        ),
+        (
+            "migrations/002_writes.sql",
+            "CREATE TABLE written (id int);\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'written'"
+        ),
+        1
+    );
+    assert_eq!(
+        states(&database),
+        pairs(&[("001_outside", "applied"), ("002_writes", "applied")])
     );
 }
 
