@@ -26,10 +26,18 @@ pub struct Session {
     /// migration, and parsing and planning them each time was most of plan's overhead over
     /// psql in bench/apply.sh.
     prepared: IndexMap<String, postgres::Statement>,
-    /// What resets the session to how it started (see [`Session::reset`]).
+    /// What resets the session's settings to how it started (see [`Session::reset`]).
     reset_sql: String,
-    /// The user the session connected as, which plan's own writes run as.
-    user: String,
+    /// Who the session is as it started: its `current_user`, which plan's own writes run as,
+    /// and its `session_user`.
+    identity: Identity,
+}
+
+/// A session's `current_user` and `session_user` as it started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Identity {
+    current_user: String,
+    session_user: String,
 }
 
 enum Connection {
@@ -42,7 +50,7 @@ pub struct Work<'a> {
     transaction: postgres::Transaction<'a>,
     prepared: &'a mut IndexMap<String, postgres::Statement>,
     reset_sql: &'a str,
-    user: &'a str,
+    identity: &'a Identity,
     /// Whether the role in effect is known to be the session's own user, so that
     /// [`Work::restore_identity`] can skip a round trip. Forgotten after any SQL that could
     /// have changed it.
@@ -157,13 +165,24 @@ impl Session {
 
     fn start(mut connection: Connection, target: String) -> Result<Session, DbError> {
         let client = connection.client();
-        let (backend_pid, user): (i32, String) = client
-            .query_one("SELECT pg_backend_pid(), current_user::text", &[])
-            .and_then(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        let (backend_pid, identity) = client
+            .query_one(
+                "SELECT pg_backend_pid(), current_user::text, session_user::text",
+                &[],
+            )
+            .and_then(|row| {
+                Ok((
+                    row.try_get::<_, i32>(0)?,
+                    Identity {
+                        current_user: row.try_get(1)?,
+                        session_user: row.try_get(2)?,
+                    },
+                ))
+            })
             .map_err(|error| query_error(&error, "read the backend pid", &target))?;
         // PostgreSQL 14 and later only; older servers simply keep the old behaviour.
         let checks_connection = client.batch_execute(CHECK_CONNECTION).is_ok();
-        let mut reset_sql = String::from(RESET_SESSION);
+        let mut reset_sql = String::from(RESET_SETTINGS);
         if checks_connection {
             reset_sql.push_str(CHECK_CONNECTION);
             reset_sql.push(';');
@@ -174,7 +193,7 @@ impl Session {
             backend_pid,
             prepared: IndexMap::new(),
             reset_sql,
-            user,
+            identity,
         })
     }
 
@@ -199,7 +218,7 @@ impl Session {
             transaction,
             prepared: &mut self.prepared,
             reset_sql: &self.reset_sql,
-            user: &self.user,
+            identity: &self.identity,
             identity_known: false,
         })
     }
@@ -243,23 +262,25 @@ impl Session {
 
     /// Puts the session back to the state it started in, so that one migration's session
     /// changes (`SET search_path`, `SET ROLE`, `SET SESSION AUTHORIZATION`,
-    /// `session_replication_role`, custom settings, temporary tables, its own prepared
-    /// statements, cursors, `LISTEN`) never reach the next one. `DISCARD ALL` would do most of
-    /// this, but it also releases advisory locks — the run's lock among them — so each part is
-    /// reset on its own. Advisory locks a migration took itself are left as they are. One
-    /// round trip (two when the migration left prepared statements). A migration whose last
-    /// work is a transaction gets the same reset inside it instead
-    /// ([`Work::run_guarded_then_reset`]), without the round trip.
+    /// `session_replication_role`, `default_transaction_read_only`, custom settings, temporary
+    /// objects, its own prepared statements, cursors it kept open, `LISTEN`) never reach the
+    /// next one. `DISCARD ALL` would do all of this, but it also releases advisory locks — the
+    /// run's lock among them — and its parts each cost a statement, so settings are reset
+    /// with `RESET ALL` and the rest is asked about in the same message and reset only when a
+    /// migration left some. Advisory locks a migration took itself are left as they are, and
+    /// so are the values `currval` and `lastval` remember. One round trip, two when there was
+    /// more than settings to reset. A migration whose last work is a transaction gets the same
+    /// reset inside it instead ([`Work::run_guarded_then_reset`]), without the round trip.
     pub fn reset(&mut self) -> Result<(), SqlError> {
-        let text = format!("{}{DEALLOCATE_PREPARED_BY_SQL}", self.reset_sql);
+        let text = format!("{}SELECT NULL::text, {RESIDUE}", self.reset_sql);
         let client = self.connection.client();
         let messages = client
             .simple_query(&text)
             .map_err(|error| SqlError::from_postgres(&error))?;
-        if let Some(deallocate) = last_row(&messages).and_then(|row| row.first().cloned().flatten())
-        {
+        let row = last_row(&messages).unwrap_or_default();
+        if let Some(cleanup) = cleanup_sql(&row, &self.identity) {
             client
-                .batch_execute(&deallocate)
+                .batch_execute(&cleanup)
                 .map_err(|error| SqlError::from_postgres(&error))?;
         }
         Ok(())
@@ -403,7 +424,7 @@ impl Work<'_> {
             .map_err(|error| SqlError::from_postgres(&error))?;
         let row = last_row(&messages).unwrap_or_default();
         let column = |index: usize| row.get(index).cloned().flatten();
-        self.identity_known = column(2).as_deref() == Some(self.user);
+        self.identity_known = column(2).as_deref() == Some(self.identity.current_user.as_str());
         Ok(TransactionId(column(1).unwrap_or_default()))
     }
 
@@ -445,15 +466,16 @@ impl Work<'_> {
         id: &TransactionId,
         reset: Reset,
     ) -> Result<TransactionState, SqlError> {
-        let (reset_sql, deallocate) = match reset {
-            Reset::Yes => (self.reset_sql, DEALLOCATE_PREPARED_BY_SQL),
-            Reset::No => ("", "NULL::text"),
+        // Inside a transaction, a LISTEN of this transaction takes effect only at commit, so
+        // no query can see it yet: UNLISTEN * is always sent, cancelling it.
+        let (reset_sql, unlisten, residue) = match reset {
+            Reset::Yes => (self.reset_sql, "UNLISTEN *;\n", RESIDUE),
+            Reset::No => ("", "", "current_user::text"),
         };
         // The newline ends a trailing `--` comment; the statement's own text comes first, so
         // the server's error positions still count from its start.
         let text = format!(
-            "{sql}\n;{reset_sql}SELECT pg_catalog.txid_current_if_assigned()::text, \
-             current_user::text, ({deallocate})"
+            "{sql}\n;{reset_sql}{unlisten}SELECT pg_catalog.txid_current_if_assigned()::text, {residue}"
         );
         self.identity_known = false;
         let messages = self
@@ -461,15 +483,17 @@ impl Work<'_> {
             .simple_query(&text)
             .map_err(|error| SqlError::from_postgres(&error))?;
         let row = last_row(&messages).unwrap_or_default();
-        let column = |index: usize| row.get(index).cloned().flatten();
-        if column(0).as_deref() != Some(id.0.as_str()) {
+        if row.first().cloned().flatten().as_deref() != Some(id.0.as_str()) {
             return Ok(TransactionState::Ended);
         }
-        let user = column(1);
-        if let Some(deallocate) = column(2) {
-            self.run(&deallocate)?;
+        let current_user = row.get(1).cloned().flatten();
+        self.identity_known = current_user.as_deref() == Some(self.identity.current_user.as_str());
+        if let Reset::Yes = reset {
+            if let Some(cleanup) = cleanup_sql(&row, self.identity) {
+                self.run(&cleanup)?;
+                self.identity_known = true;
+            }
         }
-        self.identity_known = user.as_deref() == Some(self.user);
         Ok(TransactionState::Ours)
     }
 
@@ -551,19 +575,55 @@ impl Work<'_> {
     }
 }
 
-/// Resets what a migration may have changed on the session, as [`Session::reset`] says; each
-/// of these may also run inside a transaction.
-const RESET_SESSION: &str = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; \
-     DISCARD SEQUENCES; UNLISTEN *; CLOSE ALL;\n";
+/// Resets every setting a migration may have changed to the session's default (which keeps
+/// what the connection's `options` set). Role and session authorization are not among the
+/// settings `RESET ALL` resets: [`RESIDUE`] asks about them.
+const RESET_SETTINGS: &str = "RESET ALL;\n";
 
 /// Lets the server notice a dead client within a second (PostgreSQL 14 and later), so a
 /// killed `plan` does not leave a long statement running with the lock held.
 const CHECK_CONNECTION: &str = "SET client_connection_check_interval = '1s'";
 
-/// `DEALLOCATE` of each statement a migration prepared with `PREPARE` (plan's own, prepared
-/// through the protocol, are not `from_sql`), as one SQL text, or NULL when there are none.
-const DEALLOCATE_PREPARED_BY_SQL: &str = "SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
-     FROM pg_catalog.pg_prepared_statements WHERE from_sql";
+/// What else a migration may have left on the session, as columns 1 to 6 of a query whose
+/// column 0 is the transaction's ID: `current_user`, `session_user`, whether temporary objects
+/// exist, whether it listens, whether it kept cursors open (`WITH HOLD`), and the `DEALLOCATE`
+/// of the statements it prepared with `PREPARE` (plan's own, prepared through the protocol, are
+/// not `from_sql`). Cheap lookups, asked in the same message as the reset; [`cleanup_sql`]
+/// turns the answer into what is left to do, which is usually nothing.
+const RESIDUE: &str = "current_user::text, session_user::text, \
+     (EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema()) \
+      OR EXISTS (SELECT FROM pg_catalog.pg_proc WHERE pronamespace = pg_catalog.pg_my_temp_schema()) \
+      OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace = pg_catalog.pg_my_temp_schema()))::text, \
+     EXISTS (SELECT FROM pg_catalog.pg_listening_channels())::text, \
+     EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable)::text, \
+     (SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
+      FROM pg_catalog.pg_prepared_statements WHERE from_sql)";
+
+/// The statements that undo what [`RESIDUE`]'s answer `row` says a migration left, or `None`
+/// when it left nothing but settings.
+fn cleanup_sql(row: &[Option<String>], identity: &Identity) -> Option<String> {
+    let column = |index: usize| row.get(index).cloned().flatten();
+    let yes = |index: usize| column(index).as_deref() == Some("true");
+    let mut cleanup = Vec::new();
+    if column(1).as_deref() != Some(identity.current_user.as_str())
+        || column(2).as_deref() != Some(identity.session_user.as_str())
+    {
+        cleanup.push("RESET SESSION AUTHORIZATION; RESET ROLE".to_string());
+    }
+    if yes(3) {
+        cleanup.push("DISCARD TEMP".to_string());
+    }
+    if yes(4) {
+        cleanup.push("UNLISTEN *".to_string());
+    }
+    if yes(5) {
+        cleanup.push("CLOSE ALL".to_string());
+    }
+    if let Some(deallocate) = column(6) {
+        cleanup.push(deallocate);
+    }
+    (!cleanup.is_empty()).then(|| cleanup.join("; "))
+}
 
 /// The columns of the last row among `messages`, as texts.
 fn last_row(messages: &[postgres::SimpleQueryMessage]) -> Option<Vec<Option<String>>> {

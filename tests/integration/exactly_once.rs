@@ -55,6 +55,10 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
              SET session_replication_role = replica;\n\
              SET plan_test.marker = 'leaked';\n\
              SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n\
+             CREATE TEMP TABLE leaked_temp (id int);\n\
+             PREPARE leaked_plan AS SELECT 1;\n\
+             LISTEN leaked_channel;\n\
+             DECLARE leaked_cursor CURSOR WITH HOLD FOR SELECT 1;\n\
              SET ROLE issue_11_session_role;\n",
         ),
         (
@@ -66,7 +70,11 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
                  current_setting('session_replication_role') AS replication_role,\n\
                  coalesce(current_setting('plan_test.marker', true), '') AS marker,\n\
                  current_user::text AS role,\n\
-                 current_setting('transaction_isolation') AS isolation;\n",
+                 current_setting('transaction_isolation') AS isolation,\n\
+                 (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())\n\
+                   + (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)\n\
+                   + (SELECT count(*) FROM pg_listening_channels())\n\
+                   + (SELECT count(*) FROM pg_cursors) AS leftovers;\n",
         ),
         (
             "migrations/003_orphan.sql",
@@ -81,16 +89,20 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
     let seen = database
         .client()
         .query_one(
-            "SELECT search_path, replication_role, marker, role, current_user::text, isolation FROM public.settings_seen",
+            "SELECT search_path, replication_role, marker, role, current_user::text, isolation, leftovers::text FROM public.settings_seen",
             &[],
         )
         .expect("002 created its table in public, not in the schema 001 set");
-    let values: Vec<String> = (0..6).map(|index| seen.get(index)).collect();
+    let values: Vec<String> = (0..7).map(|index| seen.get(index)).collect();
     assert_eq!(values[0], "\"$user\", public");
     assert_eq!(values[1], "origin");
     assert_eq!(values[2], "");
     assert_eq!(values[3], values[4], "002 ran as the connecting role");
     assert_eq!(values[5], "read committed");
+    assert_eq!(
+        values[6], "0",
+        "temporary table, prepared statement, LISTEN or cursor left"
+    );
     assert_eq!(
         query_i64(
             &database,
