@@ -177,15 +177,15 @@ enum FailureKind {
     },
     /// SQL of the migration ended plan's transaction itself (a `COMMIT` or `ROLLBACK` the
     /// splitter did not see as a statement of its own): what ran may be committed.
-    TransactionEnded(Interruption),
+    TransactionEnded(Interruption, Option<SqlError>),
 }
 
 /// How a statement of a no-transaction file that ran in a transaction of its own ended.
 enum StatementOutcome {
     /// It and its progress record committed.
     Done,
-    /// It ended plan's transaction itself.
-    TransactionEnded,
+    /// It ended plan's transaction itself (and then failed, when there is an error).
+    TransactionEnded(Option<SqlError>),
     /// It ran, but its progress record failed, so both were rolled back.
     LedgerFailed(SqlError),
 }
@@ -396,9 +396,19 @@ impl Runner<'_> {
                     Ok(TransactionState::Ours) => {}
                     Ok(TransactionState::Ended) => {
                         work.rollback();
-                        return Err(at(FailureKind::TransactionEnded(Interruption::Statement(
-                            index,
-                        ))));
+                        return Err(at(FailureKind::TransactionEnded(
+                            Interruption::Statement(index),
+                            None,
+                        )));
+                    }
+                    // An error after a COMMIT in the same message: what came before it is
+                    // committed, so this is no failure that "left no trace".
+                    Err(error) if work.ended_before_error(&transaction) => {
+                        work.rollback();
+                        return Err(at(FailureKind::TransactionEnded(
+                            Interruption::Statement(index),
+                            Some(error),
+                        )));
                     }
                     Err(error) => {
                         work.rollback();
@@ -422,7 +432,7 @@ impl Runner<'_> {
                 self.handlers,
                 self.environment,
                 migration,
-                step,
+                (index, step),
                 observe,
             )
             .and_then(|()| {
@@ -438,12 +448,22 @@ impl Runner<'_> {
                     Ok(TransactionState::Ours) => Ok(()),
                     Ok(TransactionState::Ended) => Err(Failure::at_step(
                         step,
-                        FailureKind::TransactionEnded(Interruption::Step(index)),
+                        FailureKind::TransactionEnded(Interruption::Step(index), None),
                     )),
                     Err(error) => Err(Failure::at_step(step, FailureKind::Sql(error))),
                 }
             });
-            if let Err(failure) = outcome {
+            if let Err(mut failure) = outcome {
+                // A step that failed after its SQL ended plan's transaction (a handler's
+                // COMMIT, then an error) committed what came before: say so.
+                if let FailureKind::Sql(error) = &failure.error {
+                    if work.ended_before_error(&transaction) {
+                        failure.error = FailureKind::TransactionEnded(
+                            Interruption::Step(index),
+                            Some(error.clone()),
+                        );
+                    }
+                }
                 work.rollback();
                 return Err(failure);
             }
@@ -592,14 +612,21 @@ impl Runner<'_> {
                 .retrying_lock_timeouts(migration, observe, |runner| {
                     let mut work = runner.session.begin()?;
                     let transaction = work.start(lock_timeout)?;
-                    let state = work.run_statement(
+                    let state = match work.run_statement(
                         &statement.text,
                         statement.copy_data.as_deref(),
                         &transaction,
-                    )?;
+                    ) {
+                        Ok(state) => state,
+                        Err(error) if work.ended_before_error(&transaction) => {
+                            work.rollback();
+                            return Ok(StatementOutcome::TransactionEnded(Some(error)));
+                        }
+                        Err(error) => return Err(error),
+                    };
                     if state == TransactionState::Ended {
                         work.rollback();
-                        return Ok(StatementOutcome::TransactionEnded);
+                        return Ok(StatementOutcome::TransactionEnded(None));
                     }
                     // A ledger failure here is told apart from the statement's own below.
                     let recorded = work.restore_identity().and_then(|()| {
@@ -626,9 +653,9 @@ impl Runner<'_> {
                 StatementOutcome::LedgerFailed(error) => {
                     return Err(at(FailureKind::Ledger(error), None));
                 }
-                StatementOutcome::TransactionEnded => {
+                StatementOutcome::TransactionEnded(error) => {
                     return Err(at(
-                        FailureKind::TransactionEnded(Interruption::Statement(index)),
+                        FailureKind::TransactionEnded(Interruption::Statement(index), error),
                         Some(statement),
                     ));
                 }
@@ -953,7 +980,7 @@ impl Runner<'_> {
         let (message, code, mut help, label, span) = describe(&failure, self.ledger);
         help = join_help(&help, &note);
         let interrupted = match failure.error {
-            FailureKind::TransactionEnded(at) => Some(at),
+            FailureKind::TransactionEnded(at, _) => Some(at),
             _ => None,
         };
         let state = if let Some(at) = interrupted {
@@ -1094,7 +1121,7 @@ fn run_transactional_step(
     handlers: &Handlers,
     environment: Option<&str>,
     migration: &Migration,
-    step: &Step,
+    (index, step): (usize, &Step),
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<(), Failure> {
     let at_step = |error: FailureKind| Failure::at_step(step, error);
@@ -1112,8 +1139,9 @@ fn run_transactional_step(
                         }
                     })?;
                 if state == TransactionState::Ended {
-                    return Err(at_step(FailureKind::Unrunnable(
-                        "a statement of this step ended plan's transaction".to_string(),
+                    return Err(at_step(FailureKind::TransactionEnded(
+                        Interruption::Step(index),
+                        None,
                     )));
                 }
             }
@@ -1352,10 +1380,15 @@ fn describe(
             format!("still affecting rows after {max_batches} batches"),
             Some(to_source_span(&failure.span)),
         ),
-        FailureKind::TransactionEnded(_) => (
-            "its SQL ended plan's transaction".to_string(),
-            None,
-            String::new(),
+        FailureKind::TransactionEnded(_, error) => (
+            match error {
+                None => "its SQL ended plan's transaction".to_string(),
+                Some(error) => {
+                    format!("its SQL ended plan's transaction, then failed: {error}")
+                }
+            },
+            error.as_ref().and_then(|error| error.code.clone()),
+            error.as_ref().map(server_help).unwrap_or_default(),
             "this ended plan's transaction".to_string(),
             Some(to_source_span(&failure.span)),
         ),

@@ -489,6 +489,12 @@ fn roll_back_one(
                         work.rollback();
                         return Err(ended(statement, index));
                     }
+                    // A COMMIT in the same message, then an error: what came before it is
+                    // committed.
+                    Err(_) if work.ended_before_error(&transaction) => {
+                        work.rollback();
+                        return Err(ended(statement, index));
+                    }
                     Err(error) => {
                         work.rollback();
                         return Err(at(statement, &error, 0));
@@ -524,11 +530,17 @@ fn roll_back_one(
                     // its progress record, so it can never run twice.
                     let outcome = session.begin().and_then(|mut work| {
                         let transaction = work.start(lock_timeout)?;
-                        let state = work.run_statement(
+                        let state = match work.run_statement(
                             &statement.text,
                             statement.copy_data.as_deref(),
                             &transaction,
-                        )?;
+                        ) {
+                            Ok(state) => state,
+                            Err(_) if work.ended_before_error(&transaction) => {
+                                TransactionState::Ended
+                            }
+                            Err(error) => return Err(error),
+                        };
                         if state == TransactionState::Ended {
                             work.rollback();
                             return Ok(state);

@@ -534,6 +534,24 @@ impl Work<'_> {
         }
     }
 
+    /// After an error: whether the SQL that failed had first ended plan's transaction `id` (a
+    /// `COMMIT` earlier in the same message, then an error), so that what ran before the
+    /// error is committed although the message failed. Inside plan's transaction an error
+    /// leaves it aborted, and any query then fails (SQLSTATE 25P02); outside it, a query
+    /// answers. `false` when the connection is gone (nothing can be told).
+    pub fn ended_before_error(&mut self, id: &TransactionId) -> bool {
+        match self
+            .transaction
+            .simple_query("SELECT pg_catalog.txid_current_if_assigned()::text")
+        {
+            Err(_) => false,
+            Ok(messages) => {
+                last_row(&messages).and_then(|row| row.first().cloned().flatten())
+                    != Some(id.0.clone())
+            }
+        }
+    }
+
     /// Whether the transaction open now is still `id` (for work that ran without
     /// [`Work::run_guarded`], such as handlers).
     pub fn check(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {

@@ -628,6 +628,28 @@ fn issue_11_a_commit_hidden_in_a_statement_never_passes_for_no_trace() {
         pgplan::db::TransactionState::Ended
     );
     work.rollback();
+
+    // A COMMIT and then an error in the same message: the guard's query never runs, so plan
+    // asks afterwards whether its transaction was still there to be aborted.
+    let mut work = session.begin().expect("begin");
+    let id = work.start(Duration::from_secs(1)).expect("start");
+    assert!(
+        work.run_guarded("CREATE TABLE g4 (id int); SELECT 1 / 0", &id)
+            .is_err()
+    );
+    assert!(
+        !work.ended_before_error(&id),
+        "an error inside plan's transaction"
+    );
+    work.rollback();
+    let mut work = session.begin().expect("begin");
+    let id = work.start(Duration::from_secs(1)).expect("start");
+    assert!(
+        work.run_guarded("CREATE TABLE g5 (id int); COMMIT; SELECT 1 / 0", &id)
+            .is_err()
+    );
+    assert!(work.ended_before_error(&id), "an error after a COMMIT");
+    work.rollback();
 }
 
 /// Finding 15: `COPY … FROM stdin` with inline data, as pg_dump writes it, works as in psql,
@@ -701,6 +723,13 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         "commits",
         |context: &mut pgplan::apply::HandlerContext<'_, '_>| context.run_script("COMMIT"),
     );
+    // The same, failing after its COMMIT: what came before the COMMIT is still committed.
+    handlers.register(
+        "commits_then_fails",
+        |context: &mut pgplan::apply::HandlerContext<'_, '_>| {
+            context.run_script("COMMIT; SELECT 1 / 0")
+        },
+    );
     let options = pgplan::apply::ApplyOptions {
         target: None,
         environment: None,
@@ -772,6 +801,48 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ),
         1
     );
+
+    // A handler that commits and then fails is interrupted too, never "left no trace".
+    let failing = TestProject::new(&[
+        (
+            "migrations/001_y.sql",
+            "CREATE TABLE committed_before_error (id int);\n",
+        ),
+        (
+            "plan.yaml",
+            "migrations:\n  001_y:\n    steps:\n      - handler: commits_then_fails\n",
+        ),
+    ]);
+    let other = test_db("issue_11_interrupted_then_error");
+    let (loaded, graph) = pgplan::apply::load_project(failing.path()).expect("the project loads");
+    let error = pgplan::apply::apply_with_handlers(
+        &loaded,
+        &graph,
+        other.settings(),
+        &options,
+        &handlers,
+        &mut |_| {},
+    )
+    .expect_err("the handler failed");
+    let pgplan::apply::ApplyError::Migration(failure) = error else {
+        panic!("expected a migration failure, got {error:?}");
+    };
+    assert!(
+        failure.message.contains("division by zero"),
+        "{}",
+        failure.message
+    );
+    assert!(!failure.help.contains("left no trace"), "{}", failure.help);
+    assert_eq!(
+        query_i64(
+            &other,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'committed_before_error'"
+        ),
+        1
+    );
+    plan(&other, failing.path(), &["status"])
+        .expect_ok()
+        .expect_stdout_has(&["interrupted"]);
 }
 
 /// Findings 2 and 7 for rollbacks: each rollback starts from a clean session, and a rollback
