@@ -11,7 +11,9 @@ use super::execute::completed_units;
 use super::plan::short;
 use super::rollback::locked_session;
 use super::script;
-use crate::db::{self, DbError, Event, LedgerState, Outcome, PartialProgress};
+use crate::db::{
+    self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress, Recorded, SqlError,
+};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::project::{Migration, MigrationId, Project};
 
@@ -311,8 +313,10 @@ fn accept_changed(
                 _ => return Err(out_of_range(format!("it has {steps} step(s)"))),
             };
             let completed = completed_units(migration, &script, next_statement, next_step);
+            // Under the lock, the row is as read above; the write checks it all the same.
+            let was = row.completed.join("\n");
             session.begin().and_then(|mut work| {
-                ledger.record_progress(
+                let recorded = ledger.record_progress(
                     &mut work,
                     id.as_str(),
                     migration.checksum(),
@@ -321,9 +325,22 @@ fn accept_changed(
                         next_statement,
                         next_step,
                         completed: &completed,
+                        replacing: Expected::Partial(&was),
                     },
                     row.environment.as_deref(),
                 )?;
+                if recorded == Recorded::NotAsExpected {
+                    work.rollback();
+                    return Err(SqlError {
+                        code: None,
+                        message: "the ledger row changed while plan read it".to_string(),
+                        detail: None,
+                        hint: None,
+                        context: None,
+                        position: None,
+                        connection_lost: false,
+                    });
+                }
                 ledger.record_event(&mut work, &event(&detail))?;
                 work.commit()
             })

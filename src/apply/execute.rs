@@ -24,8 +24,9 @@ use super::handler::{HandlerContext, Handlers};
 use super::run::{MigrationFailed, Progress};
 use super::script::{self, Script, ScriptStatement};
 use crate::db::{
-    self, BlockerWatch, ConnectionSettings, Event, Ledger, LedgerRow, LedgerState, Outcome,
-    PartialProgress, Session, SqlError, TransactionId, TransactionState, Work, quote_identifier,
+    self, BlockerWatch, ConnectionSettings, Event, Expected, Ledger, LedgerRow, LedgerState,
+    Outcome, PartialProgress, Recorded, Session, SqlError, TransactionId, TransactionState, Work,
+    quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
@@ -207,6 +208,19 @@ struct Run<'m> {
     clock: Instant,
     /// Whether anything of this migration is committed (now or by an earlier run).
     committed: bool,
+    /// What the ledger row records as done (`completed`, newline-separated) as this run last
+    /// wrote or read it; `None` while there is no row. Each write expects to find it so.
+    recorded: Option<String>,
+}
+
+impl Run<'_> {
+    /// What the next ledger write expects the row to be.
+    fn expected(&self) -> Expected<'_> {
+        match &self.recorded {
+            None => Expected::NoRow,
+            Some(completed) => Expected::Partial(completed),
+        }
+    }
 }
 
 impl Runner<'_> {
@@ -214,7 +228,7 @@ impl Runner<'_> {
     pub(crate) fn run_migration(
         &mut self,
         migration: &Migration,
-        resume: Resume,
+        (resume, recorded): (Resume, Option<String>),
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Duration, Box<MigrationFailed>> {
         let script = script::prepare(migration).map_err(|problem| {
@@ -238,6 +252,7 @@ impl Runner<'_> {
             clock: Instant::now(),
             committed: resume != Resume::FRESH,
             script,
+            recorded,
         };
         let phases = phases(migration, &run.script);
         let last = phases.len().saturating_sub(1);
@@ -263,7 +278,7 @@ impl Runner<'_> {
                         None => (with_file, first),
                     };
                     self.run_transaction_phase(
-                        &run,
+                        &mut run,
                         (with_file, first..end),
                         finishes,
                         resume,
@@ -272,7 +287,7 @@ impl Runner<'_> {
                 }
                 Phase::OutsideFile => self.run_outside_file(&mut run, resume, finishes, observe),
                 Phase::BatchEach { step } => self.run_batch_each(&mut run, step, finishes, observe),
-                Phase::Command { step } => self.run_command(&run, step, finishes, observe),
+                Phase::Command { step } => self.run_command(&mut run, step, finishes, observe),
             };
             match result {
                 Ok(()) => run.committed = true,
@@ -286,7 +301,7 @@ impl Runner<'_> {
     /// on lock timeout.
     fn run_transaction_phase(
         &mut self,
-        run: &Run<'_>,
+        run: &mut Run<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: Resume,
@@ -339,7 +354,7 @@ impl Runner<'_> {
 
     fn try_transaction_phase(
         &mut self,
-        run: &Run<'_>,
+        run: &mut Run<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: Resume,
@@ -499,26 +514,32 @@ impl Runner<'_> {
             work.rollback();
             return Err(no_span(FailureKind::Ledger(error)));
         }
+        let completed = completed_units(migration, &run.script, 0, Some(steps.end));
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
         } else {
-            let completed = completed_units(migration, &run.script, 0, Some(steps.end));
-            self.ledger.record_progress(
-                &mut work,
-                migration.id().as_str(),
-                migration.checksum(),
-                self.batch,
-                &PartialProgress {
-                    next_statement: 0,
-                    next_step: Some(steps.end),
-                    completed: &completed,
-                },
-                self.environment,
-            )
+            self.ledger
+                .record_progress(
+                    &mut work,
+                    migration.id().as_str(),
+                    migration.checksum(),
+                    self.batch,
+                    &PartialProgress {
+                        next_statement: 0,
+                        next_step: Some(steps.end),
+                        completed: &completed,
+                        replacing: run.expected(),
+                    },
+                    self.environment,
+                )
+                .and_then(written)
         };
         if let Err(error) = recorded {
             work.rollback();
             return Err(no_span(FailureKind::Ledger(error)));
+        }
+        if !finishes {
+            run.recorded = Some(completed.join("\n"));
         }
         work.commit()
             .map_err(|error| no_span(FailureKind::Commit(error)))
@@ -573,10 +594,15 @@ impl Runner<'_> {
         let statements = run.script.statements.clone();
         let recorded_after = statement_progress(&run.script);
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
+            let recorded_before = run.recorded.clone();
             let progress = PartialProgress {
                 next_statement: index + 1,
                 next_step: None,
                 completed: recorded_after.get(index).map_or(&[], Vec::as_slice),
+                replacing: match &recorded_before {
+                    None => Expected::NoRow,
+                    Some(completed) => Expected::Partial(completed),
+                },
             };
             if statement.outside_transaction {
                 if let Some(index_name) = &statement.concurrent_index {
@@ -594,17 +620,20 @@ impl Runner<'_> {
                 run.committed = true;
                 let recorded = self.session.begin().and_then(|mut work| {
                     work.restore_identity()?;
-                    self.ledger.record_progress(
-                        &mut work,
-                        migration.id().as_str(),
-                        migration.checksum(),
-                        self.batch,
-                        &progress,
-                        self.environment,
-                    )?;
+                    self.ledger
+                        .record_progress(
+                            &mut work,
+                            migration.id().as_str(),
+                            migration.checksum(),
+                            self.batch,
+                            &progress,
+                            self.environment,
+                        )
+                        .and_then(written)?;
                     work.commit()
                 });
                 recorded.map_err(|error| at(FailureKind::Ledger(error), None))?;
+                run.recorded = Some(progress.completed.join("\n"));
                 continue;
             }
             let (ledger, batch, environment) = (self.ledger, self.batch, self.environment);
@@ -630,14 +659,16 @@ impl Runner<'_> {
                     }
                     // A ledger failure here is told apart from the statement's own below.
                     let recorded = work.restore_identity().and_then(|()| {
-                        ledger.record_progress(
-                            &mut work,
-                            migration.id().as_str(),
-                            migration.checksum(),
-                            batch,
-                            &progress,
-                            environment,
-                        )
+                        ledger
+                            .record_progress(
+                                &mut work,
+                                migration.id().as_str(),
+                                migration.checksum(),
+                                batch,
+                                &progress,
+                                environment,
+                            )
+                            .and_then(written)
                     });
                     match recorded {
                         Ok(()) => work.commit().map(|()| StatementOutcome::Done),
@@ -649,7 +680,10 @@ impl Runner<'_> {
                 })
                 .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
             match state {
-                StatementOutcome::Done => run.committed = true,
+                StatementOutcome::Done => {
+                    run.committed = true;
+                    run.recorded = Some(progress.completed.join("\n"));
+                }
                 StatementOutcome::LedgerFailed(error) => {
                     return Err(at(FailureKind::Ledger(error), None));
                 }
@@ -748,7 +782,7 @@ impl Runner<'_> {
     /// arguments), in the project folder; its exit code decides.
     fn run_command(
         &mut self,
-        run: &Run<'_>,
+        run: &mut Run<'_>,
         index: usize,
         finishes: bool,
         observe: &mut dyn FnMut(Progress<'_>),
@@ -816,7 +850,7 @@ impl Runner<'_> {
     /// Records the end of a phase that committed as it went: progress, or the applied row.
     fn finish_phase(
         &mut self,
-        run: &Run<'_>,
+        run: &mut Run<'_>,
         finishes: bool,
         phase: Phase,
     ) -> Result<(), SqlError> {
@@ -830,10 +864,12 @@ impl Runner<'_> {
         work.restore_identity()?;
         if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)?;
-        } else {
-            let done = phase.steps_done_after();
-            let completed = completed_units(run.migration, &run.script, 0, Some(done));
-            self.ledger.record_progress(
+            return work.commit();
+        }
+        let done = phase.steps_done_after();
+        let completed = completed_units(run.migration, &run.script, 0, Some(done));
+        self.ledger
+            .record_progress(
                 &mut work,
                 run.migration.id().as_str(),
                 run.migration.checksum(),
@@ -842,11 +878,14 @@ impl Runner<'_> {
                     next_statement: 0,
                     next_step: Some(done),
                     completed: &completed,
+                    replacing: run.expected(),
                 },
                 self.environment,
-            )?;
-        }
-        work.commit()
+            )
+            .and_then(written)?;
+        work.commit()?;
+        run.recorded = Some(completed.join("\n"));
+        Ok(())
     }
 }
 
@@ -948,7 +987,25 @@ fn record_applied(
         environment,
         detail: None,
     };
-    ledger.record_applied(work, &row, &event)
+    ledger
+        .record_applied(work, &row, &event, run.expected())
+        .and_then(written)
+}
+
+/// A ledger write that expected the row as this run left it: not finding it so is an error.
+fn written(recorded: Recorded) -> Result<(), SqlError> {
+    match recorded {
+        Recorded::Written => Ok(()),
+        Recorded::NotAsExpected => Err(SqlError {
+            code: None,
+            message: "its row is not as this run left it: another plan run recorded this migration meanwhile (plan's advisory lock was released, by a migration's pg_advisory_unlock_all() for example, or lost behind a pooler in transaction mode)".to_string(),
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+            connection_lost: false,
+        }),
+    }
 }
 
 impl Runner<'_> {
@@ -1061,18 +1118,21 @@ impl Runner<'_> {
         )];
         let mut work = self.session.begin()?;
         work.restore_identity()?;
-        self.ledger.record_progress(
-            &mut work,
-            run.migration.id().as_str(),
-            run.migration.checksum(),
-            self.batch,
-            &PartialProgress {
-                next_statement,
-                next_step,
-                completed: &completed,
-            },
-            self.environment,
-        )?;
+        self.ledger
+            .record_progress(
+                &mut work,
+                run.migration.id().as_str(),
+                run.migration.checksum(),
+                self.batch,
+                &PartialProgress {
+                    next_statement,
+                    next_step,
+                    completed: &completed,
+                    replacing: run.expected(),
+                },
+                self.environment,
+            )
+            .and_then(written)?;
         work.commit()
     }
 }

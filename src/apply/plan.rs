@@ -42,6 +42,9 @@ pub enum Action {
         next_statement: usize,
         /// `None` while the file is unfinished; then how many steps are done.
         next_step: Option<usize>,
+        /// What the ledger records as done, which the run expects to find there when it
+        /// records its own progress (see `db::Expected`).
+        recorded: Vec<String>,
     },
     /// It is limited to other environments.
     Skip {
@@ -255,7 +258,8 @@ impl<'p> Plan<'p> {
             let Some(migration) = project.migration(id) else {
                 continue;
             };
-            let action = match recorded.get(id.as_str()).map(|row| row.state) {
+            let row = recorded.get(id.as_str());
+            let action = match row.map(|row| row.state) {
                 Some(LedgerState::Applied) => continue,
                 Some(LedgerState::Partial {
                     next_statement,
@@ -263,6 +267,7 @@ impl<'p> Plan<'p> {
                 }) => Action::Resume {
                     next_statement,
                     next_step,
+                    recorded: row.map(|row| row.completed.clone()).unwrap_or_default(),
                 },
                 Some(LedgerState::RollingBack { next_statement }) => {
                     return Err(PlanError::RollingBack {

@@ -352,17 +352,21 @@ pub fn apply_with_handlers(
             Action::Apply | Action::Resume { .. } => {}
         }
         observe(Progress::Starting { id: migration.id() });
-        let resume = match step.action {
+        let (resume, recorded) = match &step.action {
             Action::Resume {
                 next_statement,
                 next_step,
-            } => Resume {
-                next_statement,
-                next_step,
-            },
-            _ => Resume::FRESH,
+                recorded,
+            } => (
+                Resume {
+                    next_statement: *next_statement,
+                    next_step: *next_step,
+                },
+                Some(recorded.join("\n")),
+            ),
+            _ => (Resume::FRESH, None),
         };
-        match runner.run_migration(migration, resume, observe) {
+        match runner.run_migration(migration, (resume, recorded), observe) {
             Ok(duration) => {
                 observe(Progress::Applied {
                     id: migration.id(),

@@ -79,6 +79,8 @@ pub struct PartialProgress<'a> {
     pub next_step: Option<usize>,
     /// What is done, as [`LedgerRow::completed`] describes.
     pub completed: &'a [String],
+    /// What the writer believes the row holds now; the write happens only if it does.
+    pub replacing: Expected<'a>,
 }
 
 /// What a history row records.
@@ -454,19 +456,23 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         work: &mut Work<'_>,
         row: &LedgerRow,
         event: &Event<'_>,
-    ) -> Result<(), SqlError> {
+        expected: Expected<'_>,
+    ) -> Result<Recorded, SqlError> {
         let sql = format!(
             "WITH applied AS (
-                 INSERT INTO {table} (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
+                 INSERT INTO {table} AS ledger (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
                  VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
                  ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
                      state = 'applied', next_statement = NULL, next_step = NULL, completed = NULL,
                      applied_at = excluded.applied_at,
                      duration_ms = excluded.duration_ms, applied_by = current_user,
-                     environment = excluded.environment)
-             {history_insert}",
+                     environment = excluded.environment
+                 WHERE {as_expected}
+                 RETURNING 1)
+             {history_insert} FROM applied",
             table = self.table_sql(),
-            history_insert = self.history_insert(7),
+            as_expected = AS_EXPECTED.replace("$expected", "$16"),
+            history_insert = self.history_select(7),
         );
         let started = epoch_seconds(event.started_at);
         let duration = millis(event.duration);
@@ -481,7 +487,8 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         ];
         let event_parameters = EventParameters::of(event);
         parameters.extend(event_parameters.as_slice());
-        work.execute(&sql, &parameters).map(drop)
+        parameters.push(expected.parameter());
+        work.execute(&sql, &parameters).map(Recorded::from_rows)
     }
 
     /// Records a migration's progress inside `work`, committed with the work it describes:
@@ -494,14 +501,16 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         batch: i32,
         progress: &PartialProgress<'_>,
         environment: Option<&str>,
-    ) -> Result<(), SqlError> {
+    ) -> Result<Recorded, SqlError> {
         let sql = format!(
-            "INSERT INTO {} (id, checksum, batch, state, next_statement, next_step, environment, completed)
+            "INSERT INTO {} AS ledger (id, checksum, batch, state, next_statement, next_step, environment, completed)
              VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5::text::int, $6, $7)
              ON CONFLICT (id) DO UPDATE SET next_statement = excluded.next_statement,
                  next_step = excluded.next_step, checksum = excluded.checksum, batch = excluded.batch,
-                 state = 'partial', completed = excluded.completed",
-            self.table_sql()
+                 state = 'partial', completed = excluded.completed
+             WHERE {as_expected}",
+            self.table_sql(),
+            as_expected = AS_EXPECTED.replace("$expected", "$8"),
         );
         let batch = batch.to_string();
         let next = progress.next_statement.to_string();
@@ -517,9 +526,10 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
                 step.as_deref(),
                 environment,
                 Some(&completed),
+                progress.replacing.parameter(),
             ],
         )
-        .map(drop)
+        .map(Recorded::from_rows)
     }
 
     /// Renames a migration's row (a file renamed after it was applied, `plan accept
@@ -778,6 +788,16 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         work.commit()
     }
 
+    /// [`Ledger::history_insert`] as `INSERT INTO history ... SELECT`, for a caller to add
+    /// `FROM` (so that the history row is written only when what it follows was).
+    fn history_select(&self, first: usize) -> String {
+        self.history_insert(first)
+            .replacen("VALUES (", "SELECT ", 1)
+            .trim_end()
+            .trim_end_matches(')')
+            .to_string()
+    }
+
     /// `INSERT INTO history ...` taking its eight parameters from `$first` on.
     fn history_insert(&self, first: usize) -> String {
         let p = |offset: usize| format!("${}", first + offset);
@@ -876,6 +896,53 @@ struct Widening<'a> {
     /// What is being done, for the error.
     doing: &'a str,
 }
+
+/// What a run expects the ledger row it is about to write over to be: nothing, or a partial
+/// row whose `completed` is this run's own last record (or what it read before it resumed).
+/// The write happens only when the row is as expected, so two runs that both believe they own
+/// a migration (plan's advisory lock released by a migration's `pg_advisory_unlock_all()`, or
+/// lost behind a pooler) cannot both record it: the second one's transaction finds the first
+/// one's row and writes nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected<'a> {
+    /// No row: the migration has not started.
+    NoRow,
+    /// A partial row recording this (`completed`, newline-separated).
+    Partial(&'a str),
+}
+
+impl<'a> Expected<'a> {
+    fn parameter(self) -> Option<&'a str> {
+        match self {
+            Expected::NoRow => None,
+            Expected::Partial(completed) => Some(completed),
+        }
+    }
+}
+
+/// Whether a write that expected a ledger row to be as [`Expected`] says found it so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// It did, and the write happened.
+    Written,
+    /// The row was not as expected (another run recorded the migration meanwhile): nothing
+    /// was written.
+    NotAsExpected,
+}
+
+impl Recorded {
+    fn from_rows(rows: u64) -> Recorded {
+        if rows == 0 {
+            Recorded::NotAsExpected
+        } else {
+            Recorded::Written
+        }
+    }
+}
+
+/// The `ON CONFLICT … WHERE` condition of a write that expects the existing row to be as
+/// `$expected` says ([`Expected`]): NULL means no row was expected, so any existing one fails.
+const AS_EXPECTED: &str = "ledger.state = 'partial' AND $expected::text IS NOT NULL AND coalesce(ledger.completed, '') = $expected";
 
 /// Every action the history accepts, as the SQL list of its CHECK constraint.
 const HISTORY_ACTIONS: &str = "'apply', 'rollback', 'accept', 'backup', 'baseline', 'import'";

@@ -39,7 +39,8 @@ pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
 pub use error::DbError;
 pub use ledger::{
-    Action, Event, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
+    Action, Event, Expected, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
+    Recorded,
 };
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
 pub use session::{Session, SqlError, TransactionId, TransactionState, Work};

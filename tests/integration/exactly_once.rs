@@ -876,3 +876,40 @@ fn issue_11_rollbacks_start_from_a_clean_session_and_keep_their_begin_modes() {
     assert_eq!(path, "\"$user\", public");
     assert!(ledger(&database).is_empty());
 }
+
+/// A migration that releases plan's advisory lock (`pg_advisory_unlock_all()`) lets a second
+/// run in while the first goes on; the ledger writes, which expect the row as their run left
+/// it, still let each statement commit once: a run that finds the row changed rolls its
+/// statement back and stops (which run, and whether it comes to that, depends on timing).
+#[test]
+fn issue_11_two_runs_that_both_think_they_hold_the_lock_never_both_record_a_statement() {
+    let database = test_db("issue_11_lost_lock");
+    let project = TestProject::new(&[(
+        "migrations/001_a.sql",
+        "-- plan: no-transaction\n\
+         CREATE TABLE log (v int, pid int DEFAULT pg_backend_pid());\n\
+         SELECT pg_advisory_unlock_all();\n\
+         SELECT pg_sleep(0.5);\n\
+         INSERT INTO log (v) VALUES (1);\n\
+         SELECT pg_sleep(0.5);\n\
+         INSERT INTO log (v) VALUES (2);\n\
+         SELECT pg_sleep(0.5);\n\
+         INSERT INTO log (v) VALUES (3);\n",
+    )]);
+    let first = spawn_plan(&database, project.path(), &["apply"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let second = plan(&database, project.path(), &["apply"]);
+    let first = finish(first, &["apply"], Duration::from_secs(30));
+    assert_eq!(
+        query_text(
+            &database,
+            "SELECT string_agg(v::text, ',' ORDER BY v) FROM log"
+        ),
+        Some("1,2,3".to_string()),
+        "first:\n{}\nsecond:\n{}",
+        first.transcript(),
+        second.transcript()
+    );
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(states(&database), pairs(&[("001_a", "applied")]));
+}
