@@ -15,8 +15,9 @@ mod objects;
 mod statement;
 
 pub use error::LexError;
-pub use lexer::{StringKind, Token, TokenKind, tokenize};
+pub use lexer::{StandardStrings, StringKind, Token, TokenKind, tokenize};
 pub use objects::{CreatedObject, QualifiedName, created_objects};
 pub use statement::{
-    Statement, StatementKind, StatementToken, char_position_to_byte, split_statements,
+    StandardStringsChange, Statement, StatementKind, StatementToken, char_position_to_byte,
+    split_statements, split_statements_with,
 };
