@@ -4,6 +4,7 @@
 //!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
 //! - `statement.rs` groups tokens into [`Statement`]s the way psql does, and says which ones are
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
+//!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
 //! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
 //!

@@ -106,6 +106,11 @@ pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
 /// [`StandardStringsChange::local`] lets the caller refuse it. Changes made any other way
 /// (`set_config(...)`, a function's `SET` clause running its body) are not followed.
 ///
+/// psql itself re-reads the setting only at the start of each input line, so on the rest of
+/// the line holding the SET it still splits the old way; we switch at the next statement, as
+/// the server does when each statement is sent on its own, so every text we produce is one
+/// statement to the server.
+///
 /// Empty statements (`;;`) and comment-only stretches are dropped. Fails on the first
 /// unterminated string, comment, quoted identifier or dollar quote, and on a psql meta-command.
 ///
