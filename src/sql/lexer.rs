@@ -6,8 +6,11 @@
 //! after a number): those become ordinary tokens and the server reports them. Splitting into
 //! statements lives in `statement.rs`.
 //!
-//! Assumes `standard_conforming_strings = on` (the default since PostgreSQL 9.1): in a plain
-//! `'...'` string a backslash is an ordinary character.
+//! Plain `'...'` (and `N'...'`) strings depend on the session's `standard_conforming_strings`
+//! ([`StandardStrings`]): on (the default since PostgreSQL 9.1), a backslash in them is an
+//! ordinary character; off, it escapes the next character as in `E'...'`. [`tokenize`] assumes
+//! on; the crate-private [`TokenStream`] can switch between tokens, which is how the statement
+//! splitter follows a script's own `SET standard_conforming_strings`.
 
 use std::ops::Range;
 
@@ -47,7 +50,8 @@ pub enum TokenKind {
 /// The flavour of a quoted string constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StringKind {
-    /// `'...'`, where `''` is a quote.
+    /// `'...'`, where `''` is a quote; with `standard_conforming_strings` off a backslash
+    /// escapes the next character too (see [`StandardStrings`]).
     Standard,
     /// `E'...'`, where a backslash escapes the next character.
     Escape,
@@ -57,8 +61,21 @@ pub enum StringKind {
     Bit,
     /// `X'...'`, a bit string in hexadecimal.
     Hex,
-    /// `N'...'`, a national character string.
+    /// `N'...'`, a national character string; its backslashes read as in a `'...'` string.
     National,
+}
+
+/// The session's `standard_conforming_strings`, which decides what a backslash means in a plain
+/// `'...'` or `N'...'` string. Every other kind of token reads the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StandardStrings {
+    /// A backslash is an ordinary character (`'a\'` is the two characters `a\`). PostgreSQL's
+    /// default since 9.1.
+    #[default]
+    On,
+    /// A backslash escapes the next character, as in `E'...'` (`'a\''` is the two characters
+    /// `a'`).
+    Off,
 }
 
 /// One lexical token: its kind and its byte range in the input.
@@ -83,6 +100,8 @@ impl TokenKind {
 }
 
 /// Cuts `sql` into tokens, trivia included, so the spans of all tokens cover the input exactly.
+///
+/// Reads plain strings with `standard_conforming_strings` on ([`StandardStrings::On`]).
 ///
 /// Fails on the first string, comment, quoted identifier or dollar quote that is never closed,
 /// and on a psql meta-command (an unquoted backslash), reporting where it starts.
@@ -111,8 +130,18 @@ impl<'a> TokenStream<'a> {
     /// A stream of the tokens of `sql`, from its start.
     pub(crate) fn new(sql: &'a str) -> TokenStream<'a> {
         TokenStream {
-            lexer: Lexer { sql, position: 0 },
+            lexer: Lexer {
+                sql,
+                position: 0,
+                standard_strings: StandardStrings::On,
+            },
         }
+    }
+
+    /// Reads the plain strings of the tokens that follow according to `standard_strings`: the
+    /// splitter switches between statements, as the server's setting changes.
+    pub(crate) fn set_standard_strings(&mut self, standard_strings: StandardStrings) {
+        self.lexer.standard_strings = standard_strings;
     }
 
     /// The next token, or `None` at the end of the input.
@@ -143,6 +172,7 @@ const OPERATOR_CHARS: &[u8] = b"~!@#^&|`?+-*/%<>=";
 struct Lexer<'a> {
     sql: &'a str,
     position: usize,
+    standard_strings: StandardStrings,
 }
 
 impl Lexer<'_> {
@@ -251,7 +281,15 @@ impl Lexer<'_> {
 
     /// Scans a single-quoted body; `self.position` is just after the opening quote.
     fn quoted_string(&mut self, start: usize, kind: StringKind) -> Result<TokenKind, LexError> {
-        let backslash_escapes = kind == StringKind::Escape;
+        // The server's scan.l opens `'` and the `'` after `N` in its escape state (`xe`) when
+        // standard_conforming_strings is off, and psql's psqlscan.l copies that.
+        let backslash_escapes = match kind {
+            StringKind::Escape => true,
+            StringKind::Standard | StringKind::National => {
+                self.standard_strings == StandardStrings::Off
+            }
+            StringKind::Unicode | StringKind::Bit | StringKind::Hex => false,
+        };
         loop {
             match self.byte_at(self.position) {
                 None => return Err(LexError::UnterminatedString { offset: start }),
@@ -451,7 +489,7 @@ fn is_identifier_continue(byte: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{StringKind, TokenKind, tokenize};
+    use super::{StandardStrings, StringKind, TokenKind, TokenStream, tokenize};
     use crate::sql::LexError;
     use proptest::prelude::*;
 
@@ -674,6 +712,54 @@ mod tests {
         );
     }
 
+    /// Like `check`, reading plain strings with standard_conforming_strings off.
+    fn check_off(sql: &str) -> String {
+        let mut stream = TokenStream::new(sql);
+        stream.set_standard_strings(StandardStrings::Off);
+        let mut words = Vec::new();
+        loop {
+            match stream.next_token() {
+                Ok(Some(token)) if token.kind == TokenKind::Whitespace => {}
+                Ok(Some(token)) => {
+                    words.push(format!("{:?}:{}", token.kind, &sql[token.span.clone()]));
+                }
+                Ok(None) => return words.join(" "),
+                Err(error) => panic!("expected {sql:?} to lex, got {error:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn issue_11_with_standard_strings_off_plain_and_national_strings_escape() {
+        assert_eq!(check_off(r"'a\' b'"), r"String(Standard):'a\' b'");
+        assert_eq!(
+            check_off(r"'a\\' b"),
+            r"String(Standard):'a\\' Identifier:b"
+        );
+        assert_eq!(check_off(r"N'a\' b'"), r"String(National):N'a\' b'");
+        assert_eq!(check_off("'it''s'"), "String(Standard):'it''s'");
+        // Other quotes read the same either way.
+        for sql in [r"E'a\'' x", r"U&'a\' x", r"B'\' X'\' x", r#""a\" $$\$$"#] {
+            assert_eq!(check_off(sql), check(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn issue_11_the_stream_switches_between_tokens() {
+        let sql = r"'a\' 'b\'' 'c\'";
+        let mut stream = TokenStream::new(sql);
+        let first = stream.next_token().unwrap().unwrap();
+        assert_eq!(&sql[first.span], r"'a\'");
+        stream.set_standard_strings(StandardStrings::Off);
+        stream.next_token().unwrap();
+        let second = stream.next_token().unwrap().unwrap();
+        assert_eq!(&sql[second.span], r"'b\''");
+        stream.set_standard_strings(StandardStrings::On);
+        stream.next_token().unwrap();
+        let third = stream.next_token().unwrap().unwrap();
+        assert_eq!(&sql[third.span], r"'c\'");
+    }
+
     #[test]
     fn string_kinds_are_distinct() {
         let tokens = tokenize("E'a' 'b'").unwrap();
@@ -685,6 +771,13 @@ mod tests {
         #[test]
         fn lexing_never_panics(sql in any::<String>()) {
             let _ = tokenize(&sql);
+        }
+
+        #[test]
+        fn lexing_with_standard_strings_off_never_panics(sql in any::<String>()) {
+            let mut stream = TokenStream::new(&sql);
+            stream.set_standard_strings(StandardStrings::Off);
+            while let Ok(Some(_)) = stream.next_token() {}
         }
 
         #[test]

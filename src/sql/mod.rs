@@ -4,6 +4,7 @@
 //!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
 //! - `statement.rs` groups tokens into [`Statement`]s the way psql does, and says which ones are
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
+//!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
 //! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
 //!
@@ -15,8 +16,9 @@ mod objects;
 mod statement;
 
 pub use error::LexError;
-pub use lexer::{StringKind, Token, TokenKind, tokenize};
+pub use lexer::{StandardStrings, StringKind, Token, TokenKind, tokenize};
 pub use objects::{CreatedObject, QualifiedName, created_objects};
 pub use statement::{
-    Statement, StatementKind, StatementToken, char_position_to_byte, split_statements,
+    StandardStringsChange, Statement, StatementKind, StatementToken, char_position_to_byte,
+    split_statements, split_statements_with,
 };

@@ -8,11 +8,16 @@
 //! the following lines up to a `\.` line are the command's data, as psql reads them, and are
 //! never lexed as SQL ([`Statement::copy_data`]). Tokens come from `lexer.rs`; what a statement
 //! creates is worked out in `objects.rs`.
+//!
+//! The splitter also follows the script's own changes to `standard_conforming_strings`
+//! ([`Statement::standard_strings_change`]), which decide whether a backslash escapes in a
+//! plain `'...'` string: each statement is lexed with the setting in force once the statements
+//! before it have run, as the server reads it when it receives the statement.
 
 use std::ops::Range;
 
 use super::error::LexError;
-use super::lexer::{StringKind, Token, TokenKind, TokenStream, tokenize};
+use super::lexer::{StandardStrings, StringKind, Token, TokenKind, TokenStream, tokenize};
 
 /// One SQL statement of a script.
 ///
@@ -28,6 +33,19 @@ pub struct Statement {
     text: String,
     tokens: Vec<StatementToken>,
     copy_data: Option<CopyData>,
+    standard_strings: StandardStrings,
+}
+
+/// How a statement changes the session's `standard_conforming_strings`
+/// ([`Statement::standard_strings_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StandardStringsChange {
+    /// The new setting, or `None` for the session's default: `RESET standard_conforming_strings`,
+    /// `SET standard_conforming_strings TO DEFAULT`, `RESET ALL` and `DISCARD ALL`.
+    pub value: Option<StandardStrings>,
+    /// `SET LOCAL`: the server keeps the value only until the end of the current transaction
+    /// (and ignores it, with a warning, outside a transaction block).
+    pub local: bool,
 }
 
 /// The inline data of a `COPY ... FROM STDIN` statement: its byte range in the script and a copy
@@ -70,7 +88,28 @@ pub enum StatementKind {
     Other,
 }
 
-/// Splits a script into statements at its top-level semicolons.
+/// Splits a script into statements at its top-level semicolons, starting with
+/// `standard_conforming_strings` on: [`split_statements_with`] with [`StandardStrings::On`].
+pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
+    split_statements_with(sql, StandardStrings::On)
+}
+
+/// Splits a script into statements at its top-level semicolons, reading plain `'...'` strings
+/// with `standard_conforming_strings` as `start` until a statement of the script changes it.
+///
+/// `start` is the session's setting when the script begins, and its default: after a statement
+/// that changes the setting ([`Statement::standard_strings_change`]) the statements that follow
+/// are lexed with the new value, or with `start` again after `RESET` or `TO DEFAULT`. `SET LOCAL`
+/// counts as `SET` up to the end of the script: a migration runs in one transaction, which
+/// ends after its last statement, and plan refuses transaction control inside it; a `SET LOCAL`
+/// in a file run outside a transaction is the exception (the server ignores it), and
+/// [`StandardStringsChange::local`] lets the caller refuse it. Changes made any other way
+/// (`set_config(...)`, a function's `SET` clause running its body) are not followed.
+///
+/// psql itself re-reads the setting only at the start of each input line, so on the rest of
+/// the line holding the SET it still splits the old way; we switch at the next statement, as
+/// the server does when each statement is sent on its own, so every text we produce is one
+/// statement to the server.
 ///
 /// Empty statements (`;;`) and comment-only stretches are dropped. Fails on the first
 /// unterminated string, comment, quoted identifier or dollar quote, and on a psql meta-command.
@@ -79,21 +118,33 @@ pub enum StatementKind {
 /// `\.` ([`Statement::copy_data`]); splitting resumes after that line. Fails when that line is
 /// missing ([`LexError::UnterminatedCopyData`]) and when SQL follows the COPY's `;` on its line
 /// ([`LexError::TextAfterCopyFromStdin`]).
-pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
+pub fn split_statements_with(
+    sql: &str,
+    start: StandardStrings,
+) -> Result<Vec<Statement>, LexError> {
     let mut statements = Vec::new();
     let mut pending = Pending::default();
     let mut tokens = TokenStream::new(sql);
+    let mut standard_strings = start;
+    tokens.set_standard_strings(standard_strings);
     while let Some(token) = tokens.next_token()? {
         if token.kind.is_trivia() {
             continue;
         }
         if token.kind == TokenKind::Semicolon && pending.semicolon_ends_statement() {
             let finished = std::mem::take(&mut pending);
-            if let Some(mut statement) = finished.into_statement(sql, Some(token.span.end)) {
+            let end = Some(token.span.end);
+            if let Some(mut statement) = finished.into_statement(sql, end, standard_strings) {
                 if copies_from_stdin(&statement.tokens) {
                     let (data, resume) = inline_copy_data(sql, &statement.span)?;
                     statement.copy_data = Some(data);
                     tokens.resume_at(resume);
+                }
+                // The server applies the setting when the statement has run, and reads the
+                // next statement with it; the lexer has not looked past this `;` yet.
+                if let Some(change) = statement.standard_strings_change() {
+                    standard_strings = change.value.unwrap_or(start);
+                    tokens.set_standard_strings(standard_strings);
                 }
                 statements.push(statement);
             }
@@ -101,7 +152,7 @@ pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
         }
         pending.push(sql, token);
     }
-    if let Some(statement) = pending.into_statement(sql, None) {
+    if let Some(statement) = pending.into_statement(sql, None, standard_strings) {
         if copies_from_stdin(&statement.tokens) {
             // Without its `;` the command ends the script: no line is left for data.
             return Err(LexError::UnterminatedCopyData {
@@ -251,6 +302,30 @@ impl Statement {
         let relative = token.span.start.saturating_sub(self.span.start)
             ..token.span.end.saturating_sub(self.span.start);
         self.text.get(relative).unwrap_or("")
+    }
+
+    /// The `standard_conforming_strings` its plain strings were read with: the setting the
+    /// session must have for the server to read [`Statement::text`] as one statement, the same
+    /// way.
+    pub fn standard_strings(&self) -> StandardStrings {
+        self.standard_strings
+    }
+
+    /// How this statement changes `standard_conforming_strings`, if it does:
+    ///
+    /// - `SET [SESSION | LOCAL] standard_conforming_strings {TO | =} value`, the name bare or
+    ///   double-quoted, with a value the server accepts for a boolean (`on`, `off`, `true`,
+    ///   `false`, `yes`, `no`, `1`, `0`, or an unambiguous prefix such as `t`, `f`, `of`, any
+    ///   case, bare, quoted or as a string constant such as `'off'`);
+    /// - `SET [SESSION | LOCAL] standard_conforming_strings {TO | =} DEFAULT`,
+    ///   `RESET standard_conforming_strings`, `RESET ALL` and `DISCARD ALL`: back to the
+    ///   session's default (`value: None`).
+    ///
+    /// A value the server would reject (`SET standard_conforming_strings = maybe`) changes
+    /// nothing, as on the server, where the statement fails. Other settings, `SHOW`, and a
+    /// function's `SET` clause are `None`.
+    pub fn standard_strings_change(&self) -> Option<StandardStringsChange> {
+        standard_strings_change(&self.tokens, self.standard_strings)
     }
 
     /// Classifies the statement by its leading keywords.
@@ -493,8 +568,14 @@ impl Pending {
         }
     }
 
-    /// `end` is the byte after the terminating `;`, or `None` at end of input.
-    fn into_statement(self, sql: &str, end: Option<usize>) -> Option<Statement> {
+    /// `end` is the byte after the terminating `;`, or `None` at end of input;
+    /// `standard_strings` is the setting its tokens were read with.
+    fn into_statement(
+        self,
+        sql: &str,
+        end: Option<usize>,
+        standard_strings: StandardStrings,
+    ) -> Option<Statement> {
         let start = self.tokens.first()?.span.start;
         let end = end.or_else(|| self.tokens.last().map(|token| token.span.end))?;
         let text = sql
@@ -506,6 +587,7 @@ impl Pending {
             text,
             tokens: self.tokens,
             copy_data: None,
+            standard_strings,
         })
     }
 }
@@ -514,6 +596,232 @@ impl Pending {
 /// part (`s.begin`), after `AS` a column label (`AS end`), whatever keyword it spells.
 fn is_name_position(previous: Option<&StatementToken>) -> bool {
     previous.is_some_and(|token| token.is_symbol(".") || token.is_keyword("AS"))
+}
+
+/// The name of the setting, as `StatementToken::name` gives it.
+const STANDARD_STRINGS_NAME: &str = "standard_conforming_strings";
+
+/// See [`Statement::standard_strings_change`]. The grammar is `VariableSetStmt` and
+/// `VariableResetStmt` in gram.y: `SET [LOCAL | SESSION] name {TO | =} var_value`, where a
+/// boolean setting takes exactly one value.
+/// `standard_strings` is the setting the statement was read with, which decides what its `'...'`
+/// value means.
+fn standard_strings_change(
+    tokens: &[StatementToken],
+    standard_strings: StandardStrings,
+) -> Option<StandardStringsChange> {
+    let reset = StandardStringsChange {
+        value: None,
+        local: false,
+    };
+    let first = tokens.first()?;
+    if first.is_keyword("RESET") || first.is_keyword("DISCARD") {
+        return match tokens {
+            [_, all] if all.is_keyword("ALL") => Some(reset),
+            [reset_word, name]
+                if reset_word.is_keyword("RESET")
+                    && name.name().as_deref() == Some(STANDARD_STRINGS_NAME) =>
+            {
+                Some(reset)
+            }
+            _ => None,
+        };
+    }
+    if !first.is_keyword("SET") {
+        return None;
+    }
+    let mut rest = &tokens[1..];
+    let mut local = false;
+    if let [scope, after @ ..] = rest {
+        if scope.is_keyword("LOCAL") || scope.is_keyword("SESSION") {
+            local = scope.is_keyword("LOCAL");
+            rest = after;
+        }
+    }
+    let [name, to, value @ ..] = rest else {
+        return None;
+    };
+    if name.name().as_deref() != Some(STANDARD_STRINGS_NAME)
+        || !(to.is_keyword("TO") || to.is_symbol("="))
+    {
+        return None;
+    }
+    if let [default] = value {
+        if default.is_keyword("DEFAULT") {
+            return Some(StandardStringsChange { value: None, local });
+        }
+    }
+    let on = parse_bool(&setting_value(value, standard_strings)?)?;
+    let value = Some(if on {
+        StandardStrings::On
+    } else {
+        StandardStrings::Off
+    });
+    Some(StandardStringsChange { value, local })
+}
+
+/// The text the server hands the setting for `var_value`: a word as it reads it, a string
+/// constant's value, or an integer as `%d` prints it (a decimal stays as written). `None` for
+/// anything else, which the server rejects.
+fn setting_value(value: &[StatementToken], standard_strings: StandardStrings) -> Option<String> {
+    match value {
+        [sign, number] if number.kind == TokenKind::Number && sign.is_symbol("-") => {
+            Some(integer_value(&number.normalized).map_or_else(
+                || format!("-{}", number.normalized),
+                |integer| (-integer).to_string(),
+            ))
+        }
+        [sign, number] if number.kind == TokenKind::Number && sign.is_symbol("+") => Some(
+            integer_value(&number.normalized)
+                .map_or_else(|| number.normalized.clone(), |integer| integer.to_string()),
+        ),
+        [token] => match token.kind {
+            TokenKind::Number => Some(
+                integer_value(&token.normalized)
+                    .map_or_else(|| token.normalized.clone(), |integer| integer.to_string()),
+            ),
+            // Unquoted words fold to lowercase, quoted ones keep their case (the server's
+            // boolean parser ignores case anyway); the 63-byte cut changes no boolean.
+            TokenKind::Identifier | TokenKind::QuotedIdentifier => token.name(),
+            TokenKind::String(kind) => string_value(&token.normalized, kind, standard_strings),
+            TokenKind::DollarString => dollar_string_value(&token.normalized),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An integer constant's value as scan.l reads it (`process_integer_literal`): decimal or, since
+/// PostgreSQL 16, `0x`/`0o`/`0b`, with `_` separators; `None` past 32 bits, where the server
+/// keeps the text as a decimal.
+fn integer_value(text: &str) -> Option<i64> {
+    let digits: String = text.chars().filter(|character| *character != '_').collect();
+    let lower = digits.to_ascii_lowercase();
+    let parsed = if let Some(hex) = lower.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16)
+    } else if let Some(octal) = lower.strip_prefix("0o") {
+        i64::from_str_radix(octal, 8)
+    } else if let Some(binary) = lower.strip_prefix("0b") {
+        i64::from_str_radix(binary, 2)
+    } else {
+        lower.parse::<i64>()
+    };
+    parsed.ok().filter(|value| i32::try_from(*value).is_ok())
+}
+
+/// A quoted string constant's value, its backslashes read as the server reads them with
+/// `standard_strings`. `None` for strings the grammar does not take as a setting's value (bit
+/// strings, `N'...'`).
+fn string_value(
+    source: &str,
+    kind: StringKind,
+    standard_strings: StandardStrings,
+) -> Option<String> {
+    let body = match kind {
+        StringKind::Standard => source.get(1..source.len().checked_sub(1)?)?,
+        StringKind::Escape => source.get(2..source.len().checked_sub(1)?)?,
+        StringKind::Unicode => {
+            let body = source
+                .get(3..source.len().checked_sub(1)?)?
+                .replace("''", "'");
+            return decode_unicode_escapes(&body);
+        }
+        StringKind::Bit | StringKind::Hex | StringKind::National => return None,
+    };
+    let body = body.replace("''", "'");
+    if kind == StringKind::Standard && standard_strings == StandardStrings::On {
+        return Some(body);
+    }
+    decode_backslash_escapes(&body)
+}
+
+/// `$tag$body$tag$` → `body`.
+fn dollar_string_value(source: &str) -> Option<String> {
+    let tag_end = source.get(1..)?.find('$')? + 2;
+    let tag = source.get(..tag_end)?;
+    source
+        .get(tag_end..source.len().checked_sub(tag.len())?)
+        .map(str::to_owned)
+}
+
+/// The value of an `E'...'` body (quotes already undoubled): `\b \f \n \r \t`, octal
+/// `\ooo`, hexadecimal `\xhh`, `\uXXXX`, `\UXXXXXXXX`, and `\` before anything else
+/// standing for that character. `None` for an escape the server rejects.
+fn decode_backslash_escapes(body: &str) -> Option<String> {
+    let mut decoded = String::with_capacity(body.len());
+    let mut characters = body.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character != '\\' {
+            decoded.push(character);
+            continue;
+        }
+        let escaped = characters.next()?;
+        let (radix, max_digits) = match escaped {
+            'b' => {
+                decoded.push('\u{8}');
+                continue;
+            }
+            'f' => {
+                decoded.push('\u{c}');
+                continue;
+            }
+            'n' => {
+                decoded.push('\n');
+                continue;
+            }
+            'r' => {
+                decoded.push('\r');
+                continue;
+            }
+            't' => {
+                decoded.push('\t');
+                continue;
+            }
+            '0'..='7' => (8, 2),
+            'x' if characters.peek().is_some_and(char::is_ascii_hexdigit) => (16, 2),
+            'u' => (16, 4),
+            'U' => (16, 8),
+            other => {
+                decoded.push(other);
+                continue;
+            }
+        };
+        let mut digits = String::new();
+        if radix == 8 {
+            digits.push(escaped);
+        }
+        let exact = matches!(escaped, 'u' | 'U');
+        while digits.len() < max_digits + usize::from(radix == 8)
+            && characters.peek().is_some_and(|next| next.is_digit(radix))
+        {
+            digits.extend(characters.next());
+        }
+        if exact && digits.len() != max_digits {
+            return None;
+        }
+        decoded.push(char::from_u32(u32::from_str_radix(&digits, radix).ok()?)?);
+    }
+    Some(decoded)
+}
+
+/// PostgreSQL's `parse_bool_with_len` (bool.c), which the server uses for boolean settings:
+/// `true`, `false`, `yes`, `no` or any non-empty prefix of them, `on`, `off` or `of`, `1`, `0`,
+/// ignoring ASCII case and nothing else (no trimming).
+fn parse_bool(value: &str) -> Option<bool> {
+    let lower = value.to_ascii_lowercase();
+    let prefix_of = |word: &str| !lower.is_empty() && word.starts_with(lower.as_str());
+    match lower.as_bytes().first()? {
+        b't' if prefix_of("true") => Some(true),
+        b'f' if prefix_of("false") => Some(false),
+        b'y' if prefix_of("yes") => Some(true),
+        b'n' if prefix_of("no") => Some(false),
+        // `o` alone is ambiguous; at least two letters are compared.
+        b'o' if lower == "on" => Some(true),
+        b'o' if lower.len() >= 2 && prefix_of("off") => Some(false),
+        b'1' if lower.len() == 1 => Some(true),
+        b'0' if lower.len() == 1 => Some(false),
+        _ => None,
+    }
 }
 
 fn transaction_control(words: &[&str]) -> Option<StatementKind> {
@@ -734,7 +1042,10 @@ fn is_false_value(token: &StatementToken) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{StatementKind, char_position_to_byte, split_statements};
+    use super::{
+        StandardStrings, StandardStringsChange, StatementKind, char_position_to_byte,
+        split_statements, split_statements_with,
+    };
     use crate::sql::LexError;
     use proptest::prelude::*;
 
@@ -1227,6 +1538,306 @@ mod tests {
         assert!(split >= 40, "only {split} of {} files split", files.len());
     }
 
+    /// The statement texts of `sql` split starting with `start`, asserting it splits.
+    fn check_with(sql: &str, start: StandardStrings) -> Vec<String> {
+        match split_statements_with(sql, start) {
+            Ok(statements) => statements
+                .iter()
+                .map(|statement| statement.text().to_owned())
+                .collect(),
+            Err(error) => panic!("expected {sql:?} to split, got {error:?}"),
+        }
+    }
+
+    /// What the single statement `sql` does to standard_conforming_strings.
+    fn change(sql: &str) -> Option<StandardStringsChange> {
+        let statements = split_statements(sql).unwrap();
+        assert_eq!(statements.len(), 1, "expected one statement in {sql:?}");
+        statements[0].standard_strings_change()
+    }
+
+    fn set_to(value: StandardStrings) -> Option<StandardStringsChange> {
+        Some(StandardStringsChange {
+            value: Some(value),
+            local: false,
+        })
+    }
+
+    const BACK_TO_DEFAULT: Option<StandardStringsChange> = Some(StandardStringsChange {
+        value: None,
+        local: false,
+    });
+
+    #[test]
+    fn issue_11_standard_conforming_strings_off_makes_backslashes_escape_in_plain_strings() {
+        // With the setting off the server reads `'a\', '` as one string, so the `;` after it
+        // ends the INSERT and the COMMIT is a statement of its own.
+        let sql = "SET standard_conforming_strings = off;\nINSERT INTO log SELECT 9 FROM (SELECT concat('a\\', ') x) s; COMMIT; SELECT 1/0; -- ') x) s;\n";
+        let statements = split_statements(sql).unwrap();
+        let texts: Vec<&str> = statements
+            .iter()
+            .map(|statement| statement.text())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "SET standard_conforming_strings = off;",
+                "INSERT INTO log SELECT 9 FROM (SELECT concat('a\\', ') x) s;",
+                "COMMIT;",
+                "SELECT 1/0;"
+            ]
+        );
+        assert_eq!(statements[2].kind(), StatementKind::Commit);
+        assert_eq!(statements[0].standard_strings(), StandardStrings::On);
+        assert_eq!(statements[1].standard_strings(), StandardStrings::Off);
+        assert_eq!(
+            statements[0].standard_strings_change(),
+            set_to(StandardStrings::Off)
+        );
+        assert_eq!(statements[1].standard_strings_change(), None);
+        for statement in &statements {
+            assert_eq!(glued_transaction_control(statement), None);
+        }
+        // With the setting on (no SET) the same line is one statement, as before.
+        let line = &sql[sql.find("INSERT").unwrap()..];
+        assert_eq!(check(line).len(), 1);
+    }
+
+    #[test]
+    fn issue_11_standard_conforming_strings_on_again_stops_backslash_escapes() {
+        let sql = "SET standard_conforming_strings = off;\nSELECT 'it\\'s; fine';\nSET SESSION standard_conforming_strings TO on;\nSELECT 'a\\'; SELECT 2;";
+        assert_eq!(
+            check(sql),
+            [
+                "SET standard_conforming_strings = off;",
+                "SELECT 'it\\'s; fine';",
+                "SET SESSION standard_conforming_strings TO on;",
+                "SELECT 'a\\';",
+                "SELECT 2;"
+            ]
+        );
+        // The SET statement's own line: the statement after it is read with the new setting.
+        assert_eq!(
+            check("set standard_conforming_strings to 'off'; SELECT 'a\\'; b'; SELECT 2;"),
+            [
+                "set standard_conforming_strings to 'off';",
+                "SELECT 'a\\'; b';",
+                "SELECT 2;"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_11_reset_and_default_return_to_the_starting_setting() {
+        for reset in [
+            "RESET standard_conforming_strings;",
+            "reset \"standard_conforming_strings\";",
+            "SET standard_conforming_strings TO DEFAULT;",
+            "SET LOCAL standard_conforming_strings = default;",
+            "RESET ALL;",
+            "DISCARD ALL;",
+        ] {
+            let sql =
+                format!("SET standard_conforming_strings = off;\n{reset}\nSELECT 'a\\'; SELECT 2;");
+            assert_eq!(
+                check(&sql),
+                [
+                    "SET standard_conforming_strings = off;",
+                    reset,
+                    "SELECT 'a\\';",
+                    "SELECT 2;"
+                ],
+                "{reset}"
+            );
+            // Starting with the setting off, the default is off.
+            let sql =
+                format!("SET standard_conforming_strings = on;\n{reset}\nSELECT 'a\\'; SELECT 2;'");
+            assert_eq!(
+                check_with(&sql, StandardStrings::Off),
+                [
+                    "SET standard_conforming_strings = on;",
+                    reset,
+                    "SELECT 'a\\'; SELECT 2;'"
+                ],
+                "{reset}"
+            );
+        }
+        assert_eq!(change("RESET standard_conforming_strings"), BACK_TO_DEFAULT);
+        assert_eq!(change("DISCARD ALL"), BACK_TO_DEFAULT);
+        assert_eq!(
+            change("SET LOCAL standard_conforming_strings TO DEFAULT"),
+            Some(StandardStringsChange {
+                value: None,
+                local: true
+            })
+        );
+    }
+
+    #[test]
+    fn issue_11_every_spelling_of_a_boolean_switches_the_setting() {
+        for value in [
+            "off",
+            "OFF",
+            "of",
+            "'off'",
+            "'Off'",
+            "\"off\"",
+            "false",
+            "FALSE",
+            "f",
+            "fal",
+            "'f'",
+            "no",
+            "n",
+            "'NO'",
+            "0",
+            "00",
+            "-0",
+            "+0",
+            "0x0",
+            "E'off'",
+            "E'\\x6ff'",
+            "$$off$$",
+            "$v$of$v$",
+            "U&'\\006ff'",
+        ] {
+            assert_eq!(
+                change(&format!("SET standard_conforming_strings = {value}")),
+                set_to(StandardStrings::Off),
+                "{value}"
+            );
+        }
+        for value in [
+            "on", "ON", "'on'", "true", "t", "TR", "yes", "y", "'Y'", "1", "+1", "0b1", "\"ON\"",
+            "E'on'",
+        ] {
+            assert_eq!(
+                change(&format!("SET standard_conforming_strings TO {value}")),
+                set_to(StandardStrings::On),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_11_set_local_counts_as_set_and_says_so() {
+        assert_eq!(
+            change("SET LOCAL standard_conforming_strings = off"),
+            Some(StandardStringsChange {
+                value: Some(StandardStrings::Off),
+                local: true
+            })
+        );
+        assert_eq!(
+            change("SET SESSION standard_conforming_strings = off"),
+            set_to(StandardStrings::Off)
+        );
+        assert_eq!(
+            check("SET LOCAL standard_conforming_strings = off; SELECT 'a\\'; b';"),
+            [
+                "SET LOCAL standard_conforming_strings = off;",
+                "SELECT 'a\\'; b';"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_11_other_statements_leave_standard_conforming_strings_alone() {
+        for statement in [
+            "SET client_encoding = 'off'",
+            "SET standard_conforming_string = off",
+            "SET \"Standard_Conforming_Strings\" = off",
+            "SET x.standard_conforming_strings = off",
+            "SET standard_conforming_strings = maybe",
+            "SET standard_conforming_strings = o",
+            "SET standard_conforming_strings = ''",
+            "SET standard_conforming_strings = ' off'",
+            "SET standard_conforming_strings = offf",
+            "SET standard_conforming_strings = 2",
+            "SET standard_conforming_strings = -1",
+            "SET standard_conforming_strings = 0.0",
+            "SET standard_conforming_strings = on, off",
+            "SET standard_conforming_strings off",
+            "SET standard_conforming_strings FROM CURRENT",
+            "SET LOCAL",
+            "SHOW standard_conforming_strings",
+            "RESET client_encoding",
+            "DISCARD PLANS",
+            "SELECT set_config('x', 'off', false)",
+            "ALTER DATABASE d SET standard_conforming_strings = off",
+            "ALTER ROLE r SET standard_conforming_strings = off",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET standard_conforming_strings = off RETURN 1",
+        ] {
+            assert_eq!(change(statement), None, "{statement}");
+            let sql = format!("{statement};\nSELECT 'a\\'; SELECT 2;");
+            assert_eq!(
+                check(&sql),
+                [
+                    format!("{statement};").as_str(),
+                    "SELECT 'a\\';",
+                    "SELECT 2;"
+                ],
+                "{statement}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_11_split_statements_with_off_escapes_from_the_start() {
+        let sql = "SELECT 'a\\', '; SELECT 2; -- ';";
+        assert_eq!(
+            check_with(sql, StandardStrings::Off),
+            ["SELECT 'a\\', ';", "SELECT 2;"]
+        );
+        assert_eq!(check_with(sql, StandardStrings::On), [sql]);
+        assert_eq!(check(sql), [sql]);
+    }
+
+    #[test]
+    fn issue_11_setting_off_leaves_other_quotes_alone() {
+        // E'' strings escape either way; dollar quotes, quoted identifiers, U&'' and bit
+        // strings never do; N'' strings follow the setting like plain ones.
+        let sql = "SELECT E'a\\';b', $$c\\$$, \"d\\\", U&'e\\', B'0', X'f', N'g\\';h';\nSELECT 2;";
+        assert_eq!(
+            check_with(sql, StandardStrings::Off),
+            [
+                "SELECT E'a\\';b', $$c\\$$, \"d\\\", U&'e\\', B'0', X'f', N'g\\';h';",
+                "SELECT 2;"
+            ]
+        );
+        assert!(matches!(
+            split_statements_with("SELECT 'a\\", StandardStrings::Off),
+            Err(LexError::UnterminatedString { offset: 7 })
+        ));
+    }
+
+    #[test]
+    fn parse_bool_follows_postgresql() {
+        for (text, expected) in [
+            ("true", Some(true)),
+            ("TrUe", Some(true)),
+            ("t", Some(true)),
+            ("yes", Some(true)),
+            ("on", Some(true)),
+            ("1", Some(true)),
+            ("false", Some(false)),
+            ("fa", Some(false)),
+            ("no", Some(false)),
+            ("of", Some(false)),
+            ("off", Some(false)),
+            ("0", Some(false)),
+            ("o", None),
+            ("", None),
+            ("truex", None),
+            ("onn", None),
+            ("offf", None),
+            ("01", None),
+            (" on", None),
+        ] {
+            assert_eq!(super::parse_bool(text), expected, "{text:?}");
+        }
+    }
+
     #[test]
     fn crlf_input_splits_cleanly() {
         assert_eq!(
@@ -1538,6 +2149,39 @@ COMMIT;
                         previous_end = data.end;
                     }
                 }
+            }
+        }
+
+        #[test]
+        fn splitting_with_standard_strings_off_never_panics(sql in any::<String>()) {
+            if let Ok(statements) = split_statements_with(&sql, StandardStrings::Off) {
+                for statement in &statements {
+                    let _ = statement.standard_strings_change();
+                }
+            }
+        }
+
+        #[test]
+        fn a_script_of_known_statements_splits_back_into_them_whatever_the_setting(
+            parts in prop::collection::vec((0..KNOWN_STATEMENTS.len(), 0..SEPARATORS.len()), 0..10),
+        ) {
+            // No known statement has a backslash in a plain string, so the setting (and a
+            // switch between statements) changes nothing.
+            let mut script = String::new();
+            let mut expected = Vec::new();
+            for (index, (statement, separator)) in parts.into_iter().enumerate() {
+                script.push_str(SEPARATORS[separator]);
+                if index % 3 == 1 {
+                    let switch = ["SET standard_conforming_strings = on;", "SET LOCAL standard_conforming_strings TO 'off';", "RESET standard_conforming_strings;"][statement % 3];
+                    script.push_str(switch);
+                    script.push('\n');
+                    expected.push(switch.to_owned());
+                }
+                script.push_str(KNOWN_STATEMENTS[statement]);
+                expected.push(KNOWN_STATEMENTS[statement].to_owned());
+            }
+            for start in [StandardStrings::On, StandardStrings::Off] {
+                prop_assert_eq!(check_with(&script, start), expected.clone());
             }
         }
 
