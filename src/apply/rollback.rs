@@ -114,6 +114,7 @@ pub fn rollback(
     observe: &mut dyn FnMut(&MigrationId),
 ) -> Result<RollbackReport, RollbackError> {
     let (ledger, mut session) = locked_session(project, settings)?;
+    session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
     let order = planned(project, graph, &rows, target)?;
     let mut report = RollbackReport::default();

@@ -293,6 +293,7 @@ pub fn apply_with_handlers(
             Session::connect_locked(settings, &key, &mut wait)?
         }
     };
+    session.require_standard_strings()?;
     let snapshots = Snapshots::new(&table.schema, &table.table);
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(

@@ -40,6 +40,22 @@ pub enum DbError {
         problem: String,
     },
 
+    /// The server reads `'...'` strings with backslash escapes by default, which plan's
+    /// statement splitter does not follow (it follows a file's own `SET`s).
+    #[error(
+        "{target} has standard_conforming_strings = off by default, so its server reads backslashes in '...' strings as escapes"
+    )]
+    #[diagnostic(
+        code(plan::db::standard_strings_off),
+        help(
+            "plan splits migrations as psql does with standard_conforming_strings = on, PostgreSQL's default since 9.1; turn it on for the database or role plan connects as (ALTER DATABASE … SET standard_conforming_strings = on), or write `SET standard_conforming_strings = off;` at the top of the migrations that need it. Nothing was run"
+        )
+    )]
+    StandardStringsOff {
+        /// The redacted target.
+        target: String,
+    },
+
     /// An environment variable or URL parameter holds a value that cannot be used.
     #[error("{origin} is invalid: {problem}")]
     #[diagnostic(

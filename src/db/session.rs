@@ -31,6 +31,8 @@ pub struct Session {
     /// Who the session is as it started: its `current_user`, which plan's own writes run as,
     /// and its `session_user`.
     identity: Identity,
+    /// Whether the server's `standard_conforming_strings` is on as the session started.
+    standard_strings: bool,
 }
 
 /// A session's `current_user` and `session_user` as it started.
@@ -165,9 +167,10 @@ impl Session {
 
     fn start(mut connection: Connection, target: String) -> Result<Session, DbError> {
         let client = connection.client();
-        let (backend_pid, identity) = client
+        let (backend_pid, identity, standard_strings) = client
             .query_one(
-                "SELECT pg_backend_pid(), current_user::text, session_user::text",
+                "SELECT pg_backend_pid(), current_user::text, session_user::text, \
+                 current_setting('standard_conforming_strings')",
                 &[],
             )
             .and_then(|row| {
@@ -177,6 +180,7 @@ impl Session {
                         current_user: row.try_get(1)?,
                         session_user: row.try_get(2)?,
                     },
+                    row.try_get::<_, String>(3)? == "on",
                 ))
             })
             .map_err(|error| query_error(&error, "read the backend pid", &target))?;
@@ -194,7 +198,21 @@ impl Session {
             prepared: IndexMap::new(),
             reset_sql,
             identity,
+            standard_strings,
         })
+    }
+
+    /// Fails unless the server reads `'...'` strings as plan's splitter does
+    /// (`standard_conforming_strings = on`, its default since PostgreSQL 9.1): commands that
+    /// run migrations call it before anything runs.
+    pub fn require_standard_strings(&self) -> Result<(), DbError> {
+        if self.standard_strings {
+            Ok(())
+        } else {
+            Err(DbError::StandardStringsOff {
+                target: self.target.clone(),
+            })
+        }
     }
 
     /// The redacted target, for messages.

@@ -306,9 +306,40 @@ impl Lexer<'_> {
                 }
                 Some(b'\'') => {
                     self.position += 1;
-                    return Ok(TokenKind::String(kind));
+                    // `'a'` then whitespace holding a newline then `'b'` is one constant, and
+                    // its continuation keeps the first part's escape rules (scan.l's
+                    // `quotecontinue`): `E'x'` + newline + `'\''` is one escaped string, not
+                    // a plain string that ends later.
+                    match self.string_continuation(self.position) {
+                        Some(next) => self.position = next,
+                        None => return Ok(TokenKind::String(kind)),
+                    }
                 }
                 Some(_) => self.position += 1,
+            }
+        }
+    }
+
+    /// Where a string constant continues after its closing quote at `from`: just past the
+    /// next part's opening quote, when only whitespace holding a newline (and `--` comments)
+    /// stands between them, as scan.l's `{quote}{whitespace_with_newline}{quote}` says.
+    fn string_continuation(&self, from: usize) -> Option<usize> {
+        let mut position = from;
+        let mut newline = false;
+        loop {
+            match self.byte_at(position) {
+                Some(b' ' | b'\t' | b'\x0c' | b'\r') => position += 1,
+                Some(b'\n') => {
+                    newline = true;
+                    position += 1;
+                }
+                Some(b'-') if self.byte_at(position + 1) == Some(b'-') => {
+                    while !matches!(self.byte_at(position), None | Some(b'\n')) {
+                        position += 1;
+                    }
+                }
+                Some(b'\'') if newline => return Some(position + 1),
+                _ => return None,
             }
         }
     }
@@ -742,6 +773,24 @@ mod tests {
         for sql in [r"E'a\'' x", r"U&'a\' x", r"B'\' X'\' x", r#""a\" $$\$$"#] {
             assert_eq!(check_off(sql), check(sql), "{sql}");
         }
+    }
+
+    #[test]
+    fn issue_11_a_string_continued_after_a_newline_keeps_its_escapes() {
+        // One constant: the continuation is read with E'...'s backslash escapes.
+        assert_eq!(
+            check("E'x'\n'\\''; COMMIT; --'"),
+            "String(Escape):E'x'\n'\\'' Semicolon:; Identifier:COMMIT Semicolon:; LineComment:--'"
+        );
+        // A comment may stand between the parts; without a newline there is no continuation.
+        assert_eq!(
+            check("'a' -- note\n  'b' x"),
+            "String(Standard):'a' -- note\n  'b' Identifier:x"
+        );
+        assert_eq!(
+            check("'a' 'b'"),
+            "String(Standard):'a' String(Standard):'b'"
+        );
     }
 
     #[test]

@@ -913,3 +913,50 @@ fn issue_11_two_runs_that_both_think_they_hold_the_lock_never_both_record_a_stat
     plan(&database, project.path(), &["apply"]).expect_ok();
     assert_eq!(states(&database), pairs(&[("001_a", "applied")]));
 }
+
+/// Findings 5 and 15, as an attacker found them after the first fixes: `SET
+/// standard_conforming_strings = off` made psql's reading of the next statements differ from
+/// plan's, hiding a COMMIT; the splitter now follows the setting, so the COMMIT is refused
+/// before anything runs. A server whose default is off is refused as a whole.
+#[test]
+fn issue_11_backslash_strings_cannot_hide_a_commit() {
+    let database = test_db("issue_11_standard_strings");
+    let project = TestProject::new(&[(
+        "migrations/001_a.sql",
+        "CREATE TABLE IF NOT EXISTS log (v int);\n\
+         SET standard_conforming_strings = off;\n\
+         INSERT INTO log SELECT 9 FROM (SELECT concat('a\\', ') x) s; COMMIT; SELECT 1/0; -- ') x) s;\n",
+    )]);
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::apply::transaction_control"]);
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'log'"
+        ),
+        0
+    );
+
+    // The same idea through an E'' string continued on the next line.
+    project.write(
+        "migrations/001_a.sql",
+        "CREATE TABLE log (v int);\nSELECT E'x'\n'\\''; COMMIT; --';\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::apply::transaction_control"]);
+
+    database
+        .client()
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET standard_conforming_strings = off",
+            database.name()
+        ))
+        .expect("turn standard_conforming_strings off");
+    project.write("migrations/001_a.sql", "CREATE TABLE log (v int);\n");
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["plan::db::standard_strings_off"]);
+    assert!(ledger(&database).is_empty());
+}
