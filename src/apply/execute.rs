@@ -254,6 +254,21 @@ impl Runner<'_> {
             script,
             recorded,
         };
+        self.replay_session_settings(&run, resume)
+            .map_err(|error| {
+                Box::new(MigrationFailed {
+                    id: migration.id().to_string(),
+                    message: format!(
+                        "cannot restore the session its statements before the resume point set: {error}"
+                    ),
+                    help: "nothing more of it ran in this run; fix the cause (a role that no longer exists, say) and apply again".to_string(),
+                    file: migration.file().clone(),
+                    span: None,
+                    label: "here".to_string(),
+                    report: Vec::new(),
+                    code: error.code.clone(),
+                })
+            })?;
         let phases = phases(migration, &run.script);
         let last = phases.len().saturating_sub(1);
         // Each migration leaves the session as the run started it, so the next one starts
@@ -845,6 +860,26 @@ impl Runner<'_> {
                 result => return result,
             }
         }
+    }
+
+    /// A file run statement by statement that resumes in a new session first replays the
+    /// `SET`s and `RESET`s among its statements already run (`SET search_path`, `SET ROLE`,
+    /// …), so the rest runs in the session it would have had in one run. Settings changed by
+    /// other means (`set_config` in a query, a function) are not replayed.
+    fn replay_session_settings(&mut self, run: &Run<'_>, resume: Resume) -> Result<(), SqlError> {
+        if run.script.transaction != Transaction::Outside || resume == Resume::FRESH {
+            return Ok(());
+        }
+        let done = match resume.next_step {
+            Some(_) => run.script.statements.len(),
+            None => resume.next_statement,
+        };
+        for statement in run.script.statements.iter().take(done) {
+            if statement.sets_session {
+                self.session.run(&statement.text)?;
+            }
+        }
+        Ok(())
     }
 
     /// Records the end of a phase that committed as it went: progress, or the applied row.

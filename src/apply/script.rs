@@ -45,6 +45,10 @@ pub struct ScriptStatement {
     /// For `COPY … FROM stdin` followed by its data lines (as pg_dump writes them): the data,
     /// sent with the COPY protocol as psql does.
     pub copy_data: Option<String>,
+    /// Whether it changes the session for the statements after it (`SET` without `LOCAL`,
+    /// `RESET`, `SET ROLE`, `SET SESSION AUTHORIZATION`, …): a file run statement by statement
+    /// and resumed in a new session replays these first, so what follows sees what it saw.
+    pub sets_session: bool,
     /// Whether PostgreSQL refuses it inside a transaction block. In a no-transaction file
     /// only these run outside one; the others run each in a transaction with their progress
     /// record, so they can never run twice.
@@ -284,6 +288,7 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
                 span: statement.span(),
                 concurrent_index: concurrent_index(statement),
                 copy_data: statement.copy_data().map(str::to_string),
+                sets_session: sets_session(statement),
                 outside_transaction: matches!(
                     statement.kind(),
                     StatementKind::NoTransaction { .. }
@@ -330,6 +335,19 @@ fn is_read_only(modes: &str) -> bool {
     normalized
         .windows(2)
         .any(|pair| pair[0] == "READ" && pair[1] == "ONLY")
+}
+
+/// Whether `statement` is a `SET` (not `SET LOCAL`, not `SET TRANSACTION`, which last only
+/// for their transaction) or a `RESET`.
+fn sets_session(statement: &sql::Statement) -> bool {
+    let mut words = statement.tokens().iter();
+    match words.next() {
+        Some(first) if first.is_keyword("RESET") => true,
+        Some(first) if first.is_keyword("SET") => !words
+            .next()
+            .is_some_and(|second| second.is_keyword("LOCAL") || second.is_keyword("TRANSACTION")),
+        _ => false,
+    }
 }
 
 /// `(schema, name)` of the index a `CREATE INDEX CONCURRENTLY` statement builds, when named.

@@ -960,3 +960,49 @@ fn issue_11_backslash_strings_cannot_hide_a_commit() {
         .expect_stderr_has(&["plan::db::standard_strings_off"]);
     assert!(ledger(&database).is_empty());
 }
+
+/// Finding 2 across runs: a no-transaction file resumed in a new session first replays the
+/// `SET`s its statements before the resume point ran, so the rest acts on the same objects as
+/// in one run (and the INVALID index a failed concurrent build left is found and dropped).
+#[test]
+fn issue_11_a_resumed_no_transaction_file_keeps_the_settings_it_made_before() {
+    let database = test_db("issue_11_resume_settings");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_base.sql",
+            "CREATE TABLE public.a (x int);\n",
+        ),
+        (
+            "migrations/002_s1.sql",
+            "-- plan: no-transaction\n\
+             CREATE SCHEMA s1;\n\
+             SET search_path = s1;\n\
+             CREATE TABLE a (x int);\n\
+             INSERT INTO a VALUES (1), (1);\n\
+             CREATE UNIQUE INDEX CONCURRENTLY ai ON a (x);\n\
+             CREATE TABLE b (x int);\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_failed();
+    database
+        .client()
+        .batch_execute("DELETE FROM s1.a WHERE ctid = (SELECT max(ctid) FROM s1.a)")
+        .expect("fix the data");
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        query_text(
+            &database,
+            "SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY n.nspname, c.relname)
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname IN ('public', 's1') AND c.relkind IN ('r', 'i')"
+        ),
+        Some("public.a,s1.a,s1.ai,s1.b".to_string())
+    );
+    assert_eq!(
+        query_i64(
+            &database,
+            "SELECT count(*) FROM pg_index WHERE indexrelid = 's1.ai'::regclass AND indisvalid"
+        ),
+        1
+    );
+}
