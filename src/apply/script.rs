@@ -125,6 +125,24 @@ pub enum ScriptProblem {
         #[label("READ ONLY here")]
         span: SourceSpan,
     },
+    /// `COPY … TO STDOUT`: its rows would come back to plan, which has nowhere to put them.
+    #[error("migration {id} copies rows to stdout")]
+    #[diagnostic(
+        code(plan::apply::copy_to_stdout),
+        help(
+            "a migration's output goes nowhere: write `COPY … TO 'file'` on the server, or remove the statement"
+        )
+    )]
+    CopyToStdout {
+        /// The migration.
+        id: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The statement.
+        #[label("this statement")]
+        span: SourceSpan,
+    },
     /// Statements that cannot run in a transaction, mixed with ones that can.
     #[error("migration {id} mixes a statement that cannot run in a transaction with others")]
     #[diagnostic(code(plan::apply::mixed_transaction), help("{help}"))]
@@ -262,16 +280,47 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
             span: in_file(&statements[0].span()),
         });
     }
-    let modes = if wrapped_whole {
+    let mut modes = if wrapped_whole {
         transaction_modes(statements[0].text())
     } else {
         None
     };
-    if modes.as_deref().is_some_and(is_read_only) {
+    let mut read_only_at = modes
+        .as_deref()
+        .is_some_and(is_read_only)
+        .then(|| statements[0].span());
+    // `SET TRANSACTION …` before anything else in a file run in one transaction sets that
+    // transaction's modes, as psql runs `BEGIN; SET TRANSACTION …;`; plan's own first query
+    // comes before the file's, so the modes join the BEGIN's instead of running where they
+    // would fail.
+    let mut body = body;
+    if !run_outside {
+        while let Some((first, rest)) = body.split_first() {
+            let Some(set_modes) = set_transaction_modes(first.text()) else {
+                break;
+            };
+            if read_only_at.is_none() && is_read_only(&set_modes) {
+                read_only_at = Some(first.span());
+            }
+            modes = Some(match modes {
+                Some(modes) => format!("{modes}, {set_modes}"),
+                None => set_modes,
+            });
+            body = rest;
+        }
+    }
+    if let Some(copy) = body.iter().find(|statement| copies_to_stdout(statement)) {
+        return Err(ScriptProblem::CopyToStdout {
+            id: id.to_string(),
+            file: file.clone(),
+            span: in_file(&copy.span()),
+        });
+    }
+    if let Some(span) = read_only_at {
         return Err(ScriptProblem::ReadOnly {
             id: id.to_string(),
             file: file.clone(),
-            span: in_file(&statements[0].span()),
+            span: in_file(&span),
         });
     }
     Ok(Script {
@@ -324,6 +373,49 @@ fn transaction_modes(begin: &str) -> Option<String> {
         .filter(|word| *word != ";")
         .collect();
     (!modes.is_empty()).then(|| modes.join(" ").replace(" ,", ","))
+}
+
+/// Whether `statement` is `COPY … TO STDOUT` (as the server reads it: `TO STDOUT` outside
+/// the parentheses of a query).
+fn copies_to_stdout(statement: &sql::Statement) -> bool {
+    let tokens = statement.tokens();
+    if !tokens.first().is_some_and(|token| token.is_keyword("COPY")) {
+        return false;
+    }
+    let mut depth = 0_usize;
+    tokens.windows(2).any(|pair| {
+        let text = statement.token_text(&pair[0]);
+        if text == "(" {
+            depth += 1;
+        } else if text == ")" {
+            depth = depth.saturating_sub(1);
+        }
+        depth == 0 && pair[0].is_keyword("TO") && pair[1].is_keyword("STDOUT")
+    })
+}
+
+/// The modes of a `SET TRANSACTION modes` statement (not `SET SESSION CHARACTERISTICS`), as
+/// written.
+fn set_transaction_modes(statement: &str) -> Option<String> {
+    let words: Vec<String> = sql::tokenize(statement)
+        .ok()?
+        .iter()
+        .filter(|token| !token.kind.is_trivia())
+        .map(|token| statement[token.span.clone()].to_string())
+        .collect();
+    let is_set_transaction = words.len() > 2
+        && words[0].eq_ignore_ascii_case("SET")
+        && words[1].eq_ignore_ascii_case("TRANSACTION")
+        && !words[2].eq_ignore_ascii_case("SNAPSHOT");
+    if !is_set_transaction {
+        return None;
+    }
+    let modes: Vec<&str> = words[2..]
+        .iter()
+        .map(String::as_str)
+        .filter(|word| *word != ";")
+        .collect();
+    Some(modes.join(" ").replace(" ,", ","))
 }
 
 fn is_read_only(modes: &str) -> bool {
@@ -452,6 +544,28 @@ mod tests {
             statements[1].concurrent_index,
             Some((None, "idx_a".to_string()))
         );
+    }
+
+    #[test]
+    fn issue_11_copy_to_stdout_is_refused_and_set_transaction_joins_the_modes() {
+        insta::assert_snapshot!(
+            expect_problem("CREATE TABLE t (id int);\nCOPY t TO STDOUT;\n"),
+            @"plan::apply::copy_to_stdout: migration 001_x copies rows to stdout"
+        );
+        // A query's own parentheses may hold the words; the server writes to a file here.
+        assert_eq!(
+            expect_wrapped("COPY (SELECT 'TO STDOUT') TO '/tmp/x';\n").len(),
+            1
+        );
+        let script = prepare_file(
+            "BEGIN;\nSET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSET TRANSACTION DEFERRABLE;\nSELECT 1;\nCOMMIT;\n",
+        )
+        .expect("a valid file");
+        assert_eq!(
+            script.modes.as_deref(),
+            Some("ISOLATION LEVEL SERIALIZABLE, DEFERRABLE")
+        );
+        assert_eq!(script.statements.len(), 1);
     }
 
     #[test]

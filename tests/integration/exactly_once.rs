@@ -384,8 +384,27 @@ fn issue_11_modes_on_the_wrapping_begin_are_honoured() {
         Some("serializable".to_string())
     );
 
+    // psql's other spelling: BEGIN, then SET TRANSACTION before anything else.
     project.write(
-        "migrations/002_read_only.sql",
+        "migrations/002_set_transaction.sql",
+        "BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nCREATE TABLE seen_too AS SELECT current_setting('transaction_isolation') AS level;\nCOMMIT;\n",
+    );
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        query_text(&database, "SELECT level FROM seen_too"),
+        Some("repeatable read".to_string())
+    );
+
+    project.write(
+        "migrations/003_read_only.sql",
+        "BEGIN;\nSET TRANSACTION READ ONLY;\nCREATE TABLE written (id int);\nCOMMIT;\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::apply::read_only_transaction"]);
+    std::fs::remove_file(project.path().join("migrations/003_read_only.sql")).expect("remove 003");
+    project.write(
+        "migrations/003_read_only.sql",
         "BEGIN READ ONLY;\nCREATE TABLE written (id int);\nCOMMIT;\n",
     );
     plan(&database, project.path(), &["apply"])
