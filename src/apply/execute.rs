@@ -862,12 +862,13 @@ impl Runner<'_> {
         }
     }
 
-    /// A file run statement by statement that resumes in a new session first replays the
-    /// `SET`s and `RESET`s among its statements already run (`SET search_path`, `SET ROLE`,
-    /// …), so the rest runs in the session it would have had in one run. Settings changed by
-    /// other means (`set_config` in a query, a function) are not replayed.
+    /// A migration that resumes in a new session first replays the `SET`s and `RESET`s among
+    /// its file's statements already run (`SET search_path`, `SET ROLE`, …), so the rest — the
+    /// file's remaining statements, or its steps — runs in the session it would have had in
+    /// one run. Settings changed by other means (`set_config` in a query, a function) are not
+    /// replayed.
     fn replay_session_settings(&mut self, run: &Run<'_>, resume: Resume) -> Result<(), SqlError> {
-        if run.script.transaction != Transaction::Outside || resume == Resume::FRESH {
+        if resume == Resume::FRESH {
             return Ok(());
         }
         let done = match resume.next_step {
@@ -1075,6 +1076,9 @@ impl Runner<'_> {
             FailureKind::TransactionEnded(at, _) => Some(at),
             _ => None,
         };
+        // The run stops here: what the migration left on the session (a role, a read-only
+        // default) must not keep plan from recording what happened.
+        let _ = self.session.reset();
         let state = if let Some(at) = interrupted {
             let recorded = self.record_interrupted(run, at, &message);
             let (what, resume) = match at {

@@ -125,6 +125,24 @@ pub enum ScriptProblem {
         #[label("READ ONLY here")]
         span: SourceSpan,
     },
+    /// `DISCARD ALL` or `DEALLOCATE ALL`: they pull the session out from under plan.
+    #[error("migration {id} discards plan's session state")]
+    #[diagnostic(
+        code(plan::apply::discards_session),
+        help(
+            "DISCARD ALL releases plan's advisory lock and, like DEALLOCATE ALL, its prepared statements; plan resets the session itself as each migration finishes (settings, role, temporary objects, statements the migration prepared, cursors, LISTEN), so remove the statement, or name what to reset (RESET ALL, DISCARD TEMP, DEALLOCATE name)"
+        )
+    )]
+    DiscardsSession {
+        /// The migration.
+        id: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The statement.
+        #[label("this statement")]
+        span: SourceSpan,
+    },
     /// `COPY … TO STDOUT`: its rows would come back to plan, which has nowhere to put them.
     #[error("migration {id} copies rows to stdout")]
     #[diagnostic(
@@ -309,6 +327,13 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
             body = rest;
         }
     }
+    if let Some(discard) = body.iter().find(|statement| discards_session(statement)) {
+        return Err(ScriptProblem::DiscardsSession {
+            id: id.to_string(),
+            file: file.clone(),
+            span: in_file(&discard.span()),
+        });
+    }
     if let Some(copy) = body.iter().find(|statement| copies_to_stdout(statement)) {
         return Err(ScriptProblem::CopyToStdout {
             id: id.to_string(),
@@ -373,6 +398,21 @@ fn transaction_modes(begin: &str) -> Option<String> {
         .filter(|word| *word != ";")
         .collect();
     (!modes.is_empty()).then(|| modes.join(" ").replace(" ,", ","))
+}
+
+/// Whether `statement` is `DISCARD ALL` or `DEALLOCATE [PREPARE] ALL`.
+fn discards_session(statement: &sql::Statement) -> bool {
+    let words: Vec<_> = statement.tokens().iter().take(3).collect();
+    match words.as_slice() {
+        [first, second, ..] if first.is_keyword("DISCARD") => second.is_keyword("ALL"),
+        [first, second, third]
+            if first.is_keyword("DEALLOCATE") && second.is_keyword("PREPARE") =>
+        {
+            third.is_keyword("ALL")
+        }
+        [first, second, ..] if first.is_keyword("DEALLOCATE") => second.is_keyword("ALL"),
+        _ => false,
+    }
 }
 
 /// Whether `statement` is `COPY … TO STDOUT` (as the server reads it: `TO STDOUT` outside
@@ -556,6 +596,14 @@ mod tests {
         assert_eq!(
             expect_wrapped("COPY (SELECT 'TO STDOUT') TO '/tmp/x';\n").len(),
             1
+        );
+        insta::assert_snapshot!(
+            expect_problem("-- plan: no-transaction\nDISCARD ALL;\nCREATE TABLE t (id int);\n"),
+            @"plan::apply::discards_session: migration 001_x discards plan's session state"
+        );
+        insta::assert_snapshot!(
+            expect_problem("CREATE TABLE t (id int);\ndeallocate prepare all;\n"),
+            @"plan::apply::discards_session: migration 001_x discards plan's session state"
         );
         let script = prepare_file(
             "BEGIN;\nSET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSET TRANSACTION DEFERRABLE;\nSELECT 1;\nCOMMIT;\n",

@@ -263,7 +263,7 @@ fn unlock(client: &mut Client, key: &LockKey, target: &str) -> Result<(), DbErro
         Err(DbError::Query {
             action: format!("release the advisory lock {key}"),
             target: target.to_string(),
-            detail: "the session did not hold it".to_string(),
+            detail: "the session did not hold it any more: SQL of a migration released it (pg_advisory_unlock_all(), say), so another run could have started meanwhile; what this run applied is recorded (each ledger write checked that no other run had recorded the migration), but check `plan status`".to_string(),
             server_code: None,
         })
     }

@@ -1025,3 +1025,59 @@ fn issue_11_a_resumed_no_transaction_file_keeps_the_settings_it_made_before() {
         1
     );
 }
+
+/// A second attack: a wrapped file's session `SET` holds for its later steps in one run, so a
+/// resume at a step replays it too; and a failure after the file switched role still reaches
+/// the history.
+#[test]
+fn issue_11_a_resume_at_a_step_keeps_the_files_settings_and_failures_are_recorded() {
+    let database = test_db("issue_11_resume_step_settings");
+    database
+        .client()
+        .batch_execute("CREATE SCHEMA s")
+        .expect("set up");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_x.sql",
+            "SET search_path = s, public;\nCREATE TABLE a (x int);\n",
+        ),
+        (
+            "plan.yaml",
+            "migrations:\n  001_x:\n    steps:\n      - command: [sh, -c, \"test -f go\"]\n      - sql: CREATE TABLE c (x int)\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_failed();
+    project.write("go", "");
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        query_text(
+            &database,
+            "SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY tablename)
+             FROM pg_tables WHERE tablename IN ('a', 'c')"
+        ),
+        Some("s.a,s.c".to_string())
+    );
+
+    let other = TestProject::new(&[
+        ("migrations/001_x.sql", "SELECT 1;\n"),
+        (
+            "migrations/002_role.sql",
+            "-- plan: no-transaction\nSET ROLE issue_11_carl2;\nCREATE TABLE carls (x int);\nSELECT 1 / 0;\n",
+        ),
+    ]);
+    let second = test_db("issue_11_failure_after_role");
+    second
+        .client()
+        .batch_execute(
+            "CREATE ROLE issue_11_carl2; GRANT CREATE, USAGE ON SCHEMA public TO issue_11_carl2",
+        )
+        .expect("set up");
+    plan(&second, other.path(), &["apply"]).expect_failed();
+    assert!(
+        history(&second)
+            .iter()
+            .any(|line| line.migration_id == "002_role" && line.outcome == "partial"),
+        "{:?}",
+        history(&second)
+    );
+}
