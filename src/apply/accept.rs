@@ -7,13 +7,11 @@ use std::time::{Duration, SystemTime};
 
 use miette::Diagnostic;
 
-use super::execute::completed_units;
+use super::execute::{completed_units, written};
 use super::plan::short;
 use super::rollback::locked_session;
 use super::script;
-use crate::db::{
-    self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress, Recorded, SqlError,
-};
+use crate::db::{self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::project::{Migration, MigrationId, Project};
 
@@ -316,31 +314,21 @@ fn accept_changed(
             // Under the lock, the row is as read above; the write checks it all the same.
             let was = row.completed.join("\n");
             session.begin().and_then(|mut work| {
-                let recorded = ledger.record_progress(
-                    &mut work,
-                    id.as_str(),
-                    migration.checksum(),
-                    row.batch,
-                    &PartialProgress {
-                        next_statement,
-                        next_step,
-                        completed: &completed,
-                        replacing: Expected::Partial(&was),
-                    },
-                    row.environment.as_deref(),
-                )?;
-                if recorded == Recorded::NotAsExpected {
-                    work.rollback();
-                    return Err(SqlError {
-                        code: None,
-                        message: "the ledger row changed while plan read it".to_string(),
-                        detail: None,
-                        hint: None,
-                        context: None,
-                        position: None,
-                        connection_lost: false,
-                    });
-                }
+                ledger
+                    .record_progress(
+                        &mut work,
+                        id.as_str(),
+                        migration.checksum(),
+                        row.batch,
+                        &PartialProgress {
+                            next_statement,
+                            next_step,
+                            completed: &completed,
+                            replacing: Expected::Partial(&was),
+                        },
+                        row.environment.as_deref(),
+                    )
+                    .and_then(written)?;
                 ledger.record_event(&mut work, &event(&detail))?;
                 work.commit()
             })
@@ -424,8 +412,7 @@ fn accept_rename(
     let detail = format!("renamed from {old} to {new}: {reason}");
     let event = accept_event(migration, row.batch, &detail);
     let result = session.begin().and_then(|mut work| {
-        ledger.record_rename(&mut work, old, new.as_str(), &event)?;
-        ledger.record_checksum_only(&mut work, new.as_str(), migration.checksum())?;
+        ledger.record_rename(&mut work, (old, new.as_str()), migration.checksum(), &event)?;
         work.commit()
     });
     result.map_err(|error| session.error("record the rename", &error))?;

@@ -512,15 +512,9 @@ impl Runner<'_> {
                 .reset_session(&transaction)
                 .and_then(|state| match state {
                     TransactionState::Ours => Ok(()),
-                    TransactionState::Ended => Err(SqlError {
-                        code: None,
-                        message: "the transaction plan began is no longer open".to_string(),
-                        detail: None,
-                        hint: None,
-                        context: None,
-                        position: None,
-                        connection_lost: false,
-                    }),
+                    TransactionState::Ended => Err(SqlError::plan(
+                        "the transaction plan began is no longer open",
+                    )),
                 }),
             (true, true) => Ok(()),
             (false, _) => work.restore_identity(),
@@ -1029,18 +1023,12 @@ fn record_applied(
 }
 
 /// A ledger write that expected the row as this run left it: not finding it so is an error.
-fn written(recorded: Recorded) -> Result<(), SqlError> {
+pub(crate) fn written(recorded: Recorded) -> Result<(), SqlError> {
     match recorded {
         Recorded::Written => Ok(()),
-        Recorded::NotAsExpected => Err(SqlError {
-            code: None,
-            message: "its row is not as this run left it: another plan run recorded this migration meanwhile (plan's advisory lock was released, by a migration's pg_advisory_unlock_all() for example, or lost behind a pooler in transaction mode)".to_string(),
-            detail: None,
-            hint: None,
-            context: None,
-            position: None,
-            connection_lost: false,
-        }),
+        Recorded::NotAsExpected => Err(SqlError::plan(
+            "its row is not as this run left it: another plan run recorded this migration meanwhile (plan's advisory lock was released, by a migration's pg_advisory_unlock_all() for example, or lost behind a pooler in transaction mode)",
+        )),
     }
 }
 

@@ -533,17 +533,21 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     }
 
     /// Renames a migration's row (a file renamed after it was applied, `plan accept
-    /// --renamed`) and appends `event`. Returns how many rows changed (0 or 1).
+    /// --renamed`), recording the migration's checksum under its new name, and appends
+    /// `event`. Returns how many rows changed (0 or 1).
     pub fn record_rename(
         &self,
         work: &mut Work<'_>,
-        old: &str,
-        new: &str,
+        (old, new): (&str, &str),
+        checksum: &str,
         event: &Event<'_>,
     ) -> Result<u64, SqlError> {
         let updated = work.execute(
-            &format!("UPDATE {} SET id = $2 WHERE id = $1", self.table_sql()),
-            &[Some(old), Some(new)],
+            &format!(
+                "UPDATE {} SET id = $2, checksum = $3 WHERE id = $1",
+                self.table_sql()
+            ),
+            &[Some(old), Some(new), Some(checksum)],
         )?;
         self.record_event(work, event)?;
         Ok(updated)
@@ -605,23 +609,6 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         )?;
         self.record_event(work, event)?;
         Ok(updated)
-    }
-
-    /// Replaces a migration's recorded checksum without a history row of its own (the caller
-    /// records the event that explains it).
-    pub fn record_checksum_only(
-        &self,
-        work: &mut Work<'_>,
-        id: &str,
-        checksum: &str,
-    ) -> Result<u64, SqlError> {
-        work.execute(
-            &format!(
-                "UPDATE {} SET checksum = $2 WHERE id = $1",
-                self.table_sql()
-            ),
-            &[Some(id), Some(checksum)],
-        )
     }
 
     /// Records a verified backup in the history: action `backup`, no migration, no batch (the
@@ -738,15 +725,8 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     ) -> Result<u64, SqlError> {
         // One JSON parameter rather than one statement per migration: an import of a thousand
         // rows is one round trip.
-        let json = serde_json::to_string(adopted).map_err(|error| SqlError {
-            code: None,
-            message: format!("encode the migrations to record: {error}"),
-            detail: None,
-            hint: None,
-            context: None,
-            position: None,
-            connection_lost: false,
-        })?;
+        let json = serde_json::to_string(adopted)
+            .map_err(|error| SqlError::plan(format!("encode the migrations to record: {error}")))?;
         let sql = format!(
             "WITH adopted AS (
                  SELECT * FROM json_to_recordset($1::text::json) AS adopted(

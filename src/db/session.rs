@@ -102,6 +102,19 @@ pub struct SqlError {
 }
 
 impl SqlError {
+    /// A failure plan itself found, with no server error behind it.
+    pub fn plan(message: impl Into<String>) -> Self {
+        SqlError {
+            code: None,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+            connection_lost: false,
+        }
+    }
+
     /// Whether the error is a lock timeout (SQLSTATE 55P03), the one error worth retrying.
     pub fn is_lock_timeout(&self) -> bool {
         self.code.as_deref() == Some(SqlState::LOCK_NOT_AVAILABLE.code())
@@ -540,15 +553,9 @@ impl Work<'_> {
         match (finished, written) {
             (Ok(_), Ok(())) => Ok(TransactionState::Ours),
             (Err(error), _) => Err(error),
-            (Ok(_), Err(error)) => Err(SqlError {
-                code: None,
-                message: format!("cannot send the COPY data: {error}"),
-                detail: None,
-                hint: None,
-                context: None,
-                position: None,
-                connection_lost: false,
-            }),
+            (Ok(_), Err(error)) => Err(SqlError::plan(format!(
+                "cannot send the COPY data: {error}"
+            ))),
         }
     }
 
