@@ -107,8 +107,10 @@ fn applied_once() -> Vec<(String, String)> {
 #[test]
 fn eight_replicas_started_at_once_apply_each_migration_once_and_all_start() {
     let database = test_db("embedding_eight_replicas");
-    // Hold the migrator's lock while the replicas start, so that all eight are connected and
-    // racing for it at the same moment when it is let go.
+    // Hold the migrator's lock while the replicas start, so that all eight are waiting and
+    // racing for it at the same moment when it is let go. A replica counts as waiting once it
+    // has looked up the holder, which it does only after a failed try and just before it says
+    // so; merely being connected is not enough (it may not have tried yet).
     let key = LockKey::from_name(&Ledger::new("plan", "migrations").name());
     let mut holder = database.client();
     holder
@@ -132,7 +134,8 @@ fn eight_replicas_started_at_once_apply_each_migration_once_and_all_start() {
             let waiting: i64 = watcher
                 .query_one(
                     "SELECT count(*) FROM pg_stat_activity
-                     WHERE datname = current_database() AND application_name LIKE 'replica %'",
+                     WHERE datname = current_database() AND application_name LIKE 'replica %'
+                       AND query LIKE '%FROM pg_locks%'",
                     &[],
                 )
                 .expect("count the replicas")
