@@ -131,14 +131,14 @@ pub fn write_embedded_project(
 pub fn embedded_project_source(project_dir: &Path) -> Result<(String, ProjectFiles), EmbedError> {
     // Read from disk first, so that problems name the files as `plan show` does; then from the
     // copy in memory, exactly as the service will at start-up.
-    let (project, _) = crate::apply::load_project(project_dir)?;
+    let (project, _) = crate::load::load_project(project_dir)?;
     if project.migrations().len() == 0 {
         return Err(EmbedError::NoMigrations {
             dir: project_dir.display().to_string(),
         });
     }
     let files = ProjectFiles::from_folder(project_dir)?;
-    crate::apply::load_project_files(&files)?;
+    crate::load::load_project_files(&files)?;
 
     let dir_text = project_dir.to_str().ok_or_else(|| EmbedError::Path {
         path: project_dir.to_path_buf(),

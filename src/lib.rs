@@ -13,12 +13,14 @@
 //! - [`sql`]: a PostgreSQL lexer: statement splitting and classification. Pure.
 //! - [`diagnostic`]: shared miette plumbing: source files, spans, line lookup.
 
-pub mod apply;
 pub mod cli;
 pub mod db;
 pub mod diagnostic;
 pub mod embed;
+pub mod engine;
 pub mod graph;
+pub mod load;
+pub mod ops;
 pub mod project;
 pub mod sql;
 pub mod startup;

@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use pgplan::apply::Handlers;
+use pgplan::engine::Handlers;
 
 mod handlers;
 

@@ -11,7 +11,7 @@ use super::Failure;
 use miette::Diagnostic;
 
 use super::args::{ConnectArgs, ProjectArgs, resolve_migration};
-use crate::apply::{self, Acceptance, ResumeAt};
+use crate::ops::{self, Acceptance, ResumeAt};
 
 /// A `plan accept` argument that cannot be used.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -87,7 +87,7 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
         (None, None) => return Err(Failure::invalid(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
     let settings = args.connect.settings("accept")?;
-    match apply::accept(&project, &settings, &acceptance, &args.reason) {
+    match ops::accept(&project, &settings, &acceptance, &args.reason) {
         Ok(sentence) => {
             let _ = writeln!(out, "{sentence}");
             Ok(())

@@ -6,7 +6,7 @@
 //!
 //! Before the first statement of a real apply, in this order: an environment with
 //! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the ledger
-//! is read for the environments the database was migrated in (`apply::status::EnvironmentGuard`:
+//! is read for the environments the database was migrated in (`ops::status::EnvironmentGuard`:
 //! without `--env` the recorded one is used, with its safeguards; another `--env` is refused
 //! unless `--yes`); the plan is
 //! read (a dry run, without the lock); if it has work, pg_dump and pg_restore are checked and the
@@ -28,12 +28,11 @@ use super::args::{
     environment_phrase, require_backup_dir, resolve_migration,
 };
 use super::status::{StatusFormat, write_status};
-use crate::apply::status::EnvironmentGuard;
-use crate::apply::{
-    self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode, script,
-};
 use crate::db::{ClusterOptions, ConnectionSettings, PendingBackup, ScratchCluster};
+use crate::engine::{self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode};
+use crate::ops::status::EnvironmentGuard;
 use crate::project::{Migration, Project, SqlSource, StepKind};
+use crate::sql::script;
 
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
@@ -79,7 +78,7 @@ pub(crate) struct ApplyArgs {
 /// Runs `plan apply`.
 pub(crate) fn run(
     args: ApplyArgs,
-    handlers: &apply::Handlers,
+    handlers: &engine::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -185,7 +184,7 @@ fn apply_options(
             RunMode::Execute
         },
         lock_wait: args.lock_wait.map(Duration::from_secs),
-        allow: apply::Allow {
+        allow: engine::Allow {
             missing: args.allow_missing,
             out_of_order: args.allow_out_of_order,
         },
@@ -203,7 +202,7 @@ struct ApplyRun<'a> {
     graph: &'a crate::graph::Graph,
     settings: &'a ConnectionSettings,
     options: &'a ApplyOptions,
-    handlers: &'a apply::Handlers,
+    handlers: &'a engine::Handlers,
 }
 
 /// What must happen before the first statement of a real apply.
@@ -250,7 +249,7 @@ fn before_first_statement(
     }
     let pending = safeguards
         .backup_dir
-        .map(|directory| apply::prepare_backup(settings, directory, options.target.as_ref()))
+        .map(|directory| engine::prepare_backup(settings, directory, options.target.as_ref()))
         .transpose()
         .map_err(Failure::failed)?;
     if let Some(question) = &safeguards.confirmation {
@@ -303,7 +302,7 @@ pub(crate) fn take_backup(
     // Printed now, not with the summary: if the run is killed, the path is still on screen.
     let _ = out.flush();
     let mut last_said: Option<Duration> = None;
-    apply::record_backup(
+    engine::record_backup(
         project,
         settings,
         &backup,
@@ -351,7 +350,7 @@ fn preview(run: &ApplyRun<'_>) -> Result<Preview, Failure> {
                 .collect();
         }
     };
-    apply::apply_with_handlers(
+    engine::apply_with_handlers(
         run.project,
         run.graph,
         run.settings,
@@ -407,7 +406,7 @@ fn apply_to(
     graph: &crate::graph::Graph,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
-    handlers: &apply::Handlers,
+    handlers: &engine::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -425,7 +424,7 @@ fn apply_to(
         dry_run: options.mode == RunMode::DryRun,
         target: settings.to_string(),
     };
-    let result = apply::apply_with_handlers(
+    let result = engine::apply_with_handlers(
         project,
         graph,
         settings,

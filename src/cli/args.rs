@@ -6,9 +6,9 @@ use clap::Args;
 use miette::Diagnostic;
 
 use super::Failure;
-use crate::apply::status::{EnvironmentGuard, read_recorded_environments};
 use crate::db::ConnectionSettings;
 use crate::graph::Graph;
+use crate::ops::status::{EnvironmentGuard, read_recorded_environments};
 use crate::project::{MigrationId, Project, Resolution};
 
 /// Which project folder to read.
@@ -22,7 +22,7 @@ pub(crate) struct ProjectArgs {
 impl ProjectArgs {
     /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
     pub(crate) fn load(&self) -> Result<(Project, Graph), Failure> {
-        crate::apply::load_project(&self.dir).map_err(Failure::invalid)
+        crate::load::load_project(&self.dir).map_err(Failure::invalid)
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
-use crate::apply::{SchemaReport, check_schema};
+use crate::ops::{SchemaReport, check_schema};
 
 /// Arguments of `plan check-schema`.
 #[derive(Debug, Args)]

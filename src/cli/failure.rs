@@ -43,8 +43,8 @@ impl Failure {
 
 /// Adopting a database fails on bad input (an unknown table shape, a bad `--from`) or in the
 /// operation; the error knows which.
-impl From<crate::apply::AdoptError> for Failure {
-    fn from(error: crate::apply::AdoptError) -> Self {
+impl From<crate::ops::AdoptError> for Failure {
+    fn from(error: crate::ops::AdoptError) -> Self {
         if error.is_invalid_input() {
             Failure::invalid(error)
         } else {

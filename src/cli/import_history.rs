@@ -1,6 +1,6 @@
 //! `plan import-history [--from TABLE] [--dry-run]`: records the migrations another runner's
 //! tracking table lists as applied, keeping their times, without running them (see
-//! `apply::adopt`). Reports rows with no file, files not in the table and rolled-back rows on
+//! `ops::import_history`). Reports rows with no file, files not in the table and rolled-back rows on
 //! stdout. Exit 0 when recorded (or, with `--dry-run`, when it would be); 1 when refused; 2
 //! when the table cannot be found or read.
 
@@ -10,7 +10,8 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs};
-use crate::apply::{ImportOptions, ImportReport, RunMode, import_history};
+use crate::engine::RunMode;
+use crate::ops::{ImportOptions, ImportReport, import_history};
 
 /// Arguments of `plan import-history`.
 #[derive(Debug, Args)]

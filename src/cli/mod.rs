@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::apply::Handlers;
+use crate::engine::Handlers;
 
 pub use failure::Failure;
 

@@ -1,5 +1,5 @@
 //! `plan new NAME [--depends ID …] [--rollback | --no-rollback]`: creates the next migration in
-//! the project's own layout (see `apply::scaffold`) and prints the files it created. Exit 2 for
+//! the project's own layout (see `ops::new`) and prints the files it created. Exit 2 for
 //! a name that is not a word, a project that does not load, or an unknown `--depends`; 1 when a
 //! file cannot be written.
 
@@ -11,9 +11,7 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ProjectArgs, resolve_migration};
-use crate::apply::scaffold::{
-    self, Depends, NewMigration, RollbackChoice, ScaffoldError, utc_date,
-};
+use crate::ops::new::{self, Depends, NewMigration, RollbackChoice, ScaffoldError, utc_date};
 
 /// Arguments of `plan new`.
 #[derive(Debug, Args)]
@@ -61,8 +59,8 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
         },
         today: utc_date(SystemTime::now()),
     };
-    let planned = scaffold::scaffold(&project, &graph, &request).map_err(failure)?;
-    scaffold::write(&planned, project.root()).map_err(failure)?;
+    let planned = new::scaffold(&project, &graph, &request).map_err(failure)?;
+    new::write(&planned, project.root()).map_err(failure)?;
     let mut text = String::new();
     for file in &planned.files {
         text.push_str(&format!("created {}\n", shown(&file.path)));

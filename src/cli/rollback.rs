@@ -20,11 +20,12 @@ use super::args::{
     ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm, environment_guard,
     environment_phrase, require_backup_dir, resolve_migration,
 };
-use crate::apply::rollback::{PlannedRollback, plan_rollback};
-use crate::apply::status::EnvironmentGuard;
-use crate::apply::{self, RollbackTarget, script};
 use crate::db::{self, ConnectionSettings, PendingBackup, Session};
+use crate::engine::rollback::{PlannedRollback, plan_rollback};
+use crate::engine::{self, RollbackTarget};
+use crate::ops::status::EnvironmentGuard;
 use crate::project::{Project, Transaction};
+use crate::sql::script;
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -129,7 +130,7 @@ pub(crate) fn run(
             )?;
         }
     }
-    let report = apply::rollback(
+    let report = engine::rollback(
         &project,
         &graph,
         &settings,

@@ -207,7 +207,7 @@ impl ShownMigration {
             no_rollback_reason: migration.no_rollback_reason(),
             // What will happen, not only what the header says: a file of only CREATE INDEX
             // CONCURRENTLY runs outside a transaction without saying so.
-            transaction: match crate::apply::script::prepare(migration)
+            transaction: match crate::sql::script::prepare(migration)
                 .map_or(migration.transaction(), |script| script.transaction)
             {
                 Transaction::Wrapped => "wrapped",

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
-use crate::apply::{MigrationStatus, State, status};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::graph::Graph;
+use crate::ops::{MigrationStatus, State, status};
 use crate::project::Project;
 
 /// Arguments of `plan status`.

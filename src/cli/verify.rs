@@ -16,11 +16,11 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ProjectArgs, check_environment, resolve_migration};
-use crate::apply::{
+use crate::db::ConnectionSettings;
+use crate::ops::{
     self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
     VerifyReport,
 };
-use crate::db::ConnectionSettings;
 
 /// Arguments of `plan verify`.
 #[derive(Debug, Args)]
@@ -65,7 +65,7 @@ struct Findings(usize);
 /// Runs `plan verify`.
 pub(crate) fn run(
     args: VerifyArgs,
-    handlers: &apply::Handlers,
+    handlers: &crate::engine::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
@@ -95,7 +95,7 @@ pub(crate) fn run(
     };
     let mut total = 0;
     let mut done = 0;
-    let report = apply::verify(
+    let report = ops::verify(
         &project,
         &graph,
         &options,

@@ -17,7 +17,7 @@ use super::problem::Problem;
 use crate::diagnostic::InvalidInput;
 
 /// A project's files held in memory: each file's path relative to the project folder, and its
-/// bytes. Read it with [`crate::project::load_files`] or [`crate::apply::load_project_files`].
+/// bytes. Read it with [`crate::project::load_files`] or [`crate::load::load_project_files`].
 ///
 /// It stands for a project folder that is not on disk: the project's root is `.`, so file names
 /// in messages read `migrations/001_init.sql`, and `command:` steps run in the current

@@ -7,12 +7,15 @@
 //!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
 //! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
+//! - `script.rs`: a migration's SQL as it will run ([`script::Script`], wrapped in a transaction
+//!   or statement by statement), with the problems that make it unrunnable as written.
 //!
 //! This layer never talks to a database and never reads files.
 
 mod error;
 mod lexer;
 mod objects;
+pub mod script;
 mod statement;
 
 pub use error::LexError;

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use miette::Diagnostic;
 
-use crate::apply::{ApplyError, State};
 use crate::db::DbError;
 use crate::diagnostic::InvalidInput;
+use crate::engine::ApplyError;
+use crate::ops::State;
 
 /// Why start-up failed. Every variant implements [`miette::Diagnostic`]; render it with
 /// `miette::Report::new(error)` or log its `Display` and exit.

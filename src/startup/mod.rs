@@ -3,7 +3,7 @@
 //! at run time or embedded into the binary at compile time (`crate::embed`).
 //!
 //! A [`Migrator`] holds a checked project and its graph; [`Migrator::run`] waits for the
-//! database to come up ([`Retry`]), then applies through [`crate::apply::apply_with_handlers`]
+//! database to come up ([`Retry`]), then applies through [`crate::engine::apply_with_handlers`]
 //! — the same ordering, advisory lock, ledger, history, checksums, prerequisites and handlers as
 //! `plan apply`, nothing implemented twice — or, in [`Mode::VerifyOnly`], reads the ledger and
 //! refuses to start when a migration is missing. Replicas starting together serialise on the
@@ -23,9 +23,11 @@ use std::time::Duration;
 pub use error::{OutOfDate, StartupError};
 pub use retry::{Retry, is_not_up_yet};
 
-use crate::apply::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode, State};
 use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode};
 use crate::graph::Graph;
+use crate::load;
+use crate::ops::{self, State};
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
 use retry::{GaveUp, until_reachable};
 use trace::Tracer;
@@ -91,13 +93,13 @@ const APPLICATION_NAME: &str = "plan start-up";
 impl Migrator {
     /// Reads and checks the project in `dir` (as `plan` does) at run time.
     pub fn from_folder(dir: impl AsRef<Path>) -> Result<Migrator, StartupError> {
-        let (project, graph) = apply::load_project(dir.as_ref())?;
+        let (project, graph) = load::load_project(dir.as_ref())?;
         Ok(Migrator::new(project, graph))
     }
 
     /// Reads and checks a project held in memory.
     pub fn from_files(files: &ProjectFiles) -> Result<Migrator, StartupError> {
-        let (project, graph) = apply::load_project_files(files)?;
+        let (project, graph) = load::load_project_files(files)?;
         Ok(Migrator::new(project, graph))
     }
 
@@ -237,7 +239,7 @@ impl Migrator {
             environment: environment.map(str::to_string),
             mode: RunMode::Execute,
             lock_wait: self.lock_wait,
-            allow: crate::apply::Allow::default(),
+            allow: engine::Allow::default(),
         };
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried
@@ -246,7 +248,7 @@ impl Migrator {
             &self.retry,
             settings,
             |settings| {
-                apply::apply_with_handlers(
+                engine::apply_with_handlers(
                     &self.project,
                     &self.graph,
                     settings,
@@ -297,7 +299,7 @@ impl Migrator {
         })?;
         let mut applied = 0;
         let mut migrations = Vec::new();
-        for line in apply::status(&self.project, &self.graph, &rows, environment) {
+        for line in ops::status(&self.project, &self.graph, &rows, environment) {
             match line.state {
                 State::Applied { .. } => applied += 1,
                 State::Skipped { .. } => {}

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::apply::{Action, Progress};
+use crate::engine::{Action, Progress};
 
 /// How often a replica waiting for the lock says it is still waiting.
 const WAIT_REPORT_EVERY: Duration = Duration::from_secs(10);

@@ -736,27 +736,27 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
             "migrations:\n  001_x:\n    steps:\n      - handler: commits\n      - sql: CREATE TABLE after_commit (id int)\n",
         ),
     ]);
-    let (loaded, graph) = pgplan::apply::load_project(project.path()).expect("the project loads");
-    let mut handlers = pgplan::apply::Handlers::new();
+    let (loaded, graph) = pgplan::load::load_project(project.path()).expect("the project loads");
+    let mut handlers = pgplan::engine::Handlers::new();
     handlers.register(
         "commits",
-        |context: &mut pgplan::apply::HandlerContext<'_, '_>| context.run_script("COMMIT"),
+        |context: &mut pgplan::engine::HandlerContext<'_, '_>| context.run_script("COMMIT"),
     );
     // The same, failing after its COMMIT: what came before the COMMIT is still committed.
     handlers.register(
         "commits_then_fails",
-        |context: &mut pgplan::apply::HandlerContext<'_, '_>| {
+        |context: &mut pgplan::engine::HandlerContext<'_, '_>| {
             context.run_script("COMMIT; SELECT 1 / 0")
         },
     );
-    let options = pgplan::apply::ApplyOptions {
+    let options = pgplan::engine::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::apply::RunMode::Execute,
+        mode: pgplan::engine::RunMode::Execute,
         lock_wait: Some(Duration::from_secs(30)),
-        allow: pgplan::apply::Allow::default(),
+        allow: pgplan::engine::Allow::default(),
     };
-    let error = pgplan::apply::apply_with_handlers(
+    let error = pgplan::engine::apply_with_handlers(
         &loaded,
         &graph,
         database.settings(),
@@ -765,7 +765,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         &mut |_| {},
     )
     .expect_err("the migration ended plan's transaction");
-    let pgplan::apply::ApplyError::Migration(failure) = error else {
+    let pgplan::engine::ApplyError::Migration(failure) = error else {
         panic!("expected a migration failure, got {error:?}");
     };
     assert!(
@@ -803,7 +803,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ],
     )
     .expect_ok();
-    pgplan::apply::apply_with_handlers(
+    pgplan::engine::apply_with_handlers(
         &loaded,
         &graph,
         database.settings(),
@@ -833,8 +833,8 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ),
     ]);
     let other = test_db("issue_11_interrupted_then_error");
-    let (loaded, graph) = pgplan::apply::load_project(failing.path()).expect("the project loads");
-    let error = pgplan::apply::apply_with_handlers(
+    let (loaded, graph) = pgplan::load::load_project(failing.path()).expect("the project loads");
+    let error = pgplan::engine::apply_with_handlers(
         &loaded,
         &graph,
         other.settings(),
@@ -843,7 +843,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         &mut |_| {},
     )
     .expect_err("the handler failed");
-    let pgplan::apply::ApplyError::Migration(failure) = error else {
+    let pgplan::engine::ApplyError::Migration(failure) = error else {
         panic!("expected a migration failure, got {error:?}");
     };
     assert!(

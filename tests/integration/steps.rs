@@ -356,26 +356,26 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
     let database = test_db("steps_custom_handler");
     let project_dir = crate_root().join("examples/custom_plan/project");
     let project_and_graph =
-        pgplan::apply::load_project(&project_dir).expect("the example project loads");
+        pgplan::load::load_project(&project_dir).expect("the example project loads");
     let (project, graph) = project_and_graph;
-    let mut handlers = pgplan::apply::Handlers::new();
+    let mut handlers = pgplan::engine::Handlers::new();
     custom_handlers::register(&mut handlers);
-    let options = pgplan::apply::ApplyOptions {
+    let options = pgplan::engine::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::apply::RunMode::Execute,
+        mode: pgplan::engine::RunMode::Execute,
         lock_wait: Some(Duration::from_secs(30)),
-        allow: pgplan::apply::Allow::default(),
+        allow: pgplan::engine::Allow::default(),
     };
     let mut messages = Vec::new();
-    let report = pgplan::apply::apply_with_handlers(
+    let report = pgplan::engine::apply_with_handlers(
         &project,
         &graph,
         database.settings(),
         &options,
         &handlers,
         &mut |progress| {
-            if let pgplan::apply::Progress::Message { text, .. } = progress {
+            if let pgplan::engine::Progress::Message { text, .. } = progress {
                 messages.push(text.to_string());
             }
         },

@@ -16,13 +16,13 @@ use std::time::Duration;
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use super::check::{RemovedWith, effects_of, removes, requirement_keys};
-use super::run::RunMode;
+use super::check_schema::{RemovedWith, effects_of, removes, requirement_keys};
 use crate::db::ledger::Adopted;
 use crate::db::{
     self, Catalog, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
     Session, SnapshotReason, Snapshots, SqlError, quote_identifier,
 };
+use crate::engine::RunMode;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Requirement, Resolution, TrackingTable};
 

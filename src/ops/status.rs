@@ -9,11 +9,11 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use super::plan::{PlanError, check_resumable, short};
-use super::script;
 use crate::db::{ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session};
+use crate::engine::plan::{PlanError, check_resumable, short};
 use crate::graph::Graph;
 use crate::project::{BackupPolicy, Migration, MigrationId, Project};
+use crate::sql::script;
 
 /// One migration's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -425,7 +425,7 @@ mod tests {
             ),
             ("migrations/001_a.sql", "SELECT 1;\n"),
         ]);
-        let (project, _graph) = crate::apply::load_project(dir.path()).expect("the project loads");
+        let (project, _graph) = crate::load::load_project(dir.path()).expect("the project loads");
         let recorded: Vec<String> = recorded.iter().map(|name| name.to_string()).collect();
         let guard = EnvironmentGuard::resolve(&project, requested, &recorded);
         assert!(guard.check(true).is_ok(), "--yes overrides any mismatch");

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::check::{Unmet, unmet_prerequisites};
 use super::execute::{Resume, Runner};
 use super::handler::Handlers;
 use super::plan::{Action, Allow, Plan, PlanError};
@@ -21,6 +20,7 @@ use crate::db::{
 };
 use crate::diagnostic::SourceFile;
 use crate::graph::Graph;
+use crate::ops::check_schema::{Unmet, unmet_prerequisites};
 use crate::project::{Migration, MigrationId, Project};
 
 /// What to apply, where, and how.

@@ -325,7 +325,7 @@ pub fn write(scaffold: &Scaffold, project_dir: &Path) -> Result<(), ScaffoldErro
         }
         written.push(&file.path);
     }
-    if let Err(problems) = super::load_project(project_dir) {
+    if let Err(problems) = crate::load::load_project(project_dir) {
         remove(&written);
         return Err(ScaffoldError::Rejected {
             problems: vec![problems],

@@ -7,13 +7,13 @@ use std::time::{Duration, SystemTime};
 
 use miette::Diagnostic;
 
-use super::execute::{completed_units, written};
-use super::plan::short;
-use super::rollback::locked_session;
-use super::script;
 use crate::db::{self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress};
 use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::engine::execute::{completed_units, written};
+use crate::engine::plan::short;
+use crate::engine::rollback::locked_session;
 use crate::project::{Migration, MigrationId, Project};
+use crate::sql::script;
 
 /// What to accept.
 #[derive(Clone, Debug)]

@@ -27,14 +27,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use miette::Diagnostic;
 
-use super::handler::Handlers;
-use super::plan::Action;
-use super::rollback::{RollbackError, RollbackTarget, rollback};
-use super::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
 use crate::db::{
     Catalog, CatalogDiff, ClusterOptions, ConnectionSettings, DbError, ScratchCluster, Session,
     quote_identifier,
 };
+use crate::engine::handler::Handlers;
+use crate::engine::plan::Action;
+use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
+use crate::engine::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project};
 
@@ -321,7 +321,7 @@ fn walk(
         environment: options.environment.clone(),
         mode,
         lock_wait: None,
-        allow: super::Allow::default(),
+        allow: crate::engine::Allow::default(),
     };
 
     // The plan on the empty database: what runs, in order, and what is skipped.
@@ -334,7 +334,7 @@ fn walk(
         &apply_options(options.target.as_ref(), RunMode::DryRun),
         handlers,
         &mut |progress| {
-            if let super::run::Progress::Planned { plan, .. } = progress {
+            if let crate::engine::run::Progress::Planned { plan, .. } = progress {
                 for step in plan.steps() {
                     match &step.action {
                         Action::Skip { only } => {

@@ -10,11 +10,11 @@ use miette::{Diagnostic, SourceSpan};
 
 use super::execute::{INTERRUPTED_PREFIX, completed_units};
 use super::handler::Handlers;
-use super::script;
 use crate::db::{LedgerRow, LedgerState};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};
 use crate::project::{Migration, MigrationId, Project, StepKind};
+use crate::sql::script;
 
 /// What an apply will do, in order.
 #[derive(Debug)]

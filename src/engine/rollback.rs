@@ -15,13 +15,13 @@ use indexmap::IndexSet;
 use miette::{Diagnostic, SourceSpan};
 
 use super::run::{AppliedBefore, MigrationFailed};
-use super::script::{self, ScriptStatement};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
     Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
 };
 use crate::graph::Graph;
 use crate::project::{Migration, MigrationId, Project, Transaction};
+use crate::sql::script::{self, ScriptStatement};
 
 /// What to roll back.
 #[derive(Clone, Debug)]
@@ -239,7 +239,7 @@ fn record_snapshot(session: &mut Session, project: &Project) -> Result<(), DbErr
 }
 
 /// A session holding the ledger's advisory lock, for the commands that rewrite the ledger.
-pub(super) fn locked_session(
+pub(crate) fn locked_session(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<(Ledger, Session), DbError> {

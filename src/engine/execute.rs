@@ -19,17 +19,17 @@ use std::time::{Duration, Instant, SystemTime};
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::check::requirement_object;
 use super::handler::{HandlerContext, Handlers};
 use super::run::{MigrationFailed, Progress};
-use super::script::{self, Script, ScriptStatement};
 use crate::db::{
     self, BlockerWatch, ConnectionSettings, Event, Expected, Ledger, LedgerRow, LedgerState,
     Outcome, PartialProgress, Recorded, Session, SqlError, TransactionId, TransactionState, Work,
     quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
+use crate::ops::check_schema::requirement_object;
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
+use crate::sql::script::{self, Script, ScriptStatement};
 use crate::sql::{self, StatementKind};
 
 /// Where a migration resumes; `Resume::FRESH` for one not started.
