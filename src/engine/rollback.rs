@@ -586,3 +586,149 @@ fn roll_back_one(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Six migrations: 002 and 003 depend on 001, 004 on 003, 005 on nothing, 006 has no
+    /// rollback (and depends on 005).
+    const FILES: &[(&str, &str)] = &[
+        (
+            "migrations/001_a.sql",
+            "-- UP\nCREATE TABLE a ();\n-- DOWN\nDROP TABLE a;\n",
+        ),
+        (
+            "migrations/002_b.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE b ();\n-- DOWN\nDROP TABLE b;\n",
+        ),
+        (
+            "migrations/003_c.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE c ();\n-- DOWN\nDROP TABLE c;\n",
+        ),
+        (
+            "migrations/004_d.sql",
+            "-- depends: 003_c\n-- UP\nCREATE TABLE d ();\n-- DOWN\nDROP TABLE d;\n",
+        ),
+        (
+            "migrations/005_e.sql",
+            "-- UP\nCREATE TABLE e ();\n-- DOWN\nDROP TABLE e;\n",
+        ),
+        (
+            "migrations/006_f.sql",
+            "-- depends: 005_e\nCREATE TABLE f ();\n",
+        ),
+    ];
+
+    /// A ledger row: `id@batch`, optionally `id@batch~N` for a rollback stopped before
+    /// statement N.
+    fn row(spec: &str) -> LedgerRow {
+        let (id, rest) = spec.split_once('@').expect("id@batch");
+        let (batch, state) = match rest.split_once('~') {
+            Some((batch, next)) => (
+                batch,
+                LedgerState::RollingBack {
+                    next_statement: next.parse().expect("a statement number"),
+                },
+            ),
+            None => (rest, LedgerState::Applied),
+        };
+        LedgerRow {
+            id: id.to_string(),
+            checksum: String::new(),
+            batch: batch.parse().expect("a batch number"),
+            state,
+            applied_at: String::new(),
+            duration_ms: 0,
+            applied_by: String::new(),
+            environment: None,
+            completed: Vec::new(),
+        }
+    }
+
+    /// What rolling back `target` (an ID, or `last` for the last batch) plans on a database
+    /// whose ledger holds `rows`: the migrations in order (`id` or `id from N`), or the error.
+    fn check(rows: &[&str], target: &str) -> String {
+        let dir = crate::testing::project_dir(FILES);
+        let (project, graph) = crate::load::load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = rows.iter().map(|spec| row(spec)).collect();
+        let target = match target {
+            "last" => RollbackTarget::LastBatch,
+            id => RollbackTarget::Migration(MigrationId::new(id)),
+        };
+        match planned(&project, &graph, &rows, &target) {
+            Ok(planned) => planned
+                .iter()
+                .map(|step| match step.next_statement {
+                    0 => step.id.to_string(),
+                    next => format!("{} from {next}", step.id),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    const ALL_APPLIED: &[&str] = &["001_a@1", "002_b@1", "003_c@1", "004_d@2", "005_e@2"];
+
+    #[test]
+    fn rolling_back_a_migration_takes_its_applied_dependents_first() {
+        assert_eq!(check(ALL_APPLIED, "001_a"), "004_d, 003_c, 002_b, 001_a");
+        assert_eq!(check(ALL_APPLIED, "003_c"), "004_d, 003_c");
+    }
+
+    #[test]
+    fn unapplied_dependents_are_not_rolled_back() {
+        assert_eq!(check(&["001_a@1", "003_c@1"], "001_a"), "003_c, 001_a");
+    }
+
+    #[test]
+    fn unrelated_migrations_stay() {
+        assert_eq!(check(ALL_APPLIED, "005_e"), "005_e");
+    }
+
+    #[test]
+    fn the_last_batch_is_rolled_back_in_reverse_plan_order() {
+        assert_eq!(check(ALL_APPLIED, "last"), "005_e, 004_d");
+    }
+
+    #[test]
+    fn a_stopped_rollback_resumes_at_its_statement() {
+        assert_eq!(
+            check(&["001_a@1", "002_b@1~1"], "001_a"),
+            "002_b from 1, 001_a"
+        );
+    }
+
+    #[test]
+    fn a_migration_that_is_not_applied_is_refused() {
+        assert_eq!(
+            check(&["001_a@1"], "002_b"),
+            "error: migration 002_b is not applied, so there is nothing to roll back"
+        );
+    }
+
+    #[test]
+    fn nothing_applied_has_no_last_batch() {
+        assert_eq!(
+            check(&[], "last"),
+            "error: no migration has been applied, so there is no batch to roll back"
+        );
+    }
+
+    #[test]
+    fn a_dependent_without_rollback_blocks_the_whole_rollback() {
+        assert_eq!(
+            check(&["005_e@1", "006_f@1"], "005_e"),
+            "error: cannot roll back: 1 of the migrations to roll back cannot be: 006_f (no rollback)"
+        );
+    }
+
+    #[test]
+    fn a_batch_row_whose_file_is_gone_is_refused() {
+        assert_eq!(
+            check(&["001_a@1", "009_gone@1"], "last"),
+            "error: cannot roll back: 1 of the migrations to roll back cannot be: 009_gone (its file is missing)"
+        );
+    }
+}
