@@ -1,6 +1,7 @@
 //! Shared miette plumbing: [`SourceFile`] (a file's display name and text, cheap to clone),
-//! span helpers, and [`InvalidInput`], the one diagnostic that gathers every problem found in a
-//! project so that a run reports them all together.
+//! span helpers, [`InvalidInput`], the one diagnostic that gathers every problem found in a
+//! project so that a run reports them all together, and [`Classified`], how every error says
+//! whether the input was wrong or the operation failed.
 //!
 //! Each layer defines its own error enum; this module only provides what they share.
 
@@ -169,6 +170,31 @@ impl InvalidInput {
     /// The problems, in the order they were found.
     pub fn problems(&self) -> &[Box<dyn Diagnostic + Send + Sync + 'static>] {
         &self.problems
+    }
+}
+
+/// Whose fault an error is: the input's (the project, the arguments, the connection settings:
+/// running again unchanged fails again) or the operation's (the database, the disk, a check
+/// that found something). The command line turns it into the exit code (2 and 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input is invalid; nothing was done because of it.
+    InvalidInput,
+    /// The operation was attempted and failed.
+    Failed,
+}
+
+/// An error that knows its [`ErrorClass`]. Every error type the command line can report
+/// implements it, next to its definition, deciding per variant where they differ; the command
+/// line maps the class to an exit code in one place (`cli::Failure`).
+pub trait Classified {
+    /// Whether this error is invalid input or a failed operation.
+    fn class(&self) -> ErrorClass;
+}
+
+impl Classified for InvalidInput {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
     }
 }
 
