@@ -1,14 +1,18 @@
 //! Shared miette plumbing: [`SourceFile`] (a file's display name and text, cheap to clone),
 //! span helpers, [`InvalidInput`], the one diagnostic that gathers every problem found in a
-//! project so that a run reports them all together, and [`Classified`], how every error says
-//! whether the input was wrong or the operation failed.
+//! project so that a run reports them all together, [`Classified`], how every error says
+//! whether the input was wrong or the operation failed, and [`render`], how a diagnostic is
+//! shown (by `plan`, and by a build script embedding a project).
 //!
 //! Each layer defines its own error enum; this module only provides what they share.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use miette::{Diagnostic, MietteError, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 /// A file a diagnostic can point into: its name as the user should read it (relative to the
 /// project folder) and its text. Clones share the text.
@@ -170,6 +174,31 @@ impl InvalidInput {
     /// The problems, in the order they were found.
     pub fn problems(&self) -> &[Box<dyn Diagnostic + Send + Sync + 'static>] {
         &self.problems
+    }
+}
+
+/// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+pub fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// Renders a diagnostic as miette's graphical report, as `plan` prints it (and as a build script
+/// embedding a project does, so that the build shows what `plan show` would): colours on a
+/// terminal unless `NO_COLOR` is set, plain Unicode otherwise, a fixed width so that output is
+/// the same everywhere.
+pub fn render(diagnostic: &dyn Diagnostic) -> String {
+    let theme = if colour_wanted() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    match handler.render_report(&mut out, diagnostic) {
+        Ok(()) => out,
+        Err(_) => format!("error: {diagnostic}\n"),
     }
 }
 

@@ -200,7 +200,7 @@ fn run_build_script(
         Err(error) => {
             // Rendered by the code that renders `plan`'s own failures, so the build prints
             // what `plan show` would.
-            crate::cli::Failure::from(error).report(err);
+            let _ = write!(err, "{}", crate::diagnostic::render(&error));
             ExitCode::FAILURE
         }
     }

@@ -4,9 +4,9 @@
 
 use std::io::Write;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
 
-use crate::diagnostic::{Classified, ErrorClass};
+use crate::diagnostic::{Classified, ErrorClass, render};
 
 /// The operation failed (database error, modified applied file, failed check).
 pub(crate) const EXIT_FAILED: u8 = 1;
@@ -56,29 +56,6 @@ where
             ErrorClass::InvalidInput => Failure::Invalid(Box::new(error)),
             ErrorClass::Failed => Failure::Failed(Box::new(error)),
         }
-    }
-}
-
-/// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
-pub(crate) fn colour_wanted() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
-}
-
-/// Renders a diagnostic as miette's graphical report: colours on a terminal unless `NO_COLOR`
-/// is set, plain Unicode otherwise, a fixed width so that output is the same everywhere.
-pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
-    let theme = if colour_wanted() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    match handler.render_report(&mut out, diagnostic) {
-        Ok(()) => out,
-        Err(_) => format!("error: {diagnostic}\n"),
     }
 }
 
