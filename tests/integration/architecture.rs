@@ -802,6 +802,22 @@ mod checker {
     }
 
     #[test]
+    fn a_quote_in_a_character_literal_does_not_hide_the_code_after_it() {
+        check(
+            &[
+                ("src/lib.rs", "pub mod cli;\npub mod engine;"),
+                ("src/cli.rs", "pub fn run() {}"),
+                (
+                    "src/engine.rs",
+                    "fn quote<'a>(x: &'a str) -> char { '\"' }\nfn f() { crate::cli::run() }",
+                ),
+            ],
+            &["src/engine.rs imports crate::cli::run (src/cli.rs): \
+               `engine` is below `cli` and must not import from it"],
+        );
+    }
+
+    #[test]
     fn db_may_not_import_project_though_it_is_below() {
         check(
             &[
