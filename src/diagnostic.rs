@@ -1,13 +1,18 @@
 //! Shared miette plumbing: [`SourceFile`] (a file's display name and text, cheap to clone),
-//! span helpers, and [`InvalidInput`], the one diagnostic that gathers every problem found in a
-//! project so that a run reports them all together.
+//! span helpers, [`InvalidInput`], the one diagnostic that gathers every problem found in a
+//! project so that a run reports them all together, [`Classified`], how every error says
+//! whether the input was wrong or the operation failed, and [`render`], how a diagnostic is
+//! shown (by `plan`, and by a build script embedding a project).
 //!
 //! Each layer defines its own error enum; this module only provides what they share.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use miette::{Diagnostic, MietteError, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 /// A file a diagnostic can point into: its name as the user should read it (relative to the
 /// project folder) and its text. Clones share the text.
@@ -169,6 +174,56 @@ impl InvalidInput {
     /// The problems, in the order they were found.
     pub fn problems(&self) -> &[Box<dyn Diagnostic + Send + Sync + 'static>] {
         &self.problems
+    }
+}
+
+/// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+pub fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// Renders a diagnostic as miette's graphical report, as `plan` prints it (and as a build script
+/// embedding a project does, so that the build shows what `plan show` would): colours on a
+/// terminal unless `NO_COLOR` is set, plain Unicode otherwise, a fixed width so that output is
+/// the same everywhere.
+pub fn render(diagnostic: &dyn Diagnostic) -> String {
+    let theme = if colour_wanted() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    match handler.render_report(&mut out, diagnostic) {
+        Ok(()) => out,
+        Err(_) => format!("error: {diagnostic}\n"),
+    }
+}
+
+/// Whose fault an error is: the input's (the project, the arguments, the connection settings:
+/// running again unchanged fails again) or the operation's (the database, the disk, a check
+/// that found something). The command line turns it into the exit code (2 and 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input is invalid; nothing was done because of it.
+    InvalidInput,
+    /// The operation was attempted and failed.
+    Failed,
+}
+
+/// An error that knows its [`ErrorClass`]. Every error type the command line can report
+/// implements it, next to its definition, deciding per variant where they differ; the command
+/// line maps the class to an exit code in one place (`cli::Failure`).
+pub trait Classified {
+    /// Whether this error is invalid input or a failed operation.
+    fn class(&self) -> ErrorClass;
+}
+
+impl Classified for InvalidInput {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
     }
 }
 

@@ -90,6 +90,20 @@ pub enum EmbedError {
     NoOutDir,
 }
 
+/// A bad project (or one that cannot be written as Rust) is invalid input; a failed write or a
+/// build script run without `OUT_DIR` is a failure.
+impl crate::diagnostic::Classified for EmbedError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        use crate::diagnostic::ErrorClass::{Failed, InvalidInput};
+        match self {
+            EmbedError::InvalidProject(_)
+            | EmbedError::NoMigrations { .. }
+            | EmbedError::Path { .. } => InvalidInput,
+            EmbedError::Write { .. } | EmbedError::NoOutDir => Failed,
+        }
+    }
+}
+
 /// The whole `main` of a build script: writes the project in `project_dir` (relative to the
 /// package root) to `$OUT_DIR/<file_name>`, tells cargo to run again when anything in the
 /// folder changes, and fails the build with `plan`'s diagnostic when the project is invalid.
@@ -186,7 +200,7 @@ fn run_build_script(
         Err(error) => {
             // Rendered by the code that renders `plan`'s own failures, so the build prints
             // what `plan show` would.
-            crate::cli::Failure::invalid(error).report(err);
+            let _ = write!(err, "{}", crate::diagnostic::render(&error));
             ExitCode::FAILURE
         }
     }

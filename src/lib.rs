@@ -1,18 +1,23 @@
 //! `pgplan`: the library behind the `plan` command, a dependency-graph migration
 //! planner for PostgreSQL.
 //!
-//! Codemap, in dependency order (each layer only uses the ones below it):
+//! Codemap, in dependency order (each layer only uses the ones below it; a test,
+//! tests/integration/architecture.rs, checks it):
+//! - `cli` (the default `cli` feature): clap types, one file per subcommand, rendering, exit
+//!   codes. The only code that prints. A service builds without it (`default-features = false`).
 //! - [`embed`]: the build-script step that bakes a project into a service's binary, checked
-//!   (a bad project fails the build with the diagnostic `cli` renders).
-//! - [`cli`]: clap types, one file per subcommand, rendering, exit codes. The only code that prints.
+//!   (a bad project fails the build with the diagnostic `plan` renders).
 //! - [`startup`]: `Migrator`, what a service calls at start-up: wait for the database, apply or verify.
-//! - [`apply`]: a Plan (graph + ledger + target → steps) and its execution against a Session.
-//! - [`graph`]: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
+//! - [`ops`]: one module per command that is not apply: status, check_schema, verify, accept, import_history, new.
+//! - [`engine`]: a Plan (graph + ledger + target → steps) and its execution against a Session; rollbacks.
+//! - [`load`]: a project read and checked with its SQL and graph, every problem at once.
 //! - [`db`]: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
-//! - [`project`]: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
+//! - [`graph`]: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
 //! - [`sql`]: a PostgreSQL lexer: statement splitting and classification. Pure.
-//! - [`diagnostic`]: shared miette plumbing: source files, spans, line lookup.
+//! - [`project`]: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
+//! - [`diagnostic`]: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod db;
 pub mod diagnostic;

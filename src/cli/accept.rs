@@ -11,6 +11,7 @@ use super::Failure;
 use miette::Diagnostic;
 
 use super::args::{ConnectArgs, ProjectArgs, resolve_migration};
+use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{self, Acceptance, ResumeAt};
 
 /// A `plan accept` argument that cannot be used.
@@ -27,6 +28,13 @@ enum AcceptArgumentProblem {
     #[error("--renamed takes two IDs: the old one and the new one")]
     #[diagnostic(code(plan::cli::renamed_needs_two))]
     RenamedNeedsTwo,
+}
+
+/// Arguments that cannot be used are invalid input.
+impl Classified for AcceptArgumentProblem {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
 }
 
 /// Arguments of `plan accept`.
@@ -64,7 +72,7 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
         .as_deref()
         .map(|written| {
             ResumeAt::parse(written).ok_or_else(|| {
-                Failure::invalid(AcceptArgumentProblem::BadResumePoint {
+                Failure::from(AcceptArgumentProblem::BadResumePoint {
                     written: written.to_string(),
                 })
             })
@@ -74,7 +82,7 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
     let acceptance = match (&args.renamed, &args.id) {
         (Some(names), _) => {
             let [old, new] = names.as_slice() else {
-                return Err(Failure::invalid(AcceptArgumentProblem::RenamedNeedsTwo));
+                return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo));
             };
             id = resolve_migration(&project, new)?;
             Acceptance::Renamed { old, new: &id }
@@ -84,7 +92,7 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
             Acceptance::Changed { id: &id, resume_at }
         }
         // clap requires one of the two.
-        (None, None) => return Err(Failure::invalid(AcceptArgumentProblem::RenamedNeedsTwo)),
+        (None, None) => return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
     let settings = args.connect.settings("accept")?;
     match ops::accept(&project, &settings, &acceptance, &args.reason) {
@@ -92,7 +100,6 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
             let _ = writeln!(out, "{sentence}");
             Ok(())
         }
-        Err(error) if error.is_invalid_input() => Err(Failure::invalid(error)),
-        Err(error) => Err(Failure::failed(error)),
+        Err(error) => Err(Failure::from(error)),
     }
 }

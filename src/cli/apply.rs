@@ -91,11 +91,8 @@ pub(crate) fn run(
         .transpose()?;
     if args.scratch {
         let started = Instant::now();
-        let cluster =
-            ScratchCluster::start(&ClusterOptions::socket_only()).map_err(Failure::failed)?;
-        let settings = cluster
-            .create_database("plan_scratch")
-            .map_err(Failure::failed)?;
+        let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
+        let settings = cluster.create_database("plan_scratch")?;
         let _ = writeln!(
             err,
             "started a throwaway PostgreSQL cluster in {} ({} ms); it is removed when plan exits",
@@ -149,7 +146,7 @@ pub(crate) fn run(
         }
         return Ok(());
     }
-    guard.check(args.yes).map_err(Failure::invalid)?;
+    guard.check(args.yes)?;
     require_backup_dir(&guard, args.backup_dir.as_deref(), "apply")?;
     let safeguards = Safeguards {
         backup_dir: args.backup_dir.as_deref(),
@@ -250,8 +247,7 @@ fn before_first_statement(
     let pending = safeguards
         .backup_dir
         .map(|directory| engine::prepare_backup(settings, directory, options.target.as_ref()))
-        .transpose()
-        .map_err(Failure::failed)?;
+        .transpose()?;
     if let Some(question) = &safeguards.confirmation {
         write_preview(err, &preview, settings, pending.as_ref().map(|p| p.path()));
         confirm(question, safeguards.yes, err)?;
@@ -288,7 +284,7 @@ pub(crate) fn take_backup(
     );
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let backup = pending.take().map_err(Failure::failed)?;
+    let backup = pending.take()?;
     let took = clock.elapsed();
     let _ = writeln!(
         out,
@@ -326,7 +322,7 @@ pub(crate) fn take_backup(
             }
         },
     )
-    .map_err(Failure::failed)
+    .map_err(Failure::from)
 }
 
 /// The plan as a dry run sees it now, without the lock (the real run reads it again under the
@@ -357,8 +353,7 @@ fn preview(run: &ApplyRun<'_>) -> Result<Preview, Failure> {
         &dry_run,
         run.handlers,
         &mut observe,
-    )
-    .map_err(Failure::failed)?;
+    )?;
     Ok(preview)
 }
 
@@ -455,9 +450,9 @@ fn apply_to(
             Ok(())
         }
         Err(ApplyError::Plan(problem @ PlanError::UnknownHandler { .. })) => {
-            Err(Failure::failed(problem))
+            Err(Failure::from(problem))
         }
-        Err(error) => Err(Failure::failed(error)),
+        Err(error) => Err(Failure::from(error)),
     }
 }
 

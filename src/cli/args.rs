@@ -7,6 +7,7 @@ use miette::Diagnostic;
 
 use super::Failure;
 use crate::db::ConnectionSettings;
+use crate::diagnostic::{Classified, ErrorClass};
 use crate::graph::Graph;
 use crate::ops::status::{EnvironmentGuard, read_recorded_environments};
 use crate::project::{MigrationId, Project, Resolution};
@@ -22,7 +23,7 @@ pub(crate) struct ProjectArgs {
 impl ProjectArgs {
     /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
     pub(crate) fn load(&self) -> Result<(Project, Graph), Failure> {
-        crate::load::load_project(&self.dir).map_err(Failure::invalid)
+        crate::load::load_project(&self.dir).map_err(Failure::from)
     }
 }
 
@@ -71,11 +72,22 @@ pub(crate) enum ArgumentProblem {
     NotConfirmed,
 }
 
+/// Every argument problem is invalid input, except a "no" at the prompt: the run was refused
+/// by the person at the terminal, which is a failure (exit 1), not a usage error.
+impl Classified for ArgumentProblem {
+    fn class(&self) -> ErrorClass {
+        match self {
+            ArgumentProblem::NotConfirmed => ErrorClass::Failed,
+            _ => ErrorClass::InvalidInput,
+        }
+    }
+}
+
 /// Resolves a migration named on the command line.
 pub(crate) fn resolve_migration(project: &Project, written: &str) -> Result<MigrationId, Failure> {
     match project.resolve(written) {
         Resolution::Found(id) => Ok(id.clone()),
-        Resolution::Ambiguous(ids) => Err(Failure::invalid(ArgumentProblem::AmbiguousMigration {
+        Resolution::Ambiguous(ids) => Err(Failure::from(ArgumentProblem::AmbiguousMigration {
             written: written.to_string(),
             candidates: ids
                 .iter()
@@ -83,7 +95,7 @@ pub(crate) fn resolve_migration(project: &Project, written: &str) -> Result<Migr
                 .collect::<Vec<_>>()
                 .join(", "),
         })),
-        Resolution::Missing(closest) => Err(Failure::invalid(ArgumentProblem::UnknownMigration {
+        Resolution::Missing(closest) => Err(Failure::from(ArgumentProblem::UnknownMigration {
             written: written.to_string(),
             help: match closest {
                 Some(close) => format!("did you mean `{close}`? `plan show` lists the migrations"),
@@ -99,7 +111,7 @@ pub(crate) fn check_environment(project: &Project, name: Option<&str>) -> Result
         return Ok(());
     };
     project.check_environment(name).map_err(|help| {
-        Failure::invalid(ArgumentProblem::UnknownEnvironment {
+        Failure::from(ArgumentProblem::UnknownEnvironment {
             name: name.to_string(),
             help,
         })
@@ -123,8 +135,7 @@ impl ConnectArgs {
     /// lock-waiting message) can tell who holds the lock.
     pub(crate) fn settings(&self, command: &str) -> Result<crate::db::ConnectionSettings, Failure> {
         let settings =
-            crate::db::ConnectionSettings::from_process_environment(self.database_url.as_deref())
-                .map_err(Failure::invalid)?;
+            crate::db::ConnectionSettings::from_process_environment(self.database_url.as_deref())?;
         Ok(match settings.application_name() {
             Some(_) => settings,
             None => settings.with_application_name(&format!("plan {command}")),
@@ -138,7 +149,7 @@ pub(crate) fn can_confirm(question: &str, yes: bool) -> Result<(), Failure> {
     if yes || std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         Ok(())
     } else {
-        Err(Failure::invalid(ArgumentProblem::ConfirmationNeeded {
+        Err(Failure::from(ArgumentProblem::ConfirmationNeeded {
             question: question.to_string(),
         }))
     }
@@ -161,7 +172,7 @@ pub(crate) fn confirm(
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Failure::failed(ArgumentProblem::NotConfirmed))
+        Err(Failure::from(ArgumentProblem::NotConfirmed))
     }
 }
 
@@ -174,7 +185,7 @@ pub(crate) fn environment_guard(
     requested: Option<&str>,
     err: &mut dyn std::io::Write,
 ) -> Result<EnvironmentGuard, Failure> {
-    let recorded = read_recorded_environments(project, settings).map_err(Failure::failed)?;
+    let recorded = read_recorded_environments(project, settings)?;
     let guard = EnvironmentGuard::resolve(project, requested, &recorded);
     if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
         let _ = writeln!(
@@ -193,7 +204,7 @@ pub(crate) fn require_backup_dir(
     command: &'static str,
 ) -> Result<(), Failure> {
     match (guard.backup_required_by(), backup_dir) {
-        (Some(environment), None) => Err(Failure::invalid(ArgumentProblem::BackupDirNeeded {
+        (Some(environment), None) => Err(Failure::from(ArgumentProblem::BackupDirNeeded {
             environment: environment.to_string(),
             command,
         })),

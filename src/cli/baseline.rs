@@ -45,7 +45,7 @@ pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure
             RunMode::Execute
         },
     };
-    let report = baseline(&project, &graph, &settings, &options).map_err(Failure::from)?;
+    let report = baseline(&project, &graph, &settings, &options)?;
     let ledger = project.manifest().tracking_table().to_string();
     let mut text = format!(
         "checked {} object(s) that {target} and its dependencies create or need: all present ({} catalog quer{})\n",

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
+use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{SchemaReport, check_schema};
 
 /// Arguments of `plan check-schema`.
@@ -41,13 +42,19 @@ enum CheckFormat {
 )]
 struct Findings(usize);
 
+/// Findings are what the check is for: the operation ran and failed.
+impl Classified for Findings {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Failed
+    }
+}
+
 /// Runs `plan check-schema`.
 pub(crate) fn run(args: CheckSchemaArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let (project, graph) = args.project.load()?;
     check_environment(&project, args.env.as_deref())?;
     let settings = args.connect.settings("check-schema")?;
-    let report =
-        check_schema(&project, &graph, &settings, args.env.as_deref()).map_err(Failure::failed)?;
+    let report = check_schema(&project, &graph, &settings, args.env.as_deref())?;
     let shown = ShownReport::new(&settings.to_string(), &report);
     let _ = match args.format {
         CheckFormat::Text => out.write_all(shown.to_text().as_bytes()),
@@ -58,7 +65,7 @@ pub(crate) fn run(args: CheckSchemaArgs, out: &mut dyn Write) -> Result<(), Fail
     if report.is_clean() {
         Ok(())
     } else {
-        Err(Failure::failed(Findings(shown.findings)))
+        Err(Failure::from(Findings(shown.findings)))
     }
 }
 

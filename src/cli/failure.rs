@@ -1,9 +1,12 @@
 //! [`Failure`]: why a subcommand stopped, its exit code, and how it is rendered. The one place
-//! that maps outcomes to exit codes.
+//! that maps outcomes to exit codes: an error's [`ErrorClass`] (which the error itself decides)
+//! becomes 2 for invalid input, 1 for a failed operation.
 
 use std::io::Write;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
+
+use crate::diagnostic::{Classified, ErrorClass, render};
 
 /// The operation failed (database error, modified applied file, failed check).
 pub(crate) const EXIT_FAILED: u8 = 1;
@@ -20,58 +23,79 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// An input problem.
-    pub fn invalid(diagnostic: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Failure::Invalid(Box::new(diagnostic))
-    }
-
-    /// An operation that failed.
-    pub fn failed(diagnostic: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Failure::Failed(Box::new(diagnostic))
-    }
-
     /// Renders the failure to `err` and returns its exit code.
     pub(crate) fn report(&self, err: &mut dyn Write) -> u8 {
-        let (diagnostic, code) = match self {
-            Failure::Invalid(diagnostic) => (diagnostic, EXIT_USAGE),
-            Failure::Failed(diagnostic) => (diagnostic, EXIT_FAILED),
-        };
-        let _ = write!(err, "{}", render(diagnostic.as_ref()));
-        code
+        let _ = write!(err, "{}", render(self.diagnostic()));
+        self.exit_code()
     }
-}
 
-/// Adopting a database fails on bad input (an unknown table shape, a bad `--from`) or in the
-/// operation; the error knows which.
-impl From<crate::ops::AdoptError> for Failure {
-    fn from(error: crate::ops::AdoptError) -> Self {
-        if error.is_invalid_input() {
-            Failure::invalid(error)
-        } else {
-            Failure::failed(error)
+    /// The exit code: 2 for invalid input, 1 for a failed operation.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Invalid(_) => EXIT_USAGE,
+            Failure::Failed(_) => EXIT_FAILED,
+        }
+    }
+
+    fn diagnostic(&self) -> &dyn Diagnostic {
+        match self {
+            Failure::Invalid(diagnostic) | Failure::Failed(diagnostic) => diagnostic.as_ref(),
         }
     }
 }
 
-/// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
-pub(crate) fn colour_wanted() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+/// The one mapping from an error to an exit code: each error says whether it is invalid input
+/// or a failed operation ([`Classified`]), next to its definition; the command line only
+/// follows it, so a subcommand ends with `?` on any error.
+impl<E> From<E> for Failure
+where
+    E: Diagnostic + Classified + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        match error.class() {
+            ErrorClass::InvalidInput => Failure::Invalid(Box::new(error)),
+            ErrorClass::Failed => Failure::Failed(Box::new(error)),
+        }
+    }
 }
 
-/// Renders a diagnostic as miette's graphical report: colours on a terminal unless `NO_COLOR`
-/// is set, plain Unicode otherwise, a fixed width so that output is the same everywhere.
-pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
-    let theme = if colour_wanted() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    match handler.render_report(&mut out, diagnostic) {
-        Ok(()) => out,
-        Err(_) => format!("error: {diagnostic}\n"),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::ArgumentProblem;
+    use crate::db::DbError;
+    use crate::diagnostic::InvalidInput;
+    use crate::engine::RollbackError;
+    use crate::ops::AcceptError;
+    use crate::ops::new::ScaffoldError;
+
+    /// `failure`'s exit code is `expect`.
+    fn check(failure: Failure, expect: u8) {
+        assert_eq!(failure.exit_code(), expect, "{failure:?}");
+    }
+
+    #[test]
+    fn input_problems_exit_2() {
+        check(
+            InvalidInput::new("migrations/", Vec::new()).into(),
+            EXIT_USAGE,
+        );
+        check(
+            DbError::InvalidUrl {
+                origin: "--database-url".to_string(),
+                problem: "no host".to_string(),
+            }
+            .into(),
+            EXIT_USAGE,
+        );
+        check(AcceptError::EmptyReason.into(), EXIT_USAGE);
+        check(ScaffoldError::SequenceProject.into(), EXIT_USAGE);
+    }
+
+    #[test]
+    fn failed_operations_exit_1() {
+        check(DbError::ClusterUserMissing.into(), EXIT_FAILED);
+        check(RollbackError::NothingApplied.into(), EXIT_FAILED);
+        check(ArgumentProblem::NotConfirmed.into(), EXIT_FAILED);
     }
 }

@@ -41,7 +41,7 @@ pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Fa
             RunMode::Execute
         },
     };
-    let report = import_history(&project, &graph, &settings, &options).map_err(Failure::from)?;
+    let report = import_history(&project, &graph, &settings, &options)?;
     let ledger = project.manifest().tracking_table().to_string();
     let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
     Ok(())

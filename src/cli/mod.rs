@@ -113,7 +113,7 @@ where
         Err(error) => {
             let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
             let rendered = error.render();
-            if failure::colour_wanted() {
+            if crate::diagnostic::colour_wanted() {
                 let _ = write!(stream, "{}", rendered.ansi());
             } else {
                 let _ = write!(stream, "{rendered}");

@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ProjectArgs, resolve_migration};
-use crate::ops::new::{self, Depends, NewMigration, RollbackChoice, ScaffoldError, utc_date};
+use crate::ops::new::{self, Depends, NewMigration, RollbackChoice, utc_date};
 
 /// Arguments of `plan new`.
 #[derive(Debug, Args)]
@@ -59,8 +59,8 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
         },
         today: utc_date(SystemTime::now()),
     };
-    let planned = new::scaffold(&project, &graph, &request).map_err(failure)?;
-    new::write(&planned, project.root()).map_err(failure)?;
+    let planned = new::scaffold(&project, &graph, &request)?;
+    new::write(&planned, project.root())?;
     let mut text = String::new();
     for file in &planned.files {
         text.push_str(&format!("created {}\n", shown(&file.path)));
@@ -93,13 +93,6 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
     );
     let _ = out.write_all(text.as_bytes());
     Ok(())
-}
-
-fn failure(error: ScaffoldError) -> Failure {
-    match error {
-        ScaffoldError::Write { .. } => Failure::failed(error),
-        _ => Failure::invalid(error),
-    }
 }
 
 /// A path as the user gave it, without a leading `./`.

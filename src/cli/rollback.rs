@@ -84,8 +84,7 @@ pub(crate) fn run(
     }
     let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
     if args.dry_run {
-        let planned =
-            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
+        let planned = plan_rollback(&project, &graph, &settings, &target)?;
         write_dry_run(out, &project, &planned, &settings);
         if let Err(mismatch) = guard.check(false) {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
@@ -98,7 +97,7 @@ pub(crate) fn run(
         }
         return Ok(());
     }
-    guard.check(args.yes).map_err(Failure::invalid)?;
+    guard.check(args.yes)?;
     require_backup_dir(&guard, args.backup_dir.as_deref(), "rollback")?;
     let confirmation = guard
         .confirmation_required_by()
@@ -108,8 +107,7 @@ pub(crate) fn run(
             can_confirm(question, args.yes)?;
         }
         // Planned first: a rollback that would be refused is refused before any backup.
-        let planned =
-            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
+        let planned = plan_rollback(&project, &graph, &settings, &target)?;
         let pending = args
             .backup_dir
             .as_deref()
@@ -139,8 +137,7 @@ pub(crate) fn run(
         &mut |id| {
             let _ = writeln!(err, "rolling back {id}");
         },
-    )
-    .map_err(Failure::failed)?;
+    )?;
     let ids: Vec<String> = report
         .rolled_back
         .iter()
@@ -180,10 +177,9 @@ fn prepare_backup(
         RollbackTarget::Migration(id) => format!("rollback-{id}"),
         RollbackTarget::LastBatch => "rollback-last-batch".to_string(),
     };
-    let mut session = Session::connect(settings).map_err(Failure::failed)?;
-    let pending =
-        db::prepare_backup(&mut session, settings, directory, &label).map_err(Failure::failed)?;
-    session.close().map_err(Failure::failed)?;
+    let mut session = Session::connect(settings)?;
+    let pending = db::prepare_backup(&mut session, settings, directory, &label)?;
+    session.close()?;
     Ok(pending)
 }
 

@@ -60,8 +60,8 @@ pub(crate) fn write_status(
 ) -> Result<(), Failure> {
     let table = project.manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
-    let mut session = Session::connect(settings).map_err(Failure::failed)?;
-    let rows = ledger.read(&mut session).map_err(Failure::failed)?;
+    let mut session = Session::connect(settings)?;
+    let rows = ledger.read(&mut session)?;
     let _ = session.close();
     let lines = status(project, graph, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::Failure;
 use super::args::{ProjectArgs, check_environment, resolve_migration};
 use crate::db::ConnectionSettings;
+use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
     self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
     VerifyReport,
@@ -62,6 +63,13 @@ enum VerifyFormat {
 )]
 struct Findings(usize);
 
+/// Findings are what the check is for: the operation ran and failed.
+impl Classified for Findings {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Failed
+    }
+}
+
 /// Runs `plan verify`.
 pub(crate) fn run(
     args: VerifyArgs,
@@ -79,8 +87,7 @@ pub(crate) fn run(
     let scratch = match args.database_url.as_deref() {
         None => Scratch::ThrowawayCluster,
         Some(url) => {
-            let settings = ConnectionSettings::from_process_environment(Some(url))
-                .map_err(Failure::invalid)?;
+            let settings = ConnectionSettings::from_process_environment(Some(url))?;
             let settings = match settings.application_name() {
                 Some(_) => settings,
                 None => settings.with_application_name("plan verify"),
@@ -126,8 +133,7 @@ pub(crate) fn run(
                 let _ = writeln!(err, "applied everything again");
             }
         },
-    )
-    .map_err(Failure::failed)?;
+    )?;
     let shown = ShownVerify::new(&report);
     let _ = match args.format {
         VerifyFormat::Text => out.write_all(shown.to_text().as_bytes()),
@@ -140,7 +146,7 @@ pub(crate) fn run(
     } else {
         let problems =
             report.problems().count() + usize::from(report.applied_again != AppliedAgain::Same);
-        Err(Failure::failed(Findings(problems)))
+        Err(Failure::from(Findings(problems)))
     }
 }
 

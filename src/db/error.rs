@@ -300,6 +300,22 @@ pub enum DbError {
     },
 }
 
+/// Connection settings that cannot be resolved (a bad URL, setting or service) are invalid
+/// input, found before any connection; everything that happens once connecting starts is a
+/// failure.
+impl crate::diagnostic::Classified for DbError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        use crate::diagnostic::ErrorClass::{Failed, InvalidInput};
+        match self {
+            DbError::InvalidUrl { .. }
+            | DbError::InvalidSetting { .. }
+            | DbError::ServiceFile { .. }
+            | DbError::ServiceNotFound { .. } => InvalidInput,
+            _ => Failed,
+        }
+    }
+}
+
 impl DbError {
     /// The SQLSTATE code the server reported (e.g. `28P01` for a wrong password), when the
     /// failure came from the server.

@@ -1,6 +1,6 @@
 //! Handlers: special-handler steps written in Rust (`- handler: NAME` in plan.yaml). A team
 //! implements [`Handler`], registers it in [`Handlers`] under the name plan.yaml uses, and
-//! builds its own `plan` binary around [`crate::cli::run_with_handlers`] (examples/custom_plan/main.rs
+//! builds its own `plan` binary around `pgplan::cli::run_with_handlers` (examples/custom_plan/main.rs
 //! is a working one). A handler runs inside its migration's transaction, like `sql` and
 //! `assert` steps: if it fails, or anything after it does, all of it rolls back.
 

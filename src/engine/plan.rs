@@ -186,6 +186,13 @@ pub enum PlanError {
     },
 }
 
+/// The project is valid; the database's state (or a handler missing from this binary) refuses the plan: the operation failed.
+impl crate::diagnostic::Classified for PlanError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::Failed
+    }
+}
+
 /// One changed migration.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{id}: applied with checksum {recorded}, it now has {current}")]

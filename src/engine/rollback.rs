@@ -75,6 +75,13 @@ pub enum RollbackError {
     Failed(Box<MigrationFailed>),
 }
 
+/// A rollback refused or stopped by the database failed.
+impl crate::diagnostic::Classified for RollbackError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::Failed
+    }
+}
+
 /// One migration a rollback reverts, in the order they are reverted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedRollback {

@@ -171,6 +171,13 @@ pub enum ApplyError {
     Migration(Box<MigrationFailed>),
 }
 
+/// An apply that stopped failed, whatever stopped it (its settings were resolved before).
+impl crate::diagnostic::Classified for ApplyError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::Failed
+    }
+}
+
 /// A migration that failed, pointing at the statement or step that failed.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("migration {id} failed: {message}")]

@@ -25,6 +25,13 @@ pub struct CycleProblem {
     links: Vec<CycleLink>,
 }
 
+/// A cycle is in the project's declared dependencies: invalid input.
+impl crate::diagnostic::Classified for CycleProblem {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 impl CycleProblem {
     /// The migrations of the cycle, as `a → b → a` (each depends on the next).
     pub fn cycle(&self) -> &str {

@@ -34,6 +34,13 @@ pub struct EnvironmentMismatch {
     span: SourceSpan,
 }
 
+/// The mismatch is in the project's declarations: invalid input.
+impl crate::diagnostic::Classified for EnvironmentMismatch {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 /// Every declared dependency whose target runs in fewer environments than its dependent.
 pub fn environment_mismatches(project: &Project, graph: &Graph) -> Vec<EnvironmentMismatch> {
     let mut mismatches = Vec::new();

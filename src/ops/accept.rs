@@ -162,6 +162,17 @@ pub enum AcceptError {
     },
 }
 
+/// The request itself being wrong is invalid input; the database refusing it is a failure.
+impl crate::diagnostic::Classified for AcceptError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        if self.is_invalid_input() {
+            crate::diagnostic::ErrorClass::InvalidInput
+        } else {
+            crate::diagnostic::ErrorClass::Failed
+        }
+    }
+}
+
 impl AcceptError {
     /// Whether the request itself is wrong (exit 2) rather than the database refusing it.
     pub fn is_invalid_input(&self) -> bool {

@@ -349,6 +349,17 @@ pub enum AdoptError {
     },
 }
 
+/// Bad input (no such tracking table, an unknown shape, a bad `--from`) or a failed operation.
+impl crate::diagnostic::Classified for AdoptError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        if self.is_invalid_input() {
+            crate::diagnostic::ErrorClass::InvalidInput
+        } else {
+            crate::diagnostic::ErrorClass::Failed
+        }
+    }
+}
+
 impl AdoptError {
     /// Whether the error is about the input (arguments, an unreadable table): exit 2.
     pub fn is_invalid_input(&self) -> bool {

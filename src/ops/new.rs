@@ -192,6 +192,16 @@ pub enum ScaffoldError {
     },
 }
 
+/// A file that could not be written is a failure; every other refusal is about the input.
+impl crate::diagnostic::Classified for ScaffoldError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        match self {
+            ScaffoldError::Write { .. } => crate::diagnostic::ErrorClass::Failed,
+            _ => crate::diagnostic::ErrorClass::InvalidInput,
+        }
+    }
+}
+
 /// Decides the files of a new migration of `project`. Touches nothing.
 pub fn scaffold(
     project: &Project,

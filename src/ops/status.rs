@@ -400,6 +400,13 @@ pub enum EnvironmentMismatch {
     },
 }
 
+/// `--env` (or its absence) contradicts the ledger: the arguments are wrong for this database.
+impl crate::diagnostic::Classified for EnvironmentMismatch {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

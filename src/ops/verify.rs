@@ -170,6 +170,13 @@ pub enum VerifyError {
     Apply(#[from] ApplyError),
 }
 
+/// Verification that could not run failed.
+impl crate::diagnostic::Classified for VerifyError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::Failed
+    }
+}
+
 impl VerifyReport {
     /// Whether every rollback restored the schema and applying again gave the same objects.
     pub fn is_clean(&self) -> bool {

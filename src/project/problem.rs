@@ -529,6 +529,13 @@ pub enum Problem {
     },
 }
 
+/// Every problem in a project's files is invalid input.
+impl crate::diagnostic::Classified for Problem {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 /// "did you mean `x`?" when there is a close name, else the list of names.
 pub(crate) fn suggestion(wanted: &str, names: &[&str], what: &str) -> String {
     match crate::diagnostic::closest(wanted, names.iter().copied()) {

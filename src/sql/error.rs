@@ -103,6 +103,13 @@ pub enum LexError {
     },
 }
 
+/// A migration's SQL that cannot be read is invalid input.
+impl crate::diagnostic::Classified for LexError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 impl LexError {
     /// Byte offset in the script where the offending construct starts.
     pub fn offset(&self) -> usize {

@@ -180,6 +180,13 @@ pub enum ScriptProblem {
     },
 }
 
+/// A migration's SQL that cannot run as written is invalid input.
+impl crate::diagnostic::Classified for ScriptProblem {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
+}
+
 /// Prepares the forward SQL of `migration`.
 pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
     prepare_sql(&SqlText {

@@ -100,6 +100,21 @@ pub enum StartupError {
     },
 }
 
+/// A bad embedded project, bad settings or an unknown target or environment are invalid input;
+/// a database that stays unreachable, a failed apply or an out-of-date database are failures.
+impl crate::diagnostic::Classified for StartupError {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        use crate::diagnostic::ErrorClass::{Failed, InvalidInput};
+        match self {
+            StartupError::InvalidProject(_)
+            | StartupError::UnknownTarget { .. }
+            | StartupError::UnknownEnvironment { .. } => InvalidInput,
+            StartupError::Db(error) => crate::diagnostic::Classified::class(error),
+            _ => Failed,
+        }
+    }
+}
+
 /// A migration the database does not have as this build has it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutOfDate {

@@ -3,6 +3,7 @@
 
 mod adopt;
 mod apply;
+mod architecture;
 mod check_schema;
 mod children;
 mod concurrency;
