@@ -25,6 +25,7 @@ use crate::db::{
 use crate::engine::RunMode;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Requirement, Resolution, TrackingTable};
+use crate::sql::ObjectKey;
 
 /// A tracking-table shape `import-history` recognises, by the columns it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1014,7 +1015,7 @@ fn missing_for_baseline(
     let recording: IndexSet<&str> = to_record.iter().map(MigrationId::as_str).collect();
     // What every migration applied after the baseline built, in plan order, minus what later
     // ones dropped: check-schema's expectation, so that a baseline it accepts is clean there.
-    let mut built: IndexMap<String, &MigrationId> = IndexMap::new();
+    let mut built: IndexMap<ObjectKey, &MigrationId> = IndexMap::new();
     let mut needed: IndexMap<String, (Requirement, &MigrationId)> = IndexMap::new();
     let mut removed_with = RemovedWith::new();
     for id in graph.order() {
@@ -1045,17 +1046,14 @@ fn missing_for_baseline(
             });
         }
         for key in effects.created {
-            // An index PostgreSQL named itself cannot be looked up by name.
-            if !key.ends_with('.') {
-                built.insert(key, id);
-            }
+            built.insert(key, id);
         }
         removed_with.extend(effects.removed_with);
     }
-    let present = |key: &str| match key.strip_suffix('(') {
-        // A function is keyed by its name and arguments; its key here is a prefix.
-        Some(_) => catalog.keys().any(|known| known.starts_with(key)),
-        None => catalog.contains(key),
+    let present = |key: &ObjectKey| match key {
+        // The catalog keys a function by its name and arguments, which are not read here.
+        ObjectKey::Function { .. } => catalog.keys().any(|known| key.names(known)),
+        _ => catalog.contains(&key.catalog_key()),
     };
     let mut missing = Vec::new();
     let mut checked = 0;
@@ -1066,7 +1064,7 @@ fn missing_for_baseline(
         checked += 1;
         if !present(key) {
             missing.push(MissingForBaseline {
-                object: key.trim_end_matches('(').to_string(),
+                object: key.to_string(),
                 relation: "created by",
                 migration: id.to_string(),
             });
@@ -1077,7 +1075,7 @@ fn missing_for_baseline(
         // plpgsql is installed everywhere and left out of the catalog snapshot.
         let installed =
             matches!(requirement, Requirement::Extension { extension } if extension == "plpgsql");
-        if !installed && !requirement_keys(requirement).iter().any(|key| present(key)) {
+        if !installed && !requirement_keys(requirement).iter().any(&present) {
             missing.push(MissingForBaseline {
                 object: shown.clone(),
                 relation: "required by",
@@ -1141,12 +1139,15 @@ mod tests {
 
     #[test]
     fn drops_cover_what_is_inside_them() {
+        let key = ObjectKey::parse_shown;
         let mut removed_with = RemovedWith::new();
-        removed_with.insert("index s.t_i".to_string(), "table s.t".to_string());
-        assert!(removes("table s.t", "column s.t.c", &removed_with));
-        assert!(removes("table s.t", "index s.t_i", &removed_with));
-        assert!(removes("schema s", "table s.t", &removed_with));
-        assert!(!removes("table s.t", "column s.tt.c", &removed_with));
-        assert!(removes("function s.f(", "function s.f(", &removed_with));
+        removed_with.insert(key("index s.t_i"), key("table s.t"));
+        let removes =
+            |dropped: &str, object: &str| removes(&key(dropped), &key(object), &removed_with);
+        assert!(removes("table s.t", "column s.t.c"));
+        assert!(removes("table s.t", "index s.t_i"));
+        assert!(removes("schema s", "table s.t"));
+        assert!(!removes("table s.t", "column s.tt.c"));
+        assert!(removes("function s.f", "function s.f"));
     }
 }
