@@ -16,16 +16,16 @@ use std::time::Duration;
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use super::check_schema::{RemovedWith, effects_of, removes, requirement_keys};
 use crate::db::ledger::Adopted;
 use crate::db::{
     self, Catalog, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
     Session, SnapshotReason, Snapshots, SqlError, quote_identifier,
 };
 use crate::engine::RunMode;
+use crate::engine::prerequisites::requirement_keys;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Requirement, Resolution, TrackingTable};
-use crate::sql::ObjectKey;
+use crate::sql::{ObjectKey, RemovedWith, effects_of, removes};
 
 /// A tracking-table shape `import-history` recognises, by the columns it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! loaded project and uses the engine and the database layer below it.
 //!
 //! - `status`: each migration's state against the ledger.
-//! - `check_schema`: prerequisites, what migrations create and drop, drift against the catalog.
+//! - `check_schema`: unmet prerequisites, missing objects, drift against the catalog.
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 //! - `accept`: accepting a changed migration file, a partly applied one, a rename.
 //! - `import_history`: taking over a database built by another runner: import its history, baseline.
@@ -16,9 +16,7 @@ pub mod status;
 pub mod verify;
 
 pub use accept::{AcceptError, Acceptance, ResumeAt, accept};
-pub use check_schema::{
-    Drift, MissingObject, SchemaReport, Unmet, check_schema, unmet_prerequisites,
-};
+pub use check_schema::{Drift, MissingObject, SchemaReport, check_schema};
 pub use import_history::{
     AdoptError, BaselineOptions, BaselineReport, ImportOptions, ImportReport, baseline,
     import_history,

@@ -6,6 +6,8 @@
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
 //!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
+//! - `effects.rs`: what a migration's SQL creates and drops ([`effects_of`]) as [`ObjectKey`]s,
+//!   and what a drop takes along ([`removes`]).
 //! - `object_key.rs`: [`ObjectKey`], a database object by kind and name, as schema checks and
 //!   the catalog snapshot name it, and which objects a drop takes along.
 //! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
@@ -14,6 +16,7 @@
 //!
 //! This layer never talks to a database and never reads files.
 
+mod effects;
 mod error;
 mod lexer;
 mod object_key;
@@ -21,6 +24,7 @@ mod objects;
 pub mod script;
 mod statement;
 
+pub use effects::{Effects, RemovedWith, effects_of, removes};
 pub use error::LexError;
 pub use lexer::{StandardStrings, StringKind, Token, TokenKind, tokenize};
 pub use object_key::{ObjectKey, SchemaObjectKind, TableObjectKind};
