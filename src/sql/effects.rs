@@ -535,4 +535,18 @@ mod tests {
         assert!(!listed("CREATE TYPE address AS (street text, city text)"));
         assert!(!listed("CREATE TYPE shell"));
     }
+
+    #[test]
+    fn drops_cover_what_is_inside_them() {
+        let key = ObjectKey::parse_shown;
+        let mut removed_with = RemovedWith::new();
+        removed_with.insert(key("index s.t_i"), key("table s.t"));
+        let removes =
+            |dropped: &str, object: &str| removes(&key(dropped), &key(object), &removed_with);
+        assert!(removes("table s.t", "column s.t.c"));
+        assert!(removes("table s.t", "index s.t_i"));
+        assert!(removes("schema s", "table s.t"));
+        assert!(!removes("table s.t", "column s.tt.c"));
+        assert!(removes("function s.f", "function s.f"));
+    }
 }
