@@ -1,7 +1,7 @@
 //! What `plan import-history` and `plan baseline` share: both take over a database that
 //! something other than `plan` built, without running anything, so both refuse with the same
-//! [`AdoptError`], hold the advisory lock the same way ([`open_session`]) and write the ledger
-//! the same way ([`record`]: one transaction, history action `import` or `baseline`, then a
+//! [`AdoptError`], hold the advisory lock the same way (`open_session`) and write the ledger
+//! the same way (`record`: one transaction, history action `import` or `baseline`, then a
 //! catalog snapshot so that `check-schema` has a reference).
 //!
 //! These live in a file of their own rather than in one of the two commands so that neither
