@@ -1,6 +1,6 @@
 //! `plan baseline --to ID [--env NAME] [--dry-run]`: records ID and everything it depends on as
 //! applied without running them, for a database built by hand or by psql, once the catalog
-//! shows what they create and need (see `ops::import_history`). Exit 0 when recorded; 1 when objects
+//! shows what they create and need (see `ops::baseline`). Exit 0 when recorded; 1 when objects
 //! are missing (listed with the migration that creates or needs each); 2 for bad arguments.
 
 use std::io::Write;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use miette::{Diagnostic, SourceSpan};
 
 use super::handler::{HandlerContext, Handlers};
+use super::prerequisites::requirement_object;
 use super::run::{MigrationFailed, Progress};
 use crate::db::{
     self, BlockerWatch, ConnectionSettings, Event, Expected, Ledger, LedgerRow, LedgerState,
@@ -27,7 +28,6 @@ use crate::db::{
     quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
-use crate::ops::check_schema::requirement_object;
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
 use crate::sql::script::{self, Script, ScriptStatement};
 use crate::sql::{self, StatementKind};

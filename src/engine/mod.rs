@@ -13,6 +13,7 @@ pub mod backup;
 pub(crate) mod execute;
 pub mod handler;
 pub mod plan;
+pub mod prerequisites;
 pub mod rollback;
 pub mod run;
 

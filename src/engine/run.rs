@@ -14,13 +14,13 @@ use miette::{Diagnostic, SourceSpan};
 use super::execute::{Resume, Runner};
 use super::handler::Handlers;
 use super::plan::{Action, Allow, Plan, PlanError};
+use super::prerequisites::{Unmet, unmet_prerequisites};
 use crate::db::{
     self, ConnectionSettings, DbError, Ledger, LockHolder, LockKey, LockWait, Session,
     SnapshotReason, Snapshots,
 };
 use crate::diagnostic::SourceFile;
 use crate::graph::Graph;
-use crate::ops::check_schema::{Unmet, unmet_prerequisites};
 use crate::project::{Migration, MigrationId, Project};
 
 /// What to apply, where, and how.

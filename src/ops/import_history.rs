@@ -1,30 +1,24 @@
-//! Taking over a database that something other than `plan` built, without running anything:
+//! `plan import-history`: reads the tracking table of another runner (the five shapes our
+//! users' runners keep, [`TABLE_SHAPES`]) and records the migrations it lists as applied,
+//! keeping their times (and seed 003's batches), without running anything.
 //!
-//! - [`import_history`] (`plan import-history`): reads the tracking table of another runner (the
-//!   five shapes our users' runners keep, [`TABLE_SHAPES`]) and records the migrations it lists
-//!   as applied, keeping their times (and seed 003's batches);
-//! - [`baseline`] (`plan baseline --to ID`): records ID and everything it depends on as applied,
-//!   after checking against the catalog (one query) that what they create and need is there.
-//!
-//! Both hold the advisory lock, write the ledger in one transaction (history action `import` or
-//! `baseline`), and then record a catalog snapshot so that `check-schema` has a reference. A
-//! refused run changes nothing. The few catalog queries that find and read another runner's
-//! table live here, beside the only code that needs them; everything else goes through db/.
-
-use std::time::Duration;
+//! It holds the advisory lock, writes the ledger in one transaction (history action `import`)
+//! and then records a catalog snapshot so that `check-schema` has a reference, as `baseline`
+//! does (`adopt.rs`); a refused run changes nothing. The few catalog queries that find and read
+//! another runner's table live here, beside the only code that needs them; everything else goes
+//! through db/.
 
 use indexmap::{IndexMap, IndexSet};
-use miette::Diagnostic;
 
-use super::check_schema::{RemovedWith, effects_of, removes, requirement_keys};
+use super::adopt::{AdoptError, TRACKING_TABLE_NAMES, UnappliedDependency, open_session, record};
 use crate::db::ledger::Adopted;
 use crate::db::{
-    self, Catalog, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
-    Session, SnapshotReason, Snapshots, SqlError, quote_identifier,
+    self, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session, SqlError,
+    quote_identifier,
 };
 use crate::engine::RunMode;
 use crate::graph::Graph;
-use crate::project::{MigrationId, Project, Requirement, Resolution, TrackingTable};
+use crate::project::{MigrationId, Project, Resolution, TrackingTable};
 
 /// A tracking-table shape `import-history` recognises, by the columns it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,9 +109,6 @@ pub const TABLE_SHAPES: [TableShape; 5] = [
         duration_ms: None,
     },
 ];
-
-/// The table names looked for when `--from` is not given.
-pub const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
 
 impl TableShape {
     /// The columns a table must have to be read with this shape.
@@ -213,195 +204,6 @@ pub struct ChecksumChange {
     pub current: String,
 }
 
-/// What `baseline` should record.
-#[derive(Clone, Debug)]
-pub struct BaselineOptions {
-    /// This migration and everything it depends on.
-    pub target: MigrationId,
-    /// The environment (`--env`): every migration recorded must run in it.
-    pub environment: Option<String>,
-    /// Record, or only check.
-    pub mode: RunMode,
-}
-
-/// What `baseline` checked and did.
-#[derive(Clone, Debug, Default)]
-pub struct BaselineReport {
-    /// Migrations recorded (or, in a dry run, to record), in plan order.
-    pub recorded: Vec<MigrationId>,
-    /// Migrations of the closure the ledger already holds (applied or partly applied).
-    pub already_recorded: Vec<MigrationId>,
-    /// The batch recorded, when anything was.
-    pub batch: Option<i32>,
-    /// How many objects were checked.
-    pub objects_checked: usize,
-    /// How many catalog queries the check ran.
-    pub catalog_queries: usize,
-}
-
-/// Why an import or a baseline stopped. Nothing was recorded.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum AdoptError {
-    /// Connecting, the lock, the ledger or a catalog query failed.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Db(#[from] DbError),
-    /// No `--from`, and no table of a known name.
-    #[error(
-        "no tracking table to import: the database has no table named {}",
-        TRACKING_TABLE_NAMES.join(" or ")
-    )]
-    #[diagnostic(
-        code(plan::apply::no_tracking_table),
-        help(
-            "pass --from SCHEMA.TABLE naming the table your runner records applied migrations in; a database built by hand or by psql is adopted with `plan baseline --to ID` instead"
-        )
-    )]
-    NoTrackingTable,
-    /// No `--from`, and several tables of a known name.
-    #[error("more than one table could be the tracking table: {tables}")]
-    #[diagnostic(
-        code(plan::apply::several_tracking_tables),
-        help("pass --from with the one to import, e.g. --from {first}")
-    )]
-    SeveralTrackingTables {
-        /// The tables found.
-        tables: String,
-        /// The first of them.
-        first: String,
-    },
-    /// `--from` names no table.
-    #[error("no table `{written}` in the database")]
-    #[diagnostic(code(plan::apply::tracking_table_not_found), help("{help}"))]
-    TrackingTableNotFound {
-        /// The name given.
-        written: String,
-        /// What to do.
-        help: String,
-    },
-    /// The table's columns match no known shape.
-    #[error("{table} is not a tracking table import-history can read: its columns are {columns}")]
-    #[diagnostic(
-        code(plan::apply::unknown_table_shape),
-        help(
-            "the shapes known are:\n{shapes}\nif your runner keeps another shape, record its migrations with `plan baseline --to ID` instead"
-        )
-    )]
-    UnknownShape {
-        /// The table.
-        table: String,
-        /// Its columns, in order.
-        columns: String,
-        /// The known shapes, one per line.
-        shapes: String,
-    },
-    /// Importing would record migrations whose dependencies stay unapplied.
-    #[error(
-        "{} migration(s) in {table} depend on migrations it does not record as applied; nothing was recorded",
-        gaps.len()
-    )]
-    #[diagnostic(
-        code(plan::apply::unapplied_dependencies),
-        help(
-            "apply the missing dependencies with your runner (or check that they really are applied and record them with `plan baseline --to ID`), then import again"
-        )
-    )]
-    UnappliedDependencies {
-        /// The table read.
-        table: String,
-        /// Each migration and the dependency it lacks.
-        #[related]
-        gaps: Vec<UnappliedDependency>,
-    },
-    /// A migration of the baseline does not run in the environment.
-    #[error("{id} runs only in {only}, so it cannot be recorded as applied {environment}")]
-    #[diagnostic(
-        code(plan::apply::baseline_environment),
-        help(
-            "pass --env with an environment it runs in, or baseline a migration it is not part of"
-        )
-    )]
-    OtherEnvironment {
-        /// The migration.
-        id: String,
-        /// Where it runs.
-        only: String,
-        /// `without --env`, or `in staging`.
-        environment: String,
-    },
-    /// Objects the baseline's migrations create or need are not in the database.
-    #[error(
-        "cannot baseline {target}: {} object(s) its migrations create or need are missing from the database; nothing was recorded",
-        missing.len()
-    )]
-    #[diagnostic(
-        code(plan::apply::baseline_missing),
-        help(
-            "the database is not what these migrations build: apply the missing parts (or baseline an earlier migration and let `plan apply` run the rest)"
-        )
-    )]
-    MissingObjects {
-        /// The migration given to `--to`.
-        target: String,
-        /// Each missing object with the migration that creates or needs it.
-        #[related]
-        missing: Vec<MissingForBaseline>,
-    },
-}
-
-/// Bad input (no such tracking table, an unknown shape, a bad `--from`) or a failed operation.
-impl crate::diagnostic::Classified for AdoptError {
-    fn class(&self) -> crate::diagnostic::ErrorClass {
-        if self.is_invalid_input() {
-            crate::diagnostic::ErrorClass::InvalidInput
-        } else {
-            crate::diagnostic::ErrorClass::Failed
-        }
-    }
-}
-
-impl AdoptError {
-    /// Whether the error is about the input (arguments, an unreadable table): exit 2.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(
-            self,
-            AdoptError::NoTrackingTable
-                | AdoptError::SeveralTrackingTables { .. }
-                | AdoptError::TrackingTableNotFound { .. }
-                | AdoptError::UnknownShape { .. }
-                | AdoptError::OtherEnvironment { .. }
-        )
-    }
-}
-
-/// A migration to import whose dependency would stay unapplied.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{id} depends on {dependency}, which {table} does not record as applied{how}")]
-#[diagnostic(code(plan::apply::unapplied_dependency))]
-pub struct UnappliedDependency {
-    /// The migration the table lists.
-    pub id: String,
-    /// The dependency it lacks.
-    pub dependency: String,
-    /// The table read.
-    pub table: String,
-    /// ` (it comes before it in sequence)` for an implied dependency, else empty.
-    pub how: String,
-}
-
-/// An object missing for a baseline.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("missing: {object} ({relation} {migration})")]
-#[diagnostic(code(plan::apply::baseline_missing_object))]
-pub struct MissingForBaseline {
-    /// The object, `kind name`.
-    pub object: String,
-    /// `created by` or `required by`.
-    pub relation: &'static str,
-    /// The migration.
-    pub migration: String,
-}
-
 /// Reads another runner's tracking table and records what it lists as applied: see the
 /// module documentation.
 pub fn import_history(
@@ -477,151 +279,6 @@ pub fn import_history(
     }
     session.close()?;
     Ok(report)
-}
-
-/// Records `options.target` and its dependencies as applied without running them, after
-/// checking that the objects they create and need are in the database: see the module
-/// documentation.
-pub fn baseline(
-    project: &Project,
-    graph: &Graph,
-    settings: &ConnectionSettings,
-    options: &BaselineOptions,
-) -> Result<BaselineReport, AdoptError> {
-    let closure: Vec<&MigrationId> = graph.closure(&options.target);
-    for id in &closure {
-        let Some(migration) = project.migration(id) else {
-            continue;
-        };
-        if !migration.runs_in(options.environment.as_deref()) {
-            return Err(AdoptError::OtherEnvironment {
-                id: id.to_string(),
-                only: migration.environments().unwrap_or_default().join(", "),
-                environment: match &options.environment {
-                    Some(name) => format!("in {name}"),
-                    None => "without --env".to_string(),
-                },
-            });
-        }
-    }
-    let tracking = project.manifest().tracking_table();
-    let ledger = Ledger::new(&tracking.schema, &tracking.table);
-    let mut session = open_session(&ledger, settings, options.mode)?;
-    let ledger_rows = ledger.read(&mut session)?;
-    let catalog = Catalog::read(&mut session, &tracking.schema, &tracking.table)?;
-    let mut report = BaselineReport {
-        catalog_queries: 1,
-        ..BaselineReport::default()
-    };
-    let recorded: IndexSet<&str> = ledger_rows.iter().map(|row| row.id.as_str()).collect();
-    for id in &closure {
-        if recorded.contains(id.as_str()) {
-            report.already_recorded.push((*id).clone());
-        } else {
-            report.recorded.push((*id).clone());
-        }
-    }
-    let applied: IndexSet<&str> = ledger_rows
-        .iter()
-        .filter(|row| row.state == LedgerState::Applied)
-        .map(|row| row.id.as_str())
-        .collect();
-    let (missing, checked) =
-        missing_for_baseline(project, graph, &applied, &report.recorded, &catalog);
-    report.objects_checked = checked;
-    if !missing.is_empty() {
-        let _ = session.close();
-        return Err(AdoptError::MissingObjects {
-            target: options.target.to_string(),
-            missing,
-        });
-    }
-    if options.mode == RunMode::Execute && !report.recorded.is_empty() {
-        let batch = if ledger.exists(&mut session)? {
-            ledger.next_batch(&mut session)?
-        } else {
-            1
-        };
-        let detail = format!(
-            "recorded by plan baseline --to {} without running it; its objects were found in the database",
-            options.target
-        );
-        let adopted: Vec<Adopted<'_>> = report
-            .recorded
-            .iter()
-            .filter_map(|id| project.migration(id))
-            .map(|migration| Adopted {
-                id: migration.id().as_str(),
-                checksum: migration.checksum(),
-                batch,
-                applied_at: None,
-                duration_ms: 0,
-                environment: options.environment.as_deref(),
-                detail: &detail,
-            })
-            .collect();
-        record(
-            &mut session,
-            &ledger,
-            tracking,
-            db::Action::Baseline,
-            &adopted,
-            Some(batch),
-        )?;
-        report.batch = Some(batch);
-    }
-    session.close()?;
-    Ok(report)
-}
-
-/// A session for reading (dry run) or holding the lock (a real run), waiting for the lock as
-/// long as it takes, as `rollback` and `accept` do.
-fn open_session(
-    ledger: &Ledger,
-    settings: &ConnectionSettings,
-    mode: RunMode,
-) -> Result<Session, DbError> {
-    match mode {
-        RunMode::DryRun => Session::connect(settings),
-        RunMode::Execute => {
-            let key = LockKey::from_name(&ledger.name());
-            let mut ignore = |_: &db::LockWaiting<'_>| {};
-            let mut wait = LockWait {
-                timeout: None,
-                poll_interval: Duration::from_millis(200),
-                on_wait: &mut ignore,
-            };
-            Session::connect_locked(settings, &key, &mut wait)
-        }
-    }
-}
-
-/// Writes `adopted` to the ledger in one transaction, then records a catalog snapshot (the
-/// baseline when there is none yet) so that `check-schema` compares with what is there now.
-fn record(
-    session: &mut Session,
-    ledger: &Ledger,
-    tracking: &TrackingTable,
-    action: db::Action,
-    adopted: &[Adopted<'_>],
-    batch: Option<i32>,
-) -> Result<(), DbError> {
-    ledger.ensure_all_actions(session)?;
-    let written = session.begin().and_then(|mut work| {
-        ledger.record_adopted(&mut work, action, adopted)?;
-        work.commit()
-    });
-    written.map_err(|error| {
-        session.error(&format!("record migrations in {}", ledger.name()), &error)
-    })?;
-    let snapshots = Snapshots::new(&tracking.schema, &tracking.table);
-    snapshots.ensure(session)?;
-    let reason = if snapshots.has_any(session)? {
-        SnapshotReason::Apply
-    } else {
-        SnapshotReason::Baseline
-    };
-    snapshots.record_current(session, reason, batch, &tracking.table)
 }
 
 /// Another runner's table: where it is and its columns, in order.
@@ -1013,92 +670,6 @@ fn plan_import(
     Ok(report)
 }
 
-/// The objects that `to_record` create (as what is applied after the baseline leaves them)
-/// and the prerequisites they need, missing from `catalog`; and how many were checked. Pure.
-fn missing_for_baseline(
-    project: &Project,
-    graph: &Graph,
-    applied: &IndexSet<&str>,
-    to_record: &[MigrationId],
-    catalog: &Catalog,
-) -> (Vec<MissingForBaseline>, usize) {
-    let recording: IndexSet<&str> = to_record.iter().map(MigrationId::as_str).collect();
-    // What every migration applied after the baseline built, in plan order, minus what later
-    // ones dropped: check-schema's expectation, so that a baseline it accepts is clean there.
-    let mut built: IndexMap<String, &MigrationId> = IndexMap::new();
-    let mut needed: IndexMap<String, (Requirement, &MigrationId)> = IndexMap::new();
-    let mut removed_with = RemovedWith::new();
-    for id in graph.order() {
-        if !applied.contains(id.as_str()) && !recording.contains(id.as_str()) {
-            continue;
-        }
-        let Some(migration) = project.migration(id) else {
-            continue;
-        };
-        if recording.contains(id.as_str()) {
-            for prerequisite in migration.requires() {
-                let keys = requirement_keys(&prerequisite.requirement);
-                if !keys.iter().any(|key| built.contains_key(key)) {
-                    needed.insert(
-                        prerequisite.requirement.to_string(),
-                        (prerequisite.requirement.clone(), id),
-                    );
-                }
-            }
-        }
-        let effects = effects_of(migration);
-        for dropped in &effects.dropped {
-            built.retain(|key, _| !removes(dropped, key, &removed_with));
-            needed.retain(|_, (requirement, _)| {
-                !requirement_keys(requirement)
-                    .iter()
-                    .any(|key| removes(dropped, key, &removed_with))
-            });
-        }
-        for key in effects.created {
-            // An index PostgreSQL named itself cannot be looked up by name.
-            if !key.ends_with('.') {
-                built.insert(key, id);
-            }
-        }
-        removed_with.extend(effects.removed_with);
-    }
-    let present = |key: &str| match key.strip_suffix('(') {
-        // A function is keyed by its name and arguments; its key here is a prefix.
-        Some(_) => catalog.keys().any(|known| known.starts_with(key)),
-        None => catalog.contains(key),
-    };
-    let mut missing = Vec::new();
-    let mut checked = 0;
-    for (key, id) in &built {
-        if !recording.contains(id.as_str()) {
-            continue;
-        }
-        checked += 1;
-        if !present(key) {
-            missing.push(MissingForBaseline {
-                object: key.trim_end_matches('(').to_string(),
-                relation: "created by",
-                migration: id.to_string(),
-            });
-        }
-    }
-    for (shown, (requirement, id)) in &needed {
-        checked += 1;
-        // plpgsql is installed everywhere and left out of the catalog snapshot.
-        let installed =
-            matches!(requirement, Requirement::Extension { extension } if extension == "plpgsql");
-        if !installed && !requirement_keys(requirement).iter().any(|key| present(key)) {
-            missing.push(MissingForBaseline {
-                object: shown.clone(),
-                relation: "required by",
-                migration: id.to_string(),
-            });
-        }
-    }
-    (missing, checked)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1148,16 +719,5 @@ mod tests {
             row(None, Some("x")).shown_time().as_deref(),
             Some("2024-01-20 10:00:00 UTC")
         );
-    }
-
-    #[test]
-    fn drops_cover_what_is_inside_them() {
-        let mut removed_with = RemovedWith::new();
-        removed_with.insert("index s.t_i".to_string(), "table s.t".to_string());
-        assert!(removes("table s.t", "column s.t.c", &removed_with));
-        assert!(removes("table s.t", "index s.t_i", &removed_with));
-        assert!(removes("schema s", "table s.t", &removed_with));
-        assert!(!removes("table s.t", "column s.tt.c", &removed_with));
-        assert!(removes("function s.f(", "function s.f(", &removed_with));
     }
 }

@@ -517,3 +517,201 @@ mod tests {
         assert!(check(Some("qa"), &["qa", "production"]).4.is_err());
     }
 }
+
+/// Status derivation: a project and ledger rows in, one line per migration out. (Kept apart
+/// from `tests` above, which checks the environment guard, so either can move on its own.)
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+
+    /// The project every test reads, in sequence: 001, 002 (with its rollback), 003; 004 run
+    /// statement by statement; 005 only in production; 006 after it.
+    const MIGRATIONS: &[(&str, &str)] = &[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_b.sql",
+            "-- UP\nCREATE TABLE b (id int);\n-- DOWN\nDROP TABLE b;\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        (
+            "migrations/004_statements.sql",
+            "-- plan: no-transaction\nCREATE TABLE s (id int);\nCREATE TABLE t (id int);\nCREATE TABLE u (id int);\n",
+        ),
+        (
+            "migrations/005_prod.sql",
+            "-- environment: production\nCREATE TABLE p (id int);\n",
+        ),
+        ("migrations/006_after.sql", "CREATE TABLE q (id int);\n"),
+    ];
+
+    /// The status of [`MIGRATIONS`] under `--env environment` against a ledger whose rows are
+    /// `(id, how)`: `applied`, `changed` (applied from another file), `partial N` (stopped
+    /// before statement N, 0-based), `interrupted`, `rolling back N`. One line per migration.
+    fn check(rows: &[(&str, &str)], environment: Option<&str>, expect: &str) {
+        let dir = crate::testing::project_dir(MIGRATIONS);
+        let (project, graph) = crate::load::load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = rows
+            .iter()
+            .map(|(id, how)| {
+                let checksum = project
+                    .migration(&MigrationId::new(id.to_string()))
+                    .map_or("f".repeat(64), |migration| migration.checksum().to_string());
+                let number = |prefix: &str| {
+                    how.strip_prefix(prefix)
+                        .and_then(|rest| rest.trim().parse::<usize>().ok())
+                };
+                let (state, checksum, completed) = match *how {
+                    "applied" => (LedgerState::Applied, checksum, Vec::new()),
+                    "changed" => (LedgerState::Applied, "0".repeat(64), Vec::new()),
+                    "interrupted" => (
+                        LedgerState::Partial {
+                            next_statement: 1,
+                            next_step: None,
+                        },
+                        checksum,
+                        vec!["interrupted: its COMMIT ended plan's transaction".to_string()],
+                    ),
+                    _ => match (number("partial"), number("rolling back")) {
+                        (Some(next_statement), _) => (
+                            LedgerState::Partial {
+                                next_statement,
+                                next_step: None,
+                            },
+                            checksum,
+                            Vec::new(),
+                        ),
+                        (None, Some(next_statement)) => (
+                            LedgerState::RollingBack { next_statement },
+                            checksum,
+                            Vec::new(),
+                        ),
+                        (None, None) => panic!("unknown ledger state {how:?}"),
+                    },
+                };
+                LedgerRow {
+                    id: id.to_string(),
+                    checksum,
+                    batch: 1,
+                    state,
+                    applied_at: "2024-01-20 10:00:00 UTC".to_string(),
+                    duration_ms: 5,
+                    applied_by: "plan".to_string(),
+                    environment: None,
+                    completed,
+                }
+            })
+            .collect();
+        let lines: Vec<String> = status(&project, &graph, &rows, environment)
+            .iter()
+            .map(|line| {
+                let detail = match &line.state {
+                    State::Applied { batch, .. } => format!(" in batch {batch}"),
+                    State::Blocked { by } => format!(" by {by}"),
+                    State::Partial {
+                        next_statement,
+                        statements,
+                    }
+                    | State::RollingBack {
+                        next_statement,
+                        statements,
+                    } => format!(" at statement {next_statement} of {statements}"),
+                    State::PartialSteps { next_step, steps } => {
+                        format!(" at step {next_step} of {steps}")
+                    }
+                    State::Skipped { only } => format!(": runs only in {}", only.join(", ")),
+                    State::Interrupted { detail } => format!(": {detail}"),
+                    State::Pending | State::Modified { .. } | State::FileMissing { .. } => {
+                        String::new()
+                    }
+                };
+                format!("{} {}{detail}", line.id, line.state.name())
+            })
+            .collect();
+        assert_eq!(lines.join("\n"), expect);
+    }
+
+    #[test]
+    fn an_empty_ledger_leaves_everything_pending_or_skipped() {
+        check(
+            &[],
+            None,
+            "001_a pending\n\
+             002_b pending\n\
+             003_c pending\n\
+             004_statements pending\n\
+             005_prod skipped: runs only in production\n\
+             006_after blocked by 005_prod",
+        );
+    }
+
+    #[test]
+    fn in_its_environment_a_limited_migration_and_its_dependents_are_pending() {
+        check(
+            &[("001_a", "applied")],
+            Some("production"),
+            "001_a applied in batch 1\n\
+             002_b pending\n\
+             003_c pending\n\
+             004_statements pending\n\
+             005_prod pending\n\
+             006_after pending",
+        );
+    }
+
+    #[test]
+    fn a_changed_file_is_modified_and_a_row_without_a_file_comes_last() {
+        check(
+            &[
+                ("001_a", "applied"),
+                ("002_b", "changed"),
+                ("000_gone", "applied"),
+            ],
+            None,
+            "001_a applied in batch 1\n\
+             002_b modified\n\
+             003_c pending\n\
+             004_statements pending\n\
+             005_prod skipped: runs only in production\n\
+             006_after blocked by 005_prod\n\
+             000_gone file_missing",
+        );
+    }
+
+    #[test]
+    fn a_migration_stopped_part_way_says_where_it_resumes() {
+        check(
+            &[
+                ("001_a", "applied"),
+                ("002_b", "applied"),
+                ("003_c", "applied"),
+                ("004_statements", "partial 1"),
+            ],
+            None,
+            "001_a applied in batch 1\n\
+             002_b applied in batch 1\n\
+             003_c applied in batch 1\n\
+             004_statements partial at statement 2 of 3\n\
+             005_prod skipped: runs only in production\n\
+             006_after blocked by 005_prod",
+        );
+    }
+
+    #[test]
+    fn an_interrupted_migration_and_a_rollback_stopped_part_way_are_told_apart() {
+        check(
+            &[
+                ("001_a", "applied"),
+                ("002_b", "rolling back 0"),
+                ("003_c", "applied"),
+                ("004_statements", "interrupted"),
+            ],
+            None,
+            "001_a applied in batch 1\n\
+             002_b partially_rolled_back at statement 1 of 1\n\
+             003_c applied in batch 1\n\
+             004_statements interrupted: its COMMIT ended plan's transaction\n\
+             005_prod skipped: runs only in production\n\
+             006_after blocked by 005_prod",
+        );
+    }
+}
