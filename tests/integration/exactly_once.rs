@@ -446,17 +446,51 @@ fn issue_11_a_no_transaction_file_killed_repeatedly_inserts_every_row_exactly_on
     };
     // Runs are killed until one gets to the end by itself, so the kills land all through the
     // file, the concurrent index build included, each resuming where the last one stopped.
+    // Each kill waits for the run to commit a random number more rows (seen from another
+    // session), not for a time: how long a run takes to start and connect depends on the
+    // machine's load, and a timed kill either lands before the run did anything or after it
+    // finished.
+    let mut watcher = database.client();
+    let mut committed_rows = move || -> i64 {
+        let exists: bool = watcher
+            .query_one("SELECT to_regclass('public.k') IS NOT NULL", &[])
+            .expect("look for the table")
+            .get(0);
+        if !exists {
+            return -1;
+        }
+        watcher
+            .query_one("SELECT count(*) FROM k", &[])
+            .expect("count the committed rows")
+            .get(0)
+    };
     let mut kills = 0;
+    let mut kills_after_the_rows = 0;
     let mut runs = 0;
     let mut rows_at_kills = Vec::new();
     let mut finished = false;
     while !finished && runs < 200 {
         runs += 1;
-        let child = spawn_plan(&database, project.path(), &["apply"]);
+        let before = committed_rows().max(0);
+        let mut child = spawn_plan(&database, project.path(), &["apply"]);
         let pid = Pid::from_raw(i32::try_from(child.id()).expect("pids fit in i32"));
-        // Long enough to start and connect, and to get some way into the file.
-        std::thread::sleep(Duration::from_millis(30 + next() % 270));
-        let _ = kill(pid, Signal::SIGKILL);
+        let target = (before + 1 + (next() % 400) as i64).min(3000);
+        let started = std::time::Instant::now();
+        while committed_rows() < target
+            && started.elapsed() < Duration::from_secs(30)
+            && matches!(child.try_wait(), Ok(None))
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if target == 3000 {
+            // Every row is in: land somewhere in the index build or the ledger's last write, a
+            // few times, then let a run finish (however slow the machine makes the build).
+            kills_after_the_rows += 1;
+            std::thread::sleep(Duration::from_millis(next() % 40));
+        }
+        if kills_after_the_rows <= 5 {
+            let _ = kill(pid, Signal::SIGKILL);
+        }
         let run = finish(child, &["apply"], Duration::from_secs(30));
         match run.code {
             -1 => {
