@@ -14,7 +14,7 @@ use crate::engine::safeguards::{EnvironmentGuard, EnvironmentMismatch, Safeguard
 use crate::engine::{self, ApplyOptions, Handlers, Progress, RunMode};
 use crate::project::Project;
 
-use super::StartupError;
+use super::error::StartupError;
 
 /// What the service states about its safeguards: the folder it offers for a backup, and
 /// whether its configuration confirms this run (as `plan apply --yes`).

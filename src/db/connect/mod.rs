@@ -26,8 +26,9 @@
 //! - `service`: connection service files (`pg_service.conf`).
 //! - `environment`: the [`Environment`] the `PG*` variables and machine defaults come from.
 //! - `fields`: the values one source gives, before defaults apply; ports and timeouts read.
-//! - `pgpass`: the password file.
-//! - `tls`: [`SslMode`], the OpenSSL connector, certificates.
+//! - `pgpass`: the password file, read when no password was given.
+//! - `sslmode`: [`SslMode`], libpq's modes.
+//! - `tls`: the OpenSSL connector that gives each mode its meaning, certificates.
 //! - `open`: opening the connection within the connect timeout.
 //! - `child`: pointing a child process at the same database, and scrubbing what it prints.
 //!
@@ -45,23 +46,20 @@ mod fields;
 mod open;
 mod pgpass;
 mod service;
+mod sslmode;
 #[cfg(test)]
 mod testing;
 mod tls;
 mod url;
 
-pub use environment::{Environment, ProcessEnvironment};
-pub use tls::SslMode;
+pub use environment::{DEFAULT_SOCKET_DIR, DEFAULT_SYSCONF_DIR, Environment, ProcessEnvironment};
+pub use sslmode::SslMode;
 
 use crate::db::error::DbError;
 use environment::fields_from_environment;
 use fields::{Fields, parse_connect_timeout, parse_port};
-use pgpass::password_from_file;
 use service::fields_from_service;
 use url::{parse_connection_string, percent_encode, percent_encode_path};
-
-/// The socket directory libpq on Debian uses when no host is given.
-pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 
 /// The port used when none is given.
 pub const DEFAULT_PORT: u16 = 5432;
@@ -70,10 +68,6 @@ pub const DEFAULT_PORT: u16 = 5432;
 /// long as the operating system lets it; a run against a server that accepts and never answers
 /// would hang, so `plan` bounds it.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Where libpq on Debian and Ubuntu looks for the system-wide `pg_service.conf` when
-/// `PGSYSCONFDIR` is not set (`pg_config --sysconfdir`).
-pub const DEFAULT_SYSCONF_DIR: &str = "/etc/postgresql-common";
 
 /// What replaces the password in text a child printed (see [`ConnectionSettings::scrub`]).
 pub const PASSWORD_MASK: &str = "<redacted>";
@@ -240,15 +234,7 @@ impl ConnectionSettings {
             }),
         };
         if settings.password.is_none() {
-            let password_file = environment
-                .var("PGPASSFILE")
-                .filter(|path| !path.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| environment.home_dir().map(|home| home.join(".pgpass")));
-            if let Some(password_file) = password_file {
-                settings.password = password_from_file(&password_file, &settings).map(Secret);
-                settings.extras.password_file = Some(password_file);
-            }
+            settings.read_password_file(environment);
         }
         Ok(settings)
     }

@@ -1,19 +1,37 @@
-//! The password file (`~/.pgpass`, `PGPASSFILE`): read as libpq reads it, only when no
-//! password was given, ignored unless private. Leaves when it is consulted to
+//! The password file (`~/.pgpass`, `PGPASSFILE`): read as libpq reads it, ignored unless
+//! private. Leaves when it is consulted (only when no password was given) to
 //! `ConnectionSettings::resolve`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{ConnectionSettings, DEFAULT_SOCKET_DIR, Host};
+use super::environment::{DEFAULT_SOCKET_DIR, Environment};
+use super::{ConnectionSettings, Host, Secret};
+
+impl ConnectionSettings {
+    /// Reads the password from the password file (`PGPASSFILE`, else `~/.pgpass`) and
+    /// remembers which file was consulted, to hand it on to children. Called only when no
+    /// password was given at all, as libpq does.
+    pub(super) fn read_password_file(&mut self, environment: &dyn Environment) {
+        let password_file = environment
+            .var("PGPASSFILE")
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| environment.home_dir().map(|home| home.join(".pgpass")));
+        if let Some(password_file) = password_file {
+            self.password = password_from_file(&password_file, self).map(Secret);
+            self.extras.password_file = Some(password_file);
+        }
+    }
+}
 
 /// Looks the password up in a libpq password file. Follows libpq: the file is ignored unless
 /// it is a regular file with no group or other permissions; lines are
 /// `host:port:database:user:password`, `*` matches anything, `\` escapes `:` and `\`, and the
 /// first matching line wins. For a socket in the default directory the host to match is
 /// `localhost`; other socket directories match by their path.
-pub(super) fn password_from_file(path: &Path, settings: &ConnectionSettings) -> Option<String> {
+fn password_from_file(path: &Path, settings: &ConnectionSettings) -> Option<String> {
     let metadata = fs::metadata(path).ok()?;
     if !metadata.is_file() || metadata.permissions().mode() & 0o077 != 0 {
         return None;

@@ -1,8 +1,7 @@
-//! TLS: [`SslMode`] with libpq's meaning of each mode, and the OpenSSL connector that gives it
-//! (root certificate, host-name check, client certificate and key as libpq finds them). Leaves
-//! the protocol-level choice and opening the connection to `open`.
+//! TLS: the OpenSSL connector that gives each [`SslMode`] libpq's meaning (root certificate,
+//! host-name check, client certificate and key as libpq finds them). Leaves the modes
+//! themselves to `sslmode`, the protocol-level choice and opening the connection to `open`.
 
-use std::fmt;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -13,57 +12,8 @@ use openssl::x509::store::X509StoreBuilder;
 use postgres_openssl::MakeTlsConnector;
 
 use super::ConnectionSettings;
+use super::sslmode::SslMode;
 use crate::db::error::DbError;
-
-/// libpq's sslmode values. `Prefer` is the default, as in libpq. TLS never applies to Unix
-/// sockets (PostgreSQL does not offer it there), so the mode only matters for TCP hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SslMode {
-    /// Never encrypt.
-    Disable,
-    /// Encrypt if the server offers it; do not verify the certificate.
-    #[default]
-    Prefer,
-    /// Always encrypt; do not verify the certificate, unless a root certificate was given
-    /// explicitly, in which case the chain is verified as with `VerifyCa` (libpq does the same).
-    Require,
-    /// Encrypt and verify the certificate chain against the root certificate, not the host name.
-    VerifyCa,
-    /// Encrypt, verify the chain and that the certificate names the host connected to.
-    VerifyFull,
-}
-
-impl SslMode {
-    /// The libpq spelling: `disable`, `prefer`, `require`, `verify-ca`, `verify-full`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-
-    /// Parses the libpq spelling. `allow` is read as `prefer`: both connect in the clear when
-    /// the server has no TLS, and this client never needs the difference.
-    pub fn parse(text: &str) -> Option<SslMode> {
-        match text {
-            "disable" => Some(SslMode::Disable),
-            "allow" | "prefer" => Some(SslMode::Prefer),
-            "require" => Some(SslMode::Require),
-            "verify-ca" => Some(SslMode::VerifyCa),
-            "verify-full" => Some(SslMode::VerifyFull),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for SslMode {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
 
 impl ConnectionSettings {
     /// Builds the OpenSSL connector that gives each sslmode libpq's meaning.
