@@ -6,7 +6,7 @@
 //!
 //! Before the first statement of a real apply, in this order: an environment with
 //! `confirm: true` refuses at once when there is no terminal to ask and no `--yes`; the ledger
-//! is read for the environments the database was migrated in (`ops::status::EnvironmentGuard`:
+//! is read for the environments the database was migrated in (`engine::safeguards`, which decides:
 //! without `--env` the recorded one is used, with its safeguards; another `--env` is refused
 //! unless `--yes`); the plan is
 //! read (a dry run, without the lock); if it has work, pg_dump and pg_restore are checked and the
@@ -18,7 +18,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -29,8 +29,8 @@ use super::args::{
 };
 use super::status::{StatusFormat, write_status};
 use crate::db::{ClusterOptions, ConnectionSettings, PendingBackup, ScratchCluster};
+use crate::engine::safeguards::{EnvironmentGuard, Safeguards};
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode};
-use crate::ops::status::EnvironmentGuard;
 use crate::project::{Migration, Project, SqlSource, StepKind};
 use crate::sql::script;
 
@@ -116,8 +116,8 @@ pub(crate) fn run(
     // the safeguards of the environment the database was migrated in.
     if !args.dry_run {
         let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
-        require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
-        if given.confirmation_required_by().is_some() {
+        let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
+        if owed.confirmation_required_by().is_some() {
             can_confirm(&apply_question(&settings, &given), args.yes)?;
         }
     }
@@ -147,10 +147,9 @@ pub(crate) fn run(
         return Ok(());
     }
     guard.check(args.yes)?;
-    require_backup_dir(&guard, args.backup_dir.as_deref(), "apply")?;
-    let safeguards = Safeguards {
-        backup_dir: args.backup_dir.as_deref(),
-        confirmation: guard
+    let owed = require_backup_dir(&guard, args.backup_dir.as_deref(), "apply")?;
+    let asked = Asked {
+        question: owed
             .confirmation_required_by()
             .map(|_| apply_question(&settings, &guard)),
         yes: args.yes,
@@ -162,7 +161,7 @@ pub(crate) fn run(
         options: &options,
         handlers,
     };
-    before_first_statement(&run, &safeguards, out, err)?;
+    before_first_statement(&run, &owed, &asked, out, err)?;
     apply_to(&project, &graph, &settings, &options, handlers, out, err)
 }
 
@@ -202,12 +201,10 @@ struct ApplyRun<'a> {
     handlers: &'a engine::Handlers,
 }
 
-/// What must happen before the first statement of a real apply.
-struct Safeguards<'a> {
-    /// Take a verified backup into this folder.
-    backup_dir: Option<&'a Path>,
+/// How the user confirms, when the safeguards ask for it.
+struct Asked {
     /// Ask this question (the environment says `confirm: true`).
-    confirmation: Option<String>,
+    question: Option<String>,
     /// `--yes`.
     yes: bool,
 }
@@ -218,39 +215,39 @@ struct Preview {
     steps: Vec<(String, Action)>,
 }
 
-/// Confirmation and backup, in the order the top of this file gives. Nothing here changes
-/// the database except the history row recording the backup (and the ledger tables, when this
-/// is the first apply): no migration runs until it returns.
+/// Confirmation and backup, as `owed` decides, in the order the top of this file gives.
+/// Nothing here changes the database except the history row recording the backup (and the
+/// ledger tables, when this is the first apply): no migration runs until it returns.
 fn before_first_statement(
     run: &ApplyRun<'_>,
-    safeguards: &Safeguards<'_>,
+    owed: &Safeguards<'_>,
+    asked: &Asked,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
     let (settings, options) = (run.settings, run.options);
-    if safeguards.backup_dir.is_none() && safeguards.confirmation.is_none() {
+    if !owed.owes_anything() {
         return Ok(());
     }
-    if let Some(question) = &safeguards.confirmation {
-        can_confirm(question, safeguards.yes)?;
+    if let Some(question) = &asked.question {
+        can_confirm(question, asked.yes)?;
     }
     let preview = preview(run)?;
-    let pending_work = preview
+    let has_work = preview
         .steps
         .iter()
-        .filter(|(_, action)| !matches!(action, Action::Skip { .. }))
-        .count();
-    if pending_work == 0 {
+        .any(|(_, action)| !matches!(action, Action::Skip { .. }));
+    if !owed.due(has_work) {
         // apply says "nothing to apply"; there is nothing to back up against or to confirm.
         return Ok(());
     }
-    let pending = safeguards
-        .backup_dir
+    let pending = owed
+        .backup_dir()
         .map(|directory| engine::prepare_backup(settings, directory, options.target.as_ref()))
         .transpose()?;
-    if let Some(question) = &safeguards.confirmation {
+    if let Some(question) = &asked.question {
         write_preview(err, &preview, settings, pending.as_ref().map(|p| p.path()));
-        confirm(question, safeguards.yes, err)?;
+        confirm(question, asked.yes, err)?;
     }
     let Some(pending) = pending else {
         return Ok(());
@@ -282,10 +279,8 @@ pub(crate) fn take_backup(
         pending.pg_dump().display(),
         pending.path().display()
     );
-    let started_at = SystemTime::now();
-    let clock = Instant::now();
-    let backup = pending.take()?;
-    let took = clock.elapsed();
+    let taken = engine::backup::take(pending)?;
+    let (backup, took) = (&taken.backup, taken.took);
     let _ = writeln!(
         out,
         "backup: {} ({} bytes, {} archive entries, verified with pg_restore --list, {} ms)",
@@ -301,10 +296,9 @@ pub(crate) fn take_backup(
     engine::record_backup(
         project,
         settings,
-        &backup,
+        &taken,
         environment,
         lock_wait,
-        (started_at, took),
         &mut |waiting| {
             // Polled every 200 ms: a line at first, then one every ten seconds.
             let due = last_said.is_none_or(|said| waiting.waited >= said + Duration::from_secs(10));

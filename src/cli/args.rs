@@ -8,8 +8,8 @@ use miette::Diagnostic;
 use super::Failure;
 use crate::db::ConnectionSettings;
 use crate::diagnostic::{Classified, ErrorClass};
+use crate::engine::safeguards::{EnvironmentGuard, Safeguards, read_recorded_environments};
 use crate::graph::Graph;
-use crate::ops::status::{EnvironmentGuard, read_recorded_environments};
 use crate::project::{MigrationId, Project, Resolution};
 
 /// Which project folder to read.
@@ -196,20 +196,20 @@ pub(crate) fn environment_guard(
     Ok(guard)
 }
 
-/// Refuses at once (exit 2) when `guard` requires a verified backup before `command` and
-/// `--backup-dir` does not say where.
-pub(crate) fn require_backup_dir(
+/// What `guard` owes before the first statement of `command` (`engine::safeguards`
+/// decides), refused at once (exit 2) when it requires a verified backup and `--backup-dir`
+/// does not say where.
+pub(crate) fn require_backup_dir<'a>(
     guard: &EnvironmentGuard,
-    backup_dir: Option<&Path>,
+    backup_dir: Option<&'a Path>,
     command: &'static str,
-) -> Result<(), Failure> {
-    match (guard.backup_required_by(), backup_dir) {
-        (Some(environment), None) => Err(Failure::from(ArgumentProblem::BackupDirNeeded {
-            environment: environment.to_string(),
+) -> Result<Safeguards<'a>, Failure> {
+    guard.safeguards(backup_dir).map_err(|needed| {
+        Failure::from(ArgumentProblem::BackupDirNeeded {
+            environment: needed.environment,
             command,
-        })),
-        _ => Ok(()),
-    }
+        })
+    })
 }
 
 /// `in environment NAME` for a confirmation question, naming what the ledger records when the

@@ -20,10 +20,10 @@ use super::args::{
     ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm, environment_guard,
     environment_phrase, require_backup_dir, resolve_migration,
 };
-use crate::db::{self, ConnectionSettings, PendingBackup, Session};
+use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, plan_rollback};
+use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
-use crate::ops::status::EnvironmentGuard;
 use crate::project::{Project, Transaction};
 use crate::sql::script;
 
@@ -77,8 +77,8 @@ pub(crate) fn run(
     let settings = args.connect.settings("rollback")?;
     if !args.dry_run {
         let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
-        require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
-        if given.confirmation_required_by().is_some() {
+        let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
+        if owed.confirmation_required_by().is_some() {
             can_confirm(&question(&target, &settings, &given), args.yes)?;
         }
     }
@@ -98,20 +98,19 @@ pub(crate) fn run(
         return Ok(());
     }
     guard.check(args.yes)?;
-    require_backup_dir(&guard, args.backup_dir.as_deref(), "rollback")?;
-    let confirmation = guard
+    let owed = require_backup_dir(&guard, args.backup_dir.as_deref(), "rollback")?;
+    let confirmation = owed
         .confirmation_required_by()
         .map(|_| question(&target, &settings, &guard));
-    if confirmation.is_some() || args.backup_dir.is_some() {
+    if owed.owes_anything() {
         if let Some(question) = &confirmation {
             can_confirm(question, args.yes)?;
         }
         // Planned first: a rollback that would be refused is refused before any backup.
         let planned = plan_rollback(&project, &graph, &settings, &target)?;
-        let pending = args
-            .backup_dir
-            .as_deref()
-            .map(|directory| prepare_backup(&settings, directory, &target))
+        let pending = owed
+            .backup_dir()
+            .map(|directory| engine::backup::prepare_rollback_backup(&settings, directory, &target))
             .transpose()?;
         if let Some(question) = &confirmation {
             write_preview(err, &planned, &settings, pending.as_ref().map(|p| p.path()));
@@ -163,24 +162,6 @@ fn question(
         RollbackTarget::LastBatch => "roll back the last batch".to_string(),
     };
     format!("{what} on {settings} {}", environment_phrase(guard))
-}
-
-/// Gets the backup before a rollback ready: as apply's, but labelled `rollback-ID` (or
-/// `rollback-last-batch`), so that it is told apart from the backups taken before applies,
-/// and a rollback right after an apply does not collide with the apply's file name.
-fn prepare_backup(
-    settings: &ConnectionSettings,
-    directory: &Path,
-    target: &RollbackTarget,
-) -> Result<PendingBackup, Failure> {
-    let label = match target {
-        RollbackTarget::Migration(id) => format!("rollback-{id}"),
-        RollbackTarget::LastBatch => "rollback-last-batch".to_string(),
-    };
-    let mut session = Session::connect(settings)?;
-    let pending = db::prepare_backup(&mut session, settings, directory, &label)?;
-    session.close()?;
-    Ok(pending)
 }
 
 /// What will be rolled back, in order, and the backup file, before the question.

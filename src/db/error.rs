@@ -15,7 +15,7 @@ use std::time::Duration;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::db::lock::LockHolder;
+use crate::db::holder::LockHolder;
 
 /// Everything that can go wrong in `db`: settings, connections, queries, the lock, clusters.
 #[derive(Debug, Error, Diagnostic)]

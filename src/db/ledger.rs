@@ -11,7 +11,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::error::DbError;
-use super::quote_identifier;
+use super::quote::quote_identifier;
 use super::session::{Session, SqlError, Work};
 
 /// The tracking table and its history.

@@ -1,6 +1,7 @@
 //! The session-level advisory lock that serialises runs against one database: `LockKey` (a
 //! stable key derived from a name), `AdvisoryLock` (a connection holding the lock, released on
-//! drop) and `LockHolder` (who holds it, for "waiting for …" messages).
+//! drop), and finding its `LockHolder` (`db::holder`: who holds it, for "waiting for …"
+//! messages).
 //!
 //! Owns: taking the lock by polling `pg_try_advisory_lock`, reporting the holder while waiting,
 //! the optional timeout, and unlocking. Leaves to others: what to print while waiting (`cli`,
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
+use crate::db::holder::LockHolder;
 
 /// The 64-bit advisory-lock key for a name: the first 8 bytes of SHA-256(name), big-endian.
 /// Stable across runs, machines and Rust versions (unlike `std`'s randomised hasher), and
@@ -29,27 +31,6 @@ use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 pub struct LockKey {
     name: String,
     value: i64,
-}
-
-/// Who holds an advisory lock, from `pg_locks` joined with `pg_stat_activity`. Fields other
-/// than `pid` are `None` when the server hides them (another role's session, without
-/// `pg_read_all_stats`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LockHolder {
-    /// The backend process id (what `pg_terminate_backend` takes).
-    pub pid: i32,
-    /// The holder's `application_name`, e.g. `plan apply`.
-    pub application_name: Option<String>,
-    /// The role it is connected as.
-    pub user: Option<String>,
-    /// The client address, or `None` for a Unix-socket client or a hidden one.
-    pub client_address: Option<String>,
-    /// `active`, `idle`, `idle in transaction`, …
-    pub state: Option<String>,
-    /// How long ago its session started (roughly how long it has held the lock).
-    pub session_age: Option<Duration>,
-    /// How long ago its current or last statement started.
-    pub query_age: Option<Duration>,
 }
 
 /// One report while waiting for the lock, given to `LockWait::on_wait`.
@@ -111,37 +92,6 @@ impl LockKey {
 impl fmt::Display for LockKey {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "`{}` (key {})", self.name, self.value)
-    }
-}
-
-impl fmt::Display for LockHolder {
-    /// `pid 1234 (plan apply, user app, started 12s ago, idle)`.
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "pid {}", self.pid)?;
-        let mut details = Vec::new();
-        if let Some(name) = self
-            .application_name
-            .as_deref()
-            .filter(|name| !name.is_empty())
-        {
-            details.push(name.to_string());
-        }
-        if let Some(user) = &self.user {
-            details.push(format!("user {user}"));
-        }
-        if let Some(address) = &self.client_address {
-            details.push(format!("from {address}"));
-        }
-        if let Some(age) = self.session_age {
-            details.push(format!("started {}s ago", age.as_secs()));
-        }
-        if let Some(state) = &self.state {
-            details.push(state.clone());
-        }
-        if !details.is_empty() {
-            write!(formatter, " ({})", details.join(", "))?;
-        }
-        Ok(())
     }
 }
 
@@ -345,32 +295,5 @@ mod tests {
             "public.plan_ledger → 1811551874062077871"
         );
         assert_eq!(check(""), " → -2039914840885289964");
-    }
-
-    #[test]
-    fn holder_display_names_pid_application_and_age() {
-        let holder = LockHolder {
-            pid: 1234,
-            application_name: Some("plan apply".to_string()),
-            user: Some("app".to_string()),
-            client_address: None,
-            state: Some("idle".to_string()),
-            session_age: Some(Duration::from_millis(12_400)),
-            query_age: Some(Duration::from_secs(1)),
-        };
-        assert_eq!(
-            holder.to_string(),
-            "pid 1234 (plan apply, user app, started 12s ago, idle)"
-        );
-        let hidden = LockHolder {
-            pid: 99,
-            application_name: None,
-            user: None,
-            client_address: None,
-            state: None,
-            session_age: None,
-            query_age: None,
-        };
-        assert_eq!(hidden.to_string(), "pid 99");
     }
 }

@@ -9,6 +9,8 @@
 //!   database; the password kept out of every message (`scrub` for what children print).
 //! - [`lock`]: `AdvisoryLock`, the session-level lock that serialises runs, taken by polling
 //!   and reporting its `LockHolder` while waiting.
+//! - [`holder`]: `LockHolder`, who holds the lock: plain data, shown while waiting and in
+//!   `DbError::LockTimeout` (a leaf, so that `error` does not depend on `lock`).
 //! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for
 //!   `plan apply --scratch` and the tests; cleaned up even if the process is killed.
 //! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
@@ -20,6 +22,7 @@
 //! - [`snapshots`]: catalog snapshots recorded beside the ledger (baseline, after each run).
 //! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
+//! - `quote`: [`quote_identifier`], for the few names that cannot be bind parameters.
 
 pub mod backup;
 pub mod blockers;
@@ -27,8 +30,10 @@ pub mod catalog;
 pub mod cluster;
 pub mod connect;
 pub mod error;
+pub mod holder;
 pub mod ledger;
 pub mod lock;
+mod quote;
 pub mod session;
 pub mod snapshots;
 
@@ -38,16 +43,12 @@ pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
 pub use error::DbError;
+pub use holder::LockHolder;
 pub use ledger::{
     Action, Event, Expected, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
     Recorded,
 };
-pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
+pub use lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
+pub use quote::quote_identifier;
 pub use session::{Session, SqlError, TransactionId, TransactionState, Work};
 pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};
-
-/// `name` as a quoted SQL identifier (`"Mixed ""Case"""`), for the few statements whose object
-/// names cannot be bind parameters (DDL, `to_regclass` literals).
-pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}

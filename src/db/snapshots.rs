@@ -5,7 +5,7 @@
 
 use super::catalog::{Catalog, OBJECTS};
 use super::error::DbError;
-use super::quote_identifier;
+use super::quote::quote_identifier;
 use super::session::Session;
 
 /// Why a snapshot was taken.

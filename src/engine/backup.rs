@@ -1,19 +1,35 @@
-//! The backup before an apply, in the project's terms: getting it ready against the target
-//! database (tools checked, file reserved and named after the apply's target) and recording
-//! the verified archive in the ledger history under the lock.
+//! The backup before an apply or a rollback, in the project's terms: getting it ready
+//! against the target database (tools checked, file reserved and named after the run's
+//! target), taking it (timed), and recording the verified archive in the ledger history under
+//! the lock. The CLI and `startup::Migrator` both go through here, so a backup is the same
+//! file and the same history row whoever takes it.
 //!
-//! The dump itself lives in `db::backup`; deciding when a backup is needed, and in which
-//! order backup, confirmation and apply happen, is the CLI's (`cli/apply.rs`). `run.rs` knows
-//! nothing of backups: the backup is taken on a session of its own, before `apply` takes the
-//! lock, since pg_dump reads one consistent snapshot whatever else runs.
+//! The dump itself lives in `db::backup`; whether a backup is owed is `engine::safeguards`'
+//! call, and the order of backup, confirmation and apply the caller's (`cli/apply.rs`,
+//! `cli/rollback.rs`, `startup`). `run.rs` knows nothing of backups: the backup is taken on a
+//! session of its own, before `apply` takes the lock, since pg_dump reads one consistent
+//! snapshot whatever else runs.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::db::{
     self, Backup, ConnectionSettings, DbError, Ledger, LockKey, LockWait, PendingBackup, Session,
 };
+use crate::engine::rollback::RollbackTarget;
 use crate::project::{MigrationId, Project};
+
+/// A backup taken and verified, with when its dump started and how long it took (what the
+/// history records).
+#[derive(Clone, Debug)]
+pub struct TakenBackup {
+    /// The verified archive.
+    pub backup: Backup,
+    /// When pg_dump started.
+    pub started_at: SystemTime,
+    /// How long the dump and its verification took.
+    pub took: Duration,
+}
 
 /// The label a backup's file name carries for an apply of `target`: its ID, or `all`.
 pub fn backup_label(target: Option<&MigrationId>) -> String {
@@ -34,16 +50,56 @@ pub fn prepare_backup(
     Ok(pending)
 }
 
-/// Appends the verified `backup` to the project's ledger history (creating the ledger when
+/// The label a backup's file name carries for a rollback of `target`: `rollback-ID`, or
+/// `rollback-last-batch`, so that it is told apart from the backups taken before applies, and a
+/// rollback right after an apply does not collide with the apply's file name.
+pub fn rollback_backup_label(target: &RollbackTarget) -> String {
+    match target {
+        RollbackTarget::Migration(id) => format!("rollback-{id}"),
+        RollbackTarget::LastBatch => "rollback-last-batch".to_string(),
+    }
+}
+
+/// As [`prepare_backup`], for the backup before a rollback of `target`
+/// ([`rollback_backup_label`]).
+pub fn prepare_rollback_backup(
+    settings: &ConnectionSettings,
+    directory: &Path,
+    target: &RollbackTarget,
+) -> Result<PendingBackup, DbError> {
+    let mut session = Session::connect(settings)?;
+    let pending = db::prepare_backup(
+        &mut session,
+        settings,
+        directory,
+        &rollback_backup_label(target),
+    )?;
+    session.close()?;
+    Ok(pending)
+}
+
+/// Takes the prepared backup (pg_dump, then pg_restore --list) and times it. Nothing is
+/// recorded yet: see [`record_backup`].
+pub fn take(pending: PendingBackup) -> Result<TakenBackup, DbError> {
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let backup = pending.take()?;
+    Ok(TakenBackup {
+        backup,
+        started_at,
+        took: clock.elapsed(),
+    })
+}
+
+/// Appends the verified backup `taken` to the project's ledger history (creating the ledger when
 /// this is the first apply), holding the apply lock as every ledger write does. `on_wait` is
 /// told while another run holds the lock; `lock_wait` bounds the wait as for apply.
 pub fn record_backup(
     project: &Project,
     settings: &ConnectionSettings,
-    backup: &Backup,
+    taken: &TakenBackup,
     environment: Option<&str>,
     lock_wait: Option<Duration>,
-    taken: (SystemTime, Duration),
     on_wait: &mut dyn FnMut(&db::LockWaiting<'_>),
 ) -> Result<(), DbError> {
     let table = project.manifest().tracking_table();
@@ -55,14 +111,20 @@ pub fn record_backup(
         on_wait,
     };
     let mut session = Session::connect_locked(settings, &key, &mut wait)?;
+    let backup = &taken.backup;
     let detail = format!(
         "{} ({} bytes, {} archive entries, verified with pg_restore --list)",
         backup.path.display(),
         backup.bytes,
         backup.entries
     );
-    let (started_at, duration) = taken;
-    ledger.record_backup(&mut session, &detail, environment, started_at, duration)?;
+    ledger.record_backup(
+        &mut session,
+        &detail,
+        environment,
+        taken.started_at,
+        taken.took,
+    )?;
     session.close()
 }
 
@@ -76,6 +138,18 @@ mod tests {
         assert_eq!(
             backup_label(Some(&MigrationId::new("003_users"))),
             "003_users"
+        );
+    }
+
+    #[test]
+    fn a_rollback_backup_is_labelled_apart_from_an_apply_backup() {
+        assert_eq!(
+            rollback_backup_label(&RollbackTarget::Migration(MigrationId::new("003_users"))),
+            "rollback-003_users"
+        );
+        assert_eq!(
+            rollback_backup_label(&RollbackTarget::LastBatch),
+            "rollback-last-batch"
         );
     }
 }

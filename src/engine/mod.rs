@@ -16,6 +16,7 @@ pub mod plan;
 pub mod prerequisites;
 pub mod rollback;
 pub mod run;
+pub mod safeguards;
 
 pub use backup::{backup_label, prepare_backup, record_backup};
 pub use handler::{Handler, HandlerContext, HandlerError, Handlers};

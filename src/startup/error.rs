@@ -1,8 +1,10 @@
 //! [`StartupError`]: why a service must not start, as one type it can log and exit on. It
 //! wraps the errors of the layers below unchanged (a bad project, a failed migration, the
-//! lock timing out), so they render exactly as `plan` renders them, and adds the three of its
-//! own: the database never came up, it is not up to date (verify-only), or an option names
-//! a migration or environment the project does not have. Codes are `plan::startup::*`.
+//! lock timing out), so they render exactly as `plan` renders them, and adds its own: the
+//! database never came up, it is not up to date (verify-only), an option names a migration or
+//! environment the project does not have, or the production safeguards refuse the run (no
+//! backup folder, no confirmation, another environment in the ledger). Codes are
+//! `plan::startup::*`.
 
 use std::time::Duration;
 
@@ -98,18 +100,100 @@ pub enum StartupError {
         /// The known environments, or the closest one.
         help: String,
     },
+
+    /// An environment requires a verified backup before its first statement (`backup:
+    /// required` in plan.yaml: the migrator's environment, or one the database's ledger
+    /// records) and [`Migrator::backup_to`](crate::startup::Migrator::backup_to) gave no folder.
+    /// Nothing was applied.
+    #[error(
+        "environment {environment} requires a verified backup before applying (backup: required in plan.yaml), and the migrator was given no folder to write it to"
+    )]
+    #[diagnostic(
+        code(plan::startup::backup_dir_needed),
+        help(
+            "call Migrator::backup_to(DIR) with a folder outside the repository, on a disk with room for a pg_dump of the whole database (the file holds every row), or apply with `plan apply --backup-dir DIR`; nothing was done"
+        )
+    )]
+    BackupDirNeeded {
+        /// The environment whose `backup: required` demands it.
+        environment: String,
+    },
+
+    /// An environment requires confirmation (`confirm: true` in plan.yaml: the migrator's, or
+    /// one the database's ledger records), and the service did not state it with
+    /// [`Migrator::confirmed`](crate::startup::Migrator::confirmed). Nothing was applied.
+    #[error(
+        "environment {environment} requires confirmation before applying (confirm: true in plan.yaml), and a service has no one to ask"
+    )]
+    #[diagnostic(
+        code(plan::startup::confirmation_needed),
+        help(
+            "call Migrator::confirmed() where the service's configuration says this deploy is meant to migrate {environment} (as `plan apply --yes`), or apply with `plan apply` from a terminal; nothing was done"
+        )
+    )]
+    ConfirmationNeeded {
+        /// The environment whose `confirm: true` demands it.
+        environment: String,
+    },
+
+    /// The database's ledger records migrations applied in another environment than the
+    /// migrator's (or, with none given, in several), and the service did not state
+    /// [`Migrator::confirmed`](crate::startup::Migrator::confirmed). Nothing was applied.
+    #[error("{}", mismatch(environment.as_deref(), recorded))]
+    #[diagnostic(
+        code(plan::startup::environment_mismatch),
+        help(
+            "check that the service connects to the database it is meant to; to migrate it as configured anyway, call Migrator::confirmed() (the recorded environments' confirmation and backup still apply); nothing was done"
+        )
+    )]
+    EnvironmentMismatch {
+        /// The migrator's environment (`with_environment`), if any.
+        environment: Option<String>,
+        /// The environments the ledger records other than it.
+        recorded: String,
+    },
 }
 
-/// A bad embedded project, bad settings or an unknown target or environment are invalid input;
+impl StartupError {
+    /// Whether the service is configured wrongly rather than the run having failed: the
+    /// refusals `plan` exits 2 for (a project with problems, an unknown target or
+    /// environment, a backup folder or confirmation an environment requires, another
+    /// environment in the ledger). Waiting or retrying will not fix these; the configuration
+    /// must change. Nothing was applied.
+    pub fn is_invalid_configuration(&self) -> bool {
+        matches!(
+            self,
+            StartupError::InvalidProject(_)
+                | StartupError::UnknownTarget { .. }
+                | StartupError::UnknownEnvironment { .. }
+                | StartupError::BackupDirNeeded { .. }
+                | StartupError::ConfirmationNeeded { .. }
+                | StartupError::EnvironmentMismatch { .. }
+        )
+    }
+}
+
+/// The message of [`StartupError::EnvironmentMismatch`].
+fn mismatch(environment: Option<&str>, recorded: &str) -> String {
+    match environment {
+        Some(environment) => format!(
+            "the migrator runs in environment {environment}, but this database's ledger records migrations applied in {recorded}"
+        ),
+        None => format!(
+            "this database's ledger records migrations applied in several environments ({recorded}), and the migrator names none"
+        ),
+    }
+}
+
+/// A bad embedded project, bad settings, an unknown target or environment, or a safeguard the
+/// caller did not provide for are invalid input;
 /// a database that stays unreachable, a failed apply or an out-of-date database are failures.
 impl crate::diagnostic::Classified for StartupError {
     fn class(&self) -> crate::diagnostic::ErrorClass {
         use crate::diagnostic::ErrorClass::{Failed, InvalidInput};
         match self {
-            StartupError::InvalidProject(_)
-            | StartupError::UnknownTarget { .. }
-            | StartupError::UnknownEnvironment { .. } => InvalidInput,
             StartupError::Db(error) => crate::diagnostic::Classified::class(error),
+            _ if self.is_invalid_configuration() => InvalidInput,
             _ => Failed,
         }
     }

@@ -9,26 +9,34 @@
 //! refuses to start when a migration is missing. Replicas starting together serialise on the
 //! lock: one applies, the others wait, find nothing left to do, and start.
 //!
+//! An apply owes the production safeguards `plan apply` owes (`engine::safeguards`): the
+//! environment the ledger records, a verified backup where `backup: required`
+//! ([`Migrator::backup_to`]), and `confirm: true` stated in code ([`Migrator::confirmed`]).
+//!
 //! - `retry`: [`Retry`] and the loop that waits for the server.
+//! - `guard`: the safeguards before the first statement: refusals, the backup.
 //! - `error`: [`StartupError`], the one error a service logs and exits on.
 //! - `trace`: progress as `tracing` events. Nothing here prints.
 
 mod error;
+mod guard;
 mod retry;
 mod trace;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{OutOfDate, StartupError};
 pub use retry::{Retry, is_not_up_yet};
 
 use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
 use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode};
 use crate::graph::Graph;
 use crate::load;
 use crate::ops::{self, State};
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
+use guard::Stated;
 use retry::{GaveUp, until_reachable};
 use trace::Tracer;
 
@@ -58,6 +66,8 @@ pub struct Migrator {
     environment: Option<String>,
     retry: Retry,
     lock_wait: Option<Duration>,
+    backup_dir: Option<PathBuf>,
+    confirmed: bool,
 }
 
 /// What start-up does to the database.
@@ -137,6 +147,31 @@ impl Migrator {
         }
     }
 
+    /// Before the first statement of an apply with work to do, takes a verified backup into
+    /// `dir`, as `plan apply --backup-dir` does: pg_dump and pg_restore at least as new as the
+    /// server, the file (mode 0600) named after the database, the UTC time and the target,
+    /// checked with `pg_restore --list`, and recorded in the ledger history. Required by an
+    /// environment with `backup: required` (the migrator's, or one the database's ledger
+    /// records); taken in any other when given. The file holds every row.
+    pub fn backup_to(self, dir: impl AsRef<Path>) -> Migrator {
+        Migrator {
+            backup_dir: Some(dir.as_ref().to_path_buf()),
+            ..self
+        }
+    }
+
+    /// States that this run is confirmed, as `plan apply --yes` does: an environment with
+    /// `confirm: true` refuses to be applied without it (a service has no one to ask), and so
+    /// does a database whose ledger records another environment than the migrator's. Call it
+    /// only where the service's own configuration says this deploy is meant to migrate that
+    /// environment.
+    pub fn confirmed(self) -> Migrator {
+        Migrator {
+            confirmed: true,
+            ..self
+        }
+    }
+
     /// The Rust handlers that `handler` steps of plan.yaml name.
     pub fn with_handlers(self, handlers: Handlers) -> Migrator {
         Migrator { handlers, ..self }
@@ -189,6 +224,8 @@ impl Migrator {
             environment: None,
             retry: Retry::for_up_to(Duration::from_secs(30)),
             lock_wait: None,
+            backup_dir: None,
+            confirmed: false,
         }
     }
 
@@ -228,19 +265,59 @@ impl Migrator {
         }
     }
 
+    fn stated(&self) -> Stated<'_> {
+        Stated {
+            backup_dir: self.backup_dir.as_deref(),
+            confirmed: self.confirmed,
+        }
+    }
+
     fn apply(
         &self,
         settings: &ConnectionSettings,
         target: Option<MigrationId>,
         environment: Option<&str>,
     ) -> Result<Outcome, StartupError> {
+        // What the migrator's own environment requires is refused before connecting; the
+        // ledger, read next, may add the safeguards of the environment the database was
+        // migrated in, as for `plan apply`.
+        guard::owed(
+            &EnvironmentGuard::resolve(&self.project, environment, &[]),
+            self.stated(),
+        )?;
+        let recorded = until_reachable(
+            &self.retry,
+            settings,
+            |settings| read_recorded_environments(&self.project, settings),
+            is_not_up_yet,
+        )
+        .map_err(|gave_up| self.gave_up(gave_up))?;
+        let guard = EnvironmentGuard::resolve(&self.project, environment, &recorded);
+        if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
+            tracing::info!(
+                environment = name,
+                "the ledger records that this database was migrated in this environment; running in it"
+            );
+        }
+        guard::check(&guard, self.stated())?;
+        let owed = guard::owed(&guard, self.stated())?;
         let options = ApplyOptions {
             target,
-            environment: environment.map(str::to_string),
+            environment: guard.environment().map(str::to_string),
             mode: RunMode::Execute,
             lock_wait: self.lock_wait,
             allow: engine::Allow::default(),
         };
+        guard::before_first_statement(
+            &guard::Run {
+                project: &self.project,
+                graph: &self.graph,
+                handlers: &self.handlers,
+                settings,
+                options: &options,
+            },
+            &owed,
+        )?;
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried
         // again; a replica that loses the race for the lock waits inside the attempt.
@@ -289,14 +366,7 @@ impl Migrator {
             },
             is_not_up_yet,
         )
-        .map_err(|gave_up| match gave_up {
-            GaveUp::Unreachable {
-                attempts,
-                waited,
-                last,
-            } => self.unreachable(attempts, waited, last),
-            GaveUp::Failed(error) => StartupError::Db(error),
-        })?;
+        .map_err(|gave_up| self.gave_up(gave_up))?;
         let mut applied = 0;
         let mut migrations = Vec::new();
         for line in ops::status(&self.project, &self.graph, &rows, environment) {
@@ -320,6 +390,17 @@ impl Migrator {
                 target: settings.to_string(),
                 migrations,
             })
+        }
+    }
+
+    fn gave_up(&self, gave_up: GaveUp<crate::db::DbError>) -> StartupError {
+        match gave_up {
+            GaveUp::Unreachable {
+                attempts,
+                waited,
+                last,
+            } => self.unreachable(attempts, waited, last),
+            GaveUp::Failed(error) => StartupError::Db(error),
         }
     }
 
@@ -408,5 +489,48 @@ mod tests {
             "{}",
             render(&error)
         );
+    }
+
+    #[test]
+    fn an_environment_s_backup_and_confirmation_are_refused_before_connecting_unless_given() {
+        let project = files(&[
+            (
+                "plan.yaml",
+                "environments:\n  production: {backup: required, confirm: true}\n  qa: {confirm: true}\n",
+            ),
+            (
+                "migrations/001_accounts.sql",
+                "CREATE TABLE accounts (id int);",
+            ),
+        ]);
+        let migrator = |environment: &str| {
+            Migrator::from_files(&project)
+                .expect("a valid project")
+                .with_retry(Retry::never())
+                .with_environment(environment)
+        };
+        // Nothing listens here: a refusal must come before any connection attempt.
+        let settings = ConnectionSettings::for_socket(Path::new("/nonexistent"), 1, "u", "d");
+        let check = |migrator: Migrator, expected: &str| {
+            let error = migrator.run(&settings).expect_err("refused");
+            assert!(error.is_invalid_configuration(), "{error:?}");
+            let shown = render(&error);
+            assert!(shown.contains(expected), "{expected:?} in {shown}");
+        };
+        let qa = || migrator("qa");
+        check(qa(), "plan::startup::confirmation_needed");
+        let production = || migrator("production");
+        check(production(), "plan::startup::backup_dir_needed");
+        check(production().confirmed(), "plan::startup::backup_dir_needed");
+        check(
+            production().backup_to("/nonexistent/backups"),
+            "plan::startup::confirmation_needed",
+        );
+        // Given both, the run goes on to connect, and fails there.
+        let error = qa()
+            .confirmed()
+            .run(&settings)
+            .expect_err("nothing listens");
+        assert!(!error.is_invalid_configuration(), "{error:?}");
     }
 }

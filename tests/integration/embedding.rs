@@ -1,7 +1,8 @@
 //! Migrating at start-up (`pgplan::startup`, `pgplan::embed`) as a service does it: the example
 //! service (examples/service, its project embedded) run as real processes against the test
 //! cluster. Eight replicas at once, a database that comes up late or never, verify-only mode,
-//! and the embedded list kept equal to what a build script would write.
+//! and the embedded list kept equal to what a build script would write. The production
+//! safeguards (backup, confirmation, the ledger's environment) through the library itself.
 //!
 //! `cargo test` builds the examples before it runs any test; the service's binary is found
 //! beside this test binary's folder (target/debug/examples/service).
@@ -12,9 +13,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use pgplan::db::{ConnectionSettings, Ledger, LockKey};
+use pgplan::startup::{Migrator, Outcome, Retry, StartupError};
 
 use crate::support::cluster::{TestDatabase, cluster, test_db};
-use crate::support::project::{Run, crate_root, finish, history, ledger, plan, wait_for};
+use crate::support::project::{
+    Run, TestProject, crate_root, finish, history, ledger, ledger_exists, plan, public_tables,
+    wait_for,
+};
 
 /// The example's migrations, in plan order.
 const MIGRATIONS: [&str; 4] = [
@@ -454,6 +459,201 @@ fn the_example_service_embeds_its_project_as_the_build_script_would() {
             "migrations/004_accounts_email_unique.sql",
             "migrations/steps/003_first_entry.sql",
             "plan.yaml",
+        ]
+    );
+}
+
+/// A project whose production requires a backup, and whose staging requires nothing.
+fn guarded_project() -> TestProject {
+    TestProject::new(&[
+        (
+            "plan.yaml",
+            "environments:\n  production: {backup: required}\n  staging: {}\n",
+        ),
+        (
+            "migrations/001_accounts.sql",
+            "CREATE TABLE accounts (id int PRIMARY KEY);\n",
+        ),
+    ])
+}
+
+fn migrator(project: &TestProject) -> Migrator {
+    Migrator::from_folder(project.path())
+        .expect("a valid project")
+        .with_retry(Retry::never())
+}
+
+/// The names of the files in `directory`, sorted.
+fn files_in(directory: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(directory)
+        .expect("read the backup folder")
+        .map(|entry| {
+            entry
+                .expect("a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn applied_ids(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Applied(report) => report
+            .applied
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect(),
+        Outcome::Verified { .. } => panic!("an apply, not a verification: {outcome:?}"),
+    }
+}
+
+#[test]
+fn a_migrator_in_production_refuses_without_a_backup_folder_and_backs_up_with_one() {
+    let database = test_db("startup_production_backup");
+    let project = guarded_project();
+    let error = migrator(&project)
+        .with_environment("production")
+        .run(database.settings())
+        .expect_err("backup: required, and no folder");
+    assert!(
+        matches!(&error, StartupError::BackupDirNeeded { environment } if environment == "production"),
+        "{error:?}"
+    );
+    assert!(error.is_invalid_configuration());
+    let rendered = format!("{:?}", miette::Report::new(error));
+    assert!(
+        rendered.contains("plan::startup::backup_dir_needed"),
+        "{rendered}"
+    );
+    assert!(
+        !ledger_exists(&mut database.client()),
+        "refused before anything: no ledger"
+    );
+    assert_eq!(public_tables(&database), Vec::<String>::new());
+
+    let backups = tempfile::tempdir().expect("a backup folder");
+    let outcome = migrator(&project)
+        .with_environment("production")
+        .backup_to(backups.path())
+        .run(database.settings())
+        .expect("applies with a backup");
+    assert_eq!(applied_ids(&outcome), ["001_accounts"]);
+    let files = files_in(backups.path());
+    assert_eq!(
+        files.len(),
+        1,
+        "one verified archive, no partial file: {files:?}"
+    );
+    assert!(
+        files[0].starts_with("startup_production_backup-") && files[0].ends_with("Z-all.dump"),
+        "named as plan apply names it: {files:?}"
+    );
+    let archive = backups.path().join(&files[0]);
+    let recorded: Vec<(String, String, String)> = history(&database)
+        .into_iter()
+        .map(|line| {
+            (
+                line.action,
+                line.migration_id,
+                line.detail.unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    assert_eq!(
+        recorded[0].0, "backup",
+        "recorded before the apply: {recorded:?}"
+    );
+    assert!(
+        recorded[0]
+            .2
+            .starts_with(&format!("{} (", archive.display()))
+            && recorded[0]
+                .2
+                .ends_with("archive entries, verified with pg_restore --list)"),
+        "the detail plan apply records: {recorded:?}"
+    );
+    assert_eq!(
+        (recorded[1].0.as_str(), recorded[1].1.as_str()),
+        ("apply", "001_accounts")
+    );
+    let environment: Option<String> = database
+        .client()
+        .query_one(
+            "SELECT environment FROM plan.migrations_history WHERE action = 'backup'",
+            &[],
+        )
+        .expect("read the backup's row")
+        .get(0);
+    assert_eq!(environment.as_deref(), Some("production"));
+}
+
+#[test]
+fn a_database_migrated_as_production_stays_production_for_a_migrator_without_an_environment() {
+    let database = test_db("startup_stays_production");
+    let project = guarded_project();
+    let backups = tempfile::tempdir().expect("a backup folder");
+    migrator(&project)
+        .with_environment("production")
+        .backup_to(backups.path())
+        .run(database.settings())
+        .expect("applies with a backup");
+    project.write(
+        "migrations/002_sessions.sql",
+        "CREATE TABLE sessions (id int PRIMARY KEY);\n",
+    );
+    let before = history(&database);
+
+    let error = migrator(&project)
+        .run(database.settings())
+        .expect_err("the ledger records production");
+    assert!(
+        matches!(&error, StartupError::BackupDirNeeded { environment } if environment == "production"),
+        "{error:?}"
+    );
+    let error = migrator(&project)
+        .with_environment("staging")
+        .backup_to(backups.path())
+        .run(database.settings())
+        .expect_err("staging on a production database");
+    assert!(
+        matches!(
+            &error,
+            StartupError::EnvironmentMismatch { environment: Some(staging), recorded }
+                if staging == "staging" && recorded == "production"
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_invalid_configuration());
+    assert_eq!(history(&database), before, "refusals change nothing");
+    assert_eq!(files_in(backups.path()).len(), 1, "and take no backup");
+
+    // Another folder: a file named after the same second would be refused as existing.
+    let more_backups = tempfile::tempdir().expect("a second backup folder");
+    let outcome = migrator(&project)
+        .backup_to(more_backups.path())
+        .run(database.settings())
+        .expect("applies as production, with a backup");
+    assert_eq!(applied_ids(&outcome), ["002_sessions"]);
+    assert_eq!(files_in(more_backups.path()).len(), 1);
+    let environments: Vec<(String, Option<String>)> = database
+        .client()
+        .query(
+            "SELECT id, environment FROM plan.migrations ORDER BY id",
+            &[],
+        )
+        .expect("read the ledger")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert_eq!(
+        environments,
+        [
+            ("001_accounts".to_string(), Some("production".to_string())),
+            ("002_sessions".to_string(), Some("production".to_string())),
         ]
     );
 }
