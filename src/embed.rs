@@ -3,7 +3,7 @@
 //! [`write_embedded_project`]), which reads the project as `plan` reads it — a bad project
 //! fails the build, printing the diagnostic `plan` would print — and writes a Rust file listing
 //! the project's files with `include_bytes!`. The service brings that list in with `include!`
-//! and hands it to [`crate::startup::Migrator::embedded`]:
+//! and hands it to `startup::Migrator::embedded`:
 //!
 //! ```text
 //! // build.rs                                 // [build-dependencies] pgplan = "…"

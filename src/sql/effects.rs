@@ -8,9 +8,9 @@
 use indexmap::IndexMap;
 
 use crate::project::{Migration, StepKind};
-use crate::sql::{
-    self, CreatedObject, ObjectKey, QualifiedName, SchemaObjectKind, TableObjectKind,
-};
+use super::object_key::{ObjectKey, SchemaObjectKind, TableObjectKind};
+use super::objects::{CreatedObject, QualifiedName, created_objects};
+use super::statement::{Statement, split_statements};
 
 /// What a migration's SQL creates and drops. A function's key stands for every overload (its
 /// arguments are not read).
@@ -80,7 +80,7 @@ pub fn effects_of(migration: &Migration) -> Effects {
     }
     let mut effects = Effects::default();
     for text in texts {
-        let Ok(statements) = sql::split_statements(text) else {
+        let Ok(statements) = split_statements(text) else {
             continue;
         };
         for statement in &statements {
@@ -101,7 +101,7 @@ pub fn effects_of(migration: &Migration) -> Effects {
             if is_temporary(statement) {
                 continue;
             }
-            for object in sql::created_objects(statement) {
+            for object in created_objects(statement) {
                 // The snapshot lists enum and range types only (a composite type's pg_type row
                 // looks like every table's row type), so a composite or base type was
                 // reported missing after every apply.
@@ -122,14 +122,14 @@ pub fn effects_of(migration: &Migration) -> Effects {
 }
 
 /// Whether a `CREATE TYPE` statement makes an enum or a range (`AS ENUM`, `AS RANGE`).
-fn is_enum_or_range(statement: &sql::Statement) -> bool {
+fn is_enum_or_range(statement: &Statement) -> bool {
     statement.tokens().windows(2).any(|pair| {
         pair[0].is_keyword("AS") && (pair[1].is_keyword("ENUM") || pair[1].is_keyword("RANGE"))
     })
 }
 
 /// Whether `statement` is `CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP[ORARY] …`.
-fn is_temporary(statement: &sql::Statement) -> bool {
+fn is_temporary(statement: &Statement) -> bool {
     let mut tokens = statement.tokens().iter();
     if !tokens
         .next()
@@ -222,7 +222,7 @@ enum DropKind {
 }
 
 /// What a `DROP …` or `ALTER TABLE … DROP [COLUMN | CONSTRAINT] …` statement removes.
-fn dropped_keys(statement: &sql::Statement) -> Vec<ObjectKey> {
+fn dropped_keys(statement: &Statement) -> Vec<ObjectKey> {
     let tokens = statement.tokens();
     let mut index = 0;
     let keyword = |index: usize, word: &str| {
@@ -384,12 +384,12 @@ mod tests {
 
     /// What `sql` creates and drops, as catalog snapshot keys.
     fn check(sql: &str) -> (Vec<String>, Vec<String>) {
-        let statements = sql::split_statements(sql).expect("valid SQL");
+        let statements = split_statements(sql).expect("valid SQL");
         let mut created = Vec::new();
         let mut dropped = Vec::new();
         for statement in &statements {
             created.extend(
-                sql::created_objects(statement)
+                created_objects(statement)
                     .iter()
                     .filter_map(created_key)
                     .map(|key| key.catalog_key()),
@@ -472,10 +472,10 @@ mod tests {
     fn dropping_a_column_or_table_removes_its_constraints() {
         let sql = "CREATE TABLE s.t (a int UNIQUE, b int, CONSTRAINT ab CHECK (a > b));
                    ALTER TABLE s.t DROP COLUMN b;";
-        let statements = sql::split_statements(sql).expect("valid SQL");
+        let statements = split_statements(sql).expect("valid SQL");
         let mut removed_with = RemovedWith::new();
         let mut created = Vec::new();
-        for object in sql::created_objects(&statements[0]) {
+        for object in created_objects(&statements[0]) {
             let Some(key) = created_key(&object) else {
                 continue;
             };
@@ -513,7 +513,7 @@ mod tests {
     #[test]
     fn temporary_objects_are_told_apart() {
         let temporary = |sql: &str| {
-            let statements = sql::split_statements(sql).expect("valid SQL");
+            let statements = split_statements(sql).expect("valid SQL");
             is_temporary(&statements[0])
         };
         assert!(temporary("CREATE TEMP TABLE t (a int)"));
@@ -527,7 +527,7 @@ mod tests {
     #[test]
     fn only_enum_and_range_types_are_expected() {
         let listed = |sql: &str| {
-            let statements = sql::split_statements(sql).expect("valid SQL");
+            let statements = split_statements(sql).expect("valid SQL");
             is_enum_or_range(&statements[0])
         };
         assert!(listed("CREATE TYPE mood AS ENUM ('ok', 'sad')"));
