@@ -6,7 +6,6 @@ use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::EdgeKind;
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::project::{MigrationId, Project};
 
@@ -53,9 +52,10 @@ pub(crate) struct CycleLink {
     why: &'static str,
 }
 
-/// Every cycle of `graph`, one per strongly connected component, in plan-file order.
-pub(super) fn find_cycles(
-    graph: &DiGraph<MigrationId, EdgeKind>,
+/// Every cycle of `graph`, one per strongly connected component, in plan-file order. Why an
+/// edge exists (its weight `E`) does not matter here, so this file needs nothing from `dag.rs`.
+pub(super) fn find_cycles<E>(
+    graph: &DiGraph<MigrationId, E>,
     project: &Project,
 ) -> Vec<CycleProblem> {
     let mut components: Vec<Vec<NodeIndex>> = tarjan_scc(graph)
@@ -76,8 +76,8 @@ pub(super) fn find_cycles(
 }
 
 /// The shortest cycle from the component's first node back to itself, following "depends on".
-fn cycle_through(
-    graph: &DiGraph<MigrationId, EdgeKind>,
+fn cycle_through<E>(
+    graph: &DiGraph<MigrationId, E>,
     component: &[NodeIndex],
 ) -> Option<Vec<NodeIndex>> {
     let start = *component.first()?;
@@ -112,8 +112,8 @@ fn cycle_through(
     None
 }
 
-fn explain(
-    graph: &DiGraph<MigrationId, EdgeKind>,
+fn explain<E>(
+    graph: &DiGraph<MigrationId, E>,
     project: &Project,
     path: &[NodeIndex],
 ) -> CycleProblem {

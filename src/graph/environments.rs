@@ -8,7 +8,7 @@
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::{EdgeKind, Graph};
+use super::dag::{EdgeKind, Graph};
 use crate::diagnostic::SourceFile;
 use crate::project::{Migration, Project};
 

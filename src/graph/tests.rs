@@ -1,7 +1,7 @@
 //! Ordering, closures and cycles, checked on small projects written to temporary folders.
 
 use super::*;
-use crate::project;
+use crate::project::{self, MigrationId};
 use crate::testing::project_dir;
 
 /// Loads the project made of `files`, asserting it is valid, and builds its graph.

@@ -549,3 +549,10 @@ pub(crate) fn suggestion(wanted: &str, names: &[&str], what: &str) -> String {
         ),
     }
 }
+
+/// Boxes a problem for [`InvalidInput`].
+///
+/// [`InvalidInput`]: crate::diagnostic::InvalidInput
+pub fn boxed(problem: Problem) -> Box<dyn Diagnostic + Send + Sync + 'static> {
+    Box::new(problem)
+}

@@ -1,30 +1,28 @@
-//! Where a project's files come from. The reader (`mod.rs`, `files.rs`) asks a [`Source`] for
+//! Where a project's files come from. The reader (`read.rs`, `files.rs`) asks a [`Source`] for
 //! plan.yaml, the files of the migrations folder and the bytes of each file, and never touches
 //! the file system itself. So a project reads the same from a folder on disk ([`Folder`]) as
 //! from files held in memory ([`ProjectFiles`], e.g. baked into a service's binary at compile
 //! time by `crate::embed`): same migrations, same checksums, same problems.
 //!
-//! Leaves to others: what the files mean (the rest of `project`) and how an embedded list is
-//! generated (`embed`).
+//! Leaves to others: what the files mean (the rest of `project`), copying a folder into memory
+//! (`recording.rs`, which needs the reader) and how an embedded list is generated (`embed`).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::problem::Problem;
-use crate::diagnostic::InvalidInput;
-
 /// A project's files held in memory: each file's path relative to the project folder, and its
-/// bytes. Read it with [`crate::project::load_files`] or [`crate::load::load_project_files`].
+/// bytes. Read it with `project::load_files`, or with `load::load_project_files` to build its
+/// graph and check its SQL too.
 ///
 /// It stands for a project folder that is not on disk: the project's root is `.`, so file names
 /// in messages read `migrations/001_init.sql`, and `command:` steps run in the current
 /// directory. A folder exists when at least one file lies under it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectFiles {
-    files: BTreeMap<PathBuf, Cow<'static, [u8]>>,
+    /// Keyed by path relative to the project folder, in the form [`normal`] gives.
+    pub(super) files: BTreeMap<PathBuf, Cow<'static, [u8]>>,
 }
 
 /// What a reader needs from the place a project lives.
@@ -66,41 +64,6 @@ impl ProjectFiles {
             project_files.insert(path, *bytes);
         }
         project_files
-    }
-
-    /// Reads the project in `dir` as [`crate::project::load`] does, and keeps a copy of every
-    /// file it read: plan.yaml, the migration and rollback files, and the files of `sql:` steps.
-    /// Fails with every problem of the project, as `load` does, or when a file lies outside
-    /// `dir` (a `migrations_dir` of `..`), which a project in memory could not reach.
-    pub fn from_folder(dir: &Path) -> Result<ProjectFiles, InvalidInput> {
-        let recording = Recording {
-            inner: Folder::new(dir),
-            read: RefCell::new(BTreeMap::new()),
-        };
-        let reading = super::read_from(&recording);
-        let mut problems = reading.problems;
-        let mut project_files = ProjectFiles::new();
-        for (path, bytes) in recording.read.into_inner() {
-            match path.strip_prefix(dir).ok().and_then(normal) {
-                Some(relative) => {
-                    project_files.files.insert(relative, Cow::Owned(bytes));
-                }
-                None => problems.push(Problem::Unreadable {
-                    path,
-                    reason: "the file is outside the project folder, so it cannot be embedded: \
-                             keep migrations_dir and step files inside the folder"
-                        .to_string(),
-                }),
-            }
-        }
-        if problems.is_empty() {
-            Ok(project_files)
-        } else {
-            Err(InvalidInput::new(
-                &dir.display().to_string(),
-                problems.into_iter().map(super::boxed).collect(),
-            ))
-        }
     }
 
     /// Adds (or replaces) the file at `path`, relative to the project folder (`/`-separated;
@@ -234,36 +197,8 @@ impl Source for Folder<'_> {
     }
 }
 
-/// A source that keeps a copy of every file read through it.
-struct Recording<'a> {
-    inner: Folder<'a>,
-    read: RefCell<BTreeMap<PathBuf, Vec<u8>>>,
-}
-
-impl Source for Recording<'_> {
-    fn root(&self) -> &Path {
-        self.inner.root()
-    }
-
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let bytes = self.inner.read(path)?;
-        self.read
-            .borrow_mut()
-            .insert(path.to_path_buf(), bytes.clone());
-        Ok(bytes)
-    }
-
-    fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>> {
-        self.inner.list(folder)
-    }
-
-    fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf> {
-        self.inner.link_outside(path, folder)
-    }
-}
-
 /// `path` with `.` removed and `..` resolved; `None` if it is absolute or climbs out.
-fn normal(path: &Path) -> Option<PathBuf> {
+pub(super) fn normal(path: &Path) -> Option<PathBuf> {
     let mut built = PathBuf::new();
     for component in path.components() {
         match component {

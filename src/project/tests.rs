@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use miette::Diagnostic;
+
 use super::*;
 
 /// Every file under `dir`, as a project held in memory.

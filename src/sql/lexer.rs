@@ -107,10 +107,8 @@ impl TokenKind {
 /// and on a psql meta-command (an unquoted backslash), reporting where it starts.
 ///
 /// All of `sql` is read as SQL: the inline data after a `COPY ... FROM STDIN` (which holds
-/// backslashes such as `\N` and `\.`) fails here. [`split_statements`] knows where such data
-/// lies and steps over it.
-///
-/// [`split_statements`]: crate::sql::split_statements
+/// backslashes such as `\N` and `\.`) fails here. `split_statements` (in `statement.rs`, which
+/// builds on this file and not the other way round) knows where such data lies and steps over it.
 pub fn tokenize(sql: &str) -> Result<Vec<Token>, LexError> {
     let mut stream = TokenStream::new(sql);
     let mut tokens = Vec::new();

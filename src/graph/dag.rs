@@ -1,0 +1,280 @@
+//! The dependency graph itself: [`Graph`] built from a [`Project`], its ordering [`Mode`] and
+//! why, its deterministic order, and the walks over it (direct dependencies and dependents, the
+//! `--to` closure, what a rollback takes along).
+//!
+//! Ordering is Kahn's algorithm taking, among the migrations whose dependencies are all placed,
+//! the one that sorts first by numeric version then ID. petgraph's own toposort promises an order,
+//! not *the* order; users diff `plan show` output and expect identical input to give identical
+//! bytes, so the tie-break is ours.
+//!
+//! Leaves to others: explaining a cycle (`cycle.rs`) and checking environments along the
+//! edges (`environments.rs`).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use indexmap::{IndexMap, IndexSet};
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::cycle::{self, CycleProblem};
+use crate::project::{Migration, MigrationId, OrderSetting, Project};
+
+/// How migrations without declared dependencies are ordered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Each migration depends on the one before it, as numbered folders mean.
+    Sequence,
+    /// Only declared dependencies count; a migration declaring none is a root.
+    Graph,
+}
+
+/// Why the graph is in its mode, for `plan show` to say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModeReason {
+    /// No migration declares dependencies.
+    NothingDeclared,
+    /// This migration declares dependencies (the first one that does, in version order).
+    DeclaredBy {
+        /// The migration.
+        id: MigrationId,
+        /// Where, as `file:line`.
+        location: String,
+    },
+    /// plan.yaml's `order:` forces the mode.
+    Forced,
+}
+
+/// Why one migration depends on another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// Declared in a header or plan.yaml.
+    Declared,
+    /// Implied by sequence order.
+    Sequence,
+}
+
+/// The dependency graph, ordered.
+#[derive(Debug)]
+pub struct Graph {
+    graph: DiGraph<MigrationId, EdgeKind>,
+    nodes: IndexMap<MigrationId, NodeIndex>,
+    order: Vec<MigrationId>,
+    /// Plan position of each node, indexed by node index.
+    positions: Vec<usize>,
+    mode: Mode,
+    reason: ModeReason,
+}
+
+impl Graph {
+    /// Builds and orders the graph of `project`. Fails with every dependency cycle found.
+    pub fn build(project: &Project) -> Result<Graph, Vec<CycleProblem>> {
+        let (mode, reason) = mode_of(project);
+        let mut graph = DiGraph::new();
+        let mut nodes = IndexMap::new();
+        for migration in project.migrations() {
+            let node = graph.add_node(migration.id().clone());
+            nodes.insert(migration.id().clone(), node);
+        }
+        let mut previous: Option<NodeIndex> = None;
+        for migration in project.migrations() {
+            let node = nodes[migration.id()];
+            if mode == Mode::Sequence {
+                if let Some(before) = previous {
+                    graph.update_edge(before, node, EdgeKind::Sequence);
+                }
+                previous = Some(node);
+            }
+            for dependency in migration.dependencies().unwrap_or_default() {
+                if let Some(&target) = nodes.get(&dependency.target) {
+                    // A declared edge wins over an implied one between the same pair.
+                    graph.update_edge(target, node, EdgeKind::Declared);
+                }
+            }
+        }
+        let order = kahn_order(&graph);
+        if order.len() < graph.node_count() {
+            return Err(cycle::find_cycles(&graph, project));
+        }
+        let mut positions = vec![0; graph.node_count()];
+        for (position, node) in order.iter().enumerate() {
+            positions[node.index()] = position;
+        }
+        Ok(Graph {
+            positions,
+            order: order.into_iter().map(|node| graph[node].clone()).collect(),
+            graph,
+            nodes,
+            mode,
+            reason,
+        })
+    }
+
+    /// Every migration in plan order.
+    pub fn order(&self) -> &[MigrationId] {
+        &self.order
+    }
+
+    /// The ordering mode in force.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Why that mode is in force.
+    pub fn mode_reason(&self) -> &ModeReason {
+        &self.reason
+    }
+
+    /// The direct dependencies of `id` that the plan honours (declared and implied), in plan
+    /// order.
+    pub fn dependencies_of(&self, id: &MigrationId) -> Vec<(&MigrationId, EdgeKind)> {
+        self.neighbours(id, Direction::Incoming)
+    }
+
+    /// The migrations that depend directly on `id`, in plan order.
+    pub fn dependents_of(&self, id: &MigrationId) -> Vec<(&MigrationId, EdgeKind)> {
+        self.neighbours(id, Direction::Outgoing)
+    }
+
+    /// `target` and everything it depends on, transitively, in plan order: what `--to` selects.
+    pub fn closure(&self, target: &MigrationId) -> Vec<&MigrationId> {
+        self.reachable(target, Direction::Incoming)
+    }
+
+    /// `id` and everything that depends on it, transitively, in plan order: what rolling back
+    /// `id` must also roll back.
+    pub fn dependents_closure(&self, id: &MigrationId) -> Vec<&MigrationId> {
+        self.reachable(id, Direction::Outgoing)
+    }
+
+    /// Every edge as (dependency, dependent, kind), sorted by the dependent's then the
+    /// dependency's plan position.
+    pub fn edges(&self) -> Vec<(&MigrationId, &MigrationId, EdgeKind)> {
+        let mut edges: Vec<(usize, usize, &MigrationId, &MigrationId, EdgeKind)> = self
+            .graph
+            .edge_indices()
+            .filter_map(|edge| {
+                let (from, to) = self.graph.edge_endpoints(edge)?;
+                let (from_id, to_id) = (&self.graph[from], &self.graph[to]);
+                Some((
+                    self.position(to_id),
+                    self.position(from_id),
+                    from_id,
+                    to_id,
+                    self.graph[edge],
+                ))
+            })
+            .collect();
+        edges.sort_by_key(|edge| (edge.0, edge.1));
+        edges
+            .into_iter()
+            .map(|(_, _, from, to, kind)| (from, to, kind))
+            .collect()
+    }
+
+    fn position(&self, id: &MigrationId) -> usize {
+        self.nodes
+            .get(id)
+            .map_or(usize::MAX, |node| self.positions[node.index()])
+    }
+
+    fn neighbours(&self, id: &MigrationId, direction: Direction) -> Vec<(&MigrationId, EdgeKind)> {
+        let Some(&node) = self.nodes.get(id) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(&MigrationId, EdgeKind)> = self
+            .graph
+            .edges_directed(node, direction)
+            .map(|edge| {
+                let other = match direction {
+                    Direction::Incoming => petgraph::visit::EdgeRef::source(&edge),
+                    Direction::Outgoing => petgraph::visit::EdgeRef::target(&edge),
+                };
+                (&self.graph[other], *edge.weight())
+            })
+            .collect();
+        found.sort_by_key(|(other, _)| self.position(other));
+        found
+    }
+
+    fn reachable(&self, start: &MigrationId, direction: Direction) -> Vec<&MigrationId> {
+        let Some(&node) = self.nodes.get(start) else {
+            return Vec::new();
+        };
+        let mut seen = IndexSet::new();
+        let mut stack = vec![node];
+        while let Some(current) = stack.pop() {
+            if seen.insert(current) {
+                stack.extend(self.graph.neighbors_directed(current, direction));
+            }
+        }
+        let mut reached: Vec<NodeIndex> = seen.into_iter().collect();
+        reached.sort_by_key(|node| self.positions[node.index()]);
+        reached.into_iter().map(|node| &self.graph[node]).collect()
+    }
+}
+
+fn mode_of(project: &Project) -> (Mode, ModeReason) {
+    match project.manifest().order() {
+        OrderSetting::Sequential => (Mode::Sequence, ModeReason::Forced),
+        OrderSetting::Graph => (Mode::Graph, ModeReason::Forced),
+        OrderSetting::Auto => {
+            // Name a migration that lists a dependency when there is one: "001 declares none"
+            // explains less than "002 depends on 001".
+            let declaring = project
+                .migrations()
+                .find(|migration| {
+                    migration
+                        .dependencies()
+                        .is_some_and(|list| !list.is_empty())
+                })
+                .or_else(|| {
+                    project
+                        .migrations()
+                        .find(|migration| migration.dependencies().is_some())
+                });
+            match declaring {
+                None => (Mode::Sequence, ModeReason::NothingDeclared),
+                Some(migration) => (
+                    Mode::Graph,
+                    ModeReason::DeclaredBy {
+                        id: migration.id().clone(),
+                        location: declaration_location(migration),
+                    },
+                ),
+            }
+        }
+    }
+}
+
+fn declaration_location(migration: &Migration) -> String {
+    match migration.dependencies().and_then(|list| list.first()) {
+        Some(dependency) => dependency.origin.location(),
+        None => migration.file().name().to_string(),
+    }
+}
+
+/// Kahn's algorithm with a min-heap on node index. Nodes are added in the project's
+/// (version, ID) order, so the smallest index is the smallest version then ID.
+fn kahn_order(graph: &DiGraph<MigrationId, EdgeKind>) -> Vec<NodeIndex> {
+    let mut waiting: Vec<usize> = graph
+        .node_indices()
+        .map(|node| graph.neighbors_directed(node, Direction::Incoming).count())
+        .collect();
+    let mut ready: BinaryHeap<Reverse<NodeIndex>> = graph
+        .node_indices()
+        .filter(|node| waiting[node.index()] == 0)
+        .map(Reverse)
+        .collect();
+    let mut order = Vec::with_capacity(graph.node_count());
+    while let Some(Reverse(node)) = ready.pop() {
+        order.push(node);
+        for next in graph.neighbors_directed(node, Direction::Outgoing) {
+            waiting[next.index()] -= 1;
+            if waiting[next.index()] == 0 {
+                ready.push(Reverse(next));
+            }
+        }
+    }
+    order
+}
