@@ -8,8 +8,8 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::{Diagnostic, SourceSpan};
 
-use super::execute::{INTERRUPTED_PREFIX, completed_units};
 use super::handler::Handlers;
+use super::record::{INTERRUPTED_PREFIX, completed_units};
 use crate::db::{LedgerRow, LedgerState};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};

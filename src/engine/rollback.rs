@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indexmap::IndexSet;
 use miette::{Diagnostic, SourceSpan};
 
-use super::run::{AppliedBefore, MigrationFailed};
+use super::outcome::{AppliedBefore, MigrationFailed};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
     Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,

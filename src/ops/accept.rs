@@ -9,8 +9,8 @@ use miette::Diagnostic;
 
 use crate::db::{self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress};
 use crate::db::{ConnectionSettings, Ledger, Session};
-use crate::engine::execute::{completed_units, written};
 use crate::engine::plan::short;
+use crate::engine::record::{completed_units, written};
 use crate::engine::rollback::locked_session;
 use crate::project::{Migration, MigrationId, Project};
 use crate::sql::script;
