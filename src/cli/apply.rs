@@ -614,8 +614,8 @@ fn write_dry_run(
                 ));
             }
             Action::Apply => write_migration_sql(&mut text, migration, 0),
-            Action::Resume { next_statement, .. } => {
-                write_migration_sql(&mut text, migration, *next_statement)
+            Action::Resume { at, .. } => {
+                write_migration_sql(&mut text, migration, at.next_statement)
             }
         }
     }

@@ -40,7 +40,7 @@ pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, Ssl
 pub use error::DbError;
 pub use ledger::{
     Action, Event, Expected, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
-    Recorded,
+    Recorded, ResumePoint,
 };
 pub use lock::{AdvisoryLock, LockHolder, LockKey, LockWait, LockWaiting};
 pub use session::{Session, SqlError, TransactionId, TransactionState, Work};

@@ -24,30 +24,14 @@ use super::outcome::{MigrationFailed, Progress};
 use super::record::{INTERRUPTED_PREFIX, completed_units, statement_progress, written};
 use crate::db::{
     self, BlockerWatch, ConnectionSettings, Event, Expected, Ledger, LedgerRow, LedgerState,
-    Outcome, PartialProgress, Session, SqlError, TransactionId, TransactionState, Work,
-    quote_identifier,
+    Outcome, PartialProgress, ResumePoint, Session, SqlError, TransactionId, TransactionState,
+    Work, quote_identifier,
 };
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::ops::check_schema::requirement_object;
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
 use crate::sql::script::{self, Script, ScriptStatement};
 use crate::sql::{self, StatementKind};
-
-/// Where a migration resumes; `Resume::FRESH` for one not started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Resume {
-    /// For a file run outside a transaction: the first statement not yet run.
-    pub(crate) next_statement: usize,
-    /// `None` while the file is unfinished; then how many steps are done.
-    pub(crate) next_step: Option<usize>,
-}
-
-impl Resume {
-    pub(crate) const FRESH: Resume = Resume {
-        next_statement: 0,
-        next_step: None,
-    };
-}
 
 /// Part of a migration that commits as a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +61,7 @@ impl Phase {
     }
 
     /// Whether a migration at `resume` has finished this phase.
-    fn is_done(self, resume: Resume) -> bool {
+    fn is_done(self, resume: ResumePoint) -> bool {
         resume
             .next_step
             .is_some_and(|done| done >= self.steps_done_after())
@@ -229,7 +213,7 @@ impl Runner<'_> {
     pub(crate) fn run_migration(
         &mut self,
         migration: &Migration,
-        (resume, recorded): (Resume, Option<String>),
+        (resume, recorded): (ResumePoint, Option<String>),
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Duration, Box<MigrationFailed>> {
         let script = script::prepare(migration).map_err(|problem| {
@@ -251,7 +235,7 @@ impl Runner<'_> {
             migration,
             started_at: SystemTime::now(),
             clock: Instant::now(),
-            committed: resume != Resume::FRESH,
+            committed: resume != ResumePoint::FRESH,
             script,
             recorded,
         };
@@ -320,7 +304,7 @@ impl Runner<'_> {
         run: &mut Run<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
-        resume: Resume,
+        resume: ResumePoint,
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), (Failure, String)> {
         let attempts = self.lock_retries + 1;
@@ -373,7 +357,7 @@ impl Runner<'_> {
         run: &mut Run<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
-        resume: Resume,
+        resume: ResumePoint,
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), Failure> {
         let migration = run.migration;
@@ -391,7 +375,7 @@ impl Runner<'_> {
         let transaction = work
             .start_with_modes(modes, lock_timeout)
             .map_err(sql_failure)?;
-        if resume == Resume::FRESH && (with_file || steps.start == 0) {
+        if resume == ResumePoint::FRESH && (with_file || steps.start == 0) {
             // The preflight looked before the run; another session may have changed the schema
             // since, so each migration checks its prerequisites again, inside its transaction.
             check_prerequisites(&mut work, migration)?;
@@ -524,7 +508,8 @@ impl Runner<'_> {
             work.rollback();
             return Err(no_span(FailureKind::Ledger(error)));
         }
-        let completed = completed_units(migration, &run.script, 0, Some(steps.end));
+        let completed =
+            completed_units(migration, &run.script, ResumePoint::after_steps(steps.end));
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
         } else {
@@ -535,8 +520,7 @@ impl Runner<'_> {
                     migration.checksum(),
                     self.batch,
                     &PartialProgress {
-                        next_statement: 0,
-                        next_step: Some(steps.end),
+                        at: ResumePoint::after_steps(steps.end),
                         completed: &completed,
                         replacing: run.expected(),
                     },
@@ -563,7 +547,7 @@ impl Runner<'_> {
     fn run_outside_file(
         &mut self,
         run: &mut Run<'_>,
-        resume: Resume,
+        resume: ResumePoint,
         finishes: bool,
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), (Failure, String)> {
@@ -583,7 +567,7 @@ impl Runner<'_> {
                 String::new(),
             )
         };
-        if resume == Resume::FRESH {
+        if resume == ResumePoint::FRESH {
             let checked = self
                 .session
                 .begin()
@@ -606,8 +590,7 @@ impl Runner<'_> {
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
             let recorded_before = run.recorded.clone();
             let progress = PartialProgress {
-                next_statement: index + 1,
-                next_step: None,
+                at: ResumePoint::at_statement(index + 1),
                 completed: recorded_after.get(index).map_or(&[], Vec::as_slice),
                 replacing: match &recorded_before {
                     None => Expected::NoRow,
@@ -862,8 +845,12 @@ impl Runner<'_> {
     /// file's remaining statements, or its steps — runs in the session it would have had in
     /// one run. Settings changed by other means (`set_config` in a query, a function) are not
     /// replayed.
-    fn replay_session_settings(&mut self, run: &Run<'_>, resume: Resume) -> Result<(), SqlError> {
-        if resume == Resume::FRESH {
+    fn replay_session_settings(
+        &mut self,
+        run: &Run<'_>,
+        resume: ResumePoint,
+    ) -> Result<(), SqlError> {
+        if resume == ResumePoint::FRESH {
             return Ok(());
         }
         let done = match resume.next_step {
@@ -898,7 +885,7 @@ impl Runner<'_> {
             return work.commit();
         }
         let done = phase.steps_done_after();
-        let completed = completed_units(run.migration, &run.script, 0, Some(done));
+        let completed = completed_units(run.migration, &run.script, ResumePoint::after_steps(done));
         self.ledger
             .record_progress(
                 &mut work,
@@ -906,8 +893,7 @@ impl Runner<'_> {
                 run.migration.checksum(),
                 self.batch,
                 &PartialProgress {
-                    next_statement: 0,
-                    next_step: Some(done),
+                    at: ResumePoint::after_steps(done),
                     completed: &completed,
                     replacing: run.expected(),
                 },
@@ -1060,9 +1046,15 @@ impl Runner<'_> {
         at: Interruption,
         message: &str,
     ) -> Result<(), SqlError> {
-        let (next_statement, next_step, place) = match at {
-            Interruption::Statement(index) => (index, None, format!("statement {}", index + 1)),
-            Interruption::Step(index) => (0, Some(index), format!("step {}", index + 1)),
+        let (resume_at, place) = match at {
+            Interruption::Statement(index) => (
+                ResumePoint::at_statement(index),
+                format!("statement {}", index + 1),
+            ),
+            Interruption::Step(index) => (
+                ResumePoint::after_steps(index),
+                format!("step {}", index + 1),
+            ),
         };
         let completed = vec![format!(
             "{INTERRUPTED_PREFIX} {place} ended plan's transaction: {}",
@@ -1077,8 +1069,7 @@ impl Runner<'_> {
                 run.migration.checksum(),
                 self.batch,
                 &PartialProgress {
-                    next_statement,
-                    next_step,
+                    at: resume_at,
                     completed: &completed,
                     replacing: run.expected(),
                 },
@@ -1575,11 +1566,11 @@ mod tests {
             first: 0,
             end: 1,
         };
-        let at = |next_step| Resume {
+        let at = |next_step| ResumePoint {
             next_statement: 0,
             next_step,
         };
-        assert!(!first.is_done(Resume::FRESH));
+        assert!(!first.is_done(ResumePoint::FRESH));
         assert!(first.is_done(at(Some(1))));
         assert!(!batch.is_done(at(Some(1))), "a batch in progress resumes");
         assert!(batch.is_done(at(Some(2))));

@@ -10,7 +10,7 @@ use miette::{Diagnostic, SourceSpan};
 
 use super::handler::Handlers;
 use super::record::{INTERRUPTED_PREFIX, completed_units};
-use crate::db::{LedgerRow, LedgerState};
+use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};
 use crate::project::{Migration, MigrationId, Project, StepKind};
@@ -38,10 +38,8 @@ pub enum Action {
     Apply,
     /// It ran partially (work that commits as it goes) and resumes where it stopped.
     Resume {
-        /// For a file run outside a transaction: the first statement not yet run (0-based).
-        next_statement: usize,
-        /// `None` while the file is unfinished; then how many steps are done.
-        next_step: Option<usize>,
+        /// Where it goes on.
+        at: ResumePoint,
         /// What the ledger records as done, which the run expects to find there when it
         /// records its own progress (see `db::Expected`).
         recorded: Vec<String>,
@@ -261,12 +259,8 @@ impl<'p> Plan<'p> {
             let row = recorded.get(id.as_str());
             let action = match row.map(|row| row.state) {
                 Some(LedgerState::Applied) => continue,
-                Some(LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                }) => Action::Resume {
-                    next_statement,
-                    next_step,
+                Some(LedgerState::Partial(at)) => Action::Resume {
+                    at,
                     recorded: row.map(|row| row.completed.clone()).unwrap_or_default(),
                 },
                 Some(LedgerState::RollingBack { next_statement }) => {
@@ -436,11 +430,7 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
     if row.completed.is_empty() {
         return Ok(());
     }
-    let LedgerState::Partial {
-        next_statement,
-        next_step,
-    } = row.state
-    else {
+    let LedgerState::Partial(at) = row.state else {
         return Ok(());
     };
     let changed = |what: String| PlanError::ChangedBeforeResume {
@@ -450,7 +440,7 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
     let Ok(script) = script::prepare(migration) else {
         return Err(changed("the file".to_string()));
     };
-    let expected = completed_units(migration, &script, next_statement, next_step);
+    let expected = completed_units(migration, &script, at);
     if expected == row.completed {
         return Ok(());
     }
@@ -459,8 +449,11 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
         .zip(&row.completed)
         .position(|(now, then)| now != then)
         .unwrap_or(expected.len().min(row.completed.len()));
-    let what = match next_step {
-        None => format!("one of statements 1–{next_statement} of the file"),
+    let what = match at.next_step {
+        None => format!(
+            "one of statements 1–{next_statement} of the file",
+            next_statement = at.next_statement
+        ),
         Some(_) if first_difference == 0 => "the file".to_string(),
         Some(_) => format!("step {} in plan.yaml", first_difference),
     };

@@ -3,7 +3,7 @@
 //! ([`INTERRUPTED_PREFIX`]), and the check that a ledger write found the row as expected
 //! ([`written`]). Writing them is the ledger's (`db::Ledger`); deciding when is the phases'.
 
-use crate::db::{Recorded, SqlError};
+use crate::db::{Recorded, ResumePoint, SqlError};
 use crate::project::Migration;
 use crate::sql::script::Script;
 
@@ -18,10 +18,10 @@ pub(crate) const INTERRUPTED_PREFIX: &str = "interrupted:";
 pub(crate) fn completed_units(
     migration: &Migration,
     script: &Script,
-    next_statement: usize,
-    next_step: Option<usize>,
+    at: ResumePoint,
 ) -> Vec<String> {
-    match next_step {
+    let next_statement = at.next_statement;
+    match at.next_step {
         // One entry for all statements run, chained, so the record stays the same size however
         // long the file is (it is rewritten after every statement).
         None if next_statement == 0 => Vec::new(),

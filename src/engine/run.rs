@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::execute::{Resume, Runner};
+use super::execute::Runner;
 use super::handler::Handlers;
 pub use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::plan::{Action, Allow, Plan, PlanError};
 use crate::db::{
-    self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, Session, SnapshotReason,
-    Snapshots,
+    self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, ResumePoint, Session,
+    SnapshotReason, Snapshots,
 };
 use crate::diagnostic::SourceFile;
 use crate::graph::Graph;
@@ -221,18 +221,8 @@ pub fn apply_with_handlers(
         }
         observe(Progress::Starting { id: migration.id() });
         let (resume, recorded) = match &step.action {
-            Action::Resume {
-                next_statement,
-                next_step,
-                recorded,
-            } => (
-                Resume {
-                    next_statement: *next_statement,
-                    next_step: *next_step,
-                },
-                Some(recorded.join("\n")),
-            ),
-            _ => (Resume::FRESH, None),
+            Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
+            _ => (ResumePoint::FRESH, None),
         };
         match runner.run_migration(migration, (resume, recorded), observe) {
             Ok(duration) => {

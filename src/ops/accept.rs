@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use miette::Diagnostic;
 
-use crate::db::{self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress};
+use crate::db::{
+    self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress, ResumePoint,
+};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::plan::short;
 use crate::engine::record::{completed_units, written};
@@ -218,7 +220,7 @@ fn accept_changed(
         .find(|row| row.id == id.as_str())
         .ok_or_else(not_applied)?;
     let event = |detail| accept_event(migration, row.batch, detail);
-    let (next_statement, next_step) = match row.state {
+    let was_at = match row.state {
         LedgerState::Applied => {
             if let Some(resume_at) = resume_at {
                 return Err(AcceptError::BadResumePoint {
@@ -252,16 +254,13 @@ fn accept_changed(
                 "accepted the current content of {id}; recorded in the history"
             ));
         }
-        LedgerState::Partial {
-            next_statement,
-            next_step,
-        } => (next_statement, next_step),
+        LedgerState::Partial(at) => at,
         LedgerState::RollingBack { .. } => {
             return Err(AcceptError::RollingBack { id: id.to_string() });
         }
     };
-    let state = match next_step {
-        None => format!("it stopped before statement {}", next_statement + 1),
+    let state = match was_at.next_step {
+        None => format!("it stopped before statement {}", was_at.next_statement + 1),
         Some(done) => format!("its file and {done} step(s) are done"),
     };
     let Some(resume_at) = resume_at else {
@@ -300,17 +299,19 @@ fn accept_changed(
             work.commit()
         }),
         ResumeAt::Statement(number) | ResumeAt::Step(number) => {
-            let (next_statement, next_step) = match resume_at {
-                ResumeAt::Statement(number) if number <= statements => (number - 1, None),
+            let at = match resume_at {
+                ResumeAt::Statement(number) if number <= statements => {
+                    ResumePoint::at_statement(number - 1)
+                }
                 ResumeAt::Statement(_) => {
                     return Err(out_of_range(format!(
                         "its file has {statements} statement(s)"
                     )));
                 }
-                _ if number <= steps => (0, Some(number - 1)),
+                _ if number <= steps => ResumePoint::after_steps(number - 1),
                 _ => return Err(out_of_range(format!("it has {steps} step(s)"))),
             };
-            let completed = completed_units(migration, &script, next_statement, next_step);
+            let completed = completed_units(migration, &script, at);
             // Under the lock, the row is as read above; the write checks it all the same.
             let was = row.completed.join("\n");
             session.begin().and_then(|mut work| {
@@ -321,8 +322,7 @@ fn accept_changed(
                         migration.checksum(),
                         row.batch,
                         &PartialProgress {
-                            next_statement,
-                            next_step,
+                            at,
                             completed: &completed,
                             replacing: Expected::Partial(&was),
                         },

@@ -9,7 +9,9 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::Diagnostic;
 
-use crate::db::{ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session};
+use crate::db::{
+    ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, ResumePoint, Session,
+};
 use crate::engine::plan::{PlanError, check_resumable, short};
 use crate::graph::Graph;
 use crate::project::{BackupPolicy, Migration, MigrationId, Project};
@@ -109,8 +111,9 @@ pub struct MigrationStatus {
 }
 
 /// The state of a partial migration: where it resumes.
-fn partial_state(migration: &Migration, next_statement: usize, next_step: Option<usize>) -> State {
-    match next_step {
+fn partial_state(migration: &Migration, at: ResumePoint) -> State {
+    let next_statement = at.next_statement;
+    match at.next_step {
         Some(done) => State::PartialSteps {
             next_step: done + 1,
             steps: migration.steps().len(),
@@ -141,27 +144,23 @@ pub fn status(
         let state = match recorded.get(id.as_str()) {
             Some(row) => match row.state {
                 // A partial migration is judged as apply judges it: by what of it ran.
-                LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                } if !row.completed.is_empty() => match check_resumable(migration, row) {
-                    Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
-                    Err(_) => State::Modified {
-                        recorded: short(&row.checksum),
-                        current: short(migration.checksum()),
-                    },
-                    Ok(()) => partial_state(migration, next_statement, next_step),
-                },
+                LedgerState::Partial(at) if !row.completed.is_empty() => {
+                    match check_resumable(migration, row) {
+                        Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
+                        Err(_) => State::Modified {
+                            recorded: short(&row.checksum),
+                            current: short(migration.checksum()),
+                        },
+                        Ok(()) => partial_state(migration, at),
+                    }
+                }
                 // A changed file is the first thing to know about, partial or not: apply
                 // refuses both the same way.
                 _ if row.checksum != migration.checksum() => State::Modified {
                     recorded: short(&row.checksum),
                     current: short(migration.checksum()),
                 },
-                LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                } => partial_state(migration, next_statement, next_step),
+                LedgerState::Partial(at) => partial_state(migration, at),
                 LedgerState::RollingBack { next_statement } => State::RollingBack {
                     next_statement: next_statement + 1,
                     statements: script::prepare_rollback(migration)
