@@ -7,7 +7,7 @@ use miette::Diagnostic;
 
 use super::Failure;
 use crate::db::ConnectionSettings;
-use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::ops::status::{EnvironmentGuard, read_recorded_environments};
 use crate::project::{MigrationId, Project, Resolution};
 
@@ -21,7 +21,7 @@ pub(crate) struct ProjectArgs {
 
 impl ProjectArgs {
     /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
-    pub(crate) fn load(&self) -> Result<(Project, Graph), Failure> {
+    pub(crate) fn load(&self) -> Result<Loaded, Failure> {
         crate::load::load_project(&self.dir).map_err(Failure::invalid)
     }
 }

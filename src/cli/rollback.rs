@@ -23,9 +23,9 @@ use super::args::{
 use crate::db::{self, ConnectionSettings, PendingBackup, Session};
 use crate::engine::rollback::{PlannedRollback, plan_rollback};
 use crate::engine::{self, RollbackTarget};
+use crate::load::Loaded;
 use crate::ops::status::EnvironmentGuard;
-use crate::project::{Project, Transaction};
-use crate::sql::script;
+use crate::project::Transaction;
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -68,25 +68,25 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
     let target = match &args.id {
-        Some(written) => RollbackTarget::Migration(resolve_migration(&project, written)?),
+        Some(written) => RollbackTarget::Migration(resolve_migration(project, written)?),
         None => RollbackTarget::LastBatch,
     };
     let settings = args.connect.settings("rollback")?;
     if !args.dry_run {
-        let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
+        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
         require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
         if given.confirmation_required_by().is_some() {
             can_confirm(&question(&target, &settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
+    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
     if args.dry_run {
-        let planned =
-            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
-        write_dry_run(out, &project, &planned, &settings);
+        let planned = plan_rollback(&loaded, &settings, &target).map_err(Failure::failed)?;
+        write_dry_run(out, &loaded, &planned, &settings);
         if let Err(mismatch) = guard.check(false) {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
@@ -108,8 +108,7 @@ pub(crate) fn run(
             can_confirm(question, args.yes)?;
         }
         // Planned first: a rollback that would be refused is refused before any backup.
-        let planned =
-            plan_rollback(&project, &graph, &settings, &target).map_err(Failure::failed)?;
+        let planned = plan_rollback(&loaded, &settings, &target).map_err(Failure::failed)?;
         let pending = args
             .backup_dir
             .as_deref()
@@ -121,7 +120,7 @@ pub(crate) fn run(
         }
         if let Some(pending) = pending {
             take_backup(
-                &project,
+                project,
                 &settings,
                 pending,
                 (guard.environment(), None),
@@ -131,8 +130,7 @@ pub(crate) fn run(
         }
     }
     let report = engine::rollback(
-        &project,
-        &graph,
+        &loaded,
         &settings,
         &target,
         guard.environment(),
@@ -218,7 +216,7 @@ fn write_preview(
 /// The dry run: every migration that would be rolled back, in order, with its rollback's SQL.
 fn write_dry_run(
     out: &mut dyn Write,
-    project: &Project,
+    loaded: &Loaded,
     planned: &[PlannedRollback],
     settings: &ConnectionSettings,
 ) {
@@ -227,10 +225,10 @@ fn write_dry_run(
         planned.len()
     );
     for step in planned {
-        let Some(migration) = project.migration(&step.id) else {
+        let Some(migration) = loaded.project().migration(&step.id) else {
             continue;
         };
-        let Some(Ok(script)) = script::prepare_rollback(migration) else {
+        let Some(script) = loaded.rollback_script(migration) else {
             continue;
         };
         let file = match migration.rollback() {

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use miette::{Diagnostic, SourceSpan};
+use miette::SourceSpan;
 
 use super::handler::{HandlerContext, Handlers};
 use super::outcome::{MigrationFailed, Progress};
@@ -30,7 +30,7 @@ use crate::db::{
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::ops::check_schema::requirement_object;
 use crate::project::{BatchCommit, Migration, SqlSource, Step, StepKind, Transaction};
-use crate::sql::script::{self, Script, ScriptStatement};
+use crate::sql::script::{Script, ScriptStatement};
 use crate::sql::{self, StatementKind};
 
 /// Part of a migration that commits as a unit.
@@ -188,7 +188,7 @@ enum Interruption {
 /// A migration's run: what it is, and timing for its ledger and history rows.
 struct Run<'m> {
     migration: &'m Migration,
-    script: Script,
+    script: &'m Script,
     started_at: SystemTime,
     clock: Instant,
     /// Whether anything of this migration is committed (now or by an earlier run).
@@ -213,24 +213,10 @@ impl Runner<'_> {
     pub(crate) fn run_migration(
         &mut self,
         migration: &Migration,
+        script: &Script,
         (resume, recorded): (ResumePoint, Option<String>),
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Duration, Box<MigrationFailed>> {
-        let script = script::prepare(migration).map_err(|problem| {
-            Box::new(MigrationFailed {
-                id: migration.id().to_string(),
-                message: problem.to_string(),
-                help: problem
-                    .help()
-                    .map(|help| help.to_string())
-                    .unwrap_or_default(),
-                file: migration.file().clone(),
-                span: None,
-                label: "here".to_string(),
-                report: Vec::new(),
-                code: None,
-            })
-        })?;
         let mut run = Run {
             migration,
             started_at: SystemTime::now(),
@@ -254,7 +240,7 @@ impl Runner<'_> {
                     code: error.code.clone(),
                 })
             })?;
-        let phases = phases(migration, &run.script);
+        let phases = phases(migration, run.script);
         let last = phases.len().saturating_sub(1);
         // Each migration leaves the session as the run started it, so the next one starts
         // clean: what it SET (search_path, role, default_transaction_read_only, …) is reset
@@ -508,8 +494,7 @@ impl Runner<'_> {
             work.rollback();
             return Err(no_span(FailureKind::Ledger(error)));
         }
-        let completed =
-            completed_units(migration, &run.script, ResumePoint::after_steps(steps.end));
+        let completed = completed_units(migration, run.script, ResumePoint::after_steps(steps.end));
         let recorded = if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)
         } else {
@@ -586,7 +571,7 @@ impl Runner<'_> {
             .run(&setting)
             .map_err(|error| at(FailureKind::Sql(error), None))?;
         let statements = run.script.statements.clone();
-        let recorded_after = statement_progress(&run.script);
+        let recorded_after = statement_progress(run.script);
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
             let recorded_before = run.recorded.clone();
             let progress = PartialProgress {
@@ -885,7 +870,7 @@ impl Runner<'_> {
             return work.commit();
         }
         let done = phase.steps_done_after();
-        let completed = completed_units(run.migration, &run.script, ResumePoint::after_steps(done));
+        let completed = completed_units(run.migration, run.script, ResumePoint::after_steps(done));
         self.ledger
             .record_progress(
                 &mut work,
@@ -1498,15 +1483,13 @@ fn watch_interval(lock_timeout: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project;
     use crate::testing::project_dir;
 
     fn phases_of(plan_yaml: &str, sql: &str) -> Vec<Phase> {
         let dir = project_dir(&[("plan.yaml", plan_yaml), ("migrations/001_x.sql", sql)]);
-        let project = project::load(dir.path()).expect("a valid project");
-        let migration = project.migrations().next().expect("one migration");
-        let script = script::prepare(migration).expect("valid SQL");
-        phases(migration, &script)
+        let loaded = crate::load::load_project(dir.path()).expect("a valid project");
+        let migration = loaded.project().migrations().next().expect("one migration");
+        phases(migration, loaded.script(migration))
     }
 
     #[test]

@@ -13,8 +13,9 @@ use super::record::{INTERRUPTED_PREFIX, completed_units};
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};
+use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, StepKind};
-use crate::sql::script;
+use crate::sql::script::Script;
 
 /// What an apply will do, in order.
 #[derive(Debug)]
@@ -227,13 +228,13 @@ impl<'p> Plan<'p> {
     /// Plans an apply of `target` and its dependencies (everything when `None`) in
     /// `environment`, given the ledger's rows.
     pub fn new(
-        project: &'p Project,
-        graph: &Graph,
+        loaded: &'p Loaded,
         ledger: &[LedgerRow],
         target: Option<&MigrationId>,
         environment: Option<&str>,
         allow: Allow,
     ) -> Result<Plan<'p>, PlanError> {
+        let (project, graph) = (loaded.project(), loaded.graph());
         let recorded: IndexMap<&str, &LedgerRow> =
             ledger.iter().map(|row| (row.id.as_str(), row)).collect();
         check_unchanged(project, &recorded)?;
@@ -243,7 +244,7 @@ impl<'p> Plan<'p> {
                 project.migration(&MigrationId::new(row.id.clone())),
                 row.state,
             ) {
-                check_resumable(migration, row)?;
+                check_resumable(migration, loaded.script(migration), row)?;
             }
         }
         let selected: Vec<&MigrationId> = match target {
@@ -412,7 +413,11 @@ fn check_renames_and_missing(
 
 /// A partial migration resumes only when what of it already ran is what the project says
 /// now, and never after it ended plan's transaction itself.
-pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanError> {
+pub(crate) fn check_resumable(
+    migration: &Migration,
+    script: &Script,
+    row: &LedgerRow,
+) -> Result<(), PlanError> {
     if let Some(interrupted) = row
         .completed
         .iter()
@@ -437,10 +442,7 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
         id: row.id.clone(),
         what,
     };
-    let Ok(script) = script::prepare(migration) else {
-        return Err(changed("the file".to_string()));
-    };
-    let expected = completed_units(migration, &script, at);
+    let expected = completed_units(migration, script, at);
     if expected == row.completed {
         return Ok(());
     }

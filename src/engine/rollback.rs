@@ -20,8 +20,9 @@ use crate::db::{
     Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
 };
 use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, Transaction};
-use crate::sql::script::{self, ScriptStatement};
+use crate::sql::script::{Script, ScriptStatement};
 
 /// What to roll back.
 #[derive(Clone, Debug)]
@@ -90,29 +91,28 @@ pub struct PlannedRollback {
 /// the preview before a confirmation or a backup). Refuses as the rollback itself would: a
 /// migration that is not applied, nothing applied, one without a rollback.
 pub fn plan_rollback(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
 ) -> Result<Vec<PlannedRollback>, RollbackError> {
-    let table = project.manifest().tracking_table();
+    let table = loaded.project().manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
     let mut session = Session::connect(settings)?;
     let rows = ledger.read(&mut session)?;
     session.close()?;
-    planned(project, graph, &rows, target)
+    planned(loaded.project(), loaded.graph(), &rows, target)
 }
 
 /// Rolls back `target` on the database `settings` points at, reporting each one to `observe`.
 /// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
 pub fn rollback(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
     environment: Option<&str>,
     observe: &mut dyn FnMut(&MigrationId),
 ) -> Result<RollbackReport, RollbackError> {
+    let (project, graph) = (loaded.project(), loaded.graph());
     let (ledger, mut session) = locked_session(project, settings)?;
     session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
@@ -128,7 +128,7 @@ pub fn rollback(
         match roll_back_one(
             &mut session,
             &ledger,
-            migration,
+            (migration, loaded.rollback_script(migration)),
             step.next_statement,
             (started_at, clock),
             environment,
@@ -337,7 +337,7 @@ struct RollbackFailure {
 fn roll_back_one(
     session: &mut Session,
     ledger: &Ledger,
-    migration: &Migration,
+    (migration, script): (&Migration, Option<&Script>),
     resume_at: usize,
     (started_at, clock): (SystemTime, Instant),
     environment: Option<&str>,
@@ -361,25 +361,16 @@ fn roll_back_one(
         })
     };
     let untouched = format!("nothing of its rollback ran: {id} is still applied");
-    let script = match script::prepare_rollback(migration) {
-        Some(Ok(script)) => script,
-        Some(Err(problem)) => {
-            return Err(RollbackFailure {
-                failure: failed(problem.to_string(), SourceSpan::from(0..0), None, untouched),
-                committed: resume_at > 0,
-            });
-        }
-        None => {
-            return Err(RollbackFailure {
-                failure: failed(
-                    "it has no rollback".to_string(),
-                    SourceSpan::from(0..0),
-                    None,
-                    untouched,
-                ),
-                committed: resume_at > 0,
-            });
-        }
+    let Some(script) = script else {
+        return Err(RollbackFailure {
+            failure: failed(
+                "it has no rollback".to_string(),
+                SourceSpan::from(0..0),
+                None,
+                untouched,
+            ),
+            committed: resume_at > 0,
+        });
     };
     let offset = match migration.rollback() {
         Some(crate::project::Rollback::Section { span }) => span.start,

@@ -20,9 +20,9 @@ use crate::db::{
     SnapshotReason, Snapshots,
 };
 use crate::diagnostic::SourceFile;
-use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::ops::check_schema::{Unmet, unmet_prerequisites};
-use crate::project::{Migration, MigrationId, Project};
+use crate::project::{Migration, MigrationId};
 
 /// What to apply, where, and how.
 #[derive(Clone, Debug)]
@@ -122,24 +122,23 @@ pub struct UnmetPrerequisite {
 /// Applies `project` (or `options.target` and its dependencies) to the database `settings`
 /// points at, reporting progress to `observe`. `handler` steps need [`apply_with_handlers`].
 pub fn apply(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
-    apply_with_handlers(project, graph, settings, options, &Handlers::new(), observe)
+    apply_with_handlers(loaded, settings, options, &Handlers::new(), observe)
 }
 
 /// [`apply`], with the Rust handlers that `handler` steps name.
 pub fn apply_with_handlers(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
+    let project = loaded.project();
     let table = project.manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
     let key = LockKey::from_name(&ledger.name());
@@ -164,8 +163,7 @@ pub fn apply_with_handlers(
     let snapshots = Snapshots::new(&table.schema, &table.table);
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
-        project,
-        graph,
+        loaded,
         &rows,
         options.target.as_ref(),
         options.environment.as_deref(),
@@ -224,7 +222,12 @@ pub fn apply_with_handlers(
             Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
             _ => (ResumePoint::FRESH, None),
         };
-        match runner.run_migration(migration, (resume, recorded), observe) {
+        match runner.run_migration(
+            migration,
+            loaded.script(migration),
+            (resume, recorded),
+            observe,
+        ) {
             Ok(duration) => {
                 observe(Progress::Applied {
                     id: migration.id(),

@@ -13,9 +13,9 @@ use crate::db::{
     ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, ResumePoint, Session,
 };
 use crate::engine::plan::{PlanError, check_resumable, short};
-use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::project::{BackupPolicy, Migration, MigrationId, Project};
-use crate::sql::script;
+use crate::sql::script::Script;
 
 /// One migration's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub struct MigrationStatus {
 }
 
 /// The state of a partial migration: where it resumes.
-fn partial_state(migration: &Migration, at: ResumePoint) -> State {
+fn partial_state(migration: &Migration, script: &Script, at: ResumePoint) -> State {
     let next_statement = at.next_statement;
     match at.next_step {
         Some(done) => State::PartialSteps {
@@ -120,20 +120,18 @@ fn partial_state(migration: &Migration, at: ResumePoint) -> State {
         },
         None => State::Partial {
             next_statement: next_statement + 1,
-            statements: script::prepare(migration)
-                .map(|script| script.statements.len())
-                .unwrap_or_default(),
+            statements: script.statements.len(),
         },
     }
 }
 
 /// The state of every migration, in plan order, followed by ledger rows whose file is gone.
 pub fn status(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     rows: &[LedgerRow],
     environment: Option<&str>,
 ) -> Vec<MigrationStatus> {
+    let (project, graph) = (loaded.project(), loaded.graph());
     let recorded: IndexMap<&str, &LedgerRow> =
         rows.iter().map(|row| (row.id.as_str(), row)).collect();
     let mut states: IndexMap<&MigrationId, State> = IndexMap::new();
@@ -145,13 +143,13 @@ pub fn status(
             Some(row) => match row.state {
                 // A partial migration is judged as apply judges it: by what of it ran.
                 LedgerState::Partial(at) if !row.completed.is_empty() => {
-                    match check_resumable(migration, row) {
+                    match check_resumable(migration, loaded.script(migration), row) {
                         Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
                         Err(_) => State::Modified {
                             recorded: short(&row.checksum),
                             current: short(migration.checksum()),
                         },
-                        Ok(()) => partial_state(migration, at),
+                        Ok(()) => partial_state(migration, loaded.script(migration), at),
                     }
                 }
                 // A changed file is the first thing to know about, partial or not: apply
@@ -160,13 +158,12 @@ pub fn status(
                     recorded: short(&row.checksum),
                     current: short(migration.checksum()),
                 },
-                LedgerState::Partial(at) => partial_state(migration, at),
+                LedgerState::Partial(at) => partial_state(migration, loaded.script(migration), at),
                 LedgerState::RollingBack { next_statement } => State::RollingBack {
                     next_statement: next_statement + 1,
-                    statements: script::prepare_rollback(migration)
-                        .and_then(Result::ok)
-                        .map(|script| script.statements.len())
-                        .unwrap_or_default(),
+                    statements: loaded
+                        .rollback_script(migration)
+                        .map_or(0, |script| script.statements.len()),
                 },
                 LedgerState::Applied => State::Applied {
                     at: row.applied_at.clone(),
@@ -424,9 +421,10 @@ mod tests {
             ),
             ("migrations/001_a.sql", "SELECT 1;\n"),
         ]);
-        let (project, _graph) = crate::load::load_project(dir.path()).expect("the project loads");
+        let loaded = crate::load::load_project(dir.path()).expect("the project loads");
+        let project = loaded.project();
         let recorded: Vec<String> = recorded.iter().map(|name| name.to_string()).collect();
-        let guard = EnvironmentGuard::resolve(&project, requested, &recorded);
+        let guard = EnvironmentGuard::resolve(project, requested, &recorded);
         assert!(guard.check(true).is_ok(), "--yes overrides any mismatch");
         (
             guard.environment().map(str::to_string),

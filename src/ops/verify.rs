@@ -35,8 +35,8 @@ use crate::engine::handler::Handlers;
 use crate::engine::plan::Action;
 use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
 use crate::engine::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
-use crate::graph::Graph;
-use crate::project::{MigrationId, Project};
+use crate::load::Loaded;
+use crate::project::MigrationId;
 
 /// Where to verify.
 #[derive(Clone, Debug)]
@@ -240,15 +240,13 @@ impl SchemaDifference {
 /// Verifies `project` (or `options.target` and its dependencies) on a scratch database, with
 /// `handlers` for its `handler` steps.
 pub fn verify(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     options: &VerifyOptions,
     handlers: &Handlers,
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
     let run = Run {
-        project,
-        graph,
+        loaded,
         options,
         handlers,
     };
@@ -290,8 +288,7 @@ pub fn verify(
 
 /// What is verified, with what.
 struct Run<'a> {
-    project: &'a Project,
-    graph: &'a Graph,
+    loaded: &'a Loaded,
     options: &'a VerifyOptions,
     handlers: &'a Handlers,
 }
@@ -304,11 +301,11 @@ fn walk(
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
     let Run {
-        project,
-        graph,
+        loaded,
         options,
         handlers,
     } = *run;
+    let project = loaded.project();
     let table = project.manifest().tracking_table();
     let read_catalog = || -> Result<Catalog, DbError> {
         let mut session = Session::connect(settings)?;
@@ -328,8 +325,7 @@ fn walk(
     let mut order: Vec<MigrationId> = Vec::new();
     let mut skipped: Vec<(MigrationId, Vec<String>)> = Vec::new();
     apply_with_handlers(
-        project,
-        graph,
+        loaded,
         settings,
         &apply_options(options.target.as_ref(), RunMode::DryRun),
         handlers,
@@ -357,8 +353,7 @@ fn walk(
     for id in &order {
         before.push(read_catalog()?);
         apply_with_handlers(
-            project,
-            graph,
+            loaded,
             settings,
             &apply_options(Some(id), RunMode::Execute),
             handlers,
@@ -380,8 +375,7 @@ fn walk(
         {
             None => RollbackCheck::NoRollback,
             Some(_) => match rollback(
-                project,
-                graph,
+                loaded,
                 settings,
                 &RollbackTarget::Migration(id.clone()),
                 options.environment.as_deref(),
@@ -423,8 +417,7 @@ fn walk(
 
     // Applying again must work after the rollbacks, and give the same objects.
     let applied_again = match apply_with_handlers(
-        project,
-        graph,
+        loaded,
         settings,
         &apply_options(options.target.as_ref(), RunMode::Execute),
         handlers,

@@ -26,7 +26,7 @@ pub use retry::{Retry, is_not_up_yet};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode};
 use crate::graph::Graph;
-use crate::load;
+use crate::load::{self, Loaded};
 use crate::ops::{self, State};
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
 use retry::{GaveUp, until_reachable};
@@ -51,8 +51,7 @@ use trace::Tracer;
 /// ```
 #[derive(Debug)]
 pub struct Migrator {
-    project: Project,
-    graph: Graph,
+    loaded: Loaded,
     handlers: Handlers,
     mode: Mode,
     environment: Option<String>,
@@ -93,14 +92,12 @@ const APPLICATION_NAME: &str = "plan start-up";
 impl Migrator {
     /// Reads and checks the project in `dir` (as `plan` does) at run time.
     pub fn from_folder(dir: impl AsRef<Path>) -> Result<Migrator, StartupError> {
-        let (project, graph) = load::load_project(dir.as_ref())?;
-        Ok(Migrator::new(project, graph))
+        Ok(Migrator::new(load::load_project(dir.as_ref())?))
     }
 
     /// Reads and checks a project held in memory.
     pub fn from_files(files: &ProjectFiles) -> Result<Migrator, StartupError> {
-        let (project, graph) = load::load_project_files(files)?;
-        Ok(Migrator::new(project, graph))
+        Ok(Migrator::new(load::load_project_files(files)?))
     }
 
     /// Reads a project embedded at compile time by `crate::embed` (the list its build script
@@ -144,12 +141,12 @@ impl Migrator {
 
     /// The project.
     pub fn project(&self) -> &Project {
-        &self.project
+        self.loaded.project()
     }
 
     /// Its graph.
     pub fn graph(&self) -> &Graph {
-        &self.graph
+        self.loaded.graph()
     }
 
     /// Connects with the settings `plan` uses when given no URL — `DATABASE_URL`, then the
@@ -180,10 +177,9 @@ impl Migrator {
         }
     }
 
-    fn new(project: Project, graph: Graph) -> Migrator {
+    fn new(loaded: Loaded) -> Migrator {
         Migrator {
-            project,
-            graph,
+            loaded,
             handlers: Handlers::new(),
             mode: Mode::ApplyAll,
             environment: None,
@@ -196,7 +192,7 @@ impl Migrator {
         let Some(name) = self.environment.as_deref() else {
             return Ok(None);
         };
-        self.project
+        self.project()
             .check_environment(name)
             .map(|()| Some(name))
             .map_err(|help| StartupError::UnknownEnvironment {
@@ -206,7 +202,7 @@ impl Migrator {
     }
 
     fn target(&self, written: &str) -> Result<MigrationId, StartupError> {
-        match self.project.resolve(written) {
+        match self.project().resolve(written) {
             Resolution::Found(id) => Ok(id.clone()),
             Resolution::Ambiguous(ids) => Err(StartupError::UnknownTarget {
                 written: written.to_string(),
@@ -249,8 +245,7 @@ impl Migrator {
             settings,
             |settings| {
                 engine::apply_with_handlers(
-                    &self.project,
-                    &self.graph,
+                    &self.loaded,
                     settings,
                     &options,
                     &self.handlers,
@@ -276,7 +271,7 @@ impl Migrator {
         settings: &ConnectionSettings,
         environment: Option<&str>,
     ) -> Result<Outcome, StartupError> {
-        let table = self.project.manifest().tracking_table();
+        let table = self.project().manifest().tracking_table();
         let ledger = Ledger::new(&table.schema, &table.table);
         let rows = until_reachable(
             &self.retry,
@@ -299,7 +294,7 @@ impl Migrator {
         })?;
         let mut applied = 0;
         let mut migrations = Vec::new();
-        for line in ops::status(&self.project, &self.graph, &rows, environment) {
+        for line in ops::status(&self.loaded, &rows, environment) {
             match line.state {
                 State::Applied { .. } => applied += 1,
                 State::Skipped { .. } => {}
