@@ -8,8 +8,8 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::{Diagnostic, SourceSpan};
 
-use super::handler::Handlers;
 use super::record::{INTERRUPTED_PREFIX, completed_units};
+use super::steps::handler::Handlers;
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};

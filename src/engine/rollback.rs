@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indexmap::IndexSet;
 use miette::{Diagnostic, SourceSpan};
 
+use super::failure::join_help;
 use super::outcome::{AppliedBefore, MigrationFailed};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
@@ -194,15 +195,6 @@ fn run_sentence(report: &RollbackReport) -> String {
         "rolled back before it in this run, each committed with the removal of its ledger row: {}",
         ids.join(", ")
     )
-}
-
-/// Two non-empty parts of a help, one per line.
-fn join_help(first: &str, second: &str) -> String {
-    match (first.is_empty(), second.is_empty()) {
-        (true, _) => second.to_string(),
-        (_, true) => first.to_string(),
-        _ => format!("{first}\n{second}"),
-    }
 }
 
 /// The migrations `target` rolls back, in order, each with where its rollback starts.

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::execute::Runner;
-use super::handler::Handlers;
+use super::failure::join_help;
 pub use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::plan::{Action, Allow, Plan, PlanError};
+use super::runner::Runner;
+use super::steps::handler::Handlers;
 use crate::db::{
     self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, ResumePoint, Session,
     SnapshotReason, Snapshots,
@@ -237,8 +238,7 @@ pub fn apply_with_handlers(
                 report.applied.push((migration.id().clone(), duration));
             }
             Err(mut failure) => {
-                failure.help =
-                    super::execute::join_help(&failure.help, &report.progress_sentence());
+                failure.help = join_help(&failure.help, &report.progress_sentence());
                 if !report.applied.is_empty() {
                     failure.report = report
                         .applied
