@@ -569,3 +569,151 @@ fn roll_back_one(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_project;
+    use crate::testing::project_dir;
+
+    /// Ledger rows written as `ID BATCH` (applied in that batch) or `ID BATCH rolling_back:N`.
+    fn rows(written: &[&str]) -> Vec<LedgerRow> {
+        written
+            .iter()
+            .map(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let state = match words.get(2) {
+                    Some(state) => LedgerState::RollingBack {
+                        next_statement: state
+                            .trim_start_matches("rolling_back:")
+                            .parse()
+                            .expect("a number"),
+                    },
+                    None => LedgerState::Applied,
+                };
+                LedgerRow {
+                    id: words[0].to_string(),
+                    checksum: String::new(),
+                    batch: words[1].parse().expect("a batch number"),
+                    state,
+                    applied_at: String::new(),
+                    duration_ms: 0,
+                    applied_by: String::new(),
+                    environment: None,
+                    completed: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// What rolling back `target` (a migration ID, or `last` for the last batch) would do in
+    /// the project of `files` given the ledger `ledger`: the migrations in order (`ID` or
+    /// `ID from statement N`), or the error's code and message.
+    fn check(files: &[(&str, &str)], ledger: &[&str], target: &str, expect: &str) {
+        let dir = project_dir(files);
+        let loaded = load_project(dir.path()).expect("the project loads");
+        let target = match target {
+            "last" => RollbackTarget::LastBatch,
+            id => RollbackTarget::Migration(MigrationId::new(id)),
+        };
+        let shown = match planned(loaded.project(), loaded.graph(), &rows(ledger), &target) {
+            Ok(order) => order
+                .iter()
+                .map(|step| match step.next_statement {
+                    0 => step.id.to_string(),
+                    next => format!("{} from statement {}", step.id, next + 1),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(error) => format!(
+                "{}: {error}",
+                error
+                    .code()
+                    .map(|code| code.to_string())
+                    .unwrap_or_default()
+            ),
+        };
+        assert_eq!(shown, expect);
+    }
+
+    /// 002_b and 003_c depend on 001_a; 004_d on nothing. Each has a rollback but 004_d.
+    const PROJECT: &[(&str, &str)] = &[
+        (
+            "migrations/001_a.sql",
+            "-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n",
+        ),
+        (
+            "migrations/002_b.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE b (id int);\n-- DOWN\nDROP TABLE b;\n",
+        ),
+        (
+            "migrations/003_c.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE c (id int);\n-- DOWN\nDROP TABLE c;\n",
+        ),
+        ("migrations/004_d.sql", "CREATE TABLE d (id int);\n"),
+    ];
+
+    #[test]
+    fn a_migration_rolls_back_after_its_applied_dependents_in_reverse_order() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 1", "003_c 2"],
+            "001_a",
+            "003_c, 002_b, 001_a",
+        );
+        check(PROJECT, &["001_a 1", "003_c 2"], "001_a", "003_c, 001_a");
+        check(PROJECT, &["001_a 1", "002_b 1"], "002_b", "002_b");
+    }
+
+    #[test]
+    fn the_last_batch_rolls_back_in_reverse_order() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 2", "003_c 2"],
+            "last",
+            "003_c, 002_b",
+        );
+    }
+
+    #[test]
+    fn a_partly_rolled_back_migration_resumes_its_rollback() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 2 rolling_back:1"],
+            "last",
+            "002_b from statement 2",
+        );
+    }
+
+    #[test]
+    fn nothing_to_roll_back_is_refused() {
+        check(
+            PROJECT,
+            &["001_a 1"],
+            "002_b",
+            "plan::apply::not_applied: migration 002_b is not applied, so there is nothing to roll back",
+        );
+        check(
+            PROJECT,
+            &[],
+            "last",
+            "plan::apply::nothing_applied: no migration has been applied, so there is no batch to roll back",
+        );
+    }
+
+    #[test]
+    fn a_migration_without_a_rollback_or_a_file_stops_the_whole_rollback() {
+        check(
+            PROJECT,
+            &["001_a 1", "004_d 2"],
+            "last",
+            "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: 004_d (no rollback)",
+        );
+        check(
+            PROJECT,
+            &["001_a 1", "009_gone 2"],
+            "last",
+            "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: 009_gone (its file is missing)",
+        );
+    }
+}
