@@ -1,7 +1,8 @@
 //! What an apply tells its caller: the [`Progress`] it reports as it goes, the [`Report`] of
 //! what it did, and the [`MigrationFailed`] diagnostic of a migration that failed (with the
 //! [`AppliedBefore`] lines of what ran before it). Shared by the run of a plan (`run`), one
-//! migration's phases (`execute`) and rollbacks (`rollback`); producing them is theirs.
+//! migration's phases (`phases`, `outside`, `steps`) and rollbacks (`rollback`); producing
+//! them is theirs.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! Running a [`Plan`] against a database: the lock, the ledger and its catalog snapshots, the
-//! whole-plan preflight, each migration in turn (see `execute` for one migration's phases),
+//! whole-plan preflight, each migration in turn (see `phases` for one migration's phases),
 //! and the [`Report`] of what was done or the failure with what ran before it.
 //!
 //! What the database sees for a transactional migration, in order: `BEGIN`, `SET LOCAL
