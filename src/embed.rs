@@ -145,8 +145,8 @@ pub fn write_embedded_project(
 pub fn embedded_project_source(project_dir: &Path) -> Result<(String, ProjectFiles), EmbedError> {
     // Read from disk first, so that problems name the files as `plan show` does; then from the
     // copy in memory, exactly as the service will at start-up.
-    let (project, _) = crate::load::load_project(project_dir)?;
-    if project.migrations().len() == 0 {
+    let loaded = crate::load::load_project(project_dir)?;
+    if loaded.project().migrations().len() == 0 {
         return Err(EmbedError::NoMigrations {
             dir: project_dir.display().to_string(),
         });

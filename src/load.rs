@@ -1,38 +1,115 @@
 //! Loading a project: the folder (or the files embedded in a binary) read, its migrations'
-//! SQL checked, and its dependency graph built, with every problem of the input reported
-//! together. Every command starts from what this returns; nothing here touches a database.
+//! SQL prepared and checked, and its dependency graph built, with every problem of the input
+//! reported together. Every command starts from the [`Loaded`] this returns; nothing here
+//! touches a database. Running the prepared SQL is the engine's.
 
 use std::path::Path;
 
+use indexmap::IndexMap;
+
 use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
-use crate::project::{self, Project, ProjectFiles};
-use crate::sql::script;
+use crate::project::{self, Migration, MigrationId, Project, ProjectFiles};
+use crate::sql::script::{self, Script};
+
+/// A project that loaded without a problem: its migrations, its graph, and each migration's
+/// SQL prepared as it will run. Only [`load_project`] and [`load_project_files`] make one, so
+/// holding one is proof that every migration's SQL (and rollback) can run as written.
+#[derive(Debug)]
+pub struct Loaded {
+    project: Project,
+    graph: Graph,
+    scripts: IndexMap<MigrationId, Prepared>,
+}
+
+/// One migration's SQL, prepared.
+#[derive(Debug)]
+struct Prepared {
+    script: Script,
+    rollback: Option<Script>,
+}
+
+impl Loaded {
+    /// The project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Its dependency graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The forward SQL of `migration`, as it will run.
+    ///
+    /// # Panics
+    ///
+    /// If `migration` is not one of this project's: a caller's mistake (it mixed projects),
+    /// never the input's, as every migration of the project was prepared by load.
+    pub fn script(&self, migration: &Migration) -> &Script {
+        &self.prepared(migration).script
+    }
+
+    /// The rollback SQL of `migration`, as it will run; `None` when it has no rollback.
+    ///
+    /// # Panics
+    ///
+    /// As [`Loaded::script`].
+    pub fn rollback_script(&self, migration: &Migration) -> Option<&Script> {
+        self.prepared(migration).rollback.as_ref()
+    }
+
+    fn prepared(&self, migration: &Migration) -> &Prepared {
+        match self.scripts.get(migration.id()) {
+            Some(prepared) => prepared,
+            None => panic!(
+                "migration {} is not one of the loaded project's",
+                migration.id()
+            ),
+        }
+    }
+}
 
 /// Reads the project in `dir` and builds its graph. Fails with every problem of the input:
-/// those of the files and plan.yaml, and every dependency cycle among what could be read.
-pub fn load_project(dir: &Path) -> Result<(Project, Graph), InvalidInput> {
+/// those of the files and plan.yaml, SQL that cannot run as written, and every dependency
+/// cycle among what could be read.
+pub fn load_project(dir: &Path) -> Result<Loaded, InvalidInput> {
     checked(project::read(dir), &dir.display().to_string())
 }
 
 /// [`load_project`] for a project held in memory (one embedded into a binary): the same checks,
 /// the same problems.
-pub fn load_project_files(files: &ProjectFiles) -> Result<(Project, Graph), InvalidInput> {
+pub fn load_project_files(files: &ProjectFiles) -> Result<Loaded, InvalidInput> {
     checked(project::read_files(files), project::in_memory_name())
 }
 
-/// The graph of what was read, or every problem of the input, named after `what`.
-fn checked(reading: project::Reading, what: &str) -> Result<(Project, Graph), InvalidInput> {
+/// The project, its prepared SQL and its graph, or every problem of the input, named after
+/// `what`.
+fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput> {
     let mut problems: Vec<Box<dyn miette::Diagnostic + Send + Sync>> =
         reading.problems.into_iter().map(project::boxed).collect();
     // SQL that cannot run as written (a stray COMMIT, CREATE INDEX CONCURRENTLY mixed with other
-    // statements) is bad input too: found now, before any database is touched.
+    // statements) is bad input too: found now, before any database is touched, and prepared
+    // once here for every command that runs or shows it.
+    let mut scripts = IndexMap::new();
     for migration in reading.project.migrations() {
-        if let Err(problem) = script::prepare(migration) {
-            problems.push(Box::new(problem));
-        }
-        if let Some(Err(problem)) = script::prepare_rollback(migration) {
-            problems.push(Box::new(problem));
+        let script = match script::prepare(migration) {
+            Ok(script) => Some(script),
+            Err(problem) => {
+                problems.push(Box::new(problem));
+                None
+            }
+        };
+        let rollback = match script::prepare_rollback(migration) {
+            None => Some(None),
+            Some(Ok(rollback)) => Some(Some(rollback)),
+            Some(Err(problem)) => {
+                problems.push(Box::new(problem));
+                None
+            }
+        };
+        if let (Some(script), Some(rollback)) = (script, rollback) {
+            scripts.insert(migration.id().clone(), Prepared { script, rollback });
         }
     }
     match Graph::build(&reading.project) {
@@ -45,7 +122,11 @@ fn checked(reading: project::Reading, what: &str) -> Result<(Project, Graph), In
                     }),
             );
             if problems.is_empty() {
-                return Ok((reading.project, graph));
+                return Ok(Loaded {
+                    project: reading.project,
+                    graph,
+                    scripts,
+                });
             }
         }
         Err(cycles) => problems.extend(

@@ -66,7 +66,8 @@ pub(crate) struct AcceptArgs {
 
 /// Runs `plan accept`.
 pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, _graph) = args.project.load()?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
     let resume_at = args
         .resume_at
         .as_deref()
@@ -84,18 +85,18 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
             let [old, new] = names.as_slice() else {
                 return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo));
             };
-            id = resolve_migration(&project, new)?;
+            id = resolve_migration(project, new)?;
             Acceptance::Renamed { old, new: &id }
         }
         (None, Some(written)) => {
-            id = resolve_migration(&project, written)?;
+            id = resolve_migration(project, written)?;
             Acceptance::Changed { id: &id, resume_at }
         }
         // clap requires one of the two.
         (None, None) => return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
     let settings = args.connect.settings("accept")?;
-    match ops::accept(&project, &settings, &acceptance, &args.reason) {
+    match ops::accept(&loaded, &settings, &acceptance, &args.reason) {
         Ok(sentence) => {
             let _ = writeln!(out, "{sentence}");
             Ok(())

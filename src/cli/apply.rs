@@ -31,8 +31,9 @@ use super::status::{StatusFormat, write_status};
 use crate::db::{ClusterOptions, ConnectionSettings, PendingBackup, ScratchCluster};
 use crate::engine::safeguards::{EnvironmentGuard, Safeguards};
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode};
+use crate::load::Loaded;
 use crate::project::{Migration, Project, SqlSource, StepKind};
-use crate::sql::script;
+use crate::sql::script::Script;
 
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
@@ -82,12 +83,13 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
     let target = args
         .to
         .as_deref()
-        .map(|written| resolve_migration(&project, written))
+        .map(|written| resolve_migration(project, written))
         .transpose()?;
     if args.scratch {
         let started = Instant::now();
@@ -100,11 +102,10 @@ pub(crate) fn run(
             started.elapsed().as_millis()
         );
         let options = apply_options(&args, target, args.env.clone());
-        apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
+        apply_to(&loaded, &settings, &options, handlers, out, err)?;
         let _ = writeln!(out);
         return write_status(
-            &project,
-            &graph,
+            &loaded,
             &settings,
             args.env.as_deref(),
             StatusFormat::Text,
@@ -115,16 +116,16 @@ pub(crate) fn run(
     // What --env alone requires is refused before connecting; the ledger, read next, may add
     // the safeguards of the environment the database was migrated in.
     if !args.dry_run {
-        let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
+        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
         let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
         if owed.confirmation_required_by().is_some() {
             can_confirm(&apply_question(&settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
+    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
     let options = apply_options(&args, target, guard.environment().map(str::to_string));
     if args.dry_run {
-        apply_to(&project, &graph, &settings, &options, handlers, out, err)?;
+        apply_to(&loaded, &settings, &options, handlers, out, err)?;
         if let Err(mismatch) = guard.check(false) {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
@@ -155,14 +156,13 @@ pub(crate) fn run(
         yes: args.yes,
     };
     let run = ApplyRun {
-        project: &project,
-        graph: &graph,
+        loaded: &loaded,
         settings: &settings,
         options: &options,
         handlers,
     };
     before_first_statement(&run, &owed, &asked, out, err)?;
-    apply_to(&project, &graph, &settings, &options, handlers, out, err)
+    apply_to(&loaded, &settings, &options, handlers, out, err)
 }
 
 /// The library's options for this apply, in `environment`.
@@ -194,8 +194,7 @@ fn apply_question(settings: &ConnectionSettings, guard: &EnvironmentGuard) -> St
 
 /// The apply about to run.
 struct ApplyRun<'a> {
-    project: &'a Project,
-    graph: &'a crate::graph::Graph,
+    loaded: &'a Loaded,
     settings: &'a ConnectionSettings,
     options: &'a ApplyOptions,
     handlers: &'a engine::Handlers,
@@ -253,7 +252,7 @@ fn before_first_statement(
         return Ok(());
     };
     take_backup(
-        run.project,
+        run.loaded.project(),
         settings,
         pending,
         (options.environment.as_deref(), options.lock_wait),
@@ -341,8 +340,7 @@ fn preview(run: &ApplyRun<'_>) -> Result<Preview, Failure> {
         }
     };
     engine::apply_with_handlers(
-        run.project,
-        run.graph,
+        run.loaded,
         run.settings,
         &dry_run,
         run.handlers,
@@ -391,8 +389,7 @@ fn write_preview(
 }
 
 fn apply_to(
-    project: &Project,
-    graph: &crate::graph::Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &engine::Handlers,
@@ -404,7 +401,7 @@ fn apply_to(
     let mut printer = ProgressPrinter {
         err,
         out,
-        project,
+        loaded,
         terminal,
         total: 0,
         done: 0,
@@ -413,16 +410,10 @@ fn apply_to(
         dry_run: options.mode == RunMode::DryRun,
         target: settings.to_string(),
     };
-    let result = engine::apply_with_handlers(
-        project,
-        graph,
-        settings,
-        options,
-        handlers,
-        &mut |progress| {
+    let result =
+        engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
             printer.show(progress);
-        },
-    );
+        });
     match result {
         Ok(report) => {
             let summary = match (options.mode, report.applied.len(), report.batch) {
@@ -454,7 +445,7 @@ fn apply_to(
 struct ProgressPrinter<'a> {
     err: &'a mut dyn Write,
     out: &'a mut dyn Write,
-    project: &'a Project,
+    loaded: &'a Loaded,
     terminal: bool,
     total: usize,
     done: usize,
@@ -494,7 +485,7 @@ impl ProgressPrinter<'_> {
                     .filter(|step| !matches!(step.action, Action::Skip { .. }))
                     .count();
                 if self.dry_run {
-                    write_dry_run(self.out, self.project, plan, batch, &self.target);
+                    write_dry_run(self.out, self.loaded, plan, batch, &self.target);
                 }
             }
             Progress::Starting { id } => {
@@ -581,13 +572,7 @@ impl ProgressPrinter<'_> {
 }
 
 /// The dry run: every migration that would run, in order, with its SQL.
-fn write_dry_run(
-    out: &mut dyn Write,
-    project: &Project,
-    plan: &Plan<'_>,
-    batch: i32,
-    target: &str,
-) {
+fn write_dry_run(out: &mut dyn Write, loaded: &Loaded, plan: &Plan<'_>, batch: i32, target: &str) {
     let mut text = format!("dry run against {target}: batch {batch} would run\n");
     if !plan.has_work() {
         text.push_str("nothing: the database is up to date\n");
@@ -602,20 +587,19 @@ fn write_dry_run(
                     only.join(", ")
                 ));
             }
-            Action::Apply => write_migration_sql(&mut text, migration, 0),
-            Action::Resume { next_statement, .. } => {
-                write_migration_sql(&mut text, migration, *next_statement)
-            }
+            Action::Apply => write_migration_sql(&mut text, migration, loaded.script(migration), 0),
+            Action::Resume { at, .. } => write_migration_sql(
+                &mut text,
+                migration,
+                loaded.script(migration),
+                at.next_statement,
+            ),
         }
     }
-    let _ = project;
     let _ = out.write_all(text.as_bytes());
 }
 
-fn write_migration_sql(text: &mut String, migration: &Migration, from: usize) {
-    let Ok(script) = script::prepare(migration) else {
-        return;
-    };
+fn write_migration_sql(text: &mut String, migration: &Migration, script: &Script, from: usize) {
     let how = match script.transaction {
         crate::project::Transaction::Wrapped => {
             "in one transaction with its ledger row".to_string()

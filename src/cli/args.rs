@@ -9,7 +9,7 @@ use super::Failure;
 use crate::db::ConnectionSettings;
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::engine::safeguards::{EnvironmentGuard, Safeguards, read_recorded_environments};
-use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::project::{MigrationId, Project, Resolution};
 
 /// Which project folder to read.
@@ -22,7 +22,7 @@ pub(crate) struct ProjectArgs {
 
 impl ProjectArgs {
     /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
-    pub(crate) fn load(&self) -> Result<(Project, Graph), Failure> {
+    pub(crate) fn load(&self) -> Result<Loaded, Failure> {
         crate::load::load_project(&self.dir).map_err(Failure::from)
     }
 }

@@ -32,9 +32,10 @@ pub(crate) struct BaselineArgs {
 
 /// Runs `plan baseline`.
 pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
-    let target = resolve_migration(&project, &args.to)?;
+    let loaded = args.project.load()?;
+    let (project, graph) = (loaded.project(), loaded.graph());
+    check_environment(project, args.env.as_deref())?;
+    let target = resolve_migration(project, &args.to)?;
     let settings = args.connect.settings("baseline")?;
     let options = BaselineOptions {
         target: target.clone(),
@@ -45,7 +46,7 @@ pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure
             RunMode::Execute
         },
     };
-    let report = baseline(&project, &graph, &settings, &options)?;
+    let report = baseline(project, graph, &settings, &options)?;
     let ledger = project.manifest().tracking_table().to_string();
     let mut text = format!(
         "checked {} object(s) that {target} and its dependencies create or need: all present ({} catalog quer{})\n",

@@ -51,10 +51,11 @@ impl Classified for Findings {
 
 /// Runs `plan check-schema`.
 pub(crate) fn run(args: CheckSchemaArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let (project, graph) = (loaded.project(), loaded.graph());
+    check_environment(project, args.env.as_deref())?;
     let settings = args.connect.settings("check-schema")?;
-    let report = check_schema(&project, &graph, &settings, args.env.as_deref())?;
+    let report = check_schema(project, graph, &settings, args.env.as_deref())?;
     let shown = ShownReport::new(&settings.to_string(), &report);
     let _ = match args.format {
         CheckFormat::Text => out.write_all(shown.to_text().as_bytes()),

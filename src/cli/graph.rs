@@ -27,10 +27,11 @@ enum GraphFormat {
 
 /// Runs `plan graph`.
 pub(crate) fn run(args: GraphArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (_project, graph) = args.project.load()?;
+    let loaded = args.project.load()?;
+    let graph = loaded.graph();
     let text = match args.format {
-        GraphFormat::Dot => dot(&graph),
-        GraphFormat::Mermaid => mermaid(&graph),
+        GraphFormat::Dot => dot(graph),
+        GraphFormat::Mermaid => mermaid(graph),
     };
     // A closed pipe is not worth an error.
     let _ = out.write_all(text.as_bytes());

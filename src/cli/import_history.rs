@@ -31,7 +31,8 @@ pub(crate) struct ImportHistoryArgs {
 
 /// Runs `plan import-history`.
 pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
+    let loaded = args.project.load()?;
+    let (project, graph) = (loaded.project(), loaded.graph());
     let settings = args.connect.settings("import-history")?;
     let options = ImportOptions {
         from: args.from,
@@ -41,7 +42,7 @@ pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Fa
             RunMode::Execute
         },
     };
-    let report = import_history(&project, &graph, &settings, &options)?;
+    let report = import_history(project, graph, &settings, &options)?;
     let ledger = project.manifest().tracking_table().to_string();
     let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
     Ok(())

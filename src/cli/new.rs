@@ -36,7 +36,8 @@ pub(crate) struct NewArgs {
 
 /// Runs `plan new`.
 pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
+    let loaded = args.project.load()?;
+    let (project, graph) = (loaded.project(), loaded.graph());
     let depends = if args.depends.is_empty() {
         Depends::Leaves
     } else if args.depends.len() == 1 && args.depends[0].eq_ignore_ascii_case("none") {
@@ -45,7 +46,7 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
         Depends::These(
             args.depends
                 .iter()
-                .map(|written| resolve_migration(&project, written))
+                .map(|written| resolve_migration(project, written))
                 .collect::<Result<_, _>>()?,
         )
     };
@@ -59,7 +60,7 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
         },
         today: utc_date(SystemTime::now()),
     };
-    let planned = new::scaffold(&project, &graph, &request)?;
+    let planned = new::scaffold(project, graph, &request)?;
     new::write(&planned, project.root())?;
     let mut text = String::new();
     for file in &planned.files {

@@ -24,8 +24,8 @@ use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
-use crate::project::{Project, Transaction};
-use crate::sql::script;
+use crate::load::Loaded;
+use crate::project::Transaction;
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -68,24 +68,25 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
     let target = match &args.id {
-        Some(written) => RollbackTarget::Migration(resolve_migration(&project, written)?),
+        Some(written) => RollbackTarget::Migration(resolve_migration(project, written)?),
         None => RollbackTarget::LastBatch,
     };
     let settings = args.connect.settings("rollback")?;
     if !args.dry_run {
-        let given = EnvironmentGuard::resolve(&project, args.env.as_deref(), &[]);
+        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
         let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
         if owed.confirmation_required_by().is_some() {
             can_confirm(&question(&target, &settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(&project, &settings, args.env.as_deref(), err)?;
+    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
     if args.dry_run {
-        let planned = plan_rollback(&project, &graph, &settings, &target)?;
-        write_dry_run(out, &project, &planned, &settings);
+        let planned = plan_rollback(&loaded, &settings, &target)?;
+        write_dry_run(out, &loaded, &planned, &settings);
         if let Err(mismatch) = guard.check(false) {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
@@ -107,7 +108,7 @@ pub(crate) fn run(
             can_confirm(question, args.yes)?;
         }
         // Planned first: a rollback that would be refused is refused before any backup.
-        let planned = plan_rollback(&project, &graph, &settings, &target)?;
+        let planned = plan_rollback(&loaded, &settings, &target)?;
         let pending = owed
             .backup_dir()
             .map(|directory| engine::backup::prepare_rollback_backup(&settings, directory, &target))
@@ -118,7 +119,7 @@ pub(crate) fn run(
         }
         if let Some(pending) = pending {
             take_backup(
-                &project,
+                project,
                 &settings,
                 pending,
                 (guard.environment(), None),
@@ -128,8 +129,7 @@ pub(crate) fn run(
         }
     }
     let report = engine::rollback(
-        &project,
-        &graph,
+        &loaded,
         &settings,
         &target,
         guard.environment(),
@@ -195,7 +195,7 @@ fn write_preview(
 /// The dry run: every migration that would be rolled back, in order, with its rollback's SQL.
 fn write_dry_run(
     out: &mut dyn Write,
-    project: &Project,
+    loaded: &Loaded,
     planned: &[PlannedRollback],
     settings: &ConnectionSettings,
 ) {
@@ -204,10 +204,10 @@ fn write_dry_run(
         planned.len()
     );
     for step in planned {
-        let Some(migration) = project.migration(&step.id) else {
+        let Some(migration) = loaded.project().migration(&step.id) else {
             continue;
         };
-        let Some(Ok(script)) = script::prepare_rollback(migration) else {
+        let Some(script) = loaded.rollback_script(migration) else {
             continue;
         };
         let file = match migration.rollback() {

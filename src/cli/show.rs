@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::Failure;
 use super::args::{ProjectArgs, check_environment, resolve_migration};
 use crate::graph::{EdgeKind, Graph, Mode, ModeReason};
-use crate::project::{Migration, MigrationId, Project, Rollback, SqlSource, StepKind, Transaction};
+use crate::load::Loaded;
+use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, Transaction};
+use crate::sql::script::Script;
 
 /// Arguments of `plan show`.
 #[derive(Debug, Args)]
@@ -35,14 +37,15 @@ enum ShowFormat {
 
 /// Runs `plan show`.
 pub(crate) fn run(args: ShowArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
     let target = args
         .to
         .as_deref()
-        .map(|written| resolve_migration(&project, written))
+        .map(|written| resolve_migration(project, written))
         .transpose()?;
-    let shown = ShownPlan::new(&project, &graph, target.as_ref(), args.env.as_deref());
+    let shown = ShownPlan::new(&loaded, target.as_ref(), args.env.as_deref());
     let written = match args.format {
         ShowFormat::Text => out.write_all(shown.to_text().as_bytes()),
         ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
@@ -102,12 +105,8 @@ struct ShownStep {
 }
 
 impl ShownPlan {
-    fn new(
-        project: &Project,
-        graph: &Graph,
-        target: Option<&MigrationId>,
-        environment: Option<&str>,
-    ) -> Self {
+    fn new(loaded: &Loaded, target: Option<&MigrationId>, environment: Option<&str>) -> Self {
+        let (project, graph) = (loaded.project(), loaded.graph());
         let selected: Vec<&MigrationId> = match target {
             Some(target) => graph.closure(target),
             None => graph.order().iter().collect(),
@@ -120,6 +119,7 @@ impl ShownPlan {
                 Some(ShownMigration::new(
                     index + 1,
                     migration,
+                    loaded.script(migration),
                     graph,
                     environment,
                 ))
@@ -176,6 +176,7 @@ impl ShownMigration {
     fn new(
         position: usize,
         migration: &Migration,
+        script: &Script,
         graph: &Graph,
         environment: Option<&str>,
     ) -> Self {
@@ -207,9 +208,7 @@ impl ShownMigration {
             no_rollback_reason: migration.no_rollback_reason(),
             // What will happen, not only what the header says: a file of only CREATE INDEX
             // CONCURRENTLY runs outside a transaction without saying so.
-            transaction: match crate::sql::script::prepare(migration)
-                .map_or(migration.transaction(), |script| script.transaction)
-            {
+            transaction: match script.transaction {
                 Transaction::Wrapped => "wrapped",
                 Transaction::Outside => "outside",
             },

@@ -9,9 +9,8 @@ use serde::Serialize;
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
 use crate::db::{ConnectionSettings, Ledger, Session};
-use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::ops::{MigrationStatus, State, status};
-use crate::project::Project;
 
 /// Arguments of `plan status`.
 #[derive(Debug, Args)]
@@ -36,34 +35,26 @@ pub(crate) enum StatusFormat {
 
 /// Runs `plan status`.
 pub(crate) fn run(args: StatusArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    check_environment(loaded.project(), args.env.as_deref())?;
     let settings = args.connect.settings("status")?;
-    write_status(
-        &project,
-        &graph,
-        &settings,
-        args.env.as_deref(),
-        args.format,
-        out,
-    )
+    write_status(&loaded, &settings, args.env.as_deref(), args.format, out)
 }
 
 /// Reads the ledger at `settings` and writes every migration's state.
 pub(crate) fn write_status(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     environment: Option<&str>,
     format: StatusFormat,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let table = project.manifest().tracking_table();
+    let table = loaded.project().manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
     let mut session = Session::connect(settings)?;
     let rows = ledger.read(&mut session)?;
     let _ = session.close();
-    let lines = status(project, graph, &rows, environment);
+    let lines = status(loaded, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
     let _ = match format {
         StatusFormat::Text => out.write_all(shown.to_text().as_bytes()),

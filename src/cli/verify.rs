@@ -77,12 +77,13 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (project, graph) = args.project.load()?;
-    check_environment(&project, args.env.as_deref())?;
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
     let target = args
         .to
         .as_deref()
-        .map(|written| resolve_migration(&project, written))
+        .map(|written| resolve_migration(project, written))
         .transpose()?;
     let scratch = match args.database_url.as_deref() {
         None => Scratch::ThrowawayCluster,
@@ -103,8 +104,7 @@ pub(crate) fn run(
     let mut total = 0;
     let mut done = 0;
     let report = ops::verify(
-        &project,
-        &graph,
+        &loaded,
         &options,
         handlers,
         &mut |progress| match progress {

@@ -55,12 +55,7 @@ pub enum LedgerState {
     Applied,
     /// A migration stopped part-way through work that commits as it goes (statements outside
     /// a transaction, `commit: each` batches, commands); the next run resumes where it stopped.
-    Partial {
-        /// For a file run outside a transaction: the first statement not yet run (0-based).
-        next_statement: usize,
-        /// `None` while the file itself is unfinished; then how many of its steps are done.
-        next_step: Option<usize>,
-    },
+    Partial(ResumePoint),
     /// A rollback run outside a transaction stopped part-way: the statements of the rollback
     /// before `next_statement` are committed, and the migration is neither applied nor rolled
     /// back. The next `plan rollback` resumes at `next_statement`; apply refuses it.
@@ -70,13 +65,47 @@ pub enum LedgerState {
     },
 }
 
+/// Where a partly applied migration goes on: the one definition the ledger, the plan, the run
+/// and the commands share (the ledger's `next_statement` and `next_step` columns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// For a file run outside a transaction, statement by statement: the first statement of
+    /// the file not yet run (0-based). 0 once the file is done (`next_step` is then `Some`).
+    pub next_statement: usize,
+    /// `None` while the file itself is unfinished; then how many of the migration's steps are
+    /// done, which is the index of the next step to run.
+    pub next_step: Option<usize>,
+}
+
+impl ResumePoint {
+    /// A migration nothing of which has run.
+    pub const FRESH: ResumePoint = ResumePoint {
+        next_statement: 0,
+        next_step: None,
+    };
+
+    /// The file run up to (not including) statement `next_statement`, no step done.
+    pub fn at_statement(next_statement: usize) -> ResumePoint {
+        ResumePoint {
+            next_statement,
+            next_step: None,
+        }
+    }
+
+    /// The file done, and the first `done` steps.
+    pub fn after_steps(done: usize) -> ResumePoint {
+        ResumePoint {
+            next_statement: 0,
+            next_step: Some(done),
+        }
+    }
+}
+
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
 #[derive(Clone, Copy, Debug)]
 pub struct PartialProgress<'a> {
-    /// For a file run statement by statement: the first statement not yet run (0-based).
-    pub next_statement: usize,
-    /// `None` while the file is unfinished; then how many steps are done.
-    pub next_step: Option<usize>,
+    /// Where it resumes.
+    pub at: ResumePoint,
     /// What is done, as [`LedgerRow::completed`] describes.
     pub completed: &'a [String],
     /// What the writer believes the row holds now; the write happens only if it does.
@@ -513,8 +542,8 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
             as_expected = AS_EXPECTED.replace("$expected", "$8"),
         );
         let batch = batch.to_string();
-        let next = progress.next_statement.to_string();
-        let step = progress.next_step.map(|step| step.to_string());
+        let next = progress.at.next_statement.to_string();
+        let step = progress.at.next_step.map(|step| step.to_string());
         let completed = progress.completed.join("\n");
         work.execute(
             &sql,
@@ -986,10 +1015,10 @@ fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
         checksum,
         batch,
         state: match state.as_str() {
-            "partial" => LedgerState::Partial {
+            "partial" => LedgerState::Partial(ResumePoint {
                 next_statement,
                 next_step,
-            },
+            }),
             "rolling_back" => LedgerState::RollingBack { next_statement },
             _ => LedgerState::Applied,
         },

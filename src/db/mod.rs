@@ -46,7 +46,7 @@ pub use error::DbError;
 pub use holder::LockHolder;
 pub use ledger::{
     Action, Event, Expected, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
-    Recorded,
+    Recorded, ResumePoint,
 };
 pub use lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
 pub use quote::quote_identifier;

@@ -3,26 +3,38 @@
 //! the backup taken before an apply.
 //!
 //! - `plan`: the Plan: what an apply will do given the ledger, target and environment.
-//! - `run`: running a Plan: lock, ledger, transactions, retries, the Report.
-//! - `execute`: running one migration's phases (file, steps) and recording its progress.
-//! - `handler`: the Handler trait and registry for steps written in Rust.
+//! - `run`: running a Plan: lock, ledger, preflight, each migration in turn, the Report.
+//! - `outcome`: what an apply tells its caller: Progress, Report, MigrationFailed.
+//! - `phases`: one migration's phases (by how they commit) and its transaction phase.
+//! - `outside`: the file of a no-transaction migration, statement by statement.
+//! - `runner`: what every phase shares: retries, ledger records, prerequisites, failures.
+//! - `steps`: one file per kind of step (sql, batch, assert, command, handler; the Handler
+//!   trait and registry are `steps::handler`, re-exported here as `handler`).
+//! - `failure`: where a migration failed, and the message, help and label that say so.
+//! - `record`: what the ledger records of a migration's progress, and the check of its writes.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
 
 pub mod backup;
-pub(crate) mod execute;
-pub mod handler;
+pub(crate) mod failure;
+pub mod outcome;
+pub(crate) mod outside;
+pub(crate) mod phases;
 pub mod plan;
 pub mod prerequisites;
+pub(crate) mod record;
 pub mod rollback;
 pub mod run;
+pub(crate) mod runner;
 pub mod safeguards;
+pub mod steps;
+
+/// The Handler trait and registry, where they were before the steps had a folder.
+pub use steps::handler;
 
 pub use backup::{backup_label, prepare_backup, record_backup};
-pub use handler::{Handler, HandlerContext, HandlerError, Handlers};
+pub use outcome::{MigrationFailed, Progress, Report};
 pub use plan::{Action, Allow, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, rollback};
-pub use run::{
-    ApplyError, ApplyOptions, MigrationFailed, Progress, Report, RunMode, apply,
-    apply_with_handlers,
-};
+pub use run::{ApplyError, ApplyOptions, RunMode, apply, apply_with_handlers};
+pub use steps::handler::{Handler, HandlerContext, HandlerError, Handlers};

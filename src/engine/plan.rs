@@ -8,13 +8,14 @@
 use indexmap::{IndexMap, IndexSet};
 use miette::{Diagnostic, SourceSpan};
 
-use super::execute::{INTERRUPTED_PREFIX, completed_units};
-use super::handler::Handlers;
-use crate::db::{LedgerRow, LedgerState};
+use super::record::{INTERRUPTED_PREFIX, completed_units};
+use super::steps::handler::Handlers;
+use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, Mode};
+use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, StepKind};
-use crate::sql::script;
+use crate::sql::script::Script;
 
 /// What an apply will do, in order.
 #[derive(Debug)]
@@ -38,10 +39,8 @@ pub enum Action {
     Apply,
     /// It ran partially (work that commits as it goes) and resumes where it stopped.
     Resume {
-        /// For a file run outside a transaction: the first statement not yet run (0-based).
-        next_statement: usize,
-        /// `None` while the file is unfinished; then how many steps are done.
-        next_step: Option<usize>,
+        /// Where it goes on.
+        at: ResumePoint,
         /// What the ledger records as done, which the run expects to find there when it
         /// records its own progress (see `db::Expected`).
         recorded: Vec<String>,
@@ -236,13 +235,13 @@ impl<'p> Plan<'p> {
     /// Plans an apply of `target` and its dependencies (everything when `None`) in
     /// `environment`, given the ledger's rows.
     pub fn new(
-        project: &'p Project,
-        graph: &Graph,
+        loaded: &'p Loaded,
         ledger: &[LedgerRow],
         target: Option<&MigrationId>,
         environment: Option<&str>,
         allow: Allow,
     ) -> Result<Plan<'p>, PlanError> {
+        let (project, graph) = (loaded.project(), loaded.graph());
         let recorded: IndexMap<&str, &LedgerRow> =
             ledger.iter().map(|row| (row.id.as_str(), row)).collect();
         check_unchanged(project, &recorded)?;
@@ -252,7 +251,7 @@ impl<'p> Plan<'p> {
                 project.migration(&MigrationId::new(row.id.clone())),
                 row.state,
             ) {
-                check_resumable(migration, row)?;
+                check_resumable(migration, loaded.script(migration), row)?;
             }
         }
         let selected: Vec<&MigrationId> = match target {
@@ -268,12 +267,8 @@ impl<'p> Plan<'p> {
             let row = recorded.get(id.as_str());
             let action = match row.map(|row| row.state) {
                 Some(LedgerState::Applied) => continue,
-                Some(LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                }) => Action::Resume {
-                    next_statement,
-                    next_step,
+                Some(LedgerState::Partial(at)) => Action::Resume {
+                    at,
                     recorded: row.map(|row| row.completed.clone()).unwrap_or_default(),
                 },
                 Some(LedgerState::RollingBack { next_statement }) => {
@@ -425,7 +420,11 @@ fn check_renames_and_missing(
 
 /// A partial migration resumes only when what of it already ran is what the project says
 /// now, and never after it ended plan's transaction itself.
-pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<(), PlanError> {
+pub(crate) fn check_resumable(
+    migration: &Migration,
+    script: &Script,
+    row: &LedgerRow,
+) -> Result<(), PlanError> {
     if let Some(interrupted) = row
         .completed
         .iter()
@@ -443,21 +442,14 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
     if row.completed.is_empty() {
         return Ok(());
     }
-    let LedgerState::Partial {
-        next_statement,
-        next_step,
-    } = row.state
-    else {
+    let LedgerState::Partial(at) = row.state else {
         return Ok(());
     };
     let changed = |what: String| PlanError::ChangedBeforeResume {
         id: row.id.clone(),
         what,
     };
-    let Ok(script) = script::prepare(migration) else {
-        return Err(changed("the file".to_string()));
-    };
-    let expected = completed_units(migration, &script, next_statement, next_step);
+    let expected = completed_units(migration, script, at);
     if expected == row.completed {
         return Ok(());
     }
@@ -466,8 +458,11 @@ pub(crate) fn check_resumable(migration: &Migration, row: &LedgerRow) -> Result<
         .zip(&row.completed)
         .position(|(now, then)| now != then)
         .unwrap_or(expected.len().min(row.completed.len()));
-    let what = match next_step {
-        None => format!("one of statements 1–{next_statement} of the file"),
+    let what = match at.next_step {
+        None => format!(
+            "one of statements 1–{next_statement} of the file",
+            next_statement = at.next_statement
+        ),
         Some(_) if first_difference == 0 => "the file".to_string(),
         Some(_) => format!("step {} in plan.yaml", first_difference),
     };
@@ -547,4 +542,290 @@ fn check_dependencies_run(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ResumePoint;
+    use crate::engine::record::completed_units;
+    use crate::load::load_project;
+    use crate::testing::project_dir;
+
+    /// A ledger row, written as `ID STATE [FLAG]`: STATE is `applied`, `statement:N` (a file
+    /// stopped before statement N, 0-based), `steps:N` (the file and N steps done) or
+    /// `rolling_back:N`; FLAG `changed` records another checksum, `proof` records what of it
+    /// ran as a run would (`completed`). A row whose ID is not in the project gets checksum
+    /// `gone-ID`.
+    fn row(loaded: &Loaded, written: &str) -> LedgerRow {
+        let words: Vec<&str> = written.split_whitespace().collect();
+        let (id, state) = (words[0], words[1]);
+        let flag = words.get(2).copied();
+        let number = |prefix: &str| state.trim_start_matches(prefix).parse().expect("a number");
+        let state = match state {
+            "applied" => LedgerState::Applied,
+            _ if state.starts_with("statement:") => {
+                LedgerState::Partial(ResumePoint::at_statement(number("statement:")))
+            }
+            _ if state.starts_with("steps:") => {
+                LedgerState::Partial(ResumePoint::after_steps(number("steps:")))
+            }
+            _ if state.starts_with("rolling_back:") => LedgerState::RollingBack {
+                next_statement: number("rolling_back:"),
+            },
+            _ => panic!("unknown state {state}"),
+        };
+        let migration = loaded.project().migration(&MigrationId::new(id));
+        let checksum = match (migration, flag) {
+            (None, _) => format!("gone-{id}"),
+            (Some(_), Some("changed")) => "0".repeat(64),
+            (Some(migration), _) => migration.checksum().to_string(),
+        };
+        let completed = match (migration, state, flag) {
+            (Some(migration), LedgerState::Partial(at), Some("proof")) => {
+                completed_units(migration, loaded.script(migration), at)
+            }
+            _ => Vec::new(),
+        };
+        LedgerRow {
+            id: id.to_string(),
+            checksum,
+            batch: 1,
+            state,
+            applied_at: String::new(),
+            duration_ms: 0,
+            applied_by: String::new(),
+            environment: None,
+            completed,
+        }
+    }
+
+    /// The plan as text: a line per migration (`apply ID`, `resume ID at statement N` or
+    /// `resume ID after N step(s)`, `skip ID (only ENVIRONMENTS)`), or the error's code and
+    /// message.
+    fn render(plan: Result<Plan<'_>, PlanError>) -> String {
+        match plan {
+            Err(error) => format!(
+                "{}: {error}",
+                error
+                    .code()
+                    .map(|code| code.to_string())
+                    .unwrap_or_default()
+            ),
+            Ok(plan) => plan
+                .steps()
+                .iter()
+                .map(|step| {
+                    let id = step.migration.id();
+                    match &step.action {
+                        Action::Apply => format!("apply {id}"),
+                        Action::Resume { at, .. } => match at.next_step {
+                            None => format!("resume {id} at statement {}", at.next_statement),
+                            Some(done) => format!("resume {id} after {done} step(s)"),
+                        },
+                        Action::Skip { only } => format!("skip {id} (only {})", only.join(", ")),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    /// Plans an apply of the project of `files`, in `environment`, given the ledger `rows`
+    /// (see [`row`]), letting through what `allow` says, and compares the plan with `expect`.
+    fn check_with(
+        files: &[(&str, &str)],
+        rows: &[&str],
+        (environment, allow): (Option<&str>, Allow),
+        expect: &str,
+    ) {
+        let dir = project_dir(files);
+        let loaded = load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = rows.iter().map(|written| row(&loaded, written)).collect();
+        let plan = Plan::new(&loaded, &rows, None, environment, allow);
+        assert_eq!(render(plan), expect);
+    }
+
+    fn check(files: &[(&str, &str)], rows: &[&str], expect: &str) {
+        check_with(files, rows, (None, Allow::default()), expect);
+    }
+
+    const THREE: &[(&str, &str)] = &[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ];
+
+    const NO_TRANSACTION: &[(&str, &str)] = &[(
+        "migrations/001_rows.sql",
+        "-- plan: no-transaction\nCREATE TABLE k (id int);\nINSERT INTO k VALUES (1);\nINSERT INTO k VALUES (2);\n",
+    )];
+
+    #[test]
+    fn an_empty_ledger_applies_everything_in_order() {
+        check(THREE, &[], "apply 001_a\napply 002_b\napply 003_c");
+    }
+
+    #[test]
+    fn applied_migrations_are_not_listed() {
+        check(THREE, &["001_a applied", "002_b applied"], "apply 003_c");
+        check(
+            THREE,
+            &["001_a applied", "002_b applied", "003_c applied"],
+            "",
+        );
+    }
+
+    #[test]
+    fn a_partial_migration_resumes_where_it_stopped() {
+        check(
+            NO_TRANSACTION,
+            &["001_rows statement:2"],
+            "resume 001_rows at statement 2",
+        );
+        check(
+            NO_TRANSACTION,
+            &["001_rows statement:2 proof"],
+            "resume 001_rows at statement 2",
+        );
+    }
+
+    #[test]
+    fn a_partial_migration_whose_run_part_changed_does_not_resume() {
+        let edited = [(
+            "migrations/001_rows.sql",
+            "-- plan: no-transaction\nCREATE TABLE k (id bigint);\nINSERT INTO k VALUES (1);\nINSERT INTO k VALUES (2);\n",
+        )];
+        let dir = project_dir(NO_TRANSACTION);
+        let before = load_project(dir.path()).expect("the project loads");
+        let proof = row(&before, "001_rows statement:2 proof");
+        let dir = project_dir(&edited);
+        let after = load_project(dir.path()).expect("the project loads");
+        assert_eq!(
+            render(Plan::new(&after, &[proof], None, None, Allow::default())),
+            "plan::apply::changed_before_resume: migration 001_rows is partly applied, and one of statements 1–2 of the file has changed since it ran"
+        );
+    }
+
+    #[test]
+    fn a_partial_migration_whose_unrun_part_changed_still_resumes() {
+        let dir = project_dir(NO_TRANSACTION);
+        let before = load_project(dir.path()).expect("the project loads");
+        let proof = row(&before, "001_rows statement:2 proof");
+        let edited = [(
+            "migrations/001_rows.sql",
+            "-- plan: no-transaction\nCREATE TABLE k (id int);\nINSERT INTO k VALUES (1);\nINSERT INTO k VALUES (3);\n",
+        )];
+        let dir = project_dir(&edited);
+        let after = load_project(dir.path()).expect("the project loads");
+        assert_eq!(
+            render(Plan::new(&after, &[proof], None, None, Allow::default())),
+            "resume 001_rows at statement 2"
+        );
+    }
+
+    #[test]
+    fn a_migration_limited_to_other_environments_is_skipped() {
+        let files = [
+            (
+                "plan.yaml",
+                "environments:\n  production: {}\nmigrations:\n  002_b:\n    environments: [production]\n",
+            ),
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        ];
+        check(&files, &[], "apply 001_a\nskip 002_b (only production)");
+        check_with(
+            &files,
+            &[],
+            (Some("production"), Allow::default()),
+            "apply 001_a\napply 002_b",
+        );
+    }
+
+    #[test]
+    fn a_migration_after_one_skipped_in_a_sequence_is_blocked() {
+        let files = [
+            (
+                "plan.yaml",
+                "environments:\n  production: {}\nmigrations:\n  001_a:\n    environments: [production]\n",
+            ),
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        ];
+        check(
+            &files,
+            &[],
+            // "would run in without --env": the message as it stands (a contract, not changed here).
+            "plan::apply::blocked_by_environment: 002_b would run in without --env, but it depends on 001_a, which runs only in production",
+        );
+    }
+
+    #[test]
+    fn an_applied_migration_whose_file_changed_stops_the_plan() {
+        check(
+            THREE,
+            &["001_a applied changed"],
+            "plan::apply::modified: 1 applied migration(s) changed since they were applied: 001_a",
+        );
+    }
+
+    #[test]
+    fn a_pending_migration_with_the_checksum_of_a_gone_one_was_renamed() {
+        let dir = project_dir(THREE);
+        let loaded = load_project(dir.path()).expect("the project loads");
+        let mut renamed = row(&loaded, "000_old applied");
+        renamed.checksum = row(&loaded, "001_a applied").checksum;
+        assert_eq!(
+            render(Plan::new(&loaded, &[renamed], None, None, Allow::default())),
+            "plan::apply::renamed: 1 pending migration(s) look like renamed applied ones: 001_a (was 000_old)"
+        );
+    }
+
+    #[test]
+    fn an_applied_migration_without_a_file_stops_the_plan_unless_allowed() {
+        check(
+            THREE,
+            &["000_gone applied"],
+            "plan::apply::missing_file: 1 applied migration(s) have no file any more: 000_gone",
+        );
+        let allow = Allow {
+            missing: true,
+            ..Allow::default()
+        };
+        check_with(
+            THREE,
+            &["000_gone applied"],
+            (None, allow),
+            "apply 001_a\napply 002_b\napply 003_c",
+        );
+    }
+
+    #[test]
+    fn in_a_sequence_a_pending_migration_before_an_applied_one_is_out_of_order() {
+        check(
+            THREE,
+            &["001_a applied", "003_c applied"],
+            "plan::apply::out_of_order: 1 pending migration(s) sort before an applied one: 002_b (before applied 003_c)",
+        );
+        let allow = Allow {
+            out_of_order: true,
+            ..Allow::default()
+        };
+        check_with(
+            THREE,
+            &["001_a applied", "003_c applied"],
+            (None, allow),
+            "apply 002_b",
+        );
+    }
+
+    #[test]
+    fn a_migration_partly_rolled_back_is_refused() {
+        check(
+            THREE,
+            &["001_a rolling_back:1"],
+            "plan::apply::partially_rolled_back: migration 001_a is partially rolled back (its rollback stopped before statement 2), so it cannot be applied",
+        );
+    }
 }

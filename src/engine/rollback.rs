@@ -14,14 +14,16 @@ use std::time::{Duration, Instant, SystemTime};
 use indexmap::IndexSet;
 use miette::{Diagnostic, SourceSpan};
 
-use super::run::{AppliedBefore, MigrationFailed};
+use super::failure::join_help;
+use super::outcome::{AppliedBefore, MigrationFailed};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
     Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
 };
 use crate::graph::Graph;
+use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, Transaction};
-use crate::sql::script::{self, ScriptStatement};
+use crate::sql::script::{Script, ScriptStatement};
 
 /// What to roll back.
 #[derive(Clone, Debug)]
@@ -97,29 +99,28 @@ pub struct PlannedRollback {
 /// the preview before a confirmation or a backup). Refuses as the rollback itself would: a
 /// migration that is not applied, nothing applied, one without a rollback.
 pub fn plan_rollback(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
 ) -> Result<Vec<PlannedRollback>, RollbackError> {
-    let table = project.manifest().tracking_table();
+    let table = loaded.project().manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
     let mut session = Session::connect(settings)?;
     let rows = ledger.read(&mut session)?;
     session.close()?;
-    planned(project, graph, &rows, target)
+    planned(loaded.project(), loaded.graph(), &rows, target)
 }
 
 /// Rolls back `target` on the database `settings` points at, reporting each one to `observe`.
 /// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
 pub fn rollback(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
     environment: Option<&str>,
     observe: &mut dyn FnMut(&MigrationId),
 ) -> Result<RollbackReport, RollbackError> {
+    let (project, graph) = (loaded.project(), loaded.graph());
     let (ledger, mut session) = locked_session(project, settings)?;
     session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
@@ -135,7 +136,7 @@ pub fn rollback(
         match roll_back_one(
             &mut session,
             &ledger,
-            migration,
+            (migration, loaded.rollback_script(migration)),
             step.next_statement,
             (started_at, clock),
             environment,
@@ -201,15 +202,6 @@ fn run_sentence(report: &RollbackReport) -> String {
         "rolled back before it in this run, each committed with the removal of its ledger row: {}",
         ids.join(", ")
     )
-}
-
-/// Two non-empty parts of a help, one per line.
-fn join_help(first: &str, second: &str) -> String {
-    match (first.is_empty(), second.is_empty()) {
-        (true, _) => second.to_string(),
-        (_, true) => first.to_string(),
-        _ => format!("{first}\n{second}"),
-    }
 }
 
 /// The migrations `target` rolls back, in order, each with where its rollback starts.
@@ -344,7 +336,7 @@ struct RollbackFailure {
 fn roll_back_one(
     session: &mut Session,
     ledger: &Ledger,
-    migration: &Migration,
+    (migration, script): (&Migration, Option<&Script>),
     resume_at: usize,
     (started_at, clock): (SystemTime, Instant),
     environment: Option<&str>,
@@ -368,25 +360,16 @@ fn roll_back_one(
         })
     };
     let untouched = format!("nothing of its rollback ran: {id} is still applied");
-    let script = match script::prepare_rollback(migration) {
-        Some(Ok(script)) => script,
-        Some(Err(problem)) => {
-            return Err(RollbackFailure {
-                failure: failed(problem.to_string(), SourceSpan::from(0..0), None, untouched),
-                committed: resume_at > 0,
-            });
-        }
-        None => {
-            return Err(RollbackFailure {
-                failure: failed(
-                    "it has no rollback".to_string(),
-                    SourceSpan::from(0..0),
-                    None,
-                    untouched,
-                ),
-                committed: resume_at > 0,
-            });
-        }
+    let Some(script) = script else {
+        return Err(RollbackFailure {
+            failure: failed(
+                "it has no rollback".to_string(),
+                SourceSpan::from(0..0),
+                None,
+                untouched,
+            ),
+            committed: resume_at > 0,
+        });
     };
     let offset = match migration.rollback() {
         Some(crate::project::Rollback::Section { span }) => span.start,
@@ -597,145 +580,147 @@ fn roll_back_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::load_project;
+    use crate::testing::project_dir;
 
-    /// Six migrations: 002 and 003 depend on 001, 004 on 003, 005 on nothing, 006 has no
-    /// rollback (and depends on 005).
-    const FILES: &[(&str, &str)] = &[
-        (
-            "migrations/001_a.sql",
-            "-- UP\nCREATE TABLE a ();\n-- DOWN\nDROP TABLE a;\n",
-        ),
-        (
-            "migrations/002_b.sql",
-            "-- depends: 001_a\n-- UP\nCREATE TABLE b ();\n-- DOWN\nDROP TABLE b;\n",
-        ),
-        (
-            "migrations/003_c.sql",
-            "-- depends: 001_a\n-- UP\nCREATE TABLE c ();\n-- DOWN\nDROP TABLE c;\n",
-        ),
-        (
-            "migrations/004_d.sql",
-            "-- depends: 003_c\n-- UP\nCREATE TABLE d ();\n-- DOWN\nDROP TABLE d;\n",
-        ),
-        (
-            "migrations/005_e.sql",
-            "-- UP\nCREATE TABLE e ();\n-- DOWN\nDROP TABLE e;\n",
-        ),
-        (
-            "migrations/006_f.sql",
-            "-- depends: 005_e\nCREATE TABLE f ();\n",
-        ),
-    ];
-
-    /// A ledger row: `id@batch`, optionally `id@batch~N` for a rollback stopped before
-    /// statement N.
-    fn row(spec: &str) -> LedgerRow {
-        let (id, rest) = spec.split_once('@').expect("id@batch");
-        let (batch, state) = match rest.split_once('~') {
-            Some((batch, next)) => (
-                batch,
-                LedgerState::RollingBack {
-                    next_statement: next.parse().expect("a statement number"),
-                },
-            ),
-            None => (rest, LedgerState::Applied),
-        };
-        LedgerRow {
-            id: id.to_string(),
-            checksum: String::new(),
-            batch: batch.parse().expect("a batch number"),
-            state,
-            applied_at: String::new(),
-            duration_ms: 0,
-            applied_by: String::new(),
-            environment: None,
-            completed: Vec::new(),
-        }
+    /// Ledger rows written as `ID BATCH` (applied in that batch) or `ID BATCH rolling_back:N`.
+    fn rows(written: &[&str]) -> Vec<LedgerRow> {
+        written
+            .iter()
+            .map(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let state = match words.get(2) {
+                    Some(state) => LedgerState::RollingBack {
+                        next_statement: state
+                            .trim_start_matches("rolling_back:")
+                            .parse()
+                            .expect("a number"),
+                    },
+                    None => LedgerState::Applied,
+                };
+                LedgerRow {
+                    id: words[0].to_string(),
+                    checksum: String::new(),
+                    batch: words[1].parse().expect("a batch number"),
+                    state,
+                    applied_at: String::new(),
+                    duration_ms: 0,
+                    applied_by: String::new(),
+                    environment: None,
+                    completed: Vec::new(),
+                }
+            })
+            .collect()
     }
 
-    /// What rolling back `target` (an ID, or `last` for the last batch) plans on a database
-    /// whose ledger holds `rows`: the migrations in order (`id` or `id from N`), or the error.
-    fn check(rows: &[&str], target: &str) -> String {
-        let dir = crate::testing::project_dir(FILES);
-        let (project, graph) = crate::load::load_project(dir.path()).expect("the project loads");
-        let rows: Vec<LedgerRow> = rows.iter().map(|spec| row(spec)).collect();
+    /// What rolling back `target` (a migration ID, or `last` for the last batch) would do in
+    /// the project of `files` given the ledger `ledger`: the migrations in order (`ID` or
+    /// `ID from statement N`), or the error's code and message.
+    fn check(files: &[(&str, &str)], ledger: &[&str], target: &str, expect: &str) {
+        let dir = project_dir(files);
+        let loaded = load_project(dir.path()).expect("the project loads");
         let target = match target {
             "last" => RollbackTarget::LastBatch,
             id => RollbackTarget::Migration(MigrationId::new(id)),
         };
-        match planned(&project, &graph, &rows, &target) {
-            Ok(planned) => planned
+        let shown = match planned(loaded.project(), loaded.graph(), &rows(ledger), &target) {
+            Ok(order) => order
                 .iter()
                 .map(|step| match step.next_statement {
                     0 => step.id.to_string(),
-                    next => format!("{} from {next}", step.id),
+                    next => format!("{} from statement {}", step.id, next + 1),
                 })
                 .collect::<Vec<_>>()
                 .join(", "),
-            Err(error) => format!("error: {error}"),
-        }
+            Err(error) => format!(
+                "{}: {error}",
+                error
+                    .code()
+                    .map(|code| code.to_string())
+                    .unwrap_or_default()
+            ),
+        };
+        assert_eq!(shown, expect);
     }
 
-    const ALL_APPLIED: &[&str] = &["001_a@1", "002_b@1", "003_c@1", "004_d@2", "005_e@2"];
+    /// 002_b and 003_c depend on 001_a; 004_d on nothing. Each has a rollback but 004_d.
+    const PROJECT: &[(&str, &str)] = &[
+        (
+            "migrations/001_a.sql",
+            "-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n",
+        ),
+        (
+            "migrations/002_b.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE b (id int);\n-- DOWN\nDROP TABLE b;\n",
+        ),
+        (
+            "migrations/003_c.sql",
+            "-- depends: 001_a\n-- UP\nCREATE TABLE c (id int);\n-- DOWN\nDROP TABLE c;\n",
+        ),
+        ("migrations/004_d.sql", "CREATE TABLE d (id int);\n"),
+    ];
 
     #[test]
-    fn rolling_back_a_migration_takes_its_applied_dependents_first() {
-        assert_eq!(check(ALL_APPLIED, "001_a"), "004_d, 003_c, 002_b, 001_a");
-        assert_eq!(check(ALL_APPLIED, "003_c"), "004_d, 003_c");
+    fn a_migration_rolls_back_after_its_applied_dependents_in_reverse_order() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 1", "003_c 2"],
+            "001_a",
+            "003_c, 002_b, 001_a",
+        );
+        check(PROJECT, &["001_a 1", "003_c 2"], "001_a", "003_c, 001_a");
+        check(PROJECT, &["001_a 1", "002_b 1"], "002_b", "002_b");
     }
 
     #[test]
-    fn unapplied_dependents_are_not_rolled_back() {
-        assert_eq!(check(&["001_a@1", "003_c@1"], "001_a"), "003_c, 001_a");
-    }
-
-    #[test]
-    fn unrelated_migrations_stay() {
-        assert_eq!(check(ALL_APPLIED, "005_e"), "005_e");
-    }
-
-    #[test]
-    fn the_last_batch_is_rolled_back_in_reverse_plan_order() {
-        assert_eq!(check(ALL_APPLIED, "last"), "005_e, 004_d");
-    }
-
-    #[test]
-    fn a_stopped_rollback_resumes_at_its_statement() {
-        assert_eq!(
-            check(&["001_a@1", "002_b@1~1"], "001_a"),
-            "002_b from 1, 001_a"
+    fn the_last_batch_rolls_back_in_reverse_order() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 2", "003_c 2"],
+            "last",
+            "003_c, 002_b",
         );
     }
 
     #[test]
-    fn a_migration_that_is_not_applied_is_refused() {
-        assert_eq!(
-            check(&["001_a@1"], "002_b"),
-            "error: migration 002_b is not applied, so there is nothing to roll back"
+    fn a_partly_rolled_back_migration_resumes_its_rollback() {
+        check(
+            PROJECT,
+            &["001_a 1", "002_b 2 rolling_back:1"],
+            "last",
+            "002_b from statement 2",
         );
     }
 
     #[test]
-    fn nothing_applied_has_no_last_batch() {
-        assert_eq!(
-            check(&[], "last"),
-            "error: no migration has been applied, so there is no batch to roll back"
+    fn nothing_to_roll_back_is_refused() {
+        check(
+            PROJECT,
+            &["001_a 1"],
+            "002_b",
+            "plan::apply::not_applied: migration 002_b is not applied, so there is nothing to roll back",
+        );
+        check(
+            PROJECT,
+            &[],
+            "last",
+            "plan::apply::nothing_applied: no migration has been applied, so there is no batch to roll back",
         );
     }
 
     #[test]
-    fn a_dependent_without_rollback_blocks_the_whole_rollback() {
-        assert_eq!(
-            check(&["005_e@1", "006_f@1"], "005_e"),
-            "error: cannot roll back: 1 of the migrations to roll back cannot be: 006_f (no rollback)"
+    fn a_migration_without_a_rollback_or_a_file_stops_the_whole_rollback() {
+        check(
+            PROJECT,
+            &["001_a 1", "004_d 2"],
+            "last",
+            "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: 004_d (no rollback)",
         );
-    }
-
-    #[test]
-    fn a_batch_row_whose_file_is_gone_is_refused() {
-        assert_eq!(
-            check(&["001_a@1", "009_gone@1"], "last"),
-            "error: cannot roll back: 1 of the migrations to roll back cannot be: 009_gone (its file is missing)"
+        check(
+            PROJECT,
+            &["001_a 1", "009_gone 2"],
+            "last",
+            "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: 009_gone (its file is missing)",
         );
     }
 }

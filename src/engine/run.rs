@@ -1,5 +1,5 @@
 //! Running a [`Plan`] against a database: the lock, the ledger and its catalog snapshots, the
-//! whole-plan preflight, each migration in turn (see `execute` for one migration's phases),
+//! whole-plan preflight, each migration in turn (see `phases` for one migration's phases),
 //! and the [`Report`] of what was done or the failure with what ran before it.
 //!
 //! What the database sees for a transactional migration, in order: `BEGIN`, `SET LOCAL
@@ -11,17 +11,19 @@ use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
-use super::execute::{Resume, Runner};
-use super::handler::Handlers;
+use super::failure::join_help;
+pub use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
+use super::runner::Runner;
+use super::steps::handler::Handlers;
 use crate::db::{
-    self, ConnectionSettings, DbError, Ledger, LockHolder, LockKey, LockWait, Session,
+    self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, ResumePoint, Session,
     SnapshotReason, Snapshots,
 };
 use crate::diagnostic::SourceFile;
-use crate::graph::Graph;
-use crate::project::{Migration, MigrationId, Project};
+use crate::load::Loaded;
+use crate::project::{Migration, MigrationId};
 
 /// What to apply, where, and how.
 #[derive(Clone, Debug)]
@@ -45,109 +47,6 @@ pub enum RunMode {
     Execute,
     /// Read the ledger and report the plan; change nothing.
     DryRun,
-}
-
-/// Progress of an apply, for the caller to show. The library never prints.
-#[derive(Debug)]
-pub enum Progress<'a> {
-    /// Another session holds the lock.
-    WaitingForLock {
-        /// Who, when visible.
-        holder: Option<&'a LockHolder>,
-        /// How long we have waited.
-        waited: Duration,
-    },
-    /// The plan is known (dry runs stop after this).
-    Planned {
-        /// The plan.
-        plan: &'a Plan<'a>,
-        /// The batch number this run will record.
-        batch: i32,
-    },
-    /// A migration starts.
-    Starting {
-        /// The migration.
-        id: &'a MigrationId,
-    },
-    /// A migration hit the lock timeout and will be retried.
-    Retrying {
-        /// The migration.
-        id: &'a MigrationId,
-        /// The attempt about to start (2 for the first retry).
-        attempt: u32,
-        /// The pause before it.
-        pause: Duration,
-    },
-    /// A step starts.
-    Step {
-        /// The migration.
-        id: &'a MigrationId,
-        /// Its number, from 1.
-        number: usize,
-        /// How many steps the migration has.
-        total: usize,
-        /// Its kind.
-        kind: &'a str,
-    },
-    /// A handler reported progress.
-    Message {
-        /// The migration.
-        id: &'a MigrationId,
-        /// What it said.
-        text: &'a str,
-    },
-    /// A batch step made progress.
-    Batch {
-        /// The migration.
-        id: &'a MigrationId,
-        /// Rows affected so far.
-        rows: u64,
-        /// Batches run so far.
-        batches: u64,
-        /// Time since the step started.
-        elapsed: Duration,
-    },
-    /// A migration was applied.
-    Applied {
-        /// The migration.
-        id: &'a MigrationId,
-        /// How long it took.
-        duration: Duration,
-    },
-    /// A migration was skipped.
-    Skipped {
-        /// The migration.
-        id: &'a MigrationId,
-        /// The environments it runs in.
-        only: &'a [String],
-    },
-}
-
-/// What an apply did.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    /// The batch number recorded, when anything ran.
-    pub batch: Option<i32>,
-    /// Migrations applied, in order, with their durations.
-    pub applied: Vec<(MigrationId, Duration)>,
-    /// Migrations skipped (other environments).
-    pub skipped: Vec<MigrationId>,
-}
-
-impl Report {
-    /// "applied 001_a, 002_b; the database is as it was after 002_b" or "nothing was applied".
-    pub fn progress_sentence(&self) -> String {
-        match self.applied.last() {
-            None => "nothing was applied in this run".to_string(),
-            Some((last, _)) => {
-                let ids: Vec<&str> = self.applied.iter().map(|(id, _)| id.as_str()).collect();
-                format!(
-                    "applied before it in this run: {}; the database is as it was after {last}",
-                    ids.join(", ")
-                )
-            }
-        }
-    }
 }
 
 /// Why an apply stopped.
@@ -176,31 +75,6 @@ impl crate::diagnostic::Classified for ApplyError {
     fn class(&self) -> crate::diagnostic::ErrorClass {
         crate::diagnostic::ErrorClass::Failed
     }
-}
-
-/// A migration that failed, pointing at the statement or step that failed.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("migration {id} failed: {message}")]
-#[diagnostic(code(plan::apply::migration_failed), help("{help}"))]
-pub struct MigrationFailed {
-    /// The migration.
-    pub id: String,
-    /// The server's message (and SQLSTATE), or the step's failure.
-    pub message: String,
-    /// The server's detail and hint, what happened to the database, and what ran before.
-    pub help: String,
-    /// The file holding what failed: the migration, or plan.yaml for a step.
-    #[source_code]
-    pub file: SourceFile,
-    /// Where it failed; `None` for a failure of no line (the ledger, the commit).
-    #[label("{label}")]
-    pub span: Option<SourceSpan>,
-    /// The label text.
-    pub label: String,
-    /// What the run did before the failure (the help says it in a sentence).
-    pub report: Vec<AppliedBefore>,
-    /// The SQLSTATE, when the server gave one.
-    pub code: Option<String>,
 }
 
 /// Prerequisites of the plan that nothing provides, found before the first statement.
@@ -253,33 +127,26 @@ pub struct UnmetPrerequisite {
     pub span: SourceSpan,
 }
 
-/// A line of the partial report carried by a failure (rendered under it).
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{0}")]
-#[diagnostic(severity(Advice))]
-pub struct AppliedBefore(pub String);
-
 /// Applies `project` (or `options.target` and its dependencies) to the database `settings`
 /// points at, reporting progress to `observe`. `handler` steps need [`apply_with_handlers`].
 pub fn apply(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
-    apply_with_handlers(project, graph, settings, options, &Handlers::new(), observe)
+    apply_with_handlers(loaded, settings, options, &Handlers::new(), observe)
 }
 
 /// [`apply`], with the Rust handlers that `handler` steps name.
 pub fn apply_with_handlers(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
+    let project = loaded.project();
     let table = project.manifest().tracking_table();
     let ledger = Ledger::new(&table.schema, &table.table);
     let key = LockKey::from_name(&ledger.name());
@@ -304,8 +171,7 @@ pub fn apply_with_handlers(
     let snapshots = Snapshots::new(&table.schema, &table.table);
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
-        project,
-        graph,
+        loaded,
         &rows,
         options.target.as_ref(),
         options.environment.as_deref(),
@@ -361,20 +227,15 @@ pub fn apply_with_handlers(
         }
         observe(Progress::Starting { id: migration.id() });
         let (resume, recorded) = match &step.action {
-            Action::Resume {
-                next_statement,
-                next_step,
-                recorded,
-            } => (
-                Resume {
-                    next_statement: *next_statement,
-                    next_step: *next_step,
-                },
-                Some(recorded.join("\n")),
-            ),
-            _ => (Resume::FRESH, None),
+            Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
+            _ => (ResumePoint::FRESH, None),
         };
-        match runner.run_migration(migration, (resume, recorded), observe) {
+        match runner.run_migration(
+            migration,
+            loaded.script(migration),
+            (resume, recorded),
+            observe,
+        ) {
             Ok(duration) => {
                 observe(Progress::Applied {
                     id: migration.id(),
@@ -384,8 +245,7 @@ pub fn apply_with_handlers(
                 report.applied.push((migration.id().clone(), duration));
             }
             Err(mut failure) => {
-                failure.help =
-                    super::execute::join_help(&failure.help, &report.progress_sentence());
+                failure.help = join_help(&failure.help, &report.progress_sentence());
                 if !report.applied.is_empty() {
                     failure.report = report
                         .applied

@@ -309,9 +309,9 @@ mod tests {
             ),
             ("migrations/001_a.sql", "SELECT 1;\n"),
         ]);
-        let (project, _graph) = crate::load::load_project(dir.path()).expect("the project loads");
+        let loaded = crate::load::load_project(dir.path()).expect("the project loads");
         let recorded: Vec<String> = recorded.iter().map(|name| name.to_string()).collect();
-        EnvironmentGuard::resolve(&project, requested, &recorded)
+        EnvironmentGuard::resolve(loaded.project(), requested, &recorded)
     }
 
     /// What a real run owes in [`check`]'s project, offered `backup_dir`: (backup folder,

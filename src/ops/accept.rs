@@ -7,13 +7,16 @@ use std::time::{Duration, SystemTime};
 
 use miette::Diagnostic;
 
-use crate::db::{self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress};
+use crate::db::{
+    self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress, ResumePoint,
+};
 use crate::db::{ConnectionSettings, Ledger, Session};
-use crate::engine::execute::{completed_units, written};
 use crate::engine::plan::short;
+use crate::engine::record::{completed_units, written};
 use crate::engine::rollback::locked_session;
+use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project};
-use crate::sql::script;
+use crate::sql::script::Script;
 
 /// What to accept.
 #[derive(Clone, Debug)]
@@ -189,7 +192,7 @@ impl AcceptError {
 /// Records `acceptance` with `reason`, under the advisory lock, as a history row. Returns a
 /// sentence saying what was recorded.
 pub fn accept(
-    project: &Project,
+    loaded: &Loaded,
     settings: &ConnectionSettings,
     acceptance: &Acceptance<'_>,
     reason: &str,
@@ -198,10 +201,11 @@ pub fn accept(
     if reason.is_empty() {
         return Err(AcceptError::EmptyReason);
     }
+    let project = loaded.project();
     let (ledger, mut session) = locked_session(project, settings)?;
     let result = match acceptance {
         Acceptance::Changed { id, resume_at } => {
-            accept_changed(project, &ledger, &mut session, id, *resume_at, reason)
+            accept_changed(loaded, &ledger, &mut session, id, *resume_at, reason)
         }
         Acceptance::Renamed { old, new } => {
             accept_rename(project, &ledger, &mut session, old, new, reason)
@@ -214,7 +218,7 @@ pub fn accept(
 }
 
 fn accept_changed(
-    project: &Project,
+    loaded: &Loaded,
     ledger: &Ledger,
     session: &mut Session,
     id: &MigrationId,
@@ -222,14 +226,15 @@ fn accept_changed(
     reason: &str,
 ) -> Result<String, AcceptError> {
     let not_applied = || AcceptError::NotApplied { id: id.to_string() };
-    let migration = project.migration(id).ok_or_else(not_applied)?;
+    let migration = loaded.project().migration(id).ok_or_else(not_applied)?;
+    let script = loaded.script(migration);
     let rows = ledger.read(session)?;
     let row = rows
         .iter()
         .find(|row| row.id == id.as_str())
         .ok_or_else(not_applied)?;
     let event = |detail| accept_event(migration, row.batch, detail);
-    let (next_statement, next_step) = match row.state {
+    let was_at = match row.state {
         LedgerState::Applied => {
             if let Some(resume_at) = resume_at {
                 return Err(AcceptError::BadResumePoint {
@@ -263,38 +268,29 @@ fn accept_changed(
                 "accepted the current content of {id}; recorded in the history"
             ));
         }
-        LedgerState::Partial {
-            next_statement,
-            next_step,
-        } => (next_statement, next_step),
+        LedgerState::Partial(at) => at,
         LedgerState::RollingBack { .. } => {
             return Err(AcceptError::RollingBack { id: id.to_string() });
         }
     };
-    let state = match next_step {
-        None => format!("it stopped before statement {}", next_statement + 1),
+    let state = match was_at.next_step {
+        None => format!("it stopped before statement {}", was_at.next_statement + 1),
         Some(done) => format!("its file and {done} step(s) are done"),
     };
     let Some(resume_at) = resume_at else {
         return Err(AcceptError::ResumePointNeeded {
             id: id.to_string(),
             state,
-            help: resume_help(migration),
+            help: resume_help(migration, script),
         });
     };
-    let script = script::prepare(migration).map_err(|problem| AcceptError::BadResumePoint {
-        id: id.to_string(),
-        resume_at: resume_at.to_string(),
-        why: format!("its SQL cannot run as written: {problem}"),
-        help: "fix the file first".to_string(),
-    })?;
     let statements = script.statements.len();
     let steps = migration.steps().len();
     let out_of_range = |why: String| AcceptError::BadResumePoint {
         id: id.to_string(),
         resume_at: resume_at.to_string(),
         why,
-        help: resume_help(migration),
+        help: resume_help(migration, script),
     };
     let detail = format!(
         "accepted a partly applied migration (was {}, {state}) to resume at {resume_at}: {reason}",
@@ -311,17 +307,19 @@ fn accept_changed(
             work.commit()
         }),
         ResumeAt::Statement(number) | ResumeAt::Step(number) => {
-            let (next_statement, next_step) = match resume_at {
-                ResumeAt::Statement(number) if number <= statements => (number - 1, None),
+            let at = match resume_at {
+                ResumeAt::Statement(number) if number <= statements => {
+                    ResumePoint::at_statement(number - 1)
+                }
                 ResumeAt::Statement(_) => {
                     return Err(out_of_range(format!(
                         "its file has {statements} statement(s)"
                     )));
                 }
-                _ if number <= steps => (0, Some(number - 1)),
+                _ if number <= steps => ResumePoint::after_steps(number - 1),
                 _ => return Err(out_of_range(format!("it has {steps} step(s)"))),
             };
-            let completed = completed_units(migration, &script, next_statement, next_step);
+            let completed = completed_units(migration, script, at);
             // Under the lock, the row is as read above; the write checks it all the same.
             let was = row.completed.join("\n");
             session.begin().and_then(|mut work| {
@@ -332,8 +330,7 @@ fn accept_changed(
                         migration.checksum(),
                         row.batch,
                         &PartialProgress {
-                            next_statement,
-                            next_step,
+                            at,
                             completed: &completed,
                             replacing: Expected::Partial(&was),
                         },
@@ -368,8 +365,8 @@ fn accept_event<'a>(migration: &'a Migration, batch: i32, detail: &'a str) -> Ev
 }
 
 /// The resume points a migration has.
-fn resume_help(migration: &Migration) -> String {
-    let statements = script::prepare(migration).map_or(0, |script| script.statements.len());
+fn resume_help(migration: &Migration, script: &Script) -> String {
+    let statements = script.statements.len();
     let steps = migration.steps().len();
     let mut choices = vec![format!(
         "`--resume-at statement:N` (N from 1 to {statements}) to run the file from statement N"

@@ -6,11 +6,11 @@
 
 use indexmap::IndexMap;
 
-use crate::db::{LedgerRow, LedgerState};
+use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::engine::plan::{PlanError, check_resumable, short};
-use crate::graph::Graph;
-use crate::project::{Migration, MigrationId, Project};
-use crate::sql::script;
+use crate::load::Loaded;
+use crate::project::{Migration, MigrationId};
+use crate::sql::script::Script;
 
 /// One migration's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,28 +106,27 @@ pub struct MigrationStatus {
 }
 
 /// The state of a partial migration: where it resumes.
-fn partial_state(migration: &Migration, next_statement: usize, next_step: Option<usize>) -> State {
-    match next_step {
+fn partial_state(migration: &Migration, script: &Script, at: ResumePoint) -> State {
+    let next_statement = at.next_statement;
+    match at.next_step {
         Some(done) => State::PartialSteps {
             next_step: done + 1,
             steps: migration.steps().len(),
         },
         None => State::Partial {
             next_statement: next_statement + 1,
-            statements: script::prepare(migration)
-                .map(|script| script.statements.len())
-                .unwrap_or_default(),
+            statements: script.statements.len(),
         },
     }
 }
 
 /// The state of every migration, in plan order, followed by ledger rows whose file is gone.
 pub fn status(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     rows: &[LedgerRow],
     environment: Option<&str>,
 ) -> Vec<MigrationStatus> {
+    let (project, graph) = (loaded.project(), loaded.graph());
     let recorded: IndexMap<&str, &LedgerRow> =
         rows.iter().map(|row| (row.id.as_str(), row)).collect();
     let mut states: IndexMap<&MigrationId, State> = IndexMap::new();
@@ -138,33 +137,28 @@ pub fn status(
         let state = match recorded.get(id.as_str()) {
             Some(row) => match row.state {
                 // A partial migration is judged as apply judges it: by what of it ran.
-                LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                } if !row.completed.is_empty() => match check_resumable(migration, row) {
-                    Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
-                    Err(_) => State::Modified {
-                        recorded: short(&row.checksum),
-                        current: short(migration.checksum()),
-                    },
-                    Ok(()) => partial_state(migration, next_statement, next_step),
-                },
+                LedgerState::Partial(at) if !row.completed.is_empty() => {
+                    match check_resumable(migration, loaded.script(migration), row) {
+                        Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
+                        Err(_) => State::Modified {
+                            recorded: short(&row.checksum),
+                            current: short(migration.checksum()),
+                        },
+                        Ok(()) => partial_state(migration, loaded.script(migration), at),
+                    }
+                }
                 // A changed file is the first thing to know about, partial or not: apply
                 // refuses both the same way.
                 _ if row.checksum != migration.checksum() => State::Modified {
                     recorded: short(&row.checksum),
                     current: short(migration.checksum()),
                 },
-                LedgerState::Partial {
-                    next_statement,
-                    next_step,
-                } => partial_state(migration, next_statement, next_step),
+                LedgerState::Partial(at) => partial_state(migration, loaded.script(migration), at),
                 LedgerState::RollingBack { next_statement } => State::RollingBack {
                     next_statement: next_statement + 1,
-                    statements: script::prepare_rollback(migration)
-                        .and_then(Result::ok)
-                        .map(|script| script.statements.len())
-                        .unwrap_or_default(),
+                    statements: loaded
+                        .rollback_script(migration)
+                        .map_or(0, |script| script.statements.len()),
                 },
                 LedgerState::Applied => State::Applied {
                     at: row.applied_at.clone(),
@@ -244,7 +238,8 @@ mod tests {
     /// before statement N, 0-based), `interrupted`, `rolling back N`. One line per migration.
     fn check(rows: &[(&str, &str)], environment: Option<&str>, expect: &str) {
         let dir = crate::testing::project_dir(MIGRATIONS);
-        let (project, graph) = crate::load::load_project(dir.path()).expect("the project loads");
+        let loaded = crate::load::load_project(dir.path()).expect("the project loads");
+        let project = loaded.project();
         let rows: Vec<LedgerRow> = rows
             .iter()
             .map(|(id, how)| {
@@ -259,19 +254,13 @@ mod tests {
                     "applied" => (LedgerState::Applied, checksum, Vec::new()),
                     "changed" => (LedgerState::Applied, "0".repeat(64), Vec::new()),
                     "interrupted" => (
-                        LedgerState::Partial {
-                            next_statement: 1,
-                            next_step: None,
-                        },
+                        LedgerState::Partial(ResumePoint::at_statement(1)),
                         checksum,
                         vec!["interrupted: its COMMIT ended plan's transaction".to_string()],
                     ),
                     _ => match (number("partial"), number("rolling back")) {
                         (Some(next_statement), _) => (
-                            LedgerState::Partial {
-                                next_statement,
-                                next_step: None,
-                            },
+                            LedgerState::Partial(ResumePoint::at_statement(next_statement)),
                             checksum,
                             Vec::new(),
                         ),
@@ -296,7 +285,7 @@ mod tests {
                 }
             })
             .collect();
-        let lines: Vec<String> = status(&project, &graph, &rows, environment)
+        let lines: Vec<String> = status(&loaded, &rows, environment)
             .iter()
             .map(|line| {
                 let detail = match &line.state {

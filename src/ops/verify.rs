@@ -35,8 +35,8 @@ use crate::engine::handler::Handlers;
 use crate::engine::plan::Action;
 use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
 use crate::engine::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
-use crate::graph::Graph;
-use crate::project::{MigrationId, Project};
+use crate::load::Loaded;
+use crate::project::MigrationId;
 
 /// Where to verify.
 #[derive(Clone, Debug)]
@@ -247,15 +247,13 @@ impl SchemaDifference {
 /// Verifies `project` (or `options.target` and its dependencies) on a scratch database, with
 /// `handlers` for its `handler` steps.
 pub fn verify(
-    project: &Project,
-    graph: &Graph,
+    loaded: &Loaded,
     options: &VerifyOptions,
     handlers: &Handlers,
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
     let run = Run {
-        project,
-        graph,
+        loaded,
         options,
         handlers,
     };
@@ -297,8 +295,7 @@ pub fn verify(
 
 /// What is verified, with what.
 struct Run<'a> {
-    project: &'a Project,
-    graph: &'a Graph,
+    loaded: &'a Loaded,
     options: &'a VerifyOptions,
     handlers: &'a Handlers,
 }
@@ -311,11 +308,11 @@ fn walk(
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
     let Run {
-        project,
-        graph,
+        loaded,
         options,
         handlers,
     } = *run;
+    let project = loaded.project();
     let table = project.manifest().tracking_table();
     let read_catalog = || -> Result<Catalog, DbError> {
         let mut session = Session::connect(settings)?;
@@ -335,8 +332,7 @@ fn walk(
     let mut order: Vec<MigrationId> = Vec::new();
     let mut skipped: Vec<(MigrationId, Vec<String>)> = Vec::new();
     apply_with_handlers(
-        project,
-        graph,
+        loaded,
         settings,
         &apply_options(options.target.as_ref(), RunMode::DryRun),
         handlers,
@@ -364,8 +360,7 @@ fn walk(
     for id in &order {
         before.push(read_catalog()?);
         apply_with_handlers(
-            project,
-            graph,
+            loaded,
             settings,
             &apply_options(Some(id), RunMode::Execute),
             handlers,
@@ -387,8 +382,7 @@ fn walk(
         {
             None => RollbackCheck::NoRollback,
             Some(_) => match rollback(
-                project,
-                graph,
+                loaded,
                 settings,
                 &RollbackTarget::Migration(id.clone()),
                 options.environment.as_deref(),
@@ -430,8 +424,7 @@ fn walk(
 
     // Applying again must work after the rollbacks, and give the same objects.
     let applied_again = match apply_with_handlers(
-        project,
-        graph,
+        loaded,
         settings,
         &apply_options(options.target.as_ref(), RunMode::Execute),
         handlers,

@@ -12,7 +12,6 @@ use std::path::Path;
 use crate::db::ConnectionSettings;
 use crate::engine::safeguards::{EnvironmentGuard, EnvironmentMismatch, Safeguards};
 use crate::engine::{self, ApplyOptions, Handlers, Progress, RunMode};
-use crate::project::Project;
 
 use super::error::StartupError;
 
@@ -67,8 +66,7 @@ pub(crate) fn check(guard: &EnvironmentGuard, stated: Stated<'_>) -> Result<(), 
 
 /// The database the backup and the apply are for, and how the apply will run.
 pub(crate) struct Run<'a> {
-    pub(crate) project: &'a Project,
-    pub(crate) graph: &'a crate::graph::Graph,
+    pub(crate) loaded: &'a crate::load::Loaded,
     pub(crate) handlers: &'a Handlers,
     pub(crate) settings: &'a ConnectionSettings,
     pub(crate) options: &'a ApplyOptions,
@@ -90,8 +88,7 @@ pub(crate) fn before_first_statement(
     };
     let mut has_work = false;
     engine::apply_with_handlers(
-        run.project,
-        run.graph,
+        run.loaded,
         run.settings,
         &dry_run,
         run.handlers,
@@ -121,7 +118,7 @@ pub(crate) fn before_first_statement(
     );
     let mut said = false;
     engine::record_backup(
-        run.project,
+        run.loaded.project(),
         run.settings,
         &taken,
         run.options.environment.as_deref(),

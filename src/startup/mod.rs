@@ -33,7 +33,7 @@ use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
 use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode};
 use crate::graph::Graph;
-use crate::load;
+use crate::load::{self, Loaded};
 use crate::ops::{self, State};
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
 use guard::Stated;
@@ -59,8 +59,7 @@ use trace::Tracer;
 /// ```
 #[derive(Debug)]
 pub struct Migrator {
-    project: Project,
-    graph: Graph,
+    loaded: Loaded,
     handlers: Handlers,
     mode: Mode,
     environment: Option<String>,
@@ -103,14 +102,12 @@ const APPLICATION_NAME: &str = "plan start-up";
 impl Migrator {
     /// Reads and checks the project in `dir` (as `plan` does) at run time.
     pub fn from_folder(dir: impl AsRef<Path>) -> Result<Migrator, StartupError> {
-        let (project, graph) = load::load_project(dir.as_ref())?;
-        Ok(Migrator::new(project, graph))
+        Ok(Migrator::new(load::load_project(dir.as_ref())?))
     }
 
     /// Reads and checks a project held in memory.
     pub fn from_files(files: &ProjectFiles) -> Result<Migrator, StartupError> {
-        let (project, graph) = load::load_project_files(files)?;
-        Ok(Migrator::new(project, graph))
+        Ok(Migrator::new(load::load_project_files(files)?))
     }
 
     /// Reads a project embedded at compile time by `crate::embed` (the list its build script
@@ -179,12 +176,12 @@ impl Migrator {
 
     /// The project.
     pub fn project(&self) -> &Project {
-        &self.project
+        self.loaded.project()
     }
 
     /// Its graph.
     pub fn graph(&self) -> &Graph {
-        &self.graph
+        self.loaded.graph()
     }
 
     /// Connects with the settings `plan` uses when given no URL — `DATABASE_URL`, then the
@@ -215,10 +212,9 @@ impl Migrator {
         }
     }
 
-    fn new(project: Project, graph: Graph) -> Migrator {
+    fn new(loaded: Loaded) -> Migrator {
         Migrator {
-            project,
-            graph,
+            loaded,
             handlers: Handlers::new(),
             mode: Mode::ApplyAll,
             environment: None,
@@ -233,7 +229,7 @@ impl Migrator {
         let Some(name) = self.environment.as_deref() else {
             return Ok(None);
         };
-        self.project
+        self.project()
             .check_environment(name)
             .map(|()| Some(name))
             .map_err(|help| StartupError::UnknownEnvironment {
@@ -243,7 +239,7 @@ impl Migrator {
     }
 
     fn target(&self, written: &str) -> Result<MigrationId, StartupError> {
-        match self.project.resolve(written) {
+        match self.project().resolve(written) {
             Resolution::Found(id) => Ok(id.clone()),
             Resolution::Ambiguous(ids) => Err(StartupError::UnknownTarget {
                 written: written.to_string(),
@@ -282,17 +278,17 @@ impl Migrator {
         // ledger, read next, may add the safeguards of the environment the database was
         // migrated in, as for `plan apply`.
         guard::owed(
-            &EnvironmentGuard::resolve(&self.project, environment, &[]),
+            &EnvironmentGuard::resolve(self.loaded.project(), environment, &[]),
             self.stated(),
         )?;
         let recorded = until_reachable(
             &self.retry,
             settings,
-            |settings| read_recorded_environments(&self.project, settings),
+            |settings| read_recorded_environments(self.loaded.project(), settings),
             is_not_up_yet,
         )
         .map_err(|gave_up| self.gave_up(gave_up))?;
-        let guard = EnvironmentGuard::resolve(&self.project, environment, &recorded);
+        let guard = EnvironmentGuard::resolve(self.loaded.project(), environment, &recorded);
         if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
             tracing::info!(
                 environment = name,
@@ -310,8 +306,7 @@ impl Migrator {
         };
         guard::before_first_statement(
             &guard::Run {
-                project: &self.project,
-                graph: &self.graph,
+                loaded: &self.loaded,
                 handlers: &self.handlers,
                 settings,
                 options: &options,
@@ -326,8 +321,7 @@ impl Migrator {
             settings,
             |settings| {
                 engine::apply_with_handlers(
-                    &self.project,
-                    &self.graph,
+                    &self.loaded,
                     settings,
                     &options,
                     &self.handlers,
@@ -353,7 +347,7 @@ impl Migrator {
         settings: &ConnectionSettings,
         environment: Option<&str>,
     ) -> Result<Outcome, StartupError> {
-        let table = self.project.manifest().tracking_table();
+        let table = self.project().manifest().tracking_table();
         let ledger = Ledger::new(&table.schema, &table.table);
         let rows = until_reachable(
             &self.retry,
@@ -369,7 +363,7 @@ impl Migrator {
         .map_err(|gave_up| self.gave_up(gave_up))?;
         let mut applied = 0;
         let mut migrations = Vec::new();
-        for line in ops::status(&self.project, &self.graph, &rows, environment) {
+        for line in ops::status(&self.loaded, &rows, environment) {
             match line.state {
                 State::Applied { .. } => applied += 1,
                 State::Skipped { .. } => {}

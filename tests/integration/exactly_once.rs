@@ -770,7 +770,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
             "migrations:\n  001_x:\n    steps:\n      - handler: commits\n      - sql: CREATE TABLE after_commit (id int)\n",
         ),
     ]);
-    let (loaded, graph) = pgplan::load::load_project(project.path()).expect("the project loads");
+    let loaded = pgplan::load::load_project(project.path()).expect("the project loads");
     let mut handlers = pgplan::engine::Handlers::new();
     handlers.register(
         "commits",
@@ -792,7 +792,6 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
     };
     let error = pgplan::engine::apply_with_handlers(
         &loaded,
-        &graph,
         database.settings(),
         &options,
         &handlers,
@@ -839,7 +838,6 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
     .expect_ok();
     pgplan::engine::apply_with_handlers(
         &loaded,
-        &graph,
         database.settings(),
         &options,
         &handlers,
@@ -867,10 +865,9 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ),
     ]);
     let other = test_db("issue_11_interrupted_then_error");
-    let (loaded, graph) = pgplan::load::load_project(failing.path()).expect("the project loads");
+    let loaded = pgplan::load::load_project(failing.path()).expect("the project loads");
     let error = pgplan::engine::apply_with_handlers(
         &loaded,
-        &graph,
         other.settings(),
         &options,
         &handlers,

@@ -355,9 +355,7 @@ fn a_command_step_gets_the_connection_in_its_environment_not_its_arguments() {
 fn the_custom_binary_handler_runs_in_the_migration_transaction() {
     let database = test_db("steps_custom_handler");
     let project_dir = crate_root().join("examples/custom_plan/project");
-    let project_and_graph =
-        pgplan::load::load_project(&project_dir).expect("the example project loads");
-    let (project, graph) = project_and_graph;
+    let loaded = pgplan::load::load_project(&project_dir).expect("the example project loads");
     let mut handlers = pgplan::engine::Handlers::new();
     custom_handlers::register(&mut handlers);
     let options = pgplan::engine::ApplyOptions {
@@ -369,8 +367,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
     };
     let mut messages = Vec::new();
     let report = pgplan::engine::apply_with_handlers(
-        &project,
-        &graph,
+        &loaded,
         database.settings(),
         &options,
         &handlers,

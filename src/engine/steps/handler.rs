@@ -2,13 +2,15 @@
 //! implements [`Handler`], registers it in [`Handlers`] under the name plan.yaml uses, and
 //! builds its own `plan` binary around `pgplan::cli::run_with_handlers` (examples/custom_plan/main.rs
 //! is a working one). A handler runs inside its migration's transaction, like `sql` and
-//! `assert` steps: if it fails, or anything after it does, all of it rolls back.
+//! `assert` steps: if it fails, or anything after it does, all of it rolls back. Which
+//! transaction is the phases' (`phases`).
 
 use std::fmt;
 
 use indexmap::IndexMap;
 
 use crate::db::{SqlError, Work};
+use crate::engine::failure::FailureKind;
 
 /// Code run as a migration step.
 pub trait Handler: Send + Sync {
@@ -185,3 +187,28 @@ impl fmt::Display for HandlerError {
 }
 
 impl std::error::Error for HandlerError {}
+
+/// Runs the `handler` step naming `name` inside `work`, for the migration `(id, environment)`,
+/// passing what the handler reported to `report` once it returns.
+pub(crate) fn run(
+    work: &mut Work<'_>,
+    handlers: &Handlers,
+    name: &str,
+    (migration_id, environment): (&str, Option<&str>),
+    report: &mut dyn FnMut(&str),
+) -> Result<(), FailureKind> {
+    let Some(handler) = handlers.get(name) else {
+        return Err(FailureKind::Unrunnable(format!(
+            "no handler named `{name}` is registered in this binary"
+        )));
+    };
+    let mut context = HandlerContext::new(work, migration_id, environment);
+    let result = handler.run(&mut context);
+    for text in context.take_messages() {
+        report(&text);
+    }
+    result.map_err(|error| match error.sql() {
+        Some(sql) => FailureKind::Sql(sql.clone()),
+        None => FailureKind::Unrunnable(format!("handler {name} failed: {}", error.message())),
+    })
+}
