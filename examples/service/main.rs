@@ -25,14 +25,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use pgplan::embed::EmbeddedFiles;
-use pgplan::startup::{Migrator, Mode, Retry, StartupError};
+use pgplan::startup::{Goal, Migrator, Retry, StartupError};
 
 /// The project in examples/service/project, baked into the binary.
 static PROJECT: EmbeddedFiles = include!("embedded.rs");
 
 /// What the command line asks for.
 struct Options {
-    mode: Mode,
+    goal: Goal,
     project: Option<String>,
     wait: Duration,
     lock_wait: Option<Duration>,
@@ -72,7 +72,7 @@ fn migrate(options: Options) -> Result<(), StartupError> {
         None => Migrator::embedded(PROJECT)?,
     };
     let mut migrator = migrator
-        .with_mode(options.mode)
+        .with_goal(options.goal)
         .with_retry(Retry::for_up_to(options.wait))
         .with_lock_wait(options.lock_wait);
     if let Some(name) = &options.environment {
@@ -84,7 +84,7 @@ fn migrate(options: Options) -> Result<(), StartupError> {
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
-        mode: Mode::ApplyAll,
+        goal: Goal::ApplyAll,
         project: None,
         wait: Duration::from_secs(30),
         lock_wait: None,
@@ -99,10 +99,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--verify-only" => options.mode = Mode::VerifyOnly,
+            "--verify-only" => options.goal = Goal::VerifyOnly,
             "--to" => {
                 let target = args.next().ok_or("--to takes a migration ID")?;
-                options.mode = Mode::ApplyTo(target);
+                options.goal = Goal::ApplyTo(target);
             }
             "--project" => options.project = Some(args.next().ok_or("--project takes a folder")?),
             "--wait" => options.wait = seconds(args.next(), "--wait")?,

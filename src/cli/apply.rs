@@ -30,7 +30,7 @@ use super::args::{
 use super::status::{StatusFormat, write_status};
 use crate::db::{ClusterOptions, ConnectionSettings, PendingBackup, ScratchCluster};
 use crate::engine::safeguards::{EnvironmentGuard, Safeguards};
-use crate::engine::{self, Action, ApplyError, ApplyOptions, Plan, PlanError, Progress, RunMode};
+use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, Plan, PlanError, Progress};
 use crate::load::Loaded;
 use crate::project::{Migration, Project, SqlSource, StepKind};
 use crate::sql::script::Script;
@@ -175,9 +175,9 @@ fn apply_options(
         target,
         environment,
         mode: if args.dry_run {
-            RunMode::DryRun
+            Execution::DryRun
         } else {
-            RunMode::Execute
+            Execution::Live
         },
         lock_wait: args.lock_wait.map(Duration::from_secs),
         allow: engine::Allow {
@@ -322,7 +322,7 @@ pub(crate) fn take_backup(
 /// lock, and its progress says what it really does).
 fn preview(run: &ApplyRun<'_>) -> Result<Preview, Failure> {
     let dry_run = ApplyOptions {
-        mode: RunMode::DryRun,
+        mode: Execution::DryRun,
         ..run.options.clone()
     };
     let mut preview = Preview {
@@ -407,7 +407,7 @@ fn apply_to(
         done: 0,
         last_batch_line: None,
         lock_said_at: None,
-        dry_run: options.mode == RunMode::DryRun,
+        dry_run: options.mode == Execution::DryRun,
         target: settings.to_string(),
     };
     let result =
@@ -417,7 +417,7 @@ fn apply_to(
     match result {
         Ok(report) => {
             let summary = match (options.mode, report.applied.len(), report.batch) {
-                (RunMode::DryRun, _, _) => "dry run: nothing was changed".to_string(),
+                (Execution::DryRun, _, _) => "dry run: nothing was changed".to_string(),
                 (_, 0, _) => "nothing to apply: the database is up to date".to_string(),
                 (_, count, batch) => format!(
                     "applied {count} migration{} in batch {} ({} ms)",
@@ -601,15 +601,15 @@ fn write_dry_run(out: &mut dyn Write, loaded: &Loaded, plan: &Plan<'_>, batch: i
 
 fn write_migration_sql(text: &mut String, migration: &Migration, script: &Script, from: usize) {
     let how = match script.transaction {
-        crate::project::Transaction::Wrapped => {
+        crate::project::TransactionMode::Wrapped => {
             "in one transaction with its ledger row".to_string()
         }
-        crate::project::Transaction::Outside if from > 0 => format!(
+        crate::project::TransactionMode::Outside if from > 0 => format!(
             "outside a transaction, resuming at statement {} of {}",
             from + 1,
             script.statements.len()
         ),
-        crate::project::Transaction::Outside => {
+        crate::project::TransactionMode::Outside => {
             "outside a transaction, statement by statement".to_string()
         }
     };

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment, resolve_migration};
-use crate::engine::RunMode;
+use crate::engine::Execution;
 use crate::ops::{BaselineOptions, baseline};
 
 /// Arguments of `plan baseline`.
@@ -41,9 +41,9 @@ pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure
         target: target.clone(),
         environment: args.env.clone(),
         mode: if args.dry_run {
-            RunMode::DryRun
+            Execution::DryRun
         } else {
-            RunMode::Execute
+            Execution::Live
         },
     };
     let report = baseline(project, graph, &settings, &options)?;

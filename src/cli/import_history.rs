@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs};
-use crate::engine::RunMode;
+use crate::engine::Execution;
 use crate::ops::{ImportOptions, ImportReport, import_history};
 
 /// Arguments of `plan import-history`.
@@ -37,9 +37,9 @@ pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Fa
     let options = ImportOptions {
         from: args.from,
         mode: if args.dry_run {
-            RunMode::DryRun
+            Execution::DryRun
         } else {
-            RunMode::Execute
+            Execution::Live
         },
     };
     let report = import_history(project, graph, &settings, &options)?;

@@ -25,7 +25,7 @@ use crate::engine::rollback::{PlannedRollback, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
 use crate::load::Loaded;
-use crate::project::Transaction;
+use crate::project::TransactionMode;
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -215,15 +215,15 @@ fn write_dry_run(
             _ => format!("the DOWN section of {}", migration.file().name()),
         };
         let how = match script.transaction {
-            Transaction::Wrapped => {
+            TransactionMode::Wrapped => {
                 "in one transaction with the removal of its ledger row".to_string()
             }
-            Transaction::Outside if step.next_statement > 0 => format!(
+            TransactionMode::Outside if step.next_statement > 0 => format!(
                 "outside a transaction, resuming at statement {} of {}",
                 step.next_statement + 1,
                 script.statements.len()
             ),
-            Transaction::Outside => "outside a transaction, statement by statement".to_string(),
+            TransactionMode::Outside => "outside a transaction, statement by statement".to_string(),
         };
         text.push_str(&format!("\n-- {} ({file}), {how}\n", step.id));
         for statement in script.statements.iter().skip(step.next_statement) {

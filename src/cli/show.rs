@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ProjectArgs, check_environment, resolve_migration};
-use crate::graph::{EdgeKind, Graph, Mode, ModeReason};
+use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::load::Loaded;
-use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, Transaction};
+use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, TransactionMode};
 use crate::sql::script::Script;
 
 /// Arguments of `plan show`.
@@ -129,18 +129,18 @@ impl ShownPlan {
             format: 1,
             project: project.root().display().to_string(),
             order: match graph.mode() {
-                Mode::Sequence => "sequence",
-                Mode::Graph => "graph",
+                OrderMode::Sequence => "sequence",
+                OrderMode::Graph => "graph",
             },
             order_reason: match graph.mode_reason() {
-                ModeReason::NothingDeclared => {
+                OrderModeReason::NothingDeclared => {
                     "no migration declares dependencies, so each follows the one before it"
                         .to_string()
                 }
-                ModeReason::DeclaredBy { id, location } => {
+                OrderModeReason::DeclaredBy { id, location } => {
                     format!("{id} declares its dependencies at {location}")
                 }
-                ModeReason::Forced => "plan.yaml sets order:".to_string(),
+                OrderModeReason::Forced => "plan.yaml sets order:".to_string(),
             },
             target: target.map(ToString::to_string),
             environment: environment.map(str::to_string),
@@ -209,8 +209,8 @@ impl ShownMigration {
             // What will happen, not only what the header says: a file of only CREATE INDEX
             // CONCURRENTLY runs outside a transaction without saying so.
             transaction: match script.transaction {
-                Transaction::Wrapped => "wrapped",
-                Transaction::Outside => "outside",
+                TransactionMode::Wrapped => "wrapped",
+                TransactionMode::Outside => "outside",
             },
             environments: migration.environments().map(<[String]>::to_vec),
             skipped: !migration.runs_in(environment),

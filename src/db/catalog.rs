@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::error::DbError;
-use super::session::{Session, SqlError, Work};
+use super::session::{Session, SqlError, Transaction};
 
 /// Every schema object of a database, keyed `kind name` (`table public.users`, `column
 /// public.users.email`, `index public.users_pkey`, …), with an MD5 of its definition.
@@ -90,7 +90,7 @@ impl Catalog {
 
     /// The same, inside a transaction (to snapshot what a migration just did before commit).
     pub fn read_in(
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         ledger_schema: &str,
         ledger_table: &str,
     ) -> Result<Catalog, SqlError> {
@@ -185,7 +185,7 @@ impl Catalog {
 /// Which of `objects` are missing, checked through information_schema in at most four queries
 /// (one per kind present), however many objects there are.
 pub fn missing_objects(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     objects: &[CatalogObject],
 ) -> Result<Vec<CatalogObject>, SqlError> {
     let mut present: std::collections::BTreeSet<CatalogObject> = std::collections::BTreeSet::new();

@@ -5,14 +5,14 @@
 //! Both live in the schema named by plan.yaml's `tracking_table` (`plan.migrations` by default,
 //! with `plan.migrations_history` beside it), away from the `schema_migrations` tables that
 //! home-made runners keep. The history refuses UPDATE and DELETE through a trigger, so it stays
-//! an audit trail. Writes that belong to a migration go through its [`Work`], so the migration
+//! an audit trail. Writes that belong to a migration go through its [`Transaction`], so the migration
 //! and its row commit together.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::error::DbError;
 use super::quote::quote_identifier;
-use super::session::{Session, SqlError, Work};
+use super::session::{Session, SqlError, Transaction};
 
 /// The tracking table and its history.
 #[derive(Clone, Debug)]
@@ -114,7 +114,7 @@ pub struct PartialProgress<'a> {
 
 /// What a history row records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum HistoryAction {
     /// An apply.
     Apply,
     /// A rollback.
@@ -131,7 +131,7 @@ pub enum Action {
 
 /// How it ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum HistoryOutcome {
     /// Done.
     Ok,
     /// Failed; rolled back as far as it was transactional.
@@ -146,9 +146,9 @@ pub struct Event<'a> {
     /// The migration.
     pub migration_id: &'a str,
     /// What happened.
-    pub action: Action,
+    pub action: HistoryAction,
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: HistoryOutcome,
     /// The file's checksum at the time.
     pub checksum: Option<&'a str>,
     /// The apply run.
@@ -201,25 +201,25 @@ pub struct HistoryRow {
     pub detail: Option<String>,
 }
 
-impl Action {
+impl HistoryAction {
     fn as_str(self) -> &'static str {
         match self {
-            Action::Apply => "apply",
-            Action::Rollback => "rollback",
-            Action::Accept => "accept",
-            Action::Backup => "backup",
-            Action::Import => "import",
-            Action::Baseline => "baseline",
+            HistoryAction::Apply => "apply",
+            HistoryAction::Rollback => "rollback",
+            HistoryAction::Accept => "accept",
+            HistoryAction::Backup => "backup",
+            HistoryAction::Import => "import",
+            HistoryAction::Baseline => "baseline",
         }
     }
 }
 
-impl Outcome {
+impl HistoryOutcome {
     fn as_str(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Failed => "failed",
-            Outcome::Partial => "partial",
+            HistoryOutcome::Ok => "ok",
+            HistoryOutcome::Failed => "failed",
+            HistoryOutcome::Partial => "partial",
         }
     }
 }
@@ -482,7 +482,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// statement inside the migration's transaction.
     pub fn record_applied(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         row: &LedgerRow,
         event: &Event<'_>,
         expected: Expected<'_>,
@@ -524,7 +524,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// `progress` says where it resumes and what is done.
     pub fn record_progress(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         id: &str,
         checksum: &str,
         batch: i32,
@@ -566,7 +566,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// `event`. Returns how many rows changed (0 or 1).
     pub fn record_rename(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         (old, new): (&str, &str),
         checksum: &str,
         event: &Event<'_>,
@@ -586,7 +586,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// end` of a partial migration) and appends `event`.
     pub fn record_finished(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         id: &str,
         checksum: &str,
         event: &Event<'_>,
@@ -606,7 +606,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// Removes a migration's row (rollback) and appends `event`.
     pub fn record_removed(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         id: &str,
         event: &Event<'_>,
     ) -> Result<(), SqlError> {
@@ -624,7 +624,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// Replaces a migration's recorded checksum (an accepted change) and appends `event`.
     pub fn record_checksum(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         id: &str,
         checksum: &str,
         event: &Event<'_>,
@@ -657,8 +657,8 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
         self.allow_backup_action(session)?;
         let event = Event {
             migration_id: "",
-            action: Action::Backup,
-            outcome: Outcome::Ok,
+            action: HistoryAction::Backup,
+            outcome: HistoryOutcome::Ok,
             checksum: None,
             batch: None,
             started_at,
@@ -748,8 +748,8 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// Returns how many were recorded.
     pub fn record_adopted(
         &self,
-        work: &mut Work<'_>,
-        action: Action,
+        work: &mut Transaction<'_>,
+        action: HistoryAction,
         adopted: &[Adopted<'_>],
     ) -> Result<u64, SqlError> {
         // One JSON parameter rather than one statement per migration: an import of a thousand
@@ -779,7 +779,11 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     }
 
     /// Appends `event` to the history.
-    pub fn record_event(&self, work: &mut Work<'_>, event: &Event<'_>) -> Result<(), SqlError> {
+    pub fn record_event(
+        &self,
+        work: &mut Transaction<'_>,
+        event: &Event<'_>,
+    ) -> Result<(), SqlError> {
         let sql = self.history_insert(1);
         let event_parameters = EventParameters::of(event);
         work.execute(&sql, &event_parameters.as_slice()).map(drop)
@@ -851,7 +855,7 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON {history}
     /// [`Ledger::prepare_rollback_progress`]) once first on a ledger that may be older.
     pub fn record_rollback_progress_in(
         &self,
-        work: &mut Work<'_>,
+        work: &mut Transaction<'_>,
         id: &str,
         next_statement: usize,
     ) -> Result<(), SqlError> {

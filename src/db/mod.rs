@@ -14,7 +14,7 @@
 //! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for
 //!   `plan apply --scratch` and the tests; cleaned up even if the process is killed.
 //! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
-//!   reports server errors as `SqlError`; `Work`, a transaction on it.
+//!   reports server errors as `SqlError`; `Transaction`, a transaction on it.
 //! - [`backup`]: the verified pg_dump taken before a production apply.
 //! - [`blockers`]: `BlockerWatch`, who blocks a session, seen from a second connection.
 //! - [`catalog`]: `Catalog`, a one-query snapshot of every schema object with a hash of its
@@ -41,14 +41,14 @@ pub use backup::{Backup, PendingBackup, prepare_backup, take_backup};
 pub use blockers::BlockerWatch;
 pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
 pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
-pub use connect::{ConnectionSettings, Environment, Host, ProcessEnvironment, SslMode};
+pub use connect::{ConnectionSettings, Host, LocalMachine, Machine, SslMode};
 pub use error::DbError;
 pub use holder::LockHolder;
 pub use ledger::{
-    Action, Event, Expected, HistoryRow, Ledger, LedgerRow, LedgerState, Outcome, PartialProgress,
-    Recorded, ResumePoint,
+    Event, Expected, HistoryAction, HistoryOutcome, HistoryRow, Ledger, LedgerRow, LedgerState,
+    PartialProgress, Recorded, ResumePoint,
 };
 pub use lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
 pub use quote::quote_identifier;
-pub use session::{Session, SqlError, TransactionId, TransactionState, Work};
+pub use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
 pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};

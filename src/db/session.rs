@@ -1,5 +1,5 @@
 //! [`Session`]: one connection to the target database, optionally holding the advisory lock,
-//! through which `apply` runs migrations. [`Work`] is a transaction on it. Keeps `postgres`
+//! through which `apply` runs migrations. [`Transaction`] is a transaction on it. Keeps `postgres`
 //! types inside `db`: callers see SQL text in, [`SqlError`] or counts out.
 //!
 //! A session sets `client_connection_check_interval` (PostgreSQL 14+) so that, if the `plan`
@@ -22,7 +22,7 @@ pub struct Session {
     connection: Connection,
     target: String,
     backend_pid: i32,
-    /// Statements `Work::execute` prepared, by their text: the ledger's writes run once per
+    /// Statements `Transaction::execute` prepared, by their text: the ledger's writes run once per
     /// migration, and parsing and planning them each time was most of plan's overhead over
     /// psql in bench/apply.sh.
     prepared: IndexMap<String, postgres::Statement>,
@@ -48,13 +48,13 @@ enum Connection {
 }
 
 /// A transaction on a [`Session`]: rolled back unless committed.
-pub struct Work<'a> {
+pub struct Transaction<'a> {
     transaction: postgres::Transaction<'a>,
     prepared: &'a mut IndexMap<String, postgres::Statement>,
     reset_sql: &'a str,
     identity: &'a Identity,
     /// Whether the role in effect is known to be the session's own user, so that
-    /// [`Work::restore_identity`] can skip a round trip. Forgotten after any SQL that could
+    /// [`Transaction::restore_identity`] can skip a round trip. Forgotten after any SQL that could
     /// have changed it.
     identity_known: bool,
 }
@@ -239,13 +239,13 @@ impl Session {
     }
 
     /// Starts a transaction.
-    pub fn begin(&mut self) -> Result<Work<'_>, SqlError> {
+    pub fn begin(&mut self) -> Result<Transaction<'_>, SqlError> {
         let transaction = self
             .connection
             .client()
             .transaction()
             .map_err(|error| SqlError::from_postgres(&error))?;
-        Ok(Work {
+        Ok(Transaction {
             transaction,
             prepared: &mut self.prepared,
             reset_sql: &self.reset_sql,
@@ -301,7 +301,7 @@ impl Session {
     /// migration left some. Advisory locks a migration took itself are left as they are, and
     /// so are the values `currval` and `lastval` remember. One round trip, two when there was
     /// more than settings to reset. A migration whose last work is a transaction gets the same
-    /// reset inside it instead ([`Work::run_guarded_then_reset`]), without the round trip.
+    /// reset inside it instead ([`Transaction::run_guarded_then_reset`]), without the round trip.
     pub fn reset(&mut self) -> Result<(), SqlError> {
         let text = format!("{}SELECT NULL::text, {RESIDUE}", self.reset_sql);
         let client = self.connection.client();
@@ -350,7 +350,7 @@ impl Connection {
     }
 }
 
-impl Work<'_> {
+impl Transaction<'_> {
     /// Runs SQL (one or more statements) in the transaction.
     pub fn run(&mut self, sql: &str) -> Result<(), SqlError> {
         self.identity_known = false;
@@ -419,13 +419,13 @@ impl Work<'_> {
     }
 
     /// Sets `lock_timeout` for the rest of the transaction and returns the transaction's ID
-    /// (assigning one), which [`Work::run_guarded`] checks to prove the transaction is still
+    /// (assigning one), which [`Transaction::run_guarded`] checks to prove the transaction is still
     /// this one. One round trip.
     pub fn start(&mut self, lock_timeout: Duration) -> Result<TransactionId, SqlError> {
         self.start_with("", lock_timeout)
     }
 
-    /// [`Work::start`] for a transaction that runs a file wrapped in its own `BEGIN` with modes
+    /// [`Transaction::start`] for a transaction that runs a file wrapped in its own `BEGIN` with modes
     /// (`ISOLATION LEVEL SERIALIZABLE`, `DEFERRABLE`, …): `SET TRANSACTION` with those modes
     /// comes first, as PostgreSQL requires, in the same round trip.
     pub fn start_with_modes(
@@ -472,7 +472,7 @@ impl Work<'_> {
         self.guarded(sql, id, Reset::No)
     }
 
-    /// [`Work::run_guarded`] for the last SQL of a migration, followed in the same message by
+    /// [`Transaction::run_guarded`] for the last SQL of a migration, followed in the same message by
     /// the [`Session::reset`]: it commits with the migration, so the next migration's `BEGIN`
     /// already sees the session the run started with (a leaked
     /// `default_transaction_read_only` or isolation level would otherwise shape it), and plan's
@@ -485,7 +485,7 @@ impl Work<'_> {
         self.guarded(sql, id, Reset::Yes)
     }
 
-    /// [`Work::run_guarded_then_reset`] with no SQL of the migration's: the reset, and the
+    /// [`Transaction::run_guarded_then_reset`] with no SQL of the migration's: the reset, and the
     /// proof that the transaction is still plan's.
     pub fn reset_session(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {
         self.guarded("", id, Reset::Yes)
@@ -528,7 +528,7 @@ impl Work<'_> {
         Ok(TransactionState::Ours)
     }
 
-    /// Runs one statement of a migration: [`Work::run_guarded`], or, for `COPY … FROM stdin`
+    /// Runs one statement of a migration: [`Transaction::run_guarded`], or, for `COPY … FROM stdin`
     /// with `copy_data`, the COPY protocol with that data. A COPY is sent alone through the
     /// extended protocol, which refuses more than one statement, so it cannot end the
     /// transaction.
@@ -578,7 +578,7 @@ impl Work<'_> {
     }
 
     /// Whether the transaction open now is still `id` (for work that ran without
-    /// [`Work::run_guarded`], such as handlers).
+    /// [`Transaction::run_guarded`], such as handlers).
     pub fn check(&mut self, id: &TransactionId) -> Result<TransactionState, SqlError> {
         self.run_guarded("", id)
     }

@@ -1,4 +1,4 @@
-//! A failed migration's failure, from where it happened to what it says: the [`Failure`] the
+//! A failed migration's failure, from where it happened to what it says: the [`FailurePoint`] the
 //! phases and steps return (what failed, and where in which file), and [`describe`], which
 //! turns it into the message, SQLSTATE, help and label of its diagnostic. Recording the
 //! failure in the ledger and building the `MigrationFailed` is the runner's (`runner`).
@@ -13,7 +13,7 @@ use crate::project::Step;
 use crate::sql;
 
 /// Where a failure happened, before it is turned into a diagnostic.
-pub(crate) struct Failure {
+pub(crate) struct FailurePoint {
     pub(crate) error: FailureKind,
     pub(crate) file: SourceFile,
     /// The failing statement or step, in `file`.
@@ -22,10 +22,10 @@ pub(crate) struct Failure {
     pub(crate) text_offset: Option<usize>,
 }
 
-impl Failure {
+impl FailurePoint {
     /// A failure of a step, pointing at its entry in plan.yaml.
-    pub(crate) fn at_step(step: &Step, error: FailureKind) -> Failure {
-        Failure {
+    pub(crate) fn at_step(step: &Step, error: FailureKind) -> FailurePoint {
+        FailurePoint {
             error,
             file: step.origin.file.clone(),
             span: step.origin.span.clone(),
@@ -72,7 +72,7 @@ pub(crate) enum Interruption {
 
 /// Message, SQLSTATE, help, label and span (none for failures of no line) of a failure.
 pub(crate) fn describe(
-    failure: &Failure,
+    failure: &FailurePoint,
     ledger: &Ledger,
 ) -> (String, Option<String>, String, String, Option<SourceSpan>) {
     match &failure.error {

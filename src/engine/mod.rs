@@ -36,5 +36,5 @@ pub use backup::{backup_label, prepare_backup, record_backup};
 pub use outcome::{MigrationFailed, Progress, Report};
 pub use plan::{Action, Allow, Plan, PlanError, PlanStep};
 pub use rollback::{RollbackError, RollbackReport, RollbackTarget, rollback};
-pub use run::{ApplyError, ApplyOptions, RunMode, apply, apply_with_handlers};
+pub use run::{ApplyError, ApplyOptions, Execution, apply, apply_with_handlers};
 pub use steps::handler::{Handler, HandlerContext, HandlerError, Handlers};

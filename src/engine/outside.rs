@@ -4,10 +4,10 @@
 //! right after it, and a concurrent index build that timed out is dropped before its retry.
 //! Where this phase falls among the others is `phases`'.
 
-use super::failure::{Failure, FailureKind, Interruption};
+use super::failure::{FailureKind, FailurePoint, Interruption};
 use super::outcome::Progress;
 use super::record::{statement_progress, written};
-use super::runner::{Run, Runner, check_prerequisites};
+use super::runner::{MigrationRun, Runner, check_prerequisites};
 use crate::db::{
     Expected, PartialProgress, ResumePoint, SqlError, TransactionState, quote_identifier,
 };
@@ -31,17 +31,17 @@ impl Runner<'_> {
     /// after it, so a crash between the two is the one window in which a rerun repeats it.
     pub(crate) fn run_outside_file(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         resume: ResumePoint,
         finishes: bool,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), (Failure, String)> {
+    ) -> Result<(), (FailurePoint, String)> {
         let migration = run.migration;
         let base = migration.up_offset();
         let file = migration.file().clone();
         let at = |error: FailureKind, statement: Option<&ScriptStatement>| {
             (
-                Failure {
+                FailurePoint {
                     error,
                     file: file.clone(),
                     span: statement.map_or(0..0, |statement| {

@@ -18,15 +18,17 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use super::failure::{Failure, FailureKind, Interruption, lock_timeout_note};
+use super::failure::{FailureKind, FailurePoint, Interruption, lock_timeout_note};
 use super::outcome::{MigrationFailed, Progress};
 use super::record::{completed_units, written};
-use super::runner::{Run, Runner, backoff, check_prerequisites, record_applied, watch_interval};
+use super::runner::{
+    MigrationRun, Runner, backoff, check_prerequisites, record_applied, watch_interval,
+};
 use super::steps::batch::Batches;
 use super::steps::command;
 use super::steps::dispatch::run_transactional_step;
 use crate::db::{BlockerWatch, PartialProgress, ResumePoint, SqlError, TransactionState};
-use crate::project::{BatchCommit, Migration, StepKind, Transaction};
+use crate::project::{BatchCommit, Migration, StepKind, TransactionMode};
 use crate::sql::script::Script;
 
 /// Part of a migration that commits as a unit.
@@ -67,7 +69,7 @@ impl Phase {
 /// The phases of a migration, in order.
 fn phases(migration: &Migration, script: &Script) -> Vec<Phase> {
     let mut phases = Vec::new();
-    let file_in_transaction = script.transaction == Transaction::Wrapped;
+    let file_in_transaction = script.transaction == TransactionMode::Wrapped;
     if !file_in_transaction {
         phases.push(Phase::OutsideFile);
     }
@@ -115,7 +117,7 @@ impl Runner<'_> {
         (resume, recorded): (ResumePoint, Option<String>),
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Duration, Box<MigrationFailed>> {
-        let mut run = Run {
+        let mut run = MigrationRun {
             migration,
             started_at: SystemTime::now(),
             clock: Instant::now(),
@@ -185,12 +187,12 @@ impl Runner<'_> {
     /// on lock timeout.
     fn run_transaction_phase(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: ResumePoint,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), (Failure, String)> {
+    ) -> Result<(), (FailurePoint, String)> {
         let attempts = self.lock_retries + 1;
         let mut attempt = 1;
         loop {
@@ -238,16 +240,16 @@ impl Runner<'_> {
 
     fn try_transaction_phase(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         (with_file, steps): (bool, std::ops::Range<usize>),
         finishes: bool,
         resume: ResumePoint,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), Failure> {
+    ) -> Result<(), FailurePoint> {
         let migration = run.migration;
         let file = migration.file().clone();
         let base = migration.up_offset();
-        let sql_failure = |error: SqlError| Failure {
+        let sql_failure = |error: SqlError| FailurePoint {
             error: FailureKind::Sql(error),
             file: file.clone(),
             span: 0..0,
@@ -271,7 +273,7 @@ impl Runner<'_> {
             let statements = run.script.statements.iter().enumerate();
             let last_statement = run.script.statements.len().saturating_sub(1);
             for (index, statement) in statements.skip(resume.next_statement) {
-                let at = |error: FailureKind| Failure {
+                let at = |error: FailureKind| FailurePoint {
                     error,
                     file: file.clone(),
                     span: base + statement.span.start..base + statement.span.end,
@@ -345,11 +347,11 @@ impl Runner<'_> {
                 };
                 match checked {
                     Ok(TransactionState::Ours) => Ok(()),
-                    Ok(TransactionState::Ended) => Err(Failure::at_step(
+                    Ok(TransactionState::Ended) => Err(FailurePoint::at_step(
                         step,
                         FailureKind::TransactionEnded(Interruption::Step(index), None),
                     )),
-                    Err(error) => Err(Failure::at_step(step, FailureKind::Sql(error))),
+                    Err(error) => Err(FailurePoint::at_step(step, FailureKind::Sql(error))),
                 }
             });
             if let Err(mut failure) = outcome {
@@ -367,7 +369,7 @@ impl Runner<'_> {
                 return Err(failure);
             }
         }
-        let no_span = |error: FailureKind| Failure {
+        let no_span = |error: FailureKind| FailurePoint {
             error,
             file: file.clone(),
             span: 0..0,
@@ -427,11 +429,11 @@ impl Runner<'_> {
     /// reach zero) carries on from there on a rerun.
     fn run_batch_each(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         index: usize,
         finishes: bool,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), (Failure, String)> {
+    ) -> Result<(), (FailurePoint, String)> {
         let migration = run.migration;
         let step = &migration.steps()[index];
         let StepKind::Batch {
@@ -451,7 +453,7 @@ impl Runner<'_> {
         });
         let at_step = |error: SqlError| {
             (
-                Failure::at_step(step, FailureKind::Sql(error)),
+                FailurePoint::at_step(step, FailureKind::Sql(error)),
                 String::new(),
             )
         };
@@ -470,7 +472,7 @@ impl Runner<'_> {
             run.committed = true;
             let done = batches
                 .count(affected, migration.id(), observe)
-                .map_err(|error| (Failure::at_step(step, error), String::new()))?;
+                .map_err(|error| (FailurePoint::at_step(step, error), String::new()))?;
             if done {
                 break;
             }
@@ -490,11 +492,11 @@ impl Runner<'_> {
     /// arguments), in the project folder; its exit code decides.
     fn run_command(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         index: usize,
         finishes: bool,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), (Failure, String)> {
+    ) -> Result<(), (FailurePoint, String)> {
         let migration = run.migration;
         let step = &migration.steps()[index];
         let StepKind::Command { argv, timeout } = &step.kind else {
@@ -508,7 +510,7 @@ impl Runner<'_> {
         });
         let at_step = |message: String| {
             (
-                Failure::at_step(step, FailureKind::Command(message)),
+                FailurePoint::at_step(step, FailureKind::Command(message)),
                 String::new(),
             )
         };
@@ -527,7 +529,7 @@ impl Runner<'_> {
         )
         .map_err(|error| {
             (
-                Failure::at_step(step, FailureKind::Sql(error)),
+                FailurePoint::at_step(step, FailureKind::Sql(error)),
                 String::new(),
             )
         })

@@ -12,7 +12,7 @@ use super::record::{INTERRUPTED_PREFIX, completed_units};
 use super::steps::handler::Handlers;
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
-use crate::graph::{Graph, Mode};
+use crate::graph::{Graph, OrderMode};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, StepKind};
 use crate::sql::script::Script;
@@ -290,7 +290,7 @@ impl<'p> Plan<'p> {
             }
             steps.push(PlanStep { migration, action });
         }
-        if *graph.mode() == Mode::Sequence && !allow.out_of_order {
+        if *graph.mode() == OrderMode::Sequence && !allow.out_of_order {
             check_order(graph, &recorded, &steps)?;
         }
         Ok(Plan { steps })

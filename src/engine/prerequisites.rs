@@ -8,7 +8,7 @@
 
 use indexmap::IndexSet;
 
-use crate::db::{CatalogObject, SqlError, Work, missing_objects};
+use crate::db::{CatalogObject, SqlError, Transaction, missing_objects};
 use crate::diagnostic::Origin;
 use crate::project::{Migration, MigrationId, Requirement};
 use crate::sql::{ObjectKey, RemovedWith, SchemaObjectKind, TableObjectKind, effects_of, removes};
@@ -68,7 +68,7 @@ pub fn requirement_keys(requirement: &Requirement) -> Vec<ObjectKey> {
 /// Prerequisites of `pending` (in plan order) that neither the migrations before each one in
 /// the list create nor the database holds. One round of catalog queries.
 pub fn unmet_prerequisites(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     pending: &[&Migration],
 ) -> Result<Vec<Unmet>, SqlError> {
     checked_prerequisites(work, pending).map(|(unmet, _)| unmet)
@@ -79,7 +79,7 @@ pub fn unmet_prerequisites(
 /// every prerequisite instead overstated `catalog_queries` whenever earlier pending migrations
 /// provided some of them.
 pub(crate) fn checked_prerequisites(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     pending: &[&Migration],
 ) -> Result<(Vec<Unmet>, usize), SqlError> {
     let mut will_exist: IndexSet<ObjectKey> = IndexSet::new();

@@ -11,7 +11,7 @@ use crate::sql::script::Script;
 pub(crate) const INTERRUPTED_PREFIX: &str = "interrupted:";
 
 /// What of `migration` is done at a resume point, as the ledger records it
-/// ([`LedgerRow::completed`]): the statements of the file run so far (their count and a hash
+/// ([`crate::db::LedgerRow::completed`]): the statements of the file run so far (their count and a hash
 /// chained over them), or, once the file is done, the file and each step done. Recorded with every progress record and recomputed from
 /// the project before a resume, so an edit to what already ran is noticed before it can run
 /// again.

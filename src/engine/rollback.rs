@@ -17,12 +17,12 @@ use miette::{Diagnostic, SourceSpan};
 use super::failure::join_help;
 use super::outcome::{AppliedBefore, MigrationFailed};
 use crate::db::{
-    self, ConnectionSettings, DbError, Event, Ledger, LedgerRow, LedgerState, LockKey, LockWait,
-    Outcome, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
+    self, ConnectionSettings, DbError, Event, HistoryOutcome, Ledger, LedgerRow, LedgerState,
+    LockKey, LockWait, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
 };
 use crate::graph::Graph;
 use crate::load::Loaded;
-use crate::project::{Migration, MigrationId, Project, Transaction};
+use crate::project::{Migration, MigrationId, Project, TransactionMode};
 use crate::sql::script::{Script, ScriptStatement};
 
 /// What to roll back.
@@ -152,11 +152,11 @@ pub fn rollback(
                 if session.is_open() {
                     let event = Event {
                         migration_id: step.id.as_str(),
-                        action: db::Action::Rollback,
+                        action: db::HistoryAction::Rollback,
                         outcome: if committed {
-                            Outcome::Partial
+                            HistoryOutcome::Partial
                         } else {
-                            Outcome::Failed
+                            HistoryOutcome::Failed
                         },
                         checksum: Some(migration.checksum()),
                         batch: None,
@@ -379,16 +379,16 @@ fn roll_back_one(
     // What happened to the database, for the help: a transaction leaves the migration applied;
     // statements outside one are committed up to the failing one (`next`, 0-based).
     let state = |next: usize| match script.transaction {
-        Transaction::Wrapped => {
+        TransactionMode::Wrapped => {
             format!("its rollback's transaction was rolled back: {id} is still applied, as before")
         }
-        Transaction::Outside if next == 0 => format!(
+        TransactionMode::Outside if next == 0 => format!(
             "its rollback runs outside a transaction, and its first statement did not complete: nothing of it is committed, and {id} is still applied"
         ),
-        Transaction::Outside if next >= total => format!(
+        TransactionMode::Outside if next >= total => format!(
             "every statement of its rollback ran and is committed, but removing its ledger row failed: {id} is recorded as partially rolled back; run `plan rollback {id}` again to finish (no statement runs again)"
         ),
-        Transaction::Outside => format!(
+        TransactionMode::Outside => format!(
             "its rollback runs outside a transaction: {} of {total} committed, and {id} is recorded as partially rolled back; fix the cause and run `plan rollback {id}` again to resume at statement {} (`plan apply` refuses {id} until the rollback is finished)",
             if next == 1 {
                 "statement 1".to_string()
@@ -399,7 +399,7 @@ fn roll_back_one(
         ),
     };
     let with_state = |help: String, next: usize| join_help(&help, &state(next));
-    let committed = |next: usize| script.transaction == Transaction::Outside && next > 0;
+    let committed = |next: usize| script.transaction == TransactionMode::Outside && next > 0;
     // A failure of the session rather than of a statement: nothing in the file to point at.
     let unplaced = |error: SqlError, next: usize| RollbackFailure {
         failure: failed(
@@ -428,8 +428,8 @@ fn roll_back_one(
     };
     let event = |duration: Duration| Event {
         migration_id: id.as_str(),
-        action: db::Action::Rollback,
-        outcome: Outcome::Ok,
+        action: db::HistoryAction::Rollback,
+        outcome: HistoryOutcome::Ok,
         checksum: Some(migration.checksum()),
         batch: None,
         started_at,
@@ -454,7 +454,7 @@ fn roll_back_one(
     // A rollback resumed after stopping part-way skips the statements already committed.
     let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {
-        Transaction::Wrapped => {
+        TransactionMode::Wrapped => {
             // Each rollback starts from the session the run started with, as each migration
             // does, reset before its transaction begins.
             session.reset().map_err(|error| unplaced(error, 0))?;
@@ -499,7 +499,7 @@ fn roll_back_one(
                 .map_err(|error| unplaced(error, 0))?;
             Ok(duration)
         }
-        Transaction::Outside => {
+        TransactionMode::Outside => {
             // As above: a clean session first.
             session
                 .reset()

@@ -33,7 +33,7 @@ pub struct ApplyOptions {
     /// The environment (`--env`), for migrations limited to some.
     pub environment: Option<String>,
     /// Run, or only show what would run.
-    pub mode: RunMode,
+    pub mode: Execution,
     /// How long to wait for another run's lock; `None` waits as long as it takes.
     pub lock_wait: Option<Duration>,
     /// What to let through that apply refuses by default (missing files, out-of-order).
@@ -42,9 +42,9 @@ pub struct ApplyOptions {
 
 /// Whether an apply changes anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunMode {
-    /// Apply the plan.
-    Execute,
+pub enum Execution {
+    /// Apply the plan: a live run that changes the database.
+    Live,
     /// Read the ledger and report the plan; change nothing.
     DryRun,
 }
@@ -151,8 +151,8 @@ pub fn apply_with_handlers(
     let ledger = Ledger::new(&table.schema, &table.table);
     let key = LockKey::from_name(&ledger.name());
     let mut session = match options.mode {
-        RunMode::DryRun => Session::connect(settings)?,
-        RunMode::Execute => {
+        Execution::DryRun => Session::connect(settings)?,
+        Execution::Live => {
             let mut on_wait = |waiting: &db::LockWaiting<'_>| {
                 observe(Progress::WaitingForLock {
                     holder: waiting.holder,
@@ -186,7 +186,7 @@ pub fn apply_with_handlers(
     preflight(&mut session, &plan)?;
     observe(Progress::Planned { plan: &plan, batch });
     let mut report = Report::default();
-    if options.mode == RunMode::DryRun {
+    if options.mode == Execution::DryRun {
         session.close()?;
         return Ok(report);
     }

@@ -1,5 +1,5 @@
 //! The [`Runner`]: a locked session running migrations, with what every phase of a migration
-//! needs: the [`Run`] of the migration in progress, lock-timeout retries, the replay of a
+//! needs: the [`MigrationRun`] of the migration in progress, lock-timeout retries, the replay of a
 //! resumed migration's session settings, the ledger records at the end of a phase (progress,
 //! or the applied row), the prerequisite check, and the record and diagnostic of a failure.
 //! The phases themselves are `phases` (and `outside` for a file run outside a transaction);
@@ -8,14 +8,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::failure::{Failure, FailureKind, Interruption, describe, join_help};
+use super::failure::{FailureKind, FailurePoint, Interruption, describe, join_help};
 use super::outcome::{MigrationFailed, Progress};
 use super::prerequisites::requirement_object;
 use super::record::{INTERRUPTED_PREFIX, completed_units, written};
 use super::steps::handler::Handlers;
 use crate::db::{
-    self, ConnectionSettings, Event, Expected, Ledger, LedgerRow, LedgerState, Outcome,
-    PartialProgress, ResumePoint, Session, SqlError, Work,
+    self, ConnectionSettings, Event, Expected, HistoryOutcome, Ledger, LedgerRow, LedgerState,
+    PartialProgress, ResumePoint, Session, SqlError, Transaction,
 };
 use crate::project::Migration;
 use crate::sql::script::Script;
@@ -34,7 +34,7 @@ pub(crate) struct Runner<'a> {
 }
 
 /// A migration's run: what it is, and timing for its ledger and history rows.
-pub(crate) struct Run<'m> {
+pub(crate) struct MigrationRun<'m> {
     /// The migration.
     pub(crate) migration: &'m Migration,
     /// Its SQL, as load prepared it.
@@ -50,7 +50,7 @@ pub(crate) struct Run<'m> {
     pub(crate) recorded: Option<String>,
 }
 
-impl Run<'_> {
+impl MigrationRun<'_> {
     /// What the next ledger write expects the row to be.
     pub(crate) fn expected(&self) -> Expected<'_> {
         match &self.recorded {
@@ -94,7 +94,7 @@ impl Runner<'_> {
     /// replayed.
     pub(crate) fn replay_session_settings(
         &mut self,
-        run: &Run<'_>,
+        run: &MigrationRun<'_>,
         resume: ResumePoint,
     ) -> Result<(), SqlError> {
         if resume == ResumePoint::FRESH {
@@ -115,7 +115,7 @@ impl Runner<'_> {
     /// Records the end of a phase that committed as it went: progress, or the applied row.
     pub(crate) fn finish_phase(
         &mut self,
-        run: &mut Run<'_>,
+        run: &mut MigrationRun<'_>,
         finishes: bool,
         steps_done: usize,
     ) -> Result<(), SqlError> {
@@ -156,8 +156,8 @@ impl Runner<'_> {
     /// transaction itself, in the ledger) and builds its diagnostic.
     pub(crate) fn fail(
         &mut self,
-        run: &Run<'_>,
-        (failure, note): (Failure, String),
+        run: &MigrationRun<'_>,
+        (failure, note): (FailurePoint, String),
     ) -> Box<MigrationFailed> {
         let migration = run.migration;
         let (message, code, mut help, label, span) = describe(&failure, self.ledger);
@@ -202,11 +202,11 @@ impl Runner<'_> {
         if self.session.is_open() {
             let event = Event {
                 migration_id: migration.id().as_str(),
-                action: db::Action::Apply,
+                action: db::HistoryAction::Apply,
                 outcome: if run.committed || interrupted.is_some() {
-                    Outcome::Partial
+                    HistoryOutcome::Partial
                 } else {
-                    Outcome::Failed
+                    HistoryOutcome::Failed
                 },
                 checksum: Some(migration.checksum()),
                 batch: Some(self.batch),
@@ -233,7 +233,7 @@ impl Runner<'_> {
     /// apply refuses it until `plan accept --resume-at` says how to go on.
     fn record_interrupted(
         &mut self,
-        run: &Run<'_>,
+        run: &MigrationRun<'_>,
         at: Interruption,
         message: &str,
     ) -> Result<(), SqlError> {
@@ -276,8 +276,8 @@ pub(crate) fn record_applied(
     ledger: &Ledger,
     batch: i32,
     environment: Option<&str>,
-    work: &mut Work<'_>,
-    run: &Run<'_>,
+    work: &mut Transaction<'_>,
+    run: &MigrationRun<'_>,
 ) -> Result<(), SqlError> {
     let migration = run.migration;
     let duration = run.clock.elapsed();
@@ -294,8 +294,8 @@ pub(crate) fn record_applied(
     };
     let event = Event {
         migration_id: migration.id().as_str(),
-        action: db::Action::Apply,
-        outcome: Outcome::Ok,
+        action: db::HistoryAction::Apply,
+        outcome: HistoryOutcome::Ok,
         checksum: Some(migration.checksum()),
         batch: Some(batch),
         started_at: run.started_at,
@@ -310,9 +310,9 @@ pub(crate) fn record_applied(
 
 /// Fails when a prerequisite of `migration` is missing, pointing at the line that declares it.
 pub(crate) fn check_prerequisites(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     migration: &Migration,
-) -> Result<(), Failure> {
+) -> Result<(), FailurePoint> {
     if migration.requires().is_empty() {
         return Ok(());
     }
@@ -321,7 +321,7 @@ pub(crate) fn check_prerequisites(
         .iter()
         .map(|prerequisite| requirement_object(&prerequisite.requirement))
         .collect();
-    let missing = db::missing_objects(work, &objects).map_err(|error| Failure {
+    let missing = db::missing_objects(work, &objects).map_err(|error| FailurePoint {
         error: FailureKind::Sql(error),
         file: migration.file().clone(),
         span: 0..0,
@@ -333,7 +333,7 @@ pub(crate) fn check_prerequisites(
         .find(|prerequisite| missing.contains(&requirement_object(&prerequisite.requirement)))
     {
         None => Ok(()),
-        Some(prerequisite) => Err(Failure {
+        Some(prerequisite) => Err(FailurePoint {
             error: FailureKind::Unrunnable(format!(
                 "it requires {}, which the database does not have",
                 prerequisite.requirement

@@ -1,4 +1,4 @@
-//! The dependency graph itself: [`Graph`] built from a [`Project`], its ordering [`Mode`] and
+//! The dependency graph itself: [`Graph`] built from a [`Project`], its ordering [`OrderMode`] and
 //! why, its deterministic order, and the walks over it (direct dependencies and dependents, the
 //! `--to` closure, what a rollback takes along).
 //!
@@ -22,7 +22,7 @@ use crate::project::{Migration, MigrationId, OrderSetting, Project};
 
 /// How migrations without declared dependencies are ordered.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub enum OrderMode {
     /// Each migration depends on the one before it, as numbered folders mean.
     Sequence,
     /// Only declared dependencies count; a migration declaring none is a root.
@@ -31,7 +31,7 @@ pub enum Mode {
 
 /// Why the graph is in its mode, for `plan show` to say.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ModeReason {
+pub enum OrderModeReason {
     /// No migration declares dependencies.
     NothingDeclared,
     /// This migration declares dependencies (the first one that does, in version order).
@@ -62,8 +62,8 @@ pub struct Graph {
     order: Vec<MigrationId>,
     /// Plan position of each node, indexed by node index.
     positions: Vec<usize>,
-    mode: Mode,
-    reason: ModeReason,
+    mode: OrderMode,
+    reason: OrderModeReason,
 }
 
 impl Graph {
@@ -79,7 +79,7 @@ impl Graph {
         let mut previous: Option<NodeIndex> = None;
         for migration in project.migrations() {
             let node = nodes[migration.id()];
-            if mode == Mode::Sequence {
+            if mode == OrderMode::Sequence {
                 if let Some(before) = previous {
                     graph.update_edge(before, node, EdgeKind::Sequence);
                 }
@@ -116,12 +116,12 @@ impl Graph {
     }
 
     /// The ordering mode in force.
-    pub fn mode(&self) -> &Mode {
+    pub fn mode(&self) -> &OrderMode {
         &self.mode
     }
 
     /// Why that mode is in force.
-    pub fn mode_reason(&self) -> &ModeReason {
+    pub fn mode_reason(&self) -> &OrderModeReason {
         &self.reason
     }
 
@@ -214,10 +214,10 @@ impl Graph {
     }
 }
 
-fn mode_of(project: &Project) -> (Mode, ModeReason) {
+fn mode_of(project: &Project) -> (OrderMode, OrderModeReason) {
     match project.manifest().order() {
-        OrderSetting::Sequential => (Mode::Sequence, ModeReason::Forced),
-        OrderSetting::Graph => (Mode::Graph, ModeReason::Forced),
+        OrderSetting::Sequential => (OrderMode::Sequence, OrderModeReason::Forced),
+        OrderSetting::Graph => (OrderMode::Graph, OrderModeReason::Forced),
         OrderSetting::Auto => {
             // Name a migration that lists a dependency when there is one: "001 declares none"
             // explains less than "002 depends on 001".
@@ -234,10 +234,10 @@ fn mode_of(project: &Project) -> (Mode, ModeReason) {
                         .find(|migration| migration.dependencies().is_some())
                 });
             match declaring {
-                None => (Mode::Sequence, ModeReason::NothingDeclared),
+                None => (OrderMode::Sequence, OrderModeReason::NothingDeclared),
                 Some(migration) => (
-                    Mode::Graph,
-                    ModeReason::DeclaredBy {
+                    OrderMode::Graph,
+                    OrderModeReason::DeclaredBy {
                         id: migration.id().clone(),
                         location: declaration_location(migration),
                     },

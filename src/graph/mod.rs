@@ -2,7 +2,7 @@
 //! deterministic order, cycles, and the `--to` closure. Pure: no I/O, and petgraph's types do not
 //! leave this module.
 //!
-//! - `dag.rs`: [`Graph`], built and ordered (a deterministic Kahn's algorithm), its [`Mode`],
+//! - `dag.rs`: [`Graph`], built and ordered (a deterministic Kahn's algorithm), its [`OrderMode`],
 //!   and the walks over it (dependencies, dependents, closures, edges).
 //! - `cycle.rs`: when the graph has a cycle, each one found and explained ([`CycleProblem`]).
 //! - `environments.rs`: dependencies limited to fewer environments than their dependents
@@ -15,7 +15,7 @@ mod dag;
 mod environments;
 
 pub use cycle::CycleProblem;
-pub use dag::{EdgeKind, Graph, Mode, ModeReason};
+pub use dag::{EdgeKind, Graph, OrderMode, OrderModeReason};
 pub use environments::{EnvironmentMismatch, environment_mismatches};
 
 #[cfg(test)]

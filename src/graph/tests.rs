@@ -49,8 +49,8 @@ fn a_folder_without_declarations_is_a_sequence_in_numeric_order() {
         ("migrations/9_b.sql", "SELECT 9;"),
         ("migrations/002_a.sql", "SELECT 2;"),
     ]);
-    assert_eq!(graph.mode(), &Mode::Sequence);
-    assert_eq!(graph.mode_reason(), &ModeReason::NothingDeclared);
+    assert_eq!(graph.mode(), &OrderMode::Sequence);
+    assert_eq!(graph.mode_reason(), &OrderModeReason::NothingDeclared);
     assert_eq!(order(&graph), ["002_a", "9_b", "10_c"]);
     assert_eq!(closure(&graph, "9_b"), ["002_a", "9_b"]);
 }
@@ -70,7 +70,7 @@ fn declared_dependencies_order_a_lower_number_after_a_higher_one() {
             "-- depends: 003_branch_a.sql\nSELECT 5;",
         ),
     ]);
-    assert_eq!(graph.mode(), &Mode::Graph);
+    assert_eq!(graph.mode(), &OrderMode::Graph);
     assert_eq!(
         order(&graph),
         [
@@ -121,8 +121,8 @@ fn order_sequential_keeps_declared_edges_too() {
         ("migrations/002_b.sql", "-- depends: 001\nSELECT 1;"),
         ("migrations/003_c.sql", "SELECT 1;"),
     ]);
-    assert_eq!(graph.mode(), &Mode::Sequence);
-    assert_eq!(graph.mode_reason(), &ModeReason::Forced);
+    assert_eq!(graph.mode(), &OrderMode::Sequence);
+    assert_eq!(graph.mode_reason(), &OrderModeReason::Forced);
     assert_eq!(closure(&graph, "003_c"), ["001_a", "002_b", "003_c"]);
 }
 

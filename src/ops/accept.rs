@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use miette::Diagnostic;
 
 use crate::db::{
-    self, DbError, Event, Expected, LedgerState, Outcome, PartialProgress, ResumePoint,
+    self, DbError, Event, Expected, HistoryOutcome, LedgerState, PartialProgress, ResumePoint,
 };
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::plan::short;
@@ -353,8 +353,8 @@ fn accept_changed(
 fn accept_event<'a>(migration: &'a Migration, batch: i32, detail: &'a str) -> Event<'a> {
     Event {
         migration_id: migration.id().as_str(),
-        action: db::Action::Accept,
-        outcome: Outcome::Ok,
+        action: db::HistoryAction::Accept,
+        outcome: HistoryOutcome::Ok,
         checksum: Some(migration.checksum()),
         batch: Some(batch),
         started_at: SystemTime::now(),

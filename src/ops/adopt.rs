@@ -18,7 +18,7 @@ use crate::db::{
     self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, Session, SnapshotReason,
     Snapshots,
 };
-use crate::engine::RunMode;
+use crate::engine::Execution;
 use crate::project::TrackingTable;
 
 /// The table names looked for when `--from` is not given.
@@ -192,11 +192,11 @@ pub struct MissingForBaseline {
 pub(crate) fn open_session(
     ledger: &Ledger,
     settings: &ConnectionSettings,
-    mode: RunMode,
+    mode: Execution,
 ) -> Result<Session, DbError> {
     match mode {
-        RunMode::DryRun => Session::connect(settings),
-        RunMode::Execute => {
+        Execution::DryRun => Session::connect(settings),
+        Execution::Live => {
             let key = LockKey::from_name(&ledger.name());
             let mut ignore = |_: &db::LockWaiting<'_>| {};
             let mut wait = LockWait {
@@ -215,7 +215,7 @@ pub(crate) fn record(
     session: &mut Session,
     ledger: &Ledger,
     tracking: &TrackingTable,
-    action: db::Action,
+    action: db::HistoryAction,
     adopted: &[Adopted<'_>],
     batch: Option<i32>,
 ) -> Result<(), DbError> {

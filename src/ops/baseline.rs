@@ -11,7 +11,7 @@ use indexmap::{IndexMap, IndexSet};
 use super::adopt::{AdoptError, MissingForBaseline, open_session, record};
 use crate::db::ledger::Adopted;
 use crate::db::{self, Catalog, ConnectionSettings, Ledger, LedgerState};
-use crate::engine::RunMode;
+use crate::engine::Execution;
 use crate::engine::prerequisites::requirement_keys;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Requirement};
@@ -25,7 +25,7 @@ pub struct BaselineOptions {
     /// The environment (`--env`): every migration recorded must run in it.
     pub environment: Option<String>,
     /// Record, or only check.
-    pub mode: RunMode,
+    pub mode: Execution,
 }
 
 /// What `baseline` checked and did.
@@ -100,7 +100,7 @@ pub fn baseline(
             missing,
         });
     }
-    if options.mode == RunMode::Execute && !report.recorded.is_empty() {
+    if options.mode == Execution::Live && !report.recorded.is_empty() {
         let batch = if ledger.exists(&mut session)? {
             ledger.next_batch(&mut session)?
         } else {
@@ -128,7 +128,7 @@ pub fn baseline(
             &mut session,
             &ledger,
             tracking,
-            db::Action::Baseline,
+            db::HistoryAction::Baseline,
             &adopted,
             Some(batch),
         )?;

@@ -16,7 +16,7 @@ use crate::db::{
     self, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session, SqlError,
     quote_identifier,
 };
-use crate::engine::RunMode;
+use crate::engine::Execution;
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Resolution, TrackingTable};
 
@@ -145,7 +145,7 @@ pub struct ImportOptions {
     /// looks for the tables the known runners create.
     pub from: Option<String>,
     /// Record, or only report what would be recorded.
-    pub mode: RunMode,
+    pub mode: Execution,
 }
 
 /// What `import-history` found and did.
@@ -241,7 +241,7 @@ pub fn import_history(
         &ledger_rows,
         first_batch,
     )?;
-    if options.mode == RunMode::Execute && !report.imported.is_empty() {
+    if options.mode == Execution::Live && !report.imported.is_empty() {
         let details: Vec<String> = report
             .imported
             .iter()
@@ -271,7 +271,7 @@ pub fn import_history(
             &mut session,
             &ledger,
             tracking,
-            db::Action::Import,
+            db::HistoryAction::Import,
             &adopted,
             last_batch,
         )?;

@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use miette::Diagnostic;
 
 use crate::diagnostic::InvalidInput;
-use crate::graph::{Graph, Mode, ModeReason};
+use crate::graph::{Graph, OrderMode, OrderModeReason};
 use crate::project::{Migration, MigrationId, Project, Rollback};
 
 /// How a project lays out its migrations and rollbacks.
@@ -477,10 +477,10 @@ fn dependencies(
     graph: &Graph,
     depends: &Depends,
 ) -> Result<Option<Vec<MigrationId>>, ScaffoldError> {
-    let unforced_sequence =
-        *graph.mode() == Mode::Sequence && *graph.mode_reason() == ModeReason::NothingDeclared;
+    let unforced_sequence = *graph.mode() == OrderMode::Sequence
+        && *graph.mode_reason() == OrderModeReason::NothingDeclared;
     match depends {
-        Depends::Leaves if *graph.mode() == Mode::Sequence => Ok(None),
+        Depends::Leaves if *graph.mode() == OrderMode::Sequence => Ok(None),
         Depends::Leaves => {
             // A migration that runs everywhere cannot depend on one limited to some
             // environments, so those are left out of the leaves it depends on.

@@ -34,7 +34,7 @@ use crate::db::{
 use crate::engine::handler::Handlers;
 use crate::engine::plan::Action;
 use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
-use crate::engine::run::{ApplyError, ApplyOptions, RunMode, apply_with_handlers};
+use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
 use crate::load::Loaded;
 use crate::project::MigrationId;
 
@@ -252,7 +252,7 @@ pub fn verify(
     handlers: &Handlers,
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
-    let run = Run {
+    let run = Verification {
         loaded,
         options,
         handlers,
@@ -294,7 +294,7 @@ pub fn verify(
 }
 
 /// What is verified, with what.
-struct Run<'a> {
+struct Verification<'a> {
     loaded: &'a Loaded,
     options: &'a VerifyOptions,
     handlers: &'a Handlers,
@@ -302,12 +302,12 @@ struct Run<'a> {
 
 /// Applies one by one, rolls back one by one, applies again.
 fn walk(
-    run: &Run<'_>,
+    run: &Verification<'_>,
     settings: &ConnectionSettings,
     database: String,
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
-    let Run {
+    let Verification {
         loaded,
         options,
         handlers,
@@ -320,7 +320,7 @@ fn walk(
         session.close()?;
         Ok(catalog)
     };
-    let apply_options = |target: Option<&MigrationId>, mode: RunMode| ApplyOptions {
+    let apply_options = |target: Option<&MigrationId>, mode: Execution| ApplyOptions {
         target: target.cloned(),
         environment: options.environment.clone(),
         mode,
@@ -334,7 +334,7 @@ fn walk(
     apply_with_handlers(
         loaded,
         settings,
-        &apply_options(options.target.as_ref(), RunMode::DryRun),
+        &apply_options(options.target.as_ref(), Execution::DryRun),
         handlers,
         &mut |progress| {
             if let crate::engine::run::Progress::Planned { plan, .. } = progress {
@@ -362,7 +362,7 @@ fn walk(
         apply_with_handlers(
             loaded,
             settings,
-            &apply_options(Some(id), RunMode::Execute),
+            &apply_options(Some(id), Execution::Live),
             handlers,
             &mut |_| {},
         )?;
@@ -426,7 +426,7 @@ fn walk(
     let applied_again = match apply_with_handlers(
         loaded,
         settings,
-        &apply_options(options.target.as_ref(), RunMode::Execute),
+        &apply_options(options.target.as_ref(), Execution::Live),
         handlers,
         &mut |_| {},
     ) {

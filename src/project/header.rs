@@ -9,7 +9,7 @@ use std::ops::Range;
 use indexmap::IndexMap;
 
 use super::lines::{Line, lines};
-use super::migration::{Requirement, Transaction};
+use super::migration::{Requirement, TransactionMode};
 
 /// What a header declares. Spans are byte ranges in the file.
 #[derive(Debug, Default)]
@@ -20,7 +20,7 @@ pub(crate) struct Header {
     pub(crate) dependencies_declared_at: Option<Range<usize>>,
     pub(crate) requires: Vec<(Requirement, Range<usize>)>,
     pub(crate) environments: Option<Vec<Written>>,
-    pub(crate) transaction: Option<Transaction>,
+    pub(crate) transaction: Option<TransactionMode>,
     pub(crate) metadata: IndexMap<String, String>,
     pub(crate) problems: Vec<HeaderProblem>,
 }
@@ -128,7 +128,7 @@ impl Header {
                     for item in split_list(&value) {
                         match item.text.to_lowercase().as_str() {
                             "no-transaction" | "no_transaction" | "notransaction" => {
-                                self.transaction = Some(Transaction::Outside);
+                                self.transaction = Some(TransactionMode::Outside);
                             }
                             _ => self.problems.push(HeaderProblem::UnknownDirective {
                                 written: item.text,

@@ -17,7 +17,7 @@ use serde::de::{self, MapAccess, Visitor};
 
 use super::header::{Written, parse_requirement};
 use super::lines::lines;
-use super::migration::{BatchCommit, Requirement, Transaction};
+use super::migration::{BatchCommit, Requirement, TransactionMode};
 use crate::diagnostic::SourceFile;
 
 /// The file name `plan` looks for in a project folder.
@@ -93,7 +93,7 @@ pub(crate) struct Entry {
     pub(crate) depends_on: Option<Vec<Written>>,
     pub(crate) requires: Vec<(Requirement, Range<usize>)>,
     pub(crate) environments: Option<Vec<Written>>,
-    pub(crate) transaction: Option<Transaction>,
+    pub(crate) transaction: Option<TransactionMode>,
     pub(crate) steps: Vec<StepSpec>,
 }
 
@@ -343,9 +343,9 @@ fn read_entry(
     }
     let transaction = entry.transaction.map(|wrapped| {
         if wrapped {
-            Transaction::Wrapped
+            TransactionMode::Wrapped
         } else {
-            Transaction::Outside
+            TransactionMode::Outside
         }
     });
     let steps_span = locate(text, &["migrations", &reference, "steps"]);

@@ -152,7 +152,7 @@ pub struct Prerequisite {
 
 /// How a migration's SQL runs with respect to transactions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transaction {
+pub enum TransactionMode {
     /// In one transaction together with its ledger row (the default).
     Wrapped,
     /// Statement by statement outside a transaction (`-- plan: no-transaction`, or
@@ -348,7 +348,7 @@ pub struct Migration {
     pub(crate) dependencies: Option<Vec<Dependency>>,
     pub(crate) requires: Vec<Prerequisite>,
     pub(crate) environments: Option<Vec<String>>,
-    pub(crate) transaction: Transaction,
+    pub(crate) transaction: TransactionMode,
     pub(crate) steps: Vec<Step>,
     pub(crate) metadata: IndexMap<String, String>,
 }
@@ -463,7 +463,7 @@ impl Migration {
     }
 
     /// How its SQL runs with respect to transactions.
-    pub fn transaction(&self) -> Transaction {
+    pub fn transaction(&self) -> TransactionMode {
         self.transaction
     }
 

@@ -32,7 +32,7 @@ pub use manifest::{
 pub(crate) use migration::sha256_hex;
 pub use migration::{
     BatchCommit, Dependency, Migration, MigrationId, Prerequisite, Requirement, Rollback,
-    SqlSource, Step, StepKind, Transaction, Version,
+    SqlSource, Step, StepKind, TransactionMode, Version,
 };
 pub use model::{Project, Resolution};
 pub use problem::{Problem, boxed};

@@ -17,7 +17,7 @@ use super::lines;
 use super::manifest::{self, Entry, MANIFEST_FILE, Manifest, ManifestProblem, StepSpecKind};
 use super::migration::{
     self, Dependency, Migration, MigrationId, Prerequisite, Rollback, SqlSource, Step, StepKind,
-    Transaction, Version,
+    TransactionMode, Version,
 };
 use super::model::{Project, Resolution};
 use super::problem::{self, Problem};
@@ -264,7 +264,7 @@ fn read_migration(file: MigrationFile, problems: &mut Vec<Problem>) -> (Migratio
         dependencies: None,
         requires: Vec::new(),
         environments: None,
-        transaction: header.transaction.unwrap_or(Transaction::Wrapped),
+        transaction: header.transaction.unwrap_or(TransactionMode::Wrapped),
         steps: Vec::new(),
         metadata: header.metadata.clone(),
     };

@@ -15,7 +15,7 @@ use std::ops::Range;
 use miette::{Diagnostic, SourceSpan};
 
 use crate::diagnostic::{SourceFile, to_source_span};
-use crate::project::{Migration, Rollback, Transaction};
+use crate::project::{Migration, Rollback, TransactionMode};
 use crate::sql::{self, CreatedObject, StatementKind};
 
 /// A migration's SQL, ready to run: its statements, and whether they share one transaction
@@ -23,7 +23,7 @@ use crate::sql::{self, CreatedObject, StatementKind};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
     /// Inside the migration's transaction, or outside any.
-    pub transaction: Transaction,
+    pub transaction: TransactionMode,
     /// The statements, in order, without a wrapping `BEGIN`/`COMMIT` pair.
     pub statements: Vec<ScriptStatement>,
     /// The modes of the file's own wrapping `BEGIN` (`ISOLATION LEVEL SERIALIZABLE`,
@@ -211,7 +211,7 @@ pub fn prepare_rollback(migration: &Migration) -> Option<Result<Script, ScriptPr
         file,
         offset,
         sql,
-        transaction: Transaction::Wrapped,
+        transaction: TransactionMode::Wrapped,
     }))
 }
 
@@ -221,7 +221,7 @@ struct SqlText<'a> {
     file: &'a SourceFile,
     offset: usize,
     sql: &'a str,
-    transaction: Transaction,
+    transaction: TransactionMode,
 }
 
 fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
@@ -280,7 +280,7 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
             _ => None,
         })
         .collect();
-    if let (Transaction::Wrapped, Some(&(index, reason))) = (transaction, outside.first()) {
+    if let (TransactionMode::Wrapped, Some(&(index, reason))) = (transaction, outside.first()) {
         let mixed = outside.len() < body.len();
         if mixed || wrapped_whole {
             return Err(ScriptProblem::MixedTransaction {
@@ -297,7 +297,7 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
             });
         }
     }
-    let run_outside = transaction == Transaction::Outside || !outside.is_empty();
+    let run_outside = transaction == TransactionMode::Outside || !outside.is_empty();
     if run_outside && wrapped_whole {
         return Err(ScriptProblem::TransactionControl {
             id: id.to_string(),
@@ -358,9 +358,9 @@ fn prepare_sql(source: &SqlText<'_>) -> Result<Script, ScriptProblem> {
     Ok(Script {
         modes,
         transaction: if run_outside {
-            Transaction::Outside
+            TransactionMode::Outside
         } else {
-            Transaction::Wrapped
+            TransactionMode::Wrapped
         },
         statements: body
             .iter()
@@ -530,7 +530,7 @@ mod tests {
 
     fn expect_wrapped(sql: &str) -> Vec<String> {
         match prepare_file(sql) {
-            Ok(script) if script.transaction == Transaction::Wrapped => script
+            Ok(script) if script.transaction == TransactionMode::Wrapped => script
                 .statements
                 .into_iter()
                 .map(|statement| statement.text)
@@ -541,7 +541,7 @@ mod tests {
 
     fn expect_outside(sql: &str) -> Vec<ScriptStatement> {
         match prepare_file(sql) {
-            Ok(script) if script.transaction == Transaction::Outside => script.statements,
+            Ok(script) if script.transaction == TransactionMode::Outside => script.statements,
             other => panic!("expected an outside script, got {other:?}"),
         }
     }

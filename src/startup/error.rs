@@ -81,7 +81,7 @@ pub enum StartupError {
         migrations: Vec<OutOfDate>,
     },
 
-    /// `Mode::ApplyTo` names no migration of the project, or several.
+    /// `Goal::ApplyTo` names no migration of the project, or several.
     #[error("the target `{written}` is not a migration of this project")]
     #[diagnostic(code(plan::startup::unknown_target), help("{help}"))]
     UnknownTarget {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::db::ConnectionSettings;
 use crate::engine::safeguards::{EnvironmentGuard, EnvironmentMismatch, Safeguards};
-use crate::engine::{self, ApplyOptions, Handlers, Progress, RunMode};
+use crate::engine::{self, ApplyOptions, Execution, Handlers, Progress};
 
 use super::error::StartupError;
 
@@ -65,7 +65,7 @@ pub(crate) fn check(guard: &EnvironmentGuard, stated: Stated<'_>) -> Result<(), 
 }
 
 /// The database the backup and the apply are for, and how the apply will run.
-pub(crate) struct Run<'a> {
+pub(crate) struct GuardedApply<'a> {
     pub(crate) loaded: &'a crate::load::Loaded,
     pub(crate) handlers: &'a Handlers,
     pub(crate) settings: &'a ConnectionSettings,
@@ -76,14 +76,14 @@ pub(crate) struct Run<'a> {
 /// without the lock, as a dry run) has work; taken, verified and recorded in the history as
 /// `plan apply --backup-dir` does. The confirmation was given when `owed` was built.
 pub(crate) fn before_first_statement(
-    run: &Run<'_>,
+    run: &GuardedApply<'_>,
     owed: &Safeguards<'_>,
 ) -> Result<(), StartupError> {
     let Some(directory) = owed.backup_dir() else {
         return Ok(());
     };
     let dry_run = ApplyOptions {
-        mode: RunMode::DryRun,
+        mode: Execution::DryRun,
         ..run.options.clone()
     };
     let mut has_work = false;

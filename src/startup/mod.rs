@@ -5,7 +5,7 @@
 //! A [`Migrator`] holds a checked project and its graph; [`Migrator::run`] waits for the
 //! database to come up ([`Retry`]), then applies through [`crate::engine::apply_with_handlers`]
 //! — the same ordering, advisory lock, ledger, history, checksums, prerequisites and handlers as
-//! `plan apply`, nothing implemented twice — or, in [`Mode::VerifyOnly`], reads the ledger and
+//! `plan apply`, nothing implemented twice — or, in [`Goal::VerifyOnly`], reads the ledger and
 //! refuses to start when a migration is missing. Replicas starting together serialise on the
 //! lock: one applies, the others wait, find nothing left to do, and start.
 //!
@@ -31,7 +31,7 @@ pub use retry::{Retry, is_not_up_yet};
 
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
-use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Report, RunMode};
+use crate::engine::{self, ApplyError, ApplyOptions, Execution, Handlers, Report};
 use crate::graph::Graph;
 use crate::load::{self, Loaded};
 use crate::ops::{self, State};
@@ -46,11 +46,11 @@ use trace::Tracer;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use pgplan::startup::{Migrator, Mode, Retry};
+/// use pgplan::startup::{Migrator, Goal, Retry};
 ///
 /// # fn main() -> Result<(), pgplan::startup::StartupError> {
 /// let outcome = Migrator::from_folder("migrations-project")?
-///     .with_mode(Mode::ApplyAll)
+///     .with_goal(Goal::ApplyAll)
 ///     .with_retry(Retry::for_up_to(Duration::from_secs(60)))
 ///     .run_from_env()?;
 /// # let _ = outcome;
@@ -61,7 +61,7 @@ use trace::Tracer;
 pub struct Migrator {
     loaded: Loaded,
     handlers: Handlers,
-    mode: Mode,
+    goal: Goal,
     environment: Option<String>,
     retry: Retry,
     lock_wait: Option<Duration>,
@@ -71,7 +71,7 @@ pub struct Migrator {
 
 /// What start-up does to the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub enum Goal {
     /// Apply every pending migration (`plan apply`).
     ApplyAll,
     /// Apply this migration and what it depends on (`plan apply --to ID`): an ID, a file name or
@@ -84,7 +84,7 @@ pub enum Mode {
 
 /// What start-up found or did.
 #[derive(Clone, Debug)]
-pub enum Outcome {
+pub enum Started {
     /// Migrations were applied: by this process (the report lists them), or already by another
     /// replica or an earlier start (the report is empty).
     Applied(Report),
@@ -117,9 +117,9 @@ impl Migrator {
         Migrator::from_files(&ProjectFiles::from_static(files))
     }
 
-    /// Replaces the mode (default: [`Mode::ApplyAll`]).
-    pub fn with_mode(self, mode: Mode) -> Migrator {
-        Migrator { mode, ..self }
+    /// Replaces the goal (default: [`Goal::ApplyAll`]).
+    pub fn with_goal(self, goal: Goal) -> Migrator {
+        Migrator { goal, ..self }
     }
 
     /// Sets the environment (`plan apply --env`): migrations limited to others are skipped.
@@ -186,14 +186,14 @@ impl Migrator {
 
     /// Connects with the settings `plan` uses when given no URL — `DATABASE_URL`, then the
     /// `PG*` variables and `~/.pgpass` — and runs.
-    pub fn run_from_env(&self) -> Result<Outcome, StartupError> {
+    pub fn run_from_env(&self) -> Result<Started, StartupError> {
         let settings = ConnectionSettings::from_process_environment(None)?;
         self.run(&settings)
     }
 
     /// Waits for the database at `settings` to come up, then applies or verifies as the mode
     /// says. Progress goes to `tracing` (target `pgplan::startup`); nothing is printed.
-    pub fn run(&self, settings: &ConnectionSettings) -> Result<Outcome, StartupError> {
+    pub fn run(&self, settings: &ConnectionSettings) -> Result<Started, StartupError> {
         let span = tracing::info_span!("migrate", database = %settings);
         let _entered = span.enter();
         let environment = self.environment()?;
@@ -202,13 +202,13 @@ impl Migrator {
         } else {
             settings.clone()
         };
-        match &self.mode {
-            Mode::ApplyAll => self.apply(&settings, None, environment),
-            Mode::ApplyTo(written) => {
+        match &self.goal {
+            Goal::ApplyAll => self.apply(&settings, None, environment),
+            Goal::ApplyTo(written) => {
                 let target = self.target(written)?;
                 self.apply(&settings, Some(target), environment)
             }
-            Mode::VerifyOnly => self.verify(&settings, environment),
+            Goal::VerifyOnly => self.verify(&settings, environment),
         }
     }
 
@@ -216,7 +216,7 @@ impl Migrator {
         Migrator {
             loaded,
             handlers: Handlers::new(),
-            mode: Mode::ApplyAll,
+            goal: Goal::ApplyAll,
             environment: None,
             retry: Retry::for_up_to(Duration::from_secs(30)),
             lock_wait: None,
@@ -273,7 +273,7 @@ impl Migrator {
         settings: &ConnectionSettings,
         target: Option<MigrationId>,
         environment: Option<&str>,
-    ) -> Result<Outcome, StartupError> {
+    ) -> Result<Started, StartupError> {
         // What the migrator's own environment requires is refused before connecting; the
         // ledger, read next, may add the safeguards of the environment the database was
         // migrated in, as for `plan apply`.
@@ -300,12 +300,12 @@ impl Migrator {
         let options = ApplyOptions {
             target,
             environment: guard.environment().map(str::to_string),
-            mode: RunMode::Execute,
+            mode: Execution::Live,
             lock_wait: self.lock_wait,
             allow: engine::Allow::default(),
         };
         guard::before_first_statement(
-            &guard::Run {
+            &guard::GuardedApply {
                 loaded: &self.loaded,
                 handlers: &self.handlers,
                 settings,
@@ -339,14 +339,14 @@ impl Migrator {
             GaveUp::Unreachable { last, .. } | GaveUp::Failed(last) => StartupError::Apply(last),
         })?;
         tracing::info!(applied = report.applied.len(), "the database is up to date");
-        Ok(Outcome::Applied(report))
+        Ok(Started::Applied(report))
     }
 
     fn verify(
         &self,
         settings: &ConnectionSettings,
         environment: Option<&str>,
-    ) -> Result<Outcome, StartupError> {
+    ) -> Result<Started, StartupError> {
         let table = self.project().manifest().tracking_table();
         let ledger = Ledger::new(&table.schema, &table.table);
         let rows = until_reachable(
@@ -378,7 +378,7 @@ impl Migrator {
         }
         if migrations.is_empty() {
             tracing::info!(applied, "the database is up to date");
-            Ok(Outcome::Verified { applied })
+            Ok(Started::Verified { applied })
         } else {
             Err(StartupError::NotUpToDate {
                 target: settings.to_string(),
@@ -465,7 +465,7 @@ mod tests {
         // Nothing listens here: a refusal must come before any connection attempt.
         let settings = ConnectionSettings::for_socket(Path::new("/nonexistent"), 1, "u", "d");
         let migrator = migrator
-            .with_mode(Mode::ApplyTo("001_acounts".to_string()))
+            .with_goal(Goal::ApplyTo("001_acounts".to_string()))
             .with_retry(Retry::never());
         let error = migrator.run(&settings).expect_err("unknown target");
         assert!(
@@ -474,7 +474,7 @@ mod tests {
             render(&error)
         );
         let error = migrator
-            .with_mode(Mode::ApplyAll)
+            .with_goal(Goal::ApplyAll)
             .with_environment("production")
             .run(&settings)
             .expect_err("unknown environment");

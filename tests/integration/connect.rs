@@ -14,10 +14,10 @@ use pgplan::db::{
 };
 
 use crate::support::cluster::{password_cluster, render, test_db};
-use crate::support::environment::FakeEnvironment;
+use crate::support::environment::FakeMachine;
 use crate::support::tls::{cert_auth_fixture, tls_fixture};
 
-fn resolve(url: &str, environment: &FakeEnvironment) -> ConnectionSettings {
+fn resolve(url: &str, environment: &FakeMachine) -> ConnectionSettings {
     ConnectionSettings::resolve(Some(url), environment)
         .unwrap_or_else(|error| panic!("{}", render(&error)))
 }
@@ -90,7 +90,7 @@ fn connects_over_the_private_socket() {
 #[test]
 fn url_of_a_test_database_resolves_back_to_it() {
     let database = test_db("url_of_a_test_database_resolves_back_to_it");
-    let settings = resolve(&database.url(), &FakeEnvironment::with(&[]));
+    let settings = resolve(&database.url(), &FakeMachine::with(&[]));
     assert_eq!(&settings, database.settings());
     let name: String = expect_connected(&settings)
         .query_one("SELECT current_database()", &[])
@@ -102,7 +102,7 @@ fn url_of_a_test_database_resolves_back_to_it() {
 #[test]
 fn database_url_from_the_environment_is_used_without_an_explicit_one() {
     let database = test_db("database_url_from_the_environment");
-    let environment = FakeEnvironment::with(&[("DATABASE_URL", &database.url())]);
+    let environment = FakeMachine::with(&[("DATABASE_URL", &database.url())]);
     let settings = ConnectionSettings::resolve(None, &environment)
         .unwrap_or_else(|error| panic!("{}", render(&error)));
     assert_eq!(&settings, database.settings());
@@ -112,7 +112,7 @@ fn database_url_from_the_environment_is_used_without_an_explicit_one() {
 fn issue_11_options_in_the_url_reach_the_server() {
     let database = test_db("issue_11_options");
     let url = format!("{}&options=-c%20search_path%3Dissue11", database.url());
-    let settings = resolve(&url, &FakeEnvironment::with(&[]));
+    let settings = resolve(&url, &FakeMachine::with(&[]));
     let search_path: String = expect_connected(&settings)
         .query_one("SHOW search_path", &[])
         .expect("query")
@@ -132,7 +132,7 @@ fn issue_11_sslcert_and_sslkey_authenticate_by_client_certificate() {
         fixture.client_certificate().display(),
         fixture.client_key().display()
     );
-    let settings = resolve(&with_certificate, &FakeEnvironment::with(&[]));
+    let settings = resolve(&with_certificate, &FakeMachine::with(&[]));
     let user: String = expect_connected(&settings)
         .query_one("SELECT current_user::text", &[])
         .expect("query")
@@ -143,11 +143,11 @@ fn issue_11_sslcert_and_sslkey_authenticate_by_client_certificate() {
     let key = fixture.client_key().display().to_string();
     let settings = resolve(
         &url,
-        &FakeEnvironment::with(&[("PGSSLCERT", &certificate), ("PGSSLKEY", &key)]),
+        &FakeMachine::with(&[("PGSSLCERT", &certificate), ("PGSSLKEY", &key)]),
     );
     expect_connected(&settings);
     // Without a certificate the server refuses.
-    let error = expect_refused(&resolve(&url, &FakeEnvironment::with(&[])));
+    let error = expect_refused(&resolve(&url, &FakeMachine::with(&[])));
     assert_eq!(error.server_code(), Some("28000"), "{}", render(&error));
 }
 
@@ -165,7 +165,7 @@ fn issue_11_a_client_key_others_can_read_is_refused_as_libpq_does() {
             fixture.client_certificate().display(),
             key.display()
         ),
-        &FakeEnvironment::with(&[]),
+        &FakeMachine::with(&[]),
     );
     let error = expect_refused(&settings);
     assert!(
@@ -192,7 +192,7 @@ fn password_file_supplies_the_password_over_tcp() {
         0o600,
     );
     let path = file.path().to_string_lossy().into_owned();
-    let environment = FakeEnvironment::with(&[("PGPASSFILE", &path)]);
+    let environment = FakeMachine::with(&[("PGPASSFILE", &path)]);
     let settings = resolve(
         &format!("postgresql://pgpass_reader@127.0.0.1:{port}/postgres"),
         &environment,
@@ -217,7 +217,7 @@ fn password_file_readable_by_others_is_ignored() {
     let path = file.path().to_string_lossy().into_owned();
     let settings = resolve(
         &format!("postgresql://pgpass_ignored@127.0.0.1:{port}/postgres"),
-        &FakeEnvironment::with(&[("PGPASSFILE", &path)]),
+        &FakeMachine::with(&[("PGPASSFILE", &path)]),
     );
     assert!(!settings.has_password());
     let error = expect_refused(&settings);
@@ -234,7 +234,7 @@ fn wrong_password_is_refused_and_never_shown() {
             "postgresql://wrong_password_user:{secret}@127.0.0.1:{}/postgres",
             cluster.port()
         ),
-        &FakeEnvironment::with(&[]),
+        &FakeMachine::with(&[]),
     );
     for text in [settings.to_string(), format!("{settings:?}")] {
         assert!(!text.contains(secret), "{text}");
@@ -258,7 +258,7 @@ fn unreachable_host_error_names_the_target_but_not_the_password() {
     let secret = "hunter2-unreachable";
     let settings = resolve(
         &format!("postgresql://someone:{secret}@127.0.0.1:{port}/app?sslmode=disable"),
-        &FakeEnvironment::with(&[]),
+        &FakeMachine::with(&[]),
     );
     let error = expect_refused(&settings);
     let text = error.to_string();
@@ -297,7 +297,7 @@ fn sslmode_verify_ca_accepts_the_right_ca_whatever_the_host_name() {
             fixture.port(),
             fixture.ca_file().display()
         ),
-        &FakeEnvironment::with(&[]),
+        &FakeMachine::with(&[]),
     );
     assert!(uses_tls(&mut expect_connected(&settings)));
 }
@@ -356,7 +356,7 @@ fn sslmode_verify_full_without_a_root_certificate_fails_before_connecting() {
             "postgresql://postgres@localhost:{}/postgres?sslmode=verify-full",
             fixture.port()
         ),
-        &FakeEnvironment::with(&[]),
+        &FakeMachine::with(&[]),
     );
     let error = expect_refused(&settings);
     assert!(

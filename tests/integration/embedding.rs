@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use pgplan::db::{ConnectionSettings, Ledger, LockKey};
-use pgplan::startup::{Migrator, Outcome, Retry, StartupError};
+use pgplan::startup::{Migrator, Retry, Started, StartupError};
 
 use crate::support::cluster::{TestDatabase, cluster, test_db};
 use crate::support::project::{
@@ -499,14 +499,14 @@ fn files_in(directory: &Path) -> Vec<String> {
     names
 }
 
-fn applied_ids(outcome: &Outcome) -> Vec<String> {
+fn applied_ids(outcome: &Started) -> Vec<String> {
     match outcome {
-        Outcome::Applied(report) => report
+        Started::Applied(report) => report
             .applied
             .iter()
             .map(|(id, _)| id.to_string())
             .collect(),
-        Outcome::Verified { .. } => panic!("an apply, not a verification: {outcome:?}"),
+        Started::Verified { .. } => panic!("an apply, not a verification: {outcome:?}"),
     }
 }
 

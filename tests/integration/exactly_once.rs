@@ -786,7 +786,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
     let options = pgplan::engine::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::engine::RunMode::Execute,
+        mode: pgplan::engine::Execution::Live,
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::engine::Allow::default(),
     };

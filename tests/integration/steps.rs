@@ -361,7 +361,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
     let options = pgplan::engine::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::engine::RunMode::Execute,
+        mode: pgplan::engine::Execution::Live,
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::engine::Allow::default(),
     };

@@ -24,7 +24,7 @@
 //! Files, by job:
 //! - `url`: `postgresql://` URLs and key=value strings, percent-encoding.
 //! - `service`: connection service files (`pg_service.conf`).
-//! - `environment`: the [`Environment`] the `PG*` variables and machine defaults come from.
+//! - `machine`: the [`Machine`] the `PG*` variables and machine defaults come from.
 //! - `fields`: the values one source gives, before defaults apply; ports and timeouts read.
 //! - `pgpass`: the password file, read when no password was given.
 //! - `sslmode`: [`SslMode`], libpq's modes.
@@ -41,8 +41,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod child;
-mod environment;
 mod fields;
+mod machine;
 mod open;
 mod pgpass;
 mod service;
@@ -52,12 +52,12 @@ mod testing;
 mod tls;
 mod url;
 
-pub use environment::{DEFAULT_SOCKET_DIR, DEFAULT_SYSCONF_DIR, Environment, ProcessEnvironment};
+pub use machine::{DEFAULT_SOCKET_DIR, DEFAULT_SYSCONF_DIR, LocalMachine, Machine};
 pub use sslmode::SslMode;
 
 use crate::db::error::DbError;
-use environment::fields_from_environment;
 use fields::{Fields, parse_connect_timeout, parse_port};
+use machine::fields_from_environment;
 use service::fields_from_service;
 use url::{parse_connection_string, percent_encode, percent_encode_path};
 
@@ -152,7 +152,7 @@ impl ConnectionSettings {
     /// variables, defaults and the password file, as described at the top of this file.
     pub fn resolve(
         explicit_url: Option<&str>,
-        environment: &dyn Environment,
+        environment: &dyn Machine,
     ) -> Result<ConnectionSettings, DbError> {
         let from_url = match explicit_url {
             Some(url) => parse_connection_string(url, "--database-url")?,
@@ -243,7 +243,7 @@ impl ConnectionSettings {
     pub fn from_process_environment(
         explicit_url: Option<&str>,
     ) -> Result<ConnectionSettings, DbError> {
-        ConnectionSettings::resolve(explicit_url, &ProcessEnvironment)
+        ConnectionSettings::resolve(explicit_url, &LocalMachine)
     }
 
     /// Settings for a server on a Unix socket in `socket_dir`, with no password, no TLS

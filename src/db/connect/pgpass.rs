@@ -6,14 +6,14 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::environment::{DEFAULT_SOCKET_DIR, Environment};
+use super::machine::{DEFAULT_SOCKET_DIR, Machine};
 use super::{ConnectionSettings, Host, Secret};
 
 impl ConnectionSettings {
     /// Reads the password from the password file (`PGPASSFILE`, else `~/.pgpass`) and
     /// remembers which file was consulted, to hand it on to children. Called only when no
     /// password was given at all, as libpq does.
-    pub(super) fn read_password_file(&mut self, environment: &dyn Environment) {
+    pub(super) fn read_password_file(&mut self, environment: &dyn Machine) {
         let password_file = environment
             .var("PGPASSFILE")
             .filter(|path| !path.is_empty())
@@ -113,14 +113,9 @@ mod tests {
     use std::path::PathBuf;
 
     use crate::db::connect::DEFAULT_SOCKET_DIR;
-    use crate::db::connect::testing::{
-        FakeEnvironment, check, environment, expect_ok, password_file,
-    };
+    use crate::db::connect::testing::{FakeMachine, check, environment, expect_ok, password_file};
 
-    fn with_password_file(
-        file: &tempfile::NamedTempFile,
-        pairs: &[(&str, &str)],
-    ) -> FakeEnvironment {
+    fn with_password_file(file: &tempfile::NamedTempFile, pairs: &[(&str, &str)]) -> FakeMachine {
         let mut fake = environment(pairs);
         fake.variables.insert(
             "PGPASSFILE".to_string(),

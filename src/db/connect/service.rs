@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::environment::Environment;
 use super::fields::Fields;
+use super::machine::Machine;
 use crate::db::error::DbError;
 
 /// The settings of connection service `name`, found as libpq's `parseServiceInfo` finds
@@ -17,7 +17,7 @@ use crate::db::error::DbError;
 /// the system folder). Not found anywhere is an error, as in libpq.
 pub(super) fn fields_from_service(
     name: &str,
-    environment: &dyn Environment,
+    environment: &dyn Machine,
 ) -> Result<Fields, DbError> {
     let mut searched = Vec::new();
     let user_file = match environment
@@ -141,7 +141,7 @@ mod tests {
     use std::fs;
 
     use crate::db::connect::testing::{
-        FakeEnvironment, check, environment, expect_error, expect_ok, password_file,
+        FakeMachine, check, environment, expect_error, expect_ok, password_file,
     };
 
     /// A service file in a temporary folder.
@@ -149,10 +149,7 @@ mod tests {
         password_file(contents, 0o644)
     }
 
-    fn with_service_file(
-        file: &tempfile::NamedTempFile,
-        pairs: &[(&str, &str)],
-    ) -> FakeEnvironment {
+    fn with_service_file(file: &tempfile::NamedTempFile, pairs: &[(&str, &str)]) -> FakeMachine {
         let mut fake = environment(pairs);
         fake.variables.insert(
             "PGSERVICEFILE".to_string(),

@@ -1,4 +1,4 @@
-//! Test helpers shared by the files of `connect`: a fake [`Environment`] and resolving
+//! Test helpers shared by the files of `connect`: a fake [`Machine`] and resolving
 //! settings from it as text.
 
 use std::collections::BTreeMap;
@@ -7,18 +7,18 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use super::{ConnectionSettings, Environment};
+use super::{ConnectionSettings, Machine};
 
 /// A fake environment: variables from a map, a fixed OS user and home.
-pub(super) struct FakeEnvironment {
+pub(super) struct FakeMachine {
     pub(super) variables: BTreeMap<String, String>,
     pub(super) socket_dir: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,
     pub(super) sysconf_dir: Option<PathBuf>,
 }
 
-pub(super) fn environment(pairs: &[(&str, &str)]) -> FakeEnvironment {
-    FakeEnvironment {
+pub(super) fn environment(pairs: &[(&str, &str)]) -> FakeMachine {
+    FakeMachine {
         variables: pairs
             .iter()
             .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -29,7 +29,7 @@ pub(super) fn environment(pairs: &[(&str, &str)]) -> FakeEnvironment {
     }
 }
 
-impl Environment for FakeEnvironment {
+impl Machine for FakeMachine {
     fn var(&self, name: &str) -> Option<String> {
         self.variables.get(name).cloned()
     }
@@ -49,7 +49,7 @@ impl Environment for FakeEnvironment {
 
 /// Resolves and renders the settings as one line of text, including whether a password
 /// was found and what it is, so tests compare text to text.
-pub(super) fn check(url: Option<&str>, environment: &FakeEnvironment) -> String {
+pub(super) fn check(url: Option<&str>, environment: &FakeMachine) -> String {
     let settings = expect_ok(url, environment);
     let password = settings
         .password
@@ -61,14 +61,14 @@ pub(super) fn check(url: Option<&str>, environment: &FakeEnvironment) -> String 
     )
 }
 
-pub(super) fn expect_ok(url: Option<&str>, environment: &FakeEnvironment) -> ConnectionSettings {
+pub(super) fn expect_ok(url: Option<&str>, environment: &FakeMachine) -> ConnectionSettings {
     match ConnectionSettings::resolve(url, environment) {
         Ok(settings) => settings,
         Err(error) => panic!("expected settings, got error: {error}"),
     }
 }
 
-pub(super) fn expect_error(url: Option<&str>, environment: &FakeEnvironment) -> String {
+pub(super) fn expect_error(url: Option<&str>, environment: &FakeMachine) -> String {
     match ConnectionSettings::resolve(url, environment) {
         Ok(settings) => panic!("expected an error, got {settings}"),
         Err(error) => error.to_string(),

@@ -2,12 +2,12 @@
 //! failed assertion rolls back what ran before it. Which transaction is the phases'
 //! (`phases`).
 
-use crate::db::Work;
+use crate::db::Transaction;
 use crate::engine::failure::FailureKind;
 
 /// Runs an `assert` step: `query` must return true; `message`, when given, says what failed.
 pub(crate) fn run(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     query: &str,
     message: Option<&str>,
 ) -> Result<(), FailureKind> {

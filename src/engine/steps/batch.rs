@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use crate::db::Work;
+use crate::db::Transaction;
 use crate::engine::failure::FailureKind;
 use crate::engine::outcome::Progress;
 use crate::project::MigrationId;
@@ -62,7 +62,7 @@ impl Batches {
 
 /// Runs a `batch` step with `commit: transaction`: every batch of `sql` inside `work`.
 pub(crate) fn run_in_transaction(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     sql: &str,
     max_batches: u64,
     id: &MigrationId,

@@ -3,22 +3,22 @@
 //! Each kind is its own file beside this one; the transaction is the phases' (`phases`).
 
 use super::{assert, batch, handler, sql};
-use crate::db::{TransactionId, Work};
-use crate::engine::failure::Failure;
+use crate::db::{Transaction, TransactionId};
+use crate::engine::failure::FailurePoint;
 use crate::engine::outcome::Progress;
 use crate::project::{Migration, Step, StepKind};
 
 /// Runs one step that shares the migration's transaction: the step at `index` (0-based) of
 /// `migration`, inside `work`. A failure points at the step in plan.yaml.
 pub(crate) fn run_transactional_step(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     transaction: &TransactionId,
     handlers: &handler::Handlers,
     environment: Option<&str>,
     migration: &Migration,
     (index, step): (usize, &Step),
     observe: &mut dyn FnMut(Progress<'_>),
-) -> Result<(), Failure> {
+) -> Result<(), FailurePoint> {
     let result = match &step.kind {
         StepKind::Sql { source } => sql::run(work, transaction, source.text(), index),
         StepKind::Batch {
@@ -39,5 +39,5 @@ pub(crate) fn run_transactional_step(
         ),
         StepKind::Command { .. } => Ok(()),
     };
-    result.map_err(|error| Failure::at_step(step, error))
+    result.map_err(|error| FailurePoint::at_step(step, error))
 }

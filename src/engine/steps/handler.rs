@@ -9,7 +9,7 @@ use std::fmt;
 
 use indexmap::IndexMap;
 
-use crate::db::{SqlError, Work};
+use crate::db::{SqlError, Transaction};
 use crate::engine::failure::FailureKind;
 
 /// Code run as a migration step.
@@ -70,7 +70,7 @@ impl fmt::Debug for Handlers {
 
 /// What a handler can do: run SQL in the migration's transaction, and say how it is going.
 pub struct HandlerContext<'w, 't> {
-    work: &'w mut Work<'t>,
+    work: &'w mut Transaction<'t>,
     migration_id: &'w str,
     environment: Option<&'w str>,
     messages: Vec<String>,
@@ -78,7 +78,7 @@ pub struct HandlerContext<'w, 't> {
 
 impl<'w, 't> HandlerContext<'w, 't> {
     pub(crate) fn new(
-        work: &'w mut Work<'t>,
+        work: &'w mut Transaction<'t>,
         migration_id: &'w str,
         environment: Option<&'w str>,
     ) -> Self {
@@ -191,7 +191,7 @@ impl std::error::Error for HandlerError {}
 /// Runs the `handler` step naming `name` inside `work`, for the migration `(id, environment)`,
 /// passing what the handler reported to `report` once it returns.
 pub(crate) fn run(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     handlers: &Handlers,
     name: &str,
     (migration_id, environment): (&str, Option<&str>),

@@ -3,13 +3,13 @@
 //! caught. A wrapping `BEGIN`/`COMMIT` pair is dropped; any other transaction control is
 //! refused. The transaction itself is the phases' (`phases`).
 
-use crate::db::{TransactionId, TransactionState, Work};
+use crate::db::{Transaction, TransactionId, TransactionState};
 use crate::engine::failure::{FailureKind, Interruption};
 use crate::sql::{self, StatementKind};
 
 /// Runs the `sql` step at `index` (0-based), whose SQL is `text`, inside `work`.
 pub(crate) fn run(
-    work: &mut Work<'_>,
+    work: &mut Transaction<'_>,
     transaction: &TransactionId,
     text: &str,
     index: usize,

@@ -1,20 +1,20 @@
-//! `FakeEnvironment`: an `Environment` built from a list of variables, so tests resolve
+//! `FakeMachine`: an `Machine` built from a list of variables, so tests resolve
 //! `ConnectionSettings` exactly as the CLI would without reading or changing the process env.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pgplan::db::Environment;
+use pgplan::db::Machine;
 
 /// Variables from a map; no home directory, no default socket directory, OS user `tester`.
-pub(crate) struct FakeEnvironment {
+pub(crate) struct FakeMachine {
     variables: BTreeMap<String, String>,
 }
 
-impl FakeEnvironment {
+impl FakeMachine {
     /// An environment holding exactly these variables.
-    pub(crate) fn with(pairs: &[(&str, &str)]) -> FakeEnvironment {
-        FakeEnvironment {
+    pub(crate) fn with(pairs: &[(&str, &str)]) -> FakeMachine {
+        FakeMachine {
             variables: pairs
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -23,7 +23,7 @@ impl FakeEnvironment {
     }
 }
 
-impl Environment for FakeEnvironment {
+impl Machine for FakeMachine {
     fn var(&self, name: &str) -> Option<String> {
         self.variables.get(name).cloned()
     }

@@ -1,6 +1,6 @@
-//! [`Environment`]: where the `PG*` variables and the machine's defaults (OS user, home, the
+//! [`Machine`]: where the `PG*` variables and the machine's defaults (OS user, home, the
 //! socket and system-configuration folders) come from, injected so that tests resolve settings
-//! without touching the process; [`ProcessEnvironment`], the real one; and the fields the `PG*`
+//! without touching the process; [`LocalMachine`], the real one; and the fields the `PG*`
 //! variables give. Leaves precedence to `ConnectionSettings::resolve`.
 
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ pub const DEFAULT_SYSCONF_DIR: &str = "/etc/postgresql-common";
 
 /// Where configuration comes from: environment variables and a few facts about the machine.
 /// Injected so that tests can resolve settings without touching the process environment.
-pub trait Environment {
+pub trait Machine {
     /// The value of an environment variable, if set (and valid UTF-8).
     fn var(&self, name: &str) -> Option<String>;
     /// The name of the OS user running us, libpq's default user name.
@@ -36,9 +36,9 @@ pub trait Environment {
 
 /// The real process environment.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ProcessEnvironment;
+pub struct LocalMachine;
 
-impl Environment for ProcessEnvironment {
+impl Machine for LocalMachine {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
     }
@@ -74,7 +74,7 @@ impl Environment for ProcessEnvironment {
 }
 
 /// The fields the `PG*` variables give (empty ones are unset, as in libpq).
-pub(super) fn fields_from_environment(environment: &dyn Environment) -> Result<Fields, DbError> {
+pub(super) fn fields_from_environment(environment: &dyn Machine) -> Result<Fields, DbError> {
     let var = |name: &str| environment.var(name).filter(|value| !value.is_empty());
     let with_origin = |name: &str| var(name).map(|value| (value, name.to_string()));
     Ok(Fields {
