@@ -107,6 +107,14 @@ impl crate::diagnostic::Classified for EmbedError {
 /// The whole `main` of a build script: writes the project in `project_dir` (relative to the
 /// package root) to `$OUT_DIR/<file_name>`, tells cargo to run again when anything in the
 /// folder changes, and fails the build with `plan`'s diagnostic when the project is invalid.
+///
+/// ```no_run
+/// // build.rs of a service; its main.rs then has
+/// // static PROJECT: pgplan::embed::EmbeddedFiles = include!(concat!(env!("OUT_DIR"), "/project.rs"));
+/// fn main() -> std::process::ExitCode {
+///     pgplan::embed::build_script("project", "project.rs")
+/// }
+/// ```
 pub fn build_script(project_dir: &str, file_name: &str) -> ExitCode {
     let stdout = io::stdout();
     let stderr = io::stderr();

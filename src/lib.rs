@@ -30,6 +30,7 @@ pub mod project;
 pub mod sql;
 pub mod startup;
 
+pub use engine::{Handler, HandlerContext, HandlerError, Handlers};
 pub use startup::Migrator;
 
 #[cfg(test)]

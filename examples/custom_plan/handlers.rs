@@ -2,7 +2,7 @@
 //! NAME` steps, inside the migration's transaction. Kept apart from `main.rs` so a test can
 //! run the same code (tests/integration/steps.rs includes this file).
 
-use pgplan::engine::{HandlerContext, HandlerError, Handlers};
+use pgplan::{HandlerContext, HandlerError, Handlers};
 
 /// Registers every handler of this binary under the names plan.yaml uses.
 pub(crate) fn register(handlers: &mut Handlers) {

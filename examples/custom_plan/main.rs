@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use pgplan::engine::Handlers;
+use pgplan::Handlers;
 
 mod handlers;
 

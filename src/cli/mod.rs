@@ -69,7 +69,14 @@ enum Command {
     New(new::NewArgs),
 }
 
-/// Runs `plan` with the process's arguments and standard streams.
+/// Runs `plan` with the process's arguments and standard streams: the whole `main` of the
+/// `plan` binary.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     pgplan::cli::run_from_env()
+/// }
+/// ```
 pub fn run_from_env() -> ExitCode {
     run_with_handlers(Handlers::new())
 }
@@ -77,6 +84,14 @@ pub fn run_from_env() -> ExitCode {
 /// Runs `plan` with the process's arguments and standard streams, and `handlers` for the
 /// `handler` steps of plan.yaml: the `main` of a team's own `plan` binary
 /// (examples/custom_plan/main.rs, docs/handlers.md).
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     let mut handlers = pgplan::Handlers::new();
+///     handlers.register("noop", |_: &mut pgplan::HandlerContext<'_, '_>| Ok(()));
+///     pgplan::cli::run_with_handlers(handlers)
+/// }
+/// ```
 pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
     // Buffered: `plan show --format json` on 10,000 migrations writes a quarter of a million
     // lines, and stdout is line-buffered.

@@ -30,6 +30,23 @@ where
 }
 
 /// Handlers by name. The stock `plan` binary has none; a team's own binary registers its own.
+///
+/// ```no_run
+/// use pgplan::{HandlerContext, HandlerError, Handlers};
+///
+/// fn permission_inheritance(context: &mut HandlerContext<'_, '_>) -> Result<(), HandlerError> {
+///     let granted = context.execute("INSERT INTO permissions SELECT * FROM inherited")?;
+///     context.progress(format!("granted {granted} permissions"));
+///     Ok(())
+/// }
+///
+/// // The `main` of a team's own `plan` binary: the whole of `plan`, plus its handlers.
+/// fn main() -> std::process::ExitCode {
+///     let mut handlers = Handlers::new();
+///     handlers.register("permission_inheritance", permission_inheritance);
+///     pgplan::cli::run_with_handlers(handlers)
+/// }
+/// ```
 #[derive(Default)]
 pub struct Handlers {
     handlers: IndexMap<String, Box<dyn Handler>>,
