@@ -835,7 +835,7 @@ mod checker {
             ],
             &[
                 "src/db.rs imports crate::project::Project (src/project.rs): \
-               `db` imports only `db/` and [\"diagnostic\"]",
+               `db` imports only `db/` and [\"diagnostic\", \"object\"]",
             ],
         );
     }
