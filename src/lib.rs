@@ -14,6 +14,7 @@
 //! - [`db`]: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
 //! - [`graph`]: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
 //! - [`sql`]: a PostgreSQL lexer: statement splitting and classification. Pure.
+//! - [`object`]: `ObjectKey`, what plan calls a database object: shared by `sql` (what statements create and drop), `db` (the catalog) and the commands.
 //! - [`project`]: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
 //! - [`diagnostic`]: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
 
@@ -25,6 +26,7 @@ pub mod embed;
 pub mod engine;
 pub mod graph;
 pub mod load;
+pub mod object;
 pub mod ops;
 pub mod project;
 pub mod sql;

@@ -8,6 +8,13 @@
 //! and aggregates everything into one JSON value, so a snapshot is one query and one row,
 //! whatever the size of the schema.
 //!
+//! Objects are keyed by [`ObjectKey`]. The server answers each object's kind and name parts
+//! apart, so a fresh catalog never splits a name (quoted names may hold spaces and dots). A
+//! snapshot's JSON form, stored beside the ledger and read back by later versions, keys
+//! objects by their text (`table public.users`), as it always has: [`Catalog::to_json`]
+//! renders the keys, [`Catalog::from_json`] reads them back (a key it cannot read stays as
+//! its text, [`ObjectKey::Unparsed`]).
+//!
 //! Prerequisites (`requires`) are checked through information_schema as our users already do
 //! by hand (seed 001), one query per kind of object with all names passed as arrays: a constant
 //! number of queries however many prerequisites there are.
@@ -16,23 +23,25 @@ use std::collections::BTreeMap;
 
 use super::error::DbError;
 use super::session::{Session, SqlError, Transaction};
+use crate::object::ObjectKey;
 
-/// Every schema object of a database, keyed `kind name` (`table public.users`, `column
-/// public.users.email`, `index public.users_pkey`, …), with an MD5 of its definition.
+/// Every schema object of a database (`table public.users`, `column public.users.email`,
+/// `index public.users_pkey`, `function public.f(integer)`, …), with an MD5 of its definition.
+/// Keys are in text order, as they always were (see [`ObjectKey`]'s order).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Catalog {
-    objects: BTreeMap<String, String>,
+    objects: BTreeMap<ObjectKey, String>,
 }
 
-/// How two snapshots differ.
+/// How two snapshots differ, each list in key order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CatalogDiff {
     /// Objects in the newer snapshot only.
-    pub added: Vec<String>,
+    pub added: Vec<ObjectKey>,
     /// Objects in the older snapshot only.
-    pub dropped: Vec<String>,
+    pub dropped: Vec<ObjectKey>,
     /// Objects in both whose definitions differ.
-    pub altered: Vec<String>,
+    pub altered: Vec<ObjectKey>,
 }
 
 impl CatalogDiff {
@@ -57,7 +66,7 @@ pub enum CatalogObject {
 
 impl Catalog {
     /// A catalog from `(key, hash)` pairs.
-    pub fn from_objects(objects: impl IntoIterator<Item = (String, String)>) -> Catalog {
+    pub fn from_objects(objects: impl IntoIterator<Item = (ObjectKey, String)>) -> Catalog {
         Catalog {
             objects: objects.into_iter().collect(),
         }
@@ -78,12 +87,11 @@ impl Catalog {
             .into_iter()
             .next()
             .and_then(|row| row.into_iter().next().flatten())
-            .unwrap_or_else(|| "{}".to_string());
-        Catalog::from_json(&json).ok_or_else(|| DbError::Query {
+            .unwrap_or_else(|| "[]".to_string());
+        Catalog::from_listing(&json).ok_or_else(|| DbError::Query {
             action: "read the catalog".to_string(),
             target: session.target().to_string(),
-            detail: "the server returned a snapshot that is not a JSON object of strings"
-                .to_string(),
+            detail: "the server returned a snapshot that is not a JSON list of objects".to_string(),
             server_code: None,
         })
     }
@@ -99,33 +107,73 @@ impl Catalog {
             .into_iter()
             .next()
             .and_then(|row| row.into_iter().next().flatten())
-            .unwrap_or_else(|| "{}".to_string());
-        Ok(Catalog::from_json(&json).unwrap_or_default())
+            .unwrap_or_else(|| "[]".to_string());
+        Ok(Catalog::from_listing(&json).unwrap_or_default())
     }
 
-    /// Parses the JSON form (`{"table public.t": "hash", …}`). A `null` hash, which snapshots
-    /// recorded by earlier versions hold for procedures, reads as an empty hash: it differs
-    /// from every real one, as the server-side comparison also finds.
+    /// Parses the server's listing ([`snapshot_sql`]): a JSON array of `[kind, schema, table,
+    /// name, arguments, hash]`, the name parts apart so that none is ever split.
+    fn from_listing(json: &str) -> Option<Catalog> {
+        type Listed = (
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+        );
+        let listed: Vec<Listed> = serde_json::from_str(json).ok()?;
+        Some(Catalog {
+            objects: listed
+                .into_iter()
+                .map(|(kind, schema, table, name, arguments, hash)| {
+                    let key = ObjectKey::from_parts(
+                        &kind,
+                        schema.as_deref(),
+                        table.as_deref(),
+                        &name,
+                        arguments.as_deref(),
+                    );
+                    (key, hash)
+                })
+                .collect(),
+        })
+    }
+
+    /// Parses the stored JSON form (`{"table public.t": "hash", …}`), each key read back by
+    /// [`ObjectKey::from_catalog_key`] (one it cannot read is kept as its text). A `null` hash,
+    /// which snapshots recorded by earlier versions hold for procedures, reads as an empty
+    /// hash: it differs from every real one, as the server-side comparison also finds.
     pub fn from_json(json: &str) -> Option<Catalog> {
         let objects: BTreeMap<String, Option<String>> = serde_json::from_str(json).ok()?;
         Some(Catalog {
             objects: objects
                 .into_iter()
-                .map(|(key, hash)| (key, hash.unwrap_or_default()))
+                .map(|(key, hash)| (ObjectKey::from_catalog_key(&key), hash.unwrap_or_default()))
                 .collect(),
         })
     }
 
-    /// The JSON form, with keys sorted.
+    /// The stored JSON form, keys as text and sorted: the form snapshots have always been
+    /// stored in, which later versions read back.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.objects).unwrap_or_else(|_| "{}".to_string())
+        serde_json::to_string(&self.texts()).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// Each object's text key with its hash, sorted by text. Two keys whose texts coincide
+    /// (see [`ObjectKey`]) give one entry, the later one's, as a text-keyed map always did.
+    fn texts(&self) -> BTreeMap<String, &str> {
+        self.objects
+            .iter()
+            .map(|(key, hash)| (key.catalog_key(), hash.as_str()))
+            .collect()
     }
 
     /// A hash of the whole snapshot: equal catalogs have equal fingerprints.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
-        for (key, hash) in &self.objects {
+        for (key, hash) in self.texts() {
             hasher.update(key.as_bytes());
             hasher.update([0]);
             hasher.update(hash.as_bytes());
@@ -138,19 +186,29 @@ impl Catalog {
             .collect()
     }
 
-    /// Whether an object is present (`table public.users`).
-    pub fn contains(&self, key: &str) -> bool {
+    /// Whether an object is present (`table public.users`). A function is listed by its
+    /// overloads: see [`Catalog::names`].
+    pub fn contains(&self, key: &ObjectKey) -> bool {
         self.objects.contains_key(key)
     }
 
+    /// Whether the catalog holds what `key` names: the object itself, or for
+    /// [`ObjectKey::Function`] any of its overloads.
+    pub fn names(&self, key: &ObjectKey) -> bool {
+        match key {
+            ObjectKey::Function { .. } => self.objects.keys().any(|listed| key.names(listed)),
+            _ => self.contains(key),
+        }
+    }
+
     /// The definition hash of an object.
-    pub fn hash_of(&self, key: &str) -> Option<&str> {
+    pub fn hash_of(&self, key: &ObjectKey) -> Option<&str> {
         self.objects.get(key).map(String::as_str)
     }
 
     /// Every object key, sorted.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.objects.keys().map(String::as_str)
+    pub fn keys(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.objects.keys()
     }
 
     /// How many objects it holds.
@@ -309,19 +367,25 @@ pub fn missing_objects(
         .collect())
 }
 
-/// The `WITH` clause listing every object as `object(key, definition)`. `$1` is the ledger's
-/// schema, `$2` its table name; objects in that schema whose names start with the table name
-/// are the ledger's own and left out, and so is the ledger schema itself.
+/// The `WITH` clause listing every object as `object(key, definition, kind, schema_name,
+/// table_name, object_name, arguments)`: its text key (`table public.users`, what snapshots
+/// store and compare) and the same key in parts, from which [`Catalog::read`] builds an
+/// [`ObjectKey`] (the kind word; the schema, NULL for a schema or an extension; the table, for
+/// a column, constraint or trigger; its own name; a routine's identity arguments). `$1` is the
+/// ledger's schema, `$2` its table name; objects in that schema whose names start with the
+/// table name are the ledger's own and left out, and so is the ledger schema itself.
 ///
-/// Neither column is ever NULL. Every catalog function that can answer NULL for some object
-/// (`pg_get_function_result` for a procedure; `pg_get_viewdef`, `pg_get_triggerdef`,
-/// `pg_get_expr`, `pg_get_function_identity_arguments` and `pg_get_functiondef` for an object
-/// dropped while the snapshot is read) is wrapped where it is called, so that what it stands
-/// for still reaches the hash; `concat_ws` skips NULL fields by itself. The final `object` step
-/// then leaves out a row whose key is still NULL (an object dropped while it was read) and
-/// gives a NULL definition a fixed text, because one NULL would make the whole snapshot
-/// something other than a JSON object of strings (`jsonb_object_agg` refuses a NULL key, and a
-/// NULL hash reads back as JSON null and never differs from the next one).
+/// Neither `key` nor `definition` is ever NULL. Every catalog function that can answer NULL
+/// for some object (`pg_get_function_result` for a procedure; `pg_get_viewdef`,
+/// `pg_get_triggerdef`, `pg_get_expr`, `pg_get_function_identity_arguments` and
+/// `pg_get_functiondef` for an object dropped while the snapshot is read) is wrapped where it
+/// is called, so that what it stands for still reaches the hash; `concat_ws` skips NULL fields
+/// by itself. The `rendered` step writes the text key from the parts (as
+/// `ObjectKey::catalog_key` does), and the final `object` step leaves out a row whose key is
+/// still NULL (a routine dropped while it was read, whose arguments are NULL) and gives a NULL
+/// definition a fixed text, because one NULL would make the whole snapshot something other
+/// than a JSON object of strings (`jsonb_object_agg` refuses a NULL key, and a NULL hash reads
+/// back as JSON null and never differs from the next one).
 pub(crate) const OBJECTS: &str = r#"
 WITH
 excluded_namespace AS (
@@ -339,23 +403,25 @@ relation AS (
       AND c.oid NOT IN (SELECT objid FROM extension_member)
       AND NOT (n.nspname = $1 AND c.relname LIKE replace($2, '_', '\_') || '%')
 ),
-listed(key, definition) AS (
+listed(kind, schema_name, table_name, object_name, arguments, definition) AS (
     -- The first branch sets the column types of the whole UNION: pg_get_userbyid answers a
-    -- `name`, which would cut every definition below to 63 bytes, so it is cast to text.
-    SELECT 'schema ' || n.nspname, pg_get_userbyid(n.nspowner)::text
+    -- `name`, which would cut every definition below to 63 bytes, so it is cast to text, and
+    -- so are the names.
+    SELECT 'schema'::text, NULL::text, NULL::text, n.nspname::text, NULL::text,
+           pg_get_userbyid(n.nspowner)::text
     FROM pg_namespace n
     WHERE n.oid NOT IN (SELECT oid FROM excluded_namespace)
       AND n.oid NOT IN (SELECT objid FROM extension_member)
       AND n.nspname <> $1
   UNION ALL
-    SELECT CASE r.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view '
-                          WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table '
-                          ELSE 'table ' END || r.nspname || '.' || r.relname,
+    SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                          WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table'
+                          ELSE 'table' END, r.nspname::text, NULL, r.relname::text, NULL,
            r.relkind::text || r.relpersistence::text ||
            CASE WHEN r.relkind IN ('v', 'm') THEN coalesce(pg_get_viewdef(r.oid), '') ELSE '' END
     FROM relation r WHERE r.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
   UNION ALL
-    SELECT 'column ' || r.nspname || '.' || r.relname || '.' || a.attname,
+    SELECT 'column', r.nspname::text, r.relname::text, a.attname::text, NULL,
            -- Type oid and modifier rather than format_type(): the hash only needs to change
            -- when the type does, and 40,000 format_type() calls cost tens of milliseconds.
            -- Built-in types (OIDs below 16384) keep their OIDs everywhere; a user type is named,
@@ -372,7 +438,7 @@ listed(key, definition) AS (
   UNION ALL
     -- Raw pg_index fields rather than pg_get_indexdef: deparsing 20,000 index definitions
     -- takes over half a second, and a hash only needs to change when the index does.
-    SELECT 'index ' || r.nspname || '.' || r.relname,
+    SELECT 'index', r.nspname::text, NULL, r.relname::text, NULL,
            concat_ws(' ', t.relname, am.amname, i.indisunique, i.indkey, i.indclass, i.indoption,
                      i.indexprs::text, i.indpred::text)
     FROM relation r
@@ -382,7 +448,7 @@ listed(key, definition) AS (
     WHERE r.relkind IN ('i', 'I')
   UNION ALL
     -- Raw fields for the same reason as indexes.
-    SELECT 'constraint ' || r.nspname || '.' || r.relname || '.' || con.conname,
+    SELECT 'constraint', r.nspname::text, r.relname::text, con.conname::text, NULL,
            -- The referenced table by name, not OID: a restore or a dropped and recreated table
            -- gives new OIDs to the same schema.
            concat_ws(' ', con.contype, con.conkey, con.confrelid::regclass::text, con.confkey, con.confupdtype,
@@ -390,7 +456,7 @@ listed(key, definition) AS (
                      con.conbin::text)
     FROM pg_constraint con JOIN relation r ON r.oid = con.conrelid
   UNION ALL
-    SELECT 'trigger ' || r.nspname || '.' || r.relname || '.' || t.tgname,
+    SELECT 'trigger', r.nspname::text, r.relname::text, t.tgname::text, NULL,
            coalesce(pg_get_triggerdef(t.oid), t.tgname)
     FROM pg_trigger t JOIN relation r ON r.oid = t.tgrelid
     WHERE NOT t.tgisinternal
@@ -404,7 +470,7 @@ listed(key, definition) AS (
     -- SQL-standard body (BEGIN ATOMIC, RETURN) leaves prosrc empty, and its deparsed text
     -- names what it uses where the stored tree would hold OIDs. pg_get_functiondef refuses
     -- aggregates, which the CASE keeps away from it.
-    SELECT 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+    SELECT 'function', n.nspname::text, NULL, p.proname::text, pg_get_function_identity_arguments(p.oid),
            p.prokind::text || coalesce(pg_get_function_result(p.oid), '') || ' ' || l.lanname || ' '
            || md5(coalesce(p.prosrc, ''))
            || CASE WHEN p.prokind = 'a' THEN
@@ -428,7 +494,7 @@ listed(key, definition) AS (
       AND p.oid NOT IN (SELECT objid FROM extension_member)
       AND NOT (n.nspname = $1 AND p.proname LIKE replace($2, '_', '\_') || '%')
   UNION ALL
-    SELECT 'type ' || n.nspname || '.' || t.typname,
+    SELECT 'type', n.nspname::text, NULL, t.typname::text, NULL,
            t.typtype::text || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                                   FROM pg_enum e WHERE e.enumtypid = t.oid), '')
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -437,19 +503,32 @@ listed(key, definition) AS (
       AND t.typtype IN ('e', 'd', 'r', 'm')
       AND n.nspname <> $1
   UNION ALL
-    SELECT 'extension ' || e.extname, e.extversion || ' ' || n.nspname
+    SELECT 'extension', NULL, NULL, e.extname::text, NULL, e.extversion || ' ' || n.nspname
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
     WHERE e.extname <> 'plpgsql'
 ),
-object(key, definition) AS (
-    SELECT key, coalesce(definition, 'unreadable') FROM listed WHERE key IS NOT NULL
+rendered AS (
+    -- The text key, as ObjectKey::catalog_key writes it.
+    SELECT kind || ' ' || CASE WHEN table_name IS NOT NULL
+                                   THEN schema_name || '.' || table_name || '.' || object_name
+                               WHEN schema_name IS NOT NULL THEN schema_name || '.' || object_name
+                               ELSE object_name END
+                || CASE WHEN kind = 'function' THEN '(' || arguments || ')' ELSE '' END AS key,
+           coalesce(definition, 'unreadable') AS definition,
+           kind, schema_name, table_name, object_name, arguments
+    FROM listed
+),
+object(key, definition, kind, schema_name, table_name, object_name, arguments) AS (
+    SELECT * FROM rendered WHERE key IS NOT NULL
 )
 "#;
 
-/// The snapshot as one JSON value, with the same parameters as [`OBJECTS`].
+/// The snapshot as one JSON value, a list of `[kind, schema, table, name, arguments, hash]`,
+/// with the same parameters as [`OBJECTS`].
 fn snapshot_sql() -> String {
     format!(
-        "{OBJECTS} SELECT coalesce(jsonb_object_agg(key, md5(definition)), '{{}}'::jsonb)::text FROM object"
+        "{OBJECTS} SELECT coalesce(json_agg(json_build_array(kind, schema_name, table_name, \
+         object_name, arguments, md5(definition))), '[]'::json)::text FROM object"
     )
 }
 
@@ -461,8 +540,13 @@ mod tests {
         Catalog::from_objects(
             objects
                 .iter()
-                .map(|(key, hash)| (key.to_string(), hash.to_string())),
+                .map(|(key, hash)| (ObjectKey::from_catalog_key(key), hash.to_string())),
         )
+    }
+
+    /// Keys as text, for assertions.
+    fn texts(keys: &[ObjectKey]) -> Vec<String> {
+        keys.iter().map(ObjectKey::catalog_key).collect()
     }
 
     #[test]
@@ -478,9 +562,9 @@ mod tests {
             ("table public.c", "5"),
         ]);
         let diff = before.diff(&after);
-        assert_eq!(diff.added, ["table public.c"]);
-        assert_eq!(diff.dropped, ["table public.b"]);
-        assert_eq!(diff.altered, ["column public.a.x"]);
+        assert_eq!(texts(&diff.added), ["table public.c"]);
+        assert_eq!(texts(&diff.dropped), ["table public.b"]);
+        assert_eq!(texts(&diff.altered), ["column public.a.x"]);
         assert!(before.diff(&before).is_empty());
     }
 
@@ -499,11 +583,49 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_form_keeps_its_text_keys_whatever_they_hold() {
+        // As recorded: sorted text keys, among them names with spaces, dots and quotes, a kind
+        // a later version might add, and an ambiguous dotted name.
+        let stored = r#"{"column a.b.my table.x":"1","function a.b.f(integer)":"2","function public.f(integer, text)":"3","materialized view s.m v":"4","policy s.t.p":"5","table a.b.my table":"6","table public.\"q\" t":"7"}"#;
+        let catalog = Catalog::from_json(stored).expect("a JSON object of strings");
+        assert_eq!(catalog.to_json(), stored);
+        assert!(catalog.contains(&ObjectKey::from_catalog_key("materialized view s.m v")));
+        assert!(catalog.names(&ObjectKey::function("public", "f")));
+        assert!(catalog.contains(&ObjectKey::Unparsed("policy s.t.p".to_string())));
+        // The fingerprint is over the text form, as it always was.
+        let same_text = Catalog::from_objects([(
+            ObjectKey::from_parts("table", Some("a.b"), None, "my table", None),
+            "6".to_string(),
+        )]);
+        let unparsed = Catalog::from_json(r#"{"table a.b.my table":"6"}"#).expect("valid");
+        assert_eq!(same_text.fingerprint(), unparsed.fingerprint());
+    }
+
+    #[test]
+    fn the_listing_keeps_name_parts_apart() {
+        let listing = r#"[["table","a.b",null,"my table",null,"1"],["materialized view","s",null,"m.v",null,"2"],["column","a.b","my table","e.mail",null,"3"],["function","a.b","t","f","integer","4"],["function","a.b",null,"f","integer","5"],["schema",null,null,"a.b","a.b","6"]]"#;
+        let catalog = Catalog::from_listing(listing).expect("a listing");
+        let keys: Vec<String> = catalog.keys().map(|key| format!("{key:?}")).collect();
+        assert_eq!(
+            keys.join("\n"),
+            "OfTable { kind: Column, schema: \"a.b\", table: \"my table\", name: \"e.mail\" }\n\
+             Overload { schema: \"a.b\", name: \"f\", arguments: \"integer\" }\n\
+             Unparsed(\"function a.b.t.f(integer)\")\n\
+             InSchema { kind: MaterializedView, schema: \"s\", name: \"m.v\" }\n\
+             Unparsed(\"schema a.b(a.b)\")\n\
+             InSchema { kind: Table, schema: \"a.b\", name: \"my table\" }"
+        );
+        assert_eq!(Catalog::from_listing("{}"), None);
+        assert_eq!(Catalog::from_listing("[]"), Some(Catalog::default()));
+    }
+
+    #[test]
     fn a_null_hash_from_an_older_snapshot_reads_as_one_that_differs_from_any_other() {
         let stored = Catalog::from_json(r#"{"function public.p()": null, "table public.a": "1"}"#)
             .expect("a null hash is accepted");
-        assert_eq!(stored.hash_of("function public.p()"), Some(""));
+        let procedure = ObjectKey::from_catalog_key("function public.p()");
+        assert_eq!(stored.hash_of(&procedure), Some(""));
         let now = catalog(&[("function public.p()", "2"), ("table public.a", "1")]);
-        assert_eq!(stored.diff(&now).altered, ["function public.p()"]);
+        assert_eq!(texts(&stored.diff(&now).altered), ["function public.p()"]);
     }
 }

@@ -2,11 +2,18 @@
 //! taken before the plan's first apply, and one after every apply and rollback run, so that
 //! `check-schema` can tell drift (changes made outside the plan since the last run) from the
 //! plan's own work and from a base schema that some other system owns.
+//!
+//! Snapshots are stored as JSON keyed by each object's text (`table public.users`), the form
+//! every version of plan has written and reads back; the comparison runs on the server in that
+//! text, and its answer comes back as [`ObjectKey`]s: an object the database holds by its
+//! parts, an expected one as it was asked for, and one only the snapshot holds read back from
+//! its text ([`ObjectKey::from_catalog_key`]).
 
 use super::catalog::{Catalog, OBJECTS};
 use super::error::DbError;
 use super::quote::quote_identifier;
 use super::session::Session;
+use crate::object::ObjectKey;
 
 /// Why a snapshot was taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +50,9 @@ pub struct RecordedSnapshot {
 pub struct Comparison {
     /// When the latest snapshot was recorded; `None` when there is none.
     pub since: Option<String>,
-    /// Expected objects the catalog does not have.
-    pub missing: Vec<String>,
-    /// Objects added, dropped or altered since the latest snapshot.
+    /// Expected objects the catalog does not have, in key order.
+    pub missing: Vec<ObjectKey>,
+    /// Objects added, dropped or altered since the latest snapshot, in key order.
     pub changes: Vec<Change>,
 }
 
@@ -54,8 +61,8 @@ pub struct Comparison {
 pub struct Change {
     /// Added, dropped or altered.
     pub kind: ChangeKind,
-    /// The object, `kind name`.
-    pub key: String,
+    /// The object.
+    pub key: ObjectKey,
     /// Whether the object was already there before the plan's first apply.
     pub in_baseline: bool,
 }
@@ -177,13 +184,13 @@ impl Snapshots {
     }
 
     /// Compares the catalog as it is now with the latest recorded snapshot, and looks for
-    /// `expected` objects (snapshot keys; a key ending in `(` is a function name prefix), all in
+    /// `expected` objects (an [`ObjectKey::Function`] is found by any of its overloads), all in
     /// one query whose answer holds only the differences.
     pub fn compare(
         &self,
         session: &mut Session,
         ledger_table: &str,
-        expected: &[String],
+        expected: &[ObjectKey],
     ) -> Result<Comparison, DbError> {
         let exists = self.exists(session)?;
         let snapshots = if exists {
@@ -192,48 +199,65 @@ impl Snapshots {
             // No snapshot table yet: compare against nothing.
             "(SELECT NULL::bigint AS snapshot, NULL::text AS reason, NULL::timestamptz AS recorded_at, NULL::jsonb AS objects WHERE false) AS none".to_string()
         };
+        // Expected keys go as text (a function's as its prefix, `function s.f(`), and come
+        // back by position. A change comes back with the parts of the object the database
+        // holds, or else with the position of the expected key that names it, so that only a
+        // key neither side knows is read back from its text.
         let sql = format!(
             "{OBJECTS},
-             current AS (SELECT key, md5(definition) AS hash FROM object),
+             current AS (SELECT key, md5(definition) AS hash, kind, schema_name, table_name, object_name, arguments FROM object),
              latest AS (SELECT objects, recorded_at FROM {snapshots} ORDER BY snapshot DESC LIMIT 1),
              baseline AS (SELECT objects FROM {snapshots} WHERE reason = 'baseline' ORDER BY snapshot LIMIT 1),
              recorded AS (SELECT entry.key, entry.value AS hash FROM latest, jsonb_each_text(latest.objects) AS entry),
-             expected AS (SELECT DISTINCT unnest(string_to_array($3, chr(31))) AS key)
-             SELECT 'missing', e.key, NULL FROM expected e LEFT JOIN current c ON c.key = e.key
+             expected AS (SELECT listed.key, listed.position - 1 AS position
+                          FROM unnest(string_to_array($3, chr(31))) WITH ORDINALITY AS listed(key, position))
+             SELECT 'missing', NULL, NULL, e.position::text, NULL, NULL, NULL, NULL, NULL
+                 FROM expected e LEFT JOIN current c ON c.key = e.key
                  WHERE c.key IS NULL AND right(e.key, 1) <> '('
              UNION ALL
-             SELECT 'missing', e.key, NULL FROM expected e
+             SELECT 'missing', NULL, NULL, e.position::text, NULL, NULL, NULL, NULL, NULL FROM expected e
                  WHERE right(e.key, 1) = '(' AND NOT EXISTS (SELECT 1 FROM current c WHERE starts_with(c.key, e.key))
              UNION ALL
              SELECT CASE WHEN r.key IS NULL THEN 'added' WHEN c.key IS NULL THEN 'dropped' ELSE 'altered' END,
                     coalesce(c.key, r.key),
-                    coalesce((SELECT b.objects ? coalesce(c.key, r.key) FROM baseline b), false)::text
+                    coalesce((SELECT b.objects ? coalesce(c.key, r.key) FROM baseline b), false)::text,
+                    (SELECT min(e.position) FROM expected e
+                         WHERE c.key IS NULL
+                           AND (e.key = r.key OR (right(e.key, 1) = '(' AND starts_with(r.key, e.key))))::text,
+                    c.kind, c.schema_name, c.table_name, c.object_name, c.arguments
                  FROM current c FULL JOIN recorded r ON r.key = c.key
                  WHERE c.hash IS DISTINCT FROM r.hash AND EXISTS (SELECT 1 FROM latest)
              UNION ALL
-             SELECT 'since', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), NULL FROM latest"
+             SELECT 'since', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
+                    NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM latest"
         );
-        let expected = expected.join("\u{1f}");
+        let texts: Vec<String> = expected.iter().map(ObjectKey::catalog_key).collect();
+        let texts = texts.join("\u{1f}");
         let rows = session
-            .query_texts(&sql, &[&self.schema, ledger_table, &expected])
+            .query_texts(&sql, &[&self.schema, ledger_table, &texts])
             .map_err(|error| session.error("compare the catalog with the last snapshot", &error))?;
         let mut comparison = Comparison::default();
         for row in rows {
-            let mut columns = row.into_iter();
-            let kind = columns.next().flatten().unwrap_or_default();
-            let key = columns.next().flatten().unwrap_or_default();
-            let in_baseline = columns.next().flatten().as_deref() == Some("true");
+            let mut columns = row.into_iter().map(Option::unwrap_or_default);
+            let mut next = || columns.next().unwrap_or_default();
+            let (kind, text, in_baseline, position) = (next(), next(), next(), next());
+            let position = position.parse::<usize>().ok();
+            let parts = [next(), next(), next(), next(), next()];
             match kind.as_str() {
-                "missing" => comparison.missing.push(key),
-                "since" => comparison.since = Some(key),
+                "missing" => {
+                    if let Some(key) = position.and_then(|position| expected.get(position)) {
+                        comparison.missing.push(key.clone());
+                    }
+                }
+                "since" => comparison.since = Some(text),
                 change => comparison.changes.push(Change {
                     kind: match change {
                         "added" => ChangeKind::Added,
                         "dropped" => ChangeKind::Dropped,
                         _ => ChangeKind::Altered,
                     },
-                    key,
-                    in_baseline,
+                    key: changed_key(&text, parts, position.and_then(|p| expected.get(p))),
+                    in_baseline: in_baseline == "true",
                 }),
             }
         }
@@ -300,5 +324,87 @@ impl Snapshots {
         session
             .query_bool(&sql)
             .map_err(|error| session.error("look for the catalog snapshot table", &error))
+    }
+}
+
+/// The key of a changed object, from what the comparison answered: `parts` (kind, schema,
+/// table, name, arguments; all empty when the database no longer holds it), or else the
+/// expected key that names its `text`, or else `text` read back.
+fn changed_key(text: &str, parts: [String; 5], expected: Option<&ObjectKey>) -> ObjectKey {
+    let [kind, schema, table, name, arguments] = parts;
+    fn given(part: &str) -> Option<&str> {
+        (!part.is_empty()).then_some(part)
+    }
+    if !kind.is_empty() {
+        // A routine without arguments has them empty, not NULL: only a function has them.
+        let arguments = (kind == "function").then_some(arguments.as_str());
+        return ObjectKey::from_parts(&kind, given(&schema), given(&table), &name, arguments);
+    }
+    match expected {
+        // An overload of an expected function: its arguments follow the function's prefix.
+        Some(ObjectKey::Function { schema, name }) => text
+            .strip_prefix(&ObjectKey::function(schema, name).catalog_key())
+            .and_then(|arguments| arguments.strip_suffix(')'))
+            .map(|arguments| ObjectKey::Overload {
+                schema: schema.clone(),
+                name: name.clone(),
+                arguments: arguments.to_string(),
+            })
+            .unwrap_or_else(|| ObjectKey::from_catalog_key(text)),
+        Some(key) => key.clone(),
+        None => ObjectKey::from_catalog_key(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key `changed_key` gives, which always renders back to `text`.
+    fn check(text: &str, parts: [&str; 5], expected: Option<ObjectKey>, expect: &str) {
+        let key = changed_key(text, parts.map(str::to_string), expected.as_ref());
+        assert_eq!(key.catalog_key(), text);
+        assert_eq!(format!("{key:?}"), expect);
+    }
+
+    #[test]
+    fn a_changed_object_is_keyed_by_its_parts_then_by_what_was_expected_then_by_its_text() {
+        check(
+            "table a.b.my table",
+            ["table", "a.b", "", "my table", ""],
+            None,
+            r#"InSchema { kind: Table, schema: "a.b", name: "my table" }"#,
+        );
+        check(
+            "function s.f()",
+            ["function", "s", "", "f", ""],
+            None,
+            r#"Overload { schema: "s", name: "f", arguments: "" }"#,
+        );
+        // Dropped: the database has no parts left.
+        check(
+            "table a.b.c",
+            Default::default(),
+            Some(ObjectKey::from_parts("table", Some("a.b"), None, "c", None)),
+            r#"InSchema { kind: Table, schema: "a.b", name: "c" }"#,
+        );
+        check(
+            "function a.b.f(integer)",
+            Default::default(),
+            Some(ObjectKey::function("a", "b.f")),
+            r#"Overload { schema: "a", name: "b.f", arguments: "integer" }"#,
+        );
+        check(
+            "table a.b.c",
+            Default::default(),
+            None,
+            r#"Unparsed("table a.b.c")"#,
+        );
+        check(
+            "table s.t",
+            Default::default(),
+            None,
+            r#"InSchema { kind: Table, schema: "s", name: "t" }"#,
+        );
     }
 }

@@ -10,8 +10,9 @@ use indexmap::IndexSet;
 
 use crate::db::{CatalogObject, SqlError, Transaction, missing_objects};
 use crate::diagnostic::Origin;
+use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use crate::project::{Migration, MigrationId, Requirement};
-use crate::sql::{ObjectKey, RemovedWith, SchemaObjectKind, TableObjectKind, effects_of, removes};
+use crate::sql::{RemovedWith, effects_of, removes};
 
 /// A prerequisite that is not met.
 #[derive(Clone, Debug)]

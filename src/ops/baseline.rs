@@ -14,8 +14,9 @@ use crate::db::{self, Catalog, ConnectionSettings, Ledger, LedgerState};
 use crate::engine::Execution;
 use crate::engine::prerequisites::requirement_keys;
 use crate::graph::Graph;
+use crate::object::ObjectKey;
 use crate::project::{MigrationId, Project, Requirement};
-use crate::sql::{ObjectKey, RemovedWith, effects_of, removes};
+use crate::sql::{RemovedWith, effects_of, removes};
 
 /// What `baseline` should record.
 #[derive(Clone, Debug)]
@@ -185,11 +186,8 @@ fn missing_for_baseline(
         }
         removed_with.extend(effects.removed_with);
     }
-    let present = |key: &ObjectKey| match key {
-        // The catalog keys a function by its name and arguments, which are not read here.
-        ObjectKey::Function { .. } => catalog.keys().any(|known| key.names(known)),
-        _ => catalog.contains(&key.catalog_key()),
-    };
+    // The catalog lists a function by its overloads, whose arguments are not read here.
+    let present = |key: &ObjectKey| catalog.names(key);
     let mut missing = Vec::new();
     let mut checked = 0;
     for (key, id) in &built {

@@ -10,8 +10,9 @@ use indexmap::{IndexMap, IndexSet};
 use crate::db::{ChangeKind, ConnectionSettings, DbError, Ledger, LedgerState, Session, Snapshots};
 use crate::engine::prerequisites::{Unmet, checked_prerequisites};
 use crate::graph::Graph;
+use crate::object::ObjectKey;
 use crate::project::{Migration, MigrationId, Project};
-use crate::sql::{ObjectKey, RemovedWith, effects_of, removes};
+use crate::sql::{RemovedWith, effects_of, removes};
 
 /// An object an applied migration created that the database no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,26 +122,21 @@ pub fn check_schema(
         }
         removed_with.extend(effects.removed_with);
     }
-    // The snapshot is compared in its own text keys (db/ does not know `ObjectKey`).
-    let by_catalog_key: IndexMap<String, (&ObjectKey, &MigrationId)> = built
-        .iter()
-        .map(|(key, id)| (key.catalog_key(), (key, id)))
-        .collect();
-    let expected: Vec<String> = by_catalog_key.keys().cloned().collect();
+    let expected: Vec<ObjectKey> = built.keys().cloned().collect();
     let comparison = snapshots.compare(&mut session, &table.table, &expected)?;
-    for catalog_key in &comparison.missing {
-        if let Some((key, migration)) = by_catalog_key.get(catalog_key) {
+    for key in &comparison.missing {
+        if let Some(migration) = built.get(key) {
             report.missing.push(MissingObject {
-                migration: (*migration).clone(),
+                migration: migration.clone(),
                 object: key.to_string(),
             });
         }
     }
-    // A function's key names every overload: the snapshot's key of one starts with it.
-    let created_by = |catalog_key: &str| -> Option<MigrationId> {
+    // A function's key names every overload, which the catalog lists apart.
+    let created_by = |changed: &ObjectKey| -> Option<MigrationId> {
         built
             .iter()
-            .find(|(key, _)| key.names(catalog_key))
+            .find(|(key, _)| key.names(changed))
             .map(|(_, id)| id.clone())
     };
     if comparison.since.is_some() {
@@ -156,10 +152,11 @@ pub fn check_schema(
             if (change.in_baseline && by.is_none()) || reported_missing {
                 continue;
             }
+            let shown = change.key.to_string();
             match change.kind {
-                ChangeKind::Added => drift.added.push(change.key.clone()),
-                ChangeKind::Dropped => drift.dropped.push((change.key.clone(), by)),
-                ChangeKind::Altered => drift.altered.push((change.key.clone(), by)),
+                ChangeKind::Added => drift.added.push(shown),
+                ChangeKind::Dropped => drift.dropped.push((shown, by)),
+                ChangeKind::Altered => drift.altered.push((shown, by)),
             }
         }
         report.drift = Some(drift);

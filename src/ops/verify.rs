@@ -36,6 +36,7 @@ use crate::engine::plan::Action;
 use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
 use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
 use crate::load::Loaded;
+use crate::object::ObjectKey;
 use crate::project::MigrationId;
 
 /// Where to verify.
@@ -131,8 +132,8 @@ pub enum RollbackCheck {
     },
 }
 
-/// How a schema differs from the one expected, as catalog object keys
-/// (`column platform.organizations.billing_plan`).
+/// How a schema differs from the one expected, each object shown as its key
+/// (`column platform.organizations.billing_plan`), in key order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SchemaDifference {
     /// Objects there now that were not before.
@@ -198,15 +199,16 @@ impl VerifyReport {
 impl SchemaDifference {
     /// From `expected` to `actual`.
     fn between(expected: &Catalog, actual: &Catalog) -> SchemaDifference {
-        let CatalogDiff {
-            added,
-            dropped,
-            altered,
-        } = expected.diff(actual);
+        SchemaDifference::shown(expected.diff(actual))
+    }
+
+    /// A catalog difference as users read it, each list in key order.
+    fn shown(diff: CatalogDiff) -> SchemaDifference {
+        let shown = |keys: Vec<ObjectKey>| keys.iter().map(ObjectKey::to_string).collect();
         SchemaDifference {
-            left_behind: added,
-            missing: dropped,
-            changed: altered,
+            left_behind: shown(diff.added),
+            missing: shown(diff.dropped),
+            changed: shown(diff.altered),
         }
     }
 
@@ -225,17 +227,17 @@ impl SchemaDifference {
         after: &Catalog,
         earlier: Option<(&Catalog, &Catalog)>,
     ) -> SchemaDifference {
-        let mut difference = SchemaDifference::between(before, after);
+        let mut difference = before.diff(after);
         if let Some((before_earlier, after_earlier)) = earlier {
-            let own = |key: &String| {
+            let own = |key: &ObjectKey| {
                 before.hash_of(key) != before_earlier.hash_of(key)
                     || after.hash_of(key) != after_earlier.hash_of(key)
             };
-            difference.left_behind.retain(own);
-            difference.missing.retain(own);
-            difference.changed.retain(own);
+            difference.added.retain(own);
+            difference.dropped.retain(own);
+            difference.altered.retain(own);
         }
-        difference
+        SchemaDifference::shown(difference)
     }
 
     /// Whether nothing differs.
@@ -509,7 +511,7 @@ mod tests {
         Catalog::from_objects(
             objects
                 .iter()
-                .map(|(key, hash)| (key.to_string(), hash.to_string())),
+                .map(|(key, hash)| (ObjectKey::from_catalog_key(key), hash.to_string())),
         )
     }
 

@@ -7,9 +7,9 @@
 
 use indexmap::IndexMap;
 
-use super::object_key::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use super::objects::{CreatedObject, QualifiedName, created_objects};
 use super::statement::{Statement, split_statements};
+use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use crate::project::{Migration, StepKind};
 
 /// What a migration's SQL creates and drops. A function's key stands for every overload (its

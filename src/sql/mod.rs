@@ -6,10 +6,9 @@
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
 //!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
-//! - `effects.rs`: what a migration's SQL creates and drops ([`effects_of`]) as [`ObjectKey`]s,
+//! - `effects.rs`: what a migration's SQL creates and drops ([`effects_of`]) as
+//!   [`ObjectKey`](crate::object::ObjectKey)s (the vocabulary it shares with `db/`),
 //!   and what a drop takes along ([`removes`]).
-//! - `object_key.rs`: [`ObjectKey`], a database object by kind and name, as schema checks and
-//!   the catalog snapshot name it, and which objects a drop takes along.
 //! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
 //! - `script.rs`: a migration's SQL as it will run ([`script::Script`], wrapped in a transaction
 //!   or statement by statement), with the problems that make it unrunnable as written.
@@ -19,7 +18,6 @@
 mod effects;
 mod error;
 mod lexer;
-mod object_key;
 mod objects;
 pub mod script;
 mod statement;
@@ -27,7 +25,6 @@ mod statement;
 pub use effects::{Effects, RemovedWith, effects_of, removes};
 pub use error::LexError;
 pub use lexer::{StandardStrings, StringKind, Token, TokenKind, tokenize};
-pub use object_key::{ObjectKey, SchemaObjectKind, TableObjectKind};
 pub use objects::{CreatedObject, QualifiedName, created_objects};
 pub use statement::{
     StandardStringsChange, Statement, StatementKind, StatementToken, char_position_to_byte,

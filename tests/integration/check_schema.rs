@@ -9,9 +9,11 @@
 
 use std::path::Path;
 
+use pgplan::db::{Catalog, Session};
+use pgplan::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use serde_json::Value;
 
-use crate::support::cluster::{TestDatabase, cluster, test_db};
+use crate::support::cluster::{TestDatabase, cluster, render, test_db};
 use crate::support::project::{
     FILTERS, Run, TestProject, crate_root, history, ledger_ids, plan, public_tables, user_objects,
 };
@@ -724,4 +726,99 @@ fn catalog_queries_do_not_grow_with_the_number_of_prerequisites() {
     let (provided, provided_json) = logged_check(&example_database, example.path());
     assert_eq!(provided_json["catalog_queries"], 1, "{provided_json}");
     assert_eq!(catalog_statements(&provided), 1, "{provided:#?}");
+}
+
+/// Names with a space and a dot, which no split of a text key can take apart, are read from
+/// the server by parts: check-schema names each missing object exactly, once, and the snapshot
+/// recorded after the apply keeps its text keys and reads back to the same JSON.
+#[test]
+fn objects_whose_names_hold_spaces_and_dots_are_named_exactly_as_missing() {
+    let database = test_db("check_schema_names_with_spaces_and_dots");
+    let project = TestProject::new(&[(
+        "migrations/001_odd_names.sql",
+        "CREATE SCHEMA \"a.b\";\n\
+         CREATE TABLE \"a.b\".\"my table\" (id int PRIMARY KEY, \"e.mail\" text);\n\
+         CREATE MATERIALIZED VIEW \"a.b\".\"m v\" AS SELECT 1 AS one;\n\
+         CREATE INDEX \"my.index\" ON \"a.b\".\"my table\" (\"e.mail\");\n\
+         CREATE FUNCTION \"a.b\".\"f.g\"(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n",
+    )]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    plan(&database, project.path(), &["check-schema"])
+        .expect_ok()
+        .expect_stdout_has(&["all present", "\nclean; "]);
+
+    // The snapshot the apply recorded, as stored, against the catalog read now by parts.
+    let mut session =
+        Session::connect(database.settings()).unwrap_or_else(|error| panic!("{}", render(&error)));
+    let fresh = Catalog::read(&mut session, "plan", "migrations")
+        .unwrap_or_else(|error| panic!("{}", render(&error)));
+    let _ = session.close();
+    let table = ObjectKey::in_schema(SchemaObjectKind::Table, "a.b", "my table");
+    assert!(
+        fresh.contains(&table),
+        "{:?}",
+        fresh.keys().collect::<Vec<_>>()
+    );
+    assert!(fresh.contains(&ObjectKey::of_table(
+        TableObjectKind::Column,
+        "a.b",
+        "my table",
+        "e.mail"
+    )));
+    assert!(fresh.names(&ObjectKey::function("a.b", "f.g")));
+    let stored: String = database
+        .client()
+        .query_one(
+            "SELECT objects::text FROM plan.migrations_catalog ORDER BY snapshot DESC LIMIT 1",
+            &[],
+        )
+        .expect("read the latest snapshot")
+        .get(0);
+    let as_json = |text: &str| -> Value { serde_json::from_str(text).expect("JSON") };
+    assert_eq!(as_json(&fresh.to_json()), as_json(&stored));
+    let read_back = Catalog::from_json(&stored).expect("a stored snapshot");
+    assert_eq!(read_back.to_json(), fresh.to_json());
+    assert_eq!(read_back.fingerprint(), fresh.fingerprint());
+    assert!(read_back.contains(&ObjectKey::from_catalog_key("table a.b.my table")));
+
+    by_hand(
+        &database,
+        "DROP MATERIALIZED VIEW \"a.b\".\"m v\";
+         DROP INDEX \"a.b\".\"my.index\";
+         ALTER TABLE \"a.b\".\"my table\" DROP COLUMN \"e.mail\";
+         DROP FUNCTION \"a.b\".\"f.g\"(int);",
+    );
+    let text = plan(&database, project.path(), &["check-schema"])
+        .expect_failed()
+        .expect_stdout_has(&[
+            "  missing: column a.b.my table.e.mail (created by 001_odd_names)\n",
+            "  missing: function a.b.f.g (created by 001_odd_names)\n",
+            "  missing: index a.b.my.index (created by 001_odd_names)\n",
+            "  missing: materialized view a.b.m v (created by 001_odd_names)\n",
+        ]);
+    let (_, json) = check_json(&database, project.path());
+    assert_eq!(
+        objects(&json["missing_objects"]),
+        [
+            found("column a.b.my table.e.mail", Some("001_odd_names")),
+            found("function a.b.f.g", Some("001_odd_names")),
+            found("index a.b.my.index", Some("001_odd_names")),
+            found("materialized view a.b.m v", Some("001_odd_names")),
+        ],
+        "{}",
+        text.transcript()
+    );
+    // Each is reported once, as missing. A function's overload is listed by the catalog with
+    // its arguments and found as the plan's; the view's column, which no key of the plan
+    // names, went with it.
+    assert_eq!(
+        objects(&json["drift"]["dropped"]),
+        [
+            found("column a.b.m v.one", None),
+            found("function a.b.f.g(x integer)", Some("001_odd_names")),
+        ],
+        "{}",
+        text.transcript()
+    );
+    assert_eq!(objects(&json["drift"]["added"]), []);
 }

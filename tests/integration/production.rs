@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use pgplan::db::{Catalog, ConnectionSettings, Session};
+use pgplan::object::ObjectKey;
 use tempfile::TempDir;
 
 use crate::support::cluster::{
@@ -72,7 +73,7 @@ fn contents(database: &TestDatabase) -> Contents {
     Contents {
         objects: catalog(database.settings())
             .keys()
-            .map(str::to_string)
+            .map(ObjectKey::catalog_key)
             .collect(),
         schema: String::from_utf8_lossy(&output.stdout)
             .lines()

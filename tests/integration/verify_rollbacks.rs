@@ -7,6 +7,7 @@
 //! later migration's leftovers that are still there when the walk reaches it.
 
 use pgplan::db::{Catalog, Session};
+use pgplan::object::ObjectKey;
 use serde_json::Value;
 
 use crate::support::cluster::{TestDatabase, render, test_db};
@@ -208,7 +209,8 @@ fn issue_11_every_kind_of_routine_changes_its_snapshot_when_replaced() {
         "function public.numbered()",
         "function public.plain(a integer)",
     ];
-    for key in keys {
+    for text in keys {
+        let key = &ObjectKey::from_catalog_key(text);
         assert!(
             before.contains(key),
             "{key} missing: {:?}",
@@ -228,8 +230,9 @@ fn issue_11_every_kind_of_routine_changes_its_snapshot_when_replaced() {
          CREATE OR REPLACE FUNCTION numbered() RETURNS bigint LANGUAGE internal WINDOW AS 'window_rank';",
     );
     let after = catalog(&database);
-    for key in keys {
-        if key == "function public.plain(a integer)" {
+    for text in keys {
+        let key = &ObjectKey::from_catalog_key(text);
+        if text == "function public.plain(a integer)" {
             assert_eq!(before.hash_of(key), after.hash_of(key), "{key} untouched");
         } else {
             assert_ne!(
@@ -362,6 +365,7 @@ fn issue_11_a_change_past_the_63rd_byte_of_a_definition_changes_the_snapshot() {
         "view public.big_orders",
         "function public.order_lines(a integer)",
     ] {
+        let key = &ObjectKey::from_catalog_key(key);
         assert!(before.contains(key), "{key} missing");
         assert_ne!(before.hash_of(key), after.hash_of(key), "{key} was changed");
     }
