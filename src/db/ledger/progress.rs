@@ -1,0 +1,191 @@
+//! Recording how far a migration got, committed with the work it describes: applied
+//! ([`Ledger::record_applied`]), partly applied ([`Ledger::record_progress`]), a rollback run
+//! outside a transaction part-way ([`Ledger::record_rollback_progress`]). The apply writes are
+//! compare-and-set: each names the row it expects ([`Expected`]) and says whether it found it
+//! ([`Recorded`]). The history SQL comes from `history`; widening an older ledger from `upgrade`.
+
+use super::history::{Event, EventParameters, epoch_seconds, millis};
+use super::rows::{LedgerRow, ResumePoint};
+use super::tables::Ledger;
+use crate::db::error::DbError;
+use crate::db::session::{Session, SqlError, Transaction};
+
+/// Where a partial migration resumes and what of it is done, as the ledger records it.
+#[derive(Clone, Copy, Debug)]
+pub struct PartialProgress<'a> {
+    /// Where it resumes.
+    pub at: ResumePoint,
+    /// What is done, as [`LedgerRow::completed`] describes.
+    pub completed: &'a [String],
+    /// What the writer believes the row holds now; the write happens only if it does.
+    pub replacing: Expected<'a>,
+}
+
+impl Ledger {
+    /// Records `row` as applied (replacing a partial row) and appends `event`, in one
+    /// statement inside the migration's transaction.
+    pub fn record_applied(
+        &self,
+        work: &mut Transaction<'_>,
+        row: &LedgerRow,
+        event: &Event<'_>,
+        expected: Expected<'_>,
+    ) -> Result<Recorded, SqlError> {
+        let sql = format!(
+            "WITH applied AS (
+                 INSERT INTO {table} AS ledger (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
+                 VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
+                 ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
+                     state = 'applied', next_statement = NULL, next_step = NULL, completed = NULL,
+                     applied_at = excluded.applied_at,
+                     duration_ms = excluded.duration_ms, applied_by = current_user,
+                     environment = excluded.environment
+                 WHERE {as_expected}
+                 RETURNING 1)
+             {history_insert} FROM applied",
+            table = self.table_sql(),
+            as_expected = AS_EXPECTED.replace("$expected", "$16"),
+            history_insert = self.history_select(7),
+        );
+        let started = epoch_seconds(event.started_at);
+        let duration = millis(event.duration);
+        let batch = row.batch.to_string();
+        let mut parameters: Vec<Option<&str>> = vec![
+            Some(&row.id),
+            Some(&row.checksum),
+            Some(&batch),
+            Some(&started),
+            Some(&duration),
+            row.environment.as_deref(),
+        ];
+        let event_parameters = EventParameters::of(event);
+        parameters.extend(event_parameters.as_slice());
+        parameters.push(expected.parameter());
+        work.execute(&sql, &parameters).map(Recorded::from_rows)
+    }
+
+    /// Records a migration's progress inside `work`, committed with the work it describes:
+    /// `progress` says where it resumes and what is done.
+    pub fn record_progress(
+        &self,
+        work: &mut Transaction<'_>,
+        id: &str,
+        checksum: &str,
+        batch: i32,
+        progress: &PartialProgress<'_>,
+        environment: Option<&str>,
+    ) -> Result<Recorded, SqlError> {
+        let sql = format!(
+            "INSERT INTO {} AS ledger (id, checksum, batch, state, next_statement, next_step, environment, completed)
+             VALUES ($1, $2, $3::text::int, 'partial', $4::text::int, $5::text::int, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET next_statement = excluded.next_statement,
+                 next_step = excluded.next_step, checksum = excluded.checksum, batch = excluded.batch,
+                 state = 'partial', completed = excluded.completed
+             WHERE {as_expected}",
+            self.table_sql(),
+            as_expected = AS_EXPECTED.replace("$expected", "$8"),
+        );
+        let batch = batch.to_string();
+        let next = progress.at.next_statement.to_string();
+        let step = progress.at.next_step.map(|step| step.to_string());
+        let completed = progress.completed.join("\n");
+        work.execute(
+            &sql,
+            &[
+                Some(id),
+                Some(checksum),
+                Some(&batch),
+                Some(&next),
+                step.as_deref(),
+                environment,
+                Some(&completed),
+                progress.replacing.parameter(),
+            ],
+        )
+        .map(Recorded::from_rows)
+    }
+
+    /// Records that the rollback of `id`, run outside a transaction, has committed every
+    /// statement before `next_statement` (0-based): its row stays, in state `rolling_back`, so
+    /// that the next rollback resumes there and apply refuses it. Commits on its own, like the
+    /// statements it describes; a ledger created before this state existed is widened first.
+    pub fn record_rollback_progress(
+        &self,
+        session: &mut Session,
+        id: &str,
+        next_statement: usize,
+    ) -> Result<(), DbError> {
+        self.allow_rolling_back_state(session)?;
+        let result = session.begin().and_then(|mut work| {
+            self.record_rollback_progress_in(&mut work, id, next_statement)?;
+            work.commit()
+        });
+        result
+            .map_err(|error| session.error("record the rollback's progress in the ledger", &error))
+    }
+
+    /// [`Ledger::record_rollback_progress`] inside `work`, committed with the rollback
+    /// statement it follows. Call [`Ledger::record_rollback_progress`] (or
+    /// [`Ledger::prepare_rollback_progress`]) once first on a ledger that may be older.
+    pub fn record_rollback_progress_in(
+        &self,
+        work: &mut Transaction<'_>,
+        id: &str,
+        next_statement: usize,
+    ) -> Result<(), SqlError> {
+        let sql = format!(
+            "UPDATE {} SET state = 'rolling_back', next_statement = $2::text::int, next_step = NULL
+             WHERE id = $1",
+            self.table_sql()
+        );
+        let next = next_statement.to_string();
+        work.execute(&sql, &[Some(id), Some(&next)]).map(drop)
+    }
+}
+
+/// What a run expects the ledger row it is about to write over to be: nothing, or a partial
+/// row whose `completed` is this run's own last record (or what it read before it resumed).
+/// The write happens only when the row is as expected, so two runs that both believe they own
+/// a migration (plan's advisory lock released by a migration's `pg_advisory_unlock_all()`, or
+/// lost behind a pooler) cannot both record it: the second one's transaction finds the first
+/// one's row and writes nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected<'a> {
+    /// No row: the migration has not started.
+    NoRow,
+    /// A partial row recording this (`completed`, newline-separated).
+    Partial(&'a str),
+}
+
+impl<'a> Expected<'a> {
+    pub(super) fn parameter(self) -> Option<&'a str> {
+        match self {
+            Expected::NoRow => None,
+            Expected::Partial(completed) => Some(completed),
+        }
+    }
+}
+
+/// Whether a write that expected a ledger row to be as [`Expected`] says found it so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// It did, and the write happened.
+    Written,
+    /// The row was not as expected (another run recorded the migration meanwhile): nothing
+    /// was written.
+    NotAsExpected,
+}
+
+impl Recorded {
+    pub(super) fn from_rows(rows: u64) -> Recorded {
+        if rows == 0 {
+            Recorded::NotAsExpected
+        } else {
+            Recorded::Written
+        }
+    }
+}
+
+/// The `ON CONFLICT … WHERE` condition of a write that expects the existing row to be as
+/// `$expected` says ([`Expected`]): NULL means no row was expected, so any existing one fails.
+const AS_EXPECTED: &str = "ledger.state = 'partial' AND $expected::text IS NOT NULL AND coalesce(ledger.completed, '') = $expected";

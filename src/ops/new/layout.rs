@@ -1,0 +1,95 @@
+//! How a project lays out its migrations and rollbacks ([`Layout`]), read from what its
+//! loaded migrations show: rollback file names, `.up.sql` files, `-- UP` / `-- DOWN` sections.
+//! Writing a new migration in that layout is `scaffold`'s and `header`'s job.
+
+use crate::project::{Migration, Project, Rollback};
+
+/// How a project lays out its migrations and rollbacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `NNN_name.sql` and `NNN_name_rollback.sql` (seed 000).
+    RollbackSuffix,
+    /// `NNN_name.sql` with a `-- ====` header and `BEGIN; … COMMIT;`, and `rollback-NNN.sql`
+    /// (seed 001).
+    RollbackPrefix,
+    /// `NNN_name.up.sql` and `NNN_name.down.sql` (seed 002 as files).
+    UpDownFiles,
+    /// `NNN_name.sql` and `NNN_name.down.sql`.
+    DownFile,
+    /// `NNN_name.sql` and `NNN_name.rollback.sql`.
+    DotRollback,
+    /// One file with `-- UP` and `-- DOWN` sections (seed 003).
+    Sections,
+    /// `NNN_name.sql` only (seed 004); a rollback, when asked for, is `NNN_name.down.sql`.
+    ForwardOnly,
+}
+
+impl Layout {
+    /// The layout of the project's latest migration that shows one, else forward-only.
+    pub fn detect(project: &Project) -> Layout {
+        project
+            .migrations()
+            .filter_map(layout_of)
+            .last()
+            .unwrap_or(Layout::ForwardOnly)
+    }
+
+    /// A short description, for the output of `plan new`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layout::RollbackSuffix => "NNN_name.sql with NNN_name_rollback.sql",
+            Layout::RollbackPrefix => "NNN_name.sql with rollback-NNN.sql",
+            Layout::UpDownFiles => "NNN_name.up.sql with NNN_name.down.sql",
+            Layout::DownFile => "NNN_name.sql with NNN_name.down.sql",
+            Layout::DotRollback => "NNN_name.sql with NNN_name.rollback.sql",
+            Layout::Sections => "one file with -- UP and -- DOWN sections",
+            Layout::ForwardOnly => "forward-only NNN_name.sql",
+        }
+    }
+}
+
+/// The layout one migration shows, if it shows one.
+fn layout_of(migration: &Migration) -> Option<Layout> {
+    let file_name = |path: &str| -> String {
+        path.rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(path)
+            .to_ascii_lowercase()
+    };
+    let up_file = migration
+        .path()
+        .file_name()
+        .map(|name| name.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match migration.rollback() {
+        Some(Rollback::Section { .. }) => Some(Layout::Sections),
+        Some(Rollback::File(file)) => {
+            let name = file_name(file.name());
+            Some(
+                if name.starts_with("rollback-") || name.starts_with("rollback_") {
+                    Layout::RollbackPrefix
+                } else if name.ends_with("_rollback.sql") {
+                    Layout::RollbackSuffix
+                } else if name.ends_with(".rollback.sql") {
+                    Layout::DotRollback
+                } else if up_file.ends_with(".up.sql") {
+                    Layout::UpDownFiles
+                } else {
+                    Layout::DownFile
+                },
+            )
+        }
+        None if up_file.ends_with(".up.sql") => Some(Layout::UpDownFiles),
+        None if has_up_marker(migration) => Some(Layout::Sections),
+        None => None,
+    }
+}
+
+/// Whether the file has an `-- UP` line (a seed 003 file without a `-- DOWN` section).
+fn has_up_marker(migration: &Migration) -> bool {
+    migration.file().text().lines().any(|line| {
+        let line = line.trim();
+        line.strip_prefix("--")
+            .is_some_and(|rest| rest.trim().eq_ignore_ascii_case("up"))
+    })
+}

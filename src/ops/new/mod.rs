@@ -1,0 +1,32 @@
+//! `plan new`: the next migration of a project, written in the layout the project already uses
+//! (seed 000's `_rollback.sql` files, seed 001's `rollback-NNN.sql` and `-- ====` header, `.up.sql`
+//! / `.down.sql` pairs, one file with `-- UP` / `-- DOWN` sections, or forward-only files), with
+//! the next number at the project's width and a header saying what it is, what it depends on
+//! and what it requires.
+//!
+//! [`scaffold()`] decides the files and their text without touching the disk; [`write()`] creates
+//! them (never overwriting one) and reads the project again, removing them if it no longer
+//! loads, so a file `plan new` leaves behind is one `plan show` accepts. Reading projects is
+//! left to `project`; this module only reads what a loaded Project says about its files.
+//!
+//! A new migration holds a statement that raises an error in place of its SQL: a project
+//! rejects a migration with no SQL, and an unedited template must not apply as a no-op.
+//!
+//! - `request`: what is asked, answered and refused ([`NewMigration`], [`Scaffold`], [`ScaffoldError`]).
+//! - `layout`: the project's [`Layout`].
+//! - `scaffold`: [`scaffold()`], the files decided.
+//! - `header`: their header and placeholder text.
+//! - `write`: [`write()`], the files created and the project checked.
+
+mod header;
+mod layout;
+mod request;
+mod scaffold;
+mod write;
+
+pub use layout::Layout;
+pub use request::{
+    Depends, NewFile, NewMigration, RollbackChoice, Scaffold, ScaffoldError, utc_date,
+};
+pub use scaffold::scaffold;
+pub use write::write;

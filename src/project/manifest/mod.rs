@@ -1,0 +1,26 @@
+//! Reads `plan.yaml`, the optional project file, into a [`Manifest`]. The only module that uses
+//! `serde_yaml`.
+//!
+//! serde_yaml reports where a syntax or type error is, but keeps no positions for values that
+//! parse fine. Problems found after parsing (an unknown dependency, a missing step file) still
+//! need a line, so `locate` finds a key path in the text by indentation. It understands the
+//! block style that plan.yaml files are written in, and falls back to the nearest enclosing key.
+//!
+//! - `model`: [`Manifest`] and what it holds; [`ManifestProblem`].
+//! - `parse`: plan.yaml's text to a checked [`Manifest`].
+//! - `raw`: the file's shape as serde reads it.
+//! - `errors`: serde_yaml's errors as problems.
+//! - `locate`: where a key or value is in the text.
+
+mod errors;
+mod locate;
+mod model;
+mod parse;
+mod raw;
+
+pub(crate) use locate::locate_value;
+pub use model::{
+    BackupPolicy, DEFAULT_MAX_BATCHES, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE,
+    Manifest, OrderSetting, TrackingTable,
+};
+pub(crate) use model::{Entry, ManifestProblem, STEP_KINDS, StepSpecKind};

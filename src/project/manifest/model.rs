@@ -1,0 +1,206 @@
+//! What plan.yaml says once read: the [`Manifest`] and its settings ([`OrderSetting`],
+//! [`TrackingTable`], [`Environment`], [`BackupPolicy`]), the entries under `migrations:` with
+//! their steps as written, and what can be wrong with the file ([`ManifestProblem`]). Reading
+//! the text into these is `parse`'s job.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::diagnostic::SourceFile;
+use crate::project::header::Written;
+use crate::project::migration::{BatchCommit, Requirement, TransactionMode};
+
+/// The file name `plan` looks for in a project folder.
+pub const MANIFEST_FILE: &str = "plan.yaml";
+
+/// The ledger table used when plan.yaml names none. In a schema of its own so that it cannot
+/// collide with the `schema_migrations` tables our users' runners already keep.
+pub const DEFAULT_TRACKING_TABLE: &str = "plan.migrations";
+
+/// How migrations without declared dependencies are ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderSetting {
+    /// A sequence when no migration declares dependencies, else a graph.
+    Auto,
+    /// Every migration depends on the one before it (plus what it declares).
+    Sequential,
+    /// Only declared dependencies; a migration declaring none is a root.
+    Graph,
+}
+
+/// Whether an environment requires a backup before apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupPolicy {
+    /// A verified pg_dump must be taken before the first statement.
+    Required,
+    /// No backup is taken unless asked for.
+    None,
+}
+
+/// An environment's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Environment {
+    /// Backup policy before apply.
+    pub backup: BackupPolicy,
+    /// Whether apply asks for confirmation.
+    pub confirm: bool,
+}
+
+/// The ledger table's qualified name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackingTable {
+    /// Schema name.
+    pub schema: String,
+    /// Table name.
+    pub table: String,
+}
+
+impl fmt::Display for TrackingTable {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}.{}", self.schema, self.table)
+    }
+}
+
+/// plan.yaml, parsed and checked for shape. References to migrations are not resolved here.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub(crate) file: Option<SourceFile>,
+    pub(crate) migrations_dir: PathBuf,
+    pub(crate) tracking_table: TrackingTable,
+    pub(crate) order: OrderSetting,
+    pub(crate) lock_timeout: Duration,
+    pub(crate) lock_retries: u32,
+    pub(crate) environments: IndexMap<String, Environment>,
+    pub(crate) entries: Vec<Entry>,
+}
+
+/// One entry under `migrations:`.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub(crate) reference: Written,
+    pub(crate) depends_on: Option<Vec<Written>>,
+    pub(crate) requires: Vec<(Requirement, Range<usize>)>,
+    pub(crate) environments: Option<Vec<Written>>,
+    pub(crate) transaction: Option<TransactionMode>,
+    pub(crate) steps: Vec<StepSpec>,
+}
+
+/// How many batches a `batch` step runs at most when plan.yaml does not say: a statement that
+/// never reaches zero rows must stop with an error rather than loop forever.
+pub const DEFAULT_MAX_BATCHES: u64 = 100_000;
+
+/// A step as written: SQL files are not read yet.
+#[derive(Clone, Debug)]
+pub(crate) struct StepSpec {
+    pub(crate) kind: StepSpecKind,
+    pub(crate) span: Range<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum StepSpecKind {
+    SqlFile(PathBuf),
+    SqlInline(String),
+    Batch {
+        sql: String,
+        commit: BatchCommit,
+        pause: Option<Duration>,
+        max_batches: u64,
+    },
+    Assert {
+        query: String,
+        message: Option<String>,
+    },
+    Command {
+        argv: Vec<String>,
+        timeout: Option<Duration>,
+    },
+    Handler {
+        name: String,
+    },
+}
+
+/// What can be wrong with plan.yaml.
+#[derive(Debug)]
+pub(crate) enum ManifestProblem {
+    /// Not YAML, or a duplicate key.
+    Syntax { message: String, span: Range<usize> },
+    /// A key plan.yaml does not have.
+    UnknownKey {
+        key: String,
+        expected: Vec<String>,
+        span: Range<usize>,
+    },
+    /// A value of the wrong type or outside its set.
+    WrongType {
+        message: String,
+        span: Range<usize>,
+        expected: Vec<String>,
+    },
+    /// A step whose first key is not a step kind.
+    UnknownStepKind { kind: String, span: Range<usize> },
+    /// A value that parses but means nothing (`requires`, `tracking_table`, a duration...).
+    Invalid {
+        message: String,
+        help: String,
+        span: Range<usize>,
+    },
+}
+
+/// The step kinds, in the order the docs list them.
+pub(crate) const STEP_KINDS: [&str; 5] = ["sql", "batch", "assert", "command", "handler"];
+
+impl Manifest {
+    /// The settings of a project without plan.yaml.
+    pub(crate) fn default_settings() -> Self {
+        Manifest {
+            file: None,
+            migrations_dir: PathBuf::from("migrations"),
+            tracking_table: TrackingTable {
+                schema: "plan".to_string(),
+                table: "migrations".to_string(),
+            },
+            order: OrderSetting::Auto,
+            lock_timeout: Duration::from_secs(5),
+            lock_retries: 5,
+            environments: IndexMap::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// The plan.yaml file, when the project has one.
+    pub fn file(&self) -> Option<&SourceFile> {
+        self.file.as_ref()
+    }
+
+    /// The ledger table.
+    pub fn tracking_table(&self) -> &TrackingTable {
+        &self.tracking_table
+    }
+
+    /// The ordering mode asked for.
+    pub fn order(&self) -> OrderSetting {
+        self.order
+    }
+
+    /// `lock_timeout` for migration statements.
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
+    }
+
+    /// How many times a migration is retried after a lock timeout.
+    pub fn lock_retries(&self) -> u32 {
+        self.lock_retries
+    }
+
+    /// Declared environments, in file order.
+    pub fn environments(&self) -> &IndexMap<String, Environment> {
+        &self.environments
+    }
+}

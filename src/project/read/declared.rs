@@ -1,0 +1,235 @@
+//! What headers and plan.yaml declare about each migration, applied to it: prerequisites,
+//! environments, transaction mode, steps (step files read), and the definition checksum; the
+//! dependencies are kept as written ([`Unresolved`]) for `resolve`.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Origin, SourceFile, to_source_span};
+use crate::project::header::{self, Written};
+use crate::project::manifest::{Entry, StepSpecKind};
+use crate::project::migration::{self, MigrationId, Prerequisite, SqlSource, Step, StepKind};
+use crate::project::model::{Project, Resolution};
+use crate::project::problem::Problem;
+use crate::project::source::Source;
+
+/// A dependency still written as the user wrote it, with the file it is written in.
+pub(super) struct Unresolved {
+    pub(super) written: Written,
+    pub(super) file: SourceFile,
+}
+
+/// Per migration: declared references, `None` when nothing is declared.
+pub(super) type UnresolvedDependencies = IndexMap<MigrationId, Option<Vec<Unresolved>>>;
+
+pub(super) fn apply_headers(
+    project: &mut Project,
+    headers: Vec<(MigrationId, header::Header)>,
+    problems: &mut Vec<Problem>,
+) -> UnresolvedDependencies {
+    let mut unresolved = UnresolvedDependencies::new();
+    for (id, header) in headers {
+        let Some(migration) = project.migrations.get_mut(&id) else {
+            continue;
+        };
+        let file = migration.file.clone();
+        migration.requires = header
+            .requires
+            .into_iter()
+            .map(|(requirement, span)| Prerequisite {
+                requirement,
+                origin: Origin::new(file.clone(), span),
+            })
+            .collect();
+        migration.environments = header
+            .environments
+            .map(|names| names.into_iter().map(|name| name.text).collect());
+        let declared = header.dependencies.map(|list| {
+            list.into_iter()
+                .map(|written| Unresolved {
+                    written,
+                    file: file.clone(),
+                })
+                .collect()
+        });
+        unresolved.insert(id, declared);
+    }
+    let _ = problems;
+    unresolved
+}
+
+pub(super) fn apply_manifest(
+    source: &dyn Source,
+    project: &mut Project,
+    mut unresolved: UnresolvedDependencies,
+    problems: &mut Vec<Problem>,
+) -> UnresolvedDependencies {
+    let Some(manifest_file) = project.manifest.file.clone() else {
+        return unresolved;
+    };
+    let entries: Vec<Entry> = project.manifest.entries.clone();
+    let mut seen: IndexMap<MigrationId, std::ops::Range<usize>> = IndexMap::new();
+    for entry in entries {
+        let id = match project.resolve(&entry.reference.text) {
+            Resolution::Found(id) => id.clone(),
+            Resolution::Ambiguous(ids) => {
+                let candidates: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                problems.push(Problem::AmbiguousReference {
+                    written: entry.reference.text.clone(),
+                    example: candidates.first().cloned().unwrap_or_default(),
+                    candidates: candidates.join(", "),
+                    file: manifest_file.clone(),
+                    span: to_source_span(&entry.reference.span),
+                });
+                continue;
+            }
+            Resolution::Missing(closest) => {
+                problems.push(Problem::EntryWithoutFile {
+                    help: match closest {
+                        Some(close) => format!(
+                            "did you mean `{close}`? Entries are keyed by migration ID, file name or unique version"
+                        ),
+                        None => format!(
+                            "create {}/{}.sql, or remove the entry",
+                            project.manifest.migrations_dir.display(),
+                            entry.reference.text
+                        ),
+                    },
+                    written: entry.reference.text.clone(),
+                    file: manifest_file.clone(),
+                    span: to_source_span(&entry.reference.span),
+                });
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&id) {
+            problems.push(Problem::DuplicateEntry {
+                id: id.to_string(),
+                file: manifest_file.clone(),
+                first: to_source_span(first),
+                second: to_source_span(&entry.reference.span),
+            });
+            continue;
+        }
+        seen.insert(id.clone(), entry.reference.span.clone());
+        let migrations_dir = project.migrations_dir.clone();
+        let Some(migration) = project.migrations.get_mut(&id) else {
+            continue;
+        };
+        if let Some(depends_on) = entry.depends_on {
+            let declared = unresolved
+                .entry(id.clone())
+                .or_insert(None)
+                .get_or_insert_with(Vec::new);
+            declared.extend(depends_on.into_iter().map(|written| Unresolved {
+                written,
+                file: manifest_file.clone(),
+            }));
+        }
+        // What plan.yaml says about how this migration runs, for its checksum (below).
+        let mut definition: Vec<String> = entry
+            .requires
+            .iter()
+            .map(|(requirement, _)| format!("requires {requirement}"))
+            .collect();
+        if let Some(environments) = &entry.environments {
+            let names: Vec<&str> = environments.iter().map(|name| name.text.as_str()).collect();
+            definition.push(format!("environments {}", names.join(",")));
+        }
+        if let Some(transaction) = entry.transaction {
+            definition.push(format!("transaction {transaction:?}"));
+        }
+        let steps_before = migration.steps.len();
+        migration
+            .requires
+            .extend(
+                entry
+                    .requires
+                    .into_iter()
+                    .map(|(requirement, span)| Prerequisite {
+                        requirement,
+                        origin: Origin::new(manifest_file.clone(), span),
+                    }),
+            );
+        // plan.yaml's list replaces the header's: one place decides, and plan.yaml is the one
+        // an operator edits per deployment.
+        if let Some(environments) = entry.environments {
+            migration.environments = Some(environments.into_iter().map(|name| name.text).collect());
+        }
+        if let Some(transaction) = entry.transaction {
+            migration.transaction = transaction;
+        }
+        for step in entry.steps {
+            let origin = Origin::new(manifest_file.clone(), step.span.clone());
+            let kind = match step.kind {
+                StepSpecKind::SqlFile(path) => {
+                    match read_text(source, &migrations_dir.join(&path)) {
+                        Ok(text) => StepKind::Sql {
+                            source: SqlSource::File { path, text },
+                        },
+                        Err(error) => {
+                            problems.push(Problem::MissingStepFile {
+                                path: path.display().to_string(),
+                                reason: error.to_string(),
+                                file: manifest_file.clone(),
+                                span: to_source_span(&step.span),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                StepSpecKind::SqlInline(sql) => StepKind::Sql {
+                    source: SqlSource::Inline(sql),
+                },
+                StepSpecKind::Batch {
+                    sql,
+                    commit,
+                    pause,
+                    max_batches,
+                } => StepKind::Batch {
+                    sql,
+                    commit,
+                    pause,
+                    max_batches,
+                },
+                StepSpecKind::Assert { query, message } => StepKind::Assert { query, message },
+                StepSpecKind::Command { argv, timeout } => StepKind::Command { argv, timeout },
+                StepSpecKind::Handler { name } => StepKind::Handler { name },
+            };
+            migration.steps.push(Step { kind, origin });
+        }
+        definition.extend(
+            migration.steps[steps_before..]
+                .iter()
+                .map(|step| format!("step {}", step.fingerprint())),
+        );
+        if !definition.is_empty() {
+            migration.checksum = definition_checksum(&migration.file_checksum, &definition);
+        }
+    }
+    unresolved
+}
+
+/// The checksum of a migration that plan.yaml says something about: its file's checksum and
+/// each part of its plan.yaml entry that decides what runs (prerequisites, environments,
+/// transaction mode, steps with their SQL), length-prefixed so no two definitions collide.
+/// Editing a step of an applied or partly applied migration therefore shows as a change, as
+/// editing its file does.
+fn definition_checksum(file_checksum: &str, definition: &[String]) -> String {
+    let mut text = format!("plan migration definition 1\nfile {file_checksum}\n");
+    for part in definition {
+        text.push_str(&format!("{}:{part}\n", part.len()));
+    }
+    migration::sha256_hex(text.as_bytes())
+}
+
+/// The text of a step file, failing as `std::fs::read_to_string` does on bytes that are not UTF-8.
+fn read_text(source: &dyn Source, path: &Path) -> std::io::Result<String> {
+    String::from_utf8(source.read(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}

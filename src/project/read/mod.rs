@@ -1,0 +1,27 @@
+//! Reading a project: from a [`Source`] (a folder, or files in memory) to a [`Project`] and
+//! every [`Problem`] found on the way, so that a user sees all of them in one run. Lists the
+//! migration files, splits and parses each one, attaches rollbacks, applies headers and
+//! plan.yaml, then resolves dependencies and checks environments.
+//!
+//! Leaves to others: which files are migrations (`files.rs`), a file's header (`header.rs`) and
+//! sections (`sections.rs`), plan.yaml's syntax (`manifest/`), the problems' wording
+//! (`problem.rs`), where the bytes come from (`source.rs`).
+//!
+//! - `pipeline`: the steps in order; [`Reading`], [`load`], [`read`] and their in-memory twins.
+//! - `migrations`: each migration file, and rollbacks attached.
+//! - `declared`: headers and plan.yaml entries applied to their migrations.
+//! - `resolve`: dependencies resolved, environments checked.
+//! - `problems`: each reader's problem as a [`Problem`].
+//!
+//! [`Source`]: crate::project::source::Source
+//! [`Project`]: crate::project::model::Project
+//! [`Problem`]: crate::project::problem::Problem
+
+mod declared;
+mod migrations;
+mod pipeline;
+mod problems;
+mod resolve;
+
+pub(super) use pipeline::read_from;
+pub use pipeline::{Reading, in_memory_name, load, load_files, read, read_files};

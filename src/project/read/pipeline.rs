@@ -1,0 +1,175 @@
+//! The order of reading a project: plan.yaml, the listing of files, each migration, then
+//! rollbacks, headers and plan.yaml entries applied, dependencies resolved and environments
+//! checked, into a [`Reading`]; and [`load`] / [`load_files`], which fail with every problem
+//! found. Each step is a sibling file's job.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::declared::{apply_headers, apply_manifest};
+use super::migrations::{attach_rollbacks, read_migration, set_aside_empty_rollbacks};
+use super::problems::manifest_problem;
+use super::resolve::{check_environments, resolve_dependencies};
+use crate::diagnostic::{InvalidInput, to_source_span};
+use crate::project::files;
+use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
+use crate::project::migration::{Migration, MigrationId, Version};
+use crate::project::model::Project;
+use crate::project::problem::{self, Problem};
+use crate::project::sections;
+use crate::project::source::{self, Folder, ProjectFiles, Source};
+
+/// What reading a project found: the project as far as it could be read, and its problems.
+/// Callers that go on to build the graph can then report every problem of a run together.
+#[derive(Debug)]
+pub struct Reading {
+    /// The project; migrations with unresolvable references keep only the ones that resolved.
+    pub project: Project,
+    /// Every problem found, in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// Reads the project in `dir` and fails with every problem found.
+pub fn load(dir: &Path) -> Result<Project, InvalidInput> {
+    loaded(read(dir), &dir.display().to_string())
+}
+
+/// Reads a project held in memory (see [`ProjectFiles`]) and fails with every problem found,
+/// the same problems [`load`] finds in a folder holding the same files.
+pub fn load_files(files: &ProjectFiles) -> Result<Project, InvalidInput> {
+    loaded(read_files(files), source::IN_MEMORY)
+}
+
+/// The name of a project held in memory in messages (`3 problems in the embedded project`).
+pub fn in_memory_name() -> &'static str {
+    source::IN_MEMORY
+}
+
+fn loaded(reading: Reading, what: &str) -> Result<Project, InvalidInput> {
+    if reading.problems.is_empty() {
+        Ok(reading.project)
+    } else {
+        Err(InvalidInput::new(
+            what,
+            reading.problems.into_iter().map(problem::boxed).collect(),
+        ))
+    }
+}
+
+/// Reads the project in `dir`, keeping going after problems so that all of them are found.
+pub fn read(dir: &Path) -> Reading {
+    read_from(&Folder::new(dir))
+}
+
+/// Reads a project held in memory, as [`read`] reads a folder.
+pub fn read_files(files: &ProjectFiles) -> Reading {
+    read_from(files)
+}
+
+/// Reads a project from `source`: what [`read`] and [`read_files`] share, and what
+/// `ProjectFiles::from_folder` (`recording.rs`) reads through.
+pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
+    let dir = source.root();
+    let mut problems = Vec::new();
+    let manifest = read_manifest(source, &mut problems);
+    let migrations_dir = dir.join(&manifest.migrations_dir);
+    let step_files: Vec<PathBuf> = manifest
+        .entries
+        .iter()
+        .flat_map(|entry| &entry.steps)
+        .filter_map(|step| match &step.kind {
+            StepSpecKind::SqlFile(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    let listing = files::list(source, &migrations_dir, &step_files, &mut problems);
+
+    let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
+    let mut pending_headers = Vec::new();
+    for file in listing.migrations {
+        if let Some(existing) = migrations.get(&file.id) {
+            problems.push(Problem::DuplicateId {
+                id: file.id.to_string(),
+                first: existing.file.name().to_string(),
+                second: file.source.name().to_string(),
+                span: to_source_span(&(0..0)),
+                file: file.source.clone(),
+            });
+            continue;
+        }
+        let (migration, header) = read_migration(file, &mut problems);
+        pending_headers.push((migration.id.clone(), header));
+        migrations.insert(migration.id.clone(), migration);
+    }
+    migrations.sort_by(|left_id, left, right_id, right| {
+        sort_key(left_id, left).cmp(&sort_key(right_id, right))
+    });
+
+    let mut project = Project {
+        root: dir.to_path_buf(),
+        migrations_dir,
+        manifest,
+        migrations,
+        environments: Vec::new(),
+    };
+    attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
+    set_aside_empty_rollbacks(&mut project);
+    let unresolved = apply_headers(&mut project, pending_headers, &mut problems);
+    let unresolved = apply_manifest(source, &mut project, unresolved, &mut problems);
+    resolve_dependencies(&mut project, unresolved, &mut problems);
+    check_environments(&mut project, &mut problems);
+    for migration in project.migrations.values() {
+        if !sections::has_sql(migration.up_sql()) && migration.steps.is_empty() {
+            problems.push(Problem::EmptyMigration {
+                id: migration.id.to_string(),
+                span: to_source_span(&(migration.up.start..migration.up.start)),
+                file: migration.file.clone(),
+            });
+        }
+    }
+    Reading { project, problems }
+}
+
+fn sort_key<'a>(
+    id: &'a MigrationId,
+    migration: &'a Migration,
+) -> (bool, Option<&'a Version>, &'a str) {
+    // Migrations without a version come after all versioned ones.
+    (
+        migration.version.is_none(),
+        migration.version.as_ref(),
+        id.as_str(),
+    )
+}
+
+fn read_manifest(source: &dyn Source, problems: &mut Vec<Problem>) -> Manifest {
+    let path = source.root().join(MANIFEST_FILE);
+    let bytes = match source.read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Manifest::default_settings();
+        }
+        Err(error) => {
+            problems.push(Problem::Unreadable {
+                path,
+                reason: error.to_string(),
+            });
+            return Manifest::default_settings();
+        }
+    };
+    let Some(source) = files::decode(MANIFEST_FILE, bytes, problems) else {
+        return Manifest::default_settings();
+    };
+    match Manifest::parse(source.clone()) {
+        Ok(manifest) => manifest,
+        Err(manifest_problems) => {
+            problems.extend(
+                manifest_problems
+                    .into_iter()
+                    .map(|problem| manifest_problem(problem, &source)),
+            );
+            Manifest::fallback(source.text())
+        }
+    }
+}
