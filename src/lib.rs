@@ -20,20 +20,42 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod db;
-pub mod diagnostic;
+pub(crate) mod db;
+pub(crate) mod diagnostic;
 pub mod embed;
-pub mod engine;
-pub mod graph;
-pub mod load;
-pub mod object;
-pub mod ops;
-pub mod project;
-pub mod sql;
+pub(crate) mod engine;
+pub(crate) mod graph;
+pub(crate) mod load;
+pub(crate) mod object;
+pub(crate) mod ops;
+pub(crate) mod project;
+pub(crate) mod sql;
 pub mod startup;
 
+pub use db::{
+    ClusterOptions, ConnectionSettings, DbError, LocalMachine, Machine, ScratchCluster, ServerTls,
+    SslMode, TcpListening,
+};
+pub use diagnostic::InvalidInput;
 pub use engine::{Handler, HandlerContext, HandlerError, Handlers};
+pub use project::{Migration, MigrationId, Project, ProjectFiles};
 pub use startup::Migrator;
+
+/// Not API: the crate's inner types, for this package's own integration tests, which drive
+/// sessions, the ledger, the lock and the engine directly. Compiled only with the `internals`
+/// feature; nothing here is covered by any compatibility promise.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::db::{
+        AdvisoryLock, Catalog, Ledger, LockHolder, LockKey, LockWait, LockWaiting, Session,
+        TransactionState,
+    };
+    pub use crate::engine::{
+        Allow, ApplyError, ApplyOptions, Execution, Progress, apply_with_handlers,
+    };
+    pub use crate::load::load_project;
+}
 
 #[cfg(test)]
 mod testing;
