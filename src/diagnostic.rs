@@ -99,12 +99,12 @@ impl Origin {
 }
 
 /// Converts a byte range into miette's span type.
-pub fn to_source_span(span: &Range<usize>) -> SourceSpan {
+pub(crate) fn to_source_span(span: &Range<usize>) -> SourceSpan {
     SourceSpan::from(span.start..span.end)
 }
 
 /// The 1-based line number holding byte `offset` of `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()
@@ -113,28 +113,11 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// The byte range of line `line` (1-based) of `text`, without its line ending.
-pub fn line_span(text: &str, line: usize) -> Range<usize> {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(newline) => start += newline + 1,
-            None => return text.len()..text.len(),
-        }
-    }
-    let end = text[start..]
-        .find('\n')
-        .map_or(text.len(), |newline| start + newline);
-    let end = if text[start..end].ends_with('\r') {
-        end - 1
-    } else {
-        end
-    };
-    start..end
-}
-
 /// The closest of `candidates` to `wanted`, when it is close enough to be worth suggesting.
-pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     candidates
         .into_iter()
@@ -178,7 +161,7 @@ impl InvalidInput {
 }
 
 /// Colours only on a terminal, and never when `NO_COLOR` is set (no-color.org).
-pub fn colour_wanted() -> bool {
+pub(crate) fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 
@@ -186,7 +169,7 @@ pub fn colour_wanted() -> bool {
 /// embedding a project does, so that the build shows what `plan show` would): colours on a
 /// terminal unless `NO_COLOR` is set, plain Unicode otherwise, a fixed width so that output is
 /// the same everywhere.
-pub fn render(diagnostic: &dyn Diagnostic) -> String {
+pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
     let theme = if colour_wanted() {
         GraphicalTheme::unicode()
     } else {
@@ -238,14 +221,6 @@ mod tests {
         assert_eq!(line_of(text, 2), 2);
         assert_eq!(line_of(text, 5), 3);
         assert_eq!(line_of(text, 999), 3);
-    }
-
-    #[test]
-    fn line_span_excludes_crlf_endings() {
-        let text = "one\r\ntwo\r\nthree";
-        assert_eq!(&text[line_span(text, 2)], "two");
-        assert_eq!(&text[line_span(text, 3)], "three");
-        assert_eq!(line_span(text, 9), text.len()..text.len());
     }
 
     #[test]

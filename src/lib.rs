@@ -8,15 +8,32 @@
 //! - [`embed`]: the build-script step that bakes a project into a service's binary, checked
 //!   (a bad project fails the build with the diagnostic `plan` renders).
 //! - [`startup`]: `Migrator`, what a service calls at start-up: wait for the database, apply or verify.
-//! - [`ops`]: one module per command that is not apply: status, check_schema, verify, accept, import_history, new.
-//! - [`engine`]: a Plan (graph + ledger + target → steps) and its execution against a Session; rollbacks.
-//! - [`load`]: a project read and checked with its SQL and graph, every problem at once.
-//! - [`db`]: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
-//! - [`graph`]: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
-//! - [`sql`]: a PostgreSQL lexer: statement splitting and classification. Pure.
-//! - [`object`]: `ObjectKey`, what plan calls a database object: shared by `sql` (what statements create and drop), `db` (the catalog) and the commands.
-//! - [`project`]: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
-//! - [`diagnostic`]: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
+//! - `ops`: one module per command that is not apply: status, check_schema, verify, accept, import_history, new.
+//! - `engine`: a Plan (graph + ledger + target → steps) and its execution against a Session; rollbacks.
+//! - `load`: a project read and checked with its SQL and graph, every problem at once.
+//! - `db`: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
+//! - `graph`: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
+//! - `sql`: a PostgreSQL lexer: statement splitting and classification. Pure.
+//! - `object`: `ObjectKey`, what plan calls a database object: shared by `sql` (what statements create and drop), `db` (the catalog) and the commands.
+//! - `project`: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
+//! - `diagnostic`: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
+//!
+//! The public API is what a service or a team's own `plan` binary needs, nothing more:
+//! [`Migrator`] and the rest of [`startup`] (migrating at start-up), [`embed`] (a build
+//! script baking the project into the binary), `cli::run_from_env` and `cli::run_with_handlers`
+//! (feature `cli`), the handler API ([`Handler`], [`HandlerContext`], [`HandlerError`],
+//! [`Handlers`]), the settings of a connection ([`ConnectionSettings`], [`SslMode`], where
+//! `PG*` variables come from: [`Machine`]) and its errors ([`DbError`]), a throwaway server for
+//! a service's own tests ([`ScratchCluster`], [`ClusterOptions`]), and the read-only project a
+//! `Migrator` holds ([`Project`], [`Migration`], [`MigrationId`], [`ProjectFiles`]).
+
+// Without the command line, the commands' code is unused; without `internals`, so is what
+// only the integration tests reach. The lints run in full on the build that has both features
+// (`cargo clippy --all-targets`, in CI).
+#![cfg_attr(
+    not(all(feature = "cli", feature = "internals")),
+    allow(unreachable_pub, dead_code, unused_imports)
+)]
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -32,13 +49,19 @@ pub(crate) mod project;
 pub(crate) mod sql;
 pub mod startup;
 
-pub use db::{
-    ClusterOptions, ConnectionSettings, DbError, LocalMachine, Machine, ScratchCluster, ServerTls,
-    SslMode, TcpListening,
-};
+// The public API names each item where it is defined, not through the crate-internal
+// re-exports of its folder, which stay `pub(crate)`.
+pub use db::cluster::options::{ClusterOptions, ServerTls, TcpListening};
+pub use db::cluster::scratch::ScratchCluster;
+pub use db::connect::ConnectionSettings;
+pub use db::connect::machine::{LocalMachine, Machine};
+pub use db::connect::sslmode::SslMode;
+pub use db::error::DbError;
 pub use diagnostic::InvalidInput;
-pub use engine::{Handler, HandlerContext, HandlerError, Handlers};
-pub use project::{Migration, MigrationId, Project, ProjectFiles};
+pub use engine::steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
+pub use project::migration::{Migration, MigrationId};
+pub use project::model::Project;
+pub use project::source::ProjectFiles;
 pub use startup::Migrator;
 
 /// Not API: the crate's inner types, for this package's own integration tests, which drive
@@ -47,14 +70,17 @@ pub use startup::Migrator;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::db::{
-        AdvisoryLock, Catalog, Ledger, LockHolder, LockKey, LockWait, LockWaiting, Session,
-        TransactionState,
-    };
-    pub use crate::engine::{
-        Allow, ApplyError, ApplyOptions, Execution, Progress, apply_with_handlers,
-    };
+    pub use crate::db::catalog::Catalog;
+    pub use crate::db::holder::LockHolder;
+    pub use crate::db::ledger::tables::Ledger;
+    pub use crate::db::lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
+    pub use crate::db::session::connection::Session;
+    pub use crate::db::session::transaction::TransactionState;
+    pub use crate::engine::outcome::Progress;
+    pub use crate::engine::plan::Allow;
+    pub use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
     pub use crate::load::load_project;
+    pub use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ pub fn load_project(dir: &Path) -> Result<Loaded, InvalidInput> {
 
 /// [`load_project`] for a project held in memory (one embedded into a binary): the same checks,
 /// the same problems.
-pub fn load_project_files(files: &ProjectFiles) -> Result<Loaded, InvalidInput> {
+pub(crate) fn load_project_files(files: &ProjectFiles) -> Result<Loaded, InvalidInput> {
     checked(project::read_files(files), project::in_memory_name())
 }
 

@@ -187,7 +187,7 @@ pub(crate) fn environment_guard(
 ) -> Result<EnvironmentGuard, Failure> {
     let recorded = read_recorded_environments(project, settings)?;
     let guard = EnvironmentGuard::resolve(project, requested, &recorded);
-    if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
+    if let (true, Some(name)) = (guard.taken_from_ledger(), guard.environment()) {
         let _ = writeln!(
             err,
             "the ledger records that this database was migrated in environment {name}: running as --env {name}"

@@ -45,7 +45,7 @@ impl Failure {
 }
 
 /// The one mapping from an error to an exit code: each error says whether it is invalid input
-/// or a failed operation ([`Classified`]), next to its definition; the command line only
+/// or a failed operation (`Classified`), next to its definition; the command line only
 /// follows it, so a subcommand ends with `?` on any error.
 impl<E> From<E> for Failure
 where
@@ -65,9 +65,9 @@ mod tests {
     use crate::cli::args::ArgumentProblem;
     use crate::db::DbError;
     use crate::diagnostic::InvalidInput;
-    use crate::engine::RollbackError;
-    use crate::ops::AcceptError;
-    use crate::ops::new::ScaffoldError;
+    use crate::engine::rollback::RollbackError;
+    use crate::ops::accept::AcceptError;
+    use crate::ops::new::request::ScaffoldError;
 
     /// `failure`'s exit code is `expect`.
     fn check(failure: Failure, expect: u8) {

@@ -34,7 +34,7 @@ use super::session::Session;
 
 /// A verified backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Backup {
+pub(crate) struct Backup {
     /// The archive.
     pub path: PathBuf,
     /// Its size in bytes.
@@ -50,7 +50,7 @@ pub struct Backup {
 
 /// A backup whose tools were found and whose file is reserved, not yet taken.
 #[derive(Debug)]
-pub struct PendingBackup {
+pub(crate) struct PendingBackup {
     settings: ConnectionSettings,
     pg_dump: PathBuf,
     pg_restore: PathBuf,
@@ -61,22 +61,11 @@ pub struct PendingBackup {
     finished: bool,
 }
 
-/// Takes and verifies a backup of the database `settings` points at, into `directory`, the
-/// file named after the database, the UTC time and `label` (the apply's target).
-pub fn take_backup(
-    session: &mut Session,
-    settings: &ConnectionSettings,
-    directory: &Path,
-    label: &str,
-) -> Result<Backup, DbError> {
-    prepare_backup(session, settings, directory, label)?.take()
-}
-
 /// Gets a backup ready without dumping anything yet: finds pg_dump and pg_restore at least as
 /// new as the server `session` is connected to, creates `directory` (mode 0700 when it is
 /// created here), and reserves the file (mode 0600) named after the database, the UTC time
 /// and `label`.
-pub fn prepare_backup(
+pub(crate) fn prepare_backup(
     session: &mut Session,
     settings: &ConnectionSettings,
     directory: &Path,
@@ -134,19 +123,19 @@ pub fn prepare_backup(
 
 impl PendingBackup {
     /// Where the verified archive will be.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.final_path
     }
 
     /// The pg_dump that will run.
-    pub fn pg_dump(&self) -> &Path {
+    pub(crate) fn pg_dump(&self) -> &Path {
         &self.pg_dump
     }
 
     /// Dumps the database into the reserved file, verifies the archive with
     /// `pg_restore --list` (readable, and of the target database), and renames it into place. On any failure the partial file is
     /// removed and nothing is left behind.
-    pub fn take(mut self) -> Result<Backup, DbError> {
+    pub(crate) fn take(mut self) -> Result<Backup, DbError> {
         self.finished = true;
         let result = self.dump_and_verify();
         if result.is_err() {

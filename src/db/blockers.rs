@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::connect::ConnectionSettings;
 
 /// A background watch of the sessions blocking one backend.
-pub struct BlockerWatch {
+pub(crate) struct BlockerWatch {
     stop: Arc<AtomicBool>,
     seen: Arc<Mutex<Vec<String>>>,
     thread: Option<JoinHandle<()>>,
@@ -23,7 +23,7 @@ pub struct BlockerWatch {
 impl BlockerWatch {
     /// Starts watching `backend_pid` every `interval`, over a connection of its own. If that
     /// connection cannot be opened the watch simply sees nothing.
-    pub fn start(
+    pub(crate) fn start(
         settings: &ConnectionSettings,
         backend_pid: i32,
         interval: Duration,
@@ -67,7 +67,7 @@ impl BlockerWatch {
     }
 
     /// Stops the watch and returns the blockers it saw last, described for people.
-    pub fn finish(mut self) -> Vec<String> {
+    pub(crate) fn finish(mut self) -> Vec<String> {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

@@ -53,7 +53,7 @@ impl CatalogDiff {
 
 /// A schema object a prerequisite names, as `plan` checks it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CatalogObject {
+pub(crate) enum CatalogObject {
     /// A schema.
     Schema(String),
     /// A table or view: schema, name.
@@ -242,7 +242,7 @@ impl Catalog {
 
 /// Which of `objects` are missing, checked through information_schema in at most four queries
 /// (one per kind present), however many objects there are.
-pub fn missing_objects(
+pub(crate) fn missing_objects(
     work: &mut Transaction<'_>,
     objects: &[CatalogObject],
 ) -> Result<Vec<CatalogObject>, SqlError> {

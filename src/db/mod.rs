@@ -24,31 +24,31 @@
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 //! - `quote`: [`quote_identifier`], for the few names that cannot be bind parameters.
 
-pub mod backup;
-pub mod blockers;
-pub mod catalog;
-pub mod cluster;
-pub mod connect;
-pub mod error;
-pub mod holder;
-pub mod ledger;
-pub mod lock;
+pub(crate) mod backup;
+pub(crate) mod blockers;
+pub(crate) mod catalog;
+pub(crate) mod cluster;
+pub(crate) mod connect;
+pub(crate) mod error;
+pub(crate) mod holder;
+pub(crate) mod ledger;
+pub(crate) mod lock;
 mod quote;
-pub mod session;
-pub mod snapshots;
+pub(crate) mod session;
+pub(crate) mod snapshots;
 
-pub use backup::{Backup, PendingBackup, prepare_backup, take_backup};
-pub use blockers::BlockerWatch;
-pub use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
-pub use cluster::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
-pub use connect::{ConnectionSettings, Host, LocalMachine, Machine, SslMode};
-pub use error::DbError;
-pub use holder::LockHolder;
-pub use ledger::{
-    Event, Expected, HistoryAction, HistoryOutcome, HistoryRow, Ledger, LedgerRow, LedgerState,
+pub(crate) use backup::{Backup, PendingBackup, prepare_backup};
+pub(crate) use blockers::BlockerWatch;
+pub(crate) use catalog::{Catalog, CatalogDiff, CatalogObject, missing_objects};
+pub(crate) use cluster::{ClusterOptions, ScratchCluster};
+pub(crate) use connect::ConnectionSettings;
+pub(crate) use error::DbError;
+pub(crate) use holder::LockHolder;
+pub(crate) use ledger::{
+    Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState,
     PartialProgress, Recorded, ResumePoint,
 };
-pub use lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
-pub use quote::quote_identifier;
-pub use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
-pub use snapshots::{Change, ChangeKind, Comparison, RecordedSnapshot, SnapshotReason, Snapshots};
+pub(crate) use lock::{LockKey, LockWait, LockWaiting};
+pub(crate) use quote::quote_identifier;
+pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
+pub(crate) use snapshots::{ChangeKind, SnapshotReason, Snapshots};

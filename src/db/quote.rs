@@ -4,6 +4,6 @@
 
 /// `name` as a quoted SQL identifier (`"Mixed ""Case"""`), for the few statements whose object
 /// names cannot be bind parameters (DDL, `to_regclass` literals).
-pub fn quote_identifier(name: &str) -> String {
+pub(crate) fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }

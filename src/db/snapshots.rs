@@ -9,7 +9,7 @@
 //! parts, an expected one as it was asked for, and one only the snapshot holds read back from
 //! its text ([`ObjectKey::from_catalog_key`]).
 
-use super::catalog::{Catalog, OBJECTS};
+use super::catalog::OBJECTS;
 use super::error::DbError;
 use super::quote::quote_identifier;
 use super::session::Session;
@@ -17,7 +17,7 @@ use crate::object::ObjectKey;
 
 /// Why a snapshot was taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SnapshotReason {
+pub(crate) enum SnapshotReason {
     /// Before the plan's first apply: what was there already.
     Baseline,
     /// After an apply run.
@@ -36,18 +36,9 @@ impl SnapshotReason {
     }
 }
 
-/// A recorded snapshot.
-#[derive(Clone, Debug)]
-pub struct RecordedSnapshot {
-    /// When, as `YYYY-MM-DD HH:MM:SS UTC`.
-    pub recorded_at: String,
-    /// The catalog.
-    pub catalog: Catalog,
-}
-
 /// The catalog now against the latest snapshot, and expected objects that are missing.
 #[derive(Clone, Debug, Default)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// When the latest snapshot was recorded; `None` when there is none.
     pub since: Option<String>,
     /// Expected objects the catalog does not have, in key order.
@@ -58,7 +49,7 @@ pub struct Comparison {
 
 /// One object that changed since the latest snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     /// Added, dropped or altered.
     pub kind: ChangeKind,
     /// The object.
@@ -69,7 +60,7 @@ pub struct Change {
 
 /// How an object changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// Not in the snapshot.
     Added,
     /// Only in the snapshot.
@@ -80,14 +71,14 @@ pub enum ChangeKind {
 
 /// The snapshot table of a ledger.
 #[derive(Clone, Debug)]
-pub struct Snapshots {
+pub(crate) struct Snapshots {
     schema: String,
     table: String,
 }
 
 impl Snapshots {
     /// The snapshots kept beside the tracking table `schema.table`.
-    pub fn new(schema: &str, ledger_table: &str) -> Snapshots {
+    pub(crate) fn new(schema: &str, ledger_table: &str) -> Snapshots {
         Snapshots {
             schema: schema.to_string(),
             table: format!("{ledger_table}_catalog"),
@@ -103,7 +94,7 @@ impl Snapshots {
     }
 
     /// Creates the table when missing (the ledger's schema must exist). Call with the lock held.
-    pub fn ensure(&self, session: &mut Session) -> Result<(), DbError> {
+    pub(crate) fn ensure(&self, session: &mut Session) -> Result<(), DbError> {
         let sql = format!(
             "CREATE TABLE IF NOT EXISTS {} (
                  snapshot bigserial PRIMARY KEY,
@@ -120,39 +111,9 @@ impl Snapshots {
             .map_err(|error| session.error("create the catalog snapshot table", &error))
     }
 
-    /// Records `catalog`.
-    pub fn record(
-        &self,
-        session: &mut Session,
-        reason: SnapshotReason,
-        batch: Option<i32>,
-        catalog: &Catalog,
-    ) -> Result<(), DbError> {
-        let sql = format!(
-            "INSERT INTO {} (reason, batch, fingerprint, objects) VALUES ($1, $2::text::int, $3, $4::text::jsonb)",
-            self.table_sql()
-        );
-        let batch = batch.map(|batch| batch.to_string());
-        let fingerprint = catalog.fingerprint();
-        let json = catalog.to_json();
-        let result = session.begin().and_then(|mut work| {
-            work.execute(
-                &sql,
-                &[
-                    Some(reason.as_str()),
-                    batch.as_deref(),
-                    Some(&fingerprint),
-                    Some(&json),
-                ],
-            )?;
-            work.commit()
-        });
-        result.map_err(|error| session.error("record a catalog snapshot", &error))
-    }
-
     /// Records the catalog as it is now, computed and stored by the server in one statement
     /// (nothing is sent back: a 10,000-table catalog is megabytes of JSON).
-    pub fn record_current(
+    pub(crate) fn record_current(
         &self,
         session: &mut Session,
         reason: SnapshotReason,
@@ -186,7 +147,7 @@ impl Snapshots {
     /// Compares the catalog as it is now with the latest recorded snapshot, and looks for
     /// `expected` objects (an [`ObjectKey::Function`] is found by any of its overloads), all in
     /// one query whose answer holds only the differences.
-    pub fn compare(
+    pub(crate) fn compare(
         &self,
         session: &mut Session,
         ledger_table: &str,
@@ -269,7 +230,7 @@ impl Snapshots {
     }
 
     /// Whether any snapshot exists (the baseline is taken only once).
-    pub fn has_any(&self, session: &mut Session) -> Result<bool, DbError> {
+    pub(crate) fn has_any(&self, session: &mut Session) -> Result<bool, DbError> {
         if !self.exists(session)? {
             return Ok(false);
         }
@@ -279,41 +240,6 @@ impl Snapshots {
                 self.table_sql()
             ))
             .map_err(|error| session.error("look for catalog snapshots", &error))
-    }
-
-    /// The baseline and the latest snapshot, when recorded.
-    pub fn baseline_and_latest(
-        &self,
-        session: &mut Session,
-    ) -> Result<(Option<RecordedSnapshot>, Option<RecordedSnapshot>), DbError> {
-        if !self.exists(session)? {
-            return Ok((None, None));
-        }
-        let read = |session: &mut Session,
-                    order: &str,
-                    filter: &str|
-         -> Result<Option<RecordedSnapshot>, DbError> {
-            let sql = format!(
-                "SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), objects::text
-                 FROM {} {filter} ORDER BY snapshot {order} LIMIT 1",
-                self.table_sql()
-            );
-            let rows = session
-                .query_texts(&sql, &[])
-                .map_err(|error| session.error("read catalog snapshots", &error))?;
-            Ok(rows.into_iter().next().and_then(|row| {
-                let mut columns = row.into_iter();
-                let recorded_at = columns.next().flatten()?;
-                let catalog = Catalog::from_json(&columns.next().flatten()?)?;
-                Some(RecordedSnapshot {
-                    recorded_at,
-                    catalog,
-                })
-            }))
-        };
-        let baseline = read(session, "ASC", "WHERE reason = 'baseline'")?;
-        let latest = read(session, "DESC", "")?;
-        Ok((baseline, latest))
     }
 
     fn exists(&self, session: &mut Session) -> Result<bool, DbError> {

@@ -22,7 +22,7 @@ use crate::project::{MigrationId, Project};
 /// A backup taken and verified, with when its dump started and how long it took (what the
 /// history records).
 #[derive(Clone, Debug)]
-pub struct TakenBackup {
+pub(crate) struct TakenBackup {
     /// The verified archive.
     pub backup: Backup,
     /// When pg_dump started.
@@ -32,14 +32,14 @@ pub struct TakenBackup {
 }
 
 /// The label a backup's file name carries for an apply of `target`: its ID, or `all`.
-pub fn backup_label(target: Option<&MigrationId>) -> String {
+pub(crate) fn backup_label(target: Option<&MigrationId>) -> String {
     target.map_or_else(|| "all".to_string(), ToString::to_string)
 }
 
 /// Connects to the database `settings` points at and gets its backup ready in `directory`:
 /// pg_dump and pg_restore found and at least as new as the server, the folder created, the
 /// file reserved. Nothing is dumped yet: see [`PendingBackup::take`].
-pub fn prepare_backup(
+pub(crate) fn prepare_backup(
     settings: &ConnectionSettings,
     directory: &Path,
     target: Option<&MigrationId>,
@@ -53,7 +53,7 @@ pub fn prepare_backup(
 /// The label a backup's file name carries for a rollback of `target`: `rollback-ID`, or
 /// `rollback-last-batch`, so that it is told apart from the backups taken before applies, and a
 /// rollback right after an apply does not collide with the apply's file name.
-pub fn rollback_backup_label(target: &RollbackTarget) -> String {
+pub(crate) fn rollback_backup_label(target: &RollbackTarget) -> String {
     match target {
         RollbackTarget::Migration(id) => format!("rollback-{id}"),
         RollbackTarget::LastBatch => "rollback-last-batch".to_string(),
@@ -62,7 +62,7 @@ pub fn rollback_backup_label(target: &RollbackTarget) -> String {
 
 /// As [`prepare_backup`], for the backup before a rollback of `target`
 /// ([`rollback_backup_label`]).
-pub fn prepare_rollback_backup(
+pub(crate) fn prepare_rollback_backup(
     settings: &ConnectionSettings,
     directory: &Path,
     target: &RollbackTarget,
@@ -80,7 +80,7 @@ pub fn prepare_rollback_backup(
 
 /// Takes the prepared backup (pg_dump, then pg_restore --list) and times it. Nothing is
 /// recorded yet: see [`record_backup`].
-pub fn take(pending: PendingBackup) -> Result<TakenBackup, DbError> {
+pub(crate) fn take(pending: PendingBackup) -> Result<TakenBackup, DbError> {
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let backup = pending.take()?;
@@ -94,7 +94,7 @@ pub fn take(pending: PendingBackup) -> Result<TakenBackup, DbError> {
 /// Appends the verified backup `taken` to the project's ledger history (creating the ledger when
 /// this is the first apply), holding the apply lock as every ledger write does. `on_wait` is
 /// told while another run holds the lock; `lock_wait` bounds the wait as for apply.
-pub fn record_backup(
+pub(crate) fn record_backup(
     project: &Project,
     settings: &ConnectionSettings,
     taken: &TakenBackup,

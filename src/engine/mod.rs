@@ -15,26 +15,26 @@
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
 
-pub mod backup;
+pub(crate) mod backup;
 pub(crate) mod failure;
-pub mod outcome;
+pub(crate) mod outcome;
 pub(crate) mod outside;
 pub(crate) mod phases;
-pub mod plan;
-pub mod prerequisites;
+pub(crate) mod plan;
+pub(crate) mod prerequisites;
 pub(crate) mod record;
-pub mod rollback;
-pub mod run;
+pub(crate) mod rollback;
+pub(crate) mod run;
 pub(crate) mod runner;
-pub mod safeguards;
-pub mod steps;
+pub(crate) mod safeguards;
+pub(crate) mod steps;
 
 /// The Handler trait and registry, where they were before the steps had a folder.
-pub use steps::handler;
+pub(crate) use steps::handler;
 
-pub use backup::{backup_label, prepare_backup, record_backup};
-pub use outcome::{MigrationFailed, Progress, Report};
-pub use plan::{Action, Allow, Plan, PlanError, PlanStep};
-pub use rollback::{RollbackError, RollbackReport, RollbackTarget, rollback};
-pub use run::{ApplyError, ApplyOptions, Execution, apply, apply_with_handlers};
-pub use steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
+pub(crate) use backup::{prepare_backup, record_backup};
+pub(crate) use outcome::{Progress, Report};
+pub(crate) use plan::{Action, Allow, Plan, PlanError};
+pub(crate) use rollback::{RollbackTarget, rollback};
+pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
+pub(crate) use steps::handler::Handlers;

@@ -16,7 +16,7 @@ use crate::sql::{RemovedWith, effects_of, removes};
 
 /// A prerequisite that is not met.
 #[derive(Clone, Debug)]
-pub struct Unmet {
+pub(crate) struct Unmet {
     /// The migration that needs it.
     pub migration: MigrationId,
     /// What it needs.
@@ -26,7 +26,7 @@ pub struct Unmet {
 }
 
 /// The catalog object a requirement names.
-pub fn requirement_object(requirement: &Requirement) -> CatalogObject {
+pub(crate) fn requirement_object(requirement: &Requirement) -> CatalogObject {
     match requirement {
         Requirement::Schema { schema } => CatalogObject::Schema(schema.clone()),
         Requirement::Table { schema, table } => CatalogObject::Table(schema.clone(), table.clone()),
@@ -40,7 +40,7 @@ pub fn requirement_object(requirement: &Requirement) -> CatalogObject {
 }
 
 /// The objects a requirement is met by (a table requirement is met by a view too).
-pub fn requirement_keys(requirement: &Requirement) -> Vec<ObjectKey> {
+pub(crate) fn requirement_keys(requirement: &Requirement) -> Vec<ObjectKey> {
     match requirement {
         Requirement::Schema { schema } => vec![ObjectKey::Schema(schema.clone())],
         Requirement::Table { schema, table } => [
@@ -68,7 +68,7 @@ pub fn requirement_keys(requirement: &Requirement) -> Vec<ObjectKey> {
 
 /// Prerequisites of `pending` (in plan order) that neither the migrations before each one in
 /// the list create nor the database holds. One round of catalog queries.
-pub fn unmet_prerequisites(
+pub(crate) fn unmet_prerequisites(
     work: &mut Transaction<'_>,
     pending: &[&Migration],
 ) -> Result<Vec<Unmet>, SqlError> {

@@ -27,7 +27,7 @@ use crate::sql::script::{Script, ScriptStatement};
 
 /// What to roll back.
 #[derive(Clone, Debug)]
-pub enum RollbackTarget {
+pub(crate) enum RollbackTarget {
     /// This migration and every applied migration that depends on it.
     Migration(MigrationId),
     /// The migrations of the most recent apply run.
@@ -36,14 +36,14 @@ pub enum RollbackTarget {
 
 /// What a rollback did.
 #[derive(Clone, Debug, Default)]
-pub struct RollbackReport {
+pub(crate) struct RollbackReport {
     /// Migrations rolled back, in the order they were.
     pub rolled_back: Vec<(MigrationId, Duration)>,
 }
 
 /// Why a rollback stopped.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum RollbackError {
+pub(crate) enum RollbackError {
     /// Connecting, the lock or the ledger failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -86,7 +86,7 @@ impl crate::diagnostic::Classified for RollbackError {
 
 /// One migration a rollback reverts, in the order they are reverted.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedRollback {
+pub(crate) struct PlannedRollback {
     /// The migration.
     pub id: MigrationId,
     /// The first statement of its rollback to run (0-based): more than 0 when an earlier
@@ -98,7 +98,7 @@ pub struct PlannedRollback {
 /// reading the ledger without the lock and changing nothing (`plan rollback --dry-run`, and
 /// the preview before a confirmation or a backup). Refuses as the rollback itself would: a
 /// migration that is not applied, nothing applied, one without a rollback.
-pub fn plan_rollback(
+pub(crate) fn plan_rollback(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
@@ -113,7 +113,7 @@ pub fn plan_rollback(
 
 /// Rolls back `target` on the database `settings` points at, reporting each one to `observe`.
 /// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
-pub fn rollback(
+pub(crate) fn rollback(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use miette::{Diagnostic, SourceSpan};
 
 use super::failure::join_help;
-pub use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
+pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::runner::Runner;
@@ -127,18 +127,9 @@ pub struct UnmetPrerequisite {
     pub span: SourceSpan,
 }
 
-/// Applies `project` (or `options.target` and its dependencies) to the database `settings`
-/// points at, reporting progress to `observe`. `handler` steps need [`apply_with_handlers`].
-pub fn apply(
-    loaded: &Loaded,
-    settings: &ConnectionSettings,
-    options: &ApplyOptions,
-    observe: &mut dyn FnMut(Progress<'_>),
-) -> Result<Report, ApplyError> {
-    apply_with_handlers(loaded, settings, options, &Handlers::new(), observe)
-}
-
-/// [`apply`], with the Rust handlers that `handler` steps name.
+/// Applies the loaded project (or `options.target` and its dependencies) to the database
+/// `settings` points at, with the Rust handlers that `handler` steps name, reporting progress
+/// to `observe`.
 pub fn apply_with_handlers(
     loaded: &Loaded,
     settings: &ConnectionSettings,

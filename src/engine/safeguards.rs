@@ -19,7 +19,7 @@ use crate::project::{BackupPolicy, Project};
 
 /// The environments a database's migrations were applied in, as its ledger rows record them
 /// (`--env` at the time), each once, in the ledger's order (batch, then ID).
-pub fn recorded_environments(rows: &[LedgerRow]) -> Vec<String> {
+pub(crate) fn recorded_environments(rows: &[LedgerRow]) -> Vec<String> {
     let names: IndexSet<&str> = rows
         .iter()
         .filter_map(|row| row.environment.as_deref())
@@ -29,7 +29,7 @@ pub fn recorded_environments(rows: &[LedgerRow]) -> Vec<String> {
 
 /// Reads the ledger of the database `settings` points at, without the lock (a read, as a dry
 /// run does), and returns [`recorded_environments`]; none when it has no ledger yet.
-pub fn read_recorded_environments(
+pub(crate) fn read_recorded_environments(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<Vec<String>, DbError> {
@@ -48,7 +48,7 @@ pub fn read_recorded_environments(
 /// unless overridden ([`EnvironmentGuard::check`]), and even then the recorded environment's
 /// safeguards still apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvironmentGuard {
+pub(crate) struct EnvironmentGuard {
     environment: Option<String>,
     from_ledger: bool,
     recorded: Vec<String>,
@@ -60,7 +60,7 @@ pub struct EnvironmentGuard {
 impl EnvironmentGuard {
     /// The guard for a run with `--env requested` on a database whose ledger records
     /// `recorded` (see [`recorded_environments`]).
-    pub fn resolve(
+    pub(crate) fn resolve(
         project: &Project,
         requested: Option<&str>,
         recorded: &[String],
@@ -103,29 +103,30 @@ impl EnvironmentGuard {
 
     /// The environment the run uses (its migrations' environment limits, the ledger rows and
     /// history it writes): `--env`, else the one the ledger records, else none.
-    pub fn environment(&self) -> Option<&str> {
+    pub(crate) fn environment(&self) -> Option<&str> {
         self.environment.as_deref()
     }
 
     /// Whether the environment was taken from the ledger rather than `--env`.
-    pub fn from_ledger(&self) -> bool {
+    pub(crate) fn taken_from_ledger(&self) -> bool {
         self.from_ledger
     }
 
     /// The environment whose `confirm: true` makes the run ask first, if any: the run's own,
     /// else one the ledger records.
-    pub fn confirmation_required_by(&self) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn confirmation_required_by(&self) -> Option<&str> {
         self.confirm_by.as_deref()
     }
 
     /// The environment whose `backup: required` makes the run take a verified backup first,
     /// if any: the run's own, else one the ledger records.
-    pub fn backup_required_by(&self) -> Option<&str> {
+    pub(crate) fn backup_required_by(&self) -> Option<&str> {
         self.backup_by.as_deref()
     }
 
     /// The environments the ledger records other than the one the run uses.
-    pub fn other_recorded(&self) -> Vec<&str> {
+    pub(crate) fn other_recorded(&self) -> Vec<&str> {
         self.recorded
             .iter()
             .map(String::as_str)
@@ -133,15 +134,10 @@ impl EnvironmentGuard {
             .collect()
     }
 
-    /// The environments the ledger records.
-    pub fn recorded(&self) -> &[String] {
-        &self.recorded
-    }
-
     /// Refuses a run whose `--env` contradicts the ledger (or, without `--env`, a ledger that
     /// records several environments), unless `overridden` (`--yes`: the operator says the
     /// database is the one meant).
-    pub fn check(&self, overridden: bool) -> Result<(), EnvironmentMismatch> {
+    pub(crate) fn check(&self, overridden: bool) -> Result<(), EnvironmentMismatch> {
         if overridden {
             return Ok(());
         }
@@ -166,7 +162,7 @@ impl EnvironmentGuard {
 
 /// `--env` contradicts the environment the database's ledger records.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum EnvironmentMismatch {
+pub(crate) enum EnvironmentMismatch {
     /// `--env` names another environment than the ledger's.
     #[error(
         "--env {requested}, but this database's ledger records migrations applied in {recorded}"
@@ -211,7 +207,7 @@ impl crate::diagnostic::Classified for EnvironmentMismatch {
 /// [`EnvironmentGuard::safeguards`], which refuses a required backup with no folder to write it
 /// to, so a `Safeguards` never lacks a folder its environment demands.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Safeguards<'a> {
+pub(crate) struct Safeguards<'a> {
     backup_dir: Option<&'a Path>,
     confirm_by: Option<String>,
 }
@@ -219,25 +215,25 @@ pub struct Safeguards<'a> {
 impl<'a> Safeguards<'a> {
     /// The folder to take a verified backup into before the first statement: the one given,
     /// required or not (a backup asked for is taken in any environment).
-    pub fn backup_dir(&self) -> Option<&'a Path> {
+    pub(crate) fn backup_dir(&self) -> Option<&'a Path> {
         self.backup_dir
     }
 
     /// The environment whose `confirm: true` makes the run be confirmed first, if any.
-    pub fn confirmation_required_by(&self) -> Option<&str> {
+    pub(crate) fn confirmation_required_by(&self) -> Option<&str> {
         self.confirm_by.as_deref()
     }
 
     /// Whether anything is owed before the first statement. When something is, the caller
     /// previews the plan first: see [`Safeguards::due`].
-    pub fn owes_anything(&self) -> bool {
+    pub(crate) fn owes_anything(&self) -> bool {
         self.backup_dir.is_some() || self.confirm_by.is_some()
     }
 
     /// Whether the backup and confirmation are due for a plan that has work (`plan_has_work`)
     /// or none: a run with nothing to apply or roll back has nothing to back up against and
     /// nothing to confirm.
-    pub fn due(&self, plan_has_work: bool) -> bool {
+    pub(crate) fn due(&self, plan_has_work: bool) -> bool {
         plan_has_work && self.owes_anything()
     }
 }
@@ -246,7 +242,7 @@ impl EnvironmentGuard {
     /// What a real run under this guard owes before its first statement, given the folder the
     /// caller offers for a backup (`--backup-dir`, `Migrator::backup_to`). Refuses when an
     /// environment involved requires a backup and no folder is given: nothing may be done.
-    pub fn safeguards<'a>(
+    pub(crate) fn safeguards<'a>(
         &self,
         backup_dir: Option<&'a Path>,
     ) -> Result<Safeguards<'a>, BackupDirNeeded> {
@@ -267,7 +263,7 @@ impl EnvironmentGuard {
 /// (`plan::startup::backup_dir_needed`) each say it in their own terms.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("environment {environment} requires a verified backup, and no folder was given for it")]
-pub struct BackupDirNeeded {
+pub(crate) struct BackupDirNeeded {
     /// The environment whose `backup: required` demands it.
     pub environment: String,
 }
@@ -293,7 +289,7 @@ mod tests {
         assert!(guard.check(true).is_ok(), "--yes overrides any mismatch");
         (
             guard.environment().map(str::to_string),
-            guard.from_ledger(),
+            guard.taken_from_ledger(),
             guard.confirmation_required_by().map(str::to_string),
             guard.backup_required_by().map(str::to_string),
             guard.check(false).map_err(|mismatch| mismatch.to_string()),

@@ -23,7 +23,7 @@ use crate::project::{Migration, Project};
         "limit {dependent} to environments {dependency} also runs in, or widen {dependency}'s environments"
     )
 )]
-pub struct EnvironmentMismatch {
+pub(crate) struct EnvironmentMismatch {
     dependent: String,
     dependent_environments: String,
     dependency: String,
@@ -42,7 +42,7 @@ impl crate::diagnostic::Classified for EnvironmentMismatch {
 }
 
 /// Every declared dependency whose target runs in fewer environments than its dependent.
-pub fn environment_mismatches(project: &Project, graph: &Graph) -> Vec<EnvironmentMismatch> {
+pub(crate) fn environment_mismatches(project: &Project, graph: &Graph) -> Vec<EnvironmentMismatch> {
     let mut mismatches = Vec::new();
     for id in graph.order() {
         let Some(migration) = project.migration(id) else {

@@ -4,9 +4,9 @@
 //!
 //! - `dag.rs`: [`Graph`], built and ordered (a deterministic Kahn's algorithm), its [`OrderMode`],
 //!   and the walks over it (dependencies, dependents, closures, edges).
-//! - `cycle.rs`: when the graph has a cycle, each one found and explained ([`CycleProblem`]).
+//! - `cycle.rs`: when the graph has a cycle, each one found and explained (`CycleProblem`).
 //! - `environments.rs`: dependencies limited to fewer environments than their dependents
-//!   ([`EnvironmentMismatch`]).
+//!   (`EnvironmentMismatch`).
 //!
 //! [`Project`]: crate::project::Project
 
@@ -14,9 +14,8 @@ mod cycle;
 mod dag;
 mod environments;
 
-pub use cycle::CycleProblem;
-pub use dag::{EdgeKind, Graph, OrderMode, OrderModeReason};
-pub use environments::{EnvironmentMismatch, environment_mismatches};
+pub(crate) use dag::{EdgeKind, Graph, OrderMode, OrderModeReason};
+pub(crate) use environments::environment_mismatches;
 
 #[cfg(test)]
 mod tests;

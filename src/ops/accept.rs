@@ -20,7 +20,7 @@ use crate::sql::script::Script;
 
 /// What to accept.
 #[derive(Clone, Debug)]
-pub enum Acceptance<'a> {
+pub(crate) enum Acceptance<'a> {
     /// The current content of a migration the ledger holds. A partly applied (or
     /// interrupted) one also needs the point to go on from.
     Changed {
@@ -40,7 +40,7 @@ pub enum Acceptance<'a> {
 
 /// Where a partly applied migration goes on (`--resume-at`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResumeAt {
+pub(crate) enum ResumeAt {
     /// Run the file from this statement (1-based) on, then its steps.
     Statement(usize),
     /// The file is done: run the steps from this one (1-based) on.
@@ -51,7 +51,7 @@ pub enum ResumeAt {
 
 impl ResumeAt {
     /// Reads `statement:N`, `step:N` or `end`.
-    pub fn parse(written: &str) -> Option<ResumeAt> {
+    pub(crate) fn parse(written: &str) -> Option<ResumeAt> {
         let written = written.trim();
         if written.eq_ignore_ascii_case("end") {
             return Some(ResumeAt::End);
@@ -78,7 +78,7 @@ impl std::fmt::Display for ResumeAt {
 
 /// Why an acceptance was refused. Nothing was recorded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum AcceptError {
+pub(crate) enum AcceptError {
     /// Connecting, the lock or the ledger failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -178,7 +178,7 @@ impl crate::diagnostic::Classified for AcceptError {
 
 impl AcceptError {
     /// Whether the request itself is wrong (exit 2) rather than the database refusing it.
-    pub fn is_invalid_input(&self) -> bool {
+    pub(crate) fn is_invalid_input(&self) -> bool {
         matches!(
             self,
             AcceptError::EmptyReason
@@ -191,7 +191,7 @@ impl AcceptError {
 
 /// Records `acceptance` with `reason`, under the advisory lock, as a history row. Returns a
 /// sentence saying what was recorded.
-pub fn accept(
+pub(crate) fn accept(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     acceptance: &Acceptance<'_>,

@@ -22,11 +22,11 @@ use crate::engine::Execution;
 use crate::project::TrackingTable;
 
 /// The table names looked for when `--from` is not given.
-pub const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
+pub(crate) const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
 
 /// Why an import or a baseline stopped. Nothing was recorded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum AdoptError {
+pub(crate) enum AdoptError {
     /// Connecting, the lock, the ledger or a catalog query failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -147,7 +147,7 @@ impl crate::diagnostic::Classified for AdoptError {
 
 impl AdoptError {
     /// Whether the error is about the input (arguments, an unreadable table): exit 2.
-    pub fn is_invalid_input(&self) -> bool {
+    pub(crate) fn is_invalid_input(&self) -> bool {
         matches!(
             self,
             AdoptError::NoTrackingTable
@@ -163,7 +163,7 @@ impl AdoptError {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{id} depends on {dependency}, which {table} does not record as applied{how}")]
 #[diagnostic(code(plan::apply::unapplied_dependency))]
-pub struct UnappliedDependency {
+pub(crate) struct UnappliedDependency {
     /// The migration the table lists.
     pub id: String,
     /// The dependency it lacks.
@@ -178,7 +178,7 @@ pub struct UnappliedDependency {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("missing: {object} ({relation} {migration})")]
 #[diagnostic(code(plan::apply::baseline_missing_object))]
-pub struct MissingForBaseline {
+pub(crate) struct MissingForBaseline {
     /// The object, `kind name`.
     pub object: String,
     /// `created by` or `required by`.

@@ -20,7 +20,7 @@ use crate::sql::{RemovedWith, effects_of, removes};
 
 /// What `baseline` should record.
 #[derive(Clone, Debug)]
-pub struct BaselineOptions {
+pub(crate) struct BaselineOptions {
     /// This migration and everything it depends on.
     pub target: MigrationId,
     /// The environment (`--env`): every migration recorded must run in it.
@@ -31,7 +31,7 @@ pub struct BaselineOptions {
 
 /// What `baseline` checked and did.
 #[derive(Clone, Debug, Default)]
-pub struct BaselineReport {
+pub(crate) struct BaselineReport {
     /// Migrations recorded (or, in a dry run, to record), in plan order.
     pub recorded: Vec<MigrationId>,
     /// Migrations of the closure the ledger already holds (applied or partly applied).
@@ -47,7 +47,7 @@ pub struct BaselineReport {
 /// Records `options.target` and its dependencies as applied without running them, after
 /// checking that the objects they create and need are in the database: see the module
 /// documentation.
-pub fn baseline(
+pub(crate) fn baseline(
     project: &Project,
     graph: &Graph,
     settings: &ConnectionSettings,

@@ -16,7 +16,7 @@ use crate::sql::{RemovedWith, effects_of, removes};
 
 /// An object an applied migration created that the database no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MissingObject {
+pub(crate) struct MissingObject {
     /// The migration that created it.
     pub migration: MigrationId,
     /// The object, as `kind name`.
@@ -26,7 +26,7 @@ pub struct MissingObject {
 /// Drift since the last recorded snapshot, each object with the migration that created it
 /// when one did.
 #[derive(Clone, Debug, Default)]
-pub struct Drift {
+pub(crate) struct Drift {
     /// When the snapshot compared against was recorded.
     pub since: Option<String>,
     /// Added outside the plan.
@@ -39,7 +39,7 @@ pub struct Drift {
 
 /// What `plan check-schema` found.
 #[derive(Clone, Debug, Default)]
-pub struct SchemaReport {
+pub(crate) struct SchemaReport {
     /// Prerequisites of pending migrations that nothing provides.
     pub unmet: Vec<Unmet>,
     /// Objects applied migrations created that are gone.
@@ -52,7 +52,7 @@ pub struct SchemaReport {
 
 impl SchemaReport {
     /// Whether there is nothing to report.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.unmet.is_empty()
             && self.missing.is_empty()
             && self.drift.as_ref().is_none_or(|drift| {
@@ -62,7 +62,7 @@ impl SchemaReport {
 }
 
 /// Checks `project` against the database: see the module documentation.
-pub fn check_schema(
+pub(crate) fn check_schema(
     project: &Project,
     graph: &Graph,
     settings: &ConnectionSettings,

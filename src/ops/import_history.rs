@@ -22,7 +22,7 @@ use crate::project::{MigrationId, Project, Resolution, TrackingTable};
 
 /// A tracking-table shape `import-history` recognises, by the columns it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TableShape {
+pub(crate) struct TableShape {
     /// The seed README that describes the runner (`seed 000`).
     pub seed: &'static str,
     /// Which runner keeps it.
@@ -47,7 +47,7 @@ pub struct TableShape {
 }
 
 /// The shapes known, most specific first: a table is read with the first whose columns it has.
-pub const TABLE_SHAPES: [TableShape; 5] = [
+pub(crate) const TABLE_SHAPES: [TableShape; 5] = [
     TableShape {
         seed: "seed 000",
         runner: "seed 000 (run-migration.js up|down)",
@@ -128,7 +128,7 @@ impl TableShape {
     }
 
     /// The first known shape whose columns are all among `columns`.
-    pub fn recognise(columns: &[String]) -> Option<&'static TableShape> {
+    pub(crate) fn recognise(columns: &[String]) -> Option<&'static TableShape> {
         TABLE_SHAPES.iter().find(|shape| {
             shape
                 .required()
@@ -140,7 +140,7 @@ impl TableShape {
 
 /// What `import-history` should read, and whether to record it.
 #[derive(Clone, Debug)]
-pub struct ImportOptions {
+pub(crate) struct ImportOptions {
     /// The tracking table (`schema.table`, or a name found through the search_path); `None`
     /// looks for the tables the known runners create.
     pub from: Option<String>,
@@ -150,7 +150,7 @@ pub struct ImportOptions {
 
 /// What `import-history` found and did.
 #[derive(Clone, Debug)]
-pub struct ImportReport {
+pub(crate) struct ImportReport {
     /// The table read, `schema.table`.
     pub table: String,
     /// Its shape.
@@ -173,7 +173,7 @@ pub struct ImportReport {
 
 /// One migration imported.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportedMigration {
+pub(crate) struct ImportedMigration {
     /// The migration.
     pub id: MigrationId,
     /// The row as the other runner wrote it.
@@ -186,7 +186,7 @@ pub struct ImportedMigration {
 
 /// A row of the other runner's table that names no migration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnmatchedRow {
+pub(crate) struct UnmatchedRow {
     /// The row as written.
     pub written: String,
     /// Why, and what might have been meant.
@@ -195,7 +195,7 @@ pub struct UnmatchedRow {
 
 /// A file that changed since the other runner applied it (seed 004 kept checksums).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChecksumChange {
+pub(crate) struct ChecksumChange {
     /// The migration.
     pub id: MigrationId,
     /// The checksum the other runner recorded.
@@ -206,7 +206,7 @@ pub struct ChecksumChange {
 
 /// Reads another runner's tracking table and records what it lists as applied: see the
 /// module documentation.
-pub fn import_history(
+pub(crate) fn import_history(
     project: &Project,
     graph: &Graph,
     settings: &ConnectionSettings,

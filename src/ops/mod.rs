@@ -10,22 +10,21 @@
 //! - `adopt`: what those two share: their error, the locked session, the ledger write.
 //! - `new`: `plan new`: the next migration file, in the project's own layout.
 
-pub mod accept;
-pub mod adopt;
-pub mod baseline;
-pub mod check_schema;
-pub mod import_history;
-pub mod new;
-pub mod status;
-pub mod verify;
+pub(crate) mod accept;
+pub(crate) mod adopt;
+pub(crate) mod baseline;
+pub(crate) mod check_schema;
+pub(crate) mod import_history;
+pub(crate) mod new;
+pub(crate) mod status;
+pub(crate) mod verify;
 
-pub use accept::{AcceptError, Acceptance, ResumeAt, accept};
-pub use adopt::AdoptError;
-pub use baseline::{BaselineOptions, BaselineReport, baseline};
-pub use check_schema::{Drift, MissingObject, SchemaReport, check_schema};
-pub use import_history::{ImportOptions, ImportReport, import_history};
-pub use status::{MigrationStatus, State, status};
-pub use verify::{
-    AppliedAgain, MigrationCheck, RollbackCheck, SchemaDifference, Scratch, VerifyError,
-    VerifyOptions, VerifyProgress, VerifyReport, verify,
+pub(crate) use accept::{Acceptance, ResumeAt, accept};
+pub(crate) use baseline::{BaselineOptions, baseline};
+pub(crate) use check_schema::{SchemaReport, check_schema};
+pub(crate) use import_history::{ImportOptions, ImportReport, import_history};
+pub(crate) use status::{MigrationStatus, State, status};
+pub(crate) use verify::{
+    AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
+    VerifyReport, verify,
 };

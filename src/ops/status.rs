@@ -98,7 +98,7 @@ impl State {
 
 /// A migration (or ledger row without a file) and its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MigrationStatus {
+pub(crate) struct MigrationStatus {
     /// The migration's ID.
     pub id: String,
     /// Its state.
@@ -121,7 +121,7 @@ fn partial_state(migration: &Migration, script: &Script, at: ResumePoint) -> Sta
 }
 
 /// The state of every migration, in plan order, followed by ledger rows whose file is gone.
-pub fn status(
+pub(crate) fn status(
     loaded: &Loaded,
     rows: &[LedgerRow],
     environment: Option<&str>,

@@ -41,7 +41,7 @@ use crate::project::MigrationId;
 
 /// Where to verify.
 #[derive(Clone, Debug)]
-pub enum Scratch {
+pub(crate) enum Scratch {
     /// A throwaway cluster started from the local server binaries and removed afterwards.
     ThrowawayCluster,
     /// A temporary database `plan_verify_<random>` created on the server these settings reach
@@ -51,7 +51,7 @@ pub enum Scratch {
 
 /// What to verify, and where.
 #[derive(Clone, Debug)]
-pub struct VerifyOptions {
+pub(crate) struct VerifyOptions {
     /// Only this migration and what it depends on.
     pub target: Option<MigrationId>,
     /// The environment, for migrations limited to some.
@@ -62,7 +62,7 @@ pub struct VerifyOptions {
 
 /// Progress of a verification, for the caller to show.
 #[derive(Debug)]
-pub enum VerifyProgress<'a> {
+pub(crate) enum VerifyProgress<'a> {
     /// The scratch database is ready.
     Ready {
         /// What it is, for people.
@@ -88,7 +88,7 @@ pub enum VerifyProgress<'a> {
 
 /// What verifying found.
 #[derive(Clone, Debug)]
-pub struct VerifyReport {
+pub(crate) struct VerifyReport {
     /// The scratch database, for people.
     pub database: String,
     /// Each migration applied, in plan order, with what its rollback did.
@@ -103,7 +103,7 @@ pub struct VerifyReport {
 
 /// One migration's rollback, checked.
 #[derive(Clone, Debug)]
-pub struct MigrationCheck {
+pub(crate) struct MigrationCheck {
     /// The migration.
     pub id: MigrationId,
     /// What its rollback did.
@@ -112,7 +112,7 @@ pub struct MigrationCheck {
 
 /// What a migration's rollback did to the schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RollbackCheck {
+pub(crate) enum RollbackCheck {
     /// The schema is as it was before the migration was applied.
     Restored,
     /// It differs from the schema before the migration was applied, in ways that the rollbacks
@@ -135,7 +135,7 @@ pub enum RollbackCheck {
 /// How a schema differs from the one expected, each object shown as its key
 /// (`column platform.organizations.billing_plan`), in key order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SchemaDifference {
+pub(crate) struct SchemaDifference {
     /// Objects there now that were not before.
     pub left_behind: Vec<String>,
     /// Objects that were there before and are gone.
@@ -146,7 +146,7 @@ pub struct SchemaDifference {
 
 /// Applying everything again after the rollbacks.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AppliedAgain {
+pub(crate) enum AppliedAgain {
     /// It gave the same objects as the first pass.
     Same,
     /// It gave other objects than the first pass.
@@ -160,7 +160,7 @@ pub enum AppliedAgain {
 
 /// Why a verification could not be carried out (as opposed to what it found).
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum VerifyError {
+pub(crate) enum VerifyError {
     /// The scratch database could not be set up or read.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -180,7 +180,7 @@ impl crate::diagnostic::Classified for VerifyError {
 
 impl VerifyReport {
     /// Whether every rollback restored the schema and applying again gave the same objects.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.migrations
             .iter()
             .all(|check| check.rollback == RollbackCheck::Restored)
@@ -189,7 +189,7 @@ impl VerifyReport {
 
     /// The migrations whose rollback did not restore the schema, or could not run or be
     /// checked.
-    pub fn problems(&self) -> impl Iterator<Item = &MigrationCheck> {
+    pub(crate) fn problems(&self) -> impl Iterator<Item = &MigrationCheck> {
         self.migrations
             .iter()
             .filter(|check| check.rollback != RollbackCheck::Restored)
@@ -241,14 +241,14 @@ impl SchemaDifference {
     }
 
     /// Whether nothing differs.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.left_behind.is_empty() && self.missing.is_empty() && self.changed.is_empty()
     }
 }
 
 /// Verifies `project` (or `options.target` and its dependencies) on a scratch database, with
 /// `handlers` for its `handler` steps.
-pub fn verify(
+pub(crate) fn verify(
     loaded: &Loaded,
     options: &VerifyOptions,
     handlers: &Handlers,

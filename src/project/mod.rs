@@ -2,8 +2,8 @@
 //! today), their header comments and the optional plan.yaml. No database, no ordering: the graph
 //! is built from a Project by `graph`.
 //!
-//! - `read`: the reader, from files to a [`Project`] and its problems ([`Reading`]); [`load`]
-//!   and [`load_files`] fail with every problem found.
+//! - `read`: the reader, from files to a [`Project`] and its problems ([`Reading`]); `load`
+//!   and `load_files` fail with every problem found.
 //! - `model`: [`Project`] itself, and resolving a reference to a migration ([`Resolution`]).
 //! - `files`: which `.sql` files are migrations and which are rollbacks.
 //! - `header`: a file's leading comment block. `sections`: `-- UP` / `-- DOWN`. `lines`: both
@@ -17,27 +17,28 @@ mod files;
 mod header;
 mod lines;
 mod manifest;
-mod migration;
-mod model;
+pub(crate) mod migration;
+pub(crate) mod model;
 mod problem;
 mod read;
 mod recording;
 mod sections;
-mod source;
+pub(crate) mod source;
 
-pub use manifest::{
-    BackupPolicy, DEFAULT_MAX_BATCHES, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE,
-    Manifest, OrderSetting, TrackingTable,
+pub(crate) use manifest::{
+    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, OrderSetting, TrackingTable,
 };
 pub(crate) use migration::sha256_hex;
-pub use migration::{
-    BatchCommit, Dependency, Migration, MigrationId, Prerequisite, Requirement, Rollback,
-    SqlSource, Step, StepKind, TransactionMode, Version,
+pub(crate) use migration::{
+    BatchCommit, Migration, MigrationId, Requirement, Rollback, SqlSource, Step, StepKind,
+    TransactionMode,
 };
-pub use model::{Project, Resolution};
-pub use problem::{Problem, boxed};
-pub use read::{Reading, in_memory_name, load, load_files, read, read_files};
-pub use source::ProjectFiles;
+pub(crate) use model::{Project, Resolution};
+pub(crate) use problem::boxed;
+pub(crate) use read::{Reading, in_memory_name, read, read_files};
+#[cfg(test)]
+pub(crate) use read::{load, load_files};
+pub(crate) use source::ProjectFiles;
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use crate::diagnostic::SourceFile;
 
 /// One problem in a project's input.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// The project folder or the migrations folder cannot be read.
     #[error("cannot read {path}: {reason}")]
     #[diagnostic(
@@ -553,6 +553,6 @@ pub(crate) fn suggestion(wanted: &str, names: &[&str], what: &str) -> String {
 /// Boxes a problem for [`InvalidInput`].
 ///
 /// [`InvalidInput`]: crate::diagnostic::InvalidInput
-pub fn boxed(problem: Problem) -> Box<dyn Diagnostic + Send + Sync + 'static> {
+pub(crate) fn boxed(problem: Problem) -> Box<dyn Diagnostic + Send + Sync + 'static> {
     Box::new(problem)
 }

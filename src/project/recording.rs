@@ -16,7 +16,7 @@ use super::source::{Folder, ProjectFiles, Source, normal};
 use crate::diagnostic::InvalidInput;
 
 impl ProjectFiles {
-    /// Reads the project in `dir` as [`crate::project::load`] does, and keeps a copy of every
+    /// Reads the project in `dir` as `plan` does, and keeps a copy of every
     /// file it read: plan.yaml, the migration and rollback files, and the files of `sql:` steps.
     /// Fails with every problem of the project, as `load` does, or when a file lies outside
     /// `dir` (a `migrations_dir` of `..`), which a project in memory could not reach.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 
 use super::*;
+use crate::project::problem::Problem;
 
 /// Every file under `dir`, as a project held in memory.
 fn in_memory(dir: &Path) -> ProjectFiles {

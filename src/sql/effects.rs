@@ -15,7 +15,7 @@ use crate::project::{Migration, StepKind};
 /// What a migration's SQL creates and drops. A function's key stands for every overload (its
 /// arguments are not read).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Effects {
+pub(crate) struct Effects {
     /// Objects created, named ones only: an index PostgreSQL named itself cannot be looked up.
     pub created: Vec<ObjectKey>,
     /// Objects dropped (a dropped table or schema also covers what was in it).
@@ -30,23 +30,23 @@ pub struct Effects {
 /// constraint with any column it involves). Without this, an index of a table or a constraint
 /// of a column that a later migration dropped was reported missing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RemovedWith {
+pub(crate) struct RemovedWith {
     removed_with: IndexMap<ObjectKey, Vec<ObjectKey>>,
 }
 
 impl RemovedWith {
     /// No objects.
-    pub fn new() -> RemovedWith {
+    pub(crate) fn new() -> RemovedWith {
         RemovedWith::default()
     }
 
     /// Records that dropping `container` also drops `object`.
-    pub fn insert(&mut self, object: ObjectKey, container: ObjectKey) {
+    pub(crate) fn insert(&mut self, object: ObjectKey, container: ObjectKey) {
         self.removed_with.entry(object).or_default().push(container);
     }
 
     /// Adds everything `other` records.
-    pub fn extend(&mut self, other: RemovedWith) {
+    pub(crate) fn extend(&mut self, other: RemovedWith) {
         for (object, containers) in other.removed_with {
             self.removed_with
                 .entry(object)
@@ -62,7 +62,7 @@ impl RemovedWith {
 
 /// Whether dropping `dropped` removes `key`, indexes of a dropped table and constraints of a
 /// dropped column included.
-pub fn removes(dropped: &ObjectKey, key: &ObjectKey, removed_with: &RemovedWith) -> bool {
+pub(crate) fn removes(dropped: &ObjectKey, key: &ObjectKey, removed_with: &RemovedWith) -> bool {
     dropped.covers(key)
         || removed_with
             .containers(key)
@@ -71,7 +71,7 @@ pub fn removes(dropped: &ObjectKey, key: &ObjectKey, removed_with: &RemovedWith)
 }
 
 /// The effects of a migration's forward SQL and its `sql` steps.
-pub fn effects_of(migration: &Migration) -> Effects {
+pub(crate) fn effects_of(migration: &Migration) -> Effects {
     let mut texts: Vec<&str> = vec![migration.up_sql()];
     for step in migration.steps() {
         if let StepKind::Sql { source } = &step.kind {

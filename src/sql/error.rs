@@ -6,7 +6,7 @@
 
 /// SQL text that cannot be cut into statements.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-pub enum LexError {
+pub(crate) enum LexError {
     /// A `'...'`, `E'...'`, `U&'...'`, `B'...'`, `X'...'` or `N'...'` constant with no closing quote.
     #[error("unterminated quoted string")]
     #[diagnostic(
@@ -112,7 +112,7 @@ impl crate::diagnostic::Classified for LexError {
 
 impl LexError {
     /// Byte offset in the script where the offending construct starts.
-    pub fn offset(&self) -> usize {
+    pub(crate) fn offset(&self) -> usize {
         match self {
             LexError::UnterminatedString { offset }
             | LexError::UnterminatedComment { offset }

@@ -18,7 +18,7 @@ use super::error::LexError;
 
 /// What a [`Token`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// Spaces, tabs, newlines, form and vertical feeds, and a UTF-8 byte-order mark at the very start.
     Whitespace,
     /// `-- ...` up to, not including, the end of the line.
@@ -49,7 +49,7 @@ pub enum TokenKind {
 
 /// The flavour of a quoted string constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StringKind {
+pub(crate) enum StringKind {
     /// `'...'`, where `''` is a quote; with `standard_conforming_strings` off a backslash
     /// escapes the next character too (see [`StandardStrings`]).
     Standard,
@@ -68,7 +68,7 @@ pub enum StringKind {
 /// The session's `standard_conforming_strings`, which decides what a backslash means in a plain
 /// `'...'` or `N'...'` string. Every other kind of token reads the same either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum StandardStrings {
+pub(crate) enum StandardStrings {
     /// A backslash is an ordinary character (`'a\'` is the two characters `a\`). PostgreSQL's
     /// default since 9.1.
     #[default]
@@ -82,7 +82,7 @@ pub enum StandardStrings {
 ///
 /// The range always lies on `char` boundaries, so `&input[token.span.clone()]` never panics.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Token {
+pub(crate) struct Token {
     /// What the token is.
     pub kind: TokenKind,
     /// Byte range of the token in the input.
@@ -91,7 +91,7 @@ pub struct Token {
 
 impl TokenKind {
     /// True for whitespace and comments, which never change what a statement means.
-    pub fn is_trivia(self) -> bool {
+    pub(crate) fn is_trivia(self) -> bool {
         matches!(
             self,
             TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
@@ -109,7 +109,7 @@ impl TokenKind {
 /// All of `sql` is read as SQL: the inline data after a `COPY ... FROM STDIN` (which holds
 /// backslashes such as `\N` and `\.`) fails here. `split_statements` (in `statement.rs`, which
 /// builds on this file and not the other way round) knows where such data lies and steps over it.
-pub fn tokenize(sql: &str) -> Result<Vec<Token>, LexError> {
+pub(crate) fn tokenize(sql: &str) -> Result<Vec<Token>, LexError> {
     let mut stream = TokenStream::new(sql);
     let mut tokens = Vec::new();
     while let Some(token) = stream.next_token()? {
@@ -519,7 +519,7 @@ fn is_identifier_continue(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{StandardStrings, StringKind, TokenKind, TokenStream, tokenize};
-    use crate::sql::LexError;
+    use crate::sql::error::LexError;
     use proptest::prelude::*;
 
     /// Renders the significant tokens of `sql` as `Kind:text` words, asserting lexing succeeds.

@@ -1,32 +1,28 @@
 //! A PostgreSQL lexer: splits a script into statements and classifies them. Pure: no I/O.
 //!
-//! - `lexer.rs` cuts text into [`Token`]s with byte spans, knowing PostgreSQL's quoting rules
+//! - `lexer.rs` cuts text into `Token`s with byte spans, knowing PostgreSQL's quoting rules
 //!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
 //! - `statement.rs` groups tokens into [`Statement`]s the way psql does, and says which ones are
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
-//!   It follows the script's own `SET standard_conforming_strings` ([`StandardStrings`]).
+//!   It follows the script's own `SET standard_conforming_strings` (`StandardStrings`).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
 //! - `effects.rs`: what a migration's SQL creates and drops ([`effects_of`]) as
 //!   [`ObjectKey`](crate::object::ObjectKey)s (the vocabulary it shares with `db/`),
 //!   and what a drop takes along ([`removes`]).
-//! - `error.rs` holds [`LexError`]; offsets are bytes into the script, the caller attaches the file.
+//! - `error.rs` holds `LexError`; offsets are bytes into the script, the caller attaches the file.
 //! - `script.rs`: a migration's SQL as it will run ([`script::Script`], wrapped in a transaction
 //!   or statement by statement), with the problems that make it unrunnable as written.
 //!
 //! This layer never talks to a database and never reads files.
 
 mod effects;
-mod error;
+pub(crate) mod error;
 mod lexer;
 mod objects;
-pub mod script;
+pub(crate) mod script;
 mod statement;
 
-pub use effects::{Effects, RemovedWith, effects_of, removes};
-pub use error::LexError;
-pub use lexer::{StandardStrings, StringKind, Token, TokenKind, tokenize};
-pub use objects::{CreatedObject, QualifiedName, created_objects};
-pub use statement::{
-    StandardStringsChange, Statement, StatementKind, StatementToken, char_position_to_byte,
-    split_statements, split_statements_with,
-};
+pub(crate) use effects::{RemovedWith, effects_of, removes};
+pub(crate) use lexer::tokenize;
+pub(crate) use objects::{CreatedObject, created_objects};
+pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};

@@ -14,7 +14,7 @@ use super::statement::{Statement, StatementToken};
 
 /// A possibly schema-qualified name, as PostgreSQL stores it (unquoted parts folded to lowercase).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QualifiedName {
+pub(crate) struct QualifiedName {
     /// The schema, when the statement named one.
     pub schema: Option<String>,
     /// The object's own name.
@@ -23,7 +23,7 @@ pub struct QualifiedName {
 
 /// An object a statement creates.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreatedObject {
+pub(crate) enum CreatedObject {
     /// `CREATE SCHEMA`.
     Schema(String),
     /// `CREATE TABLE`, any persistence.
@@ -69,7 +69,7 @@ pub enum CreatedObject {
 
 /// The objects `statement` creates, in the order it names them; empty when the statement
 /// creates nothing or has a shape this recogniser does not know.
-pub fn created_objects(statement: &Statement) -> Vec<CreatedObject> {
+pub(crate) fn created_objects(statement: &Statement) -> Vec<CreatedObject> {
     let mut cursor = Cursor {
         tokens: statement.tokens(),
         position: 0,

@@ -70,7 +70,7 @@ impl ScriptStatement {
 
 /// Why a migration's SQL cannot run as written.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum ScriptProblem {
+pub(crate) enum ScriptProblem {
     /// The lexer could not read the SQL.
     #[error("cannot read the SQL of {id}: {error}")]
     #[diagnostic(code(plan::apply::unreadable_sql), help("{help}"))]
@@ -188,7 +188,7 @@ impl crate::diagnostic::Classified for ScriptProblem {
 }
 
 /// Prepares the forward SQL of `migration`.
-pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
+pub(crate) fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
     prepare_sql(&SqlText {
         id: migration.id().as_str(),
         file: migration.file(),
@@ -200,7 +200,7 @@ pub fn prepare(migration: &Migration) -> Result<Script, ScriptProblem> {
 
 /// Prepares the rollback SQL of `migration`, if it has one. A rollback runs in a transaction
 /// with the removal of the ledger row, unless it holds only statements that cannot.
-pub fn prepare_rollback(migration: &Migration) -> Option<Result<Script, ScriptProblem>> {
+pub(crate) fn prepare_rollback(migration: &Migration) -> Option<Result<Script, ScriptProblem>> {
     let (file, offset) = match migration.rollback()? {
         Rollback::File(file) => (file, 0),
         Rollback::Section { span } => (migration.file(), span.start),

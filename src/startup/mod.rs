@@ -3,7 +3,7 @@
 //! at run time or embedded into the binary at compile time (`crate::embed`).
 //!
 //! A [`Migrator`] holds a checked project and its graph; [`Migrator::run`] waits for the
-//! database to come up ([`Retry`]), then applies through [`crate::engine::apply_with_handlers`]
+//! database to come up ([`Retry`]), then applies through the engine's `apply_with_handlers`
 //! — the same ordering, advisory lock, ledger, history, checksums, prerequisites and handlers as
 //! `plan apply`, nothing implemented twice — or, in [`Goal::VerifyOnly`], reads the ledger and
 //! refuses to start when a migration is missing. Replicas starting together serialise on the
@@ -32,7 +32,6 @@ pub use retry::{Retry, is_not_up_yet};
 use crate::db::{ConnectionSettings, Ledger, Session};
 use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
 use crate::engine::{self, ApplyError, ApplyOptions, Execution, Handlers, Report};
-use crate::graph::Graph;
 use crate::load::{self, Loaded};
 use crate::ops::{self, State};
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
@@ -174,14 +173,9 @@ impl Migrator {
         Migrator { handlers, ..self }
     }
 
-    /// The project.
+    /// The project, read-only: its migrations (`Project::migrations`), their IDs and files.
     pub fn project(&self) -> &Project {
         self.loaded.project()
-    }
-
-    /// Its graph.
-    pub fn graph(&self) -> &Graph {
-        self.loaded.graph()
     }
 
     /// Connects with the settings `plan` uses when given no URL — `DATABASE_URL`, then the
@@ -289,7 +283,7 @@ impl Migrator {
         )
         .map_err(|gave_up| self.gave_up(gave_up))?;
         let guard = EnvironmentGuard::resolve(self.loaded.project(), environment, &recorded);
-        if let (true, Some(name)) = (guard.from_ledger(), guard.environment()) {
+        if let (true, Some(name)) = (guard.taken_from_ledger(), guard.environment()) {
             tracing::info!(
                 environment = name,
                 "the ledger records that this database was migrated in this environment; running in it"

@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-use pgplan::db::{Catalog, Session};
-use pgplan::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
+use pgplan::internals::{Catalog, Session};
+use pgplan::internals::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use serde_json::Value;
 
 use crate::support::cluster::{TestDatabase, cluster, render, test_db};

@@ -8,10 +8,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use pgplan::db::{
-    AdvisoryLock, ConnectionSettings, DbError, LockHolder, LockKey, LockWait, ScratchCluster,
-    SslMode,
-};
+use pgplan::internals::{AdvisoryLock, LockHolder, LockKey, LockWait};
+use pgplan::{ConnectionSettings, DbError, ScratchCluster, SslMode};
 
 use crate::support::cluster::{password_cluster, render, test_db};
 use crate::support::environment::FakeMachine;
@@ -384,7 +382,7 @@ fn acquire_reporting(
     timeout: Option<Duration>,
     reports: mpsc::Sender<Option<LockHolder>>,
 ) -> Result<AdvisoryLock, DbError> {
-    let mut on_wait = |waiting: &pgplan::db::LockWaiting<'_>| {
+    let mut on_wait = |waiting: &pgplan::internals::LockWaiting<'_>| {
         let _ = reports.send(waiting.holder.cloned());
     };
     AdvisoryLock::connect_and_acquire(

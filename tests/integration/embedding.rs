@@ -12,7 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use pgplan::db::{ConnectionSettings, Ledger, LockKey};
+use pgplan::ConnectionSettings;
+use pgplan::internals::{Ledger, LockKey};
 use pgplan::startup::{Migrator, Retry, Started, StartupError};
 
 use crate::support::cluster::{TestDatabase, cluster, test_db};

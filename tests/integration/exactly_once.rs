@@ -664,13 +664,13 @@ fn issue_11_a_commit_hidden_in_a_statement_never_passes_for_no_trace() {
     assert!(ledger(&database).is_empty());
 
     // The guard itself, on a statement text that holds a COMMIT.
-    let mut session = pgplan::db::Session::connect(database.settings()).expect("connect");
+    let mut session = pgplan::internals::Session::connect(database.settings()).expect("connect");
     let mut work = session.begin().expect("begin");
     let id = work.start(Duration::from_secs(1)).expect("start");
     assert_eq!(
         work.run_guarded("CREATE TABLE g1 (id int)", &id)
             .expect("run"),
-        pgplan::db::TransactionState::Ours
+        pgplan::internals::TransactionState::Ours
     );
     assert_eq!(
         work.run_guarded(
@@ -678,7 +678,7 @@ fn issue_11_a_commit_hidden_in_a_statement_never_passes_for_no_trace() {
             &id
         )
         .expect("run"),
-        pgplan::db::TransactionState::Ended
+        pgplan::internals::TransactionState::Ended
     );
     work.rollback();
 
@@ -770,27 +770,24 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
             "migrations:\n  001_x:\n    steps:\n      - handler: commits\n      - sql: CREATE TABLE after_commit (id int)\n",
         ),
     ]);
-    let loaded = pgplan::load::load_project(project.path()).expect("the project loads");
-    let mut handlers = pgplan::engine::Handlers::new();
-    handlers.register(
-        "commits",
-        |context: &mut pgplan::engine::HandlerContext<'_, '_>| context.run_script("COMMIT"),
-    );
+    let loaded = pgplan::internals::load_project(project.path()).expect("the project loads");
+    let mut handlers = pgplan::Handlers::new();
+    handlers.register("commits", |context: &mut pgplan::HandlerContext<'_, '_>| {
+        context.run_script("COMMIT")
+    });
     // The same, failing after its COMMIT: what came before the COMMIT is still committed.
     handlers.register(
         "commits_then_fails",
-        |context: &mut pgplan::engine::HandlerContext<'_, '_>| {
-            context.run_script("COMMIT; SELECT 1 / 0")
-        },
+        |context: &mut pgplan::HandlerContext<'_, '_>| context.run_script("COMMIT; SELECT 1 / 0"),
     );
-    let options = pgplan::engine::ApplyOptions {
+    let options = pgplan::internals::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::engine::Execution::Live,
+        mode: pgplan::internals::Execution::Live,
         lock_wait: Some(Duration::from_secs(30)),
-        allow: pgplan::engine::Allow::default(),
+        allow: pgplan::internals::Allow::default(),
     };
-    let error = pgplan::engine::apply_with_handlers(
+    let error = pgplan::internals::apply_with_handlers(
         &loaded,
         database.settings(),
         &options,
@@ -798,7 +795,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         &mut |_| {},
     )
     .expect_err("the migration ended plan's transaction");
-    let pgplan::engine::ApplyError::Migration(failure) = error else {
+    let pgplan::internals::ApplyError::Migration(failure) = error else {
         panic!("expected a migration failure, got {error:?}");
     };
     assert!(
@@ -836,7 +833,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ],
     )
     .expect_ok();
-    pgplan::engine::apply_with_handlers(
+    pgplan::internals::apply_with_handlers(
         &loaded,
         database.settings(),
         &options,
@@ -865,8 +862,8 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         ),
     ]);
     let other = test_db("issue_11_interrupted_then_error");
-    let loaded = pgplan::load::load_project(failing.path()).expect("the project loads");
-    let error = pgplan::engine::apply_with_handlers(
+    let loaded = pgplan::internals::load_project(failing.path()).expect("the project loads");
+    let error = pgplan::internals::apply_with_handlers(
         &loaded,
         other.settings(),
         &options,
@@ -874,7 +871,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         &mut |_| {},
     )
     .expect_err("the handler failed");
-    let pgplan::engine::ApplyError::Migration(failure) = error else {
+    let pgplan::internals::ApplyError::Migration(failure) = error else {
         panic!("expected a migration failure, got {error:?}");
     };
     assert!(

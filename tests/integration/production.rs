@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use pgplan::db::{Catalog, ConnectionSettings, Session};
-use pgplan::object::ObjectKey;
+use pgplan::ConnectionSettings;
+use pgplan::internals::ObjectKey;
+use pgplan::internals::{Catalog, Session};
 use tempfile::TempDir;
 
 use crate::support::cluster::{

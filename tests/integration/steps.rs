@@ -355,24 +355,24 @@ fn a_command_step_gets_the_connection_in_its_environment_not_its_arguments() {
 fn the_custom_binary_handler_runs_in_the_migration_transaction() {
     let database = test_db("steps_custom_handler");
     let project_dir = crate_root().join("examples/custom_plan/project");
-    let loaded = pgplan::load::load_project(&project_dir).expect("the example project loads");
-    let mut handlers = pgplan::engine::Handlers::new();
+    let loaded = pgplan::internals::load_project(&project_dir).expect("the example project loads");
+    let mut handlers = pgplan::Handlers::new();
     custom_handlers::register(&mut handlers);
-    let options = pgplan::engine::ApplyOptions {
+    let options = pgplan::internals::ApplyOptions {
         target: None,
         environment: None,
-        mode: pgplan::engine::Execution::Live,
+        mode: pgplan::internals::Execution::Live,
         lock_wait: Some(Duration::from_secs(30)),
-        allow: pgplan::engine::Allow::default(),
+        allow: pgplan::internals::Allow::default(),
     };
     let mut messages = Vec::new();
-    let report = pgplan::engine::apply_with_handlers(
+    let report = pgplan::internals::apply_with_handlers(
         &loaded,
         database.settings(),
         &options,
         &handlers,
         &mut |progress| {
-            if let pgplan::engine::Progress::Message { text, .. } = progress {
+            if let pgplan::internals::Progress::Message { text, .. } = progress {
                 messages.push(text.to_string());
             }
         },

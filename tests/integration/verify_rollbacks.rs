@@ -6,8 +6,8 @@
 //! something behind: each migration is blamed only for what its own rollback left, not for a
 //! later migration's leftovers that are still there when the walk reaches it.
 
-use pgplan::db::{Catalog, Session};
-use pgplan::object::ObjectKey;
+use pgplan::internals::ObjectKey;
+use pgplan::internals::{Catalog, Session};
 use serde_json::Value;
 
 use crate::support::cluster::{TestDatabase, render, test_db};

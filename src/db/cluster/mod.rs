@@ -18,17 +18,17 @@
 //! As root, `initdb` and `postgres` refuse to run, so both run as the `postgres` OS user, which
 //! is given ownership of the directory.
 //!
-//! - `options`: [`ClusterOptions`], [`TcpListening`], [`ServerTls`]: what to start.
+//! - `options`: [`ClusterOptions`], `TcpListening`, `ServerTls`: what to start.
 //! - `scratch`: [`ScratchCluster`], started, used, dropped.
 //! - `server`: the steps of running `postgres` (binaries, initdb, spawn, wait, stop).
 //! - `watchdog`: the cleanup child that outlives a killed process.
 
-mod options;
-mod scratch;
+pub(crate) mod options;
+pub(crate) mod scratch;
 mod server;
 #[cfg(test)]
 mod tests;
 mod watchdog;
 
-pub use options::{ClusterOptions, ServerTls, TcpListening};
-pub use scratch::ScratchCluster;
+pub(crate) use options::ClusterOptions;
+pub(crate) use scratch::ScratchCluster;

@@ -26,7 +26,7 @@ impl ConnectionSettings {
     }
 
     /// `text` (what a child printed) with the password, and its URL-encoded forms, replaced by
-    /// [`PASSWORD_MASK`]. Children get the password in their environment, and a failing one
+    /// `PASSWORD_MASK`. Children get the password in their environment, and a failing one
     /// may print it; nothing it printed is repeated without passing through here.
     pub fn scrub(&self, text: &str) -> String {
         let Some(Secret(password)) = &self.password else {

@@ -9,11 +9,11 @@ use super::fields::Fields;
 use crate::db::error::DbError;
 
 /// The socket directory libpq on Debian uses when no host is given.
-pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+pub(crate) const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 
 /// Where libpq on Debian and Ubuntu looks for the system-wide `pg_service.conf` when
 /// `PGSYSCONFDIR` is not set (`pg_config --sysconfdir`).
-pub const DEFAULT_SYSCONF_DIR: &str = "/etc/postgresql-common";
+pub(crate) const DEFAULT_SYSCONF_DIR: &str = "/etc/postgresql-common";
 
 /// Where configuration comes from: environment variables and a few facts about the machine.
 /// Injected so that tests can resolve settings without touching the process environment.

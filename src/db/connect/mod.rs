@@ -42,18 +42,18 @@ use std::time::Duration;
 
 mod child;
 mod fields;
-mod machine;
+pub(crate) mod machine;
 mod open;
 mod pgpass;
 mod service;
-mod sslmode;
+pub(crate) mod sslmode;
 #[cfg(test)]
 mod testing;
 mod tls;
 mod url;
 
-pub use machine::{DEFAULT_SOCKET_DIR, DEFAULT_SYSCONF_DIR, LocalMachine, Machine};
-pub use sslmode::SslMode;
+pub(crate) use machine::{LocalMachine, Machine};
+pub(crate) use sslmode::SslMode;
 
 use crate::db::error::DbError;
 use fields::{Fields, parse_connect_timeout, parse_port};
@@ -62,15 +62,15 @@ use service::fields_from_service;
 use url::{parse_connection_string, percent_encode, percent_encode_path};
 
 /// The port used when none is given.
-pub const DEFAULT_PORT: u16 = 5432;
+pub(crate) const DEFAULT_PORT: u16 = 5432;
 
 /// How long opening a connection may take when no `connect_timeout` is given. libpq waits as
 /// long as the operating system lets it; a run against a server that accepts and never answers
 /// would hang, so `plan` bounds it.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What replaces the password in text a child printed (see [`ConnectionSettings::scrub`]).
-pub const PASSWORD_MASK: &str = "<redacted>";
+pub(crate) const PASSWORD_MASK: &str = "<redacted>";
 
 /// Where a server listens: a Unix-socket directory or a TCP host name / address.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -112,7 +112,7 @@ fn split_password_line(line: &str) -> Vec<PasswordFileField> {
 mod tests {
     use std::path::PathBuf;
 
-    use crate::db::connect::DEFAULT_SOCKET_DIR;
+    use crate::db::connect::machine::DEFAULT_SOCKET_DIR;
     use crate::db::connect::testing::{FakeMachine, check, environment, expect_ok, password_file};
 
     fn with_password_file(file: &tempfile::NamedTempFile, pairs: &[(&str, &str)]) -> FakeMachine {

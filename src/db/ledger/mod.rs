@@ -12,19 +12,19 @@
 //! - `tables`: the [`Ledger`] handle, its two tables' names, creating them.
 //! - `upgrade`: bringing a ledger created by an earlier version up to this one's shape.
 //! - `rows`: the tracking table's rows ([`LedgerRow`], [`LedgerState`], [`ResumePoint`]), read.
-//! - `history`: the history's rows ([`Event`], [`HistoryRow`]), appended and read; the next batch.
+//! - `history`: the history's rows ([`Event`], `HistoryRow`), appended and read; the next batch.
 //! - `progress`: an apply's compare-and-set writes ([`Expected`], [`Recorded`]), partial progress.
 //! - `writes`: the other writes: rollback, accept, migrations [`Adopted`] from elsewhere.
 
 mod history;
 mod progress;
 mod rows;
-mod tables;
+pub(crate) mod tables;
 mod upgrade;
 mod writes;
 
-pub use history::{Event, HistoryAction, HistoryOutcome, HistoryRow};
-pub use progress::{Expected, PartialProgress, Recorded};
-pub use rows::{LedgerRow, LedgerState, ResumePoint};
-pub use tables::Ledger;
-pub use writes::Adopted;
+pub(crate) use history::{Event, HistoryAction, HistoryOutcome};
+pub(crate) use progress::{Expected, PartialProgress, Recorded};
+pub(crate) use rows::{LedgerRow, LedgerState, ResumePoint};
+pub(crate) use tables::Ledger;
+pub(crate) use writes::Adopted;

@@ -11,11 +11,11 @@
 //! - `reset`: what a migration may leave on the session, and undoing it.
 //! - `results`: [`SqlError`], and rows as texts.
 
-mod connection;
+pub(crate) mod connection;
 mod reset;
 mod results;
-mod transaction;
+pub(crate) mod transaction;
 
-pub use connection::Session;
-pub use results::SqlError;
-pub use transaction::{Transaction, TransactionId, TransactionState};
+pub(crate) use connection::Session;
+pub(crate) use results::SqlError;
+pub(crate) use transaction::{Transaction, TransactionId, TransactionState};

@@ -8,5 +8,5 @@ pub(crate) mod assert;
 pub(crate) mod batch;
 pub(crate) mod command;
 pub(crate) mod dispatch;
-pub mod handler;
+pub(crate) mod handler;
 pub(crate) mod sql;

@@ -6,7 +6,7 @@ use crate::project::{Migration, Project, Rollback};
 
 /// How a project lays out its migrations and rollbacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// `NNN_name.sql` and `NNN_name_rollback.sql` (seed 000).
     RollbackSuffix,
     /// `NNN_name.sql` with a `-- ====` header and `BEGIN; … COMMIT;`, and `rollback-NNN.sql`
@@ -26,7 +26,7 @@ pub enum Layout {
 
 impl Layout {
     /// The layout of the project's latest migration that shows one, else forward-only.
-    pub fn detect(project: &Project) -> Layout {
+    pub(crate) fn detect(project: &Project) -> Layout {
         project
             .migrations()
             .filter_map(layout_of)
@@ -35,7 +35,7 @@ impl Layout {
     }
 
     /// A short description, for the output of `plan new`.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Layout::RollbackSuffix => "NNN_name.sql with NNN_name_rollback.sql",
             Layout::RollbackPrefix => "NNN_name.sql with rollback-NNN.sql",

@@ -12,21 +12,18 @@
 //! A new migration holds a statement that raises an error in place of its SQL: a project
 //! rejects a migration with no SQL, and an unedited template must not apply as a no-op.
 //!
-//! - `request`: what is asked, answered and refused ([`NewMigration`], [`Scaffold`], [`ScaffoldError`]).
-//! - `layout`: the project's [`Layout`].
+//! - `request`: what is asked, answered and refused ([`NewMigration`], `Scaffold`, `ScaffoldError`).
+//! - `layout`: the project's `Layout`.
 //! - `scaffold`: [`scaffold()`], the files decided.
 //! - `header`: their header and placeholder text.
 //! - `write`: [`write()`], the files created and the project checked.
 
 mod header;
 mod layout;
-mod request;
+pub(crate) mod request;
 mod scaffold;
 mod write;
 
-pub use layout::Layout;
-pub use request::{
-    Depends, NewFile, NewMigration, RollbackChoice, Scaffold, ScaffoldError, utc_date,
-};
-pub use scaffold::scaffold;
-pub use write::write;
+pub(crate) use request::{Depends, NewMigration, RollbackChoice, utc_date};
+pub(crate) use scaffold::scaffold;
+pub(crate) use write::write;

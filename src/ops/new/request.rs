@@ -13,7 +13,7 @@ use crate::project::MigrationId;
 
 /// What to create.
 #[derive(Clone, Debug)]
-pub struct NewMigration {
+pub(crate) struct NewMigration {
     /// The name after the number: a word (`add_user_avatar`).
     pub name: String,
     /// What it depends on.
@@ -26,7 +26,7 @@ pub struct NewMigration {
 
 /// The dependencies of a new migration.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Depends {
+pub(crate) enum Depends {
     /// The current leaves of the graph (nothing in a sequence project, which stays one).
     Leaves,
     /// These migrations.
@@ -37,7 +37,7 @@ pub enum Depends {
 
 /// Whether a new migration gets a rollback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RollbackChoice {
+pub(crate) enum RollbackChoice {
     /// When every migration of the project has one.
     AsTheProjectDoes,
     /// Yes (`--rollback`).
@@ -48,7 +48,7 @@ pub enum RollbackChoice {
 
 /// The files of a new migration, not written yet.
 #[derive(Clone, Debug)]
-pub struct Scaffold {
+pub(crate) struct Scaffold {
     /// The new migration's ID.
     pub id: MigrationId,
     /// The layout followed.
@@ -60,13 +60,11 @@ pub struct Scaffold {
     pub dependencies: Option<Vec<MigrationId>>,
     /// The environments it is limited to, because a dependency is.
     pub environments: Option<Vec<String>>,
-    /// Whether it has a rollback (a file, or a `-- DOWN` section).
-    pub has_rollback: bool,
 }
 
 /// One file to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewFile {
+pub(crate) struct NewFile {
     /// Where, inside the project's migrations folder.
     pub path: PathBuf,
     /// Its text.
@@ -75,7 +73,7 @@ pub struct NewFile {
 
 /// Why `plan new` created nothing.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum ScaffoldError {
+pub(crate) enum ScaffoldError {
     /// The name cannot be part of a migration file name.
     #[error("`{name}` cannot name a migration: {reason}")]
     #[diagnostic(
@@ -149,7 +147,7 @@ impl crate::diagnostic::Classified for ScaffoldError {
 }
 
 /// Today's date in UTC, `YYYY-MM-DD`.
-pub fn utc_date(now: SystemTime) -> String {
+pub(crate) fn utc_date(now: SystemTime) -> String {
     let days = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs() / 86_400);

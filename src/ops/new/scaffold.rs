@@ -10,7 +10,7 @@ use crate::graph::{Graph, OrderMode, OrderModeReason};
 use crate::project::{Migration, MigrationId, Project};
 
 /// Decides the files of a new migration of `project`. Touches nothing.
-pub fn scaffold(
+pub(crate) fn scaffold(
     project: &Project,
     graph: &Graph,
     request: &NewMigration,
@@ -115,7 +115,6 @@ pub fn scaffold(
         files,
         dependencies,
         environments,
-        has_rollback,
     })
 }
 

@@ -8,7 +8,7 @@ use super::request::{Scaffold, ScaffoldError};
 
 /// Creates the files of `scaffold` (never replacing one), then reads the project in
 /// `project_dir` again; if it no longer loads, removes them and fails with its problems.
-pub fn write(scaffold: &Scaffold, project_dir: &Path) -> Result<(), ScaffoldError> {
+pub(crate) fn write(scaffold: &Scaffold, project_dir: &Path) -> Result<(), ScaffoldError> {
     let mut written: Vec<&Path> = Vec::new();
     for file in &scaffold.files {
         let created = std::fs::OpenOptions::new()

@@ -19,8 +19,8 @@ mod parse;
 mod raw;
 
 pub(crate) use locate::locate_value;
-pub use model::{
-    BackupPolicy, DEFAULT_MAX_BATCHES, DEFAULT_TRACKING_TABLE, Environment, MANIFEST_FILE,
-    Manifest, OrderSetting, TrackingTable,
+pub(crate) use model::{
+    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, MANIFEST_FILE, Manifest, OrderSetting,
+    TrackingTable,
 };
 pub(crate) use model::{Entry, ManifestProblem, STEP_KINDS, StepSpecKind};

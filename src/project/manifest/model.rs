@@ -16,11 +16,7 @@ use crate::project::header::Written;
 use crate::project::migration::{BatchCommit, Requirement, TransactionMode};
 
 /// The file name `plan` looks for in a project folder.
-pub const MANIFEST_FILE: &str = "plan.yaml";
-
-/// The ledger table used when plan.yaml names none. In a schema of its own so that it cannot
-/// collide with the `schema_migrations` tables our users' runners already keep.
-pub const DEFAULT_TRACKING_TABLE: &str = "plan.migrations";
+pub(crate) const MANIFEST_FILE: &str = "plan.yaml";
 
 /// How migrations without declared dependencies are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -94,7 +90,7 @@ pub(crate) struct Entry {
 
 /// How many batches a `batch` step runs at most when plan.yaml does not say: a statement that
 /// never reaches zero rows must stop with an error rather than loop forever.
-pub const DEFAULT_MAX_BATCHES: u64 = 100_000;
+pub(crate) const DEFAULT_MAX_BATCHES: u64 = 100_000;
 
 /// A step as written: SQL files are not read yet.
 #[derive(Clone, Debug)]

@@ -346,7 +346,7 @@ fn looks_like_sql_file(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::manifest::model::{DEFAULT_TRACKING_TABLE, OrderSetting};
+    use crate::project::manifest::model::OrderSetting;
 
     fn parse(text: &str) -> Result<Manifest, Vec<ManifestProblem>> {
         Manifest::parse(SourceFile::new("plan.yaml", text.to_string()))
@@ -470,7 +470,7 @@ migrations:
     fn an_empty_file_is_all_defaults() {
         let manifest = expect_ok("");
         assert_eq!(manifest.order, OrderSetting::Auto);
-        assert_eq!(manifest.tracking_table.to_string(), DEFAULT_TRACKING_TABLE);
+        assert_eq!(manifest.tracking_table.to_string(), "plan.migrations");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! sections (`sections.rs`), plan.yaml's syntax (`manifest/`), the problems' wording
 //! (`problem.rs`), where the bytes come from (`source.rs`).
 //!
-//! - `pipeline`: the steps in order; [`Reading`], [`load`], [`read`] and their in-memory twins.
+//! - `pipeline`: the steps in order; [`Reading`], `load`, [`read`] and their in-memory twins.
 //! - `migrations`: each migration file, and rollbacks attached.
 //! - `declared`: headers and plan.yaml entries applied to their migrations.
 //! - `resolve`: dependencies resolved, environments checked.
@@ -24,4 +24,6 @@ mod problems;
 mod resolve;
 
 pub(super) use pipeline::read_from;
-pub use pipeline::{Reading, in_memory_name, load, load_files, read, read_files};
+pub(crate) use pipeline::{Reading, in_memory_name, read, read_files};
+#[cfg(test)]
+pub(crate) use pipeline::{load, load_files};

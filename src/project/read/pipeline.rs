@@ -1,6 +1,6 @@
 //! The order of reading a project: plan.yaml, the listing of files, each migration, then
 //! rollbacks, headers and plan.yaml entries applied, dependencies resolved and environments
-//! checked, into a [`Reading`]; and [`load`] / [`load_files`], which fail with every problem
+//! checked, into a [`Reading`]; and `load` / `load_files`, which fail with every problem
 //! found. Each step is a sibling file's job.
 
 use std::path::{Path, PathBuf};
@@ -11,41 +11,44 @@ use super::declared::{apply_headers, apply_manifest};
 use super::migrations::{attach_rollbacks, read_migration, set_aside_empty_rollbacks};
 use super::problems::manifest_problem;
 use super::resolve::{check_environments, resolve_dependencies};
-use crate::diagnostic::{InvalidInput, to_source_span};
+#[cfg(test)]
+use crate::diagnostic::InvalidInput;
+use crate::diagnostic::to_source_span;
 use crate::project::files;
 use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
 use crate::project::migration::{Migration, MigrationId, Version};
 use crate::project::model::Project;
-use crate::project::problem::{self, Problem};
+#[cfg(test)]
+use crate::project::problem;
+use crate::project::problem::Problem;
 use crate::project::sections;
 use crate::project::source::{self, Folder, ProjectFiles, Source};
 
 /// What reading a project found: the project as far as it could be read, and its problems.
 /// Callers that go on to build the graph can then report every problem of a run together.
 #[derive(Debug)]
-pub struct Reading {
+pub(crate) struct Reading {
     /// The project; migrations with unresolvable references keep only the ones that resolved.
     pub project: Project,
     /// Every problem found, in file order.
     pub problems: Vec<Problem>,
 }
 
-/// Reads the project in `dir` and fails with every problem found.
-pub fn load(dir: &Path) -> Result<Project, InvalidInput> {
+/// Reads the project in `dir` and fails with every problem found (for the tests of this layer;
+/// commands load through `crate::load`, which also prepares the SQL and builds the graph).
+#[cfg(test)]
+pub(crate) fn load(dir: &Path) -> Result<Project, InvalidInput> {
     loaded(read(dir), &dir.display().to_string())
 }
 
 /// Reads a project held in memory (see [`ProjectFiles`]) and fails with every problem found,
-/// the same problems [`load`] finds in a folder holding the same files.
-pub fn load_files(files: &ProjectFiles) -> Result<Project, InvalidInput> {
+/// the same problems `load` finds in a folder holding the same files.
+#[cfg(test)]
+pub(crate) fn load_files(files: &ProjectFiles) -> Result<Project, InvalidInput> {
     loaded(read_files(files), source::IN_MEMORY)
 }
 
-/// The name of a project held in memory in messages (`3 problems in the embedded project`).
-pub fn in_memory_name() -> &'static str {
-    source::IN_MEMORY
-}
-
+#[cfg(test)]
 fn loaded(reading: Reading, what: &str) -> Result<Project, InvalidInput> {
     if reading.problems.is_empty() {
         Ok(reading.project)
@@ -57,13 +60,18 @@ fn loaded(reading: Reading, what: &str) -> Result<Project, InvalidInput> {
     }
 }
 
+/// The name of a project held in memory in messages (`3 problems in the embedded project`).
+pub(crate) fn in_memory_name() -> &'static str {
+    source::IN_MEMORY
+}
+
 /// Reads the project in `dir`, keeping going after problems so that all of them are found.
-pub fn read(dir: &Path) -> Reading {
+pub(crate) fn read(dir: &Path) -> Reading {
     read_from(&Folder::new(dir))
 }
 
 /// Reads a project held in memory, as [`read`] reads a folder.
-pub fn read_files(files: &ProjectFiles) -> Reading {
+pub(crate) fn read_files(files: &ProjectFiles) -> Reading {
     read_from(files)
 }
 

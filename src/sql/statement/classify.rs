@@ -8,7 +8,7 @@ use crate::sql::lexer::{StringKind, TokenKind};
 
 /// What a statement means for the transaction it would run in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StatementKind {
+pub(crate) enum StatementKind {
     /// `BEGIN [WORK | TRANSACTION] [modes]` or `START TRANSACTION [modes]`.
     Begin,
     /// `COMMIT` or `END`, optionally with `WORK`/`TRANSACTION` and `AND NO CHAIN`.
@@ -31,7 +31,7 @@ pub enum StatementKind {
 
 impl Statement {
     /// Classifies the statement by its leading keywords.
-    pub fn kind(&self) -> StatementKind {
+    pub(crate) fn kind(&self) -> StatementKind {
         let words: Vec<&str> = self.tokens.iter().map(StatementToken::word).collect();
         if let Some(kind) = transaction_control(&words) {
             return kind;

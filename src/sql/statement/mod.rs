@@ -16,7 +16,7 @@
 //!
 //! - `model`: [`Statement`] and [`StatementToken`], what a script is split into.
 //! - `split`: [`split_statements`], psql's statement boundaries and COPY data.
-//! - `standard_strings`: [`StandardStringsChange`], a statement's change to the setting.
+//! - `standard_strings`: `StandardStringsChange`, a statement's change to the setting.
 //! - `classify`: [`StatementKind`], what a statement means for its transaction.
 
 mod classify;
@@ -26,7 +26,6 @@ mod standard_strings;
 #[cfg(test)]
 mod tests;
 
-pub use classify::StatementKind;
-pub use model::{Statement, StatementToken, char_position_to_byte};
-pub use split::{split_statements, split_statements_with};
-pub use standard_strings::StandardStringsChange;
+pub(crate) use classify::StatementKind;
+pub(crate) use model::{Statement, StatementToken, char_position_to_byte};
+pub(crate) use split::split_statements;

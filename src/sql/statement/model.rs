@@ -17,7 +17,7 @@ use crate::sql::lexer::{StandardStrings, Token, TokenKind};
 /// A `COPY ... FROM STDIN` statement also owns the data lines that follow it in the script
 /// ([`Statement::copy_data`]); they lie after its span and are not part of its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
+pub(crate) struct Statement {
     pub(super) span: Range<usize>,
     pub(super) text: String,
     pub(super) tokens: Vec<StatementToken>,
@@ -36,7 +36,7 @@ pub(super) struct CopyData {
 /// A significant token of a [`Statement`]: anything but whitespace and comments, and not the
 /// terminating `;`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatementToken {
+pub(crate) struct StatementToken {
     pub(super) kind: TokenKind,
     pub(super) span: Range<usize>,
     pub(super) normalized: String,
@@ -47,7 +47,7 @@ pub struct StatementToken {
 /// The server reports `position` as a 1-based count of characters, not bytes, into the text it
 /// was sent. A position one past the last character (the server's "at end of input") maps to
 /// `statement_text.len()`. Returns `None` for 0 or a position beyond that.
-pub fn char_position_to_byte(statement_text: &str, position: usize) -> Option<usize> {
+pub(crate) fn char_position_to_byte(statement_text: &str, position: usize) -> Option<usize> {
     let index = position.checked_sub(1)?;
     statement_text
         .char_indices()
@@ -58,17 +58,17 @@ pub fn char_position_to_byte(statement_text: &str, position: usize) -> Option<us
 
 impl Statement {
     /// Byte range of the statement in the script it was split from.
-    pub fn span(&self) -> Range<usize> {
+    pub(crate) fn span(&self) -> Range<usize> {
         self.span.clone()
     }
 
     /// The statement's text, including its terminating `;` and any comments inside it.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// The significant tokens, without the terminating `;`.
-    pub fn tokens(&self) -> &[StatementToken] {
+    pub(crate) fn tokens(&self) -> &[StatementToken] {
         &self.tokens
     }
 
@@ -83,18 +83,18 @@ impl Statement {
     /// To run the statement: send [`Statement::text`] (the command alone), and when the server
     /// answers with CopyInResponse, send these bytes as CopyData (in one or more messages) and
     /// finish with CopyDone; the command's result follows.
-    pub fn copy_data(&self) -> Option<&str> {
+    pub(crate) fn copy_data(&self) -> Option<&str> {
         self.copy_data.as_ref().map(|data| data.text.as_str())
     }
 
     /// Byte range of [`Statement::copy_data`] in the script the statement was split from:
     /// after [`Statement::span`], before the `\.` line. `None` when there is no data.
-    pub fn copy_data_span(&self) -> Option<Range<usize>> {
+    pub(crate) fn copy_data_span(&self) -> Option<Range<usize>> {
         self.copy_data.as_ref().map(|data| data.span.clone())
     }
 
     /// The source text of one of this statement's tokens.
-    pub fn token_text(&self, token: &StatementToken) -> &str {
+    pub(crate) fn token_text(&self, token: &StatementToken) -> &str {
         let relative = token.span.start.saturating_sub(self.span.start)
             ..token.span.end.saturating_sub(self.span.start);
         self.text.get(relative).unwrap_or("")
@@ -103,37 +103,40 @@ impl Statement {
     /// The `standard_conforming_strings` its plain strings were read with: the setting the
     /// session must have for the server to read [`Statement::text`] as one statement, the same
     /// way.
-    pub fn standard_strings(&self) -> StandardStrings {
+    #[cfg(test)]
+    pub(crate) fn standard_strings(&self) -> StandardStrings {
         self.standard_strings
     }
 }
 
 impl StatementToken {
     /// What the token is.
-    pub fn kind(&self) -> TokenKind {
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> TokenKind {
         self.kind
     }
 
     /// Byte range of the token in the script (not in the statement text).
-    pub fn span(&self) -> Range<usize> {
+    #[cfg(test)]
+    pub(crate) fn span(&self) -> Range<usize> {
         self.span.clone()
     }
 
     /// The token made comparable: an unquoted word in ASCII uppercase (`CREATE`), a quoted
     /// identifier as the name it denotes (`"a""b"` gives `a"b`), anything else as written.
-    pub fn normalized(&self) -> &str {
+    pub(crate) fn normalized(&self) -> &str {
         &self.normalized
     }
 
     /// True when this is the unquoted word `keyword`, compared ignoring ASCII case.
     ///
     /// A quoted identifier is never a keyword: `"BEGIN"` is a name.
-    pub fn is_keyword(&self, keyword: &str) -> bool {
+    pub(crate) fn is_keyword(&self, keyword: &str) -> bool {
         self.kind == TokenKind::Identifier && self.normalized.eq_ignore_ascii_case(keyword)
     }
 
     /// True when this is the punctuation or operator `symbol`, such as `(` or `=`.
-    pub fn is_symbol(&self, symbol: &str) -> bool {
+    pub(crate) fn is_symbol(&self, symbol: &str) -> bool {
         matches!(
             self.kind,
             TokenKind::Punctuation | TokenKind::Operator | TokenKind::Semicolon
@@ -142,7 +145,7 @@ impl StatementToken {
 
     /// The name this token denotes, if it is an identifier, as PostgreSQL stores it: unquoted
     /// words fold to lowercase, quoted ones keep their case, and both are cut to 63 bytes.
-    pub fn name(&self) -> Option<String> {
+    pub(crate) fn name(&self) -> Option<String> {
         let name = match self.kind {
             TokenKind::Identifier => self.normalized.to_ascii_lowercase(),
             TokenKind::QuotedIdentifier => self.normalized.clone(),

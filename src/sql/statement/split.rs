@@ -12,7 +12,7 @@ use crate::sql::lexer::{StandardStrings, Token, TokenKind, TokenStream, tokenize
 
 /// Splits a script into statements at its top-level semicolons, starting with
 /// `standard_conforming_strings` on: [`split_statements_with`] with [`StandardStrings::On`].
-pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
+pub(crate) fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
     split_statements_with(sql, StandardStrings::On)
 }
 
@@ -40,7 +40,7 @@ pub fn split_statements(sql: &str) -> Result<Vec<Statement>, LexError> {
 /// `\.` ([`Statement::copy_data`]); splitting resumes after that line. Fails when that line is
 /// missing ([`LexError::UnterminatedCopyData`]) and when SQL follows the COPY's `;` on its line
 /// ([`LexError::TextAfterCopyFromStdin`]).
-pub fn split_statements_with(
+pub(crate) fn split_statements_with(
     sql: &str,
     start: StandardStrings,
 ) -> Result<Vec<Statement>, LexError> {

@@ -9,7 +9,7 @@ use crate::sql::lexer::{StandardStrings, StringKind, TokenKind};
 /// How a statement changes the session's `standard_conforming_strings`
 /// ([`Statement::standard_strings_change`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StandardStringsChange {
+pub(crate) struct StandardStringsChange {
     /// The new setting, or `None` for the session's default: `RESET standard_conforming_strings`,
     /// `SET standard_conforming_strings TO DEFAULT`, `RESET ALL` and `DISCARD ALL`.
     pub value: Option<StandardStrings>,
@@ -32,7 +32,7 @@ impl Statement {
     /// A value the server would reject (`SET standard_conforming_strings = maybe`) changes
     /// nothing, as on the server, where the statement fails. Other settings, `SHOW`, and a
     /// function's `SET` clause are `None`.
-    pub fn standard_strings_change(&self) -> Option<StandardStringsChange> {
+    pub(crate) fn standard_strings_change(&self) -> Option<StandardStringsChange> {
         standard_strings_change(&self.tokens, self.standard_strings)
     }
 }

@@ -1,11 +1,10 @@
 //! Tests of splitting and classifying statements, through the public functions: psql's
 //! boundaries, COPY data, `standard_conforming_strings`, transaction control.
 
-use super::{
-    StandardStringsChange, StatementKind, char_position_to_byte, split_statements,
-    split_statements_with,
-};
-use crate::sql::LexError;
+use super::split::split_statements_with;
+use super::standard_strings::StandardStringsChange;
+use super::{StatementKind, char_position_to_byte, split_statements};
+use crate::sql::error::LexError;
 use crate::sql::lexer::StandardStrings;
 use proptest::prelude::*;
 
@@ -409,7 +408,7 @@ fn glued_transaction_control(statement: &super::Statement) -> Option<usize> {
             depth += 1;
         } else if token.is_symbol(")") {
             depth = depth.saturating_sub(1);
-        } else if depth == 0 && token.kind() == crate::sql::TokenKind::Semicolon {
+        } else if depth == 0 && token.kind() == crate::sql::lexer::TokenKind::Semicolon {
             if let Some(start) = start {
                 segments.push(&tokens[start..index]);
             }

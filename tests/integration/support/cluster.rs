@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use pgplan::db::{ClusterOptions, ConnectionSettings, DbError, ScratchCluster, TcpListening};
+use pgplan::{ClusterOptions, ConnectionSettings, DbError, ScratchCluster, TcpListening};
 
 static CLUSTER: OnceLock<ScratchCluster> = OnceLock::new();
 static PASSWORD_CLUSTER: OnceLock<ScratchCluster> = OnceLock::new();

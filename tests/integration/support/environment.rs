@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pgplan::db::Machine;
+use pgplan::Machine;
 
 /// Variables from a map; no home directory, no default socket directory, OS user `tester`.
 pub(crate) struct FakeMachine {

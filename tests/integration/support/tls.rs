@@ -19,7 +19,7 @@ use openssl::x509::extension::{
     BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
 };
 use openssl::x509::{X509, X509Builder, X509NameBuilder};
-use pgplan::db::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
+use pgplan::{ClusterOptions, ScratchCluster, ServerTls, TcpListening};
 use tempfile::TempDir;
 
 use crate::support::cluster::start_cluster;
