@@ -74,7 +74,7 @@ impl SourceCode for SourceFile {
 /// A place in a file: the file and a byte range in it. Every dependency, requirement and step
 /// keeps one so that later layers (the graph, apply) can point back at the line that declared it.
 #[derive(Clone, Debug)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// The file holding the declaration.
     pub file: SourceFile,
     /// Byte range of the declaration in `file`.
@@ -83,17 +83,17 @@ pub struct Origin {
 
 impl Origin {
     /// A place in `file`.
-    pub fn new(file: SourceFile, span: Range<usize>) -> Self {
+    pub(crate) fn new(file: SourceFile, span: Range<usize>) -> Self {
         Origin { file, span }
     }
 
     /// The span in miette's form.
-    pub fn source_span(&self) -> SourceSpan {
+    pub(crate) fn source_span(&self) -> SourceSpan {
         to_source_span(&self.span)
     }
 
     /// `name:line` of the start of the span.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.file.location(self.span.start)
     }
 }

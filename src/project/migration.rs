@@ -86,18 +86,16 @@ impl PartialOrd for Version {
 
 /// One declared dependency: what it points at, once resolved, and where it was declared.
 #[derive(Clone, Debug)]
-pub struct Dependency {
+pub(crate) struct Dependency {
     /// The migration depended on.
     pub target: MigrationId,
-    /// The reference as written (`002`, `001_init.sql`, ...).
-    pub written: String,
     /// Where it was declared: a header line or a plan.yaml entry.
     pub origin: Origin,
 }
 
 /// A database object a migration needs before it runs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     /// A schema.
     Schema {
         /// Schema name.
@@ -143,7 +141,7 @@ impl fmt::Display for Requirement {
 
 /// A requirement and the line that declared it.
 #[derive(Clone, Debug)]
-pub struct Prerequisite {
+pub(crate) struct Prerequisite {
     /// What must exist.
     pub requirement: Requirement,
     /// Where it was declared.
@@ -162,7 +160,7 @@ pub enum TransactionMode {
 
 /// Where a migration's rollback SQL lives.
 #[derive(Clone, Debug)]
-pub enum Rollback {
+pub(crate) enum Rollback {
     /// A separate file (`NNN_name_rollback.sql`, `rollback-NNN.sql`, `NNN_name.down.sql`).
     File(SourceFile),
     /// The `-- DOWN` section of the migration's own file.
@@ -174,7 +172,7 @@ pub enum Rollback {
 
 /// A special-handler step declared in plan.yaml, run after the migration's own file.
 #[derive(Clone, Debug)]
-pub struct Step {
+pub(crate) struct Step {
     /// What the step does.
     pub kind: StepKind,
     /// Where plan.yaml declares it.
@@ -183,7 +181,7 @@ pub struct Step {
 
 /// The kinds of step. Each one's options are validated when plan.yaml is read.
 #[derive(Clone, Debug, PartialEq)]
-pub enum StepKind {
+pub(crate) enum StepKind {
     /// Run SQL from a file or inline.
     Sql {
         /// The SQL.
@@ -225,7 +223,7 @@ pub enum StepKind {
 
 impl StepKind {
     /// The step kind's name as written in plan.yaml.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             StepKind::Sql { .. } => "sql",
             StepKind::Batch { .. } => "batch",
@@ -240,7 +238,7 @@ impl Step {
     /// Everything that decides what the step does, as text: its kind and every option, SQL
     /// read from a step file included. Two steps with the same fingerprint do the same thing;
     /// where plan.yaml declares it (its position) is left out, so moving lines is no change.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let millis = |duration: &Option<Duration>| {
             duration.map_or_else(
                 || "-".to_string(),
@@ -284,7 +282,7 @@ impl Step {
 
     /// SHA-256 of [`Step::fingerprint`], in lower-case hex: what the ledger records for a step
     /// that has run, so a resume can prove the steps before it are unchanged.
-    pub fn checksum(&self) -> String {
+    pub(crate) fn checksum(&self) -> String {
         sha256_hex(self.fingerprint().as_bytes())
     }
 }
@@ -300,7 +298,7 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// SQL given to a `sql` step.
 #[derive(Clone, Debug, PartialEq)]
-pub enum SqlSource {
+pub(crate) enum SqlSource {
     /// A file, relative to the migrations folder, read when the project is loaded.
     File {
         /// The path as written in plan.yaml.
@@ -314,7 +312,7 @@ pub enum SqlSource {
 
 impl SqlSource {
     /// The SQL text.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             SqlSource::File { text, .. } => text,
             SqlSource::Inline(text) => text,
@@ -324,7 +322,7 @@ impl SqlSource {
 
 /// When the rows of a `batch` step commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BatchCommit {
+pub(crate) enum BatchCommit {
     /// Inside the migration's transaction: the migration stays atomic.
     Transaction,
     /// Each batch on its own, resumable after a crash.
@@ -365,7 +363,7 @@ impl Migration {
     }
 
     /// Its file, for diagnostics and checksums.
-    pub fn file(&self) -> &SourceFile {
+    pub(crate) fn file(&self) -> &SourceFile {
         &self.file
     }
 
@@ -376,7 +374,7 @@ impl Migration {
 
     /// What the ledger records to notice a changed migration, in lower-case hex: SHA-256 of
     /// everything that decides what runs. For a migration plan.yaml says nothing about, that is
-    /// the file's bytes ([`Migration::file_checksum`]), so ledgers written before plan.yaml
+    /// the SHA-256 of the file's bytes alone, so ledgers written before plan.yaml
     /// entries were covered stay valid; once plan.yaml gives it steps, prerequisites,
     /// environments or a transaction mode, those are covered too (see
     /// `project::definition_checksum`).
@@ -385,37 +383,38 @@ impl Migration {
     }
 
     /// SHA-256 of the file's bytes alone, in lower-case hex.
-    pub fn file_checksum(&self) -> &str {
+    pub(crate) fn file_checksum(&self) -> &str {
         &self.file_checksum
     }
 
     /// The forward SQL: the whole file, or its `-- UP` section.
-    pub fn up_sql(&self) -> &str {
+    pub(crate) fn up_sql(&self) -> &str {
         &self.file.text()[self.up.clone()]
     }
 
     /// Byte offset of the forward SQL in the file, to map statement positions to lines.
-    pub fn up_offset(&self) -> usize {
+    pub(crate) fn up_offset(&self) -> usize {
         self.up.start
     }
 
     /// Where its rollback lives, if it has one. A rollback file or `-- DOWN` section holding
     /// only comments and whitespace (`-- Nothing`) is no rollback: this is `None` for it, and
     /// [`Migration::no_rollback_reason`] says why.
-    pub fn rollback(&self) -> Option<&Rollback> {
+    pub(crate) fn rollback(&self) -> Option<&Rollback> {
         self.rollback.as_ref()
     }
 
     /// The rollback file or `-- DOWN` section that holds only comments, when that is why it has
     /// no [`Migration::rollback`].
-    pub fn empty_rollback(&self) -> Option<&Rollback> {
+    #[cfg(test)]
+    pub(crate) fn empty_rollback(&self) -> Option<&Rollback> {
         self.empty_rollback.as_ref()
     }
 
     /// Why it has no rollback although it has a rollback file or `-- DOWN` section, for messages:
     /// `its rollback file migrations/x.down.sql holds only comments`. `None` when it has a
     /// rollback, or nothing that looks like one.
-    pub fn no_rollback_reason(&self) -> Option<String> {
+    pub(crate) fn no_rollback_reason(&self) -> Option<String> {
         Some(match self.empty_rollback.as_ref()? {
             Rollback::File(file) => {
                 format!("its rollback file {} holds only comments", file.name())
@@ -430,7 +429,7 @@ impl Migration {
     }
 
     /// The rollback SQL, if any.
-    pub fn rollback_sql(&self) -> Option<&str> {
+    pub(crate) fn rollback_sql(&self) -> Option<&str> {
         match self.rollback.as_ref()? {
             Rollback::File(file) => Some(file.text()),
             Rollback::Section { span } => Some(&self.file.text()[span.clone()]),
@@ -439,12 +438,12 @@ impl Migration {
 
     /// Declared dependencies: `None` when it declares none at all, `Some(empty)` when it declares
     /// itself a root (`-- depends: none`, `depends_on: []`).
-    pub fn dependencies(&self) -> Option<&[Dependency]> {
+    pub(crate) fn dependencies(&self) -> Option<&[Dependency]> {
         self.dependencies.as_deref()
     }
 
     /// What must exist in the database before it runs.
-    pub fn requires(&self) -> &[Prerequisite] {
+    pub(crate) fn requires(&self) -> &[Prerequisite] {
         &self.requires
     }
 
@@ -463,17 +462,17 @@ impl Migration {
     }
 
     /// How its SQL runs with respect to transactions.
-    pub fn transaction(&self) -> TransactionMode {
+    pub(crate) fn transaction(&self) -> TransactionMode {
         self.transaction
     }
 
     /// Its special-handler steps, in order.
-    pub fn steps(&self) -> &[Step] {
+    pub(crate) fn steps(&self) -> &[Step] {
         &self.steps
     }
 
     /// Other `Key: value` lines of its header (Description, Author, ...), in file order.
-    pub fn metadata(&self) -> &IndexMap<String, String> {
+    pub(crate) fn metadata(&self) -> &IndexMap<String, String> {
         &self.metadata
     }
 }

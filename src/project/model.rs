@@ -25,7 +25,7 @@ pub struct Project {
 
 /// How a reference (`--to 004`, `depends: 001_x.sql`) matched the project's migrations.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Resolution<'a> {
+pub(crate) enum Resolution<'a> {
     /// Exactly one migration.
     Found(&'a MigrationId),
     /// A version shared by several migrations.
@@ -46,7 +46,7 @@ impl Project {
     }
 
     /// The settings from plan.yaml (defaults without one).
-    pub fn manifest(&self) -> &Manifest {
+    pub(crate) fn manifest(&self) -> &Manifest {
         &self.manifest
     }
 
@@ -67,7 +67,7 @@ impl Project {
 
     /// Resolves a reference as users write one: the ID, the ID with `.sql`, or a version
     /// (`004`, `4`) that only one migration has.
-    pub fn resolve(&self, reference: &str) -> Resolution<'_> {
+    pub(crate) fn resolve(&self, reference: &str) -> Resolution<'_> {
         let reference = reference.trim();
         if let Some((id, _)) = self.migrations.get_key_value(reference) {
             return Resolution::Found(id);
@@ -103,7 +103,7 @@ impl Project {
     }
 
     /// The known environments, checked against `name`: `Err` carries a help line.
-    pub fn check_environment(&self, name: &str) -> Result<(), String> {
+    pub(crate) fn check_environment(&self, name: &str) -> Result<(), String> {
         if self.environments.iter().any(|known| known == name) {
             return Ok(());
         }

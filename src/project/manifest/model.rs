@@ -21,7 +21,7 @@ pub(crate) const MANIFEST_FILE: &str = "plan.yaml";
 /// How migrations without declared dependencies are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum OrderSetting {
+pub(crate) enum OrderSetting {
     /// A sequence when no migration declares dependencies, else a graph.
     Auto,
     /// Every migration depends on the one before it (plus what it declares).
@@ -33,7 +33,7 @@ pub enum OrderSetting {
 /// Whether an environment requires a backup before apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BackupPolicy {
+pub(crate) enum BackupPolicy {
     /// A verified pg_dump must be taken before the first statement.
     Required,
     /// No backup is taken unless asked for.
@@ -42,7 +42,7 @@ pub enum BackupPolicy {
 
 /// An environment's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Backup policy before apply.
     pub backup: BackupPolicy,
     /// Whether apply asks for confirmation.
@@ -51,7 +51,7 @@ pub struct Environment {
 
 /// The ledger table's qualified name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TrackingTable {
+pub(crate) struct TrackingTable {
     /// Schema name.
     pub schema: String,
     /// Table name.
@@ -66,7 +66,7 @@ impl fmt::Display for TrackingTable {
 
 /// plan.yaml, parsed and checked for shape. References to migrations are not resolved here.
 #[derive(Clone, Debug)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub(crate) file: Option<SourceFile>,
     pub(crate) migrations_dir: PathBuf,
     pub(crate) tracking_table: TrackingTable,
@@ -170,33 +170,28 @@ impl Manifest {
         }
     }
 
-    /// The plan.yaml file, when the project has one.
-    pub fn file(&self) -> Option<&SourceFile> {
-        self.file.as_ref()
-    }
-
     /// The ledger table.
-    pub fn tracking_table(&self) -> &TrackingTable {
+    pub(crate) fn tracking_table(&self) -> &TrackingTable {
         &self.tracking_table
     }
 
     /// The ordering mode asked for.
-    pub fn order(&self) -> OrderSetting {
+    pub(crate) fn order(&self) -> OrderSetting {
         self.order
     }
 
     /// `lock_timeout` for migration statements.
-    pub fn lock_timeout(&self) -> Duration {
+    pub(crate) fn lock_timeout(&self) -> Duration {
         self.lock_timeout
     }
 
     /// How many times a migration is retried after a lock timeout.
-    pub fn lock_retries(&self) -> u32 {
+    pub(crate) fn lock_retries(&self) -> u32 {
         self.lock_retries
     }
 
     /// Declared environments, in file order.
-    pub fn environments(&self) -> &IndexMap<String, Environment> {
+    pub(crate) fn environments(&self) -> &IndexMap<String, Environment> {
         &self.environments
     }
 }

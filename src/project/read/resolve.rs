@@ -41,7 +41,6 @@ pub(super) fn resolve_dependencies(
                     {
                         dependencies.push(Dependency {
                             target: target.clone(),
-                            written: written.text.clone(),
                             origin: Origin::new(file, written.span),
                         });
                     }
