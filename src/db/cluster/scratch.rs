@@ -21,6 +21,18 @@ use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 
 /// A running throwaway cluster. Superuser `postgres`, trust authentication on its private
 /// socket. Stopped and deleted on drop, or by its watchdog when this process ends.
+///
+/// ```no_run
+/// use pgplan::{ClusterOptions, Migrator, ScratchCluster};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // A service's own test: its migrations applied to a fresh server, found by `pg_config`.
+/// let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
+/// let settings = cluster.create_database("service_test")?;
+/// Migrator::from_folder("project")?.run(&settings)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ScratchCluster {
     bindir: PathBuf,

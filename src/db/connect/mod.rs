@@ -85,6 +85,19 @@ pub enum Host {
 ///
 /// `Debug` and `Display` never show the password; `Display` is a URL without it, suitable for
 /// messages (`postgresql://app@db.example.com:5432/app?sslmode=verify-full`).
+///
+/// ```
+/// use pgplan::{ConnectionSettings, SslMode};
+///
+/// let settings = ConnectionSettings::for_tcp("db.example.com", 5432, "app", "app")
+///     .with_password("s3cret")
+///     .with_ssl(SslMode::VerifyFull, None);
+/// assert_eq!(
+///     settings.to_string(),
+///     "postgresql://app@db.example.com:5432/app?sslmode=verify-full"
+/// );
+/// assert!(!format!("{settings:?}").contains("s3cret"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionSettings {
     host: Host,
