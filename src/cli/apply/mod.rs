@@ -1,0 +1,194 @@
+//! `plan apply`: applies the pending migrations (of `--to ID` and its dependencies, or all) in
+//! plan order, each in one transaction with its ledger row. `--dry-run` shows what would run;
+//! `--scratch` applies to a throwaway local cluster and shows the status, with nothing set up.
+//!
+//! Progress goes to stderr, line by line; the summary goes to stdout.
+//!
+//! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real) and
+//! refuses early what the environment alone forbids. Beside it:
+//! - `safeguards`: the confirmation and backup before the first statement of a real apply.
+//! - `backup`: taking, verifying, printing and recording a backup (rollback takes it too).
+//! - `progress`: running the apply with its progress lines and summary.
+//! - `dry_run`: the dry run's listing of what would run, with its SQL.
+
+mod backup;
+mod dry_run;
+mod progress;
+mod safeguards;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use super::Failure;
+use super::args::{
+    ConnectArgs, ProjectArgs, can_confirm, check_environment, environment_guard,
+    environment_phrase, require_backup_dir, resolve_migration,
+};
+use super::status::{StatusFormat, write_status};
+use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
+use crate::engine::safeguards::EnvironmentGuard;
+use crate::engine::{self, ApplyOptions, Execution};
+use progress::apply_to;
+use safeguards::{ApplyRun, Asked, before_first_statement};
+
+pub(crate) use backup::take_backup;
+
+/// Arguments of `plan apply`.
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Apply only this migration and what it depends on (ID, file name or unique version).
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// Show what would run, with its SQL, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The environment: migrations limited to other environments are skipped.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Apply to a throwaway PostgreSQL cluster started from the server binaries on this machine
+    /// (PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin), then show its status.
+    #[arg(long, conflicts_with = "database_url")]
+    scratch: bool,
+    /// Give up waiting for another run's lock after this many seconds (default: wait).
+    #[arg(long, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
+    /// Confirm without asking, for environments that require confirmation.
+    #[arg(long)]
+    yes: bool,
+    /// Before the first statement, take a verified backup into this folder (pg_dump
+    /// --format=custom, checked with pg_restore --list; file mode 0600, named after the
+    /// database, UTC time and target). Required by an environment with `backup: required`;
+    /// asks for a backup in any other. The file holds every row: keep the folder out of the
+    /// repository.
+    #[arg(long, value_name = "DIR", conflicts_with = "scratch")]
+    backup_dir: Option<PathBuf>,
+    /// Apply although applied migrations' files are missing from the project.
+    #[arg(long)]
+    allow_missing: bool,
+    /// In a numbered sequence, apply pending migrations that sort before applied ones.
+    #[arg(long)]
+    allow_out_of_order: bool,
+}
+
+/// Runs `plan apply`.
+pub(crate) fn run(
+    args: ApplyArgs,
+    handlers: &engine::Handlers,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = args.project.load()?;
+    let project = loaded.project();
+    check_environment(project, args.env.as_deref())?;
+    let target = args
+        .to
+        .as_deref()
+        .map(|written| resolve_migration(project, written))
+        .transpose()?;
+    if args.scratch {
+        let started = Instant::now();
+        let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
+        let settings = cluster.create_database("plan_scratch")?;
+        let _ = writeln!(
+            err,
+            "started a throwaway PostgreSQL cluster in {} ({} ms); it is removed when plan exits",
+            cluster.directory().display(),
+            started.elapsed().as_millis()
+        );
+        let options = apply_options(&args, target, args.env.clone());
+        apply_to(&loaded, &settings, &options, handlers, out, err)?;
+        let _ = writeln!(out);
+        return write_status(
+            &loaded,
+            &settings,
+            args.env.as_deref(),
+            StatusFormat::Text,
+            out,
+        );
+    }
+    let settings = args.connect.settings("apply")?;
+    // What --env alone requires is refused before connecting; the ledger, read next, may add
+    // the safeguards of the environment the database was migrated in.
+    if !args.dry_run {
+        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
+        let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
+        if owed.confirmation_required_by().is_some() {
+            can_confirm(&apply_question(&settings, &given), args.yes)?;
+        }
+    }
+    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
+    let options = apply_options(&args, target, guard.environment().map(str::to_string));
+    if args.dry_run {
+        apply_to(&loaded, &settings, &options, handlers, out, err)?;
+        if let Err(mismatch) = guard.check(false) {
+            let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
+        }
+        match (&args.backup_dir, guard.backup_required_by()) {
+            (Some(directory), _) => {
+                let _ = writeln!(
+                    out,
+                    "a real run takes a verified backup into {} before its first statement",
+                    directory.display()
+                );
+            }
+            (None, Some(environment)) => {
+                let _ = writeln!(
+                    out,
+                    "a real run needs --backup-dir DIR: environment {environment} requires a verified backup before its first statement"
+                );
+            }
+            (None, None) => {}
+        }
+        return Ok(());
+    }
+    guard.check(args.yes)?;
+    let owed = require_backup_dir(&guard, args.backup_dir.as_deref(), "apply")?;
+    let asked = Asked {
+        question: owed
+            .confirmation_required_by()
+            .map(|_| apply_question(&settings, &guard)),
+        yes: args.yes,
+    };
+    let run = ApplyRun {
+        loaded: &loaded,
+        settings: &settings,
+        options: &options,
+        handlers,
+    };
+    before_first_statement(&run, &owed, &asked, out, err)?;
+    apply_to(&loaded, &settings, &options, handlers, out, err)
+}
+
+/// The library's options for this apply, in `environment`.
+fn apply_options(
+    args: &ApplyArgs,
+    target: Option<crate::project::MigrationId>,
+    environment: Option<String>,
+) -> ApplyOptions {
+    ApplyOptions {
+        target,
+        environment,
+        mode: if args.dry_run {
+            Execution::DryRun
+        } else {
+            Execution::Live
+        },
+        lock_wait: args.lock_wait.map(Duration::from_secs),
+        allow: engine::Allow {
+            missing: args.allow_missing,
+            out_of_order: args.allow_out_of_order,
+        },
+    }
+}
+
+/// The confirmation question of an apply.
+fn apply_question(settings: &ConnectionSettings, guard: &EnvironmentGuard) -> String {
+    format!("apply to {settings} {}", environment_phrase(guard))
+}

@@ -1,0 +1,21 @@
+//! `plan import-history`: reads the tracking table of another runner (the five shapes our
+//! users' runners keep, [`TABLE_SHAPES`](shapes::TABLE_SHAPES)) and records the migrations it
+//! lists as applied, keeping their times (and seed 003's batches), without running anything.
+//!
+//! It holds the advisory lock, writes the ledger in one transaction (history action `import`)
+//! and then records a catalog snapshot so that `check-schema` has a reference, as `baseline`
+//! does (`adopt.rs`); a refused run changes nothing. The few catalog queries that find and read
+//! another runner's table live here, beside the only code that needs them; everything else goes
+//! through db/.
+//!
+//! - `shapes`: the table shapes known, and which one a table's columns fit.
+//! - `foreign`: finding the other runner's table and reading its rows.
+//! - `matching`: which migration file a row names, and which row decides a migration's state.
+//! - `import`: the options and report, the command's flow, and the plan of what is recorded.
+
+mod foreign;
+mod import;
+mod matching;
+mod shapes;
+
+pub(crate) use import::{ImportOptions, ImportReport, import_history};
