@@ -14,6 +14,10 @@
 //! - `record`: what the ledger records of a migration's progress, and the check of its writes.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
+//! - `target()`: the `db::Target` of a project on one database (its tracking table there).
+
+use crate::db::{ConnectionSettings, Target};
+use crate::project::Project;
 
 pub(crate) mod backup;
 pub(crate) mod failure;
@@ -38,3 +42,10 @@ pub(crate) use plan::{Action, Allow, Plan, PlanError};
 pub(crate) use rollback::{RollbackTarget, rollback};
 pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
 pub(crate) use steps::handler::Handlers;
+
+/// The database `settings` points at, with `project`'s ledger, snapshots and lock key there
+/// (plan.yaml's `tracking_table`): what every command and `startup` works on.
+pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target {
+    let tracking = project.manifest().tracking_table();
+    Target::new(settings.clone(), &tracking.schema, &tracking.table)
+}

@@ -13,10 +13,9 @@ use indexmap::{IndexMap, IndexSet};
 use super::adopt::{AdoptError, TRACKING_TABLE_NAMES, UnappliedDependency, open_session, record};
 use crate::db::ledger::Adopted;
 use crate::db::{
-    self, ConnectionSettings, DbError, Ledger, LedgerRow, LedgerState, Session, SqlError,
-    quote_identifier,
+    self, ConnectionSettings, DbError, LedgerRow, LedgerState, Session, SqlError, quote_identifier,
 };
-use crate::engine::Execution;
+use crate::engine::{self, Execution};
 use crate::graph::Graph;
 use crate::project::{MigrationId, Project, Resolution, TrackingTable};
 
@@ -213,8 +212,9 @@ pub(crate) fn import_history(
     options: &ImportOptions,
 ) -> Result<ImportReport, AdoptError> {
     let tracking = project.manifest().tracking_table();
-    let ledger = Ledger::new(&tracking.schema, &tracking.table);
-    let mut session = open_session(&ledger, settings, options.mode)?;
+    let database = engine::target(project, settings);
+    let ledger = database.ledger();
+    let mut session = open_session(&database, options.mode)?;
     let table = find_table(&mut session, options.from.as_deref(), tracking)?;
     let shape = TableShape::recognise(&table.columns).ok_or_else(|| AdoptError::UnknownShape {
         table: table.name(),
@@ -269,8 +269,7 @@ pub(crate) fn import_history(
         let last_batch = report.imported.iter().map(|imported| imported.batch).max();
         record(
             &mut session,
-            &ledger,
-            tracking,
+            &database,
             db::HistoryAction::Import,
             &adopted,
             last_batch,
