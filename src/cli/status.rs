@@ -50,9 +50,9 @@ pub(crate) fn write_status(
     format: StatusFormat,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let target = engine::target(loaded.project(), settings);
-    let mut session = target.connect()?;
-    let rows = target.ledger().read(&mut session)?;
+    let database = engine::target(loaded.project(), settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
     let _ = session.close();
     let lines = status(loaded, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);

@@ -100,13 +100,13 @@ pub(crate) fn record_backup(
     lock_wait: Option<Duration>,
     on_wait: &mut dyn FnMut(&db::LockWaiting<'_>),
 ) -> Result<(), DbError> {
-    let target = super::target(project, settings);
+    let database = super::target::target(project, settings);
     let mut wait = LockWait {
         timeout: lock_wait,
         poll_interval: Duration::from_millis(200),
         on_wait,
     };
-    let mut session = target.connect_locked(&mut wait)?;
+    let mut session = database.connect_locked(&mut wait)?;
     let backup = &taken.backup;
     let detail = format!(
         "{} ({} bytes, {} archive entries, verified with pg_restore --list)",
@@ -114,7 +114,7 @@ pub(crate) fn record_backup(
         backup.bytes,
         backup.entries
     );
-    target.ledger().record_backup(
+    database.ledger().record_backup(
         &mut session,
         &detail,
         environment,

@@ -103,7 +103,7 @@ pub(crate) fn plan_rollback(
     settings: &ConnectionSettings,
     target: &RollbackTarget,
 ) -> Result<Vec<PlannedRollback>, RollbackError> {
-    let database = super::target(loaded.project(), settings);
+    let database = super::target::target(loaded.project(), settings);
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
     session.close()?;
@@ -241,7 +241,7 @@ pub(crate) fn locked_session(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<(Target, Session), DbError> {
-    let database = super::target(project, settings);
+    let database = super::target::target(project, settings);
     let mut ignore = |_: &db::LockWaiting<'_>| {};
     let mut wait = LockWait {
         timeout: None,

@@ -137,7 +137,7 @@ pub fn apply_with_handlers(
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
     let project = loaded.project();
-    let database = super::target(project, settings);
+    let database = super::target::target(project, settings);
     let (ledger, snapshots) = (database.ledger(), database.snapshots());
     let mut session = match options.mode {
         Execution::DryRun => database.connect()?,

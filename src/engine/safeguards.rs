@@ -33,9 +33,9 @@ pub(crate) fn read_recorded_environments(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<Vec<String>, DbError> {
-    let target = super::target(project, settings);
-    let mut session = target.connect()?;
-    let rows = target.ledger().read(&mut session)?;
+    let database = super::target::target(project, settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
     session.close()?;
     Ok(recorded_environments(&rows))
 }
