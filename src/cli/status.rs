@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
-use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::db::ConnectionSettings;
+use crate::engine;
 use crate::load::Loaded;
 use crate::ops::{MigrationStatus, State, status};
 
@@ -49,10 +50,9 @@ pub(crate) fn write_status(
     format: StatusFormat,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let table = loaded.project().manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let mut session = Session::connect(settings)?;
-    let rows = ledger.read(&mut session)?;
+    let database = engine::target(loaded.project(), settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
     let _ = session.close();
     let lines = status(loaded, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);

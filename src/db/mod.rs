@@ -21,6 +21,8 @@
 //!   definition; prerequisite checks through information_schema.
 //! - [`snapshots`]: catalog snapshots recorded beside the ledger (baseline, after each run).
 //! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
+//! - [`target`]: `Target`, one database and where plan keeps its state in it: its settings,
+//!   ledger, snapshots and lock key, built once from the tracking table's schema and name.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 //! - `quote`: [`quote_identifier`], for the few names that cannot be bind parameters.
 
@@ -36,6 +38,7 @@ pub(crate) mod lock;
 mod quote;
 pub(crate) mod session;
 pub(crate) mod snapshots;
+pub(crate) mod target;
 
 pub(crate) use backup::{Backup, PendingBackup, prepare_backup};
 pub(crate) use blockers::BlockerWatch;
@@ -48,7 +51,8 @@ pub(crate) use ledger::{
     Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState,
     PartialProgress, Recorded, ResumePoint,
 };
-pub(crate) use lock::{LockKey, LockWait, LockWaiting};
+pub(crate) use lock::{LockWait, LockWaiting};
 pub(crate) use quote::quote_identifier;
 pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
-pub(crate) use snapshots::{ChangeKind, SnapshotReason, Snapshots};
+pub(crate) use snapshots::{ChangeKind, SnapshotReason};
+pub(crate) use target::Target;

@@ -13,9 +13,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::db::{
-    self, Backup, ConnectionSettings, DbError, Ledger, LockKey, LockWait, PendingBackup, Session,
-};
+use crate::db::{self, Backup, ConnectionSettings, DbError, LockWait, PendingBackup, Session};
 use crate::engine::rollback::RollbackTarget;
 use crate::project::{MigrationId, Project};
 
@@ -102,15 +100,13 @@ pub(crate) fn record_backup(
     lock_wait: Option<Duration>,
     on_wait: &mut dyn FnMut(&db::LockWaiting<'_>),
 ) -> Result<(), DbError> {
-    let table = project.manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let key = LockKey::from_name(&ledger.name());
+    let database = super::target::target(project, settings);
     let mut wait = LockWait {
         timeout: lock_wait,
         poll_interval: Duration::from_millis(200),
         on_wait,
     };
-    let mut session = Session::connect_locked(settings, &key, &mut wait)?;
+    let mut session = database.connect_locked(&mut wait)?;
     let backup = &taken.backup;
     let detail = format!(
         "{} ({} bytes, {} archive entries, verified with pg_restore --list)",
@@ -118,7 +114,7 @@ pub(crate) fn record_backup(
         backup.bytes,
         backup.entries
     );
-    ledger.record_backup(
+    database.ledger().record_backup(
         &mut session,
         &detail,
         environment,

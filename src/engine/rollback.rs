@@ -18,7 +18,7 @@ use super::failure::join_help;
 use super::outcome::{AppliedBefore, MigrationFailed};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, HistoryOutcome, Ledger, LedgerRow, LedgerState,
-    LockKey, LockWait, Session, SnapshotReason, Snapshots, SqlError, TransactionState,
+    LockWait, Session, SnapshotReason, SqlError, Target, TransactionState,
 };
 use crate::graph::Graph;
 use crate::load::Loaded;
@@ -103,10 +103,9 @@ pub(crate) fn plan_rollback(
     settings: &ConnectionSettings,
     target: &RollbackTarget,
 ) -> Result<Vec<PlannedRollback>, RollbackError> {
-    let table = loaded.project().manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let mut session = Session::connect(settings)?;
-    let rows = ledger.read(&mut session)?;
+    let database = super::target::target(loaded.project(), settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
     session.close()?;
     planned(loaded.project(), loaded.graph(), &rows, target)
 }
@@ -121,7 +120,8 @@ pub(crate) fn rollback(
     observe: &mut dyn FnMut(&MigrationId),
 ) -> Result<RollbackReport, RollbackError> {
     let (project, graph) = (loaded.project(), loaded.graph());
-    let (ledger, mut session) = locked_session(project, settings)?;
+    let (database, mut session) = locked_session(project, settings)?;
+    let ledger = database.ledger();
     session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
     let order = planned(project, graph, &rows, target)?;
@@ -135,7 +135,7 @@ pub(crate) fn rollback(
         let clock = Instant::now();
         match roll_back_one(
             &mut session,
-            &ledger,
+            ledger,
             (migration, loaded.rollback_script(migration)),
             step.next_statement,
             (started_at, clock),
@@ -174,7 +174,7 @@ pub(crate) fn rollback(
                     .map(|(id, _)| AppliedBefore(format!("rolled back {id}")))
                     .collect();
                 if !report.rolled_back.is_empty() || committed {
-                    let _ = record_snapshot(&mut session, project);
+                    let _ = record_snapshot(&mut session, &database);
                 }
                 let _ = session.close();
                 return Err(RollbackError::Failed(failure));
@@ -182,7 +182,7 @@ pub(crate) fn rollback(
         }
     }
     if !report.rolled_back.is_empty() {
-        record_snapshot(&mut session, project)?;
+        record_snapshot(&mut session, &database)?;
     }
     session.close()?;
     Ok(report)
@@ -230,29 +230,26 @@ fn planned(
 
 /// Records the catalog after a rollback run, so `check-schema` does not report what the
 /// rollback removed as drift.
-fn record_snapshot(session: &mut Session, project: &Project) -> Result<(), DbError> {
-    let table = project.manifest().tracking_table();
-    let snapshots = Snapshots::new(&table.schema, &table.table);
-    snapshots.ensure(session)?;
-    snapshots.record_current(session, SnapshotReason::Rollback, None, &table.table)
+fn record_snapshot(session: &mut Session, database: &Target) -> Result<(), DbError> {
+    database.snapshots().ensure(session)?;
+    database.record_snapshot(session, SnapshotReason::Rollback, None)
 }
 
-/// A session holding the ledger's advisory lock, for the commands that rewrite the ledger.
+/// A session holding the ledger's advisory lock, for the commands that rewrite the ledger,
+/// with the project's [`Target`] on that database.
 pub(crate) fn locked_session(
     project: &Project,
     settings: &ConnectionSettings,
-) -> Result<(Ledger, Session), DbError> {
-    let table = project.manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let key = LockKey::from_name(&ledger.name());
+) -> Result<(Target, Session), DbError> {
+    let database = super::target::target(project, settings);
     let mut ignore = |_: &db::LockWaiting<'_>| {};
     let mut wait = LockWait {
         timeout: None,
         poll_interval: Duration::from_millis(200),
         on_wait: &mut ignore,
     };
-    let session = Session::connect_locked(settings, &key, &mut wait)?;
-    Ok((ledger, session))
+    let session = database.connect_locked(&mut wait)?;
+    Ok((database, session))
 }
 
 /// The applied migrations to roll back, in the order to roll them back (reverse plan order).

@@ -18,8 +18,7 @@ use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::runner::Runner;
 use super::steps::handler::Handlers;
 use crate::db::{
-    self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, ResumePoint, Session,
-    SnapshotReason, Snapshots,
+    self, ConnectionSettings, DbError, LockWait, ResumePoint, Session, SnapshotReason,
 };
 use crate::diagnostic::SourceFile;
 use crate::load::Loaded;
@@ -138,11 +137,10 @@ pub fn apply_with_handlers(
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
     let project = loaded.project();
-    let table = project.manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let key = LockKey::from_name(&ledger.name());
+    let database = super::target::target(project, settings);
+    let (ledger, snapshots) = (database.ledger(), database.snapshots());
     let mut session = match options.mode {
-        Execution::DryRun => Session::connect(settings)?,
+        Execution::DryRun => database.connect()?,
         Execution::Live => {
             let mut on_wait = |waiting: &db::LockWaiting<'_>| {
                 observe(Progress::WaitingForLock {
@@ -155,11 +153,10 @@ pub fn apply_with_handlers(
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut on_wait,
             };
-            Session::connect_locked(settings, &key, &mut wait)?
+            database.connect_locked(&mut wait)?
         }
     };
     session.require_standard_strings()?;
-    let snapshots = Snapshots::new(&table.schema, &table.table);
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
         loaded,
@@ -189,12 +186,12 @@ pub fn apply_with_handlers(
         ledger.upgrade(&mut session)?;
         snapshots.ensure(&mut session)?;
         if !snapshots.has_any(&mut session)? {
-            snapshots.record_current(&mut session, SnapshotReason::Baseline, None, &table.table)?;
+            database.record_snapshot(&mut session, SnapshotReason::Baseline, None)?;
         }
     }
     let mut runner = Runner {
         session,
-        ledger: &ledger,
+        ledger,
         settings,
         handlers,
         project_root: project.root(),
@@ -249,27 +246,22 @@ pub fn apply_with_handlers(
                 // Even with nothing applied, part of the failed migration may be committed
                 // (statements outside a transaction, commit: each batches): the snapshot keeps
                 // check-schema from calling that drift.
-                let _ = record_snapshot(&mut runner.session, &snapshots, table, batch);
+                let _ = database.record_snapshot(
+                    &mut runner.session,
+                    SnapshotReason::Apply,
+                    Some(batch),
+                );
                 let _ = runner.session.close();
                 return Err(ApplyError::Migration(failure));
             }
         }
     }
     if !report.applied.is_empty() {
-        record_snapshot(&mut runner.session, &snapshots, table, batch)?;
+        // For check-schema's drift report.
+        database.record_snapshot(&mut runner.session, SnapshotReason::Apply, Some(batch))?;
     }
     runner.session.close()?;
     Ok(report)
-}
-
-/// Records the catalog after a run, for `check-schema`'s drift report.
-fn record_snapshot(
-    session: &mut Session,
-    snapshots: &Snapshots,
-    table: &crate::project::TrackingTable,
-    batch: i32,
-) -> Result<(), DbError> {
-    snapshots.record_current(session, SnapshotReason::Apply, Some(batch), &table.table)
 }
 
 /// The whole-plan preflight: every prerequisite of what will run is met by what runs before it

@@ -14,7 +14,7 @@ use std::path::Path;
 use indexmap::IndexSet;
 use miette::Diagnostic;
 
-use crate::db::{ConnectionSettings, DbError, Ledger, LedgerRow, Session};
+use crate::db::{ConnectionSettings, DbError, LedgerRow};
 use crate::project::{BackupPolicy, Project};
 
 /// The environments a database's migrations were applied in, as its ledger rows record them
@@ -33,10 +33,9 @@ pub(crate) fn read_recorded_environments(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<Vec<String>, DbError> {
-    let table = project.manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let mut session = Session::connect(settings)?;
-    let rows = ledger.read(&mut session)?;
+    let database = super::target::target(project, settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
     session.close()?;
     Ok(recorded_environments(&rows))
 }

@@ -202,13 +202,14 @@ pub(crate) fn accept(
         return Err(AcceptError::EmptyReason);
     }
     let project = loaded.project();
-    let (ledger, mut session) = locked_session(project, settings)?;
+    let (database, mut session) = locked_session(project, settings)?;
+    let ledger = database.ledger();
     let result = match acceptance {
         Acceptance::Changed { id, resume_at } => {
-            accept_changed(loaded, &ledger, &mut session, id, *resume_at, reason)
+            accept_changed(loaded, ledger, &mut session, id, *resume_at, reason)
         }
         Acceptance::Renamed { old, new } => {
-            accept_rename(project, &ledger, &mut session, old, new, reason)
+            accept_rename(project, ledger, &mut session, old, new, reason)
         }
     };
     let closed = session.close();

@@ -14,12 +14,8 @@ use std::time::Duration;
 use miette::Diagnostic;
 
 use crate::db::ledger::Adopted;
-use crate::db::{
-    self, ConnectionSettings, DbError, Ledger, LockKey, LockWait, Session, SnapshotReason,
-    Snapshots,
-};
+use crate::db::{self, DbError, LockWait, Session, SnapshotReason, Target};
 use crate::engine::Execution;
-use crate::project::TrackingTable;
 
 /// The table names looked for when `--from` is not given.
 pub(crate) const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
@@ -189,22 +185,17 @@ pub(crate) struct MissingForBaseline {
 
 /// A session for reading (dry run) or holding the lock (a real run), waiting for the lock as
 /// long as it takes, as `rollback` and `accept` do.
-pub(crate) fn open_session(
-    ledger: &Ledger,
-    settings: &ConnectionSettings,
-    mode: Execution,
-) -> Result<Session, DbError> {
+pub(crate) fn open_session(database: &Target, mode: Execution) -> Result<Session, DbError> {
     match mode {
-        Execution::DryRun => Session::connect(settings),
+        Execution::DryRun => database.connect(),
         Execution::Live => {
-            let key = LockKey::from_name(&ledger.name());
             let mut ignore = |_: &db::LockWaiting<'_>| {};
             let mut wait = LockWait {
                 timeout: None,
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut ignore,
             };
-            Session::connect_locked(settings, &key, &mut wait)
+            database.connect_locked(&mut wait)
         }
     }
 }
@@ -213,12 +204,12 @@ pub(crate) fn open_session(
 /// baseline when there is none yet) so that `check-schema` compares with what is there now.
 pub(crate) fn record(
     session: &mut Session,
-    ledger: &Ledger,
-    tracking: &TrackingTable,
+    database: &Target,
     action: db::HistoryAction,
     adopted: &[Adopted<'_>],
     batch: Option<i32>,
 ) -> Result<(), DbError> {
+    let ledger = database.ledger();
     ledger.ensure_all_actions(session)?;
     let written = session.begin().and_then(|mut work| {
         ledger.record_adopted(&mut work, action, adopted)?;
@@ -227,12 +218,12 @@ pub(crate) fn record(
     written.map_err(|error| {
         session.error(&format!("record migrations in {}", ledger.name()), &error)
     })?;
-    let snapshots = Snapshots::new(&tracking.schema, &tracking.table);
+    let snapshots = database.snapshots();
     snapshots.ensure(session)?;
     let reason = if snapshots.has_any(session)? {
         SnapshotReason::Apply
     } else {
         SnapshotReason::Baseline
     };
-    snapshots.record_current(session, reason, batch, &tracking.table)
+    database.record_snapshot(session, reason, batch)
 }

@@ -10,9 +10,9 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::adopt::{AdoptError, MissingForBaseline, open_session, record};
 use crate::db::ledger::Adopted;
-use crate::db::{self, Catalog, ConnectionSettings, Ledger, LedgerState};
-use crate::engine::Execution;
+use crate::db::{self, Catalog, ConnectionSettings, LedgerState};
 use crate::engine::prerequisites::requirement_keys;
+use crate::engine::{self, Execution};
 use crate::graph::Graph;
 use crate::object::ObjectKey;
 use crate::project::{MigrationId, Project, Requirement};
@@ -69,11 +69,15 @@ pub(crate) fn baseline(
             });
         }
     }
-    let tracking = project.manifest().tracking_table();
-    let ledger = Ledger::new(&tracking.schema, &tracking.table);
-    let mut session = open_session(&ledger, settings, options.mode)?;
+    let database = engine::target(project, settings);
+    let ledger = database.ledger();
+    let mut session = open_session(&database, options.mode)?;
     let ledger_rows = ledger.read(&mut session)?;
-    let catalog = Catalog::read(&mut session, &tracking.schema, &tracking.table)?;
+    let catalog = Catalog::read(
+        &mut session,
+        database.ledger_schema(),
+        database.ledger_table(),
+    )?;
     let mut report = BaselineReport {
         catalog_queries: 1,
         ..BaselineReport::default()
@@ -127,8 +131,7 @@ pub(crate) fn baseline(
             .collect();
         record(
             &mut session,
-            &ledger,
-            tracking,
+            &database,
             db::HistoryAction::Baseline,
             &adopted,
             Some(batch),

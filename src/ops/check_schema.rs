@@ -7,7 +7,8 @@
 
 use indexmap::{IndexMap, IndexSet};
 
-use crate::db::{ChangeKind, ConnectionSettings, DbError, Ledger, LedgerState, Session, Snapshots};
+use crate::db::{ChangeKind, ConnectionSettings, DbError, LedgerState};
+use crate::engine;
 use crate::engine::prerequisites::{Unmet, checked_prerequisites};
 use crate::graph::Graph;
 use crate::object::ObjectKey;
@@ -68,12 +69,10 @@ pub(crate) fn check_schema(
     settings: &ConnectionSettings,
     environment: Option<&str>,
 ) -> Result<SchemaReport, DbError> {
-    let table = project.manifest().tracking_table();
-    let ledger = Ledger::new(&table.schema, &table.table);
-    let snapshots = Snapshots::new(&table.schema, &table.table);
-    let mut session = Session::connect(settings)?;
+    let database = engine::target(project, settings);
+    let mut session = database.connect()?;
     let mut report = SchemaReport::default();
-    let rows = ledger.read(&mut session)?;
+    let rows = database.ledger().read(&mut session)?;
     // A partial migration (stopped part-way through work that commits as it goes) has not run
     // all its SQL, so what its later statements create is not missing yet; apply resumes it
     // and its preflight checks its prerequisites, so it counts as pending here too. Counting
@@ -123,7 +122,10 @@ pub(crate) fn check_schema(
         removed_with.extend(effects.removed_with);
     }
     let expected: Vec<ObjectKey> = built.keys().cloned().collect();
-    let comparison = snapshots.compare(&mut session, &table.table, &expected)?;
+    let comparison =
+        database
+            .snapshots()
+            .compare(&mut session, database.ledger_table(), &expected)?;
     for key in &comparison.missing {
         if let Some(migration) = built.get(key) {
             report.missing.push(MissingObject {

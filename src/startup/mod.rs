@@ -29,7 +29,7 @@ use std::time::Duration;
 pub use error::{OutOfDate, StartupError};
 pub use retry::{Retry, is_not_up_yet};
 
-use crate::db::{ConnectionSettings, Ledger, Session};
+use crate::db::ConnectionSettings;
 use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
 use crate::engine::{self, ApplyError, ApplyOptions, Execution, Handlers, Report};
 use crate::load::{self, Loaded};
@@ -341,14 +341,14 @@ impl Migrator {
         settings: &ConnectionSettings,
         environment: Option<&str>,
     ) -> Result<Started, StartupError> {
-        let table = self.project().manifest().tracking_table();
-        let ledger = Ledger::new(&table.schema, &table.table);
         let rows = until_reachable(
             &self.retry,
             settings,
             |settings| {
-                let mut session = Session::connect(settings)?;
-                let rows = ledger.read(&mut session)?;
+                // Each attempt connects with its own timeout, hence a Target per attempt.
+                let database = engine::target(self.project(), settings);
+                let mut session = database.connect()?;
+                let rows = database.ledger().read(&mut session)?;
                 session.close()?;
                 Ok(rows)
             },

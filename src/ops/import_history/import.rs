@@ -11,8 +11,8 @@ use super::foreign::{ForeignRow, find_table, read_rows};
 use super::matching::{match_row, rows_by_id};
 use super::shapes::{TABLE_SHAPES, TableShape};
 use crate::db::ledger::Adopted;
-use crate::db::{self, ConnectionSettings, Ledger, LedgerRow, LedgerState};
-use crate::engine::Execution;
+use crate::db::{self, ConnectionSettings, LedgerRow, LedgerState};
+use crate::engine::{self, Execution};
 use crate::graph::Graph;
 use crate::ops::adopt::{AdoptError, UnappliedDependency, open_session, record};
 use crate::project::{MigrationId, Project};
@@ -92,8 +92,9 @@ pub(crate) fn import_history(
     options: &ImportOptions,
 ) -> Result<ImportReport, AdoptError> {
     let tracking = project.manifest().tracking_table();
-    let ledger = Ledger::new(&tracking.schema, &tracking.table);
-    let mut session = open_session(&ledger, settings, options.mode)?;
+    let database = engine::target(project, settings);
+    let ledger = database.ledger();
+    let mut session = open_session(&database, options.mode)?;
     let table = find_table(&mut session, options.from.as_deref(), tracking)?;
     let shape = TableShape::recognise(&table.columns).ok_or_else(|| AdoptError::UnknownShape {
         table: table.name(),
@@ -148,8 +149,7 @@ pub(crate) fn import_history(
         let last_batch = report.imported.iter().map(|imported| imported.batch).max();
         record(
             &mut session,
-            &ledger,
-            tracking,
+            &database,
             db::HistoryAction::Import,
             &adopted,
             last_batch,

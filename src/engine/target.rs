@@ -1,0 +1,16 @@
+//! The project's [`Target`] on one database: plan.yaml's `tracking_table` turned into the
+//! ledger, snapshots and lock key that `db::Target` derives. Every command, the engine and
+//! `startup` build it here, so that they all agree on where plan keeps its state.
+//!
+//! A file of its own (rather than a function in `engine/mod.rs`) so that the engine's own
+//! files can call it without importing the module that re-exports them.
+
+use crate::db::{ConnectionSettings, Target};
+use crate::project::Project;
+
+/// The database `settings` points at, with `project`'s ledger, snapshots and lock key there
+/// (plan.yaml's `tracking_table`).
+pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target {
+    let tracking = project.manifest().tracking_table();
+    Target::new(settings.clone(), &tracking.schema, &tracking.table)
+}
