@@ -34,7 +34,7 @@ use super::session::Session;
 
 /// A verified backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Backup {
+pub struct Backup {
     /// The archive.
     pub path: PathBuf,
     /// Its size in bytes.

@@ -5,10 +5,10 @@
 //! file and the same history row whoever takes it.
 //!
 //! The dump itself lives in `db::backup`; whether a backup is owed is `engine::safeguards`'
-//! call, and the order of backup, confirmation and apply the caller's (`cli/apply.rs`,
-//! `cli/rollback.rs`, `startup`). `run.rs` knows nothing of backups: the backup is taken on a
-//! session of its own, before `apply` takes the lock, since pg_dump reads one consistent
-//! snapshot whatever else runs.
+//! call. `plan apply` and `plan rollback` take theirs before the run, on a session of their
+//! own, after showing the operator where it goes (`cli/apply/`, `cli/rollback.rs`); a
+//! `Migrator`'s is taken by `run.rs` under the lock when the plan has work
+//! (`ApplyOptions::backup_to`), so that replicas starting together back up once.
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
@@ -89,6 +89,16 @@ pub(crate) fn take(pending: PendingBackup) -> Result<TakenBackup, DbError> {
     })
 }
 
+/// What the history records of a verified backup: the file, its size and its entries.
+pub(crate) fn history_detail(backup: &Backup) -> String {
+    format!(
+        "{} ({} bytes, {} archive entries, verified with pg_restore --list)",
+        backup.path.display(),
+        backup.bytes,
+        backup.entries
+    )
+}
+
 /// Appends the verified backup `taken` to the project's ledger history (creating the ledger when
 /// this is the first apply), holding the apply lock as every ledger write does. `on_wait` is
 /// told while another run holds the lock; `lock_wait` bounds the wait as for apply.
@@ -107,16 +117,9 @@ pub(crate) fn record_backup(
         on_wait,
     };
     let mut session = database.connect_locked(&mut wait)?;
-    let backup = &taken.backup;
-    let detail = format!(
-        "{} ({} bytes, {} archive entries, verified with pg_restore --list)",
-        backup.path.display(),
-        backup.bytes,
-        backup.entries
-    );
     database.ledger().record_backup(
         &mut session,
-        &detail,
+        &history_detail(&taken.backup),
         environment,
         taken.started_at,
         taken.took,

@@ -4,12 +4,13 @@
 //! migration's phases (`phases`, `outside`, `steps`) and rollbacks (`rollback`); producing
 //! them is theirs.
 
+use std::path::Path;
 use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
 use super::plan::Plan;
-use crate::db::LockHolder;
+use crate::db::{Backup, LockHolder};
 use crate::diagnostic::SourceFile;
 use crate::project::MigrationId;
 
@@ -22,6 +23,20 @@ pub enum Progress<'a> {
         holder: Option<&'a LockHolder>,
         /// How long we have waited.
         waited: Duration,
+    },
+    /// A backup the run owes (`ApplyOptions::backup_to`) is being taken, under the lock.
+    BackingUp {
+        /// The file it goes to.
+        file: &'a Path,
+        /// The pg_dump taking it.
+        pg_dump: &'a Path,
+    },
+    /// That backup is taken, verified with pg_restore --list, and recorded in the history.
+    BackedUp {
+        /// The archive.
+        backup: &'a Backup,
+        /// How long the dump and its check took.
+        took: Duration,
     },
     /// The plan is known (dry runs stop after this).
     Planned {

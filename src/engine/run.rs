@@ -7,6 +7,7 @@
 //! row and its history row, `COMMIT`. A failure anywhere rolls all of it back; the failure is
 //! then written to the history in a transaction of its own.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
@@ -18,7 +19,7 @@ use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::runner::Runner;
 use super::steps::handler::Handlers;
 use crate::db::{
-    self, ConnectionSettings, DbError, LockWait, ResumePoint, Session, SnapshotReason,
+    self, ConnectionSettings, DbError, LockWait, ResumePoint, Session, SnapshotReason, Target,
 };
 use crate::diagnostic::SourceFile;
 use crate::load::Loaded;
@@ -37,6 +38,13 @@ pub struct ApplyOptions {
     pub lock_wait: Option<Duration>,
     /// What to let through that apply refuses by default (missing files, out-of-order).
     pub allow: Allow,
+    /// A folder to take a verified backup into before the first statement, under the lock and
+    /// only when the plan has work, recorded in the history in the same session: what a
+    /// `Migrator` owes (`startup::Migrator::backup_to`). Taken there, replicas starting
+    /// together back up once, the one that wins the lock; the others find nothing to do. `plan
+    /// apply --backup-dir` takes its backup itself, before the apply, since it shows the file
+    /// in the preview it asks the operator to confirm.
+    pub backup_to: Option<PathBuf>,
 }
 
 /// Whether an apply changes anything.
@@ -188,6 +196,16 @@ pub fn apply_with_handlers(
         if !snapshots.has_any(&mut session)? {
             database.record_snapshot(&mut session, SnapshotReason::Baseline, None)?;
         }
+        if let Some(directory) = &options.backup_to {
+            back_up(
+                &mut session,
+                &database,
+                settings,
+                directory,
+                options,
+                observe,
+            )?;
+        }
     }
     let mut runner = Runner {
         session,
@@ -262,6 +280,37 @@ pub fn apply_with_handlers(
     }
     runner.session.close()?;
     Ok(report)
+}
+
+/// Takes the verified backup `options.backup_to` asks for, holding the lock `session` holds,
+/// and records it in the history as `plan apply --backup-dir` records its own.
+fn back_up(
+    session: &mut Session,
+    database: &Target,
+    settings: &ConnectionSettings,
+    directory: &Path,
+    options: &ApplyOptions,
+    observe: &mut dyn FnMut(Progress<'_>),
+) -> Result<(), DbError> {
+    let label = super::backup::backup_label(options.target.as_ref());
+    let pending = db::prepare_backup(session, settings, directory, &label)?;
+    observe(Progress::BackingUp {
+        file: pending.path(),
+        pg_dump: pending.pg_dump(),
+    });
+    let taken = super::backup::take(pending)?;
+    database.ledger().record_backup(
+        session,
+        &super::backup::history_detail(&taken.backup),
+        options.environment.as_deref(),
+        taken.started_at,
+        taken.took,
+    )?;
+    observe(Progress::BackedUp {
+        backup: &taken.backup,
+        took: taken.took,
+    });
+    Ok(())
 }
 
 /// The whole-plan preflight: every prerequisite of what will run is met by what runs before it

@@ -328,6 +328,7 @@ fn walk(
         mode,
         lock_wait: None,
         allow: crate::engine::Allow::default(),
+        backup_to: None,
     };
 
     // The plan on the empty database: what runs, in order, and what is skipped.

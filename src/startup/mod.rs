@@ -291,22 +291,16 @@ impl Migrator {
         }
         guard::check(&guard, self.stated())?;
         let owed = guard::owed(&guard, self.stated())?;
+        // The backup owed is taken by the engine under the lock, when the plan has work: of
+        // replicas starting together, only the one that wins the lock backs up.
         let options = ApplyOptions {
             target,
             environment: guard.environment().map(str::to_string),
             mode: Execution::Live,
             lock_wait: self.lock_wait,
             allow: engine::Allow::default(),
+            backup_to: owed.backup_dir().map(Path::to_path_buf),
         };
-        guard::before_first_statement(
-            &guard::GuardedApply {
-                loaded: &self.loaded,
-                handlers: &self.handlers,
-                settings,
-                options: &options,
-            },
-            &owed,
-        )?;
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried
         // again; a replica that loses the race for the lock waits inside the attempt.

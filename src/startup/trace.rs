@@ -20,6 +20,19 @@ impl Tracer {
     /// Emits the events for one piece of progress.
     pub(crate) fn observe(&mut self, progress: Progress<'_>) {
         match progress {
+            Progress::BackingUp { file, pg_dump } => tracing::info!(
+                pg_dump = %pg_dump.display(),
+                file = %file.display(),
+                "taking a backup"
+            ),
+            Progress::BackedUp { backup, took } => tracing::info!(
+                file = %backup.path.display(),
+                bytes = backup.bytes,
+                entries = backup.entries,
+                duration_ms = took.as_millis() as u64,
+                restore = %backup.restore_command,
+                "backup taken and verified with pg_restore --list"
+            ),
             Progress::WaitingForLock { holder, waited } => {
                 let due = match self.last_wait_report {
                     None => true,

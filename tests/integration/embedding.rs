@@ -592,6 +592,55 @@ fn a_migrator_in_production_refuses_without_a_backup_folder_and_backs_up_with_on
     assert_eq!(environment.as_deref(), Some("production"));
 }
 
+/// Replicas that start together and each owe a backup back up once between them: the one that
+/// wins the lock, before its first statement; the others find nothing to apply and take none.
+#[test]
+fn issue_12_replicas_that_owe_a_backup_take_one_between_them() {
+    let database = test_db("startup_one_backup_for_replicas");
+    let project = guarded_project();
+    let folders: Vec<tempfile::TempDir> = (0..4)
+        .map(|_| tempfile::tempdir().expect("a backup folder"))
+        .collect();
+    let start = std::sync::Barrier::new(folders.len());
+    let outcomes: Vec<Started> = std::thread::scope(|scope| {
+        let replicas: Vec<_> = folders
+            .iter()
+            .map(|folder| {
+                let (project, start, database) = (&project, &start, &database);
+                scope.spawn(move || {
+                    let replica = migrator(project)
+                        .with_environment("production")
+                        .backup_to(folder.path());
+                    start.wait();
+                    replica
+                        .run(database.settings())
+                        .expect("each replica starts")
+                })
+            })
+            .collect();
+        replicas
+            .into_iter()
+            .map(|replica| replica.join().expect("no replica panics"))
+            .collect()
+    });
+    let applied: Vec<Vec<String>> = outcomes.iter().map(applied_ids).collect();
+    assert_eq!(
+        applied.iter().filter(|ids| !ids.is_empty()).count(),
+        1,
+        "one replica applies: {applied:?}"
+    );
+    let archives: Vec<String> = folders
+        .iter()
+        .flat_map(|folder| files_in(folder.path()))
+        .collect();
+    assert_eq!(archives.len(), 1, "one backup between them: {archives:?}");
+    let actions: Vec<String> = history(&database)
+        .into_iter()
+        .map(|line| line.action)
+        .collect();
+    assert_eq!(actions, ["backup", "apply"]);
+}
+
 #[test]
 fn a_database_migrated_as_production_stays_production_for_a_migrator_without_an_environment() {
     let database = test_db("startup_stays_production");

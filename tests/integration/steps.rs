@@ -364,6 +364,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
         mode: pgplan::internals::Execution::Live,
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::internals::Allow::default(),
+        backup_to: None,
     };
     let mut messages = Vec::new();
     let report = pgplan::internals::apply_with_handlers(

@@ -181,6 +181,8 @@ fn apply_options(
             Execution::Live
         },
         lock_wait: args.lock_wait.map(Duration::from_secs),
+        // Taken before the apply by `safeguards.rs`, after the operator saw where it goes.
+        backup_to: None,
         allow: engine::Allow {
             missing: args.allow_missing,
             out_of_order: args.allow_out_of_order,
