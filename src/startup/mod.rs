@@ -30,7 +30,9 @@ pub use error::{OutOfDate, StartupError};
 pub use retry::{Retry, is_not_up_yet};
 
 use crate::db::ConnectionSettings;
-use crate::engine::safeguards::{EnvironmentGuard, read_recorded_environments};
+use crate::engine::safeguards::{
+    EnvironmentGuard, read_recorded_environments, recorded_environments,
+};
 use crate::engine::{self, ApplyError, ApplyOptions, Execution, Handlers, Report};
 use crate::load::{self, Loaded};
 use crate::ops::{self, State};
@@ -349,9 +351,14 @@ impl Migrator {
             is_not_up_yet,
         )
         .map_err(|gave_up| self.gave_up(gave_up))?;
+        // The environment as an apply would resolve it: a database migrated as production is
+        // checked as production, so that a verifying replica and an applying one agree on
+        // what the database must have.
+        let recorded = recorded_environments(&rows);
+        let guard = EnvironmentGuard::resolve(self.loaded.project(), environment, &recorded);
         let mut applied = 0;
         let mut migrations = Vec::new();
-        for line in ops::status(&self.loaded, &rows, environment) {
+        for line in ops::status(&self.loaded, &rows, guard.environment()) {
             match line.state {
                 State::Applied { .. } => applied += 1,
                 State::Skipped { .. } => {}

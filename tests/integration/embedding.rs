@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use pgplan::ConnectionSettings;
 use pgplan::internals::{Ledger, LockKey};
-use pgplan::startup::{Migrator, Retry, Started, StartupError};
+use pgplan::startup::{Goal, Migrator, Retry, Started, StartupError};
 
 use crate::support::cluster::{TestDatabase, cluster, test_db};
 use crate::support::project::{
@@ -639,6 +639,43 @@ fn issue_12_replicas_that_owe_a_backup_take_one_between_them() {
         .map(|line| line.action)
         .collect();
     assert_eq!(actions, ["backup", "apply"]);
+}
+
+/// A verifying replica resolves the environment as an applying one does: on a database
+/// migrated as production, a production-only migration it lacks is missing, not skipped.
+#[test]
+fn issue_12_verify_only_checks_a_database_migrated_as_production_as_production() {
+    let database = test_db("startup_verify_as_production");
+    let project = TestProject::new(&[
+        (
+            "plan.yaml",
+            "environments:\n  production: {}\n  staging: {}\n",
+        ),
+        (
+            "migrations/001_accounts.sql",
+            "CREATE TABLE accounts (id int PRIMARY KEY);\n",
+        ),
+        (
+            "migrations/002_audit.sql",
+            "-- environment: production\nCREATE TABLE audit (id int);\n",
+        ),
+    ]);
+    migrator(&project)
+        .with_environment("production")
+        .with_goal(Goal::ApplyTo("001_accounts".to_string()))
+        .run(database.settings())
+        .expect("001 applied in production");
+    let error = migrator(&project)
+        .with_goal(Goal::VerifyOnly)
+        .run(database.settings())
+        .expect_err("002 runs in production, and this database is production");
+    match &error {
+        StartupError::NotUpToDate { migrations, .. } => {
+            let ids: Vec<&str> = migrations.iter().map(|m| m.id.as_str()).collect();
+            assert_eq!(ids, ["002_audit"], "{error:?}");
+        }
+        other => panic!("not up to date, not {other:?}"),
+    }
 }
 
 #[test]
