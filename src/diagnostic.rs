@@ -189,7 +189,7 @@ pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
 /// running again unchanged fails again) or the operation's (the database, the disk, a check
 /// that found something). The command line turns it into the exit code (2 and 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
+pub(crate) enum ErrorClass {
     /// The input is invalid; nothing was done because of it.
     InvalidInput,
     /// The operation was attempted and failed.
@@ -199,7 +199,7 @@ pub enum ErrorClass {
 /// An error that knows its [`ErrorClass`]. Every error type the command line can report
 /// implements it, next to its definition, deciding per variant where they differ; the command
 /// line maps the class to an exit code in one place (`cli::Failure`).
-pub trait Classified {
+pub(crate) trait Classified {
     /// Whether this error is invalid input or a failed operation.
     fn class(&self) -> ErrorClass;
 }

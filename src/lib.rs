@@ -53,9 +53,9 @@ pub mod startup;
 // re-exports of its folder, which stay `pub(crate)`.
 pub use db::cluster::options::{ClusterOptions, ServerTls, TcpListening};
 pub use db::cluster::scratch::ScratchCluster;
-pub use db::connect::ConnectionSettings;
 pub use db::connect::machine::{LocalMachine, Machine};
 pub use db::connect::sslmode::SslMode;
+pub use db::connect::{ConnectionSettings, Host};
 pub use db::error::DbError;
 pub use diagnostic::InvalidInput;
 pub use engine::steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
@@ -77,6 +77,14 @@ pub mod internals {
     pub use crate::db::session::connection::Session;
     pub use crate::db::session::transaction::TransactionState;
     pub use crate::engine::outcome::Progress;
+
+    /// A plain `postgres` connection with `settings` (the tests' own queries), through plan's
+    /// connect: its timeout, TLS and error messages.
+    pub fn connect(
+        settings: &crate::ConnectionSettings,
+    ) -> Result<postgres::Client, crate::DbError> {
+        settings.connect()
+    }
     pub use crate::engine::plan::Allow;
     pub use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
     pub use crate::load::load_project;

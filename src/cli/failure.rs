@@ -15,7 +15,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 
 /// Why a subcommand stopped.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The input (project files, plan.yaml, arguments) is invalid: exit 2.
     Invalid(Box<dyn Diagnostic + Send + Sync>),
     /// The operation failed: exit 1.

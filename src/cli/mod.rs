@@ -27,7 +27,7 @@ use clap::{Parser, Subcommand};
 
 use crate::engine::Handlers;
 
-pub use failure::Failure;
+pub(crate) use failure::Failure;
 
 /// `plan`: a dependency-graph migration planner for PostgreSQL.
 #[derive(Debug, Parser)]
@@ -107,18 +107,14 @@ pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Runs `plan` with `args` (the program name first), writing to `out` and `err`, and returns the
-/// exit code.
-pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    run_with(args, &Handlers::new(), out, err)
-}
-
-/// [`run`], with `handlers` for `handler` steps.
-pub fn run_with<I, T>(args: I, handlers: &Handlers, out: &mut dyn Write, err: &mut dyn Write) -> u8
+/// Runs `plan` with `args` (the program name first) and `handlers` for `handler` steps, writing
+/// to `out` and `err`; returns the exit code.
+pub(crate) fn run_with<I, T>(
+    args: I,
+    handlers: &Handlers,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,

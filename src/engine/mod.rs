@@ -35,7 +35,7 @@ pub(crate) mod target;
 pub(crate) use steps::handler;
 
 pub(crate) use backup::{prepare_backup, record_backup};
-pub(crate) use outcome::{Progress, Report};
+pub(crate) use outcome::Progress;
 pub(crate) use plan::{Action, Allow, Plan, PlanError};
 pub(crate) use rollback::{RollbackTarget, rollback};
 pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};

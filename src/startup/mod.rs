@@ -27,15 +27,20 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{OutOfDate, StartupError};
+// What `Migrator::run` returns and fails with, nameable by the service that matches on it.
+pub use crate::engine::outcome::{AppliedBefore, MigrationFailed, Report};
+pub use crate::engine::plan::PlanError;
+pub use crate::engine::run::{ApplyError, PreflightFailed};
+pub use crate::ops::status::State;
 pub use retry::{Retry, is_not_up_yet};
 
 use crate::db::ConnectionSettings;
 use crate::engine::safeguards::{
     EnvironmentGuard, read_recorded_environments, recorded_environments,
 };
-use crate::engine::{self, ApplyError, ApplyOptions, Execution, Handlers, Report};
+use crate::engine::{self, ApplyOptions, Execution, Handlers};
 use crate::load::{self, Loaded};
-use crate::ops::{self, State};
+use crate::ops;
 use crate::project::{MigrationId, Project, ProjectFiles, Resolution};
 use guard::Stated;
 use retry::{GaveUp, until_reachable};
@@ -84,6 +89,26 @@ pub enum Goal {
 }
 
 /// What start-up found or did.
+///
+/// ```no_run
+/// use pgplan::startup::{ApplyError, Migrator, Report, Started, StartupError};
+///
+/// fn log_start(result: Result<Started, StartupError>) {
+///     match result {
+///         Ok(Started::Applied(Report { applied, .. })) => {
+///             for (id, took) in applied {
+///                 println!("applied {id} in {took:?}");
+///             }
+///         }
+///         Ok(Started::Verified { applied }) => println!("{applied} migrations, all applied"),
+///         Err(StartupError::Apply(ApplyError::Migration(failed))) => {
+///             eprintln!("{} failed: {}", failed.id, failed.message);
+///         }
+///         Err(other) => eprintln!("{other}"),
+///     }
+/// }
+/// # log_start(Migrator::from_folder("project").and_then(|m| m.run_from_env()));
+/// ```
 #[derive(Clone, Debug)]
 pub enum Started {
     /// Migrations were applied: by this process (the report lists them), or already by another

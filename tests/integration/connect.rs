@@ -21,13 +21,12 @@ fn resolve(url: &str, environment: &FakeMachine) -> ConnectionSettings {
 }
 
 fn expect_connected(settings: &ConnectionSettings) -> postgres::Client {
-    settings
-        .connect()
+    pgplan::internals::connect(settings)
         .unwrap_or_else(|error| panic!("expected to connect to {settings}: {}", render(&error)))
 }
 
 fn expect_refused(settings: &ConnectionSettings) -> DbError {
-    match settings.connect() {
+    match pgplan::internals::connect(settings) {
         Ok(_) => panic!("expected {settings} to refuse the connection"),
         Err(error) => error,
     }

@@ -234,7 +234,7 @@ fn a_service_started_before_its_database_exists_starts_once_it_does() {
         "{:?}\n{log}",
         started.elapsed()
     );
-    let mut client = settings.connect().expect("connect");
+    let mut client = pgplan::internals::connect(&settings).expect("connect");
     let applied: i64 = client
         .query_one("SELECT count(*) FROM plan.migrations", &[])
         .expect("read the ledger")

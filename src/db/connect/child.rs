@@ -15,7 +15,7 @@ impl ConnectionSettings {
     /// in the child would let an inherited `PGSERVICE` (or `PGHOSTADDR`, `PGOPTIONS`, …)
     /// override what we set. The password travels only here (`PGPASSWORD`), never on a
     /// command line. Call it before adding the child's own variables.
-    pub fn configure_child(&self, command: &mut Command) {
+    pub(crate) fn configure_child(&self, command: &mut Command) {
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("PG") {
                 command.env_remove(&name);
@@ -28,7 +28,7 @@ impl ConnectionSettings {
     /// `text` (what a child printed) with the password, and its URL-encoded forms, replaced by
     /// `PASSWORD_MASK`. Children get the password in their environment, and a failing one
     /// may print it; nothing it printed is repeated without passing through here.
-    pub fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         let Some(Secret(password)) = &self.password else {
             return text.to_string();
         };

@@ -21,7 +21,7 @@ impl ConnectionSettings {
     /// thread and socket until the server answers or closes the connection (PostgreSQL closes
     /// a silent start-up after `authentication_timeout`, a minute by default); a connection
     /// it opens late is closed at once.
-    pub fn connect(&self) -> Result<Client, DbError> {
+    pub(crate) fn connect(&self) -> Result<Client, DbError> {
         let mut config = postgres::Config::new();
         match &self.host {
             Host::Socket(directory) => config.host_path(directory),

@@ -86,8 +86,7 @@ impl TestDatabase {
 
     /// A new connection to the database.
     pub(crate) fn client(&self) -> postgres::Client {
-        self.settings
-            .connect()
+        pgplan::internals::connect(&self.settings)
             .unwrap_or_else(|error| panic!("{}", render(&error)))
     }
 
@@ -104,9 +103,7 @@ pub(crate) fn password_database(name: &str, role: &str, password: &str) -> Strin
     cluster
         .drop_database_if_exists(name)
         .expect("drop a stale database");
-    let mut admin = cluster
-        .settings_for("postgres")
-        .connect()
+    let mut admin = pgplan::internals::connect(&cluster.settings_for("postgres"))
         .expect("connect to the password cluster over its socket");
     // One statement at a time: CREATE DATABASE cannot run in the implicit transaction of a
     // multi-statement query.
