@@ -19,10 +19,11 @@
 //! - `diagnostic`: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
 //!
 //! The public API is what a service or a team's own `plan` binary needs, nothing more:
-//! [`Migrator`] and the rest of [`startup`] (migrating at start-up), [`embed`] (a build
+//! [`Migrator`] and the rest of [`startup`] (migrating at start-up, with the types it returns
+//! and fails with: `Report`, `ApplyError`, `MigrationFailed`, `State`, …), [`embed`] (a build
 //! script baking the project into the binary), `cli::run_from_env` and `cli::run_with_handlers`
 //! (feature `cli`), the handler API ([`Handler`], [`HandlerContext`], [`HandlerError`],
-//! [`Handlers`]), the settings of a connection ([`ConnectionSettings`], [`SslMode`], where
+//! [`Handlers`]), the settings of a connection ([`ConnectionSettings`], [`Host`], [`SslMode`], where
 //! `PG*` variables come from: [`Machine`]) and its errors ([`DbError`]), a throwaway server for
 //! a service's own tests ([`ScratchCluster`], [`ClusterOptions`]), and the read-only project a
 //! `Migrator` holds ([`Project`], [`Migration`], [`MigrationId`], [`ProjectFiles`]).
