@@ -103,7 +103,7 @@ pub enum StartupError {
 
     /// An environment requires a verified backup before its first statement (`backup:
     /// required` in plan.yaml: the migrator's environment, or one the database's ledger
-    /// records) and [`Migrator::backup_to`](crate::startup::Migrator::backup_to) gave no folder.
+    /// records) and `Migrator::backup_to` gave no folder.
     /// Nothing was applied.
     #[error(
         "environment {environment} requires a verified backup before applying (backup: required in plan.yaml), and the migrator was given no folder to write it to"
@@ -121,7 +121,7 @@ pub enum StartupError {
 
     /// An environment requires confirmation (`confirm: true` in plan.yaml: the migrator's, or
     /// one the database's ledger records), and the service did not state it with
-    /// [`Migrator::confirmed`](crate::startup::Migrator::confirmed). Nothing was applied.
+    /// `Migrator::confirmed`. Nothing was applied.
     #[error(
         "environment {environment} requires confirmation before applying (confirm: true in plan.yaml), and a service has no one to ask"
     )]
@@ -138,7 +138,7 @@ pub enum StartupError {
 
     /// The database's ledger records migrations applied in another environment than the
     /// migrator's (or, with none given, in several), and the service did not state
-    /// [`Migrator::confirmed`](crate::startup::Migrator::confirmed). Nothing was applied.
+    /// `Migrator::confirmed`. Nothing was applied.
     #[error("{}", mismatch(environment.as_deref(), recorded))]
     #[diagnostic(
         code(plan::startup::environment_mismatch),

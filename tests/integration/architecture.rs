@@ -6,9 +6,14 @@
 //! - every path of a `use` item (`crate::…`, `super::…`, `self::…`, or a child module F declares
 //!   with `mod x;`), groups expanded (`use crate::a::{b, c::{D, E}}` is three paths);
 //! - a path of that kind written inline in code (`crate::ops::check_schema(…)`);
-//! - an intra-doc link in a `///` or `//!` comment (`` [`crate::cli::run`] `` or `[x]: crate::y`),
-//!   since rustdoc must resolve it (and a link into a feature-gated module breaks the docs when
-//!   the feature is off). Plain `//` comments, string literals and backticked prose do not count.
+//! - an intra-doc link in documentation, since rustdoc must resolve it (and a link into a
+//!   feature-gated module breaks the docs when the feature is off): in `///` and `//!` lines,
+//!   `/** … */` and `/*! … */` blocks, and `#[doc = "…"]` attributes (escapes decoded); in every
+//!   form rustdoc reads: `` [`crate::cli::run`] ``, `[run](crate::cli::run)` (the destination
+//!   may sit on the next line), `[run][crate::cli::run]`, `[run]: crate::cli::run`, with a
+//!   disambiguator (`fn@crate::cli::run`), `()`, `!` or generics. Plain `//` and `/* */`
+//!   comments (which nest, as in Rust), other string literals and backticked prose do not
+//!   count. `#[doc = include_str!(…)]` and `concat!` in a doc attribute are not read.
 //!
 //! A path resolves to the FILE that holds its longest existing module prefix (`src/a/b.rs` or
 //! `src/a/b/mod.rs`; `src/lib.rs` for the crate root). When that file is a `mod.rs` (or
@@ -33,6 +38,14 @@
 //!    `ObjectKey` vocabulary it shares with `sql` and the commands), and `graph` and
 //!    `sql` never import each other. `lib.rs`, `main.rs` and `testing.rs` (test support) are
 //!    exempt. A top-level module missing from this list is reported, so that a new one is placed.
+//! 3. No `#[path = "…"]` on a `mod` (nor `#[cfg_attr(…, path = "…")]`), anywhere in `src/`,
+//!    test modules included: a #[path] module hides where a file sits in the tree, and the tree
+//!    must show the architecture (the checker, too, finds a module's file by its path).
+//! 4. No glob import of a crate module (`use super::*;`, `use crate::engine::*;`,
+//!    `use self::x::*;`, `pub use child::*;`) outside test code: the checker cannot know what a
+//!    glob uses, so it would hide a cycle. Globs inside `#[cfg(test)]` items and in files
+//!    declared `#[cfg(test)] mod x;` (src/graph/tests.rs, src/project/tests.rs) are allowed, and
+//!    so are globs of other crates (`use proptest::prelude::*;`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -98,11 +111,29 @@ fn read_sources(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) {
 fn violations(files: &BTreeMap<String, String>) -> Vec<String> {
     let crate_files = CrateFiles::new(files);
     let mut edges: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut found = Vec::new();
     for (file, text) in files {
+        let scanned = scan(text);
+        for module in &scanned.path_attributes {
+            found.push(format!(
+                "{file}: #[path] on `mod {module}`: a #[path] module hides where a file sits in the tree"
+            ));
+        }
         if crate_files.test_only.contains(file.as_str()) {
             continue;
         }
-        let scanned = scan(text);
+        for glob in &scanned.globs {
+            if crate_files
+                .absolute(file, &scanned.children, glob)
+                .is_some()
+            {
+                found.push(format!(
+                    "{file}: `use {}::*` imports a crate module whole: name what it uses \
+                     (the checker cannot see what a glob uses, so it would hide a cycle)",
+                    glob.segments.join("::")
+                ));
+            }
+        }
         let targets = edges.entry(file.as_str()).or_default();
         for path in scanned.paths {
             let Some(absolute) = crate_files.absolute(file, &scanned.children, &path) else {
@@ -116,7 +147,7 @@ fn violations(files: &BTreeMap<String, String>) -> Vec<String> {
             }
         }
     }
-    let mut found = cycles(&edges);
+    found.splice(0..0, cycles(&edges));
     for (from, targets) in &edges {
         for (to, path) in targets {
             if let Some(why) = layer_violation(top_module(from), top_module(to)) {
@@ -356,14 +387,22 @@ struct Scanned {
     children: BTreeSet<String>,
     /// Modules declared with `#[cfg(test)] mod x;`.
     test_children: BTreeSet<String>,
+    /// The paths before `::*` of glob imports outside `#[cfg(test)]` items (`use super::*;` is
+    /// `[super]`), external crates included: [`CrateFiles::absolute`] tells them apart.
+    globs: Vec<ScannedPath>,
+    /// Modules given a `#[path = "…"]` attribute, test modules included.
+    path_attributes: Vec<String>,
 }
 
 /// Reads the imports of one file.
 fn scan(text: &str) -> Scanned {
-    let (code, doc_paths) = strip(text);
+    let (code, doc) = strip(text);
     let tokens = tokenize(&code);
-    let mut scanned = Scanned::default();
-    for path in doc_paths {
+    let mut scanned = Scanned {
+        path_attributes: path_attributes(&tokens),
+        ..Scanned::default()
+    };
+    for path in doc_links(&doc) {
         scanned.paths.push(ScannedPath {
             segments: path,
             inline_module: Vec::new(),
@@ -417,11 +456,14 @@ fn scan(text: &str) -> Scanned {
                     .find(|&at| tokens[at] == ";")
                     .unwrap_or(tokens.len());
                 let module: Vec<String> = inline.iter().map(|(_, name)| name.clone()).collect();
-                for segments in expand_use(&tokens[index + 1..end]) {
+                for (segments, glob) in expand_use(&tokens[index + 1..end]) {
                     let path = ScannedPath {
                         segments,
                         inline_module: module.clone(),
                     };
+                    if glob {
+                        scanned.globs.push(path.clone());
+                    }
                     if after_pub && inline.is_empty() {
                         scanned.reexports.push(path.clone());
                     }
@@ -515,11 +557,83 @@ fn skip_item(tokens: &[String], start: usize, scanned: &mut Scanned) -> usize {
     index
 }
 
+/// The modules given a `#[path = "…"]` attribute (or `#[cfg_attr(…, path = "…")]`), anywhere
+/// in the file: `?` when no `mod` follows the attribute.
+fn path_attributes(tokens: &[String]) -> Vec<String> {
+    let mut modules = Vec::new();
+    let mut index = 0;
+    while index < tokens.len() {
+        let Some(end) = attribute_end(tokens, index) else {
+            index += 1;
+            continue;
+        };
+        let attribute = &tokens[index + 2..end - 1];
+        let is_path = match attribute {
+            [name, equals, ..] if name == "path" && equals == "=" => true,
+            [name, ..] if name == "cfg_attr" => attribute
+                .windows(3)
+                .any(|window| window[0] == "," && window[1] == "path" && window[2] == "="),
+            _ => false,
+        };
+        if is_path {
+            // The item after this attribute and any others: `pub(crate) mod name`.
+            let mut at = end;
+            while let Some(next) = attribute_end(tokens, at) {
+                at = next;
+            }
+            if tokens.get(at).map(String::as_str) == Some("pub") {
+                at += 1;
+                if tokens.get(at).map(String::as_str) == Some("(") {
+                    while at < tokens.len() && tokens[at] != ")" {
+                        at += 1;
+                    }
+                    at += 1;
+                }
+            }
+            let name = match (tokens.get(at), tokens.get(at + 1)) {
+                (Some(keyword), Some(name)) if keyword == "mod" => name.clone(),
+                _ => "?".to_owned(),
+            };
+            modules.push(name);
+        }
+        index = end;
+    }
+    modules
+}
+
+/// When an outer attribute `#[…]` starts at `start`, the index after its closing `]`.
+fn attribute_end(tokens: &[String], start: usize) -> Option<usize> {
+    if tokens.get(start)? != "#" || tokens.get(start + 1)? != "[" {
+        return None;
+    }
+    let mut brackets = 0;
+    for (at, token) in tokens.iter().enumerate().skip(start + 1) {
+        match token.as_str() {
+            "[" => brackets += 1,
+            "]" => {
+                brackets -= 1;
+                if brackets == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The paths of a `use` tree (the tokens between `use` and `;`), groups expanded, `self` in a
-/// group meaning the group's prefix, renames dropped.
-fn expand_use(tokens: &[String]) -> Vec<Vec<String>> {
-    fn tree(tokens: &[String], at: &mut usize, prefix: &[String], out: &mut Vec<Vec<String>>) {
+/// group meaning the group's prefix, renames dropped; each with whether it ended in `::*` (the
+/// path is then the module globbed).
+fn expand_use(tokens: &[String]) -> Vec<(Vec<String>, bool)> {
+    fn tree(
+        tokens: &[String],
+        at: &mut usize,
+        prefix: &[String],
+        out: &mut Vec<(Vec<String>, bool)>,
+    ) {
         let mut path = prefix.to_vec();
+        let mut glob = false;
         while *at < tokens.len() {
             match tokens[*at].as_str() {
                 "::" => *at += 1,
@@ -542,14 +656,17 @@ fn expand_use(tokens: &[String]) -> Vec<Vec<String>> {
                 "self" if !path.is_empty() => {
                     *at += 1;
                 }
-                "*" => *at += 1,
+                "*" => {
+                    glob = true;
+                    *at += 1;
+                }
                 segment => {
                     path.push(segment.to_owned());
                     *at += 1;
                 }
             }
         }
-        out.push(path);
+        out.push((path, glob));
     }
     let mut out = Vec::new();
     let mut at = 0;
@@ -557,7 +674,7 @@ fn expand_use(tokens: &[String]) -> Vec<Vec<String>> {
         tree(tokens, &mut at, &[], &mut out);
         at += 1;
     }
-    out.retain(|path| !path.is_empty());
+    out.retain(|(path, _)| !path.is_empty());
     out
 }
 
@@ -593,12 +710,13 @@ fn tokenize(code: &str) -> Vec<String> {
     tokens
 }
 
-/// The code with comments, strings and character literals blanked out, and the intra-doc link
-/// targets of its doc comments (as path segments).
-fn strip(text: &str) -> (String, Vec<Vec<String>>) {
+/// The code with comments, strings and character literals blanked out, and the text of its
+/// documentation: `///` and `//!` lines, `/** … */` and `/*! … */` blocks, and the strings of
+/// `#[doc = "…"]` attributes, one after another.
+fn strip(text: &str) -> (String, String) {
     let bytes = text.as_bytes();
     let mut code = String::with_capacity(text.len());
-    let mut doc_paths = Vec::new();
+    let mut doc = String::new();
     let mut index = 0;
     while index < bytes.len() {
         let rest = &text[index..];
@@ -606,25 +724,64 @@ fn strip(text: &str) -> (String, Vec<Vec<String>>) {
             let end = rest.find('\n').map_or(text.len(), |at| index + at);
             let comment = &text[index..end];
             if comment.starts_with("///") || comment.starts_with("//!") {
-                doc_paths.extend(doc_links(&comment[3..]));
+                doc.push_str(&comment[3..]);
+                doc.push('\n');
             }
             index = end;
         } else if rest.starts_with("/*") {
-            let end = rest.find("*/").map_or(text.len(), |at| index + at + 2);
-            index = end;
+            // Block comments nest: `/* /* */ */` is one comment.
+            let mut depth = 0;
+            let mut at = 0;
+            let length = loop {
+                let tail = &rest[at..];
+                if tail.starts_with("/*") {
+                    depth += 1;
+                    at += 2;
+                } else if tail.starts_with("*/") {
+                    depth -= 1;
+                    at += 2;
+                    if depth == 0 {
+                        break at;
+                    }
+                } else if let Some(c) = tail.chars().next() {
+                    at += c.len_utf8();
+                } else {
+                    break at;
+                }
+            };
+            let comment = &rest[..length];
+            let is_doc = comment.starts_with("/*!")
+                || (comment.starts_with("/**")
+                    && !comment.starts_with("/***")
+                    && comment != "/**/");
+            if is_doc {
+                let inside = comment[3..].strip_suffix("*/").unwrap_or(&comment[3..]);
+                doc.push_str(inside);
+                doc.push('\n');
+            }
+            index += length;
             code.push(' ');
         } else if let Some(hashes) = raw_string_start(rest) {
-            let open = 2 + hashes;
+            let open = rest.find('"').map_or(0, |at| at + 1);
             let close = format!("\"{}", "#".repeat(hashes));
             let end = rest[open..]
                 .find(&close)
                 .map_or(text.len(), |at| index + open + at + close.len());
+            if is_doc_value(&code) && !rest.starts_with('b') {
+                doc.push_str(&text[(index + open).min(end)..end.saturating_sub(close.len())]);
+                doc.push('\n');
+            }
             index = end;
             code.push_str("\"\"");
         } else if rest.starts_with('"') || rest.starts_with("b\"") {
-            let mut at = index + if rest.starts_with('"') { 1 } else { 2 };
+            let open = index + if rest.starts_with('"') { 1 } else { 2 };
+            let mut at = open;
             while at < bytes.len() && bytes[at] != b'"' {
                 at += if bytes[at] == b'\\' { 2 } else { 1 };
+            }
+            if is_doc_value(&code) && rest.starts_with('"') {
+                doc.push_str(&unescape(&text[open..at.min(text.len())]));
+                doc.push('\n');
             }
             index = at + 1;
             code.push_str("\"\"");
@@ -653,7 +810,66 @@ fn strip(text: &str) -> (String, Vec<Vec<String>>) {
             index += c.len_utf8();
         }
     }
-    (code, doc_paths)
+    (code, doc)
+}
+
+/// Whether the code so far ends in `doc =`: the string that follows is documentation
+/// (`#[doc = "…"]`, `#![doc = "…"]`, `#[cfg_attr(…, doc = "…")]`).
+fn is_doc_value(code: &str) -> bool {
+    let Some(before) = code.trim_end().strip_suffix('=') else {
+        return false;
+    };
+    let Some(before) = before.trim_end().strip_suffix("doc") else {
+        return false;
+    };
+    !before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The text a string literal's body stands for: `\n`, `\"`, `\\`, `\x5b`, `\u{5b}` decoded (a
+/// link may be spelt with escapes), a line continuation `\` + newline dropped with the
+/// whitespace after it.
+fn unescape(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            text.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => text.push('\n'),
+            Some('t') => text.push('\t'),
+            Some('r') => text.push('\r'),
+            Some('0') => text.push('\0'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    text.push(c);
+                }
+            }
+            Some('u') => {
+                let hex: String = chars
+                    .by_ref()
+                    .take_while(|&c| c != '}')
+                    .filter(|&c| c != '{' && c != '_')
+                    .collect();
+                if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    text.push(c);
+                }
+            }
+            Some('\n') => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some(other) => text.push(other),
+            None => {}
+        }
+    }
+    text
 }
 
 /// How many `#` open a raw string at the start of `rest` (`r"`, `r#"`, `br#"`).
@@ -663,41 +879,51 @@ fn raw_string_start(rest: &str) -> Option<usize> {
     after[hashes..].starts_with('"').then_some(hashes)
 }
 
-/// The crate paths a doc comment links to: `` [`crate::a::B`] ``, `[crate::a::B]`, and link
-/// definitions `[text]: crate::a::B`.
-fn doc_links(comment: &str) -> Vec<Vec<String>> {
+/// The crate paths documentation links to: `` [`crate::a::B`] ``, `[crate::a::B]`, inline links
+/// `[text](crate::a::B)`, reference links `[text][crate::a::B]` and definitions
+/// `[text]: crate::a::B`; with a disambiguator (`struct@crate::a::B`), generics or `()`/`!`
+/// after the path, and a destination on the next line.
+fn doc_links(doc: &str) -> Vec<Vec<String>> {
     let mut targets = Vec::new();
-    let mut rest = comment;
+    let mut rest = doc;
     while let Some(open) = rest.find('[') {
         rest = &rest[open + 1..];
         let Some(close) = rest.find(']') else { break };
-        let inside = rest[..close].trim_matches('`');
-        targets.push(inside.to_owned());
-        if let Some(definition) = rest[close + 1..].strip_prefix(": ") {
-            targets.push(
-                definition
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_owned(),
-            );
+        if rest[..close].contains('[') {
+            // `[a [`crate::b`]`: the inner bracket opens the link.
+            continue;
         }
-        rest = &rest[close + 1..];
+        targets.push(&rest[..close]);
+        let after = &rest[close + 1..];
+        let destination = after
+            .strip_prefix(':')
+            .or_else(|| after.strip_prefix('('))
+            .map(|destination| {
+                let destination = destination.trim_start();
+                let length = destination
+                    .find(|c: char| c.is_whitespace() || c == ')')
+                    .unwrap_or(destination.len());
+                &destination[..length]
+            });
+        targets.extend(destination);
+        rest = after;
     }
     targets
         .into_iter()
-        .filter(|target| {
+        .filter_map(|target| {
+            let target = target
+                .trim()
+                .trim_matches('`')
+                .trim_matches(|c| c == '<' || c == '>');
+            let target = target.split_once('@').map_or(target, |(_, path)| path);
+            let length = target
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(target.len());
+            let target = &target[..length];
             ["crate::", "super::", "self::"]
                 .iter()
                 .any(|start| target.starts_with(start))
-        })
-        .map(|target| {
-            target
-                .trim_end_matches("()")
-                .trim_end_matches('!')
-                .split("::")
-                .map(str::to_owned)
-                .collect()
+                .then(|| target.split("::").map(str::to_owned).collect())
         })
         .collect()
 }
@@ -836,6 +1062,113 @@ mod checker {
             &[
                 "src/db.rs imports crate::project::Project (src/project.rs): \
                `db` imports only `db/` and [\"diagnostic\", \"object\"]",
+            ],
+        );
+    }
+
+    /// `src/engine.rs` holding `text`, beside `src/cli.rs`: the violation a link into `cli` is.
+    fn check_engine_reaches_cli(text: &str) {
+        check(
+            &[
+                ("src/lib.rs", "pub mod cli;\npub mod engine;"),
+                ("src/cli.rs", "pub fn run_from_env() {}\npub struct Args;"),
+                ("src/engine.rs", text),
+            ],
+            &[
+                "src/engine.rs imports crate::cli::run_from_env (src/cli.rs): \
+               `engine` is below `cli` and must not import from it",
+            ],
+        );
+    }
+
+    #[test]
+    fn inline_and_reference_style_doc_links_count() {
+        check_engine_reaches_cli("/// See [run](crate::cli::run_from_env).\npub fn f() {}");
+        check_engine_reaches_cli("//! See [run](\n//! <crate::cli::run_from_env> \"title\").");
+        check_engine_reaches_cli("/// See [run][crate::cli::run_from_env].\npub fn f() {}");
+        check_engine_reaches_cli("/// [`fn@crate::cli::run_from_env()`]\npub fn f() {}");
+        check_engine_reaches_cli("/// [a [`crate::cli::run_from_env`]\npub fn f() {}");
+    }
+
+    #[test]
+    fn block_doc_comments_and_doc_attributes_count() {
+        check_engine_reaches_cli("/** See\n * [`crate::cli::run_from_env`]. */\npub fn f() {}");
+        check_engine_reaches_cli("/*! See [`crate::cli::run_from_env`]. */\npub fn f() {}");
+        check_engine_reaches_cli("#[doc = \"See [`crate::cli::run_from_env`].\"]\npub fn f() {}");
+        check_engine_reaches_cli("#![doc = r#\"See [crate::cli::run_from_env]\"#]\npub fn f() {}");
+        check_engine_reaches_cli(
+            "#[doc = \"See \\u{5b}crate::cli::run_from_env]\"]\npub fn f() {}",
+        );
+        // Not documentation: a plain block comment, `/***`, a string that is no `doc`.
+        check(
+            &[
+                ("src/lib.rs", "pub mod cli;\npub mod engine;"),
+                ("src/cli.rs", "pub fn run_from_env() {}"),
+                (
+                    "src/engine.rs",
+                    "/* [`crate::cli::run_from_env`] */\n/*** [`crate::cli::run_from_env`] */\n\
+                     #[deprecated = \"[`crate::cli::run_from_env`]\"]\npub fn f() {}",
+                ),
+            ],
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_nested_block_comment_ends_where_rust_ends_it() {
+        // The first `*/` closes only the inner comment: what follows the second is code, and
+        // the `"` inside the comment opens no string.
+        check_engine_reaches_cli(
+            "/* /* */ \" */\npub fn f() { crate::cli::run_from_env() } // \"\n",
+        );
+    }
+
+    #[test]
+    fn a_path_attribute_on_a_module_is_reported_even_in_tests() {
+        check(
+            &[(
+                "src/lib.rs",
+                "#[path = \"elsewhere/engine.rs\"]\npub(crate) mod engine;\n\
+                     #[cfg_attr(unix, path = \"cli_unix.rs\")]\nmod cli;\n\
+                     #[cfg(test)]\n#[path = \"checks.rs\"]\nmod tests;",
+            )],
+            &[
+                "src/lib.rs: #[path] on `mod engine`: a #[path] module hides where a file sits \
+                 in the tree",
+                "src/lib.rs: #[path] on `mod cli`: a #[path] module hides where a file sits \
+                 in the tree",
+                "src/lib.rs: #[path] on `mod tests`: a #[path] module hides where a file sits \
+                 in the tree",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_glob_import_of_a_crate_module_is_reported_outside_tests() {
+        let why = "imports a crate module whole: name what it uses \
+                   (the checker cannot see what a glob uses, so it would hide a cycle)";
+        check(
+            &[
+                ("src/lib.rs", "pub mod engine;\npub mod graph;"),
+                (
+                    "src/engine/mod.rs",
+                    "pub mod run;\npub mod plan;\npub use plan::{self, *};",
+                ),
+                ("src/engine/plan.rs", "pub struct Plan;"),
+                (
+                    "src/engine/run.rs",
+                    "use super::*;\nuse crate::engine::*;\nmod x { pub struct A; }\n\
+                     fn f() { use self::x::*; }\nuse proptest::prelude::*;\n\
+                     #[cfg(test)]\nmod tests {\n    use super::*;\n}",
+                ),
+                ("src/graph/mod.rs", "#[cfg(test)]\nmod tests;"),
+                ("src/graph/tests.rs", "use super::*;\nuse crate::engine::*;"),
+            ],
+            &[
+                &format!("src/engine/mod.rs: `use plan::*` {why}"),
+                &format!("src/engine/run.rs: `use super::*` {why}"),
+                &format!("src/engine/run.rs: `use crate::engine::*` {why}"),
+                &format!("src/engine/run.rs: `use self::x::*` {why}"),
             ],
         );
     }
