@@ -13,8 +13,9 @@
 //! environment the ledger records, a verified backup where `backup: required`
 //! ([`Migrator::backup_to`]), and `confirm: true` stated in code ([`Migrator::confirmed`]).
 //!
+//! - `migrator`: [`Migrator`], its [`Goal`] and what it did ([`Started`]).
 //! - `retry`: [`Retry`] and the loop that waits for the server.
-//! - `guard`: the safeguards before the first statement: refusals, the backup.
+//! - `guard`: the safeguards the service states, and the refusals before the first statement.
 //! - `error`: [`StartupError`], the one error a service logs and exits on.
 //! - `trace`: progress as `tracing` events. Nothing here prints.
 
