@@ -23,10 +23,13 @@
 //! and fails with: `Report`, `ApplyError`, `MigrationFailed`, `State`, …), [`embed`] (a build
 //! script baking the project into the binary), `cli::run_from_env` and `cli::run_with_handlers`
 //! (feature `cli`), the handler API ([`Handler`], [`HandlerContext`], [`HandlerError`],
-//! [`Handlers`]), the settings of a connection ([`ConnectionSettings`], [`Host`], [`SslMode`], where
-//! `PG*` variables come from: [`Machine`]) and its errors ([`DbError`]), a throwaway server for
-//! a service's own tests ([`ScratchCluster`], [`ClusterOptions`]), and the read-only project a
-//! `Migrator` holds ([`Project`], [`Migration`], [`MigrationId`], [`ProjectFiles`]).
+//! [`Handlers`], and [`SqlError`] behind a handler's failure), the settings of a connection
+//! ([`ConnectionSettings`], [`Host`], [`SslMode`], where `PG*` variables come from: [`Machine`],
+//! [`LocalMachine`]) and its errors ([`DbError`], [`LockHolder`]), a throwaway server for a
+//! service's own tests ([`ScratchCluster`], [`ClusterOptions`], [`TcpListening`],
+//! [`ServerTls`]), the read-only project a `Migrator` holds ([`Project`], [`Migration`],
+//! [`MigrationId`], [`Version`], [`ProjectFiles`]), and what input problems and failures point
+//! at ([`InvalidInput`], [`SourceFile`]).
 
 // Without the command line, the commands' code is unused; without `internals`, so is what
 // only the integration tests reach. The lints run in full on the build that has both features
@@ -58,9 +61,11 @@ pub use db::connect::machine::{LocalMachine, Machine};
 pub use db::connect::sslmode::SslMode;
 pub use db::connect::{ConnectionSettings, Host};
 pub use db::error::DbError;
-pub use diagnostic::InvalidInput;
+pub use db::holder::LockHolder;
+pub use db::session::results::SqlError;
+pub use diagnostic::{InvalidInput, SourceFile};
 pub use engine::steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
-pub use project::migration::{Migration, MigrationId};
+pub use project::migration::{Migration, MigrationId, Version};
 pub use project::model::Project;
 pub use project::source::ProjectFiles;
 pub use startup::Migrator;

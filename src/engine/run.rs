@@ -292,6 +292,13 @@ fn back_up(
     options: &ApplyOptions,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<(), DbError> {
+    // Replicas waiting for the lock name its holder: say it is backing up, not stuck, while
+    // pg_dump runs (the session itself sits idle then).
+    const SAYS_BACKING_UP: &str = "SELECT set_config('application_name', \
+         left(current_setting('application_name') || ' (taking a backup)', 63), false)";
+    session
+        .run(SAYS_BACKING_UP)
+        .map_err(|error| session.error("name the session as taking a backup", &error))?;
     let label = super::backup::backup_label(options.target.as_ref());
     let pending = db::prepare_backup(session, settings, directory, &label)?;
     observe(Progress::BackingUp {
@@ -306,6 +313,9 @@ fn back_up(
         taken.started_at,
         taken.took,
     )?;
+    session
+        .run("RESET application_name")
+        .map_err(|error| session.error("restore the session's application_name", &error))?;
     observe(Progress::BackedUp {
         backup: &taken.backup,
         took: taken.took,

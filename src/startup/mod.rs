@@ -31,5 +31,5 @@ pub use retry::{Retry, is_not_up_yet};
 // What `Migrator::run` returns and fails with, nameable by the service that matches on it.
 pub use crate::engine::outcome::{AppliedBefore, MigrationFailed, Report};
 pub use crate::engine::plan::PlanError;
-pub use crate::engine::run::{ApplyError, PreflightFailed};
+pub use crate::engine::run::{ApplyError, PreflightFailed, UnmetPrerequisite};
 pub use crate::ops::status::State;

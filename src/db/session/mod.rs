@@ -13,7 +13,7 @@
 
 pub(crate) mod connection;
 mod reset;
-mod results;
+pub(crate) mod results;
 pub(crate) mod transaction;
 
 pub(crate) use connection::Session;
