@@ -20,7 +20,11 @@ pub(crate) struct Header {
     pub(crate) dependencies_declared_at: Option<Range<usize>>,
     pub(crate) requires: Vec<(Requirement, Range<usize>)>,
     pub(crate) environments: Option<Vec<Written>>,
+    /// Where the first environment line is, to name it when plan.yaml says otherwise.
+    pub(crate) environments_declared_at: Option<Range<usize>>,
     pub(crate) transaction: Option<TransactionMode>,
+    /// Where `no-transaction` is written, to name it when plan.yaml says otherwise.
+    pub(crate) transaction_declared_at: Option<Range<usize>>,
     pub(crate) metadata: IndexMap<String, String>,
     pub(crate) problems: Vec<HeaderProblem>,
 }
@@ -109,6 +113,7 @@ impl Header {
                 }
             }
             "environment" | "environments" | "env" => {
+                self.environments_declared_at.get_or_insert(line);
                 let environments = self.environments.get_or_insert_with(Vec::new);
                 for value in values {
                     for item in split_list(&value) {
@@ -129,6 +134,7 @@ impl Header {
                         match item.text.to_lowercase().as_str() {
                             "no-transaction" | "no_transaction" | "notransaction" => {
                                 self.transaction = Some(TransactionMode::Outside);
+                                self.transaction_declared_at.get_or_insert(line.clone());
                             }
                             _ => self.problems.push(HeaderProblem::UnknownDirective {
                                 written: item.text,

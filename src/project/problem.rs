@@ -428,6 +428,35 @@ pub(crate) enum Problem {
         second: SourceSpan,
     },
 
+    /// A migration's header and its plan.yaml entry say different things about one setting
+    /// (`-- plan: no-transaction` and `transaction: true`; two environment lists).
+    #[error(
+        "{id}: plan.yaml:{line} says `{yaml_says}`, but {header_file}:{header_line} says `{header_says}`"
+    )]
+    #[diagnostic(code(plan::project::header_contradiction), help("{help}"))]
+    HeaderContradiction {
+        /// The migration.
+        id: String,
+        /// The plan.yaml line, 1-based.
+        line: usize,
+        /// The plan.yaml setting, as `key: value`.
+        yaml_says: String,
+        /// The migration file's display name.
+        header_file: String,
+        /// The header line, 1-based.
+        header_line: usize,
+        /// The header line as written.
+        header_says: String,
+        /// Which one to change.
+        help: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The plan.yaml key.
+        #[label("contradicts the header of {header_file}")]
+        span: SourceSpan,
+    },
+
     /// A `sql:` step naming a file that cannot be read.
     #[error("step file {path} cannot be read: {reason}")]
     #[diagnostic(
@@ -462,6 +491,27 @@ pub(crate) enum Problem {
         /// Where the parser stopped.
         #[label("here")]
         span: SourceSpan,
+    },
+
+    /// plan.yaml repeats a key in one mapping: the repetition is the primary place, as that is
+    /// usually the line just written.
+    #[error("plan.yaml is not valid: {message}")]
+    #[diagnostic(
+        code(plan::project::yaml_syntax),
+        help("remove one of the two, or merge them: a key may appear once in a mapping")
+    )]
+    DuplicateKey {
+        /// The parser's message (`migrations.001_a: duplicate entry with key "transaction"`).
+        message: String,
+        /// plan.yaml.
+        #[source_code]
+        file: SourceFile,
+        /// The repetition.
+        #[label(primary, "defined again here")]
+        again: SourceSpan,
+        /// The first occurrence.
+        #[label("first defined here")]
+        first: SourceSpan,
     },
 
     /// A key plan.yaml does not have.

@@ -291,3 +291,77 @@ fn issue_11_a_sql_file_whose_name_is_not_utf8_is_reported() {
         ["cannot read migrations/002_caf\u{FFFD}.sql: its name is not UTF-8"]
     );
 }
+
+/// The codes of a project's problems, or the transaction mode and environments of each
+/// migration when it reads without problems.
+fn contradictions(plan_yaml: &str, header: &str) -> Vec<String> {
+    let mut files = ProjectFiles::new();
+    files.insert("plan.yaml", plan_yaml.as_bytes().to_vec());
+    files.insert(
+        "migrations/001_a.sql",
+        format!("{header}CREATE INDEX CONCURRENTLY a_id ON a (id);\n").into_bytes(),
+    );
+    match load_files(&files) {
+        Ok(project) => project
+            .migrations()
+            .map(|migration| {
+                format!(
+                    "{:?} {:?}",
+                    migration.transaction(),
+                    migration.environments()
+                )
+            })
+            .collect(),
+        Err(error) => error
+            .problems()
+            .iter()
+            .map(|problem| {
+                format!(
+                    "{}: {problem}",
+                    problem
+                        .code()
+                        .map(|code| code.to_string())
+                        .unwrap_or_default()
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn issue_13_a_header_and_plan_yaml_that_disagree_are_a_problem_naming_both() {
+    // Before: plan.yaml silently won, and a `no-transaction` file was run in a transaction.
+    assert_eq!(
+        contradictions(
+            "migrations:\n  001_a:\n    transaction: true\n",
+            "-- plan: no-transaction\n"
+        ),
+        [
+            "plan::project::header_contradiction: 001_a: plan.yaml:3 says `transaction: true`, but migrations/001_a.sql:1 says `-- plan: no-transaction`"
+        ]
+    );
+    assert_eq!(
+        contradictions(
+            "environments:\n  production: {}\n  staging: {}\nmigrations:\n  001_a:\n    environments: [staging]\n",
+            "-- Migration: a\n-- environment: production, staging\n"
+        ),
+        [
+            "plan::project::header_contradiction: 001_a: plan.yaml:6 says `environments: [staging]`, but migrations/001_a.sql:2 says `-- environment: production, staging`"
+        ]
+    );
+    // Saying the same thing twice is no contradiction; plan.yaml alone still decides.
+    assert_eq!(
+        contradictions(
+            "migrations:\n  001_a:\n    transaction: false\n    environments: [staging, production]\n",
+            "-- plan: no-transaction\n-- environment: production, staging\n"
+        ),
+        ["Outside Some([\"staging\", \"production\"])"]
+    );
+    assert_eq!(
+        contradictions(
+            "migrations:\n  001_a:\n    transaction: false\n    environments: [staging]\n",
+            ""
+        ),
+        ["Outside Some([\"staging\"])"]
+    );
+}

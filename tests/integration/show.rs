@@ -88,6 +88,33 @@ mod rejects {
     );
 }
 
+/// What a new user hit in plan.yaml (issue 13): each is refused, pointing at every place
+/// involved.
+mod new_user {
+    use super::expect_rejected;
+
+    #[test]
+    fn issue_13_a_duplicate_key_points_at_both_occurrences() {
+        expect_rejected("yaml_duplicate_key");
+        expect_rejected("yaml_duplicate_nested_key");
+    }
+
+    #[test]
+    fn issue_13_no_transaction_header_and_transaction_true_contradict() {
+        expect_rejected("transaction_contradicts_header");
+    }
+
+    #[test]
+    fn issue_13_header_and_plan_yaml_environments_contradict() {
+        expect_rejected("environments_contradict_header");
+    }
+
+    #[test]
+    fn issue_13_a_zero_lock_timeout_is_refused() {
+        expect_rejected("zero_lock_timeout");
+    }
+}
+
 /// How a migrations folder is read (issue 11): nothing that looks like a migration is skipped,
 /// misread or dumped raw without a word.
 mod reading {

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use super::duplicates::duplicate_key_spans;
 use super::model::ManifestProblem;
 
 /// serde_yaml's message without its ` at line N column M` suffix (the span carries that).
@@ -35,6 +36,36 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
         index -= 1;
     }
     index
+}
+
+/// The problem of a first-pass (untyped) error: a repeated key pointed at both occurrences
+/// when they can be found, else a syntax error at serde_yaml's position.
+pub(super) fn syntax_problem(error: &serde_yaml::Error, text: &str) -> ManifestProblem {
+    let message = message_of(error);
+    let span = span_of(error, text);
+    let repeated = message
+        .rfind("duplicate entry with key ")
+        .map(|position| unquoted(&message[position + "duplicate entry with key ".len()..]));
+    let found = repeated.and_then(|key| duplicate_key_spans(text, span.start, &key));
+    match found {
+        Some((first, again)) => ManifestProblem::DuplicateKey {
+            message,
+            first,
+            again,
+        },
+        None => ManifestProblem::Syntax { message, span },
+    }
+}
+
+/// A key as serde_yaml prints it: a string in Rust's debug quoting, or a number or boolean.
+fn unquoted(written: &str) -> String {
+    match written
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        Some(inner) => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None => written.trim_matches('`').to_string(),
+    }
 }
 
 /// Sorts a typed-parse error into the problem the user made.

@@ -10,8 +10,10 @@
 //! - `parse`: plan.yaml's text to a checked [`Manifest`].
 //! - `raw`: the file's shape as serde reads it.
 //! - `errors`: serde_yaml's errors as problems.
+//! - `duplicates`: both places of a repeated key.
 //! - `locate`: where a key or value is in the text.
 
+mod duplicates;
 mod errors;
 mod locate;
 mod model;

@@ -84,7 +84,11 @@ pub(crate) struct Entry {
     pub(crate) depends_on: Option<Vec<Written>>,
     pub(crate) requires: Vec<(Requirement, Range<usize>)>,
     pub(crate) environments: Option<Vec<Written>>,
+    /// The `environments` key, when the entry has one.
+    pub(crate) environments_key: Range<usize>,
     pub(crate) transaction: Option<TransactionMode>,
+    /// The `transaction` key, when the entry has one.
+    pub(crate) transaction_key: Range<usize>,
     pub(crate) steps: Vec<StepSpec>,
 }
 
@@ -125,8 +129,14 @@ pub(crate) enum StepSpecKind {
 /// What can be wrong with plan.yaml.
 #[derive(Debug)]
 pub(crate) enum ManifestProblem {
-    /// Not YAML, or a duplicate key.
+    /// Not YAML, or a duplicate key whose occurrences could not be found.
     Syntax { message: String, span: Range<usize> },
+    /// A key written twice in one mapping: where it is first, and where it is again.
+    DuplicateKey {
+        message: String,
+        first: Range<usize>,
+        again: Range<usize>,
+    },
     /// A key plan.yaml does not have.
     UnknownKey {
         key: String,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
-use super::errors::{classify, message_of, span_of};
+use super::errors::{classify, syntax_problem};
 use super::locate::{list_item_spans, locate, locate_value};
 use super::model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Entry, Environment, Manifest, ManifestProblem, StepSpec,
@@ -28,10 +28,7 @@ impl Manifest {
         // A first pass into a plain YAML value catches syntax errors and duplicate keys, which the
         // typed pass would silently accept (a later key overwriting an earlier one).
         if let Err(error) = serde_yaml::from_str::<serde_yaml::Value>(text) {
-            return Err(vec![ManifestProblem::Syntax {
-                message: message_of(&error),
-                span: span_of(&error, text),
-            }]);
+            return Err(vec![syntax_problem(&error, text)]);
         }
         let raw: RawManifest = if text.trim().is_empty() {
             RawManifest::default()
@@ -58,6 +55,16 @@ impl Manifest {
         }
         if let Some(timeout) = raw.lock_timeout {
             match parse_duration(&timeout) {
+                // PostgreSQL reads a lock_timeout of 0 as "no timeout": a migration would then
+                // wait for its lock forever, and every query queued behind it with it.
+                Some(duration) if duration.is_zero() => problems.push(ManifestProblem::Invalid {
+                    message: format!(
+                        "`lock_timeout: {}` would wait for a lock forever: PostgreSQL reads 0 as no timeout",
+                        timeout.trim()
+                    ),
+                    help: "write how long a migration statement may wait for a lock before it is retried, e.g. 5s (the default)".to_string(),
+                    span: locate_value(text, &["lock_timeout"], timeout.trim()),
+                }),
                 Some(duration) => manifest.lock_timeout = duration,
                 None => problems.push(invalid_duration(&timeout, locate(text, &["lock_timeout"]))),
             }
@@ -182,6 +189,8 @@ fn read_entry(
             }
         })
         .collect();
+    let environments_key = locate(text, &["migrations", &reference, "environments"]);
+    let transaction_key = locate(text, &["migrations", &reference, "transaction"]);
     Entry {
         reference: Written {
             text: reference,
@@ -190,7 +199,9 @@ fn read_entry(
         depends_on,
         requires,
         environments,
+        environments_key,
         transaction,
+        transaction_key,
         steps,
     }
 }
@@ -367,6 +378,14 @@ mod tests {
             .map(|problem| {
                 let (what, span) = match problem {
                     ManifestProblem::Syntax { message, span } => (message.clone(), span),
+                    ManifestProblem::DuplicateKey {
+                        message,
+                        first,
+                        again,
+                    } => (
+                        format!("{message}, first {:?}", &text[first.clone()]),
+                        again,
+                    ),
                     ManifestProblem::UnknownKey { key, span, .. } => {
                         (format!("unknown key {key}"), span)
                     }
@@ -493,7 +512,7 @@ migrations:
         );
         assert_eq!(
             expect_problems("migrations:\n  003: {}\n  003: {}\n"),
-            ["migrations: duplicate entry with key \"003\" @ \"003\""]
+            ["migrations: duplicate entry with key \"003\", first \"003\" @ \"003\""]
         );
         assert_eq!(
             expect_problems("migrations:\n  003:\n    steps:\n      - sqll: x.sql\n"),
@@ -504,6 +523,43 @@ migrations:
                 "migrations:\n  003:\n    steps:\n      - assert: \"SELECT 1\"\n        mesage: x\n"
             ),
             ["unknown key mesage @ \"mesage\""]
+        );
+    }
+
+    /// The lines a duplicate-key problem points at: (first, again).
+    fn duplicate_lines(text: &str) -> Option<(usize, usize)> {
+        let line = |offset: usize| text[..offset].matches('\n').count() + 1;
+        match parse(text).expect_err("expected a problem").as_slice() {
+            [ManifestProblem::DuplicateKey { first, again, .. }] => {
+                Some((line(first.start), line(again.start)))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn issue_13_a_duplicate_key_points_at_both_occurrences() {
+        assert_eq!(
+            duplicate_lines(
+                "migrations:\n  001_a: {}\norder: graph\nmigrations_dir: m\norder: sequential\n"
+            ),
+            Some((3, 5))
+        );
+        assert_eq!(
+            duplicate_lines(
+                "migrations:\n  001_a:\n    transaction: false\n    depends_on: []\n    transaction: true\n"
+            ),
+            Some((3, 5))
+        );
+        assert_eq!(
+            duplicate_lines(
+                "migrations:\n  001_a:\n    steps:\n      - batch: x\n        pause: 1s\n        pause: 2s\n"
+            ),
+            Some((5, 6))
+        );
+        assert_eq!(
+            duplicate_lines("environments:\n  production: {backup: none,\n    backup: required}\n"),
+            Some((2, 3))
         );
     }
 
@@ -518,6 +574,28 @@ migrations:
                 "malformed requirement `orgs` under requires.columns @ \"orgs\"",
                 "`pause: soon` is not a duration @ \"- batch: x\"",
             ]
+        );
+    }
+
+    #[test]
+    fn issue_13_a_zero_lock_timeout_is_refused_at_its_value() {
+        // Before: accepted, and PostgreSQL waited for locks forever.
+        for zero in ["0s", "0ms", "0m", "\"0h\""] {
+            let text = format!("order: graph\nlock_timeout: {zero}\n");
+            let problems = expect_problems(&text);
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(
+                problems[0].contains("would wait for a lock forever"),
+                "{problems:?}"
+            );
+            assert!(
+                problems[0].ends_with(&format!("@ {:?}", zero.trim_matches('"'))),
+                "{problems:?}"
+            );
+        }
+        assert_eq!(
+            expect_ok("lock_timeout: 1ms\n").lock_timeout(),
+            Duration::from_millis(1)
         );
     }
 

@@ -1,15 +1,20 @@
 //! What headers and plan.yaml declare about each migration, applied to it: prerequisites,
 //! environments, transaction mode, steps (step files read), and the definition checksum; the
-//! dependencies are kept as written ([`Unresolved`]) for `resolve`.
+//! dependencies are kept as written ([`Unresolved`]) for `resolve`. A header and a plan.yaml
+//! entry that set the transaction mode or the environments differently are a problem, not a
+//! silent override.
 
+use std::ops::Range;
 use std::path::Path;
 
 use indexmap::IndexMap;
 
-use crate::diagnostic::{Origin, SourceFile, to_source_span};
+use crate::diagnostic::{Origin, SourceFile, line_of, to_source_span};
 use crate::project::header::{self, Written};
 use crate::project::manifest::{Entry, StepSpecKind};
-use crate::project::migration::{self, MigrationId, Prerequisite, SqlSource, Step, StepKind};
+use crate::project::migration::{
+    self, MigrationId, Prerequisite, SqlSource, Step, StepKind, TransactionMode,
+};
 use crate::project::model::{Project, Resolution};
 use crate::project::problem::Problem;
 use crate::project::source::Source;
@@ -23,12 +28,29 @@ pub(super) struct Unresolved {
 /// Per migration: declared references, `None` when nothing is declared.
 pub(super) type UnresolvedDependencies = IndexMap<MigrationId, Option<Vec<Unresolved>>>;
 
+/// What the headers declared, for plan.yaml's entries to be applied on top of.
+pub(super) struct FromHeaders {
+    /// Per migration: declared references, `None` when nothing is declared.
+    pub(super) dependencies: UnresolvedDependencies,
+    /// Per migration: the header lines a plan.yaml entry could contradict.
+    settings: IndexMap<MigrationId, HeaderSettings>,
+}
+
+/// The header lines of one migration that set what plan.yaml may also set.
+struct HeaderSettings {
+    /// The `-- plan: no-transaction` line.
+    no_transaction: Option<Range<usize>>,
+    /// The environments named, and the first environment line.
+    environments: Option<(Vec<String>, Range<usize>)>,
+}
+
 pub(super) fn apply_headers(
     project: &mut Project,
     headers: Vec<(MigrationId, header::Header)>,
     problems: &mut Vec<Problem>,
-) -> UnresolvedDependencies {
+) -> FromHeaders {
     let mut unresolved = UnresolvedDependencies::new();
+    let mut settings = IndexMap::new();
     for (id, header) in headers {
         let Some(migration) = project.migrations.get_mut(&id) else {
             continue;
@@ -45,6 +67,16 @@ pub(super) fn apply_headers(
         migration.environments = header
             .environments
             .map(|names| names.into_iter().map(|name| name.text).collect());
+        settings.insert(
+            id.clone(),
+            HeaderSettings {
+                no_transaction: header.transaction_declared_at,
+                environments: migration
+                    .environments
+                    .clone()
+                    .zip(header.environments_declared_at),
+            },
+        );
         let declared = header.dependencies.map(|list| {
             list.into_iter()
                 .map(|written| Unresolved {
@@ -56,20 +88,27 @@ pub(super) fn apply_headers(
         unresolved.insert(id, declared);
     }
     let _ = problems;
-    unresolved
+    FromHeaders {
+        dependencies: unresolved,
+        settings,
+    }
 }
 
 pub(super) fn apply_manifest(
     source: &dyn Source,
     project: &mut Project,
-    mut unresolved: UnresolvedDependencies,
+    headers: FromHeaders,
     problems: &mut Vec<Problem>,
 ) -> UnresolvedDependencies {
+    let FromHeaders {
+        dependencies: mut unresolved,
+        settings,
+    } = headers;
     let Some(manifest_file) = project.manifest.file.clone() else {
         return unresolved;
     };
     let entries: Vec<Entry> = project.manifest.entries.clone();
-    let mut seen: IndexMap<MigrationId, std::ops::Range<usize>> = IndexMap::new();
+    let mut seen: IndexMap<MigrationId, Range<usize>> = IndexMap::new();
     for entry in entries {
         let id = match project.resolve(&entry.reference.text) {
             Resolution::Found(id) => id.clone(),
@@ -152,13 +191,52 @@ pub(super) fn apply_manifest(
                         origin: Origin::new(manifest_file.clone(), span),
                     }),
             );
-        // plan.yaml's list replaces the header's: one place decides, and plan.yaml is the one
-        // an operator edits per deployment.
+        // A header and an entry that both set something must agree: a silent winner would run
+        // the migration in a way one of the two files says it must not run.
+        let contradiction = |yaml_says: String, key: &Range<usize>, header_at: &Range<usize>| {
+            let help = if yaml_says.starts_with("transaction") {
+                "a migration marked `-- plan: no-transaction` holds statements that cannot run in a transaction block; remove `transaction: true` from plan.yaml, or remove the header line if the file can run in one".to_string()
+            } else {
+                "name the environments in one place: remove the entry's `environments` from plan.yaml or the header line, or make the two lists the same".to_string()
+            };
+            Problem::HeaderContradiction {
+                id: id.to_string(),
+                line: line_of(manifest_file.text(), key.start),
+                yaml_says,
+                header_file: migration.file.name().to_string(),
+                header_line: line_of(migration.file.text(), header_at.start),
+                header_says: migration.file.text()[header_at.clone()].trim().to_string(),
+                help,
+                file: manifest_file.clone(),
+                span: to_source_span(key),
+            }
+        };
+        let header = settings.get(&id);
+        // plan.yaml's list replaces the header's when the header names none.
         if let Some(environments) = entry.environments {
-            migration.environments = Some(environments.into_iter().map(|name| name.text).collect());
+            let names: Vec<String> = environments.into_iter().map(|name| name.text).collect();
+            match header.and_then(|header| header.environments.as_ref()) {
+                Some((written, at)) if !same_names(written, &names) => {
+                    problems.push(contradiction(
+                        format!("environments: [{}]", names.join(", ")),
+                        &entry.environments_key,
+                        at,
+                    ));
+                }
+                _ => migration.environments = Some(names),
+            }
         }
         if let Some(transaction) = entry.transaction {
-            migration.transaction = transaction;
+            match header.and_then(|header| header.no_transaction.as_ref()) {
+                Some(at) if transaction == TransactionMode::Wrapped => {
+                    problems.push(contradiction(
+                        "transaction: true".to_string(),
+                        &entry.transaction_key,
+                        at,
+                    ));
+                }
+                _ => migration.transaction = transaction,
+            }
         }
         for step in entry.steps {
             let origin = Origin::new(manifest_file.clone(), step.span.clone());
@@ -209,6 +287,17 @@ pub(super) fn apply_manifest(
         }
     }
     unresolved
+}
+
+/// Whether two environment lists name the same environments, in any order.
+fn same_names(left: &[String], right: &[String]) -> bool {
+    let set = |names: &[String]| -> Vec<String> {
+        let mut names = names.to_vec();
+        names.sort();
+        names.dedup();
+        names
+    };
+    set(left) == set(right)
 }
 
 /// The checksum of a migration that plan.yaml says something about: its file's checksum and

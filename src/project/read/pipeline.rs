@@ -123,8 +123,8 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     set_aside_empty_rollbacks(&mut project);
-    let unresolved = apply_headers(&mut project, pending_headers, &mut problems);
-    let unresolved = apply_manifest(source, &mut project, unresolved, &mut problems);
+    let from_headers = apply_headers(&mut project, pending_headers, &mut problems);
+    let unresolved = apply_manifest(source, &mut project, from_headers, &mut problems);
     resolve_dependencies(&mut project, unresolved, &mut problems);
     check_environments(&mut project, &mut problems);
     for migration in project.migrations.values() {

@@ -15,6 +15,16 @@ pub(super) fn manifest_problem(problem: ManifestProblem, file: &SourceFile) -> P
             file,
             span: to_source_span(&span),
         },
+        ManifestProblem::DuplicateKey {
+            message,
+            first,
+            again,
+        } => Problem::DuplicateKey {
+            message,
+            file,
+            again: to_source_span(&again),
+            first: to_source_span(&first),
+        },
         ManifestProblem::UnknownKey {
             key,
             expected,
