@@ -69,20 +69,16 @@ impl Classified for NotUpToDate {
 impl NotUpToDate {
     /// The unsettled migrations of `lines`, if any.
     fn of(lines: &[MigrationStatus]) -> Option<NotUpToDate> {
-        // In the order of the summary line above, whatever the order of the migrations.
-        let counts: Vec<(&str, usize)> = STATES
-            .iter()
-            .map(|state| {
-                let count = lines
-                    .iter()
-                    .filter(|line| !line.state.is_settled() && line.state.name() == *state)
-                    .count();
-                (*state, count)
-            })
-            .filter(|(_, count)| *count > 0)
-            .collect();
+        // In the order of the summary line above (STATES, then any other, `interrupted`, as it
+        // comes), whatever the order of the migrations.
+        let mut counts: indexmap::IndexMap<&'static str, usize> =
+            STATES.iter().map(|state| (*state, 0)).collect();
+        for line in lines.iter().filter(|line| !line.state.is_settled()) {
+            *counts.entry(line.state.name()).or_default() += 1;
+        }
+        counts.retain(|_, count| *count > 0);
         (!counts.is_empty()).then(|| NotUpToDate {
-            count: counts.iter().map(|(_, count)| count).sum(),
+            count: counts.values().sum(),
             states: counts
                 .iter()
                 .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
@@ -324,5 +320,55 @@ impl ShownState {
             }
         }
         shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `--exit-code` says of migrations in `states` (in plan order): `none` when it
+    /// exits 0, else its message.
+    fn check(states: &[State], expect: &str) {
+        let lines: Vec<MigrationStatus> = states
+            .iter()
+            .enumerate()
+            .map(|(index, state)| MigrationStatus {
+                id: format!("{index:03}_m"),
+                state: state.clone(),
+            })
+            .collect();
+        let said = NotUpToDate::of(&lines).map_or("none".to_string(), |error| error.to_string());
+        assert_eq!(said, expect);
+    }
+
+    fn applied() -> State {
+        State::Applied {
+            at: String::new(),
+            duration_ms: 0,
+            batch: 1,
+        }
+    }
+
+    #[test]
+    fn issue_13_exit_code_counts_every_unsettled_state_in_summary_order() {
+        let skipped = State::Skipped {
+            only: vec!["production".to_string()],
+        };
+        check(&[applied(), skipped.clone()], "none");
+        check(&[], "none");
+        check(
+            &[
+                State::Interrupted {
+                    detail: String::new(),
+                },
+                State::Pending,
+                applied(),
+                State::FileMissing { at: String::new() },
+                State::Pending,
+                skipped,
+            ],
+            "4 migration(s) not applied: 2 pending, 1 file missing, 1 interrupted",
+        );
     }
 }
