@@ -1,5 +1,6 @@
 //! `plan new NAME [--depends ID …] [--rollback | --no-rollback]`: creates the next migration in
-//! the project's own layout (see `ops::new`) and prints the files it created. Exit 2 for
+//! the project's own layout (see `ops::new`) and prints the files it created, and the
+//! migrations folder when the project had none. Exit 2 for
 //! a name that is not a word, a project that does not load, or an unknown `--depends`; 1 when a
 //! file cannot be written.
 
@@ -11,7 +12,8 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{ProjectArgs, resolve_migration};
-use crate::ops::new::{self, Depends, NewMigration, RollbackChoice, utc_date};
+use crate::load::Loaded;
+use crate::ops::new::{self, CreatedFolder, Depends, NewMigration, RollbackChoice, utc_date};
 
 /// Arguments of `plan new`.
 #[derive(Debug, Args)]
@@ -34,9 +36,37 @@ pub(crate) struct NewArgs {
     no_rollback: bool,
 }
 
-/// Runs `plan new`.
+/// Runs `plan new`. In a project folder without a migrations folder (migrations/, or plan.yaml's
+/// `migrations_dir`), creates it first, and removes it again if no migration is created.
 pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+    let (loaded, folder) = match args.project.load() {
+        Ok(loaded) => (loaded, None),
+        Err(failure) => match CreatedFolder::create_if_missing(&args.project.dir)? {
+            None => return Err(failure),
+            Some(folder) => match args.project.load() {
+                Ok(loaded) => (loaded, Some(folder)),
+                Err(failure) => {
+                    folder.remove();
+                    return Err(failure);
+                }
+            },
+        },
+    };
+    let created = create(&args, &loaded, folder.as_ref(), out);
+    if let (Err(_), Some(folder)) = (&created, &folder) {
+        folder.remove();
+    }
+    created
+}
+
+/// Creates the migration in the loaded project and says what was created; `folder` is the
+/// migrations folder when this run created it.
+fn create(
+    args: &NewArgs,
+    loaded: &Loaded,
+    folder: Option<&CreatedFolder>,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
     let (project, graph) = (loaded.project(), loaded.graph());
     let depends = if args.depends.is_empty() {
         Depends::Leaves
@@ -63,6 +93,12 @@ pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let planned = new::scaffold(project, graph, &request)?;
     new::write(&planned, project.root())?;
     let mut text = String::new();
+    if let Some(folder) = folder {
+        text.push_str(&format!(
+            "created {}/ (the project had no migrations folder)\n",
+            shown(folder.path())
+        ));
+    }
     for file in &planned.files {
         text.push_str(&format!("created {}\n", shown(&file.path)));
     }

@@ -166,7 +166,7 @@ impl ShownPlan {
         }
         for migration in &self.migrations {
             text.push('\n');
-            migration.write_text(&mut text);
+            migration.write_text(&mut text, self.environment.as_deref());
         }
         text
     }
@@ -231,11 +231,18 @@ impl ShownMigration {
         }
     }
 
-    fn write_text(&self, text: &mut String) {
+    /// Writes the migration as text; `environment` is `--env`'s, for why it is skipped.
+    fn write_text(&self, text: &mut String, environment: Option<&str>) {
+        // Why, in the same line: the environments it runs in, and that this is not one.
         let skipped = match (&self.environments, self.skipped) {
-            (Some(environments), true) => {
-                format!("  [skipped: runs only in {}]", environments.join(", "))
-            }
+            (Some(environments), true) => format!(
+                "  [skipped: runs only in {}; {}]",
+                environments.join(", "),
+                match environment {
+                    Some(name) => format!("not in {name}"),
+                    None => "no --env given".to_string(),
+                }
+            ),
             _ => String::new(),
         };
         text.push_str(&format!("{:>3}. {}{skipped}\n", self.position, self.id));

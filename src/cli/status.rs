@@ -1,14 +1,18 @@
 //! `plan status`: each migration's state against a database's ledger, as text or JSON. Exits 0
-//! whatever the states: it reports, it does not judge. The JSON shape is in docs/status-json.md.
+//! whatever the states: it reports, it does not judge; with `--exit-code` (as `dbmate status
+//! --exit-code`) it exits 1 when a migration of the environment is not applied as its file says
+//! (`State::is_settled` decides), for CI. The JSON shape is in docs/status-json.md.
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
+use miette::Diagnostic;
 use serde::Serialize;
 
 use super::Failure;
 use super::args::{ConnectArgs, ProjectArgs, check_environment};
 use crate::db::ConnectionSettings;
+use crate::diagnostic::{Classified, ErrorClass};
 use crate::engine;
 use crate::load::Loaded;
 use crate::ops::{MigrationStatus, State, status};
@@ -26,6 +30,11 @@ pub(crate) struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     format: StatusFormat,
+    /// Exit 1 when any migration is pending, modified, partial, interrupted, partially rolled
+    /// back, blocked, or applied with its file missing; 0 when every one is applied (or, limited
+    /// to other environments, skipped). For CI.
+    #[arg(long)]
+    exit_code: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -34,12 +43,61 @@ pub(crate) enum StatusFormat {
     Json,
 }
 
+/// `plan status --exit-code` found migrations that are not applied as their files say.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{count} migration(s) not applied: {states}")]
+#[diagnostic(
+    code(plan::cli::not_up_to_date),
+    help(
+        "--exit-code exits 1 until every migration of the environment is applied; the states above say what each needs (`plan apply` runs the pending ones)"
+    )
+)]
+struct NotUpToDate {
+    /// How many migrations are not settled.
+    count: usize,
+    /// How many of each state, `2 pending, 1 modified`.
+    states: String,
+}
+
+/// The database's state is what the check is for: the operation ran and failed.
+impl Classified for NotUpToDate {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Failed
+    }
+}
+
+impl NotUpToDate {
+    /// The unsettled migrations of `lines`, if any.
+    fn of(lines: &[MigrationStatus]) -> Option<NotUpToDate> {
+        // In the order of the summary line above (STATES, then any other, `interrupted`, as it
+        // comes), whatever the order of the migrations.
+        let mut counts: indexmap::IndexMap<&'static str, usize> =
+            STATES.iter().map(|state| (*state, 0)).collect();
+        for line in lines.iter().filter(|line| !line.state.is_settled()) {
+            *counts.entry(line.state.name()).or_default() += 1;
+        }
+        counts.retain(|_, count| *count > 0);
+        (!counts.is_empty()).then(|| NotUpToDate {
+            count: counts.values().sum(),
+            states: counts
+                .iter()
+                .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+}
+
 /// Runs `plan status`.
 pub(crate) fn run(args: StatusArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let loaded = args.project.load()?;
     check_environment(loaded.project(), args.env.as_deref())?;
     let settings = args.connect.settings("status")?;
-    write_status(&loaded, &settings, args.env.as_deref(), args.format, out)
+    let lines = show_status(&loaded, &settings, args.env.as_deref(), args.format, out)?;
+    match NotUpToDate::of(&lines) {
+        Some(unsettled) if args.exit_code => Err(Failure::from(unsettled)),
+        _ => Ok(()),
+    }
 }
 
 /// Reads the ledger at `settings` and writes every migration's state.
@@ -50,6 +108,17 @@ pub(crate) fn write_status(
     format: StatusFormat,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
+    show_status(loaded, settings, environment, format, out).map(|_| ())
+}
+
+/// [`write_status`], returning the states it wrote.
+fn show_status(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    environment: Option<&str>,
+    format: StatusFormat,
+    out: &mut dyn Write,
+) -> Result<Vec<MigrationStatus>, Failure> {
     let database = engine::target(loaded.project(), settings);
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
@@ -62,7 +131,7 @@ pub(crate) fn write_status(
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
     };
-    Ok(())
+    Ok(lines)
 }
 
 #[derive(Debug, Serialize)]
@@ -251,5 +320,55 @@ impl ShownState {
             }
         }
         shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `--exit-code` says of migrations in `states` (in plan order): `none` when it
+    /// exits 0, else its message.
+    fn check(states: &[State], expect: &str) {
+        let lines: Vec<MigrationStatus> = states
+            .iter()
+            .enumerate()
+            .map(|(index, state)| MigrationStatus {
+                id: format!("{index:03}_m"),
+                state: state.clone(),
+            })
+            .collect();
+        let said = NotUpToDate::of(&lines).map_or("none".to_string(), |error| error.to_string());
+        assert_eq!(said, expect);
+    }
+
+    fn applied() -> State {
+        State::Applied {
+            at: String::new(),
+            duration_ms: 0,
+            batch: 1,
+        }
+    }
+
+    #[test]
+    fn issue_13_exit_code_counts_every_unsettled_state_in_summary_order() {
+        let skipped = State::Skipped {
+            only: vec!["production".to_string()],
+        };
+        check(&[applied(), skipped.clone()], "none");
+        check(&[], "none");
+        check(
+            &[
+                State::Interrupted {
+                    detail: String::new(),
+                },
+                State::Pending,
+                applied(),
+                State::FileMissing { at: String::new() },
+                State::Pending,
+                skipped,
+            ],
+            "4 migration(s) not applied: 2 pending, 1 file missing, 1 interrupted",
+        );
     }
 }

@@ -167,6 +167,26 @@ pub enum PlanError {
         #[label("this step")]
         span: SourceSpan,
     },
+    /// The migration asked for (`--to`, `Goal::ApplyTo`) is not applied and is limited to
+    /// environments this apply is not in: it would be skipped, so the apply would do all but
+    /// what was asked.
+    #[error("{id} runs only in {only}, so applying it {environment} would skip it")]
+    #[diagnostic(
+        code(plan::apply::target_environment),
+        help(
+            "name an environment it runs in: `--env {first}` (a service: `Migrator::with_environment(\"{first}\")`); nothing was applied"
+        )
+    )]
+    TargetInOtherEnvironment {
+        /// The target.
+        id: String,
+        /// The environments it runs in, comma-separated.
+        only: String,
+        /// The first of them, for the help.
+        first: String,
+        /// `without --env`, or `in staging`.
+        environment: String,
+    },
     /// A migration whose rollback stopped part-way: it is neither applied nor rolled back.
     #[error(
         "migration {id} is partially rolled back (its rollback stopped before statement {next_statement}), so it cannot be applied"
@@ -185,10 +205,17 @@ pub enum PlanError {
     },
 }
 
-/// The project is valid; the database's state (or a handler missing from this binary) refuses the plan: the operation failed.
+/// The project is valid; the database's state (or a handler missing from this binary) refuses
+/// the plan: the operation failed. A target the environment skips is the request's own
+/// contradiction: invalid input.
 impl crate::diagnostic::Classified for PlanError {
     fn class(&self) -> crate::diagnostic::ErrorClass {
-        crate::diagnostic::ErrorClass::Failed
+        match self {
+            PlanError::TargetInOtherEnvironment { .. } => {
+                crate::diagnostic::ErrorClass::InvalidInput
+            }
+            _ => crate::diagnostic::ErrorClass::Failed,
+        }
     }
 }
 
@@ -253,6 +280,9 @@ impl<'p> Plan<'p> {
             ) {
                 check_resumable(migration, loaded.script(migration), row)?;
             }
+        }
+        if let Some(target) = target {
+            check_target_runs(project, &recorded, target, environment)?;
         }
         let selected: Vec<&MigrationId> = match target {
             Some(target) => graph.closure(target),
@@ -341,6 +371,32 @@ impl<'p> Plan<'p> {
             .iter()
             .any(|step| !matches!(step.action, Action::Skip { .. }))
     }
+}
+
+/// The migration an apply is asked for runs in its environment, unless it is already in the
+/// ledger (applied, or partly: then there is nothing to skip).
+fn check_target_runs(
+    project: &Project,
+    recorded: &IndexMap<&str, &LedgerRow>,
+    target: &MigrationId,
+    environment: Option<&str>,
+) -> Result<(), PlanError> {
+    let Some(migration) = project.migration(target) else {
+        return Ok(());
+    };
+    if recorded.contains_key(target.as_str()) || migration.runs_in(environment) {
+        return Ok(());
+    }
+    let only = migration.environments().unwrap_or_default();
+    Err(PlanError::TargetInOtherEnvironment {
+        id: target.to_string(),
+        only: only.join(", "),
+        first: only.first().cloned().unwrap_or_default(),
+        environment: match environment {
+            Some(name) => format!("in {name}"),
+            None => "without --env".to_string(),
+        },
+    })
 }
 
 /// Applied migrations must be unchanged. A partial one is checked by [`check_resumable`]
@@ -722,6 +778,76 @@ mod tests {
             render(Plan::new(&after, &[proof], None, None, Allow::default())),
             "resume 001_rows at statement 2"
         );
+    }
+
+    /// Plans an apply `--to target` of `files` in `environment` given the ledger `rows`.
+    fn check_to(
+        files: &[(&str, &str)],
+        rows: &[&str],
+        (target, environment): (&str, Option<&str>),
+        expect: &str,
+    ) {
+        let dir = project_dir(files);
+        let loaded = load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = rows.iter().map(|written| row(&loaded, written)).collect();
+        let target = MigrationId::new(target);
+        let plan = Plan::new(&loaded, &rows, Some(&target), environment, Allow::default());
+        assert_eq!(render(plan), expect);
+    }
+
+    const PRODUCTION_LAST: &[(&str, &str)] = &[
+        (
+            "plan.yaml",
+            "environments:\n  production: {}\n  staging: {}\n",
+        ),
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_b.sql",
+            "-- environment: production\nCREATE TABLE b (id int);\n",
+        ),
+    ];
+
+    #[test]
+    fn issue_13_a_target_limited_to_other_environments_is_refused() {
+        check_to(
+            PRODUCTION_LAST,
+            &[],
+            ("002_b", None),
+            "plan::apply::target_environment: 002_b runs only in production, so applying it without --env would skip it",
+        );
+        check_to(
+            PRODUCTION_LAST,
+            &["001_a applied"],
+            ("002_b", Some("staging")),
+            "plan::apply::target_environment: 002_b runs only in production, so applying it in staging would skip it",
+        );
+        let refused = PlanError::TargetInOtherEnvironment {
+            id: String::new(),
+            only: String::new(),
+            first: String::new(),
+            environment: String::new(),
+        };
+        assert_eq!(
+            crate::diagnostic::Classified::class(&refused),
+            crate::diagnostic::ErrorClass::InvalidInput
+        );
+    }
+
+    #[test]
+    fn issue_13_a_target_in_its_environment_or_already_applied_is_not_refused() {
+        check_to(
+            PRODUCTION_LAST,
+            &[],
+            ("002_b", Some("production")),
+            "apply 001_a\napply 002_b",
+        );
+        check_to(
+            PRODUCTION_LAST,
+            &["001_a applied", "002_b applied"],
+            ("002_b", None),
+            "",
+        );
+        check_to(PRODUCTION_LAST, &[], ("001_a", None), "apply 001_a");
     }
 
     #[test]

@@ -77,10 +77,15 @@ pub enum ApplyError {
     Migration(Box<MigrationFailed>),
 }
 
-/// An apply that stopped failed, whatever stopped it (its settings were resolved before).
+/// An apply that stopped failed, whatever stopped it (its settings were resolved before),
+/// except a plan refused for what was asked (a `--to` its environment skips): that is the
+/// plan's to say.
 impl crate::diagnostic::Classified for ApplyError {
     fn class(&self) -> crate::diagnostic::ErrorClass {
-        crate::diagnostic::ErrorClass::Failed
+        match self {
+            ApplyError::Plan(refused) => crate::diagnostic::Classified::class(refused),
+            _ => crate::diagnostic::ErrorClass::Failed,
+        }
     }
 }
 

@@ -94,6 +94,14 @@ impl State {
             State::RollingBack { .. } => "partially_rolled_back",
         }
     }
+
+    /// Whether the migration needs nothing more in this environment: it is applied as its
+    /// file says, or it is limited to other environments. Anything else (pending, modified,
+    /// partial, interrupted, blocked, file missing, partially rolled back) is what
+    /// `plan status --exit-code` exits 1 for.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, State::Applied { .. } | State::Skipped { .. })
+    }
 }
 
 /// A migration (or ledger row without a file) and its state.
@@ -312,6 +320,104 @@ mod tests {
             })
             .collect();
         assert_eq!(lines.join("\n"), expect);
+    }
+
+    /// Which of the states of `rows` (as [`check`] reads them) under `environment` are not
+    /// settled, comma-separated: what `plan status --exit-code` exits 1 for.
+    fn check_unsettled(rows: &[(&str, &str)], environment: Option<&str>, expect: &str) {
+        let dir = crate::testing::project_dir(MIGRATIONS);
+        let loaded = crate::load::load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = rows
+            .iter()
+            .map(|(id, how)| {
+                let checksum = loaded
+                    .project()
+                    .migration(&MigrationId::new(id.to_string()))
+                    .map_or("f".repeat(64), |migration| migration.checksum().to_string());
+                let partial = LedgerState::Partial(ResumePoint::at_statement(1));
+                let (state, checksum, completed) = match *how {
+                    "changed" => (LedgerState::Applied, "0".repeat(64), Vec::new()),
+                    "partial" => (partial, checksum, Vec::new()),
+                    "interrupted" => (
+                        partial,
+                        checksum,
+                        vec!["interrupted: its COMMIT ended plan's transaction".to_string()],
+                    ),
+                    "rolling back" => (
+                        LedgerState::RollingBack { next_statement: 0 },
+                        checksum,
+                        Vec::new(),
+                    ),
+                    _ => (LedgerState::Applied, checksum, Vec::new()),
+                };
+                LedgerRow {
+                    id: id.to_string(),
+                    checksum,
+                    batch: 1,
+                    state,
+                    applied_at: "2024-01-20 10:00:00 UTC".to_string(),
+                    duration_ms: 5,
+                    applied_by: "plan".to_string(),
+                    environment: None,
+                    completed,
+                }
+            })
+            .collect();
+        let unsettled: Vec<String> = status(&loaded, &rows, environment)
+            .iter()
+            .filter(|line| !line.state.is_settled())
+            .map(|line| format!("{} {}", line.id, line.state.name()))
+            .collect();
+        assert_eq!(unsettled.join(", "), expect);
+    }
+
+    const ALL_BUT_PRODUCTION: &[(&str, &str)] = &[
+        ("001_a", "applied"),
+        ("002_b", "applied"),
+        ("003_c", "applied"),
+        ("004_statements", "applied"),
+    ];
+
+    #[test]
+    fn issue_13_applied_and_skipped_are_settled_but_blocked_is_not() {
+        // Without --env, 005 is skipped and 006 blocked by it: 006 still needs something.
+        check_unsettled(ALL_BUT_PRODUCTION, None, "006_after blocked");
+        check_unsettled(
+            ALL_BUT_PRODUCTION,
+            Some("production"),
+            "005_prod pending, 006_after pending",
+        );
+        let mut everything = ALL_BUT_PRODUCTION.to_vec();
+        everything.extend([("005_prod", "applied"), ("006_after", "applied")]);
+        check_unsettled(&everything, Some("production"), "");
+        // A production-only migration applied is settled in any environment.
+        check_unsettled(&everything, None, "");
+    }
+
+    #[test]
+    fn issue_13_every_other_state_is_unsettled() {
+        check_unsettled(
+            &[
+                ("001_a", "applied"),
+                ("002_b", "changed"),
+                ("003_c", "rolling back"),
+                ("004_statements", "partial"),
+                ("005_prod", "applied"),
+                ("000_gone", "applied"),
+            ],
+            None,
+            "002_b modified, 003_c partially_rolled_back, 004_statements partial, 006_after pending, 000_gone file_missing",
+        );
+        check_unsettled(
+            &[
+                ("001_a", "applied"),
+                ("002_b", "applied"),
+                ("003_c", "applied"),
+                ("004_statements", "interrupted"),
+            ],
+            Some("production"),
+            "004_statements interrupted, 005_prod pending, 006_after pending",
+        );
     }
 
     #[test]

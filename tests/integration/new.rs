@@ -249,3 +249,32 @@ fn plan_new_keeps_the_numbering_width_and_refuses_bad_input() {
         .expect_invalid()
         .expect_stderr_has(&["plan::graph::cycle"]);
 }
+
+/// In a folder without migrations/ (or plan.yaml's `migrations_dir`), `plan new` creates it and
+/// says so; a name it refuses leaves no folder behind, and a missing project folder (a
+/// mistyped `--dir`) is not created.
+#[test]
+fn issue_13_plan_new_creates_a_missing_migrations_folder() {
+    let empty = TestProject::new(&[]);
+    plan_here(empty.path(), &["new", "bad name"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::apply::invalid_migration_name"]);
+    assert!(!empty.path().join("migrations").exists());
+    plan_here(empty.path(), &["new", "first"])
+        .expect_ok()
+        .expect_stdout_has(&[
+            "created migrations/ (the project had no migrations folder)\ncreated migrations/001_first.sql\n",
+        ]);
+    assert_eq!(shown_plan(empty.path()), [shown("001_first", &[], None)]);
+
+    let nested = TestProject::new(&[("plan.yaml", "migrations_dir: db/sql\n")]);
+    plan_here(nested.path(), &["new", "first"])
+        .expect_ok()
+        .expect_stdout_has(&["created db/sql/ (the project had no migrations folder)\n"]);
+    assert!(nested.path().join("db/sql/001_first.sql").is_file());
+
+    plan_here(empty.path(), &["new", "x", "--dir", "no_such_folder"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::project::unreadable"]);
+    assert!(!empty.path().join("no_such_folder").exists());
+}

@@ -211,7 +211,7 @@ fn the_worked_example_shows_001_to_004_with_004_production_only() {
             "001_create_platform_schema",
             "002_platform_billing_schema",
             "003_user_management_and_permissions",
-            "004_create_lancio_org  [skipped: runs only in production]",
+            "004_create_lancio_org  [skipped: runs only in production; no --env given]",
         ]
     );
     insta::assert_snapshot!("shown_worked_example", text);

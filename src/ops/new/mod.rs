@@ -17,13 +17,16 @@
 //! - `scaffold`: [`scaffold()`], the files decided.
 //! - `header`: their header and placeholder text.
 //! - `write`: [`write()`], the files created and the project checked.
+//! - `folder`: [`CreatedFolder`], the migrations folder of a project that has none yet.
 
+mod folder;
 mod header;
 mod layout;
 pub(crate) mod request;
 mod scaffold;
 mod write;
 
+pub(crate) use folder::CreatedFolder;
 pub(crate) use request::{Depends, NewMigration, RollbackChoice, utc_date};
 pub(crate) use scaffold::scaffold;
 pub(crate) use write::write;
