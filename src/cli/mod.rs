@@ -15,6 +15,7 @@ mod graph;
 mod import_history;
 mod new;
 mod rollback;
+mod schema;
 mod show;
 mod status;
 mod verify;
@@ -67,6 +68,8 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// Create the next migration in the project's own layout.
     New(new::NewArgs),
+    /// Print the JSON Schema of plan.yaml, for editors (docs/plan-file.md).
+    Schema(schema::SchemaArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams: the whole `main` of the
@@ -144,6 +147,7 @@ where
         Command::ImportHistory(args) => import_history::run(args, out),
         Command::Baseline(args) => baseline::run(args, out),
         Command::New(args) => new::run(args, out),
+        Command::Schema(args) => schema::run(args, out),
     };
     match result {
         Ok(()) => 0,
