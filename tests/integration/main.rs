@@ -16,6 +16,7 @@ mod production;
 mod rollback;
 mod rollback_partial;
 mod schema;
+mod scratch_keep;
 mod show;
 mod status_exit_code;
 mod steps;

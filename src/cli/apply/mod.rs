@@ -1,6 +1,8 @@
 //! `plan apply`: applies the pending migrations (of `--to ID` and its dependencies, or all) in
 //! plan order, each in one transaction with its ledger row. `--dry-run` shows what would run;
-//! `--scratch` applies to a throwaway local cluster and shows the status, with nothing set up.
+//! `--scratch` applies to a throwaway local cluster and shows the status, with nothing set up;
+//! with `--keep` the cluster stays running and its URL and the command that removes it are
+//! printed, for the other commands to use.
 //!
 //! Progress goes to stderr, line by line; the summary goes to stdout.
 //!
@@ -28,6 +30,7 @@ use super::args::{
     environment_phrase, require_backup_dir, resolve_migration,
 };
 use super::status::{StatusFormat, write_status};
+use crate::db::cluster::{KeptCluster, shell_quote};
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, ApplyOptions, Execution};
@@ -56,6 +59,12 @@ pub(crate) struct ApplyArgs {
     /// (PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin), then show its status.
     #[arg(long, conflicts_with = "database_url")]
     scratch: bool,
+    /// With --scratch: leave the cluster running when plan exits, and print its DATABASE_URL
+    /// (for the other commands) and the command that stops it and removes its files.
+    // clap lets a required argument be missing when it conflicts with one given, so --keep
+    // repeats --scratch's conflicts for `--keep --database-url URL` to be refused too.
+    #[arg(long, requires = "scratch", conflicts_with_all = ["database_url", "backup_dir"])]
+    keep: bool,
     /// Give up waiting for another run's lock after this many seconds (default: wait).
     #[arg(long, value_name = "SECONDS")]
     lock_wait: Option<u64>,
@@ -95,23 +104,34 @@ pub(crate) fn run(
     if args.scratch {
         let started = Instant::now();
         let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
-        let settings = cluster.create_database("plan_scratch")?;
+        let settings = cluster.create_database(SCRATCH_DATABASE)?;
         let _ = writeln!(
             err,
-            "started a throwaway PostgreSQL cluster in {} ({} ms); it is removed when plan exits",
+            "started a throwaway PostgreSQL cluster in {} ({} ms); {}",
             cluster.directory().display(),
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            if args.keep {
+                "--keep leaves it running"
+            } else {
+                "it is removed when plan exits"
+            }
         );
         let options = apply_options(&args, target, args.env.clone());
-        apply_to(&loaded, &settings, &options, handlers, out, err)?;
-        let _ = writeln!(out);
-        return write_status(
-            &loaded,
-            &settings,
-            args.env.as_deref(),
-            StatusFormat::Text,
-            out,
-        );
+        let shown = apply_to(&loaded, &settings, &options, handlers, out, err).and_then(|()| {
+            let _ = writeln!(out);
+            write_status(
+                &loaded,
+                &settings,
+                args.env.as_deref(),
+                StatusFormat::Text,
+                out,
+            )
+        });
+        if args.keep {
+            // Kept whether or not the apply succeeded: a failed migration is worth a look.
+            write_kept(&cluster.keep(), out);
+        }
+        return shown;
     }
     let settings = args.connect.settings("apply")?;
     // What --env alone requires is refused before connecting; the ledger, read next, may add
@@ -164,6 +184,31 @@ pub(crate) fn run(
     };
     before_first_statement(&run, &owed, &asked, out, err)?;
     apply_to(&loaded, &settings, &options, handlers, out, err)
+}
+
+/// The database `--scratch` creates in its cluster and applies to.
+const SCRATCH_DATABASE: &str = "plan_scratch";
+
+/// What `--scratch --keep` prints on stdout after the status: where the cluster is, the line
+/// that points the other commands at it, and the line that stops and removes it.
+fn write_kept(kept: &KeptCluster, out: &mut dyn Write) {
+    let settings = kept.settings_for(SCRATCH_DATABASE);
+    let url = settings.to_string();
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "the cluster keeps running (--keep): files in {}, socket {}, port {}, user {}, database {}",
+        kept.directory().display(),
+        settings.host(),
+        settings.port(),
+        settings.user(),
+        settings.database()
+    );
+    let _ = writeln!(out, "DATABASE_URL: {url}");
+    let _ = writeln!(out, "use it with the other commands (plan status, ...):");
+    let _ = writeln!(out, "  export DATABASE_URL={}", shell_quote(&url));
+    let _ = writeln!(out, "stop it and remove its files:");
+    let _ = writeln!(out, "  {}", kept.stop_command());
 }
 
 /// The library's options for this apply, in `environment`.

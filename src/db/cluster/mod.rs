@@ -13,16 +13,20 @@
 //! a small `sh` child reading a pipe whose write end only this process holds. When this process
 //! ends, however it ends, the kernel closes the pipe, the watchdog reads end-of-file, stops the
 //! server and deletes the directory. `Drop` tells the watchdog to exit instead, so exactly one
-//! of the two cleans up.
+//! of the two cleans up. A cluster kept on purpose (`ScratchCluster::keep`) dismisses its
+//! watchdog and is stopped by neither: it runs until someone runs the command it printed.
 //!
 //! As root, `initdb` and `postgres` refuse to run, so both run as the `postgres` OS user, which
 //! is given ownership of the directory.
 //!
 //! - `options`: [`ClusterOptions`], `TcpListening`, `ServerTls`: what to start.
-//! - `scratch`: [`ScratchCluster`], started, used, dropped.
+//! - `scratch`: [`ScratchCluster`], started, used, dropped (or kept).
+//! - `kept`: [`KeptCluster`], a cluster left running on purpose (`apply --scratch --keep`), and
+//!   the command that stops and removes it.
 //! - `server`: the steps of running `postgres` (binaries, initdb, spawn, wait, stop).
 //! - `watchdog`: the cleanup child that outlives a killed process.
 
+mod kept;
 pub(crate) mod options;
 pub(crate) mod scratch;
 mod server;
@@ -30,5 +34,6 @@ mod server;
 mod tests;
 mod watchdog;
 
+pub(crate) use kept::{KeptCluster, shell_quote};
 pub(crate) use options::ClusterOptions;
 pub(crate) use scratch::ScratchCluster;

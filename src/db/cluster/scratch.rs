@@ -1,7 +1,8 @@
 //! [`ScratchCluster`], a running throwaway cluster: starting it (the steps of `server` in order,
 //! watched by `watchdog` from the first moment), settings to reach it, creating and dropping
-//! its databases, and stopping it and deleting its files on drop. What to start it with is
-//! `options`'s.
+//! its databases, and stopping it and deleting its files on drop, or letting go of it
+//! (`keep`) so that it outlives this process. What to start it with is `options`'s; what a kept
+//! cluster offers is `kept`'s.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::process::Child;
 
 use tempfile::TempDir;
 
+use super::kept::{KeptCluster, KeptParts};
 use super::options::ClusterOptions;
 use super::server::{
     SUPERUSER, ServerUser, StartFailure, find_server_binaries, free_loopback_port, give_to,
@@ -41,8 +43,12 @@ pub struct ScratchCluster {
     log_path: PathBuf,
     port: u16,
     tcp_listening: bool,
+    /// The OS user the server runs as, when not us (we are root).
+    server_user: Option<ServerUser>,
     server: Child,
     watchdog: Child,
+    /// Set by `keep`: the server must outlive us, so `Drop` leaves it running.
+    kept: bool,
     /// Dropped last: deleting the directory must wait until the server has stopped.
     directory: TempDir,
 }
@@ -72,8 +78,10 @@ impl ScratchCluster {
                 log_path: running.log_path,
                 port: running.port,
                 tcp_listening: options.tcp.is_some(),
+                server_user,
                 server: running.server,
                 watchdog,
+                kept: false,
                 directory,
             }),
             Err(error) => {
@@ -154,6 +162,28 @@ impl ScratchCluster {
         self.server.id()
     }
 
+    /// Lets go of the cluster so that it keeps running after this process ends: the watchdog
+    /// is dismissed (it exits, so no process of ours stays behind) and neither `Drop` nor
+    /// anything else stops the server or deletes the directory. Whoever kept it stops it with
+    /// [`KeptCluster::stop_command`].
+    pub(crate) fn keep(mut self) -> KeptCluster {
+        dismiss_watchdog(&mut self.watchdog);
+        self.directory.disable_cleanup(true);
+        self.kept = true;
+        KeptCluster::new(&KeptParts {
+            bindir: &self.bindir,
+            directory: self.directory.path(),
+            data_dir: &self.data_dir,
+            socket_dir: &self.socket_dir,
+            port: self.port,
+            superuser: SUPERUSER,
+            // `server_user` looks the OS user up by the same name as the superuser.
+            server_os_user: self.server_user.map(|_| SUPERUSER),
+        })
+        // `self` drops here: the watchdog is already gone, the server is left running (the
+        // `Child` handle is only forgotten) and the directory stays.
+    }
+
     fn run_admin_statement(&self, statement: &str, action: &str) -> Result<(), DbError> {
         let admin = self.settings_for("postgres");
         let mut client = admin.connect()?;
@@ -173,7 +203,9 @@ impl Drop for ScratchCluster {
         // The watchdog must exit first: once the server is stopped its pid may be reused, and
         // the watchdog would otherwise signal a stranger when it sees this process end.
         dismiss_watchdog(&mut self.watchdog);
-        stop_server(&mut self.server);
+        if !self.kept {
+            stop_server(&mut self.server);
+        }
         // `directory` (a TempDir) is deleted when the fields drop, after this.
     }
 }
