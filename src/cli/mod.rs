@@ -10,9 +10,11 @@ mod apply;
 mod args;
 mod baseline;
 mod check_schema;
+mod completions;
 mod failure;
 mod graph;
 mod import_history;
+mod man;
 mod new;
 mod rollback;
 mod show;
@@ -29,9 +31,23 @@ use crate::engine::Handlers;
 
 pub(crate) use failure::Failure;
 
+/// The name completions and man pages give the command, whatever the running binary is called.
+const BIN_NAME: &str = "plan";
+
+/// What `plan --version` prints after `plan `: the package version, then the commit and its date
+/// that build.rs found (`unknown unknown` when built outside a git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PLAN_GIT_COMMIT"),
+    " ",
+    env!("PLAN_GIT_DATE"),
+    ")"
+);
+
 /// `plan`: a dependency-graph migration planner for PostgreSQL.
 #[derive(Debug, Parser)]
-#[command(name = "plan", version, about, long_about = None)]
+#[command(name = "plan", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,6 +83,10 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// Create the next migration in the project's own layout.
     New(new::NewArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print plan's man page, or a subcommand's; with --out, write them all into a folder.
+    Man(man::ManArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams: the whole `main` of the
@@ -144,6 +164,8 @@ where
         Command::ImportHistory(args) => import_history::run(args, out),
         Command::Baseline(args) => baseline::run(args, out),
         Command::New(args) => new::run(args, out),
+        Command::Completions(args) => completions::run(args, out),
+        Command::Man(args) => man::run(args, out),
     };
     match result {
         Ok(()) => 0,

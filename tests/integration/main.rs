@@ -15,6 +15,7 @@ mod new;
 mod production;
 mod rollback;
 mod rollback_partial;
+mod shell;
 mod show;
 mod status_exit_code;
 mod steps;
