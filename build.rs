@@ -13,10 +13,6 @@ use std::process::Command;
 /// What both values are when git cannot say.
 const UNKNOWN: &str = "unknown";
 
-#[expect(
-    clippy::print_stdout,
-    reason = "cargo reads a build script's instructions from its stdout"
-)]
 fn main() {
     let package = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let mut instructions = vec!["cargo::rerun-if-changed=build.rs".to_string()];
@@ -44,6 +40,7 @@ fn main() {
         "cargo::rustc-env=PLAN_GIT_DATE={}",
         date.as_deref().unwrap_or(UNKNOWN)
     ));
+    // Cargo reads a build script's instructions from its stdout.
     for instruction in instructions {
         println!("{instruction}");
     }

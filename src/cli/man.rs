@@ -6,10 +6,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use miette::Diagnostic;
 
-use super::{BIN_NAME, Cli, Failure};
+use super::Failure;
 use crate::diagnostic::{Classified, ErrorClass};
 
 /// The date a page says it was last changed: the commit's (build.rs), so the same source
@@ -54,9 +54,13 @@ impl Classified for ManError {
     }
 }
 
-/// Runs `plan man`.
-pub(crate) fn run(args: ManArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let root = root_command();
+/// Runs `plan man` for `command`, the whole `plan` command line.
+pub(crate) fn run(
+    args: ManArgs,
+    command: clap::Command,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let root = prepared(command);
     if let Some(dir) = &args.out {
         let written = write_all(root, dir)?;
         let text: String = written
@@ -75,12 +79,10 @@ pub(crate) fn run(args: ManArgs, out: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `plan` as the pages describe it: built, so that each subcommand's name in the pages is
+/// `command` as the pages describe it: built, so that each subcommand's name in the pages is
 /// `plan-apply`, and without clap's `help` subcommand, which has no page of its own.
-fn root_command() -> clap::Command {
-    let mut command = Cli::command()
-        .bin_name(BIN_NAME)
-        .disable_help_subcommand(true);
+fn prepared(command: clap::Command) -> clap::Command {
+    let mut command = command.disable_help_subcommand(true);
     command.build();
     command
 }
@@ -108,7 +110,7 @@ fn visible_subcommands(command: &clap::Command) -> impl Iterator<Item = &clap::C
 /// `command`'s page, as roff.
 fn render(command: clap::Command) -> Vec<u8> {
     let mut page = clap_mangen::Man::new(command)
-        .source(format!("{BIN_NAME} {}", env!("CARGO_PKG_VERSION")))
+        .source(format!("plan {}", env!("CARGO_PKG_VERSION")))
         .manual("plan manual");
     if PAGE_DATE != "unknown" {
         page = page.date(PAGE_DATE);
@@ -149,18 +151,26 @@ fn write_all(command: clap::Command, dir: &Path) -> Result<Vec<PathBuf>, ManErro
 mod tests {
     use super::*;
 
-    /// `plan man name` finds the page titled `expect`, or fails naming the known subcommands.
+    /// A `plan` with two subcommands and a hidden one.
+    fn small_plan() -> clap::Command {
+        prepared(
+            clap::Command::new("plan")
+                .subcommand(clap::Command::new("apply"))
+                .subcommand(clap::Command::new("check-schema"))
+                .subcommand(clap::Command::new("internal").hide(true)),
+        )
+    }
+
+    /// `plan man name` finds the page titled `expect`, or fails with the message `expect`.
     fn check(name: &str, expect: Result<&str, &str>) {
-        let found = find(&root_command(), name);
-        match (found, expect) {
+        match (find(&small_plan(), name), expect) {
             (Ok(command), Ok(title)) => assert_eq!(command.get_display_name(), Some(title)),
             (Err(error), Err(message)) => {
                 assert_eq!(error.to_string(), message);
                 let ManError::UnknownSubcommand { known, .. } = error else {
-                    panic!("unknown subcommand");
+                    panic!("{name}: an unknown subcommand");
                 };
-                assert!(known.starts_with("show, graph, apply"), "{known}");
-                assert!(!known.contains("help"), "{known}");
+                assert_eq!(known, "apply, check-schema");
             }
             (found, expect) => panic!("{name}: {found:?}, expected {expect:?}"),
         }
@@ -170,15 +180,20 @@ mod tests {
     fn subcommands_are_found_by_name() {
         check("apply", Ok("plan-apply"));
         check("check-schema", Ok("plan-check-schema"));
-        check("man", Ok("plan-man"));
         check("aply", Err("`aply` is not a subcommand of plan"));
+        // clap's own `help` and hidden subcommands have no page.
         check("help", Err("`help` is not a subcommand of plan"));
+        check("internal", Err("`internal` is not a subcommand of plan"));
     }
 
     #[test]
-    fn pages_start_with_their_title() {
-        let page = String::from_utf8(render(root_command())).expect("roff is UTF-8");
-        assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n") || page.starts_with(".TH"));
-        assert!(page.contains(".TH plan 1"), "{page}");
+    fn out_writes_a_page_per_visible_command_in_help_order() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let written = write_all(small_plan(), &dir.path().join("man1")).expect("written");
+        let names: Vec<_> = written
+            .iter()
+            .map(|path| path.file_name().unwrap_or_default().to_string_lossy())
+            .collect();
+        assert_eq!(names, ["plan.1", "plan-apply.1", "plan-check-schema.1"]);
     }
 }

@@ -25,14 +25,11 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::engine::Handlers;
 
 pub(crate) use failure::Failure;
-
-/// The name completions and man pages give the command, whatever the running binary is called.
-const BIN_NAME: &str = "plan";
 
 /// What `plan --version` prints after `plan `: the package version, then the commit and its date
 /// that build.rs found (`unknown unknown` when built outside a git checkout).
@@ -164,8 +161,8 @@ where
         Command::ImportHistory(args) => import_history::run(args, out),
         Command::Baseline(args) => baseline::run(args, out),
         Command::New(args) => new::run(args, out),
-        Command::Completions(args) => completions::run(args, out),
-        Command::Man(args) => man::run(args, out),
+        Command::Completions(args) => completions::run(args, Cli::command(), out),
+        Command::Man(args) => man::run(args, Cli::command(), out),
     };
     match result {
         Ok(()) => 0,
