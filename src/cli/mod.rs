@@ -10,9 +10,11 @@ mod apply;
 mod args;
 mod baseline;
 mod check_schema;
+mod completions;
 mod failure;
 mod graph;
 mod import_history;
+mod man;
 mod new;
 mod rollback;
 mod schema;
@@ -24,15 +26,26 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::engine::Handlers;
 
 pub(crate) use failure::Failure;
 
+/// What `plan --version` prints after `plan `: the package version, then the commit and its date
+/// that build.rs found (`unknown unknown` when built outside a git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PLAN_GIT_COMMIT"),
+    " ",
+    env!("PLAN_GIT_DATE"),
+    ")"
+);
+
 /// `plan`: a dependency-graph migration planner for PostgreSQL.
 #[derive(Debug, Parser)]
-#[command(name = "plan", version, about, long_about = None)]
+#[command(name = "plan", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,6 +83,10 @@ enum Command {
     New(new::NewArgs),
     /// Print the JSON Schema of plan.yaml, for editors (docs/plan-file.md).
     Schema(schema::SchemaArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print plan's man page, or a subcommand's; with --out, write them all into a folder.
+    Man(man::ManArgs),
 }
 
 /// Runs `plan` with the process's arguments and standard streams: the whole `main` of the
@@ -148,6 +165,8 @@ where
         Command::Baseline(args) => baseline::run(args, out),
         Command::New(args) => new::run(args, out),
         Command::Schema(args) => schema::run(args, out),
+        Command::Completions(args) => completions::run(args, Cli::command(), out),
+        Command::Man(args) => man::run(args, Cli::command(), out),
     };
     match result {
         Ok(()) => 0,

@@ -17,6 +17,7 @@ mod rollback;
 mod rollback_partial;
 mod schema;
 mod scratch_keep;
+mod shell;
 mod show;
 mod status_exit_code;
 mod steps;
