@@ -83,6 +83,10 @@ pub mod internals {
     pub use crate::db::session::connection::Session;
     pub use crate::db::session::transaction::TransactionState;
     pub use crate::engine::outcome::Progress;
+    pub use crate::engine::plan::Allow;
+    pub use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
+    pub use crate::load::load_project;
+    pub use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 
     /// A plain `postgres` connection with `settings` (the tests' own queries), through plan's
     /// connect: its timeout, TLS and error messages.
@@ -91,10 +95,6 @@ pub mod internals {
     ) -> Result<postgres::Client, crate::DbError> {
         settings.connect()
     }
-    pub use crate::engine::plan::Allow;
-    pub use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
-    pub use crate::load::load_project;
-    pub use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 }
 
 #[cfg(test)]
