@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::support::cluster::{TestDatabase, test_db};
-use crate::support::project::{Run, TestProject, plan};
+use crate::support::project::{Run, TestProject, plan, production_last};
 
 /// `plan status --exit-code` (and `extra`) in `dir`.
 fn status(database: &TestDatabase, dir: &Path, extra: &[&str]) -> Run {
@@ -24,21 +24,6 @@ fn expect_not_up_to_date(run: Run, states: &str, shown: &str) {
     run.expect_failed()
         .expect_stderr_has(&["plan::cli::not_up_to_date", states])
         .expect_stdout_has(&[shown]);
-}
-
-/// 001 everywhere, then 002 only in production, in a sequence.
-fn production_last() -> TestProject {
-    TestProject::new(&[
-        (
-            "plan.yaml",
-            "environments:\n  production: {}\n  staging: {}\n",
-        ),
-        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
-        (
-            "migrations/002_b.sql",
-            "-- environment: production\nCREATE TABLE b (id int);\n",
-        ),
-    ])
 }
 
 #[test]

@@ -8,22 +8,7 @@ use miette::Diagnostic;
 use pgplan::startup::{Goal, Migrator, Retry};
 
 use crate::support::cluster::test_db;
-use crate::support::project::{TestProject, ledger_exists, ledger_ids, plan, plan_with_env};
-
-/// 001 everywhere, then 002 only in production, in a sequence.
-fn production_last() -> TestProject {
-    TestProject::new(&[
-        (
-            "plan.yaml",
-            "environments:\n  production: {}\n  staging: {}\n",
-        ),
-        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
-        (
-            "migrations/002_b.sql",
-            "-- environment: production\nCREATE TABLE b (id int);\n",
-        ),
-    ])
-}
+use crate::support::project::{ledger_exists, ledger_ids, plan, plan_with_env, production_last};
 
 #[test]
 fn issue_13_apply_to_a_production_only_migration_without_env_is_refused() {

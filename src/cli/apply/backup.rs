@@ -3,12 +3,36 @@
 //! backup is owed, and where it goes, is decided before (`safeguards.rs`, `engine::safeguards`).
 
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::Failure;
-use crate::db::{ConnectionSettings, PendingBackup};
+use crate::db::{Backup, ConnectionSettings, PendingBackup};
 use crate::engine;
 use crate::project::Project;
+
+/// Says a backup is being taken, with which pg_dump and into which file.
+pub(super) fn write_taking(err: &mut dyn Write, pg_dump: &Path, file: &Path) {
+    let _ = writeln!(
+        err,
+        "taking a backup with {} into {} ...",
+        pg_dump.display(),
+        file.display()
+    );
+}
+
+/// Shows a verified backup and how to restore it.
+pub(super) fn write_taken(out: &mut dyn Write, backup: &Backup, took: Duration) {
+    let _ = writeln!(
+        out,
+        "backup: {} ({} bytes, {} archive entries, verified with pg_restore --list, {} ms)",
+        backup.path.display(),
+        backup.bytes,
+        backup.entries,
+        took.as_millis()
+    );
+    let _ = writeln!(out, "to restore it: {}", backup.restore_command);
+}
 
 /// Takes the prepared backup, verifies it, prints it with its restore command, and records it
 /// in the ledger history (holding the lock; `lock_wait` bounds the wait) for a run in
@@ -21,23 +45,9 @@ pub(crate) fn take_backup(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let _ = writeln!(
-        err,
-        "taking a backup with {} into {} ...",
-        pending.pg_dump().display(),
-        pending.path().display()
-    );
+    write_taking(err, pending.pg_dump(), pending.path());
     let taken = engine::backup::take(pending)?;
-    let (backup, took) = (&taken.backup, taken.took);
-    let _ = writeln!(
-        out,
-        "backup: {} ({} bytes, {} archive entries, verified with pg_restore --list, {} ms)",
-        backup.path.display(),
-        backup.bytes,
-        backup.entries,
-        took.as_millis()
-    );
-    let _ = writeln!(out, "to restore it: {}", backup.restore_command);
+    write_taken(out, &taken.backup, taken.took);
     // Printed now, not with the summary: if the run is killed, the path is still on screen.
     let _ = out.flush();
     let mut last_said: Option<Duration> = None;

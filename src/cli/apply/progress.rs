@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
 use crate::cli::Failure;
 use crate::db::ConnectionSettings;
@@ -85,25 +86,8 @@ impl ProgressPrinter<'_> {
         match progress {
             // `plan apply` takes its backup before the apply (`backup.rs`); these come only
             // when the options ask the engine for one, and read as `take_backup`'s lines do.
-            Progress::BackingUp { file, pg_dump } => {
-                let _ = writeln!(
-                    self.err,
-                    "taking a backup with {} into {} ...",
-                    pg_dump.display(),
-                    file.display()
-                );
-            }
-            Progress::BackedUp { backup, took } => {
-                let _ = writeln!(
-                    self.out,
-                    "backup: {} ({} bytes, {} archive entries, verified with pg_restore --list, {} ms)",
-                    backup.path.display(),
-                    backup.bytes,
-                    backup.entries,
-                    took.as_millis()
-                );
-                let _ = writeln!(self.out, "to restore it: {}", backup.restore_command);
-            }
+            Progress::BackingUp { file, pg_dump } => write_taking(self.err, pg_dump, file),
+            Progress::BackedUp { backup, took } => write_taken(self.out, backup, took),
             Progress::WaitingForLock { holder, waited } => {
                 // Polled every 200 ms: say it at once, then every ten seconds.
                 let due = self

@@ -173,6 +173,22 @@ impl Run {
     }
 }
 
+/// 001 everywhere, then 002 only in production (environments production and staging), in a
+/// sequence.
+pub(crate) fn production_last() -> TestProject {
+    TestProject::new(&[
+        (
+            "plan.yaml",
+            "environments:\n  production: {}\n  staging: {}\n",
+        ),
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_b.sql",
+            "-- environment: production\nCREATE TABLE b (id int);\n",
+        ),
+    ])
+}
+
 /// Runs `plan ARGS --database-url URL` in `dir` against `database`, and waits (at most a
 /// minute) for it to finish.
 pub(crate) fn plan(database: &TestDatabase, dir: &Path, args: &[&str]) -> Run {
