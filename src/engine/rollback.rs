@@ -147,7 +147,7 @@ pub(crate) fn rollback(
                 mut failure,
                 committed,
             }) => {
-                // The history records every rollback, failed or not (see db/ledger.rs). The
+                // The history records every rollback, failed or not (see db/ledger/history.rs). The
                 // rollback's own transaction is gone, so the failure goes in one of its own.
                 if session.is_open() {
                     let event = Event {

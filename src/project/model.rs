@@ -3,7 +3,7 @@
 //! its migrations ([`Resolution`]).
 //!
 //! Leaves to others: reading the files into a Project (`read.rs`), what one migration holds
-//! (`migration.rs`), the plan.yaml settings (`manifest.rs`).
+//! (`migration.rs`), the plan.yaml settings (`manifest/`).
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! string, comment, quoted identifier and dollar quote starts and ends, which is all statement
 //! splitting needs. It does not validate tokens the server would reject (a lone `$`, trailing junk
 //! after a number): those become ordinary tokens and the server reports them. Splitting into
-//! statements lives in `statement.rs`.
+//! statements lives in `statement/`.
 //!
 //! Plain `'...'` (and `N'...'`) strings depend on the session's `standard_conforming_strings`
 //! ([`StandardStrings`]): on (the default since PostgreSQL 9.1), a backslash in them is an
@@ -107,7 +107,7 @@ impl TokenKind {
 /// and on a psql meta-command (an unquoted backslash), reporting where it starts.
 ///
 /// All of `sql` is read as SQL: the inline data after a `COPY ... FROM STDIN` (which holds
-/// backslashes such as `\N` and `\.`) fails here. `split_statements` (in `statement.rs`, which
+/// backslashes such as `\N` and `\.`) fails here. `split_statements` (in `statement/`, which
 /// builds on this file and not the other way round) knows where such data lies and steps over it.
 pub(crate) fn tokenize(sql: &str) -> Result<Vec<Token>, LexError> {
     let mut stream = TokenStream::new(sql);

@@ -2,7 +2,7 @@
 //!
 //! - `lexer.rs` cuts text into `Token`s with byte spans, knowing PostgreSQL's quoting rules
 //!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
-//! - `statement.rs` groups tokens into [`Statement`]s the way psql does, and says which ones are
+//! - `statement/` groups tokens into [`Statement`]s the way psql does, and says which ones are
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
 //!   It follows the script's own `SET standard_conforming_strings` (`StandardStrings`).
 //! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
