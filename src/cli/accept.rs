@@ -10,7 +10,8 @@ use clap::Args;
 use super::Failure;
 use miette::Diagnostic;
 
-use super::args::{ConnectArgs, ProjectArgs, resolve_migration};
+use super::Global;
+use super::args::resolve_migration;
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{self, Acceptance, ResumeAt};
 
@@ -40,10 +41,6 @@ impl Classified for AcceptArgumentProblem {
 /// Arguments of `plan accept`.
 #[derive(Debug, Args)]
 pub(crate) struct AcceptArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
     /// The migration whose current content is accepted.
     #[arg(
         value_name = "ID",
@@ -65,8 +62,13 @@ pub(crate) struct AcceptArgs {
 }
 
 /// Runs `plan accept`.
-pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(
+    args: AcceptArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let project = loaded.project();
     let resume_at = args
         .resume_at
@@ -95,7 +97,7 @@ pub(crate) fn run(args: AcceptArgs, out: &mut dyn Write) -> Result<(), Failure> 
         // clap requires one of the two.
         (None, None) => return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
-    let settings = args.connect.settings("accept")?;
+    let settings = global.settings("accept")?;
     match ops::accept(&loaded, &settings, &acceptance, &args.reason) {
         Ok(sentence) => {
             let _ = writeln!(out, "{sentence}");

@@ -1,31 +1,14 @@
-//! Argument groups shared by several subcommands, and their conversion into library values.
+//! Arguments and checks several subcommands share: naming a migration or an environment, confirming, and the environment's safeguards. The global options (`--dir`, `--database-url`, …) are `global.rs`'s.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::Args;
 use miette::Diagnostic;
 
 use super::Failure;
 use crate::db::ConnectionSettings;
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::engine::safeguards::{EnvironmentGuard, Safeguards, read_recorded_environments};
-use crate::load::Loaded;
 use crate::project::{MigrationId, Project, Resolution};
-
-/// Which project folder to read.
-#[derive(Debug, Args)]
-pub(crate) struct ProjectArgs {
-    /// The project folder: holds migrations/ (or plan.yaml's migrations_dir) and plan.yaml.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub(crate) dir: PathBuf,
-}
-
-impl ProjectArgs {
-    /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
-    pub(crate) fn load(&self) -> Result<Loaded, Failure> {
-        crate::load::load_project(&self.dir).map_err(Failure::from)
-    }
-}
 
 /// A command-line argument naming something that does not exist.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -116,31 +99,6 @@ pub(crate) fn check_environment(project: &Project, name: Option<&str>) -> Result
             help,
         })
     })
-}
-
-/// Which database to connect to. The password is never echoed: prefer `DATABASE_URL` or
-/// `PGPASSWORD`/`~/.pgpass` to `--database-url`, since command lines are visible to other users
-/// of the machine.
-#[derive(Debug, Args)]
-pub(crate) struct ConnectArgs {
-    /// The database, as a postgresql:// URL or key=value string. Default: DATABASE_URL, then the
-    /// PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT)
-    /// and ~/.pgpass, as libpq reads them.
-    #[arg(long, value_name = "URL")]
-    pub(crate) database_url: Option<String>,
-}
-
-impl ConnectArgs {
-    /// The connection settings, with `plan` as the application name so other sessions (and the
-    /// lock-waiting message) can tell who holds the lock.
-    pub(crate) fn settings(&self, command: &str) -> Result<crate::db::ConnectionSettings, Failure> {
-        let settings =
-            crate::db::ConnectionSettings::from_process_environment(self.database_url.as_deref())?;
-        Ok(match settings.application_name() {
-            Some(_) => settings,
-            None => settings.with_application_name(&format!("plan {command}")),
-        })
-    }
 }
 
 /// Whether `question` can be confirmed: `--yes` was given, or standard input is a terminal to

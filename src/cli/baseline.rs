@@ -8,38 +8,37 @@ use std::io::Write;
 use clap::Args;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs, check_environment, resolve_migration};
+use super::Global;
+use super::args::resolve_migration;
 use crate::engine::Execution;
 use crate::ops::{BaselineOptions, baseline};
 
 /// Arguments of `plan baseline`.
 #[derive(Debug, Args)]
 pub(crate) struct BaselineArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
     /// Record this migration and everything it depends on (ID, file name or unique version).
     #[arg(long, value_name = "ID")]
     to: String,
-    /// The environment: every migration recorded must run in it.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
     /// Check the database and show what would be recorded; record nothing.
     #[arg(long)]
     dry_run: bool,
 }
 
 /// Runs `plan baseline`.
-pub(crate) fn run(args: BaselineArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(
+    args: BaselineArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let (project, graph) = (loaded.project(), loaded.graph());
-    check_environment(project, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
     let target = resolve_migration(project, &args.to)?;
-    let settings = args.connect.settings("baseline")?;
+    let settings = global.settings("baseline")?;
     let options = BaselineOptions {
         target: target.clone(),
-        environment: args.env.clone(),
+        environment: env.map(str::to_string),
         mode: if args.dry_run {
             Execution::DryRun
         } else {

@@ -4,34 +4,17 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs, check_environment};
+use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{SchemaReport, check_schema};
 
 /// Arguments of `plan check-schema`.
 #[derive(Debug, Args)]
-pub(crate) struct CheckSchemaArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
-    /// The environment: migrations limited to others are not pending here.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    format: CheckFormat,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum CheckFormat {
-    Text,
-    Json,
-}
+pub(crate) struct CheckSchemaArgs {}
 
 /// The findings, as a failure (exit 1) after they are printed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -50,23 +33,28 @@ impl Classified for Findings {
 }
 
 /// Runs `plan check-schema`.
-pub(crate) fn run(args: CheckSchemaArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(
+    _: CheckSchemaArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let (project, graph) = (loaded.project(), loaded.graph());
-    check_environment(project, args.env.as_deref())?;
-    let settings = args.connect.settings("check-schema")?;
-    let report = check_schema(project, graph, &settings, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
+    let settings = global.settings("check-schema")?;
+    let report = check_schema(project, graph, &settings, env)?;
     let shown = ShownReport::new(&settings.to_string(), &report);
-    let _ = match args.format {
-        CheckFormat::Text => out.write_all(shown.to_text().as_bytes()),
-        CheckFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+    let _ = match global.format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        _ => out.write_all(shown.to_text().as_bytes()),
     };
     if report.is_clean() {
         Ok(())
     } else {
-        Err(Failure::from(Findings(shown.findings)))
+        Err(Failure::from(Findings(shown.findings)).after_report())
     }
 }
 

@@ -15,32 +15,57 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 
 /// Why a subcommand stopped.
 #[derive(Debug)]
-pub(crate) enum Failure {
-    /// The input (project files, plan.yaml, arguments) is invalid: exit 2.
-    Invalid(Box<dyn Diagnostic + Send + Sync>),
-    /// The operation failed: exit 1.
-    Failed(Box<dyn Diagnostic + Send + Sync>),
+pub(crate) struct Failure {
+    /// Invalid input (exit 2) or a failed operation (exit 1).
+    class: ErrorClass,
+    diagnostic: Box<dyn Diagnostic + Send + Sync>,
+    /// The subcommand printed its report, which says what failed, before failing (check-schema's
+    /// findings, verify's, status --exit-code): in JSON mode that report is the one object on
+    /// stdout, and the failure adds none.
+    reported: bool,
 }
 
 impl Failure {
-    /// Renders the failure to `err` and returns its exit code.
-    pub(crate) fn report(&self, err: &mut dyn Write) -> u8 {
+    /// Renders the failure to `err`, coloured or not, and returns its exit code.
+    pub(crate) fn report(&self, err: &mut dyn Write, colour: bool) -> u8 {
+        let _ = colour;
         let _ = write!(err, "{}", render(self.diagnostic()));
         self.exit_code()
     }
 
+    /// Writes the failure as the one JSON object a command asked for `--format json` prints
+    /// when it fails (docs/json.md): `{"format":1,"error":{...}}`.
+    pub(crate) fn write_json(&self, out: &mut dyn Write) {
+        if self.reported {
+            return;
+        }
+        let object = JsonFailure {
+            format: 1,
+            error: JsonError::of(self.diagnostic()),
+        };
+        if let Ok(text) = serde_json::to_string(&object) {
+            let _ = writeln!(out, "{text}");
+        }
+    }
+
     /// The exit code: 2 for invalid input, 1 for a failed operation.
     pub(crate) fn exit_code(&self) -> u8 {
-        match self {
-            Failure::Invalid(_) => EXIT_USAGE,
-            Failure::Failed(_) => EXIT_FAILED,
+        match self.class {
+            ErrorClass::InvalidInput => EXIT_USAGE,
+            ErrorClass::Failed => EXIT_FAILED,
+        }
+    }
+
+    /// This failure comes after the subcommand's report was printed (see `reported`).
+    pub(crate) fn after_report(self) -> Self {
+        Failure {
+            reported: true,
+            ..self
         }
     }
 
     fn diagnostic(&self) -> &dyn Diagnostic {
-        match self {
-            Failure::Invalid(diagnostic) | Failure::Failed(diagnostic) => diagnostic.as_ref(),
-        }
+        self.diagnostic.as_ref()
     }
 }
 
@@ -52,11 +77,110 @@ where
     E: Diagnostic + Classified + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        match error.class() {
-            ErrorClass::InvalidInput => Failure::Invalid(Box::new(error)),
-            ErrorClass::Failed => Failure::Failed(Box::new(error)),
+        Failure {
+            class: error.class(),
+            diagnostic: Box::new(error),
+            reported: false,
         }
     }
+}
+
+/// The one object a failing command prints in JSON mode (docs/json.md).
+#[derive(serde::Serialize)]
+struct JsonFailure {
+    format: u32,
+    error: JsonError,
+}
+
+/// A diagnostic as JSON: its code, message, the file and line of its first label (null when it
+/// points nowhere), its help, and the problems it gathers (`problems`, only when there are).
+#[derive(serde::Serialize)]
+struct JsonError {
+    code: Option<String>,
+    message: String,
+    file: Option<String>,
+    line: Option<usize>,
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<JsonError>,
+}
+
+impl JsonError {
+    fn of(diagnostic: &dyn Diagnostic) -> Self {
+        let (file, line) = location(diagnostic).unzip();
+        JsonError {
+            code: diagnostic.code().map(|code| code.to_string()),
+            message: diagnostic.to_string(),
+            file,
+            line,
+            help: diagnostic.help().map(|help| help.to_string()),
+            problems: diagnostic
+                .related()
+                .map(|related| related.map(JsonError::of).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The file and 1-based line a diagnostic's first label points at.
+fn location(diagnostic: &dyn Diagnostic) -> Option<(String, usize)> {
+    let label = diagnostic.labels()?.next()?;
+    let contents = diagnostic
+        .source_code()?
+        .read_span(label.inner(), 0, 0)
+        .ok()?;
+    Some((contents.name()?.to_string(), contents.line() + 1))
+}
+
+/// Reports an error clap found in the arguments (or the help and version it prints) and returns
+/// its exit code. With `--format json` among the arguments, a usage error is also the JSON error
+/// object on stdout, as any other failure is.
+pub(crate) fn report_usage_error(
+    error: &clap::Error,
+    args: &[std::ffi::OsString],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let stream: &mut dyn Write = if error.use_stderr() { err } else { &mut *out };
+    let rendered = error.render();
+    if crate::diagnostic::colour_wanted() {
+        let _ = write!(stream, "{}", rendered.ansi());
+    } else {
+        let _ = write!(stream, "{rendered}");
+    }
+    let code = u8::try_from(error.exit_code()).unwrap_or(EXIT_USAGE);
+    if error.use_stderr() && asks_for_json(args) {
+        let message = rendered.to_string();
+        let first = message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        let object = JsonFailure {
+            format: 1,
+            error: JsonError {
+                code: Some("plan::cli::usage".to_string()),
+                message: first,
+                file: None,
+                line: None,
+                help: Some("`plan --help` lists the subcommands and options".to_string()),
+                problems: Vec::new(),
+            },
+        };
+        if let Ok(text) = serde_json::to_string(&object) {
+            let _ = writeln!(out, "{text}");
+        }
+    }
+    code
+}
+
+/// Whether the raw arguments say `--format json` (or `--format=json`), read before clap has
+/// accepted them.
+fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
+    args.windows(2)
+        .any(|pair| pair[0] == "--format" && pair[1] == "json")
+        || args.iter().any(|arg| arg == "--format=json")
 }
 
 #[cfg(test)]

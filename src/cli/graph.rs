@@ -3,35 +3,23 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::Failure;
-use super::args::ProjectArgs;
+use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph};
 
 /// Arguments of `plan graph`.
 #[derive(Debug, Args)]
-pub(crate) struct GraphArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-    format: GraphFormat,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum GraphFormat {
-    Dot,
-    Mermaid,
-}
+pub(crate) struct GraphArgs {}
 
 /// Runs `plan graph`.
-pub(crate) fn run(args: GraphArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(_: GraphArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let graph = loaded.graph();
-    let text = match args.format {
-        GraphFormat::Dot => dot(graph),
-        GraphFormat::Mermaid => mermaid(graph),
+    let text = match global.format {
+        Format::Mermaid => mermaid(graph),
+        _ => dot(graph),
     };
     // A closed pipe is not worth an error.
     let _ = out.write_all(text.as_bytes());

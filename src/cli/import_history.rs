@@ -9,17 +9,13 @@ use std::io::Write;
 use clap::Args;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs};
+use super::Global;
 use crate::engine::Execution;
 use crate::ops::{ImportOptions, ImportReport, import_history};
 
 /// Arguments of `plan import-history`.
 #[derive(Debug, Args)]
 pub(crate) struct ImportHistoryArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
     /// The other runner's tracking table, as SCHEMA.TABLE (a bare name is looked for through
     /// the search_path). Default: the one table named schema_migrations or _migrations.
     #[arg(long, value_name = "TABLE")]
@@ -30,10 +26,15 @@ pub(crate) struct ImportHistoryArgs {
 }
 
 /// Runs `plan import-history`.
-pub(crate) fn run(args: ImportHistoryArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(
+    args: ImportHistoryArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let (project, graph) = (loaded.project(), loaded.graph());
-    let settings = args.connect.settings("import-history")?;
+    let settings = global.settings("import-history")?;
     let options = ImportOptions {
         from: args.from,
         mode: if args.dry_run {

@@ -12,6 +12,7 @@ mod baseline;
 mod check_schema;
 mod completions;
 mod failure;
+mod global;
 mod graph;
 mod import_history;
 mod man;
@@ -31,6 +32,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::engine::Handlers;
 
 pub(crate) use failure::Failure;
+pub(crate) use global::{Format, Global, Verbosity};
+
+use global::{GlobalArgs, Uses};
 
 /// What `plan --version` prints after `plan `: the package version, then the commit and its date
 /// that build.rs found (`unknown unknown` when built outside a git checkout).
@@ -47,6 +51,8 @@ const VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "plan", version = VERSION, about, long_about = None)]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -139,37 +145,102 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(error) => {
-            let stream: &mut dyn Write = if error.use_stderr() { err } else { out };
-            let rendered = error.render();
-            if crate::diagnostic::colour_wanted() {
-                let _ = write!(stream, "{}", rendered.ansi());
-            } else {
-                let _ = write!(stream, "{rendered}");
-            }
-            return u8::try_from(error.exit_code()).unwrap_or(failure::EXIT_USAGE);
-        }
+        Err(error) => return failure::report_usage_error(&error, &args, out, err),
     };
-    let result = match cli.command {
-        Command::Show(args) => show::run(args, out),
-        Command::Graph(args) => graph::run(args, out),
-        Command::Apply(args) => apply::run(args, handlers, out, err),
-        Command::Status(args) => status::run(args, out),
-        Command::Rollback(args) => rollback::run(args, out, err),
-        Command::Accept(args) => accept::run(args, out),
-        Command::CheckSchema(args) => check_schema::run(args, out),
-        Command::Verify(args) => verify::run(args, handlers, out, err),
-        Command::ImportHistory(args) => import_history::run(args, out),
-        Command::Baseline(args) => baseline::run(args, out),
-        Command::New(args) => new::run(args, out),
-        Command::Schema(args) => schema::run(args, out),
-        Command::Completions(args) => completions::run(args, Cli::command(), out),
-        Command::Man(args) => man::run(args, Cli::command(), out),
+    let wants_json = cli.global.wants_json();
+    let colour = cli.global.colour();
+    let (name, uses) = cli.command.uses();
+    let result = match cli.global.resolve(name, uses) {
+        Ok(global) => {
+            // `-q`: errors only. What the subcommand would say goes nowhere, but the JSON that
+            // was asked for; the failure, if any, is reported below on the real stderr.
+            let quiet = global.verbosity == Verbosity::Quiet;
+            let (mut no_out, mut no_err) = (std::io::sink(), std::io::sink());
+            let out: &mut dyn Write = if quiet && !global.json() {
+                &mut no_out
+            } else {
+                &mut *out
+            };
+            let err: &mut dyn Write = if quiet { &mut no_err } else { &mut *err };
+            global.note_ignored(name, err);
+            cli.command.run(&global, handlers, out, err)
+        }
+        Err(failure) => Err(failure),
     };
     match result {
         Ok(()) => 0,
-        Err(failure) => failure.report(err),
+        Err(failure) => {
+            if wants_json {
+                failure.write_json(out);
+            }
+            failure.report(err, colour)
+        }
+    }
+}
+
+impl Command {
+    /// The subcommand's name and the global options it reads.
+    fn uses(&self) -> (&'static str, Uses) {
+        let project = |database_url: bool, env: bool, formats| Uses {
+            dir: true,
+            database_url,
+            env,
+            formats,
+        };
+        let text_or_json = Uses::TEXT_OR_JSON;
+        match self {
+            Command::Show(_) => ("show", project(false, true, text_or_json)),
+            Command::Graph(_) => (
+                "graph",
+                project(false, false, &[Format::Dot, Format::Mermaid]),
+            ),
+            Command::Apply(_) => ("apply", project(true, true, text_or_json)),
+            Command::Status(_) => ("status", project(true, true, text_or_json)),
+            Command::Rollback(_) => ("rollback", project(true, true, text_or_json)),
+            Command::CheckSchema(_) => ("check-schema", project(true, true, text_or_json)),
+            Command::Accept(_) => ("accept", project(true, false, text_or_json)),
+            Command::Verify(_) => ("verify", project(true, true, text_or_json)),
+            Command::ImportHistory(_) => ("import-history", project(true, false, text_or_json)),
+            Command::Baseline(_) => ("baseline", project(true, true, text_or_json)),
+            Command::New(_) => ("new", project(false, false, text_or_json)),
+            Command::Schema(_) => (
+                "schema",
+                Uses {
+                    formats: &[Format::Json],
+                    ..Uses::NOTHING
+                },
+            ),
+            Command::Completions(_) => ("completions", Uses::NOTHING),
+            Command::Man(_) => ("man", Uses::NOTHING),
+        }
+    }
+
+    /// Runs the subcommand.
+    fn run(
+        self,
+        global: &Global,
+        handlers: &Handlers,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<(), Failure> {
+        match self {
+            Command::Show(args) => show::run(args, global, out),
+            Command::Graph(args) => graph::run(args, global, out),
+            Command::Apply(args) => apply::run(args, global, handlers, out, err),
+            Command::Status(args) => status::run(args, global, out, err),
+            Command::Rollback(args) => rollback::run(args, global, out, err),
+            Command::Accept(args) => accept::run(args, global, out, err),
+            Command::CheckSchema(args) => check_schema::run(args, global, out, err),
+            Command::Verify(args) => verify::run(args, global, handlers, out, err),
+            Command::ImportHistory(args) => import_history::run(args, global, out, err),
+            Command::Baseline(args) => baseline::run(args, global, out, err),
+            Command::New(args) => new::run(args, global, out, err),
+            Command::Schema(args) => schema::run(args, out),
+            Command::Completions(args) => completions::run(args, Cli::command(), out),
+            Command::Man(args) => man::run(args, Cli::command(), out),
+        }
     }
 }

@@ -11,15 +11,14 @@ use std::time::SystemTime;
 use clap::Args;
 
 use super::Failure;
-use super::args::{ProjectArgs, resolve_migration};
+use super::Global;
+use super::args::resolve_migration;
 use crate::load::Loaded;
 use crate::ops::new::{self, CreatedFolder, Depends, NewMigration, RollbackChoice, utc_date};
 
 /// Arguments of `plan new`.
 #[derive(Debug, Args)]
 pub(crate) struct NewArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
     /// The name after the number: one word, e.g. add_user_avatar.
     #[arg(value_name = "NAME")]
     name: String,
@@ -38,12 +37,17 @@ pub(crate) struct NewArgs {
 
 /// Runs `plan new`. In a project folder without a migrations folder (migrations/, or plan.yaml's
 /// `migrations_dir`), creates it first, and removes it again if no migration is created.
-pub(crate) fn run(args: NewArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let (loaded, folder) = match args.project.load() {
+pub(crate) fn run(
+    args: NewArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let (loaded, folder) = match global.load() {
         Ok(loaded) => (loaded, None),
-        Err(failure) => match CreatedFolder::create_if_missing(&args.project.dir)? {
+        Err(failure) => match CreatedFolder::create_if_missing(global.dir())? {
             None => return Err(failure),
-            Some(folder) => match args.project.load() {
+            Some(folder) => match global.load() {
                 Ok(loaded) => (loaded, Some(folder)),
                 Err(failure) => {
                     folder.remove();

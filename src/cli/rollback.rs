@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Failure;
+use super::Global;
 use super::apply::take_backup;
 use super::args::{
-    ConnectArgs, ProjectArgs, can_confirm, check_environment, confirm, environment_guard,
-    environment_phrase, require_backup_dir, resolve_migration,
+    can_confirm, confirm, environment_guard, environment_phrase, require_backup_dir,
+    resolve_migration,
 };
 use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, plan_rollback};
@@ -30,10 +31,6 @@ use crate::project::TransactionMode;
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
 pub(crate) struct RollbackArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
     /// The migration to roll back, with everything applied that depends on it.
     #[arg(
         value_name = "ID",
@@ -44,9 +41,6 @@ pub(crate) struct RollbackArgs {
     /// Roll back the migrations of the most recent apply run instead.
     #[arg(long)]
     last_batch: bool,
-    /// The environment; asks for confirmation when plan.yaml says it must.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
     /// Confirm without asking; also runs with an --env other than the one the database's
     /// ledger records.
     #[arg(long)]
@@ -65,25 +59,26 @@ pub(crate) struct RollbackArgs {
 /// Runs `plan rollback`.
 pub(crate) fn run(
     args: RollbackArgs,
+    global: &Global,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+    let loaded = global.load()?;
     let project = loaded.project();
-    check_environment(project, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
     let target = match &args.id {
         Some(written) => RollbackTarget::Migration(resolve_migration(project, written)?),
         None => RollbackTarget::LastBatch,
     };
-    let settings = args.connect.settings("rollback")?;
+    let settings = global.settings("rollback")?;
     if !args.dry_run {
-        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
+        let given = EnvironmentGuard::resolve(project, env, &[]);
         let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "rollback")?;
         if owed.confirmation_required_by().is_some() {
             can_confirm(&question(&target, &settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
+    let guard = environment_guard(project, &settings, env, err)?;
     if args.dry_run {
         let planned = plan_rollback(&loaded, &settings, &target)?;
         write_dry_run(out, &loaded, &planned, &settings);

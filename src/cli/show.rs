@@ -3,11 +3,12 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::{ProjectArgs, check_environment, resolve_migration};
+use super::args::resolve_migration;
+use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, TransactionMode};
@@ -16,41 +17,27 @@ use crate::sql::script::Script;
 /// Arguments of `plan show`.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
     /// Show only this migration and what it depends on (ID, file name or unique version).
     #[arg(long, value_name = "ID")]
     to: Option<String>,
-    /// Mark migrations limited to other environments as skipped.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
-    format: ShowFormat,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ShowFormat {
-    Text,
-    Json,
 }
 
 /// Runs `plan show`.
-pub(crate) fn run(args: ShowArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+pub(crate) fn run(args: ShowArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
+    let loaded = global.load()?;
     let project = loaded.project();
-    check_environment(project, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
     let target = args
         .to
         .as_deref()
         .map(|written| resolve_migration(project, written))
         .transpose()?;
-    let shown = ShownPlan::new(&loaded, target.as_ref(), args.env.as_deref());
-    let written = match args.format {
-        ShowFormat::Text => out.write_all(shown.to_text().as_bytes()),
-        ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+    let shown = ShownPlan::new(&loaded, target.as_ref(), env);
+    let written = match global.format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        _ => out.write_all(shown.to_text().as_bytes()),
     };
     // A closed pipe (`plan show | head`) is not a failure worth reporting.
     let _ = written;

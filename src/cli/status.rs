@@ -5,12 +5,12 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use miette::Diagnostic;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::{ConnectArgs, ProjectArgs, check_environment};
+use super::{Format, Global};
 use crate::db::ConnectionSettings;
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::engine;
@@ -20,27 +20,11 @@ use crate::ops::{MigrationStatus, State, status};
 /// Arguments of `plan status`.
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
-    /// The environment, for migrations limited to some (they show as skipped elsewhere).
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
-    format: StatusFormat,
     /// Exit 1 when any migration is pending, modified, partial, interrupted, partially rolled
     /// back, blocked, or applied with its file missing; 0 when every one is applied (or, limited
     /// to other environments, skipped). For CI.
     #[arg(long)]
     exit_code: bool,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum StatusFormat {
-    Text,
-    Json,
 }
 
 /// `plan status --exit-code` found migrations that are not applied as their files say.
@@ -89,13 +73,18 @@ impl NotUpToDate {
 }
 
 /// Runs `plan status`.
-pub(crate) fn run(args: StatusArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
-    check_environment(loaded.project(), args.env.as_deref())?;
-    let settings = args.connect.settings("status")?;
-    let lines = show_status(&loaded, &settings, args.env.as_deref(), args.format, out)?;
+pub(crate) fn run(
+    args: StatusArgs,
+    global: &Global,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let loaded = global.load()?;
+    let env = global.checked_env(loaded.project())?;
+    let settings = global.settings("status")?;
+    let lines = show_status(&loaded, &settings, env, global.format, out)?;
     match NotUpToDate::of(&lines) {
-        Some(unsettled) if args.exit_code => Err(Failure::from(unsettled)),
+        Some(unsettled) if args.exit_code => Err(Failure::from(unsettled).after_report()),
         _ => Ok(()),
     }
 }
@@ -105,7 +94,7 @@ pub(crate) fn write_status(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     environment: Option<&str>,
-    format: StatusFormat,
+    format: Format,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     show_status(loaded, settings, environment, format, out).map(|_| ())
@@ -116,7 +105,7 @@ fn show_status(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     environment: Option<&str>,
-    format: StatusFormat,
+    format: Format,
     out: &mut dyn Write,
 ) -> Result<Vec<MigrationStatus>, Failure> {
     let database = engine::target(loaded.project(), settings);
@@ -126,10 +115,10 @@ fn show_status(
     let lines = status(loaded, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
     let _ = match format {
-        StatusFormat::Text => out.write_all(shown.to_text().as_bytes()),
-        StatusFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        _ => out.write_all(shown.to_text().as_bytes()),
     };
     Ok(lines)
 }

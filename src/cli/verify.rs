@@ -11,12 +11,12 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::{ProjectArgs, check_environment, resolve_migration};
-use crate::db::ConnectionSettings;
+use super::args::resolve_migration;
+use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
     self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
@@ -26,28 +26,9 @@ use crate::ops::{
 /// Arguments of `plan verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
     /// Verify only this migration and what it depends on.
     #[arg(long, value_name = "ID")]
     to: Option<String>,
-    /// The environment: migrations limited to other environments are skipped.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
-    /// Verify in a temporary database created on this server (its user needs CREATEDB) and
-    /// dropped afterwards, instead of a throwaway local cluster. The password may come from
-    /// PGPASSWORD or ~/.pgpass rather than the URL.
-    #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
-    format: VerifyFormat,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum VerifyFormat {
-    Text,
-    Json,
 }
 
 /// The findings, as a failure (exit 1) after they are printed.
@@ -73,32 +54,28 @@ impl Classified for Findings {
 /// Runs `plan verify`.
 pub(crate) fn run(
     args: VerifyArgs,
+    global: &Global,
     handlers: &crate::engine::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+    let loaded = global.load()?;
     let project = loaded.project();
-    check_environment(project, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
     let target = args
         .to
         .as_deref()
         .map(|written| resolve_migration(project, written))
         .transpose()?;
-    let scratch = match args.database_url.as_deref() {
+    // Only `--database-url` names a server to verify on: DATABASE_URL is where migrations
+    // are applied for real, and verify never goes there unless told so on its command line.
+    let scratch = match global.database_url() {
         None => Scratch::ThrowawayCluster,
-        Some(url) => {
-            let settings = ConnectionSettings::from_process_environment(Some(url))?;
-            let settings = match settings.application_name() {
-                Some(_) => settings,
-                None => settings.with_application_name("plan verify"),
-            };
-            Scratch::TemporaryDatabase(settings)
-        }
+        Some(_) => Scratch::TemporaryDatabase(global.settings("verify")?),
     };
     let options = VerifyOptions {
         target,
-        environment: args.env.clone(),
+        environment: env.map(str::to_string),
         scratch,
     };
     let mut total = 0;
@@ -135,18 +112,18 @@ pub(crate) fn run(
         },
     )?;
     let shown = ShownVerify::new(&report);
-    let _ = match args.format {
-        VerifyFormat::Text => out.write_all(shown.to_text().as_bytes()),
-        VerifyFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+    let _ = match global.format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        _ => out.write_all(shown.to_text().as_bytes()),
     };
     if report.is_clean() {
         Ok(())
     } else {
         let problems =
             report.problems().count() + usize::from(report.applied_again != AppliedAgain::Same);
-        Err(Failure::from(Findings(problems)))
+        Err(Failure::from(Findings(problems)).after_report())
     }
 }
 

@@ -11,6 +11,7 @@ mod connect;
 mod docs_links;
 mod embedding;
 mod exactly_once;
+mod global_options;
 mod new;
 mod production;
 mod rollback;

@@ -26,10 +26,10 @@ use clap::Args;
 
 use super::Failure;
 use super::args::{
-    ConnectArgs, ProjectArgs, can_confirm, check_environment, environment_guard,
-    environment_phrase, require_backup_dir, resolve_migration,
+    can_confirm, environment_guard, environment_phrase, require_backup_dir, resolve_migration,
 };
-use super::status::{StatusFormat, write_status};
+use super::status::write_status;
+use super::{Format, Global};
 use crate::db::cluster::{KeptCluster, shell_quote};
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
 use crate::engine::safeguards::EnvironmentGuard;
@@ -42,19 +42,12 @@ pub(crate) use backup::take_backup;
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
-    #[command(flatten)]
-    project: ProjectArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
     /// Apply only this migration and what it depends on (ID, file name or unique version).
     #[arg(long, value_name = "ID")]
     to: Option<String>,
     /// Show what would run, with its SQL, and change nothing.
     #[arg(long)]
     dry_run: bool,
-    /// The environment: migrations limited to other environments are skipped.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
     /// Apply to a throwaway PostgreSQL cluster started from the server binaries on this machine
     /// (PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin), then show its status.
     #[arg(long, conflicts_with = "database_url")]
@@ -89,13 +82,14 @@ pub(crate) struct ApplyArgs {
 /// Runs `plan apply`.
 pub(crate) fn run(
     args: ApplyArgs,
+    global: &Global,
     handlers: &engine::Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let loaded = args.project.load()?;
+    let loaded = global.load()?;
     let project = loaded.project();
-    check_environment(project, args.env.as_deref())?;
+    let env = global.checked_env(project)?;
     let target = args
         .to
         .as_deref()
@@ -116,37 +110,32 @@ pub(crate) fn run(
                 "it is removed when plan exits"
             }
         );
-        let options = apply_options(&args, target, args.env.clone());
-        let shown = apply_to(&loaded, &settings, &options, handlers, out, err).and_then(|()| {
-            let _ = writeln!(out);
-            write_status(
-                &loaded,
-                &settings,
-                args.env.as_deref(),
-                StatusFormat::Text,
-                out,
-            )
-        });
+        let options = apply_options(&args, target, env.map(str::to_string));
+        let shown =
+            apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|()| {
+                let _ = writeln!(out);
+                write_status(&loaded, &settings, env, Format::Text, out)
+            });
         if args.keep {
             // Kept whether or not the apply succeeded: a failed migration is worth a look.
             write_kept(&cluster.keep(), out);
         }
         return shown;
     }
-    let settings = args.connect.settings("apply")?;
+    let settings = global.settings("apply")?;
     // What --env alone requires is refused before connecting; the ledger, read next, may add
     // the safeguards of the environment the database was migrated in.
     if !args.dry_run {
-        let given = EnvironmentGuard::resolve(project, args.env.as_deref(), &[]);
+        let given = EnvironmentGuard::resolve(project, env, &[]);
         let owed = require_backup_dir(&given, args.backup_dir.as_deref(), "apply")?;
         if owed.confirmation_required_by().is_some() {
             can_confirm(&apply_question(&settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(project, &settings, args.env.as_deref(), err)?;
+    let guard = environment_guard(project, &settings, env, err)?;
     let options = apply_options(&args, target, guard.environment().map(str::to_string));
     if args.dry_run {
-        apply_to(&loaded, &settings, &options, handlers, out, err)?;
+        apply_to(&loaded, &settings, &options, handlers, global, out, err)?;
         if let Err(mismatch) = guard.check(false) {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
@@ -183,7 +172,7 @@ pub(crate) fn run(
         handlers,
     };
     before_first_statement(&run, &owed, &asked, out, err)?;
-    apply_to(&loaded, &settings, &options, handlers, out, err)
+    apply_to(&loaded, &settings, &options, handlers, global, out, err)
 }
 
 /// The database `--scratch` creates in its cluster and applies to.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
-use crate::cli::Failure;
+use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
 use crate::load::Loaded;
@@ -18,11 +18,12 @@ pub(super) fn apply_to(
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &engine::Handlers,
+    global: &Global,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
     let started = Instant::now();
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let terminal = global.stderr_is_terminal;
     let mut printer = ProgressPrinter {
         err,
         out,

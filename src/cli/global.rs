@@ -1,0 +1,370 @@
+//! The options every subcommand accepts before or after its name, as git's `-C` and cargo's
+//! `--manifest-path` are: `plan --dir db status` and `plan status --dir db` mean the same. Which
+//! of them a subcommand reads is declared here, next to the options ([`Uses`]): one it does not
+//! read is ignored with a note on stderr (a shell alias `plan --database-url … ` still works
+//! for `plan show`), and `--format` is checked against the formats that subcommand prints (a
+//! format it cannot print is refused, exit 2).
+
+use std::path::{Path, PathBuf};
+
+use clap::{ArgAction, Args, ValueEnum};
+use miette::Diagnostic;
+
+use super::Failure;
+use super::args::check_environment;
+use crate::db::ConnectionSettings;
+use crate::diagnostic::{Classified, ErrorClass};
+use crate::load::Loaded;
+use crate::project::Project;
+
+/// The global options, as clap parses them.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// The project folder: holds migrations/ (or plan.yaml's migrations_dir) and plan.yaml.
+    /// Default: the current folder.
+    #[arg(long, value_name = "DIR", global = true)]
+    dir: Option<PathBuf>,
+    /// The database, as a postgresql:// URL or key=value string. Default: DATABASE_URL, then the
+    /// PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT)
+    /// and ~/.pgpass, as libpq reads them. Prefer DATABASE_URL or PGPASSWORD for a password:
+    /// command lines are visible to other users of the machine. For `verify`: a server on which
+    /// to create (and drop) a temporary database instead of a throwaway local cluster.
+    #[arg(long, value_name = "URL", global = true)]
+    database_url: Option<String>,
+    /// The environment (plan.yaml's `environments`): migrations limited to others are skipped,
+    /// and its safeguards apply.
+    #[arg(long, value_name = "NAME", global = true)]
+    env: Option<String>,
+    /// Output format: text or json (show, status, apply, rollback, check-schema, verify,
+    /// accept, baseline, import-history, new), dot or mermaid (graph). JSON goes to stdout
+    /// alone, one object, versioned (docs/json.md).
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
+    format: Option<Format>,
+    /// When to colour diagnostics: auto (on a terminal, unless NO_COLOR is set or
+    /// CLICOLOR_FORCE asks for colour anyway), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    /// Say more: -v each statement as it is sent (first line, file:line), server notices,
+    /// timings, the lock and ledger steps; -vv the whole SQL of each statement.
+    #[arg(short, long, action = ArgAction::Count, global = true, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Print errors only (and the JSON asked for with --format json).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+/// An output format some subcommand prints; each subcommand accepts only its own ([`Uses`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// For people.
+    Text,
+    /// One JSON object on stdout (docs/json.md).
+    Json,
+    /// Graphviz dot (`plan graph`).
+    Dot,
+    /// Mermaid (`plan graph`).
+    Mermaid,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+        }
+    }
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour on a terminal; NO_COLOR turns it off, CLICOLOR_FORCE on.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// How much a run says on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Verbosity {
+    /// `-q`: errors only.
+    Quiet,
+    /// Progress, warnings and summaries.
+    Normal,
+    /// `-v`: also each statement's first line with its file:line, server notices, timings, and
+    /// the lock and ledger steps.
+    Verbose,
+    /// `-vv`: also each statement's whole SQL.
+    VeryVerbose,
+}
+
+/// Which global options a subcommand reads. `formats` lists the formats it prints, its default
+/// first; empty when it takes no `--format`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Uses {
+    /// It reads a project folder.
+    pub(crate) dir: bool,
+    /// It connects to a database.
+    pub(crate) database_url: bool,
+    /// It takes an environment.
+    pub(crate) env: bool,
+    /// The formats it prints, the default first.
+    pub(crate) formats: &'static [Format],
+}
+
+impl Uses {
+    /// A subcommand that reads no global option but the output ones (`--color`, `-v`, `-q`).
+    pub(crate) const NOTHING: Uses = Uses {
+        dir: false,
+        database_url: false,
+        env: false,
+        formats: &[],
+    };
+    /// Text for people, or JSON.
+    pub(crate) const TEXT_OR_JSON: &'static [Format] = &[Format::Text, Format::Json];
+}
+
+/// A global option the subcommand given cannot honour.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub(crate) enum GlobalOptionProblem {
+    /// `--format` for a subcommand that prints one fixed format (schema, completions, man).
+    #[error("`plan {command}` has no --format: it prints one fixed format")]
+    #[diagnostic(code(plan::cli::unsupported_format), help("nothing was done"))]
+    NoFormat {
+        /// The subcommand.
+        command: String,
+    },
+    /// `--format` names a format this subcommand does not print.
+    #[error("`plan {command}` prints {accepted}, not {asked}")]
+    #[diagnostic(code(plan::cli::unsupported_format), help("nothing was done"))]
+    UnsupportedFormat {
+        /// The subcommand.
+        command: String,
+        /// The formats it prints.
+        accepted: String,
+        /// The format asked for.
+        asked: &'static str,
+    },
+}
+
+/// Both are usage errors.
+impl Classified for GlobalOptionProblem {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
+}
+
+/// The global options once checked against the subcommand they were given to.
+#[derive(Debug)]
+pub(crate) struct Global {
+    dir: PathBuf,
+    database_url: Option<String>,
+    env: Option<String>,
+    /// The format the subcommand prints in: the one asked for, or its default.
+    pub(crate) format: Format,
+    /// How much to say.
+    pub(crate) verbosity: Verbosity,
+    /// Whether stderr is a terminal: progress bars, wrapped diagnostics.
+    pub(crate) stderr_is_terminal: bool,
+    /// The options given that this subcommand does not read (`--env` to `plan graph`).
+    ignored: Vec<&'static str>,
+}
+
+impl GlobalArgs {
+    /// Whether JSON was asked for, whatever the subcommand prints: a failing command then still
+    /// prints one JSON object.
+    pub(crate) fn wants_json(&self) -> bool {
+        self.format == Some(Format::Json)
+    }
+
+    /// Whether diagnostics are coloured, from `--color`, `NO_COLOR`, `CLICOLOR_FORCE` and
+    /// whether stderr is a terminal.
+    pub(crate) fn colour(&self) -> bool {
+        colour_for(
+            self.color,
+            |name| std::env::var_os(name),
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
+    }
+
+    /// Checks the options against what `command` reads, and resolves its format.
+    pub(crate) fn resolve(self, command: &str, uses: Uses) -> Result<Global, Failure> {
+        let given: [(&'static str, bool, bool); 3] = [
+            ("--dir", self.dir.is_some(), uses.dir),
+            (
+                "--database-url",
+                self.database_url.is_some(),
+                uses.database_url,
+            ),
+            ("--env", self.env.is_some(), uses.env),
+        ];
+        let ignored = given
+            .iter()
+            .filter(|(_, present, used)| *present && !*used)
+            .map(|(option, _, _)| *option)
+            .collect();
+        let format = match (self.format, uses.formats.first()) {
+            (None, Some(default)) => *default,
+            (None, None) => Format::Text,
+            (Some(asked), _) if uses.formats.contains(&asked) => asked,
+            (Some(_), _) if uses.formats.is_empty() => {
+                return Err(Failure::from(GlobalOptionProblem::NoFormat {
+                    command: command.to_string(),
+                }));
+            }
+            (Some(asked), _) => {
+                return Err(Failure::from(GlobalOptionProblem::UnsupportedFormat {
+                    command: command.to_string(),
+                    accepted: uses
+                        .formats
+                        .iter()
+                        .map(|format| format.name())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    asked: asked.name(),
+                }));
+            }
+        };
+        let verbosity = match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, 1) => Verbosity::Verbose,
+            (false, _) => Verbosity::VeryVerbose,
+        };
+        Ok(Global {
+            dir: self.dir.unwrap_or_else(|| PathBuf::from(".")),
+            database_url: self.database_url,
+            env: self.env,
+            format,
+            verbosity,
+            stderr_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            ignored,
+        })
+    }
+}
+
+impl Global {
+    /// Notes on `err` the options given that `command` does not read.
+    pub(crate) fn note_ignored(&self, command: &str, err: &mut dyn std::io::Write) {
+        for option in &self.ignored {
+            let _ = writeln!(err, "note: `plan {command}` does not use {option}; ignored");
+        }
+    }
+
+    /// The project folder (`--dir`, default `.`).
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Loads the project and its graph; invalid input is exit 2 with every problem listed.
+    pub(crate) fn load(&self) -> Result<Loaded, Failure> {
+        crate::load::load_project(&self.dir).map_err(Failure::from)
+    }
+
+    /// `--database-url` as given.
+    pub(crate) fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+
+    /// The connection settings (`--database-url`, else DATABASE_URL, else the PG* variables),
+    /// with `plan <command>` as the application name so other sessions (and the lock-waiting
+    /// message) can tell who holds the lock.
+    pub(crate) fn settings(&self, command: &str) -> Result<ConnectionSettings, Failure> {
+        let settings = ConnectionSettings::from_process_environment(self.database_url())?;
+        Ok(match settings.application_name() {
+            Some(_) => settings,
+            None => settings.with_application_name(&format!("plan {command}")),
+        })
+    }
+
+    /// `--env` as given.
+    pub(crate) fn env(&self) -> Option<&str> {
+        self.env.as_deref()
+    }
+
+    /// `--env`, checked against the project's environments.
+    pub(crate) fn checked_env(&self, project: &Project) -> Result<Option<&str>, Failure> {
+        check_environment(project, self.env())?;
+        Ok(self.env())
+    }
+
+    /// Whether the subcommand prints JSON.
+    pub(crate) fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+}
+
+/// Whether to colour, as `--color` says, reading `NO_COLOR` and `CLICOLOR_FORCE` through
+/// `variable` for `auto` (no-color.org: NO_COLOR set and not empty disables; bixense.com/clicolors:
+/// CLICOLOR_FORCE set and not `0` forces colour off a terminal). NO_COLOR wins over
+/// CLICOLOR_FORCE: a user who asked for no colour anywhere is not overruled by a tool's setting.
+pub(crate) fn colour_for(
+    choice: ColorChoice,
+    variable: impl Fn(&str) -> Option<std::ffi::OsString>,
+    terminal: bool,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set = |name: &str| variable(name).filter(|value| !value.is_empty());
+            if set("NO_COLOR").is_some() {
+                false
+            } else if set("CLICOLOR_FORCE").is_some_and(|value| value != "0") {
+                true
+            } else {
+                terminal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `colour_for(choice)` with the variables `vars` set and a terminal or not is `expect`.
+    fn check(choice: ColorChoice, vars: &[(&str, &str)], terminal: bool, expect: bool) {
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| std::ffi::OsString::from(value))
+        };
+        assert_eq!(
+            colour_for(choice, lookup, terminal),
+            expect,
+            "{choice:?} {vars:?} terminal={terminal}"
+        );
+    }
+
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color() {
+        check(ColorChoice::Auto, &[], true, true);
+        check(ColorChoice::Auto, &[], false, false);
+        check(ColorChoice::Auto, &[("NO_COLOR", "1")], true, false);
+        // An empty NO_COLOR is not set (no-color.org).
+        check(ColorChoice::Auto, &[("NO_COLOR", "")], true, true);
+    }
+
+    #[test]
+    fn clicolor_force_colours_off_a_terminal_but_not_over_no_color() {
+        check(ColorChoice::Auto, &[("CLICOLOR_FORCE", "1")], false, true);
+        check(ColorChoice::Auto, &[("CLICOLOR_FORCE", "0")], false, false);
+        check(
+            ColorChoice::Auto,
+            &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+            false,
+            false,
+        );
+    }
+
+    #[test]
+    fn always_and_never_ignore_the_environment() {
+        check(ColorChoice::Always, &[("NO_COLOR", "1")], false, true);
+        check(ColorChoice::Never, &[("CLICOLOR_FORCE", "1")], true, false);
+    }
+}
