@@ -1,4 +1,6 @@
-//! Arguments and checks several subcommands share: naming a migration or an environment, confirming, and the environment's safeguards. The global options (`--dir`, `--database-url`, …) are `global.rs`'s.
+//! Arguments and checks several subcommands share: naming a migration or an environment,
+//! confirming, and the environment's safeguards. The global options (`--dir`,
+//! `--database-url`, …) are `global.rs`'s.
 
 use std::path::Path;
 
