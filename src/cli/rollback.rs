@@ -22,7 +22,7 @@ use super::args::{
     resolve_migration,
 };
 use crate::db::ConnectionSettings;
-use crate::engine::rollback::{PlannedRollback, plan_rollback};
+use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
 use crate::load::Loaded;
@@ -128,8 +128,22 @@ pub(crate) fn run(
         &settings,
         &target,
         guard.environment(),
-        &mut |id| {
-            let _ = writeln!(err, "rolling back {id}");
+        &mut |progress| match progress {
+            RollbackProgress::Starting { id, number, total } => {
+                let _ = writeln!(err, "[{number}/{total}] rolling back {id}");
+            }
+            RollbackProgress::RolledBack {
+                id,
+                number,
+                total,
+                duration,
+            } => {
+                let _ = writeln!(
+                    err,
+                    "[{number}/{total}] {id} rolled back in {} ms",
+                    duration.as_millis()
+                );
+            }
         },
     )?;
     let ids: Vec<String> = report

@@ -34,6 +34,31 @@ pub(crate) enum RollbackTarget {
     LastBatch,
 }
 
+/// What a running rollback reports as it goes, for the command line to show.
+#[derive(Debug)]
+pub(crate) enum RollbackProgress<'a> {
+    /// A migration's rollback starts.
+    Starting {
+        /// The migration.
+        id: &'a MigrationId,
+        /// Its place in the order, from 1.
+        number: usize,
+        /// How many will be rolled back.
+        total: usize,
+    },
+    /// A migration's rollback committed with its ledger change.
+    RolledBack {
+        /// The migration.
+        id: &'a MigrationId,
+        /// Its place in the order, from 1.
+        number: usize,
+        /// How many will be rolled back.
+        total: usize,
+        /// How long it took.
+        duration: Duration,
+    },
+}
+
 /// What a rollback did.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RollbackReport {
@@ -110,14 +135,14 @@ pub(crate) fn plan_rollback(
     planned(loaded.project(), loaded.graph(), &rows, target)
 }
 
-/// Rolls back `target` on the database `settings` points at, reporting each one to `observe`.
+/// Rolls back `target` on the database `settings` points at, reporting progress to `observe`.
 /// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
 pub(crate) fn rollback(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
     environment: Option<&str>,
-    observe: &mut dyn FnMut(&MigrationId),
+    observe: &mut dyn FnMut(RollbackProgress<'_>),
 ) -> Result<RollbackReport, RollbackError> {
     let (project, graph) = (loaded.project(), loaded.graph());
     let (database, mut session) = locked_session(project, settings)?;
@@ -126,11 +151,16 @@ pub(crate) fn rollback(
     let rows = ledger.read(&mut session)?;
     let order = planned(project, graph, &rows, target)?;
     let mut report = RollbackReport::default();
-    for step in order {
+    let total = order.len();
+    for (index, step) in order.into_iter().enumerate() {
         let Some(migration) = project.migration(&step.id) else {
             continue;
         };
-        observe(&step.id);
+        observe(RollbackProgress::Starting {
+            id: &step.id,
+            number: index + 1,
+            total,
+        });
         let started_at = SystemTime::now();
         let clock = Instant::now();
         match roll_back_one(
@@ -142,7 +172,15 @@ pub(crate) fn rollback(
             environment,
             project.manifest().lock_timeout(),
         ) {
-            Ok(duration) => report.rolled_back.push((step.id, duration)),
+            Ok(duration) => {
+                observe(RollbackProgress::RolledBack {
+                    id: &step.id,
+                    number: index + 1,
+                    total,
+                    duration,
+                });
+                report.rolled_back.push((step.id, duration));
+            }
             Err(RollbackFailure {
                 mut failure,
                 committed,

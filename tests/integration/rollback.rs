@@ -54,9 +54,15 @@ fn rollback_id_rolls_back_its_applied_dependents_in_reverse_order() {
     let run = plan(&database, project.path(), &["rollback", "002"])
         .expect_ok()
         .expect_stdout_has(&["rolled back 2 migration(s): 003_grandchild, 002_child"]);
+    // Off a terminal, a line when each rollback starts and one when it ends, so that a CI log
+    // shows what is running.
+    let stderr = regex::Regex::new(r"\d+ ms")
+        .expect("a valid pattern")
+        .replace_all(&run.stderr, "[n] ms");
     assert_eq!(
-        run.stderr,
-        "rolling back 003_grandchild\nrolling back 002_child\n",
+        stderr,
+        "[1/2] rolling back 003_grandchild\n[1/2] 003_grandchild rolled back in [n] ms\n\
+         [2/2] rolling back 002_child\n[2/2] 002_child rolled back in [n] ms\n",
         "{}",
         run.transcript()
     );

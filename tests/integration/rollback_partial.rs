@@ -168,7 +168,10 @@ fn issue_11_a_failed_rollback_lists_the_rollbacks_that_committed_and_has_no_empt
 
     let failed = plan(&database, project.path(), &["rollback", "001"])
         .expect_failed()
-        .expect_stderr_has(&["rolling back 003_grandchild\nrolling back 002_child\n"]);
+        .expect_stderr_has(&[
+            "003_grandchild rolled back in",
+            "[2/3] rolling back 002_child\n",
+        ]);
     assert_no_empty_help(&failed);
     insta::with_settings!({filters => FILTERS.to_vec()}, {
         insta::assert_snapshot!("failed_rollback_after_one_committed", failed.transcript());
