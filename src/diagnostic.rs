@@ -150,10 +150,10 @@ pub struct InvalidInput {
 impl InvalidInput {
     /// Gathers `problems` found while reading `what` (a folder or file, as the user named it).
     pub fn new(what: &str, problems: Vec<Box<dyn Diagnostic + Send + Sync + 'static>>) -> Self {
-        let summary = match problems.len() {
-            1 => format!("1 problem in {what}"),
-            count => format!("{count} problems in {what}"),
-        };
+        let summary = format!(
+            "{} in {what}",
+            counted(problems.len(), "problem", "problems")
+        );
         InvalidInput { summary, problems }
     }
 
@@ -228,7 +228,7 @@ pub(crate) fn render(diagnostic: &dyn Diagnostic) -> String {
 /// - [`GROUP_AT`] or more related problems with the same code and the same file print as one
 ///   block: a count, every message, one excerpt carrying every label, and the help once.
 ///
-/// Only the layout changes: the diagnostic keeps every problem (the JSON output lists each).
+/// Only the layout changes: the diagnostic value keeps every problem, for every other reader.
 pub(crate) fn render_styled(diagnostic: &dyn Diagnostic, style: RenderStyle) -> String {
     let renderer = Renderer::new(style);
     let mut out = String::new();
