@@ -95,6 +95,16 @@ pub mod internals {
     ) -> Result<postgres::Client, crate::DbError> {
         settings.connect()
     }
+
+    /// A diagnostic as `plan` prints it when stderr is not a terminal: no colour, no wrapping,
+    /// problems top-down and grouped (`diagnostic::render_styled`).
+    pub fn render_unstyled(diagnostic: &dyn miette::Diagnostic) -> String {
+        let style = crate::diagnostic::RenderStyle {
+            colour: false,
+            wrap: false,
+        };
+        crate::diagnostic::render_styled(diagnostic, style)
+    }
 }
 
 #[cfg(test)]

@@ -56,7 +56,12 @@ pub enum Action {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum PlanError {
     /// Applied migrations whose files changed since.
-    #[error("{} applied migration(s) changed since they were applied: {}", changes.len(), ids(changes))]
+    #[error(
+        "{} changed since {} applied: {}",
+        crate::diagnostic::counted(changes.len(), "applied migration", "applied migrations"),
+        if changes.len() == 1 { "it was" } else { "they were" },
+        ids(changes)
+    )]
     #[diagnostic(
         code(plan::apply::modified),
         help(
@@ -892,7 +897,7 @@ mod tests {
         check(
             THREE,
             &["001_a applied changed"],
-            "plan::apply::modified: 1 applied migration(s) changed since they were applied: 001_a",
+            "plan::apply::modified: 1 applied migration changed since it was applied: 001_a",
         );
     }
 

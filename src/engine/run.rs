@@ -91,7 +91,11 @@ impl crate::diagnostic::Classified for ApplyError {
 
 /// Prerequisites of the plan that nothing provides, found before the first statement.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{} prerequisite(s) of the plan are not met; nothing was applied", unmet.len())]
+#[error(
+    "{} of the plan {} not met; nothing was applied",
+    crate::diagnostic::counted(unmet.len(), "prerequisite", "prerequisites"),
+    if unmet.len() == 1 { "is" } else { "are" }
+)]
 #[diagnostic(
     code(plan::apply::preflight),
     help(

@@ -15,7 +15,7 @@ use crate::project::{MigrationId, Project};
 #[diagnostic(
     code(plan::graph::cycle),
     help(
-        "a migration cannot depend on itself through others: remove one of the dependencies below"
+        "a migration cannot depend on itself through others: remove one of the dependencies above"
     )
 )]
 pub struct CycleProblem {

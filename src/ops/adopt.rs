@@ -78,8 +78,9 @@ pub(crate) enum AdoptError {
     },
     /// Importing would record migrations whose dependencies stay unapplied.
     #[error(
-        "{} migration(s) in {table} depend on migrations it does not record as applied; nothing was recorded",
-        gaps.len()
+        "{} in {table} {} on migrations it does not record as applied; nothing was recorded",
+        crate::diagnostic::counted(gaps.len(), "migration", "migrations"),
+        if gaps.len() == 1 { "depends" } else { "depend" }
     )]
     #[diagnostic(
         code(plan::apply::unapplied_dependencies),
@@ -112,8 +113,9 @@ pub(crate) enum AdoptError {
     },
     /// Objects the baseline's migrations create or need are not in the database.
     #[error(
-        "cannot baseline {target}: {} object(s) its migrations create or need are missing from the database; nothing was recorded",
-        missing.len()
+        "cannot baseline {target}: {} its migrations create or need {} missing from the database; nothing was recorded",
+        crate::diagnostic::counted(missing.len(), "object", "objects"),
+        if missing.len() == 1 { "is" } else { "are" }
     )]
     #[diagnostic(
         code(plan::apply::baseline_missing),

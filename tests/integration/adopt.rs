@@ -817,7 +817,7 @@ fn a_baseline_is_refused_when_an_object_is_missing() {
         run,
         &[
             "plan::apply::baseline_missing",
-            "cannot baseline 003_user_management_and_permissions: 2 object(s)",
+            "cannot baseline 003_user_management_and_permissions: 2 objects",
             "missing: column platform.organizations.billing_plan (created by 002_platform_billing_schema)",
             "missing: index platform.idx_permissions_project_id (created by 003_user_management_and_permissions)",
         ],

@@ -329,12 +329,7 @@ fn an_embedded_project_with_a_cycle_fails_the_build_with_the_diagnostic_plan_pri
     // `plan` renders, the refusal must be byte for byte what `plan show` prints.
     let error = pgplan::embed::embedded_project_source(Path::new("tests/fixtures/cycle"))
         .expect_err("a cycle");
-    let mut rendered = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .with_links(false)
-        .render_report(&mut rendered, &error)
-        .expect("render");
+    let rendered = pgplan::internals::render_unstyled(&error);
     let show = Command::new(env!("CARGO_BIN_EXE_plan"))
         .args(["show", "--dir", "tests/fixtures/cycle"])
         .current_dir(crate_root())

@@ -8,6 +8,7 @@ mod check_schema;
 mod children;
 mod concurrency;
 mod connect;
+mod diagnostics_layout;
 mod docs_links;
 mod embedding;
 mod exactly_once;

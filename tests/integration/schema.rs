@@ -409,7 +409,14 @@ fn listed_after(project: &TestProject, yaml: &str, lead: &str, until: &str) -> B
         .split_once(lead)
         .unwrap_or_else(|| panic!("no `{lead}` for\n{yaml}\n{stderr}"))
         .1;
-    let list = rest.split(until).next().unwrap_or(rest);
+    // The list ends at `until`, or at the next help (the summary's, printed after the problems).
+    let list = rest
+        .split(until)
+        .next()
+        .unwrap_or(rest)
+        .split(" help: ")
+        .next()
+        .unwrap_or(rest);
     list.replace(" or ", ", ")
         .split(", ")
         .map(|name| name.trim().trim_matches('`').to_string())

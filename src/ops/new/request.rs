@@ -127,7 +127,7 @@ pub(crate) enum ScaffoldError {
     #[error("the new migration would make the project invalid, so it was not created")]
     #[diagnostic(
         code(plan::apply::scaffold_rejected),
-        help("the problems are listed below")
+        help("the problems are listed above")
     )]
     Rejected {
         /// Every problem of the project with the new files.
