@@ -6,7 +6,9 @@ use std::io::Write;
 
 use miette::Diagnostic;
 
-use crate::diagnostic::{Classified, ErrorClass, render};
+use super::global::{ColorChoice, colour_for};
+
+use crate::diagnostic::{Classified, ErrorClass, RenderStyle, render_styled};
 
 /// The operation failed (database error, modified applied file, failed check).
 pub(crate) const EXIT_FAILED: u8 = 1;
@@ -26,10 +28,14 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    /// Renders the failure to `err`, coloured or not, and returns its exit code.
+    /// Renders the failure to `err`, coloured as `--color` decided and wrapped only on a
+    /// terminal, and returns its exit code.
     pub(crate) fn report(&self, err: &mut dyn Write, colour: bool) -> u8 {
-        let _ = colour;
-        let _ = write!(err, "{}", render(self.diagnostic()));
+        let style = RenderStyle {
+            colour,
+            wrap: RenderStyle::for_stderr().wrap,
+        };
+        let _ = write!(err, "{}", render_styled(self.diagnostic(), style));
         self.exit_code()
     }
 
@@ -143,7 +149,7 @@ pub(crate) fn report_usage_error(
 ) -> u8 {
     let stream: &mut dyn Write = if error.use_stderr() { err } else { &mut *out };
     let rendered = error.render();
-    if crate::diagnostic::colour_wanted() {
+    if colour_asked(args) {
         let _ = write!(stream, "{}", rendered.ansi());
     } else {
         let _ = write!(stream, "{rendered}");
@@ -173,6 +179,31 @@ pub(crate) fn report_usage_error(
         }
     }
     code
+}
+
+/// Whether clap's own message (a usage error, the help) is coloured: `--color` as written in the
+/// raw arguments, which clap has not accepted, else `auto` (see `global::colour_for`).
+fn colour_asked(args: &[std::ffi::OsString]) -> bool {
+    let written = args
+        .windows(2)
+        .filter(|pair| pair[0] == "--color")
+        .filter_map(|pair| pair[1].to_str())
+        .chain(
+            args.iter()
+                .filter_map(|arg| arg.to_str()?.strip_prefix("--color=")),
+        )
+        .last();
+    let choice = match written {
+        Some("always") => ColorChoice::Always,
+        Some("never") => ColorChoice::Never,
+        _ => ColorChoice::Auto,
+    };
+    let stream = std::io::stderr();
+    colour_for(
+        choice,
+        |name| std::env::var_os(name),
+        std::io::IsTerminal::is_terminal(&stream),
+    )
 }
 
 /// Whether the raw arguments say `--format json` (or `--format=json`), read before clap has

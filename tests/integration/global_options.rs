@@ -190,3 +190,43 @@ fn issue_13_quiet_prints_errors_only() {
     // -q and -v contradict each other.
     plan(&database, project.path(), &["-q", "-v", "status"]).expect_invalid();
 }
+
+#[test]
+fn issue_13_color_always_never_and_the_environment_decide_the_diagnostics_colour() {
+    let project = TestProject::new(&[(
+        "migrations/001_a.sql",
+        "-- depends: 009_nope\nCREATE TABLE a (id int);\n",
+    )]);
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let run = plan_with_env(project.path(), args, env).expect_invalid();
+        run.stderr.contains('\u{1b}')
+    };
+    // The test harness runs without a terminal and with NO_COLOR=1; an empty NO_COLOR is unset.
+    assert!(!coloured(&["show"], &[]));
+    assert!(coloured(&["show", "--color", "always"], &[]));
+    assert!(coloured(&["--color=always", "show"], &[]));
+    assert!(!coloured(
+        &["show", "--color", "never"],
+        &[("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(coloured(
+        &["show"],
+        &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(!coloured(
+        &["show"],
+        &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "0")]
+    ));
+    assert!(!coloured(
+        &["show"],
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]
+    ));
+    // A usage error is clap's message, coloured the same way.
+    let run = plan_with_env(
+        project.path(),
+        &["show", "--bogus", "--color", "always"],
+        &[],
+    )
+    .expect_invalid();
+    assert!(run.stderr.contains('\u{1b}'), "{run:?}");
+}
