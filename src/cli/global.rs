@@ -17,8 +17,9 @@ use crate::diagnostic::{Classified, ErrorClass};
 use crate::load::Loaded;
 use crate::project::Project;
 
-/// The global options, as clap parses them.
+/// The global options, as clap parses them. Listed after each subcommand's own in `--help`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// The project folder: holds migrations/ (or plan.yaml's migrations_dir) and plan.yaml.
     /// Default: the current folder.
