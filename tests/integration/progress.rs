@@ -148,6 +148,58 @@ fn on_a_terminal_a_bar_shows_the_count_the_migration_and_the_time_and_leaves_tid
 }
 
 #[test]
+fn on_a_terminal_a_batch_step_shows_in_the_bar_and_leaves_no_line() {
+    let database = test_db("progress_terminal_batch");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_items.sql",
+            "CREATE TABLE items (id int, done boolean NOT NULL DEFAULT false);\n\
+             INSERT INTO items (id) SELECT generate_series(1, 3);\n",
+        ),
+        (
+            "plan.yaml",
+            "migrations:\n  001_items:\n    steps:\n      - batch: UPDATE items SET done = true \
+             WHERE id = (SELECT min(id) FROM items WHERE NOT done)\n",
+        ),
+    ]);
+    let output = on_a_terminal(&database, project.path(), &["apply"]);
+    // The bar is drawn again after the line that ends the migration, with the last message.
+    assert_bar(&output, &["[1/1]", "001_items: batch step: "]);
+    assert_eq!(
+        final_screen(&output),
+        [
+            "[1/1] 001_items applied in [n] ms",
+            "applied 1 migration in batch 1 ([n] ms)",
+        ],
+        "{output:?}"
+    );
+}
+
+#[test]
+fn on_a_terminal_the_migration_that_fails_is_left_as_its_start_line_above_the_error() {
+    let database = test_db("progress_terminal_failure");
+    let project = slow_project();
+    project.write(
+        "migrations/002_second.sql",
+        "-- depends: 001\n-- UP\nSELECT pg_sleep(0.5);\nSELECT * FROM no_such_table;\n",
+    );
+    let output = run_on_a_terminal(&database, project.path(), &["apply"])
+        .expect_failed()
+        .stdout;
+    assert_bar(&output, &["applying 002_second"]);
+    let screen = final_screen(&output);
+    assert_eq!(
+        screen[..3],
+        [
+            "[1/2] 001_first applied in [n] ms",
+            "[2/2] applying 002_second",
+            "plan::apply::migration_failed",
+        ],
+        "{output:?}"
+    );
+}
+
+#[test]
 fn on_a_terminal_with_verbose_output_lines_instead_of_a_bar() {
     let database = test_db("progress_terminal_verbose");
     let project = slow_project();
@@ -183,9 +235,9 @@ fn assert_bar(output: &str, parts: &[&str]) {
 }
 
 /// Runs `plan ARGS --database-url URL` in `dir` under a pseudo-terminal (util-linux `script`,
-/// with its input empty), and returns what the terminal received: stdout and stderr together,
-/// with the bar's escape sequences.
-fn on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> String {
+/// with its input empty), and returns the run: its stdout is what the terminal received, stdout
+/// and stderr together, with the bar's escape sequences.
+fn run_on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> Run {
     let url = database.url();
     let words: Vec<String> = [env!("CARGO_BIN_EXE_plan")]
         .iter()
@@ -212,8 +264,12 @@ fn on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> String {
     let child = command
         .spawn()
         .expect("util-linux `script` runs (apt-get install bsdutils)");
-    let run = finish(child, args, Duration::from_secs(60)).expect_ok();
-    run.stdout
+    finish(child, args, Duration::from_secs(60))
+}
+
+/// What the terminal received from a successful `plan ARGS` ([`run_on_a_terminal`]).
+fn on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> String {
+    run_on_a_terminal(database, dir, args).expect_ok().stdout
 }
 
 /// `word` in single quotes for `sh`.
