@@ -17,6 +17,7 @@ mod graph;
 mod import_history;
 mod man;
 mod new;
+mod progress_bar;
 mod rollback;
 mod schema;
 mod show;
@@ -122,12 +123,13 @@ pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
     // Buffered: `plan show --format json` on 10,000 migrations writes a quarter of a million
     // lines, and stdout is line-buffered.
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let stderr = std::io::stderr();
+    // Not locked for the whole run: a progress bar's ticker thread draws on stderr too
+    // (`progress_bar.rs`), and would wait for the lock forever.
     let code = run_with(
         std::env::args_os(),
         &handlers,
         &mut stdout,
-        &mut stderr.lock(),
+        &mut std::io::stderr(),
     );
     let _ = stdout.flush();
     ExitCode::from(code)

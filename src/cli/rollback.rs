@@ -21,6 +21,7 @@ use super::args::{
     can_confirm, confirm, environment_guard, environment_phrase, require_backup_dir,
     resolve_migration,
 };
+use super::progress_bar::RunProgress;
 use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
@@ -123,6 +124,8 @@ pub(crate) fn run(
             )?;
         }
     }
+    // A bar on a terminal, a line when each rollback starts and ends in a log.
+    let mut bar = RunProgress::for_run(global);
     let report = engine::rollback(
         &loaded,
         &settings,
@@ -130,7 +133,12 @@ pub(crate) fn run(
         guard.environment(),
         &mut |progress| match progress {
             RollbackProgress::Starting { id, number, total } => {
-                let _ = writeln!(err, "[{number}/{total}] rolling back {id}");
+                bar.set_length(total);
+                bar.start(
+                    err,
+                    &format!("[{number}/{total}]"),
+                    &format!("rolling back {id}"),
+                );
             }
             RollbackProgress::RolledBack {
                 id,
@@ -138,14 +146,18 @@ pub(crate) fn run(
                 total,
                 duration,
             } => {
-                let _ = writeln!(
+                bar.finish_one(
                     err,
-                    "[{number}/{total}] {id} rolled back in {} ms",
-                    duration.as_millis()
+                    &format!(
+                        "[{number}/{total}] {id} rolled back in {} ms",
+                        duration.as_millis()
+                    ),
                 );
             }
         },
-    )?;
+    );
+    bar.finish(err);
+    let report = report?;
     let ids: Vec<String> = report
         .rolled_back
         .iter()

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::resolve_migration;
+use super::progress_bar::RunProgress;
 use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
@@ -78,8 +79,12 @@ pub(crate) fn run(
         environment: env.map(str::to_string),
         scratch,
     };
+    // A bar on a terminal, a line when each apply and rollback starts and ends in a log. The
+    // bar counts every apply, every rollback and the apply again.
+    let mut bar = RunProgress::for_run(global);
     let mut total = 0;
-    let mut done = 0;
+    let mut applied = 0;
+    let mut rolled_back = 0;
     let report = ops::verify(
         &loaded,
         &options,
@@ -90,27 +95,59 @@ pub(crate) fn run(
                 migrations,
             } => {
                 total = migrations;
-                let _ = writeln!(err, "verifying {migrations} migration(s) on {database}");
+                bar.set_length(2 * migrations + 1);
+                bar.line(
+                    err,
+                    &format!("verifying {migrations} migration(s) on {database}"),
+                );
             }
-            VerifyProgress::Applied { id } => {
-                done += 1;
-                let _ = writeln!(err, "[{done}/{total}] applied {id}");
+            VerifyProgress::Applying { id } => {
+                applied += 1;
+                bar.start(
+                    err,
+                    &format!("[{applied}/{total}]"),
+                    &format!("applying {id}"),
+                );
             }
-            VerifyProgress::RolledBack { id, check } => {
+            VerifyProgress::Applied { id, took } => {
+                bar.finish_one(
+                    err,
+                    &format!(
+                        "[{applied}/{total}] {id} applied in {} ms",
+                        took.as_millis()
+                    ),
+                );
+            }
+            VerifyProgress::RollingBack { id } => {
+                let count = format!("[{}/{total}]", rolled_back + 1);
+                bar.start(err, &count, &format!("rolling back {id}"));
+            }
+            VerifyProgress::RolledBack { id, check, took } => {
+                rolled_back += 1;
+                let took = took.as_millis();
                 let outcome = match check {
-                    RollbackCheck::Restored => "schema restored",
-                    RollbackCheck::NotRestored(_) => "schema NOT restored",
-                    RollbackCheck::NoRollback => "no rollback: stopping here",
-                    RollbackCheck::Failed { .. } => "rollback failed: stopping here",
-                    RollbackCheck::NotVerified { .. } => "not verified",
+                    RollbackCheck::Restored => format!("rolled back in {took} ms: schema restored"),
+                    RollbackCheck::NotRestored(_) => {
+                        format!("rolled back in {took} ms: schema NOT restored")
+                    }
+                    RollbackCheck::NoRollback => "has no rollback: stopping here".to_string(),
+                    RollbackCheck::Failed { .. } => {
+                        format!("rollback failed after {took} ms: stopping here")
+                    }
+                    RollbackCheck::NotVerified { .. } => "not verified".to_string(),
                 };
-                let _ = writeln!(err, "rolled back {id}: {outcome}");
+                bar.finish_one(err, &format!("[{rolled_back}/{total}] {id} {outcome}"));
+            }
+            VerifyProgress::ApplyingAgain => {
+                bar.start(err, "", "applying everything again");
             }
             VerifyProgress::AppliedAgain => {
-                let _ = writeln!(err, "applied everything again");
+                bar.finish_one(err, "applied everything again");
             }
         },
-    )?;
+    );
+    bar.finish(err);
+    let report = report?;
     let shown = ShownVerify::new(&report);
     let _ = match global.format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)

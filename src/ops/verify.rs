@@ -23,7 +23,7 @@
 //! Leaves to others: applying and rolling back (`run`, `rollback`), reading the catalog
 //! (`db::catalog`), and showing the report (`cli/verify.rs`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use miette::Diagnostic;
 
@@ -70,8 +70,20 @@ pub(crate) enum VerifyProgress<'a> {
         /// How many migrations will be applied and rolled back.
         migrations: usize,
     },
+    /// A migration is being applied.
+    Applying {
+        /// The migration.
+        id: &'a MigrationId,
+    },
     /// A migration was applied.
     Applied {
+        /// The migration.
+        id: &'a MigrationId,
+        /// How long applying it took.
+        took: Duration,
+    },
+    /// A migration's rollback is running (not sent for a migration without one).
+    RollingBack {
         /// The migration.
         id: &'a MigrationId,
     },
@@ -81,7 +93,11 @@ pub(crate) enum VerifyProgress<'a> {
         id: &'a MigrationId,
         /// What its rollback did to the schema.
         check: &'a RollbackCheck,
+        /// How long its rollback ran (zero when it has none).
+        took: Duration,
     },
+    /// Everything is being applied again.
+    ApplyingAgain,
     /// Everything was applied again.
     AppliedAgain,
 }
@@ -362,6 +378,8 @@ fn walk(
     let mut before: Vec<Catalog> = Vec::with_capacity(order.len());
     for id in &order {
         before.push(read_catalog()?);
+        observe(VerifyProgress::Applying { id });
+        let started = Instant::now();
         apply_with_handlers(
             loaded,
             settings,
@@ -369,7 +387,10 @@ fn walk(
             handlers,
             &mut |_| {},
         )?;
-        observe(VerifyProgress::Applied { id });
+        observe(VerifyProgress::Applied {
+            id,
+            took: started.elapsed(),
+        });
     }
     let after_first_pass = read_catalog()?;
 
@@ -379,41 +400,54 @@ fn walk(
     let mut stopped_at: Option<MigrationId> = None;
     let mut after_previous: Option<Catalog> = None;
     for (index, id) in order.iter().enumerate().rev() {
-        let check = match project
+        // The rollback, if the migration has one, and how long it ran.
+        let ran = project
             .migration(id)
             .and_then(|migration| migration.rollback())
-        {
-            None => RollbackCheck::NoRollback,
-            Some(_) => match rollback(
-                loaded,
-                settings,
-                &RollbackTarget::Migration(id.clone()),
-                options.environment.as_deref(),
-                &mut |_| {},
-            ) {
-                Ok(_) => {
-                    let after = read_catalog()?;
-                    // The walk goes down one migration at a time and stops at the first that
-                    // cannot be rolled back, so the previous rollback is always index + 1's.
-                    let earlier = after_previous
-                        .as_ref()
-                        .zip(before.get(index + 1))
-                        .map(|(after_earlier, before_earlier)| (before_earlier, after_earlier));
-                    let difference = SchemaDifference::introduced(&before[index], &after, earlier);
-                    after_previous = Some(after);
-                    if difference.is_empty() {
-                        RollbackCheck::Restored
-                    } else {
-                        RollbackCheck::NotRestored(difference)
-                    }
-                }
-                Err(RollbackError::Db(error)) => return Err(error.into()),
-                Err(error) => RollbackCheck::Failed {
+            .map(|_| {
+                observe(VerifyProgress::RollingBack { id });
+                let started = Instant::now();
+                let result = rollback(
+                    loaded,
+                    settings,
+                    &RollbackTarget::Migration(id.clone()),
+                    options.environment.as_deref(),
+                    &mut |_| {},
+                );
+                (result, started.elapsed())
+            });
+        let (check, took) = match ran {
+            None => (RollbackCheck::NoRollback, Duration::ZERO),
+            Some((Ok(_), took)) => {
+                let after = read_catalog()?;
+                // The walk goes down one migration at a time and stops at the first that
+                // cannot be rolled back, so the previous rollback is always index + 1's.
+                let earlier = after_previous
+                    .as_ref()
+                    .zip(before.get(index + 1))
+                    .map(|(after_earlier, before_earlier)| (before_earlier, after_earlier));
+                let difference = SchemaDifference::introduced(&before[index], &after, earlier);
+                after_previous = Some(after);
+                let check = if difference.is_empty() {
+                    RollbackCheck::Restored
+                } else {
+                    RollbackCheck::NotRestored(difference)
+                };
+                (check, took)
+            }
+            Some((Err(RollbackError::Db(error)), _)) => return Err(error.into()),
+            Some((Err(error), took)) => (
+                RollbackCheck::Failed {
                     message: one_line(&error),
                 },
-            },
+                took,
+            ),
         };
-        observe(VerifyProgress::RolledBack { id, check: &check });
+        observe(VerifyProgress::RolledBack {
+            id,
+            check: &check,
+            took,
+        });
         let stops = matches!(
             check,
             RollbackCheck::NoRollback | RollbackCheck::Failed { .. }
@@ -426,6 +460,7 @@ fn walk(
     }
 
     // Applying again must work after the rollbacks, and give the same objects.
+    observe(VerifyProgress::ApplyingAgain);
     let applied_again = match apply_with_handlers(
         loaded,
         settings,

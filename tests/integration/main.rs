@@ -15,6 +15,7 @@ mod exactly_once;
 mod global_options;
 mod new;
 mod production;
+mod progress;
 mod rollback;
 mod rollback_partial;
 mod schema;

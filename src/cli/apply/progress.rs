@@ -1,12 +1,13 @@
-//! A running apply as the user sees it: a progress line per migration and step on stderr (one
-//! line rewritten in place on a terminal, plain lines in a log), the lock waits, and the summary
-//! on stdout. What a dry run lists is `dry_run.rs`'s.
+//! A running apply as the user sees it: on stderr a progress bar on a terminal, or a line when
+//! each migration starts and one when it ends (`progress_bar.rs` decides which), the steps,
+//! batch steps and lock waits; the summary on stdout. What a dry run lists is `dry_run.rs`'s.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
+use crate::cli::progress_bar::RunProgress;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
@@ -23,12 +24,11 @@ pub(super) fn apply_to(
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
     let started = Instant::now();
-    let terminal = global.stderr_is_terminal;
     let mut printer = ProgressPrinter {
         err,
         out,
         loaded,
-        terminal,
+        bar: RunProgress::for_run(global),
         total: 0,
         done: 0,
         last_batch_line: None,
@@ -40,6 +40,8 @@ pub(super) fn apply_to(
         engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
             printer.show(progress);
         });
+    // The bar is off the terminal before the summary or the error is written.
+    printer.bar.finish(printer.err);
     match result {
         Ok(report) => {
             let summary = match (options.mode, report.applied.len(), report.batch) {
@@ -72,7 +74,8 @@ struct ProgressPrinter<'a> {
     err: &'a mut dyn Write,
     out: &'a mut dyn Write,
     loaded: &'a Loaded,
-    terminal: bool,
+    /// The bar on a terminal, or the start and end lines.
+    bar: RunProgress,
     total: usize,
     done: usize,
     last_batch_line: Option<Instant>,
@@ -87,8 +90,12 @@ impl ProgressPrinter<'_> {
         match progress {
             // `plan apply` takes its backup before the apply (`backup.rs`); these come only
             // when the options ask the engine for one, and read as `take_backup`'s lines do.
-            Progress::BackingUp { file, pg_dump } => write_taking(self.err, pg_dump, file),
-            Progress::BackedUp { backup, took } => write_taken(self.out, backup, took),
+            Progress::BackingUp { file, pg_dump } => {
+                self.bar.suspend(|| write_taking(self.err, pg_dump, file));
+            }
+            Progress::BackedUp { backup, took } => {
+                self.bar.suspend(|| write_taken(self.out, backup, took));
+            }
             Progress::WaitingForLock { holder, waited } => {
                 // Polled every 200 ms: say it at once, then every ten seconds.
                 let due = self
@@ -102,10 +109,12 @@ impl ProgressPrinter<'_> {
                     || "a session this user cannot see".to_string(),
                     ToString::to_string,
                 );
-                let _ = writeln!(
+                self.bar.line(
                     self.err,
-                    "waiting for the lock held by {who} ({:.0} s so far)",
-                    waited.as_secs_f64()
+                    &format!(
+                        "waiting for the lock held by {who} ({:.0} s so far)",
+                        waited.as_secs_f64()
+                    ),
                 );
             }
             Progress::Planned { plan, batch } => {
@@ -114,6 +123,7 @@ impl ProgressPrinter<'_> {
                     .iter()
                     .filter(|step| !matches!(step.action, Action::Skip { .. }))
                     .count();
+                self.bar.set_length(self.total);
                 if self.dry_run {
                     write_dry_run(self.out, self.loaded, plan, batch, &self.target);
                 }
@@ -121,10 +131,8 @@ impl ProgressPrinter<'_> {
             Progress::Starting { id } => {
                 self.done += 1;
                 self.last_batch_line = None;
-                if self.terminal {
-                    let _ = write!(self.err, "[{}/{}] {id} ...", self.done, self.total);
-                    let _ = self.err.flush();
-                }
+                let count = self.count();
+                self.bar.start(self.err, &count, &format!("applying {id}"));
             }
             Progress::Step {
                 id,
@@ -132,21 +140,23 @@ impl ProgressPrinter<'_> {
                 total,
                 kind,
             } => {
-                if !self.terminal {
-                    let _ = writeln!(self.err, "{id}: step {number} of {total}: {kind}");
+                let line = format!("{id}: step {number} of {total}: {kind}");
+                if self.bar.is_drawn() {
+                    self.bar.status(line);
+                } else {
+                    let _ = writeln!(self.err, "{line}");
                 }
             }
             Progress::Message { id, text } => {
-                let _ = writeln!(self.err, "{id}: {text}");
+                self.bar.line(self.err, &format!("{id}: {text}"));
             }
             Progress::Retrying { id, attempt, pause } => {
-                // Only a terminal has an unfinished `[n/m] id ...` line to end first; in a log
-                // the newline would leave a blank line before every retry.
-                let end_of_line = if self.terminal { "\n" } else { "" };
-                let _ = writeln!(
+                self.bar.line(
                     self.err,
-                    "{end_of_line}{id}: lock timeout; retrying (attempt {attempt}) in {} ms",
-                    pause.as_millis()
+                    &format!(
+                        "{id}: lock timeout; retrying (attempt {attempt}) in {} ms",
+                        pause.as_millis()
+                    ),
                 );
             }
             Progress::Batch {
@@ -155,48 +165,43 @@ impl ProgressPrinter<'_> {
                 batches,
                 elapsed,
             } => {
-                let due = self
-                    .last_batch_line
-                    .is_none_or(|last| last.elapsed() >= Duration::from_secs(1));
+                // A log gets a line a second at most; the bar shows every batch (it redraws at
+                // its own pace).
+                let due = self.bar.is_drawn()
+                    || self
+                        .last_batch_line
+                        .is_none_or(|last| last.elapsed() >= Duration::from_secs(1));
                 if due {
                     self.last_batch_line = Some(Instant::now());
                     let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
                     let line = format!(
                         "{id}: batch step: {rows} rows in {batches} batches ({rate:.0} rows/s)"
                     );
-                    if self.terminal {
-                        let _ = write!(self.err, "\r\x1b[2K[{}/{}] {line}", self.done, self.total);
+                    if self.bar.is_drawn() {
+                        self.bar.status(line);
                     } else {
                         let _ = writeln!(self.err, "{line}");
                     }
                 }
             }
             Progress::Applied { id, duration } => {
-                if self.terminal {
-                    let _ = writeln!(
-                        self.err,
-                        "\r\x1b[2K[{}/{}] {id} applied in {} ms",
-                        self.done,
-                        self.total,
-                        duration.as_millis()
-                    );
-                } else {
-                    let _ = writeln!(
-                        self.err,
-                        "[{}/{}] {id} applied in {} ms",
-                        self.done,
-                        self.total,
-                        duration.as_millis()
-                    );
-                }
+                let count = self.count();
+                self.bar.finish_one(
+                    self.err,
+                    &format!("{count} {id} applied in {} ms", duration.as_millis()),
+                );
             }
             Progress::Skipped { id, only } => {
-                let _ = writeln!(
+                self.bar.line(
                     self.err,
-                    "      {id} skipped: runs only in {}",
-                    only.join(", ")
+                    &format!("      {id} skipped: runs only in {}", only.join(", ")),
                 );
             }
         }
+    }
+
+    /// `[n/m]`: the migration running, of those that run.
+    fn count(&self) -> String {
+        format!("[{}/{}]", self.done, self.total)
     }
 }
