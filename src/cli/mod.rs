@@ -21,6 +21,7 @@ mod rollback;
 mod schema;
 mod show;
 mod status;
+mod verbose;
 mod verify;
 
 use std::ffi::OsString;

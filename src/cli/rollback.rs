@@ -21,6 +21,7 @@ use super::args::{
     can_confirm, confirm, environment_guard, environment_phrase, require_backup_dir,
     resolve_migration,
 };
+use super::verbose::{TracePrinter, tracing_for};
 use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
@@ -123,11 +124,12 @@ pub(crate) fn run(
             )?;
         }
     }
+    let trace = TracePrinter::new(global.verbosity, global.stderr_is_terminal);
     let report = engine::rollback(
         &loaded,
         &settings,
         &target,
-        guard.environment(),
+        (guard.environment(), tracing_for(global.verbosity)),
         &mut |progress| match progress {
             RollbackProgress::Starting { id, number, total } => {
                 let _ = writeln!(err, "[{number}/{total}] rolling back {id}");
@@ -144,6 +146,7 @@ pub(crate) fn run(
                     duration.as_millis()
                 );
             }
+            RollbackProgress::Trace(event) => trace.write(err, &event),
         },
     )?;
     let ids: Vec<String> = report

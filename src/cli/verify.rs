@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::resolve_migration;
+use super::verbose::{TracePrinter, tracing_for};
 use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
@@ -77,7 +78,9 @@ pub(crate) fn run(
         target,
         environment: env.map(str::to_string),
         scratch,
+        trace: tracing_for(global.verbosity),
     };
+    let trace = TracePrinter::new(global.verbosity, global.stderr_is_terminal);
     let mut total = 0;
     let mut done = 0;
     let report = ops::verify(
@@ -109,6 +112,7 @@ pub(crate) fn run(
             VerifyProgress::AppliedAgain => {
                 let _ = writeln!(err, "applied everything again");
             }
+            VerifyProgress::Trace(event) => trace.write(err, &event),
         },
     )?;
     let shown = ShownVerify::new(&report);

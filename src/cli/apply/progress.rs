@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
+use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
@@ -35,6 +36,7 @@ pub(super) fn apply_to(
         lock_said_at: None,
         dry_run: options.mode == Execution::DryRun,
         target: settings.to_string(),
+        trace: TracePrinter::new(global.verbosity, terminal),
     };
     let result =
         engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
@@ -80,6 +82,8 @@ struct ProgressPrinter<'a> {
     lock_said_at: Option<Duration>,
     dry_run: bool,
     target: String,
+    /// What `-v` adds (`cli/verbose.rs`).
+    trace: TracePrinter,
 }
 
 impl ProgressPrinter<'_> {
@@ -197,6 +201,7 @@ impl ProgressPrinter<'_> {
                     only.join(", ")
                 );
             }
+            Progress::Trace(trace) => self.trace.write(self.err, &trace),
         }
     }
 }
