@@ -102,7 +102,7 @@ impl Session {
     }
 
     /// The notices the server sent on this session and nobody took yet. A clone shares them,
-    /// so the engine can take them while a [`crate::db::Transaction`] borrows the session.
+    /// so the engine can take them while a `Transaction` borrows the session.
     pub(crate) fn notices(&self) -> &Notices {
         &self.notices
     }
