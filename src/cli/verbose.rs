@@ -8,9 +8,11 @@
 //! lock: trying advisory lock `public.plan_ledger` (key 1811551874062077871)
 //! lock: acquired advisory lock `public.plan_ledger` (key 1811551874062077871) after 3 ms
 //! transaction: begin for 003_x
-//!   -> migrations/003_x.sql:12  CREATE INDEX idx ON t (c)
-//!      12 ms
+//!   -> migrations/003_x.sql:12  DROP TABLE IF EXISTS x;
 //!   notice: table "x" does not exist, skipping
+//!      0.4 ms
+//!   -> migrations/003_x.sql:13  CREATE INDEX idx ON t (c);
+//!      12 ms
 //! ledger: recorded 003_x as applied (batch 4), with its history row
 //! transaction: commit for 003_x
 //! lock: released advisory lock `public.plan_ledger` (key 1811551874062077871)
@@ -162,6 +164,7 @@ fn ledger(step: &LedgerStep<'_>) -> String {
                 "recorded {migration}'s progress: statement {} is next",
                 at.next_statement + 1
             ),
+            Some(0) => format!("recorded {migration}'s progress: its file is done"),
             Some(done) => format!("recorded {migration}'s progress: {done} step(s) done"),
         },
         LedgerStep::Failure { migration } => {

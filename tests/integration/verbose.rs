@@ -157,10 +157,16 @@ fn verbose_rollback_shows_the_rollback_statements_and_the_ledger() {
 #[test]
 fn verbose_no_transaction_file_shows_each_statement_and_its_progress_record() {
     let database = test_db("verbose_no_transaction");
-    let project = TestProject::new(&[(
-        "migrations/001_index.sql",
-        "-- plan: no-transaction\nCREATE TABLE t (c int);\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
-    )]);
+    let project = TestProject::new(&[
+        (
+            "migrations/001_index.sql",
+            "-- plan: no-transaction\nCREATE TABLE t (c int);\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        ),
+        (
+            "plan.yaml",
+            "migrations:\n  001_index:\n    steps:\n      - sql: INSERT INTO t VALUES (1)\n",
+        ),
+    ]);
     let run = plan(&database, project.path(), &["-v", "apply"]).expect_ok();
     expect_lines_in_order(
         &run,
@@ -169,7 +175,11 @@ fn verbose_no_transaction_file_shows_each_statement_and_its_progress_record() {
             "ledger: recorded 001_index's progress: statement 2 is next",
             "  -> migrations/001_index.sql:3  CREATE INDEX CONCURRENTLY t_c ON t (c);",
             "ledger: recorded 001_index's progress: statement 3 is next",
+            "ledger: recorded 001_index's progress: its file is done",
+            "transaction: begin for 001_index",
+            "  -> plan.yaml:4  INSERT INTO t VALUES (1)",
             "ledger: recorded 001_index as applied (batch 1), with its history row",
+            "transaction: commit for 001_index",
         ],
     );
 }
