@@ -85,6 +85,7 @@ pub mod internals {
     pub use crate::engine::outcome::Progress;
     pub use crate::engine::plan::Allow;
     pub use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
+    pub use crate::engine::trace::Tracing;
     pub use crate::load::load_project;
     pub use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 

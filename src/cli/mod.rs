@@ -22,6 +22,7 @@ mod rollback;
 mod schema;
 mod show;
 mod status;
+mod verbose;
 mod verify;
 
 use std::ffi::OsString;

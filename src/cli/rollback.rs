@@ -22,6 +22,7 @@ use super::args::{
     resolve_migration,
 };
 use super::progress_bar::RunProgress;
+use super::verbose::{TracePrinter, tracing_for};
 use crate::db::ConnectionSettings;
 use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
@@ -126,11 +127,12 @@ pub(crate) fn run(
     }
     // A bar on a terminal, a line when each rollback starts and ends in a log.
     let mut bar = RunProgress::for_run(global);
+    let trace = TracePrinter::new(global.verbosity, global.stderr_is_terminal);
     let report = engine::rollback(
         &loaded,
         &settings,
         &target,
-        guard.environment(),
+        (guard.environment(), tracing_for(global.verbosity)),
         &mut |progress| match progress {
             RollbackProgress::Starting { id, number, total } => {
                 bar.set_length(total);
@@ -154,6 +156,7 @@ pub(crate) fn run(
                     ),
                 );
             }
+            RollbackProgress::Trace(event) => bar.suspend(|| trace.write(err, &event)),
         },
     );
     bar.finish(err);

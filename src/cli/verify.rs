@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::Failure;
 use super::args::resolve_migration;
 use super::progress_bar::RunProgress;
+use super::verbose::{TracePrinter, tracing_for};
 use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
@@ -78,10 +79,12 @@ pub(crate) fn run(
         target,
         environment: env.map(str::to_string),
         scratch,
+        trace: tracing_for(global.verbosity),
     };
     // A bar on a terminal, a line when each apply and rollback starts and ends in a log. The
     // bar counts every apply, every rollback and the apply again.
     let mut bar = RunProgress::for_run(global);
+    let trace = TracePrinter::new(global.verbosity, global.stderr_is_terminal);
     let mut total = 0;
     let mut applied = 0;
     let mut rolled_back = 0;
@@ -144,6 +147,7 @@ pub(crate) fn run(
             VerifyProgress::AppliedAgain => {
                 bar.finish_one(err, "applied everything again");
             }
+            VerifyProgress::Trace(event) => bar.suspend(|| trace.write(err, &event)),
         },
     );
     bar.finish(err);

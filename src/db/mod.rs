@@ -23,6 +23,8 @@
 //! - [`ledger`]: `Ledger`, the tracking table and its append-only history.
 //! - [`target`]: `Target`, one database and where plan keeps its state in it: its settings,
 //!   ledger, snapshots and lock key, built once from the tracking table's schema and name.
+//! - [`notices`]: `Notice`, what the server says besides results (`RAISE NOTICE`, "…
+//!   skipping"), heard per connection into `Notices` and taken after each statement.
 //! - [`error`]: `DbError`, the one error type of this layer, codes `plan::db::*`.
 //! - `quote`: [`quote_identifier`], for the few names that cannot be bind parameters.
 
@@ -35,6 +37,7 @@ pub(crate) mod error;
 pub(crate) mod holder;
 pub(crate) mod ledger;
 pub(crate) mod lock;
+pub(crate) mod notices;
 mod quote;
 pub(crate) mod session;
 pub(crate) mod snapshots;
@@ -51,7 +54,8 @@ pub(crate) use ledger::{
     Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState,
     PartialProgress, Recorded, ResumePoint,
 };
-pub(crate) use lock::{LockWait, LockWaiting};
+pub(crate) use lock::{LockKey, LockWait, LockWaiting};
+pub(crate) use notices::{Notice, Notices};
 pub(crate) use quote::quote_identifier;
 pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
 pub(crate) use snapshots::{ChangeKind, SnapshotReason};

@@ -67,6 +67,11 @@ impl Target {
         &self.table
     }
 
+    /// The advisory lock that serialises runs on this database.
+    pub(crate) fn lock_key(&self) -> &LockKey {
+        &self.lock_key
+    }
+
     /// Connects without the lock: for reading.
     pub(crate) fn connect(&self) -> Result<Session, DbError> {
         Session::connect(&self.settings)

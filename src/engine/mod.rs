@@ -14,6 +14,7 @@
 //! - `record`: what the ledger records of a migration's progress, and the check of its writes.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
+//! - `trace`: what a run sends, step by step, for `plan -v` (`Trace`, `Tracing`, `Tracer`).
 //! - `target`: the `db::Target` of a project on one database (its tracking table there).
 
 pub(crate) mod backup;
@@ -30,6 +31,7 @@ pub(crate) mod runner;
 pub(crate) mod safeguards;
 pub(crate) mod steps;
 pub(crate) mod target;
+pub(crate) mod trace;
 
 /// The Handler trait and registry, where they were before the steps had a folder.
 pub(crate) use steps::handler;
@@ -41,3 +43,4 @@ pub(crate) use rollback::{RollbackTarget, rollback};
 pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
 pub(crate) use steps::handler::Handlers;
 pub(crate) use target::target;
+pub(crate) use trace::{Trace, Tracing};

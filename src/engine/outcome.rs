@@ -10,6 +10,7 @@ use std::time::Duration;
 use miette::{Diagnostic, SourceSpan};
 
 use super::plan::Plan;
+use super::trace::Trace;
 use crate::db::{Backup, LockHolder};
 use crate::diagnostic::SourceFile;
 use crate::project::MigrationId;
@@ -102,6 +103,9 @@ pub enum Progress<'a> {
         /// The environments it runs in.
         only: &'a [String],
     },
+    /// What the run sends, step by step (`ApplyOptions::trace`); with tracing off, only the
+    /// warnings the server sends during a migration's SQL.
+    Trace(Trace<'a>),
 }
 
 /// What an apply did.

@@ -8,6 +8,7 @@ use super::failure::{FailureKind, FailurePoint, Interruption};
 use super::outcome::Progress;
 use super::record::{statement_progress, written};
 use super::runner::{MigrationRun, Runner, check_prerequisites};
+use super::trace::{LedgerStep, Statement, Trace};
 use crate::db::{
     Expected, PartialProgress, ResumePoint, SqlError, TransactionState, quote_identifier,
 };
@@ -71,6 +72,7 @@ impl Runner<'_> {
             .run(&setting)
             .map_err(|error| at(FailureKind::Sql(error), None))?;
         let statements = run.script.statements.clone();
+        let tracer = self.tracer.clone();
         let recorded_after = statement_progress(run.script);
         for (index, statement) in statements.iter().enumerate().skip(resume.next_statement) {
             let recorded_before = run.recorded.clone();
@@ -82,19 +84,31 @@ impl Runner<'_> {
                     Some(completed) => Expected::Partial(completed),
                 },
             };
+            let traced = || {
+                Statement::at(
+                    migration.id(),
+                    &file,
+                    base + statement.span.start,
+                    &statement.text,
+                )
+            };
             if statement.outside_transaction {
                 if let Some(index_name) = &statement.concurrent_index {
                     self.drop_invalid_index(index_name)
                         .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
                 }
-                self.retrying_lock_timeouts(migration, observe, |runner| {
+                let sending = tracer.sending(traced, &mut |trace| observe(Progress::Trace(trace)));
+                let outcome = self.retrying_lock_timeouts(migration, observe, |runner| {
                     // A retried concurrent build first drops what the timed-out one left.
                     if let Some(index_name) = &statement.concurrent_index {
                         runner.drop_invalid_index(index_name)?;
                     }
                     runner.session.run(&statement.text)
-                })
-                .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
+                });
+                tracer.sent(sending, traced, None, &mut |trace| {
+                    observe(Progress::Trace(trace))
+                });
+                outcome.map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
                 run.committed = true;
                 let recorded = self.session.begin().and_then(|mut work| {
                     work.restore_identity()?;
@@ -112,55 +126,64 @@ impl Runner<'_> {
                 });
                 recorded.map_err(|error| at(FailureKind::Ledger(error), None))?;
                 run.recorded = Some(progress.completed.join("\n"));
+                tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+                    recorded_progress(migration, progress.at)
+                });
                 continue;
             }
             let (ledger, batch, environment) = (self.ledger, self.batch, self.environment);
-            let state = self
-                .retrying_lock_timeouts(migration, observe, |runner| {
-                    let mut work = runner.session.begin()?;
-                    let transaction = work.start(lock_timeout)?;
-                    let state = match work.run_statement(
-                        &statement.text,
-                        statement.copy_data.as_deref(),
-                        &transaction,
-                    ) {
-                        Ok(state) => state,
-                        Err(error) if work.ended_before_error(&transaction) => {
-                            work.rollback();
-                            return Ok(StatementOutcome::TransactionEnded(Some(error)));
-                        }
-                        Err(error) => return Err(error),
-                    };
-                    if state == TransactionState::Ended {
+            let sending = tracer.sending(traced, &mut |trace| observe(Progress::Trace(trace)));
+            let state = self.retrying_lock_timeouts(migration, observe, |runner| {
+                let mut work = runner.session.begin()?;
+                let transaction = work.start(lock_timeout)?;
+                let state = match work.run_statement(
+                    &statement.text,
+                    statement.copy_data.as_deref(),
+                    &transaction,
+                ) {
+                    Ok(state) => state,
+                    Err(error) if work.ended_before_error(&transaction) => {
                         work.rollback();
-                        return Ok(StatementOutcome::TransactionEnded(None));
+                        return Ok(StatementOutcome::TransactionEnded(Some(error)));
                     }
-                    // A ledger failure here is told apart from the statement's own below.
-                    let recorded = work.restore_identity().and_then(|()| {
-                        ledger
-                            .record_progress(
-                                &mut work,
-                                migration.id().as_str(),
-                                migration.checksum(),
-                                batch,
-                                &progress,
-                                environment,
-                            )
-                            .and_then(written)
-                    });
-                    match recorded {
-                        Ok(()) => work.commit().map(|()| StatementOutcome::Done),
-                        Err(error) => {
-                            work.rollback();
-                            Ok(StatementOutcome::LedgerFailed(error))
-                        }
+                    Err(error) => return Err(error),
+                };
+                if state == TransactionState::Ended {
+                    work.rollback();
+                    return Ok(StatementOutcome::TransactionEnded(None));
+                }
+                // A ledger failure here is told apart from the statement's own below.
+                let recorded = work.restore_identity().and_then(|()| {
+                    ledger
+                        .record_progress(
+                            &mut work,
+                            migration.id().as_str(),
+                            migration.checksum(),
+                            batch,
+                            &progress,
+                            environment,
+                        )
+                        .and_then(written)
+                });
+                match recorded {
+                    Ok(()) => work.commit().map(|()| StatementOutcome::Done),
+                    Err(error) => {
+                        work.rollback();
+                        Ok(StatementOutcome::LedgerFailed(error))
                     }
-                })
-                .map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
+                }
+            });
+            tracer.sent(sending, traced, None, &mut |trace| {
+                observe(Progress::Trace(trace))
+            });
+            let state = state.map_err(|error| at(FailureKind::Sql(error), Some(statement)))?;
             match state {
                 StatementOutcome::Done => {
                     run.committed = true;
                     run.recorded = Some(progress.completed.join("\n"));
+                    tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+                        recorded_progress(migration, progress.at)
+                    });
                 }
                 StatementOutcome::LedgerFailed(error) => {
                     return Err(at(FailureKind::Ledger(error), None));
@@ -175,7 +198,7 @@ impl Runner<'_> {
         }
         let _ = self.session.run("RESET lock_timeout");
         // The file done, no step yet: the steps, if any, run next.
-        self.finish_phase(run, finishes, 0)
+        self.finish_phase(run, (finishes, 0), observe)
             .map_err(|error| at(FailureKind::Ledger(error), None))
     }
 
@@ -199,4 +222,13 @@ impl Runner<'_> {
         }
         Ok(())
     }
+}
+
+/// The trace of a no-transaction file's progress recorded after a statement: the next
+/// statement a rerun would start at.
+fn recorded_progress(migration: &crate::project::Migration, at: ResumePoint) -> Trace<'_> {
+    Trace::Ledger(LedgerStep::Progress {
+        migration: migration.id(),
+        at,
+    })
 }

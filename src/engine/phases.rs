@@ -27,6 +27,7 @@ use super::runner::{
 use super::steps::batch::Batches;
 use super::steps::command;
 use super::steps::dispatch::run_transactional_step;
+use super::trace::{LedgerStep, Statement, Trace, TransactionStep, step_sql};
 use crate::db::{BlockerWatch, PartialProgress, ResumePoint, SqlError, TransactionState};
 use crate::project::{BatchCommit, Migration, StepKind, TransactionMode};
 use crate::sql::script::Script;
@@ -177,7 +178,7 @@ impl Runner<'_> {
             };
             match result {
                 Ok(()) => run.committed = true,
-                Err(failure) => return Err(self.fail(&run, failure)),
+                Err(failure) => return Err(self.fail(&run, failure, observe)),
             }
         }
         Ok(run.clock.elapsed())
@@ -261,6 +262,13 @@ impl Runner<'_> {
         let transaction = work
             .start_with_modes(modes, lock_timeout)
             .map_err(sql_failure)?;
+        let tracer = &self.tracer;
+        tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+            Trace::Transaction {
+                migration: migration.id(),
+                step: TransactionStep::Begin,
+            }
+        });
         if resume == ResumePoint::FRESH && (with_file || steps.start == 0) {
             // The preflight looked before the run; another session may have changed the schema
             // since, so each migration checks its prerequisites again, inside its transaction.
@@ -283,6 +291,15 @@ impl Runner<'_> {
                     && steps.is_empty()
                     && index == last_statement
                     && statement.copy_data.is_none();
+                let traced = || {
+                    Statement::at(
+                        migration.id(),
+                        &file,
+                        base + statement.span.start,
+                        &statement.text,
+                    )
+                };
+                let sending = tracer.sending(traced, &mut |trace| observe(Progress::Trace(trace)));
                 let outcome = if resets {
                     reset_done = true;
                     work.run_guarded_then_reset(&statement.text, &transaction)
@@ -293,6 +310,9 @@ impl Runner<'_> {
                         &transaction,
                     )
                 };
+                tracer.sent(sending, traced, None, &mut |trace| {
+                    observe(Progress::Trace(trace))
+                });
                 match outcome {
                     Ok(TransactionState::Ours) => {}
                     Ok(TransactionState::Ended) => {
@@ -327,6 +347,15 @@ impl Runner<'_> {
                 kind: step.kind.name(),
             });
             let resets = finishes && index + 1 == steps.end;
+            let traced = || {
+                Statement::at(
+                    migration.id(),
+                    &step.origin.file,
+                    step.origin.span.start,
+                    step_sql(step),
+                )
+            };
+            let sending = tracer.sending(traced, &mut |trace| observe(Progress::Trace(trace)));
             let outcome = run_transactional_step(
                 &mut work,
                 &transaction,
@@ -335,8 +364,11 @@ impl Runner<'_> {
                 migration,
                 (index, step),
                 observe,
-            )
-            .and_then(|()| {
+            );
+            tracer.sent(sending, traced, None, &mut |trace| {
+                observe(Progress::Trace(trace))
+            });
+            let outcome = outcome.and_then(|()| {
                 // Handlers, batches and assertions run SQL plan did not guard statement by
                 // statement: prove the transaction is still plan's before going on.
                 let checked = if resets {
@@ -421,7 +453,29 @@ impl Runner<'_> {
             run.recorded = Some(completed.join("\n"));
         }
         work.commit()
-            .map_err(|error| no_span(FailureKind::Commit(error)))
+            .map_err(|error| no_span(FailureKind::Commit(error)))?;
+        let batch = self.batch;
+        let tracer = &self.tracer;
+        tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+            Trace::Ledger(if finishes {
+                LedgerStep::Applied {
+                    migration: migration.id(),
+                    batch,
+                }
+            } else {
+                LedgerStep::Progress {
+                    migration: migration.id(),
+                    at: ResumePoint::after_steps(steps.end),
+                }
+            })
+        });
+        tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+            Trace::Transaction {
+                migration: migration.id(),
+                step: TransactionStep::Commit,
+            }
+        });
+        Ok(())
     }
 
     /// A `commit: each` batch: each batch commits on its own, so a crash loses at most the batch
@@ -458,17 +512,32 @@ impl Runner<'_> {
             )
         };
         let mut batches = Batches::new(*max_batches);
+        let tracer = self.tracer.clone();
+        let traced = || {
+            Statement::at(
+                migration.id(),
+                &step.origin.file,
+                step.origin.span.start,
+                sql,
+            )
+        };
         loop {
             let lock_timeout = self.lock_timeout;
-            let affected = self
-                .retrying_lock_timeouts(migration, observe, |runner| {
-                    let mut work = runner.session.begin()?;
-                    work.set_lock_timeout(lock_timeout)?;
-                    let affected = work.run_counting(sql)?;
-                    work.commit()?;
-                    Ok(affected)
-                })
-                .map_err(at_step)?;
+            let sending = tracer.sending(traced, &mut |trace| observe(Progress::Trace(trace)));
+            let affected = self.retrying_lock_timeouts(migration, observe, |runner| {
+                let mut work = runner.session.begin()?;
+                work.set_lock_timeout(lock_timeout)?;
+                let affected = work.run_counting(sql)?;
+                work.commit()?;
+                Ok(affected)
+            });
+            tracer.sent(
+                sending,
+                traced,
+                affected.as_ref().ok().copied(),
+                &mut |trace| observe(Progress::Trace(trace)),
+            );
+            let affected = affected.map_err(at_step)?;
             run.committed = true;
             let done = batches
                 .count(affected, migration.id(), observe)
@@ -482,8 +551,11 @@ impl Runner<'_> {
         }
         self.finish_phase(
             run,
-            finishes,
-            Phase::BatchEach { step: index }.steps_done_after(),
+            (
+                finishes,
+                Phase::BatchEach { step: index }.steps_done_after(),
+            ),
+            observe,
         )
         .map_err(at_step)
     }
@@ -524,8 +596,8 @@ impl Runner<'_> {
         .map_err(at_step)?;
         self.finish_phase(
             run,
-            finishes,
-            Phase::Command { step: index }.steps_done_after(),
+            (finishes, Phase::Command { step: index }.steps_done_after()),
+            observe,
         )
         .map_err(|error| {
             (

@@ -16,6 +16,7 @@ use miette::{Diagnostic, SourceSpan};
 
 use super::failure::join_help;
 use super::outcome::{AppliedBefore, MigrationFailed};
+use super::trace::{LedgerStep, LockStep, Statement, Trace, Tracer, Tracing, TransactionStep};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, HistoryOutcome, Ledger, LedgerRow, LedgerState,
     LockWait, Session, SnapshotReason, SqlError, Target, TransactionState,
@@ -57,6 +58,9 @@ pub(crate) enum RollbackProgress<'a> {
         /// How long it took.
         duration: Duration,
     },
+    /// What the rollback sends, step by step (its `Tracing`); with tracing off, only the
+    /// warnings the server sends during a rollback's SQL.
+    Trace(Trace<'a>),
 }
 
 /// What a rollback did.
@@ -135,17 +139,33 @@ pub(crate) fn plan_rollback(
     planned(loaded.project(), loaded.graph(), &rows, target)
 }
 
-/// Rolls back `target` on the database `settings` points at, reporting progress to `observe`.
-/// A migration whose earlier rollback stopped part-way resumes at the statement recorded.
+/// Rolls back `target` on the database `settings` points at, reporting progress to `observe`
+/// (and what it sends, as `tracing` says). A migration whose earlier rollback stopped part-way
+/// resumes at the statement recorded.
 pub(crate) fn rollback(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
-    environment: Option<&str>,
+    (environment, tracing): (Option<&str>, Tracing),
     observe: &mut dyn FnMut(RollbackProgress<'_>),
 ) -> Result<RollbackReport, RollbackError> {
     let (project, graph) = (loaded.project(), loaded.graph());
+    let trying = (tracing == Tracing::On).then(|| {
+        let key = super::target::target(project, settings).lock_key().clone();
+        observe(RollbackProgress::Trace(Trace::Lock(LockStep::Trying {
+            key: &key,
+        })));
+        Instant::now()
+    });
     let (database, mut session) = locked_session(project, settings)?;
+    let key = database.lock_key();
+    if let Some(trying) = trying {
+        observe(RollbackProgress::Trace(Trace::Lock(LockStep::Acquired {
+            key,
+            after: trying.elapsed(),
+        })));
+    }
+    let tracer = Tracer::new(tracing, session.notices());
     let ledger = database.ledger();
     session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
@@ -169,8 +189,10 @@ pub(crate) fn rollback(
             (migration, loaded.rollback_script(migration)),
             step.next_statement,
             (started_at, clock),
-            environment,
-            project.manifest().lock_timeout(),
+            (environment, project.manifest().lock_timeout()),
+            (&tracer, &mut |trace| {
+                observe(RollbackProgress::Trace(trace))
+            }),
         ) {
             Ok(duration) => {
                 observe(RollbackProgress::RolledBack {
@@ -203,7 +225,13 @@ pub(crate) fn rollback(
                         environment,
                         detail: Some(&failure.message),
                     };
-                    let _ = ledger.record_event_alone(&mut session, &event);
+                    if ledger.record_event_alone(&mut session, &event).is_ok() {
+                        tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
+                            Trace::Ledger(LedgerStep::Failure {
+                                migration: &step.id,
+                            })
+                        });
+                    }
                 }
                 failure.help = join_help(&failure.help, &run_sentence(&report));
                 failure.report = report
@@ -214,7 +242,11 @@ pub(crate) fn rollback(
                 if !report.rolled_back.is_empty() || committed {
                     let _ = record_snapshot(&mut session, &database);
                 }
-                let _ = session.close();
+                if session.close().is_ok() {
+                    tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
+                        Trace::Lock(LockStep::Released { key })
+                    });
+                }
                 return Err(RollbackError::Failed(failure));
             }
         }
@@ -223,6 +255,9 @@ pub(crate) fn rollback(
         record_snapshot(&mut session, &database)?;
     }
     session.close()?;
+    tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
+        Trace::Lock(LockStep::Released { key })
+    });
     Ok(report)
 }
 
@@ -374,8 +409,8 @@ fn roll_back_one(
     (migration, script): (&Migration, Option<&Script>),
     resume_at: usize,
     (started_at, clock): (SystemTime, Instant),
-    environment: Option<&str>,
-    lock_timeout: Duration,
+    (environment, lock_timeout): (Option<&str>, Duration),
+    (tracer, emit): (&Tracer, &mut dyn FnMut(Trace<'_>)),
 ) -> Result<Duration, RollbackFailure> {
     let id = migration.id();
     let failed = |message: String, span: SourceSpan, code: Option<String>, help: String| {
@@ -409,6 +444,10 @@ fn roll_back_one(
     let offset = match migration.rollback() {
         Some(crate::project::Rollback::Section { span }) => span.start,
         _ => 0,
+    };
+    let source = match migration.rollback() {
+        Some(crate::project::Rollback::File(file)) => file,
+        _ => migration.file(),
     };
     let total = script.statements.len();
     // What happened to the database, for the help: a transaction leaves the migration applied;
@@ -504,12 +543,27 @@ fn roll_back_one(
                     return Err(unplaced(error, 0));
                 }
             };
+            tracer.step(emit, || Trace::Transaction {
+                migration: id,
+                step: TransactionStep::Begin,
+            });
             for (index, statement) in remaining {
-                match work.run_statement(
+                let sending = tracer.sending(
+                    || Statement::at(id, source, offset + statement.span.start, &statement.text),
+                    emit,
+                );
+                let outcome = work.run_statement(
                     &statement.text,
                     statement.copy_data.as_deref(),
                     &transaction,
-                ) {
+                );
+                tracer.sent(
+                    sending,
+                    || Statement::at(id, source, offset + statement.span.start, &statement.text),
+                    None,
+                    emit,
+                );
+                match outcome {
                     Ok(TransactionState::Ours) => {}
                     Ok(TransactionState::Ended) => {
                         work.rollback();
@@ -532,6 +586,13 @@ fn roll_back_one(
                 .and_then(|()| ledger.record_removed(&mut work, id.as_str(), &event(duration)))
                 .and_then(|()| work.commit())
                 .map_err(|error| unplaced(error, 0))?;
+            tracer.step(emit, || {
+                Trace::Ledger(LedgerStep::RolledBack { migration: id })
+            });
+            tracer.step(emit, || Trace::Transaction {
+                migration: id,
+                step: TransactionStep::Commit,
+            });
             Ok(duration)
         }
         TransactionMode::Outside => {
@@ -556,11 +617,36 @@ fn roll_back_one(
                     // its progress record, so it can never run twice.
                     let outcome = session.begin().and_then(|mut work| {
                         let transaction = work.start(lock_timeout)?;
-                        let state = match work.run_statement(
+                        let sending = tracer.sending(
+                            || {
+                                Statement::at(
+                                    id,
+                                    source,
+                                    offset + statement.span.start,
+                                    &statement.text,
+                                )
+                            },
+                            emit,
+                        );
+                        let outcome = work.run_statement(
                             &statement.text,
                             statement.copy_data.as_deref(),
                             &transaction,
-                        ) {
+                        );
+                        tracer.sent(
+                            sending,
+                            || {
+                                Statement::at(
+                                    id,
+                                    source,
+                                    offset + statement.span.start,
+                                    &statement.text,
+                                )
+                            },
+                            None,
+                            emit,
+                        );
+                        let state = match outcome {
                             Ok(state) => state,
                             Err(_) if work.ended_before_error(&transaction) => {
                                 TransactionState::Ended
@@ -576,14 +662,31 @@ fn roll_back_one(
                         work.commit().map(|()| state)
                     });
                     match outcome {
-                        Ok(TransactionState::Ours) => continue,
+                        Ok(TransactionState::Ours) => {
+                            tracer.step(emit, || {
+                                Trace::Ledger(LedgerStep::RollbackProgress {
+                                    migration: id,
+                                    next_statement: index + 1,
+                                })
+                            });
+                            continue;
+                        }
                         Ok(TransactionState::Ended) => return Err(ended(statement, index)),
                         Err(error) => return Err(at(statement, &error, index)),
                     }
                 }
-                session
-                    .run(&statement.text)
-                    .map_err(|error| at(statement, &error, index))?;
+                let sending = tracer.sending(
+                    || Statement::at(id, source, offset + statement.span.start, &statement.text),
+                    emit,
+                );
+                let outcome = session.run(&statement.text);
+                tracer.sent(
+                    sending,
+                    || Statement::at(id, source, offset + statement.span.start, &statement.text),
+                    None,
+                    emit,
+                );
+                outcome.map_err(|error| at(statement, &error, index))?;
                 // Recorded after each statement, as apply does: a rollback killed here resumes
                 // after the statements that committed instead of failing on the first of them.
                 if let Err(error) = ledger.record_rollback_progress(session, id.as_str(), index + 1)
@@ -598,6 +701,12 @@ fn roll_back_one(
                         committed: true,
                     });
                 }
+                tracer.step(emit, || {
+                    Trace::Ledger(LedgerStep::RollbackProgress {
+                        migration: id,
+                        next_statement: index + 1,
+                    })
+                });
             }
             let duration = clock.elapsed();
             session
@@ -607,6 +716,9 @@ fn roll_back_one(
                     work.commit()
                 })
                 .map_err(|error| unplaced(error, total))?;
+            tracer.step(emit, || {
+                Trace::Ledger(LedgerStep::RolledBack { migration: id })
+            });
             Ok(duration)
         }
     }

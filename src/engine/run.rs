@@ -8,7 +8,7 @@
 //! then written to the history in a transaction of its own.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use miette::{Diagnostic, SourceSpan};
 
@@ -18,6 +18,7 @@ use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::runner::Runner;
 use super::steps::handler::Handlers;
+use super::trace::{LockStep, Trace, Tracer, Tracing};
 use crate::db::{
     self, ConnectionSettings, DbError, LockWait, ResumePoint, Session, SnapshotReason, Target,
 };
@@ -45,6 +46,9 @@ pub struct ApplyOptions {
     /// apply --backup-dir` takes its backup itself, before the apply, since it shows the file
     /// in the preview it asks the operator to confirm.
     pub backup_to: Option<PathBuf>,
+    /// Whether to report each statement, notice, lock and ledger step as `Progress::Trace`
+    /// (`plan -v`); off, only the server's warnings are.
+    pub trace: Tracing,
 }
 
 /// Whether an apply changes anything.
@@ -159,6 +163,11 @@ pub fn apply_with_handlers(
     let mut session = match options.mode {
         Execution::DryRun => database.connect()?,
         Execution::Live => {
+            let key = database.lock_key();
+            let trying = (options.trace == Tracing::On).then(|| {
+                observe(Progress::Trace(Trace::Lock(LockStep::Trying { key })));
+                Instant::now()
+            });
             let mut on_wait = |waiting: &db::LockWaiting<'_>| {
                 observe(Progress::WaitingForLock {
                     holder: waiting.holder,
@@ -170,9 +179,17 @@ pub fn apply_with_handlers(
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut on_wait,
             };
-            database.connect_locked(&mut wait)?
+            let session = database.connect_locked(&mut wait)?;
+            if let Some(trying) = trying {
+                observe(Progress::Trace(Trace::Lock(LockStep::Acquired {
+                    key,
+                    after: trying.elapsed(),
+                })));
+            }
+            session
         }
     };
+    let tracer = Tracer::new(options.trace, session.notices());
     session.require_standard_strings()?;
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
@@ -226,6 +243,7 @@ pub fn apply_with_handlers(
         environment: options.environment.as_deref(),
         lock_timeout: project.manifest().lock_timeout(),
         lock_retries: project.manifest().lock_retries(),
+        tracer,
     };
     for step in plan.steps() {
         let migration = step.migration;
@@ -278,7 +296,9 @@ pub fn apply_with_handlers(
                     SnapshotReason::Apply,
                     Some(batch),
                 );
-                let _ = runner.session.close();
+                if runner.session.close().is_ok() {
+                    released(&runner.tracer, &database, observe);
+                }
                 return Err(ApplyError::Migration(failure));
             }
         }
@@ -288,7 +308,17 @@ pub fn apply_with_handlers(
         database.record_snapshot(&mut runner.session, SnapshotReason::Apply, Some(batch))?;
     }
     runner.session.close()?;
+    released(&runner.tracer, &database, observe);
     Ok(report)
+}
+
+/// Reports the lock of `database` released, when tracing.
+fn released(tracer: &Tracer, database: &Target, observe: &mut dyn FnMut(Progress<'_>)) {
+    tracer.step(&mut |trace| observe(Progress::Trace(trace)), || {
+        Trace::Lock(LockStep::Released {
+            key: database.lock_key(),
+        })
+    });
 }
 
 /// Takes the verified backup `options.backup_to` asks for, holding the lock `session` holds,

@@ -13,6 +13,7 @@ use super::outcome::{MigrationFailed, Progress};
 use super::prerequisites::requirement_object;
 use super::record::{INTERRUPTED_PREFIX, completed_units, written};
 use super::steps::handler::Handlers;
+use super::trace::{LedgerStep, Trace, Tracer};
 use crate::db::{
     self, ConnectionSettings, Event, Expected, HistoryOutcome, Ledger, LedgerRow, LedgerState,
     PartialProgress, ResumePoint, Session, SqlError, Transaction,
@@ -31,6 +32,8 @@ pub(crate) struct Runner<'a> {
     pub(crate) environment: Option<&'a str>,
     pub(crate) lock_timeout: Duration,
     pub(crate) lock_retries: u32,
+    /// What the run reports of what it sends (`plan -v`).
+    pub(crate) tracer: Tracer,
 }
 
 /// A migration's run: what it is, and timing for its ledger and history rows.
@@ -116,8 +119,8 @@ impl Runner<'_> {
     pub(crate) fn finish_phase(
         &mut self,
         run: &mut MigrationRun<'_>,
-        finishes: bool,
-        steps_done: usize,
+        (finishes, steps_done): (bool, usize),
+        observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), SqlError> {
         if finishes {
             // The migration is over: the session goes back to how the run started before the
@@ -127,9 +130,19 @@ impl Runner<'_> {
         }
         let mut work = self.session.begin()?;
         work.restore_identity()?;
+        let id = run.migration.id();
         if finishes {
             record_applied(self.ledger, self.batch, self.environment, &mut work, run)?;
-            return work.commit();
+            work.commit()?;
+            let batch = self.batch;
+            self.tracer
+                .step(&mut |trace| observe(Progress::Trace(trace)), || {
+                    Trace::Ledger(LedgerStep::Applied {
+                        migration: id,
+                        batch,
+                    })
+                });
+            return Ok(());
         }
         let done = steps_done;
         let completed = completed_units(run.migration, run.script, ResumePoint::after_steps(done));
@@ -149,6 +162,13 @@ impl Runner<'_> {
             .and_then(written)?;
         work.commit()?;
         run.recorded = Some(completed.join("\n"));
+        self.tracer
+            .step(&mut |trace| observe(Progress::Trace(trace)), || {
+                Trace::Ledger(LedgerStep::Progress {
+                    migration: id,
+                    at: ResumePoint::after_steps(done),
+                })
+            });
         Ok(())
     }
 
@@ -158,6 +178,7 @@ impl Runner<'_> {
         &mut self,
         run: &MigrationRun<'_>,
         (failure, note): (FailurePoint, String),
+        observe: &mut dyn FnMut(Progress<'_>),
     ) -> Box<MigrationFailed> {
         let migration = run.migration;
         let (message, code, mut help, label, span) = describe(&failure, self.ledger);
@@ -215,7 +236,18 @@ impl Runner<'_> {
                 environment: self.environment,
                 detail: Some(&message),
             };
-            let _ = self.ledger.record_event_alone(&mut self.session, &event);
+            if self
+                .ledger
+                .record_event_alone(&mut self.session, &event)
+                .is_ok()
+            {
+                self.tracer
+                    .step(&mut |trace| observe(Progress::Trace(trace)), || {
+                        Trace::Ledger(LedgerStep::Failure {
+                            migration: migration.id(),
+                        })
+                    });
+            }
         }
         Box::new(MigrationFailed {
             id: migration.id().to_string(),

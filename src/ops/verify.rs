@@ -33,8 +33,10 @@ use crate::db::{
 };
 use crate::engine::handler::Handlers;
 use crate::engine::plan::Action;
-use crate::engine::rollback::{RollbackError, RollbackTarget, rollback};
+use crate::engine::rollback::{RollbackError, RollbackProgress, RollbackTarget, rollback};
+use crate::engine::run::Progress;
 use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
+use crate::engine::{Trace, Tracing};
 use crate::load::Loaded;
 use crate::object::ObjectKey;
 use crate::project::MigrationId;
@@ -58,6 +60,8 @@ pub(crate) struct VerifyOptions {
     pub environment: Option<String>,
     /// Where.
     pub scratch: Scratch,
+    /// Whether to report what the applies and rollbacks send (`VerifyProgress::Trace`).
+    pub trace: Tracing,
 }
 
 /// Progress of a verification, for the caller to show.
@@ -100,6 +104,9 @@ pub(crate) enum VerifyProgress<'a> {
     ApplyingAgain,
     /// Everything was applied again.
     AppliedAgain,
+    /// What an apply or rollback of the walk sends, step by step (`VerifyOptions::trace`);
+    /// with tracing off, only the warnings the server sends during their SQL.
+    Trace(Trace<'a>),
 }
 
 /// What verifying found.
@@ -311,6 +318,14 @@ pub(crate) fn verify(
     }
 }
 
+/// Passes what an apply of the walk sends on to `observe`; the rest of its progress is the
+/// walk's to tell.
+fn forward(progress: Progress<'_>, observe: &mut dyn FnMut(VerifyProgress<'_>)) {
+    if let Progress::Trace(trace) = progress {
+        observe(VerifyProgress::Trace(trace));
+    }
+}
+
 /// What is verified, with what.
 struct Verification<'a> {
     loaded: &'a Loaded,
@@ -345,6 +360,7 @@ fn walk(
         lock_wait: None,
         allow: crate::engine::Allow::default(),
         backup_to: None,
+        trace: options.trace,
     };
 
     // The plan on the empty database: what runs, in order, and what is skipped.
@@ -385,7 +401,7 @@ fn walk(
             settings,
             &apply_options(Some(id), Execution::Live),
             handlers,
-            &mut |_| {},
+            &mut |progress| forward(progress, observe),
         )?;
         observe(VerifyProgress::Applied {
             id,
@@ -411,8 +427,12 @@ fn walk(
                     loaded,
                     settings,
                     &RollbackTarget::Migration(id.clone()),
-                    options.environment.as_deref(),
-                    &mut |_| {},
+                    (options.environment.as_deref(), options.trace),
+                    &mut |progress| {
+                        if let RollbackProgress::Trace(trace) = progress {
+                            observe(VerifyProgress::Trace(trace));
+                        }
+                    },
                 );
                 (result, started.elapsed())
             });
@@ -466,7 +486,7 @@ fn walk(
         settings,
         &apply_options(options.target.as_ref(), Execution::Live),
         handlers,
-        &mut |_| {},
+        &mut |progress| forward(progress, observe),
     ) {
         Ok(_) => {
             let difference = SchemaDifference::between(&after_first_pass, &read_catalog()?);

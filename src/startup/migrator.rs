@@ -304,6 +304,7 @@ impl Migrator {
             lock_wait: self.lock_wait,
             allow: engine::Allow::default(),
             backup_to: owed.backup_dir().map(Path::to_path_buf),
+            trace: super::trace::tracing_wanted(),
         };
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried

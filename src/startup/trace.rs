@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::engine::trace::{Trace, Tracing};
 use crate::engine::{Action, Progress};
 
 /// How often a replica waiting for the lock says it is still waiting.
@@ -99,6 +100,54 @@ impl Tracer {
                 only = %only.join(", "),
                 "skipped: limited to other environments"
             ),
+            Progress::Trace(trace) => trace_event(&trace),
         }
+    }
+}
+
+/// Whether the apply should report what it sends: only when TRACE events are wanted, since
+/// building them costs a little for every statement.
+pub(crate) fn tracing_wanted() -> Tracing {
+    if tracing::enabled!(tracing::Level::TRACE) {
+        Tracing::On
+    } else {
+        Tracing::Off
+    }
+}
+
+/// One step of what the apply sends: the server's warnings at WARN (they come even when
+/// tracing is off), its other notices at DEBUG, everything else at TRACE.
+fn trace_event(trace: &Trace<'_>) {
+    match trace {
+        Trace::Notice { statement, notice } if notice.is_warning() => tracing::warn!(
+            migration = %statement.migration,
+            at = %format_args!("{}:{}", statement.file, statement.line),
+            "{}",
+            notice.message
+        ),
+        Trace::Notice { statement, notice } => tracing::debug!(
+            migration = %statement.migration,
+            at = %format_args!("{}:{}", statement.file, statement.line),
+            severity = %notice.severity,
+            "{}",
+            notice.message
+        ),
+        Trace::Sent(statement) => tracing::trace!(
+            migration = %statement.migration,
+            at = %format_args!("{}:{}", statement.file, statement.line),
+            sql = statement.sql,
+            "statement sent"
+        ),
+        Trace::Finished {
+            statement,
+            took,
+            rows,
+        } => tracing::trace!(
+            migration = %statement.migration,
+            duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            rows,
+            "statement finished"
+        ),
+        other => tracing::trace!(step = ?other, "step"),
     }
 }

@@ -787,6 +787,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
+        trace: pgplan::internals::Tracing::Off,
     };
     let error = pgplan::internals::apply_with_handlers(
         &loaded,

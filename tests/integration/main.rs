@@ -26,5 +26,6 @@ mod status_exit_code;
 mod steps;
 mod support;
 mod target_environment;
+mod verbose;
 mod verify;
 mod verify_rollbacks;

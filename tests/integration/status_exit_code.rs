@@ -159,6 +159,7 @@ fn issue_13_status_exit_code_is_1_for_an_interrupted_migration() {
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
+        trace: pgplan::internals::Tracing::Off,
     };
     pgplan::internals::apply_with_handlers(
         &loaded,

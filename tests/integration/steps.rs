@@ -365,6 +365,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
         lock_wait: Some(Duration::from_secs(30)),
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
+        trace: pgplan::internals::Tracing::Off,
     };
     let mut messages = Vec::new();
     let report = pgplan::internals::apply_with_handlers(

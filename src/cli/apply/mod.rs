@@ -110,7 +110,7 @@ pub(crate) fn run(
                 "it is removed when plan exits"
             }
         );
-        let options = apply_options(&args, target, env.map(str::to_string));
+        let options = apply_options(&args, target, env.map(str::to_string), global);
         let shown =
             apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|()| {
                 let _ = writeln!(out);
@@ -133,7 +133,12 @@ pub(crate) fn run(
         }
     }
     let guard = environment_guard(project, &settings, env, err)?;
-    let options = apply_options(&args, target, guard.environment().map(str::to_string));
+    let options = apply_options(
+        &args,
+        target,
+        guard.environment().map(str::to_string),
+        global,
+    );
     if args.dry_run {
         apply_to(&loaded, &settings, &options, handlers, global, out, err)?;
         if let Err(mismatch) = guard.check(false) {
@@ -200,11 +205,12 @@ fn write_kept(kept: &KeptCluster, out: &mut dyn Write) {
     let _ = writeln!(out, "  {}", kept.stop_command());
 }
 
-/// The library's options for this apply, in `environment`.
+/// The library's options for this apply, in `environment`, tracing as `-v` asks.
 fn apply_options(
     args: &ApplyArgs,
     target: Option<crate::project::MigrationId>,
     environment: Option<String>,
+    global: &Global,
 ) -> ApplyOptions {
     ApplyOptions {
         target,
@@ -221,6 +227,7 @@ fn apply_options(
             missing: args.allow_missing,
             out_of_order: args.allow_out_of_order,
         },
+        trace: super::verbose::tracing_for(global.verbosity),
     }
 }
 

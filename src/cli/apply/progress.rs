@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
 use crate::cli::progress_bar::RunProgress;
+use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
@@ -35,6 +36,7 @@ pub(super) fn apply_to(
         lock_said_at: None,
         dry_run: options.mode == Execution::DryRun,
         target: settings.to_string(),
+        trace: TracePrinter::new(global.verbosity, global.stderr_is_terminal),
     };
     let result =
         engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
@@ -83,6 +85,8 @@ struct ProgressPrinter<'a> {
     lock_said_at: Option<Duration>,
     dry_run: bool,
     target: String,
+    /// What `-v` adds (`cli/verbose.rs`).
+    trace: TracePrinter,
 }
 
 impl ProgressPrinter<'_> {
@@ -197,6 +201,7 @@ impl ProgressPrinter<'_> {
                     &format!("      {id} skipped: runs only in {}", only.join(", ")),
                 );
             }
+            Progress::Trace(trace) => self.bar.suspend(|| self.trace.write(self.err, &trace)),
         }
     }
 

@@ -1,6 +1,7 @@
-//! Opening a connection: the protocol-level sslmode, and the connect timeout over the whole
-//! handshake (the `postgres` crate bounds only the socket connect). Leaves the TLS connector to
-//! `tls` and what the settings are to `ConnectionSettings::resolve`.
+//! Opening a connection: the protocol-level sslmode, the connect timeout over the whole
+//! handshake (the `postgres` crate bounds only the socket connect), and where the server's
+//! notices go. Leaves the TLS connector to `tls` and what the settings are to
+//! `ConnectionSettings::resolve`.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use postgres::{Client, NoTls};
 
 use super::{ConnectionSettings, Host, SslMode};
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
+use crate::db::notices::Notices;
 
 impl ConnectionSettings {
     /// Opens a connection. Errors name the (redacted) target and carry the server's message.
@@ -22,6 +24,16 @@ impl ConnectionSettings {
     /// a silent start-up after `authentication_timeout`, a minute by default); a connection
     /// it opens late is closed at once.
     pub(crate) fn connect(&self) -> Result<Client, DbError> {
+        self.open(None)
+    }
+
+    /// [`ConnectionSettings::connect`], keeping the notices the server sends on the connection
+    /// in `notices` (a session's, taken after each statement) instead of dropping them.
+    pub(crate) fn connect_hearing(&self, notices: &Notices) -> Result<Client, DbError> {
+        self.open(Some(notices))
+    }
+
+    fn open(&self, notices: Option<&Notices>) -> Result<Client, DbError> {
         let mut config = postgres::Config::new();
         match &self.host {
             Host::Socket(directory) => config.host_path(directory),
@@ -42,6 +54,9 @@ impl ConnectionSettings {
         }
         if let Some(timeout) = self.connect_timeout {
             config.connect_timeout(timeout);
+        }
+        if let Some(notices) = notices {
+            config.notice_callback(notices.callback());
         }
         type Attempt = Box<dyn FnOnce() -> Result<Client, postgres::Error> + Send>;
         let attempt: Attempt = match (&self.host, self.ssl_mode) {

@@ -1,7 +1,8 @@
 //! [`Session`]: one connection to the target database, plain or holding the advisory lock, with
 //! what it knows about itself as it started (backend pid, identity, `standard_conforming_strings`),
-//! running SQL outside a transaction and resetting itself between migrations. Transactions on it
-//! are `transaction`'s; what the reset undoes is `reset`'s.
+//! running SQL outside a transaction and resetting itself between migrations, and the
+//! [`Notices`] the server sends on it. Transactions on it are `transaction`'s; what the reset
+//! undoes is `reset`'s.
 
 use indexmap::IndexMap;
 use postgres::Client;
@@ -11,6 +12,7 @@ use super::results::{SqlError, last_row, row_texts};
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 use crate::db::lock::{AdvisoryLock, LockKey, LockWait};
+use crate::db::notices::Notices;
 
 /// A connection to the target database.
 pub struct Session {
@@ -28,6 +30,8 @@ pub struct Session {
     pub(super) identity: Identity,
     /// Whether the server's `standard_conforming_strings` is on as the session started.
     standard_strings: bool,
+    /// What the server said besides results, until the engine takes it after a statement.
+    notices: Notices,
 }
 
 pub(super) enum Connection {
@@ -38,8 +42,9 @@ pub(super) enum Connection {
 impl Session {
     /// Connects with `settings`, without the lock: for reading (status).
     pub fn connect(settings: &ConnectionSettings) -> Result<Session, DbError> {
-        let client = settings.connect()?;
-        Session::start(Connection::Plain(client), settings.to_string())
+        let notices = Notices::default();
+        let client = settings.connect_hearing(&notices)?;
+        Session::start(Connection::Plain(client), settings.to_string(), notices)
     }
 
     /// Connects with `settings` and takes the advisory lock `key`, polling as `wait` says.
@@ -48,11 +53,17 @@ impl Session {
         key: &LockKey,
         wait: &mut LockWait<'_>,
     ) -> Result<Session, DbError> {
-        let lock = AdvisoryLock::connect_and_acquire(settings, key, wait)?;
-        Session::start(Connection::Locked(lock), settings.to_string())
+        let notices = Notices::default();
+        let client = settings.connect_hearing(&notices)?;
+        let lock = AdvisoryLock::acquire(client, &settings.to_string(), key, wait)?;
+        Session::start(Connection::Locked(lock), settings.to_string(), notices)
     }
 
-    fn start(mut connection: Connection, target: String) -> Result<Session, DbError> {
+    fn start(
+        mut connection: Connection,
+        target: String,
+        notices: Notices,
+    ) -> Result<Session, DbError> {
         let client = connection.client();
         let (backend_pid, identity, standard_strings) = client
             .query_one(
@@ -86,7 +97,14 @@ impl Session {
             reset_sql,
             identity,
             standard_strings,
+            notices,
         })
+    }
+
+    /// The notices the server sent on this session and nobody took yet. A clone shares them,
+    /// so the engine can take them while a `Transaction` borrows the session.
+    pub(crate) fn notices(&self) -> &Notices {
+        &self.notices
     }
 
     /// Fails unless the server reads `'...'` strings as plan's splitter does
