@@ -6,7 +6,7 @@ use std::io::Write;
 
 use miette::Diagnostic;
 
-use super::global::{ColorChoice, colour_for};
+use super::colour::{ColorChoice, colour_for};
 
 use crate::diagnostic::{Classified, ErrorClass, RenderStyle, render_styled};
 

@@ -10,6 +10,7 @@ mod apply;
 mod args;
 mod baseline;
 mod check_schema;
+mod colour;
 mod completions;
 mod failure;
 mod global;
