@@ -42,7 +42,7 @@ use crate::engine::{self, ApplyOptions, Execution};
 use crate::load::Loaded;
 use progress::apply_to;
 use safeguards::{ApplyRun, Asked, before_first_statement};
-use summary::{RealRun, ShownApply, ShownKept, ShownScratch, read_back};
+use summary::{Ordered, RealRun, ShownApply, ShownKept, ShownScratch, read_back};
 
 pub(crate) use backup::{ShownBackup, take_backup};
 
@@ -266,11 +266,10 @@ fn status_json(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     env: Option<&str>,
-) -> Result<Option<Box<serde_json::value::RawValue>>, Failure> {
+) -> Result<Option<Ordered>, Failure> {
     let mut captured = Vec::new();
     write_status(loaded, settings, env, Format::Json, &mut captured)?;
-    let text = String::from_utf8_lossy(&captured);
-    Ok(serde_json::value::RawValue::from_string(text.trim_end().to_string()).ok())
+    Ok(serde_json::from_slice(&captured).ok())
 }
 
 /// The database `--scratch` creates in its cluster and applies to.

@@ -7,8 +7,8 @@
 use std::io::Write;
 use std::time::Instant;
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use super::backup::ShownBackup;
 use crate::cli::{Failure, Global};
@@ -103,7 +103,20 @@ pub(super) struct ShownScratch {
     /// `--keep`: how to use it and remove it; `null` without.
     pub(super) kept: Option<ShownKept>,
     /// What `plan status --format json` prints for the scratch database.
-    pub(super) status: Option<Box<RawValue>>,
+    pub(super) status: Option<Ordered>,
+}
+
+/// Any JSON value, its objects' keys kept in the order they came (serde_json's own `Value`
+/// sorts them), to embed the object another command printed as it printed it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Ordered {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Array(Vec<Ordered>),
+    Object(IndexMap<String, Ordered>),
 }
 
 /// A cluster `--keep` leaves running.
