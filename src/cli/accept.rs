@@ -1,11 +1,13 @@
 //! `plan accept`: records in the history that a refused state is deliberate — an applied
 //! migration's changed content (`plan accept ID --reason TEXT`), where a partly applied or
 //! interrupted one goes on (`--resume-at statement:N|step:N|end`), a file renamed after it was
-//! applied (`plan accept --renamed OLD NEW --reason TEXT`).
+//! applied (`plan accept --renamed OLD NEW --reason TEXT`). With `--format json` the sentence
+//! saying what was recorded comes as one object ([`ShownAcceptance`], docs/json.md#plan-accept).
 
 use std::io::Write;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::Failure;
 use miette::Diagnostic;
@@ -98,11 +100,50 @@ pub(crate) fn run(
         (None, None) => return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
     let settings = global.settings("accept")?;
-    match ops::accept(&loaded, &settings, &acceptance, &args.reason) {
-        Ok(sentence) => {
-            let _ = writeln!(out, "{sentence}");
-            Ok(())
-        }
-        Err(error) => Err(Failure::from(error)),
+    let sentence = ops::accept(&loaded, &settings, &acceptance, &args.reason)?;
+    if global.json() {
+        let shown = ShownAcceptance {
+            format: 1,
+            database: settings.to_string(),
+            migration: id.to_string(),
+            accepted: match (&acceptance, resume_at) {
+                (Acceptance::Renamed { .. }, _) => "renamed",
+                (_, Some(_)) => "resume_point",
+                (_, None) => "changed",
+            },
+            resume_at: args.resume_at.clone(),
+            renamed_from: match &acceptance {
+                Acceptance::Renamed { old, .. } => Some(old.to_string()),
+                Acceptance::Changed { .. } => None,
+            },
+            reason: args.reason.trim().to_string(),
+            message: sentence,
+        };
+        let _ = serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out));
+    } else {
+        let _ = writeln!(out, "{sentence}");
     }
+    Ok(())
+}
+
+/// The report of `plan accept --format json`: one object, `format` 1 (docs/json.md).
+#[derive(Debug, Serialize)]
+struct ShownAcceptance {
+    format: u32,
+    /// The database, as a URL without the password.
+    database: String,
+    /// The migration accepted (for a rename, the new ID).
+    migration: String,
+    /// `changed`, `resume_point` or `renamed`.
+    accepted: &'static str,
+    /// `--resume-at` as given.
+    resume_at: Option<String>,
+    /// For a rename, the old ID.
+    renamed_from: Option<String>,
+    /// The reason recorded in the history.
+    reason: String,
+    /// What was recorded, for people.
+    message: String,
 }

@@ -2,11 +2,13 @@
 //! tracking table lists as applied, keeping their times, without running them (see
 //! `ops::import_history`). Reports rows with no file, files not in the table and rolled-back rows on
 //! stdout. Exit 0 when recorded (or, with `--dry-run`, when it would be); 1 when refused; 2
-//! when the table cannot be found or read.
+//! when the table cannot be found or read. With `--format json` the report is one object
+//! ([`ShownImport`], docs/json.md#plan-import-history).
 
 use std::io::Write;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::Failure;
 use super::Global;
@@ -45,8 +47,108 @@ pub(crate) fn run(
     };
     let report = import_history(project, graph, &settings, &options)?;
     let ledger = project.manifest().tracking_table().to_string();
-    let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
+    if global.json() {
+        let shown = ShownImport::new(&settings.to_string(), &report, args.dry_run);
+        let _ = serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out));
+    } else {
+        let _ = out.write_all(render(&report, &ledger, args.dry_run).as_bytes());
+    }
     Ok(())
+}
+
+/// The report of `plan import-history --format json`: one object, `format` 1 (docs/json.md).
+#[derive(Debug, Serialize)]
+struct ShownImport {
+    format: u32,
+    /// The database, as a URL without the password.
+    database: String,
+    dry_run: bool,
+    /// The other runner's table, as SCHEMA.TABLE.
+    table: String,
+    /// The runner whose table it is.
+    runner: &'static str,
+    /// How its rows were read, for people.
+    described: &'static str,
+    /// Imported (a dry run: would be), in plan order.
+    imported: Vec<ShownImported>,
+    already_recorded: Vec<String>,
+    rolled_back: Vec<String>,
+    unmatched: Vec<ShownUnmatched>,
+    not_in_table: Vec<String>,
+    checksum_changes: Vec<ShownChecksumChange>,
+    /// Whether the rows were recorded (false in a dry run or when nothing was imported).
+    recorded: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownImported {
+    id: String,
+    /// The row as the other table has it.
+    row: String,
+    applied_at: Option<String>,
+    batch: i32,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownUnmatched {
+    row: String,
+    help: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownChecksumChange {
+    id: String,
+    recorded: String,
+    current: String,
+}
+
+impl ShownImport {
+    fn new(database: &str, report: &ImportReport, dry_run: bool) -> Self {
+        let ids = |list: &[crate::project::MigrationId]| -> Vec<String> {
+            list.iter().map(ToString::to_string).collect()
+        };
+        ShownImport {
+            format: 1,
+            database: database.to_string(),
+            dry_run,
+            table: report.table.clone(),
+            runner: report.shape.runner,
+            described: report.shape.described,
+            imported: report
+                .imported
+                .iter()
+                .map(|imported| ShownImported {
+                    id: imported.id.to_string(),
+                    row: imported.written.clone(),
+                    applied_at: imported.applied_at.clone(),
+                    batch: imported.batch,
+                })
+                .collect(),
+            already_recorded: ids(&report.already_recorded),
+            rolled_back: ids(&report.rolled_back),
+            unmatched: report
+                .unmatched
+                .iter()
+                .map(|row| ShownUnmatched {
+                    row: row.written.clone(),
+                    help: row.help.clone(),
+                })
+                .collect(),
+            not_in_table: ids(&report.not_in_table),
+            checksum_changes: report
+                .checksum_changes
+                .iter()
+                .map(|change| ShownChecksumChange {
+                    id: change.id.to_string(),
+                    recorded: change.recorded.clone(),
+                    current: change.current.clone(),
+                })
+                .collect(),
+            recorded: report.recorded,
+        }
+    }
 }
 
 fn render(report: &ImportReport, ledger: &str, dry_run: bool) -> String {

@@ -2,13 +2,15 @@
 //! the project's own layout (see `ops::new`) and prints the files it created, and the
 //! migrations folder when the project had none. Exit 2 for
 //! a name that is not a word, a project that does not load, or an unknown `--depends`; 1 when a
-//! file cannot be written.
+//! file cannot be written. With `--format json` what was created is one object ([`ShownNew`],
+//! docs/json.md#plan-new).
 
 use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::Failure;
 use super::Global;
@@ -56,19 +58,20 @@ pub(crate) fn run(
             },
         },
     };
-    let created = create(&args, &loaded, folder.as_ref(), out);
+    let created = create(&args, &loaded, folder.as_ref(), global.json(), out);
     if let (Err(_), Some(folder)) = (&created, &folder) {
         folder.remove();
     }
     created
 }
 
-/// Creates the migration in the loaded project and says what was created; `folder` is the
-/// migrations folder when this run created it.
+/// Creates the migration in the loaded project and says what was created (as JSON when `json`);
+/// `folder` is the migrations folder when this run created it.
 fn create(
     args: &NewArgs,
     loaded: &Loaded,
     folder: Option<&CreatedFolder>,
+    json: bool,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let (project, graph) = (loaded.project(), loaded.graph());
@@ -96,6 +99,24 @@ fn create(
     };
     let planned = new::scaffold(project, graph, &request)?;
     new::write(&planned, project.root())?;
+    if json {
+        let report = ShownNew {
+            format: 1,
+            id: planned.id.to_string(),
+            files: planned.files.iter().map(|file| shown(&file.path)).collect(),
+            created_folder: folder.map(|folder| shown(folder.path())),
+            layout: planned.layout.describe(),
+            depends_on: planned
+                .dependencies
+                .as_ref()
+                .map(|list| list.iter().map(ToString::to_string).collect()),
+            environments: planned.environments.clone(),
+        };
+        let _ = serde_json::to_writer_pretty(&mut *out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out));
+        return Ok(());
+    }
     let mut text = String::new();
     if let Some(folder) = folder {
         text.push_str(&format!(
@@ -139,4 +160,22 @@ fn create(
 /// A path as the user gave it, without a leading `./`.
 fn shown(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+/// What `plan new --format json` prints: one object, `format` 1 (docs/json.md).
+#[derive(Debug, Serialize)]
+struct ShownNew {
+    format: u32,
+    /// The new migration's ID.
+    id: String,
+    /// The files created, as the user gave the project folder.
+    files: Vec<String>,
+    /// The migrations folder, when this run created it.
+    created_folder: Option<String>,
+    /// The project's layout, for people.
+    layout: &'static str,
+    /// What it depends on; `null` in a sequence (it follows the last migration).
+    depends_on: Option<Vec<String>>,
+    /// The environments it is limited to, as its dependencies are; `null` for all.
+    environments: Option<Vec<String>>,
 }

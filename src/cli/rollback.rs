@@ -7,16 +7,19 @@
 //! different `--env` unless `--yes`; the rollback is planned (refusals such as a missing
 //! rollback come here); the backup file is reserved, the plan shown and confirmed; the backup
 //! is taken, verified and recorded, as `plan apply` does. `--dry-run` prints the plan with each
-//! rollback's SQL and changes nothing.
+//! rollback's SQL and changes nothing. With `--format json` stdout holds one object
+//! ([`ShownRollback`], docs/json.md#plan-rollback) and nothing else.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::Args;
+use serde::Serialize;
 
 use super::Failure;
 use super::Global;
-use super::apply::take_backup;
+use super::apply::{ShownBackup, take_backup};
 use super::args::{
     can_confirm, confirm, environment_guard, environment_phrase, require_backup_dir,
     resolve_migration,
@@ -28,7 +31,7 @@ use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
 use crate::load::Loaded;
-use crate::project::TransactionMode;
+use crate::project::{MigrationId, TransactionMode};
 
 /// Arguments of `plan rollback`.
 #[derive(Debug, Args)]
@@ -65,6 +68,7 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
+    let started = Instant::now();
     let loaded = global.load()?;
     let project = loaded.project();
     let env = global.checked_env(project)?;
@@ -83,11 +87,36 @@ pub(crate) fn run(
     let guard = environment_guard(project, &settings, env, err)?;
     if args.dry_run {
         let planned = plan_rollback(&loaded, &settings, &target)?;
+        let refused = guard
+            .check(false)
+            .err()
+            .map(|mismatch| mismatch.to_string());
+        let required_by = match (&args.backup_dir, guard.backup_required_by()) {
+            (None, Some(environment)) => Some(environment.to_string()),
+            _ => None,
+        };
+        if global.json() {
+            let mut shown = ShownRollback::new(&settings, guard.environment(), true, started);
+            shown.migrations = planned
+                .iter()
+                .map(|step| ShownRolledBack::would(&loaded, step))
+                .collect();
+            shown.real_run = Some(RealRun {
+                refused_without_yes: refused,
+                backup_dir: args
+                    .backup_dir
+                    .as_ref()
+                    .map(|directory| directory.display().to_string()),
+                backup_dir_required_by: required_by,
+            });
+            shown.write(out);
+            return Ok(());
+        }
         write_dry_run(out, &loaded, &planned, &settings);
-        if let Err(mismatch) = guard.check(false) {
+        if let Some(mismatch) = refused {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
-        if let (None, Some(environment)) = (&args.backup_dir, guard.backup_required_by()) {
+        if let Some(environment) = required_by {
             let _ = writeln!(
                 out,
                 "a real run needs --backup-dir DIR: environment {environment} requires a verified backup before its first statement"
@@ -100,6 +129,7 @@ pub(crate) fn run(
     let confirmation = owed
         .confirmation_required_by()
         .map(|_| question(&target, &settings, &guard));
+    let mut backup = None;
     if owed.owes_anything() {
         if let Some(question) = &confirmation {
             can_confirm(question, args.yes)?;
@@ -115,14 +145,15 @@ pub(crate) fn run(
             confirm(question, args.yes, err)?;
         }
         if let Some(pending) = pending {
-            take_backup(
+            backup = Some(take_backup(
                 project,
                 &settings,
                 pending,
                 (guard.environment(), None),
+                global.format,
                 out,
                 err,
-            )?;
+            )?);
         }
     }
     // A bar on a terminal, a line when each rollback starts and ends in a log.
@@ -161,6 +192,17 @@ pub(crate) fn run(
     );
     bar.finish(err);
     let report = report?;
+    if global.json() {
+        let mut shown = ShownRollback::new(&settings, guard.environment(), false, started);
+        shown.migrations = report
+            .rolled_back
+            .iter()
+            .map(|(id, duration)| ShownRolledBack::done(id, *duration))
+            .collect();
+        shown.backup = backup;
+        shown.write(out);
+        return Ok(());
+    }
     let ids: Vec<String> = report
         .rolled_back
         .iter()
@@ -173,6 +215,136 @@ pub(crate) fn run(
         ids.join(", ")
     );
     Ok(())
+}
+
+/// The report of `plan rollback --format json`: one object, `format` 1 (docs/json.md).
+#[derive(Debug, Serialize)]
+struct ShownRollback {
+    format: u32,
+    /// The database, as a URL without the password.
+    database: String,
+    /// The environment the run was in (`--env`, or the one the ledger records).
+    environment: Option<String>,
+    dry_run: bool,
+    /// In the order they were (or would be) rolled back.
+    migrations: Vec<ShownRolledBack>,
+    rolled_back: usize,
+    would_roll_back: usize,
+    backup: Option<ShownBackup>,
+    duration_ms: u64,
+    /// Dry run only: what a real run would need.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    real_run: Option<RealRun>,
+}
+
+/// One migration of the rollback report.
+#[derive(Debug, Serialize)]
+struct ShownRolledBack {
+    id: String,
+    /// `rolled_back` or `would_roll_back`.
+    outcome: &'static str,
+    /// `rolled_back`: how long it took.
+    duration_ms: Option<u64>,
+    /// Dry run: what would run.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    would_run: Option<WouldRollBack>,
+}
+
+/// What a dry run would run of one rollback.
+#[derive(Debug, Serialize)]
+struct WouldRollBack {
+    /// The rollback file, or `<migration file> (-- DOWN section)`.
+    file: String,
+    /// `wrapped` (one transaction with the removal of its ledger row) or `outside`.
+    transaction: &'static str,
+    /// The statement of the rollback it starts at, from 1 (more than 1 when resuming).
+    from_statement: usize,
+    /// The statements it would send.
+    sql: Vec<String>,
+}
+
+/// What a real rollback would need, as a dry run sees it.
+#[derive(Debug, Serialize)]
+struct RealRun {
+    refused_without_yes: Option<String>,
+    backup_dir: Option<String>,
+    backup_dir_required_by: Option<String>,
+}
+
+impl ShownRollback {
+    fn new(
+        settings: &ConnectionSettings,
+        environment: Option<&str>,
+        dry_run: bool,
+        started: Instant,
+    ) -> Self {
+        ShownRollback {
+            format: 1,
+            database: settings.to_string(),
+            environment: environment.map(str::to_string),
+            dry_run,
+            migrations: Vec::new(),
+            rolled_back: 0,
+            would_roll_back: 0,
+            backup: None,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            real_run: None,
+        }
+    }
+
+    /// Counts the migrations and writes the object, pretty-printed, ending with a newline.
+    fn write(mut self, out: &mut dyn Write) {
+        let count = |outcome: &str| {
+            self.migrations
+                .iter()
+                .filter(|migration| migration.outcome == outcome)
+                .count()
+        };
+        (self.rolled_back, self.would_roll_back) = (count("rolled_back"), count("would_roll_back"));
+        let _ = serde_json::to_writer_pretty(&mut *out, &self)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out));
+    }
+}
+
+impl ShownRolledBack {
+    fn done(id: &MigrationId, duration: Duration) -> Self {
+        ShownRolledBack {
+            id: id.to_string(),
+            outcome: "rolled_back",
+            duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
+            would_run: None,
+        }
+    }
+
+    fn would(loaded: &Loaded, step: &PlannedRollback) -> Self {
+        let would_run = loaded.project().migration(&step.id).and_then(|migration| {
+            let script = loaded.rollback_script(migration)?;
+            Some(WouldRollBack {
+                file: match migration.rollback() {
+                    Some(crate::project::Rollback::File(file)) => file.name().to_string(),
+                    _ => format!("{} (-- DOWN section)", migration.file().name()),
+                },
+                transaction: match script.transaction {
+                    TransactionMode::Wrapped => "wrapped",
+                    TransactionMode::Outside => "outside",
+                },
+                from_statement: step.next_statement + 1,
+                sql: script
+                    .statements
+                    .iter()
+                    .skip(step.next_statement)
+                    .map(|statement| statement.text.clone())
+                    .collect(),
+            })
+        });
+        ShownRolledBack {
+            id: step.id.to_string(),
+            outcome: "would_roll_back",
+            duration_ms: None,
+            would_run,
+        }
+    }
 }
 
 /// The confirmation question of a rollback.

@@ -1,5 +1,5 @@
 //! `plan show`: the ordered plan, as text for people or as JSON for scripts. The JSON shape is
-//! documented in docs/show-json.md and versioned by its `format` field.
+//! documented in docs/json.md and versioned by its `format` field.
 
 use std::io::Write;
 

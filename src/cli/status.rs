@@ -1,7 +1,7 @@
 //! `plan status`: each migration's state against a database's ledger, as text or JSON. Exits 0
 //! whatever the states: it reports, it does not judge; with `--exit-code` (as `dbmate status
 //! --exit-code`) it exits 1 when a migration of the environment is not applied as its file says
-//! (`State::is_settled` decides), for CI. The JSON shape is in docs/status-json.md.
+//! (`State::is_settled` decides), for CI. The JSON shape is in docs/json.md.
 
 use std::io::Write;
 

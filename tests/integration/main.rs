@@ -13,6 +13,7 @@ mod docs_links;
 mod embedding;
 mod exactly_once;
 mod global_options;
+mod json_output;
 mod new;
 mod production;
 mod progress;

@@ -1,13 +1,103 @@
 //! What `plan apply --dry-run` prints: every migration that would run, in order, with the SQL
 //! it would run (from the statement a resumed migration goes on at) and its steps; skipped ones
-//! with the environments they run in.
+//! with the environments they run in. In text the listing comes as the plan is known (the
+//! progress printer calls [`write_dry_run`]); in JSON [`dry_run_report`] runs the dry run itself
+//! and returns the same as the report object.
 
 use std::io::Write;
+use std::time::Instant;
 
-use crate::engine::{Action, Plan};
+use super::summary::{ShownApply, ShownMigration, ShownStep, WouldRun};
+use crate::cli::Failure;
+use crate::db::ConnectionSettings;
+use crate::engine::{self, Action, ApplyOptions, Plan, Progress};
 use crate::load::Loaded;
-use crate::project::{Migration, SqlSource, StepKind};
+use crate::project::{Migration, SqlSource, StepKind, TransactionMode};
 use crate::sql::script::Script;
+
+/// Runs the dry run `options` asks for (its mode is a dry run) and returns the report object
+/// of `plan apply --dry-run --format json`: each migration with what would run.
+pub(super) fn dry_run_report(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    options: &ApplyOptions,
+    handlers: &engine::Handlers,
+) -> Result<ShownApply, Failure> {
+    let started = Instant::now();
+    let mut planned = (Vec::new(), None);
+    engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
+        if let Progress::Planned { plan, batch } = progress {
+            planned = (shown_plan(loaded, plan), Some(batch));
+        }
+    })
+    .map_err(Failure::from)?;
+    let (migrations, batch) = planned;
+    Ok(ShownApply::new(settings, options).with_migrations(migrations, batch, started))
+}
+
+/// Each migration of `plan`, in order, as the JSON dry run shows it.
+fn shown_plan(loaded: &Loaded, plan: &Plan<'_>) -> Vec<ShownMigration> {
+    plan.steps()
+        .iter()
+        .map(|step| {
+            let migration = step.migration;
+            let (outcome, from) = match &step.action {
+                Action::Skip { only } => {
+                    return ShownMigration {
+                        id: migration.id().to_string(),
+                        outcome: "skipped".to_string(),
+                        duration_ms: None,
+                        runs_only_in: Some(only.clone()),
+                        would_run: None,
+                    };
+                }
+                Action::Apply => ("would_apply", 0),
+                Action::Resume { at, .. } => ("would_resume", at.next_statement),
+            };
+            let script = loaded.script(migration);
+            ShownMigration {
+                id: migration.id().to_string(),
+                outcome: outcome.to_string(),
+                duration_ms: None,
+                runs_only_in: None,
+                would_run: Some(WouldRun {
+                    file: migration.file().name().to_string(),
+                    transaction: match script.transaction {
+                        TransactionMode::Wrapped => "wrapped",
+                        TransactionMode::Outside => "outside",
+                    }
+                    .to_string(),
+                    from_statement: from + 1,
+                    sql: script
+                        .statements
+                        .iter()
+                        .skip(from)
+                        .map(|statement| statement.text.clone())
+                        .collect(),
+                    steps: migration
+                        .steps()
+                        .iter()
+                        .map(|step| ShownStep {
+                            kind: step.kind.name().to_string(),
+                            text: step_text(&step.kind),
+                        })
+                        .collect(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// What a step runs: its SQL, its query, its command line or its handler's name.
+fn step_text(kind: &StepKind) -> String {
+    match kind {
+        StepKind::Sql { source } => source.text().trim_end().to_string(),
+        StepKind::Batch { sql, .. } => sql.trim_end().to_string(),
+        StepKind::Assert { query, .. } => query.trim_end().to_string(),
+        StepKind::Command { argv, .. } => argv.join(" "),
+        StepKind::Handler { name } => name.clone(),
+    }
+}
 
 /// The dry run: every migration that would run, in order, with its SQL.
 pub(super) fn write_dry_run(

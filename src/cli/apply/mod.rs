@@ -4,7 +4,10 @@
 //! with `--keep` the cluster stays running and its URL and the command that removes it are
 //! printed, for the other commands to use.
 //!
-//! Progress goes to stderr, line by line; the summary goes to stdout.
+//! Progress goes to stderr, line by line; the summary goes to stdout. With `--format json`
+//! stdout holds one object (`summary::ShownApply`, docs/json.md#plan-apply) and nothing else:
+//! the lines that would say the same in text (the backup, the kept cluster, what a real run
+//! needs) are its fields.
 //!
 //! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real) and
 //! refuses early what the environment alone forbids. Beside it:
@@ -12,11 +15,13 @@
 //! - `backup`: taking, verifying, printing and recording a backup (rollback takes it too).
 //! - `progress`: running the apply with its progress lines and summary.
 //! - `dry_run`: the dry run's listing of what would run, with its SQL.
+//! - `summary`: what apply says when it is done, the summary line or the JSON report.
 
 mod backup;
 mod dry_run;
 mod progress;
 mod safeguards;
+mod summary;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,10 +39,12 @@ use crate::db::cluster::{KeptCluster, shell_quote};
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, ApplyOptions, Execution};
+use crate::load::Loaded;
 use progress::apply_to;
 use safeguards::{ApplyRun, Asked, before_first_statement};
+use summary::{Ordered, RealRun, ShownApply, ShownKept, ShownScratch, read_back};
 
-pub(crate) use backup::take_backup;
+pub(crate) use backup::{ShownBackup, take_backup};
 
 /// Arguments of `plan apply`.
 #[derive(Debug, Args)]
@@ -111,6 +118,37 @@ pub(crate) fn run(
             }
         );
         let options = apply_options(&args, target, env.map(str::to_string), global);
+        if global.json() {
+            let directory = cluster.directory().display().to_string();
+            let shown = apply_json(&loaded, &settings, &options, handlers, global, err)
+                .and_then(|shown| Ok((shown, status_json(&loaded, &settings, env)?)));
+            let kept = args.keep.then(|| cluster.keep());
+            return match shown {
+                Ok((mut shown, status)) => {
+                    shown.scratch = Some(ShownScratch {
+                        directory,
+                        kept: kept.as_ref().map(|kept| {
+                            let url = kept.settings_for(SCRATCH_DATABASE).to_string();
+                            ShownKept {
+                                database_url: url,
+                                stop_command: kept.stop_command().to_string(),
+                            }
+                        }),
+                        status,
+                    });
+                    shown.write(out);
+                    Ok(())
+                }
+                Err(failure) => {
+                    // The error is the one object on stdout: how to reach and remove the kept
+                    // cluster goes to stderr, where the person reading the error sees it.
+                    if let Some(kept) = &kept {
+                        write_kept(kept, err);
+                    }
+                    Err(failure)
+                }
+            };
+        }
         let shown =
             apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|()| {
                 let _ = writeln!(out);
@@ -140,16 +178,34 @@ pub(crate) fn run(
         global,
     );
     if args.dry_run {
+        let refused = guard
+            .check(false)
+            .err()
+            .map(|mismatch| mismatch.to_string());
+        let backup_dir = args
+            .backup_dir
+            .as_ref()
+            .map(|directory| directory.display().to_string());
+        let required_by = guard.backup_required_by().map(str::to_string);
+        if global.json() {
+            let mut shown = dry_run::dry_run_report(&loaded, &settings, &options, handlers)?;
+            shown.real_run = Some(RealRun {
+                refused_without_yes: refused,
+                backup_dir_required_by: required_by.filter(|_| backup_dir.is_none()),
+                backup_dir,
+            });
+            shown.write(out);
+            return Ok(());
+        }
         apply_to(&loaded, &settings, &options, handlers, global, out, err)?;
-        if let Err(mismatch) = guard.check(false) {
+        if let Some(mismatch) = refused {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
-        match (&args.backup_dir, guard.backup_required_by()) {
+        match (backup_dir, required_by) {
             (Some(directory), _) => {
                 let _ = writeln!(
                     out,
-                    "a real run takes a verified backup into {} before its first statement",
-                    directory.display()
+                    "a real run takes a verified backup into {directory} before its first statement"
                 );
             }
             (None, Some(environment)) => {
@@ -175,16 +231,58 @@ pub(crate) fn run(
         settings: &settings,
         options: &options,
         handlers,
+        format: global.format,
     };
-    before_first_statement(&run, &owed, &asked, out, err)?;
+    let backup = before_first_statement(&run, &owed, &asked, out, err)?;
+    if global.json() {
+        let mut shown = apply_json(&loaded, &settings, &options, handlers, global, err)?;
+        shown.backup = backup;
+        shown.write(out);
+        return Ok(());
+    }
     apply_to(&loaded, &settings, &options, handlers, global, out, err)
+}
+
+/// Runs the apply in JSON mode and returns its report object for `run` to complete and print:
+/// what the apply writes on stdout is captured, the report read back from it.
+fn apply_json(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    options: &ApplyOptions,
+    handlers: &engine::Handlers,
+    global: &Global,
+    err: &mut dyn Write,
+) -> Result<ShownApply, Failure> {
+    let mut captured = Vec::new();
+    apply_to(
+        loaded,
+        settings,
+        options,
+        handlers,
+        global,
+        &mut captured,
+        err,
+    )?;
+    Ok(read_back(&captured, err).unwrap_or_else(|| ShownApply::new(settings, options)))
+}
+
+/// What `plan status --format json` prints for the database `settings` points at, to embed.
+fn status_json(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    env: Option<&str>,
+) -> Result<Option<Ordered>, Failure> {
+    let mut captured = Vec::new();
+    write_status(loaded, settings, env, Format::Json, &mut captured)?;
+    Ok(serde_json::from_slice(&captured).ok())
 }
 
 /// The database `--scratch` creates in its cluster and applies to.
 const SCRATCH_DATABASE: &str = "plan_scratch";
 
-/// What `--scratch --keep` prints on stdout after the status: where the cluster is, the line
-/// that points the other commands at it, and the line that stops and removes it.
+/// What `--scratch --keep` prints on stdout after the status (on stderr in JSON mode when the
+/// apply failed): where the cluster is, the line that points the other commands at it, and the
+/// line that stops and removes it.
 fn write_kept(kept: &KeptCluster, out: &mut dyn Write) {
     let settings = kept.settings_for(SCRATCH_DATABASE);
     let url = settings.to_string();

@@ -45,25 +45,15 @@ pub(super) fn apply_to(
     // The bar is off the terminal before the summary or the error is written.
     printer.bar.finish(printer.err);
     match result {
-        Ok(report) => {
-            let summary = match (options.mode, report.applied.len(), report.batch) {
-                (Execution::DryRun, _, _) => "dry run: nothing was changed".to_string(),
-                (_, 0, _) => "nothing to apply: the database is up to date".to_string(),
-                (_, count, batch) => format!(
-                    "applied {count} migration{} in batch {} ({} ms)",
-                    if count == 1 { "" } else { "s" },
-                    batch.unwrap_or_default(),
-                    started.elapsed().as_millis()
-                ),
-            };
-            let skipped = if report.skipped.is_empty() {
-                String::new()
-            } else {
-                format!("; skipped {}", report.skipped.len())
-            };
-            let _ = writeln!(printer.out, "{summary}{skipped}");
-            Ok(())
-        }
+        Ok(report) => super::summary::write_summary(
+            printer.out,
+            &report,
+            loaded,
+            settings,
+            options,
+            started,
+            global,
+        ),
         Err(ApplyError::Plan(problem @ PlanError::UnknownHandler { .. })) => {
             Err(Failure::from(problem))
         }

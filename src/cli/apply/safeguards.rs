@@ -16,9 +16,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::backup::take_backup;
-use crate::cli::Failure;
+use super::backup::{ShownBackup, take_backup};
 use crate::cli::args::{can_confirm, confirm};
+use crate::cli::{Failure, Format};
 use crate::db::ConnectionSettings;
 use crate::engine::safeguards::Safeguards;
 use crate::engine::{self, Action, ApplyOptions, Execution, Progress};
@@ -30,6 +30,8 @@ pub(super) struct ApplyRun<'a> {
     pub(super) settings: &'a ConnectionSettings,
     pub(super) options: &'a ApplyOptions,
     pub(super) handlers: &'a engine::Handlers,
+    /// The output format: in JSON the backup's lines go to stderr.
+    pub(super) format: Format,
 }
 
 /// How the user confirms, when the safeguards ask for it.
@@ -48,17 +50,18 @@ struct Preview {
 
 /// Confirmation and backup, as `owed` decides, in the order the top of this file gives.
 /// Nothing here changes the database except the history row recording the backup (and the
-/// ledger tables, when this is the first apply): no migration runs until it returns.
+/// ledger tables, when this is the first apply): no migration runs until it returns. Returns
+/// the backup taken, if any.
 pub(super) fn before_first_statement(
     run: &ApplyRun<'_>,
     owed: &Safeguards<'_>,
     asked: &Asked,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<(), Failure> {
+) -> Result<Option<ShownBackup>, Failure> {
     let (settings, options) = (run.settings, run.options);
     if !owed.owes_anything() {
-        return Ok(());
+        return Ok(None);
     }
     if let Some(question) = &asked.question {
         can_confirm(question, asked.yes)?;
@@ -70,7 +73,7 @@ pub(super) fn before_first_statement(
         .any(|(_, action)| !matches!(action, Action::Skip { .. }));
     if !owed.due(has_work) {
         // apply says "nothing to apply"; there is nothing to back up against or to confirm.
-        return Ok(());
+        return Ok(None);
     }
     let pending = owed
         .backup_dir()
@@ -81,16 +84,18 @@ pub(super) fn before_first_statement(
         confirm(question, asked.yes, err)?;
     }
     let Some(pending) = pending else {
-        return Ok(());
+        return Ok(None);
     };
     take_backup(
         run.loaded.project(),
         settings,
         pending,
         (options.environment.as_deref(), options.lock_wait),
+        run.format,
         out,
         err,
     )
+    .map(Some)
 }
 
 /// The plan as a dry run sees it now, without the lock (the real run reads it again under the
