@@ -115,18 +115,26 @@ pub(crate) fn can_confirm(question: &str, yes: bool) -> Result<(), Failure> {
     }
 }
 
-/// Asks for confirmation on a terminal; without one, `--yes` must be given.
+/// Asks for confirmation on a terminal, after `preview` (what is about to be done); without a
+/// terminal, `--yes` must be given. With `--yes`, the preview goes to `err` like any progress.
+/// When asking, the preview and the question go to the process's stderr whatever `err` is: `-q`
+/// silences progress, never a question the run waits on.
 pub(crate) fn confirm(
     question: &str,
     yes: bool,
+    preview: impl FnOnce(&mut dyn std::io::Write),
     err: &mut dyn std::io::Write,
 ) -> Result<(), Failure> {
     can_confirm(question, yes)?;
     if yes {
+        preview(err);
         return Ok(());
     }
-    let _ = write!(err, "{question} [y/N] ");
-    let _ = err.flush();
+    use std::io::Write as _;
+    let mut terminal = std::io::stderr();
+    preview(&mut terminal);
+    let _ = write!(terminal, "{question} [y/N] ");
+    let _ = terminal.flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {

@@ -141,8 +141,13 @@ pub(crate) fn run(
             .map(|directory| engine::backup::prepare_rollback_backup(&settings, directory, &target))
             .transpose()?;
         if let Some(question) = &confirmation {
-            write_preview(err, &planned, &settings, pending.as_ref().map(|p| p.path()));
-            confirm(question, args.yes, err)?;
+            let backup = pending.as_ref().map(|p| p.path());
+            confirm(
+                question,
+                args.yes,
+                |stream| write_preview(stream, &planned, &settings, backup),
+                err,
+            )?;
         }
         if let Some(pending) = pending {
             backup = Some(take_backup(

@@ -463,44 +463,47 @@ fn confirming_needs_a_terminal_or_yes_and_a_no_applies_nothing() {
     )
     .expect_invalid()
     .expect_stderr_has(&["plan::cli::confirmation_needed"]);
-    // On a terminal (util-linux `script` gives it one), "n" ends it with nothing done.
-    let command = format!(
-        "'{}' apply --env production --backup-dir '{backup_dir}' --database-url '{}'",
-        env!("CARGO_BIN_EXE_plan"),
-        database.url()
-    );
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` must be installed to give plan a terminal");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(b"n\n").expect("answer");
-    }
-    let answered = finish(
-        child,
-        &["apply (on a terminal, answering n)"],
-        Duration::from_secs(60),
-    );
-    assert_eq!(answered.code, 1, "{}", answered.transcript());
-    for part in [
-        "  run     001_create_platform_schema",
-        "  run     004_create_lancio_org",
-        "  backup  ",
-        "in environment production [y/N]",
-        "plan::cli::not_confirmed",
-    ] {
-        assert!(
-            answered.stdout.contains(part),
-            "{part:?} missing:\n{}",
-            answered.transcript()
+    // On a terminal (util-linux `script` gives it one), "n" ends it with nothing done. `-q`
+    // silences progress, never the preview and the question the run waits on.
+    for quiet in ["", " -q"] {
+        let command = format!(
+            "'{}'{quiet} apply --env production --backup-dir '{backup_dir}' --database-url '{}'",
+            env!("CARGO_BIN_EXE_plan"),
+            database.url()
         );
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(project.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` must be installed to give plan a terminal");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(b"n\n").expect("answer");
+        }
+        let answered = finish(
+            child,
+            &["apply (on a terminal, answering n)"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(answered.code, 1, "{}", answered.transcript());
+        for part in [
+            "  run     001_create_platform_schema",
+            "  run     004_create_lancio_org",
+            "  backup  ",
+            "in environment production [y/N]",
+            "plan::cli::not_confirmed",
+        ] {
+            assert!(
+                answered.stdout.contains(part),
+                "{part:?} missing:\n{}",
+                answered.transcript()
+            );
+        }
     }
     assert!(!ledger_exists(&mut database.client()));
     assert_eq!(

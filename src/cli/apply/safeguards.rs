@@ -80,8 +80,13 @@ pub(super) fn before_first_statement(
         .map(|directory| engine::prepare_backup(settings, directory, options.target.as_ref()))
         .transpose()?;
     if let Some(question) = &asked.question {
-        write_preview(err, &preview, settings, pending.as_ref().map(|p| p.path()));
-        confirm(question, asked.yes, err)?;
+        let backup = pending.as_ref().map(|p| p.path());
+        confirm(
+            question,
+            asked.yes,
+            |stream| write_preview(stream, &preview, settings, backup),
+            err,
+        )?;
     }
     let Some(pending) = pending else {
         return Ok(None);
