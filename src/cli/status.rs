@@ -89,18 +89,42 @@ pub(crate) fn run(
     }
 }
 
-/// Reads the ledger at `settings` and writes every migration's state.
+/// Reads the ledger at `settings` and writes every migration's state as text.
 pub(crate) fn write_status(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     environment: Option<&str>,
-    format: Format,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    show_status(loaded, settings, environment, format, out).map(|_| ())
+    show_status(loaded, settings, environment, Format::Text, out).map(|_| ())
 }
 
-/// [`write_status`], returning the states it wrote.
+/// Reads the ledger at `settings`: every migration's state, as `plan status --format json`
+/// prints it (for `apply --scratch` to embed in its own report).
+pub(crate) fn status_report(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    environment: Option<&str>,
+) -> Result<ShownStatus, Failure> {
+    read_status(loaded, settings, environment).map(|(shown, _)| shown)
+}
+
+/// The states of the migrations at `settings`, as shown and as derived.
+fn read_status(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    environment: Option<&str>,
+) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
+    let database = engine::target(loaded.project(), settings);
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
+    let _ = session.close();
+    let lines = status(loaded, &rows, environment);
+    let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
+    Ok((shown, lines))
+}
+
+/// Writes every migration's state in `format`, returning the states it wrote.
 fn show_status(
     loaded: &Loaded,
     settings: &ConnectionSettings,
@@ -108,12 +132,7 @@ fn show_status(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<Vec<MigrationStatus>, Failure> {
-    let database = engine::target(loaded.project(), settings);
-    let mut session = database.connect()?;
-    let rows = database.ledger().read(&mut session)?;
-    let _ = session.close();
-    let lines = status(loaded, &rows, environment);
-    let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
+    let (shown, lines) = read_status(loaded, settings, environment)?;
     let _ = match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
@@ -123,8 +142,9 @@ fn show_status(
     Ok(lines)
 }
 
+/// The report of `plan status --format json` (docs/json.md#plan-status).
 #[derive(Debug, Serialize)]
-struct ShownStatus {
+pub(crate) struct ShownStatus {
     format: u32,
     database: String,
     environment: Option<String>,

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cli::{Failure, Format};
 use crate::db::{Backup, ConnectionSettings, PendingBackup};
@@ -39,7 +39,7 @@ pub(super) fn write_taken(out: &mut dyn Write, backup: &Backup, took: Duration) 
 }
 
 /// A verified backup as the JSON reports of apply and rollback show it (`backup`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub(crate) struct ShownBackup {
     /// The archive.
     path: String,

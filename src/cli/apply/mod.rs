@@ -30,11 +30,11 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::Failure;
+use super::Global;
 use super::args::{
     can_confirm, environment_guard, environment_phrase, require_backup_dir, resolve_migration,
 };
-use super::status::write_status;
-use super::{Format, Global};
+use super::status::{status_report, write_status};
 use crate::db::cluster::{KeptCluster, shell_quote};
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
 use crate::engine::safeguards::EnvironmentGuard;
@@ -42,7 +42,7 @@ use crate::engine::{self, ApplyOptions, Execution};
 use crate::load::Loaded;
 use progress::apply_to;
 use safeguards::{ApplyRun, Asked, before_first_statement};
-use summary::{Ordered, RealRun, ShownApply, ShownKept, ShownScratch, read_back};
+use summary::{RealRun, ShownApply, ShownKept, ShownScratch};
 
 pub(crate) use backup::{ShownBackup, take_backup};
 
@@ -121,7 +121,7 @@ pub(crate) fn run(
         if global.json() {
             let directory = cluster.directory().display().to_string();
             let shown = apply_json(&loaded, &settings, &options, handlers, global, err)
-                .and_then(|shown| Ok((shown, status_json(&loaded, &settings, env)?)));
+                .and_then(|shown| Ok((shown, status_report(&loaded, &settings, env)?)));
             let kept = args.keep.then(|| cluster.keep());
             return match shown {
                 Ok((mut shown, status)) => {
@@ -150,9 +150,9 @@ pub(crate) fn run(
             };
         }
         let shown =
-            apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|()| {
+            apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|_| {
                 let _ = writeln!(out);
-                write_status(&loaded, &settings, env, Format::Text, out)
+                write_status(&loaded, &settings, env, out)
             });
         if args.keep {
             // Kept whether or not the apply succeeded: a failed migration is worth a look.
@@ -240,11 +240,12 @@ pub(crate) fn run(
         shown.write(out);
         return Ok(());
     }
-    apply_to(&loaded, &settings, &options, handlers, global, out, err)
+    apply_to(&loaded, &settings, &options, handlers, global, out, err).map(|_| ())
 }
 
-/// Runs the apply in JSON mode and returns its report object for `run` to complete and print:
-/// what the apply writes on stdout is captured, the report read back from it.
+/// Runs the apply in JSON mode and returns its report object for `run` to complete and print.
+/// Stdout carries that object alone: what the apply writes there for a person (the lines of a
+/// backup the engine takes) goes to stderr.
 fn apply_json(
     loaded: &Loaded,
     settings: &ConnectionSettings,
@@ -253,28 +254,18 @@ fn apply_json(
     global: &Global,
     err: &mut dyn Write,
 ) -> Result<ShownApply, Failure> {
-    let mut captured = Vec::new();
-    apply_to(
+    let mut for_a_person = Vec::new();
+    let shown = apply_to(
         loaded,
         settings,
         options,
         handlers,
         global,
-        &mut captured,
+        &mut for_a_person,
         err,
-    )?;
-    Ok(read_back(&captured, err).unwrap_or_else(|| ShownApply::new(settings, options)))
-}
-
-/// What `plan status --format json` prints for the database `settings` points at, to embed.
-fn status_json(
-    loaded: &Loaded,
-    settings: &ConnectionSettings,
-    env: Option<&str>,
-) -> Result<Option<Ordered>, Failure> {
-    let mut captured = Vec::new();
-    write_status(loaded, settings, env, Format::Json, &mut captured)?;
-    Ok(serde_json::from_slice(&captured).ok())
+    );
+    let _ = err.write_all(&for_a_person);
+    shown
 }
 
 /// The database `--scratch` creates in its cluster and applies to.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
+use super::summary::{ShownApply, apply_report, write_text_summary};
 use crate::cli::progress_bar::RunProgress;
 use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
@@ -14,7 +15,8 @@ use crate::db::ConnectionSettings;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
 use crate::load::Loaded;
 
-/// Applies as `options` say, writing progress to `err` as it goes and the summary to `out`.
+/// Applies as `options` say, writing progress to `err` as it goes and, in text, the summary to
+/// `out`; returns the report that `--format json` prints.
 pub(super) fn apply_to(
     loaded: &Loaded,
     settings: &ConnectionSettings,
@@ -23,7 +25,7 @@ pub(super) fn apply_to(
     global: &Global,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<(), Failure> {
+) -> Result<ShownApply, Failure> {
     let started = Instant::now();
     let mut printer = ProgressPrinter {
         err,
@@ -45,15 +47,12 @@ pub(super) fn apply_to(
     // The bar is off the terminal before the summary or the error is written.
     printer.bar.finish(printer.err);
     match result {
-        Ok(report) => super::summary::write_summary(
-            printer.out,
-            &report,
-            loaded,
-            settings,
-            options,
-            started,
-            global,
-        ),
+        Ok(report) => {
+            if !global.json() {
+                write_text_summary(printer.out, &report, options, started);
+            }
+            Ok(apply_report(&report, loaded, settings, options, started))
+        }
         Err(ApplyError::Plan(problem @ PlanError::UnknownHandler { .. })) => {
             Err(Failure::from(problem))
         }

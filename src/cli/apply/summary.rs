@@ -1,24 +1,23 @@
 //! What `plan apply` says when it is done: the summary line in text, the report object in JSON
 //! ([`ShownApply`], docs/json.md#plan-apply). The object is built here from the engine's report
-//! and written as one line, which `run` (`mod.rs`) reads back ([`read_back`]) to add what only it
-//! knows (the backup taken before the apply, the scratch cluster) before printing it; the dry
-//! run builds its own (`dry_run.rs`), from the plan.
+//! and returned to `run` (`mod.rs`), which adds what only it knows (the backup taken before the
+//! apply, the scratch cluster) before printing it; the dry run builds its own (`dry_run.rs`),
+//! from the plan.
 
 use std::io::Write;
 use std::time::Instant;
 
-use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::backup::ShownBackup;
-use crate::cli::{Failure, Global};
+use crate::cli::status::ShownStatus;
 use crate::db::ConnectionSettings;
 use crate::engine::outcome::Report;
 use crate::engine::{ApplyOptions, Execution};
 use crate::load::Loaded;
 
 /// The report of `plan apply --format json`: one object, `format` 1.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct ShownApply {
     format: u32,
     /// The database, as a URL without the password.
@@ -46,7 +45,7 @@ pub(super) struct ShownApply {
 }
 
 /// One migration of the report.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct ShownMigration {
     pub(super) id: String,
     /// `applied`, `skipped`, `would_apply` or `would_resume`.
@@ -61,7 +60,7 @@ pub(super) struct ShownMigration {
 }
 
 /// What a dry run would run of one migration.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct WouldRun {
     /// The migration file, relative to the project folder.
     pub(super) file: String,
@@ -76,7 +75,7 @@ pub(super) struct WouldRun {
 }
 
 /// A step of plan.yaml, as a dry run shows it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct ShownStep {
     /// `sql`, `batch`, `assert`, `command` or `handler`.
     pub(super) kind: String,
@@ -85,7 +84,7 @@ pub(super) struct ShownStep {
 }
 
 /// What a real run would need, as a dry run sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct RealRun {
     /// Why a real run is refused without `--yes`, if it is.
     pub(super) refused_without_yes: Option<String>,
@@ -96,31 +95,18 @@ pub(super) struct RealRun {
 }
 
 /// The throwaway cluster of `--scratch`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct ShownScratch {
     /// Its folder (removed when plan exits, unless kept).
     pub(super) directory: String,
     /// `--keep`: how to use it and remove it; `null` without.
     pub(super) kept: Option<ShownKept>,
     /// What `plan status --format json` prints for the scratch database.
-    pub(super) status: Option<Ordered>,
-}
-
-/// Any JSON value, its objects' keys kept in the order they came (serde_json's own `Value`
-/// sorts them), to embed the object another command printed as it printed it.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(untagged)]
-pub(super) enum Ordered {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
-    Array(Vec<Ordered>),
-    Object(IndexMap<String, Ordered>),
+    pub(super) status: ShownStatus,
 }
 
 /// A cluster `--keep` leaves running.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct ShownKept {
     /// Its DATABASE_URL (it has no password).
     pub(super) database_url: String,
@@ -183,28 +169,28 @@ pub(super) fn millis(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// What apply says when it is done: in text the summary line; in JSON the report as one line,
-/// for `run` to [`read_back`].
-pub(super) fn write_summary(
-    out: &mut dyn Write,
+/// The report of a finished apply, as `--format json` prints it.
+pub(super) fn apply_report(
     report: &Report,
     loaded: &Loaded,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     started: Instant,
-    global: &Global,
-) -> Result<(), Failure> {
-    if global.json() {
-        let shown = ShownApply::new(settings, options).with_migrations(
-            shown_migrations(report, loaded),
-            report.batch,
-            started,
-        );
-        if let Ok(line) = serde_json::to_string(&shown) {
-            let _ = writeln!(out, "{line}");
-        }
-        return Ok(());
-    }
+) -> ShownApply {
+    ShownApply::new(settings, options).with_migrations(
+        shown_migrations(report, loaded),
+        report.batch,
+        started,
+    )
+}
+
+/// The summary line a finished apply prints in text.
+pub(super) fn write_text_summary(
+    out: &mut dyn Write,
+    report: &Report,
+    options: &ApplyOptions,
+    started: Instant,
+) {
     let summary = match (options.mode, report.applied.len(), report.batch) {
         (Execution::DryRun, _, _) => "dry run: nothing was changed".to_string(),
         (_, 0, _) => "nothing to apply: the database is up to date".to_string(),
@@ -221,7 +207,6 @@ pub(super) fn write_summary(
         format!("; skipped {}", report.skipped.len())
     };
     let _ = writeln!(out, "{summary}{skipped}");
-    Ok(())
 }
 
 /// The report's migrations in plan order: applied with their durations, skipped with where
@@ -254,24 +239,4 @@ fn shown_migrations(report: &Report, loaded: &Loaded) -> Vec<ShownMigration> {
             })
         })
         .collect()
-}
-
-/// Reads back the one-line report [`write_summary`] wrote into `captured`. Anything written
-/// before it (progress meant for a person) goes to `err`; `None` when there is no report line.
-pub(super) fn read_back(captured: &[u8], err: &mut dyn Write) -> Option<ShownApply> {
-    let text = String::from_utf8_lossy(captured);
-    let text = text.trim_end();
-    let (before, last) = text.rsplit_once('\n').unwrap_or(("", text));
-    match serde_json::from_str(last) {
-        Ok(shown) => {
-            if !before.trim().is_empty() {
-                let _ = writeln!(err, "{before}");
-            }
-            Some(shown)
-        }
-        Err(_) => {
-            let _ = err.write_all(captured);
-            None
-        }
-    }
 }
