@@ -27,5 +27,7 @@ mod standard_strings;
 mod tests;
 
 pub(crate) use classify::StatementKind;
-pub(crate) use model::{Statement, StatementToken, char_position_to_byte};
+#[cfg(test)]
+pub(crate) use model::StatementToken;
+pub(crate) use model::{Statement, char_position_to_byte};
 pub(crate) use split::split_statements;
