@@ -98,6 +98,11 @@ pub enum SchemaObjectKind {
     Index,
     /// `type`: the snapshot lists enums, domains, ranges and multiranges.
     Type,
+    /// `relation`: a table, view, materialized view, foreign table or sequence, when a
+    /// statement uses one without saying which (a `FROM` item, a trigger's `ON`). Only in what
+    /// statements use (`sql::Effects::uses`), never in the catalog; it
+    /// [names](ObjectKey::names) each of those kinds.
+    Relation,
 }
 
 /// The kinds of [`ObjectKey::OfTable`], each spelled as the catalog snapshot spells it.
@@ -113,7 +118,7 @@ pub enum TableObjectKind {
 
 impl SchemaObjectKind {
     /// Every kind.
-    const ALL: [SchemaObjectKind; 7] = [
+    const ALL: [SchemaObjectKind; 8] = [
         SchemaObjectKind::Table,
         SchemaObjectKind::View,
         SchemaObjectKind::MaterializedView,
@@ -121,6 +126,7 @@ impl SchemaObjectKind {
         SchemaObjectKind::Sequence,
         SchemaObjectKind::Index,
         SchemaObjectKind::Type,
+        SchemaObjectKind::Relation,
     ];
 
     /// The word the catalog snapshot and messages use.
@@ -133,6 +139,7 @@ impl SchemaObjectKind {
             SchemaObjectKind::Sequence => "sequence",
             SchemaObjectKind::Index => "index",
             SchemaObjectKind::Type => "type",
+            SchemaObjectKind::Relation => "relation",
         }
     }
 }
@@ -357,10 +364,28 @@ impl ObjectKey {
         }
     }
 
-    /// Whether `other`, a key the catalog lists, is this object: the same key, or for a
-    /// [`ObjectKey::Function`] any of its overloads.
+    /// Whether `other`, a key the catalog lists, is this object: the same key, for a
+    /// [`ObjectKey::Function`] any of its overloads, and for a relation used without its kind
+    /// ([`SchemaObjectKind::Relation`]) a table, view, materialized view, foreign table or
+    /// sequence of that name.
     pub fn names(&self, other: &ObjectKey) -> bool {
         match (self, other) {
+            (
+                ObjectKey::InSchema {
+                    kind: SchemaObjectKind::Relation,
+                    schema,
+                    name,
+                },
+                ObjectKey::InSchema {
+                    kind,
+                    schema: other_schema,
+                    name: other_name,
+                },
+            ) => {
+                schema == other_schema
+                    && name == other_name
+                    && !matches!(kind, SchemaObjectKind::Index | SchemaObjectKind::Type)
+            }
             (
                 ObjectKey::Function { schema, name },
                 ObjectKey::Overload {

@@ -100,6 +100,11 @@ pub(crate) fn checked_prerequisites(
             }
         }
         let effects = effects_of(migration);
+        will_exist = std::mem::take(&mut will_exist)
+            .into_iter()
+            .map(|key| effects.renamed(key))
+            .collect();
+        removed_with.rename(|key| effects.renamed(key));
         for dropped in &effects.dropped {
             will_exist.retain(|key| !removes(dropped, key, &removed_with));
         }

@@ -176,6 +176,7 @@ fn missing_for_baseline(
             }
         }
         let effects = effects_of(migration);
+        effects.follow_renames(&mut built, &mut removed_with);
         for dropped in &effects.dropped {
             built.retain(|key, _| !removes(dropped, key, &removed_with));
             needed.retain(|_, (requirement, _)| {

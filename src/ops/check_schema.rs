@@ -113,6 +113,7 @@ pub(crate) fn check_schema(
             continue;
         };
         let effects = effects_of(migration);
+        effects.follow_renames(&mut built, &mut removed_with);
         for dropped in &effects.dropped {
             built.retain(|key, _| !removes(dropped, key, &removed_with));
         }

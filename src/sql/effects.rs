@@ -1,27 +1,296 @@
-//! What a migration's SQL creates and drops ([`effects_of`]), read from its statements by the
-//! lexer, and which objects a drop takes along with it ([`removes`], [`RemovedWith`]).
+//! What a migration's SQL does ([`effects_of`]): per statement, the objects it creates,
+//! alters, renames, drops (and whether with `CASCADE`) and uses, as [`ObjectKey`]s with their
+//! schema resolved through the `search_path` the migration sets, each with the span it came
+//! from ([`StatementEffects`]); and, summed over the migration, what it leaves created and
+//! dropped ([`Effects`]), with which objects a drop takes along ([`removes`], [`RemovedWith`]).
 //!
-//! A recogniser like `objects.rs`: a statement it does not understand has no effects. What the
-//! effects are compared with (the catalog, a plan's prerequisites) is left to the engine and
-//! to `plan check-schema` and `plan baseline`.
+//! Read by the parser (`parser.rs`), never guessed: what it cannot place is reported opaque.
+//! Schemas are resolved as an approximation of PostgreSQL's: a name the statement qualifies is
+//! in that schema; an unqualified one is in the first schema of the `search_path` the
+//! migration set so far (`SET search_path`, `set_config('search_path', …)`; `$user` and
+//! `pg_temp` skipped; `public` when none was set). PostgreSQL would look an unqualified name
+//! up along the whole path (`pg_catalog` first), so a use of a built-in (`now()`, `text`)
+//! comes out in that first schema, where nothing creates it. What the effects are compared
+//! with (the catalog, a plan's prerequisites) is left to the engine and to `plan check-schema`
+//! and `plan baseline`.
+
+use std::ops::Range;
 
 use indexmap::IndexMap;
 
-use super::objects::{CreatedObject, QualifiedName, created_objects};
-use super::statement::{Statement, split_statements};
-use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
+use super::facts::{ObjectName, QualifiedName, StatementFacts};
+use super::parser::parse;
+use crate::object::ObjectKey;
 use crate::project::{Migration, StepKind};
 
-/// What a migration's SQL creates and drops. A function's key stands for every overload (its
-/// arguments are not read).
+/// What a migration's SQL creates and drops, and what each of its statements does. A
+/// function's key stands for every overload (its arguments are not read).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Effects {
-    /// Objects created, named ones only: an index PostgreSQL named itself cannot be looked up.
+    /// Objects created and still there at the end of the migration, named ones the catalog
+    /// snapshot lists only (an index PostgreSQL named itself cannot be looked up; a composite
+    /// type is not listed), under their last name (a `RENAME` in the migration followed).
     pub created: Vec<ObjectKey>,
     /// Objects dropped (a dropped table or schema also covers what was in it).
     pub dropped: Vec<ObjectKey>,
     /// What else removes each named index and constraint created (see [`RemovedWith`]).
     pub removed_with: RemovedWith,
+    /// Every statement's effects, in order: the forward SQL's, then each `sql` step's.
+    pub statements: Vec<StatementEffects>,
+}
+
+/// Which SQL text of a migration a statement is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SqlText {
+    /// The migration's forward SQL.
+    Up,
+    /// Its `sql` step number `n` (from 0, among all its steps).
+    Step(usize),
+}
+
+/// What one statement does, its names resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StatementEffects {
+    /// The text the statement is in.
+    pub text: SqlText,
+    /// Its byte range in that text (its `;` included).
+    pub span: Range<usize>,
+    /// Objects it creates (temporary ones left out), composite types and triggers included.
+    pub creates: Vec<ObjectKey>,
+    /// Objects it changes in place (`ALTER TABLE t …` alters `table s.t`).
+    pub alters: Vec<ObjectKey>,
+    /// Objects it renames.
+    pub renames: Vec<Renamed>,
+    /// Objects it drops.
+    pub drops: Vec<ObjectKey>,
+    /// Whether the drops said `CASCADE`: what depends on them goes too, whatever it is.
+    pub cascade: bool,
+    /// Objects it reads or refers to. A relation named where any kind fits (`FROM t`) is
+    /// `relation s.t` ([`SchemaObjectKind::Relation`](crate::object::SchemaObjectKind)).
+    pub uses: Vec<ObjectKey>,
+    /// Why part of what it does cannot be read (dynamic SQL, a parse error), if so: then its
+    /// other fields say only what could be read.
+    pub opaque: Option<String>,
+}
+
+/// `from` is now called `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Renamed {
+    /// The old key.
+    pub from: ObjectKey,
+    /// The new key.
+    pub to: ObjectKey,
+}
+
+impl Renamed {
+    /// The key `key` has after this rename: a renamed table's columns, constraints and
+    /// triggers follow it, a renamed schema's objects too. `None` when the rename does not
+    /// touch `key`.
+    pub(crate) fn apply(&self, key: &ObjectKey) -> Option<ObjectKey> {
+        if *key == self.from {
+            return Some(self.to.clone());
+        }
+        match (&self.from, &self.to, key) {
+            (ObjectKey::Schema(from), ObjectKey::Schema(to), key)
+                if key.schema() == Some(from.as_str()) =>
+            {
+                Some(with_schema(key, to))
+            }
+            (
+                ObjectKey::InSchema {
+                    kind: crate::object::SchemaObjectKind::Table,
+                    schema,
+                    name,
+                },
+                ObjectKey::InSchema {
+                    schema: new_schema,
+                    name: new_name,
+                    ..
+                },
+                ObjectKey::OfTable {
+                    kind,
+                    schema: key_schema,
+                    table,
+                    name: key_name,
+                },
+            ) if schema == key_schema && name == table => {
+                Some(ObjectKey::of_table(*kind, new_schema, new_name, key_name))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `key` moved to schema `schema`.
+fn with_schema(key: &ObjectKey, schema: &str) -> ObjectKey {
+    match key {
+        ObjectKey::InSchema { kind, name, .. } => ObjectKey::in_schema(*kind, schema, name),
+        ObjectKey::Function { name, .. } => ObjectKey::function(schema, name),
+        ObjectKey::Overload {
+            name, arguments, ..
+        } => ObjectKey::Overload {
+            schema: schema.to_string(),
+            name: name.clone(),
+            arguments: arguments.clone(),
+        },
+        ObjectKey::OfTable {
+            kind, table, name, ..
+        } => ObjectKey::of_table(*kind, schema, table, name),
+        other => other.clone(),
+    }
+}
+
+impl Effects {
+    /// Every rename of the migration, in statement order.
+    pub(crate) fn renames(&self) -> impl Iterator<Item = &Renamed> {
+        self.statements
+            .iter()
+            .flat_map(|statement| statement.renames.iter())
+    }
+
+    /// The key `key`, an object that existed before the migration, has after it: its renames
+    /// followed in order. (Applied before the migration's drops and creates, which is exact
+    /// unless a migration drops an object and then renames another to its name.)
+    pub(crate) fn renamed(&self, key: ObjectKey) -> ObjectKey {
+        self.renames()
+            .fold(key, |key, rename| rename.apply(&key).unwrap_or(key))
+    }
+
+    /// Follows this migration's renames in `built`, objects earlier migrations made, and in
+    /// what removes them.
+    pub(crate) fn follow_renames<V>(
+        &self,
+        built: &mut IndexMap<ObjectKey, V>,
+        removed_with: &mut RemovedWith,
+    ) {
+        if self.renames().next().is_none() {
+            return;
+        }
+        *built = std::mem::take(built)
+            .into_iter()
+            .map(|(key, value)| (self.renamed(key), value))
+            .collect();
+        removed_with.rename(|key| self.renamed(key));
+    }
+}
+
+/// The effects of a migration's forward SQL and its `sql` steps.
+pub(crate) fn effects_of(migration: &Migration) -> Effects {
+    let mut texts: Vec<(SqlText, &str)> = vec![(SqlText::Up, migration.up_sql())];
+    for (index, step) in migration.steps().iter().enumerate() {
+        if let StepKind::Sql { source } = &step.kind {
+            texts.push((SqlText::Step(index), source.text()));
+        }
+    }
+    let mut effects = Effects::default();
+    // A migration's SQL runs in one session, its steps after its forward SQL.
+    let mut search_path: Vec<String> = Vec::new();
+    for (text, sql) in texts {
+        for facts in parse(sql) {
+            let statement = resolve(text, &facts, &search_path);
+            apply(&mut effects, &facts, &statement, &search_path);
+            effects.statements.push(statement);
+            if let Some(path) = facts.search_path {
+                search_path = path;
+            }
+        }
+    }
+    effects
+}
+
+/// Adds one statement to what the migration leaves created and dropped.
+fn apply(
+    effects: &mut Effects,
+    facts: &StatementFacts,
+    statement: &StatementEffects,
+    search_path: &[String],
+) {
+    // Statement order matters: a scratch table created and dropped by the same migration is
+    // not one of its effects (callers apply `dropped` before `created`, so a drop must also
+    // cancel this migration's own earlier creates). Without this, check-schema reported such
+    // tables missing right after a clean apply.
+    for key in &statement.drops {
+        effects
+            .created
+            .retain(|created| !removes(key, created, &effects.removed_with));
+    }
+    effects.dropped.extend(statement.drops.iter().cloned());
+    for rename in &statement.renames {
+        for created in &mut effects.created {
+            if let Some(renamed) = rename.apply(created) {
+                *created = renamed;
+            }
+        }
+        effects
+            .removed_with
+            .rename(|key| rename.apply(&key).unwrap_or(key));
+    }
+    for created in &facts.creates {
+        if !created.listed {
+            continue;
+        }
+        let key = resolve_name(&created.object, search_path);
+        for container in &created.removed_with {
+            effects
+                .removed_with
+                .insert(key.clone(), resolve_name(container, search_path));
+        }
+        effects.created.push(key);
+    }
+}
+
+/// One statement's facts with their names resolved through `search_path`.
+fn resolve(text: SqlText, facts: &StatementFacts, search_path: &[String]) -> StatementEffects {
+    let keys = |names: &[ObjectName]| -> Vec<ObjectKey> {
+        names
+            .iter()
+            .map(|name| resolve_name(name, search_path))
+            .collect()
+    };
+    StatementEffects {
+        text,
+        span: facts.span.clone(),
+        creates: facts
+            .creates
+            .iter()
+            .map(|created| resolve_name(&created.object, search_path))
+            .collect(),
+        alters: keys(&facts.alters),
+        renames: facts
+            .renames
+            .iter()
+            .map(|rename| Renamed {
+                from: resolve_name(&rename.from, search_path),
+                to: resolve_name(&rename.to, search_path),
+            })
+            .collect(),
+        drops: keys(&facts.drops),
+        cascade: facts.cascade,
+        uses: keys(&facts.uses),
+        opaque: facts.opaque.as_ref().map(|opaque| opaque.reason.clone()),
+    }
+}
+
+/// The key of a name, its schema resolved: the one the statement gave, else the first of
+/// `search_path`, else `public`.
+fn resolve_name(name: &ObjectName, search_path: &[String]) -> ObjectKey {
+    let schema_of = |name: &QualifiedName| -> String {
+        name.schema
+            .clone()
+            .or_else(|| search_path.first().cloned())
+            .unwrap_or_else(|| "public".to_string())
+    };
+    match name {
+        ObjectName::Schema(name) => ObjectKey::Schema(name.clone()),
+        ObjectName::Extension(name) => ObjectKey::Extension(name.clone()),
+        ObjectName::InSchema(kind, name) => {
+            ObjectKey::in_schema(*kind, &schema_of(name), &name.name)
+        }
+        ObjectName::Function(name) => ObjectKey::function(&schema_of(name), &name.name),
+        ObjectName::OfTable { kind, table, name } => {
+            ObjectKey::of_table(*kind, &schema_of(table), &table.name, name)
+        }
+    }
 }
 
 /// For each index and constraint the plan creates, the other objects whose drop takes it along:
@@ -43,6 +312,19 @@ impl RemovedWith {
     /// Records that dropping `container` also drops `object`.
     pub(crate) fn insert(&mut self, object: ObjectKey, container: ObjectKey) {
         self.removed_with.entry(object).or_default().push(container);
+    }
+
+    /// Renames every object and container by `rename`.
+    pub(crate) fn rename(&mut self, rename: impl Fn(ObjectKey) -> ObjectKey) {
+        self.removed_with = std::mem::take(&mut self.removed_with)
+            .into_iter()
+            .map(|(object, containers)| {
+                (
+                    rename(object),
+                    containers.into_iter().map(&rename).collect(),
+                )
+            })
+            .collect();
     }
 
     /// Adds everything `other` records.
@@ -70,338 +352,70 @@ pub(crate) fn removes(dropped: &ObjectKey, key: &ObjectKey, removed_with: &Remov
             .any(|container| dropped.covers(container))
 }
 
-/// The effects of a migration's forward SQL and its `sql` steps.
-pub(crate) fn effects_of(migration: &Migration) -> Effects {
-    let mut texts: Vec<&str> = vec![migration.up_sql()];
-    for step in migration.steps() {
-        if let StepKind::Sql { source } = &step.kind {
-            texts.push(source.text());
-        }
-    }
-    let mut effects = Effects::default();
-    for text in texts {
-        let Ok(statements) = split_statements(text) else {
-            continue;
-        };
-        for statement in &statements {
-            // Statement order matters: a scratch table created and dropped by the same
-            // migration is not one of its effects (callers apply `dropped` before `created`,
-            // so a drop must also cancel this migration's own earlier creates). Without this,
-            // check-schema reported such tables missing right after a clean apply.
-            let dropped = dropped_keys(statement);
-            for key in &dropped {
-                effects
-                    .created
-                    .retain(|created| !removes(key, created, &effects.removed_with));
-            }
-            effects.dropped.extend(dropped);
-            // Temporary objects live in the session's pg_temp schema and end with it; the
-            // recogniser reads `CREATE TEMP TABLE t` as `public.t`, which check-schema then
-            // reported missing after every apply.
-            if is_temporary(statement) {
-                continue;
-            }
-            for object in created_objects(statement) {
-                // The snapshot lists enum and range types only (a composite type's pg_type row
-                // looks like every table's row type), so a composite or base type was
-                // reported missing after every apply.
-                if matches!(object, CreatedObject::Type(_)) && !is_enum_or_range(statement) {
-                    continue;
-                }
-                let Some(key) = created_key(&object) else {
-                    continue;
-                };
-                for container in containers(&object) {
-                    effects.removed_with.insert(key.clone(), container);
-                }
-                effects.created.push(key);
-            }
-        }
-    }
-    effects
-}
-
-/// Whether a `CREATE TYPE` statement makes an enum or a range (`AS ENUM`, `AS RANGE`).
-fn is_enum_or_range(statement: &Statement) -> bool {
-    statement.tokens().windows(2).any(|pair| {
-        pair[0].is_keyword("AS") && (pair[1].is_keyword("ENUM") || pair[1].is_keyword("RANGE"))
-    })
-}
-
-/// Whether `statement` is `CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP[ORARY] …`.
-fn is_temporary(statement: &Statement) -> bool {
-    let mut tokens = statement.tokens().iter();
-    if !tokens
-        .next()
-        .is_some_and(|token| token.is_keyword("CREATE"))
-    {
-        return false;
-    }
-    tokens
-        .take_while(|token| {
-            ["OR", "REPLACE", "GLOBAL", "LOCAL", "TEMP", "TEMPORARY"]
-                .iter()
-                .any(|word| token.is_keyword(word))
-        })
-        .any(|token| token.is_keyword("TEMP") || token.is_keyword("TEMPORARY"))
-}
-
-fn schema_of(name: &QualifiedName) -> &str {
-    name.schema.as_deref().unwrap_or("public")
-}
-
-/// The key of a created object; `None` for an index PostgreSQL names itself (its name is not
-/// known until it exists).
-fn created_key(object: &CreatedObject) -> Option<ObjectKey> {
-    let in_schema =
-        |kind, name: &QualifiedName| ObjectKey::in_schema(kind, schema_of(name), &name.name);
-    let key = match object {
-        CreatedObject::Schema(schema) => ObjectKey::Schema(schema.clone()),
-        CreatedObject::Table(name) => in_schema(SchemaObjectKind::Table, name),
-        CreatedObject::Column { table, column } => ObjectKey::of_table(
-            TableObjectKind::Column,
-            schema_of(table),
-            &table.name,
-            column,
-        ),
-        CreatedObject::Constraint { table, name, .. } => ObjectKey::of_table(
-            TableObjectKind::Constraint,
-            schema_of(table),
-            &table.name,
-            name,
-        ),
-        CreatedObject::Index { name, table } => {
-            ObjectKey::in_schema(SchemaObjectKind::Index, schema_of(table), name.as_ref()?)
-        }
-        CreatedObject::Extension(name) => ObjectKey::Extension(name.clone()),
-        CreatedObject::Function(name) => ObjectKey::function(schema_of(name), &name.name),
-        CreatedObject::View(name) => in_schema(SchemaObjectKind::View, name),
-        CreatedObject::MaterializedView(name) => {
-            in_schema(SchemaObjectKind::MaterializedView, name)
-        }
-        CreatedObject::Type(name) => in_schema(SchemaObjectKind::Type, name),
-        CreatedObject::Sequence(name) => in_schema(SchemaObjectKind::Sequence, name),
-    };
-    Some(key)
-}
-
-/// The objects whose drop also drops `object`, beyond what [`ObjectKey::covers`] finds: a
-/// named index's table, a constraint's columns.
-fn containers(object: &CreatedObject) -> Vec<ObjectKey> {
-    match object {
-        CreatedObject::Index {
-            name: Some(_),
-            table,
-        } => vec![ObjectKey::in_schema(
-            SchemaObjectKind::Table,
-            schema_of(table),
-            &table.name,
-        )],
-        CreatedObject::Constraint { table, columns, .. } => columns
-            .iter()
-            .map(|column| {
-                ObjectKey::of_table(
-                    TableObjectKind::Column,
-                    schema_of(table),
-                    &table.name,
-                    column,
-                )
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// What kind of object a `DROP …` statement names.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum DropKind {
-    Schema,
-    Extension,
-    Function,
-    InSchema(SchemaObjectKind),
-}
-
-/// What a `DROP …` or `ALTER TABLE … DROP [COLUMN | CONSTRAINT] …` statement removes.
-fn dropped_keys(statement: &Statement) -> Vec<ObjectKey> {
-    let tokens = statement.tokens();
-    let mut index = 0;
-    let keyword = |index: usize, word: &str| {
-        tokens
-            .get(index)
-            .is_some_and(|token| token.is_keyword(word))
-    };
-    let qualified = |index: &mut usize| -> Option<(String, String)> {
-        let first = tokens.get(*index)?.name()?;
-        *index += 1;
-        if tokens.get(*index).is_some_and(|token| token.is_symbol(".")) {
-            let second = tokens.get(*index + 1)?.name()?;
-            *index += 2;
-            Some((first, second))
-        } else {
-            Some(("public".to_string(), first))
-        }
-    };
-    if keyword(0, "DROP") {
-        index += 1;
-        let kind = if keyword(index, "MATERIALIZED") && keyword(index + 1, "VIEW") {
-            index += 2;
-            DropKind::InSchema(SchemaObjectKind::MaterializedView)
-        } else {
-            let kind = match tokens.get(index).map(|token| token.normalized()) {
-                Some("TABLE") => DropKind::InSchema(SchemaObjectKind::Table),
-                Some("INDEX") => DropKind::InSchema(SchemaObjectKind::Index),
-                Some("VIEW") => DropKind::InSchema(SchemaObjectKind::View),
-                Some("SEQUENCE") => DropKind::InSchema(SchemaObjectKind::Sequence),
-                Some("TYPE") => DropKind::InSchema(SchemaObjectKind::Type),
-                // The catalog snapshot keys procedures as functions too.
-                Some("FUNCTION") | Some("PROCEDURE") => DropKind::Function,
-                Some("SCHEMA") => DropKind::Schema,
-                Some("EXTENSION") => DropKind::Extension,
-                _ => return Vec::new(),
-            };
-            index += 1;
-            kind
-        };
-        if keyword(index, "CONCURRENTLY") {
-            index += 1;
-        }
-        if keyword(index, "IF") && keyword(index + 1, "EXISTS") {
-            index += 2;
-        }
-        let mut keys = Vec::new();
-        loop {
-            let key = match kind {
-                DropKind::Schema | DropKind::Extension => {
-                    let Some(name) = tokens.get(index).and_then(|token| token.name()) else {
-                        break;
-                    };
-                    index += 1;
-                    if kind == DropKind::Schema {
-                        ObjectKey::Schema(name)
-                    } else {
-                        ObjectKey::Extension(name)
-                    }
-                }
-                DropKind::Function | DropKind::InSchema(_) => {
-                    let Some((schema, name)) = qualified(&mut index) else {
-                        break;
-                    };
-                    match kind {
-                        DropKind::InSchema(kind) => ObjectKey::in_schema(kind, &schema, &name),
-                        _ => ObjectKey::function(&schema, &name),
-                    }
-                }
-            };
-            keys.push(key);
-            // Skip an argument list, then go on after a comma.
-            if tokens.get(index).is_some_and(|token| token.is_symbol("(")) {
-                let mut depth = 0;
-                while let Some(token) = tokens.get(index) {
-                    if token.is_symbol("(") {
-                        depth += 1;
-                    } else if token.is_symbol(")") {
-                        depth -= 1;
-                        if depth == 0 {
-                            index += 1;
-                            break;
-                        }
-                    }
-                    index += 1;
-                }
-            }
-            if tokens.get(index).is_some_and(|token| token.is_symbol(",")) {
-                index += 1;
-            } else {
-                break;
-            }
-        }
-        return keys;
-    }
-    if keyword(0, "ALTER") && keyword(1, "TABLE") {
-        index = 2;
-        if keyword(index, "IF") && keyword(index + 1, "EXISTS") {
-            index += 2;
-        }
-        if keyword(index, "ONLY") {
-            index += 1;
-        }
-        let Some((schema, table)) = qualified(&mut index) else {
-            return Vec::new();
-        };
-        let mut keys = Vec::new();
-        while index < tokens.len() {
-            if keyword(index, "DROP") && keyword(index + 1, "CONSTRAINT") {
-                let mut at = index + 2;
-                if keyword(at, "IF") && keyword(at + 1, "EXISTS") {
-                    at += 2;
-                }
-                if let Some(name) = tokens.get(at).and_then(|token| token.name()) {
-                    keys.push(ObjectKey::of_table(
-                        TableObjectKind::Constraint,
-                        &schema,
-                        &table,
-                        &name,
-                    ));
-                }
-                index = at;
-            } else if keyword(index, "DROP")
-                && !keyword(index + 1, "DEFAULT")
-                && !keyword(index + 1, "NOT")
-                && !keyword(index + 1, "EXPRESSION")
-                && !keyword(index + 1, "IDENTITY")
-            {
-                let mut at = index + 1;
-                if keyword(at, "COLUMN") {
-                    at += 1;
-                }
-                if keyword(at, "IF") && keyword(at + 1, "EXISTS") {
-                    at += 2;
-                }
-                if let Some(column) = tokens.get(at).and_then(|token| token.name()) {
-                    keys.push(ObjectKey::of_table(
-                        TableObjectKind::Column,
-                        &schema,
-                        &table,
-                        &column,
-                    ));
-                }
-                index = at;
-            }
-            index += 1;
-        }
-        return keys;
-    }
-    Vec::new()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::object::SchemaObjectKind;
 
     fn key(text: &str) -> ObjectKey {
         ObjectKey::parse_shown(text)
     }
 
-    /// What `sql` creates and drops, as catalog snapshot keys.
-    fn check(sql: &str) -> (Vec<String>, Vec<String>) {
-        let statements = split_statements(sql).expect("valid SQL");
-        let mut created = Vec::new();
-        let mut dropped = Vec::new();
-        for statement in &statements {
-            created.extend(
-                created_objects(statement)
+    /// What each statement of `sql` does, one line per fact: `create`, `alter`, `rename`,
+    /// `drop` (`drop cascade`), `use`, `opaque`; the search path followed across statements.
+    fn check(sql: &str, expect: &[&str]) {
+        let mut search_path: Vec<String> = Vec::new();
+        let mut lines = Vec::new();
+        for facts in parse(sql) {
+            let statement = resolve(SqlText::Up, &facts, &search_path);
+            if let Some(path) = &facts.search_path {
+                search_path = path.clone();
+            }
+            let drop = if statement.cascade {
+                "drop cascade"
+            } else {
+                "drop"
+            };
+            lines.extend(statement.creates.iter().map(|key| format!("create {key}")));
+            lines.extend(statement.alters.iter().map(|key| format!("alter {key}")));
+            lines.extend(
+                statement
+                    .renames
                     .iter()
-                    .filter_map(created_key)
-                    .map(|key| key.catalog_key()),
+                    .map(|rename| format!("rename {} -> {}", rename.from, rename.to)),
             );
-            dropped.extend(dropped_keys(statement).iter().map(ObjectKey::catalog_key));
+            lines.extend(statement.drops.iter().map(|key| format!("{drop} {key}")));
+            lines.extend(statement.uses.iter().map(|key| format!("use {key}")));
+            lines.extend(
+                statement
+                    .opaque
+                    .iter()
+                    .map(|reason| format!("opaque: {reason}")),
+            );
         }
-        (created, dropped)
+        assert_eq!(lines, expect, "effects of {sql:?}");
+    }
+
+    /// What `sql`, a whole migration, leaves created and dropped (catalog keys).
+    fn check_summed(sql: &str) -> (Vec<String>, Vec<String>, Effects) {
+        let mut effects = Effects::default();
+        let mut search_path: Vec<String> = Vec::new();
+        for facts in parse(sql) {
+            let statement = resolve(SqlText::Up, &facts, &search_path);
+            apply(&mut effects, &facts, &statement, &search_path);
+            if let Some(path) = &facts.search_path {
+                search_path = path.clone();
+            }
+            effects.statements.push(statement);
+        }
+        let created = effects.created.iter().map(ObjectKey::catalog_key).collect();
+        let dropped = effects.dropped.iter().map(ObjectKey::catalog_key).collect();
+        (created, dropped, effects)
     }
 
     #[test]
     fn creates_and_drops_are_read_as_snapshot_keys() {
-        let (created, dropped) = check(
+        let (created, dropped, _) = check_summed(
             "CREATE TABLE platform.users (id int, email text);
              ALTER TABLE users ADD COLUMN avatar text;
              CREATE INDEX idx_users_email ON platform.users (email);
@@ -436,7 +450,7 @@ mod tests {
 
     #[test]
     fn constraints_are_read_as_snapshot_keys() {
-        let (created, dropped) = check(
+        let (created, dropped, _) = check_summed(
             "CREATE TABLE platform.organizations (id uuid PRIMARY KEY, slug text UNIQUE);
              CREATE TABLE projects (ref text CHECK (length(ref) = 16),
                  organization_id uuid REFERENCES platform.organizations (id));
@@ -453,7 +467,6 @@ mod tests {
             constraints,
             [
                 "constraint platform.organizations.organizations_pkey",
-                "constraint platform.organizations.organizations_slug_key",
                 "constraint public.projects.projects_ref_check",
                 "constraint public.projects.projects_organization_id_fkey",
                 "constraint public.projects.projects_ref_format",
@@ -470,40 +483,29 @@ mod tests {
 
     #[test]
     fn dropping_a_column_or_table_removes_its_constraints() {
-        let sql = "CREATE TABLE s.t (a int UNIQUE, b int, CONSTRAINT ab CHECK (a > b));
-                   ALTER TABLE s.t DROP COLUMN b;";
-        let statements = split_statements(sql).expect("valid SQL");
-        let mut removed_with = RemovedWith::new();
-        let mut created = Vec::new();
-        for object in created_objects(&statements[0]) {
-            let Some(key) = created_key(&object) else {
-                continue;
-            };
-            for container in containers(&object) {
-                removed_with.insert(key.clone(), container);
-            }
-            created.push(key);
-        }
-        let dropped = dropped_keys(&statements[1]);
-        created.retain(|key| !dropped.iter().any(|drop| removes(drop, key, &removed_with)));
-        let created: Vec<String> = created.iter().map(ObjectKey::to_string).collect();
+        let (created, _, effects) = check_summed(
+            "CREATE TABLE s.t (a int UNIQUE, b int, CONSTRAINT ab CHECK (a > b));
+             ALTER TABLE s.t DROP COLUMN b;",
+        );
         assert_eq!(
             created,
             ["table s.t", "column s.t.a", "constraint s.t.t_a_key"]
         );
-        let removes =
-            |dropped: &str, object: &str| removes(&key(dropped), &key(object), &removed_with);
+        let removes = |dropped: &str, object: &str| {
+            removes(&key(dropped), &key(object), &effects.removed_with)
+        };
         assert!(removes("table s.t", "constraint s.t.t_a_key"));
+        assert!(removes("column s.t.b", "constraint s.t.ab"));
         assert!(removes("schema s", "constraint s.t.ab"));
         assert!(!removes("table s.u", "constraint s.t.t_a_key"));
     }
 
     #[test]
     fn dropping_a_table_removes_its_indexes() {
-        let mut removed_with = RemovedWith::new();
-        removed_with.insert(key("index s.t_i"), key("table s.t"));
-        let removes =
-            |dropped: &str, object: &str| removes(&key(dropped), &key(object), &removed_with);
+        let (_, _, effects) = check_summed("CREATE INDEX t_i ON s.t (a)");
+        let removes = |dropped: &str, object: &str| {
+            removes(&key(dropped), &key(object), &effects.removed_with)
+        };
         assert!(removes("table s.t", "index s.t_i"));
         assert!(removes("schema s", "index s.t_i"));
         assert!(!removes("table s.u", "index s.t_i"));
@@ -511,34 +513,41 @@ mod tests {
     }
 
     #[test]
-    fn temporary_objects_are_told_apart() {
-        let temporary = |sql: &str| {
-            let statements = split_statements(sql).expect("valid SQL");
-            is_temporary(&statements[0])
-        };
-        assert!(temporary("CREATE TEMP TABLE t (a int)"));
-        assert!(temporary("CREATE GLOBAL TEMPORARY TABLE t (a int)"));
-        assert!(temporary("CREATE OR REPLACE TEMP VIEW v AS SELECT 1"));
-        assert!(!temporary("CREATE TABLE temp (a int)"));
-        assert!(!temporary("CREATE UNLOGGED TABLE t (a int)"));
-        assert!(!temporary("DROP TABLE t"));
+    fn temporary_objects_are_not_created() {
+        check("CREATE TEMP TABLE t (a int)", &[]);
+        check("CREATE GLOBAL TEMPORARY TABLE t (a int)", &[]);
+        check("CREATE OR REPLACE TEMP VIEW v AS SELECT 1", &[]);
+        check(
+            "CREATE TABLE temp (a int)",
+            &["create table public.temp", "create column public.temp.a"],
+        );
+        check(
+            "CREATE UNLOGGED TABLE t (a int)",
+            &["create table public.t", "create column public.t.a"],
+        );
     }
 
     #[test]
     fn only_enum_and_range_types_are_expected() {
-        let listed = |sql: &str| {
-            let statements = split_statements(sql).expect("valid SQL");
-            is_enum_or_range(&statements[0])
-        };
-        assert!(listed("CREATE TYPE mood AS ENUM ('ok', 'sad')"));
-        assert!(listed("CREATE TYPE span AS RANGE (subtype = int4)"));
-        assert!(!listed("CREATE TYPE address AS (street text, city text)"));
-        assert!(!listed("CREATE TYPE shell"));
+        let created = |sql: &str| check_summed(sql).0;
+        assert_eq!(
+            created("CREATE TYPE mood AS ENUM ('ok', 'sad')"),
+            ["type public.mood"]
+        );
+        assert_eq!(
+            created("CREATE TYPE span AS RANGE (subtype = int4)"),
+            ["type public.span"]
+        );
+        assert!(created("CREATE TYPE address AS (street text, city text)").is_empty());
+        assert!(created("CREATE TYPE shell").is_empty());
+        assert_eq!(
+            created("CREATE DOMAIN posint AS int CHECK (VALUE > 0)"),
+            ["type public.posint"]
+        );
     }
 
     #[test]
     fn drops_cover_what_is_inside_them() {
-        let key = ObjectKey::parse_shown;
         let mut removed_with = RemovedWith::new();
         removed_with.insert(key("index s.t_i"), key("table s.t"));
         let removes =
@@ -548,5 +557,236 @@ mod tests {
         assert!(removes("schema s", "table s.t"));
         assert!(!removes("table s.t", "column s.tt.c"));
         assert!(removes("function s.f", "function s.f"));
+    }
+
+    #[test]
+    fn renames_are_followed() {
+        check(
+            "ALTER TABLE s.t RENAME TO u",
+            &[
+                "alter table s.t",
+                "rename table s.t -> table s.u",
+                "use schema s",
+            ],
+        );
+        check(
+            "ALTER TABLE t RENAME COLUMN a TO b",
+            &[
+                "alter table public.t",
+                "rename column public.t.a -> column public.t.b",
+            ],
+        );
+        check(
+            "ALTER INDEX s.i RENAME TO j",
+            &[
+                "alter index s.i",
+                "rename index s.i -> index s.j",
+                "use schema s",
+            ],
+        );
+        check(
+            "ALTER TABLE t SET SCHEMA archive",
+            &[
+                "alter table public.t",
+                "rename table public.t -> table archive.t",
+                "use schema archive",
+            ],
+        );
+        let (created, _, effects) = check_summed(
+            "CREATE TABLE t (a int UNIQUE);
+             ALTER TABLE t RENAME TO u;
+             ALTER TABLE u RENAME COLUMN a TO b;",
+        );
+        assert_eq!(
+            created,
+            [
+                "table public.u",
+                "column public.u.b",
+                "constraint public.u.t_a_key"
+            ]
+        );
+        assert!(removes(
+            &key("column public.u.b"),
+            &key("constraint public.u.t_a_key"),
+            &effects.removed_with
+        ));
+        // An earlier migration's objects follow through `Effects::follow_renames`.
+        let mut built: IndexMap<ObjectKey, ()> = IndexMap::new();
+        built.insert(key("table public.old"), ());
+        built.insert(key("column public.old.c"), ());
+        let (_, _, effects) = check_summed("ALTER TABLE old RENAME TO new");
+        let mut removed_with = RemovedWith::new();
+        effects.follow_renames(&mut built, &mut removed_with);
+        let built: Vec<String> = built.keys().map(ToString::to_string).collect();
+        assert_eq!(built, ["table public.new", "column public.new.c"]);
+    }
+
+    #[test]
+    fn drop_cascade_is_noted() {
+        check(
+            "DROP TABLE a, s.b CASCADE",
+            &[
+                "drop cascade table public.a",
+                "drop cascade table s.b",
+                "use schema s",
+            ],
+        );
+        check("DROP VIEW v", &["drop view public.v"]);
+        check(
+            "DROP MATERIALIZED VIEW m",
+            &["drop materialized view public.m"],
+        );
+        check("DROP TYPE x CASCADE", &["drop cascade type public.x"]);
+        check("DROP SCHEMA a, b", &["drop schema a", "drop schema b"]);
+        check(
+            "DROP TRIGGER tr ON s.t",
+            &["drop trigger s.t.tr", "use schema s"],
+        );
+        check(
+            "ALTER TABLE t DROP COLUMN c CASCADE",
+            &["alter table public.t", "drop cascade column public.t.c"],
+        );
+    }
+
+    #[test]
+    fn uses_via_from_join_and_references() {
+        check(
+            "INSERT INTO log SELECT * FROM app.users u JOIN orders o ON o.user_id = u.id",
+            &[
+                "use relation public.log",
+                "use schema app",
+                "use relation app.users",
+                "use relation public.orders",
+            ],
+        );
+        check(
+            "CREATE TABLE t (a int REFERENCES s.u (id), b int, FOREIGN KEY (b) REFERENCES v)",
+            &[
+                "create table public.t",
+                "create column public.t.a",
+                "create column public.t.b",
+                "create constraint public.t.t_a_fkey",
+                "create constraint public.t.t_b_fkey",
+                "use schema s",
+                "use table s.u",
+                "use table public.v",
+            ],
+        );
+        check(
+            "WITH recent AS (SELECT 1) SELECT * FROM recent, events",
+            &["use relation public.events"],
+        );
+    }
+
+    #[test]
+    fn uses_via_views_functions_types_and_sequences() {
+        check(
+            "CREATE VIEW v AS SELECT api.total(a)::money_t, nextval('s.seq') FROM t",
+            &[
+                "create view public.v",
+                "use schema api",
+                "use function api.total",
+                "use type public.money_t",
+                "use schema s",
+                "use sequence s.seq",
+                "use function public.nextval",
+                "use relation public.t",
+            ],
+        );
+        check(
+            "CREATE TABLE t (m mood, n int DEFAULT nextval('t_n_seq'::regclass))",
+            &[
+                "create table public.t",
+                "create column public.t.m",
+                "create column public.t.n",
+                "use type public.mood",
+                "use sequence public.t_n_seq",
+                "use function public.nextval",
+                "use type public.regclass",
+            ],
+        );
+        check(
+            "CREATE INDEX i ON s.t (lower(email))",
+            &[
+                "create index s.i",
+                "use schema s",
+                "use table s.t",
+                "use function public.lower",
+            ],
+        );
+        check(
+            "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+            &[
+                "create trigger public.t.tr",
+                "use relation public.t",
+                "use function public.touch",
+            ],
+        );
+        check(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT count(*) FROM items $$",
+            &[
+                "create function public.f",
+                "use function public.count",
+                "use relation public.items",
+            ],
+        );
+    }
+
+    #[test]
+    fn search_path_resolves_unqualified_names() {
+        check(
+            "SET search_path TO app, public;
+             CREATE TABLE t (a int);
+             SELECT set_config('search_path', '\"$user\", Billing', false);
+             CREATE TABLE u (a int) ;",
+            &[
+                "create table app.t",
+                "create column app.t.a",
+                "use function app.set_config",
+                "create table billing.u",
+                "create column billing.u.a",
+            ],
+        );
+    }
+
+    #[test]
+    fn do_blocks_are_read_unless_dynamic() {
+        check(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN
+                 CREATE TYPE mood AS ENUM ('ok');
+               END IF;
+             END $$;",
+            &["create type public.mood", "use relation public.pg_type"],
+        );
+        check(
+            "DO $$ BEGIN EXECUTE format('CREATE TABLE %I (a int)', 'x'); END $$",
+            &[
+                "use function public.format",
+                "opaque: dynamic SQL (EXECUTE) in a DO block",
+            ],
+        );
+        check(
+            "DO LANGUAGE plperl $$ 1 $$",
+            &["opaque: a DO block in a language other than PL/pgSQL"],
+        );
+    }
+
+    #[test]
+    fn unreadable_statements_are_opaque() {
+        let effects = parse("CREATE TABLE (;\nCREATE TABLE ok (a int);");
+        assert_eq!(effects.len(), 2, "{effects:?}");
+        assert!(effects[0].opaque.is_some());
+        assert!(effects[1].opaque.is_none());
+        assert_eq!(effects[1].creates.len(), 2);
+    }
+
+    #[test]
+    fn relation_uses_name_tables_and_views() {
+        let used = ObjectKey::in_schema(SchemaObjectKind::Relation, "s", "t");
+        assert!(used.names(&key("table s.t")));
+        assert!(used.names(&key("view s.t")));
+        assert!(!used.names(&key("index s.t")));
+        assert!(!used.names(&key("table s.u")));
     }
 }

@@ -1,14 +1,17 @@
-//! A PostgreSQL lexer: splits a script into statements and classifies them. Pure: no I/O.
+//! PostgreSQL SQL, read two ways. Pure: no I/O.
 //!
 //! - `lexer.rs` cuts text into `Token`s with byte spans, knowing PostgreSQL's quoting rules
 //!   (nested comments, `E''` strings, dollar quotes, quoted identifiers).
 //! - `statement/` groups tokens into [`Statement`]s the way psql does, and says which ones are
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
-//!   It follows the script's own `SET standard_conforming_strings` (`StandardStrings`).
-//! - `objects.rs` reads what a statement creates ([`created_objects`]) for schema checks.
-//! - `effects.rs`: what a migration's SQL creates and drops ([`effects_of`]) as
-//!   [`ObjectKey`](crate::object::ObjectKey)s (the vocabulary it shares with `db/`),
-//!   and what a drop takes along ([`removes`]).
+//!   It follows the script's own `SET standard_conforming_strings` (`StandardStrings`). This
+//!   is what runs: the lexer is the right tool for splitting and positions.
+//! - `parser.rs` is the PostgreSQL grammar (the `squawk-syntax` crate, behind this one file):
+//!   what each statement does, as `facts.rs`'s types (names as written, unresolved), with
+//!   `naming.rs`'s rules for the names PostgreSQL gives unnamed constraints.
+//! - `effects.rs`: what a migration's SQL does ([`effects_of`]), per statement and summed, as
+//!   [`ObjectKey`](crate::object::ObjectKey)s (the vocabulary it shares with `db/`) resolved
+//!   through the migration's `search_path`, and what a drop takes along ([`removes`]).
 //! - `error.rs` holds `LexError`; offsets are bytes into the script, the caller attaches the file.
 //! - `script.rs`: a migration's SQL as it will run ([`script::Script`], wrapped in a transaction
 //!   or statement by statement), with the problems that make it unrunnable as written.
@@ -17,12 +20,13 @@
 
 mod effects;
 pub(crate) mod error;
+mod facts;
 mod lexer;
-mod objects;
+mod naming;
+mod parser;
 pub(crate) mod script;
 mod statement;
 
 pub(crate) use effects::{RemovedWith, effects_of, removes};
 pub(crate) use lexer::tokenize;
-pub(crate) use objects::{CreatedObject, created_objects};
 pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};

@@ -14,9 +14,12 @@ use std::ops::Range;
 
 use miette::{Diagnostic, SourceSpan};
 
+use super::facts::ObjectName;
+use super::parser;
 use crate::diagnostic::{SourceFile, to_source_span};
+use crate::object::SchemaObjectKind;
 use crate::project::{Migration, Rollback, TransactionMode};
-use crate::sql::{self, CreatedObject, StatementKind};
+use crate::sql::{self, StatementKind};
 
 /// A migration's SQL, ready to run: its statements, and whether they share one transaction
 /// with the ledger row or run one by one outside any.
@@ -503,13 +506,11 @@ fn concurrent_index(statement: &sql::Statement) -> Option<(Option<String>, Strin
     if !is_concurrent_create {
         return None;
     }
-    sql::created_objects(statement)
+    parser::parse(statement.text())
         .into_iter()
-        .find_map(|object| match object {
-            CreatedObject::Index {
-                name: Some(name),
-                table,
-            } => Some((table.schema, name)),
+        .flat_map(|facts| facts.creates)
+        .find_map(|created| match created.object {
+            ObjectName::InSchema(SchemaObjectKind::Index, name) => Some((name.schema, name.name)),
             _ => None,
         })
 }

@@ -7,7 +7,7 @@
 //! where we read such bodies more carefully than psql's heuristic). After `COPY ... FROM STDIN;`
 //! the following lines up to a `\.` line are the command's data, as psql reads them, and are
 //! never lexed as SQL ([`Statement::copy_data`]). Tokens come from `lexer.rs`; what a statement
-//! creates is worked out in `objects.rs`.
+//! does is worked out by `parser.rs`.
 //!
 //! The splitter also follows the script's own changes to `standard_conforming_strings`
 //! ([`Statement::standard_strings_change`]), which decide whether a backslash escapes in a
@@ -27,5 +27,7 @@ mod standard_strings;
 mod tests;
 
 pub(crate) use classify::StatementKind;
-pub(crate) use model::{Statement, StatementToken, char_position_to_byte};
+#[cfg(test)]
+pub(crate) use model::StatementToken;
+pub(crate) use model::{Statement, char_position_to_byte};
 pub(crate) use split::split_statements;

@@ -124,6 +124,7 @@ impl StatementToken {
 
     /// The token made comparable: an unquoted word in ASCII uppercase (`CREATE`), a quoted
     /// identifier as the name it denotes (`"a""b"` gives `a"b`), anything else as written.
+    #[cfg(test)]
     pub(crate) fn normalized(&self) -> &str {
         &self.normalized
     }

@@ -1079,7 +1079,7 @@ proptest! {
         if let Ok(statements) = split_statements(&sql) {
             for statement in &statements {
                 let _ = statement.kind();
-                let _ = crate::sql::created_objects(statement);
+                let _ = crate::sql::parser::parse(statement.text());
             }
         }
     }
