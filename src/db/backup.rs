@@ -326,11 +326,9 @@ fn find_tool(tool: &str, server_major: u32) -> Result<PathBuf, DbError> {
         .arg("--bindir")
         .stderr(Stdio::null())
         .output()
+        && output.status.success()
     {
-        if output.status.success() {
-            candidates
-                .push(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()).join(tool));
-        }
+        candidates.push(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()).join(tool));
     }
     let mut installed: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()

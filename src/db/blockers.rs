@@ -49,10 +49,10 @@ impl BlockerWatch {
                     if let Ok(rows) = rows {
                         let found: Vec<String> =
                             rows.iter().filter_map(|row| row.try_get(0).ok()).collect();
-                        if !found.is_empty() {
-                            if let Ok(mut seen) = seen.lock() {
-                                *seen = found;
-                            }
+                        if !found.is_empty()
+                            && let Ok(mut seen) = seen.lock()
+                        {
+                            *seen = found;
                         }
                     }
                     std::thread::sleep(interval);

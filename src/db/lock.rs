@@ -122,14 +122,14 @@ impl AdvisoryLock {
             }
             let holder = lock_holder(&mut client, key, target)?;
             let waited = started.elapsed();
-            if let Some(timeout) = wait.timeout {
-                if waited >= timeout {
-                    return Err(DbError::LockTimeout {
-                        lock_name: key.to_string(),
-                        waited,
-                        holder: holder.map(Box::new),
-                    });
-                }
+            if let Some(timeout) = wait.timeout
+                && waited >= timeout
+            {
+                return Err(DbError::LockTimeout {
+                    lock_name: key.to_string(),
+                    waited,
+                    holder: holder.map(Box::new),
+                });
             }
             (wait.on_wait)(&LockWaiting {
                 key,

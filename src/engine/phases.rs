@@ -389,13 +389,13 @@ impl Runner<'_> {
             if let Err(mut failure) = outcome {
                 // A step that failed after its SQL ended plan's transaction (a handler's
                 // COMMIT, then an error) committed what came before: say so.
-                if let FailureKind::Sql(error) = &failure.error {
-                    if work.ended_before_error(&transaction) {
-                        failure.error = FailureKind::TransactionEnded(
-                            Interruption::Step(index),
-                            Some(error.clone()),
-                        );
-                    }
+                if let FailureKind::Sql(error) = &failure.error
+                    && work.ended_before_error(&transaction)
+                {
+                    failure.error = FailureKind::TransactionEnded(
+                        Interruption::Step(index),
+                        Some(error.clone()),
+                    );
                 }
                 work.rollback();
                 return Err(failure);

@@ -73,10 +73,10 @@ impl Project {
             return Resolution::Found(id);
         }
         for suffix in [".up.sql", ".sql"] {
-            if let Some(stem) = reference.strip_suffix(suffix) {
-                if let Some((id, _)) = self.migrations.get_key_value(stem) {
-                    return Resolution::Found(id);
-                }
+            if let Some(stem) = reference.strip_suffix(suffix)
+                && let Some((id, _)) = self.migrations.get_key_value(stem)
+            {
+                return Resolution::Found(id);
             }
         }
         if !reference.is_empty() && reference.bytes().all(|byte| byte.is_ascii_digit()) {

@@ -141,10 +141,10 @@ impl Source for ProjectFiles {
         for path in self.files.keys() {
             if path.starts_with(&relative) && *path != relative {
                 exists = true;
-                if path.parent() == Some(relative.as_path()) {
-                    if let Some(name) = path.file_name() {
-                        paths.push(folder.join(name));
-                    }
+                if path.parent() == Some(relative.as_path())
+                    && let Some(name) = path.file_name()
+                {
+                    paths.push(folder.join(name));
                 }
             }
         }

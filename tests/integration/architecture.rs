@@ -535,11 +535,11 @@ fn skip_item(tokens: &[String], start: usize, scanned: &mut Scanned) -> usize {
         match tokens[index].as_str() {
             ";" if depth == 0 => {
                 let item = &tokens[item_start..index];
-                if let [.., keyword, name] = item {
-                    if keyword == "mod" {
-                        scanned.test_children.insert(name.clone());
-                        scanned.children.insert(name.clone());
-                    }
+                if let [.., keyword, name] = item
+                    && keyword == "mod"
+                {
+                    scanned.test_children.insert(name.clone());
+                    scanned.children.insert(name.clone());
                 }
                 return index + 1;
             }

@@ -231,11 +231,11 @@ impl Transaction<'_> {
         }
         let current_user = row.get(1).cloned().flatten();
         self.identity_known = current_user.as_deref() == Some(self.identity.current_user.as_str());
-        if let Reset::Yes = reset {
-            if let Some(cleanup) = cleanup_sql(&row, self.identity) {
-                self.run(&cleanup)?;
-                self.identity_known = true;
-            }
+        if let Reset::Yes = reset
+            && let Some(cleanup) = cleanup_sql(&row, self.identity)
+        {
+            self.run(&cleanup)?;
+            self.identity_known = true;
         }
         Ok(TransactionState::Ours)
     }

@@ -225,10 +225,10 @@ impl Pending {
     /// we split where the server sees statement boundaries: never inside a real body.
     fn track_function_body(&mut self, token: &StatementToken) {
         let word = token.normalized.as_str();
-        if matches!(word, "CREATE" | "OR" | "REPLACE" | "FUNCTION" | "PROCEDURE") {
-            if let Some(slot) = self.leading_words.get_mut(self.word_count) {
-                *slot = word.as_bytes()[0];
-            }
+        if matches!(word, "CREATE" | "OR" | "REPLACE" | "FUNCTION" | "PROCEDURE")
+            && let Some(slot) = self.leading_words.get_mut(self.word_count)
+        {
+            *slot = word.as_bytes()[0];
         }
         self.word_count += 1;
         let in_function = matches!(

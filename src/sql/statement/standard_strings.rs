@@ -71,11 +71,11 @@ fn standard_strings_change(
     }
     let mut rest = &tokens[1..];
     let mut local = false;
-    if let [scope, after @ ..] = rest {
-        if scope.is_keyword("LOCAL") || scope.is_keyword("SESSION") {
-            local = scope.is_keyword("LOCAL");
-            rest = after;
-        }
+    if let [scope, after @ ..] = rest
+        && (scope.is_keyword("LOCAL") || scope.is_keyword("SESSION"))
+    {
+        local = scope.is_keyword("LOCAL");
+        rest = after;
     }
     let [name, to, value @ ..] = rest else {
         return None;
@@ -85,10 +85,10 @@ fn standard_strings_change(
     {
         return None;
     }
-    if let [default] = value {
-        if default.is_keyword("DEFAULT") {
-            return Some(StandardStringsChange { value: None, local });
-        }
+    if let [default] = value
+        && default.is_keyword("DEFAULT")
+    {
+        return Some(StandardStringsChange { value: None, local });
     }
     let on = parse_bool(&setting_value(value, standard_strings)?)?;
     let value = Some(if on {
