@@ -149,7 +149,7 @@ pub(crate) fn report_usage_error(
 ) -> u8 {
     let stream: &mut dyn Write = if error.use_stderr() { err } else { &mut *out };
     let rendered = error.render();
-    if colour_asked(args) {
+    if colour_asked(args, error.use_stderr()) {
         let _ = write!(stream, "{}", rendered.ansi());
     } else {
         let _ = write!(stream, "{rendered}");
@@ -182,8 +182,11 @@ pub(crate) fn report_usage_error(
 }
 
 /// Whether clap's own message (a usage error, the help) is coloured: `--color` as written in the
-/// raw arguments, which clap has not accepted, else `auto` (see `global::colour_for`).
-fn colour_asked(args: &[std::ffi::OsString]) -> bool {
+/// raw arguments, which clap has not accepted, else `auto` (see `global::colour_for`), which
+/// looks at the stream the message goes to: a usage error goes to stderr, the help and the
+/// version to stdout, so `plan --help | less` or `> help.txt` gets no escape codes even with
+/// stderr on a terminal.
+fn colour_asked(args: &[std::ffi::OsString], to_stderr: bool) -> bool {
     let written = args
         .windows(2)
         .filter(|pair| pair[0] == "--color")
@@ -198,12 +201,12 @@ fn colour_asked(args: &[std::ffi::OsString]) -> bool {
         Some("never") => ColorChoice::Never,
         _ => ColorChoice::Auto,
     };
-    let stream = std::io::stderr();
-    colour_for(
-        choice,
-        |name| std::env::var_os(name),
-        std::io::IsTerminal::is_terminal(&stream),
-    )
+    let terminal = if to_stderr {
+        std::io::IsTerminal::is_terminal(&std::io::stderr())
+    } else {
+        std::io::IsTerminal::is_terminal(&std::io::stdout())
+    };
+    colour_for(choice, |name| std::env::var_os(name), terminal)
 }
 
 /// Whether the raw arguments say `--format json` (or `--format=json`), read before clap has
