@@ -156,18 +156,11 @@ pub(crate) fn report_usage_error(
     }
     let code = u8::try_from(error.exit_code()).unwrap_or(EXIT_USAGE);
     if error.use_stderr() && asks_for_json(args) {
-        let message = rendered.to_string();
-        let first = message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("error: ")
-            .to_string();
         let object = JsonFailure {
             format: 1,
             error: JsonError {
                 code: Some("plan::cli::usage".to_string()),
-                message: first,
+                message: usage_message(&rendered.to_string()),
                 file: None,
                 line: None,
                 help: Some("`plan --help` lists the subcommands and options".to_string()),
@@ -179,6 +172,20 @@ pub(crate) fn report_usage_error(
         }
     }
     code
+}
+
+/// The one-line message of clap's rendered usage error: its first paragraph, without `error: `,
+/// its lines joined. The first line alone can end in a colon with the point on the next
+/// (`the following required arguments were not provided:` / `  <NAME>`); the tip and usage
+/// paragraphs after it are left out.
+fn usage_message(rendered: &str) -> String {
+    rendered
+        .trim_start_matches("error: ")
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether clap's own message (a usage error, the help) is coloured: `--color` as written in the
@@ -248,6 +255,27 @@ mod tests {
         );
         check(AcceptError::EmptyReason.into(), EXIT_USAGE);
         check(ScaffoldError::SequenceProject.into(), EXIT_USAGE);
+    }
+
+    /// The JSON message of the usage error clap rendered as `rendered` is `expect`.
+    fn check_usage_message(rendered: &str, expect: &str) {
+        assert_eq!(usage_message(rendered), expect, "{rendered:?}");
+    }
+
+    #[test]
+    fn a_usage_message_is_the_first_paragraph_on_one_line() {
+        check_usage_message(
+            "error: the following required arguments were not provided:\n  --reason <TEXT>\n  <ID>\n\nUsage: plan accept --reason <TEXT> <ID>\n\nFor more information, try '--help'.\n",
+            "the following required arguments were not provided: --reason <TEXT> <ID>",
+        );
+        check_usage_message(
+            "error: invalid value 'x' for '--color <WHEN>'\n  [possible values: auto, always, never]\n\nFor more information, try '--help'.\n",
+            "invalid value 'x' for '--color <WHEN>' [possible values: auto, always, never]",
+        );
+        check_usage_message(
+            "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a value, use '-- --bogus'\n",
+            "unexpected argument '--bogus' found",
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ fn help_written_into_a_file_or_pipe_has_no_colour_codes_though_stderr_is_a_termi
     for args in ["show --help", "--help", "--version"] {
         on_a_terminal(
             folder.path(),
-            &format!("PLAN {args} > {}", shell_quoted(&file.display().to_string())),
+            &format!(
+                "PLAN {args} > {}",
+                shell_quoted(&file.display().to_string())
+            ),
         )
         .expect_ok();
         let written = std::fs::read_to_string(&file).expect("the help was written");
@@ -57,4 +60,14 @@ fn help_written_into_a_file_or_pipe_has_no_colour_codes_though_stderr_is_a_termi
     // On the terminal itself the help is coloured, so the check above means something.
     let run = on_a_terminal(folder.path(), "PLAN show --help").expect_ok();
     assert!(run.stdout.contains('\u{1b}'), "{run:?}");
+}
+
+#[test]
+fn a_usage_error_as_json_says_what_is_missing_not_only_the_line_before_it() {
+    let run = plan_with_env(&crate_root(), &["--format", "json", "new"], &[]).expect_invalid();
+    let message = json(&run)["error"]["message"].clone();
+    assert_eq!(
+        message, "the following required arguments were not provided: <NAME>",
+        "{run:?}"
+    );
 }
