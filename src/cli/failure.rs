@@ -149,18 +149,22 @@ pub(crate) fn report_usage_error(
 ) -> u8 {
     let stream: &mut dyn Write = if error.use_stderr() { err } else { &mut *out };
     let rendered = error.render();
-    if colour_asked(args, error.use_stderr()) {
-        let _ = write!(stream, "{}", rendered.ansi());
+    // clap quotes the argument it refused: a URL typed where no argument was expected
+    // (`plan status postgresql://app:secret@db/app`, psql's habit) would be echoed whole.
+    let passwords = passwords_in(args);
+    let text = if colour_asked(args, error.use_stderr()) {
+        rendered.ansi().to_string()
     } else {
-        let _ = write!(stream, "{rendered}");
-    }
+        rendered.to_string()
+    };
+    let _ = write!(stream, "{}", without_passwords(&text, &passwords));
     let code = u8::try_from(error.exit_code()).unwrap_or(EXIT_USAGE);
     if error.use_stderr() && asks_for_json(args) {
         let object = JsonFailure {
             format: 1,
             error: JsonError {
                 code: Some("plan::cli::usage".to_string()),
-                message: usage_message(&rendered.to_string()),
+                message: usage_message(&without_passwords(&rendered.to_string(), &passwords)),
                 file: None,
                 line: None,
                 help: Some("`plan --help` lists the subcommands and options".to_string()),
@@ -172,6 +176,40 @@ pub(crate) fn report_usage_error(
         }
     }
     code
+}
+
+/// The passwords written in the raw arguments, which clap has not accepted: the password of a
+/// URL (`postgresql://user:PASSWORD@host/db`) and the value of a key=value string's
+/// `password=`.
+fn passwords_in(args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut passwords = Vec::new();
+    for arg in args.iter().filter_map(|arg| arg.to_str()) {
+        if let Some((_, rest)) = arg.split_once("://") {
+            let before_query = rest.split('?').next().unwrap_or_default();
+            if let Some((userinfo, _)) = before_query.rsplit_once('@')
+                && let Some((_, password)) = userinfo.split_once(':')
+            {
+                passwords.push(password.to_string());
+            }
+        }
+        for (at, _) in arg.match_indices("password=") {
+            let value = &arg[at + "password=".len()..];
+            let value = match value.strip_prefix('\'') {
+                Some(quoted) => quoted.split('\'').next().unwrap_or_default(),
+                None => value.split_whitespace().next().unwrap_or_default(),
+            };
+            passwords.push(value.to_string());
+        }
+    }
+    passwords.retain(|password| !password.is_empty());
+    passwords
+}
+
+/// `text` with each of `passwords` replaced by `<redacted>`.
+fn without_passwords(text: &str, passwords: &[String]) -> String {
+    passwords.iter().fold(text.to_string(), |text, password| {
+        text.replace(password.as_str(), "<redacted>")
+    })
 }
 
 /// The one-line message of clap's rendered usage error: its first paragraph, without `error: `,
@@ -275,6 +313,28 @@ mod tests {
         check_usage_message(
             "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a value, use '-- --bogus'\n",
             "unexpected argument '--bogus' found",
+        );
+    }
+
+    /// The passwords found in the arguments `args` are `expect`.
+    fn check_passwords(args: &[&str], expect: &[&str]) {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        assert_eq!(passwords_in(&args), expect, "{args:?}");
+    }
+
+    #[test]
+    fn passwords_are_found_in_urls_and_key_value_strings() {
+        check_passwords(
+            &["plan", "status", "postgresql://app:s3cret@db/app"],
+            &["s3cret"],
+        );
+        check_passwords(&["--database-url=postgres://a:p@ss@h:5/d?x=@"], &["p@ss"]);
+        check_passwords(&["host=h password=pw user=u"], &["pw"]);
+        check_passwords(&["host=h password='a b'"], &["a b"]);
+        check_passwords(&["postgresql://app@db/app", "host=h", "--dir"], &[]);
+        assert_eq!(
+            without_passwords("unexpected argument 'x://u:pw@h'", &["pw".to_string()]),
+            "unexpected argument 'x://u:<redacted>@h'"
         );
     }
 

@@ -71,3 +71,24 @@ fn a_usage_error_as_json_says_what_is_missing_not_only_the_line_before_it() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_database_url_given_where_no_argument_is_expected_is_not_echoed_with_its_password() {
+    for args in [
+        vec!["status", "postgresql://app:s3cr3tPW@db.example.com/app"],
+        vec!["--format", "json", "status", "host=db password=s3cr3tPW"],
+        vec![
+            "status",
+            "--color",
+            "always",
+            "postgres://app:s3cr3tPW@db/app",
+        ],
+    ] {
+        let run = plan_with_env(&crate_root(), &args, &[]).expect_invalid();
+        assert!(
+            !run.stdout.contains("s3cr3tPW") && !run.stderr.contains("s3cr3tPW"),
+            "{run:?}"
+        );
+        assert!(run.stderr.contains("<redacted>"), "{run:?}");
+    }
+}
