@@ -105,6 +105,10 @@ pub(crate) struct Uses {
     pub(crate) env: bool,
     /// The formats it prints, the default first.
     pub(crate) formats: &'static [Format],
+    /// Its stdout is the one thing it is run for (a graph, a schema, a completion script, a man
+    /// page), not a report beside what it does: `-q` does not silence it, or `plan completions
+    /// bash -q > file` would write an empty file.
+    pub(crate) prints_a_product: bool,
 }
 
 impl Uses {
@@ -114,6 +118,7 @@ impl Uses {
         database_url: false,
         env: false,
         formats: &[],
+        prints_a_product: false,
     };
     /// Text for people, or JSON.
     pub(crate) const TEXT_OR_JSON: &'static [Format] = &[Format::Text, Format::Json];

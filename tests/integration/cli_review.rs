@@ -92,3 +92,31 @@ fn a_database_url_given_where_no_argument_is_expected_is_not_echoed_with_its_pas
         assert!(run.stderr.contains("<redacted>"), "{run:?}");
     }
 }
+
+#[test]
+fn quiet_keeps_the_output_a_command_is_run_for() {
+    let dir = crate_root().display().to_string();
+    for (args, starts) in [
+        (vec!["completions", "bash", "-q"], "_plan()"),
+        (vec!["-q", "man"], ".ie"),
+        (vec!["schema", "--quiet"], "{"),
+        (vec!["graph", "-q", "--dir", dir.as_str()], "digraph"),
+        (
+            vec!["graph", "--format", "mermaid", "-q", "--dir", dir.as_str()],
+            "flowchart",
+        ),
+    ] {
+        let run = plan_with_env(&crate_root(), &args, &[]).expect_ok();
+        assert!(
+            run.stdout.trim_start().starts_with(starts),
+            "{args:?}: {run:?}"
+        );
+        assert_eq!(run.stderr, "", "{args:?}");
+    }
+    // Written into a folder, the pages are the product and the list of them a report.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let out = folder.path().display().to_string();
+    let run = plan_with_env(&crate_root(), &["man", "--out", &out, "-q"], &[]).expect_ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert!(folder.path().join("plan-apply.1").is_file());
+}
