@@ -147,6 +147,23 @@ pub(crate) enum GlobalOptionProblem {
     },
 }
 
+/// `-q` on one side of the subcommand and `-v` on the other: clap refuses the two together only
+/// when they are written on the same side.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("the argument '--quiet' cannot be used with '--verbose'")]
+#[diagnostic(
+    code(plan::cli::usage),
+    help("give one of them; `plan --help` lists the subcommands and options")
+)]
+pub(crate) struct QuietAndVerbose;
+
+/// A usage error, as clap's own.
+impl Classified for QuietAndVerbose {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
+}
+
 /// Both are usage errors.
 impl Classified for GlobalOptionProblem {
     fn class(&self) -> ErrorClass {
@@ -226,7 +243,8 @@ impl GlobalArgs {
             }
         };
         let verbosity = match (self.quiet, self.verbose) {
-            (true, _) => Verbosity::Quiet,
+            (true, 0) => Verbosity::Quiet,
+            (true, _) => return Err(Failure::from(QuietAndVerbose)),
             (false, 0) => Verbosity::Normal,
             (false, 1) => Verbosity::Verbose,
             (false, _) => Verbosity::VeryVerbose,

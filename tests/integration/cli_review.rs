@@ -120,3 +120,26 @@ fn quiet_keeps_the_output_a_command_is_run_for() {
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
     assert!(folder.path().join("plan-apply.1").is_file());
 }
+
+#[test]
+fn quiet_and_verbose_on_either_side_of_the_subcommand_are_refused_as_on_one_side() {
+    for args in [
+        vec!["-q", "graph", "-v"],
+        vec!["--verbose", "graph", "--quiet"],
+    ] {
+        let run = plan_with_env(&crate_root(), &args, &[]).expect_invalid();
+        assert!(
+            run.stderr
+                .contains("'--quiet' cannot be used with '--verbose'"),
+            "{run:?}"
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    let run = plan_with_env(
+        &crate_root(),
+        &["--format", "json", "-q", "show", "-v"],
+        &[],
+    )
+    .expect_invalid();
+    assert_eq!(json(&run)["error"]["code"], "plan::cli::usage", "{run:?}");
+}
