@@ -149,25 +149,22 @@ pub(crate) fn report_usage_error(
 ) -> u8 {
     let stream: &mut dyn Write = if error.use_stderr() { err } else { &mut *out };
     let rendered = error.render();
-    if colour_asked(args) {
-        let _ = write!(stream, "{}", rendered.ansi());
+    // clap quotes the argument it refused: a URL typed where no argument was expected
+    // (`plan status postgresql://app:secret@db/app`, psql's habit) would be echoed whole.
+    let passwords = passwords_in(args);
+    let text = if colour_asked(args, error.use_stderr()) {
+        rendered.ansi().to_string()
     } else {
-        let _ = write!(stream, "{rendered}");
-    }
+        rendered.to_string()
+    };
+    let _ = write!(stream, "{}", without_passwords(&text, &passwords));
     let code = u8::try_from(error.exit_code()).unwrap_or(EXIT_USAGE);
     if error.use_stderr() && asks_for_json(args) {
-        let message = rendered.to_string();
-        let first = message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("error: ")
-            .to_string();
         let object = JsonFailure {
             format: 1,
             error: JsonError {
                 code: Some("plan::cli::usage".to_string()),
-                message: first,
+                message: usage_message(&without_passwords(&rendered.to_string(), &passwords)),
                 file: None,
                 line: None,
                 help: Some("`plan --help` lists the subcommands and options".to_string()),
@@ -181,9 +178,60 @@ pub(crate) fn report_usage_error(
     code
 }
 
+/// The passwords written in the raw arguments, which clap has not accepted: the password of a
+/// URL (`postgresql://user:PASSWORD@host/db`) and the value of a key=value string's
+/// `password=`.
+fn passwords_in(args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut passwords = Vec::new();
+    for arg in args.iter().filter_map(|arg| arg.to_str()) {
+        if let Some((_, rest)) = arg.split_once("://") {
+            let before_query = rest.split('?').next().unwrap_or_default();
+            if let Some((userinfo, _)) = before_query.rsplit_once('@')
+                && let Some((_, password)) = userinfo.split_once(':')
+            {
+                passwords.push(password.to_string());
+            }
+        }
+        for (at, _) in arg.match_indices("password=") {
+            let value = &arg[at + "password=".len()..];
+            let value = match value.strip_prefix('\'') {
+                Some(quoted) => quoted.split('\'').next().unwrap_or_default(),
+                None => value.split_whitespace().next().unwrap_or_default(),
+            };
+            passwords.push(value.to_string());
+        }
+    }
+    passwords.retain(|password| !password.is_empty());
+    passwords
+}
+
+/// `text` with each of `passwords` replaced by `<redacted>`.
+fn without_passwords(text: &str, passwords: &[String]) -> String {
+    passwords.iter().fold(text.to_string(), |text, password| {
+        text.replace(password.as_str(), "<redacted>")
+    })
+}
+
+/// The one-line message of clap's rendered usage error: its first paragraph, without `error: `,
+/// its lines joined. The first line alone can end in a colon with the point on the next
+/// (`the following required arguments were not provided:` / `  <NAME>`); the tip and usage
+/// paragraphs after it are left out.
+fn usage_message(rendered: &str) -> String {
+    rendered
+        .trim_start_matches("error: ")
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether clap's own message (a usage error, the help) is coloured: `--color` as written in the
-/// raw arguments, which clap has not accepted, else `auto` (see `global::colour_for`).
-fn colour_asked(args: &[std::ffi::OsString]) -> bool {
+/// raw arguments, which clap has not accepted, else `auto` (see `global::colour_for`), which
+/// looks at the stream the message goes to: a usage error goes to stderr, the help and the
+/// version to stdout, so `plan --help | less` or `> help.txt` gets no escape codes even with
+/// stderr on a terminal.
+fn colour_asked(args: &[std::ffi::OsString], to_stderr: bool) -> bool {
     let written = args
         .windows(2)
         .filter(|pair| pair[0] == "--color")
@@ -198,12 +246,12 @@ fn colour_asked(args: &[std::ffi::OsString]) -> bool {
         Some("never") => ColorChoice::Never,
         _ => ColorChoice::Auto,
     };
-    let stream = std::io::stderr();
-    colour_for(
-        choice,
-        |name| std::env::var_os(name),
-        std::io::IsTerminal::is_terminal(&stream),
-    )
+    let terminal = if to_stderr {
+        std::io::IsTerminal::is_terminal(&std::io::stderr())
+    } else {
+        std::io::IsTerminal::is_terminal(&std::io::stdout())
+    };
+    colour_for(choice, |name| std::env::var_os(name), terminal)
 }
 
 /// Whether the raw arguments say `--format json` (or `--format=json`), read before clap has
@@ -245,6 +293,49 @@ mod tests {
         );
         check(AcceptError::EmptyReason.into(), EXIT_USAGE);
         check(ScaffoldError::SequenceProject.into(), EXIT_USAGE);
+    }
+
+    /// The JSON message of the usage error clap rendered as `rendered` is `expect`.
+    fn check_usage_message(rendered: &str, expect: &str) {
+        assert_eq!(usage_message(rendered), expect, "{rendered:?}");
+    }
+
+    #[test]
+    fn a_usage_message_is_the_first_paragraph_on_one_line() {
+        check_usage_message(
+            "error: the following required arguments were not provided:\n  --reason <TEXT>\n  <ID>\n\nUsage: plan accept --reason <TEXT> <ID>\n\nFor more information, try '--help'.\n",
+            "the following required arguments were not provided: --reason <TEXT> <ID>",
+        );
+        check_usage_message(
+            "error: invalid value 'x' for '--color <WHEN>'\n  [possible values: auto, always, never]\n\nFor more information, try '--help'.\n",
+            "invalid value 'x' for '--color <WHEN>' [possible values: auto, always, never]",
+        );
+        check_usage_message(
+            "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a value, use '-- --bogus'\n",
+            "unexpected argument '--bogus' found",
+        );
+    }
+
+    /// The passwords found in the arguments `args` are `expect`.
+    fn check_passwords(args: &[&str], expect: &[&str]) {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        assert_eq!(passwords_in(&args), expect, "{args:?}");
+    }
+
+    #[test]
+    fn passwords_are_found_in_urls_and_key_value_strings() {
+        check_passwords(
+            &["plan", "status", "postgresql://app:s3cret@db/app"],
+            &["s3cret"],
+        );
+        check_passwords(&["--database-url=postgres://a:p@ss@h:5/d?x=@"], &["p@ss"]);
+        check_passwords(&["host=h password=pw user=u"], &["pw"]);
+        check_passwords(&["host=h password='a b'"], &["a b"]);
+        check_passwords(&["postgresql://app@db/app", "host=h", "--dir"], &[]);
+        assert_eq!(
+            without_passwords("unexpected argument 'x://u:pw@h'", &["pw".to_string()]),
+            "unexpected argument 'x://u:<redacted>@h'"
+        );
     }
 
     #[test]

@@ -105,6 +105,10 @@ pub(crate) struct Uses {
     pub(crate) env: bool,
     /// The formats it prints, the default first.
     pub(crate) formats: &'static [Format],
+    /// Its stdout is the one thing it is run for (a graph, a schema, a completion script, a man
+    /// page), not a report beside what it does: `-q` does not silence it, or `plan completions
+    /// bash -q > file` would write an empty file.
+    pub(crate) prints_a_product: bool,
 }
 
 impl Uses {
@@ -114,6 +118,7 @@ impl Uses {
         database_url: false,
         env: false,
         formats: &[],
+        prints_a_product: false,
     };
     /// Text for people, or JSON.
     pub(crate) const TEXT_OR_JSON: &'static [Format] = &[Format::Text, Format::Json];
@@ -140,6 +145,23 @@ pub(crate) enum GlobalOptionProblem {
         /// The format asked for.
         asked: &'static str,
     },
+}
+
+/// `-q` on one side of the subcommand and `-v` on the other: clap refuses the two together only
+/// when they are written on the same side.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("the argument '--quiet' cannot be used with '--verbose'")]
+#[diagnostic(
+    code(plan::cli::usage),
+    help("give one of them; `plan --help` lists the subcommands and options")
+)]
+pub(crate) struct QuietAndVerbose;
+
+/// A usage error, as clap's own.
+impl Classified for QuietAndVerbose {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
 }
 
 /// Both are usage errors.
@@ -221,7 +243,8 @@ impl GlobalArgs {
             }
         };
         let verbosity = match (self.quiet, self.verbose) {
-            (true, _) => Verbosity::Quiet,
+            (true, 0) => Verbosity::Quiet,
+            (true, _) => return Err(Failure::from(QuietAndVerbose)),
             (false, 0) => Verbosity::Normal,
             (false, 1) => Verbosity::Verbose,
             (false, _) => Verbosity::VeryVerbose,

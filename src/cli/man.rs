@@ -54,6 +54,14 @@ impl Classified for ManError {
     }
 }
 
+impl ManArgs {
+    /// Whether it prints a page (the one thing it is run for), rather than writing them into
+    /// `--out` and listing what it wrote (which `-q` silences).
+    pub(crate) fn prints_a_page(&self) -> bool {
+        self.out.is_none()
+    }
+}
+
 /// Runs `plan man` for `command`, the whole `plan` command line.
 pub(crate) fn run(
     args: ManArgs,

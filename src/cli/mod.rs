@@ -160,10 +160,11 @@ where
     let result = match cli.global.resolve(name, uses) {
         Ok(global) => {
             // `-q`: errors only. What the subcommand would say goes nowhere, but the JSON that
-            // was asked for; the failure, if any, is reported below on the real stderr.
+            // was asked for and the output a subcommand is run for (a graph, a completion
+            // script); the failure, if any, is reported below on the real stderr.
             let quiet = global.verbosity == Verbosity::Quiet;
             let (mut no_out, mut no_err) = (std::io::sink(), std::io::sink());
-            let out: &mut dyn Write = if quiet && !global.json() {
+            let out: &mut dyn Write = if quiet && !global.json() && !uses.prints_a_product {
                 &mut no_out
             } else {
                 &mut *out
@@ -193,13 +194,21 @@ impl Command {
             database_url,
             env,
             formats,
+            prints_a_product: false,
+        };
+        let product = Uses {
+            prints_a_product: true,
+            ..Uses::NOTHING
         };
         let text_or_json = Uses::TEXT_OR_JSON;
         match self {
             Command::Show(_) => ("show", project(false, true, text_or_json)),
             Command::Graph(_) => (
                 "graph",
-                project(false, false, &[Format::Dot, Format::Mermaid]),
+                Uses {
+                    prints_a_product: true,
+                    ..project(false, false, &[Format::Dot, Format::Mermaid])
+                },
             ),
             Command::Apply(_) => ("apply", project(true, true, text_or_json)),
             Command::Status(_) => ("status", project(true, true, text_or_json)),
@@ -214,11 +223,17 @@ impl Command {
                 "schema",
                 Uses {
                     formats: &[Format::Json],
+                    ..product
+                },
+            ),
+            Command::Completions(_) => ("completions", product),
+            Command::Man(args) => (
+                "man",
+                Uses {
+                    prints_a_product: args.prints_a_page(),
                     ..Uses::NOTHING
                 },
             ),
-            Command::Completions(_) => ("completions", Uses::NOTHING),
-            Command::Man(_) => ("man", Uses::NOTHING),
         }
     }
 

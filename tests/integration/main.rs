@@ -6,6 +6,7 @@ mod apply;
 mod architecture;
 mod check_schema;
 mod children;
+mod cli_review;
 mod concurrency;
 mod connect;
 mod diagnostics_layout;
