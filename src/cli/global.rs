@@ -157,6 +157,61 @@ pub(crate) enum GlobalOptionProblem {
 )]
 pub(crate) struct QuietAndVerbose;
 
+/// A global option that takes a value given twice, on either side of the subcommand: clap takes
+/// the subcommand's side silently (`plan --dir a status --dir b` reads `b`), and refuses the two
+/// only on one side.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("the argument '{option}' was given more than once")]
+#[diagnostic(
+    code(plan::cli::usage),
+    help("give it once, before or after the subcommand; nothing was done")
+)]
+pub(crate) struct RepeatedOption {
+    /// The option, as `--dir`.
+    option: &'static str,
+}
+
+/// A usage error, as clap's own.
+impl Classified for RepeatedOption {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
+}
+
+/// The global options that take a value.
+const VALUED: [&str; 5] = ["--dir", "--database-url", "--env", "--format", "--color"];
+
+/// Refuses a global option that takes a value written more than once in `args` (the program
+/// name first), before `--`: see [`RepeatedOption`].
+pub(crate) fn refuse_repeated(args: &[std::ffi::OsString]) -> Result<(), Failure> {
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .map(|arg| arg.to_str().unwrap_or_default())
+        .take_while(|arg| *arg != "--")
+        .collect();
+    for option in VALUED {
+        let mut seen = 0;
+        let mut words = words.iter();
+        while let Some(word) = words.next() {
+            if *word == option {
+                seen += 1;
+                // Its value may look like an option (`--env --dir`): skip it.
+                words.next();
+            } else if word
+                .strip_prefix(option)
+                .is_some_and(|rest| rest.starts_with('='))
+            {
+                seen += 1;
+            }
+        }
+        if seen > 1 {
+            return Err(Failure::from(RepeatedOption { option }));
+        }
+    }
+    Ok(())
+}
+
 /// A usage error, as clap's own.
 impl Classified for QuietAndVerbose {
     fn class(&self) -> ErrorClass {
@@ -309,5 +364,32 @@ impl Global {
     /// Whether the subcommand prints JSON.
     pub(crate) fn json(&self) -> bool {
         self.format == Format::Json
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `refuse_repeated` refuses `args` (without the program name).
+    fn check(args: &[&str], refused: bool) {
+        let args: Vec<std::ffi::OsString> = std::iter::once("plan")
+            .chain(args.iter().copied())
+            .map(Into::into)
+            .collect();
+        assert_eq!(refuse_repeated(&args).is_err(), refused, "{args:?}");
+    }
+
+    #[test]
+    fn a_valued_global_option_twice_on_either_side_is_refused() {
+        check(&["--dir", "a", "status", "--dir", "b"], true);
+        check(&["--format=json", "show", "--format", "text"], true);
+        check(&["show", "--env", "a", "--env=b"], true);
+        check(&["--dir", "a", "status", "--env", "x"], false);
+        // A value that looks like an option is a value.
+        check(&["accept", "x", "--reason", "--dir", "--dir", "a"], false);
+        check(&["show", "--env", "--dir", "--dir", "a"], false);
+        // After `--`, words are not options.
+        check(&["show", "--dir", "a", "--", "--dir"], false);
     }
 }

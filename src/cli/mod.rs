@@ -157,7 +157,8 @@ where
     let wants_json = cli.global.wants_json();
     let colour = cli.global.colour();
     let (name, uses) = cli.command.uses();
-    let result = match cli.global.resolve(name, uses) {
+    let result = match global::refuse_repeated(&args).and_then(|()| cli.global.resolve(name, uses))
+    {
         Ok(global) => {
             // `-q`: errors only. What the subcommand would say goes nowhere, but the JSON that
             // was asked for and the output a subcommand is run for (a graph, a completion

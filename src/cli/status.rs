@@ -29,7 +29,7 @@ pub(crate) struct StatusArgs {
 
 /// `plan status --exit-code` found migrations that are not applied as their files say.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{count} migration(s) not applied: {states}")]
+#[error("{count} not applied: {states}")]
 #[diagnostic(
     code(plan::cli::not_up_to_date),
     help(
@@ -37,8 +37,8 @@ pub(crate) struct StatusArgs {
     )
 )]
 struct NotUpToDate {
-    /// How many migrations are not settled.
-    count: usize,
+    /// How many migrations are not settled, `1 migration` or `3 migrations`.
+    count: String,
     /// How many of each state, `2 pending, 1 modified`.
     states: String,
 }
@@ -62,7 +62,7 @@ impl NotUpToDate {
         }
         counts.retain(|_, count| *count > 0);
         (!counts.is_empty()).then(|| NotUpToDate {
-            count: counts.values().sum(),
+            count: crate::diagnostic::counted(counts.values().sum(), "migration", "migrations"),
             states: counts
                 .iter()
                 .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
@@ -377,7 +377,7 @@ mod tests {
                 State::Pending,
                 skipped,
             ],
-            "4 migration(s) not applied: 2 pending, 1 file missing, 1 interrupted",
+            "4 migrations not applied: 2 pending, 1 file missing, 1 interrupted",
         );
     }
 }

@@ -21,8 +21,8 @@ use super::verbose::{TracePrinter, tracing_for};
 use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{
-    self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
-    VerifyReport,
+    self, AppliedAgain, RollbackCheck, SchemaDifference, Scratch, ScratchKind, VerifyOptions,
+    VerifyProgress, VerifyReport,
 };
 
 /// Arguments of `plan verify`.
@@ -172,7 +172,12 @@ pub(crate) fn run(
 #[derive(Debug, Serialize)]
 struct ShownVerify {
     format: u32,
+    /// The scratch database, for people.
     database: String,
+    /// Its URL, without a password (gone by the time this is printed).
+    database_url: String,
+    /// `throwaway_cluster` or `temporary_database`.
+    scratch: &'static str,
     clean: bool,
     migrations: Vec<ShownMigration>,
     skipped: Vec<ShownSkipped>,
@@ -302,6 +307,11 @@ impl ShownVerify {
         ShownVerify {
             format: 1,
             database: report.database.clone(),
+            database_url: report.database_url.clone(),
+            scratch: match report.scratch {
+                ScratchKind::ThrowawayCluster => "throwaway_cluster",
+                ScratchKind::TemporaryDatabase => "temporary_database",
+            },
             clean: report.is_clean(),
             migrations,
             skipped: report

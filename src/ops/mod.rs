@@ -25,6 +25,6 @@ pub(crate) use check_schema::{SchemaReport, check_schema};
 pub(crate) use import_history::{ImportOptions, ImportReport, import_history};
 pub(crate) use status::{MigrationStatus, State, status};
 pub(crate) use verify::{
-    AppliedAgain, RollbackCheck, SchemaDifference, Scratch, VerifyOptions, VerifyProgress,
-    VerifyReport, verify,
+    AppliedAgain, RollbackCheck, SchemaDifference, Scratch, ScratchKind, VerifyOptions,
+    VerifyProgress, VerifyReport, verify,
 };

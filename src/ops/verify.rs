@@ -109,11 +109,24 @@ pub(crate) enum VerifyProgress<'a> {
     Trace(Trace<'a>),
 }
 
+/// Where a verification ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScratchKind {
+    /// A throwaway local cluster, removed afterwards.
+    ThrowawayCluster,
+    /// A temporary database on the server `--database-url` named, dropped afterwards.
+    TemporaryDatabase,
+}
+
 /// What verifying found.
 #[derive(Clone, Debug)]
 pub(crate) struct VerifyReport {
     /// The scratch database, for people.
     pub database: String,
+    /// The scratch database's URL, without a password.
+    pub database_url: String,
+    /// Which kind of scratch database it was.
+    pub scratch: ScratchKind,
     /// Each migration applied, in plan order, with what its rollback did.
     pub migrations: Vec<MigrationCheck>,
     /// Migrations limited to other environments, with where they run.
@@ -291,7 +304,12 @@ pub(crate) fn verify(
                 cluster.directory().display()
             );
             // `cluster` stops and is deleted when it drops, after the walk.
-            walk(&run, &settings, database, observe)
+            walk(
+                &run,
+                &settings,
+                (database, ScratchKind::ThrowawayCluster),
+                observe,
+            )
         }
         Scratch::TemporaryDatabase(server) => {
             let name = temporary_name();
@@ -301,7 +319,12 @@ pub(crate) fn verify(
                 &format!("CREATE DATABASE {}", quote_identifier(&name)),
             )?;
             let database = format!("the temporary database {settings} (dropped afterwards)");
-            let result = walk(&run, &settings, database, observe);
+            let result = walk(
+                &run,
+                &settings,
+                (database, ScratchKind::TemporaryDatabase),
+                observe,
+            );
             let dropped = run_admin(
                 server,
                 &format!(
@@ -337,7 +360,7 @@ struct Verification<'a> {
 fn walk(
     run: &Verification<'_>,
     settings: &ConnectionSettings,
-    database: String,
+    (database, scratch): (String, ScratchKind),
     observe: &mut dyn FnMut(VerifyProgress<'_>),
 ) -> Result<VerifyReport, VerifyError> {
     let Verification {
@@ -518,6 +541,8 @@ fn walk(
         .collect();
     Ok(VerifyReport {
         database,
+        database_url: settings.to_string(),
+        scratch,
         migrations,
         skipped,
         applied_again,

@@ -230,3 +230,18 @@ fn issue_13_color_always_never_and_the_environment_decide_the_diagnostics_colour
     .expect_invalid();
     assert!(run.stderr.contains('\u{1b}'), "{run:?}");
 }
+
+#[test]
+fn issue_13_a_valued_option_given_on_both_sides_is_refused_not_silently_overridden() {
+    let dir = branches();
+    let run = plan_with_env(
+        &crate_root(),
+        &[
+            "--dir", "nowhere", "--format", "json", "show", "--dir", &dir,
+        ],
+        &[],
+    )
+    .expect_invalid()
+    .expect_stderr_has(&["'--dir' was given more than once"]);
+    expect_error_object(&json(&run), "plan::cli::usage");
+}

@@ -32,7 +32,7 @@ fn issue_13_status_exit_code_is_0_when_all_of_the_environment_is_applied() {
     let project = production_last();
     expect_not_up_to_date(
         status(&database, project.path(), &[]),
-        "1 migration(s) not applied: 1 pending",
+        "1 migration not applied: 1 pending",
         "pending",
     );
     // Without --exit-code, status reports and exits 0 whatever the states.
@@ -80,7 +80,7 @@ fn issue_13_status_exit_code_is_1_for_modified_and_file_missing_with_json_intact
     assert_eq!(json["counts"]["file_missing"], 1, "{}", run.stdout);
     expect_not_up_to_date(
         run,
-        "2 migration(s) not applied: 1 modified, 1 file missing",
+        "2 migrations not applied: 1 modified, 1 file missing",
         "\"modified\"",
     );
 }
@@ -94,7 +94,7 @@ fn issue_13_status_exit_code_is_1_for_a_blocked_migration() {
     // 002 is skipped without --env, and 003 follows it in the sequence: blocked.
     expect_not_up_to_date(
         status(&database, project.path(), &[]),
-        "1 migration(s) not applied: 1 blocked",
+        "1 migration not applied: 1 blocked",
         "blocked",
     );
 }
@@ -109,7 +109,7 @@ fn issue_13_status_exit_code_is_1_for_a_partial_migration() {
     plan(&database, project.path(), &["apply"]).expect_failed();
     expect_not_up_to_date(
         status(&database, project.path(), &[]),
-        "1 migration(s) not applied: 1 partial",
+        "1 migration not applied: 1 partial",
         "partial",
     );
 }
@@ -131,7 +131,7 @@ fn issue_13_status_exit_code_is_1_for_a_partially_rolled_back_migration() {
     plan(&database, project.path(), &["rollback", "002"]).expect_failed();
     expect_not_up_to_date(
         status(&database, project.path(), &[]),
-        "1 migration(s) not applied: 1 partially rolled back",
+        "1 migration not applied: 1 partially rolled back",
         "partially rolled back",
     );
 }
@@ -171,7 +171,7 @@ fn issue_13_status_exit_code_is_1_for_an_interrupted_migration() {
     .expect_err("the handler ended plan's transaction");
     expect_not_up_to_date(
         status(&database, project.path(), &[]),
-        "1 migration(s) not applied: 1 interrupted",
+        "1 migration not applied: 1 interrupted",
         "interrupted",
     );
 }
