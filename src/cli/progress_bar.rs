@@ -172,6 +172,39 @@ fn style() -> ProgressStyle {
     )
 }
 
+/// Says that a run waits for another run's lock: at once, then every ten seconds (the engine
+/// reports the wait every 200 ms).
+#[derive(Debug, Default)]
+pub(crate) struct LockWaitNotice {
+    /// How long the run had waited when it last said so.
+    said_at: Option<Duration>,
+}
+
+impl LockWaitNotice {
+    /// The line to print now that the run has waited `waited` for `holder`'s lock, if one is due.
+    pub(crate) fn line(
+        &mut self,
+        holder: Option<&crate::db::LockHolder>,
+        waited: Duration,
+    ) -> Option<String> {
+        let due = self
+            .said_at
+            .is_none_or(|said| waited >= said + Duration::from_secs(10));
+        if !due {
+            return None;
+        }
+        self.said_at = Some(waited);
+        let who = holder.map_or_else(
+            || "a session this user cannot see".to_string(),
+            ToString::to_string,
+        );
+        Some(format!(
+            "waiting for the lock held by {who} ({:.0} s so far)",
+            waited.as_secs_f64()
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

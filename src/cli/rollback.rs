@@ -24,10 +24,10 @@ use super::args::{
     can_confirm, confirm, environment_guard, environment_phrase, require_backup_dir,
     resolve_migration,
 };
-use super::progress_bar::RunProgress;
+use super::progress_bar::{LockWaitNotice, RunProgress};
 use super::verbose::{TracePrinter, tracing_for};
 use crate::db::ConnectionSettings;
-use crate::engine::rollback::{PlannedRollback, RollbackProgress, plan_rollback};
+use crate::engine::rollback::{PlannedRollback, RollbackOptions, RollbackProgress, plan_rollback};
 use crate::engine::safeguards::EnvironmentGuard;
 use crate::engine::{self, RollbackTarget};
 use crate::load::Loaded;
@@ -46,6 +46,9 @@ pub(crate) struct RollbackArgs {
     /// Roll back the migrations of the most recent apply run instead.
     #[arg(long)]
     last_batch: bool,
+    /// Give up waiting for another run's lock after this many seconds (default: wait).
+    #[arg(long, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
     /// Confirm without asking; also runs with an --env other than the one the database's
     /// ledger records.
     #[arg(long)]
@@ -164,37 +167,49 @@ pub(crate) fn run(
     // A bar on a terminal, a line when each rollback starts and ends in a log.
     let mut bar = RunProgress::for_run(global);
     let trace = TracePrinter::new(global.verbosity, global.stderr_is_terminal);
-    let report = engine::rollback(
-        &loaded,
-        &settings,
-        &target,
-        (guard.environment(), tracing_for(global.verbosity)),
-        &mut |progress| match progress {
-            RollbackProgress::Starting { id, number, total } => {
-                bar.set_length(total);
-                bar.start(
-                    err,
-                    &format!("[{number}/{total}]"),
-                    &format!("rolling back {id}"),
-                );
-            }
-            RollbackProgress::RolledBack {
-                id,
-                number,
-                total,
-                duration,
-            } => {
-                bar.finish_one(
-                    err,
-                    &format!(
-                        "[{number}/{total}] {id} rolled back in {} ms",
-                        duration.as_millis()
-                    ),
-                );
-            }
-            RollbackProgress::Trace(event) => bar.suspend(|| trace.write(err, &event)),
-        },
-    );
+    let mut lock_wait = LockWaitNotice::default();
+    let options = RollbackOptions {
+        environment: guard.environment(),
+        tracing: tracing_for(global.verbosity),
+        lock_wait: args.lock_wait.map(Duration::from_secs),
+    };
+    let report =
+        engine::rollback(
+            &loaded,
+            &settings,
+            &target,
+            options,
+            &mut |progress| match progress {
+                RollbackProgress::WaitingForLock { holder, waited } => {
+                    if let Some(line) = lock_wait.line(holder, waited) {
+                        bar.line(err, &line);
+                    }
+                }
+                RollbackProgress::Starting { id, number, total } => {
+                    bar.set_length(total);
+                    bar.start(
+                        err,
+                        &format!("[{number}/{total}]"),
+                        &format!("rolling back {id}"),
+                    );
+                }
+                RollbackProgress::RolledBack {
+                    id,
+                    number,
+                    total,
+                    duration,
+                } => {
+                    bar.finish_one(
+                        err,
+                        &format!(
+                            "[{number}/{total}] {id} rolled back in {} ms",
+                            duration.as_millis()
+                        ),
+                    );
+                }
+                RollbackProgress::Trace(event) => bar.suspend(|| trace.write(err, &event)),
+            },
+        );
     bar.finish(err);
     let report = report?;
     if global.json() {

@@ -35,9 +35,27 @@ pub(crate) enum RollbackTarget {
     LastBatch,
 }
 
+/// How a rollback runs, beyond what it rolls back.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RollbackOptions<'a> {
+    /// The environment the run is in, recorded in the history.
+    pub environment: Option<&'a str>,
+    /// Whether to report [`Trace`] events (`-v`).
+    pub tracing: Tracing,
+    /// Give up waiting for another run's lock after this long (`None`: wait).
+    pub lock_wait: Option<Duration>,
+}
+
 /// What a running rollback reports as it goes, for the command line to show.
 #[derive(Debug)]
 pub(crate) enum RollbackProgress<'a> {
+    /// Another session holds the lock.
+    WaitingForLock {
+        /// Who, when visible.
+        holder: Option<&'a db::LockHolder>,
+        /// How long we have waited.
+        waited: Duration,
+    },
     /// A migration's rollback starts.
     Starting {
         /// The migration.
@@ -146,9 +164,14 @@ pub(crate) fn rollback(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     target: &RollbackTarget,
-    (environment, tracing): (Option<&str>, Tracing),
+    options: RollbackOptions<'_>,
     observe: &mut dyn FnMut(RollbackProgress<'_>),
 ) -> Result<RollbackReport, RollbackError> {
+    let RollbackOptions {
+        environment,
+        tracing,
+        lock_wait,
+    } = options;
     let (project, graph) = (loaded.project(), loaded.graph());
     let trying = (tracing == Tracing::On).then(|| {
         let key = super::target::target(project, settings).lock_key().clone();
@@ -157,7 +180,13 @@ pub(crate) fn rollback(
         })));
         Instant::now()
     });
-    let (database, mut session) = locked_session(project, settings)?;
+    let mut on_wait = |waiting: &db::LockWaiting<'_>| {
+        observe(RollbackProgress::WaitingForLock {
+            holder: waiting.holder,
+            waited: waiting.waited,
+        });
+    };
+    let (database, mut session) = locked_session(project, settings, lock_wait, &mut on_wait)?;
     let key = database.lock_key();
     if let Some(trying) = trying {
         observe(RollbackProgress::Trace(Trace::Lock(LockStep::Acquired {
@@ -313,13 +342,14 @@ fn record_snapshot(session: &mut Session, database: &Target) -> Result<(), DbErr
 pub(crate) fn locked_session(
     project: &Project,
     settings: &ConnectionSettings,
+    lock_wait: Option<Duration>,
+    on_wait: &mut dyn FnMut(&db::LockWaiting<'_>),
 ) -> Result<(Target, Session), DbError> {
     let database = super::target::target(project, settings);
-    let mut ignore = |_: &db::LockWaiting<'_>| {};
     let mut wait = LockWait {
-        timeout: None,
+        timeout: lock_wait,
         poll_interval: Duration::from_millis(200),
-        on_wait: &mut ignore,
+        on_wait,
     };
     let session = database.connect_locked(&mut wait)?;
     Ok((database, session))

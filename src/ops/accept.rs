@@ -202,7 +202,9 @@ pub(crate) fn accept(
         return Err(AcceptError::EmptyReason);
     }
     let project = loaded.project();
-    let (database, mut session) = locked_session(project, settings)?;
+    // Accepting is a few rows under the lock: it waits for a run that holds it, as rollback
+    // without --lock-wait does.
+    let (database, mut session) = locked_session(project, settings, None, &mut |_| {})?;
     let ledger = database.ledger();
     let result = match acceptance {
         Acceptance::Changed { id, resume_at } => {

@@ -33,7 +33,9 @@ use crate::db::{
 };
 use crate::engine::handler::Handlers;
 use crate::engine::plan::Action;
-use crate::engine::rollback::{RollbackError, RollbackProgress, RollbackTarget, rollback};
+use crate::engine::rollback::{
+    RollbackError, RollbackOptions, RollbackProgress, RollbackTarget, rollback,
+};
 use crate::engine::run::Progress;
 use crate::engine::run::{ApplyError, ApplyOptions, Execution, apply_with_handlers};
 use crate::engine::{Trace, Tracing};
@@ -450,7 +452,11 @@ fn walk(
                     loaded,
                     settings,
                     &RollbackTarget::Migration(id.clone()),
-                    (options.environment.as_deref(), options.trace),
+                    RollbackOptions {
+                        environment: options.environment.as_deref(),
+                        tracing: options.trace,
+                        lock_wait: None,
+                    },
                     &mut |progress| {
                         if let RollbackProgress::Trace(trace) = progress {
                             observe(VerifyProgress::Trace(trace));

@@ -304,3 +304,65 @@ fn a_held_table_lock_ends_in_retries_that_name_the_blocking_pid() {
         ]
     );
 }
+
+#[test]
+fn rollback_says_it_waits_for_the_lock_and_lock_wait_gives_up() {
+    let database = test_db("rollback_waits_for_the_lock");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_first.sql",
+            "-- UP\nCREATE TABLE gate (id int);\nCREATE TABLE first (id int);\n-- DOWN\nDROP TABLE first;\n",
+        ),
+        (
+            "migrations/002_held.sql",
+            "-- UP\nLOCK TABLE gate;\nCREATE TABLE held (id int);\n-- DOWN\nDROP TABLE held;\n",
+        ),
+    ]);
+    plan(&database, project.path(), &["apply", "--to", "001"]).expect_ok();
+    // The test holds `gate`: the apply of 002 waits on it while holding plan's lock.
+    let mut gate = database.client();
+    gate.batch_execute("BEGIN; LOCK TABLE gate;")
+        .expect("hold the gate");
+    let apply = spawn_plan(&database, project.path(), &["apply"]);
+    let mut watcher = database.client();
+    wait_for(
+        "the apply of 002 waiting on the gate",
+        Duration::from_secs(20),
+        || backend_running(&mut watcher, "LOCK TABLE gate"),
+    );
+
+    // A bounded wait gives up, saying who holds the lock, and changes nothing.
+    plan(
+        &database,
+        project.path(),
+        &["rollback", "001", "--lock-wait", "1"],
+    )
+    .expect_failed()
+    .expect_stderr_has(&["waiting for the lock held by", "plan::db::lock_timeout"]);
+
+    // An unbounded one says it waits, then rolls back once the apply is done.
+    let rollback = spawn_plan(&database, project.path(), &["rollback", "001"]);
+    wait_for(
+        "the rollback to look up who holds the lock",
+        Duration::from_secs(20),
+        || {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND application_name = 'plan rollback'
+                       AND query LIKE '%FROM pg_locks%'",
+                    &[],
+                )
+                .expect("read pg_stat_activity")
+                .get(0);
+            (waiting > 0).then_some(())
+        },
+    );
+    gate.batch_execute("COMMIT").expect("open the gate");
+    finish(apply, &["apply"], Duration::from_secs(30)).expect_ok();
+    finish(rollback, &["rollback", "001"], Duration::from_secs(30))
+        .expect_ok()
+        .expect_stderr_has(&["waiting for the lock held by"])
+        .expect_stdout_has(&["rolled back 2 migration(s): 002_held, 001_first"]);
+    assert_eq!(ledger_ids(&database), Vec::<String>::new());
+}

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::backup::{write_taken, write_taking};
 use super::dry_run::write_dry_run;
 use super::summary::{ShownApply, apply_report, write_text_summary};
-use crate::cli::progress_bar::RunProgress;
+use crate::cli::progress_bar::{LockWaitNotice, RunProgress};
 use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
@@ -35,7 +35,7 @@ pub(super) fn apply_to(
         total: 0,
         done: 0,
         last_batch_line: None,
-        lock_said_at: None,
+        lock_wait: LockWaitNotice::default(),
         dry_run: options.mode == Execution::DryRun,
         target: settings.to_string(),
         trace: TracePrinter::new(global.verbosity, global.stderr_is_terminal),
@@ -70,8 +70,8 @@ struct ProgressPrinter<'a> {
     total: usize,
     done: usize,
     last_batch_line: Option<Instant>,
-    /// When the last "waiting for the lock" line was written (time waited then).
-    lock_said_at: Option<Duration>,
+    /// The "waiting for the lock" lines.
+    lock_wait: LockWaitNotice,
     dry_run: bool,
     target: String,
     /// What `-v` adds (`cli/verbose.rs`).
@@ -90,25 +90,9 @@ impl ProgressPrinter<'_> {
                 self.bar.suspend(|| write_taken(self.out, backup, took));
             }
             Progress::WaitingForLock { holder, waited } => {
-                // Polled every 200 ms: say it at once, then every ten seconds.
-                let due = self
-                    .lock_said_at
-                    .is_none_or(|said| waited >= said + Duration::from_secs(10));
-                if !due {
-                    return;
+                if let Some(line) = self.lock_wait.line(holder, waited) {
+                    self.bar.line(self.err, &line);
                 }
-                self.lock_said_at = Some(waited);
-                let who = holder.map_or_else(
-                    || "a session this user cannot see".to_string(),
-                    ToString::to_string,
-                );
-                self.bar.line(
-                    self.err,
-                    &format!(
-                        "waiting for the lock held by {who} ({:.0} s so far)",
-                        waited.as_secs_f64()
-                    ),
-                );
             }
             Progress::Planned { plan, batch } => {
                 self.total = plan
