@@ -722,13 +722,17 @@ mod tests {
             "SET search_path TO app, public;
              CREATE TABLE t (a int);
              SELECT set_config('search_path', '\"$user\", Billing', false);
-             CREATE TABLE u (a int) ;",
+             CREATE TABLE u (a int) ;
+             RESET search_path;
+             CREATE TABLE v (a int);",
             &[
                 "create table app.t",
                 "create column app.t.a",
                 "use function app.set_config",
                 "create table billing.u",
                 "create column billing.u.a",
+                "create table public.v",
+                "create column public.v.a",
             ],
         );
     }

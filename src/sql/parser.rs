@@ -123,6 +123,7 @@ impl Reader<'_> {
             | K::DROP_EXTENSION
             | K::DROP_TRIGGER => self.drop(node),
             K::SET => self.set(node),
+            K::RESET => self.reset(node),
             K::DO => self.do_block(node),
             kind if is_alter(kind) => self.alter_other(node),
             _ => {}
@@ -637,6 +638,20 @@ impl Reader<'_> {
             }
         }
         self.facts.search_path = Some(schemas);
+    }
+
+    /// `RESET search_path`, `RESET ALL`: back to the default path (`public`).
+    fn reset(&mut self, node: &SyntaxNode) {
+        let resets_path = node
+            .descendants_with_tokens()
+            .filter_map(|element| element.into_token())
+            .any(|token| {
+                token.kind() == SyntaxKind::ALL_KW
+                    || (!is_trivia(token.kind()) && identifier(&token) == "search_path")
+            });
+        if resets_path {
+            self.facts.search_path = Some(Vec::new());
+        }
     }
 
     /// `DO [LANGUAGE plpgsql] $$ … $$`: the statements written in it are read as if they
