@@ -67,6 +67,7 @@ struct ShownReport {
     catalog_queries: usize,
     unmet_prerequisites: Vec<ShownUnmet>,
     missing_objects: Vec<ShownMissing>,
+    unverifiable_objects: Vec<ShownUnverifiable>,
     drift: Option<ShownDrift>,
 }
 
@@ -81,6 +82,14 @@ struct ShownUnmet {
 struct ShownMissing {
     object: String,
     created_by: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownUnverifiable {
+    object: String,
+    created_by: String,
+    opaque_in: String,
+    reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -152,6 +161,16 @@ impl ShownReport {
                     created_by: missing.migration.to_string(),
                 })
                 .collect(),
+            unverifiable_objects: report
+                .unverifiable
+                .iter()
+                .map(|object| ShownUnverifiable {
+                    object: object.object.clone(),
+                    created_by: object.migration.to_string(),
+                    opaque_in: object.opaque_in.to_string(),
+                    reason: object.reason.clone(),
+                })
+                .collect(),
             drift,
         }
     }
@@ -169,13 +188,19 @@ impl ShownReport {
             ));
         }
         text.push_str("\nobjects created by applied migrations:\n");
-        if self.missing_objects.is_empty() {
+        if self.missing_objects.is_empty() && self.unverifiable_objects.is_empty() {
             text.push_str("  all present\n");
         }
         for missing in &self.missing_objects {
             text.push_str(&format!(
                 "  missing: {} (created by {})\n",
                 missing.object, missing.created_by
+            ));
+        }
+        for object in &self.unverifiable_objects {
+            text.push_str(&format!(
+                "  unverifiable: {} (created by {}) is not in the database, but {} ran code the parser cannot read after it ({}), which may have dropped or renamed it\n",
+                object.object, object.created_by, object.opaque_in, object.reason
             ));
         }
         match &self.drift {

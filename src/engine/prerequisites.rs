@@ -12,7 +12,7 @@ use crate::db::{CatalogObject, SqlError, Transaction, missing_objects};
 use crate::diagnostic::Origin;
 use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use crate::project::{Migration, MigrationId, Requirement};
-use crate::sql::{RemovedWith, effects_of, removes};
+use crate::sql::{ExpectedCatalog, effects_of};
 
 /// A prerequisite that is not met.
 #[derive(Clone, Debug)]
@@ -83,8 +83,7 @@ pub(crate) fn checked_prerequisites(
     work: &mut Transaction<'_>,
     pending: &[&Migration],
 ) -> Result<(Vec<Unmet>, usize), SqlError> {
-    let mut will_exist: IndexSet<ObjectKey> = IndexSet::new();
-    let mut removed_with = RemovedWith::new();
+    let mut will_exist: ExpectedCatalog<()> = ExpectedCatalog::new();
     let mut to_check: Vec<Unmet> = Vec::new();
     for migration in pending {
         for prerequisite in migration.requires() {
@@ -99,17 +98,7 @@ pub(crate) fn checked_prerequisites(
                 });
             }
         }
-        let effects = effects_of(migration);
-        will_exist = std::mem::take(&mut will_exist)
-            .into_iter()
-            .map(|key| effects.renamed(key))
-            .collect();
-        removed_with.rename(|key| effects.renamed(key));
-        for dropped in &effects.dropped {
-            will_exist.retain(|key| !removes(dropped, key, &removed_with));
-        }
-        will_exist.extend(effects.created);
-        removed_with.extend(effects.removed_with);
+        will_exist.apply(&effects_of(migration), &());
     }
     if to_check.is_empty() {
         return Ok((Vec::new(), 0));

@@ -3,9 +3,10 @@
 //! predate the plan's first apply are the baseline, not drift).
 //!
 //! The prerequisite check itself is the engine's preflight (engine/prerequisites.rs); what a
-//! migration creates and drops is read by `sql::effects_of`.
+//! migration creates and drops is read by `sql::effects_of`, and what the applied ones should
+//! have left is `sql::ExpectedCatalog`'s, which baseline and the preflight share.
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
 
 use crate::db::{ChangeKind, ConnectionSettings, DbError, LedgerState};
 use crate::engine;
@@ -13,7 +14,7 @@ use crate::engine::prerequisites::{Unmet, checked_prerequisites};
 use crate::graph::Graph;
 use crate::object::ObjectKey;
 use crate::project::{Migration, MigrationId, Project};
-use crate::sql::{RemovedWith, effects_of, removes};
+use crate::sql::{ExpectedCatalog, effects_of};
 
 /// An object an applied migration created that the database no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +23,21 @@ pub(crate) struct MissingObject {
     pub migration: MigrationId,
     /// The object, as `kind name`.
     pub object: String,
+}
+
+/// An object an applied migration created that the database does not have, after code the
+/// parser cannot read ran (dynamic SQL in a `DO` block, a statement it cannot parse): that
+/// code may have dropped or renamed it, so it is not reported missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UnverifiableObject {
+    /// The migration that created it.
+    pub migration: MigrationId,
+    /// The object, as `kind name`.
+    pub object: String,
+    /// The migration whose opaque code ran after it was created (the last one).
+    pub opaque_in: MigrationId,
+    /// Why that code cannot be read.
+    pub reason: String,
 }
 
 /// Drift since the last recorded snapshot, each object with the migration that created it
@@ -45,6 +61,9 @@ pub(crate) struct SchemaReport {
     pub unmet: Vec<Unmet>,
     /// Objects applied migrations created that are gone.
     pub missing: Vec<MissingObject>,
+    /// Objects applied migrations created that are gone, where opaque code ran after them:
+    /// not findings.
+    pub unverifiable: Vec<UnverifiableObject>,
     /// Changes outside the plan; `None` when no snapshot was recorded yet.
     pub drift: Option<Drift>,
     /// How many catalog queries the check ran.
@@ -101,9 +120,8 @@ pub(crate) fn check_schema(
     report.unmet = unmet;
     report.catalog_queries += queries;
 
-    // What the applied migrations built, in plan order, minus what later ones dropped.
-    let mut built: IndexMap<ObjectKey, MigrationId> = IndexMap::new();
-    let mut removed_with = RemovedWith::new();
+    // What the applied migrations built, in plan order, statement by statement.
+    let mut built: ExpectedCatalog<MigrationId> = ExpectedCatalog::new();
     for id in graph
         .order()
         .iter()
@@ -112,15 +130,7 @@ pub(crate) fn check_schema(
         let Some(migration) = project.migration(id) else {
             continue;
         };
-        let effects = effects_of(migration);
-        effects.follow_renames(&mut built, &mut removed_with);
-        for dropped in &effects.dropped {
-            built.retain(|key, _| !removes(dropped, key, &removed_with));
-        }
-        for key in effects.created {
-            built.insert(key, id.clone());
-        }
-        removed_with.extend(effects.removed_with);
+        built.apply(&effects_of(migration), id);
     }
     let expected: Vec<ObjectKey> = built.keys().cloned().collect();
     let comparison =
@@ -128,11 +138,20 @@ pub(crate) fn check_schema(
             .snapshots()
             .compare(&mut session, database.ledger_table(), &expected)?;
     for key in &comparison.missing {
-        if let Some(migration) = built.get(key) {
-            report.missing.push(MissingObject {
-                migration: migration.clone(),
+        let Some(expected) = built.get(key) else {
+            continue;
+        };
+        match &expected.unverifiable {
+            None => report.missing.push(MissingObject {
+                migration: expected.created_by.clone(),
                 object: key.to_string(),
-            });
+            }),
+            Some(opaque) => report.unverifiable.push(UnverifiableObject {
+                migration: expected.created_by.clone(),
+                object: key.to_string(),
+                opaque_in: opaque.migration.clone(),
+                reason: opaque.reason.clone(),
+            }),
         }
     }
     // A function's key names every overload, which the catalog lists apart.
@@ -140,7 +159,7 @@ pub(crate) fn check_schema(
         built
             .iter()
             .find(|(key, _)| key.names(changed))
-            .map(|(_, id)| id.clone())
+            .map(|(_, expected)| expected.created_by.clone())
     };
     if comparison.since.is_some() {
         let mut drift = Drift {

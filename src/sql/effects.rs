@@ -57,6 +57,9 @@ pub(crate) struct StatementEffects {
     pub span: Range<usize>,
     /// Objects it creates (temporary ones left out), composite types and triggers included.
     pub creates: Vec<ObjectKey>,
+    /// The objects of `creates` the catalog snapshot lists, each with what removes it
+    /// (what `plan check-schema` expects: see `expected.rs`).
+    pub created: Vec<CreatedObject>,
     /// Objects it changes in place (`ALTER TABLE t …` alters `table s.t`).
     pub alters: Vec<ObjectKey>,
     /// Objects it renames.
@@ -71,6 +74,22 @@ pub(crate) struct StatementEffects {
     /// Why part of what it does cannot be read (dynamic SQL, a parse error), if so: then its
     /// other fields say only what could be read.
     pub opaque: Option<String>,
+}
+
+/// An object a statement creates that the catalog snapshot lists, with the other objects
+/// whose drop removes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CreatedObject {
+    /// The object.
+    pub key: ObjectKey,
+    /// Objects whose drop removes it, `CASCADE` or not (an index's table and columns, a
+    /// constraint's columns).
+    pub removed_with: Vec<ObjectKey>,
+    /// Objects whose drop removes it only with `CASCADE` (a view's relations, a foreign
+    /// key's referenced table, a trigger's function, a column's type).
+    pub depends_on: Vec<ObjectKey>,
+    /// Whether PostgreSQL chose its name (an unnamed constraint).
+    pub chosen_name: bool,
 }
 
 /// `from` is now called `to`.
@@ -140,40 +159,6 @@ fn with_schema(key: &ObjectKey, schema: &str) -> ObjectKey {
     }
 }
 
-impl Effects {
-    /// Every rename of the migration, in statement order.
-    pub(crate) fn renames(&self) -> impl Iterator<Item = &Renamed> {
-        self.statements
-            .iter()
-            .flat_map(|statement| statement.renames.iter())
-    }
-
-    /// The key `key`, an object that existed before the migration, has after it: its renames
-    /// followed in order. (Applied before the migration's drops and creates, which is exact
-    /// unless a migration drops an object and then renames another to its name.)
-    pub(crate) fn renamed(&self, key: ObjectKey) -> ObjectKey {
-        self.renames()
-            .fold(key, |key, rename| rename.apply(&key).unwrap_or(key))
-    }
-
-    /// Follows this migration's renames in `built`, objects earlier migrations made, and in
-    /// what removes them.
-    pub(crate) fn follow_renames<V>(
-        &self,
-        built: &mut IndexMap<ObjectKey, V>,
-        removed_with: &mut RemovedWith,
-    ) {
-        if self.renames().next().is_none() {
-            return;
-        }
-        *built = std::mem::take(built)
-            .into_iter()
-            .map(|(key, value)| (self.renamed(key), value))
-            .collect();
-        removed_with.rename(|key| self.renamed(key));
-    }
-}
-
 /// The effects of a migration's forward SQL and its `sql` steps.
 pub(crate) fn effects_of(migration: &Migration) -> Effects {
     let mut texts: Vec<(SqlText, &str)> = vec![(SqlText::Up, migration.up_sql())];
@@ -182,6 +167,17 @@ pub(crate) fn effects_of(migration: &Migration) -> Effects {
             texts.push((SqlText::Step(index), source.text()));
         }
     }
+    effects_of_texts(texts)
+}
+
+/// The effects of `sql`, a migration's whole forward SQL.
+#[cfg(test)]
+pub(crate) fn effects_of_sql(sql: &str) -> Effects {
+    effects_of_texts(vec![(SqlText::Up, sql)])
+}
+
+/// The effects of a migration's SQL texts, run in order in one session.
+fn effects_of_texts(texts: Vec<(SqlText, &str)>) -> Effects {
     let mut effects = Effects::default();
     // A migration's SQL runs in one session, its steps after its forward SQL.
     let mut search_path: Vec<String> = Vec::new();
@@ -255,6 +251,17 @@ fn resolve(text: SqlText, facts: &StatementFacts, search_path: &[String]) -> Sta
             .iter()
             .map(|created| resolve_name(&created.object, search_path))
             .collect(),
+        created: facts
+            .creates
+            .iter()
+            .filter(|created| created.listed)
+            .map(|created| CreatedObject {
+                key: resolve_name(&created.object, search_path),
+                removed_with: keys(&created.removed_with),
+                depends_on: keys(&created.depends_on),
+                chosen_name: created.chosen_name,
+            })
+            .collect(),
         alters: keys(&facts.alters),
         renames: facts
             .renames
@@ -304,11 +311,6 @@ pub(crate) struct RemovedWith {
 }
 
 impl RemovedWith {
-    /// No objects.
-    pub(crate) fn new() -> RemovedWith {
-        RemovedWith::default()
-    }
-
     /// Records that dropping `container` also drops `object`.
     pub(crate) fn insert(&mut self, object: ObjectKey, container: ObjectKey) {
         self.removed_with.entry(object).or_default().push(container);
@@ -325,16 +327,6 @@ impl RemovedWith {
                 )
             })
             .collect();
-    }
-
-    /// Adds everything `other` records.
-    pub(crate) fn extend(&mut self, other: RemovedWith) {
-        for (object, containers) in other.removed_with {
-            self.removed_with
-                .entry(object)
-                .or_default()
-                .extend(containers);
-        }
     }
 
     fn containers(&self, object: &ObjectKey) -> &[ObjectKey] {
@@ -548,7 +540,7 @@ mod tests {
 
     #[test]
     fn drops_cover_what_is_inside_them() {
-        let mut removed_with = RemovedWith::new();
+        let mut removed_with = RemovedWith::default();
         removed_with.insert(key("index s.t_i"), key("table s.t"));
         let removes =
             |dropped: &str, object: &str| removes(&key(dropped), &key(object), &removed_with);
@@ -610,15 +602,7 @@ mod tests {
             &key("constraint public.u.t_a_key"),
             &effects.removed_with
         ));
-        // An earlier migration's objects follow through `Effects::follow_renames`.
-        let mut built: IndexMap<ObjectKey, ()> = IndexMap::new();
-        built.insert(key("table public.old"), ());
-        built.insert(key("column public.old.c"), ());
-        let (_, _, effects) = check_summed("ALTER TABLE old RENAME TO new");
-        let mut removed_with = RemovedWith::new();
-        effects.follow_renames(&mut built, &mut removed_with);
-        let built: Vec<String> = built.keys().map(ToString::to_string).collect();
-        assert_eq!(built, ["table public.new", "column public.new.c"]);
+        // An earlier migration's objects follow through `ExpectedCatalog` (expected.rs).
     }
 
     #[test]
@@ -738,13 +722,17 @@ mod tests {
             "SET search_path TO app, public;
              CREATE TABLE t (a int);
              SELECT set_config('search_path', '\"$user\", Billing', false);
-             CREATE TABLE u (a int) ;",
+             CREATE TABLE u (a int) ;
+             RESET search_path;
+             CREATE TABLE v (a int);",
             &[
                 "create table app.t",
                 "create column app.t.a",
                 "use function app.set_config",
                 "create table billing.u",
                 "create column billing.u.a",
+                "create table public.v",
+                "create column public.v.a",
             ],
         );
     }

@@ -52,6 +52,13 @@ pub(crate) struct Created {
     /// Whether `plan check-schema`'s catalog snapshot lists it: not a composite or base type
     /// (the snapshot lists enum, range and domain types only).
     pub listed: bool,
+    /// Objects it depends on that only a `DROP … CASCADE` of them takes it along with (a
+    /// view's relations, a foreign key's referenced table, a trigger's function, a column's
+    /// type): without `CASCADE`, PostgreSQL refuses such a drop.
+    pub depends_on: Vec<ObjectName>,
+    /// Whether PostgreSQL chose its name (an unnamed constraint): then a name already taken
+    /// in the schema makes it append a number, which the statement alone cannot tell.
+    pub chosen_name: bool,
 }
 
 /// `ALTER … RENAME`: `from` is now called `to` (same kind; for a table, its columns,

@@ -11,7 +11,10 @@
 //!   `naming.rs`'s rules for the names PostgreSQL gives unnamed constraints.
 //! - `effects.rs`: what a migration's SQL does ([`effects_of`]), per statement and summed, as
 //!   [`ObjectKey`](crate::object::ObjectKey)s (the vocabulary it shares with `db/`) resolved
-//!   through the migration's `search_path`, and what a drop takes along ([`removes`]).
+//!   through the migration's `search_path`.
+//! - `expected.rs`: the catalog a run of migrations should leave ([`ExpectedCatalog`]), their
+//!   effects applied statement by statement (renames, drops with what they take along,
+//!   `CASCADE`), shared by check-schema, baseline and apply's preflight.
 //! - `error.rs` holds `LexError`; offsets are bytes into the script, the caller attaches the file.
 //! - `script.rs`: a migration's SQL as it will run ([`script::Script`], wrapped in a transaction
 //!   or statement by statement), with the problems that make it unrunnable as written.
@@ -20,6 +23,7 @@
 
 mod effects;
 pub(crate) mod error;
+mod expected;
 mod facts;
 mod lexer;
 mod naming;
@@ -27,6 +31,7 @@ mod parser;
 pub(crate) mod script;
 mod statement;
 
-pub(crate) use effects::{RemovedWith, effects_of, removes};
+pub(crate) use effects::effects_of;
+pub(crate) use expected::ExpectedCatalog;
 pub(crate) use lexer::tokenize;
 pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};

@@ -35,6 +35,14 @@ pub(crate) fn chosen_name(table: &str, columns: Option<&str>, label: &str) -> St
     name
 }
 
+/// A name as PostgreSQL keeps it: cut to 63 bytes at a character boundary
+/// (`truncate_identifier`).
+pub(crate) fn truncated(mut name: String) -> String {
+    let cut = clip(&name, MAX_NAME_BYTES).len();
+    name.truncate(cut);
+    name
+}
+
 /// The first `bytes` bytes of `text`, cut back to a character boundary (`pg_mbcliplen`).
 fn clip(text: &str, bytes: usize) -> &str {
     let mut cut = bytes.min(text.len());
@@ -66,6 +74,11 @@ pub(crate) struct FoundConstraint {
     pub columns: Vec<String>,
     /// For a primary key, unique or exclusion constraint, what its index is on.
     pub index: Option<IndexKey>,
+    /// Whether the name is PostgreSQL's choice (the statement gave none).
+    pub chosen: bool,
+    /// For a foreign key, the table it references (a `DROP TABLE … CASCADE` of it drops
+    /// the constraint).
+    pub references: Option<super::facts::QualifiedName>,
 }
 
 /// The constraints one statement creates on one table, collected before the statement-wide
@@ -126,6 +139,17 @@ mod tests {
     }
 
     #[test]
+    fn long_identifiers_are_cut_like_postgresql() {
+        let long = "idx_post_aggregates_featured_community_newest_comment_time_necro";
+        assert_eq!(
+            truncated(long.to_string()),
+            "idx_post_aggregates_featured_community_newest_comment_time_necr"
+        );
+        assert_eq!(truncated("é".repeat(40)), "é".repeat(31));
+        assert_eq!(truncated("short".to_string()), "short");
+    }
+
+    #[test]
     fn short_names_are_joined() {
         check("t", None, "pkey", "t_pkey");
         check("t", Some("a_b"), "key", "t_a_b_key");
@@ -161,6 +185,8 @@ mod tests {
             name: name.to_string(),
             columns: Vec::new(),
             index,
+            chosen: false,
+            references: None,
         };
         let mut constraints = Constraints::default();
         constraints.add(found("t_pkey", Some(IndexKey::Columns(vec!["a".into()]))));

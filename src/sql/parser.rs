@@ -15,7 +15,7 @@ use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode, SyntaxToken};
 
 use super::facts::{Created, ObjectName, Opaque, QualifiedName, Rename, StatementFacts};
-use super::naming::{Constraints, FoundConstraint, IndexKey, chosen_name};
+use super::naming::{Constraints, FoundConstraint, IndexKey, chosen_name, truncated};
 use crate::object::{SchemaObjectKind, TableObjectKind};
 
 /// Every statement of `text` with what it does, in order. Total: never fails and never
@@ -123,11 +123,23 @@ impl Reader<'_> {
             | K::DROP_EXTENSION
             | K::DROP_TRIGGER => self.drop(node),
             K::SET => self.set(node),
+            K::RESET => self.reset(node),
             K::DO => self.do_block(node),
             kind if is_alter(kind) => self.alter_other(node),
             _ => {}
         }
         self.uses(node);
+        if matches!(node.kind(), K::CREATE_VIEW | K::CREATE_MATERIALIZED_VIEW) {
+            // A view depends on every relation, function and type its query names.
+            let used: Vec<ObjectName> = self
+                .facts
+                .uses
+                .iter()
+                .filter(|used| !matches!(used, ObjectName::Schema(_) | ObjectName::Extension(_)))
+                .cloned()
+                .collect();
+            self.last_created(|created| created.depends_on = used);
+        }
     }
 
     fn create(&mut self, object: ObjectName, removed_with: Vec<ObjectName>) {
@@ -140,7 +152,16 @@ impl Reader<'_> {
             object,
             removed_with,
             listed,
+            depends_on: Vec::new(),
+            chosen_name: false,
         });
+    }
+
+    /// Completes the object last created.
+    fn last_created(&mut self, complete: impl FnOnce(&mut Created)) {
+        if let Some(created) = self.facts.creates.last_mut() {
+            complete(created);
+        }
     }
 
     /// A name's explicit schema is a use of that schema.
@@ -209,6 +230,16 @@ impl Reader<'_> {
             },
             Vec::new(),
         );
+        // `DROP TYPE | DOMAIN … CASCADE` drops the columns of that type.
+        let types: Vec<ObjectName> = node
+            .children()
+            .filter(|part| kind_name(part.kind()).ends_with("_TYPE"))
+            .flat_map(|part| part.descendants())
+            .filter(|part| part.kind() == SyntaxKind::PATH_TYPE)
+            .filter_map(|path| type_name(&path))
+            .map(|name| ObjectName::InSchema(SchemaObjectKind::Type, name))
+            .collect();
+        self.last_created(|created| created.depends_on = types);
         for constraint in node.children() {
             column_constraint(table, &column, &constraint, constraints);
         }
@@ -233,6 +264,14 @@ impl Reader<'_> {
                 },
                 removed_with,
             );
+            self.last_created(|created| {
+                created.chosen_name = found.chosen;
+                created.depends_on.extend(
+                    found.references.map(|referenced| {
+                        ObjectName::InSchema(SchemaObjectKind::Table, referenced)
+                    }),
+                );
+            });
         }
     }
 
@@ -256,10 +295,37 @@ impl Reader<'_> {
             schema: table.schema.clone(),
             name: name.name,
         };
+        // PostgreSQL drops an index with any column it involves (key, expression, `WHERE`),
+        // and with a function its expressions call only under `CASCADE`.
+        let mut removed_with = vec![ObjectName::InSchema(SchemaObjectKind::Table, table.clone())];
+        let mut depends_on = Vec::new();
+        for part in node.children().filter(|part| {
+            matches!(
+                part.kind(),
+                SyntaxKind::PARTITION_ITEM_LIST | SyntaxKind::WHERE_CLAUSE
+            )
+        }) {
+            for column in named_columns(&part) {
+                let column = ObjectName::OfTable {
+                    kind: TableObjectKind::Column,
+                    table: table.clone(),
+                    name: column,
+                };
+                if !removed_with.contains(&column) {
+                    removed_with.push(column);
+                }
+            }
+            depends_on.extend(
+                called_functions(&part)
+                    .into_iter()
+                    .map(ObjectName::Function),
+            );
+        }
         self.create(
             ObjectName::InSchema(SchemaObjectKind::Index, index),
-            vec![ObjectName::InSchema(SchemaObjectKind::Table, table)],
+            removed_with,
         );
+        self.last_created(|created| created.depends_on = depends_on);
     }
 
     /// `CREATE [TEMP] VIEW | MATERIALIZED VIEW | SEQUENCE | DOMAIN name …`.
@@ -301,6 +367,16 @@ impl Reader<'_> {
             .and_then(|name| qualified(&name))
         {
             self.create(ObjectName::Function(name), Vec::new());
+            // `DROP TYPE … CASCADE` drops the functions taking or returning it.
+            let types: Vec<ObjectName> = node
+                .children()
+                .filter(|part| matches!(part.kind(), SyntaxKind::PARAM_LIST | SyntaxKind::RET_TYPE))
+                .flat_map(|part| part.descendants())
+                .filter(|part| part.kind() == SyntaxKind::PATH_TYPE)
+                .filter_map(|path| type_name(&path))
+                .map(|name| ObjectName::InSchema(SchemaObjectKind::Type, name))
+                .collect();
+            self.last_created(|created| created.depends_on = types);
         }
         let body = ast::CreateFunction::cast(node.clone())
             .and_then(|function| function.sql_body())
@@ -358,6 +434,11 @@ impl Reader<'_> {
                 },
                 Vec::new(),
             );
+            let function = called_functions(node)
+                .into_iter()
+                .map(ObjectName::Function)
+                .collect();
+            self.last_created(|created| created.depends_on = function);
         }
     }
 
@@ -559,6 +640,20 @@ impl Reader<'_> {
         self.facts.search_path = Some(schemas);
     }
 
+    /// `RESET search_path`, `RESET ALL`: back to the default path (`public`).
+    fn reset(&mut self, node: &SyntaxNode) {
+        let resets_path = node
+            .descendants_with_tokens()
+            .filter_map(|element| element.into_token())
+            .any(|token| {
+                token.kind() == SyntaxKind::ALL_KW
+                    || (!is_trivia(token.kind()) && identifier(&token) == "search_path")
+            });
+        if resets_path {
+            self.facts.search_path = Some(Vec::new());
+        }
+    }
+
     /// `DO [LANGUAGE plpgsql] $$ … $$`: the statements written in it are read as if they
     /// stood alone; `EXECUTE` and other languages are opaque.
     fn do_block(&mut self, node: &SyntaxNode) {
@@ -730,6 +825,7 @@ fn table_constraint(table: &QualifiedName, node: &SyntaxNode, constraints: &mut 
                 .any(|part| part.kind() == SyntaxKind::CONSTRAINT_INCLUDE_CLAUSE);
             let columns = column_refs(node);
             let index = Some(key.clone().map_or(IndexKey::Unknown, IndexKey::Columns));
+            let chosen = named.is_none();
             let name = match (named, key) {
                 (Some(name), _) => name,
                 // `USING INDEX i` names the constraint after the index, and INCLUDE columns
@@ -744,15 +840,18 @@ fn table_constraint(table: &QualifiedName, node: &SyntaxNode, constraints: &mut 
                 (None, _) => return,
             };
             constraints.add(FoundConstraint {
+                chosen,
                 name,
                 columns,
                 index,
+                references: None,
             });
         }
         SyntaxKind::FOREIGN_KEY_CONSTRAINT => {
             let key: Vec<String> = child(node, SyntaxKind::FOREIGN_KEY_COLUMN_LIST)
                 .map(|list| column_refs(&list))
                 .unwrap_or_default();
+            let chosen = named.is_none();
             let name = match named {
                 Some(name) => name,
                 None if !key.is_empty() => chosen_name(table_name, Some(&key.join("_")), "fkey"),
@@ -762,6 +861,8 @@ fn table_constraint(table: &QualifiedName, node: &SyntaxNode, constraints: &mut 
                 name,
                 columns: key,
                 index: None,
+                chosen,
+                references: referenced_table(node),
             });
         }
         // An unnamed exclusion constraint is named after its index columns, an unnamed
@@ -777,6 +878,8 @@ fn table_constraint(table: &QualifiedName, node: &SyntaxNode, constraints: &mut 
                     name,
                     columns,
                     index: Some(IndexKey::Exclusion),
+                    chosen: false,
+                    references: None,
                 });
             }
         }
@@ -786,6 +889,8 @@ fn table_constraint(table: &QualifiedName, node: &SyntaxNode, constraints: &mut 
                     name,
                     columns: expression_columns(node).unwrap_or_default(),
                     index: None,
+                    chosen: false,
+                    references: None,
                 });
             }
         }
@@ -801,6 +906,7 @@ fn column_constraint(
     constraints: &mut Constraints,
 ) {
     let named = constraint_name(node);
+    let chosen = named.is_none();
     let own = vec![column.to_string()];
     let index = Some(IndexKey::Columns(own.clone()));
     let table = &table.name;
@@ -845,7 +951,20 @@ fn column_constraint(
         name,
         columns,
         index,
+        chosen,
+        references: referenced_table(node),
     });
+}
+
+/// The table a `REFERENCES` constraint node names (`None` for any other constraint).
+fn referenced_table(node: &SyntaxNode) -> Option<QualifiedName> {
+    if !matches!(
+        node.kind(),
+        SyntaxKind::REFERENCES_CONSTRAINT | SyntaxKind::FOREIGN_KEY_CONSTRAINT
+    ) {
+        return None;
+    }
+    qualified(&child(node, SyntaxKind::TABLE_NAME_REF)?)
 }
 
 /// `CONSTRAINT name` of a constraint node.
@@ -893,6 +1012,60 @@ fn expression_columns(node: &SyntaxNode) -> Option<Vec<String>> {
         }
     }
     Some(columns)
+}
+
+/// The plain names under `node` that are not functions called: the columns an index's
+/// items and `WHERE` use (a name that is not a column only makes a drop take more along).
+fn named_columns(node: &SyntaxNode) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    for part in node.descendants() {
+        if part.kind() != SyntaxKind::NAME_REF {
+            continue;
+        }
+        let called = part.parent().is_some_and(|parent| {
+            matches!(
+                parent.kind(),
+                SyntaxKind::CALL_EXPR | SyntaxKind::FIELD_EXPR
+            ) && parent.children().next().as_ref() == Some(&part)
+        });
+        if called {
+            continue;
+        }
+        if let Some(name) = own_word(&part)
+            && !columns.contains(&name)
+        {
+            columns.push(name);
+        }
+    }
+    columns
+}
+
+/// The functions called under `node` (`lower(email)`, a trigger's `EXECUTE FUNCTION f()`).
+fn called_functions(node: &SyntaxNode) -> Vec<QualifiedName> {
+    let mut functions = Vec::new();
+    for call in node
+        .descendants()
+        .filter(|part| part.kind() == SyntaxKind::CALL_EXPR)
+    {
+        let Some(callee) = call.children().next() else {
+            continue;
+        };
+        if !matches!(callee.kind(), SyntaxKind::NAME_REF | SyntaxKind::FIELD_EXPR) {
+            continue;
+        }
+        let parts: Vec<String> = callee
+            .descendants_with_tokens()
+            .filter_map(|element| element.into_token())
+            .filter(|token| !is_trivia(token.kind()) && token.kind() != SyntaxKind::DOT)
+            .map(|token| identifier(&token))
+            .collect();
+        if let Some(function) = qualified_from(parts)
+            && !functions.contains(&function)
+        {
+            functions.push(function);
+        }
+    }
+    functions
 }
 
 /// The new name of a `RENAME TO new` or `SET SCHEMA s` action on `old`.
@@ -1053,16 +1226,18 @@ fn is_trivia(kind: SyntaxKind) -> bool {
 }
 
 /// An identifier token as PostgreSQL stores it: a quoted one unquoted (`""` is `"`), any
-/// other folded to lowercase.
+/// other folded to lowercase, cut to 63 bytes as PostgreSQL cuts a longer one (with a
+/// notice; a later statement may name it cut or not, both mean the same object).
 fn identifier(token: &SyntaxToken) -> String {
     let text = token.text();
-    match text
+    let name = match text
         .strip_prefix('"')
         .and_then(|inner| inner.strip_suffix('"'))
     {
         Some(inner) => inner.replace("\"\"", "\""),
         None => text.to_ascii_lowercase(),
-    }
+    };
+    truncated(name)
 }
 
 /// The value of a string literal node.
@@ -1080,8 +1255,8 @@ fn search_path_list(text: &str) -> Vec<String> {
         .filter(|part| !part.is_empty())
         .map(
             |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-                Some(inner) => inner.replace("\"\"", "\""),
-                None => part.to_ascii_lowercase(),
+                Some(inner) => truncated(inner.replace("\"\"", "\"")),
+                None => truncated(part.to_ascii_lowercase()),
             },
         )
         .filter(|schema| schema != "$user" && schema != "pg_temp")
@@ -1094,8 +1269,8 @@ fn sequence_name(text: &str) -> Option<QualifiedName> {
         .split('.')
         .map(
             |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-                Some(inner) => inner.replace("\"\"", "\""),
-                None => part.trim().to_ascii_lowercase(),
+                Some(inner) => truncated(inner.replace("\"\"", "\"")),
+                None => truncated(part.trim().to_ascii_lowercase()),
             },
         )
         .collect();
@@ -1402,10 +1577,15 @@ mod tests {
 
     #[test]
     fn indexes() {
-        check("CREATE INDEX i ON t (c)", "index i on table t");
+        check("CREATE INDEX i ON t (c)", "index i on table t, column t.c");
         check(
             "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS I ON ONLY s.t USING btree (c)",
-            "index s.i on table s.t",
+            "index s.i on table s.t, column s.t.c",
+        );
+        // An index goes with every column its expressions and predicate use.
+        check(
+            "CREATE INDEX i ON t (lower(email), (a + b) DESC) WHERE NOT deleted",
+            "index i on table t, column t.email, column t.a, column t.b, column t.deleted",
         );
         check("CREATE INDEX ON t (c)", "");
     }

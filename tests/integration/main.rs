@@ -5,6 +5,7 @@ mod adopt;
 mod apply;
 mod architecture;
 mod check_schema;
+mod check_schema_effects;
 mod children;
 mod cli_review;
 mod concurrency;
