@@ -27,6 +27,6 @@ mod parser;
 pub(crate) mod script;
 mod statement;
 
-pub(crate) use effects::{RemovedWith, effects_of, removes};
+pub(crate) use effects::{RemovedWith, SqlText, StatementEffects, effects_of, removes};
 pub(crate) use lexer::tokenize;
 pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};
