@@ -11,7 +11,7 @@ use crate::project::Project;
 
 /// An inferred edge the declared graph does not imply.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub(crate) enum DependencyProblem {
+pub enum DependencyProblem {
     /// The creator comes first, but the user does not depend on it.
     #[error("{user} uses {object}, which {creator} creates, but does not depend on {creator}")]
     #[diagnostic(
