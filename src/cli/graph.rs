@@ -72,9 +72,7 @@ fn mermaid(graph: &Graph, inferred: &[(&MigrationId, &MigrationId)]) -> String {
         .enumerate()
         .map(|(position, id)| (id, position))
         .collect();
-    let node = |id: &MigrationId| {
-        format!("m{}", positions.get(id).copied().unwrap_or_default())
-    };
+    let node = |id: &MigrationId| format!("m{}", positions.get(id).copied().unwrap_or_default());
     let mut text = String::from("flowchart LR\n");
     for (position, id) in graph.order().iter().enumerate() {
         text.push_str(&format!(
@@ -90,7 +88,11 @@ fn mermaid(graph: &Graph, inferred: &[(&MigrationId, &MigrationId)]) -> String {
         text.push_str(&format!("    {} {arrow} {}\n", node(from), node(to)));
     }
     for (from, to) in inferred {
-        text.push_str(&format!("    {} -. inferred .-> {}\n", node(from), node(to)));
+        text.push_str(&format!(
+            "    {} -. inferred .-> {}\n",
+            node(from),
+            node(to)
+        ));
     }
     text
 }

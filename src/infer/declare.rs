@@ -173,13 +173,12 @@ fn in_manifest(
         }
     } else {
         // A block list: a `- id` line below the last one, indented as it is.
-        let line_start = text[..last.origin.span.start].rfind('\n').map_or(0, |at| at + 1);
+        let line_start = text[..last.origin.span.start]
+            .rfind('\n')
+            .map_or(0, |at| at + 1);
         let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
         let item = text[line_start..last.origin.span.start].trim_end_matches(['\'', '"']);
-        let lines: String = creators
-            .iter()
-            .map(|id| format!("\n{item}{id}"))
-            .collect();
+        let lines: String = creators.iter().map(|id| format!("\n{item}{id}")).collect();
         Edit {
             path: project.root().join(manifest.name()),
             range: line_end..line_end,

@@ -17,6 +17,6 @@ mod declare;
 mod problem;
 mod walk;
 
-pub(crate) use declare::{Declaration, Edit, declaration};
+pub(crate) use declare::{Edit, declaration};
 pub(crate) use problem::DependencyProblem;
-pub(crate) use walk::{Inference, InferredEdge, OpaqueStatement, Standing, infer};
+pub(crate) use walk::{Inference, Standing, infer};

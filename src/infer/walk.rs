@@ -214,9 +214,7 @@ fn required(migration: &Migration, used: &ObjectKey) -> bool {
         .iter()
         .any(|prerequisite| match (&prerequisite.requirement, used) {
             (Requirement::Schema { schema }, ObjectKey::Schema(name)) => schema == name,
-            (Requirement::Extension { extension }, ObjectKey::Extension(name)) => {
-                extension == name
-            }
+            (Requirement::Extension { extension }, ObjectKey::Extension(name)) => extension == name,
             (
                 Requirement::Table { schema, table },
                 ObjectKey::InSchema {
@@ -404,7 +402,10 @@ mod tests {
         assert_eq!(lines, expect);
     }
 
-    const ROOT: (&str, &str) = ("migrations/001_base.sql", "-- depends: none\nCREATE SCHEMA app;\n");
+    const ROOT: (&str, &str) = (
+        "migrations/001_base.sql",
+        "-- depends: none\nCREATE SCHEMA app;\n",
+    );
     const ORDERS: (&str, &str) = (
         "migrations/005_orders.sql",
         "-- depends: 001_base\nCREATE TABLE orders (id int PRIMARY KEY);\nCREATE TYPE mood AS ENUM ('ok');\nCREATE FUNCTION total() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n",
@@ -427,11 +428,19 @@ mod tests {
             );
         }
         check(
-            &[ROOT, ORDERS, ("migrations/007_x.sql", &user("CREATE TABLE t (m mood);\n"))],
+            &[
+                ROOT,
+                ORDERS,
+                ("migrations/007_x.sql", &user("CREATE TABLE t (m mood);\n")),
+            ],
             &["missing 005_orders -> 007_x: type public.mood at migrations/007_x.sql:3"],
         );
         check(
-            &[ROOT, ORDERS, ("migrations/007_x.sql", &user("SELECT total();\n"))],
+            &[
+                ROOT,
+                ORDERS,
+                ("migrations/007_x.sql", &user("SELECT total();\n")),
+            ],
             &["missing 005_orders -> 007_x: function public.total at migrations/007_x.sql:3"],
         );
     }
@@ -442,7 +451,10 @@ mod tests {
             &[
                 ROOT,
                 ORDERS,
-                ("migrations/006_mid.sql", "-- depends: 005_orders\nSELECT 1;\n"),
+                (
+                    "migrations/006_mid.sql",
+                    "-- depends: 005_orders\nSELECT 1;\n",
+                ),
                 (
                     "migrations/007_x.sql",
                     "-- depends: 006_mid\nCREATE VIEW v AS SELECT * FROM orders;\n",
@@ -506,7 +518,10 @@ mod tests {
         check(
             &[
                 ("migrations/001_a.sql", "CREATE TABLE t (id int);\n"),
-                ("migrations/002_b.sql", "DROP TABLE t;\nCREATE TABLE t (id int);\n"),
+                (
+                    "migrations/002_b.sql",
+                    "DROP TABLE t;\nCREATE TABLE t (id int);\n",
+                ),
                 ("migrations/003_c.sql", "SELECT * FROM t;\n"),
             ],
             // A drop is not a use: `DROP … IF EXISTS` needs nothing.

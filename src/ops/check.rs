@@ -31,7 +31,9 @@ pub(crate) enum FixError {
     #[error("could not write the missing dependencies into {path}: {source}")]
     #[diagnostic(
         code(plan::check::fix_failed),
-        help("nothing else was changed; fix the file's permissions and run `plan check --fix` again")
+        help(
+            "nothing else was changed; fix the file's permissions and run `plan check --fix` again"
+        )
     )]
     Io {
         /// The file.

@@ -4,6 +4,7 @@
 mod adopt;
 mod apply;
 mod architecture;
+mod check;
 mod check_schema;
 mod children;
 mod concurrency;
