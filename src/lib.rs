@@ -11,6 +11,7 @@
 //! - `ops`: one module per command that is not apply: status, check_schema, verify, accept, import_history, new.
 //! - `engine`: a Plan (graph + ledger + target → steps) and its execution against a Session; rollbacks.
 //! - `load`: a project read and checked with its SQL and graph, every problem at once.
+//! - `infer`: dependencies the SQL implies (an object used that another migration creates), checked against the declared graph.
 //! - `db`: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
 //! - `graph`: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
 //! - `sql`: a PostgreSQL lexer: statement splitting and classification. Pure.
@@ -46,6 +47,7 @@ pub(crate) mod diagnostic;
 pub mod embed;
 pub(crate) mod engine;
 pub(crate) mod graph;
+pub(crate) mod infer;
 pub(crate) mod load;
 pub(crate) mod object;
 pub(crate) mod ops;

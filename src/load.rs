@@ -4,11 +4,13 @@
 //! touches a database. Running the prepared SQL is the engine's.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 
 use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
+use crate::infer::{Inference, infer};
 use crate::project::{self, Migration, MigrationId, Project, ProjectFiles};
 use crate::sql::script::{self, Script};
 
@@ -20,6 +22,9 @@ pub struct Loaded {
     project: Project,
     graph: Graph,
     scripts: IndexMap<MigrationId, Prepared>,
+    /// The dependencies the SQL implies, read on first use: parsing every migration is the
+    /// cost of `plan show`, `check`, `graph` and `apply`, not of every command.
+    inference: OnceLock<Inference>,
 }
 
 /// One migration's SQL, prepared.
@@ -57,6 +62,13 @@ impl Loaded {
     /// As [`Loaded::script`].
     pub fn rollback_script(&self, migration: &Migration) -> Option<&Script> {
         self.prepared(migration).rollback.as_ref()
+    }
+
+    /// The dependencies the migrations' SQL implies, compared with the declared graph
+    /// (computed once, on first use).
+    pub(crate) fn inference(&self) -> &Inference {
+        self.inference
+            .get_or_init(|| infer(&self.project, &self.graph))
     }
 
     fn prepared(&self, migration: &Migration) -> &Prepared {
@@ -126,6 +138,7 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
                     project: reading.project,
                     graph,
                     scripts,
+                    inference: OnceLock::new(),
                 });
             }
         }

@@ -1,5 +1,6 @@
 //! `plan graph`: the dependency graph as Graphviz dot or Mermaid. Declared dependencies are solid
-//! edges; dependencies implied by sequence order are dashed.
+//! edges; dependencies implied by sequence order are dashed; dependencies the SQL implies and
+//! nothing declares (`plan check`'s findings) are dotted.
 
 use std::io::Write;
 
@@ -8,6 +9,7 @@ use clap::Args;
 use super::Failure;
 use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph};
+use crate::project::MigrationId;
 
 /// Arguments of `plan graph`.
 #[derive(Debug, Args)]
@@ -17,16 +19,21 @@ pub(crate) struct GraphArgs {}
 pub(crate) fn run(_: GraphArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
     let loaded = global.load()?;
     let graph = loaded.graph();
+    let inferred: Vec<(&MigrationId, &MigrationId)> = loaded
+        .inference()
+        .problems()
+        .map(|edge| (&edge.creator, &edge.user))
+        .collect();
     let text = match global.format {
-        Format::Mermaid => mermaid(graph),
-        _ => dot(graph),
+        Format::Mermaid => mermaid(graph, &inferred),
+        _ => dot(graph, &inferred),
     };
     // A closed pipe is not worth an error.
     let _ = out.write_all(text.as_bytes());
     Ok(())
 }
 
-fn dot(graph: &Graph) -> String {
+fn dot(graph: &Graph, inferred: &[(&MigrationId, &MigrationId)]) -> String {
     let mut text = String::from("digraph plan {\n    rankdir=LR;\n    node [shape=box];\n");
     for id in graph.order() {
         text.push_str(&format!("    {};\n", dot_quote(id.as_str())));
@@ -42,6 +49,13 @@ fn dot(graph: &Graph) -> String {
             dot_quote(to.as_str())
         ));
     }
+    for (from, to) in inferred {
+        text.push_str(&format!(
+            "    {} -> {} [style=dotted, label=\"inferred\"];\n",
+            dot_quote(from.as_str()),
+            dot_quote(to.as_str())
+        ));
+    }
     text.push_str("}\n");
     text
 }
@@ -50,17 +64,15 @@ fn dot_quote(id: &str) -> String {
     format!("\"{}\"", id.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn mermaid(graph: &Graph) -> String {
+fn mermaid(graph: &Graph, inferred: &[(&MigrationId, &MigrationId)]) -> String {
     // Mermaid node IDs must be simple; the migration ID goes in the label.
-    let positions: indexmap::IndexMap<&crate::project::MigrationId, usize> = graph
+    let positions: indexmap::IndexMap<&MigrationId, usize> = graph
         .order()
         .iter()
         .enumerate()
         .map(|(position, id)| (id, position))
         .collect();
-    let node = |id: &crate::project::MigrationId| {
-        format!("m{}", positions.get(id).copied().unwrap_or_default())
-    };
+    let node = |id: &MigrationId| format!("m{}", positions.get(id).copied().unwrap_or_default());
     let mut text = String::from("flowchart LR\n");
     for (position, id) in graph.order().iter().enumerate() {
         text.push_str(&format!(
@@ -74,6 +86,13 @@ fn mermaid(graph: &Graph) -> String {
             EdgeKind::Sequence => "-.->",
         };
         text.push_str(&format!("    {} {arrow} {}\n", node(from), node(to)));
+    }
+    for (from, to) in inferred {
+        text.push_str(&format!(
+            "    {} -. inferred .-> {}\n",
+            node(from),
+            node(to)
+        ));
     }
     text
 }

@@ -9,6 +9,7 @@ mod accept;
 mod apply;
 mod args;
 mod baseline;
+mod check;
 mod check_schema;
 mod colour;
 mod completions;
@@ -66,6 +67,9 @@ enum Command {
     Show(show::ShowArgs),
     /// Print the dependency graph as Graphviz dot or Mermaid.
     Graph(graph::GraphArgs),
+    /// Check the project without a database: every dependency its SQL implies (an object one
+    /// migration uses that another creates) must be declared; --fix writes the missing ones.
+    Check(check::CheckArgs),
     /// Apply pending migrations (all, or --to ID and its dependencies), each in one transaction
     /// with its ledger row.
     Apply(apply::ApplyArgs),
@@ -211,6 +215,7 @@ impl Command {
                     ..project(false, false, &[Format::Dot, Format::Mermaid])
                 },
             ),
+            Command::Check(_) => ("check", project(false, false, text_or_json)),
             Command::Apply(_) => ("apply", project(true, true, text_or_json)),
             Command::Status(_) => ("status", project(true, true, text_or_json)),
             Command::Rollback(_) => ("rollback", project(true, true, text_or_json)),
@@ -249,6 +254,7 @@ impl Command {
         match self {
             Command::Show(args) => show::run(args, global, out),
             Command::Graph(args) => graph::run(args, global, out),
+            Command::Check(args) => check::run(args, global, out, err),
             Command::Apply(args) => apply::run(args, global, handlers, out, err),
             Command::Status(args) => status::run(args, global, out, err),
             Command::Rollback(args) => rollback::run(args, global, out, err),

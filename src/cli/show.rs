@@ -10,6 +10,7 @@ use super::Failure;
 use super::args::resolve_migration;
 use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
+use crate::infer::Standing;
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, TransactionMode};
 use crate::sql::script::Script;
@@ -66,6 +67,8 @@ struct ShownMigration {
     file: String,
     checksum: String,
     depends_on: Vec<ShownDependency>,
+    /// Dependencies the SQL implies that the declared graph does not (docs/json.md).
+    inferred_dependencies: Vec<ShownInferred>,
     rollback: Option<String>,
     /// Why `rollback` is none although a rollback was written (it holds only comments); the
     /// text output says it, the JSON shape is unchanged.
@@ -85,6 +88,18 @@ struct ShownDependency {
     kind: &'static str,
 }
 
+/// A dependency the SQL implies and nothing declares: `migration` uses `object` at
+/// `file:line`, which `id` creates.
+#[derive(Debug, Serialize)]
+struct ShownInferred {
+    id: String,
+    object: String,
+    file: String,
+    line: usize,
+    /// `missing` (`id` comes first) or `used_before_created` (`id` comes later).
+    problem: &'static str,
+}
+
 #[derive(Debug, Serialize)]
 struct ShownStep {
     kind: &'static str,
@@ -94,6 +109,7 @@ struct ShownStep {
 impl ShownPlan {
     fn new(loaded: &Loaded, target: Option<&MigrationId>, environment: Option<&str>) -> Self {
         let (project, graph) = (loaded.project(), loaded.graph());
+        let inferred = loaded.inference();
         let selected: Vec<&MigrationId> = match target {
             Some(target) => graph.closure(target),
             None => graph.order().iter().collect(),
@@ -103,13 +119,27 @@ impl ShownPlan {
             .enumerate()
             .filter_map(|(index, id)| {
                 let migration = project.migration(id)?;
-                Some(ShownMigration::new(
+                let mut shown = ShownMigration::new(
                     index + 1,
                     migration,
                     loaded.script(migration),
                     graph,
                     environment,
-                ))
+                );
+                shown.inferred_dependencies = inferred
+                    .problems_of(migration.id())
+                    .map(|edge| ShownInferred {
+                        id: edge.creator.to_string(),
+                        object: edge.object.to_string(),
+                        file: edge.at.file.name().to_string(),
+                        line: edge.at.file.line_of(edge.at.span.start),
+                        problem: match edge.standing {
+                            Standing::UsedBeforeCreated => "used_before_created",
+                            _ => "missing",
+                        },
+                    })
+                    .collect();
+                Some(shown)
             })
             .collect();
         ShownPlan {
@@ -186,6 +216,7 @@ impl ShownMigration {
                     },
                 })
                 .collect(),
+            inferred_dependencies: Vec::new(),
             rollback: migration.rollback().map(|rollback| match rollback {
                 Rollback::File(file) => file.name().to_string(),
                 Rollback::Section { .. } => {
@@ -237,17 +268,29 @@ impl ShownMigration {
             text.push_str(&format!("       {name:<12} {value}\n"));
         };
         field("file", &self.file);
-        let depends = if self.depends_on.is_empty() {
+        let inferred = self.inferred_dependencies.iter().map(|inferred| {
+            let (what, when) = match inferred.problem {
+                "used_before_created" => ("inferred, but it comes later", "uses"),
+                _ => ("inferred", "uses"),
+            };
+            format!(
+                "{} ({what}: {when} {} at {}:{})",
+                inferred.id, inferred.object, inferred.file, inferred.line
+            )
+        });
+        let listed: Vec<String> = self
+            .depends_on
+            .iter()
+            .map(|dependency| match dependency.kind {
+                "sequence" => format!("{} (sequence)", dependency.id),
+                _ => dependency.id.clone(),
+            })
+            .chain(inferred)
+            .collect();
+        let depends = if listed.is_empty() {
             "nothing (a root)".to_string()
         } else {
-            self.depends_on
-                .iter()
-                .map(|dependency| match dependency.kind {
-                    "sequence" => format!("{} (sequence)", dependency.id),
-                    _ => dependency.id.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            listed.join(", ")
         };
         field("depends on", &depends);
         let no_rollback = match &self.no_rollback_reason {

@@ -13,6 +13,7 @@ use super::steps::handler::Handlers;
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
 use crate::diagnostic::SourceFile;
 use crate::graph::{Graph, OrderMode};
+use crate::infer::DependencyProblem;
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId, Project, StepKind};
 use crate::sql::script::Script;
@@ -55,6 +56,26 @@ pub enum Action {
 /// Why a plan cannot start. Nothing has run.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum PlanError {
+    /// What would run uses objects that a migration it does not depend on creates, and that
+    /// one would be left out of the run or run after (`plan check` lists them).
+    #[error(
+        "{} inside what this apply would run: {}",
+        crate::diagnostic::counted(problems.len(), "undeclared dependency", "undeclared dependencies"),
+        ids.join(", ")
+    )]
+    #[diagnostic(
+        code(plan::apply::undeclared_dependency),
+        help(
+            "declare each dependency listed above (`plan check --fix` writes them) or fix the order, then apply again; nothing was run"
+        )
+    )]
+    UndeclaredDependency {
+        /// Each `user (needs creator)`.
+        ids: Vec<String>,
+        /// Each problem (`plan::graph::missing_dependency`, `plan::graph::used_before_created`).
+        #[related]
+        problems: Vec<DependencyProblem>,
+    },
     /// Applied migrations whose files changed since.
     #[error(
         "{} changed since {} applied: {}",
@@ -216,7 +237,7 @@ pub enum PlanError {
 impl crate::diagnostic::Classified for PlanError {
     fn class(&self) -> crate::diagnostic::ErrorClass {
         match self {
-            PlanError::TargetInOtherEnvironment { .. } => {
+            PlanError::TargetInOtherEnvironment { .. } | PlanError::UndeclaredDependency { .. } => {
                 crate::diagnostic::ErrorClass::InvalidInput
             }
             _ => crate::diagnostic::ErrorClass::Failed,
@@ -328,6 +349,7 @@ impl<'p> Plan<'p> {
         if *graph.mode() == OrderMode::Sequence && !allow.out_of_order {
             check_order(graph, &recorded, &steps)?;
         }
+        check_inferred(loaded, &recorded, &steps)?;
         Ok(Plan { steps })
     }
 
@@ -573,6 +595,47 @@ fn check_order(
 }
 
 /// The first 12 hex digits: enough to tell checksums apart in a message.
+/// Refuses a plan that would run a migration before (or without) the one creating an object
+/// it uses, which it does not declare: `--to` leaves such a creator out. A creator the ledger
+/// lists as applied, or that runs earlier in this plan, is fine.
+fn check_inferred(
+    loaded: &Loaded,
+    recorded: &IndexMap<&str, &LedgerRow>,
+    steps: &[PlanStep<'_>],
+) -> Result<(), PlanError> {
+    let running: IndexMap<&MigrationId, usize> = steps
+        .iter()
+        .filter(|step| !matches!(step.action, Action::Skip { .. }))
+        .enumerate()
+        .map(|(index, step)| (step.migration.id(), index))
+        .collect();
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    for edge in loaded.inference().problems() {
+        let Some(&user_at) = running.get(&edge.user) else {
+            continue;
+        };
+        let applied = recorded
+            .get(edge.creator.as_str())
+            .is_some_and(|row| row.state == LedgerState::Applied);
+        let runs_before = running
+            .get(&edge.creator)
+            .is_some_and(|&creator_at| creator_at < user_at);
+        if applied || runs_before {
+            continue;
+        }
+        if let Some(problem) = DependencyProblem::of(edge, loaded.project()) {
+            ids.push(format!("{} (needs {})", edge.user, edge.creator));
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::UndeclaredDependency { ids, problems })
+    }
+}
+
 pub(crate) fn short(checksum: &str) -> String {
     checksum.chars().take(12).collect()
 }

@@ -147,6 +147,45 @@ impl Graph {
         self.reachable(id, Direction::Outgoing)
     }
 
+    /// Whether `dependent` depends on `dependency`, directly or through others, along the
+    /// edges the plan honours (declared and implied). Edges go forward in plan order, so only
+    /// migrations placed between the two are searched; in a sequence, any earlier migration
+    /// is reached along the chain without a search.
+    pub fn depends_on(&self, dependent: &MigrationId, dependency: &MigrationId) -> bool {
+        let (Some(&to), Some(&from)) = (self.nodes.get(dependent), self.nodes.get(dependency))
+        else {
+            return false;
+        };
+        let floor = self.positions[from.index()];
+        if floor >= self.positions[to.index()] {
+            return false;
+        }
+        // Nodes are added in the project's (version, ID) order, which the sequence chains.
+        if self.mode == OrderMode::Sequence && from.index() < to.index() {
+            return true;
+        }
+        let mut seen = IndexSet::new();
+        let mut stack = vec![to];
+        while let Some(current) = stack.pop() {
+            if current == from {
+                return true;
+            }
+            if seen.insert(current) {
+                stack.extend(
+                    self.graph
+                        .neighbors_directed(current, Direction::Incoming)
+                        .filter(|node| self.positions[node.index()] >= floor),
+                );
+            }
+        }
+        false
+    }
+
+    /// The position of `id` in plan order (from 0), if it is in the graph.
+    pub fn position_of(&self, id: &MigrationId) -> Option<usize> {
+        self.nodes.get(id).map(|node| self.positions[node.index()])
+    }
+
     /// Every edge as (dependency, dependent, kind), sorted by the dependent's then the
     /// dependency's plan position.
     pub fn edges(&self) -> Vec<(&MigrationId, &MigrationId, EdgeKind)> {

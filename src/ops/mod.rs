@@ -2,6 +2,8 @@
 //! loaded project and uses the engine and the database layer below it.
 //!
 //! - `status`: each migration's state against the ledger.
+//! - `check`: the problems needing no database: dependencies the SQL implies and no header
+//!   declares, uses before creation; `--fix` writes the missing declarations.
 //! - `check_schema`: unmet prerequisites, missing objects, drift against the catalog.
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 //! - `accept`: accepting a changed migration file, a partly applied one, a rename.
@@ -13,6 +15,7 @@
 pub(crate) mod accept;
 pub(crate) mod adopt;
 pub(crate) mod baseline;
+pub(crate) mod check;
 pub(crate) mod check_schema;
 pub(crate) mod import_history;
 pub(crate) mod new;

@@ -33,7 +33,7 @@
 //!    imports an item its parent `mod.rs` defines (not re-exports), while that `mod.rs`
 //!    re-exports from the child, is a cycle: such an item belongs in a file of its own.
 //! 2. Layers, top to bottom: `cli`; `embed`, `startup`; `ops`; `engine`; `load`, `db`;
-//!    `graph`, `sql`; `project`; `diagnostic`, `object`. A top-level module imports only from its
+//!    `infer`; `graph`, `sql`; `project`; `diagnostic`, `object`. A top-level module imports only from its
 //!    own layer or below; besides, `db` imports nothing but `db/`, `diagnostic` and `object` (the
 //!    `ObjectKey` vocabulary it shares with `sql` and the commands), and `graph` and
 //!    `sql` never import each other. `lib.rs`, `main.rs` and `testing.rs` (test support) are
@@ -57,6 +57,7 @@ const LAYERS: &[&[&str]] = &[
     &["ops"],
     &["engine"],
     &["load", "db"],
+    &["infer"],
     &["graph", "sql"],
     &["project"],
     &["diagnostic", "object"],

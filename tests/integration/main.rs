@@ -4,6 +4,7 @@
 mod adopt;
 mod apply;
 mod architecture;
+mod check;
 mod check_schema;
 mod check_schema_effects;
 mod children;

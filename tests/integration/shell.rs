@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 const SUBCOMMANDS: &[&str] = &[
     "show",
     "graph",
+    "check",
     "apply",
     "status",
     "rollback",

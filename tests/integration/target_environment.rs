@@ -112,6 +112,7 @@ fn issue_13_show_says_why_a_migration_is_skipped() {
             "environments",
             "file",
             "id",
+            "inferred_dependencies",
             "metadata",
             "position",
             "requires",

@@ -1,0 +1,531 @@
+//! The walk: every migration's effects read in plan order, each object it uses matched with
+//! the migration that creates it, and each edge that implies compared with the declared graph.
+//!
+//! A migration needs what it reads or refers to (`uses`), alters and renames.
+//! What counts as given, never an edge: an object the migration creates itself, one its
+//! `requires` lists, and anything no migration creates (a built-in, an object made outside
+//! the plan). Opaque statements (dynamic SQL, a parse error) are never guessed from: neither
+//! what they create nor what they use counts; they are listed ([`OpaqueStatement`]) so that
+//! `plan check` can say so. When several migrations create the same object (one dropped it
+//! in between), the use is matched with the last creator before it in plan order, else with
+//! the first after it.
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Origin, SourceFile};
+use crate::graph::Graph;
+use crate::object::{ObjectKey, SchemaObjectKind};
+use crate::project::{Migration, MigrationId, Project, Requirement};
+use crate::sql::{SqlText, StatementEffects, effects_of};
+
+/// Every dependency the SQL implies, and the statements it could not read.
+#[derive(Debug, Default)]
+pub(crate) struct Inference {
+    /// One edge per (creator, user) pair, named after the first use, in the user's plan
+    /// order then the creator's.
+    pub edges: Vec<InferredEdge>,
+    /// Statements whose effects could not be read, in plan order.
+    pub opaque: Vec<OpaqueStatement>,
+}
+
+/// `user` uses `object`, which `creator` creates.
+#[derive(Clone, Debug)]
+pub(crate) struct InferredEdge {
+    /// The migration that creates the object.
+    pub creator: MigrationId,
+    /// The migration that uses it.
+    pub user: MigrationId,
+    /// The object, as the creator creates it (`table public.orders`).
+    pub object: ObjectKey,
+    /// Where the user uses it: the name in the statement when it can be found, else the
+    /// statement.
+    pub at: Origin,
+    /// What the declared graph says of the edge.
+    pub standing: Standing,
+}
+
+/// What the declared graph says of an inferred edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// The user already depends on the creator, directly or through others.
+    Declared,
+    /// The creator comes first in plan order, but the user does not depend on it: `--to`
+    /// the user leaves it out.
+    Missing,
+    /// The creator comes after the user in plan order: the order is wrong.
+    UsedBeforeCreated,
+}
+
+/// A statement `plan` could not read, so inferred nothing from.
+#[derive(Clone, Debug)]
+pub(crate) struct OpaqueStatement {
+    /// Its migration.
+    pub migration: MigrationId,
+    /// Where it is.
+    pub at: Origin,
+    /// Why it is opaque.
+    pub reason: String,
+}
+
+impl Inference {
+    /// The edges the declared graph does not imply: the problems.
+    pub(crate) fn problems(&self) -> impl Iterator<Item = &InferredEdge> {
+        self.edges
+            .iter()
+            .filter(|edge| edge.standing != Standing::Declared)
+    }
+
+    /// The problems among the edges into `user`.
+    pub(crate) fn problems_of<'a>(
+        &'a self,
+        user: &'a MigrationId,
+    ) -> impl Iterator<Item = &'a InferredEdge> {
+        self.problems().filter(move |edge| &edge.user == user)
+    }
+}
+
+/// A migration's statements, read once.
+struct Read<'p> {
+    migration: &'p Migration,
+    statements: Vec<StatementEffects>,
+}
+
+/// Walks `project` in `graph`'s order and infers every dependency its SQL implies.
+pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
+    let migrations: Vec<&Migration> = graph
+        .order()
+        .iter()
+        .filter_map(|id| project.migration(id))
+        .collect();
+    let read = read_all(&migrations);
+    // Who creates what, in plan order.
+    let mut creators: IndexMap<&ObjectKey, Vec<usize>> = IndexMap::new();
+    for (position, migration) in read.iter().enumerate() {
+        for statement in readable(&migration.statements) {
+            for key in &statement.creates {
+                let positions = creators.entry(key).or_default();
+                if positions.last() != Some(&position) {
+                    positions.push(position);
+                }
+            }
+        }
+    }
+    let mut inference = Inference::default();
+    for (position, user) in read.iter().enumerate() {
+        let mut found: IndexMap<usize, InferredEdge> = IndexMap::new();
+        for statement in &user.statements {
+            if let Some(reason) = &statement.opaque {
+                inference.opaque.push(OpaqueStatement {
+                    migration: user.migration.id().clone(),
+                    at: origin_of(user.migration, statement, None),
+                    reason: reason.clone(),
+                });
+                continue;
+            }
+            // Altering or renaming an object needs it as much as reading it does.
+            let needed = statement
+                .uses
+                .iter()
+                .chain(&statement.alters)
+                .chain(statement.renames.iter().map(|rename| &rename.from));
+            for used in needed {
+                if creates_itself(user, used) || required(user.migration, used) {
+                    continue;
+                }
+                let Some((creator, object)) = creator_of(used, position, &creators) else {
+                    continue;
+                };
+                if found.contains_key(&creator) {
+                    continue;
+                }
+                let creator_id = read[creator].migration.id();
+                let standing = if creator > position {
+                    Standing::UsedBeforeCreated
+                } else if graph.depends_on(user.migration.id(), creator_id) {
+                    Standing::Declared
+                } else {
+                    Standing::Missing
+                };
+                found.insert(
+                    creator,
+                    InferredEdge {
+                        creator: creator_id.clone(),
+                        user: user.migration.id().clone(),
+                        object: object.clone(),
+                        at: origin_of(user.migration, statement, Some(used)),
+                        standing,
+                    },
+                );
+            }
+        }
+        found.sort_keys();
+        inference.edges.extend(found.into_values());
+    }
+    inference
+}
+
+/// Every migration's effects, read in parallel: parsing is most of the walk's time.
+fn read_all<'p>(migrations: &[&'p Migration]) -> Vec<Read<'p>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(8);
+    let read_one = |migration: &&'p Migration| Read {
+        migration,
+        statements: effects_of(migration).statements,
+    };
+    if threads < 2 || migrations.len() < 64 {
+        return migrations.iter().map(read_one).collect();
+    }
+    let chunk = migrations.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = migrations
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(read) => read,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// The statements whose effects can be trusted.
+fn readable(statements: &[StatementEffects]) -> impl Iterator<Item = &StatementEffects> {
+    statements
+        .iter()
+        .filter(|statement| statement.opaque.is_none())
+}
+
+/// Whether the migration creates `used` itself (before or after the use: either way it is
+/// not another migration's).
+fn creates_itself(user: &Read<'_>, used: &ObjectKey) -> bool {
+    readable(&user.statements)
+        .flat_map(|statement| statement.creates.iter())
+        .any(|created| used.names(created))
+}
+
+/// Whether the migration's `requires` lists `used`: then it is given.
+fn required(migration: &Migration, used: &ObjectKey) -> bool {
+    migration
+        .requires()
+        .iter()
+        .any(|prerequisite| match (&prerequisite.requirement, used) {
+            (Requirement::Schema { schema }, ObjectKey::Schema(name)) => schema == name,
+            (Requirement::Extension { extension }, ObjectKey::Extension(name)) => extension == name,
+            (
+                Requirement::Table { schema, table },
+                ObjectKey::InSchema {
+                    kind,
+                    schema: used_schema,
+                    name,
+                },
+            ) => {
+                matches!(
+                    kind,
+                    SchemaObjectKind::Table | SchemaObjectKind::View | SchemaObjectKind::Relation
+                ) && schema == used_schema
+                    && table == name
+            }
+            (
+                Requirement::Column {
+                    schema,
+                    table,
+                    column,
+                },
+                ObjectKey::OfTable {
+                    schema: used_schema,
+                    table: used_table,
+                    name,
+                    ..
+                },
+            ) => schema == used_schema && table == used_table && column == name,
+            _ => false,
+        })
+}
+
+/// The migration (by plan position) that creates what `used` names, as seen from
+/// `position`: the last creator before it, else the first after it; and the key it
+/// creates.
+fn creator_of<'k>(
+    used: &ObjectKey,
+    position: usize,
+    creators: &IndexMap<&'k ObjectKey, Vec<usize>>,
+) -> Option<(usize, &'k ObjectKey)> {
+    let candidates: Vec<(usize, &'k ObjectKey)> = named_keys(used)
+        .iter()
+        .filter_map(|key| creators.get_key_value(key))
+        .flat_map(|(key, positions)| positions.iter().map(move |at| (*at, *key)))
+        .filter(|(at, _)| *at != position)
+        .collect();
+    let before = candidates
+        .iter()
+        .filter(|(at, _)| *at < position)
+        .max_by_key(|(at, _)| *at);
+    let after = candidates
+        .iter()
+        .filter(|(at, _)| *at > position)
+        .min_by_key(|(at, _)| *at);
+    before.or(after).copied()
+}
+
+/// The keys a creator would have for what `used` names: a relation used without its kind
+/// is a table, view, materialized view, foreign table or sequence of that name.
+fn named_keys(used: &ObjectKey) -> Vec<ObjectKey> {
+    match used {
+        ObjectKey::InSchema {
+            kind: SchemaObjectKind::Relation,
+            schema,
+            name,
+        } => [
+            SchemaObjectKind::Table,
+            SchemaObjectKind::View,
+            SchemaObjectKind::MaterializedView,
+            SchemaObjectKind::ForeignTable,
+            SchemaObjectKind::Sequence,
+        ]
+        .into_iter()
+        .map(|kind| ObjectKey::in_schema(kind, schema, name))
+        .collect(),
+        other => vec![other.clone()],
+    }
+}
+
+/// Where `statement` of `migration` is, narrowed to the first mention of `used`'s name in it
+/// when there is one.
+fn origin_of(
+    migration: &Migration,
+    statement: &StatementEffects,
+    used: Option<&ObjectKey>,
+) -> Origin {
+    let (file, base) = match statement.text {
+        SqlText::Up => (migration.file().clone(), migration.up_offset()),
+        SqlText::Step(index) => match migration.steps().get(index) {
+            // A step's SQL is in plan.yaml or a file of its own: point at its declaration.
+            Some(step) => return step.origin.clone(),
+            None => (migration.file().clone(), migration.up_offset()),
+        },
+    };
+    let span = base + statement.span.start..base + statement.span.end;
+    let span = used
+        .and_then(|used| mention(&file, &span, used))
+        .unwrap_or_else(|| span.start..span.start + statement_head(&file, &span));
+    Origin::new(file, span)
+}
+
+/// The length of a statement's first line, so that a label does not run over the whole
+/// statement.
+fn statement_head(file: &SourceFile, span: &std::ops::Range<usize>) -> usize {
+    let text = file.text().get(span.clone()).unwrap_or_default();
+    text.find('\n').unwrap_or(text.len())
+}
+
+/// The span of the first mention of `used`'s own name in `span` of `file`, compared without
+/// case (names are folded; a quoted one may not be found, and then the statement is shown).
+fn mention(
+    file: &SourceFile,
+    span: &std::ops::Range<usize>,
+    used: &ObjectKey,
+) -> Option<std::ops::Range<usize>> {
+    let name = match used {
+        ObjectKey::Schema(name) | ObjectKey::Extension(name) => name,
+        ObjectKey::InSchema { name, .. }
+        | ObjectKey::Function { name, .. }
+        | ObjectKey::Overload { name, .. }
+        | ObjectKey::OfTable { name, .. } => name,
+        ObjectKey::Unparsed(_) => return None,
+    };
+    let text = file.text().get(span.clone())?;
+    let lower = text.to_ascii_lowercase();
+    let needle = name.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let word = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|byte| byte.is_ascii_alphanumeric() || *byte == b'_')
+    };
+    let mut from = 0;
+    while let Some(found) = lower.get(from..)?.find(&needle) {
+        let start = from + found;
+        let end = start + needle.len();
+        if (start == 0 || !word(start - 1)) && !word(end) {
+            return Some(span.start + start..span.start + end);
+        }
+        from = end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_project;
+    use crate::testing::project_dir;
+
+    /// The inferred edges of the project of `files` (each `standing creator -> user: object at
+    /// file:line`), then its opaque statements (`opaque user at file:line: reason`).
+    fn check(files: &[(&str, &str)], expect: &[&str]) {
+        let dir = project_dir(files);
+        let loaded = match load_project(dir.path()) {
+            Ok(loaded) => loaded,
+            Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+        };
+        let inference = loaded.inference();
+        let mut lines: Vec<String> = inference
+            .edges
+            .iter()
+            .map(|edge| {
+                let standing = match edge.standing {
+                    Standing::Declared => "declared",
+                    Standing::Missing => "missing",
+                    Standing::UsedBeforeCreated => "used before created",
+                };
+                format!(
+                    "{standing} {} -> {}: {} at {}",
+                    edge.creator,
+                    edge.user,
+                    edge.object,
+                    edge.at.location()
+                )
+            })
+            .collect();
+        lines.extend(inference.opaque.iter().map(|opaque| {
+            format!(
+                "opaque {} at {}: {}",
+                opaque.migration,
+                opaque.at.location(),
+                opaque.reason
+            )
+        }));
+        assert_eq!(lines, expect);
+    }
+
+    const ROOT: (&str, &str) = (
+        "migrations/001_base.sql",
+        "-- depends: none\nCREATE SCHEMA app;\n",
+    );
+    const ORDERS: (&str, &str) = (
+        "migrations/005_orders.sql",
+        "-- depends: 001_base\nCREATE TABLE orders (id int PRIMARY KEY);\nCREATE TYPE mood AS ENUM ('ok');\nCREATE FUNCTION total() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n",
+    );
+
+    fn user(sql: &str) -> String {
+        format!("-- depends: 001_base\n\n{sql}")
+    }
+
+    #[test]
+    fn a_use_of_another_migrations_table_without_a_path_is_missing() {
+        for sql in [
+            "SELECT 1;\nCREATE VIEW v AS SELECT * FROM orders;\n",
+            "SELECT 1;\nCREATE TABLE lines (o int REFERENCES orders (id));\n",
+            "SELECT 1;\nALTER TABLE orders ADD COLUMN note text;\n",
+        ] {
+            check(
+                &[ROOT, ORDERS, ("migrations/007_x.sql", &user(sql))],
+                &["missing 005_orders -> 007_x: table public.orders at migrations/007_x.sql:4"],
+            );
+        }
+        check(
+            &[
+                ROOT,
+                ORDERS,
+                ("migrations/007_x.sql", &user("CREATE TABLE t (m mood);\n")),
+            ],
+            &["missing 005_orders -> 007_x: type public.mood at migrations/007_x.sql:3"],
+        );
+        check(
+            &[
+                ROOT,
+                ORDERS,
+                ("migrations/007_x.sql", &user("SELECT total();\n")),
+            ],
+            &["missing 005_orders -> 007_x: function public.total at migrations/007_x.sql:3"],
+        );
+    }
+
+    #[test]
+    fn a_declared_path_makes_the_edge_declared_and_sequences_imply_every_earlier_one() {
+        check(
+            &[
+                ROOT,
+                ORDERS,
+                (
+                    "migrations/006_mid.sql",
+                    "-- depends: 005_orders\nSELECT 1;\n",
+                ),
+                (
+                    "migrations/007_x.sql",
+                    "-- depends: 006_mid\nCREATE VIEW v AS SELECT * FROM orders;\n",
+                ),
+            ],
+            &["declared 005_orders -> 007_x: table public.orders at migrations/007_x.sql:2"],
+        );
+        check(
+            &[
+                ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+                ("migrations/002_b.sql", "SELECT 1;\n"),
+                ("migrations/003_c.sql", "INSERT INTO a VALUES (1);\n"),
+            ],
+            &["declared 001_a -> 003_c: table public.a at migrations/003_c.sql:1"],
+        );
+    }
+
+    #[test]
+    fn a_creator_after_the_user_is_a_use_before_creation() {
+        check(
+            &[
+                ("migrations/001_a.sql", "INSERT INTO later VALUES (1);\n"),
+                ("migrations/002_b.sql", "CREATE TABLE later (id int);\n"),
+            ],
+            &["used before created 002_b -> 001_a: table public.later at migrations/001_a.sql:1"],
+        );
+    }
+
+    #[test]
+    fn own_creations_requires_and_built_ins_are_given() {
+        check(
+            &[
+                ROOT,
+                ORDERS,
+                (
+                    "migrations/007_x.sql",
+                    "-- depends: 001_base\n-- requires: table public.orders\nCREATE TABLE mine (id int);\nCREATE VIEW v AS SELECT now(), * FROM orders, mine;\n",
+                ),
+            ],
+            &[],
+        );
+    }
+
+    #[test]
+    fn opaque_statements_are_listed_and_never_guessed_from() {
+        check(
+            &[
+                ROOT,
+                ORDERS,
+                (
+                    "migrations/007_x.sql",
+                    "-- depends: 001_base\nDO $$ BEGIN EXECUTE format('INSERT INTO orders VALUES (%s)', 1); END $$;\n",
+                ),
+            ],
+            &["opaque 007_x at migrations/007_x.sql:2: dynamic SQL (EXECUTE) in a DO block"],
+        );
+    }
+
+    #[test]
+    fn the_last_creator_before_the_use_is_the_one() {
+        check(
+            &[
+                ("migrations/001_a.sql", "CREATE TABLE t (id int);\n"),
+                (
+                    "migrations/002_b.sql",
+                    "DROP TABLE t;\nCREATE TABLE t (id int);\n",
+                ),
+                ("migrations/003_c.sql", "SELECT * FROM t;\n"),
+            ],
+            // A drop is not a use: `DROP … IF EXISTS` needs nothing.
+            &["declared 002_b -> 003_c: table public.t at migrations/003_c.sql:1"],
+        );
+    }
+}
