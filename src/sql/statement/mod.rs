@@ -14,7 +14,7 @@
 //! plain `'...'` string: each statement is lexed with the setting in force once the statements
 //! before it have run, as the server reads it when it receives the statement.
 //!
-//! - `model`: [`Statement`] and [`StatementToken`], what a script is split into.
+//! - `model`: [`Statement`] and `StatementToken`, what a script is split into.
 //! - `split`: [`split_statements`], psql's statement boundaries and COPY data.
 //! - `standard_strings`: `StandardStringsChange`, a statement's change to the setting.
 //! - `classify`: [`StatementKind`], what a statement means for its transaction.
