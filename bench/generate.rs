@@ -2,14 +2,17 @@
 #![allow(clippy::print_stderr)]
 //!
 //! ```text
-//! cargo run --release --example generate -- OUT_DIR N [--max-deps K] [--seed S] [--sequence]
+//! cargo run --release --example generate -- OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich]
 //! ```
 //!
 //! The dependencies form a random DAG whose topological order is a random permutation of the
 //! file numbers, so lower-numbered migrations often depend on higher-numbered ones and the
 //! planner's real ordering work is exercised. `--sequence` writes no dependency headers at all
 //! (a numbered folder, as seeds 000, 002, 003 and 004 keep). Each migration creates one small
-//! table, so the same project also serves the apply benchmark.
+//! table, so the same project also serves the apply benchmark. `--rich` makes each migration
+//! use what its dependencies create, as real ones do (for the parser's benchmark, bench/parse.sh):
+//! its table has a column `REFERENCES` each dependency's table, an index, and a view joining
+//! the first dependency's table.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,11 +39,12 @@ struct Options {
     max_dependencies: usize,
     seed: u64,
     sequence: bool,
+    rich: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: generate OUT_DIR N [--max-deps K] [--seed S] [--sequence]";
+    let usage = "usage: generate OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich]";
     let out = PathBuf::from(args.next().ok_or(usage)?);
     let count = args
         .next()
@@ -53,6 +57,7 @@ fn parse_options() -> Result<Options, String> {
         max_dependencies: 3,
         seed: 42,
         sequence: false,
+        rich: false,
     };
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -69,6 +74,7 @@ fn parse_options() -> Result<Options, String> {
                     .ok_or("--seed takes a number")?;
             }
             "--sequence" => options.sequence = true,
+            "--rich" => options.rich = true,
             other => return Err(format!("unknown option {other}; {usage}")),
         }
     }
@@ -87,9 +93,9 @@ fn generate(options: &Options) -> std::io::Result<()> {
         order.swap(index, other);
     }
     for (rank, &number) in order.iter().enumerate() {
+        let mut dependencies: Vec<usize> = Vec::new();
         let mut header = format!("-- Migration: {number:0width$}\n-- Description: generated\n");
         if !options.sequence {
-            let mut dependencies: Vec<usize> = Vec::new();
             if rank > 0 {
                 for _ in 0..random.below(options.max_dependencies + 1) {
                     // Mostly recent migrations, as real projects grow.
@@ -110,13 +116,44 @@ fn generate(options: &Options) -> std::io::Result<()> {
                 header.push_str(&format!("-- depends: {}\n", written.join(", ")));
             }
         }
-        let body = format!("CREATE TABLE bench_{number} (id integer PRIMARY KEY, note text);\n");
+        let body = if options.rich {
+            rich_body(number, &dependencies)
+        } else {
+            format!("CREATE TABLE bench_{number} (id integer PRIMARY KEY, note text);\n")
+        };
         std::fs::write(
             migrations.join(format!("{number:0width$}_m{number}.sql")),
             format!("{header}\n{body}"),
         )?;
     }
     Ok(())
+}
+
+/// A migration that uses what its dependencies create: a foreign key to each one's table, an
+/// index, and a view joining the first one's table (about 400 bytes of SQL, five statements).
+fn rich_body(number: usize, dependencies: &[usize]) -> String {
+    let mut columns = String::from("id integer PRIMARY KEY, note text NOT NULL DEFAULT ''");
+    for dependency in dependencies {
+        columns.push_str(&format!(
+            ", bench_{dependency}_id integer REFERENCES bench_{dependency} (id) ON DELETE CASCADE"
+        ));
+    }
+    let mut body = format!(
+        "SET search_path = public;\n\
+         CREATE TABLE bench_{number} ({columns});\n\
+         CREATE INDEX bench_{number}_note ON bench_{number} (note) WHERE note <> '';\n\
+         COMMENT ON TABLE bench_{number} IS 'generated';\n"
+    );
+    match dependencies.first() {
+        Some(first) => body.push_str(&format!(
+            "CREATE VIEW bench_{number}_v AS SELECT b.id, d.note FROM bench_{number} b \
+             JOIN bench_{first} d ON d.id = b.bench_{first}_id;\n"
+        )),
+        None => body.push_str(&format!(
+            "CREATE VIEW bench_{number}_v AS SELECT id, note FROM bench_{number};\n"
+        )),
+    }
+    body
 }
 
 fn main() -> ExitCode {

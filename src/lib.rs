@@ -99,6 +99,29 @@ pub mod internals {
         settings.connect()
     }
 
+    /// Runs the parser over `migration` as `check-schema` and `plan check` read it
+    /// (`sql::effects_of`: its forward SQL and `sql` steps, names resolved) and returns how
+    /// many statements, objects and opaque statements it found: a number, so that fuzz/ and
+    /// bench/ can drive the parser without naming the crate's SQL types, and the work cannot
+    /// be optimised away.
+    pub fn parse_migration(migration: &crate::Migration) -> usize {
+        let effects = crate::sql::effects_of(migration);
+        effects.created.len()
+            + effects.dropped.len()
+            + effects
+                .statements
+                .iter()
+                .map(|statement| {
+                    1 + statement.creates.len()
+                        + statement.alters.len()
+                        + statement.renames.len()
+                        + statement.drops.len()
+                        + statement.uses.len()
+                        + usize::from(statement.opaque.is_some())
+                })
+                .sum::<usize>()
+    }
+
     /// A diagnostic as `plan` prints it when stderr is not a terminal: no colour, no wrapping,
     /// problems top-down and grouped (`diagnostic::render_styled`).
     pub fn render_unstyled(diagnostic: &dyn miette::Diagnostic) -> String {

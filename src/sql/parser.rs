@@ -1830,5 +1830,114 @@ mod tests {
                 prop_assert!(facts.span.end <= sql.len());
             }
         }
+
+        /// Any bytes, as a file read lossily would be: NULs, invalid UTF-8, control characters.
+        #[test]
+        fn parsing_never_panics_on_any_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..512)
+        ) {
+            let sql = String::from_utf8_lossy(&bytes);
+            check_spans(&sql)?;
+        }
+
+        /// Quoting fragments glued together with nothing between them, so that they open
+        /// inside each other: dollar quotes with and without tags (and `$1` parameters), nested
+        /// and unterminated comments, unterminated strings of every kind, psql's `\`
+        /// meta-commands, `COPY … FROM stdin` data.
+        #[test]
+        fn parsing_never_panics_on_glued_quoting(
+            pieces in proptest::collection::vec(proptest::sample::select(QUOTING), 0..30)
+        ) {
+            check_spans(&pieces.concat())?;
+        }
+
+        /// Every fixture and migration of the worked example cut at any point: whatever was
+        /// open at the cut (a string, a dollar quote, a comment, a statement) is left
+        /// unterminated.
+        #[test]
+        fn parsing_never_panics_on_cut_migrations(
+            file in any::<prop::sample::Index>(),
+            cut in any::<prop::sample::Index>()
+        ) {
+            let files = corpus();
+            let bytes = std::fs::read(file.get(&files)).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            let mut end = cut.index(text.len() + 1);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            check_spans(&text[..end])?;
+        }
     }
+
+    /// Parses `sql` and checks each statement's span lies in it, in order.
+    fn check_spans(sql: &str) -> Result<(), TestCaseError> {
+        let mut previous_end = 0;
+        for facts in parse(sql) {
+            prop_assert!(
+                previous_end <= facts.span.start
+                    && facts.span.start <= facts.span.end
+                    && facts.span.end <= sql.len(),
+                "span {:?} after {} in {} bytes",
+                facts.span,
+                previous_end,
+                sql.len()
+            );
+            previous_end = facts.span.end;
+        }
+        Ok(())
+    }
+
+    /// Pieces of SQL that open, close or escape quoting, for glued soups.
+    const QUOTING: &[&str] = &[
+        "$$",
+        "$a$",
+        "$a_1$",
+        "$A$",
+        "$1",
+        "$",
+        "$x",
+        "DO $$ BEGIN ",
+        " END $$;",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $f$ SELECT 1 $f$;",
+        "/*",
+        "*/",
+        "/* /* nested */ still comment */",
+        "/* unterminated",
+        "--",
+        "-- line comment",
+        "\n",
+        "\r\n",
+        "'",
+        "''",
+        "'unterminated",
+        "E'",
+        "E'\\'",
+        "e'\\\\'",
+        "U&'\\0041'",
+        "U&\"a\"",
+        "UESCAPE '!'",
+        "B'01",
+        "X'ff",
+        "N'",
+        "\"",
+        "\"\"",
+        "\"quoted ident",
+        "\\",
+        "\\i file.sql\n",
+        "\\.\n",
+        "COPY t FROM stdin;\n",
+        "a\tb\n",
+        ";",
+        "(",
+        ")",
+        "[",
+        "::",
+        "CREATE TABLE t (a int);",
+        "SELECT ",
+        "é",
+        "\u{0}",
+        "\u{feff}",
+        " ",
+    ];
 }
