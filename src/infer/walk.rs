@@ -8,7 +8,8 @@
 //! what they create nor what they use counts; they are listed ([`OpaqueStatement`]) so that
 //! `plan check` can say so. When several migrations create the same object (one dropped it
 //! in between), the use is matched with the last creator before it in plan order, else with
-//! the first after it.
+//! the first after it, unless that one drops the object before creating it (the object was
+//! there before it). A rename creates its new name.
 
 use indexmap::IndexMap;
 
@@ -84,6 +85,17 @@ impl Inference {
     }
 }
 
+/// A migration that creates an object.
+#[derive(Clone, Copy)]
+struct Creation {
+    /// Its position in plan order.
+    position: usize,
+    /// Whether it dropped the object before creating it: then the object was there before
+    /// it (made outside the plan, or by code `plan` could not read), and an earlier use is
+    /// of that one, not a use before creation.
+    recreates: bool,
+}
+
 /// A migration's statements, read once.
 struct Read<'p> {
     migration: &'p Migration,
@@ -98,16 +110,26 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
         .filter_map(|id| project.migration(id))
         .collect();
     let read = read_all(&migrations);
-    // Who creates what, in plan order.
-    let mut creators: IndexMap<&ObjectKey, Vec<usize>> = IndexMap::new();
+    // Who creates what, in plan order, and whether that migration dropped it first.
+    let mut creators: IndexMap<&ObjectKey, Vec<Creation>> = IndexMap::new();
     for (position, migration) in read.iter().enumerate() {
+        let mut dropped: Vec<&ObjectKey> = Vec::new();
         for statement in readable(&migration.statements) {
-            for key in &statement.creates {
+            // A rename makes its new name as much as a create does.
+            let made = statement
+                .creates
+                .iter()
+                .chain(statement.renames.iter().map(|rename| &rename.to));
+            for key in made {
                 let positions = creators.entry(key).or_default();
-                if positions.last() != Some(&position) {
-                    positions.push(position);
+                if positions.last().map(|creation| creation.position) != Some(position) {
+                    positions.push(Creation {
+                        position,
+                        recreates: dropped.iter().any(|drop| *drop == key || drop.names(key)),
+                    });
                 }
             }
+            dropped.extend(&statement.drops);
         }
     }
     let mut inference = Inference::default();
@@ -203,7 +225,12 @@ fn readable(statements: &[StatementEffects]) -> impl Iterator<Item = &StatementE
 /// not another migration's).
 fn creates_itself(user: &Read<'_>, used: &ObjectKey) -> bool {
     readable(&user.statements)
-        .flat_map(|statement| statement.creates.iter())
+        .flat_map(|statement| {
+            statement
+                .creates
+                .iter()
+                .chain(statement.renames.iter().map(|rename| &rename.to))
+        })
         .any(|created| used.names(created))
 }
 
@@ -247,28 +274,30 @@ fn required(migration: &Migration, used: &ObjectKey) -> bool {
 }
 
 /// The migration (by plan position) that creates what `used` names, as seen from
-/// `position`: the last creator before it, else the first after it; and the key it
+/// `position`: the last creator before it, else the first after it unless that one drops
+/// it first (then the use is of an object that was there before it); and the key it
 /// creates.
 fn creator_of<'k>(
     used: &ObjectKey,
     position: usize,
-    creators: &IndexMap<&'k ObjectKey, Vec<usize>>,
+    creators: &IndexMap<&'k ObjectKey, Vec<Creation>>,
 ) -> Option<(usize, &'k ObjectKey)> {
-    let candidates: Vec<(usize, &'k ObjectKey)> = named_keys(used)
+    let candidates: Vec<(Creation, &'k ObjectKey)> = named_keys(used)
         .iter()
         .filter_map(|key| creators.get_key_value(key))
-        .flat_map(|(key, positions)| positions.iter().map(move |at| (*at, *key)))
-        .filter(|(at, _)| *at != position)
+        .flat_map(|(key, creations)| creations.iter().map(move |at| (*at, *key)))
+        .filter(|(at, _)| at.position != position)
         .collect();
     let before = candidates
         .iter()
-        .filter(|(at, _)| *at < position)
-        .max_by_key(|(at, _)| *at);
+        .filter(|(at, _)| at.position < position)
+        .max_by_key(|(at, _)| at.position);
     let after = candidates
         .iter()
-        .filter(|(at, _)| *at > position)
-        .min_by_key(|(at, _)| *at);
-    before.or(after).copied()
+        .filter(|(at, _)| at.position > position)
+        .min_by_key(|(at, _)| at.position)
+        .filter(|(at, _)| !at.recreates);
+    before.or(after).map(|(at, key)| (at.position, *key))
 }
 
 /// The keys a creator would have for what `used` names: a relation used without its kind
@@ -526,6 +555,53 @@ mod tests {
             ],
             // A drop is not a use: `DROP … IF EXISTS` needs nothing.
             &["declared 002_b -> 003_c: table public.t at migrations/003_c.sql:1"],
+        );
+    }
+    #[test]
+    fn a_rename_makes_its_new_name() {
+        check(
+            &[
+                (
+                    "migrations/001_a.sql",
+                    "-- depends: none\nCREATE TABLE a (id int);\n",
+                ),
+                (
+                    "migrations/002_b.sql",
+                    "-- depends: 001_a\nALTER TABLE a RENAME TO b;\nINSERT INTO b VALUES (1);\n",
+                ),
+                (
+                    "migrations/003_c.sql",
+                    "-- depends: 001_a\nINSERT INTO b VALUES (1);\n",
+                ),
+                (
+                    "migrations/004_d.sql",
+                    "-- depends: 003_c\nCREATE TABLE b (id int);\n",
+                ),
+            ],
+            &[
+                "declared 001_a -> 002_b: table public.a at migrations/002_b.sql:2",
+                "missing 002_b -> 003_c: table public.b at migrations/003_c.sql:2",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_later_migration_that_drops_and_recreates_is_not_the_first_creator() {
+        // 001 made `t` in code plan cannot read; 003 drops and recreates it: 002's use is of
+        // 001's `t`, not a use before 003 creates it.
+        check(
+            &[
+                (
+                    "migrations/001_a.sql",
+                    "DO $$ BEGIN EXECUTE 'CREATE TABLE t (id int)'; END $$;\n",
+                ),
+                ("migrations/002_b.sql", "INSERT INTO t VALUES (1);\n"),
+                (
+                    "migrations/003_c.sql",
+                    "DROP TABLE t;\nCREATE TABLE t (id int);\n",
+                ),
+            ],
+            &["opaque 001_a at migrations/001_a.sql:1: dynamic SQL (EXECUTE) in a DO block"],
         );
     }
 }

@@ -181,8 +181,11 @@ fn effects_of_texts(texts: Vec<(SqlText, &str)>) -> Effects {
     let mut effects = Effects::default();
     // A migration's SQL runs in one session, its steps after its forward SQL.
     let mut search_path: Vec<String> = Vec::new();
+    let mut temporaries: Vec<String> = Vec::new();
     for (text, sql) in texts {
-        for facts in parse(sql) {
+        for mut facts in parse(sql) {
+            in_pg_temp(&mut facts, &temporaries);
+            temporaries.extend(facts.temporaries.iter().cloned());
             let statement = resolve(text, &facts, &search_path);
             apply(&mut effects, &facts, &statement, &search_path);
             effects.statements.push(statement);
@@ -192,6 +195,49 @@ fn effects_of_texts(texts: Vec<(SqlText, &str)>) -> Effects {
         }
     }
     effects
+}
+
+/// Puts the unqualified names of relations `temporaries` lists (the session's temporary
+/// ones, created earlier) in `pg_temp`, which PostgreSQL searches first for relations: a
+/// temporary table is not the `public` table another migration creates under that name.
+fn in_pg_temp(facts: &mut StatementFacts, temporaries: &[String]) {
+    use crate::object::SchemaObjectKind as Kind;
+    if temporaries.is_empty() {
+        return;
+    }
+    let shadow = |name: &mut QualifiedName| {
+        if name.schema.is_none() && temporaries.contains(&name.name) {
+            name.schema = Some("pg_temp".to_string());
+        }
+    };
+    let mut each = |object: &mut ObjectName| match object {
+        ObjectName::InSchema(
+            Kind::Relation
+            | Kind::Table
+            | Kind::View
+            | Kind::MaterializedView
+            | Kind::Sequence
+            | Kind::ForeignTable,
+            name,
+        ) => shadow(name),
+        ObjectName::OfTable { table, .. } => shadow(table),
+        _ => {}
+    };
+    for created in &mut facts.creates {
+        each(&mut created.object);
+        created.removed_with.iter_mut().for_each(&mut each);
+        created.depends_on.iter_mut().for_each(&mut each);
+    }
+    for rename in &mut facts.renames {
+        each(&mut rename.from);
+        each(&mut rename.to);
+    }
+    facts
+        .alters
+        .iter_mut()
+        .chain(&mut facts.drops)
+        .chain(&mut facts.uses)
+        .for_each(each);
 }
 
 /// Adds one statement to what the migration leaves created and dropped.
@@ -502,6 +548,40 @@ mod tests {
         assert!(removes("schema s", "index s.t_i"));
         assert!(!removes("table s.u", "index s.t_i"));
         assert!(!removes("table s.t", "index s.other"));
+    }
+
+    #[test]
+    fn a_temporary_relation_shadows_its_name_for_the_rest_of_the_migration() {
+        let effects = effects_of_sql(
+            "INSERT INTO scratch VALUES (0);
+             CREATE TEMP TABLE scratch (id int);
+             INSERT INTO scratch SELECT id FROM public.scratch;
+             ALTER TABLE scratch ADD COLUMN n int;
+             DROP TABLE scratch;",
+        );
+        let shown: Vec<Vec<String>> = effects
+            .statements
+            .iter()
+            .map(|statement| {
+                let keys = statement.uses.iter().chain(&statement.alters);
+                let keys = keys.chain(&statement.creates).chain(&statement.drops);
+                keys.map(ToString::to_string).collect()
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                vec!["relation public.scratch"],
+                vec![],
+                vec![
+                    "relation pg_temp.scratch",
+                    "schema public",
+                    "relation public.scratch",
+                ],
+                vec!["table pg_temp.scratch", "column pg_temp.scratch.n"],
+                vec!["table pg_temp.scratch"],
+            ]
+        );
     }
 
     #[test]

@@ -99,6 +99,9 @@ pub(crate) struct StatementFacts {
     /// types, functions called, sequences in `nextval('…')`, schemas named. Built-ins
     /// (`now()`, `text`) are listed too: matching uses to objects is the caller's job.
     pub uses: Vec<ObjectName>,
+    /// Temporary relations it creates (`CREATE TEMP TABLE | VIEW | SEQUENCE name`), by their
+    /// own name: later unqualified uses of that name in the session are of them.
+    pub temporaries: Vec<String>,
     /// The schemas of `SET search_path` or `set_config('search_path', …)`, when it sets one.
     pub search_path: Option<Vec<String>>,
     /// Why part of what the statement does cannot be read, if it cannot.

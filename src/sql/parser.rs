@@ -210,6 +210,7 @@ impl Reader<'_> {
             return;
         };
         if child(node, SyntaxKind::TEMP).is_some() {
+            self.facts.temporaries.push(table.name);
             return;
         }
         self.create(
@@ -349,6 +350,9 @@ impl Reader<'_> {
         };
         self.handled.push(name_node.clone());
         if child(node, SyntaxKind::TEMP).is_some() {
+            if let Some(name) = qualified(&name_node) {
+                self.facts.temporaries.push(name.name);
+            }
             return;
         }
         if let Some(name) = qualified(&name_node) {
