@@ -157,6 +157,13 @@ pub(crate) enum GlobalOptionProblem {
 )]
 pub(crate) struct QuietAndVerbose;
 
+/// A usage error, as clap's own.
+impl Classified for QuietAndVerbose {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::InvalidInput
+    }
+}
+
 /// A global option that takes a value given twice, on either side of the subcommand: clap takes
 /// the subcommand's side silently (`plan --dir a status --dir b` reads `b`), and refuses the two
 /// only on one side.
@@ -210,13 +217,6 @@ pub(crate) fn refuse_repeated(args: &[std::ffi::OsString]) -> Result<(), Failure
         }
     }
     Ok(())
-}
-
-/// A usage error, as clap's own.
-impl Classified for QuietAndVerbose {
-    fn class(&self) -> ErrorClass {
-        ErrorClass::InvalidInput
-    }
 }
 
 /// Both are usage errors.
