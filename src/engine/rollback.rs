@@ -645,37 +645,18 @@ fn roll_back_one(
                 if !statement.outside_transaction {
                     // As in apply: a statement that can run in a transaction runs in one with
                     // its progress record, so it can never run twice.
+                    let traced = || {
+                        Statement::at(id, source, offset + statement.span.start, &statement.text)
+                    };
                     let outcome = session.begin().and_then(|mut work| {
                         let transaction = work.start(lock_timeout)?;
-                        let sending = tracer.sending(
-                            || {
-                                Statement::at(
-                                    id,
-                                    source,
-                                    offset + statement.span.start,
-                                    &statement.text,
-                                )
-                            },
-                            emit,
-                        );
+                        let sending = tracer.sending(traced, emit);
                         let outcome = work.run_statement(
                             &statement.text,
                             statement.copy_data.as_deref(),
                             &transaction,
                         );
-                        tracer.sent(
-                            sending,
-                            || {
-                                Statement::at(
-                                    id,
-                                    source,
-                                    offset + statement.span.start,
-                                    &statement.text,
-                                )
-                            },
-                            None,
-                            emit,
-                        );
+                        tracer.sent(sending, traced, None, emit);
                         let state = match outcome {
                             Ok(state) => state,
                             Err(_) if work.ended_before_error(&transaction) => {

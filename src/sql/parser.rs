@@ -781,19 +781,7 @@ impl Reader<'_> {
     /// A function call: the function, a sequence named in `nextval('…')` (and `currval`,
     /// `setval`), a `search_path` set by `set_config('search_path', '…', …)`.
     fn call(&mut self, node: &SyntaxNode) {
-        let Some(callee) = node.children().next() else {
-            return;
-        };
-        if !matches!(callee.kind(), SyntaxKind::NAME_REF | SyntaxKind::FIELD_EXPR) {
-            return;
-        }
-        let parts: Vec<String> = callee
-            .descendants_with_tokens()
-            .filter_map(|element| element.into_token())
-            .filter(|token| !is_trivia(token.kind()) && token.kind() != SyntaxKind::DOT)
-            .map(|token| identifier(&token))
-            .collect();
-        let Some(function) = qualified_from(parts) else {
+        let Some(function) = called_function(node) else {
             return;
         };
         let first_string = || {
@@ -1065,19 +1053,7 @@ fn called_functions(node: &SyntaxNode) -> Vec<QualifiedName> {
         .descendants()
         .filter(|part| part.kind() == SyntaxKind::CALL_EXPR)
     {
-        let Some(callee) = call.children().next() else {
-            continue;
-        };
-        if !matches!(callee.kind(), SyntaxKind::NAME_REF | SyntaxKind::FIELD_EXPR) {
-            continue;
-        }
-        let parts: Vec<String> = callee
-            .descendants_with_tokens()
-            .filter_map(|element| element.into_token())
-            .filter(|token| !is_trivia(token.kind()) && token.kind() != SyntaxKind::DOT)
-            .map(|token| identifier(&token))
-            .collect();
-        if let Some(function) = qualified_from(parts)
+        if let Some(function) = called_function(&call)
             && !functions.contains(&function)
         {
             functions.push(function);
@@ -1214,6 +1190,22 @@ fn collect_segments(node: &SyntaxNode, parts: &mut Vec<String>) {
 }
 
 /// `name`, `schema.name` or `database.schema.name` (the database part is dropped).
+/// The function a call expression names (`f(…)`, `s.f(…)`), or `None` when the callee is
+/// something else (a subscript, a parenthesised expression).
+fn called_function(call: &SyntaxNode) -> Option<QualifiedName> {
+    let callee = call.children().next()?;
+    if !matches!(callee.kind(), SyntaxKind::NAME_REF | SyntaxKind::FIELD_EXPR) {
+        return None;
+    }
+    let parts: Vec<String> = callee
+        .descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| !is_trivia(token.kind()) && token.kind() != SyntaxKind::DOT)
+        .map(|token| identifier(&token))
+        .collect();
+    qualified_from(parts)
+}
+
 fn qualified_from(mut parts: Vec<String>) -> Option<QualifiedName> {
     let name = parts.pop()?;
     Some(QualifiedName {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use regex::Regex;
 
 use crate::support::cluster::{TestDatabase, test_db};
-use crate::support::project::{Run, TestProject, finish, plan};
+use crate::support::project::{Run, TestProject, finish, plan, without_connection_variables};
 
 /// Two migrations, each taking half a second to apply, each with a rollback.
 fn slow_project() -> TestProject {
@@ -255,12 +255,7 @@ fn run_on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> Run 
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name == "DATABASE_URL" || name.starts_with("PG") {
-            command.env_remove(name.as_ref());
-        }
-    }
+    without_connection_variables(&mut command);
     let child = command
         .spawn()
         .expect("util-linux `script` runs (apt-get install bsdutils)");

@@ -379,13 +379,19 @@ fn plan_command(dir: &Path, args: &[&str]) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    without_connection_variables(&mut command);
+    command
+}
+
+/// Removes `DATABASE_URL` and every `PG*` variable the test process has from `command`'s
+/// environment, so that a run connects where its arguments say and nowhere else.
+pub(crate) fn without_connection_variables(command: &mut Command) {
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if name == "DATABASE_URL" || name.starts_with("PG") {
             command.env_remove(name.as_ref());
         }
     }
-    command
 }
 
 fn copy_tree(from: &Path, to: &Path) {
