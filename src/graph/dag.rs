@@ -164,6 +164,10 @@ impl Graph {
         if self.mode == OrderMode::Sequence && from.index() < to.index() {
             return true;
         }
+        // Most uses are of a direct dependency's objects: no search for those.
+        if self.graph.find_edge(from, to).is_some() {
+            return true;
+        }
         let mut seen = IndexSet::new();
         let mut stack = vec![to];
         while let Some(current) = stack.pop() {

@@ -112,6 +112,9 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
     let read = read_all(&migrations);
     // Who creates what, in plan order, and whether that migration dropped it first.
     let mut creators: IndexMap<&ObjectKey, Vec<Creation>> = IndexMap::new();
+    // The same keys by schema and name, whatever their kind: a use finds its candidates here
+    // without building a key for every kind a relation could be.
+    let mut by_name: IndexMap<(&str, &str, &str), Vec<&ObjectKey>> = IndexMap::new();
     for (position, migration) in read.iter().enumerate() {
         let mut dropped: Vec<&ObjectKey> = Vec::new();
         for statement in readable(&migration.statements) {
@@ -121,6 +124,10 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 .iter()
                 .chain(statement.renames.iter().map(|rename| &rename.to));
             for key in made {
+                let same_name = by_name.entry(name_parts(key)).or_default();
+                if !same_name.contains(&key) {
+                    same_name.push(key);
+                }
                 let positions = creators.entry(key).or_default();
                 if positions.last().map(|creation| creation.position) != Some(position) {
                     positions.push(Creation {
@@ -154,7 +161,8 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 if creates_itself(user, used) || required(user.migration, used) {
                     continue;
                 }
-                let Some((creator, object)) = creator_of(used, position, &creators) else {
+                let Some((creator, object)) = creator_of(used, position, &creators, &by_name)
+                else {
                     continue;
                 };
                 if found.contains_key(&creator) {
@@ -281,10 +289,14 @@ fn creator_of<'k>(
     used: &ObjectKey,
     position: usize,
     creators: &IndexMap<&'k ObjectKey, Vec<Creation>>,
+    by_name: &IndexMap<(&str, &str, &str), Vec<&'k ObjectKey>>,
 ) -> Option<(usize, &'k ObjectKey)> {
-    let candidates: Vec<(Creation, &'k ObjectKey)> = named_keys(used)
-        .iter()
-        .filter_map(|key| creators.get_key_value(key))
+    let candidates: Vec<(Creation, &'k ObjectKey)> = by_name
+        .get(&name_parts(used))
+        .into_iter()
+        .flatten()
+        .filter(|key| used.names(key))
+        .filter_map(|key| creators.get_key_value(*key))
         .flat_map(|(key, creations)| creations.iter().map(move |at| (*at, *key)))
         .filter(|(at, _)| at.position != position)
         .collect();
@@ -300,25 +312,23 @@ fn creator_of<'k>(
     before.or(after).map(|(at, key)| (at.position, *key))
 }
 
-/// The keys a creator would have for what `used` names: a relation used without its kind
-/// is a table, view, materialized view, foreign table or sequence of that name.
-fn named_keys(used: &ObjectKey) -> Vec<ObjectKey> {
-    match used {
-        ObjectKey::InSchema {
-            kind: SchemaObjectKind::Relation,
+/// The schema, the table and the name an object is found by, whatever its kind (empty parts
+/// for what it has not): a relation used without its kind and the table, view or sequence
+/// created share them.
+fn name_parts(key: &ObjectKey) -> (&str, &str, &str) {
+    match key {
+        ObjectKey::Schema(name) | ObjectKey::Extension(name) | ObjectKey::Unparsed(name) => {
+            ("", "", name)
+        }
+        ObjectKey::InSchema { schema, name, .. }
+        | ObjectKey::Function { schema, name }
+        | ObjectKey::Overload { schema, name, .. } => (schema, "", name),
+        ObjectKey::OfTable {
             schema,
+            table,
             name,
-        } => [
-            SchemaObjectKind::Table,
-            SchemaObjectKind::View,
-            SchemaObjectKind::MaterializedView,
-            SchemaObjectKind::ForeignTable,
-            SchemaObjectKind::Sequence,
-        ]
-        .into_iter()
-        .map(|kind| ObjectKey::in_schema(kind, schema, name))
-        .collect(),
-        other => vec![other.clone()],
+            ..
+        } => (schema, table, name),
     }
 }
 
