@@ -181,6 +181,26 @@ impl ShownPlan {
         if let Some(environment) = &self.environment {
             text.push_str(&format!("environment: {environment}\n"));
         }
+        // A dependency the SQL implies but nobody declared, whose creator this plan leaves out:
+        // said before the list, since the list alone looks complete.
+        let shown: Vec<&str> = self.migrations.iter().map(|m| m.id.as_str()).collect();
+        let left_out: Vec<String> = self
+            .migrations
+            .iter()
+            .flat_map(|migration| {
+                migration
+                    .inferred_dependencies
+                    .iter()
+                    .filter(|inferred| !shown.contains(&inferred.id.as_str()))
+                    .map(move |inferred| format!("{} needs {}", migration.id, inferred.id))
+            })
+            .collect();
+        if !left_out.is_empty() {
+            text.push_str(&format!(
+                "undeclared: {} (what the SQL uses, left out of this plan; `plan apply` refuses it until it is declared: `plan check --fix`)\n",
+                left_out.join(", ")
+            ));
+        }
         for migration in &self.migrations {
             text.push('\n');
             migration.write_text(&mut text, self.environment.as_deref());

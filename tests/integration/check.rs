@@ -96,6 +96,12 @@ fn show_marks_an_undeclared_dependency_and_graph_draws_it_dotted() {
     plan_with_env(project.path(), &["graph"], &[])
         .expect_ok()
         .expect_stdout_has(&["\"005_orders\" -> \"007_report\" [style=dotted"]);
+    // With --to, the plan leaves the creator out: said before the list, which looks complete.
+    let run = plan_with_env(project.path(), &["show", "--to", "007"], &[]).expect_ok();
+    assert!(!run.stdout.contains("\n  2. 005_orders"), "{run:?}");
+    run.expect_stdout_has(&["undeclared: 007_report needs 005_orders"]);
+    let whole = plan_with_env(project.path(), &["show"], &[]).expect_ok();
+    assert!(!whole.stdout.contains("undeclared:"), "{whole:?}");
 }
 
 #[test]
