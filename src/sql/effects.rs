@@ -4,7 +4,7 @@
 //! from ([`StatementEffects`]); and, summed over the migration, what it leaves created and
 //! dropped ([`Effects`]), with which objects a drop takes along ([`removes`], [`RemovedWith`]).
 //!
-//! Read by the parser (`parser.rs`), never guessed: what it cannot place is reported opaque.
+//! Read by the parser (`parser/`), never guessed: what it cannot place is reported opaque.
 //! Schemas are resolved as an approximation of PostgreSQL's: a name the statement qualifies is
 //! in that schema; an unqualified one is in the first schema of the `search_path` the
 //! migration set so far (`SET search_path`, `set_config('search_path', …)`; `$user` and

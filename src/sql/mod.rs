@@ -6,7 +6,7 @@
 //!   transaction control or must run outside a transaction block ([`StatementKind`]).
 //!   It follows the script's own `SET standard_conforming_strings` (`StandardStrings`). This
 //!   is what runs: the lexer is the right tool for splitting and positions.
-//! - `parser.rs` is the PostgreSQL grammar (the `squawk-syntax` crate, behind this one file):
+//! - `parser/` is the PostgreSQL grammar (the `squawk-syntax` crate, behind this one folder):
 //!   what each statement does, as `facts.rs`'s types (names as written, unresolved), with
 //!   `naming.rs`'s rules for the names PostgreSQL gives unnamed constraints.
 //! - `effects.rs`: what a migration's SQL does ([`effects_of`]), per statement and summed, as

@@ -7,7 +7,7 @@
 //! where we read such bodies more carefully than psql's heuristic). After `COPY ... FROM STDIN;`
 //! the following lines up to a `\.` line are the command's data, as psql reads them, and are
 //! never lexed as SQL ([`Statement::copy_data`]). Tokens come from `lexer.rs`; what a statement
-//! does is worked out by `parser.rs`.
+//! does is worked out by `parser/`.
 //!
 //! The splitter also follows the script's own changes to `standard_conforming_strings`
 //! ([`Statement::standard_strings_change`]), which decide whether a backslash escapes in a
