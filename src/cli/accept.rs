@@ -14,6 +14,7 @@ use miette::Diagnostic;
 
 use super::Global;
 use super::args::resolve_migration;
+use super::progress_bar::LockWaitNotice;
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::ops::{self, Acceptance, ResumeAt};
 
@@ -68,7 +69,7 @@ pub(crate) fn run(
     args: AcceptArgs,
     global: &Global,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), Failure> {
     let loaded = global.load()?;
     let project = loaded.project();
@@ -100,7 +101,18 @@ pub(crate) fn run(
         (None, None) => return Err(Failure::from(AcceptArgumentProblem::RenamedNeedsTwo)),
     };
     let settings = global.settings("accept")?;
-    let sentence = ops::accept(&loaded, &settings, &acceptance, &args.reason)?;
+    let mut lock_wait = LockWaitNotice::default();
+    let sentence = ops::accept(
+        &loaded,
+        &settings,
+        &acceptance,
+        &args.reason,
+        &mut |waiting| {
+            if let Some(line) = lock_wait.line(waiting.holder, waiting.waited) {
+                let _ = writeln!(err, "{line}");
+            }
+        },
+    )?;
     if global.json() {
         let shown = ShownAcceptance {
             format: 1,

@@ -196,15 +196,16 @@ pub(crate) fn accept(
     settings: &ConnectionSettings,
     acceptance: &Acceptance<'_>,
     reason: &str,
+    on_wait: &mut dyn FnMut(&crate::db::LockWaiting<'_>),
 ) -> Result<String, AcceptError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AcceptError::EmptyReason);
     }
     let project = loaded.project();
-    // Accepting is a few rows under the lock: it waits for a run that holds it, as rollback
-    // without --lock-wait does.
-    let (database, mut session) = locked_session(project, settings, None, &mut |_| {})?;
+    // Accepting is a few rows under the lock: it waits for a run that holds it, as long as it
+    // takes, telling `on_wait`.
+    let (database, mut session) = locked_session(project, settings, None, on_wait)?;
     let ledger = database.ledger();
     let result = match acceptance {
         Acceptance::Changed { id, resume_at } => {

@@ -366,3 +366,61 @@ fn rollback_says_it_waits_for_the_lock_and_lock_wait_gives_up() {
         .expect_stdout_has(&["rolled back 2 migration(s): 002_held, 001_first"]);
     assert_eq!(ledger_ids(&database), Vec::<String>::new());
 }
+
+#[test]
+fn accept_says_it_waits_for_the_lock() {
+    let database = test_db("accept_waits_for_the_lock");
+    let project =
+        TestProject::new(&[("migrations/001_first.sql", "CREATE TABLE first (id int);\n")]);
+    // -v names the advisory lock's key: the test takes it as another run would.
+    let applied = plan(&database, project.path(), &["-v", "apply"]).expect_ok();
+    let key: i64 = applied
+        .stderr
+        .lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix("lock: acquired advisory lock ")?;
+            let key = rest.split("(key ").nth(1)?.split(')').next()?;
+            key.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no key in {}", applied.stderr));
+    project.write(
+        "migrations/001_first.sql",
+        "-- reformatted\nCREATE TABLE first (id int);\n",
+    );
+    let mut holder = database.client();
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&key])
+        .expect("take plan's lock");
+    let accept = spawn_plan(
+        &database,
+        project.path(),
+        &["accept", "001", "--reason", "comment only"],
+    );
+    let mut watcher = database.client();
+    wait_for(
+        "accept to look up who holds the lock",
+        Duration::from_secs(20),
+        || {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND application_name = 'plan accept'
+                       AND query LIKE '%FROM pg_locks%'",
+                    &[],
+                )
+                .expect("read pg_stat_activity")
+                .get(0);
+            (waiting > 0).then_some(())
+        },
+    );
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&key])
+        .expect("release plan's lock");
+    finish(
+        accept,
+        &["accept", "001", "--reason", "comment only"],
+        Duration::from_secs(30),
+    )
+    .expect_ok()
+    .expect_stderr_has(&["waiting for the lock held by"]);
+}
