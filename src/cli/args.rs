@@ -90,6 +90,16 @@ pub(crate) fn resolve_migration(project: &Project, written: &str) -> Result<Migr
     }
 }
 
+/// Resolves `--to`, when it is given.
+pub(crate) fn resolve_target(
+    project: &Project,
+    written: Option<&str>,
+) -> Result<Option<MigrationId>, Failure> {
+    written
+        .map(|written| resolve_migration(project, written))
+        .transpose()
+}
+
 /// Checks an environment named with `--env`.
 pub(crate) fn check_environment(project: &Project, name: Option<&str>) -> Result<(), Failure> {
     let Some(name) = name else {

@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::resolve_migration;
+use super::args::resolve_target;
 use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::infer::Standing;
@@ -28,11 +28,7 @@ pub(crate) fn run(args: ShowArgs, global: &Global, out: &mut dyn Write) -> Resul
     let loaded = global.load()?;
     let project = loaded.project();
     let env = global.checked_env(project)?;
-    let target = args
-        .to
-        .as_deref()
-        .map(|written| resolve_migration(project, written))
-        .transpose()?;
+    let target = resolve_target(project, args.to.as_deref())?;
     let shown = ShownPlan::new(&loaded, target.as_ref(), env);
     let written = match global.format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)

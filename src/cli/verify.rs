@@ -15,7 +15,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use super::args::resolve_migration;
+use super::args::resolve_target;
 use super::progress_bar::RunProgress;
 use super::verbose::{TracePrinter, tracing_for};
 use super::{Format, Global};
@@ -64,11 +64,7 @@ pub(crate) fn run(
     let loaded = global.load()?;
     let project = loaded.project();
     let env = global.checked_env(project)?;
-    let target = args
-        .to
-        .as_deref()
-        .map(|written| resolve_migration(project, written))
-        .transpose()?;
+    let target = resolve_target(project, args.to.as_deref())?;
     // Only `--database-url` names a server to verify on: DATABASE_URL is where migrations
     // are applied for real, and verify never goes there unless told so on its command line.
     let scratch = match global.database_url() {

@@ -247,11 +247,42 @@ mod tests {
     fn check(rows: &[(&str, &str)], environment: Option<&str>, expect: &str) {
         let dir = crate::testing::project_dir(MIGRATIONS);
         let loaded = crate::load::load_project(dir.path()).expect("the project loads");
-        let project = loaded.project();
-        let rows: Vec<LedgerRow> = rows
+        let rows = ledger_rows(&loaded, rows);
+        let lines: Vec<String> = status(&loaded, &rows, environment)
             .iter()
+            .map(|line| {
+                let detail = match &line.state {
+                    State::Applied { batch, .. } => format!(" in batch {batch}"),
+                    State::Blocked { by } => format!(" by {by}"),
+                    State::Partial {
+                        next_statement,
+                        statements,
+                    }
+                    | State::RollingBack {
+                        next_statement,
+                        statements,
+                    } => format!(" at statement {next_statement} of {statements}"),
+                    State::PartialSteps { next_step, steps } => {
+                        format!(" at step {next_step} of {steps}")
+                    }
+                    State::Skipped { only } => format!(": runs only in {}", only.join(", ")),
+                    State::Interrupted { detail } => format!(": {detail}"),
+                    State::Pending | State::Modified { .. } | State::FileMissing { .. } => {
+                        String::new()
+                    }
+                };
+                format!("{} {}{detail}", line.id, line.state.name())
+            })
+            .collect();
+        assert_eq!(lines.join("\n"), expect);
+    }
+
+    /// The ledger rows `(id, how)` describe, as [`check`] reads them.
+    fn ledger_rows(loaded: &Loaded, rows: &[(&str, &str)]) -> Vec<LedgerRow> {
+        rows.iter()
             .map(|(id, how)| {
-                let checksum = project
+                let checksum = loaded
+                    .project()
                     .migration(&MigrationId::new(id.to_string()))
                     .map_or("f".repeat(64), |migration| migration.checksum().to_string());
                 let number = |prefix: &str| {
@@ -292,34 +323,7 @@ mod tests {
                     completed,
                 }
             })
-            .collect();
-        let lines: Vec<String> = status(&loaded, &rows, environment)
-            .iter()
-            .map(|line| {
-                let detail = match &line.state {
-                    State::Applied { batch, .. } => format!(" in batch {batch}"),
-                    State::Blocked { by } => format!(" by {by}"),
-                    State::Partial {
-                        next_statement,
-                        statements,
-                    }
-                    | State::RollingBack {
-                        next_statement,
-                        statements,
-                    } => format!(" at statement {next_statement} of {statements}"),
-                    State::PartialSteps { next_step, steps } => {
-                        format!(" at step {next_step} of {steps}")
-                    }
-                    State::Skipped { only } => format!(": runs only in {}", only.join(", ")),
-                    State::Interrupted { detail } => format!(": {detail}"),
-                    State::Pending | State::Modified { .. } | State::FileMissing { .. } => {
-                        String::new()
-                    }
-                };
-                format!("{} {}{detail}", line.id, line.state.name())
-            })
-            .collect();
-        assert_eq!(lines.join("\n"), expect);
+            .collect()
     }
 
     /// Which of the states of `rows` (as [`check`] reads them) under `environment` are not
@@ -327,42 +331,7 @@ mod tests {
     fn check_unsettled(rows: &[(&str, &str)], environment: Option<&str>, expect: &str) {
         let dir = crate::testing::project_dir(MIGRATIONS);
         let loaded = crate::load::load_project(dir.path()).expect("the project loads");
-        let rows: Vec<LedgerRow> = rows
-            .iter()
-            .map(|(id, how)| {
-                let checksum = loaded
-                    .project()
-                    .migration(&MigrationId::new(id.to_string()))
-                    .map_or("f".repeat(64), |migration| migration.checksum().to_string());
-                let partial = LedgerState::Partial(ResumePoint::at_statement(1));
-                let (state, checksum, completed) = match *how {
-                    "changed" => (LedgerState::Applied, "0".repeat(64), Vec::new()),
-                    "partial" => (partial, checksum, Vec::new()),
-                    "interrupted" => (
-                        partial,
-                        checksum,
-                        vec!["interrupted: its COMMIT ended plan's transaction".to_string()],
-                    ),
-                    "rolling back" => (
-                        LedgerState::RollingBack { next_statement: 0 },
-                        checksum,
-                        Vec::new(),
-                    ),
-                    _ => (LedgerState::Applied, checksum, Vec::new()),
-                };
-                LedgerRow {
-                    id: id.to_string(),
-                    checksum,
-                    batch: 1,
-                    state,
-                    applied_at: "2024-01-20 10:00:00 UTC".to_string(),
-                    duration_ms: 5,
-                    applied_by: "plan".to_string(),
-                    environment: None,
-                    completed,
-                }
-            })
-            .collect();
+        let rows = ledger_rows(&loaded, rows);
         let unsettled: Vec<String> = status(&loaded, &rows, environment)
             .iter()
             .filter(|line| !line.state.is_settled())
@@ -400,8 +369,8 @@ mod tests {
             &[
                 ("001_a", "applied"),
                 ("002_b", "changed"),
-                ("003_c", "rolling back"),
-                ("004_statements", "partial"),
+                ("003_c", "rolling back 0"),
+                ("004_statements", "partial 1"),
                 ("005_prod", "applied"),
                 ("000_gone", "applied"),
             ],

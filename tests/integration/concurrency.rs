@@ -30,6 +30,27 @@ fn backend_running(client: &mut postgres::Client, prefix: &str) -> Option<i32> {
         .map(|row| row.get(0))
 }
 
+/// Waits until a session named `application_name` has tried plan's lock and is looking up who
+/// holds it (it reads `pg_locks` only after a failed try, just before it says it waits).
+fn wait_until_waiting_for_the_lock(watcher: &mut postgres::Client, application_name: &str) {
+    wait_for(
+        "a run to look up who holds the lock",
+        Duration::from_secs(20),
+        || {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND application_name = $1
+                       AND query LIKE '%FROM pg_locks%'",
+                    &[&application_name],
+                )
+                .expect("read pg_stat_activity")
+                .get(0);
+            (waiting > 0).then_some(())
+        },
+    );
+}
+
 /// The rows of `log`, sorted: one per migration that ran.
 fn log_rows(database: &TestDatabase) -> Vec<String> {
     database
@@ -342,22 +363,7 @@ fn rollback_says_it_waits_for_the_lock_and_lock_wait_gives_up() {
 
     // An unbounded one says it waits, then rolls back once the apply is done.
     let rollback = spawn_plan(&database, project.path(), &["rollback", "001"]);
-    wait_for(
-        "the rollback to look up who holds the lock",
-        Duration::from_secs(20),
-        || {
-            let waiting: i64 = watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
-                     WHERE datname = current_database() AND application_name = 'plan rollback'
-                       AND query LIKE '%FROM pg_locks%'",
-                    &[],
-                )
-                .expect("read pg_stat_activity")
-                .get(0);
-            (waiting > 0).then_some(())
-        },
-    );
+    wait_until_waiting_for_the_lock(&mut watcher, "plan rollback");
     gate.batch_execute("COMMIT").expect("open the gate");
     finish(apply, &["apply"], Duration::from_secs(30)).expect_ok();
     finish(rollback, &["rollback", "001"], Duration::from_secs(30))
@@ -397,22 +403,7 @@ fn accept_says_it_waits_for_the_lock() {
         &["accept", "001", "--reason", "comment only"],
     );
     let mut watcher = database.client();
-    wait_for(
-        "accept to look up who holds the lock",
-        Duration::from_secs(20),
-        || {
-            let waiting: i64 = watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
-                     WHERE datname = current_database() AND application_name = 'plan accept'
-                       AND query LIKE '%FROM pg_locks%'",
-                    &[],
-                )
-                .expect("read pg_stat_activity")
-                .get(0);
-            (waiting > 0).then_some(())
-        },
-    );
+    wait_until_waiting_for_the_lock(&mut watcher, "plan accept");
     holder
         .execute("SELECT pg_advisory_unlock($1)", &[&key])
         .expect("release plan's lock");

@@ -32,7 +32,7 @@ use clap::Args;
 use super::Failure;
 use super::Global;
 use super::args::{
-    can_confirm, environment_guard, environment_phrase, require_backup_dir, resolve_migration,
+    can_confirm, environment_guard, environment_phrase, require_backup_dir, resolve_target,
 };
 use super::status::{status_report, write_status};
 use crate::db::cluster::{KeptCluster, shell_quote};
@@ -97,11 +97,7 @@ pub(crate) fn run(
     let loaded = global.load()?;
     let project = loaded.project();
     let env = global.checked_env(project)?;
-    let target = args
-        .to
-        .as_deref()
-        .map(|written| resolve_migration(project, written))
-        .transpose()?;
+    let target = resolve_target(project, args.to.as_deref())?;
     if args.scratch {
         let started = Instant::now();
         let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;
