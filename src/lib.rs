@@ -51,6 +51,7 @@ pub(crate) mod infer;
 pub(crate) mod load;
 pub(crate) mod object;
 pub(crate) mod ops;
+pub(crate) mod parallel;
 pub(crate) mod project;
 pub(crate) mod sql;
 pub mod startup;
@@ -111,6 +112,7 @@ pub mod internals {
             + effects
                 .statements
                 .iter()
+                .map(|statement| &statement.effects)
                 .map(|statement| {
                     1 + statement.creates.len()
                         + statement.alters.len()

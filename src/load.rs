@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
 use crate::infer::{Inference, infer};
+use crate::parallel;
 use crate::project::{self, Migration, MigrationId, Project, ProjectFiles};
 use crate::sql::script::{self, Script};
 
@@ -103,16 +104,23 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
     // SQL that cannot run as written (a stray COMMIT, CREATE INDEX CONCURRENTLY mixed with other
     // statements) is bad input too: found now, before any database is touched, and prepared
     // once here for every command that runs or shows it.
+    let migrations: Vec<&Migration> = reading.project.migrations().collect();
+    let prepared = parallel::map(&migrations, |migration| {
+        (
+            script::prepare(migration),
+            script::prepare_rollback(migration),
+        )
+    });
     let mut scripts = IndexMap::new();
-    for migration in reading.project.migrations() {
-        let script = match script::prepare(migration) {
+    for (migration, (script, rollback)) in migrations.iter().zip(prepared) {
+        let script = match script {
             Ok(script) => Some(script),
             Err(problem) => {
                 problems.push(Box::new(problem));
                 None
             }
         };
-        let rollback = match script::prepare_rollback(migration) {
+        let rollback = match rollback {
             None => Some(None),
             Some(Ok(rollback)) => Some(Some(rollback)),
             Some(Err(problem)) => {

@@ -11,13 +11,16 @@
 //! the first after it, unless that one drops the object before creating it (the object was
 //! there before it). A rename creates its new name.
 
+use std::ops::Range;
+
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Origin, SourceFile};
 use crate::graph::Graph;
 use crate::object::{ObjectKey, SchemaObjectKind};
+use crate::parallel;
 use crate::project::{Migration, MigrationId, Project, Requirement};
-use crate::sql::{SqlText, StatementEffects, effects_of};
+use crate::sql::{SqlText, StatementEffects, statement_effects};
 
 /// Every dependency the SQL implies, and the statements it could not read.
 #[derive(Debug, Default)]
@@ -27,6 +30,9 @@ pub(crate) struct Inference {
     pub edges: Vec<InferredEdge>,
     /// Statements whose effects could not be read, in plan order.
     pub opaque: Vec<OpaqueStatement>,
+    /// Where each user's edges are in `edges` (they are consecutive): `plan show` asks for
+    /// every migration's, and a scan of all edges for each was quadratic.
+    by_user: IndexMap<MigrationId, Range<usize>>,
 }
 
 /// `user` uses `object`, which `creator` creates.
@@ -81,7 +87,13 @@ impl Inference {
         &'a self,
         user: &'a MigrationId,
     ) -> impl Iterator<Item = &'a InferredEdge> {
-        self.problems().filter(move |edge| &edge.user == user)
+        let edges = match self.by_user.get(user) {
+            Some(range) => self.edges.get(range.clone()).unwrap_or_default(),
+            None => &[],
+        };
+        edges
+            .iter()
+            .filter(|edge| edge.standing != Standing::Declared)
     }
 }
 
@@ -189,36 +201,22 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
             }
         }
         found.sort_keys();
+        let first = inference.edges.len();
         inference.edges.extend(found.into_values());
+        if inference.edges.len() > first {
+            inference
+                .by_user
+                .insert(user.migration.id().clone(), first..inference.edges.len());
+        }
     }
     inference
 }
 
 /// Every migration's effects, read in parallel: parsing is most of the walk's time.
 fn read_all<'p>(migrations: &[&'p Migration]) -> Vec<Read<'p>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8);
-    let read_one = |migration: &&'p Migration| Read {
+    parallel::map(migrations, |migration| Read {
         migration,
-        statements: effects_of(migration).statements,
-    };
-    if threads < 2 || migrations.len() < 64 {
-        return migrations.iter().map(read_one).collect();
-    }
-    let chunk = migrations.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = migrations
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(read) => read,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+        statements: statement_effects(migration),
     })
 }
 

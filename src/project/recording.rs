@@ -5,10 +5,10 @@
 //! Leaves to others: the reader (`read.rs`), the files in memory and on disk (`source.rs`).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::problem::{Problem, boxed};
 use super::read::read_from;
@@ -23,12 +23,16 @@ impl ProjectFiles {
     pub fn from_folder(dir: &Path) -> Result<ProjectFiles, InvalidInput> {
         let recording = Recording {
             inner: Folder::new(dir),
-            read: RefCell::new(BTreeMap::new()),
+            read: Mutex::new(BTreeMap::new()),
         };
         let reading = read_from(&recording);
         let mut problems = reading.problems;
         let mut project_files = ProjectFiles::new();
-        for (path, bytes) in recording.read.into_inner() {
+        for (path, bytes) in recording
+            .read
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             match path.strip_prefix(dir).ok().and_then(normal) {
                 Some(relative) => {
                     project_files.files.insert(relative, Cow::Owned(bytes));
@@ -52,10 +56,11 @@ impl ProjectFiles {
     }
 }
 
-/// A source that keeps a copy of every file read through it.
+/// A source that keeps a copy of every file read through it (from several threads: the
+/// reader reads files in parallel).
 struct Recording<'a> {
     inner: Folder<'a>,
-    read: RefCell<BTreeMap<PathBuf, Vec<u8>>>,
+    read: Mutex<BTreeMap<PathBuf, Vec<u8>>>,
 }
 
 impl Source for Recording<'_> {
@@ -66,7 +71,8 @@ impl Source for Recording<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let bytes = self.inner.read(path)?;
         self.read
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .insert(path.to_path_buf(), bytes.clone());
         Ok(bytes)
     }

@@ -26,7 +26,7 @@ pub struct ProjectFiles {
 }
 
 /// What a reader needs from the place a project lives.
-pub(crate) trait Source {
+pub(crate) trait Source: Sync {
     /// The project folder; every path asked for is under it.
     fn root(&self) -> &Path;
     /// The bytes of the file at `path`.

@@ -17,7 +17,7 @@
 
 use indexmap::IndexMap;
 
-use super::effects::{Effects, Renamed, StatementEffects};
+use super::effects::{CreatedObject, Effects, Renamed, StatementEffects};
 use crate::object::{ObjectKey, SchemaObjectKind, TableObjectKind};
 
 /// What a run of migrations leaves, each object with `V`, the migration that created it.
@@ -82,7 +82,12 @@ impl<V: Clone> ExpectedCatalog<V> {
     pub(crate) fn apply(&mut self, effects: &Effects, migration: &V) -> Removed {
         let mut removed = Removed::default();
         for statement in &effects.statements {
-            self.statement(statement, migration, &mut removed);
+            self.statement(
+                &statement.effects,
+                &statement.created,
+                migration,
+                &mut removed,
+            );
         }
         removed
     }
@@ -109,15 +114,20 @@ impl<V: Clone> ExpectedCatalog<V> {
 
     /// One statement: its renames, then its drops, then its creates (a `DO` block's
     /// statements come summed, in that order).
-    fn statement(&mut self, statement: &StatementEffects, migration: &V, removed: &mut Removed) {
+    fn statement(
+        &mut self,
+        statement: &StatementEffects,
+        created: &[CreatedObject],
+        migration: &V,
+        removed: &mut Removed,
+    ) {
         for rename in &statement.renames {
             self.rename(rename);
         }
         // Names taken before the drops: a `DO` block that renames a table, creates its
         // replacement and drops the old one created the replacement's constraints while the
         // old names were still taken.
-        let taken: Vec<ObjectKey> = statement
-            .created
+        let taken: Vec<ObjectKey> = created
             .iter()
             .filter(|created| created.chosen_name && self.name_taken(&created.key))
             .map(|created| created.key.clone())
@@ -131,7 +141,7 @@ impl<V: Clone> ExpectedCatalog<V> {
                 });
             }
         }
-        for created in &statement.created {
+        for created in created {
             if taken.contains(&created.key) {
                 continue;
             }

@@ -31,7 +31,7 @@ mod parser;
 pub(crate) mod script;
 mod statement;
 
-pub(crate) use effects::{SqlText, StatementEffects, effects_of};
+pub(crate) use effects::{SqlText, StatementEffects, effects_of, statement_effects};
 pub(crate) use expected::ExpectedCatalog;
 pub(crate) use lexer::tokenize;
 pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};

@@ -60,7 +60,7 @@ const LAYERS: &[&[&str]] = &[
     &["infer"],
     &["graph", "sql"],
     &["project"],
-    &["diagnostic", "object"],
+    &["diagnostic", "object", "parallel"],
 ];
 
 /// Files outside the layers: the crate root, the binary, test support.

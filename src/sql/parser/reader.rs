@@ -3,21 +3,23 @@
 //! `search_path`, and what makes it opaque. What the tree says about a name or a constraint is
 //! `syntax.rs`'s.
 
-use squawk_syntax::ast::{self, AstNode};
-use squawk_syntax::{SyntaxKind, SyntaxNode};
+use squawk_parser::EntryPoint;
+use squawk_syntax::SyntaxKind;
 
 use super::super::facts::{Created, ObjectName, Opaque, QualifiedName, Rename, StatementFacts};
 use super::super::naming::Constraints;
 use super::syntax::{
     called_function, called_functions, child, column_constraint, first_token, identifier, is_alter,
-    is_target, is_trivia, kind_name, named_columns, no_transaction_reason, own_word, qualified,
-    renamed_to, search_path_list, sequence_name, string_value, table_constraint, target_name,
-    type_name,
+    is_sql_language, is_target, is_trivia, kind_name, named_columns, no_transaction_reason,
+    own_word, qualified, renamed_to, search_path_list, sequence_name, string_value,
+    table_constraint, target_name, type_name,
 };
+use super::tree::{Node, Tree};
+use super::typed::{self, DoBody};
 use crate::object::{SchemaObjectKind, TableObjectKind};
 
 /// What one statement node does (its span is set by the caller).
-pub(super) fn statement_facts(node: &SyntaxNode) -> StatementFacts {
+pub(super) fn statement_facts(node: &Node<'_>) -> StatementFacts {
     let mut facts = StatementFacts::default();
     let mut reader = Reader {
         facts: &mut facts,
@@ -29,13 +31,13 @@ pub(super) fn statement_facts(node: &SyntaxNode) -> StatementFacts {
 
 /// Fills one statement's facts; `handled` holds the nodes already read for what they are
 /// (a created or dropped name), which the walk for uses then skips.
-struct Reader<'f> {
+struct Reader<'f, 't> {
     facts: &'f mut StatementFacts,
-    handled: Vec<SyntaxNode>,
+    handled: Vec<Node<'t>>,
 }
 
-impl Reader<'_> {
-    fn statement(&mut self, node: &SyntaxNode) {
+impl<'t> Reader<'_, 't> {
+    fn statement(&mut self, node: &Node<'t>) {
         use SyntaxKind as K;
         self.facts.no_transaction = no_transaction_reason(node);
         match node.kind() {
@@ -142,11 +144,11 @@ impl Reader<'_> {
     }
 
     /// `CREATE [TEMP] TABLE name (columns and constraints)`, `… AS`, `… PARTITION OF`.
-    fn create_table(&mut self, node: &SyntaxNode) {
+    fn create_table(&mut self, node: &Node<'t>) {
         let Some(name_node) = child(node, SyntaxKind::TABLE_NAME) else {
             return;
         };
-        self.handled.push(name_node.clone());
+        self.handled.push(name_node);
         let Some(table) = qualified(&name_node) else {
             return;
         };
@@ -173,7 +175,7 @@ impl Reader<'_> {
     }
 
     /// A column definition (`CREATE TABLE`'s `COLUMN`, `ALTER TABLE`'s `ADD COLUMN`).
-    fn column(&mut self, table: &QualifiedName, node: &SyntaxNode, constraints: &mut Constraints) {
+    fn column(&mut self, table: &QualifiedName, node: &Node<'_>, constraints: &mut Constraints) {
         let Some(column) = child(node, SyntaxKind::COLUMN_NAME).and_then(|name| own_word(&name))
         else {
             return;
@@ -234,7 +236,7 @@ impl Reader<'_> {
     /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [name] ON table …`: the index lives in its
     /// table's schema, and goes with it. An unnamed index is not reported (PostgreSQL picks
     /// its name).
-    fn create_index(&mut self, node: &SyntaxNode) {
+    fn create_index(&mut self, node: &Node<'t>) {
         let table = child(node, SyntaxKind::TABLE_RELATION_NAME).and_then(|target| {
             let name = qualified(&target)?;
             self.handled.push(target);
@@ -285,11 +287,11 @@ impl Reader<'_> {
     }
 
     /// `CREATE [TEMP] VIEW | MATERIALIZED VIEW | SEQUENCE | DOMAIN name …`.
-    fn create_simple(&mut self, node: &SyntaxNode, name_kind: SyntaxKind, kind: SchemaObjectKind) {
+    fn create_simple(&mut self, node: &Node<'t>, name_kind: SyntaxKind, kind: SchemaObjectKind) {
         let Some(name_node) = child(node, name_kind) else {
             return;
         };
-        self.handled.push(name_node.clone());
+        self.handled.push(name_node);
         if child(node, SyntaxKind::TEMP).is_some() {
             if let Some(name) = qualified(&name_node) {
                 self.facts.temporaries.push(name.name);
@@ -302,7 +304,7 @@ impl Reader<'_> {
     }
 
     /// `CREATE TYPE name …`: listed in the catalog snapshot when an enum or a range.
-    fn create_type(&mut self, node: &SyntaxNode) {
+    fn create_type(&mut self, node: &Node<'t>) {
         let Some(name) = child(node, SyntaxKind::TYPE_NAME).and_then(|name| qualified(&name))
         else {
             return;
@@ -320,7 +322,7 @@ impl Reader<'_> {
     /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE name (…) …`; a SQL body's uses are the
     /// statement's (PostgreSQL checks them when it creates the function), a PL/pgSQL body is
     /// not read (it runs only when called).
-    fn create_function(&mut self, node: &SyntaxNode) {
+    fn create_function(&mut self, node: &Node<'t>) {
         if let Some(name) = child(node, SyntaxKind::FUNCTION_NAME)
             .or_else(|| child(node, SyntaxKind::PROCEDURE_NAME))
             .and_then(|name| qualified(&name))
@@ -337,13 +339,12 @@ impl Reader<'_> {
                 .collect();
             self.last_created(|created| created.depends_on = types);
         }
-        let body = ast::CreateFunction::cast(node.clone())
-            .and_then(|function| function.sql_body())
-            .or_else(|| {
-                ast::CreateProcedure::cast(node.clone()).and_then(|procedure| procedure.sql_body())
-            });
-        if let Some(body) = body {
-            for statement in body.syntax().children() {
+        if !is_sql_language(node) {
+            return;
+        }
+        if let Some(body) = typed::sql_body(node.text()) {
+            let (tree, _) = Tree::parse(&body, EntryPoint::SourceFile);
+            for statement in tree.root().iter().flat_map(|root| root.children()) {
                 let nested = statement_facts(&statement);
                 for used in nested.uses {
                     self.used(used);
@@ -354,7 +355,7 @@ impl Reader<'_> {
 
     /// `CREATE SCHEMA [IF NOT EXISTS] name` or `CREATE SCHEMA AUTHORIZATION role` (named
     /// after the role, unless the role is one only the server resolves).
-    fn create_schema(&mut self, node: &SyntaxNode) {
+    fn create_schema(&mut self, node: &Node<'t>) {
         let named = node
             .descendants()
             .find(|part| part.kind() == SyntaxKind::SCHEMA);
@@ -381,7 +382,7 @@ impl Reader<'_> {
     }
 
     /// `CREATE TRIGGER name … ON table … EXECUTE FUNCTION f()`.
-    fn create_trigger(&mut self, node: &SyntaxNode) {
+    fn create_trigger(&mut self, node: &Node<'t>) {
         let name = child(node, SyntaxKind::TRIGGER).and_then(|name| own_word(&name));
         let table = child(node, SyntaxKind::ON_RELATION).and_then(|on| qualified(&on));
         if let (Some(name), Some(table)) = (name, table) {
@@ -403,11 +404,11 @@ impl Reader<'_> {
 
     /// `ALTER TABLE name action, …`: columns and constraints added and dropped, renames,
     /// `SET SCHEMA`.
-    fn alter_table(&mut self, node: &SyntaxNode) {
+    fn alter_table(&mut self, node: &Node<'t>) {
         let Some(target) = child(node, SyntaxKind::TABLE_RELATION_NAME) else {
             return;
         };
-        self.handled.push(target.clone());
+        self.handled.push(target);
         let Some(table) = qualified(&target) else {
             return;
         };
@@ -489,7 +490,7 @@ impl Reader<'_> {
     /// `ALTER INDEX | VIEW | MATERIALIZED VIEW | SEQUENCE | TYPE | DOMAIN | FUNCTION |
     /// PROCEDURE | SCHEMA | EXTENSION name …`: alters it, and follows `RENAME TO` and
     /// `SET SCHEMA`.
-    fn alter_other(&mut self, node: &SyntaxNode) {
+    fn alter_other(&mut self, node: &Node<'t>) {
         let Some(target) = node.children().find(|part| is_target(part.kind())) else {
             return;
         };
@@ -525,13 +526,13 @@ impl Reader<'_> {
     }
 
     /// `DROP kind [IF EXISTS] name, … [CASCADE]`.
-    fn drop(&mut self, node: &SyntaxNode) {
+    fn drop(&mut self, node: &Node<'t>) {
         self.facts.cascade |= child(node, SyntaxKind::CASCADE).is_some();
         if node.kind() == SyntaxKind::DROP_TRIGGER {
             let name = child(node, SyntaxKind::TRIGGER_REF).and_then(|name| own_word(&name));
             let table = child(node, SyntaxKind::ON_RELATION);
             if let (Some(name), Some(table)) = (name, table) {
-                self.handled.push(table.clone());
+                self.handled.push(table);
                 if let Some(table) = qualified(&table) {
                     let trigger = ObjectName::OfTable {
                         kind: TableObjectKind::Trigger,
@@ -544,7 +545,7 @@ impl Reader<'_> {
             }
             return;
         }
-        let targets: Vec<SyntaxNode> = node
+        let targets: Vec<Node<'_>> = node
             .descendants()
             .filter(|part| {
                 matches!(
@@ -572,7 +573,7 @@ impl Reader<'_> {
     }
 
     /// `SET [SESSION | LOCAL] search_path TO a, b`.
-    fn set(&mut self, node: &SyntaxNode) {
+    fn set(&mut self, node: &Node<'t>) {
         let Some(config) = child(node, SyntaxKind::SET_CONFIG) else {
             return;
         };
@@ -600,7 +601,7 @@ impl Reader<'_> {
     }
 
     /// `RESET search_path`, `RESET ALL`: back to the default path (`public`).
-    fn reset(&mut self, node: &SyntaxNode) {
+    fn reset(&mut self, node: &Node<'t>) {
         let resets_path = node
             .descendants_with_tokens()
             .filter_map(|element| element.into_token())
@@ -615,23 +616,23 @@ impl Reader<'_> {
 
     /// `DO [LANGUAGE plpgsql] $$ … $$`: the statements written in it are read as if they
     /// stood alone; `EXECUTE` and other languages are opaque.
-    fn do_block(&mut self, node: &SyntaxNode) {
-        let Some(block) = ast::Do::cast(node.clone()) else {
-            return;
-        };
-        let Some(body) = block.plpgsql() else {
+    fn do_block(&mut self, node: &Node<'t>) {
+        let DoBody::Plpgsql(text) = typed::do_body(node.text()) else {
             self.facts.opaque = Some(Opaque {
                 reason: "a DO block in a language other than PL/pgSQL".to_string(),
             });
             return;
         };
-        if let Some(error) = body.errors().first() {
+        let (tree, errors) = Tree::parse(&text, EntryPoint::Plpgsql);
+        if let Some((_, _, message)) = errors.first() {
             self.facts.opaque = Some(Opaque {
-                reason: format!("a DO block the parser cannot read: {}", error.message()),
+                reason: format!("a DO block the parser cannot read: {message}"),
             });
             return;
         }
-        let root = body.syntax();
+        let Some(root) = tree.root() else {
+            return;
+        };
         let mut nested_roots = Vec::new();
         for part in root.descendants() {
             match part.kind() {
@@ -668,19 +669,30 @@ impl Reader<'_> {
                 self.facts.opaque = nested.opaque;
             }
         }
-        // The rest of the block (conditions, PERFORM, assignments) is read for uses.
-        self.handled.extend(nested_roots);
-        self.uses(&root);
+        // The rest of the block (conditions, PERFORM, assignments) is read for uses, by a
+        // reader of the body's own tree.
+        let mut rest = StatementFacts::default();
+        Reader {
+            facts: &mut rest,
+            handled: nested_roots,
+        }
+        .uses(&root);
+        for used in rest.uses {
+            self.used(used);
+        }
+        if rest.search_path.is_some() {
+            self.facts.search_path = rest.search_path;
+        }
     }
 
     /// Everything `node` refers to, outside the nodes already read for what they are.
-    fn uses(&mut self, node: &SyntaxNode) {
+    fn uses(&mut self, node: &Node<'t>) {
         let ctes: Vec<String> = node
             .descendants()
             .filter(|part| part.kind() == SyntaxKind::CTE_NAME)
             .filter_map(|name| own_word(&name))
             .collect();
-        let mut stack = vec![node.clone()];
+        let mut stack = vec![*node];
         while let Some(current) = stack.pop() {
             if self.handled.contains(&current) {
                 continue;
@@ -721,7 +733,7 @@ impl Reader<'_> {
 
     /// A function call: the function, a sequence named in `nextval('…')` (and `currval`,
     /// `setval`), a `search_path` set by `set_config('search_path', '…', …)`.
-    fn call(&mut self, node: &SyntaxNode) {
+    fn call(&mut self, node: &Node<'t>) {
         let Some(function) = called_function(node) else {
             return;
         };

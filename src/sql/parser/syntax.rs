@@ -2,8 +2,10 @@
 //! qualified names and identifiers as PostgreSQL folds them, the functions a node calls, string
 //! literals, `search_path` lists, and which statements cannot run in a transaction.
 
-use squawk_syntax::ast::{self, AstNode};
-use squawk_syntax::{SyntaxKind, SyntaxNode, SyntaxToken};
+use squawk_syntax::SyntaxKind;
+
+use super::tree::{Node, Token};
+use super::typed;
 
 use super::super::facts::{ObjectName, QualifiedName};
 use super::super::naming::{Constraints, FoundConstraint, IndexKey, chosen_name, truncated};
@@ -12,7 +14,7 @@ use crate::object::SchemaObjectKind;
 /// A table element or `ADD` action that is a table constraint.
 pub(super) fn table_constraint(
     table: &QualifiedName,
-    node: &SyntaxNode,
+    node: &Node<'_>,
     constraints: &mut Constraints,
 ) {
     let named = constraint_name(node);
@@ -103,7 +105,7 @@ pub(super) fn table_constraint(
 pub(super) fn column_constraint(
     table: &QualifiedName,
     column: &str,
-    node: &SyntaxNode,
+    node: &Node<'_>,
     constraints: &mut Constraints,
 ) {
     let named = constraint_name(node);
@@ -158,7 +160,7 @@ pub(super) fn column_constraint(
 }
 
 /// The table a `REFERENCES` constraint node names (`None` for any other constraint).
-pub(super) fn referenced_table(node: &SyntaxNode) -> Option<QualifiedName> {
+pub(super) fn referenced_table(node: &Node<'_>) -> Option<QualifiedName> {
     if !matches!(
         node.kind(),
         SyntaxKind::REFERENCES_CONSTRAINT | SyntaxKind::FOREIGN_KEY_CONSTRAINT
@@ -169,20 +171,20 @@ pub(super) fn referenced_table(node: &SyntaxNode) -> Option<QualifiedName> {
 }
 
 /// `CONSTRAINT name` of a constraint node.
-pub(super) fn constraint_name(node: &SyntaxNode) -> Option<String> {
+pub(super) fn constraint_name(node: &Node<'_>) -> Option<String> {
     let clause = child(node, SyntaxKind::CONSTRAINT_NAME_CLAUSE)?;
     own_word(&child(&clause, SyntaxKind::CONSTRAINT_NAME)?)
 }
 
 /// The key columns of a primary key or unique constraint: `None` for `USING INDEX`.
-pub(super) fn key_columns(node: &SyntaxNode) -> Option<Vec<String>> {
+pub(super) fn key_columns(node: &Node<'_>) -> Option<Vec<String>> {
     let parameters = child(node, SyntaxKind::INDEX_PARAMETERS)?;
     let list = child(&parameters, SyntaxKind::CONSTRAINT_COLUMN_REF_LIST)?;
     Some(column_refs(&list))
 }
 
 /// Every `COLUMN_NAME_REF` under `node`.
-pub(super) fn column_refs(node: &SyntaxNode) -> Vec<String> {
+pub(super) fn column_refs(node: &Node<'_>) -> Vec<String> {
     node.descendants()
         .filter(|part| part.kind() == SyntaxKind::COLUMN_NAME_REF)
         .filter_map(|name| own_word(&name))
@@ -192,7 +194,7 @@ pub(super) fn column_refs(node: &SyntaxNode) -> Vec<String> {
 /// The columns an expression uses (each once, in order): every plain name that is not a
 /// function called. `None` when a name is qualified (`t.a`) or the expression holds a
 /// subquery: which columns those are is not certain.
-pub(super) fn expression_columns(node: &SyntaxNode) -> Option<Vec<String>> {
+pub(super) fn expression_columns(node: &Node<'_>) -> Option<Vec<String>> {
     let mut columns: Vec<String> = Vec::new();
     for part in node.descendants() {
         match part.kind() {
@@ -217,7 +219,7 @@ pub(super) fn expression_columns(node: &SyntaxNode) -> Option<Vec<String>> {
 
 /// The plain names under `node` that are not functions called: the columns an index's
 /// items and `WHERE` use (a name that is not a column only makes a drop take more along).
-pub(super) fn named_columns(node: &SyntaxNode) -> Vec<String> {
+pub(super) fn named_columns(node: &Node<'_>) -> Vec<String> {
     let mut columns: Vec<String> = Vec::new();
     for part in node.descendants() {
         if part.kind() != SyntaxKind::NAME_REF {
@@ -242,7 +244,7 @@ pub(super) fn named_columns(node: &SyntaxNode) -> Vec<String> {
 }
 
 /// The functions called under `node` (`lower(email)`, a trigger's `EXECUTE FUNCTION f()`).
-pub(super) fn called_functions(node: &SyntaxNode) -> Vec<QualifiedName> {
+pub(super) fn called_functions(node: &Node<'_>) -> Vec<QualifiedName> {
     let mut functions = Vec::new();
     for call in node
         .descendants()
@@ -258,7 +260,7 @@ pub(super) fn called_functions(node: &SyntaxNode) -> Vec<QualifiedName> {
 }
 
 /// The new name of a `RENAME TO new` or `SET SCHEMA s` action on `old`.
-pub(super) fn renamed_to(old: &QualifiedName, action: &SyntaxNode) -> Option<QualifiedName> {
+pub(super) fn renamed_to(old: &QualifiedName, action: &Node<'_>) -> Option<QualifiedName> {
     if action.kind() == SyntaxKind::SET_SCHEMA {
         let schema = own_word(&child(action, SyntaxKind::SCHEMA_REF)?)?;
         return Some(QualifiedName {
@@ -308,7 +310,7 @@ pub(super) fn is_target(kind: SyntaxKind) -> bool {
 
 /// The object a reference node names, its kind from the node (or, for a view reference, the
 /// statement: `ALTER | DROP MATERIALIZED VIEW`).
-pub(super) fn target_name(statement: SyntaxKind, node: &SyntaxNode) -> Option<ObjectName> {
+pub(super) fn target_name(statement: SyntaxKind, node: &Node<'_>) -> Option<ObjectName> {
     let in_schema = |kind| qualified(node).map(|name| ObjectName::InSchema(kind, name));
     match node.kind() {
         SyntaxKind::TABLE_NAME_REF => in_schema(SchemaObjectKind::Table),
@@ -337,7 +339,7 @@ pub(super) fn target_name(statement: SyntaxKind, node: &SyntaxNode) -> Option<Ob
                         SyntaxKind::FUNCTION_NAME_REF | SyntaxKind::PROCEDURE_NAME_REF
                     )
                 })
-                .unwrap_or_else(|| node.clone());
+                .unwrap_or(*node);
             qualified(&name).map(ObjectName::Function)
         }
         SyntaxKind::SCHEMA_REF => own_word(node).map(ObjectName::Schema),
@@ -348,9 +350,9 @@ pub(super) fn target_name(statement: SyntaxKind, node: &SyntaxNode) -> Option<Ob
 
 /// A type's name, unless the grammar spells it with keywords (`int`, `varchar`,
 /// `timestamp with time zone`): those are built in.
-pub(super) fn type_name(node: &SyntaxNode) -> Option<QualifiedName> {
+pub(super) fn type_name(node: &Node<'_>) -> Option<QualifiedName> {
     let path = child(node, SyntaxKind::PATH_REF)?;
-    let tokens: Vec<SyntaxToken> = path
+    let tokens: Vec<Token<'_>> = path
         .descendants_with_tokens()
         .filter_map(|element| element.into_token())
         .filter(|token| !is_trivia(token.kind()) && token.kind() != SyntaxKind::DOT)
@@ -363,7 +365,7 @@ pub(super) fn type_name(node: &SyntaxNode) -> Option<QualifiedName> {
 
 /// The qualified name a name node spells: its path segments (or, for a node holding its
 /// word directly, that word).
-pub(super) fn qualified(node: &SyntaxNode) -> Option<QualifiedName> {
+pub(super) fn qualified(node: &Node<'_>) -> Option<QualifiedName> {
     let mut parts = Vec::new();
     collect_segments(node, &mut parts);
     if parts.is_empty() {
@@ -372,7 +374,7 @@ pub(super) fn qualified(node: &SyntaxNode) -> Option<QualifiedName> {
     qualified_from(parts)
 }
 
-pub(super) fn collect_segments(node: &SyntaxNode, parts: &mut Vec<String>) {
+pub(super) fn collect_segments(node: &Node<'_>, parts: &mut Vec<String>) {
     for part in node.children() {
         match part.kind() {
             SyntaxKind::PATH_SEGMENT | SyntaxKind::PATH_SEGMENT_REF | SyntaxKind::NAME_REF => {
@@ -387,7 +389,7 @@ pub(super) fn collect_segments(node: &SyntaxNode, parts: &mut Vec<String>) {
 /// `name`, `schema.name` or `database.schema.name` (the database part is dropped).
 /// The function a call expression names (`f(…)`, `s.f(…)`), or `None` when the callee is
 /// something else (a subscript, a parenthesised expression).
-pub(super) fn called_function(call: &SyntaxNode) -> Option<QualifiedName> {
+pub(super) fn called_function(call: &Node<'_>) -> Option<QualifiedName> {
     let callee = call.children().next()?;
     if !matches!(callee.kind(), SyntaxKind::NAME_REF | SyntaxKind::FIELD_EXPR) {
         return None;
@@ -410,19 +412,19 @@ pub(super) fn qualified_from(mut parts: Vec<String>) -> Option<QualifiedName> {
 }
 
 /// The first child node of `node` of `kind`.
-pub(super) fn child(node: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxNode> {
+pub(super) fn child<'t>(node: &Node<'t>, kind: SyntaxKind) -> Option<Node<'t>> {
     node.children().find(|part| part.kind() == kind)
 }
 
 /// The first significant token of `node`, at any depth.
-pub(super) fn first_token(node: &SyntaxNode) -> Option<SyntaxToken> {
+pub(super) fn first_token<'t>(node: &Node<'t>) -> Option<Token<'t>> {
     node.descendants_with_tokens()
         .filter_map(|element| element.into_token())
         .find(|token| !is_trivia(token.kind()))
 }
 
 /// The identifier a one-word node holds, as PostgreSQL stores it.
-pub(super) fn own_word(node: &SyntaxNode) -> Option<String> {
+pub(super) fn own_word(node: &Node<'_>) -> Option<String> {
     first_token(node).map(|token| identifier(&token))
 }
 
@@ -433,7 +435,7 @@ pub(super) fn is_trivia(kind: SyntaxKind) -> bool {
 /// An identifier token as PostgreSQL stores it: a quoted one unquoted (`""` is `"`), any
 /// other folded to lowercase, cut to 63 bytes as PostgreSQL cuts a longer one (with a
 /// notice; a later statement may name it cut or not, both mean the same object).
-pub(super) fn identifier(token: &SyntaxToken) -> String {
+pub(super) fn identifier(token: &Token<'_>) -> String {
     let text = token.text();
     let name = match text
         .strip_prefix('"')
@@ -445,11 +447,20 @@ pub(super) fn identifier(token: &SyntaxToken) -> String {
     truncated(name)
 }
 
-/// The value of a string literal node.
-pub(super) fn string_value(node: &SyntaxNode) -> Option<String> {
-    let literal = ast::Literal::cast(node.clone())?;
-    let decoded = literal.decoded_value()?;
-    Some(decoded.text().to_string())
+/// The value of a string literal node. A plain `'…'` is read here; the other forms (`E'…'`,
+/// `U&'…'`, dollar quotes, a string continued on the next line) by the typed tree.
+pub(super) fn string_value(node: &Node<'_>) -> Option<String> {
+    let mut tokens = node.tokens().filter(|token| !is_trivia(token.kind()));
+    if let (Some(token), None) = (tokens.next(), tokens.next())
+        && token.kind() == SyntaxKind::STRING
+        && let Some(inner) = token
+            .text()
+            .strip_prefix('\'')
+            .and_then(|inner| inner.strip_suffix('\''))
+    {
+        return Some(inner.replace("''", "'"));
+    }
+    typed::string_value(node.text())
 }
 
 /// A `search_path` value (`a, "B", public`) as schema names; `$user` and `pg_temp` are left
@@ -493,8 +504,8 @@ pub(super) fn kind_name(kind: SyntaxKind) -> String {
 /// Why PostgreSQL refuses to run the statement inside a transaction block, as the parser sees
 /// it (the lexer's `StatementKind::NoTransaction` is what runs; a differential test holds the
 /// two together).
-pub(super) fn no_transaction_reason(node: &SyntaxNode) -> Option<&'static str> {
-    let has_token = |node: &SyntaxNode, kind: SyntaxKind| {
+pub(super) fn no_transaction_reason(node: &Node<'_>) -> Option<&'static str> {
+    let has_token = |node: &Node<'_>, kind: SyntaxKind| {
         node.children_with_tokens()
             .filter_map(|element| element.into_token())
             .any(|token| token.kind() == kind)
@@ -543,4 +554,23 @@ pub(super) fn no_transaction_reason(node: &SyntaxNode) -> Option<&'static str> {
         _ => return None,
     };
     Some(reason)
+}
+
+/// Whether a `CREATE FUNCTION | PROCEDURE` may be in `LANGUAGE sql` (then its body is read
+/// by the typed tree, which decides): never false for one that is.
+pub(super) fn is_sql_language(node: &Node<'_>) -> bool {
+    node.descendants()
+        .filter(|part| part.kind() == SyntaxKind::LANGUAGE_FUNC_OPTION)
+        .filter_map(|option| {
+            option
+                .tokens()
+                .filter(|token| !is_trivia(token.kind()))
+                .last()
+        })
+        .any(|token| {
+            token
+                .text()
+                .trim_matches(|quote| quote == '\'' || quote == '"')
+                .eq_ignore_ascii_case("sql")
+        })
 }
