@@ -11,9 +11,11 @@
 //! the first after it, unless that one drops the object before creating it (the object was
 //! there before it). A rename creates its new name.
 
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use indexmap::IndexMap;
+use rustc_hash::FxHasher;
 
 use crate::diagnostic::{Origin, SourceFile};
 use crate::graph::Graph;
@@ -108,6 +110,17 @@ struct Creation {
     recreates: bool,
 }
 
+/// An object a migration creates (or renames to), as found by its name.
+struct Made<'k> {
+    key: &'k ObjectKey,
+    creation: Creation,
+}
+
+/// A map by hashed key, for lookups only (never iterated, so its order never reaches output):
+/// FxHash, since SipHash's resistance to chosen keys buys nothing for names read from the
+/// project's own files and cost a third of the walk.
+type Index<K, V> = IndexMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// A migration's statements, read once.
 struct Read<'p> {
     migration: &'p Migration,
@@ -122,11 +135,10 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
         .filter_map(|id| project.migration(id))
         .collect();
     let read = read_all(&migrations);
-    // Who creates what, in plan order, and whether that migration dropped it first.
-    let mut creators: IndexMap<&ObjectKey, Vec<Creation>> = IndexMap::new();
-    // The same keys by schema and name, whatever their kind: a use finds its candidates here
-    // without building a key for every kind a relation could be.
-    let mut by_name: IndexMap<(&str, &str, &str), Vec<&ObjectKey>> = IndexMap::new();
+    // Who creates what, in plan order, and whether that migration dropped it first, by
+    // schema, table and name whatever the kind: a use finds its candidates here without
+    // building a key for every kind a relation could be.
+    let mut by_name: Index<(&str, &str, &str), Vec<Made<'_>>> = Index::default();
     for (position, migration) in read.iter().enumerate() {
         let mut dropped: Vec<&ObjectKey> = Vec::new();
         for statement in readable(&migration.statements) {
@@ -137,14 +149,16 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 .chain(statement.renames.iter().map(|rename| &rename.to));
             for key in made {
                 let same_name = by_name.entry(name_parts(key)).or_default();
-                if !same_name.contains(&key) {
-                    same_name.push(key);
-                }
-                let positions = creators.entry(key).or_default();
-                if positions.last().map(|creation| creation.position) != Some(position) {
-                    positions.push(Creation {
-                        position,
-                        recreates: dropped.iter().any(|drop| *drop == key || drop.names(key)),
+                if !same_name
+                    .iter()
+                    .any(|made| made.creation.position == position && made.key == key)
+                {
+                    same_name.push(Made {
+                        key,
+                        creation: Creation {
+                            position,
+                            recreates: dropped.iter().any(|drop| *drop == key || drop.names(key)),
+                        },
                     });
                 }
             }
@@ -170,11 +184,10 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 .chain(&statement.alters)
                 .chain(statement.renames.iter().map(|rename| &rename.from));
             for used in needed {
-                if creates_itself(user, used) || required(user.migration, used) {
+                if required(user.migration, used) {
                     continue;
                 }
-                let Some((creator, object)) = creator_of(used, position, &creators, &by_name)
-                else {
+                let Some((creator, object)) = creator_of(used, position, &by_name) else {
                     continue;
                 };
                 if found.contains_key(&creator) {
@@ -227,19 +240,6 @@ fn readable(statements: &[StatementEffects]) -> impl Iterator<Item = &StatementE
         .filter(|statement| statement.opaque.is_none())
 }
 
-/// Whether the migration creates `used` itself (before or after the use: either way it is
-/// not another migration's).
-fn creates_itself(user: &Read<'_>, used: &ObjectKey) -> bool {
-    readable(&user.statements)
-        .flat_map(|statement| {
-            statement
-                .creates
-                .iter()
-                .chain(statement.renames.iter().map(|rename| &rename.to))
-        })
-        .any(|created| used.names(created))
-}
-
 /// Whether the migration's `requires` lists `used`: then it is given.
 fn required(migration: &Migration, used: &ObjectKey) -> bool {
     migration
@@ -282,32 +282,35 @@ fn required(migration: &Migration, used: &ObjectKey) -> bool {
 /// The migration (by plan position) that creates what `used` names, as seen from
 /// `position`: the last creator before it, else the first after it unless that one drops
 /// it first (then the use is of an object that was there before it); and the key it
-/// creates.
+/// creates. `None` when no other migration creates it, or when the migration at `position`
+/// creates it itself (before or after the use: either way it is not another migration's).
 fn creator_of<'k>(
     used: &ObjectKey,
     position: usize,
-    creators: &IndexMap<&'k ObjectKey, Vec<Creation>>,
-    by_name: &IndexMap<(&str, &str, &str), Vec<&'k ObjectKey>>,
+    by_name: &Index<(&str, &str, &str), Vec<Made<'k>>>,
 ) -> Option<(usize, &'k ObjectKey)> {
-    let candidates: Vec<(Creation, &'k ObjectKey)> = by_name
-        .get(&name_parts(used))
-        .into_iter()
-        .flatten()
-        .filter(|key| used.names(key))
-        .filter_map(|key| creators.get_key_value(*key))
-        .flat_map(|(key, creations)| creations.iter().map(move |at| (*at, *key)))
-        .filter(|(at, _)| at.position != position)
-        .collect();
-    let before = candidates
+    let candidates = by_name
+        .get(&name_parts(used))?
         .iter()
-        .filter(|(at, _)| at.position < position)
-        .max_by_key(|(at, _)| at.position);
-    let after = candidates
-        .iter()
-        .filter(|(at, _)| at.position > position)
-        .min_by_key(|(at, _)| at.position)
-        .filter(|(at, _)| !at.recreates);
-    before.or(after).map(|(at, key)| (at.position, *key))
+        .filter(|made| used.names(made.key));
+    let mut before: Option<&Made<'k>> = None;
+    let mut after: Option<&Made<'k>> = None;
+    for made in candidates {
+        let at = made.creation.position;
+        if at == position {
+            return None;
+        }
+        if at < position && before.is_none_or(|best| at > best.creation.position) {
+            before = Some(made);
+        }
+        if at > position && after.is_none_or(|best| at < best.creation.position) {
+            after = Some(made);
+        }
+    }
+    let after = after.filter(|made| !made.creation.recreates);
+    before
+        .or(after)
+        .map(|made| (made.creation.position, made.key))
 }
 
 /// The schema, the table and the name an object is found by, whatever its kind (empty parts
@@ -374,25 +377,21 @@ fn mention(
         | ObjectKey::OfTable { name, .. } => name,
         ObjectKey::Unparsed(_) => return None,
     };
-    let text = file.text().get(span.clone())?;
-    let lower = text.to_ascii_lowercase();
-    let needle = name.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
+    let text = file.text().get(span.clone())?.as_bytes();
+    let needle = name.as_bytes();
     let word = |at: usize| {
-        bytes
-            .get(at)
+        text.get(at)
             .is_some_and(|byte| byte.is_ascii_alphanumeric() || *byte == b'_')
     };
-    let mut from = 0;
-    while let Some(found) = lower.get(from..)?.find(&needle) {
-        let start = from + found;
-        let end = start + needle.len();
-        if (start == 0 || !word(start - 1)) && !word(end) {
-            return Some(span.start + start..span.start + end);
-        }
-        from = end;
-    }
-    None
+    // Compared in place, without case: this runs for every edge, declared ones included.
+    (0..=text.len().checked_sub(needle.len())?)
+        .find(|&start| {
+            let end = start + needle.len();
+            text[start..end].eq_ignore_ascii_case(needle)
+                && (start == 0 || !word(start - 1))
+                && !word(end)
+        })
+        .map(|start| span.start + start..span.start + start + needle.len())
 }
 
 #[cfg(test)]
