@@ -13,8 +13,9 @@
 # Builds this checkout's release binary and the generator (bench/generate.rs), writes three
 # projects (random dependencies; a plain numbered --sequence; --rich, whose migrations use what
 # their dependencies create), then per case RUNS rounds (default 7) after one untimed warm-up of
-# each binary. Wall times come from bash's EPOCHREALTIME around each process; output goes to
-# /dev/null. Prints the median per binary and case, and new/old.
+# each binary. This checkout's `plan check` (which the older build may not have) is timed in the
+# same rounds, against the older `show`. Wall times come from bash's EPOCHREALTIME around each
+# process; output goes to /dev/null. Prints the medians per case, new/old and check/old.
 set -euo pipefail
 
 OLD="${1:-}"
@@ -39,11 +40,11 @@ trap 'rm -rf -- "$WORK"' EXIT
 "$GENERATE" "$WORK/sequence" "$N" --sequence >/dev/null
 "$GENERATE" "$WORK/rich" "$N" --rich >/dev/null
 
-# Milliseconds one `plan show` of project $2 takes with binary $1.
-time_show() {
+# Milliseconds one `plan $2` (show, check) of project $3 takes with binary $1.
+time_plan() {
     local start end
     start=$EPOCHREALTIME
-    "$1" show --dir "$2" >/dev/null
+    "$1" "$2" --dir "$3" >/dev/null
     end=$EPOCHREALTIME
     echo "$(( (${end/./} - ${start/./}) / 1000 ))"
 }
@@ -55,24 +56,39 @@ median() {
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "old: $OLD"
 echo "new: $NEW ($(git rev-parse --short HEAD))"
-printf '%-9s %9s %9s %9s\n' case old_ms new_ms new/old
+printf '%-9s %9s %9s %9s %9s %9s\n' case old_show new_show new/old new_check check/old
 for case in graph sequence rich; do
-    time_show "$OLD" "$WORK/$case" >/dev/null
-    time_show "$NEW" "$WORK/$case" >/dev/null
+    time_plan "$OLD" show "$WORK/$case" >/dev/null
+    time_plan "$NEW" show "$WORK/$case" >/dev/null
+    time_plan "$NEW" check "$WORK/$case" >/dev/null
     old_times=()
     new_times=()
+    check_times=()
     for ((round = 0; round < RUNS; round++)); do
-        # Alternate which binary goes first.
-        if ((round % 2 == 0)); then
-            old_times+=("$(time_show "$OLD" "$WORK/$case")")
-            new_times+=("$(time_show "$NEW" "$WORK/$case")")
-        else
-            new_times+=("$(time_show "$NEW" "$WORK/$case")")
-            old_times+=("$(time_show "$OLD" "$WORK/$case")")
-        fi
+        # Rotate which command goes first.
+        case $((round % 3)) in
+            0)
+                old_times+=("$(time_plan "$OLD" show "$WORK/$case")")
+                new_times+=("$(time_plan "$NEW" show "$WORK/$case")")
+                check_times+=("$(time_plan "$NEW" check "$WORK/$case")")
+                ;;
+            1)
+                new_times+=("$(time_plan "$NEW" show "$WORK/$case")")
+                check_times+=("$(time_plan "$NEW" check "$WORK/$case")")
+                old_times+=("$(time_plan "$OLD" show "$WORK/$case")")
+                ;;
+            *)
+                check_times+=("$(time_plan "$NEW" check "$WORK/$case")")
+                old_times+=("$(time_plan "$OLD" show "$WORK/$case")")
+                new_times+=("$(time_plan "$NEW" show "$WORK/$case")")
+                ;;
+        esac
     done
     old_median=$(printf '%s\n' "${old_times[@]}" | median)
     new_median=$(printf '%s\n' "${new_times[@]}" | median)
-    printf '%-9s %9s %9s %9s\n' "$case" "$old_median" "$new_median" \
-        "$(awk -v o="$old_median" -v n="$new_median" 'BEGIN { printf "%.2f", n / o }')"
+    check_median=$(printf '%s\n' "${check_times[@]}" | median)
+    printf '%-9s %9s %9s %9s %9s %9s\n' "$case" "$old_median" "$new_median" \
+        "$(awk -v o="$old_median" -v n="$new_median" 'BEGIN { printf "%.2f", n / o }')" \
+        "$check_median" \
+        "$(awk -v o="$old_median" -v n="$check_median" 'BEGIN { printf "%.2f", n / o }')"
 done

@@ -1,4 +1,5 @@
-//! [`map`]: a function over a slice, on every core, results in the slice's order. Loading a
+//! [`map`] and [`map_owned`]: a function over a slice or a vector, on every core, results in
+//! the items' order. Loading a
 //! project of thousands of migrations is thousands of independent pieces of work (read a file,
 //! hash it, split its SQL, parse it): on one core they were most of `plan show`'s time.
 
@@ -19,9 +20,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, NonZero::get)
-        .min(MAX_THREADS);
+    let threads = threads();
     if threads < 2 || items.len() < SERIAL_BELOW {
         return items.iter().map(&work).collect();
     }
@@ -32,15 +31,58 @@ where
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
             .collect();
-        let mut results = Vec::with_capacity(items.len());
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => results.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        results
+        joined(handles)
     })
+}
+
+/// [`map`] for work that takes its item by value.
+pub(crate) fn map_owned<T, R, F>(items: Vec<T>, work: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync,
+{
+    let threads = threads();
+    if threads < 2 || items.len() < SERIAL_BELOW {
+        return items.into_iter().map(&work).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        joined(handles)
+    })
+}
+
+/// How many threads to use: the machine's cores, up to [`MAX_THREADS`].
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, NonZero::get)
+        .min(MAX_THREADS)
+}
+
+/// The results of `handles`, in order; a thread's panic is the caller's.
+fn joined<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<R> {
+    let mut results = Vec::new();
+    for handle in handles {
+        match handle.join() {
+            Ok(part) => results.extend(part),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    results
 }
 
 #[cfg(test)]
@@ -55,6 +97,14 @@ mod tests {
             doubled,
             items.iter().map(|item| item * 2).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn owned_items_keep_their_order_too() {
+        let items: Vec<String> = (0..1000).map(|item| item.to_string()).collect();
+        let lengths = map_owned(items.clone(), |item| item.len());
+        assert_eq!(lengths, items.iter().map(String::len).collect::<Vec<_>>());
+        assert_eq!(map_owned(vec![1, 2], |item| item * 3), vec![3, 6]);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use super::problems::manifest_problem;
 use super::resolve::{check_environments, resolve_dependencies};
 #[cfg(test)]
 use crate::diagnostic::InvalidInput;
-use crate::diagnostic::to_source_span;
-use crate::project::files;
+use crate::diagnostic::{SourceFile, to_source_span};
+use crate::parallel;
+use crate::project::files::{self, MigrationFile};
 use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
 use crate::project::migration::{Migration, MigrationId, Version};
 use crate::project::model::Project;
@@ -93,20 +94,51 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         .collect();
     let listing = files::list(source, &migrations_dir, &step_files, &mut problems);
 
-    let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
-    let mut pending_headers = Vec::new();
-    for file in listing.migrations {
-        if let Some(existing) = migrations.get(&file.id) {
-            problems.push(Problem::DuplicateId {
+    // A second file with an ID already taken is reported, not read.
+    let mut first_of_id: IndexMap<&MigrationId, &SourceFile> = IndexMap::new();
+    let mut duplicates: Vec<Option<Problem>> = Vec::with_capacity(listing.migrations.len());
+    for file in &listing.migrations {
+        duplicates.push(match first_of_id.get(&file.id) {
+            Some(first) => Some(Problem::DuplicateId {
                 id: file.id.to_string(),
-                first: existing.file.name().to_string(),
+                first: first.name().to_string(),
                 second: file.source.name().to_string(),
                 span: to_source_span(&(0..0)),
                 file: file.source.clone(),
-            });
+            }),
+            None => {
+                first_of_id.insert(&file.id, &file.source);
+                None
+            }
+        });
+    }
+    drop(first_of_id);
+    let files: Vec<MigrationFile> = listing
+        .migrations
+        .into_iter()
+        .zip(&duplicates)
+        .filter(|(_, duplicate)| duplicate.is_none())
+        .map(|(file, _)| file)
+        .collect();
+    // Each file's sections and header are read on its own, in parallel; the problems are then
+    // taken in file order, duplicates among them.
+    let mut read = parallel::map_owned(files, |file| {
+        let mut file_problems = Vec::new();
+        let (migration, header) = read_migration(file, &mut file_problems);
+        (migration, header, file_problems)
+    })
+    .into_iter();
+    let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
+    let mut pending_headers = Vec::new();
+    for duplicate in duplicates {
+        if let Some(duplicate) = duplicate {
+            problems.push(duplicate);
             continue;
         }
-        let (migration, header) = read_migration(file, &mut problems);
+        let Some((migration, header, file_problems)) = read.next() else {
+            break;
+        };
+        problems.extend(file_problems);
         pending_headers.push((migration.id.clone(), header));
         migrations.insert(migration.id.clone(), migration);
     }
