@@ -14,7 +14,7 @@ use super::syntax::{
     own_word, qualified, renamed_to, search_path_list, sequence_name, string_value,
     table_constraint, target_name, type_name,
 };
-use super::tree::{Node, Tree};
+use super::tree::{Node, Tree, Walk};
 use super::typed::{self, DoBody};
 use crate::object::{SchemaObjectKind, TableObjectKind};
 
@@ -692,10 +692,9 @@ impl<'t> Reader<'_, 't> {
             .filter(|part| part.kind() == SyntaxKind::CTE_NAME)
             .filter_map(|name| own_word(&name))
             .collect();
-        let mut stack = vec![*node];
-        while let Some(current) = stack.pop() {
+        node.walk(|current| {
             if self.handled.contains(&current) {
-                continue;
+                return Walk::Over;
             }
             let kind = current.kind();
             let object = match kind {
@@ -721,14 +720,19 @@ impl<'t> Reader<'_, 't> {
                 }
                 _ => None,
             };
-            if let Some(object) = object {
-                self.used(object);
-                if kind != SyntaxKind::PATH_TYPE && kind != SyntaxKind::CALL_EXPR {
-                    continue;
+            match object {
+                Some(object) => {
+                    self.used(object);
+                    // A type's modifiers and a call's arguments may use more.
+                    if kind == SyntaxKind::PATH_TYPE || kind == SyntaxKind::CALL_EXPR {
+                        Walk::Into
+                    } else {
+                        Walk::Over
+                    }
                 }
+                None => Walk::Into,
             }
-            stack.extend(current.children().collect::<Vec<_>>().into_iter().rev());
-        }
+        });
     }
 
     /// A function call: the function, a sequence named in `nextval('…')` (and `currval`,

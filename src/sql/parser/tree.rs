@@ -213,10 +213,35 @@ impl<'t> Node<'t> {
         (self.index..end).map(move |index| Part::at(tree, index))
     }
 
+    /// Visits the node and every node under it, in order, except under a node for which
+    /// `visit` answers [`Walk::Over`].
+    pub(super) fn walk(self, mut visit: impl FnMut(Node<'t>) -> Walk) {
+        let tree = self.tree;
+        let end = tree.element(self.index).subtree_end;
+        let mut index = self.index;
+        while index < end {
+            let element = *tree.element(index);
+            if element.token {
+                index += 1;
+                continue;
+            }
+            index = match visit(Node { tree, index }) {
+                Walk::Into => index + 1,
+                Walk::Over => element.subtree_end,
+            };
+        }
+    }
+
     /// The tokens under the node, in order.
     pub(super) fn tokens(self) -> impl Iterator<Item = Token<'t>> {
         self.descendants_with_tokens().filter_map(Part::into_token)
     }
+}
+
+/// Whether [`Node::walk`] goes on into the nodes under the one it visited.
+pub(super) enum Walk {
+    Into,
+    Over,
 }
 
 /// A token of a [`Tree`].
