@@ -165,64 +165,85 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
             dropped.extend(&statement.drops);
         }
     }
+    // Each user's edges depend only on the index: found in parallel, then taken in order.
+    let positions: Vec<usize> = (0..read.len()).collect();
+    let found = parallel::map(&positions, |&position| {
+        edges_of(position, &read, &by_name, graph)
+    });
     let mut inference = Inference::default();
-    for (position, user) in read.iter().enumerate() {
-        let mut found: IndexMap<usize, InferredEdge> = IndexMap::new();
-        for statement in &user.statements {
-            if let Some(reason) = &statement.opaque {
-                inference.opaque.push(OpaqueStatement {
-                    migration: user.migration.id().clone(),
-                    at: origin_of(user.migration, statement, None),
-                    reason: reason.clone(),
-                });
-                continue;
-            }
-            // Altering or renaming an object needs it as much as reading it does.
-            let needed = statement
-                .uses
-                .iter()
-                .chain(&statement.alters)
-                .chain(statement.renames.iter().map(|rename| &rename.from));
-            for used in needed {
-                if required(user.migration, used) {
-                    continue;
-                }
-                let Some((creator, object)) = creator_of(used, position, &by_name) else {
-                    continue;
-                };
-                if found.contains_key(&creator) {
-                    continue;
-                }
-                let creator_id = read[creator].migration.id();
-                let standing = if creator > position {
-                    Standing::UsedBeforeCreated
-                } else if graph.depends_on(user.migration.id(), creator_id) {
-                    Standing::Declared
-                } else {
-                    Standing::Missing
-                };
-                found.insert(
-                    creator,
-                    InferredEdge {
-                        creator: creator_id.clone(),
-                        user: user.migration.id().clone(),
-                        object: object.clone(),
-                        at: origin_of(user.migration, statement, Some(used)),
-                        standing,
-                    },
-                );
-            }
-        }
-        found.sort_keys();
+    for ((edges, opaque), user) in found.into_iter().zip(&read) {
+        inference.opaque.extend(opaque);
         let first = inference.edges.len();
-        inference.edges.extend(found.into_values());
+        inference.edges.extend(edges);
         if inference.edges.len() > first {
             inference
                 .by_user
                 .insert(user.migration.id().clone(), first..inference.edges.len());
         }
     }
+    // The statements were read on several threads: they are freed on several too.
+    parallel::map_owned(read, drop);
     inference
+}
+
+/// The edges into the migration at `position` (one per creator, in the creators' plan
+/// order) and its opaque statements.
+fn edges_of(
+    position: usize,
+    read: &[Read<'_>],
+    by_name: &Index<(&str, &str, &str), Vec<Made<'_>>>,
+    graph: &Graph,
+) -> (Vec<InferredEdge>, Vec<OpaqueStatement>) {
+    let user = &read[position];
+    let mut opaque = Vec::new();
+    let mut found: IndexMap<usize, InferredEdge> = IndexMap::new();
+    for statement in &user.statements {
+        if let Some(reason) = &statement.opaque {
+            opaque.push(OpaqueStatement {
+                migration: user.migration.id().clone(),
+                at: origin_of(user.migration, statement, None),
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        // Altering or renaming an object needs it as much as reading it does.
+        let needed = statement
+            .uses
+            .iter()
+            .chain(&statement.alters)
+            .chain(statement.renames.iter().map(|rename| &rename.from));
+        for used in needed {
+            if required(user.migration, used) {
+                continue;
+            }
+            let Some((creator, object)) = creator_of(used, position, by_name) else {
+                continue;
+            };
+            if found.contains_key(&creator) {
+                continue;
+            }
+            let creator_id = read[creator].migration.id();
+            let standing = if creator > position {
+                Standing::UsedBeforeCreated
+            } else if graph.depends_on(user.migration.id(), creator_id) {
+                Standing::Declared
+            } else {
+                Standing::Missing
+            };
+            found.insert(
+                creator,
+                InferredEdge {
+                    creator: creator_id.clone(),
+                    user: user.migration.id().clone(),
+                    object: object.clone(),
+                    at: origin_of(user.migration, statement, Some(used)),
+                    standing,
+                },
+            );
+        }
+    }
+    found.sort_keys();
+    (found.into_values().collect(), opaque)
 }
 
 /// Every migration's effects, read in parallel: parsing is most of the walk's time.
