@@ -365,3 +365,66 @@ fn issue_13_a_header_and_plan_yaml_that_disagree_are_a_problem_naming_both() {
         ["Outside Some([\"staging\"])"]
     );
 }
+
+/// Files are read on several threads once there are enough of them: each stage's problems
+/// still come out in file-name order (a file's name is checked while listing, its header
+/// while reading it), the same as from memory.
+#[test]
+fn problems_of_a_large_folder_come_out_in_file_order() {
+    let files: Vec<(String, String)> = (1..=300)
+        .map(|n| match n % 100 {
+            // A name in the wrong case: a problem found while listing.
+            50 => (
+                format!("migrations/{n:03}_m{n}.SQL"),
+                format!("CREATE TABLE t{n} (id int);"),
+            ),
+            // A directive `plan` does not know: a problem found while reading the header.
+            0 => (
+                format!("migrations/{n:03}_m{n}.sql"),
+                format!("-- plan: sometimes-{n}\nCREATE TABLE t{n} (id int);"),
+            ),
+            _ => (
+                format!("migrations/{n:03}_m{n}.sql"),
+                format!("CREATE TABLE t{n} (id int);"),
+            ),
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, body)| (path.as_str(), body.as_str()))
+        .collect();
+    let dir = crate::testing::project_dir(&borrowed);
+    let reading = read(dir.path());
+    let shown: Vec<String> = reading
+        .problems
+        .iter()
+        .map(|problem| problem.to_string())
+        .collect();
+    let position = |needle: &str| {
+        shown
+            .iter()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no problem mentions {needle}: {shown:#?}"))
+    };
+    let listed = [
+        position("050_m50"),
+        position("150_m150"),
+        position("250_m250"),
+    ];
+    let headers = [
+        position("sometimes-100"),
+        position("sometimes-200"),
+        position("sometimes-300"),
+    ];
+    for order in [listed, headers] {
+        assert!(
+            order.windows(2).all(|pair| pair[0] < pair[1]),
+            "{order:?} in {shown:#?}"
+        );
+    }
+    assert_eq!(shown.len(), 6, "{shown:#?}");
+    assert_eq!(
+        summary(&reading),
+        summary(&read_files(&in_memory(dir.path())))
+    );
+}

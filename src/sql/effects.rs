@@ -859,6 +859,44 @@ mod tests {
     }
 
     #[test]
+    fn string_literals_are_read_in_every_form() {
+        // A plain '…' is read from the tree; the other forms by squawk's typed tree.
+        check(
+            "SELECT nextval('app.plain'), nextval(E'app.esc\\x41pe'), nextval($q$app.dollar$q$),
+                    nextval(U&'app.uni\\0063ode'), nextval('app.' \n 'continued')",
+            &[
+                "use schema app",
+                "use sequence app.plain",
+                "use function public.nextval",
+                "use sequence app.escape",
+                "use sequence app.dollar",
+                "use sequence app.unicode",
+                "use sequence app.continued",
+            ],
+        );
+        check(
+            "SET search_path = E'billing'; CREATE TABLE t (a int);",
+            &["create table billing.t", "create column billing.t.a"],
+        );
+    }
+
+    #[test]
+    fn sql_bodies_are_read_whatever_the_case_of_their_language() {
+        check(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE SQL AS 'SELECT count(*) FROM items'",
+            &[
+                "create function public.f",
+                "use function public.count",
+                "use relation public.items",
+            ],
+        );
+        check(
+            "CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT 1 FROM items); END $$",
+            &["create function public.g"],
+        );
+    }
+
+    #[test]
     fn do_blocks_are_read_unless_dynamic() {
         check(
             "DO $$ BEGIN

@@ -295,3 +295,90 @@ impl<'t> Part<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(sql: &str) -> Tree<'_> {
+        let (tree, errors) = Tree::parse(sql, squawk_parser::EntryPoint::SourceFile);
+        assert!(errors.is_empty(), "{errors:?}");
+        tree
+    }
+
+    #[test]
+    fn nodes_cover_their_tokens_and_the_root_covers_the_script() {
+        let sql = "  CREATE TABLE t (id int);\nSELECT 1;";
+        let tree = tree(sql);
+        let Some(root) = tree.root() else {
+            panic!("no root");
+        };
+        assert_eq!(root.kind(), SyntaxKind::SOURCE_FILE);
+        assert_eq!(root.text(), sql);
+        let statements: Vec<&str> = root.children().map(Node::text).collect();
+        assert_eq!(statements, ["CREATE TABLE t (id int);", "SELECT 1;"]);
+        let tokens: String = root.tokens().map(Token::text).collect();
+        assert_eq!(tokens, sql, "the tokens are the whole script, in order");
+    }
+
+    #[test]
+    fn descendants_start_with_the_node_and_parents_lead_back() {
+        let tree = tree("SELECT a FROM t");
+        let Some(root) = tree.root() else {
+            panic!("no root");
+        };
+        let Some(statement) = root.children().next() else {
+            panic!("no statement");
+        };
+        assert!(statement.descendants().next() == Some(statement));
+        for node in statement.descendants().skip(1) {
+            let mut up = node;
+            while let Some(parent) = up.parent() {
+                up = parent;
+            }
+            assert!(
+                up == root,
+                "{:?} does not lead back to the root",
+                node.kind()
+            );
+        }
+        assert!(root.parent().is_none());
+    }
+
+    #[test]
+    fn a_walk_skips_what_it_is_told_to() {
+        let tree = tree("SELECT f(a), b FROM t");
+        let Some(root) = tree.root() else {
+            panic!("no root");
+        };
+        let mut visited = Vec::new();
+        root.walk(|node| {
+            visited.push(node.kind());
+            if node.kind() == SyntaxKind::CALL_EXPR {
+                Walk::Over
+            } else {
+                Walk::Into
+            }
+        });
+        let all: Vec<SyntaxKind> = root.descendants().map(Node::kind).collect();
+        assert!(visited.contains(&SyntaxKind::CALL_EXPR));
+        assert!(
+            visited.len() < all.len(),
+            "the call's arguments were skipped"
+        );
+        let under_call = root
+            .descendants()
+            .find(|node| node.kind() == SyntaxKind::CALL_EXPR)
+            .map_or(0, |call| call.descendants().count() - 1);
+        assert_eq!(visited.len(), all.len() - under_call);
+    }
+
+    #[test]
+    fn an_empty_script_has_a_root_and_no_statements() {
+        let tree = tree("");
+        let Some(root) = tree.root() else {
+            panic!("no root");
+        };
+        assert_eq!(root.children().count(), 0);
+    }
+}
