@@ -121,6 +121,10 @@ struct Made<'k> {
 /// project's own files and cost a third of the walk.
 type Index<K, V> = IndexMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// Every object dropped so far, by schema, table and name, with the position of the migration
+/// that dropped it.
+type Dropped<'k> = Index<(&'k str, &'k str, &'k str), Vec<(&'k ObjectKey, usize)>>;
+
 /// A migration's statements, read once.
 struct Read<'p> {
     migration: &'p Migration,
@@ -139,6 +143,9 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
     // schema, table and name whatever the kind: a use finds its candidates here without
     // building a key for every kind a relation could be.
     let mut by_name: Index<(&str, &str, &str), Vec<Made<'_>>> = Index::default();
+    // Every drop so far, by name, with its migration's position: whether what a `CREATE OR
+    // REPLACE` replaces is still there.
+    let mut drops_by_name: Dropped<'_> = Index::default();
     for (position, migration) in read.iter().enumerate() {
         let mut dropped: Vec<&ObjectKey> = Vec::new();
         for statement in readable(&migration.statements) {
@@ -149,9 +156,15 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 .chain(statement.renames.iter().map(|rename| &rename.to));
             for key in made {
                 let same_name = by_name.entry(name_parts(key)).or_default();
-                if !same_name
-                    .iter()
-                    .any(|made| made.creation.position == position && made.key == key)
+                // `CREATE OR REPLACE` of what an earlier migration made changes that one: its
+                // users still need the first creator, not this one.
+                let replaced = statement.replaces.contains(key)
+                    && !dropped.iter().any(|drop| *drop == key || drop.names(key))
+                    && still_there(key, position, same_name, &drops_by_name);
+                if !replaced
+                    && !same_name
+                        .iter()
+                        .any(|made| made.creation.position == position && made.key == key)
                 {
                     same_name.push(Made {
                         key,
@@ -163,6 +176,12 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 }
             }
             dropped.extend(&statement.drops);
+            for drop in &statement.drops {
+                drops_by_name
+                    .entry(name_parts(drop))
+                    .or_default()
+                    .push((drop, position));
+            }
         }
     }
     // Each user's edges depend only on the index: found in parallel, then taken in order.
@@ -206,11 +225,12 @@ fn edges_of(
             });
             continue;
         }
-        // Altering or renaming an object needs it as much as reading it does.
+        // Altering, replacing or renaming an object needs it as much as reading it does.
         let needed = statement
             .uses
             .iter()
             .chain(&statement.alters)
+            .chain(&statement.replaces)
             .chain(statement.renames.iter().map(|rename| &rename.from));
         for used in needed {
             if required(user.migration, used) {
@@ -332,6 +352,33 @@ fn creator_of<'k>(
     before
         .or(after)
         .map(|made| (made.creation.position, made.key))
+}
+
+/// Whether `key`, as the migration at `position` finds it, was made by an earlier migration
+/// and not dropped since (a drop in the creator's own migration counts as after it).
+fn still_there(
+    key: &ObjectKey,
+    position: usize,
+    same_name: &[Made<'_>],
+    drops_by_name: &Dropped<'_>,
+) -> bool {
+    let created = same_name
+        .iter()
+        .filter(|made| made.creation.position < position && made.key == key)
+        .map(|made| made.creation.position)
+        .max();
+    let dropped = drops_by_name
+        .get(&name_parts(key))
+        .into_iter()
+        .flatten()
+        .filter(|(drop, _)| *drop == key || drop.names(key))
+        .map(|(_, at)| *at)
+        .max();
+    match (created, dropped) {
+        (Some(created), Some(dropped)) => created > dropped,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
 }
 
 /// The schema, the table and the name an object is found by, whatever its kind (empty parts
@@ -585,6 +632,59 @@ mod tests {
             &["declared 002_b -> 003_c: table public.t at migrations/003_c.sql:1"],
         );
     }
+    #[test]
+    fn a_create_or_replace_of_an_earlier_object_changes_it_and_makes_nothing() {
+        let function = "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n";
+        check(
+            &[
+                (
+                    "migrations/001_a.sql",
+                    &format!("-- depends: none\n{function}"),
+                ),
+                (
+                    "migrations/002_b.sql",
+                    &format!("-- depends: 001_a\n{function}CREATE VIEW v AS SELECT 1 AS one;\n"),
+                ),
+                (
+                    "migrations/003_c.sql",
+                    "-- depends: 001_a\nCREATE TABLE t (id int);\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();\n",
+                ),
+                (
+                    "migrations/004_d.sql",
+                    "-- depends: 002_b\nCREATE OR REPLACE VIEW v AS SELECT 2 AS one;\n",
+                ),
+            ],
+            // 003 needs the function 001 made (002 only replaced it); 004 replaces 002's view.
+            &[
+                "declared 001_a -> 002_b: function public.touch at migrations/002_b.sql:2",
+                "declared 001_a -> 003_c: function public.touch at migrations/003_c.sql:3",
+                "declared 002_b -> 004_d: view public.v at migrations/004_d.sql:2",
+            ],
+        );
+        // Once dropped, a `CREATE OR REPLACE` makes it again.
+        check(
+            &[
+                (
+                    "migrations/001_a.sql",
+                    &format!("-- depends: none\n{function}"),
+                ),
+                (
+                    "migrations/002_b.sql",
+                    "-- depends: 001_a\nDROP FUNCTION touch();\n",
+                ),
+                (
+                    "migrations/003_c.sql",
+                    &format!("-- depends: 002_b\n{function}"),
+                ),
+                (
+                    "migrations/004_d.sql",
+                    "-- depends: 001_a\nSELECT touch();\n",
+                ),
+            ],
+            &["missing 003_c -> 004_d: function public.touch at migrations/004_d.sql:2"],
+        );
+    }
+
     #[test]
     fn a_rename_makes_its_new_name() {
         check(

@@ -67,6 +67,9 @@ pub(crate) struct StatementEffects {
     pub span: Range<usize>,
     /// Objects it creates (temporary ones left out), composite types and triggers included.
     pub creates: Vec<ObjectKey>,
+    /// The objects of `creates` written `CREATE OR REPLACE`: when one is there already (an
+    /// earlier migration made it), the statement changes it rather than making it.
+    pub replaces: Vec<ObjectKey>,
     /// Objects it changes in place (`ALTER TABLE t …` alters `table s.t`).
     pub alters: Vec<ObjectKey>,
     /// Objects it renames.
@@ -266,6 +269,20 @@ fn in_pg_temp(facts: &mut StatementFacts, temporaries: &[String]) {
         created.removed_with.iter_mut().for_each(&mut each);
         created.depends_on.iter_mut().for_each(&mut each);
     }
+    // What hangs on a temporary table is temporary too: an index (named after its table's
+    // schema, which the reader took as unqualified), a column, a constraint, a trigger. None
+    // of them is the plan's to create.
+    let temporary = |name: &ObjectName| match name {
+        ObjectName::InSchema(_, name) | ObjectName::OfTable { table: name, .. } => {
+            name.schema.as_deref() == Some("pg_temp")
+        }
+        _ => false,
+    };
+    facts.creates.retain(|created| {
+        let on_temporary_table = matches!(created.object, ObjectName::InSchema(Kind::Index, _))
+            && created.removed_with.first().is_some_and(temporary);
+        !temporary(&created.object) && !on_temporary_table
+    });
     for rename in &mut facts.renames {
         each(&mut rename.from);
         each(&mut rename.to);
@@ -355,6 +372,12 @@ fn resolve(text: SqlText, facts: &StatementFacts, search_path: &[String]) -> Sta
         creates: facts
             .creates
             .iter()
+            .map(|created| resolve_name(&created.object, search_path))
+            .collect(),
+        replaces: facts
+            .creates
+            .iter()
+            .filter(|created| created.or_replace)
             .map(|created| resolve_name(&created.object, search_path))
             .collect(),
         alters: keys(&facts.alters),
@@ -597,6 +620,7 @@ mod tests {
              CREATE TEMP TABLE scratch (id int);
              INSERT INTO scratch SELECT id FROM public.scratch;
              ALTER TABLE scratch ADD COLUMN n int;
+             CREATE INDEX scratch_n ON scratch (n);
              DROP TABLE scratch;",
         );
         let shown: Vec<Vec<String>> = effects
@@ -619,7 +643,9 @@ mod tests {
                     "schema public",
                     "relation public.scratch",
                 ],
-                vec!["table pg_temp.scratch", "column pg_temp.scratch.n"],
+                // What hangs on the temporary table is not created: its column, its index.
+                vec!["table pg_temp.scratch"],
+                vec!["table pg_temp.scratch"],
                 vec!["table pg_temp.scratch"],
             ]
         );

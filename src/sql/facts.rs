@@ -59,6 +59,9 @@ pub(crate) struct Created {
     /// Whether PostgreSQL chose its name (an unnamed constraint): then a name already taken
     /// in the schema makes it append a number, which the statement alone cannot tell.
     pub chosen_name: bool,
+    /// Whether it was written `CREATE OR REPLACE`: then, when the object is there already,
+    /// the statement changes it rather than making it.
+    pub or_replace: bool,
 }
 
 /// `ALTER … RENAME`: `from` is now called `to` (same kind; for a table, its columns,

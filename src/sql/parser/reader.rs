@@ -85,6 +85,13 @@ impl<'t> Reader<'_, 't> {
             kind if is_alter(kind) => self.alter_other(node),
             _ => {}
         }
+        if child(node, K::OR_REPLACE).is_some() {
+            // `CREATE OR REPLACE FUNCTION | PROCEDURE | VIEW | TRIGGER`: the statement's own
+            // object (its first create); columns and the like are not replaced.
+            if let Some(created) = self.facts.creates.first_mut() {
+                created.or_replace = true;
+            }
+        }
         self.uses(node);
         if matches!(node.kind(), K::CREATE_VIEW | K::CREATE_MATERIALIZED_VIEW) {
             // A view depends on every relation, function and type its query names.
@@ -111,6 +118,7 @@ impl<'t> Reader<'_, 't> {
             listed,
             depends_on: Vec::new(),
             chosen_name: false,
+            or_replace: false,
         });
     }
 
