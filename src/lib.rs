@@ -48,6 +48,7 @@ pub mod embed;
 pub(crate) mod engine;
 pub(crate) mod graph;
 pub(crate) mod infer;
+pub(crate) mod lint;
 pub(crate) mod load;
 pub(crate) mod object;
 pub(crate) mod ops;

@@ -21,6 +21,7 @@
 //!
 //! This layer never talks to a database and never reads files.
 
+pub(crate) mod actions;
 mod effects;
 pub(crate) mod error;
 mod expected;
@@ -33,5 +34,7 @@ mod statement;
 
 pub(crate) use effects::{SqlText, StatementEffects, effects_of, statement_effects};
 pub(crate) use expected::ExpectedCatalog;
+pub(crate) use facts::QualifiedName;
 pub(crate) use lexer::tokenize;
+pub(crate) use parser::read_actions;
 pub(crate) use statement::{Statement, StatementKind, char_position_to_byte, split_statements};

@@ -56,7 +56,7 @@ const LAYERS: &[&[&str]] = &[
     &["embed", "startup"],
     &["ops"],
     &["engine"],
-    &["load", "db"],
+    &["load", "db", "lint"],
     &["infer"],
     &["graph", "sql"],
     &["project"],

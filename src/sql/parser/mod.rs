@@ -19,6 +19,7 @@
 //! statement uses (anywhere in it, a SQL function's body included); `search_path`; and the
 //! statements written literally in a PL/pgSQL `DO` block (`EXECUTE` in one is opaque).
 
+mod actions;
 mod reader;
 mod syntax;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod typed;
 
 use squawk_parser::EntryPoint;
 
+use super::actions::StatementActions;
 use super::facts::{Opaque, StatementFacts};
 use reader::statement_facts;
 use tree::Tree;
@@ -64,4 +66,29 @@ pub(crate) fn parse(text: &str) -> Vec<StatementFacts> {
         statements.push(facts);
     }
     statements
+}
+
+/// Every statement of `text` with its [`Action`](super::actions::Action)s, for `plan lint`.
+/// A statement the grammar cannot read has none, and says so.
+pub(crate) fn read_actions(text: &str) -> Vec<StatementActions> {
+    let (tree, errors) = Tree::parse(text, EntryPoint::SourceFile);
+    tree.root()
+        .iter()
+        .flat_map(|root| root.children())
+        .map(|node| {
+            let span = node.text_range();
+            let unreadable = errors
+                .iter()
+                .any(|(start, _, _)| *start >= span.start && *start < span.end);
+            StatementActions {
+                actions: if unreadable {
+                    Vec::new()
+                } else {
+                    actions::statement_actions(&node)
+                },
+                span,
+                unreadable,
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,83 @@
+//! `adding-field-with-default`: `ADD COLUMN … DEFAULT` with a volatile default
+//! (`clock_timestamp()`, `random()`, `gen_random_uuid()`, a serial's `nextval`) rewrites the
+//! whole table under an ACCESS EXCLUSIVE lock. Since PostgreSQL 11 a constant or stable
+//! default (`0`, `'x'`, `now()`) is stored once and rewrites nothing.
+
+use super::super::{Hit, Judged};
+use crate::sql::actions::Action;
+
+/// Built-in functions whose result changes at every call (`pg_proc.provolatile = 'v'`) that
+/// defaults commonly use. A function not listed is taken as stable, as most are; with a
+/// database, `pg_proc` says (not yet read).
+const VOLATILE: &[&str] = &[
+    "clock_timestamp",
+    "statement_timestamp",
+    "timeofday",
+    "random",
+    "random_normal",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "nextval",
+    "txid_current",
+    "pg_current_xact_id",
+    "setseed",
+];
+
+pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
+    let Action::AddColumn {
+        default: Some(default),
+        ..
+    } = judged.action
+    else {
+        return None;
+    };
+    if judged.new_table {
+        return None;
+    }
+    let volatile = default.serial
+        || default.functions.iter().any(|function| {
+            function
+                .schema
+                .as_deref()
+                .is_none_or(|schema| schema == "pg_catalog" || schema == "public")
+                && VOLATILE.contains(&function.name.as_str())
+        });
+    volatile.then(|| Hit {
+        message: "a volatile DEFAULT makes ADD COLUMN rewrite the whole table, holding an AccessExclusiveLock".to_string(),
+        help: "add the column without a default (or with a constant one), backfill it in batches, then SET DEFAULT",
+        lock: Some("AccessExclusiveLock"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ORDERS, findings};
+
+    #[test]
+    fn a_volatile_default_rewrites_the_table() {
+        assert_eq!(
+            findings(
+                ORDERS,
+                "ALTER TABLE orders ADD COLUMN seen timestamptz DEFAULT clock_timestamp();\n"
+            ),
+            ["adding-field-with-default at 1"]
+        );
+        assert_eq!(
+            findings(ORDERS, "ALTER TABLE orders ADD COLUMN n bigserial;\n"),
+            ["adding-field-with-default at 1"]
+        );
+    }
+
+    #[test]
+    fn a_constant_or_stable_default_does_not() {
+        assert!(
+            findings(
+                ORDERS,
+                "ALTER TABLE orders ADD COLUMN seen timestamptz DEFAULT now();\nALTER TABLE orders ADD COLUMN flag bool DEFAULT false;\n"
+            )
+            .is_empty()
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! The rules, one file each with its tests: [`Rule`] names them (squawk's names where the rule
+//! is squawk's, so teams moving from squawk keep their vocabulary) and asks each about a
+//! [`Judged`] action. `missing-dependency` and `foreign-key-without-index` look further than
+//! one action: `lint/mod.rs` asks them itself.
+
+mod adding_field_with_default;
+mod adding_not_nullable_field;
+mod adding_required_field;
+mod adding_serial_primary_key_field;
+mod ban_drop_column;
+mod ban_drop_table;
+mod ban_truncate_cascade;
+mod changing_column_type;
+mod constraint_missing_not_valid;
+mod disallowed_unique_constraint;
+pub(super) mod foreign_key_without_index;
+mod prefer_repack;
+mod renaming_column;
+mod renaming_table;
+mod require_concurrent_index_creation;
+mod require_concurrent_index_deletion;
+
+use super::{Hit, Judged, Severity};
+
+/// A lint rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Rule {
+    RequireConcurrentIndexCreation,
+    RequireConcurrentIndexDeletion,
+    ConstraintMissingNotValid,
+    AddingFieldWithDefault,
+    AddingRequiredField,
+    AddingNotNullableField,
+    ChangingColumnType,
+    RenamingColumn,
+    RenamingTable,
+    BanDropColumn,
+    BanDropTable,
+    DisallowedUniqueConstraint,
+    AddingSerialPrimaryKeyField,
+    PreferRepack,
+    BanTruncateCascade,
+    MissingDependency,
+    ForeignKeyWithoutIndex,
+}
+
+impl Rule {
+    /// Every rule, in the order findings of one statement are listed.
+    pub(crate) const ALL: &'static [Rule] = &[
+        Rule::RequireConcurrentIndexCreation,
+        Rule::RequireConcurrentIndexDeletion,
+        Rule::ConstraintMissingNotValid,
+        Rule::AddingFieldWithDefault,
+        Rule::AddingRequiredField,
+        Rule::AddingNotNullableField,
+        Rule::ChangingColumnType,
+        Rule::RenamingColumn,
+        Rule::RenamingTable,
+        Rule::BanDropColumn,
+        Rule::BanDropTable,
+        Rule::DisallowedUniqueConstraint,
+        Rule::AddingSerialPrimaryKeyField,
+        Rule::PreferRepack,
+        Rule::BanTruncateCascade,
+        Rule::MissingDependency,
+        Rule::ForeignKeyWithoutIndex,
+    ];
+
+    /// Its name (`require-concurrent-index-creation`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Rule::RequireConcurrentIndexCreation => "require-concurrent-index-creation",
+            Rule::RequireConcurrentIndexDeletion => "require-concurrent-index-deletion",
+            Rule::ConstraintMissingNotValid => "constraint-missing-not-valid",
+            Rule::AddingFieldWithDefault => "adding-field-with-default",
+            Rule::AddingRequiredField => "adding-required-field",
+            Rule::AddingNotNullableField => "adding-not-nullable-field",
+            Rule::ChangingColumnType => "changing-column-type",
+            Rule::RenamingColumn => "renaming-column",
+            Rule::RenamingTable => "renaming-table",
+            Rule::BanDropColumn => "ban-drop-column",
+            Rule::BanDropTable => "ban-drop-table",
+            Rule::DisallowedUniqueConstraint => "disallowed-unique-constraint",
+            Rule::AddingSerialPrimaryKeyField => "adding-serial-primary-key-field",
+            Rule::PreferRepack => "prefer-repack",
+            Rule::BanTruncateCascade => "ban-truncate-cascade",
+            Rule::MissingDependency => "missing-dependency",
+            Rule::ForeignKeyWithoutIndex => "foreign-key-without-index",
+        }
+    }
+
+    /// The rule named `name`.
+    pub(crate) fn named(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.name() == name)
+    }
+
+    /// How bad its findings are without a database to size the table: a lock or a rewrite on
+    /// a table that may be large, a failure on one with rows, a missing dependency are errors;
+    /// what breaks running code (renames, drops) and a missing index are warnings.
+    pub(crate) fn severity(self) -> Severity {
+        match self {
+            Rule::RenamingColumn
+            | Rule::RenamingTable
+            | Rule::BanDropColumn
+            | Rule::BanDropTable
+            | Rule::ForeignKeyWithoutIndex => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// What the rule finds about `judged`.
+    pub(super) fn check(self, judged: &Judged<'_>) -> Option<Hit> {
+        match self {
+            Rule::RequireConcurrentIndexCreation => {
+                require_concurrent_index_creation::check(judged)
+            }
+            Rule::RequireConcurrentIndexDeletion => {
+                require_concurrent_index_deletion::check(judged)
+            }
+            Rule::ConstraintMissingNotValid => constraint_missing_not_valid::check(judged),
+            Rule::AddingFieldWithDefault => adding_field_with_default::check(judged),
+            Rule::AddingRequiredField => adding_required_field::check(judged),
+            Rule::AddingNotNullableField => adding_not_nullable_field::check(judged),
+            Rule::ChangingColumnType => changing_column_type::check(judged),
+            Rule::RenamingColumn => renaming_column::check(judged),
+            Rule::RenamingTable => renaming_table::check(judged),
+            Rule::BanDropColumn => ban_drop_column::check(judged),
+            Rule::BanDropTable => ban_drop_table::check(judged),
+            Rule::DisallowedUniqueConstraint => disallowed_unique_constraint::check(judged),
+            Rule::AddingSerialPrimaryKeyField => adding_serial_primary_key_field::check(judged),
+            Rule::PreferRepack => prefer_repack::check(judged),
+            Rule::BanTruncateCascade => ban_truncate_cascade::check(judged),
+            // Judged by `lint/mod.rs` over a whole migration.
+            Rule::MissingDependency | Rule::ForeignKeyWithoutIndex => None,
+        }
+    }
+}
+
+/// The rules' test helper: the findings (`rule at line`) of the last migration of a project
+/// whose earlier migration is `earlier` and last one `sql`.
+#[cfg(test)]
+pub(super) fn findings(earlier: &str, sql: &str) -> Vec<String> {
+    let dir = crate::testing::project_dir(&[
+        ("migrations/001_earlier.sql", earlier),
+        ("migrations/002_judged.sql", sql),
+    ]);
+    let loaded = match crate::load::load_project(dir.path()) {
+        Ok(loaded) => loaded,
+        Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+    };
+    let migrations: Vec<&crate::project::Migration> = loaded.project().migrations().collect();
+    super::lint(&loaded, &migrations)
+        .into_iter()
+        .filter(|finding| finding.migration.as_str() == "002_judged")
+        .map(|finding| format!("{} at {}", finding.rule.name(), finding.line()))
+        .collect()
+}
+
+/// A table the rules' tests create in the earlier migration.
+#[cfg(test)]
+pub(super) const ORDERS: &str = "CREATE TABLE orders (id int PRIMARY KEY, status text, amount numeric(10, 2), note varchar(50));\n";

@@ -1,0 +1,50 @@
+//! `require-concurrent-index-creation`: `CREATE INDEX` without `CONCURRENTLY` on a table that
+//! exists takes a SHARE lock: writes to the table wait until the index is built.
+
+use super::super::{Hit, Judged};
+use crate::sql::actions::Action;
+
+pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
+    match judged.action {
+        Action::CreateIndex {
+            concurrently: false,
+            ..
+        } if !judged.new_table => Some(Hit {
+            message: "CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds".to_string(),
+            help: "use CREATE INDEX CONCURRENTLY, in a migration of its own with `-- plan: no-transaction`",
+            lock: Some("ShareLock"),
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ORDERS, findings};
+
+    #[test]
+    fn an_index_on_an_existing_table_needs_concurrently() {
+        assert_eq!(
+            findings(ORDERS, "CREATE INDEX orders_status ON orders (status);\n"),
+            ["require-concurrent-index-creation at 1"]
+        );
+    }
+
+    #[test]
+    fn concurrently_or_a_new_table_is_fine() {
+        assert!(
+            findings(
+                ORDERS,
+                "-- plan: no-transaction\nCREATE INDEX CONCURRENTLY orders_status ON orders (status);\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ORDERS,
+                "CREATE TABLE items (id int, order_id int);\nCREATE INDEX items_order ON items (order_id);\n"
+            )
+            .is_empty()
+        );
+    }
+}
