@@ -66,6 +66,8 @@ pub(crate) enum Format {
     Dot,
     /// Mermaid (`plan graph`).
     Mermaid,
+    /// GitHub Actions workflow annotations (`plan lint`).
+    Github,
 }
 
 impl Format {
@@ -75,6 +77,7 @@ impl Format {
             Format::Json => "json",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Github => "github",
         }
     }
 }

@@ -17,6 +17,7 @@ mod failure;
 mod global;
 mod graph;
 mod import_history;
+mod lint;
 mod man;
 mod new;
 mod progress_bar;
@@ -70,6 +71,9 @@ enum Command {
     /// Check the project without a database: every dependency its SQL implies (an object one
     /// migration uses that another creates) must be declared; --fix writes the missing ones.
     Check(check::CheckArgs),
+    /// Judge which migrations will hurt a database in use: long locks, table rewrites,
+    /// changes that break running code (docs/lint.md).
+    Lint(lint::LintArgs),
     /// Apply pending migrations (all, or --to ID and its dependencies), each in one transaction
     /// with its ledger row.
     Apply(apply::ApplyArgs),
@@ -216,6 +220,10 @@ impl Command {
                 },
             ),
             Command::Check(_) => ("check", project(false, false, text_or_json)),
+            Command::Lint(_) => (
+                "lint",
+                project(false, false, &[Format::Text, Format::Json, Format::Github]),
+            ),
             Command::Apply(_) => ("apply", project(true, true, text_or_json)),
             Command::Status(_) => ("status", project(true, true, text_or_json)),
             Command::Rollback(_) => ("rollback", project(true, true, text_or_json)),
@@ -255,6 +263,7 @@ impl Command {
             Command::Show(args) => show::run(args, global, out),
             Command::Graph(args) => graph::run(args, global, out),
             Command::Check(args) => check::run(args, global, out, err),
+            Command::Lint(args) => lint::run(args, global, out),
             Command::Apply(args) => apply::run(args, global, handlers, out, err),
             Command::Status(args) => status::run(args, global, out, err),
             Command::Rollback(args) => rollback::run(args, global, out, err),

@@ -18,6 +18,8 @@ pub(super) struct KnownTables {
 
 #[derive(Clone, Debug, Default)]
 struct Table {
+    /// Whether a `CREATE TABLE` made it (rather than only being seen changed).
+    created: bool,
     columns: IndexMap<String, String>,
     /// Each index's (or key constraint's) leading plain columns.
     indexes: Vec<Vec<String>>,
@@ -39,7 +41,9 @@ pub(super) fn display(table: &QualifiedName) -> String {
 impl KnownTables {
     /// Whether `table` is known to have been created.
     pub(super) fn has_table(&self, table: &QualifiedName) -> bool {
-        self.tables.contains_key(&key(table))
+        self.tables
+            .get(&key(table))
+            .is_some_and(|known| known.created)
     }
 
     /// The type of `table.column`, when known.
@@ -76,6 +80,7 @@ impl KnownTables {
                 ..
             } => {
                 let known = self.tables.entry(key(table)).or_default();
+                known.created = true;
                 known.columns = columns.iter().cloned().collect();
                 known.indexes.extend(indexed.iter().cloned());
             }

@@ -71,6 +71,28 @@ mod tests {
     }
 
     #[test]
+    fn an_index_on_the_table_first_does_not_make_it_new() {
+        assert_eq!(
+            findings(
+                ORDERS,
+                "CREATE INDEX CONCURRENTLY orders_status ON orders (status);\n"
+            )
+            .len(),
+            0
+        );
+        assert_eq!(
+            findings(
+                ORDERS,
+                "CREATE INDEX orders_status ON orders (status);\nALTER TABLE orders ADD COLUMN seen timestamptz DEFAULT clock_timestamp(), ALTER COLUMN note TYPE varchar(100);\n"
+            ),
+            [
+                "require-concurrent-index-creation at 1",
+                "adding-field-with-default at 2"
+            ]
+        );
+    }
+
+    #[test]
     fn a_constant_or_stable_default_does_not() {
         assert!(
             findings(

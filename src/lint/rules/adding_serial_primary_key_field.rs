@@ -9,19 +9,19 @@ pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
     if judged.new_table {
         return None;
     }
-    let adds_key = match judged.action {
+    let adds_key = matches!(
+        judged.action,
         Action::AddColumn {
-            primary_key: true, ..
-        } => true,
-        Action::AddConstraint {
-            constraint:
-                AddedConstraint::PrimaryKey {
-                    using_index: false, ..
-                },
+            primary_key: true,
             ..
-        } => true,
-        _ => false,
-    };
+        } | Action::AddConstraint {
+            constraint: AddedConstraint::PrimaryKey {
+                using_index: false,
+                ..
+            },
+            ..
+        }
+    );
     adds_key.then(|| Hit {
         message: "adding a primary key builds its index while holding an AccessExclusiveLock".to_string(),
         help: "CREATE UNIQUE INDEX CONCURRENTLY first (a migration of its own), then ADD CONSTRAINT … PRIMARY KEY USING INDEX",

@@ -89,11 +89,6 @@ impl Rule {
         }
     }
 
-    /// The rule named `name`.
-    pub(crate) fn named(name: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.name() == name)
-    }
-
     /// How bad its findings are without a database to size the table: a lock or a rewrite on
     /// a table that may be large, a failure on one with rows, a missing dependency are errors;
     /// what breaks running code (renames, drops) and a missing index are warnings.

@@ -1,0 +1,259 @@
+//! `plan lint [--to ID] [--fail-on warning|error]`: which migrations will hurt a database in
+//! use (`crate::lint`), each finding a diagnostic at its file and line. Exit 0 when no finding
+//! reaches `--fail-on` (default `warning`), 1 when one does, 2 on invalid input. `--format json`
+//! prints one object (docs/json.md#plan-lint), `--format github` workflow annotations.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+use serde::Serialize;
+
+use super::Failure;
+use super::args::resolve_target;
+use super::{Format, Global};
+use crate::diagnostic::{Classified, ErrorClass, RenderStyle, render_styled};
+use crate::lint::{Finding, Severity, lint};
+use crate::project::Migration;
+
+/// Arguments of `plan lint`.
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Only this migration and the migrations it depends on.
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// The least severe finding that makes lint exit 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
+    fail_on: FailOn,
+}
+
+/// `--fail-on`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
+/// Some finding reached `--fail-on`: the lint failed (exit 1), after its report.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{0}")]
+#[diagnostic(code(plan::lint::findings))]
+struct Findings(String);
+
+impl Classified for Findings {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Failed
+    }
+}
+
+/// Runs `plan lint`.
+pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
+    let loaded = global.load()?;
+    let project = loaded.project();
+    let graph = loaded.graph();
+    let target = resolve_target(project, args.to.as_deref())?;
+    let selected = match &target {
+        Some(target) => graph.closure(target),
+        None => graph.order().iter().collect(),
+    };
+    let migrations: Vec<&Migration> = selected
+        .into_iter()
+        .filter_map(|id| project.migration(id))
+        .collect();
+    let findings = lint(&loaded, &migrations);
+    let shown = ShownLint::new(&findings);
+    let _ = match global.format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+        Format::Github => out.write_all(github(&shown).as_bytes()),
+        // Plain: the report goes to stdout, which is often a file or a CI log.
+        _ => out.write_all(text(&findings, &shown, false).as_bytes()),
+    };
+    let failing = findings
+        .iter()
+        .filter(|finding| finding.severity >= args.fail_on.severity())
+        .count();
+    if failing == 0 {
+        return Ok(());
+    }
+    Err(Failure::from(Findings(format!(
+        "{failing} of {} at or above --fail-on {}",
+        plural(findings.len(), "finding"),
+        args.fail_on.severity().name()
+    )))
+    .after_report())
+}
+
+/// `plan lint --format json` (docs/json.md#plan-lint).
+#[derive(Debug, Serialize)]
+struct ShownLint {
+    format: u32,
+    findings: Vec<ShownFinding>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownFinding {
+    rule: &'static str,
+    severity: Severity,
+    migration: String,
+    file: String,
+    line: usize,
+    column: usize,
+    message: String,
+    help: String,
+    table: Option<String>,
+    lock: Option<&'static str>,
+}
+
+impl ShownLint {
+    fn new(findings: &[Finding]) -> Self {
+        ShownLint {
+            format: 1,
+            findings: findings
+                .iter()
+                .map(|finding| ShownFinding {
+                    rule: finding.rule.name(),
+                    severity: finding.severity,
+                    migration: finding.migration.to_string(),
+                    file: finding.file.name().to_string(),
+                    line: finding.line(),
+                    column: finding.column(),
+                    message: finding.message.clone(),
+                    help: finding.help.clone(),
+                    table: finding.table.clone(),
+                    lock: finding.lock,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Each finding as a diagnostic at its file and line, then a count.
+fn text(findings: &[Finding], shown: &ShownLint, colour: bool) -> String {
+    let style = || RenderStyle {
+        colour,
+        wrap: false,
+    };
+    let mut text = String::new();
+    for finding in findings {
+        text.push_str(&render_styled(&Shown(finding), style()));
+    }
+    let errors = shown
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .count();
+    if findings.is_empty() {
+        text.push_str("no findings\n");
+    } else {
+        text.push_str(&format!(
+            "{}: {} error{}, {} warning{}\n",
+            plural(findings.len(), "finding"),
+            errors,
+            if errors == 1 { "" } else { "s" },
+            findings.len() - errors,
+            if findings.len() - errors == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ));
+    }
+    text
+}
+
+/// GitHub Actions workflow commands, one per finding (`::error file=…,line=…,col=…,title=…::…`).
+fn github(shown: &ShownLint) -> String {
+    let escape_data = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let escape_property = |text: &str| escape_data(text).replace(':', "%3A").replace(',', "%2C");
+    shown
+        .findings
+        .iter()
+        .map(|finding| {
+            format!(
+                "::{} file={},line={},col={},title={}::{}\n",
+                finding.severity.name(),
+                escape_property(&finding.file),
+                finding.line,
+                finding.column,
+                escape_property(finding.rule),
+                escape_data(&format!("{} ({})", finding.message, finding.help)),
+            )
+        })
+        .collect()
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// A finding as miette renders it: its rule as the code, its clause labelled.
+struct Shown<'a>(&'a Finding);
+
+impl std::fmt::Debug for Shown<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0.message)
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}: {}", self.0.migration, self.0.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(self.0.rule.name()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.0.severity {
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(&self.0.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.0.file)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = match (&self.0.table, self.0.lock) {
+            (Some(table), Some(lock)) => format!("{lock} on {table}"),
+            (Some(table), None) => table.clone(),
+            (None, Some(lock)) => lock.to_string(),
+            (None, None) => "here".to_string(),
+        };
+        let span = self.0.span.clone();
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label),
+            span.start,
+            span.end.saturating_sub(span.start),
+        ))))
+    }
+}
