@@ -147,6 +147,7 @@ fn text(findings: &[Finding], shown: &ShownLint, colour: bool) -> String {
     let mut text = String::new();
     for finding in findings {
         text.push_str(&render_styled(&Shown(finding), style()));
+        text.push('\n');
     }
     let errors = shown
         .findings

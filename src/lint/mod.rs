@@ -10,6 +10,7 @@
 //! create). Names are compared with an unqualified one taken as `public`.
 
 mod catalog;
+mod judged;
 pub(crate) mod rules;
 
 use std::ops::Range;
@@ -21,25 +22,9 @@ use crate::project::{Migration, MigrationId};
 use crate::sql::actions::{Action, Located};
 use crate::sql::read_actions;
 use catalog::KnownTables;
+pub(crate) use judged::Severity;
+use judged::{Hit, Judged};
 pub(crate) use rules::Rule;
-
-/// How bad a finding is: `--fail-on` compares with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Severity {
-    Warning,
-    Error,
-}
-
-impl Severity {
-    /// Its name, as `--fail-on` and the outputs spell it.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// One rule's finding about one statement.
 #[derive(Clone, Debug)]
@@ -75,24 +60,6 @@ impl Finding {
         text.get(line_start..start)
             .map_or(1, |before| before.chars().count() + 1)
     }
-}
-
-/// What a rule is asked about: one action, and what is known around it.
-pub(crate) struct Judged<'a> {
-    /// The action.
-    pub action: &'a Action,
-    /// Whether the table it changes is new: created earlier in the same migration, so that no
-    /// one else can be using it.
-    pub new_table: bool,
-    /// A column's type before the statement, when earlier statements say it.
-    pub previous_type: Option<&'a str>,
-}
-
-/// What a rule found.
-pub(crate) struct Hit {
-    pub message: String,
-    pub help: &'static str,
-    pub lock: Option<&'static str>,
 }
 
 /// Every finding about `migrations` (in plan order), in order.

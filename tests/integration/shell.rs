@@ -13,6 +13,7 @@ const SUBCOMMANDS: &[&str] = &[
     "show",
     "graph",
     "check",
+    "lint",
     "apply",
     "status",
     "rollback",

@@ -3,7 +3,7 @@
 //! whole table under an ACCESS EXCLUSIVE lock. Since PostgreSQL 11 a constant or stable
 //! default (`0`, `'x'`, `now()`) is stored once and rewrites nothing.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 /// Built-in functions whose result changes at every call (`pg_proc.provolatile = 'v'`) that

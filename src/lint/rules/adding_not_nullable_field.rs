@@ -2,7 +2,7 @@
 //! ACCESS EXCLUSIVE lock, unless a validated `CHECK (c IS NOT NULL)` already proves it
 //! (PostgreSQL 12 and later use one to skip the scan).
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -1,7 +1,7 @@
 //! `adding-required-field`: `ADD COLUMN … NOT NULL` without a `DEFAULT` fails on a table that
 //! has rows (each would hold a null).
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

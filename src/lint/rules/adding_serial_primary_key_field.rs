@@ -2,7 +2,7 @@
 //! serial PRIMARY KEY`, `ADD PRIMARY KEY (…)`) builds its index under an ACCESS EXCLUSIVE
 //! lock. `CREATE UNIQUE INDEX CONCURRENTLY` then `ADD PRIMARY KEY USING INDEX` does not.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::{Action, AddedConstraint};
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -1,6 +1,6 @@
 //! `ban-drop-table`: dropping a table breaks the code still using it, and its data is gone.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -1,7 +1,7 @@
 //! `ban-truncate-cascade`: `TRUNCATE … CASCADE` also empties every table with a foreign key to
 //! the truncated ones, and theirs in turn: more data than the statement names.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -4,7 +4,7 @@
 //! scale or made unbounded. The old type comes from the migrations before; when they do not
 //! say it, the rule fires.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
@@ -55,7 +55,7 @@ fn binary_coercible(from: &str, to: &str) -> bool {
     }
 }
 
-/// `varchar(50)` → (`varchar`, [50]); `numeric(10, 2)` → (`numeric`, [10, 2]).
+/// `varchar(50)` → (`varchar`, `[50]`); `numeric(10, 2)` → (`numeric`, `[10, 2]`).
 fn split(type_name: &str) -> (&str, Vec<u32>) {
     match type_name.split_once('(') {
         Some((base, rest)) => (

@@ -3,7 +3,7 @@
 //! both tables for a foreign key). `NOT VALID` then `VALIDATE CONSTRAINT` checks them under a
 //! lock that lets writes through.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::{Action, AddedConstraint};
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -2,7 +2,7 @@
 //! under an ACCESS EXCLUSIVE lock. `CREATE UNIQUE INDEX CONCURRENTLY` then `ADD UNIQUE USING
 //! INDEX` does the same without blocking.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::{Action, AddedConstraint};
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

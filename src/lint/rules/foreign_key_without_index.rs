@@ -2,7 +2,7 @@
 //! with. Every delete or key update on the referenced table then scans the referencing table,
 //! under the referenced row's lock. An index created anywhere in the same migration counts.
 
-use super::super::Hit;
+use super::super::judged::Hit;
 
 /// The finding for a foreign key on `columns`.
 pub(crate) fn hit(columns: &[String]) -> Hit {

@@ -20,7 +20,7 @@ mod renaming_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
 
-use super::{Hit, Judged, Severity};
+use super::judged::{Hit, Judged, Severity};
 
 /// A lint rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! `prefer-repack`: `VACUUM FULL` and `CLUSTER` rewrite the table under an ACCESS EXCLUSIVE lock
 //! for as long as the rewrite takes. pg_repack (or pg_squeeze) does it online.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -1,6 +1,6 @@
 //! `renaming-column`: renaming a column breaks the code still reading or writing it by its old name.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

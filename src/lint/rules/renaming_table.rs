@@ -1,6 +1,6 @@
 //! `renaming-table`: renaming a table breaks the code still using its old name.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

@@ -1,7 +1,7 @@
 //! `require-concurrent-index-creation`: `CREATE INDEX` without `CONCURRENTLY` on a table that
 //! exists takes a SHARE lock: writes to the table wait until the index is built.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {

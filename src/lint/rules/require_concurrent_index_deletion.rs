@@ -1,7 +1,7 @@
 //! `require-concurrent-index-deletion`: `DROP INDEX` without `CONCURRENTLY` takes an ACCESS
 //! EXCLUSIVE lock on the index's table: reads and writes wait.
 
-use super::super::{Hit, Judged};
+use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
