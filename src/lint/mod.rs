@@ -115,10 +115,8 @@ fn lint_migration(migration: &Migration, known: &mut KnownTables) -> Vec<Finding
                 findings.push(finding(located, *rule, hit, table));
             }
         }
+        // A missing index hurts later deletes on the referenced table, new table or not.
         for (table, columns) in catalog::foreign_keys(&located.action) {
-            if new_table && !matches!(located.action, Action::CreateTable { .. }) {
-                continue;
-            }
             if !indexes.leads_with(table, &columns) {
                 let hit = rules::foreign_key_without_index::hit(&columns);
                 let shown = catalog::display(table);
