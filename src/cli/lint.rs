@@ -14,6 +14,7 @@ use super::args::resolve_target;
 use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass, RenderStyle, render_styled};
 use crate::lint::{Finding, Severity, lint};
+use crate::ops::lint::{Selection, lint_against};
 use crate::project::Migration;
 
 /// Arguments of `plan lint`.
@@ -22,6 +23,9 @@ pub(crate) struct LintArgs {
     /// Only this migration and the migrations it depends on.
     #[arg(long, value_name = "ID")]
     to: Option<String>,
+    /// With a database: every migration, not only what apply would run there.
+    #[arg(long)]
+    all: bool,
     /// The least severe finding that makes lint exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
     fail_on: FailOn,
@@ -69,8 +73,20 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
         .into_iter()
         .filter_map(|id| project.migration(id))
         .collect();
-    let findings = lint(&loaded, &migrations);
-    let shown = ShownLint::new(&findings);
+    let (findings, database) = if database_given(global) {
+        let settings = global.settings("lint")?;
+        let environment = global.checked_env(project)?;
+        let selection = if args.all {
+            Selection::All
+        } else {
+            Selection::Pending
+        };
+        let (findings, _) = lint_against(&loaded, &settings, &migrations, environment, selection)?;
+        (findings, Some(settings.to_string()))
+    } else {
+        (lint(&loaded, &migrations, None), None)
+    };
+    let shown = ShownLint::new(&findings, database);
     let _ = match global.format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
@@ -98,6 +114,8 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
 #[derive(Debug, Serialize)]
 struct ShownLint {
     format: u32,
+    /// The database the findings were judged against (no password), `null` offline.
+    database: Option<String>,
     findings: Vec<ShownFinding>,
 }
 
@@ -112,13 +130,16 @@ struct ShownFinding {
     message: String,
     help: String,
     table: Option<String>,
+    estimated_rows: Option<u64>,
+    size_bytes: Option<u64>,
     lock: Option<&'static str>,
 }
 
 impl ShownLint {
-    fn new(findings: &[Finding]) -> Self {
+    fn new(findings: &[Finding], database: Option<String>) -> Self {
         ShownLint {
             format: 1,
+            database,
             findings: findings
                 .iter()
                 .map(|finding| ShownFinding {
@@ -131,6 +152,8 @@ impl ShownLint {
                     message: finding.message.clone(),
                     help: finding.help.clone(),
                     table: finding.table.clone(),
+                    estimated_rows: finding.estimated_rows,
+                    size_bytes: finding.size_bytes,
                     lock: finding.lock,
                 })
                 .collect(),
@@ -198,6 +221,24 @@ fn github(shown: &ShownLint) -> String {
         .collect()
 }
 
+/// Whether the user pointed plan at a database: `--database-url`, `DATABASE_URL`, or a libpq
+/// variable naming a server, database or service. Without one, lint judges offline rather than
+/// trying the local default server.
+fn database_given(global: &Global) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    global.database_url().is_some()
+        || [
+            "DATABASE_URL",
+            "PGHOST",
+            "PGHOSTADDR",
+            "PGPORT",
+            "PGDATABASE",
+            "PGSERVICE",
+        ]
+        .iter()
+        .any(|name| set(name))
+}
+
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
@@ -244,8 +285,13 @@ impl Diagnostic for Shown<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let rows = self
+            .0
+            .estimated_rows
+            .map(|rows| format!(" (about {rows} rows)"))
+            .unwrap_or_default();
         let label = match (&self.0.table, self.0.lock) {
-            (Some(table), Some(lock)) => format!("{lock} on {table}"),
+            (Some(table), Some(lock)) => format!("{lock} on {table}{rows}"),
             (Some(table), None) => table.clone(),
             (None, Some(lock)) => lock.to_string(),
             (None, None) => "here".to_string(),

@@ -222,7 +222,7 @@ impl Command {
             Command::Check(_) => ("check", project(false, false, text_or_json)),
             Command::Lint(_) => (
                 "lint",
-                project(false, false, &[Format::Text, Format::Json, Format::Github]),
+                project(true, true, &[Format::Text, Format::Json, Format::Github]),
             ),
             Command::Apply(_) => ("apply", project(true, true, text_or_json)),
             Command::Status(_) => ("status", project(true, true, text_or_json)),

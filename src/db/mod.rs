@@ -41,6 +41,7 @@ pub(crate) mod notices;
 mod quote;
 pub(crate) mod session;
 pub(crate) mod snapshots;
+pub(crate) mod table_stats;
 pub(crate) mod target;
 
 pub(crate) use backup::{Backup, PendingBackup, prepare_backup};

@@ -31,6 +31,8 @@ pub(crate) struct Judged<'a> {
     pub new_table: bool,
     /// A column's type before the statement, when earlier statements say it.
     pub previous_type: Option<&'a str>,
+    /// With a database: what `pg_proc` says of the functions' volatility.
+    pub live: Option<&'a super::live::Live>,
 }
 
 /// What a rule found.

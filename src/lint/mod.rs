@@ -11,6 +11,7 @@
 
 mod catalog;
 mod judged;
+mod live;
 pub(crate) mod rules;
 
 use std::ops::Range;
@@ -20,10 +21,11 @@ use crate::infer::Standing;
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
 use crate::sql::actions::{Action, Located};
-use crate::sql::read_actions;
+use crate::sql::{QualifiedName, read_actions};
 use catalog::KnownTables;
 pub(crate) use judged::Severity;
 use judged::{Hit, Judged};
+pub(crate) use live::Live;
 pub(crate) use rules::Rule;
 
 /// One rule's finding about one statement.
@@ -41,6 +43,10 @@ pub(crate) struct Finding {
     pub table: Option<String>,
     /// The lock the statement takes on it, when the rule is about a lock.
     pub lock: Option<&'static str>,
+    /// With a database: the table's estimated rows (`pg_class.reltuples`), when known.
+    pub estimated_rows: Option<u64>,
+    /// With a database: the table's size with its indexes (`pg_total_relation_size`).
+    pub size_bytes: Option<u64>,
 }
 
 impl Finding {
@@ -62,33 +68,59 @@ impl Finding {
     }
 }
 
-/// Every finding about `migrations` (in plan order), in order.
-pub(crate) fn lint(loaded: &Loaded, migrations: &[&Migration]) -> Vec<Finding> {
+/// Every finding about `migrations` (in plan order), in order. Without a database (`live`
+/// `None`), each migration is judged as if those before it were applied long ago; with one,
+/// `migrations` are what apply would run, a table an earlier one of them creates (and the
+/// database does not have) is new, and severities follow the tables' sizes.
+pub(crate) fn lint(
+    loaded: &Loaded,
+    migrations: &[&Migration],
+    live: Option<&Live>,
+) -> Vec<Finding> {
     let mut known = KnownTables::default();
+    let mut created_in_run = KnownTables::default();
     let mut findings = Vec::new();
     for migration in migrations {
-        findings.extend(lint_migration(migration, &mut known));
+        findings.extend(lint_migration(
+            migration,
+            &mut known,
+            &mut created_in_run,
+            live,
+        ));
         findings.extend(missing_dependencies(loaded, migration));
     }
     findings
 }
 
-/// One migration's findings; `known` learns what it creates.
-fn lint_migration(migration: &Migration, known: &mut KnownTables) -> Vec<Finding> {
+/// One migration's findings; `known` learns what it creates, and `created_in_run` the tables.
+fn lint_migration(
+    migration: &Migration,
+    known: &mut KnownTables,
+    created_in_run: &mut KnownTables,
+    live: Option<&Live>,
+) -> Vec<Finding> {
     let base = migration.up_offset();
     let statements = read_actions(migration.up_sql());
     let mut new_tables = KnownTables::default();
     let mut findings = Vec::new();
-    let finding = |located: &Located, rule: Rule, hit: Hit, table: Option<String>| Finding {
-        rule,
-        severity: rule.severity(),
-        migration: migration.id().clone(),
-        file: migration.file().clone(),
-        span: base + located.at.start..base + located.at.end,
-        message: hit.message,
-        help: hit.help.to_string(),
-        table,
-        lock: hit.lock,
+    let finding = |located: &Located, rule: Rule, hit: Hit, table: Option<&QualifiedName>| {
+        let stats = live.zip(table).and_then(|(live, table)| live.stats(table));
+        Finding {
+            rule,
+            severity: match live {
+                Some(live) => live.severity(rule, &hit, stats),
+                None => rule.severity(),
+            },
+            migration: migration.id().clone(),
+            file: migration.file().clone(),
+            span: base + located.at.start..base + located.at.end,
+            message: hit.message,
+            help: hit.help.to_string(),
+            table: table.map(catalog::display),
+            lock: hit.lock,
+            estimated_rows: stats.and_then(|stats| stats.rows),
+            size_bytes: stats.map(|stats| stats.bytes),
+        }
     };
     // Indexes anywhere in the migration count for its foreign keys: the index usually follows.
     let mut indexes = known.clone();
@@ -97,7 +129,12 @@ fn lint_migration(migration: &Migration, known: &mut KnownTables) -> Vec<Finding
     }
     for located in statements.iter().flat_map(|statement| &statement.actions) {
         let table = located.action.table();
-        let new_table = table.is_some_and(|table| new_tables.has_table(table));
+        // With a database, a table an earlier migration of this run creates does not exist
+        // yet when the run starts: nobody uses it.
+        let new_table = table.is_some_and(|table| {
+            new_tables.has_table(table)
+                || live.is_some_and(|live| created_in_run.has_table(table) && !live.has(table))
+        });
         let previous_type = match &located.action {
             Action::AlterColumnType { table, column, .. } => new_tables
                 .column_type(table, column)
@@ -108,32 +145,63 @@ fn lint_migration(migration: &Migration, known: &mut KnownTables) -> Vec<Finding
             action: &located.action,
             new_table,
             previous_type,
+            live,
         };
         for rule in Rule::ALL {
             if let Some(hit) = rule.check(&judged) {
-                let table = table.map(catalog::display);
+                let large = live
+                    .zip(table)
+                    .and_then(|(live, table)| Some((live, live.stats(table)?)))
+                    .and_then(|(live, stats)| live.rewrite_of_large_table(*rule, stats));
                 findings.push(finding(located, *rule, hit, table));
+                if let Some(large) = large {
+                    findings.push(finding(located, Rule::RewriteOfLargeTable, large, table));
+                }
             }
         }
         // A missing index hurts later deletes on the referenced table, new table or not.
         for (table, columns) in catalog::foreign_keys(&located.action) {
             if !indexes.leads_with(table, &columns) {
                 let hit = rules::foreign_key_without_index::hit(&columns);
-                let shown = catalog::display(table);
                 findings.push(finding(
                     located,
                     Rule::ForeignKeyWithoutIndex,
                     hit,
-                    Some(shown),
+                    Some(table),
                 ));
             }
         }
         new_tables.learn(&located.action);
+        created_in_run.learn(&located.action);
     }
     for located in statements.iter().flat_map(|statement| &statement.actions) {
         known.learn(&located.action);
     }
     findings
+}
+
+/// The names of the functions the migrations' column defaults call: what to ask `pg_proc`
+/// about.
+pub(crate) fn default_functions(migrations: &[&Migration]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for migration in migrations {
+        for statement in read_actions(migration.up_sql()) {
+            for located in statement.actions {
+                if let Action::AddColumn {
+                    default: Some(default),
+                    ..
+                } = located.action
+                {
+                    for function in default.functions {
+                        if !names.contains(&function.name) {
+                            names.push(function.name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
 }
 
 /// The `missing-dependency` findings of `migration`: the inferred dependencies no declaration
@@ -176,6 +244,8 @@ fn missing_dependencies(loaded: &Loaded, migration: &Migration) -> Vec<Finding> 
                 help,
                 table: None,
                 lock: None,
+                estimated_rows: None,
+                size_bytes: None,
             }
         })
         .collect()

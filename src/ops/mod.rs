@@ -18,6 +18,7 @@ pub(crate) mod baseline;
 pub(crate) mod check;
 pub(crate) mod check_schema;
 pub(crate) mod import_history;
+pub(crate) mod lint;
 pub(crate) mod new;
 pub(crate) mod status;
 pub(crate) mod verify;

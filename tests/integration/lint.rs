@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::support::project::{Run, TestProject, crate_root, plan_with_env};
+use crate::support::cluster::test_db;
+use crate::support::project::{Run, TestProject, crate_root, plan, plan_with_env};
 
 fn lint(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["lint"];
@@ -87,4 +88,122 @@ fn the_worked_example_has_no_finding_and_invalid_input_is_exit_2() {
         "-- depends: 009_missing\nCREATE TABLE a (id int);\n",
     )]);
     lint(broken.path(), &[]).expect_invalid();
+}
+
+/// 001 creates `orders` (applied), 002 indexes it without CONCURRENTLY and adds a column with a
+/// volatile default (pending).
+fn sized_project() -> TestProject {
+    TestProject::new(&[
+        (
+            "migrations/001_orders.sql",
+            "CREATE TABLE orders (id int PRIMARY KEY, status text);\n",
+        ),
+        (
+            "migrations/002_change.sql",
+            "CREATE INDEX orders_status ON orders (status);\nALTER TABLE orders ADD COLUMN seen timestamptz DEFAULT clock_timestamp();\n",
+        ),
+    ])
+}
+
+/// The (rule, severity, estimated_rows) of each finding of `plan lint --format json` against
+/// `database`.
+fn judged(
+    database: &crate::support::cluster::TestDatabase,
+    dir: &Path,
+    args: &[&str],
+) -> Vec<(String, String, Option<u64>)> {
+    let mut all = vec!["lint", "--format", "json", "--fail-on", "error"];
+    all.extend(args);
+    let run = plan(database, dir, &all);
+    let value: serde_json::Value = match serde_json::from_str(&run.stdout) {
+        Ok(value) => value,
+        Err(error) => panic!("not JSON ({error}):\n{}", run.transcript()),
+    };
+    value["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap_or_default().to_string(),
+                finding["severity"].as_str().unwrap_or_default().to_string(),
+                finding["estimated_rows"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn with_a_database_severity_follows_the_tables_size_and_only_pending_migrations_are_judged() {
+    let database = test_db("lint_sizes");
+    let project = sized_project();
+    plan(&database, project.path(), &["apply", "--to", "001_orders"]).expect_ok();
+    // An empty table: the lock and the rewrite are warnings, and 001 (applied) is not judged.
+    assert_eq!(
+        judged(&database, project.path(), &[]),
+        [
+            (
+                "require-concurrent-index-creation".to_string(),
+                "warning".to_string(),
+                Some(0)
+            ),
+            (
+                "adding-field-with-default".to_string(),
+                "warning".to_string(),
+                Some(0)
+            ),
+        ]
+    );
+    let mut client = database.client();
+    if let Err(error) = client.batch_execute(
+        "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 100000) g; ANALYZE orders;",
+    ) {
+        panic!("filling orders: {error}");
+    }
+    // The same migration on 100,000 rows: errors, and the rewrite is named with its size.
+    let large = judged(&database, project.path(), &[]);
+    let rules: Vec<(&str, &str)> = large
+        .iter()
+        .map(|(rule, severity, _)| (rule.as_str(), severity.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("require-concurrent-index-creation", "error"),
+            ("adding-field-with-default", "error"),
+            ("rewrite-of-large-table", "error"),
+        ]
+    );
+    assert!(
+        large
+            .iter()
+            .all(|(_, _, rows)| rows.is_some_and(|rows| rows >= 90_000)),
+        "{large:?}"
+    );
+    // `--all` judges the applied 001 too (it creates its table: nothing to say), and
+    // `--fail-on error` now fails.
+    let mut all = vec!["lint", "--all"];
+    all.extend(["--fail-on", "error"]);
+    plan(&database, project.path(), &all).expect_failed();
+}
+
+#[test]
+fn with_a_database_a_table_an_earlier_pending_migration_creates_is_new() {
+    let database = test_db("lint_new_in_run");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_orders.sql",
+            "CREATE TABLE orders (id int PRIMARY KEY, status text);\n",
+        ),
+        (
+            "migrations/002_index.sql",
+            "CREATE INDEX orders_status ON orders (status);\n",
+        ),
+    ]);
+    // Nothing applied: 001 creates orders in this run, so 002's index locks nobody.
+    assert_eq!(judged(&database, project.path(), &[]), []);
+    // Offline, 001 is taken as applied long ago: the index is judged.
+    lint(project.path(), &[])
+        .expect_failed()
+        .expect_stdout_has(&["require-concurrent-index-creation"]);
 }

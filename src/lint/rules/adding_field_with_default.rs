@@ -7,8 +7,8 @@ use super::super::judged::{Hit, Judged};
 use crate::sql::actions::Action;
 
 /// Built-in functions whose result changes at every call (`pg_proc.provolatile = 'v'`) that
-/// defaults commonly use. A function not listed is taken as stable, as most are; with a
-/// database, `pg_proc` says (not yet read).
+/// defaults commonly use, for lint without a database. A function not listed is taken as
+/// stable, as most are; with a database, `pg_proc` says.
 const VOLATILE: &[&str] = &[
     "clock_timestamp",
     "statement_timestamp",
@@ -37,12 +37,15 @@ pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
         return None;
     }
     let volatile = default.serial
-        || default.functions.iter().any(|function| {
-            function
-                .schema
-                .as_deref()
-                .is_none_or(|schema| schema == "pg_catalog" || schema == "public")
-                && VOLATILE.contains(&function.name.as_str())
+        || default.functions.iter().any(|function| match judged.live {
+            Some(live) => live.is_volatile(function),
+            None => {
+                function
+                    .schema
+                    .as_deref()
+                    .is_none_or(|schema| schema == "pg_catalog" || schema == "public")
+                    && VOLATILE.contains(&function.name.as_str())
+            }
         });
     volatile.then(|| Hit {
         message: "a volatile DEFAULT makes ADD COLUMN rewrite the whole table, holding an AccessExclusiveLock".to_string(),

@@ -42,6 +42,7 @@ pub(crate) enum Rule {
     BanTruncateCascade,
     MissingDependency,
     ForeignKeyWithoutIndex,
+    RewriteOfLargeTable,
 }
 
 impl Rule {
@@ -64,6 +65,7 @@ impl Rule {
         Rule::BanTruncateCascade,
         Rule::MissingDependency,
         Rule::ForeignKeyWithoutIndex,
+        Rule::RewriteOfLargeTable,
     ];
 
     /// Its name (`require-concurrent-index-creation`).
@@ -86,6 +88,7 @@ impl Rule {
             Rule::BanTruncateCascade => "ban-truncate-cascade",
             Rule::MissingDependency => "missing-dependency",
             Rule::ForeignKeyWithoutIndex => "foreign-key-without-index",
+            Rule::RewriteOfLargeTable => "rewrite-of-large-table",
         }
     }
 
@@ -101,6 +104,15 @@ impl Rule {
             | Rule::ForeignKeyWithoutIndex => Severity::Warning,
             _ => Severity::Error,
         }
+    }
+
+    /// Whether its findings are statements that rewrite the table (then, with a database, a
+    /// large table also gets `rewrite-of-large-table`).
+    pub(crate) fn rewrites(self) -> bool {
+        matches!(
+            self,
+            Rule::ChangingColumnType | Rule::AddingFieldWithDefault | Rule::PreferRepack
+        )
     }
 
     /// What the rule finds about `judged`.
@@ -125,8 +137,10 @@ impl Rule {
             Rule::AddingSerialPrimaryKeyField => adding_serial_primary_key_field::check(judged),
             Rule::PreferRepack => prefer_repack::check(judged),
             Rule::BanTruncateCascade => ban_truncate_cascade::check(judged),
-            // Judged by `lint/mod.rs` over a whole migration.
-            Rule::MissingDependency | Rule::ForeignKeyWithoutIndex => None,
+            // Judged by `lint/mod.rs` over a whole migration, or with a database.
+            Rule::MissingDependency | Rule::ForeignKeyWithoutIndex | Rule::RewriteOfLargeTable => {
+                None
+            }
         }
     }
 }
@@ -144,7 +158,7 @@ pub(super) fn findings(earlier: &str, sql: &str) -> Vec<String> {
         Err(invalid) => panic!("expected a valid project: {invalid:?}"),
     };
     let migrations: Vec<&crate::project::Migration> = loaded.project().migrations().collect();
-    super::lint(&loaded, &migrations)
+    super::lint(&loaded, &migrations, None)
         .into_iter()
         .filter(|finding| finding.migration.as_str() == "002_judged")
         .map(|finding| format!("{} at {}", finding.rule.name(), finding.line()))

@@ -74,7 +74,43 @@ pub(crate) struct Manifest {
     pub(crate) lock_timeout: Duration,
     pub(crate) lock_retries: u32,
     pub(crate) environments: IndexMap<String, Environment>,
+    pub(crate) lint: LintSettings,
     pub(crate) entries: Vec<Entry>,
+}
+
+/// plan.yaml's `lint:` settings (docs/lint.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LintSettings {
+    /// Below this many rows (the table's estimate), a lock or rewrite finding is a warning;
+    /// from it on, an error.
+    pub(crate) small_table_rows: u64,
+    /// What `plan apply` does with the findings about what it will run.
+    pub(crate) on_apply: LintOnApply,
+    /// How old a transaction holding a lock on a table must be for apply to name it before a
+    /// statement that would queue behind it.
+    pub(crate) long_transaction: Duration,
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        LintSettings {
+            small_table_rows: 10_000,
+            on_apply: LintOnApply::Warn,
+            long_transaction: Duration::from_secs(60),
+        }
+    }
+}
+
+/// `lint: {on_apply: …}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LintOnApply {
+    /// Print the findings before the first statement, and go on.
+    Warn,
+    /// Refuse (exit 1, nothing run) when there is a finding not allowed in its file.
+    Error,
+    /// Do not lint.
+    Off,
 }
 
 /// One entry under `migrations:`.
@@ -174,6 +210,7 @@ impl Manifest {
             },
             order: OrderSetting::Auto,
             lock_timeout: Duration::from_secs(5),
+            lint: LintSettings::default(),
             lock_retries: 5,
             environments: IndexMap::new(),
             entries: Vec::new(),

@@ -72,6 +72,23 @@ impl Manifest {
         if let Some(retries) = raw.lock_retries {
             manifest.lock_retries = retries;
         }
+        if let Some(lint) = raw.lint {
+            if let Some(rows) = lint.small_table_rows {
+                manifest.lint.small_table_rows = rows;
+            }
+            if let Some(on_apply) = lint.on_apply {
+                manifest.lint.on_apply = on_apply;
+            }
+            if let Some(age) = lint.long_transaction {
+                match parse_duration(&age) {
+                    Some(duration) => manifest.lint.long_transaction = duration,
+                    None => problems.push(invalid_duration(
+                        &age,
+                        locate(text, &["lint", "long_transaction"]),
+                    )),
+                }
+            }
+        }
         for (name, settings) in raw.environments.unwrap_or_default() {
             let settings = settings.unwrap_or_default();
             manifest.environments.insert(

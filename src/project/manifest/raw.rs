@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
-use super::model::{BackupPolicy, OrderSetting, STEP_KINDS};
+use super::model::{BackupPolicy, LintOnApply, OrderSetting, STEP_KINDS};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,7 +19,16 @@ pub(super) struct RawManifest {
     pub(super) lock_timeout: Option<String>,
     pub(super) lock_retries: Option<u32>,
     pub(super) environments: Option<IndexMap<String, Option<RawEnvironment>>>,
+    pub(super) lint: Option<RawLint>,
     pub(super) migrations: Option<IndexMap<String, Option<RawEntry>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLint {
+    pub(super) small_table_rows: Option<u64>,
+    pub(super) on_apply: Option<LintOnApply>,
+    pub(super) long_transaction: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,81 @@
+//! What `plan lint` asks a database about its tables and functions: each user table's
+//! estimated rows and size ([`TableStats`]), and which functions are volatile. One query each.
+
+use indexmap::IndexMap;
+
+use super::error::DbError;
+use super::session::Session;
+
+/// A table's size as the catalog estimates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TableStats {
+    /// `pg_class.reltuples`; `None` when the table was never vacuumed or analyzed and holds
+    /// data (PostgreSQL then reports -1): its size says nothing of its rows.
+    pub rows: Option<u64>,
+    /// `pg_total_relation_size`: the table, its indexes and TOAST.
+    pub bytes: u64,
+}
+
+/// Every ordinary and partitioned table outside the system schemas, by (schema, name).
+pub(crate) fn table_stats(
+    session: &mut Session,
+) -> Result<IndexMap<(String, String), TableStats>, DbError> {
+    let sql = "SELECT n.nspname, c.relname, c.reltuples::bigint::text,
+                      pg_relation_size(c.oid)::text, pg_total_relation_size(c.oid)::text
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'm')
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
+    let rows = session
+        .query_texts(sql, &[])
+        .map_err(|error| session.error("read table sizes", &error))?;
+    let number = |text: &Option<String>| text.as_deref().and_then(|text| text.parse::<i64>().ok());
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let [schema, name, tuples, heap, total] = row.as_slice() else {
+                return None;
+            };
+            let (schema, name) = (schema.clone()?, name.clone()?);
+            let heap = number(heap).unwrap_or(0);
+            let rows = match number(tuples) {
+                Some(tuples) if tuples >= 0 => u64::try_from(tuples).ok(),
+                // Never analyzed: empty if it has no pages, else unknown.
+                _ if heap == 0 => Some(0),
+                _ => None,
+            };
+            let bytes = number(total).and_then(|total| u64::try_from(total).ok());
+            Some((
+                (schema, name),
+                TableStats {
+                    rows,
+                    bytes: bytes.unwrap_or(0),
+                },
+            ))
+        })
+        .collect())
+}
+
+/// The (schema, name) of every volatile function (`provolatile = 'v'`) named one of `names`.
+pub(crate) fn volatile_functions(
+    session: &mut Session,
+    names: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed = names.join(",");
+    let sql = "SELECT n.nspname, p.proname
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.provolatile = 'v' AND p.proname = ANY (string_to_array($1, ','))";
+    let rows = session
+        .query_texts(sql, &[&listed])
+        .map_err(|error| session.error("read function volatility", &error))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.as_slice() {
+            [Some(schema), Some(name)] => Some((schema.clone(), name.clone())),
+            _ => None,
+        })
+        .collect())
+}
