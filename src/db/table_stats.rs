@@ -9,20 +9,27 @@ use super::session::Session;
 /// A table's size as the catalog estimates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TableStats {
-    /// `pg_class.reltuples`; `None` when the table was never vacuumed or analyzed and holds
-    /// data (PostgreSQL then reports -1): its size says nothing of its rows.
+    /// `pg_class.reltuples`, or, for a table never vacuumed or analyzed (PostgreSQL then
+    /// reports -1), the statistics' count of live rows (`pg_stat_user_tables.n_live_tup`);
+    /// `None` when neither is known.
     pub rows: Option<u64>,
-    /// `pg_total_relation_size`: the table, its indexes and TOAST.
+    /// `pg_class.relpages` times the block size: the table's heap as last vacuumed or
+    /// analyzed (an estimate, 0 for a table never analyzed).
     pub bytes: u64,
 }
 
-/// Every ordinary and partitioned table outside the system schemas, by (schema, name).
+/// Every ordinary and partitioned table (and materialized view) outside the system schemas,
+/// by (schema, name). Read from `pg_class` and the statistics only: no function that locks a
+/// table (`pg_relation_size` would wait behind a session holding ACCESS EXCLUSIVE, with
+/// apply's lock_timeout not yet set).
 pub(crate) fn table_stats(
     session: &mut Session,
 ) -> Result<IndexMap<(String, String), TableStats>, DbError> {
     let sql = "SELECT n.nspname, c.relname, c.reltuples::bigint::text,
-                      pg_relation_size(c.oid)::text, pg_total_relation_size(c.oid)::text
+                      s.n_live_tup::text,
+                      (c.relpages::bigint * current_setting('block_size')::bigint)::text
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                 WHERE c.relkind IN ('r', 'p', 'm')
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
@@ -33,18 +40,15 @@ pub(crate) fn table_stats(
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let [schema, name, tuples, heap, total] = row.as_slice() else {
+            let [schema, name, tuples, live, bytes] = row.as_slice() else {
                 return None;
             };
             let (schema, name) = (schema.clone()?, name.clone()?);
-            let heap = number(heap).unwrap_or(0);
             let rows = match number(tuples) {
                 Some(tuples) if tuples >= 0 => u64::try_from(tuples).ok(),
-                // Never analyzed: empty if it has no pages, else unknown.
-                _ if heap == 0 => Some(0),
-                _ => None,
+                _ => number(live).and_then(|live| u64::try_from(live).ok()),
             };
-            let bytes = number(total).and_then(|total| u64::try_from(total).ok());
+            let bytes = number(bytes).and_then(|bytes| u64::try_from(bytes).ok());
             Some((
                 (schema, name),
                 TableStats {

@@ -19,6 +19,7 @@
 
 pub(crate) mod backup;
 pub(crate) mod failure;
+pub(crate) mod lint_gate;
 pub(crate) mod outcome;
 pub(crate) mod outside;
 pub(crate) mod phases;

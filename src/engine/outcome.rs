@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use miette::{Diagnostic, SourceSpan};
 
+use super::lint_gate::{HoldingSession, LintNote};
 use super::plan::Plan;
 use super::trace::Trace;
 use crate::db::{Backup, LockHolder};
@@ -45,6 +46,23 @@ pub enum Progress<'a> {
         plan: &'a Plan<'a>,
         /// The batch number this run will record.
         batch: i32,
+    },
+    /// What `plan lint` finds in what will run (plan.yaml `lint.on_apply`), before the first
+    /// statement; sent only when there is a finding.
+    Linted {
+        /// The findings, in plan order.
+        notes: &'a [LintNote],
+    },
+    /// `id` is about to lock `table` so that reads or writes wait, and these sessions have held
+    /// a lock on it in a transaction older than `lint.long_transaction`: it will queue behind
+    /// them, and every query on the table behind it.
+    LongTransactions {
+        /// The migration.
+        id: &'a MigrationId,
+        /// The table, `schema.name`.
+        table: &'a str,
+        /// The sessions.
+        sessions: &'a [HoldingSession],
     },
     /// A migration starts.
     Starting {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use miette::{Diagnostic, SourceSpan};
 
 use super::failure::join_help;
+use super::lint_gate::{self, LintRefused, lint_what_runs};
 pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
@@ -79,6 +80,10 @@ pub enum ApplyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Migration(Box<MigrationFailed>),
+    /// `lint.on_apply: error` and an error finding in what would run; nothing ran.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lint(LintRefused),
 }
 
 /// An apply that stopped failed, whatever stopped it (its settings were resolved before),
@@ -206,6 +211,21 @@ pub fn apply_with_handlers(
     };
     plan.check_handlers(handlers)?;
     preflight(&mut session, &plan)?;
+    let will_run: Vec<&Migration> = plan
+        .steps()
+        .iter()
+        .filter(|step| !matches!(step.action, Action::Skip { .. }))
+        .map(|step| step.migration)
+        .collect();
+    let findings = lint_what_runs(&mut session, loaded, &will_run)?;
+    if !findings.is_empty() {
+        observe(Progress::Linted {
+            notes: &lint_gate::notes(&findings),
+        });
+    }
+    if let Some(refused) = lint_gate::refusal(loaded, &findings) {
+        return Err(ApplyError::Lint(refused));
+    }
     observe(Progress::Planned { plan: &plan, batch });
     let mut report = Report::default();
     if options.mode == Execution::DryRun {
@@ -257,6 +277,22 @@ pub fn apply_with_handlers(
                 continue;
             }
             Action::Apply | Action::Resume { .. } => {}
+        }
+        for table in lint_gate::locked_tables(&findings, migration) {
+            // A warning only: if the catalog cannot be asked, the migration runs as before.
+            let sessions = lint_gate::holding_sessions(
+                &mut runner.session,
+                &table,
+                project.manifest().lint.long_transaction,
+            )
+            .unwrap_or_default();
+            if !sessions.is_empty() {
+                observe(Progress::LongTransactions {
+                    id: migration.id(),
+                    table: &table,
+                    sessions: &sessions,
+                });
+            }
         }
         observe(Progress::Starting { id: migration.id() });
         let (resume, recorded) = match &step.action {

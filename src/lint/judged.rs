@@ -31,8 +31,9 @@ pub(crate) struct Judged<'a> {
     pub new_table: bool,
     /// A column's type before the statement, when earlier statements say it.
     pub previous_type: Option<&'a str>,
-    /// With a database: what `pg_proc` says of the functions' volatility.
-    pub live: Option<&'a super::live::Live>,
+    /// With a database: the volatile functions (`pg_proc.provolatile = 'v'`) among those the
+    /// migrations' defaults call, by (schema, name).
+    pub volatile_functions: Option<&'a [(String, String)]>,
 }
 
 /// What a rule found.

@@ -35,14 +35,6 @@ impl Live {
         self.stats(table).is_some()
     }
 
-    /// Whether `function` is volatile, as `pg_proc` says (an unqualified name matches any
-    /// schema's function of that name).
-    pub(crate) fn is_volatile(&self, function: &QualifiedName) -> bool {
-        self.volatile.iter().any(|(schema, name)| {
-            *name == function.name && function.schema.as_deref().is_none_or(|s| s == schema)
-        })
-    }
-
     /// The severity of a finding about `table` by `rule`: for a lock or a rewrite, a warning
     /// below `small_table_rows`, an error from it on or when the rows are not known.
     pub(crate) fn severity(&self, rule: Rule, hit: &Hit, stats: Option<TableStats>) -> Severity {

@@ -7,7 +7,8 @@
 //!
 //! Without a database each migration is judged as if the migrations before it had been applied
 //! long ago: their tables exist and may be large (as squawk assumes of a table a file does not
-//! create). Names are compared with an unqualified one taken as `public`.
+//! create). Table names are resolved through the `search_path` the migration sets (the first
+//! schema of the path, `public` by default), as PostgreSQL resolves the names it creates.
 
 mod catalog;
 mod judged;
@@ -45,7 +46,7 @@ pub(crate) struct Finding {
     pub lock: Option<&'static str>,
     /// With a database: the table's estimated rows (`pg_class.reltuples`), when known.
     pub estimated_rows: Option<u64>,
-    /// With a database: the table's size with its indexes (`pg_total_relation_size`).
+    /// With a database: the size of the table's heap as last vacuumed or analyzed (an estimate).
     pub size_bytes: Option<u64>,
 }
 
@@ -100,7 +101,22 @@ fn lint_migration(
     live: Option<&Live>,
 ) -> Vec<Finding> {
     let base = migration.up_offset();
-    let statements = read_actions(migration.up_sql());
+    let mut statements = read_actions(migration.up_sql());
+    // Names resolved through the search_path the migration sets, as PostgreSQL resolves them
+    // (the first schema of the path; `public` by default).
+    let mut search_path: Vec<String> = Vec::new();
+    for statement in &mut statements {
+        let schema = search_path
+            .first()
+            .map_or("public", String::as_str)
+            .to_string();
+        for located in &mut statement.actions {
+            located.action.qualify(&schema);
+        }
+        if let Some(path) = &statement.search_path {
+            search_path = path.clone();
+        }
+    }
     let mut new_tables = KnownTables::default();
     let mut findings = Vec::new();
     let finding = |located: &Located, rule: Rule, hit: Hit, table: Option<&QualifiedName>| {
@@ -145,7 +161,7 @@ fn lint_migration(
             action: &located.action,
             new_table,
             previous_type,
-            live,
+            volatile_functions: live.map(|live| live.volatile.as_slice()),
         };
         for rule in Rule::ALL {
             if let Some(hit) = rule.check(&judged) {

@@ -26,7 +26,7 @@ mod sections;
 pub(crate) mod source;
 
 pub(crate) use manifest::{
-    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, OrderSetting, TrackingTable,
+    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, OrderSetting, TrackingTable,
 };
 pub(crate) use migration::sha256_hex;
 pub(crate) use migration::{

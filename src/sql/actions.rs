@@ -16,6 +16,9 @@ pub(crate) struct StatementActions {
     pub actions: Vec<Located>,
     /// Whether the parser could not read it (then `actions` is empty: nothing is guessed).
     pub unreadable: bool,
+    /// The `search_path` it sets (`SET search_path`, `set_config`, `RESET`: empty for the
+    /// default), if it sets one.
+    pub search_path: Option<Vec<String>>,
 }
 
 /// One action of a statement, and where in the script it is written.
@@ -138,6 +141,54 @@ pub(crate) struct ColumnDefault {
 }
 
 impl Action {
+    /// Puts every table name the statement left unqualified in `schema` (the first of the
+    /// `search_path` in force), as PostgreSQL resolves a name it creates.
+    pub(crate) fn qualify(&mut self, schema: &str) {
+        let mut fill = |name: &mut QualifiedName| {
+            if name.schema.is_none() {
+                name.schema = Some(schema.to_string());
+            }
+        };
+        match self {
+            Action::CreateTable {
+                table,
+                foreign_keys,
+                ..
+            } => {
+                fill(table);
+                for key in foreign_keys {
+                    key.references.iter_mut().for_each(&mut fill);
+                }
+            }
+            Action::AddConstraint {
+                table, constraint, ..
+            } => {
+                fill(table);
+                if let AddedConstraint::ForeignKey(key) = constraint {
+                    key.references.iter_mut().for_each(&mut fill);
+                }
+            }
+            Action::AddColumn {
+                table, references, ..
+            } => {
+                fill(table);
+                references.iter_mut().for_each(&mut fill);
+            }
+            Action::CreateIndex { table, .. }
+            | Action::AlterColumnType { table, .. }
+            | Action::SetNotNull { table, .. }
+            | Action::RenameColumn { table, .. }
+            | Action::RenameTable { table }
+            | Action::DropColumn { table, .. }
+            | Action::DropTable { table } => fill(table),
+            Action::Cluster { table } => table.iter_mut().for_each(&mut fill),
+            Action::Truncate { tables, .. } | Action::VacuumFull { tables } => {
+                tables.iter_mut().for_each(&mut fill);
+            }
+            Action::DropIndex { .. } => {}
+        }
+    }
+
     /// The table the action changes, if it changes one table.
     pub(crate) fn table(&self) -> Option<&QualifiedName> {
         match self {

@@ -64,6 +64,35 @@ impl Tracer {
                     tracing::info!("no migration to apply");
                 }
             }
+            Progress::Linted { notes } => {
+                for note in notes {
+                    tracing::warn!(
+                        rule = note.rule,
+                        severity = note.severity,
+                        migration = %note.migration,
+                        at = %note.location,
+                        "{}",
+                        note.message
+                    );
+                }
+            }
+            Progress::LongTransactions {
+                id,
+                table,
+                sessions,
+            } => {
+                for session in sessions {
+                    tracing::warn!(
+                        migration = %id,
+                        table,
+                        pid = session.pid,
+                        application = %session.application,
+                        state = %session.state,
+                        age = %session.age,
+                        "a long transaction holds a lock on a table this migration will lock; it will wait behind it"
+                    );
+                }
+            }
             Progress::Starting { id } => tracing::info!(migration = %id, "applying"),
             Progress::Retrying { id, attempt, pause } => tracing::warn!(
                 migration = %id,

@@ -207,3 +207,75 @@ fn with_a_database_a_table_an_earlier_pending_migration_creates_is_new() {
         .expect_failed()
         .expect_stdout_has(&["require-concurrent-index-creation"]);
 }
+
+#[test]
+fn apply_prints_the_findings_first_and_on_apply_error_refuses_touching_nothing() {
+    let database = test_db("lint_on_apply");
+    let project = sized_project();
+    plan(&database, project.path(), &["apply", "--to", "001_orders"]).expect_ok();
+    project.write(
+        "plan.yaml",
+        "lint:\n  on_apply: error\n  small_table_rows: 0\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&[
+            "plan lint: 3 findings in what will run",
+            "error: 002_change at migrations/002_change.sql:1",
+            "plan::apply::lint_refused",
+            "nothing was applied",
+        ]);
+    plan(&database, project.path(), &["status"]).expect_stdout_has(&["002_change", "pending"]);
+    // `warn` (the default) prints them and applies.
+    project.write("plan.yaml", "lint:\n  small_table_rows: 0\n");
+    plan(&database, project.path(), &["apply"])
+        .expect_ok()
+        .expect_stderr_has(&[
+            "plan lint: 3 findings in what will run",
+            "002_change applied",
+        ]);
+}
+
+#[test]
+fn apply_names_a_long_transaction_holding_a_lock_on_the_table_it_will_lock() {
+    let database = test_db("lint_long_transaction");
+    let project = sized_project();
+    plan(&database, project.path(), &["apply", "--to", "001_orders"]).expect_ok();
+    project.write("plan.yaml", "lint:\n  long_transaction: 1s\n");
+    let mut holder = database.client();
+    if let Err(error) = holder
+        .batch_execute("SET application_name = 'report-job'; BEGIN; SELECT count(*) FROM orders;")
+    {
+        panic!("opening the long transaction: {error}");
+    }
+    // The transaction must be older than 1s: wait until the server says so.
+    let mut watcher = database.client();
+    crate::support::project::wait_for(
+        "the transaction to be older than 1s",
+        std::time::Duration::from_secs(30),
+        || {
+            let older = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'report-job' AND xact_start < now() - interval '1.5 seconds'",
+                    &[],
+                )
+                .ok()
+                .and_then(|row| row.try_get::<_, i64>(0).ok());
+            (older == Some(1)).then_some(())
+        },
+    );
+    // CREATE INDEX (SHARE) does not conflict with the reader's ACCESS SHARE: apply names it
+    // and goes on; the ADD COLUMN after it would wait, which is what the warning is for.
+    project.write(
+        "migrations/002_change.sql",
+        "CREATE INDEX orders_status ON orders (status);\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_ok()
+        .expect_stderr_has(&[
+            "002_change will lock public.orders",
+            "(report-job), idle in transaction, transaction open",
+            "SELECT count(*) FROM orders",
+        ]);
+    drop(holder);
+}

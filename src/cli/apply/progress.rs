@@ -12,6 +12,7 @@ use crate::cli::progress_bar::{LockWaitNotice, RunProgress};
 use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
+use crate::diagnostic::counted;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
 use crate::load::Loaded;
 
@@ -173,6 +174,43 @@ impl ProgressPrinter<'_> {
                     self.err,
                     &format!("      {id} skipped: runs only in {}", only.join(", ")),
                 );
+            }
+            Progress::Linted { notes } => {
+                let mut lines = vec![format!(
+                    "plan lint: {} in what will run (plan lint shows each with the safe way):",
+                    counted(notes.len(), "finding", "findings")
+                )];
+                lines.extend(notes.iter().map(|note| {
+                    format!(
+                        "  {}: {} at {}: {} [{}]",
+                        note.severity, note.migration, note.location, note.message, note.rule
+                    )
+                }));
+                self.bar.line(self.err, &lines.join("\n"));
+            }
+            Progress::LongTransactions {
+                id,
+                table,
+                sessions,
+            } => {
+                let mut lines = vec![format!(
+                    "{id} will lock {table}; these sessions have held a lock on it in a long transaction, so it will wait behind them (and every query on {table} behind it):"
+                )];
+                lines.extend(sessions.iter().map(|session| {
+                    format!(
+                        "  pid {} ({}), {}, transaction open {}: {}",
+                        session.pid,
+                        if session.application.is_empty() {
+                            "no application name"
+                        } else {
+                            session.application.as_str()
+                        },
+                        session.state,
+                        session.age,
+                        session.query.replace('\n', " ")
+                    )
+                }));
+                self.bar.line(self.err, &lines.join("\n"));
             }
             Progress::Trace(trace) => self.bar.suspend(|| self.trace.write(self.err, &trace)),
         }

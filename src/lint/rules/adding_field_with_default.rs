@@ -37,16 +37,22 @@ pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
         return None;
     }
     let volatile = default.serial
-        || default.functions.iter().any(|function| match judged.live {
-            Some(live) => live.is_volatile(function),
-            None => {
-                function
-                    .schema
-                    .as_deref()
-                    .is_none_or(|schema| schema == "pg_catalog" || schema == "public")
-                    && VOLATILE.contains(&function.name.as_str())
-            }
-        });
+        || default
+            .functions
+            .iter()
+            .any(|function| match judged.volatile_functions {
+                // An unqualified name matches any schema's function of that name.
+                Some(volatile) => volatile.iter().any(|(schema, name)| {
+                    *name == function.name && function.schema.as_deref().is_none_or(|s| s == schema)
+                }),
+                None => {
+                    function
+                        .schema
+                        .as_deref()
+                        .is_none_or(|schema| schema == "pg_catalog" || schema == "public")
+                        && VOLATILE.contains(&function.name.as_str())
+                }
+            });
     volatile.then(|| Hit {
         message: "a volatile DEFAULT makes ADD COLUMN rewrite the whole table, holding an AccessExclusiveLock".to_string(),
         help: "add the column without a default (or with a constant one), backfill it in batches, then SET DEFAULT",

@@ -25,4 +25,4 @@ pub(crate) use model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, MANIFEST_FILE, Manifest, OrderSetting,
     TrackingTable,
 };
-pub(crate) use model::{Entry, ManifestProblem, STEP_KINDS, StepSpecKind};
+pub(crate) use model::{Entry, LintOnApply, ManifestProblem, STEP_KINDS, StepSpecKind};

@@ -86,6 +86,11 @@ pub(crate) fn read_actions(text: &str) -> Vec<StatementActions> {
                 } else {
                     actions::statement_actions(&node)
                 },
+                search_path: if unreadable {
+                    None
+                } else {
+                    statement_facts(&node).search_path
+                },
                 span,
                 unreadable,
             }
