@@ -1,0 +1,371 @@
+//! Table-level locks as PostgreSQL names and orders them, and what a session holds: the eight
+//! [`LockMode`]s with their conflict table (PostgreSQL docs, "Table-Level Lock Modes"), the
+//! ordinary traffic a set of them [`Blocks`], and two reads for `plan trace`: the relation locks
+//! held by the session asking ([`held_locks`]) and each user relation's `relfilenode`
+//! ([`relfilenodes`]), whose change means the relation was rewritten.
+//!
+//! Both reads go through the session that ran the statement, on purpose: the locks a backend
+//! holds are visible to itself in `pg_locks`, and a rewrite not yet committed is visible only
+//! to the transaction that made it. System catalogs, TOAST tables and the ledger's own tables
+//! are left out: plan's reads and writes of them are not the migration's.
+
+use super::session::{SqlError, Transaction};
+
+/// One of PostgreSQL's eight table-level lock modes, weakest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockMode {
+    /// `SELECT`.
+    AccessShare,
+    /// `SELECT … FOR UPDATE` / `FOR SHARE`.
+    RowShare,
+    /// `INSERT`, `UPDATE`, `DELETE`, `MERGE`.
+    RowExclusive,
+    /// `VACUUM`, `ANALYZE`, `CREATE INDEX CONCURRENTLY`, `VALIDATE CONSTRAINT`, some `ALTER TABLE`.
+    ShareUpdateExclusive,
+    /// `CREATE INDEX` (without `CONCURRENTLY`).
+    Share,
+    /// `CREATE TRIGGER`, `ADD FOREIGN KEY` (both tables).
+    ShareRowExclusive,
+    /// `REFRESH MATERIALIZED VIEW CONCURRENTLY`.
+    Exclusive,
+    /// `DROP`, `TRUNCATE`, most `ALTER TABLE`, `VACUUM FULL`, `CLUSTER`.
+    AccessExclusive,
+}
+
+/// The ordinary traffic a statement's locks hold up while its transaction lasts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Blocks {
+    /// Neither `SELECT` nor `INSERT`/`UPDATE`/`DELETE` waits.
+    None,
+    /// `INSERT`, `UPDATE` and `DELETE` wait; `SELECT` goes on.
+    Writes,
+    /// Everything on the table waits, `SELECT` included.
+    ReadsAndWrites,
+}
+
+/// A relation lock held by a session.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HeldLock {
+    /// The relation's OID, to tell relations apart across renames.
+    pub oid: u32,
+    /// `schema.name`.
+    pub relation: String,
+    /// The mode.
+    pub mode: LockMode,
+}
+
+/// A user relation's storage, read from `pg_class`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationFile {
+    /// The relation's OID.
+    pub oid: u32,
+    /// `schema.name`.
+    pub relation: String,
+    /// Its `relfilenode`: a new one means a new file, the relation rewritten.
+    pub filenode: u32,
+}
+
+impl LockMode {
+    /// Every mode, weakest first.
+    pub const ALL: [LockMode; 8] = [
+        LockMode::AccessShare,
+        LockMode::RowShare,
+        LockMode::RowExclusive,
+        LockMode::ShareUpdateExclusive,
+        LockMode::Share,
+        LockMode::ShareRowExclusive,
+        LockMode::Exclusive,
+        LockMode::AccessExclusive,
+    ];
+
+    /// The mode as `pg_locks.mode` spells it (`AccessExclusiveLock`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockMode::AccessShare => "AccessShareLock",
+            LockMode::RowShare => "RowShareLock",
+            LockMode::RowExclusive => "RowExclusiveLock",
+            LockMode::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
+            LockMode::Share => "ShareLock",
+            LockMode::ShareRowExclusive => "ShareRowExclusiveLock",
+            LockMode::Exclusive => "ExclusiveLock",
+            LockMode::AccessExclusive => "AccessExclusiveLock",
+        }
+    }
+
+    /// The mode `pg_locks.mode` names; `None` for what is no table lock mode
+    /// (`SIReadLock`, a serializable transaction's predicate lock).
+    pub fn parse(text: &str) -> Option<LockMode> {
+        LockMode::ALL.into_iter().find(|mode| mode.as_str() == text)
+    }
+
+    /// Whether a lock of this mode and one of `other`, held by two transactions, cannot be
+    /// held at once on the same table (the table is symmetric).
+    pub fn conflicts_with(self, other: LockMode) -> bool {
+        use LockMode::*;
+        // The modes each one conflicts with, as the documentation's table lists them.
+        let conflicts: &[LockMode] = match self {
+            AccessShare => &[AccessExclusive],
+            RowShare => &[Exclusive, AccessExclusive],
+            RowExclusive => &[Share, ShareRowExclusive, Exclusive, AccessExclusive],
+            ShareUpdateExclusive => &[
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            Share => &[
+                RowExclusive,
+                ShareUpdateExclusive,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            ShareRowExclusive => &[
+                RowExclusive,
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            Exclusive => &[
+                RowShare,
+                RowExclusive,
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            AccessExclusive => &LockMode::ALL,
+        };
+        conflicts.contains(&other)
+    }
+}
+
+impl std::fmt::Display for LockMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Blocks {
+    /// What holding all of `modes` blocks: reads and writes when one conflicts with `SELECT`'s
+    /// `AccessShareLock`, writes when one conflicts with `INSERT`'s `RowExclusiveLock`, else
+    /// nothing.
+    pub fn of(modes: impl IntoIterator<Item = LockMode>) -> Blocks {
+        modes
+            .into_iter()
+            .map(|mode| {
+                if mode.conflicts_with(LockMode::AccessShare) {
+                    Blocks::ReadsAndWrites
+                } else if mode.conflicts_with(LockMode::RowExclusive) {
+                    Blocks::Writes
+                } else {
+                    Blocks::None
+                }
+            })
+            .max()
+            .unwrap_or(Blocks::None)
+    }
+
+    /// `none`, `writes` or `reads_and_writes`, as the JSON output says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Blocks::None => "none",
+            Blocks::Writes => "writes",
+            Blocks::ReadsAndWrites => "reads_and_writes",
+        }
+    }
+}
+
+/// Where plan keeps its ledger, whose tables the reads leave out: the tracking table
+/// `schema.table` and the tables named after it (`table_history`, `table_catalog`), with their
+/// indexes.
+#[derive(Clone, Copy, Debug)]
+pub struct LedgerTables<'a> {
+    /// The tracking table's schema.
+    pub schema: &'a str,
+    /// The tracking table's name.
+    pub table: &'a str,
+}
+
+/// Which relations the reads look at: user relations outside the system schemas and the
+/// ledger's. `$1` is the ledger's schema, `$2` its table's name, `$3` the LIKE pattern of the
+/// tables named after it.
+const USER_RELATION: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+     AND n.nspname NOT LIKE 'pg\\_toast%' \
+     AND NOT (n.nspname = $1 AND (c.relname = $2 OR c.relname LIKE $3))";
+
+/// The relation locks granted to the session that runs this, on user relations: every one it
+/// holds, in its transaction or (outside one) none. Must run in the session being traced.
+pub fn held_locks(
+    transaction: &mut Transaction<'_>,
+    ledger: LedgerTables<'_>,
+) -> Result<Vec<HeldLock>, SqlError> {
+    let sql = format!(
+        "SELECT c.oid::text, n.nspname || '.' || c.relname, l.mode \
+         FROM pg_catalog.pg_locks l \
+         JOIN pg_catalog.pg_class c ON c.oid = l.relation \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted \
+         AND l.database = (SELECT oid FROM pg_catalog.pg_database \
+                           WHERE datname = pg_catalog.current_database()) \
+         AND {USER_RELATION}"
+    );
+    let (schema, table, pattern) = ledger.parameters();
+    let rows = transaction.query_texts(&sql, &[Some(schema), Some(table), Some(&pattern)])?;
+    let mut locks: Vec<HeldLock> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let mut row = row.into_iter();
+            let oid = row.next()??.parse().ok()?;
+            let relation = row.next()??;
+            let mode = LockMode::parse(&row.next()??)?;
+            Some(HeldLock {
+                oid,
+                relation,
+                mode,
+            })
+        })
+        .collect();
+    locks.sort();
+    locks.dedup();
+    Ok(locks)
+}
+
+/// The `relfilenode` of every user table, materialized view and index, as `transaction` sees
+/// them (its own uncommitted rewrites included), in OID order.
+pub fn relfilenodes(
+    transaction: &mut Transaction<'_>,
+    ledger: LedgerTables<'_>,
+) -> Result<Vec<RelationFile>, SqlError> {
+    let sql = format!(
+        "SELECT c.oid::text, n.nspname || '.' || c.relname, c.relfilenode::text \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'm', 'i') AND {USER_RELATION} \
+         ORDER BY c.oid"
+    );
+    let (schema, table, pattern) = ledger.parameters();
+    let rows = transaction.query_texts(&sql, &[Some(schema), Some(table), Some(&pattern)])?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let mut row = row.into_iter();
+            Some(RelationFile {
+                oid: row.next()??.parse().ok()?,
+                relation: row.next()??,
+                filenode: row.next()??.parse().ok()?,
+            })
+        })
+        .collect())
+}
+
+impl LedgerTables<'_> {
+    /// `$1`, `$2` and `$3` of [`USER_RELATION`]: the schema, the table, and the LIKE pattern
+    /// of the tables named after it.
+    fn parameters(&self) -> (&str, &str, String) {
+        let escaped = self
+            .table
+            .replace('\\', "\\\\")
+            .replace('_', "\\_")
+            .replace('%', "\\%");
+        (self.schema, self.table, format!("{escaped}\\_%"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documentation's table, one row per requested mode, `X` where it conflicts with the
+    /// held mode of that column (same order as [`LockMode::ALL`]).
+    const DOCUMENTED: [&str; 8] = [
+        ".......X", // ACCESS SHARE
+        "......XX", // ROW SHARE
+        "....XXXX", // ROW EXCLUSIVE
+        "...XXXXX", // SHARE UPDATE EXCLUSIVE
+        "..XX.XXX", // SHARE
+        "..XXXXXX", // SHARE ROW EXCLUSIVE
+        ".XXXXXXX", // EXCLUSIVE
+        "XXXXXXXX", // ACCESS EXCLUSIVE
+    ];
+
+    /// Checks the conflicts of `mode` against its row of the documented table.
+    fn check(mode: LockMode, row: &str) {
+        let got: String = LockMode::ALL
+            .into_iter()
+            .map(|other| if mode.conflicts_with(other) { 'X' } else { '.' })
+            .collect();
+        assert_eq!(got, row, "{mode}");
+    }
+
+    #[test]
+    fn conflicts_are_the_documented_table() {
+        for (mode, row) in LockMode::ALL.into_iter().zip(DOCUMENTED) {
+            check(mode, row);
+        }
+    }
+
+    #[test]
+    fn conflicts_are_symmetric() {
+        for a in LockMode::ALL {
+            for b in LockMode::ALL {
+                assert_eq!(a.conflicts_with(b), b.conflicts_with(a), "{a} / {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn modes_parse_as_pg_locks_spells_them() {
+        for mode in LockMode::ALL {
+            assert_eq!(LockMode::parse(mode.as_str()), Some(mode));
+        }
+        assert_eq!(LockMode::parse("SIReadLock"), None);
+        assert_eq!(LockMode::parse("accessexclusivelock"), None);
+    }
+
+    /// What `modes` (as pg_locks spells them) block.
+    fn blocks(modes: &[&str]) -> &'static str {
+        Blocks::of(modes.iter().filter_map(|mode| LockMode::parse(mode))).as_str()
+    }
+
+    #[test]
+    fn what_ordinary_traffic_each_mode_blocks() {
+        assert_eq!(blocks(&[]), "none");
+        assert_eq!(blocks(&["AccessShareLock"]), "none");
+        assert_eq!(blocks(&["RowShareLock"]), "none");
+        assert_eq!(blocks(&["RowExclusiveLock"]), "none");
+        assert_eq!(blocks(&["ShareUpdateExclusiveLock"]), "none");
+        assert_eq!(blocks(&["ShareLock"]), "writes");
+        assert_eq!(blocks(&["ShareRowExclusiveLock"]), "writes");
+        assert_eq!(blocks(&["ExclusiveLock"]), "writes");
+        assert_eq!(blocks(&["AccessExclusiveLock"]), "reads_and_writes");
+    }
+
+    #[test]
+    fn the_strongest_lock_decides() {
+        assert_eq!(
+            blocks(&["AccessShareLock", "ShareLock", "RowExclusiveLock"]),
+            "writes"
+        );
+        assert_eq!(
+            blocks(&["ShareLock", "AccessExclusiveLock"]),
+            "reads_and_writes"
+        );
+    }
+
+    #[test]
+    fn ledger_names_are_escaped_for_like() {
+        let ledger = LedgerTables {
+            schema: "plan",
+            table: "my_migrations",
+        };
+        assert_eq!(
+            ledger.parameters(),
+            ("plan", "my_migrations", "my\\_migrations\\_%".to_string())
+        );
+    }
+}
