@@ -288,7 +288,9 @@ pub enum DbError {
 
     /// Copying a database's schema (and its ledger's rows) into a scratch database for `plan
     /// trace` failed; nothing was run on the database it came from.
-    #[error("cannot copy the schema of {source_database} into the scratch database: could not {action}: {detail}")]
+    #[error(
+        "cannot copy the schema of {source_database} into the scratch database: could not {action}: {detail}"
+    )]
     #[diagnostic(
         code(plan::db::schema_copy),
         help(

@@ -9,7 +9,10 @@
 //! to the transaction that made it. System catalogs, TOAST tables and the ledger's own tables
 //! are left out: plan's reads and writes of them are not the migration's.
 
-use super::session::{SqlError, Transaction};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::session::{Session, SqlError, Transaction};
 
 /// One of PostgreSQL's eight table-level lock modes, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -216,6 +219,12 @@ pub fn held_locks(
     );
     let (schema, table, pattern) = ledger.parameters();
     let rows = transaction.query_texts(&sql, &[Some(schema), Some(table), Some(&pattern)])?;
+    Ok(locks_of(rows))
+}
+
+/// `(oid, relation, mode)` rows as locks, sorted, without repeats or modes that are no table
+/// lock mode.
+fn locks_of(rows: Vec<Vec<Option<String>>>) -> Vec<HeldLock> {
     let mut locks: Vec<HeldLock> = rows
         .into_iter()
         .filter_map(|row| {
@@ -232,7 +241,117 @@ pub fn held_locks(
         .collect();
     locks.sort();
     locks.dedup();
-    Ok(locks)
+    locks
+}
+
+/// What [`run_watched`] saw of a statement run outside a transaction.
+#[derive(Debug)]
+pub struct Watched {
+    /// The statement's own outcome.
+    pub outcome: Result<(), SqlError>,
+    /// The relation locks it held or waited for when it was seen waiting; `None` when it ran
+    /// to its end without waiting, so its locks could not be seen.
+    pub locks: Option<Vec<HeldLock>>,
+    /// How long it ran, less the time it was held up on purpose.
+    pub took: Duration,
+}
+
+/// Runs `sql` on `session` outside any transaction, while `observer` (a second session on the
+/// same database) holds `ROW EXCLUSIVE` on every user table. A statement that waits for the
+/// tables' writers to finish (`CREATE INDEX CONCURRENTLY`, `REINDEX CONCURRENTLY`, `DROP
+/// INDEX CONCURRENTLY`) or needs a lock that conflicts with writes is then seen waiting, from
+/// the observer, with the locks it holds at that moment; the observer lets go and the
+/// statement goes on. One that needs neither runs to its end unseen. Waits on observable state
+/// only (the statement waiting, or finished), never on a timer.
+pub fn run_watched(
+    session: &mut Session,
+    observer: &mut Session,
+    sql: &str,
+    ledger: LedgerTables<'_>,
+) -> Result<Watched, SqlError> {
+    let (schema, table, pattern) = ledger.parameters();
+    let pid = session.backend_pid().to_string();
+    let mut hold = observer.begin()?;
+    let tables = hold.query_texts(
+        &format!(
+            "SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', n.nspname, c.relname), ', ') \
+             FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_RELATION}"
+        ),
+        &[Some(schema), Some(table), Some(&pattern)],
+    )?;
+    if let Some(tables) = tables
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+    {
+        hold.run(&format!("LOCK TABLE {tables} IN ROW EXCLUSIVE MODE"))?;
+    }
+    let watch = format!(
+        "SELECT CASE WHEN {USER_RELATION} THEN c.oid::text END, \
+                n.nspname || '.' || c.relname, l.mode, \
+                CASE WHEN pg_catalog.bool_or(NOT l.granted) OVER () THEN 'waiting' END \
+         FROM pg_catalog.pg_locks l \
+         LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation AND l.locktype = 'relation' \
+         LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE l.pid::text = $4"
+    );
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let running = scope.spawn(|| {
+            let started = Instant::now();
+            let outcome = session.run(sql);
+            done.store(true, Ordering::SeqCst);
+            (outcome, started.elapsed())
+        });
+        let mut seen = None;
+        let mut held_up = Duration::ZERO;
+        let mut polled: Result<(), SqlError> = Ok(());
+        while !done.load(Ordering::SeqCst) {
+            let rows = match hold.query_texts(
+                &watch,
+                &[Some(schema), Some(table), Some(&pattern), Some(&pid)],
+            ) {
+                Ok(rows) => rows,
+                Err(error) => {
+                    polled = Err(error);
+                    break;
+                }
+            };
+            let waiting = rows
+                .first()
+                .and_then(|row| row.get(3).cloned().flatten())
+                .is_some_and(|waits| waits == "waiting");
+            if waiting {
+                let user: Vec<Vec<Option<String>>> = rows
+                    .into_iter()
+                    .filter(|row| row.first().is_some_and(Option::is_some))
+                    .map(|row| row.into_iter().take(3).collect())
+                    .collect();
+                seen = Some((locks_of(user), Instant::now()));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Letting go (also after a failed poll), so that the statement can finish.
+        hold.rollback();
+        if let Some((_, since)) = &seen {
+            held_up = since.elapsed();
+        }
+        let (outcome, took) = running.join().unwrap_or_else(|_| {
+            (
+                Err(SqlError::plan("the traced statement's thread panicked")),
+                Duration::ZERO,
+            )
+        });
+        polled?;
+        Ok(Watched {
+            outcome,
+            locks: seen.map(|(locks, _)| locks),
+            took: took.saturating_sub(held_up),
+        })
+    })
 }
 
 /// The `relfilenode` of every user table, materialized view and index, as `transaction` sees

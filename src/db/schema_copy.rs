@@ -46,7 +46,12 @@ pub(crate) fn copy_schema(
     let schema = folder.path().join("schema.dump");
     run(
         Command::new(&pg_dump)
-            .args(["--schema-only", "--format=custom", "--no-password", "--file"])
+            .args([
+                "--schema-only",
+                "--format=custom",
+                "--no-password",
+                "--file",
+            ])
             .arg(&schema),
         source,
     )
@@ -89,7 +94,11 @@ fn existing_ledger_tables(
         let rows = session
             .query_texts("SELECT pg_catalog.to_regclass($1)::text", &[&name])
             .map_err(|error| session.error("look for the ledger's tables", &error))?;
-        if rows.first().and_then(|row| row.first()).is_some_and(Option::is_some) {
+        if rows
+            .first()
+            .and_then(|row| row.first())
+            .is_some_and(Option::is_some)
+        {
             found.push(name);
         }
     }

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use miette::{Diagnostic, SourceSpan};
 
-use crate::db::locks::{held_locks, relfilenodes};
+use crate::db::locks::{held_locks, relfilenodes, run_watched};
 use crate::db::{
     Blocks, ClusterOptions, ConnectionSettings, DbError, HeldLock, LedgerTables, LockMode,
     RelationFile, ScratchCluster, Session, SqlError, TransactionState, copy_schema,
@@ -383,6 +383,8 @@ impl Traced<'_> {
             locks: BTreeSet::new(),
             files: Vec::new(),
         };
+        // Holds the tables while a statement runs outside a transaction, to see it wait.
+        let mut observer = Session::connect(settings)?;
         let mut before_files = files(&mut session)?;
         let existing: HashSet<u32> = before_files.iter().map(|file| file.oid).collect();
         let mut traces = Vec::with_capacity(self.script.statements.len());
@@ -392,16 +394,17 @@ impl Traced<'_> {
                 ..no_locks()
             };
             let (took, after, observed) = if statement.outside_transaction {
-                let started = Instant::now();
-                session
-                    .run(&statement.text)
+                let watched =
+                    run_watched(&mut session, &mut observer, &statement.text, self.ledger)
+                        .map_err(read_error)?;
+                watched
+                    .outcome
                     .map_err(|error| self.failed(Some(statement), &error))?;
-                let took = started.elapsed();
                 let after = Seen {
+                    locks: watched.locks.iter().flatten().cloned().collect(),
                     files: files(&mut session)?,
-                    ..no_locks()
                 };
-                (took, after, false)
+                (watched.took, after, watched.locks.is_some())
             } else {
                 let mut transaction = session.begin().map_err(read_error)?;
                 let id = transaction
@@ -440,6 +443,7 @@ impl Traced<'_> {
             traces.push(self.statement(statement, &before, &after, &existing, took, observed));
             before_files = after.files;
         }
+        observer.close()?;
         session.close()?;
         Ok(traces)
     }
