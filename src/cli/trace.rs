@@ -120,6 +120,8 @@ struct ShownMigration {
     id: String,
     /// `true` when its file runs in one transaction, as the locks are then held until its end.
     transaction: bool,
+    /// The strongest of its statements' `blocks`.
+    blocks: &'static str,
     statements: Vec<ShownStatement>,
 }
 
@@ -132,7 +134,8 @@ struct ShownStatement {
     /// `none`, `writes` or `reads_and_writes`.
     blocks: &'static str,
     ms: u128,
-    /// `false` for a statement run outside a transaction, whose locks end with it.
+    /// `false` for a statement run outside a transaction that never waited for writers, whose
+    /// locks ended with it unseen.
     observed: bool,
 }
 
@@ -157,6 +160,7 @@ impl ShownTrace {
                 .map(|migration| ShownMigration {
                     id: migration.id.to_string(),
                     transaction: migration.transaction == TransactionMode::Wrapped,
+                    blocks: migration.blocks().as_str(),
                     statements: migration
                         .statements
                         .iter()
@@ -195,12 +199,13 @@ impl ShownTrace {
         };
         for migration in &self.migrations {
             text.push_str(&format!(
-                "{}{}\n",
+                "{}  {}\n",
                 migration.id,
-                if migration.transaction {
-                    ""
-                } else {
-                    " (no transaction: each statement commits on its own)"
+                match (migration.transaction, migration.blocks) {
+                    (true, "reads_and_writes") => "blocks reads and writes until it commits",
+                    (true, "writes") => "blocks writes until it commits",
+                    (true, _) => "blocks nothing",
+                    (false, _) => "no transaction: each statement commits on its own",
                 }
             ));
             if migration.statements.is_empty() {
@@ -215,7 +220,7 @@ impl ShownTrace {
                 let blocks = if statement.observed {
                     blocks
                 } else {
-                    "locks not observed (run outside a transaction)"
+                    "locks not observed (ran outside a transaction without waiting)"
                 };
                 text.push_str(&format!(
                     "  {}:{}  {blocks}  {} ms\n",

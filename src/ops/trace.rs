@@ -21,9 +21,13 @@
 //! - A no-transaction migration cannot be rolled back: it is traced on a copy of the scratch
 //!   database (`CREATE DATABASE … TEMPLATE`), dropped afterwards, statement by statement as
 //!   apply runs it: a statement PostgreSQL refuses in a transaction (`CREATE INDEX
-//!   CONCURRENTLY`, `VACUUM`) alone, the others each in a transaction of their own. The locks of
-//!   a statement run alone are released when it ends, before anything can read them: it is
-//!   reported with no locks and `observed: false`, its rewrites and time still measured.
+//!   CONCURRENTLY`, `VACUUM`) alone, the others each in a transaction of their own. A
+//!   statement run alone releases its locks when it ends, before its own session could read
+//!   them, so it is watched from a second session that holds `ROW EXCLUSIVE` on every table
+//!   while it runs (`db::locks::run_watched`): one that waits for writers (`CREATE INDEX
+//!   CONCURRENTLY`) is seen waiting, with the locks it holds then, and let go. One that never
+//!   waits is reported with no locks and `observed: false`; its rewrites and time are still
+//!   measured.
 //!
 //! Locks and rewrites of relations the migration itself created are left out: no other session
 //! can see such a relation before the migration commits, so they block nobody.
@@ -109,6 +113,18 @@ pub(crate) struct MigrationTrace {
     pub statements: Vec<StatementTrace>,
 }
 
+impl MigrationTrace {
+    /// What its statements' locks block, the strongest: in a transaction, every lock is held
+    /// until the migration commits, so a later statement blocks what an earlier one did.
+    pub(crate) fn blocks(&self) -> Blocks {
+        self.statements
+            .iter()
+            .map(|statement| statement.blocks)
+            .max()
+            .unwrap_or(Blocks::None)
+    }
+}
+
 /// One statement, traced.
 #[derive(Clone, Debug)]
 pub(crate) struct StatementTrace {
@@ -125,7 +141,8 @@ pub(crate) struct StatementTrace {
     pub blocks: Blocks,
     /// How long it ran.
     pub took: Duration,
-    /// Whether its locks could be read (not for a statement run outside a transaction).
+    /// Whether its locks could be read: always, but for a statement run outside a
+    /// transaction that never waited for the tables' writers.
     pub observed: bool,
 }
 
