@@ -16,7 +16,7 @@ use super::session::{Session, SqlError, Transaction};
 
 /// One of PostgreSQL's eight table-level lock modes, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LockMode {
+pub(crate) enum LockMode {
     /// `SELECT`.
     AccessShare,
     /// `SELECT … FOR UPDATE` / `FOR SHARE`.
@@ -37,7 +37,7 @@ pub enum LockMode {
 
 /// The ordinary traffic a statement's locks hold up while its transaction lasts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Blocks {
+pub(crate) enum Blocks {
     /// Neither `SELECT` nor `INSERT`/`UPDATE`/`DELETE` waits.
     None,
     /// `INSERT`, `UPDATE` and `DELETE` wait; `SELECT` goes on.
@@ -48,7 +48,7 @@ pub enum Blocks {
 
 /// A relation lock held by a session.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HeldLock {
+pub(crate) struct HeldLock {
     /// The relation's OID, to tell relations apart across renames.
     pub oid: u32,
     /// `schema.name`.
@@ -59,7 +59,7 @@ pub struct HeldLock {
 
 /// A user relation's storage, read from `pg_class`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RelationFile {
+pub(crate) struct RelationFile {
     /// The relation's OID.
     pub oid: u32,
     /// `schema.name`.
@@ -70,7 +70,7 @@ pub struct RelationFile {
 
 impl LockMode {
     /// Every mode, weakest first.
-    pub const ALL: [LockMode; 8] = [
+    pub(crate) const ALL: [LockMode; 8] = [
         LockMode::AccessShare,
         LockMode::RowShare,
         LockMode::RowExclusive,
@@ -82,7 +82,7 @@ impl LockMode {
     ];
 
     /// The mode as `pg_locks.mode` spells it (`AccessExclusiveLock`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LockMode::AccessShare => "AccessShareLock",
             LockMode::RowShare => "RowShareLock",
@@ -97,13 +97,13 @@ impl LockMode {
 
     /// The mode `pg_locks.mode` names; `None` for what is no table lock mode
     /// (`SIReadLock`, a serializable transaction's predicate lock).
-    pub fn parse(text: &str) -> Option<LockMode> {
+    pub(crate) fn parse(text: &str) -> Option<LockMode> {
         LockMode::ALL.into_iter().find(|mode| mode.as_str() == text)
     }
 
     /// Whether a lock of this mode and one of `other`, held by two transactions, cannot be
     /// held at once on the same table (the table is symmetric).
-    pub fn conflicts_with(self, other: LockMode) -> bool {
+    pub(crate) fn conflicts_with(self, other: LockMode) -> bool {
         use LockMode::*;
         // The modes each one conflicts with, as the documentation's table lists them.
         let conflicts: &[LockMode] = match self {
@@ -157,7 +157,7 @@ impl Blocks {
     /// What holding all of `modes` blocks: reads and writes when one conflicts with `SELECT`'s
     /// `AccessShareLock`, writes when one conflicts with `INSERT`'s `RowExclusiveLock`, else
     /// nothing.
-    pub fn of(modes: impl IntoIterator<Item = LockMode>) -> Blocks {
+    pub(crate) fn of(modes: impl IntoIterator<Item = LockMode>) -> Blocks {
         modes
             .into_iter()
             .map(|mode| {
@@ -174,7 +174,7 @@ impl Blocks {
     }
 
     /// `none`, `writes` or `reads_and_writes`, as the JSON output says it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Blocks::None => "none",
             Blocks::Writes => "writes",
@@ -187,7 +187,7 @@ impl Blocks {
 /// `schema.table` and the tables named after it (`table_history`, `table_catalog`), with their
 /// indexes.
 #[derive(Clone, Copy, Debug)]
-pub struct LedgerTables<'a> {
+pub(crate) struct LedgerTables<'a> {
     /// The tracking table's schema.
     pub schema: &'a str,
     /// The tracking table's name.
@@ -203,7 +203,7 @@ const USER_RELATION: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema
 
 /// The relation locks granted to the session that runs this, on user relations: every one it
 /// holds, in its transaction or (outside one) none. Must run in the session being traced.
-pub fn held_locks(
+pub(crate) fn held_locks(
     transaction: &mut Transaction<'_>,
     ledger: LedgerTables<'_>,
 ) -> Result<Vec<HeldLock>, SqlError> {
@@ -246,7 +246,7 @@ fn locks_of(rows: Vec<Vec<Option<String>>>) -> Vec<HeldLock> {
 
 /// What [`run_watched`] saw of a statement run outside a transaction.
 #[derive(Debug)]
-pub struct Watched {
+pub(crate) struct Watched {
     /// The statement's own outcome.
     pub outcome: Result<(), SqlError>,
     /// The relation locks it held or waited for when it was seen waiting; `None` when it ran
@@ -263,7 +263,7 @@ pub struct Watched {
 /// the observer, with the locks it holds at that moment; the observer lets go and the
 /// statement goes on. One that needs neither runs to its end unseen. Waits on observable state
 /// only (the statement waiting, or finished), never on a timer.
-pub fn run_watched(
+pub(crate) fn run_watched(
     session: &mut Session,
     observer: &mut Session,
     sql: &str,
@@ -356,7 +356,7 @@ pub fn run_watched(
 
 /// The `relfilenode` of every user table, materialized view and index, as `transaction` sees
 /// them (its own uncommitted rewrites included), in OID order.
-pub fn relfilenodes(
+pub(crate) fn relfilenodes(
     transaction: &mut Transaction<'_>,
     ledger: LedgerTables<'_>,
 ) -> Result<Vec<RelationFile>, SqlError> {
