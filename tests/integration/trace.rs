@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::cluster::{password_database, test_db};
-use crate::support::project::{FILTERS, TestProject, ledger_ids, plan, plan_with_env};
+use crate::support::project::{FILTERS, TestProject, crate_root, ledger_ids, plan, plan_with_env};
 
 /// The tables every case works on, created by the first migration, so that each later
 /// statement finds them existing (locks on relations a migration creates are not reported).
@@ -157,6 +157,10 @@ fn trace_observes_the_locks_and_rewrites_postgresql_takes() {
 
     let volatile = seen("007_volatile_default");
     assert!(
+        volatile.holds("public.orders", "AccessExclusiveLock"),
+        "{context}"
+    );
+    assert!(
         volatile.rewrites.contains(&"public.orders".to_string()),
         "{context}"
     );
@@ -229,6 +233,22 @@ fn trace_json_has_the_documented_shape() {
     assert_eq!(statement["blocks"], "writes");
     assert!(statement["ms"].is_u64(), "{statement}");
     assert_eq!(statement["observed"], true);
+    // Every field printed is documented in docs/json.md's section.
+    let doc = std::fs::read_to_string(crate_root().join("docs/json.md")).expect("docs/json.md");
+    let section = doc
+        .split("\n## ")
+        .find(|section| section.starts_with("`plan trace`"))
+        .expect("docs/json.md has a `plan trace` section");
+    let lock = &statement["locks"][0];
+    for key in [&report, migration, statement, lock]
+        .into_iter()
+        .flat_map(|value| keys(value))
+    {
+        assert!(
+            section.contains(&format!("`{key}`")),
+            "`{key}` is not in docs/json.md's `plan trace` section"
+        );
+    }
 }
 
 #[test]
