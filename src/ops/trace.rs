@@ -35,7 +35,7 @@
 //! Leaves to others: reading locks and relfilenodes (`db::locks`), applying (`engine::run`),
 //! showing the report (`cli/trace.rs`).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -350,7 +350,7 @@ impl Traced<'_> {
             })
         };
         let mut before = read(&mut transaction)?;
-        let existing: HashSet<u32> = before.files.iter().map(|file| file.oid).collect();
+        let existing: BTreeSet<u32> = before.files.iter().map(|file| file.oid).collect();
         let mut traces = Vec::with_capacity(self.script.statements.len());
         for statement in &self.script.statements {
             let started = Instant::now();
@@ -403,7 +403,7 @@ impl Traced<'_> {
         // Holds the tables while a statement runs outside a transaction, to see it wait.
         let mut observer = Session::connect(settings)?;
         let mut before_files = files(&mut session)?;
-        let existing: HashSet<u32> = before_files.iter().map(|file| file.oid).collect();
+        let existing: BTreeSet<u32> = before_files.iter().map(|file| file.oid).collect();
         let mut traces = Vec::with_capacity(self.script.statements.len());
         for statement in &self.script.statements {
             let before = Seen {
@@ -471,7 +471,7 @@ impl Traced<'_> {
         statement: &ScriptStatement,
         before: &Seen,
         after: &Seen,
-        existing: &HashSet<u32>,
+        existing: &BTreeSet<u32>,
         took: Duration,
         observed: bool,
     ) -> StatementTrace {
@@ -483,7 +483,7 @@ impl Traced<'_> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let previous: HashMap<u32, u32> = before
+        let previous: BTreeMap<u32, u32> = before
             .files
             .iter()
             .map(|file| (file.oid, file.filenode))

@@ -242,7 +242,7 @@ fn trace_json_has_the_documented_shape() {
     let lock = &statement["locks"][0];
     for key in [&report, migration, statement, lock]
         .into_iter()
-        .flat_map(|value| keys(value))
+        .flat_map(keys)
     {
         assert!(
             section.contains(&format!("`{key}`")),
