@@ -19,6 +19,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check-schema",
     "accept",
     "verify",
+    "trace",
     "import-history",
     "baseline",
     "new",
