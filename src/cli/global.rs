@@ -30,7 +30,8 @@ pub(crate) struct GlobalArgs {
     /// PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT)
     /// and ~/.pgpass, as libpq reads them. Prefer DATABASE_URL or PGPASSWORD for a password:
     /// command lines are visible to other users of the machine. For `verify`: a server on which
-    /// to create (and drop) a temporary database instead of a throwaway local cluster.
+    /// to create (and drop) a temporary database instead of a throwaway local cluster. For
+    /// `trace`: the database whose schema and pending migrations to trace on a throwaway copy.
     #[arg(long, value_name = "URL", global = true)]
     database_url: Option<String>,
     /// The environment (plan.yaml's `environments`): migrations limited to others are skipped,
@@ -38,7 +39,7 @@ pub(crate) struct GlobalArgs {
     #[arg(long, value_name = "NAME", global = true)]
     env: Option<String>,
     /// Output format: text or json (show, status, apply, rollback, check-schema, verify,
-    /// accept, baseline, import-history, new), dot or mermaid (graph). JSON goes to stdout
+    /// trace, accept, baseline, import-history, new), dot or mermaid (graph). JSON goes to stdout
     /// alone, one object, versioned (docs/json.md).
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     format: Option<Format>,
@@ -351,6 +352,24 @@ impl Global {
             Some(_) => settings,
             None => settings.with_application_name(&format!("plan {command}")),
         })
+    }
+
+    /// Whether the user named a database: `--database-url`, or `DATABASE_URL` or a libpq
+    /// variable naming a server, database or service. `PGUSER`, `PGPORT` or `PGPASSWORD` alone
+    /// name none: they only say how to connect. Commands that also work without a database
+    /// (`lint`, `trace`) then use it rather than trying the local default server.
+    pub(crate) fn names_a_database(&self) -> bool {
+        const DATABASE_VARIABLES: [&str; 5] = [
+            "DATABASE_URL",
+            "PGHOST",
+            "PGHOSTADDR",
+            "PGDATABASE",
+            "PGSERVICE",
+        ];
+        self.database_url().is_some()
+            || DATABASE_VARIABLES
+                .iter()
+                .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
     }
 
     /// `--env` as given.

@@ -73,7 +73,7 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
         .into_iter()
         .filter_map(|id| project.migration(id))
         .collect();
-    let (findings, database) = if database_given(global) {
+    let (findings, database) = if global.names_a_database() {
         let settings = global.settings("lint")?;
         let environment = global.checked_env(project)?;
         let selection = if args.all {
@@ -219,24 +219,6 @@ fn github(shown: &ShownLint) -> String {
             )
         })
         .collect()
-}
-
-/// Whether the user pointed plan at a database: `--database-url`, `DATABASE_URL`, or a libpq
-/// variable naming a server, database or service. Without one, lint judges offline rather than
-/// trying the local default server.
-fn database_given(global: &Global) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
-    global.database_url().is_some()
-        || [
-            "DATABASE_URL",
-            "PGHOST",
-            "PGHOSTADDR",
-            "PGPORT",
-            "PGDATABASE",
-            "PGSERVICE",
-        ]
-        .iter()
-        .any(|name| set(name))
 }
 
 fn plural(count: usize, noun: &str) -> String {

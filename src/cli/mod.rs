@@ -25,6 +25,7 @@ mod rollback;
 mod schema;
 mod show;
 mod status;
+mod trace;
 mod verbose;
 mod verify;
 
@@ -90,6 +91,9 @@ enum Command {
     /// On a scratch database, apply each migration, roll each back checking that the schema
     /// is restored, then apply everything again.
     Verify(verify::VerifyArgs),
+    /// On a throwaway cluster, run what apply would run and show, per statement, the locks it
+    /// takes, the tables it rewrites and whether it blocks reads or writes.
+    Trace(trace::TraceArgs),
     /// Record the migrations another runner's tracking table lists as applied, keeping their
     /// times, without running them.
     ImportHistory(import_history::ImportHistoryArgs),
@@ -230,6 +234,7 @@ impl Command {
             Command::CheckSchema(_) => ("check-schema", project(true, true, text_or_json)),
             Command::Accept(_) => ("accept", project(true, false, text_or_json)),
             Command::Verify(_) => ("verify", project(true, true, text_or_json)),
+            Command::Trace(_) => ("trace", project(true, true, text_or_json)),
             Command::ImportHistory(_) => ("import-history", project(true, false, text_or_json)),
             Command::Baseline(_) => ("baseline", project(true, true, text_or_json)),
             Command::New(_) => ("new", project(false, false, text_or_json)),
@@ -270,6 +275,7 @@ impl Command {
             Command::Accept(args) => accept::run(args, global, out, err),
             Command::CheckSchema(args) => check_schema::run(args, global, out, err),
             Command::Verify(args) => verify::run(args, global, handlers, out, err),
+            Command::Trace(args) => trace::run(args, global, handlers, out, err),
             Command::ImportHistory(args) => import_history::run(args, global, out, err),
             Command::Baseline(args) => baseline::run(args, global, out, err),
             Command::New(args) => new::run(args, global, out, err),

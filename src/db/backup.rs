@@ -302,7 +302,7 @@ fn failed(action: &str, detail: &str) -> DbError {
     }
 }
 
-fn server_major_version(session: &mut Session) -> Result<u32, DbError> {
+pub(super) fn server_major_version(session: &mut Session) -> Result<u32, DbError> {
     let rows = session
         .query_texts("SELECT current_setting('server_version_num')", &[])
         .map_err(|error| session.error("read the server version", &error))?;
@@ -317,7 +317,7 @@ fn server_major_version(session: &mut Session) -> Result<u32, DbError> {
 /// Finds a client tool at least as new as the server: `PG_BINDIR`, `pg_config --bindir`, the
 /// newest `/usr/lib/postgresql/*/bin`, then `PATH`. pg_dump refuses to dump a newer server, and
 /// an older one would be caught only after the apply window opened.
-fn find_tool(tool: &str, server_major: u32) -> Result<PathBuf, DbError> {
+pub(super) fn find_tool(tool: &str, server_major: u32) -> Result<PathBuf, DbError> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(directory) = std::env::var_os("PG_BINDIR").filter(|value| !value.is_empty()) {
         candidates.push(PathBuf::from(directory).join(tool));

@@ -286,6 +286,26 @@ pub enum DbError {
         output_tail: String,
     },
 
+    /// Copying a database's schema (and its ledger's rows) into a scratch database for `plan
+    /// trace` failed; nothing was run on the database it came from.
+    #[error(
+        "cannot copy the schema of {source_database} into the scratch database: could not {action}: {detail}"
+    )]
+    #[diagnostic(
+        code(plan::db::schema_copy),
+        help(
+            "plan trace dumps the database's schema with pg_dump --schema-only and restores it with pg_restore into a throwaway cluster of the local server binaries: fix the cause above (an extension the local server lacks, a server newer than the local binaries) and run again"
+        )
+    )]
+    SchemaCopy {
+        /// The database copied, without its password.
+        source_database: String,
+        /// What was being done.
+        action: String,
+        /// What went wrong, scrubbed of the password.
+        detail: String,
+    },
+
     /// A database name that cannot be used (empty, too long, or containing a NUL byte).
     #[error("`{name}` cannot be used as a database name: {problem}")]
     #[diagnostic(

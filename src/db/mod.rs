@@ -9,6 +9,8 @@
 //!   database; the password kept out of every message (`scrub` for what children print).
 //! - [`lock`]: `AdvisoryLock`, the session-level lock that serialises runs, taken by polling
 //!   and reporting its `LockHolder` while waiting.
+//! - [`locks`]: table-level `LockMode`s and their conflicts, what a set of them `Blocks`, and
+//!   for `plan trace` the relation locks and `relfilenode`s a session sees.
 //! - [`holder`]: `LockHolder`, who holds the lock: plain data, shown while waiting and in
 //!   `DbError::LockTimeout` (a leaf, so that `error` does not depend on `lock`).
 //! - [`cluster`]: `ScratchCluster`, a throwaway server in a temporary directory, for
@@ -16,6 +18,8 @@
 //! - [`session`]: `Session`, a connection (holding the lock when applying) that runs SQL and
 //!   reports server errors as `SqlError`; `Transaction`, a transaction on it.
 //! - [`backup`]: the verified pg_dump taken before a production apply.
+//! - [`schema_copy`]: a database's schema and its ledger's rows copied into a scratch
+//!   database with pg_dump and pg_restore, for `plan trace`.
 //! - [`blockers`]: `BlockerWatch`, who blocks a session, seen from a second connection.
 //! - [`catalog`]: `Catalog`, a one-query snapshot of every schema object with a hash of its
 //!   definition; prerequisite checks through information_schema.
@@ -37,8 +41,10 @@ pub(crate) mod error;
 pub(crate) mod holder;
 pub(crate) mod ledger;
 pub(crate) mod lock;
+pub(crate) mod locks;
 pub(crate) mod notices;
 mod quote;
+pub(crate) mod schema_copy;
 pub(crate) mod session;
 pub(crate) mod snapshots;
 pub(crate) mod table_stats;
@@ -56,8 +62,10 @@ pub(crate) use ledger::{
     PartialProgress, Recorded, ResumePoint,
 };
 pub(crate) use lock::{LockKey, LockWait, LockWaiting};
+pub(crate) use locks::{Blocks, HeldLock, LedgerTables, LockMode, RelationFile};
 pub(crate) use notices::{Notice, Notices};
 pub(crate) use quote::quote_identifier;
+pub(crate) use schema_copy::copy_schema;
 pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
 pub(crate) use snapshots::{ChangeKind, SnapshotReason};
 pub(crate) use target::Target;

@@ -6,6 +6,8 @@
 //!   declares, uses before creation; `--fix` writes the missing declarations.
 //! - `check_schema`: unmet prerequisites, missing objects, drift against the catalog.
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
+//! - `trace`: each migration apply would run, run on a scratch copy: the locks each statement
+//!   takes, the relations it rewrites, how long it runs.
 //! - `accept`: accepting a changed migration file, a partly applied one, a rename.
 //! - `import_history`: taking over a database built by another runner by importing its history.
 //! - `baseline`: taking over a database built by hand: record migrations whose objects are there.
@@ -21,6 +23,7 @@ pub(crate) mod import_history;
 pub(crate) mod lint;
 pub(crate) mod new;
 pub(crate) mod status;
+pub(crate) mod trace;
 pub(crate) mod verify;
 
 pub(crate) use accept::{Acceptance, ResumeAt, accept};
@@ -28,6 +31,7 @@ pub(crate) use baseline::{BaselineOptions, baseline};
 pub(crate) use check_schema::{SchemaReport, check_schema};
 pub(crate) use import_history::{ImportOptions, ImportReport, import_history};
 pub(crate) use status::{MigrationStatus, State, status};
+pub(crate) use trace::{TraceOptions, TraceProgress, TraceReport, trace};
 pub(crate) use verify::{
     AppliedAgain, RollbackCheck, SchemaDifference, Scratch, ScratchKind, VerifyOptions,
     VerifyProgress, VerifyReport, verify,

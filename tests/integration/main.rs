@@ -31,6 +31,7 @@ mod status_exit_code;
 mod steps;
 mod support;
 mod target_environment;
+mod trace;
 mod verbose;
 mod verify;
 mod verify_rollbacks;

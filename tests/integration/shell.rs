@@ -20,6 +20,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check-schema",
     "accept",
     "verify",
+    "trace",
     "import-history",
     "baseline",
     "new",
