@@ -18,6 +18,7 @@ mod exactly_once;
 mod global_options;
 mod json_output;
 mod lint;
+mod lint_trace;
 mod new;
 mod production;
 mod progress;
