@@ -64,6 +64,9 @@ fn project() -> TestProject {
     TestProject::new(&borrowed)
 }
 
+/// What trace saw of one file's statements: (relation, lock mode) pairs, relations rewritten.
+type Observed = (Vec<(String, String)>, Vec<String>);
+
 fn json(run: &Run) -> serde_json::Value {
     match serde_json::from_str(&run.stdout) {
         Ok(value) => value,
@@ -83,7 +86,7 @@ fn each_lock_rule_predicts_the_lock_and_rewrite_postgresql_takes() {
     let trace_run = plan_with_env(project.path(), &["trace", "--format", "json"], &env);
     let trace = json(&trace_run.expect_ok());
     // What trace saw, by file: the locks per relation, and the relations rewritten.
-    let mut observed: BTreeMap<String, (Vec<(String, String)>, Vec<String>)> = BTreeMap::new();
+    let mut observed: BTreeMap<String, Observed> = BTreeMap::new();
     for migration in trace["migrations"].as_array().into_iter().flatten() {
         for statement in migration["statements"].as_array().into_iter().flatten() {
             let file = statement["file"].as_str().unwrap_or_default().to_string();
