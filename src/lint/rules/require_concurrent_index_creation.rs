@@ -31,6 +31,17 @@ mod tests {
     }
 
     #[test]
+    fn an_index_written_in_a_do_block_is_judged_at_the_block() {
+        assert_eq!(
+            findings(
+                ORDERS,
+                "DO $$\nBEGIN\n  CREATE INDEX orders_status ON orders (status);\nEND\n$$;\n"
+            ),
+            ["require-concurrent-index-creation at 1"]
+        );
+    }
+
+    #[test]
     fn concurrently_or_a_new_table_is_fine() {
         assert!(
             findings(

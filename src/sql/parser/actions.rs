@@ -9,7 +9,8 @@ use super::super::facts::QualifiedName;
 use super::syntax::{
     called_functions, child, column_refs, is_trivia, key_columns, kind_name, own_word, qualified,
 };
-use super::tree::Node;
+use super::tree::{Node, Tree};
+use super::typed::{self, DoBody};
 
 /// What `node`, one statement, does that a lint rule can judge.
 pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
@@ -107,9 +108,37 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                 table: child(node, K::TABLE_NAME_REF).and_then(|name| qualified(&name)),
             },
         ),
+        K::DO => {
+            // The statements written in a PL/pgSQL block run as if they stood alone: their
+            // actions are the block's, placed at the block (their own text is in a string).
+            for action in do_block_actions(node) {
+                push(node, action);
+            }
+        }
         _ => {}
     }
     actions
+}
+
+/// The actions of the statements a `DO` block writes literally (not those it builds for
+/// `EXECUTE`, which are opaque).
+fn do_block_actions(node: &Node<'_>) -> Vec<Action> {
+    let DoBody::Plpgsql(text) = typed::do_body(node.text()) else {
+        return Vec::new();
+    };
+    let (tree, errors) = Tree::parse(&text, squawk_parser::EntryPoint::Plpgsql);
+    if !errors.is_empty() {
+        return Vec::new();
+    }
+    let Some(root) = tree.root() else {
+        return Vec::new();
+    };
+    root.descendants()
+        .filter(|part| part.kind() == SyntaxKind::PLPGSQL_EXEC_SQL_STMT)
+        .filter_map(|part| part.children().next())
+        .flat_map(|statement| statement_actions(&statement))
+        .map(|located| located.action)
+        .collect()
 }
 
 /// One clause of `ALTER TABLE table …`.
