@@ -20,8 +20,9 @@ use std::ops::Range;
 use crate::diagnostic::SourceFile;
 use crate::infer::Standing;
 use crate::load::Loaded;
+use crate::parallel;
 use crate::project::{Migration, MigrationId};
-use crate::sql::actions::{Action, Located};
+use crate::sql::actions::{Action, Located, StatementActions};
 use crate::sql::{QualifiedName, read_actions};
 use catalog::KnownTables;
 pub(crate) use judged::Severity;
@@ -81,9 +82,12 @@ pub(crate) fn lint(
     let mut known = KnownTables::default();
     let mut created_in_run = KnownTables::default();
     let mut findings = Vec::new();
-    for migration in migrations {
+    // Reading each migration's statements is independent of the others: in parallel.
+    let read = parallel::map(migrations, |migration| read_actions(migration.up_sql()));
+    for (migration, statements) in migrations.iter().zip(read) {
         findings.extend(lint_migration(
             migration,
+            statements,
             &mut known,
             &mut created_in_run,
             live,
@@ -96,12 +100,12 @@ pub(crate) fn lint(
 /// One migration's findings; `known` learns what it creates, and `created_in_run` the tables.
 fn lint_migration(
     migration: &Migration,
+    mut statements: Vec<StatementActions>,
     known: &mut KnownTables,
     created_in_run: &mut KnownTables,
     live: Option<&Live>,
 ) -> Vec<Finding> {
     let base = migration.up_offset();
-    let mut statements = read_actions(migration.up_sql());
     // Names resolved through the search_path the migration sets, as PostgreSQL resolves them
     // (the first schema of the path; `public` by default).
     let mut search_path: Vec<String> = Vec::new();
@@ -139,9 +143,11 @@ fn lint_migration(
         }
     };
     // Indexes anywhere in the migration count for its foreign keys: the index usually follows.
-    let mut indexes = known.clone();
+    // (Learned apart from `known`, which grows with the whole plan: copying it per migration
+    // made lint quadratic.)
+    let mut own_indexes = KnownTables::default();
     for located in statements.iter().flat_map(|statement| &statement.actions) {
-        indexes.learn(&located.action);
+        own_indexes.learn(&located.action);
     }
     for located in statements.iter().flat_map(|statement| &statement.actions) {
         let table = located.action.table();
@@ -177,7 +183,7 @@ fn lint_migration(
         }
         // A missing index hurts later deletes on the referenced table, new table or not.
         for (table, columns) in catalog::foreign_keys(&located.action) {
-            if !indexes.leads_with(table, &columns) {
+            if !known.leads_with(table, &columns) && !own_indexes.leads_with(table, &columns) {
                 let hit = rules::foreign_key_without_index::hit(&columns);
                 findings.push(finding(
                     located,

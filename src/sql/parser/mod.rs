@@ -86,7 +86,16 @@ pub(crate) fn read_actions(text: &str) -> Vec<StatementActions> {
                 } else {
                     actions::statement_actions(&node)
                 },
-                search_path: if unreadable {
+                // Only these can set it (`SET`, `RESET`, `SELECT set_config(…)`, a DO block's
+                // own `SET`): reading every statement's facts for it doubled lint's time.
+                search_path: if unreadable
+                    || !matches!(
+                        node.kind(),
+                        squawk_syntax::SyntaxKind::SET
+                            | squawk_syntax::SyntaxKind::RESET
+                            | squawk_syntax::SyntaxKind::SELECT
+                            | squawk_syntax::SyntaxKind::DO
+                    ) {
                     None
                 } else {
                     statement_facts(&node).search_path
