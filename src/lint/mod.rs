@@ -9,6 +9,7 @@
 //! long ago: their tables exist and may be large (as squawk assumes of a table a file does not
 //! create). Names are compared with an unqualified one taken as `public`.
 
+pub(crate) mod allow;
 mod catalog;
 mod judged;
 pub(crate) mod rules;
