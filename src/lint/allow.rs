@@ -7,7 +7,7 @@
 //! reason and adds an `unused-allow` warning for each rule an allow named that allowed nothing.
 //! `plan show` lists them ([`allows_of`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use miette::{Diagnostic, SourceSpan};
@@ -133,7 +133,7 @@ impl Allows {
 
     /// Sets aside the `findings` an allow covers and reports the allows that covered nothing.
     pub(crate) fn apply(&self, findings: Vec<Finding>) -> Allowing {
-        let index: HashMap<&MigrationId, usize> = self
+        let index: BTreeMap<&MigrationId, usize> = self
             .migrations
             .iter()
             .enumerate()
@@ -141,7 +141,7 @@ impl Allows {
             .collect();
         // Per migration, then one for findings of a migration not read (none in practice).
         let mut kept: Vec<Vec<Finding>> = vec![Vec::new(); self.migrations.len() + 1];
-        let mut used: HashSet<(usize, usize, Rule)> = HashSet::new();
+        let mut used: BTreeSet<(usize, usize, &'static str)> = BTreeSet::new();
         let mut allowed = Vec::new();
         for finding in findings {
             let Some(&at) = index.get(&finding.migration) else {
@@ -158,7 +158,7 @@ impl Allows {
                 .flatten();
             match covering {
                 Some(which) => {
-                    used.insert((at, which, finding.rule));
+                    used.insert((at, which, finding.rule.name()));
                     allowed.push(Allowed {
                         reason: allows[which].reason.clone(),
                         finding,
@@ -172,7 +172,7 @@ impl Allows {
                 let unused: Vec<&str> = allow
                     .rules
                     .iter()
-                    .filter(|rule| !used.contains(&(at, which, **rule)))
+                    .filter(|rule| !used.contains(&(at, which, rule.name())))
                     .map(|rule| rule.name())
                     .collect();
                 if !unused.is_empty() {
@@ -289,7 +289,8 @@ fn comments_of(migration: &Migration, header: usize) -> Vec<Range<usize>> {
     let text = migration.file().text();
     let up = migration.up_sql();
     let base = migration.up_offset();
-    let mut parts = vec![0..header.min(text.len())];
+    let mut parts: Vec<Range<usize>> = Vec::new();
+    parts.push(0..header.min(text.len()));
     let mut start = 0;
     for statement in split_statements(up).unwrap_or_default() {
         if let Some(data) = statement.copy_data_span() {
@@ -409,9 +410,12 @@ impl Misread {
     }
 }
 
+/// An allow comment read: its rules and reason, or what is wrong with it.
+type Read = Result<(Vec<Rule>, String), Vec<Misread>>;
+
 /// Reads a comment's text after its `--` (`start`: that text's first byte in the file): `None`
-/// when it is no allow comment, else its rules and reason or what is wrong with it.
-fn read_allow(body: &str, start: usize) -> Option<Result<(Vec<Rule>, String), Vec<Misread>>> {
+/// when it is no allow comment.
+fn read_allow(body: &str, start: usize) -> Option<Read> {
     let rest = body.trim_start();
     let rest = strip_word(rest, "plan")?.trim_start().strip_prefix(':')?;
     let rest = strip_word(rest.trim_start(), "allow")?;
