@@ -69,6 +69,8 @@ pub(crate) enum Format {
     Mermaid,
     /// GitHub Actions workflow annotations (`plan lint`).
     Github,
+    /// SARIF 2.1.0, for code-scanning UIs (`plan lint`).
+    Sarif,
 }
 
 impl Format {
@@ -79,6 +81,7 @@ impl Format {
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
             Format::Github => "github",
+            Format::Sarif => "sarif",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `plan lint [--to ID] [--fail-on warning|error]`: which migrations will hurt a database in
 //! use (`crate::lint`), each finding a diagnostic at its file and line. Exit 0 when no finding
 //! reaches `--fail-on` (default `warning`), 1 when one does, 2 on invalid input. `--format json`
-//! prints one object (docs/json.md#plan-lint), `--format github` workflow annotations.
+//! prints one object (docs/json.md#plan-lint), `--format github` workflow annotations,
+//! `--format sarif` SARIF 2.1.0 (`lint_sarif.rs`). `-- plan:allow` comments
+//! (`crate::lint::allow`) are read first: a bad one is invalid input and nothing is linted.
 
 use std::io::Write;
 
@@ -11,8 +13,10 @@ use serde::Serialize;
 
 use super::Failure;
 use super::args::resolve_target;
+use super::lint_sarif::sarif;
 use super::{Format, Global};
-use crate::diagnostic::{Classified, ErrorClass, RenderStyle, render_styled};
+use crate::diagnostic::{Classified, ErrorClass, InvalidInput, RenderStyle, render_styled};
+use crate::lint::allow::{AllowProblem, Allowed, Allowing, Allows};
 use crate::lint::{Finding, Severity, lint};
 use crate::ops::lint::{Selection, lint_against};
 use crate::project::Migration;
@@ -73,6 +77,8 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
         .into_iter()
         .filter_map(|id| project.migration(id))
         .collect();
+    let allows = Allows::read(&migrations)
+        .map_err(|problems| invalid_allows(&project.root().display().to_string(), problems))?;
     let (findings, database) = if global.names_a_database() {
         let settings = global.settings("lint")?;
         let environment = global.checked_env(project)?;
@@ -86,12 +92,14 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
     } else {
         (lint(&loaded, &migrations, None), None)
     };
-    let shown = ShownLint::new(&findings, database);
+    let Allowing { findings, allowed } = allows.apply(findings);
+    let shown = ShownLint::new(&findings, &allowed, database);
     let _ = match global.format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         Format::Github => out.write_all(github(&shown).as_bytes()),
+        Format::Sarif => out.write_all(sarif(&findings).as_bytes()),
         // Plain: the report goes to stdout, which is often a file or a CI log.
         _ => out.write_all(text(&findings, &shown, false).as_bytes()),
     };
@@ -110,6 +118,17 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
     .after_report())
 }
 
+/// The allow comments of `project` that lint cannot use, as one invalid input (exit 2).
+fn invalid_allows(project: &str, problems: Vec<AllowProblem>) -> InvalidInput {
+    InvalidInput::new(
+        project,
+        problems
+            .into_iter()
+            .map(|problem| Box::new(problem) as Box<dyn Diagnostic + Send + Sync>)
+            .collect(),
+    )
+}
+
 /// `plan lint --format json` (docs/json.md#plan-lint).
 #[derive(Debug, Serialize)]
 struct ShownLint {
@@ -117,6 +136,17 @@ struct ShownLint {
     /// The database the findings were judged against (no password), `null` offline.
     database: Option<String>,
     findings: Vec<ShownFinding>,
+    /// The findings `-- plan:allow` comments set aside, for a reviewer.
+    allowed: Vec<ShownAllowed>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShownAllowed {
+    rule: &'static str,
+    migration: String,
+    file: String,
+    line: usize,
+    reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,7 +166,7 @@ struct ShownFinding {
 }
 
 impl ShownLint {
-    fn new(findings: &[Finding], database: Option<String>) -> Self {
+    fn new(findings: &[Finding], allowed: &[Allowed], database: Option<String>) -> Self {
         ShownLint {
             format: 1,
             database,
@@ -155,6 +185,16 @@ impl ShownLint {
                     estimated_rows: finding.estimated_rows,
                     size_bytes: finding.size_bytes,
                     lock: finding.lock,
+                })
+                .collect(),
+            allowed: allowed
+                .iter()
+                .map(|allowed| ShownAllowed {
+                    rule: allowed.finding.rule.name(),
+                    migration: allowed.finding.migration.to_string(),
+                    file: allowed.finding.file.name().to_string(),
+                    line: allowed.finding.line(),
+                    reason: allowed.reason.clone(),
                 })
                 .collect(),
         }
@@ -177,11 +217,16 @@ fn text(findings: &[Finding], shown: &ShownLint, colour: bool) -> String {
         .iter()
         .filter(|finding| finding.severity == Severity::Error)
         .count();
+    // Allowed findings are not findings; the count says they exist, JSON lists them.
+    let allowed = match shown.allowed.len() {
+        0 => String::new(),
+        count => format!(" ({count} allowed by `plan:allow` comments)"),
+    };
     if findings.is_empty() {
-        text.push_str("no findings\n");
+        text.push_str(&format!("no findings{allowed}\n"));
     } else {
         text.push_str(&format!(
-            "{}: {} error{}, {} warning{}\n",
+            "{}: {} error{}, {} warning{}{allowed}\n",
             plural(findings.len(), "finding"),
             errors,
             if errors == 1 { "" } else { "s" },

@@ -18,6 +18,7 @@ mod global;
 mod graph;
 mod import_history;
 mod lint;
+mod lint_sarif;
 mod man;
 mod new;
 mod progress_bar;
@@ -226,7 +227,11 @@ impl Command {
             Command::Check(_) => ("check", project(false, false, text_or_json)),
             Command::Lint(_) => (
                 "lint",
-                project(true, true, &[Format::Text, Format::Json, Format::Github]),
+                project(
+                    true,
+                    true,
+                    &[Format::Text, Format::Json, Format::Github, Format::Sarif],
+                ),
             ),
             Command::Apply(_) => ("apply", project(true, true, text_or_json)),
             Command::Status(_) => ("status", project(true, true, text_or_json)),

@@ -11,6 +11,7 @@ use super::args::resolve_target;
 use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::infer::Standing;
+use crate::lint::allow::{Reach, allows_of};
 use crate::load::Loaded;
 use crate::parallel;
 use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, TransactionMode};
@@ -77,6 +78,21 @@ struct ShownMigration {
     requires: Vec<String>,
     steps: Vec<ShownStep>,
     metadata: indexmap::IndexMap<String, String>,
+    /// Its `-- plan:allow` comments, one entry per rule (docs/json.md); absent when it has
+    /// none, so that the shape of a project without allows is unchanged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    allows: Vec<ShownAllow>,
+}
+
+/// A rule a `-- plan:allow` comment allows, why, and where.
+#[derive(Debug, Serialize)]
+struct ShownAllow {
+    rule: &'static str,
+    reason: String,
+    /// The comment's line.
+    line: usize,
+    /// Written in the header: it allows the rule in the whole file, not one statement.
+    whole_file: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -264,6 +280,7 @@ impl ShownMigration {
                 })
                 .collect(),
             metadata: migration.metadata().clone(),
+            allows: shown_allows(migration),
         }
     }
 
@@ -334,7 +351,33 @@ impl ShownMigration {
         for (key, value) in &self.metadata {
             field(key, value);
         }
+        if !self.allows.is_empty() {
+            let allows: Vec<String> = self
+                .allows
+                .iter()
+                .map(|allow| format!("{} ({})", allow.rule, allow.reason))
+                .collect();
+            field("allows", &allows.join(", "));
+        }
     }
+}
+
+/// The allow comments of `migration`, one entry per rule; none when one is malformed (an
+/// unknown rule, no reason), which is `plan lint`'s to report, not `show`'s.
+fn shown_allows(migration: &Migration) -> Vec<ShownAllow> {
+    let file = migration.file();
+    allows_of(migration)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|allow| {
+            allow.rules.iter().map(|rule| ShownAllow {
+                rule: rule.name(),
+                reason: allow.reason.clone(),
+                line: file.line_of(allow.span.start),
+                whole_file: allow.reach == Reach::File,
+            })
+        })
+        .collect()
 }
 
 /// `1 migration`, `2 migrations`.

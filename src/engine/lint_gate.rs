@@ -12,6 +12,7 @@ use miette::Diagnostic;
 
 use crate::db::Session;
 use crate::db::table_stats::{table_stats, volatile_functions};
+use crate::lint::allow::Allows;
 use crate::lint::{Finding, Live, Severity, default_functions, lint};
 use crate::load::Loaded;
 use crate::project::{LintOnApply, Migration};
@@ -76,7 +77,13 @@ pub(crate) fn lint_what_runs(
         volatile: volatile_functions(session, &default_functions(migrations))?,
         small_table_rows: settings.small_table_rows,
     };
-    Ok(lint(loaded, migrations, Some(&live)))
+    let findings = lint(loaded, migrations, Some(&live));
+    // What the files allow is not reported (nor refused); allows that cannot be read are
+    // `plan lint`'s to report, and then allow nothing here.
+    Ok(match Allows::read(migrations) {
+        Ok(allows) => allows.apply(findings).findings,
+        Err(_) => findings,
+    })
 }
 
 /// The notes apply reports for `findings`.

@@ -10,6 +10,7 @@
 //! create). Table names are resolved through the `search_path` the migration sets (the first
 //! schema of the path, `public` by default), as PostgreSQL resolves the names it creates.
 
+pub(crate) mod allow;
 mod catalog;
 mod judged;
 mod live;

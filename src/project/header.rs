@@ -89,6 +89,18 @@ pub(crate) fn parse(text: &str) -> Header {
     header
 }
 
+/// Where the header of `text` ends, as [`parse`] reads it: the start of the first line that is
+/// neither blank nor a `--` comment, or of an `-- UP` / `-- DOWN` marker; the end of `text`
+/// when every line is. `plan lint` takes the allow comments before it as the whole file's.
+pub(crate) fn header_end(text: &str) -> usize {
+    lines(text)
+        .find(|line| match comment_of(line) {
+            Some(_) => super::sections::marker_of(line).is_some(),
+            None => !line.content.trim().is_empty(),
+        })
+        .map_or(text.len(), |line| line.start)
+}
+
 impl Header {
     fn read(&mut self, key: &str, values: Vec<Written>, line: Range<usize>) {
         match normalise_key(key).as_str() {
@@ -129,7 +141,8 @@ impl Header {
                 }
             }
             "plan" => {
-                for value in values {
+                // `-- plan:allow RULE: reason` is `plan lint`'s (`lint/allow.rs` reads it).
+                for value in values.into_iter().filter(|value| !is_allow(&value.text)) {
                     for item in split_list(&value) {
                         match item.text.to_lowercase().as_str() {
                             "no-transaction" | "no_transaction" | "notransaction" => {
@@ -281,6 +294,18 @@ fn dependency_items(value: &Written) -> Vec<Written> {
 
 /// Seed 001 writes dependencies in prose as `Requires 001_x.sql`.
 const REQUIRES_PREFIX: &str = "requires ";
+
+/// Whether a `plan:` value is an allow comment (`allow RULE: reason`), which `plan lint` reads
+/// (and judges: a malformed one is its problem, not the header's).
+fn is_allow(value: &str) -> bool {
+    value
+        .get(..5)
+        .is_some_and(|word| word.eq_ignore_ascii_case("allow"))
+        && value[5..]
+            .chars()
+            .next()
+            .is_none_or(|next| next.is_whitespace() || next == ':')
+}
 
 fn normalise_key(key: &str) -> String {
     key.trim()
@@ -525,6 +550,29 @@ COMMIT;
                 "environment \"prod uction\"",
             ]
         );
+    }
+
+    #[test]
+    fn allow_comments_are_lint_s_not_unknown_directives() {
+        assert_eq!(
+            expect_ok(
+                "-- plan:allow ban-drop-column, ban-drop-table: archived first\n-- plan: Allow x: y\nSELECT 1;"
+            ),
+            "depends: (undeclared)\n"
+        );
+        assert_eq!(
+            expect_problems("-- plan: allowance\n"),
+            ["directive \"allowance\""]
+        );
+    }
+
+    #[test]
+    fn the_header_ends_at_the_first_sql_line_or_marker() {
+        let check = |text: &str, expect: usize| assert_eq!(header_end(text), expect, "{text:?}");
+        check("-- a\n\n-- b\nSELECT 1;\n", 11);
+        check("-- a\n-- UP\nSELECT 1;\n", 5);
+        check("SELECT 1;\n", 0);
+        check("-- only comments\n", 17);
     }
 
     #[test]

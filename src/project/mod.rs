@@ -25,6 +25,7 @@ mod recording;
 mod sections;
 pub(crate) mod source;
 
+pub(crate) use header::header_end;
 pub(crate) use manifest::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, OrderSetting, TrackingTable,
 };

@@ -43,6 +43,8 @@ pub(crate) enum Rule {
     MissingDependency,
     ForeignKeyWithoutIndex,
     RewriteOfLargeTable,
+    /// A `-- plan:allow` comment that allowed nothing (`lint/allow.rs`).
+    UnusedAllow,
 }
 
 impl Rule {
@@ -66,6 +68,7 @@ impl Rule {
         Rule::MissingDependency,
         Rule::ForeignKeyWithoutIndex,
         Rule::RewriteOfLargeTable,
+        Rule::UnusedAllow,
     ];
 
     /// Its name (`require-concurrent-index-creation`).
@@ -89,6 +92,65 @@ impl Rule {
             Rule::MissingDependency => "missing-dependency",
             Rule::ForeignKeyWithoutIndex => "foreign-key-without-index",
             Rule::RewriteOfLargeTable => "rewrite-of-large-table",
+            Rule::UnusedAllow => "unused-allow",
+        }
+    }
+
+    /// The rule named `name` as [`Rule::name`] spells it (`ban-drop-column`), if any.
+    pub(crate) fn named(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.name() == name)
+    }
+
+    /// What it finds, in one sentence (docs/lint.md says more): SARIF's `shortDescription`.
+    pub(crate) fn summary(self) -> &'static str {
+        match self {
+            Rule::RequireConcurrentIndexCreation => {
+                "CREATE INDEX without CONCURRENTLY on an existing table blocks writes while it builds"
+            }
+            Rule::RequireConcurrentIndexDeletion => {
+                "DROP INDEX without CONCURRENTLY blocks reads and writes of the table"
+            }
+            Rule::ConstraintMissingNotValid => {
+                "a CHECK or FOREIGN KEY added to an existing table without NOT VALID scans it under lock"
+            }
+            Rule::AddingFieldWithDefault => {
+                "a column added with a volatile default rewrites the table under lock"
+            }
+            Rule::AddingRequiredField => {
+                "a NOT NULL column without a default fails on a table with rows"
+            }
+            Rule::AddingNotNullableField => {
+                "SET NOT NULL scans the table under lock unless a validated CHECK proves it"
+            }
+            Rule::ChangingColumnType => {
+                "changing a column's type rewrites the table under lock unless binary-coercible"
+            }
+            Rule::RenamingColumn => "renaming a column breaks the code running against it",
+            Rule::RenamingTable => "renaming a table breaks the code running against it",
+            Rule::BanDropColumn => "dropping a column breaks the code still reading it",
+            Rule::BanDropTable => "dropping a table breaks the code still reading it",
+            Rule::DisallowedUniqueConstraint => {
+                "ADD UNIQUE builds its index under lock; build it CONCURRENTLY and add USING INDEX"
+            }
+            Rule::AddingSerialPrimaryKeyField => {
+                "adding a serial primary key column rewrites the table and builds an index under lock"
+            }
+            Rule::PreferRepack => {
+                "VACUUM FULL and CLUSTER rewrite the table under an exclusive lock"
+            }
+            Rule::BanTruncateCascade => {
+                "TRUNCATE ... CASCADE empties every table that references this one"
+            }
+            Rule::MissingDependency => {
+                "a migration uses an object another creates without depending on it"
+            }
+            Rule::ForeignKeyWithoutIndex => {
+                "a foreign key whose referencing columns no index leads with"
+            }
+            Rule::RewriteOfLargeTable => {
+                "with a database: a rewrite of a table at or above lint.small_table_rows rows"
+            }
+            Rule::UnusedAllow => "a `-- plan:allow` comment that allowed nothing",
         }
     }
 
@@ -101,7 +163,8 @@ impl Rule {
             | Rule::RenamingTable
             | Rule::BanDropColumn
             | Rule::BanDropTable
-            | Rule::ForeignKeyWithoutIndex => Severity::Warning,
+            | Rule::ForeignKeyWithoutIndex
+            | Rule::UnusedAllow => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -141,6 +204,8 @@ impl Rule {
             Rule::MissingDependency | Rule::ForeignKeyWithoutIndex | Rule::RewriteOfLargeTable => {
                 None
             }
+            // Judged by `lint/allow.rs` once the findings are known.
+            Rule::UnusedAllow => None,
         }
     }
 }
