@@ -31,6 +31,17 @@ mod tests {
     }
 
     #[test]
+    fn a_relation_made_from_a_query_in_the_same_migration_is_new() {
+        assert!(
+            findings(
+                ORDERS,
+                "CREATE MATERIALIZED VIEW totals AS SELECT status, count(*) FROM orders GROUP BY status;\nCREATE UNIQUE INDEX totals_status ON totals (status);\nCREATE TABLE copy AS SELECT * FROM orders;\nCREATE INDEX copy_status ON copy (status);\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn an_index_written_in_a_do_block_is_judged_at_the_block() {
         assert_eq!(
             findings(

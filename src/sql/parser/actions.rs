@@ -39,6 +39,23 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                 );
             }
         }
+        // A relation made from a query is new too: no one uses it yet.
+        K::CREATE_TABLE_AS | K::CREATE_MATERIALIZED_VIEW => {
+            let name = child(node, K::TABLE_NAME).or_else(|| child(node, K::VIEW));
+            if child(node, K::TEMP).is_none()
+                && let Some(table) = name.and_then(|name| qualified(&name))
+            {
+                push(
+                    node,
+                    Action::CreateTable {
+                        table,
+                        columns: Vec::new(),
+                        indexed: Vec::new(),
+                        foreign_keys: Vec::new(),
+                    },
+                );
+            }
+        }
         K::CREATE_INDEX => {
             if let Some(table) =
                 child(node, K::TABLE_RELATION_NAME).and_then(|name| qualified(&name))
