@@ -50,6 +50,9 @@ pub struct ApplyOptions {
     /// Whether to report each statement, notice, lock and ledger step as `Progress::Trace`
     /// (`plan -v`); off, only the server's warnings are.
     pub trace: Tracing,
+    /// Whether plan.yaml's `lint.on_apply` applies: off for the scratch copies `verify` and
+    /// `trace` apply to, where every migration must run and no one else uses a table.
+    pub lint: bool,
 }
 
 /// Whether an apply changes anything.
@@ -217,7 +220,11 @@ pub fn apply_with_handlers(
         .filter(|step| !matches!(step.action, Action::Skip { .. }))
         .map(|step| step.migration)
         .collect();
-    let findings = lint_what_runs(&mut session, loaded, &will_run)?;
+    let findings = if options.lint {
+        lint_what_runs(&mut session, loaded, &will_run)?
+    } else {
+        Vec::new()
+    };
     if !findings.is_empty() {
         observe(Progress::Linted {
             notes: &lint_gate::notes(&findings),

@@ -225,6 +225,7 @@ pub(crate) fn trace(
         allow: Allow::default(),
         backup_to: None,
         trace: Tracing::Off,
+        lint: false,
     };
 
     // What apply would run on the copy, in order: on a copy of the database, what it would

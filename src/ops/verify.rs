@@ -386,6 +386,7 @@ fn walk(
         allow: crate::engine::Allow::default(),
         backup_to: None,
         trace: options.trace,
+        lint: false,
     };
 
     // The plan on the empty database: what runs, in order, and what is skipped.

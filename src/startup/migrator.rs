@@ -305,6 +305,7 @@ impl Migrator {
             allow: engine::Allow::default(),
             backup_to: owed.backup_dir().map(Path::to_path_buf),
             trace: super::trace::tracing_wanted(),
+            lint: true,
         };
         let mut tracer = Tracer::default();
         // A failed attempt to connect changed nothing, so the whole apply is simply tried

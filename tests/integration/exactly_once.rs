@@ -788,6 +788,7 @@ fn issue_11_a_migration_that_ends_plans_transaction_is_recorded_as_interrupted()
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
         trace: pgplan::internals::Tracing::Off,
+        lint: true,
     };
     let error = pgplan::internals::apply_with_handlers(
         &loaded,

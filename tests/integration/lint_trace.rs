@@ -160,3 +160,28 @@ fn each_lock_rule_predicts_the_lock_and_rewrite_postgresql_takes() {
         );
     }
 }
+
+#[test]
+fn scratch_copies_are_not_refused_by_lint_on_apply() {
+    // `lint: {on_apply: error}` guards real databases; trace and verify apply every migration
+    // to a throwaway copy and must not be stopped by it.
+    let project = TestProject::new(&[
+        (
+            "plan.yaml",
+            "lint:\n  on_apply: error\n  small_table_rows: 0\n",
+        ),
+        (
+            "migrations/001_orders.up.sql",
+            "CREATE TABLE orders (id int PRIMARY KEY, status text);\n",
+        ),
+        ("migrations/001_orders.down.sql", "DROP TABLE orders;\n"),
+        (
+            "migrations/002_index.up.sql",
+            "CREATE INDEX orders_status ON orders (status);\n",
+        ),
+        ("migrations/002_index.down.sql", "DROP INDEX orders_status;\n"),
+    ]);
+    let env = [("NO_COLOR", "1")];
+    plan_with_env(project.path(), &["trace"], &env).expect_ok();
+    plan_with_env(project.path(), &["verify"], &env).expect_ok();
+}

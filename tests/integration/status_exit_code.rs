@@ -160,6 +160,7 @@ fn issue_13_status_exit_code_is_1_for_an_interrupted_migration() {
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
         trace: pgplan::internals::Tracing::Off,
+        lint: true,
     };
     pgplan::internals::apply_with_handlers(
         &loaded,

@@ -366,6 +366,7 @@ fn the_custom_binary_handler_runs_in_the_migration_transaction() {
         allow: pgplan::internals::Allow::default(),
         backup_to: None,
         trace: pgplan::internals::Tracing::Off,
+        lint: true,
     };
     let mut messages = Vec::new();
     let report = pgplan::internals::apply_with_handlers(

@@ -313,6 +313,7 @@ fn apply_options(
             out_of_order: args.allow_out_of_order,
         },
         trace: super::verbose::tracing_for(global.verbosity),
+        lint: true,
     }
 }
 
