@@ -179,7 +179,10 @@ fn scratch_copies_are_not_refused_by_lint_on_apply() {
             "migrations/002_index.up.sql",
             "CREATE INDEX orders_status ON orders (status);\n",
         ),
-        ("migrations/002_index.down.sql", "DROP INDEX orders_status;\n"),
+        (
+            "migrations/002_index.down.sql",
+            "DROP INDEX orders_status;\n",
+        ),
     ]);
     let env = [("NO_COLOR", "1")];
     plan_with_env(project.path(), &["trace"], &env).expect_ok();
