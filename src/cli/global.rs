@@ -32,15 +32,16 @@ pub(crate) struct GlobalArgs {
     /// command lines are visible to other users of the machine. For `verify`: a server on which
     /// to create (and drop) a temporary database instead of a throwaway local cluster. For
     /// `trace`: the database whose schema and pending migrations to trace on a throwaway copy.
+    /// For `lint`: the database whose pending migrations to judge, with its tables' sizes.
     #[arg(long, value_name = "URL", global = true)]
     database_url: Option<String>,
     /// The environment (plan.yaml's `environments`): migrations limited to others are skipped,
     /// and its safeguards apply.
     #[arg(long, value_name = "NAME", global = true)]
     env: Option<String>,
-    /// Output format: text or json (show, status, apply, rollback, check-schema, verify,
-    /// trace, accept, baseline, import-history, new), dot or mermaid (graph). JSON goes to stdout
-    /// alone, one object, versioned (docs/json.md).
+    /// Output format: text or json (show, check, status, apply, rollback, check-schema, verify,
+    /// trace, accept, baseline, import-history, new), dot or mermaid (graph), text, json, github
+    /// or sarif (lint). JSON goes to stdout alone, one object, versioned (docs/json.md).
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     format: Option<Format>,
     /// When to colour diagnostics: auto (on a terminal, unless NO_COLOR is set or
