@@ -131,13 +131,18 @@ pub(crate) struct ForeignKey {
     pub references: Option<QualifiedName>,
 }
 
-/// A column's `DEFAULT` expression.
+/// A column's `DEFAULT` expression, or what fills it as one does (a serial's sequence, an
+/// identity, a stored generated column's expression).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ColumnDefault {
     /// The functions it calls (`clock_timestamp`, `gen_random_uuid`, `now`).
     pub functions: Vec<QualifiedName>,
-    /// Whether it reads `nextval` through a serial type (`serial`, `bigserial`): volatile.
+    /// Whether it reads `nextval` through a serial type (`serial`, `bigserial`) or an identity
+    /// (`GENERATED … AS IDENTITY`): volatile.
     pub serial: bool,
+    /// Whether it is a stored generated column's expression (`GENERATED ALWAYS AS (…)
+    /// STORED`): computed for every row when the column is added.
+    pub stored_generated: bool,
 }
 
 impl Action {

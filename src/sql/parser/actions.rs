@@ -175,15 +175,27 @@ fn alter_table_action(table: &QualifiedName, clause: &Node<'_>) -> Option<Action
                 type_name.as_str(),
                 "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
             );
+            // `GENERATED … AS IDENTITY` draws from a sequence as a serial does; `GENERATED
+            // ALWAYS AS (…) STORED` computes every row's value: both fill the column now.
+            let generated = child(clause, K::GENERATED_CONSTRAINT);
+            let identity = generated
+                .as_ref()
+                .is_some_and(|generated| child(generated, K::GENERATED_IDENTITY).is_some());
+            let stored = generated.as_ref().is_some_and(|generated| {
+                child(generated, K::GENERATED_STORED)
+                    .is_some_and(|expression| child(&expression, K::STORED).is_some())
+            });
             let default = child(clause, K::DEFAULT_CONSTRAINT)
                 .map(|default| ColumnDefault {
                     functions: called_functions(&default),
                     serial: false,
+                    stored_generated: false,
                 })
                 .or_else(|| {
-                    serial.then(|| ColumnDefault {
+                    (serial || identity || stored).then(|| ColumnDefault {
                         functions: Vec::new(),
-                        serial: true,
+                        serial: serial || identity,
+                        stored_generated: stored,
                     })
                 });
             let references = child(clause, K::REFERENCES_CONSTRAINT)
