@@ -148,7 +148,7 @@ fn lint_migration(
     // made lint quadratic.)
     let mut own_indexes = KnownTables::default();
     for located in statements.iter().flat_map(|statement| &statement.actions) {
-        own_indexes.learn(&located.action);
+        own_indexes.learn_under_both_names(&located.action);
     }
     for located in statements.iter().flat_map(|statement| &statement.actions) {
         let table = located.action.table();
@@ -194,10 +194,10 @@ fn lint_migration(
                 ));
             }
         }
+        // Learned statement by statement: a table renamed takes what is known of it to its new
+        // name for the statements after.
         new_tables.learn(&located.action);
         created_in_run.learn(&located.action);
-    }
-    for located in statements.iter().flat_map(|statement| &statement.actions) {
         known.learn(&located.action);
     }
     findings

@@ -86,8 +86,12 @@ pub(crate) enum Action {
         table: QualifiedName,
         column: String,
     },
-    /// `ALTER TABLE t RENAME TO …`.
-    RenameTable { table: QualifiedName },
+    /// `ALTER TABLE t RENAME TO new`.
+    RenameTable {
+        table: QualifiedName,
+        /// The new name, in the table's schema.
+        to: QualifiedName,
+    },
     /// `ALTER TABLE t DROP COLUMN c`.
     DropColumn {
         table: QualifiedName,
@@ -183,9 +187,12 @@ impl Action {
             | Action::AlterColumnType { table, .. }
             | Action::SetNotNull { table, .. }
             | Action::RenameColumn { table, .. }
-            | Action::RenameTable { table }
             | Action::DropColumn { table, .. }
             | Action::DropTable { table } => fill(table),
+            Action::RenameTable { table, to } => {
+                fill(table);
+                fill(to);
+            }
             Action::Cluster { table } => table.iter_mut().for_each(&mut fill),
             Action::Truncate { tables, .. } | Action::VacuumFull { tables } => {
                 tables.iter_mut().for_each(&mut fill);
@@ -204,7 +211,7 @@ impl Action {
             | Action::SetNotNull { table, .. }
             | Action::AddConstraint { table, .. }
             | Action::RenameColumn { table, .. }
-            | Action::RenameTable { table }
+            | Action::RenameTable { table, .. }
             | Action::DropColumn { table, .. }
             | Action::DropTable { table } => Some(table),
             Action::Cluster { table } => table.as_ref(),

@@ -8,6 +8,7 @@ use super::super::actions::{Action, AddedConstraint, ColumnDefault, ForeignKey, 
 use super::super::facts::QualifiedName;
 use super::syntax::{
     called_functions, child, column_refs, is_trivia, key_columns, kind_name, own_word, qualified,
+    renamed_to,
 };
 use super::tree::{Node, Tree};
 use super::typed::{self, DoBody};
@@ -258,7 +259,10 @@ fn alter_table_action(table: &QualifiedName, clause: &Node<'_>) -> Option<Action
             table,
             column: column_ref()?,
         }),
-        K::TABLE_RENAME_TO => Some(Action::RenameTable { table }),
+        K::TABLE_RENAME_TO => Some(Action::RenameTable {
+            to: renamed_to(&table, clause)?,
+            table,
+        }),
         K::DROP_COLUMN => Some(Action::DropColumn {
             table,
             column: column_ref()?,
