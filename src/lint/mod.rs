@@ -212,6 +212,19 @@ fn lint_migration(
             .map(move |located| (place, located))
     });
     for (place, located) in actions {
+        // `CREATE TABLE IF NOT EXISTS` of a table that exists (an earlier migration made it, or
+        // the database has it) does nothing: nothing is judged, and the table stays in use.
+        let no_op = match &located.action {
+            Action::CreateTable {
+                table,
+                if_not_exists: true,
+                ..
+            } => known.has_table(table) || live.is_some_and(|live| live.has(table)),
+            _ => false,
+        };
+        if no_op {
+            continue;
+        }
         let table = located.action.table();
         // With a database, a table an earlier migration of this run creates does not exist
         // yet when the run starts: nobody uses it.

@@ -37,6 +37,8 @@ pub(crate) enum Action {
     /// each primary key and unique constraint and the columns of each foreign key it declares.
     CreateTable {
         table: QualifiedName,
+        /// Written `IF NOT EXISTS`: a no-op when the table exists.
+        if_not_exists: bool,
         columns: Vec<(String, String)>,
         indexed: Vec<Vec<String>>,
         foreign_keys: Vec<ForeignKey>,

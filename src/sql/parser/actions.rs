@@ -33,6 +33,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     node,
                     Action::CreateTable {
                         table,
+                        if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
                         columns: table_columns(node),
                         indexed,
                         foreign_keys,
@@ -50,6 +51,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     node,
                     Action::CreateTable {
                         table,
+                        if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
                         columns: Vec::new(),
                         indexed: Vec::new(),
                         foreign_keys: Vec::new(),
