@@ -33,7 +33,7 @@ pub(crate) struct Allow {
 /// Where an allow applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Reach {
-    /// Written in the header: the whole file.
+    /// Written in the header: the whole file, and the migration's `sql` steps.
     File,
     /// The statements it is written on or directly above: their bytes in the file (none when
     /// it stands near no statement, so that it allows nothing and is reported).
@@ -149,13 +149,17 @@ impl Allows {
                 continue;
             };
             let (_, file, allows) = &self.migrations[at];
-            let covering = (finding.file.name() == file.name())
-                .then(|| {
-                    allows
-                        .iter()
-                        .position(|allow| allow.covers(finding.rule, finding.span.start))
-                })
-                .flatten();
+            // A finding elsewhere (a `sql` step's, at its declaration) is in the migration but
+            // on no statement of its file: only the header's allows, for the whole migration,
+            // reach it.
+            let in_file = finding.file.name() == file.name();
+            let covering = allows.iter().position(|allow| {
+                if in_file {
+                    allow.covers(finding.rule, finding.span.start)
+                } else {
+                    allow.reach == Reach::File && allow.rules.contains(&finding.rule)
+                }
+            });
             match covering {
                 Some(which) => {
                     used.insert((at, which, finding.rule.name()));
@@ -544,6 +548,48 @@ mod tests {
             })
             .collect();
         assert_eq!(got, expect, "{sql}");
+    }
+
+    #[test]
+    fn a_header_allow_covers_the_migrations_sql_steps() {
+        let dir = crate::testing::project_dir(&[
+            (
+                "migrations/001_orders.sql",
+                "CREATE TABLE orders (id int);\n",
+            ),
+            (
+                "migrations/002_more.sql",
+                "-- depends: 001_orders\n-- plan:allow ban-drop-table: archived\nSELECT 1;\n-- plan:allow require-concurrent-index-creation: not here\nSELECT 2;\n",
+            ),
+            (
+                "plan.yaml",
+                "migrations:\n  002_more:\n    steps:\n      - sql: \"DROP TABLE orders; CREATE INDEX ON orders (id)\"\n",
+            ),
+        ]);
+        let loaded = match crate::load::load_project(dir.path()) {
+            Ok(loaded) => loaded,
+            Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+        };
+        let migrations: Vec<&Migration> = loaded.project().migrations().collect();
+        let allows = match Allows::read(&migrations) {
+            Ok(allows) => allows,
+            Err(problems) => panic!("expected valid allows: {problems:?}"),
+        };
+        let allowing = allows.apply(super::super::lint(&loaded, &migrations, None));
+        let got: Vec<String> = allowing
+            .findings
+            .iter()
+            .map(|finding| format!("{} at {}", finding.rule.name(), finding.file.name()))
+            .collect();
+        // Only the header's allow reaches a step: one on a statement's line is that statement's.
+        assert_eq!(
+            got,
+            [
+                "require-concurrent-index-creation at plan.yaml",
+                "unused-allow at migrations/002_more.sql"
+            ]
+        );
+        assert_eq!(allowing.allowed.len(), 1);
     }
 
     #[test]

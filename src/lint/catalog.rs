@@ -70,6 +70,25 @@ impl KnownTables {
         })
     }
 
+    /// Learns what `action` makes or changes, except that a renamed table's indexes are
+    /// known under both its names: what a whole migration's indexes are, for statements
+    /// written before or after the rename.
+    pub(super) fn learn_under_both_names(&mut self, action: &Action) {
+        match action {
+            Action::RenameTable { table, to } => {
+                if let Some(known) = self.tables.get(&key(table)) {
+                    let indexes = known.indexes.clone();
+                    self.tables
+                        .entry(key(to))
+                        .or_default()
+                        .indexes
+                        .extend(indexes);
+                }
+            }
+            _ => self.learn(action),
+        }
+    }
+
     /// Learns what `action` makes or changes.
     pub(super) fn learn(&mut self, action: &Action) {
         match action {
@@ -130,6 +149,12 @@ impl KnownTables {
             }
             Action::DropTable { table } => {
                 self.tables.shift_remove(&key(table));
+            }
+            // What is known of the table goes with it to its new name.
+            Action::RenameTable { table, to } => {
+                if let Some(known) = self.tables.shift_remove(&key(table)) {
+                    self.tables.insert(key(to), known);
+                }
             }
             _ => {}
         }

@@ -18,11 +18,11 @@ pub(crate) mod rules;
 
 use std::ops::Range;
 
-use crate::diagnostic::SourceFile;
+use crate::diagnostic::{Origin, SourceFile};
 use crate::infer::Standing;
 use crate::load::Loaded;
 use crate::parallel;
-use crate::project::{Migration, MigrationId};
+use crate::project::{Migration, MigrationId, StepKind};
 use crate::sql::actions::{Action, Located, StatementActions};
 use crate::sql::{QualifiedName, read_actions};
 use catalog::KnownTables;
@@ -84,7 +84,16 @@ pub(crate) fn lint(
     let mut created_in_run = KnownTables::default();
     let mut findings = Vec::new();
     // Reading each migration's statements is independent of the others: in parallel.
-    let read = parallel::map(migrations, |migration| read_actions(migration.up_sql()));
+    let read = parallel::map(migrations, |migration| {
+        sql_texts(migration)
+            .into_iter()
+            .flat_map(|(place, sql)| {
+                read_actions(sql)
+                    .into_iter()
+                    .map(move |statement| (place.clone(), statement))
+            })
+            .collect::<Vec<_>>()
+    });
     for (migration, statements) in migrations.iter().zip(read) {
         findings.extend(lint_migration(
             migration,
@@ -98,19 +107,62 @@ pub(crate) fn lint(
     findings
 }
 
+/// Where a migration's SQL text is, to place its findings: its file from a byte on (the
+/// forward SQL), or the declaration in plan.yaml of a `sql` step (as `plan check` places a
+/// step's statements: a step's file may not even be in the project's folder).
+#[derive(Clone, Debug)]
+enum Place {
+    Text { file: SourceFile, base: usize },
+    Step(Origin),
+}
+
+impl Place {
+    fn file(&self) -> &SourceFile {
+        match self {
+            Place::Text { file, .. } => file,
+            Place::Step(origin) => &origin.file,
+        }
+    }
+
+    /// The bytes in [`Place::file`] of `at`, bytes of the text.
+    fn span(&self, at: &Range<usize>) -> Range<usize> {
+        match self {
+            Place::Text { base, .. } => base + at.start..base + at.end,
+            Place::Step(origin) => origin.span.clone(),
+        }
+    }
+}
+
+/// A migration's SQL texts, in the order apply runs them in one session: its forward SQL, then
+/// its `sql` steps.
+fn sql_texts(migration: &Migration) -> Vec<(Place, &str)> {
+    let mut texts = vec![(
+        Place::Text {
+            file: migration.file().clone(),
+            base: migration.up_offset(),
+        },
+        migration.up_sql(),
+    )];
+    for step in migration.steps() {
+        if let StepKind::Sql { source } = &step.kind {
+            texts.push((Place::Step(step.origin.clone()), source.text()));
+        }
+    }
+    texts
+}
+
 /// One migration's findings; `known` learns what it creates, and `created_in_run` the tables.
 fn lint_migration(
     migration: &Migration,
-    mut statements: Vec<StatementActions>,
+    mut statements: Vec<(Place, StatementActions)>,
     known: &mut KnownTables,
     created_in_run: &mut KnownTables,
     live: Option<&Live>,
 ) -> Vec<Finding> {
-    let base = migration.up_offset();
     // Names resolved through the search_path the migration sets, as PostgreSQL resolves them
     // (the first schema of the path; `public` by default).
     let mut search_path: Vec<String> = Vec::new();
-    for statement in &mut statements {
+    for (_, statement) in &mut statements {
         let schema = search_path
             .first()
             .map_or("public", String::as_str)
@@ -124,33 +176,55 @@ fn lint_migration(
     }
     let mut new_tables = KnownTables::default();
     let mut findings = Vec::new();
-    let finding = |located: &Located, rule: Rule, hit: Hit, table: Option<&QualifiedName>| {
-        let stats = live.zip(table).and_then(|(live, table)| live.stats(table));
-        Finding {
-            rule,
-            severity: match live {
-                Some(live) => live.severity(rule, &hit, stats),
-                None => rule.severity(),
-            },
-            migration: migration.id().clone(),
-            file: migration.file().clone(),
-            span: base + located.at.start..base + located.at.end,
-            message: hit.message,
-            help: hit.help.to_string(),
-            table: table.map(catalog::display),
-            lock: hit.lock,
-            estimated_rows: stats.and_then(|stats| stats.rows),
-            size_bytes: stats.map(|stats| stats.bytes),
-        }
-    };
+    let finding =
+        |place: &Place, located: &Located, rule: Rule, hit: Hit, table: Option<&QualifiedName>| {
+            let stats = live.zip(table).and_then(|(live, table)| live.stats(table));
+            Finding {
+                rule,
+                severity: match live {
+                    Some(live) => live.severity(rule, &hit, stats),
+                    None => rule.severity(),
+                },
+                migration: migration.id().clone(),
+                file: place.file().clone(),
+                span: place.span(&located.at),
+                message: hit.message,
+                help: hit.help.to_string(),
+                table: table.map(catalog::display),
+                lock: hit.lock,
+                estimated_rows: stats.and_then(|stats| stats.rows),
+                size_bytes: stats.map(|stats| stats.bytes),
+            }
+        };
     // Indexes anywhere in the migration count for its foreign keys: the index usually follows.
     // (Learned apart from `known`, which grows with the whole plan: copying it per migration
     // made lint quadratic.)
     let mut own_indexes = KnownTables::default();
-    for located in statements.iter().flat_map(|statement| &statement.actions) {
-        own_indexes.learn(&located.action);
+    for (_, statement) in &statements {
+        for located in &statement.actions {
+            own_indexes.learn_under_both_names(&located.action);
+        }
     }
-    for located in statements.iter().flat_map(|statement| &statement.actions) {
+    let actions = statements.iter().flat_map(|(place, statement)| {
+        statement
+            .actions
+            .iter()
+            .map(move |located| (place, located))
+    });
+    for (place, located) in actions {
+        // `CREATE TABLE IF NOT EXISTS` of a table that exists (an earlier migration made it, or
+        // the database has it) does nothing: nothing is judged, and the table stays in use.
+        let no_op = match &located.action {
+            Action::CreateTable {
+                table,
+                if_not_exists: true,
+                ..
+            } => known.has_table(table) || live.is_some_and(|live| live.has(table)),
+            _ => false,
+        };
+        if no_op {
+            continue;
+        }
         let table = located.action.table();
         // With a database, a table an earlier migration of this run creates does not exist
         // yet when the run starts: nobody uses it.
@@ -176,9 +250,15 @@ fn lint_migration(
                     .zip(table)
                     .and_then(|(live, table)| Some((live, live.stats(table)?)))
                     .and_then(|(live, stats)| live.rewrite_of_large_table(*rule, stats));
-                findings.push(finding(located, *rule, hit, table));
+                findings.push(finding(place, located, *rule, hit, table));
                 if let Some(large) = large {
-                    findings.push(finding(located, Rule::RewriteOfLargeTable, large, table));
+                    findings.push(finding(
+                        place,
+                        located,
+                        Rule::RewriteOfLargeTable,
+                        large,
+                        table,
+                    ));
                 }
             }
         }
@@ -187,6 +267,7 @@ fn lint_migration(
             if !known.leads_with(table, &columns) && !own_indexes.leads_with(table, &columns) {
                 let hit = rules::foreign_key_without_index::hit(&columns);
                 findings.push(finding(
+                    place,
                     located,
                     Rule::ForeignKeyWithoutIndex,
                     hit,
@@ -194,10 +275,10 @@ fn lint_migration(
                 ));
             }
         }
+        // Learned statement by statement: a table renamed takes what is known of it to its new
+        // name for the statements after.
         new_tables.learn(&located.action);
         created_in_run.learn(&located.action);
-    }
-    for located in statements.iter().flat_map(|statement| &statement.actions) {
         known.learn(&located.action);
     }
     findings
@@ -207,8 +288,8 @@ fn lint_migration(
 /// about.
 pub(crate) fn default_functions(migrations: &[&Migration]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for migration in migrations {
-        for statement in read_actions(migration.up_sql()) {
+    for (_, sql) in migrations.iter().flat_map(|migration| sql_texts(migration)) {
+        for statement in read_actions(sql) {
             for located in statement.actions {
                 if let Action::AddColumn {
                     default: Some(default),
@@ -272,4 +353,61 @@ fn missing_dependencies(loaded: &Loaded, migration: &Migration) -> Vec<Finding> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project whose files are `files`, and its findings as `rule at file:line`.
+    fn check(files: &[(&str, &str)], expect: &[&str]) {
+        let dir = crate::testing::project_dir(files);
+        let loaded = match crate::load::load_project(dir.path()) {
+            Ok(loaded) => loaded,
+            Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+        };
+        let migrations: Vec<&Migration> = loaded.project().migrations().collect();
+        let got: Vec<String> = lint(&loaded, &migrations, None)
+            .iter()
+            .map(|finding| {
+                format!(
+                    "{} at {}:{}",
+                    finding.rule.name(),
+                    finding.file.name(),
+                    finding.line()
+                )
+            })
+            .collect();
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn sql_steps_are_judged_after_the_forward_sql_at_their_declaration() {
+        // A step runs in the migration's session, after its SQL: the table the SQL creates is
+        // new for it, and what it does to a table in use is found, at the step in plan.yaml.
+        check(
+            &[
+                (
+                    "migrations/001_orders.sql",
+                    "CREATE TABLE orders (id int);\n",
+                ),
+                (
+                    "migrations/002_more.sql",
+                    "-- depends: 001_orders\nCREATE TABLE fresh (id int);\n",
+                ),
+                (
+                    "migrations/002_step.sql",
+                    "CREATE INDEX ON fresh (id);\nCREATE INDEX ON orders (id);\n",
+                ),
+                (
+                    "plan.yaml",
+                    "migrations:\n  002_more:\n    steps:\n      - sql: 002_step.sql\n      - sql: \"DROP TABLE orders\"\n",
+                ),
+            ],
+            &[
+                "require-concurrent-index-creation at plan.yaml:4",
+                "ban-drop-table at plan.yaml:5",
+            ],
+        );
+    }
 }

@@ -37,6 +37,8 @@ pub(crate) enum Action {
     /// each primary key and unique constraint and the columns of each foreign key it declares.
     CreateTable {
         table: QualifiedName,
+        /// Written `IF NOT EXISTS`: a no-op when the table exists.
+        if_not_exists: bool,
         columns: Vec<(String, String)>,
         indexed: Vec<Vec<String>>,
         foreign_keys: Vec<ForeignKey>,
@@ -86,8 +88,12 @@ pub(crate) enum Action {
         table: QualifiedName,
         column: String,
     },
-    /// `ALTER TABLE t RENAME TO …`.
-    RenameTable { table: QualifiedName },
+    /// `ALTER TABLE t RENAME TO new`.
+    RenameTable {
+        table: QualifiedName,
+        /// The new name, in the table's schema.
+        to: QualifiedName,
+    },
     /// `ALTER TABLE t DROP COLUMN c`.
     DropColumn {
         table: QualifiedName,
@@ -131,13 +137,18 @@ pub(crate) struct ForeignKey {
     pub references: Option<QualifiedName>,
 }
 
-/// A column's `DEFAULT` expression.
+/// A column's `DEFAULT` expression, or what fills it as one does (a serial's sequence, an
+/// identity, a stored generated column's expression).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ColumnDefault {
     /// The functions it calls (`clock_timestamp`, `gen_random_uuid`, `now`).
     pub functions: Vec<QualifiedName>,
-    /// Whether it reads `nextval` through a serial type (`serial`, `bigserial`): volatile.
+    /// Whether it reads `nextval` through a serial type (`serial`, `bigserial`) or an identity
+    /// (`GENERATED … AS IDENTITY`): volatile.
     pub serial: bool,
+    /// Whether it is a stored generated column's expression (`GENERATED ALWAYS AS (…)
+    /// STORED`): computed for every row when the column is added.
+    pub stored_generated: bool,
 }
 
 impl Action {
@@ -178,9 +189,12 @@ impl Action {
             | Action::AlterColumnType { table, .. }
             | Action::SetNotNull { table, .. }
             | Action::RenameColumn { table, .. }
-            | Action::RenameTable { table }
             | Action::DropColumn { table, .. }
             | Action::DropTable { table } => fill(table),
+            Action::RenameTable { table, to } => {
+                fill(table);
+                fill(to);
+            }
             Action::Cluster { table } => table.iter_mut().for_each(&mut fill),
             Action::Truncate { tables, .. } | Action::VacuumFull { tables } => {
                 tables.iter_mut().for_each(&mut fill);
@@ -199,7 +213,7 @@ impl Action {
             | Action::SetNotNull { table, .. }
             | Action::AddConstraint { table, .. }
             | Action::RenameColumn { table, .. }
-            | Action::RenameTable { table }
+            | Action::RenameTable { table, .. }
             | Action::DropColumn { table, .. }
             | Action::DropTable { table } => Some(table),
             Action::Cluster { table } => table.as_ref(),

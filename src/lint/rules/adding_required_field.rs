@@ -42,4 +42,19 @@ mod tests {
             .is_empty()
         );
     }
+
+    #[test]
+    fn a_generated_or_identity_column_has_its_values() {
+        // NOT NULL is met by the values computed for every row: no failure.
+        assert_eq!(
+            findings(
+                ORDERS,
+                "ALTER TABLE orders ADD COLUMN k bigint NOT NULL GENERATED ALWAYS AS IDENTITY;\nALTER TABLE orders ADD COLUMN g numeric NOT NULL GENERATED ALWAYS AS (amount * 2) STORED;\n"
+            ),
+            [
+                "adding-field-with-default at 1",
+                "adding-field-with-default at 2"
+            ]
+        );
+    }
 }

@@ -31,6 +31,11 @@ pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
 
 /// Whether PostgreSQL changes `from` to `to` without a rewrite (the common cases).
 fn binary_coercible(from: &str, to: &str) -> bool {
+    // An array (`varchar(50)[]`, `numeric array`): only the same type as written is known to
+    // be no change; splitting it as its element type would take `varchar(50)[]` for a varchar.
+    if is_array(from) || is_array(to) {
+        return from == to;
+    }
     let (from_base, from_args) = split(from);
     let (to_base, to_args) = split(to);
     let varchar = |base: &str| matches!(base, "varchar" | "character varying");
@@ -53,6 +58,11 @@ fn binary_coercible(from: &str, to: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a type as written (folded to lowercase) is an array type.
+fn is_array(type_name: &str) -> bool {
+    type_name.contains('[') || type_name.ends_with(" array")
 }
 
 /// `varchar(50)` → (`varchar`, `[50]`); `numeric(10, 2)` → (`numeric`, `[10, 2]`).
@@ -102,5 +112,26 @@ mod tests {
         assert!(binary_coercible("character varying(50)", "varchar"));
         assert!(!binary_coercible("int", "bigint"));
         assert!(!binary_coercible("numeric(10, 2)", "numeric(12, 3)"));
+    }
+
+    #[test]
+    fn an_array_of_a_type_is_judged_as_an_array() {
+        // `varchar(50)[]` is no `varchar`: its length changing, or the array becoming
+        // text, is no relabelling.
+        let earlier = "CREATE TABLE orders (id int, tags varchar(50)[]);\n";
+        assert_eq!(
+            findings(
+                earlier,
+                "ALTER TABLE orders ALTER COLUMN tags TYPE varchar(10)[];\n"
+            ),
+            ["changing-column-type at 1"]
+        );
+        assert_eq!(
+            findings(earlier, "ALTER TABLE orders ALTER COLUMN tags TYPE text;\n"),
+            ["changing-column-type at 1"]
+        );
+        assert!(!binary_coercible("varchar(50)[]", "varchar(10)[]"));
+        assert!(!binary_coercible("numeric(10, 2) array", "numeric"));
+        assert!(binary_coercible("varchar(50)[]", "varchar(50)[]"));
     }
 }

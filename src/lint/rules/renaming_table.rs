@@ -32,4 +32,24 @@ mod tests {
             .is_empty()
         );
     }
+
+    #[test]
+    fn a_table_keeps_what_is_known_of_it_under_its_new_name() {
+        // Created then renamed in one migration: still new under its new name.
+        assert!(
+            findings(
+                ORDERS,
+                "CREATE TABLE fresh (a int, order_id int);\nALTER TABLE fresh RENAME TO fresher;\nCREATE INDEX ON fresher (a);\nALTER TABLE fresher ADD CONSTRAINT fk FOREIGN KEY (order_id) REFERENCES orders (id);\nCREATE INDEX ON fresher (order_id);\n"
+            )
+            .is_empty()
+        );
+        // Renamed in use: its columns' types and indexes are still known under the new name.
+        assert_eq!(
+            findings(
+                ORDERS,
+                "ALTER TABLE orders RENAME TO purchases;\nALTER TABLE purchases ALTER COLUMN note TYPE varchar(100);\nCREATE TABLE items (purchase_id int REFERENCES purchases (id));\nCREATE INDEX ON items (purchase_id);\n"
+            ),
+            ["renaming-table at 1"]
+        );
+    }
 }

@@ -69,4 +69,24 @@ mod tests {
             .is_empty()
         );
     }
+
+    #[test]
+    fn create_table_if_not_exists_of_a_table_in_use_does_not_make_it_new() {
+        // The table exists (an earlier migration made it): the CREATE is a no-op.
+        assert_eq!(
+            findings(
+                ORDERS,
+                "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY);\nCREATE INDEX ON orders (status);\n"
+            ),
+            ["require-concurrent-index-creation at 2"]
+        );
+        // A table no migration made yet is created by it: new.
+        assert!(
+            findings(
+                ORDERS,
+                "CREATE TABLE IF NOT EXISTS fresh (id int);\nCREATE INDEX ON fresh (id);\n"
+            )
+            .is_empty()
+        );
+    }
 }

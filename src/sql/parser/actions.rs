@@ -8,6 +8,7 @@ use super::super::actions::{Action, AddedConstraint, ColumnDefault, ForeignKey, 
 use super::super::facts::QualifiedName;
 use super::syntax::{
     called_functions, child, column_refs, is_trivia, key_columns, kind_name, own_word, qualified,
+    renamed_to,
 };
 use super::tree::{Node, Tree};
 use super::typed::{self, DoBody};
@@ -32,6 +33,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     node,
                     Action::CreateTable {
                         table,
+                        if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
                         columns: table_columns(node),
                         indexed,
                         foreign_keys,
@@ -49,6 +51,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     node,
                     Action::CreateTable {
                         table,
+                        if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
                         columns: Vec::new(),
                         indexed: Vec::new(),
                         foreign_keys: Vec::new(),
@@ -175,15 +178,27 @@ fn alter_table_action(table: &QualifiedName, clause: &Node<'_>) -> Option<Action
                 type_name.as_str(),
                 "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
             );
+            // `GENERATED … AS IDENTITY` draws from a sequence as a serial does; `GENERATED
+            // ALWAYS AS (…) STORED` computes every row's value: both fill the column now.
+            let generated = child(clause, K::GENERATED_CONSTRAINT);
+            let identity = generated
+                .as_ref()
+                .is_some_and(|generated| child(generated, K::GENERATED_IDENTITY).is_some());
+            let stored = generated.as_ref().is_some_and(|generated| {
+                child(generated, K::GENERATED_STORED)
+                    .is_some_and(|expression| child(&expression, K::STORED).is_some())
+            });
             let default = child(clause, K::DEFAULT_CONSTRAINT)
                 .map(|default| ColumnDefault {
                     functions: called_functions(&default),
                     serial: false,
+                    stored_generated: false,
                 })
                 .or_else(|| {
-                    serial.then(|| ColumnDefault {
+                    (serial || identity || stored).then(|| ColumnDefault {
                         functions: Vec::new(),
-                        serial: true,
+                        serial: serial || identity,
+                        stored_generated: stored,
                     })
                 });
             let references = child(clause, K::REFERENCES_CONSTRAINT)
@@ -246,7 +261,10 @@ fn alter_table_action(table: &QualifiedName, clause: &Node<'_>) -> Option<Action
             table,
             column: column_ref()?,
         }),
-        K::TABLE_RENAME_TO => Some(Action::RenameTable { table }),
+        K::TABLE_RENAME_TO => Some(Action::RenameTable {
+            to: renamed_to(&table, clause)?,
+            table,
+        }),
         K::DROP_COLUMN => Some(Action::DropColumn {
             table,
             column: column_ref()?,
