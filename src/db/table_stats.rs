@@ -16,6 +16,8 @@ pub(crate) struct TableStats {
     /// `pg_class.relpages` times the block size: the table's heap as last vacuumed or
     /// analyzed (an estimate, 0 for a table never analyzed).
     pub bytes: u64,
+    /// Whether it is a partitioned table (`relkind = 'p'`).
+    pub partitioned: bool,
 }
 
 /// Every ordinary and partitioned table (and materialized view) outside the system schemas,
@@ -27,7 +29,8 @@ pub(crate) fn table_stats(
 ) -> Result<IndexMap<(String, String), TableStats>, DbError> {
     let sql = "SELECT n.nspname, c.relname, c.reltuples::bigint::text,
                       s.n_live_tup::text,
-                      (c.relpages::bigint * current_setting('block_size')::bigint)::text
+                      (c.relpages::bigint * current_setting('block_size')::bigint)::text,
+                      (c.relkind = 'p')::text
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                 WHERE c.relkind IN ('r', 'p', 'm')
@@ -40,7 +43,7 @@ pub(crate) fn table_stats(
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let [schema, name, tuples, live, bytes] = row.as_slice() else {
+            let [schema, name, tuples, live, bytes, partitioned] = row.as_slice() else {
                 return None;
             };
             let (schema, name) = (schema.clone()?, name.clone()?);
@@ -54,6 +57,7 @@ pub(crate) fn table_stats(
                 TableStats {
                     rows,
                     bytes: bytes.unwrap_or(0),
+                    partitioned: partitioned.as_deref() == Some("true"),
                 },
             ))
         })

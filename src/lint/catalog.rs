@@ -20,6 +20,8 @@ pub(super) struct KnownTables {
 struct Table {
     /// Whether a `CREATE TABLE` made it (rather than only being seen changed).
     created: bool,
+    /// Whether it was made `PARTITION BY …`.
+    partitioned: bool,
     columns: IndexMap<String, String>,
     /// Each index's (or key constraint's) leading plain columns.
     indexes: Vec<Vec<String>>,
@@ -44,6 +46,13 @@ impl KnownTables {
         self.tables
             .get(&key(table))
             .is_some_and(|known| known.created)
+    }
+
+    /// Whether `table` is known to be partitioned.
+    pub(super) fn is_partitioned(&self, table: &QualifiedName) -> bool {
+        self.tables
+            .get(&key(table))
+            .is_some_and(|known| known.partitioned)
     }
 
     /// The type of `table.column`, when known.
@@ -96,10 +105,12 @@ impl KnownTables {
                 table,
                 columns,
                 indexed,
+                partitioned,
                 ..
             } => {
                 let known = self.tables.entry(key(table)).or_default();
                 known.created = true;
+                known.partitioned = *partitioned;
                 known.columns = columns.iter().cloned().collect();
                 known.indexes.extend(indexed.iter().cloned());
             }

@@ -29,6 +29,9 @@ pub(crate) struct Judged<'a> {
     /// Whether the table it changes is new: created earlier in the same migration, so that no
     /// one else can be using it.
     pub new_table: bool,
+    /// Whether the table it changes is partitioned (`PARTITION BY` in an earlier migration, or
+    /// the database says so).
+    pub partitioned: bool,
     /// A column's type before the statement, when earlier statements say it.
     pub previous_type: Option<&'a str>,
     /// With a database: the volatile functions (`pg_proc.provolatile = 'v'`) among those the

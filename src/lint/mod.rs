@@ -238,9 +238,17 @@ fn lint_migration(
                 .or(known.column_type(table, column)),
             _ => None,
         };
+        let partitioned = table.is_some_and(|table| {
+            new_tables.is_partitioned(table)
+                || known.is_partitioned(table)
+                || live
+                    .and_then(|live| live.stats(table))
+                    .is_some_and(|stats| stats.partitioned)
+        });
         let judged = Judged {
             action: &located.action,
             new_table,
+            partitioned,
             previous_type,
             volatile_functions: live.map(|live| live.volatile.as_slice()),
         };

@@ -39,6 +39,8 @@ pub(crate) enum Action {
         table: QualifiedName,
         /// Written `IF NOT EXISTS`: a no-op when the table exists.
         if_not_exists: bool,
+        /// `PARTITION BY …`: its indexes are built on each partition.
+        partitioned: bool,
         columns: Vec<(String, String)>,
         indexed: Vec<Vec<String>>,
         foreign_keys: Vec<ForeignKey>,

@@ -11,7 +11,12 @@ pub(super) fn check(judged: &Judged<'_>) -> Option<Hit> {
             ..
         } if !judged.new_table => Some(Hit {
             message: "CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds".to_string(),
-            help: "use CREATE INDEX CONCURRENTLY, in a migration of its own with `-- plan: no-transaction`",
+            // PostgreSQL refuses CONCURRENTLY on a partitioned table itself.
+            help: if judged.partitioned {
+                "a partitioned table takes no CREATE INDEX CONCURRENTLY: CREATE INDEX ON ONLY the table (it starts invalid), CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX … ATTACH PARTITION each"
+            } else {
+                "use CREATE INDEX CONCURRENTLY, in a migration of its own with `-- plan: no-transaction`"
+            },
             lock: Some("ShareLock"),
         }),
         _ => None,
@@ -50,6 +55,26 @@ mod tests {
             ),
             ["require-concurrent-index-creation at 1"]
         );
+    }
+
+    #[test]
+    fn on_a_partitioned_table_the_help_is_the_partition_by_partition_way() {
+        let earlier = "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\n";
+        let dir = crate::testing::project_dir(&[
+            ("migrations/001_earlier.sql", earlier),
+            (
+                "migrations/002_judged.sql",
+                "CREATE INDEX events_at ON events (at);\n",
+            ),
+        ]);
+        let loaded = match crate::load::load_project(dir.path()) {
+            Ok(loaded) => loaded,
+            Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+        };
+        let migrations: Vec<&crate::project::Migration> = loaded.project().migrations().collect();
+        let findings = super::super::super::lint(&loaded, &migrations, None);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].help.contains("ON ONLY"), "{}", findings[0].help);
     }
 
     #[test]

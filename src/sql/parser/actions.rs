@@ -34,6 +34,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     Action::CreateTable {
                         table,
                         if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
+                        partitioned: child(node, K::PARTITION_BY).is_some(),
                         columns: table_columns(node),
                         indexed,
                         foreign_keys,
@@ -52,6 +53,7 @@ pub(super) fn statement_actions(node: &Node<'_>) -> Vec<Located> {
                     Action::CreateTable {
                         table,
                         if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
+                        partitioned: false,
                         columns: Vec::new(),
                         indexed: Vec::new(),
                         foreign_keys: Vec::new(),
