@@ -321,6 +321,16 @@ struct Seen {
     files: Vec<RelationFile>,
 }
 
+/// Reading the traced session's locks or relations failed.
+fn read_failed(settings: &ConnectionSettings, error: &SqlError) -> DbError {
+    DbError::Query {
+        action: "read the locks and relations of the traced session".to_string(),
+        target: settings.to_string(),
+        detail: error.to_string(),
+        server_code: error.code.clone(),
+    }
+}
+
 impl Traced<'_> {
     /// Runs the file in one transaction, reading locks and relfilenodes after each statement,
     /// then rolls it back.
@@ -330,12 +340,7 @@ impl Traced<'_> {
     ) -> Result<Vec<StatementTrace>, TraceError> {
         let mut session = Session::connect(settings)?;
         session.require_standard_strings()?;
-        let read_error = |error: SqlError| DbError::Query {
-            action: "read the locks and relations of the traced session".to_string(),
-            target: settings.to_string(),
-            detail: error.to_string(),
-            server_code: error.code.clone(),
-        };
+        let read_error = |error: SqlError| read_failed(settings, &error);
         let mut transaction = session.begin().map_err(read_error)?;
         // No lock_timeout: nothing else runs on the copy.
         let id = transaction
@@ -385,12 +390,7 @@ impl Traced<'_> {
     ) -> Result<Vec<StatementTrace>, TraceError> {
         let mut session = Session::connect(settings)?;
         session.require_standard_strings()?;
-        let read_error = |error: SqlError| DbError::Query {
-            action: "read the locks and relations of the traced session".to_string(),
-            target: settings.to_string(),
-            detail: error.to_string(),
-            server_code: error.code.clone(),
-        };
+        let read_error = |error: SqlError| read_failed(settings, &error);
         let files = |session: &mut Session| -> Result<Vec<RelationFile>, DbError> {
             let mut transaction = session.begin().map_err(read_error)?;
             let files = relfilenodes(&mut transaction, self.ledger).map_err(read_error)?;
