@@ -11,9 +11,8 @@ use std::time::Duration;
 use miette::Diagnostic;
 
 use crate::db::Session;
-use crate::db::table_stats::{table_stats, volatile_functions};
 use crate::lint::allow::Allows;
-use crate::lint::{Finding, Live, Severity, default_functions, lint};
+use crate::lint::{Finding, Live, Severity, lint};
 use crate::load::Loaded;
 use crate::project::{LintOnApply, Migration};
 
@@ -72,11 +71,7 @@ pub(crate) fn lint_what_runs(
     if settings.on_apply == LintOnApply::Off || migrations.is_empty() {
         return Ok(Vec::new());
     }
-    let live = Live {
-        tables: table_stats(session)?,
-        volatile: volatile_functions(session, &default_functions(migrations))?,
-        small_table_rows: settings.small_table_rows,
-    };
+    let live = Live::read(session, settings.small_table_rows)?;
     let findings = lint(loaded, migrations, Some(&live));
     // What the files allow is not reported (nor refused); allows that cannot be read are
     // `plan lint`'s to report, and then allow nothing here.

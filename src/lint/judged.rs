@@ -34,8 +34,8 @@ pub(crate) struct Judged<'a> {
     pub partitioned: bool,
     /// A column's type before the statement, when earlier statements say it.
     pub previous_type: Option<&'a str>,
-    /// With a database: the volatile functions (`pg_proc.provolatile = 'v'`) among those the
-    /// migrations' defaults call, by (schema, name).
+    /// With a database: every volatile function (`pg_proc.provolatile = 'v'`), by (schema,
+    /// name).
     pub volatile_functions: Option<&'a [(String, String)]>,
 }
 

@@ -7,7 +7,8 @@ use indexmap::IndexMap;
 
 use super::judged::{Hit, Severity};
 use super::rules::Rule;
-use crate::db::table_stats::TableStats;
+use crate::db::table_stats::{TableStats, table_stats, volatile_functions};
+use crate::db::{DbError, Session};
 use crate::sql::QualifiedName;
 
 /// What the database says, read once before linting.
@@ -15,13 +16,22 @@ use crate::sql::QualifiedName;
 pub(crate) struct Live {
     /// Every user table by (schema, name).
     pub tables: IndexMap<(String, String), TableStats>,
-    /// The volatile functions among those the migrations' defaults call, by (schema, name).
+    /// Every volatile function, by (schema, name).
     pub volatile: Vec<(String, String)>,
     /// plan.yaml `lint.small_table_rows`.
     pub small_table_rows: u64,
 }
 
 impl Live {
+    /// What `session`'s database says, judged against `small_table_rows`.
+    pub(crate) fn read(session: &mut Session, small_table_rows: u64) -> Result<Live, DbError> {
+        Ok(Live {
+            tables: table_stats(session)?,
+            volatile: volatile_functions(session)?,
+            small_table_rows,
+        })
+    }
+
     /// The table's statistics, when the database has it.
     pub(crate) fn stats(&self, table: &QualifiedName) -> Option<TableStats> {
         let schema = table.schema.as_deref().unwrap_or("public");

@@ -22,9 +22,9 @@ use crate::diagnostic::{Origin, SourceFile};
 use crate::infer::Standing;
 use crate::load::Loaded;
 use crate::parallel;
-use crate::project::{Migration, MigrationId, StepKind};
+use crate::project::{Migration, MigrationId};
 use crate::sql::actions::{Action, Located, StatementActions};
-use crate::sql::{QualifiedName, read_actions};
+use crate::sql::{QualifiedName, SqlText, migration_texts, read_actions};
 use catalog::KnownTables;
 pub(crate) use judged::Severity;
 use judged::{Hit, Judged};
@@ -133,22 +133,25 @@ impl Place {
     }
 }
 
-/// A migration's SQL texts, in the order apply runs them in one session: its forward SQL, then
-/// its `sql` steps.
+/// A migration's SQL texts (`sql::migration_texts`), each with where its findings go.
 fn sql_texts(migration: &Migration) -> Vec<(Place, &str)> {
-    let mut texts = vec![(
-        Place::Text {
-            file: migration.file().clone(),
-            base: migration.up_offset(),
-        },
-        migration.up_sql(),
-    )];
-    for step in migration.steps() {
-        if let StepKind::Sql { source } = &step.kind {
-            texts.push((Place::Step(step.origin.clone()), source.text()));
-        }
-    }
-    texts
+    migration_texts(migration)
+        .into_iter()
+        .map(|(text, sql)| {
+            let step = match text {
+                SqlText::Up => None,
+                SqlText::Step(index) => migration.steps().get(index),
+            };
+            let place = match step {
+                Some(step) => Place::Step(step.origin.clone()),
+                None => Place::Text {
+                    file: migration.file().clone(),
+                    base: migration.up_offset(),
+                },
+            };
+            (place, sql)
+        })
+        .collect()
 }
 
 /// One migration's findings; `known` learns what it creates, and `created_in_run` the tables.
@@ -290,30 +293,6 @@ fn lint_migration(
         known.learn(&located.action);
     }
     findings
-}
-
-/// The names of the functions the migrations' column defaults call: what to ask `pg_proc`
-/// about.
-pub(crate) fn default_functions(migrations: &[&Migration]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for (_, sql) in migrations.iter().flat_map(|migration| sql_texts(migration)) {
-        for statement in read_actions(sql) {
-            for located in statement.actions {
-                if let Action::AddColumn {
-                    default: Some(default),
-                    ..
-                } = located.action
-                {
-                    for function in default.functions {
-                        if !names.contains(&function.name) {
-                            names.push(function.name);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    names
 }
 
 /// The `missing-dependency` findings of `migration`: the inferred dependencies no declaration

@@ -2,10 +2,9 @@
 //! judged with the database's table sizes and `pg_proc`'s volatility (`crate::lint::Live`).
 //! Without a database, `crate::lint::lint` judges the whole plan on its own.
 
-use crate::db::table_stats::{table_stats, volatile_functions};
 use crate::db::{ConnectionSettings, DbError};
 use crate::engine;
-use crate::lint::{Finding, Live, default_functions, lint};
+use crate::lint::{Finding, Live, lint};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
 
@@ -50,11 +49,10 @@ pub(crate) fn lint_against(
         .copied()
         .filter(|migration| selection == Selection::All || waiting.contains(migration.id()))
         .collect();
-    let live = Live {
-        tables: table_stats(&mut session)?,
-        volatile: volatile_functions(&mut session, &default_functions(&judged))?,
-        small_table_rows: loaded.project().manifest().lint.small_table_rows,
-    };
+    let live = Live::read(
+        &mut session,
+        loaded.project().manifest().lint.small_table_rows,
+    )?;
     let _ = session.close();
     Ok((lint(loaded, &judged, Some(&live)), judged.len()))
 }

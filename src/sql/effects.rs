@@ -174,8 +174,9 @@ pub(crate) fn effects_of(migration: &Migration) -> Effects {
     effects_of_texts(migration_texts(migration))
 }
 
-/// A migration's SQL texts, in the order they run: its forward SQL, then its `sql` steps.
-fn migration_texts(migration: &Migration) -> Vec<(SqlText, &str)> {
+/// A migration's SQL texts, in the order they run in one session: its forward SQL, then its
+/// `sql` steps.
+pub(crate) fn migration_texts(migration: &Migration) -> Vec<(SqlText, &str)> {
     let mut texts: Vec<(SqlText, &str)> = vec![(SqlText::Up, migration.up_sql())];
     for (index, step) in migration.steps().iter().enumerate() {
         if let StepKind::Sql { source } = &step.kind {

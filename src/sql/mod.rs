@@ -32,7 +32,9 @@ mod parser;
 pub(crate) mod script;
 mod statement;
 
-pub(crate) use effects::{SqlText, StatementEffects, effects_of, statement_effects};
+pub(crate) use effects::{
+    SqlText, StatementEffects, effects_of, migration_texts, statement_effects,
+};
 pub(crate) use expected::ExpectedCatalog;
 pub(crate) use facts::QualifiedName;
 pub(crate) use lexer::tokenize;
