@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::migration::MigrationId;
+use super::migration::{MigrationId, MigrationKind};
 use super::problem::Problem;
 use super::source::Source;
 use crate::diagnostic::{SourceFile, to_source_span};
@@ -29,6 +29,7 @@ use crate::parallel;
 /// A migration file, read and decoded.
 pub(crate) struct MigrationFile {
     pub(crate) id: MigrationId,
+    pub(crate) kind: MigrationKind,
     pub(crate) source: SourceFile,
     pub(crate) path: PathBuf,
     pub(crate) checksum: String,
@@ -57,6 +58,8 @@ pub(crate) struct Listing {
 #[derive(Debug, PartialEq, Eq)]
 enum Name {
     Migration(String),
+    /// `R__name.sql`: a repeatable migration, its ID the stem.
+    Repeatable(String),
     Rollback(String),
     /// `.SQL`, `.Sql`, …: the extension as written.
     WrongCase(String),
@@ -115,6 +118,14 @@ pub(crate) fn list(
         match entry.name {
             Name::Migration(id) => listing.migrations.push(MigrationFile {
                 id: MigrationId::new(id),
+                kind: MigrationKind::Versioned,
+                source: entry.source,
+                path,
+                checksum: entry.checksum,
+            }),
+            Name::Repeatable(id) => listing.migrations.push(MigrationFile {
+                id: MigrationId::new(id),
+                kind: MigrationKind::Repeatable,
                 source: entry.source,
                 path,
                 checksum: entry.checksum,
@@ -360,6 +371,13 @@ fn classify(file_name: &str) -> Option<Name> {
             return Some(Name::Rollback(target.to_string()));
         }
     }
+    // Flyway's repeatable migrations; plan's own projects name them the same way.
+    if stem
+        .strip_prefix("R__")
+        .is_some_and(|rest| !rest.is_empty())
+    {
+        return Some(Name::Repeatable(stem.to_string()));
+    }
     if let Some(id) = stem.strip_suffix(".up").filter(|rest| !rest.is_empty()) {
         return Some(Name::Migration(id.to_string()));
     }
@@ -384,6 +402,7 @@ mod tests {
         match classify(file_name) {
             None => "ignored".to_string(),
             Some(Name::Migration(id)) => format!("migration {id}"),
+            Some(Name::Repeatable(id)) => format!("repeatable {id}"),
             Some(Name::Rollback(target)) => format!("rollback of {target}"),
             Some(Name::WrongCase(extension)) => format!("not read: {extension}"),
         }
@@ -406,6 +425,8 @@ mod tests {
             "005_x.up.Sql",
             ".SQL",
             "x.sql.bak",
+            "R__views.sql",
+            "R__.sql",
         ];
         let seen: Vec<String> = names.iter().map(|name| check(name)).collect();
         insta::assert_snapshot!(seen.join("\n"), @r"
@@ -423,6 +444,8 @@ mod tests {
         not read: .Sql
         ignored
         ignored
+        repeatable R__views
+        migration R__
         ");
     }
 

@@ -40,41 +40,91 @@ impl fmt::Display for MigrationId {
     }
 }
 
-/// The leading digits of a migration ID (`007` of `007_add_index`), compared by numeric value so
-/// that `9_x` sorts before `10_x` however many digits either has.
+/// A migration's version: the leading digits of its ID (`007` of `007_add_index`), or a
+/// dotted version as Flyway writes one (`1.2.3` of `V1_2_3__x`, `2024.01.15.1`). Compared part
+/// by part by numeric value, so that `9_x` sorts before `10_x` and `1.10` after `1.9` however
+/// many digits either has; a missing part counts as zero (`1` and `1.0` are the same version,
+/// as Flyway says).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Version {
-    digits: String,
+    /// As written in the name, leading zeros kept (`007`, `1.2.3`).
+    written: String,
+    /// Each part without leading zeros (`"0"` for all zeros), trailing zero parts dropped:
+    /// two versions are equal in value exactly when these are equal.
+    parts: Vec<String>,
+    /// `parts` joined by `.`: the version's value as text.
+    significant: String,
 }
 
 impl Version {
     /// The version of an ID: its leading ASCII digits, if it has any.
     pub fn of(id: &str) -> Option<Version> {
         let digits: String = id.chars().take_while(char::is_ascii_digit).collect();
-        (!digits.is_empty()).then_some(Version { digits })
+        (!digits.is_empty()).then(|| Version::from_parts(digits.clone(), vec![digits]))
     }
 
-    /// The digits as written, leading zeros kept.
+    /// A dotted version (`1.2.3`, `1_2_3`, `2024.01.15.1`): parts of ASCII digits separated
+    /// by `.` or `_`. `None` unless every part is digits and there is at least one.
+    pub fn dotted(text: &str) -> Option<Version> {
+        let parts: Vec<String> = text.split(['.', '_']).map(str::to_string).collect();
+        let valid = parts
+            .iter()
+            .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()));
+        valid.then(|| Version::from_parts(text.replace('_', "."), parts))
+    }
+
+    fn from_parts(written: String, parts: Vec<String>) -> Version {
+        let mut parts: Vec<String> = parts
+            .iter()
+            .map(|part| {
+                let trimmed = part.trim_start_matches('0');
+                if trimmed.is_empty() { "0" } else { trimmed }.to_string()
+            })
+            .collect();
+        while parts.len() > 1 && parts.last().is_some_and(|part| part == "0") {
+            parts.pop();
+        }
+        let significant = parts.join(".");
+        Version {
+            written,
+            parts,
+            significant,
+        }
+    }
+
+    /// The version as written, leading zeros kept.
     pub fn as_str(&self) -> &str {
-        &self.digits
+        &self.written
     }
 
-    /// The digits without leading zeros (`"0"` for all zeros): two versions are equal in value
-    /// exactly when these are equal.
+    /// The value without leading zeros (`"0"` for all zeros; `1.2` for `01.02.0`): two
+    /// versions are equal in value exactly when these are equal.
     pub fn significant(&self) -> &str {
-        let trimmed = self.digits.trim_start_matches('0');
-        if trimmed.is_empty() { "0" } else { trimmed }
+        &self.significant
+    }
+
+    /// Whether this is one number (`007`), not a dotted version.
+    pub(crate) fn is_single(&self) -> bool {
+        self.parts.len() == 1 && !self.written.contains('.')
     }
 }
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         // Compare by value without parsing, so that no number of digits can overflow.
-        let (left, right) = (self.significant(), other.significant());
-        left.len()
-            .cmp(&right.len())
-            .then_with(|| left.cmp(right))
-            .then_with(|| self.digits.cmp(&other.digits))
+        let by_value =
+            |left: &str, right: &str| left.len().cmp(&right.len()).then_with(|| left.cmp(right));
+        let longest = self.parts.len().max(other.parts.len());
+        (0..longest)
+            .map(|index| {
+                by_value(
+                    self.parts.get(index).map_or("0", String::as_str),
+                    other.parts.get(index).map_or("0", String::as_str),
+                )
+            })
+            .find(|ordering| ordering.is_ne())
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| self.written.cmp(&other.written))
     }
 }
 
@@ -146,6 +196,17 @@ pub(crate) struct Prerequisite {
     pub requirement: Requirement,
     /// Where it was declared.
     pub origin: Origin,
+}
+
+/// Whether a migration runs once, or again whenever it changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MigrationKind {
+    /// Runs once; a change to it once applied is refused (the default).
+    Versioned,
+    /// Runs again whenever its checksum differs from the one last applied, after the versioned
+    /// migrations of a run (Flyway's `R__name.sql`; `R__name.sql` or `repeatable: true` in
+    /// plan.yaml for plan's own projects). It has no rollback and no place in a sequence.
+    Repeatable,
 }
 
 /// How a migration's SQL runs with respect to transactions.
@@ -333,6 +394,7 @@ pub(crate) enum BatchCommit {
 #[derive(Clone, Debug)]
 pub struct Migration {
     pub(crate) id: MigrationId,
+    pub(crate) kind: MigrationKind,
     pub(crate) version: Option<Version>,
     pub(crate) file: SourceFile,
     pub(crate) path: PathBuf,
@@ -355,6 +417,16 @@ impl Migration {
     /// Its ID.
     pub fn id(&self) -> &MigrationId {
         &self.id
+    }
+
+    /// Whether it runs once or whenever it changes.
+    pub fn kind(&self) -> MigrationKind {
+        self.kind
+    }
+
+    /// Whether it runs again whenever it changes ([`MigrationKind::Repeatable`]).
+    pub fn is_repeatable(&self) -> bool {
+        self.kind == MigrationKind::Repeatable
     }
 
     /// Its version (leading digits), if the ID has one.
@@ -497,6 +569,20 @@ mod tests {
         assert!(
             version("123456789012345678901234567890123") > version("99999999999999999999999999")
         );
+    }
+
+    #[test]
+    fn dotted_versions_compare_part_by_part_as_flyway_does() {
+        let dotted = |text: &str| Version::dotted(text).expect("a dotted version");
+        assert!(dotted("1.9") < dotted("1.10"));
+        assert!(dotted("9") < dotted("10"));
+        assert!(dotted("1.2.3") < dotted("2024.01.15.1"));
+        assert_eq!(dotted("1_1").as_str(), "1.1");
+        assert_eq!(dotted("01.0").significant(), dotted("1").significant());
+        assert!(dotted("1.2") > dotted("1.1.99"));
+        assert_eq!(Version::dotted("1..2"), None);
+        assert_eq!(Version::dotted("1.a"), None);
+        assert_eq!(Version::dotted(""), None);
     }
 
     #[test]

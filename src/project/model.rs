@@ -66,7 +66,7 @@ impl Project {
     }
 
     /// Resolves a reference as users write one: the ID, the ID with `.sql`, or a version
-    /// (`004`, `4`) that only one migration has.
+    /// (`004`, `4`, `1.2`, `V1.2`) that only one migration has.
     pub(crate) fn resolve(&self, reference: &str) -> Resolution<'_> {
         let reference = reference.trim();
         if let Some((id, _)) = self.migrations.get_key_value(reference) {
@@ -79,8 +79,13 @@ impl Project {
                 return Resolution::Found(id);
             }
         }
-        if !reference.is_empty() && reference.bytes().all(|byte| byte.is_ascii_digit()) {
-            let wanted = Version::of(reference);
+        // A version: `004`, `4`, or a dotted one (`1.2`, Flyway's `V1.2` and `V1_2`).
+        let written = reference
+            .strip_prefix(['V', 'v'])
+            .filter(|rest| rest.starts_with(|first: char| first.is_ascii_digit()))
+            .unwrap_or(reference);
+        if let Some(wanted) = Version::dotted(written) {
+            let wanted = Some(wanted);
             let matches: Vec<&MigrationId> = self
                 .migrations
                 .values()

@@ -125,6 +125,8 @@ pub(crate) struct Entry {
     pub(crate) transaction: Option<TransactionMode>,
     /// The `transaction` key, when the entry has one.
     pub(crate) transaction_key: Range<usize>,
+    /// `repeatable: true`: the migration runs again whenever it changes.
+    pub(crate) repeatable: Option<bool>,
     pub(crate) steps: Vec<StepSpec>,
 }
 

@@ -219,6 +219,7 @@ fn read_entry(
         environments_key,
         transaction,
         transaction_key,
+        repeatable: entry.repeatable,
         steps,
     }
 }

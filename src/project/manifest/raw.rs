@@ -45,6 +45,7 @@ pub(super) struct RawEntry {
     pub(super) requires: Option<RawRequires>,
     pub(super) environments: Option<Vec<String>>,
     pub(super) transaction: Option<bool>,
+    pub(super) repeatable: Option<bool>,
     pub(super) steps: Option<Vec<RawStep>>,
 }
 

@@ -13,7 +13,7 @@ use crate::diagnostic::{Origin, SourceFile, line_of, to_source_span};
 use crate::project::header::{self, Written};
 use crate::project::manifest::{Entry, StepSpecKind};
 use crate::project::migration::{
-    self, MigrationId, Prerequisite, SqlSource, Step, StepKind, TransactionMode,
+    self, MigrationId, MigrationKind, Prerequisite, SqlSource, Step, StepKind, TransactionMode,
 };
 use crate::project::model::{Project, Resolution};
 use crate::project::problem::Problem;
@@ -178,6 +178,19 @@ pub(super) fn apply_manifest(
         }
         if let Some(transaction) = entry.transaction {
             definition.push(format!("transaction {transaction:?}"));
+        }
+        if let Some(repeatable) = entry.repeatable {
+            // `repeatable: false` on an `R__` file makes it versioned; either way the kind is
+            // part of what the migration is.
+            definition.push(format!("repeatable {repeatable}"));
+            migration.kind = if repeatable {
+                MigrationKind::Repeatable
+            } else {
+                MigrationKind::Versioned
+            };
+            if repeatable {
+                migration.version = None;
+            }
         }
         let steps_before = migration.steps.len();
         migration

@@ -6,7 +6,7 @@ use super::problems::{header_problem, section_problem};
 use crate::diagnostic::to_source_span;
 use crate::project::files::{self, FileRole, MigrationFile};
 use crate::project::header;
-use crate::project::migration::{Migration, Rollback, TransactionMode, Version};
+use crate::project::migration::{Migration, MigrationKind, Rollback, TransactionMode, Version};
 use crate::project::model::{Project, Resolution};
 use crate::project::problem::Problem;
 use crate::project::sections;
@@ -33,7 +33,11 @@ pub(super) fn read_migration(
     }
     let rollback = sections.down.map(|span| Rollback::Section { span });
     let migration = Migration {
-        version: Version::of(file.id.as_str()),
+        version: match file.kind {
+            MigrationKind::Versioned => Version::of(file.id.as_str()),
+            MigrationKind::Repeatable => None,
+        },
+        kind: file.kind,
         id: file.id,
         file: file.source,
         path: file.path,

@@ -142,10 +142,6 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         pending_headers.push((migration.id.clone(), header));
         migrations.insert(migration.id.clone(), migration);
     }
-    migrations.sort_by(|left_id, left, right_id, right| {
-        sort_key(left_id, left).cmp(&sort_key(right_id, right))
-    });
-
     let mut project = Project {
         root: dir.to_path_buf(),
         migrations_dir,
@@ -157,6 +153,12 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     set_aside_empty_rollbacks(&mut project);
     let from_headers = apply_headers(&mut project, pending_headers, &mut problems);
     let unresolved = apply_manifest(source, &mut project, from_headers, &mut problems);
+    // Sorted once plan.yaml has said which migrations are repeatable.
+    project
+        .migrations
+        .sort_by(|left_id, left, right_id, right| {
+            sort_key(left_id, left).cmp(&sort_key(right_id, right))
+        });
     resolve_dependencies(&mut project, unresolved, &mut problems);
     check_environments(&mut project, &mut problems);
     for migration in project.migrations.values() {
@@ -174,9 +176,10 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
 fn sort_key<'a>(
     id: &'a MigrationId,
     migration: &'a Migration,
-) -> (bool, Option<&'a Version>, &'a str) {
-    // Migrations without a version come after all versioned ones.
+) -> (bool, bool, Option<&'a Version>, &'a str) {
+    // Migrations without a version come after all versioned ones, repeatable ones last.
     (
+        migration.is_repeatable(),
         migration.version.is_none(),
         migration.version.as_ref(),
         id.as_str(),
