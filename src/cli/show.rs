@@ -51,6 +51,12 @@ struct ShownPlan {
     project: String,
     order: &'static str,
     order_reason: String,
+    /// The migration tool whose folder layout the project follows (`plan` for numbered files).
+    layout: &'static str,
+    /// The file that shows it, or `plan.yaml sets layout:`; `null` for plan's own.
+    layout_reason: Option<String>,
+    /// The migrations folder, relative to the project folder.
+    migrations_dir: String,
     target: Option<String>,
     environment: Option<String>,
     total_migrations: usize,
@@ -173,6 +179,20 @@ impl ShownPlan {
                 }
                 OrderModeReason::Forced => "plan.yaml sets order:".to_string(),
             },
+            layout: project.layout().layout.name(),
+            layout_reason: project.layout().evidence.as_ref().map(|evidence| {
+                if evidence.starts_with("plan.yaml") {
+                    "plan.yaml sets layout:".to_string()
+                } else {
+                    format!("{evidence} is laid out the {} way", project.layout().layout)
+                }
+            }),
+            migrations_dir: project
+                .migrations_dir()
+                .strip_prefix(project.root())
+                .unwrap_or(project.migrations_dir())
+                .display()
+                .to_string(),
             target: target.map(ToString::to_string),
             environment: environment.map(str::to_string),
             total_migrations: project.migrations().len(),
@@ -192,6 +212,13 @@ impl ShownPlan {
         };
         text.push_str(&format!("plan for {}: {count}\n", self.project));
         text.push_str(&format!("order: {} ({})\n", self.order, self.order_reason));
+        // Said for another tool's layout only: plan's own numbered files need no introduction.
+        if let Some(reason) = &self.layout_reason {
+            text.push_str(&format!(
+                "layout: {} in {} ({reason})\n",
+                self.layout, self.migrations_dir
+            ));
+        }
         if let Some(environment) = &self.environment {
             text.push_str(&format!("environment: {environment}\n"));
         }

@@ -4,7 +4,15 @@
 //! - `NNN_name.sql`: a migration (seeds 000–004); `NNN_name.up.sql`: a migration too;
 //! - `NNN_name_rollback.sql` (seed 000), `rollback-NNN.sql` (seed 001), `NNN_name.down.sql` and
 //!   `NNN_name.rollback.sql`: rollbacks, never migrations themselves;
-//! - files named by a `sql:` step in plan.yaml: step files, not migrations.
+//! - files named by a `sql:` step in plan.yaml: step files, not migrations;
+//! - other tools' names: Flyway's `V1_2__name.sql` (version 1.2), `U1_2__name.sql` (its undo,
+//!   a rollback) and `R__name.sql` (a repeatable migration, which plan's own projects use too),
+//!   with a `V1__name.sql.conf` beside it saying `executeInTransaction=false`; a folder per
+//!   migration, Prisma's `<ts>_name/migration.sql` and Diesel's `<ts>_name/up.sql` with
+//!   `down.sql` (and a `metadata.toml` saying `run_in_transaction = false`).
+//!
+//! Each file says which tool's name it has, if one's ([`MigrationFile::tool`]): the layout is
+//! decided from that for the whole folder (`layout.rs`).
 //!
 //! Nothing that looks like SQL is skipped without a word: a `.SQL` name, an entry that cannot be
 //! read (a folder named `x.sql`, a link to itself) and a link leading out of the project folder
@@ -20,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::migration::{MigrationId, MigrationKind};
+use super::migration::{MigrationId, MigrationKind, Version};
 use super::problem::Problem;
 use super::source::Source;
 use crate::diagnostic::{SourceFile, to_source_span};
@@ -30,6 +38,14 @@ use crate::parallel;
 pub(crate) struct MigrationFile {
     pub(crate) id: MigrationId,
     pub(crate) kind: MigrationKind,
+    /// Its version, as its tool reads it from the name.
+    pub(crate) version: Option<Version>,
+    /// The tool whose name it has (`flyway`, `prisma`, `diesel`); `None` for a name any
+    /// numbered layout has.
+    pub(crate) tool: Option<&'static str>,
+    /// The options file beside it that says it runs outside a transaction (Flyway's
+    /// `executeInTransaction=false`, Diesel's `run_in_transaction = false`).
+    pub(crate) outside_transaction: Option<String>,
     pub(crate) source: SourceFile,
     pub(crate) path: PathBuf,
     pub(crate) checksum: String,
@@ -39,6 +55,8 @@ pub(crate) struct MigrationFile {
 pub(crate) struct RollbackFile {
     pub(crate) role: FileRole,
     pub(crate) source: SourceFile,
+    /// The tool whose name it has (`flyway` for `U1__x.sql`), if one's.
+    pub(crate) tool: Option<&'static str>,
 }
 
 /// What a non-migration `.sql` file is for.
@@ -58,6 +76,13 @@ pub(crate) struct Listing {
 #[derive(Debug, PartialEq, Eq)]
 enum Name {
     Migration(String),
+    /// Flyway's `V1_2__name.sql`: the ID is the stem, the version `1.2`.
+    Flyway {
+        id: String,
+        version: Version,
+    },
+    /// Flyway's `U1_2__name.sql`: the undo of version 1.2.
+    FlywayUndo(String),
     /// `R__name.sql`: a repeatable migration, its ID the stem.
     Repeatable(String),
     Rollback(String),
@@ -71,7 +96,8 @@ const SHOWN_AFTER: usize = 40;
 /// How many characters of each line above it.
 const SHOWN_LINE: usize = 200;
 
-/// Reads every `.sql` file directly in `migrations_dir`.
+/// Reads every `.sql` file directly in `migrations_dir`, and the migration folders of the
+/// layouts that keep one folder per migration.
 pub(crate) fn list(
     source: &dyn Source,
     migrations_dir: &Path,
@@ -105,39 +131,89 @@ pub(crate) fn list(
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     // Each file is read, hashed and decoded on its own (in parallel: at thousands of files
     // this was most of loading), then the results are taken in name order.
-    let read = parallel::map(&paths, |path| read_entry(source, migrations_dir, path));
-    for (path, entry) in paths.into_iter().zip(read) {
-        let entry = match entry {
-            Ok(Some(entry)) => entry,
+    let read = parallel::map(&paths, |path| {
+        if is_migration_folder_name(path) {
+            read_folder(source, migrations_dir, path)
+        } else {
+            read_entry(source, migrations_dir, path).map(|entry| entry.map(|entry| vec![entry]))
+        }
+    });
+    for (path, entries) in paths.iter().zip(read) {
+        let entries = match entries {
+            Ok(Some(entries)) => entries,
             Ok(None) => continue,
             Err(entry_problems) => {
                 problems.extend(entry_problems);
                 continue;
             }
         };
-        match entry.name {
-            Name::Migration(id) => listing.migrations.push(MigrationFile {
+        for entry in entries {
+            let path = entry.path.unwrap_or_else(|| path.clone());
+            let (id, kind, version, tool) = match entry.name {
+                Name::Migration(id) => (
+                    id.clone(),
+                    MigrationKind::Versioned,
+                    entry_version(&id, entry.tool),
+                    entry.tool,
+                ),
+                Name::Flyway { id, version } => {
+                    (id, MigrationKind::Versioned, Some(version), Some("flyway"))
+                }
+                Name::Repeatable(id) => (id, MigrationKind::Repeatable, None, entry.tool),
+                Name::Rollback(reference) => {
+                    listing.rollbacks.push(RollbackFile {
+                        role: FileRole::RollbackOf(reference),
+                        source: entry.source,
+                        tool: entry.tool,
+                    });
+                    continue;
+                }
+                Name::FlywayUndo(reference) => {
+                    listing.rollbacks.push(RollbackFile {
+                        role: FileRole::RollbackOf(reference),
+                        source: entry.source,
+                        tool: Some("flyway"),
+                    });
+                    continue;
+                }
+                Name::WrongCase(_) => continue,
+            };
+            let outside_transaction = match &tool {
+                Some("flyway") => flyway_options(source, &paths, &path, problems),
+                _ => entry.outside_transaction,
+            };
+            listing.migrations.push(MigrationFile {
                 id: MigrationId::new(id),
-                kind: MigrationKind::Versioned,
+                kind,
+                version,
+                tool,
+                outside_transaction,
                 source: entry.source,
                 path,
                 checksum: entry.checksum,
-            }),
-            Name::Repeatable(id) => listing.migrations.push(MigrationFile {
-                id: MigrationId::new(id),
-                kind: MigrationKind::Repeatable,
-                source: entry.source,
-                path,
-                checksum: entry.checksum,
-            }),
-            Name::Rollback(reference) => listing.rollbacks.push(RollbackFile {
-                role: FileRole::RollbackOf(reference),
-                source: entry.source,
-            }),
-            Name::WrongCase(_) => {}
+            });
         }
     }
     listing
+}
+
+/// A migration's version as its tool reads the name: the leading digits, or for Diesel's
+/// folder (`2024-01-01-120000_x`) the digits before the first `_` with the dashes dropped, as
+/// Diesel records it (`20240101120000`).
+fn entry_version(id: &str, tool: Option<&str>) -> Option<Version> {
+    match tool {
+        Some("diesel") => {
+            let digits: String = id
+                .split('_')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|ch| *ch != '-')
+                .collect();
+            Version::of(&digits)
+        }
+        _ => Version::of(id),
+    }
 }
 
 /// A migration or rollback file, read.
@@ -145,6 +221,133 @@ struct Entry {
     name: Name,
     source: SourceFile,
     checksum: String,
+    /// The file's path, when it is not the listed entry's own (a file in a migration folder).
+    path: Option<PathBuf>,
+    /// The tool whose layout the entry follows, when its name alone does not say.
+    tool: Option<&'static str>,
+    /// What says it runs outside a transaction, if anything does.
+    outside_transaction: Option<String>,
+}
+
+/// Whether an entry may be one migration's folder (Prisma's `20240101120000_init`, Diesel's
+/// `2024-01-01-120000_create_users`): a name starting with a digit and without an extension.
+/// Only those are listed, so a folder of plain files costs nothing more.
+fn is_migration_folder_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.starts_with(|first: char| first.is_ascii_digit()) && !name.contains('.')
+        })
+}
+
+/// A folder holding one migration: Prisma's (`migration.sql`) or Diesel's (`up.sql`, with
+/// `down.sql` and `metadata.toml`). `None` for a file, or a folder holding neither.
+fn read_folder(
+    source: &dyn Source,
+    migrations_dir: &Path,
+    folder: &Path,
+) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
+    let Ok(children) = source.list(folder) else {
+        return Ok(None);
+    };
+    let Some(id) = folder.file_name().and_then(|name| name.to_str()) else {
+        return Ok(None);
+    };
+    let has = |name: &str| {
+        children
+            .iter()
+            .any(|child| child.file_name().is_some_and(|file| file == name))
+    };
+    let (tool, up_name) = if has("migration.sql") {
+        ("prisma", "migration.sql")
+    } else if has("up.sql") {
+        ("diesel", "up.sql")
+    } else {
+        return Ok(None);
+    };
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let outside_transaction = if tool == "diesel" && has("metadata.toml") {
+        let path = folder.join("metadata.toml");
+        match source.read(&path) {
+            Ok(bytes) => diesel_outside_transaction(&String::from_utf8_lossy(&bytes))
+                .then(|| display_name(source.root(), &path)),
+            Err(error) => {
+                problems.push(unreadable(display_name(source.root(), &path), &error));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    for (file, name) in [
+        (up_name, Name::Migration(id.to_string())),
+        ("down.sql", Name::Rollback(id.to_string())),
+    ] {
+        if !has(file) {
+            continue;
+        }
+        let path = folder.join(file);
+        match read_file(source, migrations_dir, &path) {
+            Ok((source, checksum)) => entries.push(Entry {
+                name,
+                source,
+                checksum,
+                path: Some(path),
+                tool: Some(tool),
+                outside_transaction: outside_transaction.clone(),
+            }),
+            Err(file_problems) => problems.extend(file_problems),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Some(entries))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Whether Diesel's `metadata.toml` says `run_in_transaction = false`.
+fn diesel_outside_transaction(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.split('#').next().unwrap_or_default();
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        key.trim() == "run_in_transaction" && value.trim() == "false"
+    })
+}
+
+/// Flyway's per-script options: the name of `V1__x.sql.conf` when it sits beside the
+/// migration and says `executeInTransaction=false`.
+fn flyway_options(
+    source: &dyn Source,
+    listed: &[PathBuf],
+    migration: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let mut options = migration.as_os_str().to_owned();
+    options.push(".conf");
+    let options = PathBuf::from(options);
+    if !listed.contains(&options) {
+        return None;
+    }
+    let name = display_name(source.root(), &options);
+    match source.read(&options) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes)
+            .lines()
+            .any(|line| {
+                let Some((key, value)) = line.split_once('=') else {
+                    return false;
+                };
+                key.trim() == "executeInTransaction" && value.trim().eq_ignore_ascii_case("false")
+            })
+            .then_some(name),
+        Err(error) => {
+            problems.push(unreadable(name, &error));
+            None
+        }
+    }
 }
 
 /// The entry at `path` read: `None` when it is not a migration or rollback file, its problems
@@ -173,15 +376,32 @@ fn read_entry(
     let Some(name) = classify(file_name) else {
         return Ok(None);
     };
-    let display = display_name(root, path);
     if let Name::WrongCase(extension) = &name {
         let stem = &file_name[..file_name.len() - extension.len()];
         return Err(vec![Problem::SqlExtensionCase {
             renamed: format!("{stem}.sql"),
             extension: extension.clone(),
-            name: display,
+            name: display_name(root, path),
         }]);
     }
+    let (source, checksum) = read_file(source, migrations_dir, path)?;
+    Ok(Some(Entry {
+        name,
+        source,
+        checksum,
+        path: None,
+        tool: None,
+        outside_transaction: None,
+    }))
+}
+
+/// A `.sql` file read, decoded and hashed; its problems when it cannot be.
+fn read_file(
+    source: &dyn Source,
+    migrations_dir: &Path,
+    path: &Path,
+) -> Result<(SourceFile, String), Vec<Problem>> {
+    let display = display_name(source.root(), path);
     if let Some(target) = source.link_outside(path, migrations_dir) {
         return Err(vec![Problem::LinkOutsideProject {
             name: display,
@@ -195,11 +415,7 @@ fn read_entry(
     let checksum = hex(&Sha256::digest(&bytes));
     let mut problems = Vec::new();
     match decode(&display, bytes, &mut problems) {
-        Some(source) => Ok(Some(Entry {
-            name,
-            source,
-            checksum,
-        })),
+        Some(source) => Ok((source, checksum)),
         None => Err(problems),
     }
 }
@@ -371,6 +587,9 @@ fn classify(file_name: &str) -> Option<Name> {
             return Some(Name::Rollback(target.to_string()));
         }
     }
+    if let Some(name) = flyway_name(stem) {
+        return Some(name);
+    }
     // Flyway's repeatable migrations; plan's own projects name them the same way.
     if stem
         .strip_prefix("R__")
@@ -382,6 +601,28 @@ fn classify(file_name: &str) -> Option<Name> {
         return Some(Name::Migration(id.to_string()));
     }
     Some(Name::Migration(stem.to_string()))
+}
+
+/// Flyway's versioned (`V1_2__name`) and undo (`U1_2__name`) names: a capital prefix, a version
+/// of digits separated by `.` or `_`, two underscores, a description.
+fn flyway_name(stem: &str) -> Option<Name> {
+    let prefix = stem.chars().next()?;
+    if prefix != 'V' && prefix != 'U' {
+        return None;
+    }
+    let (version, description) = stem[1..].split_once("__")?;
+    if description.is_empty() {
+        return None;
+    }
+    let parsed = Version::dotted(version)?;
+    Some(if prefix == 'V' {
+        Name::Flyway {
+            id: stem.to_string(),
+            version: parsed,
+        }
+    } else {
+        Name::FlywayUndo(format!("V{}", parsed.as_str()))
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -403,6 +644,10 @@ mod tests {
             None => "ignored".to_string(),
             Some(Name::Migration(id)) => format!("migration {id}"),
             Some(Name::Repeatable(id)) => format!("repeatable {id}"),
+            Some(Name::Flyway { id, version }) => {
+                format!("migration {id} version {}", version.as_str())
+            }
+            Some(Name::FlywayUndo(target)) => format!("rollback of {target}"),
             Some(Name::Rollback(target)) => format!("rollback of {target}"),
             Some(Name::WrongCase(extension)) => format!("not read: {extension}"),
         }
@@ -427,6 +672,13 @@ mod tests {
             "x.sql.bak",
             "R__views.sql",
             "R__.sql",
+            "V1__init.sql",
+            "V1_1__add.sql",
+            "V2024.01.15.1__x.sql",
+            "U1_1__add.sql",
+            "V1__.sql",
+            "Vx__y.sql",
+            "v1__lower.sql",
         ];
         let seen: Vec<String> = names.iter().map(|name| check(name)).collect();
         insta::assert_snapshot!(seen.join("\n"), @r"
@@ -446,6 +698,13 @@ mod tests {
         ignored
         repeatable R__views
         migration R__
+        migration V1__init version 1
+        migration V1_1__add version 1.1
+        migration V2024.01.15.1__x version 2024.01.15.1
+        rollback of V1.1
+        migration V1__
+        migration Vx__y
+        migration v1__lower
         ");
     }
 

@@ -102,11 +102,6 @@ impl Version {
     pub fn significant(&self) -> &str {
         &self.significant
     }
-
-    /// Whether this is one number (`007`), not a dotted version.
-    pub(crate) fn is_single(&self) -> bool {
-        self.parts.len() == 1 && !self.written.contains('.')
-    }
 }
 
 impl Ord for Version {

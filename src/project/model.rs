@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use super::layout::DetectedLayout;
 use super::manifest::Manifest;
 use super::migration::{Migration, MigrationId, Version};
 use super::problem;
@@ -21,6 +22,7 @@ pub struct Project {
     pub(super) manifest: Manifest,
     pub(super) migrations: IndexMap<MigrationId, Migration>,
     pub(super) environments: Vec<String>,
+    pub(super) layout: DetectedLayout,
 }
 
 /// How a reference (`--to 004`, `depends: 001_x.sql`) matched the project's migrations.
@@ -38,6 +40,11 @@ impl Project {
     /// The project folder (`.` for a project held in memory): `command:` steps run in it.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Which tool's layout the migrations folder follows, and why.
+    pub fn layout(&self) -> &DetectedLayout {
+        &self.layout
     }
 
     /// The migrations folder.

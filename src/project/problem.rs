@@ -147,16 +147,16 @@ pub(crate) enum Problem {
         up: SourceSpan,
     },
 
-    /// An `-- UP` or `-- DOWN` marker appears twice.
-    #[error("{marker} appears twice in {name}")]
+    /// An up or down marker appears twice.
+    #[error("the {marker} marker appears twice in {name}")]
     #[diagnostic(
         code(plan::project::repeated_marker),
         help(
-            "a file has one -- UP section and at most one -- DOWN section; split it into two migrations"
+            "a file has one up section and at most one down section; split it into two migrations"
         )
     )]
     RepeatedMarker {
-        /// `-- UP` or `-- DOWN`.
+        /// `up` or `down`.
         marker: &'static str,
         /// The file's display name.
         name: String,
@@ -194,11 +194,12 @@ pub(crate) enum Problem {
         span: SourceSpan,
     },
 
-    /// A line of another migration tool's layout that `plan` does not read.
-    #[error("{name} has a {tool} marker, which plan does not read")]
+    /// A line of another migration tool's layout that `plan` does not act on, or an option
+    /// after a marker that it does not know.
+    #[error("{name} has a line plan does not act on ({tool})")]
     #[diagnostic(code(plan::project::foreign_marker), help("{help}"))]
     ForeignMarker {
-        /// The tool.
+        /// The tool, or what the line is.
         tool: &'static str,
         /// The file's display name.
         name: String,
@@ -208,8 +209,76 @@ pub(crate) enum Problem {
         #[source_code]
         file: SourceFile,
         /// The line.
-        #[label("{tool} marker")]
+        #[label("not acted on")]
         span: SourceSpan,
+    },
+
+    /// A file following another tool's layout than the folder's.
+    #[error(
+        "{name} follows {tool}'s layout in a folder that follows {layout}'s (decided by {decided_by})"
+    )]
+    #[diagnostic(
+        code(plan::project::mixed_layouts),
+        help(
+            "each tool reads the other's files its own way or not at all, so no order is safe: move the file to its own project, rewrite it in {layout}'s layout, or set `layout:` in plan.yaml to the one you mean"
+        )
+    )]
+    MixedLayouts {
+        /// The folder's layout.
+        layout: &'static str,
+        /// What decided it: the first file showing it, or plan.yaml.
+        decided_by: String,
+        /// The tool this file shows.
+        tool: &'static str,
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// What shows the other tool.
+        #[label("{tool}'s")]
+        span: SourceSpan,
+    },
+
+    /// A `.sql` file in a Flyway folder that Flyway would not run.
+    #[error("{name} is not a Flyway migration name, in a Flyway folder")]
+    #[diagnostic(
+        code(plan::project::not_a_flyway_name),
+        help(
+            "Flyway runs only V<version>__<description>.sql, U<version>__<description>.sql and R__<description>.sql, so where this file belongs among the versions is a guess: rename it ({example}), or move it out of the folder"
+        )
+    )]
+    NotAFlywayName {
+        /// The file's display name.
+        name: String,
+        /// A Flyway name it might take.
+        example: String,
+    },
+
+    /// Two tools' section markers in one file.
+    #[error("{name} mixes the markers of {first_tool} and {second_tool}")]
+    #[diagnostic(
+        code(plan::project::mixed_markers),
+        help(
+            "mark the sections the way one tool does (the file's first marker is {first_tool}'s): a file read one way by one tool and another way by the other has no single meaning"
+        )
+    )]
+    MixedMarkers {
+        /// The tool whose marker comes first.
+        first_tool: &'static str,
+        /// The other tool.
+        second_tool: &'static str,
+        /// The file's display name.
+        name: String,
+        /// The file.
+        #[source_code]
+        file: SourceFile,
+        /// The first tool's line.
+        #[label("{first_tool}")]
+        first: SourceSpan,
+        /// The other tool's line.
+        #[label("{second_tool}")]
+        second: SourceSpan,
     },
 
     /// SQL above the `-- UP` marker.

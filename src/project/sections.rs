@@ -1,12 +1,25 @@
-//! Splits a migration file into its forward and rollback SQL: the whole file, or the `-- UP` /
-//! `-- DOWN` sections of seed 003's single-file layout (goose's `-- +goose Up` and sql-migrate's
-//! `-- +migrate Up` are read the same way, since teams arrive from those tools too).
+//! Splits a migration file into its forward and rollback SQL: the whole file, or its up and
+//! down sections as each tool marks them, and reads the per-file options the tools write
+//! beside them:
 //!
-//! A `-- DOWN` line counts as a marker only in a file that has an `-- UP` marker: in any other
-//! file it could as well be a comment, and reading everything below it as the rollback would
-//! leave that SQL out of the forward run without a word. So such a file is refused, as is a file
-//! with another tool's markers that `plan` does not read ([`FOREIGN_MARKERS`]), which would
-//! otherwise run its down section forward.
+//! | tool | up / down markers | no transaction |
+//! |---|---|---|
+//! | plan, seed 003 | `-- UP` / `-- DOWN` | `-- plan: no-transaction` (header) |
+//! | goose | `-- +goose Up` / `-- +goose Down` | `-- +goose NO TRANSACTION` |
+//! | sql-migrate | `-- +migrate Up` / `-- +migrate Down` | `notransaction` after the marker |
+//! | dbmate | `-- migrate:up` / `-- migrate:down` | `transaction:false` after the marker |
+//! | node-pg-migrate | `-- Up Migration` / `-- Down Migration` | |
+//! | sqlx | | `-- no-transaction` as the first line |
+//! | morph (Mattermost) | | `-- morph:nontransactional` in the header |
+//!
+//! goose's `-- +goose StatementBegin` / `StatementEnd` are comments to plan: its lexer splits
+//! statements as PostgreSQL does, dollar quotes included. A file's markers must all be one
+//! tool's: a file mixing two is refused, as is a tool's directive plan does not act on (goose's
+//! `ENVSUB`), which would otherwise run the file differently from the way its author meant.
+//!
+//! A down marker counts only in a file that has an up marker: in any other file it could as
+//! well be a comment, and reading everything below it as the rollback would leave that SQL out
+//! of the forward run without a word.
 //!
 //! [`only_comments`] tells a rollback that does nothing (`-- Nothing`) from one that does.
 
@@ -17,86 +30,64 @@ use super::lines::{Line, lines};
 /// Which section a marker line opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Marker {
-    /// `-- UP`: forward SQL follows.
+    /// Forward SQL follows.
     Up,
-    /// `-- DOWN`: rollback SQL follows.
+    /// Rollback SQL follows.
     Down,
 }
 
-/// A line of another migration tool's layout that `plan` does not read. Kept as a table so that
-/// a reader for one of these layouts can take its rows from here.
+/// An up or down marker line, as one tool writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MarkerLine {
+    /// Which section it opens.
+    pub(crate) marker: Marker,
+    /// The tool whose marker it is; `None` for plan's own `-- UP` / `-- DOWN`.
+    pub(crate) tool: Option<&'static str>,
+    /// Whether it says its section runs outside a transaction (dbmate's `transaction:false`,
+    /// sql-migrate's `notransaction`).
+    pub(crate) no_transaction: bool,
+    /// An option after the marker that plan does not know (`transaction:flase`).
+    pub(crate) unknown_option: bool,
+}
+
+/// A line of another migration tool's layout that `plan` does not act on.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct ForeignMarker {
     /// The tool that writes it.
     pub(crate) tool: &'static str,
     /// The line after `--`, compared without regard to case; anything may follow it after a
-    /// space (`-- migrate:up transaction:false`).
+    /// space (`-- +goose ENVSUB ON`).
     pub(crate) text: &'static str,
     /// What to do instead.
     pub(crate) help: &'static str,
 }
 
-const SPLIT_UP_DOWN: &str = "plan does not read this layout yet: put the forward SQL in \
-NNN_name.up.sql and the rollback in NNN_name.down.sql, or mark the sections with lines `-- UP` \
-and `-- DOWN`";
+/// Other tools' directives, refused wherever they appear in a migration file.
+pub(crate) const FOREIGN_MARKERS: &[ForeignMarker] = &[ForeignMarker {
+    tool: "goose",
+    text: "+goose envsub",
+    help: "plan reads goose's sections and directives but does not substitute environment \
+           variables: write the values into the SQL",
+}];
 
-/// Other tools' marker lines, refused wherever they appear in a migration file.
-pub(crate) const FOREIGN_MARKERS: &[ForeignMarker] = &[
-    ForeignMarker {
-        tool: "dbmate",
-        text: "migrate:up",
-        help: SPLIT_UP_DOWN,
-    },
-    ForeignMarker {
-        tool: "dbmate",
-        text: "migrate:down",
-        help: SPLIT_UP_DOWN,
-    },
-    ForeignMarker {
-        tool: "node-pg-migrate",
-        text: "up migration",
-        help: SPLIT_UP_DOWN,
-    },
-    ForeignMarker {
-        tool: "node-pg-migrate",
-        text: "down migration",
-        help: SPLIT_UP_DOWN,
-    },
-    // goose's and sql-migrate's Up/Down sections are read; these directives of theirs are not,
-    // and ignoring them would run the file differently from the way its author meant.
-    ForeignMarker {
-        tool: "goose",
-        text: "+goose no transaction",
-        help: "plan reads goose's Up and Down sections but not this directive: write \
-               `-- plan: no-transaction` in the file's header instead",
-    },
-    ForeignMarker {
-        tool: "goose",
-        text: "+goose envsub",
-        help: "plan reads goose's Up and Down sections but does not substitute environment \
-               variables: write the values into the SQL",
-    },
-    ForeignMarker {
-        tool: "sql-migrate",
-        text: "+migrate up notransaction",
-        help: "plan reads sql-migrate's Up and Down sections but not this option: write \
-               `-- +migrate Up` alone and `-- plan: no-transaction` in the file's header",
-    },
-];
-
-/// The sections of a file.
+/// The sections of a file, and what its markers and directives say.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Sections {
     /// The forward SQL.
     pub(crate) up: Range<usize>,
-    /// The rollback SQL, when the file has a `-- DOWN` section.
+    /// The rollback SQL, when the file has a down section.
     pub(crate) down: Option<Range<usize>>,
+    /// The line saying the forward SQL runs outside a transaction, when one does.
+    pub(crate) no_transaction: Option<Range<usize>>,
+    /// The tool whose markers or directives the file uses (`dbmate`, `goose`, …), with the
+    /// first line that says so; `None` for plan's own or none.
+    pub(crate) tool: Option<(&'static str, Range<usize>)>,
 }
 
 /// A marker line out of place.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SectionProblem {
-    /// `-- DOWN` comes before `-- UP`.
+    /// The down marker comes before the up marker.
     DownBeforeUp {
         down: Range<usize>,
         up: Range<usize>,
@@ -107,38 +98,111 @@ pub(crate) enum SectionProblem {
         first: Range<usize>,
         again: Range<usize>,
     },
-    /// SQL above the `-- UP` marker would never run.
+    /// SQL above the up marker would never run.
     SqlBeforeUp { sql: Range<usize> },
-    /// A `-- DOWN` line in a file without an `-- UP` marker.
+    /// A down marker in a file without an up marker.
     DownWithoutUp { down: Range<usize> },
-    /// Another tool's marker line.
+    /// Another tool's directive that plan does not act on, or a marker option it does not know.
     Foreign {
         marker: &'static ForeignMarker,
         line: Range<usize>,
     },
+    /// Markers of two tools in one file.
+    Mixed {
+        first_tool: &'static str,
+        first: Range<usize>,
+        second_tool: &'static str,
+        second: Range<usize>,
+    },
 }
 
-/// The marker a line is, if any: `-- UP`, `-- DOWN`, `-- +goose Up`, `-- +migrate Down`, in any
-/// case, and nothing else on the line.
-pub(crate) fn marker_of(line: &Line<'_>) -> Option<Marker> {
+/// An option after dbmate's or sql-migrate's marker that plan does not know.
+const UNKNOWN_OPTION: ForeignMarker = ForeignMarker {
+    tool: "unknown marker option",
+    text: "",
+    help: "plan reads `transaction:false` after dbmate's `-- migrate:up` and `notransaction` \
+           after sql-migrate's `-- +migrate Up`; remove the option, or correct its spelling",
+};
+
+/// The name plan's own markers go by in messages.
+const PLAN_MARKERS: &str = "plan (-- UP / -- DOWN)";
+
+/// The marker a line is, if any, in any case and with nothing else on the line but a known
+/// option: `-- UP`, `-- +goose Down`, `-- +migrate Up notransaction`,
+/// `-- migrate:up transaction:false`, `-- Down Migration`.
+pub(crate) fn marker_of(line: &Line<'_>) -> Option<MarkerLine> {
     let rest = line.content.trim().strip_prefix("--")?.trim();
-    let rest = rest
-        .strip_prefix("+goose")
-        .or_else(|| rest.strip_prefix("+migrate"))
-        .map_or(rest, str::trim_start);
-    if rest.eq_ignore_ascii_case("up") {
-        Some(Marker::Up)
-    } else if rest.eq_ignore_ascii_case("down") {
-        Some(Marker::Down)
-    } else {
-        None
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let direction = |word: &str| match word {
+        "up" => Some(Marker::Up),
+        "down" => Some(Marker::Down),
+        _ => None,
+    };
+    let plain = |marker, tool| MarkerLine {
+        marker,
+        tool,
+        no_transaction: false,
+        unknown_option: false,
+    };
+    match words.as_slice() {
+        [word] => {
+            if let Some(marker) = direction(word) {
+                return Some(plain(marker, None));
+            }
+            // dbmate: `-- migrate:up`, options after a space.
+            let marker = direction(word.strip_prefix("migrate:")?)?;
+            Some(plain(marker, Some("dbmate")))
+        }
+        ["+goose", word] => Some(plain(direction(word)?, Some("goose"))),
+        ["+migrate", word, options @ ..] => {
+            let marker = direction(word)?;
+            Some(MarkerLine {
+                marker,
+                tool: Some("sql-migrate"),
+                no_transaction: options.contains(&"notransaction"),
+                unknown_option: options.iter().any(|option| *option != "notransaction"),
+            })
+        }
+        [word, "migration"] => Some(plain(direction(word)?, Some("node-pg-migrate"))),
+        [word, options @ ..] if word.starts_with("migrate:") => {
+            let marker = direction(word.strip_prefix("migrate:")?)?;
+            Some(MarkerLine {
+                marker,
+                tool: Some("dbmate"),
+                no_transaction: options.contains(&"transaction:false"),
+                unknown_option: options
+                    .iter()
+                    .any(|option| !matches!(*option, "transaction:false" | "transaction:true")),
+            })
+        }
+        _ => None,
     }
 }
 
-/// The other tool's marker a line is, if any.
+/// A directive line that is not a marker: which tool writes it and whether it says the file
+/// runs outside a transaction. `first_line` says whether it is the file's first line (sqlx reads
+/// `-- no-transaction` only there).
+fn directive_of(line: &Line<'_>, first_line: bool) -> Option<(&'static str, bool)> {
+    let rest = line.content.trim().strip_prefix("--")?.trim();
+    let lower = rest.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    match words.as_slice() {
+        ["+goose", "no", "transaction"] => Some(("goose", true)),
+        ["+goose", "statementbegin" | "statementend"] => Some(("goose", false)),
+        ["morph:nontransactional"] => Some(("morph", true)),
+        ["no-transaction"] if first_line => Some(("sqlx", true)),
+        _ => None,
+    }
+}
+
+/// The other tool's directive a line is, if any.
 pub(crate) fn foreign_marker_of(line: &Line<'_>) -> Option<&'static ForeignMarker> {
     let rest = line.content.trim().strip_prefix("--")?.trim();
-    // Compare word by word, so that `-- +goose  NO   TRANSACTION` is found too.
+    // Compare word by word, so that `-- +goose  ENVSUB   ON` is found too.
     let words: Vec<String> = rest
         .split_whitespace()
         .map(str::to_ascii_lowercase)
@@ -151,45 +215,86 @@ pub(crate) fn foreign_marker_of(line: &Line<'_>) -> Option<&'static ForeignMarke
 
 /// Splits `text` at its markers. Without markers the whole file is forward SQL.
 pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
-    let mut up: Option<Line<'_>> = None;
+    let mut up: Option<(Line<'_>, MarkerLine)> = None;
     let mut down: Option<Line<'_>> = None;
     let mut first_sql: Option<Range<usize>> = None;
-    for line in lines(text) {
+    let mut no_transaction: Option<Range<usize>> = None;
+    // The first line that says which tool's syntax the file uses, plan's own markers included
+    // (`None` as the tool), so that a second tool's is refused.
+    let mut style: Option<(Option<&'static str>, Range<usize>)> = None;
+    let mut same_style = |tool: Option<&'static str>, line: &Line<'_>| match &style {
+        Some((first_tool, first)) if *first_tool != tool => Err(SectionProblem::Mixed {
+            first_tool: first_tool.unwrap_or(PLAN_MARKERS),
+            first: first.clone(),
+            second_tool: tool.unwrap_or(PLAN_MARKERS),
+            second: line.span(),
+        }),
+        Some(_) => Ok(()),
+        None => {
+            style = Some((tool, line.span()));
+            Ok(())
+        }
+    };
+    for (index, line) in lines(text).enumerate() {
         if let Some(marker) = foreign_marker_of(&line) {
             return Err(SectionProblem::Foreign {
                 marker,
                 line: line.span(),
             });
         }
-        match marker_of(&line) {
-            Some(Marker::Up) => {
-                if let Some(first) = up {
-                    return Err(SectionProblem::Repeated {
-                        marker: Marker::Up,
-                        first: first.span(),
-                        again: line.span(),
-                    });
-                }
-                if let Some(down) = down {
-                    return Err(SectionProblem::DownBeforeUp {
-                        down: down.span(),
-                        up: line.span(),
-                    });
-                }
-                if let Some(sql) = first_sql.take() {
-                    return Err(SectionProblem::SqlBeforeUp { sql });
-                }
-                up = Some(line);
+        // Before the first SQL only: a line in a function body is not the file's directive.
+        if first_sql.is_none()
+            && let Some((tool, outside)) = directive_of(&line, index == 0)
+        {
+            same_style(Some(tool), &line)?;
+            if outside {
+                no_transaction.get_or_insert(line.span());
             }
-            Some(Marker::Down) => {
-                if let Some(first) = down {
-                    return Err(SectionProblem::Repeated {
-                        marker: Marker::Down,
-                        first: first.span(),
-                        again: line.span(),
+            continue;
+        }
+        match marker_of(&line) {
+            Some(found) => {
+                if found.unknown_option {
+                    return Err(SectionProblem::Foreign {
+                        marker: &UNKNOWN_OPTION,
+                        line: line.span(),
                     });
                 }
-                down = Some(line);
+                same_style(found.tool, &line)?;
+                match found.marker {
+                    Marker::Up => {
+                        if let Some((first, _)) = up {
+                            return Err(SectionProblem::Repeated {
+                                marker: Marker::Up,
+                                first: first.span(),
+                                again: line.span(),
+                            });
+                        }
+                        if let Some(down) = down {
+                            return Err(SectionProblem::DownBeforeUp {
+                                down: down.span(),
+                                up: line.span(),
+                            });
+                        }
+                        if let Some(sql) = first_sql.take() {
+                            return Err(SectionProblem::SqlBeforeUp { sql });
+                        }
+                        if found.no_transaction {
+                            no_transaction.get_or_insert(line.span());
+                        }
+                        up = Some((line, found));
+                    }
+                    Marker::Down => {
+                        if let Some(first) = down {
+                            return Err(SectionProblem::Repeated {
+                                marker: Marker::Down,
+                                first: first.span(),
+                                again: line.span(),
+                            });
+                        }
+                        down = Some(line);
+                    }
+                }
             }
             None => {
                 let trimmed = line.content.trim();
@@ -202,15 +307,20 @@ pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
     if let (None, Some(down)) = (up, down) {
         return Err(SectionProblem::DownWithoutUp { down: down.span() });
     }
-    let up_start = up.map_or(0, |line| line.next);
+    let tool = style.and_then(|(tool, line)| Some((tool?, line)));
+    let up_start = up.map_or(0, |(line, _)| line.next);
     Ok(match down {
         Some(down) => Sections {
             up: up_start..down.start,
             down: Some(down.next..text.len()),
+            no_transaction,
+            tool,
         },
         None => Sections {
             up: up_start..text.len(),
             down: None,
+            no_transaction,
+            tool,
         },
     })
 }
@@ -377,48 +487,71 @@ mod tests {
     }
 
     #[test]
-    fn issue_11_other_tools_markers_are_refused_at_their_line() {
+    fn issue_16_each_tools_markers_and_options_are_read() {
+        // (forward, rollback, no-transaction line, tool) of each file.
+        let read = |text: &str| match split(text) {
+            Ok(sections) => format!(
+                "up={:?} down={:?} outside={:?} tool={:?}",
+                &text[sections.up],
+                sections.down.map(|down| &text[down]),
+                sections.no_transaction.map(|line| &text[line]),
+                sections.tool.map(|(tool, _)| tool),
+            ),
+            Err(problem) => format!("{problem:?}"),
+        };
+        insta::assert_snapshot!([
+            read("-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n"),
+            read("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY i;\n"),
+            read("-- Up Migration\nCREATE TABLE a (id int);\n-- Down Migration\nDROP TABLE a;\n"),
+            read("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n"),
+            read("-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n-- +goose StatementEnd\n-- +goose Down\nDROP FUNCTION f;\n"),
+            read("-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n"),
+            read("-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n"),
+            read("-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON a (id)\n"),
+            read("SELECT 1;\n-- no-transaction\n"),
+        ]
+        .join("\n"), @r#"
+        up="CREATE TABLE a (id int);\n\n" down=Some("DROP TABLE a;\n") outside=None tool=Some("dbmate")
+        up="CREATE INDEX CONCURRENTLY i ON a (id);\n" down=Some("DROP INDEX CONCURRENTLY i;\n") outside=Some("-- migrate:up transaction:false") tool=Some("dbmate")
+        up="CREATE TABLE a (id int);\n" down=Some("DROP TABLE a;\n") outside=None tool=Some("node-pg-migrate")
+        up="CREATE INDEX CONCURRENTLY i ON a (id);\n" down=None outside=Some("-- +goose NO TRANSACTION") tool=Some("goose")
+        up="-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n-- +goose StatementEnd\n" down=Some("DROP FUNCTION f;\n") outside=None tool=Some("goose")
+        up="CREATE INDEX CONCURRENTLY i ON a (id);\n" down=None outside=Some("-- +migrate Up notransaction") tool=Some("sql-migrate")
+        up="-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n" down=None outside=Some("-- no-transaction") tool=Some("sqlx")
+        up="-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON a (id)\n" down=None outside=Some("-- morph:nontransactional") tool=Some("morph")
+        up="SELECT 1;\n-- no-transaction\n" down=None outside=None tool=None
+        "#);
+    }
+
+    #[test]
+    fn issue_16_two_tools_markers_or_an_unknown_option_are_refused_at_their_line() {
         let found = |text: &str| match split(text) {
             Err(SectionProblem::Foreign { marker, line }) => {
                 format!("{} {:?}", marker.tool, &text[line])
             }
+            Err(SectionProblem::Mixed {
+                first_tool,
+                second_tool,
+                second,
+                ..
+            }) => format!("{first_tool} then {second_tool} at {:?}", &text[second]),
             other => format!("{other:?}"),
         };
         assert_eq!(
-            found("-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n"),
-            "dbmate \"-- migrate:up\""
+            found("-- migrate:up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n"),
+            "dbmate then goose at \"-- +goose Down\""
         );
         assert_eq!(
-            found(
-                "-- comment\n-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n"
-            ),
-            "dbmate \"-- migrate:up transaction:false\""
+            found("-- UP\nCREATE TABLE a (id int);\n-- Down Migration\nDROP TABLE a;\n"),
+            "plan (-- UP / -- DOWN) then node-pg-migrate at \"-- Down Migration\""
         );
         assert_eq!(
-            found("-- Up Migration\nCREATE TABLE a (id int);\n-- Down Migration\nDROP TABLE a;\n"),
-            "node-pg-migrate \"-- Up Migration\""
-        );
-        assert_eq!(
-            found(
-                "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n"
-            ),
-            "goose \"-- +goose NO TRANSACTION\""
+            found("-- migrate:up transaction:flase\nSELECT 1;\n"),
+            "unknown marker option \"-- migrate:up transaction:flase\""
         );
         assert_eq!(
             found("-- +goose Up\n-- +goose ENVSUB ON\nSELECT '${X}';\n"),
             "goose \"-- +goose ENVSUB ON\""
-        );
-        assert_eq!(
-            found("-- +migrate Up notransaction\nSELECT 1;\n"),
-            "sql-migrate \"-- +migrate Up notransaction\""
-        );
-        // goose's sections and statement brackets are read: plan splits statements as psql does.
-        assert_eq!(
-            expect_sections(
-                "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n-- +goose Down\nSELECT 2;\n"
-            )
-            .1,
-            Some("SELECT 2;\n".to_string())
         );
     }
 }

@@ -31,8 +31,8 @@ pub(crate) trait Source: Sync {
     fn root(&self) -> &Path;
     /// The bytes of the file at `path`.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
-    /// The entries directly in `folder`, each as `folder.join(name)`, in any order: files, and
-    /// on disk also folders and symbolic links, so that a `.sql` entry that is not a readable
+    /// The entries directly in `folder`, each as `folder.join(name)`, in any order: files and
+    /// folders, and on disk also symbolic links, so that a `.sql` entry that is not a readable
     /// file is reported rather than left out.
     fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>>;
     /// Where `path` leads when it is a symbolic link to somewhere outside both the project
@@ -137,14 +137,20 @@ impl Source for ProjectFiles {
         };
         let relative = self.relative(folder).ok_or_else(missing)?;
         let mut exists = false;
-        let mut paths = Vec::new();
+        let mut paths: Vec<PathBuf> = Vec::new();
         for path in self.files.keys() {
             if path.starts_with(&relative) && *path != relative {
                 exists = true;
-                if path.parent() == Some(relative.as_path())
-                    && let Some(name) = path.file_name()
-                {
-                    paths.push(folder.join(name));
+                // The entry directly in the folder: the file itself, or the folder it is in
+                // (a migration folder of Prisma's or Diesel's layout), listed once.
+                let Ok(inside) = path.strip_prefix(&relative) else {
+                    continue;
+                };
+                if let Some(std::path::Component::Normal(name)) = inside.components().next() {
+                    let entry = folder.join(name);
+                    if paths.last() != Some(&entry) {
+                        paths.push(entry);
+                    }
                 }
             }
         }
@@ -242,24 +248,25 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_lists_only_the_files_directly_in_it() {
+    fn a_folder_lists_only_the_entries_directly_in_it() {
         let files = files(&[
             "plan.yaml",
             "migrations/001_a.sql",
             "./migrations/002_b.sql",
             "migrations/steps/backfill.sql",
+            "migrations/steps/other.sql",
             "/other/x.sql",
         ]);
         assert_eq!(
             check_list(&files, "migrations"),
-            "./migrations/001_a.sql ./migrations/002_b.sql"
+            "./migrations/001_a.sql ./migrations/002_b.sql ./migrations/steps"
         );
         assert_eq!(
             check_list(&files, "migrations/"),
             check_list(&files, "migrations")
         );
         assert_eq!(check_list(&files, "other"), "./other/x.sql");
-        assert_eq!(check_list(&files, ""), "./plan.yaml");
+        assert_eq!(check_list(&files, ""), "./migrations ./other ./plan.yaml");
         assert_eq!(
             check_list(&files, "missing"),
             "error: no such folder among the embedded files"

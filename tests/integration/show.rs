@@ -126,7 +126,7 @@ mod reading {
     }
 
     #[test]
-    fn issue_11_other_tools_markers_are_refused_at_their_line() {
+    fn issue_16_two_tools_layouts_in_one_folder_are_refused() {
         expect_rejected("foreign_markers");
     }
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::SourceFile;
 use crate::project::header::Written;
+use crate::project::layout::Layout;
 use crate::project::migration::{BatchCommit, Requirement, TransactionMode};
 
 /// The file name `plan` looks for in a project folder.
@@ -69,6 +70,11 @@ impl fmt::Display for TrackingTable {
 pub(crate) struct Manifest {
     pub(crate) file: Option<SourceFile>,
     pub(crate) migrations_dir: PathBuf,
+    /// Whether plan.yaml names the migrations folder; if not, and `migrations/` is missing,
+    /// the folders other tools use by default are looked for.
+    pub(crate) migrations_dir_declared: bool,
+    /// The layout plan.yaml's `layout:` names; `None` detects it.
+    pub(crate) layout: Option<Layout>,
     pub(crate) tracking_table: TrackingTable,
     pub(crate) order: OrderSetting,
     pub(crate) lock_timeout: Duration,
@@ -206,6 +212,8 @@ impl Manifest {
         Manifest {
             file: None,
             migrations_dir: PathBuf::from("migrations"),
+            migrations_dir_declared: false,
+            layout: None,
             tracking_table: TrackingTable {
                 schema: "plan".to_string(),
                 table: "migrations".to_string(),

@@ -18,6 +18,7 @@ use super::model::{
 use super::raw::{RawCommit, RawEntry, RawManifest, RawStep, RawStepValue};
 use crate::diagnostic::SourceFile;
 use crate::project::header::{Written, parse_requirement};
+use crate::project::layout::Layout;
 use crate::project::lines::lines;
 use crate::project::migration::{BatchCommit, Requirement, TransactionMode};
 
@@ -39,6 +40,20 @@ impl Manifest {
         let mut manifest = Manifest::default_settings();
         if let Some(dir) = raw.migrations_dir {
             manifest.migrations_dir = PathBuf::from(dir);
+            manifest.migrations_dir_declared = true;
+        }
+        if let Some(name) = raw.layout {
+            match Layout::from_name(&name) {
+                Some(layout) => manifest.layout = Some(layout),
+                None => problems.push(ManifestProblem::Invalid {
+                    message: format!("`layout: {name}` names no layout plan reads"),
+                    help: format!(
+                        "write one of {}, or leave `layout:` out to have it detected",
+                        Layout::names()
+                    ),
+                    span: locate_value(text, &["layout"], name.trim()),
+                }),
+            }
         }
         if let Some(order) = raw.order {
             manifest.order = order;
@@ -129,6 +144,7 @@ impl Manifest {
         };
         if let Some(dir) = from_yaml.or_else(from_line) {
             manifest.migrations_dir = PathBuf::from(dir);
+            manifest.migrations_dir_declared = true;
         }
         manifest
     }

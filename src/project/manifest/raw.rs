@@ -14,6 +14,7 @@ use super::model::{BackupPolicy, LintOnApply, OrderSetting, STEP_KINDS};
 #[serde(deny_unknown_fields)]
 pub(super) struct RawManifest {
     pub(super) migrations_dir: Option<String>,
+    pub(super) layout: Option<String>,
     pub(super) tracking_table: Option<String>,
     pub(super) order: Option<OrderSetting>,
     pub(super) lock_timeout: Option<String>,

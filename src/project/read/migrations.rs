@@ -6,15 +6,18 @@ use super::problems::{header_problem, section_problem};
 use crate::diagnostic::to_source_span;
 use crate::project::files::{self, FileRole, MigrationFile};
 use crate::project::header;
-use crate::project::migration::{Migration, MigrationKind, Rollback, TransactionMode, Version};
+use crate::project::layout::Evidence;
+use crate::project::migration::{Migration, MigrationKind, Rollback, TransactionMode};
 use crate::project::model::{Project, Resolution};
 use crate::project::problem::Problem;
 use crate::project::sections;
 
+/// One migration file read: the migration, its header, and what shows which tool's layout it
+/// follows (its name, then its markers).
 pub(super) fn read_migration(
     file: MigrationFile,
     problems: &mut Vec<Problem>,
-) -> (Migration, header::Header) {
+) -> (Migration, header::Header, Vec<Evidence>) {
     let text = file.source.text();
     let name = file.source.name().to_string();
     let sections = match sections::split(text) {
@@ -24,17 +27,45 @@ pub(super) fn read_migration(
             sections::Sections {
                 up: 0..text.len(),
                 down: None,
+                no_transaction: None,
+                tool: None,
             }
         }
     };
-    let header = header::parse(text);
+    let mut header = header::parse(text);
+    // A tool's own no-transaction line (dbmate's `transaction:false`, goose's `NO TRANSACTION`,
+    // sqlx's, morph's) says what `-- plan: no-transaction` says.
+    if let Some(line) = &sections.no_transaction {
+        header.transaction = Some(TransactionMode::Outside);
+        header.transaction_declared_at.get_or_insert(line.clone());
+    }
+    // An options file beside it (Flyway's `.sql.conf`, Diesel's `metadata.toml`) says so too;
+    // it has no line in the migration to point at.
+    if file.outside_transaction.is_some() {
+        header.transaction = Some(TransactionMode::Outside);
+    }
+    let mut evidence = Vec::new();
+    if let Some(tool) = file.tool {
+        evidence.push(Evidence {
+            tool,
+            file: file.source.clone(),
+            span: 0..0,
+        });
+    }
+    if let Some((tool, line)) = sections.tool.clone() {
+        evidence.push(Evidence {
+            tool,
+            file: file.source.clone(),
+            span: line,
+        });
+    }
     for problem in &header.problems {
         problems.push(header_problem(problem, &file.source));
     }
     let rollback = sections.down.map(|span| Rollback::Section { span });
     let migration = Migration {
         version: match file.kind {
-            MigrationKind::Versioned => Version::of(file.id.as_str()),
+            MigrationKind::Versioned => file.version,
             MigrationKind::Repeatable => None,
         },
         kind: file.kind,
@@ -54,7 +85,7 @@ pub(super) fn read_migration(
         metadata: header.metadata.clone(),
     };
     let _ = name;
-    (migration, header)
+    (migration, header, evidence)
 }
 
 pub(super) fn attach_rollbacks(

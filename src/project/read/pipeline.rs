@@ -16,6 +16,7 @@ use crate::diagnostic::InvalidInput;
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::parallel;
 use crate::project::files::{self, MigrationFile};
+use crate::project::layout::{self, Evidence, Layout};
 use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
 use crate::project::migration::{Migration, MigrationId, Version};
 use crate::project::model::Project;
@@ -82,7 +83,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     let dir = source.root();
     let mut problems = Vec::new();
     let manifest = read_manifest(source, &mut problems);
-    let migrations_dir = dir.join(&manifest.migrations_dir);
+    let migrations_dir = migrations_folder(source, &manifest);
     let step_files: Vec<PathBuf> = manifest
         .entries
         .iter()
@@ -124,23 +125,36 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     // taken in file order, duplicates among them.
     let mut read = parallel::map_owned(files, |file| {
         let mut file_problems = Vec::new();
-        let (migration, header) = read_migration(file, &mut file_problems);
-        (migration, header, file_problems)
+        let (migration, header, evidence) = read_migration(file, &mut file_problems);
+        (migration, header, evidence, file_problems)
     })
     .into_iter();
     let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
     let mut pending_headers = Vec::new();
+    let mut evidence: Vec<Evidence> = Vec::new();
     for duplicate in duplicates {
         if let Some(duplicate) = duplicate {
             problems.push(duplicate);
             continue;
         }
-        let Some((migration, header, file_problems)) = read.next() else {
+        let Some((migration, header, file_evidence, file_problems)) = read.next() else {
             break;
         };
         problems.extend(file_problems);
+        evidence.extend(file_evidence);
         pending_headers.push((migration.id.clone(), header));
         migrations.insert(migration.id.clone(), migration);
+    }
+    evidence.extend(listing.rollbacks.iter().filter_map(|rollback| {
+        Some(Evidence {
+            tool: rollback.tool?,
+            file: rollback.source.clone(),
+            span: 0..0,
+        })
+    }));
+    let layout = layout::detect(manifest.layout, &evidence, &mut problems);
+    if layout.layout == Layout::Flyway {
+        problems.extend(not_flyway_names(&migrations));
     }
     let mut project = Project {
         root: dir.to_path_buf(),
@@ -148,6 +162,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         manifest,
         migrations,
         environments: Vec::new(),
+        layout,
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     set_aside_empty_rollbacks(&mut project);
@@ -184,6 +199,83 @@ fn sort_key<'a>(
         migration.version.as_ref(),
         id.as_str(),
     )
+}
+
+/// The folders other tools keep their migrations in by default, looked for in this order when
+/// plan.yaml names none and `migrations/` is missing, each taken only when a file in it has
+/// the names that tool gives (a `sql/` folder of scripts is not a migrations folder): dbmate's
+/// (numbered `.sql` files), Prisma's (`migration_lock.toml`), and Flyway's command line's and
+/// Java defaults (`V1__x.sql`).
+const TOOL_FOLDERS: [(&str, TellsFolder); 5] = [
+    ("db/migrations", numbered_sql),
+    ("prisma/migrations", |name| name == "migration_lock.toml"),
+    ("sql", flyway_versioned),
+    ("db/migration", flyway_versioned),
+    ("src/main/resources/db/migration", flyway_versioned),
+];
+
+/// Whether a file name in a folder shows that the folder is the tool's migrations folder.
+type TellsFolder = fn(&str) -> bool;
+
+fn numbered_sql(name: &str) -> bool {
+    name.starts_with(|first: char| first.is_ascii_digit()) && name.ends_with(".sql")
+}
+
+fn flyway_versioned(name: &str) -> bool {
+    name.starts_with('V') && name.contains("__") && name.ends_with(".sql")
+}
+
+/// The migrations folder: plan.yaml's, else `migrations/`, else the first of [`TOOL_FOLDERS`]
+/// that holds its tool's files (else `migrations/`, whose absence is then the problem
+/// reported).
+fn migrations_folder(source: &dyn Source, manifest: &Manifest) -> PathBuf {
+    let root = source.root();
+    let declared = root.join(&manifest.migrations_dir);
+    if manifest.migrations_dir_declared || source.list(&declared).is_ok() {
+        return declared;
+    }
+    TOOL_FOLDERS
+        .iter()
+        .map(|(folder, tells)| (root.join(folder), tells))
+        .find(|(folder, tells)| {
+            source.list(folder).is_ok_and(|entries| {
+                entries.iter().any(|entry| {
+                    entry
+                        .file_name()
+                        .and_then(|name| name.to_str())
+                        .is_some_and(tells)
+                })
+            })
+        })
+        .map_or(declared, |(folder, _)| folder)
+}
+
+/// The files of a Flyway folder that Flyway would not run: every migration without a Flyway
+/// name (`V…__`, or `R__`, which is plan's own too).
+fn not_flyway_names(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Problem> {
+    migrations
+        .values()
+        .filter(|migration| {
+            !migration.is_repeatable()
+                && (!migration.id.as_str().starts_with('V') || migration.version.is_none())
+        })
+        .map(|migration| {
+            let id = migration.id.as_str();
+            let (version, description) = match id.split_once('_') {
+                Some((version, description)) if Version::of(version).is_some() => {
+                    (version.trim_start_matches('0'), description)
+                }
+                _ => ("1", id),
+            };
+            Problem::NotAFlywayName {
+                name: migration.file.name().to_string(),
+                example: format!(
+                    "V{}__{description}.sql",
+                    if version.is_empty() { "0" } else { version }
+                ),
+            }
+        })
+        .collect()
 }
 
 fn read_manifest(source: &dyn Source, problems: &mut Vec<Problem>) -> Manifest {

@@ -86,8 +86,8 @@ pub(super) fn section_problem(problem: sections::SectionProblem, file: &SourceFi
             again,
         } => Problem::RepeatedMarker {
             marker: match marker {
-                sections::Marker::Up => "-- UP",
-                sections::Marker::Down => "-- DOWN",
+                sections::Marker::Up => "up",
+                sections::Marker::Down => "down",
             },
             name,
             file: file.clone(),
@@ -104,6 +104,19 @@ pub(super) fn section_problem(problem: sections::SectionProblem, file: &SourceFi
             name,
             file: file.clone(),
             span: to_source_span(&down),
+        },
+        sections::SectionProblem::Mixed {
+            first_tool,
+            first,
+            second_tool,
+            second,
+        } => Problem::MixedMarkers {
+            first_tool,
+            second_tool,
+            name,
+            file: file.clone(),
+            first: to_source_span(&first),
+            second: to_source_span(&second),
         },
         sections::SectionProblem::Foreign { marker, line } => Problem::ForeignMarker {
             tool: marker.tool,
