@@ -17,6 +17,7 @@ mod embedding;
 mod exactly_once;
 mod global_options;
 mod json_output;
+mod layouts;
 mod lint;
 mod lint_trace;
 mod new;
