@@ -240,6 +240,23 @@ pub(crate) enum Problem {
         span: SourceSpan,
     },
 
+    /// Two Flyway migrations with one version (`V1__a.sql`, `V1.0__b.sql`).
+    #[error("{second} has version {version}, as {first} has")]
+    #[diagnostic(
+        code(plan::project::duplicate_version),
+        help(
+            "Flyway refuses two migrations with one version (1 and 1.0 are one), and so does plan in a Flyway folder: give one of them the next free version"
+        )
+    )]
+    DuplicateVersion {
+        /// The version, as the second file writes it.
+        version: String,
+        /// The first file.
+        first: String,
+        /// The second file.
+        second: String,
+    },
+
     /// A `.sql` file in a Flyway folder that Flyway would not run.
     #[error("{name} is not a Flyway migration name, in a Flyway folder")]
     #[diagnostic(

@@ -92,6 +92,16 @@ fn flyway_a_file_flyway_would_not_run_is_refused_and_nothing_runs() {
             "sql/002_users.sql is not a Flyway migration name",
             "V2__users.sql",
         ]);
+    let project = TestProject::new(&[
+        ("sql/V1__init.sql", "CREATE TABLE a (id int);\n"),
+        ("sql/V1.0__again.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::project::duplicate_version",
+            "sql/V1.0__again.sql has version 1.0, as sql/V1__init.sql has",
+        ]);
     assert_eq!(public_tables(&database), Vec::<String>::new());
 }
 

@@ -155,6 +155,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     let layout = layout::detect(manifest.layout, &evidence, &mut problems);
     if layout.layout == Layout::Flyway {
         problems.extend(not_flyway_names(&migrations));
+        problems.extend(duplicate_versions(&migrations));
     }
     let mut project = Project {
         root: dir.to_path_buf(),
@@ -248,6 +249,25 @@ fn migrations_folder(source: &dyn Source, manifest: &Manifest) -> PathBuf {
             })
         })
         .map_or(declared, |(folder, _)| folder)
+}
+
+/// Flyway migrations sharing a version (`V1__a`, `V1.0__b`): in version order, each after the
+/// first names it.
+fn duplicate_versions(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Problem> {
+    let mut versioned: Vec<(&Version, &Migration)> = migrations
+        .values()
+        .filter_map(|migration| Some((migration.version.as_ref()?, migration)))
+        .collect();
+    versioned.sort_by(|left, right| left.0.cmp(right.0));
+    versioned
+        .windows(2)
+        .filter(|pair| pair[0].0.significant() == pair[1].0.significant())
+        .map(|pair| Problem::DuplicateVersion {
+            version: pair[1].0.as_str().to_string(),
+            first: pair[0].1.file.name().to_string(),
+            second: pair[1].1.file.name().to_string(),
+        })
+        .collect()
 }
 
 /// The files of a Flyway folder that Flyway would not run: every migration without a Flyway
