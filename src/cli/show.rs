@@ -174,6 +174,13 @@ impl ShownPlan {
                 OrderMode::Graph => "graph",
             },
             order_reason: match graph.mode_reason() {
+                // Repeatable migrations are outside the sequence, whatever they declare.
+                OrderModeReason::NothingDeclared
+                    if project.migrations().any(Migration::is_repeatable) =>
+                {
+                    "no versioned migration declares dependencies, so each follows the one before it; repeatable ones come after them all"
+                        .to_string()
+                }
                 OrderModeReason::NothingDeclared => {
                     "no migration declares dependencies, so each follows the one before it"
                         .to_string()
