@@ -14,7 +14,9 @@ use crate::infer::Standing;
 use crate::lint::allow::{Reach, allows_of};
 use crate::load::Loaded;
 use crate::parallel;
-use crate::project::{Migration, MigrationId, Rollback, SqlSource, StepKind, TransactionMode};
+use crate::project::{
+    Migration, MigrationId, MigrationKind, Rollback, SqlSource, StepKind, TransactionMode,
+};
 use crate::sql::script::Script;
 
 /// Arguments of `plan show`.
@@ -67,6 +69,14 @@ struct ShownPlan {
 struct ShownMigration {
     position: usize,
     id: String,
+    /// `repeatable` for a repeatable migration (docs/json.md); absent for a versioned one, so
+    /// that the shape of a project without repeatable migrations is unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    /// Its SQL holds only comments and it has no steps: applying it runs nothing and records
+    /// it as applied. Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    no_op: bool,
     version: Option<String>,
     file: String,
     checksum: String,
@@ -170,6 +180,13 @@ impl ShownPlan {
                 OrderMode::Graph => "graph",
             },
             order_reason: match graph.mode_reason() {
+                // Repeatable migrations are outside the sequence, whatever they declare.
+                OrderModeReason::NothingDeclared
+                    if project.migrations().any(Migration::is_repeatable) =>
+                {
+                    "no versioned migration declares dependencies, so each follows the one before it; repeatable ones come after them all"
+                        .to_string()
+                }
                 OrderModeReason::NothingDeclared => {
                     "no migration declares dependencies, so each follows the one before it"
                         .to_string()
@@ -258,9 +275,15 @@ impl ShownMigration {
         graph: &Graph,
         environment: Option<&str>,
     ) -> Self {
+        let repeatable = migration.is_repeatable();
         ShownMigration {
             position,
             id: migration.id().to_string(),
+            kind: match migration.kind() {
+                MigrationKind::Versioned => None,
+                MigrationKind::Repeatable => Some("repeatable"),
+            },
+            no_op: script.statements.is_empty() && migration.steps().is_empty(),
             version: migration
                 .version()
                 .map(|version| version.as_str().to_string()),
@@ -278,13 +301,21 @@ impl ShownMigration {
                 })
                 .collect(),
             inferred_dependencies: Vec::new(),
-            rollback: migration.rollback().map(|rollback| match rollback {
-                Rollback::File(file) => file.name().to_string(),
-                Rollback::Section { .. } => {
-                    format!("{} (-- DOWN section)", migration.file().name())
-                }
-            }),
-            no_rollback_reason: migration.no_rollback_reason(),
+            // A repeatable migration is never rolled back, whatever it was written with.
+            rollback: migration
+                .rollback()
+                .filter(|_| !repeatable)
+                .map(|rollback| match rollback {
+                    Rollback::File(file) => file.name().to_string(),
+                    Rollback::Section { .. } => {
+                        format!("{} (-- DOWN section)", migration.file().name())
+                    }
+                }),
+            no_rollback_reason: if repeatable {
+                Some("a repeatable migration runs again whenever its file changes".to_string())
+            } else {
+                migration.no_rollback_reason()
+            },
             // What will happen, not only what the header says: a file of only CREATE INDEX
             // CONCURRENTLY runs outside a transaction without saying so.
             transaction: match script.transaction {
@@ -325,7 +356,18 @@ impl ShownMigration {
             ),
             _ => String::new(),
         };
-        text.push_str(&format!("{:>3}. {}{skipped}\n", self.position, self.id));
+        // What sets it apart, in the same line: repeatable, a no-op.
+        let mut notes = String::new();
+        if self.kind.is_some() {
+            notes.push_str("  [repeatable: runs again whenever its file changes]");
+        }
+        if self.no_op {
+            notes.push_str("  [no-op: only comments]");
+        }
+        text.push_str(&format!(
+            "{:>3}. {}{notes}{skipped}\n",
+            self.position, self.id
+        ));
         let mut field = |name: &str, value: &str| {
             text.push_str(&format!("       {name:<12} {value}\n"));
         };

@@ -20,8 +20,9 @@ use crate::ops::{MigrationStatus, State, status};
 /// Arguments of `plan status`.
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
-    /// Exit 1 when any migration is pending, modified, partial, interrupted, partially rolled
-    /// back, blocked, or applied with its file missing; 0 when every one is applied (or, limited
+    /// Exit 1 when any migration is pending, changed (a repeatable one to run again),
+    /// modified, partial, interrupted, partially rolled back, blocked, or applied with its
+    /// file missing; 0 when every one is applied (or, limited
     /// to other environments, skipped). For CI.
     #[arg(long)]
     exit_code: bool,
@@ -155,6 +156,10 @@ pub(crate) struct ShownStatus {
 #[derive(Debug, Serialize)]
 struct ShownState {
     id: String,
+    /// `repeatable` for a repeatable migration; absent for a versioned one, so that the
+    /// shape of a project without repeatable migrations is unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     applied_at: Option<String>,
@@ -250,6 +255,7 @@ impl ShownState {
     fn new(line: &MigrationStatus) -> Self {
         let mut shown = ShownState {
             id: line.id.clone(),
+            kind: line.repeatable.then_some("repeatable"),
             state: line.state.name(),
             applied_at: None,
             duration_ms: None,
@@ -276,6 +282,20 @@ impl ShownState {
                 shown.batch = Some(*batch);
             }
             State::Pending => {}
+            State::Changed {
+                recorded,
+                current,
+                at,
+                batch,
+            } => {
+                shown.detail = format!(
+                    "changed since it was applied {at} in batch {batch} (checksum {recorded} → {current}): the next apply runs it again"
+                );
+                shown.applied_at = Some(at.clone());
+                shown.batch = Some(*batch);
+                shown.recorded_checksum = Some(recorded.clone());
+                shown.current_checksum = Some(current.clone());
+            }
             State::Modified { recorded, current } => {
                 shown.detail =
                     format!("file changed since it was applied (checksum {recorded} → {current})");
@@ -328,6 +348,14 @@ impl ShownState {
                 shown.statements = Some(*statements);
             }
         }
+        if line.repeatable {
+            // Said in the text too: `changed` and running again are a repeatable's own.
+            shown.detail = if shown.detail.is_empty() {
+                "repeatable".to_string()
+            } else {
+                format!("repeatable: {}", shown.detail)
+            };
+        }
         shown
     }
 }
@@ -344,6 +372,7 @@ mod tests {
             .enumerate()
             .map(|(index, state)| MigrationStatus {
                 id: format!("{index:03}_m"),
+                repeatable: false,
                 state: state.clone(),
             })
             .collect();

@@ -7,11 +7,9 @@
 use super::failure::{FailureKind, FailurePoint, Interruption};
 use super::outcome::Progress;
 use super::record::{statement_progress, written};
-use super::runner::{MigrationRun, Runner, check_prerequisites};
+use super::runner::{MigrationRun, Runner, check_prerequisites, expected_row};
 use super::trace::{LedgerStep, Statement, Trace};
-use crate::db::{
-    Expected, PartialProgress, ResumePoint, SqlError, TransactionState, quote_identifier,
-};
+use crate::db::{PartialProgress, ResumePoint, SqlError, TransactionState, quote_identifier};
 use crate::sql::script::ScriptStatement;
 
 /// How a statement of a no-transaction file that ran in a transaction of its own ended.
@@ -79,10 +77,7 @@ impl Runner<'_> {
             let progress = PartialProgress {
                 at: ResumePoint::at_statement(index + 1),
                 completed: recorded_after.get(index).map_or(&[], Vec::as_slice),
-                replacing: match &recorded_before {
-                    None => Expected::NoRow,
-                    Some(completed) => Expected::Partial(completed),
-                },
+                replacing: expected_row(recorded_before.as_deref(), run.replaces.as_deref()),
             };
             let traced = || {
                 Statement::at(

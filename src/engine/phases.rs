@@ -109,15 +109,31 @@ fn phases(migration: &Migration, script: &Script) -> Vec<Phase> {
     phases
 }
 
+/// Where a migration's run starts, as the plan found its ledger row.
+#[derive(Debug)]
+pub(crate) struct Start {
+    /// Where it goes on ([`ResumePoint::FRESH`] for a migration not started).
+    pub(crate) resume: ResumePoint,
+    /// What its partial row records as done (`completed`, newline-separated), if it has one.
+    pub(crate) recorded: Option<String>,
+    /// For a changed repeatable migration: the checksum of the applied row it replaces.
+    pub(crate) replaces: Option<String>,
+}
+
 impl Runner<'_> {
-    /// Runs `migration` from `resume`, returning how long it took.
+    /// Runs `migration` from where `start` says, returning how long it took.
     pub(crate) fn run_migration(
         &mut self,
         migration: &Migration,
         script: &Script,
-        (resume, recorded): (ResumePoint, Option<String>),
+        start: Start,
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Duration, Box<MigrationFailed>> {
+        let Start {
+            resume,
+            recorded,
+            replaces,
+        } = start;
         let mut run = MigrationRun {
             migration,
             started_at: SystemTime::now(),
@@ -125,6 +141,7 @@ impl Runner<'_> {
             committed: resume != ResumePoint::FRESH,
             script,
             recorded,
+            replaces,
         };
         self.replay_session_settings(&run, resume)
             .map_err(|error| {

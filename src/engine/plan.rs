@@ -2,7 +2,8 @@
 //! and the environment, before anything runs. Pure: the ledger rows are read by the caller.
 //!
 //! The plan refuses to start when an applied migration's file has changed (the checksum
-//! differs), when a migration would run although something it depends on is limited to other
+//! differs; a repeatable migration's change is no refusal: it runs again, after the versioned
+//! migrations, replacing its ledger row), when a migration would run although something it depends on is limited to other
 //! environments; [`Plan::check_handlers`] refuses handler steps the binary cannot run.
 
 use indexmap::{IndexMap, IndexSet};
@@ -31,6 +32,9 @@ pub struct PlanStep<'p> {
     pub migration: &'p Migration,
     /// What happens to it.
     pub action: Action,
+    /// For a repeatable migration applied before and changed since: the checksum its ledger
+    /// row records, which this run replaces. `None` for every other migration.
+    pub replaces: Option<String>,
 }
 
 /// What happens to a migration.
@@ -321,8 +325,23 @@ impl<'p> Plan<'p> {
                 continue;
             };
             let row = recorded.get(id.as_str());
+            let mut replaces = None;
             let action = match row.map(|row| row.state) {
-                Some(LedgerState::Applied) => continue,
+                // A repeatable migration whose file changed since it ran runs again.
+                Some(LedgerState::Applied) => match row {
+                    Some(row) if is_changed_repeatable(migration, row) => {
+                        if !migration.runs_in(environment) {
+                            skipped.insert(id);
+                            Action::Skip {
+                                only: migration.environments().unwrap_or_default().to_vec(),
+                            }
+                        } else {
+                            replaces = Some(row.checksum.clone());
+                            Action::Apply
+                        }
+                    }
+                    _ => continue,
+                },
                 Some(LedgerState::Partial(at)) => Action::Resume {
                     at,
                     recorded: row.map(|row| row.completed.clone()).unwrap_or_default(),
@@ -344,10 +363,14 @@ impl<'p> Plan<'p> {
             if !matches!(action, Action::Skip { .. }) {
                 check_dependencies_run(migration, graph, &skipped, environment, project)?;
             }
-            steps.push(PlanStep { migration, action });
+            steps.push(PlanStep {
+                migration,
+                action,
+                replaces,
+            });
         }
         if *graph.mode() == OrderMode::Sequence && !allow.out_of_order {
-            check_order(graph, &recorded, &steps)?;
+            check_order(project, graph, &recorded, &steps)?;
         }
         check_inferred(loaded, &recorded, &steps)?;
         Ok(Plan { steps })
@@ -426,8 +449,16 @@ fn check_target_runs(
     })
 }
 
-/// Applied migrations must be unchanged. A partial one is checked by [`check_resumable`]
-/// instead: only what of it already ran must be.
+/// Whether `migration` is repeatable and `row` records it applied with another checksum: it
+/// runs again (`changed`), where a versioned migration's change is refused.
+pub(crate) fn is_changed_repeatable(migration: &Migration, row: &LedgerRow) -> bool {
+    migration.is_repeatable()
+        && row.state == LedgerState::Applied
+        && row.checksum != migration.checksum()
+}
+
+/// Applied migrations must be unchanged, but for repeatable ones, which run again. A partial
+/// one is checked by [`check_resumable`] instead: only what of it already ran must be.
 fn check_unchanged(
     project: &Project,
     recorded: &IndexMap<&str, &LedgerRow>,
@@ -436,6 +467,9 @@ fn check_unchanged(
         .migrations()
         .filter_map(|migration| {
             let row = recorded.get(migration.id().as_str())?;
+            if is_changed_repeatable(migration, row) {
+                return None;
+            }
             let resumable_by_proof =
                 matches!(row.state, LedgerState::Partial { .. }) && !row.completed.is_empty();
             (!resumable_by_proof && row.checksum != migration.checksum()).then(|| {
@@ -553,7 +587,10 @@ pub(crate) fn check_resumable(
 }
 
 /// In a sequence, a pending migration that sorts before an applied one was added late.
+/// Repeatable migrations are no part of the sequence: one applied does not make the versioned
+/// migrations added after it late, and one pending is never late.
 fn check_order(
+    project: &Project,
     graph: &Graph,
     recorded: &IndexMap<&str, &LedgerRow>,
     steps: &[PlanStep<'_>],
@@ -564,18 +601,23 @@ fn check_order(
         .enumerate()
         .map(|(index, id)| (id.as_str(), index))
         .collect();
+    let versioned = |id: &MigrationId| {
+        project
+            .migration(id)
+            .is_some_and(|migration| !migration.is_repeatable())
+    };
     let last_applied = graph
         .order()
         .iter()
         .rev()
-        .find(|id| recorded.contains_key(id.as_str()));
+        .find(|id| versioned(id) && recorded.contains_key(id.as_str()));
     let Some(last_applied) = last_applied else {
         return Ok(());
     };
     let last_position = position.get(last_applied.as_str()).copied().unwrap_or(0);
     let pending: Vec<(String, String)> = steps
         .iter()
-        .filter(|step| step.action == Action::Apply)
+        .filter(|step| step.action == Action::Apply && !step.migration.is_repeatable())
         .filter_map(|step| {
             let at = *position.get(step.migration.id().as_str())?;
             if at > last_position {
@@ -1020,6 +1062,102 @@ mod tests {
             THREE,
             &["001_a rolling_back:1"],
             "plan::apply::partially_rolled_back: migration 001_a is partially rolled back (its rollback stopped before statement 2), so it cannot be applied",
+        );
+    }
+
+    /// [`THREE`] and two repeatable migrations, `R__views` depending on 002.
+    const WITH_REPEATABLES: &[(&str, &str)] = &[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        (
+            "migrations/R__views.sql",
+            "-- depends: 002\nCREATE OR REPLACE VIEW vb AS SELECT * FROM b;\n",
+        ),
+        ("migrations/R__grants.sql", "SELECT 'grants';\n"),
+    ];
+
+    #[test]
+    fn repeatables_run_after_the_versioned_migrations_and_again_only_when_changed() {
+        check(
+            WITH_REPEATABLES,
+            &[],
+            "apply 001_a\napply 002_b\napply 003_c\napply R__grants\napply R__views",
+        );
+        let everything = [
+            "001_a applied",
+            "002_b applied",
+            "003_c applied",
+            "R__grants applied",
+            "R__views applied",
+        ];
+        check(WITH_REPEATABLES, &everything, "");
+        let mut changed = everything;
+        changed[4] = "R__views applied changed";
+        check(WITH_REPEATABLES, &changed, "apply R__views");
+    }
+
+    #[test]
+    fn a_changed_repeatable_replaces_its_row_where_a_changed_versioned_one_is_refused() {
+        let dir = project_dir(WITH_REPEATABLES);
+        let loaded = load_project(dir.path()).expect("the project loads");
+        let rows: Vec<LedgerRow> = ["001_a applied changed", "R__views applied changed"]
+            .iter()
+            .map(|written| row(&loaded, written))
+            .collect();
+        assert_eq!(
+            render(Plan::new(&loaded, &rows, None, None, Allow::default())),
+            "plan::apply::modified: 1 applied migration changed since it was applied: 001_a"
+        );
+        let plan = Plan::new(&loaded, &rows[1..], None, None, allow_out_of_order())
+            .expect("a changed repeatable is no refusal");
+        let replaced: Vec<(&str, Option<&str>)> = plan
+            .steps()
+            .iter()
+            .map(|step| (step.migration.id().as_str(), step.replaces.as_deref()))
+            .collect();
+        let zeros = "0".repeat(64);
+        assert_eq!(
+            replaced,
+            [
+                ("001_a", None),
+                ("002_b", None),
+                ("003_c", None),
+                ("R__grants", None),
+                ("R__views", Some(zeros.as_str()))
+            ]
+        );
+    }
+
+    fn allow_out_of_order() -> Allow {
+        Allow {
+            out_of_order: true,
+            ..Allow::default()
+        }
+    }
+
+    #[test]
+    fn versioned_migrations_added_after_a_repeatable_ran_are_not_out_of_order() {
+        check(
+            WITH_REPEATABLES,
+            &["001_a applied", "002_b applied", "R__views applied"],
+            "apply 003_c\napply R__grants",
+        );
+    }
+
+    #[test]
+    fn to_a_repeatable_runs_what_it_depends_on_and_to_a_versioned_one_no_repeatable() {
+        check_to(
+            WITH_REPEATABLES,
+            &[],
+            ("R__views", None),
+            "apply 001_a\napply 002_b\napply R__views",
+        );
+        check_to(
+            WITH_REPEATABLES,
+            &[],
+            ("003_c", None),
+            "apply 001_a\napply 002_b\napply 003_c",
         );
     }
 }

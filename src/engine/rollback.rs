@@ -407,6 +407,11 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
         .iter()
         .filter_map(|id| match project.migration(id) {
             None => Some(format!("{id} (its file is missing)")),
+            // Whatever rollback it was written with: it runs again whenever it changes, so
+            // there is no earlier state of it to go back to.
+            Some(migration) if migration.is_repeatable() => Some(format!(
+                "{id} (a repeatable migration has no rollback: it runs again whenever its file changes)"
+            )),
             Some(migration) if migration.rollback().is_none() => {
                 Some(match migration.no_rollback_reason() {
                     Some(reason) => format!("{id} (no rollback: {reason})"),
@@ -421,7 +426,15 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
     } else {
         Err(RollbackError::CannotRollBack {
             blocked,
-            help: "nothing was rolled back; write the missing rollbacks (NNN_name_rollback.sql, rollback-NNN.sql, NNN_name.down.sql or a -- DOWN section), or restore from a backup".to_string(),
+            help: if order.iter().any(|id| {
+                project
+                    .migration(id)
+                    .is_some_and(|migration| migration.is_repeatable())
+            }) {
+                "nothing was rolled back; to undo a repeatable migration, change its file (or write a versioned migration that undoes it) and apply; roll back the versioned migrations alone by naming one (`plan rollback ID`), or restore from a backup".to_string()
+            } else {
+                "nothing was rolled back; write the missing rollbacks (NNN_name_rollback.sql, rollback-NNN.sql, NNN_name.down.sql or a -- DOWN section), or restore from a backup".to_string()
+            },
         })
     }
 }
@@ -880,5 +893,24 @@ mod tests {
             "last",
             "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: 009_gone (its file is missing)",
         );
+    }
+
+    #[test]
+    fn a_repeatable_migration_has_no_rollback_alone_or_in_a_batch() {
+        let files = [
+            (
+                "migrations/001_a.sql",
+                "-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n",
+            ),
+            (
+                "migrations/R__views.sql",
+                "-- UP\nCREATE OR REPLACE VIEW v AS SELECT 1;\n-- DOWN\nDROP VIEW v;\n",
+            ),
+        ];
+        let refused = "plan::apply::no_rollback: cannot roll back: 1 of the migrations to roll back cannot be: R__views (a repeatable migration has no rollback: it runs again whenever its file changes)";
+        check(&files, &["001_a 1", "R__views 1"], "R__views", refused);
+        check(&files, &["001_a 1", "R__views 1"], "last", refused);
+        // Outside the sequence, it is not taken along by the last versioned migration.
+        check(&files, &["001_a 1", "R__views 1"], "001_a", "001_a");
     }
 }

@@ -15,6 +15,7 @@ use miette::{Diagnostic, SourceSpan};
 use super::failure::join_help;
 use super::lint_gate::{self, LintRefused, lint_what_runs};
 pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
+use super::phases::Start;
 use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::runner::Runner;
@@ -306,12 +307,12 @@ pub fn apply_with_handlers(
             Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
             _ => (ResumePoint::FRESH, None),
         };
-        match runner.run_migration(
-            migration,
-            loaded.script(migration),
-            (resume, recorded),
-            observe,
-        ) {
+        let start = Start {
+            resume,
+            recorded,
+            replaces: step.replaces.clone(),
+        };
+        match runner.run_migration(migration, loaded.script(migration), start, observe) {
             Ok(duration) => {
                 observe(Progress::Applied {
                     id: migration.id(),

@@ -49,17 +49,30 @@ pub(crate) struct MigrationRun<'m> {
     /// Whether anything of this migration is committed (now or by an earlier run).
     pub(crate) committed: bool,
     /// What the ledger row records as done (`completed`, newline-separated) as this run last
-    /// wrote or read it; `None` while there is no row. Each write expects to find it so.
+    /// wrote or read it; `None` while there is no partial row. Each write expects to find it so.
     pub(crate) recorded: Option<String>,
+    /// For a repeatable migration run again because it changed: the checksum of its applied
+    /// row, which this run replaces (until the run writes a partial row of its own).
+    pub(crate) replaces: Option<String>,
 }
 
 impl MigrationRun<'_> {
     /// What the next ledger write expects the row to be.
     pub(crate) fn expected(&self) -> Expected<'_> {
-        match &self.recorded {
-            None => Expected::NoRow,
-            Some(completed) => Expected::Partial(completed),
-        }
+        expected_row(self.recorded.as_deref(), self.replaces.as_deref())
+    }
+}
+
+/// What a ledger write expects the row to be, given what of the migration a partial row
+/// records (`recorded`) and the checksum of an applied row a repeatable run replaces.
+pub(crate) fn expected_row<'a>(
+    recorded: Option<&'a str>,
+    replaces: Option<&'a str>,
+) -> Expected<'a> {
+    match (recorded, replaces) {
+        (Some(completed), _) => Expected::Partial(completed),
+        (None, Some(checksum)) => Expected::Applied(checksum),
+        (None, None) => Expected::NoRow,
     }
 }
 
@@ -324,6 +337,13 @@ pub(crate) fn record_applied(
         environment: environment.map(str::to_string),
         completed: Vec::new(),
     };
+    // A repeatable migration run again says what it replaced, for whoever reads the history.
+    let detail = run.replaces.as_deref().map(|checksum| {
+        format!(
+            "repeatable, run again: changed since it was applied with checksum {}",
+            super::plan::short(checksum)
+        )
+    });
     let event = Event {
         migration_id: migration.id().as_str(),
         action: db::HistoryAction::Apply,
@@ -333,7 +353,7 @@ pub(crate) fn record_applied(
         started_at: run.started_at,
         duration,
         environment,
-        detail: None,
+        detail: detail.as_deref(),
     };
     ledger
         .record_applied(work, &row, &event, run.expected())

@@ -7,6 +7,12 @@
 //! not *the* order; users diff `plan show` output and expect identical input to give identical
 //! bytes, so the tie-break is ours.
 //!
+//! Repeatable migrations stand outside the sequence: no implied edge leads to or from one, and
+//! they come after every versioned migration in plan order. That follows from the tie-break
+//! (the project lists them last, so they have the largest node indices) together with the rule
+//! that no versioned migration may depend on a repeatable one (`project` refuses that): while
+//! a versioned migration is left, one of them is ready and has a smaller index.
+//!
 //! Leaves to others: explaining a cycle (`cycle.rs`) and checking environments along the
 //! edges (`environments.rs`).
 
@@ -59,6 +65,9 @@ pub enum EdgeKind {
 pub struct Graph {
     graph: DiGraph<MigrationId, EdgeKind>,
     nodes: IndexMap<MigrationId, NodeIndex>,
+    /// How many nodes are versioned migrations: those are the first ones, as the project
+    /// lists repeatable migrations last.
+    versioned: usize,
     order: Vec<MigrationId>,
     /// Plan position of each node, indexed by node index.
     positions: Vec<usize>,
@@ -79,7 +88,9 @@ impl Graph {
         let mut previous: Option<NodeIndex> = None;
         for migration in project.migrations() {
             let node = nodes[migration.id()];
-            if mode == OrderMode::Sequence {
+            // A repeatable migration is no link of the chain: rolling back the last versioned
+            // migration must not need it rolled back, nor a later versioned one wait for it.
+            if mode == OrderMode::Sequence && !migration.is_repeatable() {
                 if let Some(before) = previous {
                     graph.update_edge(before, node, EdgeKind::Sequence);
                 }
@@ -101,6 +112,10 @@ impl Graph {
             positions[node.index()] = position;
         }
         Ok(Graph {
+            versioned: project
+                .migrations()
+                .filter(|migration| !migration.is_repeatable())
+                .count(),
             positions,
             order: order.into_iter().map(|node| graph[node].clone()).collect(),
             graph,
@@ -160,8 +175,12 @@ impl Graph {
         if floor >= self.positions[to.index()] {
             return false;
         }
-        // Nodes are added in the project's (version, ID) order, which the sequence chains.
-        if self.mode == OrderMode::Sequence && from.index() < to.index() {
+        // Nodes are added in the project's (version, ID) order, which the sequence chains
+        // (versioned migrations only: a repeatable one is no link of the chain).
+        if self.mode == OrderMode::Sequence
+            && from.index() < to.index()
+            && to.index() < self.versioned
+        {
             return true;
         }
         // Most uses are of a direct dependency's objects: no search for those.
@@ -263,19 +282,20 @@ fn mode_of(project: &Project) -> (OrderMode, OrderModeReason) {
         OrderSetting::Graph => (OrderMode::Graph, OrderModeReason::Forced),
         OrderSetting::Auto => {
             // Name a migration that lists a dependency when there is one: "001 declares none"
-            // explains less than "002 depends on 001".
-            let declaring = project
-                .migrations()
+            // explains less than "002 depends on 001". A repeatable migration's dependencies
+            // do not turn the versioned ones into a graph: it is outside the sequence anyway.
+            let versioned = || {
+                project
+                    .migrations()
+                    .filter(|migration| !migration.is_repeatable())
+            };
+            let declaring = versioned()
                 .find(|migration| {
                     migration
                         .dependencies()
                         .is_some_and(|list| !list.is_empty())
                 })
-                .or_else(|| {
-                    project
-                        .migrations()
-                        .find(|migration| migration.dependencies().is_some())
-                });
+                .or_else(|| versioned().find(|migration| migration.dependencies().is_some()));
             match declaring {
                 None => (OrderMode::Sequence, OrderModeReason::NothingDeclared),
                 Some(migration) => (
@@ -298,7 +318,8 @@ fn declaration_location(migration: &Migration) -> String {
 }
 
 /// Kahn's algorithm with a min-heap on node index. Nodes are added in the project's
-/// (version, ID) order, so the smallest index is the smallest version then ID.
+/// (version, ID) order, repeatable migrations last, so the smallest index is the smallest
+/// version then ID, and a repeatable migration is taken only once no versioned one is ready.
 fn kahn_order(graph: &DiGraph<MigrationId, EdgeKind>) -> Vec<NodeIndex> {
     let mut waiting: Vec<usize> = graph
         .node_indices()

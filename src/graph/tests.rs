@@ -177,3 +177,68 @@ fn the_same_project_orders_identically_every_time() {
         assert_eq!(order(&first), order(&again));
     }
 }
+
+fn dependents<'a>(graph: &'a Graph, id: &str) -> Vec<&'a str> {
+    graph
+        .dependents_closure(&MigrationId::new(id))
+        .into_iter()
+        .map(MigrationId::as_str)
+        .collect()
+}
+
+#[test]
+fn repeatables_come_after_every_versioned_migration_and_no_sequence_chains_through_them() {
+    let (graph, _dir) = expect_graph(&[
+        ("migrations/R__views.sql", "SELECT 'views';"),
+        ("migrations/001_a.sql", "SELECT 1;"),
+        ("migrations/002_b.sql", "SELECT 2;"),
+        ("migrations/R__grants.sql", "SELECT 'grants';"),
+        ("migrations/003_c.sql", "SELECT 3;"),
+    ]);
+    assert_eq!(graph.mode(), &OrderMode::Sequence);
+    assert_eq!(
+        order(&graph),
+        ["001_a", "002_b", "003_c", "R__grants", "R__views"]
+    );
+    // Nothing chains onto a repeatable, and it chains onto nothing.
+    assert_eq!(dependents(&graph, "003_c"), ["003_c"]);
+    assert_eq!(closure(&graph, "R__views"), ["R__views"]);
+    let id = MigrationId::new;
+    assert!(!graph.depends_on(&id("R__views"), &id("001_a")));
+    assert!(graph.depends_on(&id("003_c"), &id("001_a")));
+}
+
+#[test]
+fn a_repeatables_dependency_is_honoured_and_leaves_the_versioned_sequence_as_it_is() {
+    let (graph, _dir) = expect_graph(&[
+        ("migrations/001_a.sql", "SELECT 1;"),
+        ("migrations/002_b.sql", "SELECT 2;"),
+        ("migrations/003_c.sql", "SELECT 3;"),
+        (
+            "migrations/R__views.sql",
+            "-- depends: 002\nSELECT 'views';",
+        ),
+    ]);
+    assert_eq!(graph.mode(), &OrderMode::Sequence);
+    assert_eq!(order(&graph), ["001_a", "002_b", "003_c", "R__views"]);
+    assert_eq!(closure(&graph, "R__views"), ["001_a", "002_b", "R__views"]);
+    assert_eq!(dependents(&graph, "002_b"), ["002_b", "003_c", "R__views"]);
+    let id = MigrationId::new;
+    assert!(graph.depends_on(&id("R__views"), &id("001_a")));
+    assert!(!graph.depends_on(&id("R__views"), &id("003_c")));
+}
+
+#[test]
+fn in_a_graph_a_repeatable_root_still_comes_after_every_versioned_migration() {
+    // 002 waits for 005, so a versioned migration is placed after a point where the ready
+    // repeatable could have been taken by an order that did not prefer versioned ones.
+    let (graph, _dir) = expect_graph(&[
+        ("migrations/001_a.sql", "-- depends: none\nSELECT 1;"),
+        ("migrations/002_b.sql", "-- depends: 005\nSELECT 2;"),
+        ("migrations/005_e.sql", "-- depends: 001\nSELECT 5;"),
+        ("migrations/R__a.sql", "SELECT 'a';"),
+        ("migrations/R__b.sql", "-- depends: 001\nSELECT 'b';"),
+    ]);
+    assert_eq!(graph.mode(), &OrderMode::Graph);
+    assert_eq!(order(&graph), ["001_a", "005_e", "002_b", "R__a", "R__b"]);
+}

@@ -37,6 +37,7 @@ pub(crate) fn lint_against(
             matches!(
                 line.state,
                 State::Pending
+                    | State::Changed { .. }
                     | State::Partial { .. }
                     | State::PartialSteps { .. }
                     | State::Interrupted { .. }

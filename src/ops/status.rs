@@ -7,7 +7,7 @@
 use indexmap::IndexMap;
 
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
-use crate::engine::plan::{PlanError, check_resumable, short};
+use crate::engine::plan::{PlanError, check_resumable, is_changed_repeatable, short};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
 use crate::sql::script::Script;
@@ -26,6 +26,17 @@ pub enum State {
     },
     /// Not applied yet; apply would run it.
     Pending,
+    /// A repeatable migration applied, whose file changed since: apply runs it again.
+    Changed {
+        /// Checksum in the ledger (shortened).
+        recorded: String,
+        /// Checksum of the file now (shortened).
+        current: String,
+        /// When it was last applied.
+        at: String,
+        /// The apply run that last applied it.
+        batch: i32,
+    },
     /// Applied, but the file changed since.
     Modified {
         /// Checksum in the ledger (shortened).
@@ -79,12 +90,13 @@ pub enum State {
 }
 
 impl State {
-    /// The state's name in JSON and text: applied, pending, modified, file_missing, blocked,
-    /// partial, skipped, interrupted, partially_rolled_back.
+    /// The state's name in JSON and text: applied, pending, changed, modified, file_missing,
+    /// blocked, partial, skipped, interrupted, partially_rolled_back.
     pub fn name(&self) -> &'static str {
         match self {
             State::Applied { .. } => "applied",
             State::Pending => "pending",
+            State::Changed { .. } => "changed",
             State::Modified { .. } => "modified",
             State::FileMissing { .. } => "file_missing",
             State::Blocked { .. } => "blocked",
@@ -96,8 +108,8 @@ impl State {
     }
 
     /// Whether the migration needs nothing more in this environment: it is applied as its
-    /// file says, or it is limited to other environments. Anything else (pending, modified,
-    /// partial, interrupted, blocked, file missing, partially rolled back) is what
+    /// file says, or it is limited to other environments. Anything else (pending, changed,
+    /// modified, partial, interrupted, blocked, file missing, partially rolled back) is what
     /// `plan status --exit-code` exits 1 for.
     pub fn is_settled(&self) -> bool {
         matches!(self, State::Applied { .. } | State::Skipped { .. })
@@ -109,6 +121,8 @@ impl State {
 pub(crate) struct MigrationStatus {
     /// The migration's ID.
     pub id: String,
+    /// Whether it is a repeatable migration (`false` for a ledger row without a file).
+    pub repeatable: bool,
     /// Its state.
     pub state: State,
 }
@@ -143,6 +157,21 @@ pub(crate) fn status(
             continue;
         };
         let state = match recorded.get(id.as_str()) {
+            // A repeatable migration that changed runs again, where it runs.
+            Some(row) if is_changed_repeatable(migration, row) => {
+                if migration.runs_in(environment) {
+                    State::Changed {
+                        recorded: short(&row.checksum),
+                        current: short(migration.checksum()),
+                        at: row.applied_at.clone(),
+                        batch: row.batch,
+                    }
+                } else {
+                    State::Skipped {
+                        only: migration.environments().unwrap_or_default().to_vec(),
+                    }
+                }
+            }
             Some(row) => match row.state {
                 // A partial migration is judged as apply judges it: by what of it ran.
                 LedgerState::Partial(at) if !row.completed.is_empty() => {
@@ -198,6 +227,9 @@ pub(crate) fn status(
         .into_iter()
         .map(|(id, state)| MigrationStatus {
             id: id.to_string(),
+            repeatable: project
+                .migration(id)
+                .is_some_and(|migration| migration.is_repeatable()),
             state,
         })
         .collect();
@@ -208,6 +240,7 @@ pub(crate) fn status(
         {
             lines.push(MigrationStatus {
                 id: row.id.clone(),
+                repeatable: false,
                 state: State::FileMissing {
                     at: row.applied_at.clone(),
                 },
@@ -267,6 +300,7 @@ mod tests {
                     }
                     State::Skipped { only } => format!(": runs only in {}", only.join(", ")),
                     State::Interrupted { detail } => format!(": {detail}"),
+                    State::Changed { recorded, .. } => format!(" since {recorded}"),
                     State::Pending | State::Modified { .. } | State::FileMissing { .. } => {
                         String::new()
                     }
@@ -472,5 +506,53 @@ mod tests {
              005_prod skipped: runs only in production\n\
              006_after blocked by 005_prod",
         );
+    }
+
+    /// [`MIGRATIONS`] with two repeatable migrations, one limited to production.
+    fn with_repeatables() -> Vec<(&'static str, &'static str)> {
+        let mut files = MIGRATIONS.to_vec();
+        files.extend([
+            (
+                "migrations/R__views.sql",
+                "CREATE OR REPLACE VIEW v AS SELECT 1;\n",
+            ),
+            (
+                "migrations/R__prod.sql",
+                "-- environment: production\nCREATE OR REPLACE VIEW w AS SELECT 1;\n",
+            ),
+        ]);
+        files
+    }
+
+    #[test]
+    fn a_repeatable_is_applied_changed_or_pending_and_comes_last() {
+        let dir = crate::testing::project_dir(&with_repeatables());
+        let loaded = crate::load::load_project(dir.path()).expect("the project loads");
+        let said = |rows: &[(&str, &str)], environment: Option<&str>| -> String {
+            let rows = ledger_rows(&loaded, rows);
+            status(&loaded, &rows, environment)
+                .iter()
+                .filter(|line| line.repeatable)
+                .map(|line| format!("{} {}", line.id, line.state.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        assert_eq!(said(&[], None), "R__prod skipped, R__views pending");
+        assert_eq!(
+            said(&[("R__views", "applied"), ("R__prod", "changed")], None),
+            "R__prod skipped, R__views applied"
+        );
+        assert_eq!(
+            said(
+                &[("R__views", "changed"), ("R__prod", "changed")],
+                Some("production")
+            ),
+            "R__prod changed, R__views changed"
+        );
+        let rows = ledger_rows(&loaded, &[("R__views", "changed")]);
+        let last = status(&loaded, &rows, None)
+            .last()
+            .map(|line| (line.id.clone(), line.state.is_settled()));
+        assert_eq!(last, Some(("R__views".to_string(), false)));
     }
 }

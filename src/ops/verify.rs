@@ -442,9 +442,11 @@ fn walk(
     let mut stopped_at: Option<MigrationId> = None;
     let mut after_previous: Option<Catalog> = None;
     for (index, id) in order.iter().enumerate().rev() {
-        // The rollback, if the migration has one, and how long it ran.
+        // The rollback, if the migration has one, and how long it ran. A repeatable migration
+        // has none, whatever it was written with (the walk stops there, as at any other).
         let ran = project
             .migration(id)
+            .filter(|migration| !migration.is_repeatable())
             .and_then(|migration| migration.rollback())
             .map(|_| {
                 observe(VerifyProgress::RollingBack { id });

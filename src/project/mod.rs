@@ -32,8 +32,8 @@ pub(crate) use manifest::{
 };
 pub(crate) use migration::sha256_hex;
 pub(crate) use migration::{
-    BatchCommit, Migration, MigrationId, Requirement, Rollback, SqlSource, Step, StepKind,
-    TransactionMode,
+    BatchCommit, Migration, MigrationId, MigrationKind, Requirement, Rollback, SqlSource, Step,
+    StepKind, TransactionMode,
 };
 pub(crate) use model::{Project, Resolution};
 pub(crate) use problem::boxed;

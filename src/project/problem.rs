@@ -110,11 +110,14 @@ pub(crate) enum Problem {
         span: SourceSpan,
     },
 
-    /// A migration with no SQL and no steps.
+    /// A migration with no SQL, not even a comment, and no steps (a file of only comments is
+    /// a no-op, accepted).
     #[error("migration {id} is empty")]
     #[diagnostic(
         code(plan::project::empty_migration),
-        help("add its SQL, declare steps for it in plan.yaml, or delete the file")
+        help(
+            "add its SQL, declare steps for it in plan.yaml, or delete the file; a migration meant to do nothing (one kept to fill a gap in the numbering) is accepted as a no-op when it holds a comment saying so"
+        )
     )]
     EmptyMigration {
         /// The migration.
@@ -475,6 +478,30 @@ pub(crate) enum Problem {
         file: SourceFile,
         /// The reference.
         #[label("refers to {id} itself")]
+        span: SourceSpan,
+    },
+
+    /// A versioned migration that depends on a repeatable one, which always runs after every
+    /// versioned migration.
+    #[error(
+        "versioned migration {id} depends on {target}, a repeatable migration, which runs after every versioned one"
+    )]
+    #[diagnostic(
+        code(plan::project::depends_on_repeatable),
+        help(
+            "a repeatable migration runs after the versioned ones, so this order cannot be honoured: move what {id} needs from {target} into a versioned migration, or make {id} repeatable too"
+        )
+    )]
+    DependsOnRepeatable {
+        /// The versioned migration.
+        id: String,
+        /// The repeatable migration it names.
+        target: String,
+        /// Where it is declared.
+        #[source_code]
+        file: SourceFile,
+        /// The reference.
+        #[label("{target} is repeatable")]
         span: SourceSpan,
     },
 

@@ -23,6 +23,7 @@ mod lint_trace;
 mod new;
 mod production;
 mod progress;
+mod repeatable;
 mod rollback;
 mod rollback_partial;
 mod schema;

@@ -22,8 +22,9 @@ pub struct PartialProgress<'a> {
 }
 
 impl Ledger {
-    /// Records `row` as applied (replacing a partial row) and appends `event`, in one
-    /// statement inside the migration's transaction.
+    /// Records `row` as applied (replacing a partial row, or the applied row of a repeatable
+    /// migration run again) and appends `event`, in one statement inside the migration's
+    /// transaction.
     pub fn record_applied(
         &self,
         work: &mut Transaction<'_>,
@@ -44,7 +45,7 @@ impl Ledger {
                  RETURNING 1)
              {history_insert} FROM applied",
             table = self.table_sql(),
-            as_expected = AS_EXPECTED.replace("$expected", "$16"),
+            as_expected = as_expected(16),
             history_insert = self.history_select(7),
         );
         let started = epoch_seconds(event.started_at);
@@ -60,7 +61,7 @@ impl Ledger {
         ];
         let event_parameters = EventParameters::of(event);
         parameters.extend(event_parameters.as_slice());
-        parameters.push(expected.parameter());
+        parameters.extend(expected.parameters());
         work.execute(&sql, &parameters).map(Recorded::from_rows)
     }
 
@@ -83,26 +84,23 @@ impl Ledger {
                  state = 'partial', completed = excluded.completed
              WHERE {as_expected}",
             self.table_sql(),
-            as_expected = AS_EXPECTED.replace("$expected", "$8"),
+            as_expected = as_expected(8),
         );
         let batch = batch.to_string();
         let next = progress.at.next_statement.to_string();
         let step = progress.at.next_step.map(|step| step.to_string());
         let completed = progress.completed.join("\n");
-        work.execute(
-            &sql,
-            &[
-                Some(id),
-                Some(checksum),
-                Some(&batch),
-                Some(&next),
-                step.as_deref(),
-                environment,
-                Some(&completed),
-                progress.replacing.parameter(),
-            ],
-        )
-        .map(Recorded::from_rows)
+        let mut parameters = vec![
+            Some(id),
+            Some(checksum),
+            Some(batch.as_str()),
+            Some(next.as_str()),
+            step.as_deref(),
+            environment,
+            Some(completed.as_str()),
+        ];
+        parameters.extend(progress.replacing.parameters());
+        work.execute(&sql, &parameters).map(Recorded::from_rows)
     }
 
     /// Records that the rollback of `id`, run outside a transaction, has committed every
@@ -143,8 +141,9 @@ impl Ledger {
     }
 }
 
-/// What a run expects the ledger row it is about to write over to be: nothing, or a partial
-/// row whose `completed` is this run's own last record (or what it read before it resumed).
+/// What a run expects the ledger row it is about to write over to be: nothing, a partial
+/// row whose `completed` is this run's own last record (or what it read before it resumed),
+/// or, for a repeatable migration run again, its applied row with the checksum it had.
 /// The write happens only when the row is as expected, so two runs that both believe they own
 /// a migration (plan's advisory lock released by a migration's `pg_advisory_unlock_all()`, or
 /// lost behind a pooler) cannot both record it: the second one's transaction finds the first
@@ -155,13 +154,18 @@ pub enum Expected<'a> {
     NoRow,
     /// A partial row recording this (`completed`, newline-separated).
     Partial(&'a str),
+    /// An applied row with this checksum: a repeatable migration whose file changed since.
+    Applied(&'a str),
 }
 
 impl<'a> Expected<'a> {
-    pub(super) fn parameter(self) -> Option<&'a str> {
+    /// The two parameters of [`as_expected`]: the partial row's `completed`, the applied
+    /// row's checksum.
+    pub(super) fn parameters(self) -> [Option<&'a str>; 2] {
         match self {
-            Expected::NoRow => None,
-            Expected::Partial(completed) => Some(completed),
+            Expected::NoRow => [None, None],
+            Expected::Partial(completed) => [Some(completed), None],
+            Expected::Applied(checksum) => [None, Some(checksum)],
         }
     }
 }
@@ -187,5 +191,12 @@ impl Recorded {
 }
 
 /// The `ON CONFLICT … WHERE` condition of a write that expects the existing row to be as
-/// `$expected` says ([`Expected`]): NULL means no row was expected, so any existing one fails.
-const AS_EXPECTED: &str = "ledger.state = 'partial' AND $expected::text IS NOT NULL AND coalesce(ledger.completed, '') = $expected";
+/// [`Expected`] says, taking its two parameters from `$first` on ([`Expected::parameters`]):
+/// both NULL means no row was expected, so any existing one fails.
+fn as_expected(first: usize) -> String {
+    let (partial, applied) = (format!("${first}"), format!("${}", first + 1));
+    format!(
+        "((ledger.state = 'partial' AND {partial}::text IS NOT NULL AND coalesce(ledger.completed, '') = {partial}::text)
+          OR (ledger.state = 'applied' AND {applied}::text IS NOT NULL AND ledger.checksum = {applied}::text))"
+    )
+}

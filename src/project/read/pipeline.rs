@@ -178,7 +178,10 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     resolve_dependencies(&mut project, unresolved, &mut problems);
     check_environments(&mut project, &mut problems);
     for migration in project.migrations.values() {
-        if !sections::has_sql(migration.up_sql()) && migration.steps.is_empty() {
+        // Without SQL or steps, a file of comments is a no-op (projects keep such files to
+        // fill a gap in the numbering); one with nothing at all was most likely left unwritten.
+        let unwritten = migration.up_sql().trim().is_empty();
+        if !sections::has_sql(migration.up_sql()) && migration.steps.is_empty() && unwritten {
             problems.push(Problem::EmptyMigration {
                 id: migration.id.to_string(),
                 span: to_source_span(&(migration.up.start..migration.up.start)),

@@ -33,6 +33,14 @@ pub(super) fn resolve_dependencies(
                         span,
                     });
                 }
+                Resolution::Found(target) if depends_on_repeatable(project, &id, target) => {
+                    problems.push(Problem::DependsOnRepeatable {
+                        id: id.to_string(),
+                        target: target.to_string(),
+                        file,
+                        span,
+                    });
+                }
                 Resolution::Found(target) => {
                     // The same dependency declared twice (header and plan.yaml) counts once.
                     if !dependencies
@@ -77,6 +85,18 @@ pub(super) fn resolve_dependencies(
             migration.dependencies = dependencies;
         }
     }
+}
+
+/// Whether versioned `id` names repeatable `target`: an order that cannot be honoured, as a
+/// repeatable migration runs after every versioned one.
+fn depends_on_repeatable(project: &Project, id: &MigrationId, target: &MigrationId) -> bool {
+    let repeatable = |id: &MigrationId| {
+        project
+            .migrations
+            .get(id)
+            .is_some_and(|migration| migration.is_repeatable())
+    };
+    !repeatable(id) && repeatable(target)
 }
 
 pub(super) fn check_environments(project: &mut Project, problems: &mut Vec<Problem>) {
@@ -137,4 +157,94 @@ fn find_word(text: &str, word: &str) -> Option<std::ops::Range<usize>> {
                 .find(word)
                 .map(|offset| line.start + offset..line.start + offset + word.len())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use miette::Diagnostic;
+
+    use crate::project::read::read;
+    use crate::testing::project_dir;
+
+    /// The problems of reading `files`, one `code: message (at line N)` each; `ok` when none.
+    fn check(files: &[(&str, &str)], expect: &str) {
+        let dir = project_dir(files);
+        let reading = read(dir.path());
+        let found: Vec<String> = reading
+            .problems
+            .iter()
+            .map(|problem| {
+                let code = problem
+                    .code()
+                    .map(|code| code.to_string())
+                    .unwrap_or_default();
+                let line = problem
+                    .labels()
+                    .and_then(|mut labels| labels.next())
+                    .zip(problem.source_code())
+                    .and_then(|(label, source)| {
+                        source
+                            .read_span(label.inner(), 0, 0)
+                            .ok()
+                            .map(|span| span.line() + 1)
+                    })
+                    .map_or(String::new(), |line| format!(" (at line {line})"));
+                format!("{code}: {problem}{line}")
+            })
+            .collect();
+        let found = if found.is_empty() {
+            "ok".to_string()
+        } else {
+            found.join("\n")
+        };
+        assert_eq!(found, expect);
+    }
+
+    #[test]
+    fn a_versioned_migration_depending_on_a_repeatable_one_is_refused_at_its_line() {
+        check(
+            &[
+                ("migrations/001_a.sql", "SELECT 1;"),
+                (
+                    "migrations/002_b.sql",
+                    "-- Migration: b\n-- depends: 001, R__views\nSELECT 2;",
+                ),
+                ("migrations/R__views.sql", "SELECT 'views';"),
+            ],
+            "plan::project::depends_on_repeatable: versioned migration 002_b depends on R__views, a repeatable migration, which runs after every versioned one (at line 2)",
+        );
+    }
+
+    #[test]
+    fn a_repeatable_migration_may_depend_on_versioned_and_repeatable_ones() {
+        check(
+            &[
+                ("migrations/001_a.sql", "SELECT 1;"),
+                ("migrations/R__a.sql", "-- depends: 001\nSELECT 'a';"),
+                ("migrations/R__b.sql", "-- depends: R__a\nSELECT 'b';"),
+            ],
+            "ok",
+        );
+    }
+
+    #[test]
+    fn a_file_of_only_comments_is_a_no_op_but_an_empty_one_is_a_problem() {
+        check(
+            &[
+                (
+                    "migrations/001_a.sql",
+                    "-- NO-OP to fix out-of-sequence migrations\n",
+                ),
+                ("migrations/002_b.sql", "/* nothing */\n"),
+            ],
+            "ok",
+        );
+        check(
+            &[
+                ("migrations/001_a.sql", ""),
+                ("migrations/002_b.sql", " \n\n"),
+            ],
+            "plan::project::empty_migration: migration 001_a is empty (at line 1)\nplan::project::empty_migration: migration 002_b is empty (at line 1)",
+        );
+    }
 }
