@@ -13,6 +13,7 @@
 //! - `matching`: which migration file a row names, and which row decides a migration's state.
 //! - `import`: the options and report, the command's flow, and the plan of what is recorded.
 
+mod checksum;
 mod foreign;
 mod import;
 mod matching;
