@@ -3,7 +3,7 @@
 //! shape says, every value as text. These few catalog queries live here, beside the only code that needs them; the rest of
 //! `import-history` goes through db/. Which migration a row names is `matching.rs`'s job.
 
-use super::shapes::{AUTO, TABLE_SHAPES, TableShape, table_names};
+use super::shapes::{AUTO, TABLE_SHAPES, TableShape, table_names, tables_looked_for};
 use crate::db::{DbError, Session, SqlError, quote_identifier};
 use crate::ops::adopt::AdoptError;
 use crate::project::TrackingTable;
@@ -210,7 +210,7 @@ fn choose(
             }),
             (None, _) => Err(AdoptError::NoTrackingTable {
                 tables: {
-                    let names = table_names();
+                    let names = tables_looked_for();
                     match names.split_last() {
                         Some((last, rest)) if !rest.is_empty() => {
                             format!("{} or {last}", rest.join(", "))

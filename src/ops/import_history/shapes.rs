@@ -483,6 +483,21 @@ impl TableShape {
     }
 }
 
+/// The tables `--from auto` looks for, as people know them (`sqitch.changes`), each once.
+pub(crate) fn tables_looked_for() -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for shape in &TABLE_SHAPES {
+        let name = match shape.schema {
+            Some(schema) => format!("{schema}.{}", shape.table),
+            None => shape.table.to_string(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The table names `--from auto` looks for (each once).
 pub(crate) fn table_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Vec::new();
