@@ -1,7 +1,7 @@
-//! `plan import-history [--from TABLE] [--dry-run]`: records the migrations another runner's
-//! tracking table lists as applied, keeping their times, without running them (see
-//! `ops::import_history`). Reports rows with no file, files not in the table and rolled-back rows on
-//! stdout. Exit 0 when recorded (or, with `--dry-run`, when it would be); 1 when refused; 2
+//! `plan import-history [--from auto|TOOL|TABLE] [--dry-run]`: records the migrations another
+//! runner's tracking table lists as applied, keeping their times, without running them (see
+//! `ops::import_history`). Reports rows with no file, files not in the table (after or before
+//! what it lists), rolled-back or failed rows and changed checksums on stdout. Exit 0 when recorded (or, with `--dry-run`, when it would be); 1 when refused; 2
 //! when the table cannot be found or read. With `--format json` the report is one object
 //! ([`ShownImport`], docs/json.md#plan-import-history).
 
@@ -18,9 +18,11 @@ use crate::ops::{ImportOptions, ImportReport, import_history};
 /// Arguments of `plan import-history`.
 #[derive(Debug, Args)]
 pub(crate) struct ImportHistoryArgs {
-    /// The other runner's tracking table, as SCHEMA.TABLE (a bare name is looked for through
-    /// the search_path). Default: the one table named schema_migrations or _migrations.
-    #[arg(long, value_name = "TABLE")]
+    /// Where the history is: `auto` (the default: the one known tracking table there is), a
+    /// tool (flyway, sqitch, dbmate, goose, golang-migrate, sqlx, node-pg-migrate, prisma,
+    /// diesel, morph, seed-000 … seed-004), or a table as SCHEMA.TABLE (a bare name is looked
+    /// for through the search_path).
+    #[arg(long, value_name = "auto|TOOL|TABLE")]
     from: Option<String>,
     /// Show what would be recorded, and record nothing.
     #[arg(long)]
@@ -67,7 +69,9 @@ struct ShownImport {
     dry_run: bool,
     /// The other runner's table, as SCHEMA.TABLE.
     table: String,
-    /// The runner whose table it is.
+    /// The tool whose table it is, as `--from` names it (`flyway`, `seed-000`).
+    tool: &'static str,
+    /// The runner whose table it is, for people.
     runner: &'static str,
     /// How its rows were read, for people.
     described: &'static str,
@@ -77,6 +81,8 @@ struct ShownImport {
     rolled_back: Vec<String>,
     unmatched: Vec<ShownUnmatched>,
     not_in_table: Vec<String>,
+    /// Files the table does not list that sort before one it lists.
+    out_of_order: Vec<String>,
     checksum_changes: Vec<ShownChecksumChange>,
     /// Whether the rows were recorded (false in a dry run or when nothing was imported).
     recorded: bool,
@@ -102,6 +108,8 @@ struct ShownChecksumChange {
     id: String,
     recorded: String,
     current: String,
+    /// A repeatable migration, recorded so that `plan apply` runs it again.
+    rerun: bool,
 }
 
 impl ShownImport {
@@ -114,6 +122,7 @@ impl ShownImport {
             database: database.to_string(),
             dry_run,
             table: report.table.clone(),
+            tool: report.shape.tool,
             runner: report.shape.runner,
             described: report.shape.described,
             imported: report
@@ -137,6 +146,7 @@ impl ShownImport {
                 })
                 .collect(),
             not_in_table: ids(&report.not_in_table),
+            out_of_order: ids(&report.out_of_order),
             checksum_changes: report
                 .checksum_changes
                 .iter()
@@ -144,6 +154,7 @@ impl ShownImport {
                     id: change.id.to_string(),
                     recorded: change.recorded.clone(),
                     current: change.current.clone(),
+                    rerun: change.rerun,
                 })
                 .collect(),
             recorded: report.recorded,
@@ -194,7 +205,8 @@ fn render(report: &ImportReport, ledger: &str, dry_run: bool) -> String {
     }
     if !report.rolled_back.is_empty() {
         text.push_str(&format!(
-            "\nrolled back according to {}, so not imported: {}\n",
+            "\n{} according to {}, so not imported: {}\n",
+            report.shape.skipped,
             report.table,
             list(&report.rolled_back)
         ));
@@ -216,13 +228,25 @@ fn render(report: &ImportReport, ledger: &str, dry_run: bool) -> String {
             list(&report.not_in_table)
         ));
     }
+    if !report.out_of_order.is_empty() {
+        text.push_str(&format!(
+            "\nwarning: not in {} although they sort before migrations it lists (out of order; plan apply --allow-out-of-order runs them): {}\n",
+            report.table,
+            list(&report.out_of_order)
+        ));
+    }
     for change in &report.checksum_changes {
         text.push_str(&format!(
-            "\nwarning: {} changed since {} recorded its checksum ({} → {}); the ledger records the file as it is now\n",
+            "\nwarning: {} changed since {} recorded its checksum ({} → {}); {}\n",
             change.id,
             report.table,
             short(&change.recorded),
-            short(&change.current)
+            short(&change.current),
+            if change.rerun {
+                "it is repeatable: plan apply will run it again"
+            } else {
+                "the ledger records the file as it is now"
+            }
         ));
     }
     let count = report.imported.len();

@@ -6,7 +6,7 @@
 //!
 //! These live in a file of their own rather than in one of the two commands so that neither
 //! command's file imports the other's. The error keeps one enum for both commands (its codes
-//! are a contract), and with it the table names import looks for, which its message lists.
+//! are a contract).
 //! Each command's own work is in `import_history.rs` and `baseline.rs`.
 
 use std::time::Duration;
@@ -17,9 +17,6 @@ use crate::db::ledger::Adopted;
 use crate::db::{self, DbError, LockWait, Session, SnapshotReason, Target};
 use crate::engine::Execution;
 
-/// The table names looked for when `--from` is not given.
-pub(crate) const TRACKING_TABLE_NAMES: [&str; 2] = ["schema_migrations", "_migrations"];
-
 /// Why an import or a baseline stopped. Nothing was recorded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub(crate) enum AdoptError {
@@ -27,29 +24,45 @@ pub(crate) enum AdoptError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Db(#[from] DbError),
-    /// No `--from`, and no table of a known name.
-    #[error(
-        "no tracking table to import: the database has no table named {}",
-        TRACKING_TABLE_NAMES.join(" or ")
-    )]
+    /// No `--from` (or `--from auto`), and no table of a known name.
+    #[error("no tracking table to import: the database has no table named {tables}")]
     #[diagnostic(
         code(plan::apply::no_tracking_table),
         help(
             "pass --from SCHEMA.TABLE naming the table your runner records applied migrations in; a database built by hand or by psql is adopted with `plan baseline --to ID` instead"
         )
     )]
-    NoTrackingTable,
-    /// No `--from`, and several tables of a known name.
+    NoTrackingTable {
+        /// The names looked for, `a, b or c`.
+        tables: String,
+    },
+    /// No `--from` (or `--from auto`), and several known tracking tables.
     #[error("more than one table could be the tracking table: {tables}")]
     #[diagnostic(
         code(plan::apply::several_tracking_tables),
-        help("pass --from with the one to import, e.g. --from {first}")
+        help("pass --from with the one to import: --from {choices}")
     )]
     SeveralTrackingTables {
-        /// The tables found.
+        /// The tables found, each with its tool.
         tables: String,
-        /// The first of them.
-        first: String,
+        /// What to pass to `--from` for each, joined by ` or --from `.
+        choices: String,
+    },
+    /// golang-migrate's table says a migration failed half way (`dirty = true`).
+    #[error(
+        "{table} is dirty: golang-migrate stopped in the middle of migration {version}, so the database is neither before nor after it; nothing was recorded"
+    )]
+    #[diagnostic(
+        code(plan::apply::dirty_tracking_table),
+        help(
+            "finish or undo what migration {version} did by hand (or apply the part of it that did not run), then mark the version with `migrate force {version}` (or `migrate force` the version before it if you undid it) and import again"
+        )
+    )]
+    DirtyTable {
+        /// The table read.
+        table: String,
+        /// The version it stopped in.
+        version: String,
     },
     /// `--from` names no table.
     #[error("no table `{written}` in the database")]
@@ -148,7 +161,7 @@ impl AdoptError {
     pub(crate) fn is_invalid_input(&self) -> bool {
         matches!(
             self,
-            AdoptError::NoTrackingTable
+            AdoptError::NoTrackingTable { .. }
                 | AdoptError::SeveralTrackingTables { .. }
                 | AdoptError::TrackingTableNotFound { .. }
                 | AdoptError::UnknownShape { .. }

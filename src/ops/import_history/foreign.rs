@@ -1,11 +1,11 @@
-//! Another runner's tracking table in the database: finding it (the name given, else the one
-//! table with a known runner's name) and reading its rows as its shape says, every value as
-//! text. These few catalog queries live here, beside the only code that needs them; the rest of
+//! Another runner's tracking table in the database: finding it (the table or tool `--from`
+//! names, else the one table with a known tool's name and columns) and reading its rows as its
+//! shape says, every value as text. These few catalog queries live here, beside the only code that needs them; the rest of
 //! `import-history` goes through db/. Which migration a row names is `matching.rs`'s job.
 
-use super::shapes::TableShape;
+use super::shapes::{AUTO, TABLE_SHAPES, TableShape, table_names, tables_looked_for};
 use crate::db::{DbError, Session, SqlError, quote_identifier};
-use crate::ops::adopt::{AdoptError, TRACKING_TABLE_NAMES};
+use crate::ops::adopt::AdoptError;
 use crate::project::TrackingTable;
 
 /// Another runner's table: where it is and its columns, in order.
@@ -48,13 +48,20 @@ pub(super) struct ForeignRow {
     pub(super) rolled_back: bool,
     pub(super) checksum: Option<String>,
     pub(super) duration_ms: Option<i64>,
+    /// Who applied it (Flyway's `installed_by`, Sqitch's committer).
+    pub(super) user: Option<String>,
+    /// The tool left the database half migrated (golang-migrate's `dirty`).
+    pub(super) dirty: bool,
 }
 
 impl ForeignRow {
-    /// The row as the user would recognise it: `001 admin_center_schema`, `002_x.sql`.
+    /// The row as the user would recognise it: `001 admin_center_schema`, `002_x.sql`, a file
+    /// name alone (Flyway's `V1__init.sql`).
     pub(super) fn written(&self) -> String {
         match (&self.version, &self.name) {
-            (Some(version), Some(name)) if !name.starts_with(version.as_str()) => {
+            (Some(version), Some(name))
+                if !name.starts_with(version.as_str()) && !name.ends_with(".sql") =>
+            {
                 format!("{version} {name}")
             }
             (_, Some(name)) => name.clone(),
@@ -70,46 +77,42 @@ impl ForeignRow {
     }
 }
 
-/// Finds the table to import: `from` through the search_path, or else the one table with a
-/// known runner's name (outside the system schemas and the ledger).
+/// What `--from` names: every known table (`auto`, or no `--from`), one tool's table, or a
+/// table by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Wanted<'a> {
+    /// The one known tracking table there is (`--from auto`, or no `--from`).
+    Any,
+    /// The table of one tool (`--from flyway`).
+    Tool(&'static TableShape),
+    /// A table by name, `schema.table` or through the search_path.
+    Table(&'a str),
+}
+
+impl<'a> Wanted<'a> {
+    /// What `--from` says: `auto`, a tool's name, or else a table's.
+    pub(super) fn parse(from: Option<&'a str>) -> Self {
+        match from.map(str::trim) {
+            None | Some(AUTO) => Wanted::Any,
+            Some(written) => {
+                TableShape::of_tool(written).map_or(Wanted::Table(written), Wanted::Tool)
+            }
+        }
+    }
+}
+
+/// Finds the table to import and the shape it is read with: the table `--from` names, the
+/// table of the tool it names, or else the one known tracking table there is (outside the
+/// system schemas and the ledger).
 pub(super) fn find_table(
     session: &mut Session,
-    from: Option<&str>,
+    wanted: Wanted<'_>,
     tracking: &TrackingTable,
-) -> Result<ForeignTable, AdoptError> {
+) -> Result<(ForeignTable, &'static TableShape), AdoptError> {
     const COLUMNS: &str = "coalesce(string_agg(a.attname::text, chr(31) ORDER BY a.attnum), '')";
-    match from {
-        Some(written) => {
-            let sql = format!(
-                "SELECT n.nspname::text, c.relname::text, {COLUMNS}
-                 FROM pg_class c
-                 JOIN pg_namespace n ON n.oid = c.relnamespace
-                 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                 WHERE c.oid = to_regclass($1)
-                 GROUP BY 1, 2"
-            );
-            let rows = match session.query_texts(&sql, &[written]) {
-                Ok(rows) => rows,
-                // A name PostgreSQL cannot parse (`a.b.c.d`) is bad input, not a failure.
-                Err(error) if is_name_error(&error) => {
-                    return Err(AdoptError::TrackingTableNotFound {
-                        written: written.to_string(),
-                        help: format!("{}; write it as schema.table", error.message),
-                    });
-                }
-                Err(error) => {
-                    return Err(session.error("look for the tracking table", &error).into());
-                }
-            };
-            rows.into_iter()
-                .next()
-                .and_then(ForeignTable::from_row)
-                .ok_or_else(|| AdoptError::TrackingTableNotFound {
-                    written: written.to_string(),
-                    help: "write it as schema.table (an unqualified name is looked for through the search_path)".to_string(),
-                })
-        }
-        None => {
+    let written = match wanted {
+        Wanted::Table(written) => written,
+        Wanted::Any | Wanted::Tool(_) => {
             let sql = format!(
                 "SELECT n.nspname::text, c.relname::text, {COLUMNS}
                  FROM pg_class c
@@ -123,27 +126,135 @@ pub(super) fn find_table(
                  GROUP BY 1, 2
                  ORDER BY 1, 2"
             );
-            let names = TRACKING_TABLE_NAMES.join("\u{1f}");
+            let names = match wanted {
+                Wanted::Tool(shape) => shape.table.to_string(),
+                _ => table_names().join("\u{1f}"),
+            };
             let rows = session
                 .query_texts(&sql, &[&names, &tracking.schema, &tracking.table])
                 .map_err(|error| session.error("look for the tracking table", &error))?;
-            let mut found: Vec<ForeignTable> = rows
+            let candidates: Vec<ForeignTable> = rows
                 .into_iter()
                 .filter_map(ForeignTable::from_row)
                 .collect();
-            match found.len() {
-                0 => Err(AdoptError::NoTrackingTable),
-                1 => Ok(found.remove(0)),
-                _ => Err(AdoptError::SeveralTrackingTables {
-                    tables: found
-                        .iter()
-                        .map(ForeignTable::name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    first: found[0].name(),
-                }),
-            }
+            return choose(candidates, wanted);
         }
+    };
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, {COLUMNS}
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE c.oid = to_regclass($1)
+         GROUP BY 1, 2"
+    );
+    let rows = match session.query_texts(&sql, &[written]) {
+        Ok(rows) => rows,
+        // A name PostgreSQL cannot parse (`a.b.c.d`) is bad input, not a failure.
+        Err(error) if is_name_error(&error) => {
+            return Err(AdoptError::TrackingTableNotFound {
+                written: written.to_string(),
+                help: format!("{}; write it as schema.table", error.message),
+            });
+        }
+        Err(error) => {
+            return Err(session.error("look for the tracking table", &error).into());
+        }
+    };
+    let table = rows
+        .into_iter()
+        .next()
+        .and_then(ForeignTable::from_row)
+        .ok_or_else(|| AdoptError::TrackingTableNotFound {
+            written: written.to_string(),
+            help: format!(
+                "write it as schema.table (an unqualified name is looked for through the search_path), or name a tool: {}",
+                TableShape::tool_names()
+            ),
+        })?;
+    let shape = TableShape::recognise(&table.columns, None).ok_or_else(|| unknown_shape(&table))?;
+    Ok((table, shape))
+}
+
+/// The one table among those of a known name that a shape fits: none, one, or several.
+fn choose(
+    candidates: Vec<ForeignTable>,
+    wanted: Wanted<'_>,
+) -> Result<(ForeignTable, &'static TableShape), AdoptError> {
+    let mut fitting: Vec<(ForeignTable, &'static TableShape)> = Vec::new();
+    let mut misfits: Vec<ForeignTable> = Vec::new();
+    for table in candidates {
+        let shape = match wanted {
+            Wanted::Tool(shape) => shape.fits(&table.columns).then_some(shape),
+            _ => TableShape::recognise(&table.columns, Some(&table.table)),
+        }
+        .filter(|shape| shape.schema.is_none_or(|schema| schema == table.schema));
+        match shape {
+            Some(shape) => fitting.push((table, shape)),
+            // Sqitch's `changes` is a common name: another schema's table of that name is no
+            // tracking table, and no problem either.
+            None if table.table == "changes" => {}
+            None => misfits.push(table),
+        }
+    }
+    match fitting.len() {
+        1 => Ok(fitting.remove(0)),
+        0 => match (misfits.into_iter().next(), wanted) {
+            (Some(table), _) => Err(unknown_shape(&table)),
+            (None, Wanted::Tool(shape)) => Err(AdoptError::TrackingTableNotFound {
+                written: shape.tool.to_string(),
+                help: format!(
+                    "{} keeps its history in {}; the database has no such table (pass --from SCHEMA.TABLE if it has another name)",
+                    shape.runner, shape.described
+                ),
+            }),
+            (None, _) => Err(AdoptError::NoTrackingTable {
+                tables: {
+                    let names = tables_looked_for();
+                    match names.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{} or {last}", rest.join(", "))
+                        }
+                        _ => names.join(""),
+                    }
+                },
+            }),
+        },
+        _ => Err(AdoptError::SeveralTrackingTables {
+            tables: fitting
+                .iter()
+                .map(|(table, shape)| format!("{} ({})", table.name(), shape.runner))
+                .collect::<Vec<_>>()
+                .join(", "),
+            choices: fitting
+                .iter()
+                .map(|(table, shape)| match wanted {
+                    Wanted::Any
+                        if fitting
+                            .iter()
+                            .filter(|(_, other)| other.tool == shape.tool)
+                            .count()
+                            == 1 =>
+                    {
+                        shape.tool.to_string()
+                    }
+                    _ => table.name(),
+                })
+                .collect::<Vec<_>>()
+                .join(" or --from "),
+        }),
+    }
+}
+
+fn unknown_shape(table: &ForeignTable) -> AdoptError {
+    AdoptError::UnknownShape {
+        table: table.name(),
+        columns: table.columns.join(", "),
+        shapes: TABLE_SHAPES
+            .iter()
+            .map(|shape| format!("  {}: {}", shape.tool, shape.described))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 
@@ -156,34 +267,56 @@ fn is_name_error(error: &SqlError) -> bool {
         .is_some_and(|code| code.starts_with("42") || code == "3F000")
 }
 
-/// Reads every row of `table` as `shape` says, in one query.
+/// Reads every row of `table` as `shape` says, in one query, oldest first. `project` limits a
+/// Sqitch registry to the rows of that project (sqitch.plan's `%project`).
 pub(super) fn read_rows(
     session: &mut Session,
     table: &ForeignTable,
     shape: &TableShape,
+    project: Option<&str>,
 ) -> Result<Vec<ForeignRow>, DbError> {
-    let text = |column: Option<&str>| match column {
-        Some(column) => format!("{}::text", quote_identifier(column)),
+    let reading = &shape.reading;
+    let text = |expression: Option<&str>| match expression {
+        Some(expression) => format!("({expression})::text"),
         None => "NULL::text".to_string(),
     };
-    let applied_at = quote_identifier(shape.applied_at);
-    // Cast to timestamptz: a `timestamp` column (seed 004) holds the server's local time, which
-    // is how the session reads it back; the text sent on is UTC with microseconds, exact.
+    // Cast to timestamptz: a `timestamp` column (seed 004, Flyway, goose, Diesel) holds the
+    // server's local time, which is how the session reads it back; the text sent on is UTC
+    // with microseconds, exact.
+    let applied_at = match reading.applied_at {
+        Some(expression) => format!(
+            "to_char(({expression})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        ),
+        None => "NULL::text".to_string(),
+    };
+    let mut conditions: Vec<String> = reading
+        .filter
+        .iter()
+        .map(|filter| format!("({filter})"))
+        .collect();
+    if let (Some(project), true) = (project, shape.tool == "sqitch") {
+        conditions.push(format!("project = {}", quote_literal(project)));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
     let sql = format!(
-        "SELECT {version}, {name},
-                to_char(({applied_at})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
-                {batch}, {rolled_back}::text, {checksum}, {duration}
+        "SELECT {version}, {name}, {applied_at}, {batch}, {rolled_back}, {checksum}, {duration},
+                {user}, {dirty}
          FROM {schema}.{table}
-         ORDER BY {applied_at} NULLS FIRST",
-        version = text(shape.version),
-        name = text(Some(shape.name)),
-        batch = text(shape.batch),
-        rolled_back = match shape.rolled_back_at {
-            Some(column) => format!("({} IS NOT NULL)", quote_identifier(column)),
-            None => "false".to_string(),
-        },
-        checksum = text(shape.checksum),
-        duration = text(shape.duration_ms),
+         {filter}
+         ORDER BY {order}",
+        version = text(reading.version),
+        name = text(reading.name),
+        batch = text(reading.batch),
+        rolled_back = text(reading.rolled_back),
+        checksum = text(reading.checksum),
+        duration = text(reading.duration_ms),
+        user = text(reading.user),
+        dirty = text(reading.dirty),
+        order = reading.order,
         schema = quote_identifier(&table.schema),
         table = quote_identifier(&table.table),
     );
@@ -208,9 +341,16 @@ pub(super) fn read_rows(
                 rolled_back: next().as_deref() == Some("true"),
                 checksum: trimmed(next()),
                 duration_ms: next().and_then(|duration| duration.trim().parse().ok()),
+                user: trimmed(next()),
+                dirty: next().as_deref() == Some("true"),
             }
         })
         .collect())
+}
+
+/// `text` as an SQL string literal.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 use indexmap::IndexMap;
 
 use super::foreign::ForeignRow;
+use super::shapes::Rule;
 use crate::project::{MigrationId, Project, Resolution};
 
 /// The migration a row names: its name (with or without `.sql`), else `version_name`, else
-/// its version alone. `Err` carries a help line.
+/// its version alone, else (Diesel's `20240101120000`) the migration whose name starts with
+/// that version written with dashes (`2024-01-01-120000_x`). `Err` carries a help line.
 pub(super) fn match_row<'p>(
     project: &'p Project,
     row: &ForeignRow,
@@ -36,6 +38,12 @@ pub(super) fn match_row<'p>(
             }
         }
     }
+    if ambiguous.is_none()
+        && let Some(version) = &row.version
+        && let Some(id) = by_dashed_version(project, version)
+    {
+        return Ok(id);
+    }
     Err(match (ambiguous, closest) {
         (Some(ids), _) => format!(
             "it matches more than one file: {}",
@@ -49,11 +57,27 @@ pub(super) fn match_row<'p>(
     })
 }
 
-/// The row that decides each migration's state: its latest row that is not rolled back, else
-/// its latest row. Rows are in time order.
+/// The one migration whose ID's part before the first `_`, dashes removed, is `version`, as
+/// Diesel stores a folder's version.
+fn by_dashed_version<'p>(project: &'p Project, version: &str) -> Option<&'p MigrationId> {
+    let mut found = project
+        .migrations()
+        .map(|migration| migration.id())
+        .filter(|id| {
+            let prefix = id.as_str().split('_').next().unwrap_or_default();
+            prefix.contains('-') && prefix.replace('-', "") == version
+        });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// The row that decides each migration's state. Rows are in time order. Under
+/// [`Rule::LatestDecides`] it is the latest row; otherwise the latest row that is not rolled
+/// back, else the latest row.
 pub(super) fn rows_by_id<'p, 'r>(
     project: &'p Project,
     rows: &'r [ForeignRow],
+    rule: Rule,
 ) -> IndexMap<&'p MigrationId, &'r ForeignRow> {
     let mut chosen: IndexMap<&MigrationId, &ForeignRow> = IndexMap::new();
     for row in rows {
@@ -62,7 +86,7 @@ pub(super) fn rows_by_id<'p, 'r>(
         };
         let replace = match chosen.get(id) {
             None => true,
-            Some(kept) => !row.rolled_back || kept.rolled_back,
+            Some(kept) => rule == Rule::LatestDecides || !row.rolled_back || kept.rolled_back,
         };
         if replace {
             chosen.insert(id, row);
