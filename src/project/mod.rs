@@ -24,7 +24,10 @@ mod problem;
 mod read;
 mod recording;
 mod sections;
+// Used by the layout reader (issue 16).
 pub(crate) mod source;
+#[allow(dead_code, unused_imports)]
+mod sqitch;
 
 pub(crate) use header::header_end;
 pub(crate) use manifest::{
