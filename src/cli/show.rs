@@ -195,6 +195,9 @@ impl ShownPlan {
                     format!("{id} declares its dependencies at {location}")
                 }
                 OrderModeReason::Forced => "plan.yaml sets order:".to_string(),
+                OrderModeReason::PlanFile => {
+                    "sqitch.plan deploys its changes in the order it lists them".to_string()
+                }
             },
             layout: project.layout().layout.name(),
             layout_reason: project.layout().evidence.as_ref().map(|evidence| {
@@ -204,12 +207,11 @@ impl ShownPlan {
                     format!("{evidence} is laid out the {} way", project.layout().layout)
                 }
             }),
-            migrations_dir: project
-                .migrations_dir()
-                .strip_prefix(project.root())
-                .unwrap_or(project.migrations_dir())
-                .display()
-                .to_string(),
+            migrations_dir: match project.migrations_dir().strip_prefix(project.root()) {
+                Ok(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+                Ok(relative) => relative.display().to_string(),
+                Err(_) => project.migrations_dir().display().to_string(),
+            },
             target: target.map(ToString::to_string),
             environment: environment.map(str::to_string),
             total_migrations: project.migrations().len(),

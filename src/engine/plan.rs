@@ -80,6 +80,29 @@ pub enum PlanError {
         #[related]
         problems: Vec<DependencyProblem>,
     },
+    /// A migration that would run conflicts with one applied, or applied before it in this run
+    /// (Sqitch's `[!name]`).
+    #[error("{id} conflicts with {conflicting}, which {when}")]
+    #[diagnostic(
+        code(plan::apply::conflict),
+        help(
+            "the plan says {id} must not be deployed while {conflicting} is: roll {conflicting} back first (`plan rollback {conflicting}`), or remove the conflict from the plan; nothing was run"
+        )
+    )]
+    Conflict {
+        /// The migration that would run.
+        id: String,
+        /// The one it conflicts with.
+        conflicting: String,
+        /// `is applied` or `this apply would run before it`.
+        when: &'static str,
+        /// Where the conflict is declared.
+        #[source_code]
+        file: SourceFile,
+        /// The declaration.
+        #[label("declared here")]
+        span: SourceSpan,
+    },
     /// Applied migrations whose files changed since.
     #[error(
         "{} changed since {} applied: {}",
@@ -372,6 +395,7 @@ impl<'p> Plan<'p> {
         if *graph.mode() == OrderMode::Sequence && !allow.out_of_order {
             check_order(project, graph, &recorded, &steps)?;
         }
+        check_conflicts(&recorded, &steps)?;
         check_inferred(loaded, &recorded, &steps)?;
         Ok(Plan { steps })
     }
@@ -634,6 +658,38 @@ fn check_order(
     } else {
         Err(PlanError::OutOfOrder { pending })
     }
+}
+
+/// Refuses a plan that would run a migration while one it conflicts with is applied, or is
+/// applied earlier in the same run.
+fn check_conflicts(
+    recorded: &IndexMap<&str, &LedgerRow>,
+    steps: &[PlanStep<'_>],
+) -> Result<(), PlanError> {
+    let mut running: IndexSet<&MigrationId> = IndexSet::new();
+    for step in steps {
+        if matches!(step.action, Action::Skip { .. }) {
+            continue;
+        }
+        for conflict in step.migration.conflicts() {
+            let when = if recorded.contains_key(conflict.target.as_str()) {
+                "is applied"
+            } else if running.contains(&conflict.target) {
+                "this apply would run before it"
+            } else {
+                continue;
+            };
+            return Err(PlanError::Conflict {
+                id: step.migration.id().to_string(),
+                conflicting: conflict.target.to_string(),
+                when,
+                file: conflict.origin.file.clone(),
+                span: conflict.origin.source_span(),
+            });
+        }
+        running.insert(step.migration.id());
+    }
+    Ok(())
 }
 
 /// The first 12 hex digits: enough to tell checksums apart in a message.

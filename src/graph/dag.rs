@@ -24,7 +24,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::cycle::{self, CycleProblem};
-use crate::project::{Migration, MigrationId, OrderSetting, Project};
+use crate::project::{Layout, Migration, MigrationId, OrderSetting, Project};
 
 /// How migrations without declared dependencies are ordered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub enum OrderModeReason {
     },
     /// plan.yaml's `order:` forces the mode.
     Forced,
+    /// The layout's plan file orders the migrations (Sqitch's `sqitch.plan`).
+    PlanFile,
 }
 
 /// Why one migration depends on another.
@@ -280,6 +282,11 @@ fn mode_of(project: &Project) -> (OrderMode, OrderModeReason) {
     match project.manifest().order() {
         OrderSetting::Sequential => (OrderMode::Sequence, OrderModeReason::Forced),
         OrderSetting::Graph => (OrderMode::Graph, OrderModeReason::Forced),
+        // Sqitch deploys its plan in order, and reverts in reverse: a sequence, whatever the
+        // `[requires]` also say.
+        OrderSetting::Auto if project.layout().layout == Layout::Sqitch => {
+            (OrderMode::Sequence, OrderModeReason::PlanFile)
+        }
         OrderSetting::Auto => {
             // Name a migration that lists a dependency when there is one: "001 declares none"
             // explains less than "002 depends on 001". A repeatable migration's dependencies

@@ -40,6 +40,8 @@ pub(crate) struct MigrationFile {
     pub(crate) kind: MigrationKind,
     /// Its version, as its tool reads it from the name.
     pub(crate) version: Option<Version>,
+    /// Its place in a plan that orders the migrations itself (Sqitch's), before any version.
+    pub(crate) rank: Option<usize>,
     /// The tool whose name it has (`flyway`, `prisma`, `diesel`); `None` for a name any
     /// numbered layout has.
     pub(crate) tool: Option<&'static str>,
@@ -67,6 +69,7 @@ pub(crate) enum FileRole {
 }
 
 /// The folder's files, sorted by name.
+#[derive(Default)]
 pub(crate) struct Listing {
     pub(crate) migrations: Vec<MigrationFile>,
     pub(crate) rollbacks: Vec<RollbackFile>,
@@ -186,6 +189,7 @@ pub(crate) fn list(
                 id: MigrationId::new(id),
                 kind,
                 version,
+                rank: None,
                 tool,
                 outside_transaction,
                 source: entry.source,
@@ -396,6 +400,14 @@ fn read_entry(
 }
 
 /// A `.sql` file read, decoded and hashed; its problems when it cannot be.
+pub(crate) fn read_sql_file(
+    source: &dyn Source,
+    migrations_dir: &Path,
+    path: &Path,
+) -> Result<(SourceFile, String), Vec<Problem>> {
+    read_file(source, migrations_dir, path)
+}
+
 fn read_file(
     source: &dyn Source,
     migrations_dir: &Path,

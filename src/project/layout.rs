@@ -133,6 +133,14 @@ impl DetectedLayout {
     }
 }
 
+/// Sqitch's layout, which its `sqitch.plan` decides.
+pub(crate) fn sqitch() -> DetectedLayout {
+    DetectedLayout {
+        layout: Layout::Sqitch,
+        evidence: Some("sqitch.plan".to_string()),
+    }
+}
+
 /// One file showing a tool's layout: the tool, the file and where in it.
 #[derive(Clone, Debug)]
 pub(crate) struct Evidence {

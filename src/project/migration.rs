@@ -391,6 +391,10 @@ pub struct Migration {
     pub(crate) id: MigrationId,
     pub(crate) kind: MigrationKind,
     pub(crate) version: Option<Version>,
+    /// Its place in a plan that orders migrations itself (Sqitch's), sorted on before versions.
+    pub(crate) rank: Option<usize>,
+    /// Migrations that must not be applied when it is applied (Sqitch's `[!name]`).
+    pub(crate) conflicts: Vec<Dependency>,
     pub(crate) file: SourceFile,
     pub(crate) path: PathBuf,
     pub(crate) checksum: String,
@@ -501,6 +505,12 @@ impl Migration {
             Rollback::File(file) => Some(file.text()),
             Rollback::Section { span } => Some(&self.file.text()[span.clone()]),
         }
+    }
+
+    /// Migrations that must not be applied when it is (Sqitch's `[!name]`), and where each is
+    /// declared.
+    pub(crate) fn conflicts(&self) -> &[Dependency] {
+        &self.conflicts
     }
 
     /// Declared dependencies: `None` when it declares none at all, `Some(empty)` when it declares

@@ -24,12 +24,11 @@ mod problem;
 mod read;
 mod recording;
 mod sections;
-// Used by the layout reader (issue 16).
 pub(crate) mod source;
-#[allow(dead_code, unused_imports)]
 mod sqitch;
 
 pub(crate) use header::header_end;
+pub(crate) use layout::Layout;
 pub(crate) use manifest::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, OrderSetting, TrackingTable,
 };

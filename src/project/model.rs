@@ -23,6 +23,8 @@ pub struct Project {
     pub(super) migrations: IndexMap<MigrationId, Migration>,
     pub(super) environments: Vec<String>,
     pub(super) layout: DetectedLayout,
+    /// Tags (Sqitch's `@v1.0`, without the `@`) and the migration each follows.
+    pub(super) tags: IndexMap<String, MigrationId>,
 }
 
 /// How a reference (`--to 004`, `depends: 001_x.sql`) matched the project's migrations.
@@ -78,6 +80,18 @@ impl Project {
         let reference = reference.trim();
         if let Some((id, _)) = self.migrations.get_key_value(reference) {
             return Resolution::Found(id);
+        }
+        // A tag (`@v1.0`) stands for the migration it follows; `name@tag` for that migration
+        // as of the tag (an earlier instance of a reworked Sqitch change has that ID itself).
+        if let Some((name, tag)) = reference.rsplit_once('@')
+            && let Some(tagged) = self.tags.get(tag)
+        {
+            if name.is_empty() {
+                return Resolution::Found(tagged);
+            }
+            if let Some((id, _)) = self.migrations.get_key_value(name) {
+                return Resolution::Found(id);
+            }
         }
         for suffix in [".up.sql", ".sql"] {
             if let Some(stem) = reference.strip_suffix(suffix)

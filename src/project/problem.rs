@@ -275,6 +275,22 @@ pub(crate) enum Problem {
         example: String,
     },
 
+    /// What Sqitch's plan says that plan cannot read or follow.
+    #[error("{message}")]
+    #[diagnostic(code(plan::project::sqitch_plan), help("{help}"))]
+    SqitchPlan {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+        /// The plan file.
+        #[source_code]
+        file: SourceFile,
+        /// Where.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
     /// Two tools' section markers in one file.
     #[error("{name} mixes the markers of {first_tool} and {second_tool}")]
     #[diagnostic(

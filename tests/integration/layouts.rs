@@ -315,3 +315,166 @@ fn two_tools_layouts_or_a_layout_plan_yaml_contradicts_are_refused() {
         ]);
     assert_eq!(public_tables(&database), Vec::<String>::new());
 }
+
+/// A Sqitch project as `sqitch init` and `sqitch add` write one.
+fn sqitch_project(plan_lines: &str, changes: &[(&str, &str, &str, &str)]) -> TestProject {
+    let plan = format!(
+        "%syntax-version=1.0.0\n%project=flipr\n%uri=https://example.com/flipr/\n\n{plan_lines}"
+    );
+    let mut files: Vec<(String, String)> = vec![
+        ("sqitch.plan".to_string(), plan),
+        (
+            "sqitch.conf".to_string(),
+            "[core]\n\tengine = pg\n".to_string(),
+        ),
+    ];
+    for (name, deploy, revert, verify) in changes {
+        files.push((
+            format!("deploy/{name}.sql"),
+            format!("-- Deploy flipr:{name} to pg\n\nBEGIN;\n\n{deploy}\n\nCOMMIT;\n"),
+        ));
+        files.push((
+            format!("revert/{name}.sql"),
+            format!("-- Revert flipr:{name} from pg\n\nBEGIN;\n\n{revert}\n\nCOMMIT;\n"),
+        ));
+        files.push((
+            format!("verify/{name}.sql"),
+            format!("-- Verify flipr:{name} on pg\n\nBEGIN;\n\n{verify}\n\nROLLBACK;\n"),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    TestProject::new(&files)
+}
+
+const PLANNER: &str = "2024-01-15T10:00:00Z Ann <ann@example.com>";
+
+#[test]
+fn sqitch_dependencies_tags_and_verify_scripts() {
+    let database = test_db("layout_sqitch");
+    let project = sqitch_project(
+        &format!(
+            "users {PLANNER} # Users.\nposts [users] {PLANNER} # Posts.\n@v1.0 {PLANNER} # First release.\nbio [users] {PLANNER} # A bio.\n"
+        ),
+        &[
+            (
+                "users",
+                "CREATE TABLE users (id int PRIMARY KEY);",
+                "DROP TABLE users;",
+                "SELECT id FROM users WHERE FALSE;",
+            ),
+            (
+                "posts",
+                "CREATE TABLE posts (id int, user_id int REFERENCES users (id));",
+                "DROP TABLE posts;",
+                "SELECT id, user_id FROM posts WHERE FALSE;",
+            ),
+            (
+                "bio",
+                "ALTER TABLE users ADD COLUMN bio text;",
+                "ALTER TABLE users DROP COLUMN bio;",
+                "SELECT bio FROM users WHERE FALSE;",
+            ),
+        ],
+    );
+    plan(&database, project.path(), &["show"])
+        .expect_ok()
+        .expect_stdout_has(&[
+            "layout: sqitch in . (sqitch.plan is laid out the sqitch way)",
+            "order: sequence (sqitch.plan deploys its changes in the order it lists them)",
+            "depends on   users",
+            "verify/posts.sql",
+        ]);
+    // The tag is a target: users and posts, not bio.
+    plan(&database, project.path(), &["apply", "--to", "@v1.0"]).expect_ok();
+    assert_eq!(ledger_ids(&database), ["posts", "users"]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(ledger_ids(&database), ["bio", "posts", "users"]);
+    // Revert scripts roll back, in reverse plan order.
+    plan(&database, project.path(), &["rollback", "posts"]).expect_ok();
+    assert_eq!(ledger_ids(&database), ["users"]);
+    assert_eq!(public_tables(&database), ["users"]);
+}
+
+#[test]
+fn sqitch_a_failing_verify_script_undoes_its_change() {
+    let database = test_db("layout_sqitch_verify");
+    let project = sqitch_project(
+        &format!("users {PLANNER} # Users.\n"),
+        &[(
+            "users",
+            "CREATE TABLE users (id int);",
+            "DROP TABLE users;",
+            // The column the deploy script forgot.
+            "SELECT id, email FROM users WHERE FALSE;",
+        )],
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["email"]);
+    assert_eq!(public_tables(&database), Vec::<String>::new());
+    assert_eq!(ledger_ids(&database), Vec::<String>::new());
+}
+
+#[test]
+fn sqitch_a_conflict_is_refused_before_anything_runs() {
+    let database = test_db("layout_sqitch_conflict");
+    let project = sqitch_project(
+        &format!("old_users {PLANNER} # Old.\nnew_users [!old_users] {PLANNER} # New.\n"),
+        &[
+            (
+                "old_users",
+                "CREATE TABLE old_users (id int);",
+                "DROP TABLE old_users;",
+                "SELECT 1;",
+            ),
+            (
+                "new_users",
+                "CREATE TABLE new_users (id int);",
+                "DROP TABLE new_users;",
+                "SELECT 1;",
+            ),
+        ],
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&[
+            "plan::apply::conflict",
+            "new_users conflicts with old_users, which this apply would run before it",
+            "[sqitch.plan:6:",
+        ]);
+    assert_eq!(public_tables(&database), Vec::<String>::new());
+    plan(&database, project.path(), &["apply", "--to", "old_users"]).expect_ok();
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["new_users conflicts with old_users, which is applied"]);
+    assert_eq!(public_tables(&database), ["old_users"]);
+}
+
+#[test]
+fn sqitch_a_plan_error_points_at_its_line() {
+    let database = test_db("layout_sqitch_bad_plan");
+    let project = sqitch_project(
+        &format!("users {PLANNER} # Users.\nposts [nobody] {PLANNER} # Posts.\n"),
+        &[
+            (
+                "users",
+                "CREATE TABLE users (id int);",
+                "DROP TABLE users;",
+                "SELECT 1;",
+            ),
+            (
+                "posts",
+                "CREATE TABLE posts (id int);",
+                "DROP TABLE posts;",
+                "SELECT 1;",
+            ),
+        ],
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::project::sqitch_plan", "nobody", "[sqitch.plan:6:"]);
+    assert_eq!(public_tables(&database), Vec::<String>::new());
+}

@@ -69,6 +69,8 @@ pub(super) fn read_migration(
             MigrationKind::Repeatable => None,
         },
         kind: file.kind,
+        rank: file.rank,
+        conflicts: Vec::new(),
         id: file.id,
         file: file.source,
         path: file.path,

@@ -11,6 +11,7 @@
 //! - `migrations`: each migration file, and rollbacks attached.
 //! - `declared`: headers and plan.yaml entries applied to their migrations.
 //! - `resolve`: dependencies resolved, environments checked.
+//! - `sqitch`: a Sqitch project's plan and scripts, in place of a listed folder.
 //! - `problems`: each reader's problem as a [`Problem`].
 //!
 //! [`Source`]: crate::project::source::Source
@@ -22,6 +23,7 @@ mod migrations;
 mod pipeline;
 mod problems;
 mod resolve;
+mod sqitch;
 
 pub(super) use pipeline::read_from;
 pub(crate) use pipeline::{Reading, in_memory_name, read, read_files};

@@ -11,6 +11,7 @@ use super::declared::{apply_headers, apply_manifest};
 use super::migrations::{attach_rollbacks, read_migration, set_aside_empty_rollbacks};
 use super::problems::manifest_problem;
 use super::resolve::{check_environments, resolve_dependencies};
+use super::sqitch;
 #[cfg(test)]
 use crate::diagnostic::InvalidInput;
 use crate::diagnostic::{SourceFile, to_source_span};
@@ -83,7 +84,13 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     let dir = source.root();
     let mut problems = Vec::new();
     let manifest = read_manifest(source, &mut problems);
-    let migrations_dir = migrations_folder(source, &manifest);
+    // A Sqitch project's plan says which files are migrations, in which order, with what
+    // dependencies; every other layout is a folder listed.
+    let sqitch = sqitch::is_sqitch(source, &manifest).then(|| sqitch::read(source, &mut problems));
+    let migrations_dir = match &sqitch {
+        Some(project) => project.top_dir.clone(),
+        None => migrations_folder(source, &manifest),
+    };
     let step_files: Vec<PathBuf> = manifest
         .entries
         .iter()
@@ -93,7 +100,13 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
             _ => None,
         })
         .collect();
-    let listing = files::list(source, &migrations_dir, &step_files, &mut problems);
+    let (listing, sqitch) = match sqitch {
+        Some(mut project) => (std::mem::take(&mut project.listing), Some(project)),
+        None => (
+            files::list(source, &migrations_dir, &step_files, &mut problems),
+            None,
+        ),
+    };
 
     // A second file with an ID already taken is reported, not read.
     let mut first_of_id: IndexMap<&MigrationId, &SourceFile> = IndexMap::new();
@@ -125,7 +138,16 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     // taken in file order, duplicates among them.
     let mut read = parallel::map_owned(files, |file| {
         let mut file_problems = Vec::new();
-        let (migration, header, evidence) = read_migration(file, &mut file_problems);
+        let (mut migration, mut header, evidence) = read_migration(file, &mut file_problems);
+        if migration.rank.is_some() {
+            // A Sqitch script's header says `-- requires: users` for people: the plan is what
+            // declares dependencies, and it has been read.
+            header.dependencies = None;
+            header.requires.clear();
+            migration.metadata.clear();
+            file_problems
+                .retain(|problem| !matches!(problem, Problem::MalformedRequirement { .. }));
+        }
         (migration, header, evidence, file_problems)
     })
     .into_iter();
@@ -152,7 +174,11 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
             span: 0..0,
         })
     }));
-    let layout = layout::detect(manifest.layout, &evidence, &mut problems);
+    let layout = match &sqitch {
+        // Its plan decides, whatever the scripts look like.
+        Some(_) => layout::sqitch(),
+        None => layout::detect(manifest.layout, &evidence, &mut problems),
+    };
     if layout.layout == Layout::Flyway {
         problems.extend(not_flyway_names(&migrations));
         problems.extend(duplicate_versions(&migrations));
@@ -164,11 +190,15 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         migrations,
         environments: Vec::new(),
         layout,
+        tags: IndexMap::new(),
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     set_aside_empty_rollbacks(&mut project);
     let from_headers = apply_headers(&mut project, pending_headers, &mut problems);
-    let unresolved = apply_manifest(source, &mut project, from_headers, &mut problems);
+    let mut unresolved = apply_manifest(source, &mut project, from_headers, &mut problems);
+    if let Some(sqitch) = sqitch {
+        sqitch::apply(&mut project, sqitch, &mut unresolved);
+    }
     // Sorted once plan.yaml has said which migrations are repeatable.
     project
         .migrations
@@ -192,13 +222,14 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     Reading { project, problems }
 }
 
-fn sort_key<'a>(
-    id: &'a MigrationId,
-    migration: &'a Migration,
-) -> (bool, bool, Option<&'a Version>, &'a str) {
-    // Migrations without a version come after all versioned ones, repeatable ones last.
+/// Where a migration sorts: a plan's own order first (Sqitch's), then by version, those
+/// without one after, repeatable ones last.
+type SortKey<'a> = (bool, Option<usize>, bool, Option<&'a Version>, &'a str);
+
+fn sort_key<'a>(id: &'a MigrationId, migration: &'a Migration) -> SortKey<'a> {
     (
         migration.is_repeatable(),
+        migration.rank,
         migration.version.is_none(),
         migration.version.as_ref(),
         id.as_str(),

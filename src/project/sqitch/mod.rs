@@ -16,9 +16,7 @@ mod plan;
 mod resolve;
 
 pub(crate) use config::{SqitchConfig, read_config, script_paths};
-pub(crate) use model::{
-    SqitchChange, SqitchPlan, SqitchProblem, SqitchProblemKind, SqitchReference, SqitchTag,
-};
+pub(crate) use model::{SqitchChange, SqitchPlan, SqitchReference};
 pub(crate) use plan::parse_plan;
 
 #[cfg(test)]

@@ -1,0 +1,357 @@
+//! A Sqitch project read into what the pipeline takes from any folder: its changes as migration
+//! files in the plan's order (`deploy/`), their rollbacks (`revert/`), their dependencies and
+//! conflicts as the plan declares them (`[a b !c]`, pointing at the plan's line), its tags
+//! (`@v1.0`, usable as `--to` targets) and its verify scripts, run after each change's deploy
+//! script in the same transaction (inside a savepoint rolled back after it, so what a verify
+//! script does is undone as its own `BEGIN; … ROLLBACK;` meant).
+//!
+//! Sqitch's file syntax is `sqitch/`'s; this file only maps it onto plan's model.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::declared::{Unresolved, UnresolvedDependencies};
+use crate::diagnostic::{Origin, SourceFile, to_source_span};
+use crate::project::files::{self, FileRole, Listing, MigrationFile, RollbackFile};
+use crate::project::header::Written;
+use crate::project::layout::Layout;
+use crate::project::manifest::Manifest;
+use crate::project::migration::{
+    Dependency, MigrationId, MigrationKind, SqlSource, Step, StepKind,
+};
+use crate::project::model::Project;
+use crate::project::problem::Problem;
+use crate::project::source::Source;
+use crate::project::sqitch::{self, SqitchChange, SqitchConfig, SqitchPlan};
+
+/// The configuration file Sqitch reads in a project folder.
+const CONFIG_FILE: &str = "sqitch.conf";
+
+/// What a Sqitch project gives the pipeline.
+pub(super) struct SqitchProject {
+    /// Where the scripts are: the migrations folder, for messages.
+    pub(super) top_dir: PathBuf,
+    /// The changes (in plan order, `rank` set) and their revert scripts.
+    pub(super) listing: Listing,
+    /// Each change's `[requires]`, as references the pipeline resolves.
+    pub(super) dependencies: Vec<(MigrationId, Vec<Unresolved>)>,
+    /// Each change's `[!conflicts]` with changes of this plan.
+    pub(super) conflicts: Vec<(MigrationId, Vec<Dependency>)>,
+    /// Each change's verify script, as a step run after it.
+    pub(super) verify: Vec<(MigrationId, Step)>,
+    /// Each tag (without `@`) and the change it follows.
+    pub(super) tags: IndexMap<String, MigrationId>,
+    /// Each change's note and planner, shown as its metadata.
+    pub(super) notes: Vec<(MigrationId, IndexMap<String, String>)>,
+}
+
+/// Whether the project is a Sqitch one: plan.yaml says `layout: sqitch`, or, with no layout
+/// declared, the project folder holds `sqitch.plan` or `sqitch.conf`.
+pub(super) fn is_sqitch(source: &dyn Source, manifest: &Manifest) -> bool {
+    match manifest.layout {
+        Some(layout) => layout == Layout::Sqitch,
+        None => ["sqitch.plan", CONFIG_FILE]
+            .iter()
+            .any(|name| source.read(&source.root().join(name)).is_ok()),
+    }
+}
+
+/// Reads the Sqitch project in `source`'s folder. A plan that cannot be read gives no
+/// migrations, and its problems.
+pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchProject {
+    let root = source.root();
+    let config = match source.read(&root.join(CONFIG_FILE)) {
+        Ok(bytes) => sqitch::read_config(&String::from_utf8_lossy(&bytes)),
+        Err(_) => sqitch::read_config(""),
+    };
+    let top_dir = root.join(&config.top_dir);
+    let mut project = SqitchProject {
+        top_dir: top_dir.clone(),
+        listing: Listing {
+            migrations: Vec::new(),
+            rollbacks: Vec::new(),
+        },
+        dependencies: Vec::new(),
+        conflicts: Vec::new(),
+        verify: Vec::new(),
+        tags: IndexMap::new(),
+        notes: Vec::new(),
+    };
+    let plan_path = root.join(&config.plan_file);
+    let plan_file = match source.read(&plan_path) {
+        Ok(bytes) => match files::decode(&display(root, &plan_path), bytes, problems) {
+            Some(file) => file,
+            None => return project,
+        },
+        Err(error) => {
+            problems.push(Problem::Unreadable {
+                path: plan_path,
+                reason: error.to_string(),
+            });
+            return project;
+        }
+    };
+    let plan = match sqitch::parse_plan(plan_file.text()) {
+        Ok(plan) => plan,
+        Err(plan_problems) => {
+            problems.extend(
+                plan_problems
+                    .into_iter()
+                    .map(|problem| Problem::SqitchPlan {
+                        message: problem.message,
+                        help: problem.help,
+                        file: plan_file.clone(),
+                        span: to_source_span(&problem.span),
+                    }),
+            );
+            return project;
+        }
+    };
+    let read = crate::parallel::map(&plan.changes, |change| {
+        read_change(source, &top_dir, &config, change, &plan_file)
+    });
+    for (rank, (change, scripts)) in plan.changes.iter().zip(read).enumerate() {
+        let id = MigrationId::new(change.id.clone());
+        let scripts = match scripts {
+            Ok(scripts) => scripts,
+            Err(change_problems) => {
+                problems.extend(change_problems);
+                continue;
+            }
+        };
+        let (deploy, revert, verify) = scripts;
+        let (source_file, path, checksum) = deploy;
+        project.listing.migrations.push(MigrationFile {
+            id: id.clone(),
+            kind: MigrationKind::Versioned,
+            version: None,
+            rank: Some(rank),
+            tool: Some("sqitch"),
+            outside_transaction: None,
+            source: source_file,
+            path,
+            checksum,
+        });
+        if let Some(revert) = revert {
+            project.listing.rollbacks.push(RollbackFile {
+                role: FileRole::RollbackOf(change.id.clone()),
+                source: revert,
+                tool: Some("sqitch"),
+            });
+        }
+        if let Some((verify, path)) = verify {
+            let shown = PathBuf::from(display(root, &path));
+            project
+                .verify
+                .push((id.clone(), verify_step(verify, shown)));
+        }
+        let mut note = IndexMap::new();
+        if !change.note.is_empty() {
+            note.insert("Note".to_string(), change.note.clone());
+        }
+        note.insert(
+            "Planned".to_string(),
+            format!("{} by {}", change.planned_at, change.planner),
+        );
+        project.notes.push((id.clone(), note));
+        let (requires, conflicts) = references(&plan, change, &plan_file, problems);
+        if !requires.is_empty() {
+            project.dependencies.push((id.clone(), requires));
+        }
+        if !conflicts.is_empty() {
+            project.conflicts.push((id, conflicts));
+        }
+    }
+    for tag in &plan.tags {
+        if let Some(change) = plan.changes.get(tag.after) {
+            project
+                .tags
+                .insert(tag.name.clone(), MigrationId::new(change.id.clone()));
+        }
+    }
+    project
+}
+
+/// What the plan declares, put on the project read from its scripts: tags, conflicts, verify
+/// scripts as steps, and `[requires]` among the dependencies to resolve.
+pub(super) fn apply(
+    project: &mut Project,
+    sqitch: SqitchProject,
+    unresolved: &mut UnresolvedDependencies,
+) {
+    project.tags = sqitch.tags;
+    for (id, note) in sqitch.notes {
+        if let Some(migration) = project.migrations.get_mut(&id) {
+            migration.metadata = note;
+        }
+    }
+    for (id, conflicts) in sqitch.conflicts {
+        if let Some(migration) = project.migrations.get_mut(&id) {
+            migration.conflicts = conflicts;
+        }
+    }
+    for (id, step) in sqitch.verify {
+        if let Some(migration) = project.migrations.get_mut(&id) {
+            migration.steps.push(step);
+        }
+    }
+    for (id, requires) in sqitch.dependencies {
+        unresolved
+            .entry(id)
+            .or_insert(None)
+            .get_or_insert_with(Vec::new)
+            .extend(requires);
+    }
+}
+
+/// A deploy script read: its file, path and checksum.
+type Deploy = (SourceFile, PathBuf, String);
+
+/// One change's scripts: deploy (required), revert and verify (when present).
+type Scripts = (Deploy, Option<SourceFile>, Option<(SourceFile, PathBuf)>);
+
+fn read_change(
+    source: &dyn Source,
+    top_dir: &Path,
+    config: &SqitchConfig,
+    change: &SqitchChange,
+    plan_file: &SourceFile,
+) -> Result<Scripts, Vec<Problem>> {
+    let root = source.root();
+    let (deploy, revert, verify) = sqitch::script_paths(config, change);
+    let [deploy, revert, verify] = [deploy, revert, verify].map(|path| root.join(path));
+    if source.read(&deploy).is_err() {
+        return Err(vec![Problem::SqitchPlan {
+            message: format!(
+                "change {} has no deploy script {}",
+                change.id,
+                display(root, &deploy)
+            ),
+            help: "Sqitch deploys a change by running its deploy script: add the file (`sqitch add` writes it), or remove the change from the plan".to_string(),
+            file: plan_file.clone(),
+            span: to_source_span(&change.span),
+        }]);
+    }
+    let (deploy_file, checksum) = files::read_sql_file(source, top_dir, &deploy)?;
+    let optional = |path: &Path| -> Result<Option<SourceFile>, Vec<Problem>> {
+        if source.read(path).is_err() {
+            return Ok(None);
+        }
+        files::read_sql_file(source, top_dir, path).map(|(file, _)| Some(file))
+    };
+    let revert_file = optional(&revert)?;
+    let verify_file = optional(&verify)?.map(|file| (file, verify));
+    Ok(((deploy_file, deploy, checksum), revert_file, verify_file))
+}
+
+/// A change's `[requires]` (as references to resolve) and its `[!conflicts]` (resolved); a
+/// reference to another project's change is a problem: plan cannot see what that project has
+/// deployed.
+fn references(
+    plan: &SqitchPlan,
+    change: &SqitchChange,
+    plan_file: &SourceFile,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Unresolved>, Vec<Dependency>) {
+    let mut requires = Vec::new();
+    let mut conflicts = Vec::new();
+    let own = |reference: &sqitch::SqitchReference| {
+        reference
+            .project
+            .as_deref()
+            .is_none_or(|project| project == plan.project)
+    };
+    for (reference, is_conflict) in change
+        .requires
+        .iter()
+        .map(|reference| (reference, false))
+        .chain(change.conflicts.iter().map(|reference| (reference, true)))
+    {
+        if !own(reference) {
+            problems.push(Problem::SqitchPlan {
+                message: format!(
+                    "change {} {} a change of project {}, which plan cannot check",
+                    change.id,
+                    if is_conflict { "conflicts with" } else { "requires" },
+                    reference.project.as_deref().unwrap_or_default()
+                ),
+                help: "plan reads one project's plan and ledger: remove the reference, or declare what the change needs with `requires:` in plan.yaml (tables, columns, schemas, extensions), which plan checks in the database".to_string(),
+                file: plan_file.clone(),
+                span: to_source_span(&reference.span),
+            });
+            continue;
+        }
+        let Some(target) = reference.resolved.and_then(|index| plan.changes.get(index)) else {
+            continue;
+        };
+        if is_conflict {
+            conflicts.push(Dependency {
+                target: MigrationId::new(target.id.clone()),
+                origin: Origin::new(plan_file.clone(), reference.span.clone()),
+            });
+        } else {
+            requires.push(Unresolved {
+                written: Written {
+                    text: target.id.clone(),
+                    span: reference.span.clone(),
+                },
+                file: plan_file.clone(),
+            });
+        }
+    }
+    (requires, conflicts)
+}
+
+/// A verify script as a `sql` step: inside a savepoint rolled back after it, its own
+/// `BEGIN;` and `ROLLBACK;` lines (Sqitch's template) left out, so that it checks the change
+/// in the change's own transaction and undoes whatever it does.
+fn verify_step(verify: SourceFile, path: PathBuf) -> Step {
+    let mut text: String = verify
+        .text()
+        .lines()
+        .map(|line| {
+            let statement = line
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .to_ascii_lowercase();
+            if matches!(
+                statement.as_str(),
+                "begin" | "begin transaction" | "begin work" | "rollback" | "rollback work"
+            ) {
+                format!("-- {line}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    // The savepoint's rollback must not run on into the script's last statement.
+    let last_line = text
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with("--"));
+    if last_line.is_some_and(|line| !line.ends_with(';')) {
+        text.push_str(";\n");
+    }
+    Step {
+        kind: StepKind::Sql {
+            source: SqlSource::File {
+                path,
+                text: format!(
+                    "SAVEPOINT plan_sqitch_verify;\n{text}ROLLBACK TO SAVEPOINT plan_sqitch_verify;\nRELEASE SAVEPOINT plan_sqitch_verify;\n"
+                ),
+            },
+        },
+        origin: Origin::new(verify, 0..0),
+    }
+}
+
+/// The path as messages show it: relative to the project folder.
+fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
