@@ -1,4 +1,5 @@
-//! How a project lays out its migrations and rollbacks ([`PlanStyle`]), read from what its
+//! Which of plan's own file styles a project uses for its migrations and rollbacks
+//! ([`PlanStyle`]), read from what its
 //! loaded migrations show: rollback file names, `.up.sql` files, `-- UP` / `-- DOWN` sections.
 //! Writing a new migration in that layout is `scaffold`'s and `header`'s job.
 
