@@ -1,6 +1,6 @@
 //! Which of plan's own file styles a project uses for its migrations and rollbacks
-//! ([`PlanStyle`]), read from what its
-//! loaded migrations show: rollback file names, `.up.sql` files, `-- UP` / `-- DOWN` sections.
+//! ([`PlanStyle`]), read from what its loaded migrations show: rollback file names, `.up.sql`
+//! files, `-- UP` / `-- DOWN` sections.
 //! Writing a new migration in that layout is `scaffold`'s and `header`'s job.
 
 use crate::project::{Migration, Project, Rollback};
