@@ -1,6 +1,7 @@
 //! `plan new NAME [--depends ID …] [--rollback | --no-rollback]`: creates the next migration in
-//! the project's own layout (see `ops::new`) and prints the files it created, and the
-//! migrations folder when the project had none. Exit 2 for
+//! the project's own layout, or as the tool whose layout the folder follows would (see
+//! `ops::new`), and prints the files it created, the layout followed, and the migrations folder
+//! when the project had none. Exit 2 for
 //! a name that is not a word, a project that does not load, or an unknown `--depends`; 1 when a
 //! file cannot be written. With `--format json` what was created is one object ([`ShownNew`],
 //! docs/json.md#plan-new).
@@ -16,7 +17,7 @@ use super::Failure;
 use super::Global;
 use super::args::resolve_migration;
 use crate::load::Loaded;
-use crate::ops::new::{self, CreatedFolder, Depends, NewMigration, RollbackChoice, utc_date};
+use crate::ops::new::{self, CreatedFolder, Depends, NewMigration, RollbackChoice, UtcNow};
 
 /// Arguments of `plan new`.
 #[derive(Debug, Args)]
@@ -28,8 +29,9 @@ pub(crate) struct NewArgs {
     /// the current leaves of the graph; nothing in a project that is a sequence.
     #[arg(long, value_name = "ID", num_args = 1..)]
     depends: Vec<String>,
-    /// Write a rollback (a file, or a -- DOWN section) in the project's style. Default: when
-    /// every migration of the project has one.
+    /// Write a rollback (a file, or a down section) in the project's style. Default: when
+    /// every migration of the project has one (in another tool's layout, the down section or
+    /// file its own command writes, left without SQL).
     #[arg(long, conflicts_with = "no_rollback")]
     rollback: bool,
     /// Write no rollback.
@@ -95,7 +97,7 @@ fn create(
             (_, true) => RollbackChoice::Never,
             _ => RollbackChoice::AsTheProjectDoes,
         },
-        today: utc_date(SystemTime::now()),
+        now: UtcNow::at(SystemTime::now()),
     };
     let planned = new::scaffold(project, graph, &request)?;
     new::write(&planned, project.root())?;
@@ -128,6 +130,9 @@ fn create(
         text.push_str(&format!("created {}\n", shown(&file.path)));
     }
     text.push_str(&format!("layout: {}\n", planned.layout.describe()));
+    for note in &planned.notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
     text.push_str(&match &planned.dependencies {
         None => format!(
             "{} follows the last migration (the project is a sequence)\n",
@@ -173,7 +178,7 @@ struct ShownNew {
     /// The migrations folder, when this run created it.
     created_folder: Option<String>,
     /// The project's layout, for people.
-    layout: &'static str,
+    layout: String,
     /// What it depends on; `null` in a sequence (it follows the last migration).
     depends_on: Option<Vec<String>>,
     /// The environments it is limited to, as its dependencies are; `null` for all.

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::adopt::worked_example;
 use crate::support::cluster::test_db;
-use crate::support::project::{Run, TestProject, plan, plan_with_env};
+use crate::support::project::{Run, TestProject, ledger_ids, plan, plan_with_env, public_tables};
 
 /// `plan ARGS` in `dir`, without a database.
 fn plan_here(dir: &Path, args: &[&str]) -> Run {
@@ -277,4 +277,332 @@ fn issue_13_plan_new_creates_a_missing_migrations_folder() {
         .expect_invalid()
         .expect_stderr_has(&["plan::project::unreadable"]);
     assert!(!empty.path().join("no_such_folder").exists());
+}
+
+/// Issue 16: what `plan new NAME` created in a project of another tool's layout, after checking
+/// that `plan show` loads the project with the new migration last and the layout unchanged:
+/// `(run, new ID, created files relative to the project)`.
+fn new_in_layout(project: &TestProject, tool: &str, args: &[&str]) -> (Run, String, Vec<String>) {
+    let mut all = vec!["new"];
+    all.extend(args);
+    let run = plan_here(project.path(), &all)
+        .expect_ok()
+        .expect_stdout_has(&[&format!("layout: {tool}")]);
+    let created: Vec<String> = run
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("created "))
+        .map(str::to_string)
+        .collect();
+    let shown = plan_here(project.path(), &["show", "--format", "json"]).expect_ok();
+    let json: Value = serde_json::from_str(&shown.stdout).expect("show JSON");
+    assert_eq!(json["layout"], tool, "{}", shown.stdout);
+    let id = json["migrations"]
+        .as_array()
+        .and_then(|migrations| migrations.last())
+        .and_then(|last| last["id"].as_str())
+        .expect("a last migration")
+        .to_string();
+    (run, id, created)
+}
+
+/// Writes SQL in place of the placeholders of `files`: `CREATE TABLE table` up, `DROP TABLE
+/// table` down.
+fn write_sql(project: &TestProject, files: &[String], table: &str) {
+    for file in files {
+        let text: String = project
+            .read(file)
+            .lines()
+            .map(|line| {
+                if line.starts_with("DO $$ BEGIN RAISE EXCEPTION 'migration ") {
+                    format!("CREATE TABLE {table} (id int);\n")
+                } else if line.starts_with("DO $$ BEGIN RAISE EXCEPTION 'the rollback of ") {
+                    format!("DROP TABLE {table};\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        project.write(file, &text);
+    }
+}
+
+/// The created files' text, each under its name, with the run's output: for a snapshot.
+fn created_text(project: &TestProject, run: &Run, files: &[String]) -> String {
+    let mut text = run.stdout.clone();
+    for file in files {
+        text.push_str(&format!("\n== {file} ==\n{}", project.read(file)));
+    }
+    text
+}
+
+/// `plan new add_x` in a project of `files` following `tool`'s layout: the new migration is
+/// last, the files created match `expected` (names with `#` for any digit), and, its SQL
+/// written, `plan apply` runs it against a real database.
+fn check_tool(tool: &str, files: &[(&str, &str)], expected: &[&str]) -> (TestProject, String) {
+    let project = TestProject::new(files);
+    let (run, id, created) = new_in_layout(&project, tool, &["add_x"]);
+    assert_eq!(created.len(), expected.len(), "{}", run.transcript());
+    for (file, pattern) in created.iter().zip(expected) {
+        let matches = file.len() == pattern.len()
+            && file
+                .chars()
+                .zip(pattern.chars())
+                .all(|(got, want)| got == want || (want == '#' && got.is_ascii_digit()));
+        assert!(matches, "{file} is not {pattern}\n{}", run.transcript());
+    }
+    let table = format!("x_{}", tool.replace('-', "_"));
+    write_sql(&project, &created, &table);
+    let database = test_db(&format!("new_layout_{}", tool.replace('-', "_")));
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(ledger_ids(&database).last(), Some(&id), "{tool}");
+    assert!(public_tables(&database).contains(&table), "{tool}");
+    (project, id)
+}
+
+const DBMATE_A: &str =
+    "-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n";
+const DBMATE_B: &str =
+    "-- migrate:up\nCREATE TABLE b (id int);\n\n-- migrate:down\nDROP TABLE b;\n";
+
+#[test]
+fn issue_16_plan_new_writes_each_tools_own_template() {
+    check_tool(
+        "dbmate",
+        &[
+            ("db/migrations/20240101120000_a.sql", DBMATE_A),
+            ("db/migrations/20240102120000_b.sql", DBMATE_B),
+        ],
+        &["db/migrations/##############_add_x.sql"],
+    );
+    check_tool(
+        "node-pg-migrate",
+        &[
+            (
+                "migrations/1700000000000_a.sql",
+                "-- Up Migration\nCREATE TABLE a (id int);\n\n-- Down Migration\nDROP TABLE a;\n",
+            ),
+            (
+                "migrations/1700000001000_b.sql",
+                "-- Up Migration\nCREATE TABLE b (id int);\n\n-- Down Migration\nDROP TABLE b;\n",
+            ),
+        ],
+        &["migrations/#############_add_x.sql"],
+    );
+    check_tool(
+        "sql-migrate",
+        &[
+            (
+                "migrations/20240101120000-a.sql",
+                "-- +migrate Up\nCREATE TABLE a (id int);\n\n-- +migrate Down\nDROP TABLE a;\n",
+            ),
+            (
+                "migrations/20240102120000-b.sql",
+                "-- +migrate Up\nCREATE TABLE b (id int);\n\n-- +migrate Down\nDROP TABLE b;\n",
+            ),
+        ],
+        &["migrations/##############-add_x.sql"],
+    );
+    check_tool(
+        "golang-migrate",
+        &[
+            ("plan.yaml", "layout: golang-migrate\n"),
+            ("migrations/000001_a.up.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/000001_a.down.sql", "DROP TABLE a;\n"),
+            ("migrations/000002_b.up.sql", "CREATE TABLE b (id int);\n"),
+            ("migrations/000002_b.down.sql", "DROP TABLE b;\n"),
+        ],
+        &[
+            "migrations/000003_add_x.up.sql",
+            "migrations/000003_add_x.down.sql",
+        ],
+    );
+    // sqlx infers a sequence from two versions one apart, and simple files from the latest.
+    check_tool(
+        "sqlx",
+        &[
+            ("plan.yaml", "layout: sqlx\n"),
+            ("migrations/0001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/0002_b.sql", "CREATE TABLE b (id int);\n"),
+        ],
+        &["migrations/0003_add_x.sql"],
+    );
+    check_tool(
+        "morph",
+        &[
+            (
+                "migrations/000001_a.up.sql",
+                "-- morph:nontransactional\nCREATE TABLE a (id int);\n",
+            ),
+            ("migrations/000001_a.down.sql", "DROP TABLE a;\n"),
+            ("migrations/000002_b.up.sql", "CREATE TABLE b (id int);\n"),
+            ("migrations/000002_b.down.sql", "DROP TABLE b;\n"),
+        ],
+        &[
+            "migrations/000003_add_x.up.sql",
+            "migrations/000003_add_x.down.sql",
+        ],
+    );
+    let (prisma, _) = check_tool(
+        "prisma",
+        &[
+            (
+                "prisma/migrations/20240101000000_a/migration.sql",
+                "CREATE TABLE a (id int);\n",
+            ),
+            (
+                "prisma/migrations/20240102000000_b/migration.sql",
+                "CREATE TABLE b (id int);\n",
+            ),
+            (
+                "prisma/migrations/migration_lock.toml",
+                "provider = \"postgresql\"\n",
+            ),
+        ],
+        &["prisma/migrations/##############_add_x/migration.sql"],
+    );
+    // Prisma has no down migrations: a rollback asked for is refused, and nothing is left.
+    plan_here(prisma.path(), &["new", "add_y", "--rollback"])
+        .expect_invalid()
+        .expect_stderr_has(&[
+            "plan::apply::no_rollback_in_layout",
+            "prisma's layout has no rollbacks",
+        ]);
+    let entries = std::fs::read_dir(prisma.path().join("prisma/migrations"))
+        .expect("list")
+        .count();
+    assert_eq!(entries, 4);
+}
+
+#[test]
+fn issue_16_plan_new_follows_goose_flyway_dbmate_and_diesel_exactly() {
+    // goose, sequential at five digits (`goose create -s`).
+    let goose = TestProject::new(&[
+        (
+            "migrations/00001_a.sql",
+            "-- +goose Up\nCREATE TABLE a (id int);\n\n-- +goose Down\nDROP TABLE a;\n",
+        ),
+        (
+            "migrations/00002_b.sql",
+            "-- +goose Up\nCREATE TABLE b (id int);\n\n-- +goose Down\nDROP TABLE b;\n",
+        ),
+    ]);
+    let (run, id, created) = new_in_layout(&goose, "goose", &["Add-X"]);
+    assert_eq!(id, "00003_add_x");
+    insta::assert_snapshot!("new_goose", created_text(&goose, &run, &created));
+    write_sql(&goose, &created, "x");
+    let database = test_db("new_layout_goose");
+    plan(&database, goose.path(), &["apply"]).expect_ok();
+    plan(&database, goose.path(), &["rollback", "3"]).expect_ok();
+    assert_eq!(public_tables(&database), ["a", "b"]);
+
+    // Flyway: one more than the highest, V10 after V9; then dotted versions with undo files.
+    let flyway = TestProject::new(&[
+        ("sql/V9__a.sql", "CREATE TABLE a (id int);\n"),
+        ("sql/V10__b.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    let (run, id, created) = new_in_layout(&flyway, "flyway", &["add_x"]);
+    assert_eq!(id, "V11__add_x");
+    insta::assert_snapshot!("new_flyway", created_text(&flyway, &run, &created));
+    let dotted = TestProject::new(&[
+        ("sql/V1_1__a.sql", "CREATE TABLE a (id int);\n"),
+        ("sql/U1_1__a.sql", "DROP TABLE a;\n"),
+        ("sql/V1_2__b.sql", "CREATE TABLE b (id int);\n"),
+        ("sql/U1_2__b.sql", "DROP TABLE b;\n"),
+    ]);
+    let (run, id, created) = new_in_layout(&dotted, "flyway", &["add_x"]);
+    assert_eq!(id, "V1_3__add_x");
+    insta::assert_snapshot!("new_flyway_dotted", created_text(&dotted, &run, &created));
+    write_sql(&dotted, &created, "x");
+    let database = test_db("new_layout_flyway");
+    plan(&database, dotted.path(), &["apply"]).expect_ok();
+    plan(&database, dotted.path(), &["rollback", "V1.3"]).expect_ok();
+    assert_eq!(public_tables(&database), ["a", "b"]);
+
+    // dbmate, whose latest version is ahead of the clock: the latest plus one, said.
+    let dbmate = TestProject::new(&[
+        ("db/migrations/20240101120000_a.sql", DBMATE_A),
+        ("db/migrations/29990101000000_b.sql", DBMATE_B),
+    ]);
+    let (run, id, created) = new_in_layout(&dbmate, "dbmate", &["add_x"]);
+    assert_eq!(id, "29990101000001_add_x");
+    insta::with_settings!({filters => vec![(r"clock's version \d{14}", "clock's version [now]")]}, {
+        insta::assert_snapshot!("new_dbmate", created_text(&dbmate, &run, &created));
+    });
+
+    // Diesel, the same way.
+    let diesel = TestProject::new(&[
+        (
+            "migrations/2024-01-01-120000_a/up.sql",
+            "CREATE TABLE a (id int);\n",
+        ),
+        ("migrations/2024-01-01-120000_a/down.sql", "DROP TABLE a;\n"),
+        (
+            "migrations/2999-01-01-000000_b/up.sql",
+            "CREATE TABLE b (id int);\n",
+        ),
+        ("migrations/2999-01-01-000000_b/down.sql", "DROP TABLE b;\n"),
+    ]);
+    let (run, id, created) = new_in_layout(&diesel, "diesel", &["add_x"]);
+    assert_eq!(id, "2999-01-01-000001_add_x");
+    insta::with_settings!({filters => vec![(r"clock's version [\d-]{17}", "clock's version [now]")]}, {
+        insta::assert_snapshot!("new_diesel", created_text(&diesel, &run, &created));
+    });
+    write_sql(&diesel, &created, "x");
+    let database = test_db("new_layout_diesel");
+    plan(&database, diesel.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        ledger_ids(&database).last().map(String::as_str),
+        Some("2999-01-01-000001_add_x")
+    );
+    plan(
+        &database,
+        diesel.path(),
+        &["rollback", "2999-01-01-000001_add_x"],
+    )
+    .expect_ok();
+    assert_eq!(public_tables(&database), ["a", "b"]);
+}
+
+#[test]
+fn issue_16_plan_new_in_a_tool_layout_declares_dependencies_above_the_up_marker() {
+    // A project whose migrations have no down sections gets dbmate's empty one: no rollback.
+    let project = TestProject::new(&[
+        ("plan.yaml", "order: sequential\n"),
+        (
+            "db/migrations/20240101120000_a.sql",
+            "-- migrate:up\nCREATE TABLE a (id int);\n",
+        ),
+        (
+            "db/migrations/20240102120000_b.sql",
+            "-- migrate:up\nCREATE TABLE b (id int);\n",
+        ),
+    ]);
+    let (_, id, created) = new_in_layout(
+        &project,
+        "dbmate",
+        &["add_x", "--depends", "20240101120000"],
+    );
+    let text = project.read(&created[0]);
+    assert!(
+        text.starts_with("-- depends: 20240101120000_a\n-- migrate:up\n")
+            && text.ends_with("\n-- migrate:down\n\n"),
+        "{text}"
+    );
+    let last = shown_plan(project.path()).pop().expect("migrations");
+    assert_eq!(
+        last,
+        shown(&id, &["20240101120000_a", "20240102120000_b"], None)
+    );
+}
+
+#[test]
+fn issue_16_plan_new_leaves_sqitch_changes_to_sqitch_add() {
+    let project = TestProject::new(&[
+        ("plan.yaml", "layout: sqitch\n"),
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+    ]);
+    plan_here(project.path(), &["new", "add_x"])
+        .expect_invalid()
+        .expect_stderr_has(&["plan::apply::sqitch_new", "sqitch add"]);
 }

@@ -3,7 +3,7 @@
 //! dependency block), and the failing statement that stands in for SQL not written yet. Which
 //! files get which text is `scaffold`'s job.
 
-use super::layout::Layout;
+use super::layout::PlanStyle;
 use crate::project::{MigrationId, Project};
 
 /// How the project's latest migration writes its header, so the new one looks the same.
@@ -28,7 +28,7 @@ enum MigrationLine {
 }
 
 impl HeaderStyle {
-    pub(super) fn of(project: &Project, layout: Layout) -> HeaderStyle {
+    pub(super) fn of(project: &Project, layout: PlanStyle) -> HeaderStyle {
         let latest = project.migrations().last();
         let has = |key: &str| {
             latest.is_some_and(|migration| {
@@ -45,7 +45,7 @@ impl HeaderStyle {
                 .find(|(key, _)| key.eq_ignore_ascii_case("migration"))
                 .map(|(_, value)| value.clone())
         });
-        let seed_001 = layout == Layout::RollbackPrefix;
+        let seed_001 = layout == PlanStyle::RollbackPrefix;
         HeaderStyle {
             description_key: if has("purpose") || (seed_001 && !has("description")) {
                 "Purpose"

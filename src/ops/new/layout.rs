@@ -1,12 +1,13 @@
-//! How a project lays out its migrations and rollbacks ([`Layout`]), read from what its
-//! loaded migrations show: rollback file names, `.up.sql` files, `-- UP` / `-- DOWN` sections.
+//! Which of plan's own file styles a project uses for its migrations and rollbacks
+//! ([`PlanStyle`]), read from what its loaded migrations show: rollback file names, `.up.sql`
+//! files, `-- UP` / `-- DOWN` sections.
 //! Writing a new migration in that layout is `scaffold`'s and `header`'s job.
 
 use crate::project::{Migration, Project, Rollback};
 
 /// How a project lays out its migrations and rollbacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Layout {
+pub(crate) enum PlanStyle {
     /// `NNN_name.sql` and `NNN_name_rollback.sql` (seed 000).
     RollbackSuffix,
     /// `NNN_name.sql` with a `-- ====` header and `BEGIN; … COMMIT;`, and `rollback-NNN.sql`
@@ -24,32 +25,32 @@ pub(crate) enum Layout {
     ForwardOnly,
 }
 
-impl Layout {
+impl PlanStyle {
     /// The layout of the project's latest migration that shows one, else forward-only.
-    pub(crate) fn detect(project: &Project) -> Layout {
+    pub(crate) fn detect(project: &Project) -> PlanStyle {
         project
             .migrations()
             .filter_map(layout_of)
             .last()
-            .unwrap_or(Layout::ForwardOnly)
+            .unwrap_or(PlanStyle::ForwardOnly)
     }
 
     /// A short description, for the output of `plan new`.
     pub(crate) fn describe(self) -> &'static str {
         match self {
-            Layout::RollbackSuffix => "NNN_name.sql with NNN_name_rollback.sql",
-            Layout::RollbackPrefix => "NNN_name.sql with rollback-NNN.sql",
-            Layout::UpDownFiles => "NNN_name.up.sql with NNN_name.down.sql",
-            Layout::DownFile => "NNN_name.sql with NNN_name.down.sql",
-            Layout::DotRollback => "NNN_name.sql with NNN_name.rollback.sql",
-            Layout::Sections => "one file with -- UP and -- DOWN sections",
-            Layout::ForwardOnly => "forward-only NNN_name.sql",
+            PlanStyle::RollbackSuffix => "NNN_name.sql with NNN_name_rollback.sql",
+            PlanStyle::RollbackPrefix => "NNN_name.sql with rollback-NNN.sql",
+            PlanStyle::UpDownFiles => "NNN_name.up.sql with NNN_name.down.sql",
+            PlanStyle::DownFile => "NNN_name.sql with NNN_name.down.sql",
+            PlanStyle::DotRollback => "NNN_name.sql with NNN_name.rollback.sql",
+            PlanStyle::Sections => "one file with -- UP and -- DOWN sections",
+            PlanStyle::ForwardOnly => "forward-only NNN_name.sql",
         }
     }
 }
 
 /// The layout one migration shows, if it shows one.
-fn layout_of(migration: &Migration) -> Option<Layout> {
+fn layout_of(migration: &Migration) -> Option<PlanStyle> {
     let file_name = |path: &str| -> String {
         path.rsplit(['/', '\\'])
             .next()
@@ -62,25 +63,25 @@ fn layout_of(migration: &Migration) -> Option<Layout> {
         .map(|name| name.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match migration.rollback() {
-        Some(Rollback::Section { .. }) => Some(Layout::Sections),
+        Some(Rollback::Section { .. }) => Some(PlanStyle::Sections),
         Some(Rollback::File(file)) => {
             let name = file_name(file.name());
             Some(
                 if name.starts_with("rollback-") || name.starts_with("rollback_") {
-                    Layout::RollbackPrefix
+                    PlanStyle::RollbackPrefix
                 } else if name.ends_with("_rollback.sql") {
-                    Layout::RollbackSuffix
+                    PlanStyle::RollbackSuffix
                 } else if name.ends_with(".rollback.sql") {
-                    Layout::DotRollback
+                    PlanStyle::DotRollback
                 } else if up_file.ends_with(".up.sql") {
-                    Layout::UpDownFiles
+                    PlanStyle::UpDownFiles
                 } else {
-                    Layout::DownFile
+                    PlanStyle::DownFile
                 },
             )
         }
-        None if up_file.ends_with(".up.sql") => Some(Layout::UpDownFiles),
-        None if has_up_marker(migration) => Some(Layout::Sections),
+        None if up_file.ends_with(".up.sql") => Some(PlanStyle::UpDownFiles),
+        None if has_up_marker(migration) => Some(PlanStyle::Sections),
         None => None,
     }
 }

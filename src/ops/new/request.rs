@@ -1,15 +1,16 @@
-//! What `plan new` is asked ([`NewMigration`], [`Depends`], [`RollbackChoice`], today's date
-//! from [`utc_date`]), what it answers ([`Scaffold`], [`NewFile`]) and why it refuses
+//! What `plan new` is asked ([`NewMigration`], [`Depends`], [`RollbackChoice`], the clock as
+//! a [`UtcNow`]), what it answers ([`Scaffold`], [`Followed`], [`NewFile`]) and why it refuses
 //! ([`ScaffoldError`]). Deciding the files is `scaffold`'s job; writing them `write`'s.
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use miette::Diagnostic;
 
-use super::layout::Layout;
+use super::clock::UtcNow;
+use super::layout::PlanStyle;
 use crate::diagnostic::InvalidInput;
 use crate::project::MigrationId;
+use crate::project::layout::Layout;
 
 /// What to create.
 #[derive(Clone, Debug)]
@@ -20,8 +21,9 @@ pub(crate) struct NewMigration {
     pub depends: Depends,
     /// Whether it gets a rollback.
     pub rollback: RollbackChoice,
-    /// Today's date (`YYYY-MM-DD`), for a project whose headers carry one.
-    pub today: String,
+    /// The clock: the date of a project whose headers carry one, the version of a tool's
+    /// layout that writes times.
+    pub now: UtcNow,
 }
 
 /// The dependencies of a new migration.
@@ -52,7 +54,7 @@ pub(crate) struct Scaffold {
     /// The new migration's ID.
     pub id: MigrationId,
     /// The layout followed.
-    pub layout: Layout,
+    pub layout: Followed,
     /// Each file to create, the migration first.
     pub files: Vec<NewFile>,
     /// The dependencies written in its header; `None` when it has no dependency line (a
@@ -60,6 +62,32 @@ pub(crate) struct Scaffold {
     pub dependencies: Option<Vec<MigrationId>>,
     /// The environments it is limited to, because a dependency is.
     pub environments: Option<Vec<String>>,
+    /// What the user should know about how it was written (a clock behind the folder).
+    pub notes: Vec<String>,
+}
+
+/// The layout a new migration follows.
+#[derive(Clone, Debug)]
+pub(crate) enum Followed {
+    /// One of plan's own file styles.
+    Plan(PlanStyle),
+    /// Another tool's layout, with how its versions are written.
+    Tool {
+        /// The tool.
+        tool: Layout,
+        /// Its versions (`sequential versions of 5 digits`).
+        versions: String,
+    },
+}
+
+impl Followed {
+    /// For `plan new`'s output: plan's file style, or the tool's name and its versions.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Followed::Plan(style) => style.describe().to_string(),
+            Followed::Tool { tool, versions } => format!("{tool}, {versions}"),
+        }
+    }
 }
 
 /// One file to create.
@@ -99,6 +127,29 @@ pub(crate) enum ScaffoldError {
         )
     )]
     SequenceProject,
+    /// A Sqitch project: its changes are named in `sqitch.plan`, which plan does not write.
+    #[error(
+        "plan new does not write Sqitch changes: a change is a line of sqitch.plan and three scripts"
+    )]
+    #[diagnostic(
+        code(plan::apply::sqitch_new),
+        help(
+            "add the change with Sqitch's own command, `sqitch add NAME -n 'what it does'`; plan reads it from sqitch.plan"
+        )
+    )]
+    SqitchAdd,
+    /// A rollback asked for in a layout that has none.
+    #[error(
+        "{tool}'s layout has no rollbacks: it keeps one migration.sql per migration and nothing that undoes it"
+    )]
+    #[diagnostic(
+        code(plan::apply::no_rollback_in_layout),
+        help("leave out --rollback; to undo a change, write a new migration that reverses it")
+    )]
+    NoRollbackInLayout {
+        /// The tool.
+        tool: &'static str,
+    },
     /// The dependencies share no environment.
     #[error("the dependencies run in no common environment: {dependencies}")]
     #[diagnostic(
@@ -143,41 +194,5 @@ impl crate::diagnostic::Classified for ScaffoldError {
             ScaffoldError::Write { .. } => crate::diagnostic::ErrorClass::Failed,
             _ => crate::diagnostic::ErrorClass::InvalidInput,
         }
-    }
-}
-
-/// Today's date in UTC, `YYYY-MM-DD`.
-pub(crate) fn utc_date(now: SystemTime) -> String {
-    let days = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() / 86_400);
-    // Howard Hinnant's civil_from_days, for days since 1970-01-01 (never negative here).
-    let days = days + 719_468;
-    let era = days / 146_097;
-    let day_of_era = days % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_civil_dates_in_utc() {
-        let at = |seconds: u64| utc_date(UNIX_EPOCH + std::time::Duration::from_secs(seconds));
-        assert_eq!(at(0), "1970-01-01");
-        assert_eq!(at(951_782_400), "2000-02-29");
-        assert_eq!(at(1_768_867_200), "2026-01-20");
     }
 }

@@ -1,12 +1,18 @@
 //! [`scaffold()`]: the files of a new migration, decided without touching the disk: its name
-//! checked, the next version at the project's width, its dependencies (the graph's leaves, or
-//! those asked for) and the environments they limit it to, and its files in the project's
-//! layout. The header text is `header`'s; writing the files is `write`'s.
+//! checked, its dependencies (the graph's leaves, or those asked for) and the environments they
+//! limit it to, and its files in the project's layout: in plan's own, the next version at the
+//! project's width, in one of its file styles; in another tool's, as `tool` writes them. The
+//! header text is `header`'s; writing the files is `write`'s.
 
 use super::header::{Direction, Header, HeaderStyle, placeholder};
-use super::layout::Layout;
-use super::request::{Depends, NewFile, NewMigration, RollbackChoice, Scaffold, ScaffoldError};
+use super::layout::PlanStyle;
+use super::request::{
+    Depends, Followed, NewFile, NewMigration, RollbackChoice, Scaffold, ScaffoldError,
+};
+use super::tool::{ToolRequest, tool_files};
+use super::version::increment;
 use crate::graph::{Graph, OrderMode, OrderModeReason};
+use crate::project::layout::Layout;
 use crate::project::{Migration, MigrationId, Project};
 
 /// Decides the files of a new migration of `project`. Touches nothing.
@@ -16,11 +22,42 @@ pub(crate) fn scaffold(
     request: &NewMigration,
 ) -> Result<Scaffold, ScaffoldError> {
     check_name(&request.name)?;
-    let layout = Layout::detect(project);
-    let version = next_version(project);
-    let id = MigrationId::new(format!("{version}_{}", request.name));
+    let tool = project.layout().layout;
+    if tool == Layout::Sqitch {
+        return Err(ScaffoldError::SqitchAdd);
+    }
     let dependencies = dependencies(project, graph, &request.depends)?;
     let environments = environments(project, dependencies.as_deref().unwrap_or_default())?;
+    let declared = match (&request.depends, &dependencies) {
+        (Depends::Nothing, _) => Some(Vec::new()),
+        (_, Some(list)) if !list.is_empty() => Some(list.clone()),
+        _ => None,
+    };
+    if tool != Layout::Plan {
+        let written = tool_files(&ToolRequest {
+            tool,
+            project,
+            name: &request.name,
+            now: request.now,
+            header: tool_header(declared.as_deref(), environments.as_deref()),
+            rollback: request.rollback,
+        })?;
+        return Ok(Scaffold {
+            id: written.id,
+            layout: Followed::Tool {
+                tool,
+                versions: written.versions,
+            },
+            files: written.files,
+            dependencies,
+            environments,
+            notes: written.note.into_iter().collect(),
+        });
+    }
+    let layout = PlanStyle::detect(project);
+    let version = next_version(project);
+    let id = MigrationId::new(format!("{version}_{}", request.name));
+    let today = request.now.date();
     let has_rollback = match request.rollback {
         RollbackChoice::Always => true,
         RollbackChoice::Never => false,
@@ -36,19 +73,15 @@ pub(crate) fn scaffold(
         id: &id,
         version: &version,
         name: &request.name,
-        today: &request.today,
-        dependencies: match (&request.depends, &dependencies) {
-            (Depends::Nothing, _) => Some(Vec::new()),
-            (_, Some(list)) if !list.is_empty() => Some(list.clone()),
-            _ => None,
-        },
+        today: &today,
+        dependencies: declared,
         environments: environments.clone(),
         rollback_file: None,
     };
     let folder = project.migrations_dir();
     let mut files = Vec::new();
     match layout {
-        Layout::RollbackPrefix => {
+        PlanStyle::RollbackPrefix => {
             let rollback_name = format!("rollback-{version}.sql");
             let header = Header {
                 rollback_file: has_rollback.then_some(rollback_name.as_str()),
@@ -72,7 +105,7 @@ pub(crate) fn scaffold(
                 });
             }
         }
-        Layout::Sections => {
+        PlanStyle::Sections => {
             let mut text = format!(
                 "{}\n-- UP\n{}",
                 header.lines(&style),
@@ -88,9 +121,9 @@ pub(crate) fn scaffold(
         }
         _ => {
             let (up, down) = match layout {
-                Layout::RollbackSuffix => (format!("{id}.sql"), format!("{id}_rollback.sql")),
-                Layout::UpDownFiles => (format!("{id}.up.sql"), format!("{id}.down.sql")),
-                Layout::DotRollback => (format!("{id}.sql"), format!("{id}.rollback.sql")),
+                PlanStyle::RollbackSuffix => (format!("{id}.sql"), format!("{id}_rollback.sql")),
+                PlanStyle::UpDownFiles => (format!("{id}.up.sql"), format!("{id}.down.sql")),
+                PlanStyle::DotRollback => (format!("{id}.sql"), format!("{id}.rollback.sql")),
                 _ => (format!("{id}.sql"), format!("{id}.down.sql")),
             };
             files.push(NewFile {
@@ -111,11 +144,34 @@ pub(crate) fn scaffold(
     }
     Ok(Scaffold {
         id,
-        layout,
+        layout: Followed::Plan(layout),
         files,
         dependencies,
         environments,
+        notes: Vec::new(),
     })
+}
+
+/// The header of a new migration in another tool's layout: `-- depends:` and
+/// `-- environment:` lines, as plan reads them above the tool's up marker; nothing when there
+/// are none.
+fn tool_header(dependencies: Option<&[MigrationId]>, environments: Option<&[String]>) -> String {
+    let mut header = String::new();
+    match dependencies {
+        Some([]) => header.push_str("-- depends: none\n"),
+        Some(list) => header.push_str(&format!(
+            "-- depends: {}\n",
+            list.iter()
+                .map(MigrationId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => {}
+    }
+    if let Some(names) = environments {
+        header.push_str(&format!("-- environment: {}\n", names.join(", ")));
+    }
+    header
 }
 
 fn check_name(name: &str) -> Result<(), ScaffoldError> {
@@ -154,20 +210,6 @@ fn next_version(project: &Project) -> String {
     };
     let width = latest.as_str().len();
     format!("{:0>width$}", increment(latest.significant()))
-}
-
-/// A decimal string plus one, without parsing (versions can have any number of digits).
-fn increment(digits: &str) -> String {
-    let mut bytes: Vec<u8> = digits.bytes().collect();
-    for byte in bytes.iter_mut().rev() {
-        if *byte == b'9' {
-            *byte = b'0';
-        } else {
-            *byte += 1;
-            return String::from_utf8_lossy(&bytes).into_owned();
-        }
-    }
-    format!("1{}", String::from_utf8_lossy(&bytes))
 }
 
 /// The dependencies to declare: `None` for no dependency line.
@@ -282,16 +324,5 @@ mod tests {
         `../escape` cannot name a migration: it contains '.'
         `undo_rollback` cannot name a migration: a file ending in `_rollback.sql` is read as a rollback
         ");
-    }
-
-    #[test]
-    fn versions_increment_at_any_width() {
-        assert_eq!(increment("1"), "2");
-        assert_eq!(increment("9"), "10");
-        assert_eq!(increment("199"), "200");
-        assert_eq!(
-            increment("99999999999999999999999"),
-            "100000000000000000000000"
-        );
     }
 }
