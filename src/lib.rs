@@ -69,7 +69,7 @@ pub use db::holder::LockHolder;
 pub use db::session::results::SqlError;
 pub use diagnostic::{InvalidInput, SourceFile};
 pub use engine::steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
-pub use project::migration::{Migration, MigrationId, Version};
+pub use project::migration::{Migration, MigrationId, MigrationKind, Version};
 pub use project::model::Project;
 pub use project::source::ProjectFiles;
 pub use startup::Migrator;

@@ -5,7 +5,7 @@
 //! columns. Only names and expressions: finding and reading the table is `foreign.rs`'s job.
 //!
 //! Each public tool's table is described from its source, cited beside it (and in
-//! tests/fixtures/tools/<tool>/tracking.sql).
+//! `tests/fixtures/tools/<tool>/tracking.sql`).
 
 /// How a table's rows say what is applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! ([`script_paths`]). Sqitch's behaviour is ported from its source (sqitchers/sqitch,
 //! lib/App/Sqitch/Plan.pm and friends), cited where each rule lives.
 //!
-//! - `model`: [`SqitchPlan`], its changes, tags and references, and [`SqitchProblem`].
+//! - `model`: [`SqitchPlan`], its changes, tags and references, and `SqitchProblem`.
 //! - `plan`: the plan file, line after line; `line`: one line taken apart; `name`: Sqitch's
 //!   rules for names and timestamps; `resolve`: what each `[...]` entry names.
 //! - `config`: `sqitch.conf` and script paths.
