@@ -428,7 +428,7 @@ fn write_dry_run(
         };
         let file = match migration.rollback() {
             Some(crate::project::Rollback::File(file)) => file.name().to_string(),
-            _ => format!("the DOWN section of {}", migration.file().name()),
+            _ => format!("the down section of {}", migration.file().name()),
         };
         let how = match script.transaction {
             TransactionMode::Wrapped => {

@@ -492,7 +492,7 @@ impl Migration {
             }
             Rollback::Section { .. } => {
                 format!(
-                    "its -- DOWN section in {} holds only comments",
+                    "its down section in {} holds only comments",
                     self.file.name()
                 )
             }

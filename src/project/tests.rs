@@ -224,7 +224,7 @@ fn issue_11_a_comment_only_rollback_is_no_rollback_and_says_why() {
         shown,
         [
             "001_a None Some(\"its rollback file migrations/001_a.down.sql holds only comments\")",
-            "002_b None Some(\"its -- DOWN section in migrations/002_b.sql holds only comments\")",
+            "002_b None Some(\"its down section in migrations/002_b.sql holds only comments\")",
             "003_c Some(\"-- drop it\\nDROP TABLE c;\\n\") None",
         ]
     );

@@ -599,8 +599,11 @@ fn issue_16_plan_new_in_a_tool_layout_declares_dependencies_above_the_up_marker(
 #[test]
 fn issue_16_plan_new_leaves_sqitch_changes_to_sqitch_add() {
     let project = TestProject::new(&[
-        ("plan.yaml", "layout: sqitch\n"),
-        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "sqitch.plan",
+            "%project=flipr\n\na 2024-01-15T10:00:00Z Ann <ann@example.com> # A.\n",
+        ),
+        ("deploy/a.sql", "CREATE TABLE a (id int);\n"),
     ]);
     plan_here(project.path(), &["new", "add_x"])
         .expect_invalid()

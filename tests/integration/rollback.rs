@@ -212,7 +212,7 @@ fn issue_11_a_comment_only_rollback_is_refused_and_the_migration_stays() {
         .expect_ok()
         .expect_stdout_has(&[
             "none: its rollback file migrations/001_squashed.down.sql holds only comments",
-            "none: its -- DOWN section in migrations/002_sections.sql holds only comments",
+            "none: its down section in migrations/002_sections.sql holds only comments",
         ]);
 }
 

@@ -139,7 +139,7 @@ pub(super) fn attach_rollbacks(
             let first = match existing {
                 Rollback::File(file) => file.name().to_string(),
                 Rollback::Section { .. } => {
-                    format!("the -- DOWN section of {}", migration.file.name())
+                    format!("the down section of {}", migration.file.name())
                 }
             };
             problems.push(Problem::TwoRollbacks {
