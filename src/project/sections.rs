@@ -242,9 +242,10 @@ pub(crate) fn split(text: &str) -> Result<Sections, SectionProblem> {
                 line: line.span(),
             });
         }
-        // Before the first SQL only: a line in a function body is not the file's directive.
-        if first_sql.is_none()
-            && let Some((tool, outside)) = directive_of(&line, index == 0)
+        // sqlx's and morph's directives count before the first SQL only (a line in a function
+        // body is not the file's directive); goose reads its own annotations on any line.
+        if let Some((tool, outside)) = directive_of(&line, index == 0)
+            && (first_sql.is_none() || tool == "goose")
         {
             same_style(Some(tool), &line)?;
             if outside {
@@ -509,6 +510,7 @@ mod tests {
             read("-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n"),
             read("-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON a (id)\n"),
             read("SELECT 1;\n-- no-transaction\n"),
+            read("-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n-- +goose NO TRANSACTION\n"),
         ]
         .join("\n"), @r#"
         up="CREATE TABLE a (id int);\n\n" down=Some("DROP TABLE a;\n") outside=None tool=Some("dbmate")
@@ -520,6 +522,7 @@ mod tests {
         up="-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n" down=None outside=Some("-- no-transaction") tool=Some("sqlx")
         up="-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON a (id)\n" down=None outside=Some("-- morph:nontransactional") tool=Some("morph")
         up="SELECT 1;\n-- no-transaction\n" down=None outside=None tool=None
+        up="CREATE INDEX CONCURRENTLY i ON a (id);\n-- +goose NO TRANSACTION\n" down=None outside=Some("-- +goose NO TRANSACTION") tool=Some("goose")
         "#);
     }
 
