@@ -23,7 +23,9 @@ pub struct Project {
     pub(super) migrations: IndexMap<MigrationId, Migration>,
     pub(super) environments: Vec<String>,
     pub(super) layout: DetectedLayout,
-    /// Tags (Sqitch's `@v1.0`, without the `@`) and the migration each follows.
+    /// References by tag and what each names: Sqitch's `@v1.0` (the change the tag follows)
+    /// and `name@v1.0` (that change as of the tag: of a reworked change, the instance the tag
+    /// saw).
     pub(super) tags: IndexMap<String, MigrationId>,
 }
 
@@ -82,16 +84,9 @@ impl Project {
             return Resolution::Found(id);
         }
         // A tag (`@v1.0`) stands for the migration it follows; `name@tag` for that migration
-        // as of the tag (an earlier instance of a reworked Sqitch change has that ID itself).
-        if let Some((name, tag)) = reference.rsplit_once('@')
-            && let Some(tagged) = self.tags.get(tag)
-        {
-            if name.is_empty() {
-                return Resolution::Found(tagged);
-            }
-            if let Some((id, _)) = self.migrations.get_key_value(name) {
-                return Resolution::Found(id);
-            }
+        // as of the tag.
+        if let Some(tagged) = self.tags.get(reference) {
+            return Resolution::Found(tagged);
         }
         for suffix in [".up.sql", ".sql"] {
             if let Some(stem) = reference.strip_suffix(suffix)

@@ -40,7 +40,7 @@ pub(super) struct SqitchProject {
     pub(super) conflicts: Vec<(MigrationId, Vec<Dependency>)>,
     /// Each change's verify script, as a step run after it.
     pub(super) verify: Vec<(MigrationId, Step)>,
-    /// Each tag (without `@`) and the change it follows.
+    /// Each tag reference (`@v1.0`, `name@v1.0`) and the change it names.
     pub(super) tags: IndexMap<String, MigrationId>,
     /// Each change's note and planner, shown as its metadata.
     pub(super) notes: Vec<(MigrationId, IndexMap<String, String>)>,
@@ -164,10 +164,19 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
         }
     }
     for tag in &plan.tags {
-        if let Some(change) = plan.changes.get(tag.after) {
-            project
-                .tags
-                .insert(tag.name.clone(), MigrationId::new(change.id.clone()));
+        let Some(change) = plan.changes.get(tag.after) else {
+            continue;
+        };
+        project.tags.insert(
+            format!("@{}", tag.name),
+            MigrationId::new(change.id.clone()),
+        );
+        // Each change as the tag saw it: its latest instance at or before the tag.
+        for seen in &plan.changes[..=tag.after] {
+            project.tags.insert(
+                format!("{}@{}", seen.name, tag.name),
+                MigrationId::new(seen.id.clone()),
+            );
         }
     }
     project

@@ -20,8 +20,10 @@ pub(crate) struct SqitchPlan {
 /// One change line: `name [deps] 2024-01-01T00:00:00Z Planner <email> # note`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SqitchChange {
-    /// Unique in the plan: the name, or `name@tag` for an earlier instance of a reworked change
-    /// (the tag being [`SqitchChange::rework_tags`]' first).
+    /// Unique in the plan, and stable as the plan grows: the name for a change's first
+    /// instance, `name~2`, `name~3`, … for each rework after it. (Sqitch's own `name@tag`
+    /// names an instance as of a tag, which moves to another instance when the change is
+    /// reworked again; plan resolves it as Sqitch does, but records by this ID.)
     pub(crate) id: String,
     /// The name as written; a reworked change has the same name several times.
     pub(crate) name: String,

@@ -156,13 +156,23 @@ impl<'a> Reader<'a> {
                 }
                 let (requires, conflicts) = self.references(parsed.brackets);
                 let index = self.changes.len();
+                // The first instance of a change keeps its name as its ID, and each rework
+                // takes the next `name~N`: an ID never moves to another instance as the plan
+                // grows, so what a ledger recorded under it stays what it ran.
+                let mut id = name.text.to_owned();
                 if let Some(&earlier) = self.latest.get(name.text) {
                     self.rework(earlier, index);
+                    let instances = self
+                        .changes
+                        .iter()
+                        .filter(|change| change.name == name.text)
+                        .count();
+                    id = format!("{}~{}", name.text, instances + 1);
                 }
                 self.section.insert(name.text, number);
                 self.latest.insert(name.text, index);
                 self.changes.push(SqitchChange {
-                    id: name.text.to_owned(),
+                    id,
                     name: name.text.to_owned(),
                     script_stem: name.text.to_owned(),
                     rework_tags: Vec::new(),
@@ -195,8 +205,7 @@ impl<'a> Reader<'a> {
             .collect();
         if let Some(change) = self.changes.get_mut(earlier) {
             if let Some(first) = rework_tags.first() {
-                change.id = format!("{}@{first}", change.name);
-                change.script_stem = change.id.clone();
+                change.script_stem = format!("{}@{first}", change.name);
             }
             change.rework_tags = rework_tags;
         }

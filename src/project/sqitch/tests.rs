@@ -114,16 +114,22 @@ fn reworked_change_scripts_are_named_after_the_latest_tag_before_the_rework() {
     };
     let first = &plan.changes[2];
     assert_eq!(
-        (first.id.as_str(), first.rework_tags.clone()),
         (
+            first.id.as_str(),
+            first.script_stem.as_str(),
+            first.rework_tags.clone()
+        ),
+        (
+            "insert_user",
             "insert_user@v1.0.0-dev2",
             vec!["v1.0.0-dev2".to_owned(), "v1.0.0-dev1".to_owned()]
         )
     );
+    // The rework is a new instance with an ID of its own; the first keeps its name.
     let last = &plan.changes[11];
     assert_eq!(
         (last.id.as_str(), last.script_stem.as_str()),
-        ("insert_user", "insert_user")
+        ("insert_user~2", "insert_user")
     );
     assert_eq!(
         last.requires[0].resolved,
@@ -158,12 +164,12 @@ fn a_change_reworked_twice_has_one_id_per_instance_and_plain_names_mean_the_firs
     );
     insta::assert_snapshot!(expect_ok(&text), @r#"
     project test uri None
-    0 foo@v1 (foo@v1) 2024-01-01T00:00:00Z | Ann <ann@example.com> | ""
+    0 foo (foo@v1) 2024-01-01T00:00:00Z | Ann <ann@example.com> | ""
       @v1 2024-01-01T00:00:00Z | ""
-    1 foo@v2 (foo@v2) 2024-01-01T00:00:00Z foo@v1->0 | Ann <ann@example.com> | ""
+    1 foo~2 (foo@v2) 2024-01-01T00:00:00Z foo@v1->0 | Ann <ann@example.com> | ""
       @v2 2024-01-01T00:00:00Z | ""
       @v2b 2024-01-01T00:00:00Z | ""
-    2 foo (foo) 2024-01-01T00:00:00Z foo@v2->1 | Ann <ann@example.com> | ""
+    2 foo~3 (foo) 2024-01-01T00:00:00Z foo@v2->1 | Ann <ann@example.com> | ""
     3 bar (bar) 2024-01-01T00:00:00Z foo->0 @v1->0 foo@v2b->1 !foo@v1->0 | Ann <ann@example.com> | ""
     "#);
 }
