@@ -25,6 +25,7 @@ mod new;
 mod production;
 mod progress;
 mod repeatable;
+mod review16;
 mod rollback;
 mod rollback_partial;
 mod schema;
