@@ -27,6 +27,8 @@ pub struct Project {
     /// and `name@v1.0` (that change as of the tag: of a reworked change, the instance the tag
     /// saw).
     pub(super) tags: IndexMap<String, MigrationId>,
+    /// The project name a Sqitch plan declares (`%project=flipr`), for a Sqitch project.
+    pub(super) sqitch_project: Option<String>,
 }
 
 /// How a reference (`--to 004`, `depends: 001_x.sql`) matched the project's migrations.
@@ -49,6 +51,12 @@ impl Project {
     /// Which tool's layout the migrations folder follows, and why.
     pub fn layout(&self) -> &DetectedLayout {
         &self.layout
+    }
+
+    /// The project name its Sqitch plan declares (`%project=flipr`); `None` unless the project
+    /// is a Sqitch one whose plan was read.
+    pub(crate) fn sqitch_project(&self) -> Option<&str> {
+        self.sqitch_project.as_deref()
     }
 
     /// The migrations folder.

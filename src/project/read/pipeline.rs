@@ -191,6 +191,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         environments: Vec::new(),
         layout,
         tags: IndexMap::new(),
+        sqitch_project: None,
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     set_aside_empty_rollbacks(&mut project);

@@ -42,6 +42,8 @@ pub(super) struct SqitchProject {
     pub(super) verify: Vec<(MigrationId, Step)>,
     /// Each tag reference (`@v1.0`, `name@v1.0`) and the change it names.
     pub(super) tags: IndexMap<String, MigrationId>,
+    /// The plan's `%project`, when the plan was read.
+    pub(super) name: Option<String>,
     /// Each change's note and planner, shown as its metadata.
     pub(super) notes: Vec<(MigrationId, IndexMap<String, String>)>,
 }
@@ -77,6 +79,7 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
         verify: Vec::new(),
         tags: IndexMap::new(),
         notes: Vec::new(),
+        name: None,
     };
     let plan_path = root.join(&config.plan_file);
     let plan_file = match source.read(&plan_path) {
@@ -108,6 +111,7 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
             return project;
         }
     };
+    project.name = Some(plan.project.clone());
     let read = crate::parallel::map(&plan.changes, |change| {
         read_change(source, &top_dir, &config, change, &plan_file)
     });
@@ -190,6 +194,7 @@ pub(super) fn apply(
     unresolved: &mut UnresolvedDependencies,
 ) {
     project.tags = sqitch.tags;
+    project.sqitch_project = sqitch.name;
     for (id, note) in sqitch.notes {
         if let Some(migration) = project.migrations.get_mut(&id) {
             migration.metadata = note;
