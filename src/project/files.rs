@@ -99,12 +99,45 @@ const SHOWN_AFTER: usize = 40;
 /// How many characters of each line above it.
 const SHOWN_LINE: usize = 200;
 
-/// Reads every `.sql` file directly in `migrations_dir`, and the migration folders of the
-/// layouts that keep one folder per migration.
+/// The tools that keep one folder per migration, when the folder is one of theirs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MigrationFolders {
+    /// Prisma Migrate: `<ts>_name/migration.sql`.
+    Prisma,
+    /// Diesel: `<ts>_name/up.sql` and `down.sql`.
+    Diesel,
+}
+
+impl MigrationFolders {
+    fn tool(self) -> &'static str {
+        match self {
+            MigrationFolders::Prisma => "prisma",
+            MigrationFolders::Diesel => "diesel",
+        }
+    }
+
+    /// The file a migration folder must hold.
+    fn up_file(self) -> &'static str {
+        match self {
+            MigrationFolders::Prisma => "migration.sql",
+            MigrationFolders::Diesel => "up.sql",
+        }
+    }
+}
+
+/// How deep Flyway's subfolders are read (Flyway reads its locations recursively); a link
+/// loop must not recurse forever.
+const FLYWAY_DEPTH: usize = 16;
+
+/// Reads every `.sql` file directly in `migrations_dir`; with `folders`, its migration
+/// folders instead (and a `.sql` file beside them is a problem: the tool would not run it);
+/// and Flyway-named files (`V1__x.sql`, `U1__x.sql`, `R__x.sql`) in its subfolders, since
+/// Flyway reads its folders recursively.
 pub(crate) fn list(
     source: &dyn Source,
     migrations_dir: &Path,
     step_files: &[PathBuf],
+    folders: Option<MigrationFolders>,
     problems: &mut Vec<Problem>,
 ) -> Listing {
     let mut listing = Listing {
@@ -134,12 +167,23 @@ pub(crate) fn list(
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     // Each file is read, hashed and decoded on its own (in parallel: at thousands of files
     // this was most of loading), then the results are taken in name order.
-    let read = parallel::map(&paths, |path| {
-        if is_migration_folder_name(path) {
-            read_folder(source, migrations_dir, path)
-        } else {
-            read_entry(source, migrations_dir, path).map(|entry| entry.map(|entry| vec![entry]))
+    let read = parallel::map(&paths, |path| match folders {
+        Some(folders) if is_folder_candidate(path) => {
+            read_folder(source, migrations_dir, path, folders)
         }
+        Some(folders) if has_sql_extension(path) => Err(vec![Problem::StrayFile {
+            name: display_name(source.root(), path),
+            tool: folders.tool(),
+            help: format!(
+                "{} runs only the {} in each migration's own folder: move this file into one (a new migration), or out of the migrations folder",
+                folders.tool(),
+                folders.up_file()
+            ),
+        }]),
+        _ if is_folder_candidate(path) => {
+            flyway_subfolder(source, migrations_dir, path, FLYWAY_DEPTH)
+        }
+        _ => read_entry(source, migrations_dir, path).map(|entry| entry.map(|entry| vec![entry])),
     });
     for (path, entries) in paths.iter().zip(read) {
         let entries = match entries {
@@ -233,25 +277,89 @@ struct Entry {
     outside_transaction: Option<String>,
 }
 
-/// Whether an entry may be one migration's folder (Prisma's `20240101120000_init`, Diesel's
-/// `2024-01-01-120000_create_users`): a name starting with a digit and without an extension.
-/// Only those are listed, so a folder of plain files costs nothing more.
-fn is_migration_folder_name(path: &Path) -> bool {
+/// Whether an entry may be a folder: not hidden, no `.sql` extension. Only those are listed
+/// as folders, so a folder of `.sql` files costs nothing more.
+fn is_folder_candidate(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
-        .is_some_and(|name| {
-            name.starts_with(|first: char| first.is_ascii_digit()) && !name.contains('.')
-        })
+        .is_some_and(|name| !name.starts_with('.') && !has_sql_extension(path))
 }
 
-/// A folder holding one migration: Prisma's (`migration.sql`) or Diesel's (`up.sql`, with
-/// `down.sql` and `metadata.toml`). `None` for a file, or a folder holding neither.
+fn has_sql_extension(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
+}
+
+/// The Flyway-named files in a subfolder and its subfolders (`None` for a file, or a folder
+/// with none): Flyway finds its migrations at any depth of its locations. Other files there
+/// are left alone, as before any layout was read.
+fn flyway_subfolder(
+    source: &dyn Source,
+    migrations_dir: &Path,
+    folder: &Path,
+    depth: usize,
+) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
+    let Ok(mut children) = source.list(folder) else {
+        return Ok(None);
+    };
+    if depth == 0 {
+        return Ok(None);
+    }
+    children.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for child in children {
+        let found = if is_folder_candidate(&child) {
+            flyway_subfolder(source, migrations_dir, &child, depth - 1)
+        } else {
+            let flyway = child
+                .file_stem()
+                .and_then(|stem| stem.to_str())
+                .is_some_and(|stem| {
+                    flyway_name(stem).is_some()
+                        || stem
+                            .strip_prefix("R__")
+                            .is_some_and(|rest| !rest.is_empty())
+                });
+            if flyway
+                && child
+                    .extension()
+                    .is_some_and(|extension| extension == "sql")
+            {
+                read_entry(source, migrations_dir, &child).map(|entry| {
+                    entry.map(|mut entry| {
+                        entry.path = Some(child.clone());
+                        vec![entry]
+                    })
+                })
+            } else {
+                Ok(None)
+            }
+        };
+        match found {
+            Ok(Some(found)) => entries.extend(found),
+            Ok(None) => {}
+            Err(found) => problems.extend(found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok((!entries.is_empty()).then_some(entries))
+}
+
+/// A folder holding one migration of a tool that keeps one folder per migration: Prisma's
+/// (`migration.sql`) or Diesel's (`up.sql`, with `down.sql` and `metadata.toml`). A folder
+/// without its migration file is a problem, not skipped: the tool refuses it too. `None` for a
+/// file.
 fn read_folder(
     source: &dyn Source,
     migrations_dir: &Path,
     folder: &Path,
+    folders: MigrationFolders,
 ) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
     let Ok(children) = source.list(folder) else {
+        // Not a folder: a file without `.sql` (README, migration_lock.toml) is not ours.
         return Ok(None);
     };
     let Some(id) = folder.file_name().and_then(|name| name.to_str()) else {
@@ -262,13 +370,16 @@ fn read_folder(
             .iter()
             .any(|child| child.file_name().is_some_and(|file| file == name))
     };
-    let (tool, up_name) = if has("migration.sql") {
-        ("prisma", "migration.sql")
-    } else if has("up.sql") {
-        ("diesel", "up.sql")
-    } else {
-        return Ok(None);
-    };
+    let (tool, up_name) = (folders.tool(), folders.up_file());
+    if !has(up_name) {
+        return Err(vec![Problem::StrayFile {
+            name: display_name(source.root(), folder),
+            tool,
+            help: format!(
+                "{tool} runs a migration folder's {up_name}, and refuses a folder without one: add it, or move the folder out of the migrations folder"
+            ),
+        }]);
+    }
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     let outside_transaction = if tool == "diesel" && has("metadata.toml") {
@@ -622,10 +733,8 @@ fn flyway_name(stem: &str) -> Option<Name> {
     if prefix != 'V' && prefix != 'U' {
         return None;
     }
-    let (version, description) = stem[1..].split_once("__")?;
-    if description.is_empty() {
-        return None;
-    }
+    // Flyway accepts an empty description (`V1__.sql`).
+    let (version, _description) = stem[1..].split_once("__")?;
     let parsed = Version::dotted(version)?;
     Some(if prefix == 'V' {
         Name::Flyway {
@@ -714,7 +823,7 @@ mod tests {
         migration V1_1__add version 1.1
         migration V2024.01.15.1__x version 2024.01.15.1
         rollback of V1.1
-        migration V1__
+        migration V1__ version 1
         migration Vx__y
         migration v1__lower
         ");

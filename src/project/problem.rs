@@ -260,6 +260,18 @@ pub(crate) enum Problem {
         second: String,
     },
 
+    /// A file or folder in a Prisma or Diesel migrations folder that the tool would not run.
+    #[error("{name} is not a migration {tool} would run")]
+    #[diagnostic(code(plan::project::stray_file), help("{help}"))]
+    StrayFile {
+        /// The file's or folder's display name.
+        name: String,
+        /// The tool.
+        tool: &'static str,
+        /// What to do.
+        help: String,
+    },
+
     /// A `.sql` file in a Flyway folder that Flyway would not run.
     #[error("{name} is not a Flyway migration name, in a Flyway folder")]
     #[diagnostic(

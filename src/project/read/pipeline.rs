@@ -16,7 +16,7 @@ use super::sqitch;
 use crate::diagnostic::InvalidInput;
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::parallel;
-use crate::project::files::{self, MigrationFile};
+use crate::project::files::{self, MigrationFile, MigrationFolders};
 use crate::project::layout::{self, Evidence, Layout};
 use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
 use crate::project::migration::{Migration, MigrationId, Version};
@@ -103,7 +103,13 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     let (listing, sqitch) = match sqitch {
         Some(mut project) => (std::mem::take(&mut project.listing), Some(project)),
         None => (
-            files::list(source, &migrations_dir, &step_files, &mut problems),
+            files::list(
+                source,
+                &migrations_dir,
+                &step_files,
+                migration_folders(source, &manifest, &migrations_dir),
+                &mut problems,
+            ),
             None,
         ),
     };
@@ -305,6 +311,39 @@ fn duplicate_versions(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Prob
         .collect()
 }
 
+/// Whether the migrations folder is one of a tool that keeps a folder per migration: plan.yaml
+/// says so, or the tool's own mark is there (Prisma's `migration_lock.toml`, which `prisma
+/// migrate` always writes; Diesel's `diesel.toml` beside the project, or the
+/// `00000000000000_diesel_initial_setup` folder `diesel setup` writes). Without one, folders
+/// in the migrations folder are not migrations, as before other tools' layouts were read.
+fn migration_folders(
+    source: &dyn Source,
+    manifest: &Manifest,
+    migrations_dir: &Path,
+) -> Option<MigrationFolders> {
+    match manifest.layout {
+        Some(Layout::Prisma) => return Some(MigrationFolders::Prisma),
+        Some(Layout::Diesel) => return Some(MigrationFolders::Diesel),
+        Some(_) => return None,
+        None => {}
+    }
+    // Read, not listed: a project copied into memory (`ProjectFiles::from_folder`) keeps what
+    // was read, so it is read the same way again.
+    if source
+        .read(&migrations_dir.join("migration_lock.toml"))
+        .is_ok()
+    {
+        return Some(MigrationFolders::Prisma);
+    }
+    let diesel_setup = migrations_dir.join("00000000000000_diesel_initial_setup");
+    if source.read(&source.root().join("diesel.toml")).is_ok()
+        || source.read(&diesel_setup.join("up.sql")).is_ok()
+    {
+        return Some(MigrationFolders::Diesel);
+    }
+    None
+}
+
 /// The files of a Flyway folder that Flyway would not run: every migration without a Flyway
 /// name (`V…__`, or `R__`, which is plan's own too).
 fn not_flyway_names(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Problem> {
@@ -316,10 +355,18 @@ fn not_flyway_names(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Proble
         })
         .map(|migration| {
             let id = migration.id.as_str();
-            let (version, description) = match id.split_once('_') {
-                Some((version, description)) if Version::of(version).is_some() => {
-                    (version.trim_start_matches('0'), description)
-                }
+            // `002_users` becomes `V2__users`; Flyway's other prefixes (`B2__base`) keep their
+            // version and description.
+            let (version, description) = match id
+                .split_once("__")
+                .filter(|(prefix, _)| prefix.len() > 1 && Version::of(&prefix[1..]).is_some())
+                .map(|(prefix, description)| (&prefix[1..], description))
+                .or_else(|| id.split_once('_'))
+            {
+                Some((version, description)) if Version::of(version).is_some() => (
+                    version.trim_start_matches('0'),
+                    description.trim_start_matches('_'),
+                ),
                 _ => ("1", id),
             };
             Problem::NotAFlywayName {

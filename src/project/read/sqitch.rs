@@ -63,10 +63,12 @@ pub(super) fn is_sqitch(source: &dyn Source, manifest: &Manifest) -> bool {
 /// migrations, and its problems.
 pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchProject {
     let root = source.root();
-    let config = match source.read(&root.join(CONFIG_FILE)) {
-        Ok(bytes) => sqitch::read_config(&String::from_utf8_lossy(&bytes)),
-        Err(_) => sqitch::read_config(""),
+    let config_text = match source.read(&root.join(CONFIG_FILE)) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
     };
+    let config = sqitch::read_config(&config_text);
+    let outside = outside_the_project(&config, &config_text);
     let top_dir = root.join(&config.top_dir);
     let mut project = SqitchProject {
         top_dir: top_dir.clone(),
@@ -81,6 +83,12 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
         notes: Vec::new(),
         name: None,
     };
+    if !outside.is_empty() {
+        // Read nothing a configuration points at outside the project: not the plan (its lines
+        // would be shown in problems), not scripts (they would run).
+        problems.extend(outside);
+        return project;
+    }
     let plan_path = root.join(&config.plan_file);
     let plan_file = match source.read(&plan_path) {
         Ok(bytes) => match files::decode(&display(root, &plan_path), bytes, problems) {
@@ -219,6 +227,37 @@ pub(super) fn apply(
     }
 }
 
+/// A problem for each of sqitch.conf's paths that leads outside the project folder (absolute,
+/// or climbing out with `..`): plan reads a project's own files only.
+fn outside_the_project(config: &SqitchConfig, text: &str) -> Vec<Problem> {
+    let file = SourceFile::new(CONFIG_FILE, text.to_string());
+    [
+        ("top_dir", &config.top_dir),
+        ("plan_file", &config.plan_file),
+        ("deploy_dir", &config.deploy_dir),
+        ("revert_dir", &config.revert_dir),
+        ("verify_dir", &config.verify_dir),
+        ("reworked_deploy_dir", &config.reworked_deploy_dir),
+        ("reworked_revert_dir", &config.reworked_revert_dir),
+        ("reworked_verify_dir", &config.reworked_verify_dir),
+    ]
+    .into_iter()
+    .filter(|(_, path)| crate::project::source::normal(path).is_none())
+    .map(|(key, path)| {
+        let at = text.find(key).map_or(0..0, |start| start..start + key.len());
+        Problem::SqitchPlan {
+            message: format!(
+                "sqitch.conf's {key} leads outside the project folder: {}",
+                path.display()
+            ),
+            help: "plan reads the project's own files only: move the plan and scripts into the project folder and give paths relative to it".to_string(),
+            file: file.clone(),
+            span: to_source_span(&at),
+        }
+    })
+    .collect()
+}
+
 /// A deploy script read: its file, path and checksum.
 type Deploy = (SourceFile, PathBuf, String);
 
@@ -318,45 +357,65 @@ fn references(
 }
 
 /// A verify script as a `sql` step: inside a savepoint rolled back after it, its own
-/// `BEGIN;` and `ROLLBACK;` lines (Sqitch's template) left out, so that it checks the change
-/// in the change's own transaction and undoes whatever it does.
+/// wrapping `BEGIN;` and `ROLLBACK;` (Sqitch's template) made comments, so that it checks the
+/// change in the change's own transaction and undoes whatever it does. Lines keep their
+/// numbers: the savepoint shares the first line.
 fn verify_step(verify: SourceFile, path: PathBuf) -> Step {
-    let mut text: String = verify
-        .text()
-        .lines()
-        .map(|line| {
-            let statement = line
-                .trim()
-                .trim_end_matches(';')
-                .trim()
-                .to_ascii_lowercase();
-            if matches!(
-                statement.as_str(),
-                "begin" | "begin transaction" | "begin work" | "rollback" | "rollback work"
-            ) {
-                format!("-- {line}\n")
-            } else {
-                format!("{line}\n")
-            }
-        })
-        .collect();
+    let lines: Vec<&str> = verify.text().lines().collect();
+    let is_statement = |line: &str| {
+        let trimmed = line.trim();
+        !trimmed.is_empty() && !trimmed.starts_with("--")
+    };
+    let statement = |line: &str| {
+        line.trim()
+            .strip_suffix(';')
+            .map(|body| body.trim().to_ascii_lowercase())
+    };
+    // Only a whole `BEGIN;` line before every other statement and a whole `ROLLBACK;` line
+    // after them wrap the script: a `BEGIN` inside a DO block has no semicolon of its own.
+    let first = lines.iter().position(|line| is_statement(line));
+    let last = lines.iter().rposition(|line| is_statement(line));
+    let wraps = |index: Option<usize>, words: &[&str]| {
+        index
+            .filter(|&at| statement(lines[at]).is_some_and(|found| words.contains(&found.as_str())))
+    };
+    let begin = wraps(
+        first,
+        &[
+            "begin",
+            "begin transaction",
+            "begin work",
+            "start transaction",
+        ],
+    );
+    let rollback = wraps(last, &["rollback", "rollback work", "rollback transaction"]);
+    let (begin, rollback) = match (begin, rollback) {
+        (Some(begin), Some(rollback)) if begin < rollback => (Some(begin), Some(rollback)),
+        _ => (None, None),
+    };
+    let mut text = String::from("SAVEPOINT plan_sqitch_verify; ");
+    for (index, line) in lines.iter().enumerate() {
+        if Some(index) == begin || Some(index) == rollback {
+            text.push_str("-- ");
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
     // The savepoint's rollback must not run on into the script's last statement.
-    let last_line = text
-        .lines()
+    let last_statement = lines
+        .iter()
+        .enumerate()
         .rev()
-        .map(str::trim)
-        .find(|line| !line.is_empty() && !line.starts_with("--"));
-    if last_line.is_some_and(|line| !line.ends_with(';')) {
+        .find(|(index, line)| is_statement(line) && Some(*index) != rollback);
+    if last_statement.is_some_and(|(_, line)| !line.trim_end().ends_with(';')) {
         text.push_str(";\n");
     }
+    text.push_str(
+        "ROLLBACK TO SAVEPOINT plan_sqitch_verify;\nRELEASE SAVEPOINT plan_sqitch_verify;\n",
+    );
     Step {
         kind: StepKind::Sql {
-            source: SqlSource::File {
-                path,
-                text: format!(
-                    "SAVEPOINT plan_sqitch_verify;\n{text}ROLLBACK TO SAVEPOINT plan_sqitch_verify;\nRELEASE SAVEPOINT plan_sqitch_verify;\n"
-                ),
-            },
+            source: SqlSource::File { path, text },
         },
         origin: Origin::new(verify, 0..0),
     }
