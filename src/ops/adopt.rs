@@ -108,6 +108,24 @@ pub(crate) enum AdoptError {
         #[related]
         gaps: Vec<UnappliedDependency>,
     },
+    /// Sqitch's registry holds changes of other projects, none of the plan's `%project`.
+    #[error(
+        "{table} holds changes of other projects only ({projects}), none of project {project} that sqitch.plan names (%project); nothing was recorded"
+    )]
+    #[diagnostic(
+        code(plan::apply::sqitch_other_project),
+        help(
+            "Sqitch keeps every project deployed to a database in one registry, and plan imports the changes of the plan's %project: if this database was deployed from this plan under another name, set %project back to that name; else point plan at the database this plan was deployed to"
+        )
+    )]
+    OtherSqitchProject {
+        /// The table read.
+        table: String,
+        /// The plan's `%project`.
+        project: String,
+        /// The projects the registry holds, `a, b`.
+        projects: String,
+    },
     /// A migration of the baseline does not run in the environment.
     #[error("{id} runs only in {only}, so it cannot be recorded as applied {environment}")]
     #[diagnostic(
@@ -165,6 +183,7 @@ impl AdoptError {
                 | AdoptError::SeveralTrackingTables { .. }
                 | AdoptError::TrackingTableNotFound { .. }
                 | AdoptError::UnknownShape { .. }
+                | AdoptError::OtherSqitchProject { .. }
                 | AdoptError::OtherEnvironment { .. }
         )
     }

@@ -767,3 +767,172 @@ fn sqitch_history_is_imported_from_its_registry() {
         rollback: true,
     });
 }
+
+/// `flyway baseline -baselineVersion=1.1` on a database built by hand, then `flyway migrate`
+/// of V2 (the rows as flyway-core's `DbBaseline` and `JdbcTableSchemaHistory` write them):
+/// Flyway never runs V1 or V1.1 (`BELOW_BASELINE`, `BASELINE_IGNORED`), so both are imported
+/// at the baseline's time; the repeatable migration is not covered and runs on the next apply,
+/// after V10.
+#[test]
+fn a_flyway_baseline_covers_the_versions_up_to_it_but_not_the_repeatable() {
+    let project = TestProject::copy_of("tests/fixtures/tools/flyway");
+    let database = test_db("tools_flyway_baseline");
+    for file in [
+        "sql/V1__create_users.sql",
+        "sql/V1.1__create_posts.sql",
+        "sql/V2__index_posts.sql",
+    ] {
+        psql(&database, &project.read(file));
+    }
+    let tracking = project.read("tracking.sql");
+    psql(
+        &database,
+        tracking
+            .split("INSERT INTO")
+            .next()
+            .expect("the DDL comes first"),
+    );
+    psql(
+        &database,
+        &format!(
+            "INSERT INTO flyway_schema_history VALUES
+                (1, '1.1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'ops', '2024-01-15 10:00:00', 0, true),
+                (2, '2', 'index posts', 'SQL', 'V2__index_posts.sql', {}, 'postgres', '2024-01-16 09:00:00', 13, true);",
+            flyway_crc32(&project.read("sql/V2__index_posts.sql"))
+        ),
+    );
+    plan(
+        &database,
+        project.path(),
+        &["import-history", "--from", "flyway"],
+    )
+    .expect_ok()
+    .expect_stdout_has(&["V1__create_users", "V1.1__create_posts", "V2__index_posts"]);
+    assert_eq!(
+        states(&database, project.path()),
+        [
+            ("V1__create_users", "applied"),
+            ("V1.1__create_posts", "applied"),
+            ("V2__index_posts", "applied"),
+            ("V10__add_user_bio", "pending"),
+            ("R__user_post_counts", "pending"),
+        ]
+        .map(|(id, state)| (id.to_string(), state.to_string()))
+    );
+    let details: Vec<(String, String)> = history(&database)
+        .into_iter()
+        .map(|line| (line.migration_id, line.detail.unwrap_or_default()))
+        .collect();
+    assert!(
+        details.contains(&(
+            "V1__create_users".to_string(),
+            "imported from public.flyway_schema_history: 1.1 << Flyway Baseline >> (Flyway's baseline at version 1.1 covers it, by ops)".to_string()
+        )),
+        "{details:#?}"
+    );
+    let applied = plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        reported(&applied, "applied"),
+        ["V10__add_user_bio", "R__user_post_counts"]
+    );
+}
+
+/// A Sqitch plan with `f` reworked, both instances deployed: the two rows of `sqitch.changes`
+/// named `f` carry the change IDs Sqitch computes for them (SHA-1 of each change's `info`, with
+/// the plan's `%uri` as the registry keeps it), and each is recorded against its instance.
+#[test]
+fn a_reworked_sqitch_change_is_imported_instance_by_instance_by_change_id() {
+    let database = test_db("tools_sqitch_rework");
+    let project = TestProject::new(&[
+        ("sqitch.conf", "[core]\n\tengine = pg\n"),
+        (
+            "sqitch.plan",
+            "%syntax-version=1.0.0\n%project=flipr\n%uri=https://example.com/flipr/\n\nf 2024-01-15T10:00:00Z Ann <ann@example.com> # f\n@v1.0 2024-01-15T10:01:00Z Ann <ann@example.com> # tag\nf [f@v1.0] 2024-01-16T10:00:00Z Ann <ann@example.com> # rework f\n",
+        ),
+        (
+            "deploy/f@v1.0.sql",
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        ),
+        ("revert/f@v1.0.sql", "DROP FUNCTION f();\n"),
+        (
+            "deploy/f.sql",
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n",
+        ),
+        (
+            "revert/f.sql",
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        ),
+    ]);
+    psql(&database, &project.read("deploy/f.sql"));
+    let fixture = TestProject::copy_of("tests/fixtures/tools/sqitch");
+    let tracking = fixture.read("tracking.sql");
+    psql(
+        &database,
+        tracking
+            .split("INSERT INTO")
+            .next()
+            .expect("the DDL comes first"),
+    );
+    // The IDs as Sqitch computes them for this plan (lib/App/Sqitch/Plan/Change.pm `id`),
+    // worked out apart from plan's code.
+    psql(
+        &database,
+        "INSERT INTO sqitch.projects (project, uri, created_at, creator_name, creator_email)
+             VALUES ('flipr', 'https://example.com/flipr/', '2024-01-20 08:00:00+00', 'Bob', 'bob@example.com');
+         INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committed_at,
+                 committer_name, committer_email, planned_at, planner_name, planner_email) VALUES
+             ('1e0b594fb84f010092c5f1d2b98f58ee956221df', 'aaaa', 'f', 'flipr', 'f',
+              '2024-01-20 08:00:00+00', 'Bob', 'bob@example.com', '2024-01-15 10:00:00+00', 'Ann', 'ann@example.com'),
+             ('e1c93359ae2aa9b423d9a3c4d8959fa83e91406b', 'bbbb', 'f', 'flipr', 'rework f',
+              '2024-01-21 08:00:00+00', 'Bob', 'bob@example.com', '2024-01-16 10:00:00+00', 'Ann', 'ann@example.com');",
+    );
+    plan(
+        &database,
+        project.path(),
+        &["import-history", "--from", "sqitch"],
+    )
+    .expect_ok();
+    let details: Vec<(String, String)> = history(&database)
+        .into_iter()
+        .filter(|line| line.action == "import")
+        .map(|line| (line.migration_id, line.detail.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("f", "imported from sqitch.changes: f (its change_id is f's, sqitch checksum aaaa, by Bob)"),
+            ("f~2", "imported from sqitch.changes: f (its change_id is f~2's, sqitch checksum bbbb, by Bob)"),
+        ]
+        .map(|(id, detail)| (id.to_string(), detail.to_string()))
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_ok()
+        .expect_stdout_has(&["nothing to apply"]);
+}
+
+/// A registry holding another project's changes only (the plan renamed, or another folder's
+/// database): refused as bad input, naming both, rather than "nothing to import".
+#[test]
+fn a_sqitch_registry_of_another_project_is_refused_naming_both() {
+    let project = TestProject::copy_of("tests/fixtures/tools/sqitch");
+    let plan_text = project
+        .read("sqitch.plan")
+        .replace("%project=flipr", "%project=flipper");
+    project.write("sqitch.plan", &plan_text);
+    let database = test_db("tools_sqitch_other_project");
+    psql(&database, &project.read("tracking.sql"));
+    let run = plan(
+        &database,
+        project.path(),
+        &["import-history", "--from", "sqitch"],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let said = format!("{}{}", run.stdout, run.stderr);
+    for expected in [
+        "plan::apply::sqitch_other_project",
+        "sqitch.changes holds changes of other projects only (flipr), none of project flipper",
+    ] {
+        assert!(said.contains(expected), "{expected}:\n{}", run.transcript());
+    }
+    assert!(ledger_ids(&database).is_empty());
+}

@@ -299,8 +299,8 @@ fn review16_sqitch_import_of_a_reworked_change() {
     assert_eq!(
         states(&database, project.path()),
         vec![
-            ("f@v1.0".to_string(), "applied".to_string()),
             ("f".to_string(), "applied".to_string()),
+            ("f~2".to_string(), "applied".to_string()),
         ],
         "{}",
         run.transcript()

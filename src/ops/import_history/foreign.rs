@@ -6,7 +6,7 @@
 use super::shapes::{AUTO, TABLE_SHAPES, TableShape, table_names, tables_looked_for};
 use crate::db::{DbError, Session, SqlError, quote_identifier};
 use crate::ops::adopt::AdoptError;
-use crate::project::TrackingTable;
+use crate::project::{MigrationId, TrackingTable};
 
 /// Another runner's table: where it is and its columns, in order.
 pub(super) struct ForeignTable {
@@ -52,6 +52,15 @@ pub(super) struct ForeignRow {
     pub(super) user: Option<String>,
     /// The tool left the database half migrated (golang-migrate's `dirty`).
     pub(super) dirty: bool,
+    /// The row marks a baseline at its version (Flyway's `BASELINE`).
+    pub(super) baseline: bool,
+    /// The tool's own ID of the migration (Sqitch's `change_id`).
+    pub(super) tool_id: Option<String>,
+    /// The migration the row stands for, when the import worked it out from more than the
+    /// row's name (a version a baseline covers, an instance of a reworked Sqitch change).
+    pub(super) instance: Option<MigrationId>,
+    /// How `instance` was worked out, for the history's detail.
+    pub(super) how: Option<String>,
 }
 
 impl ForeignRow {
@@ -304,7 +313,7 @@ pub(super) fn read_rows(
     };
     let sql = format!(
         "SELECT {version}, {name}, {applied_at}, {batch}, {rolled_back}, {checksum}, {duration},
-                {user}, {dirty}
+                {user}, {dirty}, {baseline}, {tool_id}
          FROM {schema}.{table}
          {filter}
          ORDER BY {order}",
@@ -316,6 +325,8 @@ pub(super) fn read_rows(
         duration = text(reading.duration_ms),
         user = text(reading.user),
         dirty = text(reading.dirty),
+        baseline = text(reading.baseline),
+        tool_id = text(reading.tool_id),
         order = reading.order,
         schema = quote_identifier(&table.schema),
         table = quote_identifier(&table.table),
@@ -343,9 +354,74 @@ pub(super) fn read_rows(
                 duration_ms: next().and_then(|duration| duration.trim().parse().ok()),
                 user: trimmed(next()),
                 dirty: next().as_deref() == Some("true"),
+                baseline: next().as_deref() == Some("true"),
+                tool_id: trimmed(next()),
+                instance: None,
+                how: None,
             }
         })
         .collect())
+}
+
+/// What a Sqitch registry says beside the rows of one project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct SqitchRegistry {
+    /// The URI registered for the project (`sqitch.projects.uri`). Sqitch refuses to deploy a
+    /// plan whose `%uri` differs from it (`register_project` in
+    /// lib/App/Sqitch/Role/DBIEngine.pm), so it is the plan's `%uri`, which enters every
+    /// change ID.
+    pub(super) uri: Option<String>,
+    /// Every project whose changes the table holds, sorted.
+    pub(super) projects: Vec<String>,
+}
+
+/// Reads, beside Sqitch's `changes` table, the projects it holds changes of and the URI
+/// registered for `project` in `projects` (the registry's table beside it; none if absent).
+pub(super) fn read_sqitch_registry(
+    session: &mut Session,
+    table: &ForeignTable,
+    project: &str,
+) -> Result<SqitchRegistry, DbError> {
+    let schema = quote_identifier(&table.schema);
+    let projects_sql = format!(
+        "SELECT coalesce(string_agg(DISTINCT project, chr(31) ORDER BY project), '')
+         FROM {schema}.{changes}",
+        changes = quote_identifier(&table.table),
+    );
+    let rows = session
+        .query_texts(&projects_sql, &[])
+        .map_err(|error| session.error(&format!("read {}", table.name()), &error))?;
+    let projects: Vec<String> = rows
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+        .unwrap_or_default()
+        .split('\u{1f}')
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect();
+    let registry_table = format!("{schema}.projects");
+    let exists = session
+        .query_texts("SELECT to_regclass($1)::text", &[&registry_table])
+        .map_err(|error| session.error("look for the Sqitch registry", &error))?
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+        .is_some();
+    let uri = if exists {
+        session
+            .query_texts(
+                &format!("SELECT uri::text FROM {registry_table} WHERE project = $1"),
+                &[project],
+            )
+            .map_err(|error| session.error(&format!("read {registry_table}"), &error))?
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next().flatten())
+    } else {
+        None
+    };
+    Ok(SqitchRegistry { uri, projects })
 }
 
 /// `text` as an SQL string literal.

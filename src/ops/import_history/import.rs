@@ -8,10 +8,10 @@
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::checksum;
-use super::foreign::{ForeignRow, Wanted, find_table, read_rows};
-use super::matching::{match_row, rows_by_id};
+use super::foreign::{ForeignRow, Wanted, find_table, read_rows, read_sqitch_registry};
+use super::matching::{at_most, match_row, rows_by_id};
 use super::shapes::{Rule, TableShape, ToolChecksum};
+use super::{checksum, flyway, sqitch};
 use crate::db::ledger::Adopted;
 use crate::db::{self, ConnectionSettings, LedgerRow, LedgerState};
 use crate::engine::{self, Execution};
@@ -118,14 +118,30 @@ pub(crate) fn import_history(
     let wanted = Wanted::parse(options.from.as_deref());
     let (table, shape) = find_table(&mut session, wanted, tracking)?;
     let sqitch_project = (shape.tool == "sqitch")
-        .then(|| sqitch_project(project))
+        .then(|| project.sqitch_project())
         .flatten();
-    let rows = read_rows(&mut session, &table, shape, sqitch_project.as_deref())?;
+    let mut rows = read_rows(&mut session, &table, shape, sqitch_project)?;
     if let Some(dirty) = rows.iter().find(|row| row.dirty) {
         return Err(AdoptError::DirtyTable {
             table: table.name(),
             version: dirty.version.clone().unwrap_or_default(),
         });
+    }
+    if let Some(name) = sqitch_project {
+        let registry = read_sqitch_registry(&mut session, &table, name)?;
+        // A registry of other projects only: the plan is not the one deployed here (renamed,
+        // or another folder), and "nothing to import" would have `plan apply` run it all.
+        if rows.is_empty() && !registry.projects.is_empty() {
+            return Err(AdoptError::OtherSqitchProject {
+                table: table.name(),
+                project: name.to_string(),
+                projects: registry.projects.join(", "),
+            });
+        }
+        rows = sqitch::map_instances(project, rows, name, registry.uri.as_deref());
+    }
+    if shape.reading.baseline.is_some() {
+        rows = flyway::expand_baselines(project, rows);
     }
     let rows = match shape.rule {
         Rule::UpTo => up_to(project, &rows),
@@ -174,22 +190,6 @@ pub(crate) fn import_history(
     Ok(report)
 }
 
-/// The project's name in sqitch.plan (`%project=flipr`), beside the migrations or at the
-/// project's root: a Sqitch registry holds the changes of every project deployed to the
-/// database, and only this one's are imported.
-fn sqitch_project(project: &Project) -> Option<String> {
-    [project.migrations_dir(), project.root()]
-        .iter()
-        .find_map(|dir| std::fs::read_to_string(dir.join("sqitch.plan")).ok())
-        .and_then(|plan| {
-            plan.lines().find_map(|line| {
-                line.trim()
-                    .strip_prefix("%project=")
-                    .map(|name| name.trim().to_string())
-            })
-        })
-}
-
 /// golang-migrate's one row, `version` reached, as one row per migration up to it (each
 /// versioned migration whose version is at most that one), in the project's order.
 fn up_to(project: &Project, rows: &[ForeignRow]) -> Vec<ForeignRow> {
@@ -204,9 +204,9 @@ fn up_to(project: &Project, rows: &[ForeignRow]) -> Vec<ForeignRow> {
         .migrations()
         .filter(|migration| !migration.is_repeatable())
         .filter(|migration| {
-            migration.version().is_some_and(|version| {
-                version < &reached || version.significant() == reached.significant()
-            })
+            migration
+                .version()
+                .is_some_and(|version| at_most(version, &reached))
         })
         .map(|migration| ForeignRow {
             version: migration
@@ -365,7 +365,7 @@ fn plan_import(
 /// The history's detail for an imported row: `imported from public.flyway_schema_history:
 /// V1__init.sql (flyway checksum -1234, by postgres)`.
 fn detail(table: &str, shape: &TableShape, row: &ForeignRow) -> String {
-    let mut kept = Vec::new();
+    let mut kept: Vec<String> = row.how.iter().cloned().collect();
     if let Some(theirs) = &row.checksum {
         kept.push(format!("{} checksum {theirs}", shape.tool));
     }

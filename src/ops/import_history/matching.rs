@@ -6,15 +6,21 @@ use indexmap::IndexMap;
 
 use super::foreign::ForeignRow;
 use super::shapes::Rule;
+use crate::project::migration::Version;
 use crate::project::{MigrationId, Project, Resolution};
 
-/// The migration a row names: its name (with or without `.sql`), else `version_name`, else
-/// its version alone, else (Diesel's `20240101120000`) the migration whose name starts with
-/// that version written with dashes (`2024-01-01-120000_x`). `Err` carries a help line.
+/// The migration a row names: the one the import worked out for it (a version a baseline
+/// covers, an instance of a reworked Sqitch change), else its name (with or without `.sql`),
+/// else `version_name`, else its version alone, else (Diesel's `20240101120000`) the migration
+/// whose name starts with that version written with dashes (`2024-01-01-120000_x`). `Err`
+/// carries a help line.
 pub(super) fn match_row<'p>(
     project: &'p Project,
     row: &ForeignRow,
 ) -> Result<&'p MigrationId, String> {
+    if let Some(migration) = row.instance.as_ref().and_then(|id| project.migration(id)) {
+        return Ok(migration.id());
+    }
     let mut candidates: Vec<String> = Vec::new();
     if let Some(name) = &row.name {
         candidates.push(name.clone());
@@ -55,6 +61,12 @@ pub(super) fn match_row<'p>(
         (None, Some(close)) => format!("no migration file has this name; did you mean {close}?"),
         (None, None) => "no migration file has this name".to_string(),
     })
+}
+
+/// Whether `version` is at most `reached`, comparing as Flyway and golang-migrate do: by
+/// value part by part, `1.0` being `1`.
+pub(super) fn at_most(version: &Version, reached: &Version) -> bool {
+    version < reached || version.significant() == reached.significant()
 }
 
 /// The one migration whose ID's part before the first `_`, dashes removed, is `version`, as

@@ -14,12 +14,16 @@
 //! - `checksum`: the tools' checksums of a file (Flyway's CRC32, SHA-384, SHA-256).
 //! - `foreign`: finding the other runner's table and reading its rows.
 //! - `matching`: which migration file a row names, and which row decides a migration's state.
+//! - `flyway`: Flyway's `BASELINE` row as the versioned migrations it covers.
+//! - `sqitch`: Sqitch's rows as the instances of reworked changes (Sqitch's change IDs).
 //! - `import`: the options and report, the command's flow, and the plan of what is recorded.
 
 mod checksum;
+mod flyway;
 mod foreign;
 mod import;
 mod matching;
 mod shapes;
+mod sqitch;
 
 pub(crate) use import::{ImportOptions, ImportReport, import_history};

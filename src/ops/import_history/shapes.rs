@@ -58,6 +58,12 @@ pub(crate) struct Reading {
     pub(super) user: Option<&'static str>,
     /// True while the tool left the database half migrated (golang-migrate's `dirty`).
     pub(super) dirty: Option<&'static str>,
+    /// True for a row that marks a baseline (Flyway's `BASELINE`): every versioned migration
+    /// up to its version counts as applied.
+    pub(super) baseline: Option<&'static str>,
+    /// The tool's own ID of the row's migration (Sqitch's `change_id`), which tells apart the
+    /// instances of a reworked change.
+    pub(super) tool_id: Option<&'static str>,
     /// Which rows are read at all (`WHERE`), when not every one is about a migration.
     pub(super) filter: Option<&'static str>,
     /// The rows' order, oldest first.
@@ -100,6 +106,8 @@ const NOTHING: Reading = Reading {
     duration_ms: None,
     user: None,
     dirty: None,
+    baseline: None,
+    tool_id: None,
     filter: None,
     order: "1",
 };
@@ -205,9 +213,11 @@ pub(crate) const TABLE_SHAPES: [TableShape; 15] = [
     },
     // flyway/flyway: flyway-core/src/main/resources/org/flywaydb/core/internal/database/
     // postgresql/createMetaDataTable.sql. Rows in installed_rank order; `type` says what a row
-    // is: SCHEMA (Flyway created the schema) and BASELINE (`flyway baseline`) name no file;
-    // UNDO_* rows undo the version they name, DELETE rows mark it deleted; a row with
-    // `success = false` failed. Repeatable rows (R__) have no version and one row per run.
+    // is: SCHEMA (Flyway created the schema) names no file; BASELINE (`flyway baseline`, or
+    // `baselineOnMigrate`) says the database is at its version, every versioned migration up to
+    // it counting as applied (`flyway.rs`); UNDO_* rows undo the version they name, DELETE rows
+    // mark it deleted; a row with `success = false` failed. Repeatable rows (R__) have no
+    // version and one row per run.
     TableShape {
         tool: "flyway",
         runner: "Flyway",
@@ -234,7 +244,8 @@ pub(crate) const TABLE_SHAPES: [TableShape; 15] = [
             checksum: Some("checksum::text"),
             duration_ms: Some("execution_time"),
             user: Some("installed_by"),
-            filter: Some("type NOT IN ('SCHEMA', 'BASELINE')"),
+            baseline: Some("type = 'BASELINE'"),
+            filter: Some("type <> 'SCHEMA'"),
             order: "installed_rank",
             ..NOTHING
         },
@@ -244,7 +255,9 @@ pub(crate) const TABLE_SHAPES: [TableShape; 15] = [
     },
     // sqitchers/sqitch: lib/App/Sqitch/Engine/pg.sql (schema `sqitch`). `changes` holds only
     // the changes deployed now (a revert deletes the row; the full story is in `events`); the
-    // rows of other projects are left out by `foreign.rs` (the project is sqitch.plan's).
+    // rows of other projects are left out by `foreign.rs` (the project is sqitch.plan's). The
+    // instances of a reworked change share a name; their `change_id`s tell them apart
+    // (`sqitch.rs`).
     TableShape {
         tool: "sqitch",
         runner: "Sqitch",
@@ -264,6 +277,7 @@ pub(crate) const TABLE_SHAPES: [TableShape; 15] = [
             applied_at: Some("committed_at"),
             checksum: Some("script_hash"),
             user: Some("committer_name"),
+            tool_id: Some("change_id"),
             order: "committed_at",
             ..NOTHING
         },
