@@ -11,6 +11,8 @@
 //! - `migrations`: each migration file, and rollbacks attached.
 //! - `declared`: headers and plan.yaml entries applied to their migrations.
 //! - `resolve`: dependencies resolved, environments checked.
+//! - `folders`: where the migrations folder is, and whether it keeps a folder per migration.
+//! - `flyway`: what a Flyway folder refuses.
 //! - `sqitch`: a Sqitch project's plan and scripts, in place of a listed folder.
 //! - `problems`: each reader's problem as a [`Problem`].
 //!
@@ -19,6 +21,8 @@
 //! [`Problem`]: crate::project::problem::Problem
 
 mod declared;
+mod flyway;
+mod folders;
 mod migrations;
 mod pipeline;
 mod problems;

@@ -12,11 +12,12 @@ use super::migrations::{attach_rollbacks, read_migration, set_aside_empty_rollba
 use super::problems::manifest_problem;
 use super::resolve::{check_environments, resolve_dependencies};
 use super::sqitch;
+use super::{flyway, folders};
 #[cfg(test)]
 use crate::diagnostic::InvalidInput;
 use crate::diagnostic::{SourceFile, to_source_span};
 use crate::parallel;
-use crate::project::files::{self, MigrationFile, MigrationFolders};
+use crate::project::files::{self, MigrationFile};
 use crate::project::layout::{self, Evidence, Layout};
 use crate::project::manifest::{MANIFEST_FILE, Manifest, StepSpecKind};
 use crate::project::migration::{Migration, MigrationId, Version};
@@ -89,7 +90,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     let sqitch = sqitch::is_sqitch(source, &manifest).then(|| sqitch::read(source, &mut problems));
     let migrations_dir = match &sqitch {
         Some(project) => project.top_dir.clone(),
-        None => migrations_folder(source, &manifest),
+        None => folders::migrations_folder(source, &manifest),
     };
     let step_files: Vec<PathBuf> = manifest
         .entries
@@ -107,7 +108,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
                 source,
                 &migrations_dir,
                 &step_files,
-                migration_folders(source, &manifest, &migrations_dir),
+                folders::migration_folders(source, &manifest, &migrations_dir),
                 &mut problems,
             ),
             None,
@@ -186,8 +187,8 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         None => layout::detect(manifest.layout, &evidence, &mut problems),
     };
     if layout.layout == Layout::Flyway {
-        problems.extend(not_flyway_names(&migrations));
-        problems.extend(duplicate_versions(&migrations));
+        problems.extend(flyway::not_flyway_names(&migrations));
+        problems.extend(flyway::duplicate_versions(&migrations));
     }
     let mut project = Project {
         root: dir.to_path_buf(),
@@ -241,143 +242,6 @@ fn sort_key<'a>(id: &'a MigrationId, migration: &'a Migration) -> SortKey<'a> {
         migration.version.as_ref(),
         id.as_str(),
     )
-}
-
-/// The folders other tools keep their migrations in by default, looked for in this order when
-/// plan.yaml names none and `migrations/` is missing, each taken only when a file in it has
-/// the names that tool gives (a `sql/` folder of scripts is not a migrations folder): dbmate's
-/// (numbered `.sql` files), Prisma's (`migration_lock.toml`), and Flyway's command line's and
-/// Java defaults (`V1__x.sql`).
-const TOOL_FOLDERS: [(&str, TellsFolder); 5] = [
-    ("db/migrations", numbered_sql),
-    ("prisma/migrations", |name| name == "migration_lock.toml"),
-    ("sql", flyway_versioned),
-    ("db/migration", flyway_versioned),
-    ("src/main/resources/db/migration", flyway_versioned),
-];
-
-/// Whether a file name in a folder shows that the folder is the tool's migrations folder.
-type TellsFolder = fn(&str) -> bool;
-
-fn numbered_sql(name: &str) -> bool {
-    name.starts_with(|first: char| first.is_ascii_digit()) && name.ends_with(".sql")
-}
-
-fn flyway_versioned(name: &str) -> bool {
-    name.starts_with('V') && name.contains("__") && name.ends_with(".sql")
-}
-
-/// The migrations folder: plan.yaml's, else `migrations/`, else the first of [`TOOL_FOLDERS`]
-/// that holds its tool's files (else `migrations/`, whose absence is then the problem
-/// reported).
-fn migrations_folder(source: &dyn Source, manifest: &Manifest) -> PathBuf {
-    let root = source.root();
-    let declared = root.join(&manifest.migrations_dir);
-    if manifest.migrations_dir_declared || source.list(&declared).is_ok() {
-        return declared;
-    }
-    TOOL_FOLDERS
-        .iter()
-        .map(|(folder, tells)| (root.join(folder), tells))
-        .find(|(folder, tells)| {
-            source.list(folder).is_ok_and(|entries| {
-                entries.iter().any(|entry| {
-                    entry
-                        .file_name()
-                        .and_then(|name| name.to_str())
-                        .is_some_and(tells)
-                })
-            })
-        })
-        .map_or(declared, |(folder, _)| folder)
-}
-
-/// Flyway migrations sharing a version (`V1__a`, `V1.0__b`): in version order, each after the
-/// first names it.
-fn duplicate_versions(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Problem> {
-    let mut versioned: Vec<(&Version, &Migration)> = migrations
-        .values()
-        .filter_map(|migration| Some((migration.version.as_ref()?, migration)))
-        .collect();
-    versioned.sort_by(|left, right| left.0.cmp(right.0));
-    versioned
-        .windows(2)
-        .filter(|pair| pair[0].0.significant() == pair[1].0.significant())
-        .map(|pair| Problem::DuplicateVersion {
-            version: pair[1].0.as_str().to_string(),
-            first: pair[0].1.file.name().to_string(),
-            second: pair[1].1.file.name().to_string(),
-        })
-        .collect()
-}
-
-/// Whether the migrations folder is one of a tool that keeps a folder per migration: plan.yaml
-/// says so, or the tool's own mark is there (Prisma's `migration_lock.toml`, which `prisma
-/// migrate` always writes; Diesel's `diesel.toml` beside the project, or the
-/// `00000000000000_diesel_initial_setup` folder `diesel setup` writes). Without one, folders
-/// in the migrations folder are not migrations, as before other tools' layouts were read.
-fn migration_folders(
-    source: &dyn Source,
-    manifest: &Manifest,
-    migrations_dir: &Path,
-) -> Option<MigrationFolders> {
-    match manifest.layout {
-        Some(Layout::Prisma) => return Some(MigrationFolders::Prisma),
-        Some(Layout::Diesel) => return Some(MigrationFolders::Diesel),
-        Some(_) => return None,
-        None => {}
-    }
-    // Read, not listed: a project copied into memory (`ProjectFiles::from_folder`) keeps what
-    // was read, so it is read the same way again.
-    if source
-        .read(&migrations_dir.join("migration_lock.toml"))
-        .is_ok()
-    {
-        return Some(MigrationFolders::Prisma);
-    }
-    let diesel_setup = migrations_dir.join("00000000000000_diesel_initial_setup");
-    if source.read(&source.root().join("diesel.toml")).is_ok()
-        || source.read(&diesel_setup.join("up.sql")).is_ok()
-    {
-        return Some(MigrationFolders::Diesel);
-    }
-    None
-}
-
-/// The files of a Flyway folder that Flyway would not run: every migration without a Flyway
-/// name (`V…__`, or `R__`, which is plan's own too).
-fn not_flyway_names(migrations: &IndexMap<MigrationId, Migration>) -> Vec<Problem> {
-    migrations
-        .values()
-        .filter(|migration| {
-            !migration.is_repeatable()
-                && (!migration.id.as_str().starts_with('V') || migration.version.is_none())
-        })
-        .map(|migration| {
-            let id = migration.id.as_str();
-            // `002_users` becomes `V2__users`; Flyway's other prefixes (`B2__base`) keep their
-            // version and description.
-            let (version, description) = match id
-                .split_once("__")
-                .filter(|(prefix, _)| prefix.len() > 1 && Version::of(&prefix[1..]).is_some())
-                .map(|(prefix, description)| (&prefix[1..], description))
-                .or_else(|| id.split_once('_'))
-            {
-                Some((version, description)) if Version::of(version).is_some() => (
-                    version.trim_start_matches('0'),
-                    description.trim_start_matches('_'),
-                ),
-                _ => ("1", id),
-            };
-            Problem::NotAFlywayName {
-                name: migration.file.name().to_string(),
-                example: format!(
-                    "V{}__{description}.sql",
-                    if version.is_empty() { "0" } else { version }
-                ),
-            }
-        })
-        .collect()
 }
 
 fn read_manifest(source: &dyn Source, problems: &mut Vec<Problem>) -> Manifest {
