@@ -29,6 +29,7 @@ use crate::project::sqitch::{self, SqitchChange, SqitchConfig, SqitchPlan};
 const CONFIG_FILE: &str = "sqitch.conf";
 
 /// What a Sqitch project gives the pipeline.
+#[derive(Default)]
 pub(super) struct SqitchProject {
     /// Where the scripts are: the migrations folder, for messages.
     pub(super) top_dir: PathBuf,
@@ -72,16 +73,7 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
     let top_dir = root.join(&config.top_dir);
     let mut project = SqitchProject {
         top_dir: top_dir.clone(),
-        listing: Listing {
-            migrations: Vec::new(),
-            rollbacks: Vec::new(),
-        },
-        dependencies: Vec::new(),
-        conflicts: Vec::new(),
-        verify: Vec::new(),
-        tags: IndexMap::new(),
-        notes: Vec::new(),
-        name: None,
+        ..SqitchProject::default()
     };
     if !outside.is_empty() {
         // Read nothing a configuration points at outside the project: not the plan (its lines
@@ -123,18 +115,47 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
     let read = crate::parallel::map(&plan.changes, |change| {
         read_change(source, &top_dir, &config, change, &plan_file)
     });
+    let read_plan = ReadPlan {
+        plan: &plan,
+        file: &plan_file,
+        root,
+    };
     for (rank, (change, scripts)) in plan.changes.iter().zip(read).enumerate() {
+        match scripts {
+            Ok(scripts) => project.add_change(&read_plan, (rank, change), scripts, problems),
+            Err(change_problems) => problems.extend(change_problems),
+        }
+    }
+    project.tags = tag_references(&plan);
+    project
+}
+
+/// A plan read, with its file and the project folder, for each change's reading.
+#[derive(Clone, Copy)]
+struct ReadPlan<'a> {
+    plan: &'a SqitchPlan,
+    file: &'a SourceFile,
+    root: &'a Path,
+}
+
+impl SqitchProject {
+    /// One change of the plan (the `rank`-th), its scripts read: its migration file (ranked
+    /// in plan order), revert script, verify step, note and references.
+    fn add_change(
+        &mut self,
+        plan: &ReadPlan<'_>,
+        (rank, change): (usize, &SqitchChange),
+        (deploy, revert, verify): Scripts,
+        problems: &mut Vec<Problem>,
+    ) {
+        let ReadPlan {
+            plan,
+            file: plan_file,
+            root,
+        } = *plan;
         let id = MigrationId::new(change.id.clone());
-        let scripts = match scripts {
-            Ok(scripts) => scripts,
-            Err(change_problems) => {
-                problems.extend(change_problems);
-                continue;
-            }
-        };
-        let (deploy, revert, verify) = scripts;
         let (source_file, path, checksum) = deploy;
-        project.listing.migrations.push(MigrationFile {
+        self.listing.migrations.push(MigrationFile {
             id: id.clone(),
             kind: MigrationKind::Versioned,
             version: None,
@@ -146,7 +167,7 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
             checksum,
         });
         if let Some(revert) = revert {
-            project.listing.rollbacks.push(RollbackFile {
+            self.listing.rollbacks.push(RollbackFile {
                 role: FileRole::RollbackOf(change.id.clone()),
                 source: revert,
                 tool: Some("sqitch"),
@@ -154,9 +175,7 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
         }
         if let Some((verify, path)) = verify {
             let shown = PathBuf::from(display(root, &path));
-            project
-                .verify
-                .push((id.clone(), verify_step(verify, shown)));
+            self.verify.push((id.clone(), verify_step(verify, shown)));
         }
         let mut note = IndexMap::new();
         if !change.note.is_empty() {
@@ -166,32 +185,37 @@ pub(super) fn read(source: &dyn Source, problems: &mut Vec<Problem>) -> SqitchPr
             "Planned".to_string(),
             format!("{} by {}", change.planned_at, change.planner),
         );
-        project.notes.push((id.clone(), note));
-        let (requires, conflicts) = references(&plan, change, &plan_file, problems);
+        self.notes.push((id.clone(), note));
+        let (requires, conflicts) = references(plan, change, plan_file, problems);
         if !requires.is_empty() {
-            project.dependencies.push((id.clone(), requires));
+            self.dependencies.push((id.clone(), requires));
         }
         if !conflicts.is_empty() {
-            project.conflicts.push((id, conflicts));
+            self.conflicts.push((id, conflicts));
         }
     }
+}
+
+/// What each tag reference names: `@tag` the change the tag follows, `name@tag` each change
+/// as the tag saw it (its latest instance at or before the tag).
+fn tag_references(plan: &SqitchPlan) -> IndexMap<String, MigrationId> {
+    let mut references = IndexMap::new();
     for tag in &plan.tags {
         let Some(change) = plan.changes.get(tag.after) else {
             continue;
         };
-        project.tags.insert(
+        references.insert(
             format!("@{}", tag.name),
             MigrationId::new(change.id.clone()),
         );
-        // Each change as the tag saw it: its latest instance at or before the tag.
         for seen in &plan.changes[..=tag.after] {
-            project.tags.insert(
+            references.insert(
                 format!("{}@{}", seen.name, tag.name),
                 MigrationId::new(seen.id.clone()),
             );
         }
     }
-    project
+    references
 }
 
 /// What the plan declares, put on the project read from its scripts: tags, conflicts, verify
