@@ -26,6 +26,7 @@ mod production;
 mod progress;
 mod repeatable;
 mod review16;
+mod review16b;
 mod rollback;
 mod rollback_partial;
 mod schema;
