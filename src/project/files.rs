@@ -129,15 +129,27 @@ impl MigrationFolders {
 /// loop must not recurse forever.
 const FLYWAY_DEPTH: usize = 16;
 
-/// Reads every `.sql` file directly in `migrations_dir`; with `folders`, its migration
-/// folders instead (and a `.sql` file beside them is a problem: the tool would not run it);
-/// and Flyway-named files (`V1__x.sql`, `U1__x.sql`, `R__x.sql`) in its subfolders, since
-/// Flyway reads its folders recursively.
+/// How a migrations folder holds its migrations, beyond `.sql` files directly in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Nesting {
+    /// Only the files directly in it (plan's own layouts: a subfolder is not read).
+    Flat,
+    /// Flyway's: Flyway-named files in its subfolders too, at any depth.
+    Flyway,
+    /// One folder per migration (Prisma's, Diesel's).
+    Folders(MigrationFolders),
+}
+
+/// Reads every `.sql` file directly in `migrations_dir`; for a Flyway folder, also the
+/// Flyway-named files (`V1__x.sql`, `U1__x.sql`, `R__x.sql`) in its subfolders, since Flyway
+/// reads its folders recursively; for a Prisma or Diesel folder, its migration folders
+/// instead (a `.sql` file beside them is a problem: the tool would not run it). A linked
+/// subfolder is never searched.
 pub(crate) fn list(
     source: &dyn Source,
     migrations_dir: &Path,
     step_files: &[PathBuf],
-    folders: Option<MigrationFolders>,
+    nesting: Nesting,
     problems: &mut Vec<Problem>,
 ) -> Listing {
     let mut listing = Listing {
@@ -167,21 +179,27 @@ pub(crate) fn list(
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     // Each file is read, hashed and decoded on its own (in parallel: at thousands of files
     // this was most of loading), then the results are taken in name order.
-    let read = parallel::map(&paths, |path| match folders {
-        Some(folders) if is_folder_candidate(path) => {
+    let read = parallel::map(&paths, |path| match nesting {
+        Nesting::Folders(folders) if is_folder_candidate(path) => {
             read_folder(source, migrations_dir, path, folders)
         }
-        Some(folders) if has_sql_extension(path) => Err(vec![Problem::StrayFile {
+        Nesting::Folders(folders) if has_sql_extension(path) => Err(vec![Problem::StrayFile {
             name: display_name(source.root(), path),
             tool: folders.tool(),
             help: format!(
-                "{} runs only the {} in each migration's own folder: move this file into one (a new migration), or out of the migrations folder",
+                "{} runs only the {} in each migration's own folder: move this file into one (a new migration), or out of the migrations folder; if the folder is not {}'s, say `layout: plan` in plan.yaml",
                 folders.tool(),
-                folders.up_file()
+                folders.up_file(),
+                folders.tool()
             ),
         }]),
-        _ if is_folder_candidate(path) => {
-            flyway_subfolder(source, migrations_dir, path, FLYWAY_DEPTH)
+        Nesting::Flyway if is_folder_candidate(path) && !source.is_link(path) => {
+            let walk = FlywayWalk {
+                source,
+                migrations_dir,
+                step_paths: &step_paths,
+            };
+            walk.subfolder(path, FLYWAY_DEPTH)
         }
         _ => read_entry(source, migrations_dir, path).map(|entry| entry.map(|entry| vec![entry])),
     });
@@ -195,6 +213,7 @@ pub(crate) fn list(
             }
         };
         for entry in entries {
+            let nested = entry.path.is_some();
             let path = entry.path.unwrap_or_else(|| path.clone());
             let (id, kind, version, tool) = match entry.name {
                 Name::Migration(id) => (
@@ -225,8 +244,9 @@ pub(crate) fn list(
                 }
                 Name::WrongCase(_) => continue,
             };
-            let outside_transaction = match &tool {
-                Some("flyway") => flyway_options(source, &paths, &path, problems),
+            // A subfolder's options file was looked for beside its migration already.
+            let outside_transaction = match (&tool, nested) {
+                (Some("flyway"), false) => flyway_options(source, &paths, &path, problems),
                 _ => entry.outside_transaction,
             };
             listing.migrations.push(MigrationFile {
@@ -290,62 +310,81 @@ fn has_sql_extension(path: &Path) -> bool {
         .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
 }
 
-/// The Flyway-named files in a subfolder and its subfolders (`None` for a file, or a folder
-/// with none): Flyway finds its migrations at any depth of its locations. Other files there
-/// are left alone, as before any layout was read.
-fn flyway_subfolder(
-    source: &dyn Source,
-    migrations_dir: &Path,
-    folder: &Path,
-    depth: usize,
-) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
-    let Ok(mut children) = source.list(folder) else {
-        return Ok(None);
-    };
-    if depth == 0 {
-        return Ok(None);
-    }
-    children.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    for child in children {
-        let found = if is_folder_candidate(&child) {
-            flyway_subfolder(source, migrations_dir, &child, depth - 1)
-        } else {
-            let flyway = child
-                .file_stem()
-                .and_then(|stem| stem.to_str())
-                .is_some_and(|stem| {
-                    flyway_name(stem).is_some()
-                        || stem
-                            .strip_prefix("R__")
-                            .is_some_and(|rest| !rest.is_empty())
-                });
-            if flyway
-                && child
-                    .extension()
-                    .is_some_and(|extension| extension == "sql")
-            {
-                read_entry(source, migrations_dir, &child).map(|entry| {
-                    entry.map(|mut entry| {
-                        entry.path = Some(child.clone());
-                        vec![entry]
-                    })
-                })
-            } else {
-                Ok(None)
-            }
+/// What a search of a Flyway folder's subfolders needs.
+struct FlywayWalk<'a> {
+    source: &'a dyn Source,
+    migrations_dir: &'a Path,
+    /// plan.yaml's `sql:` step files: never migrations, wherever they are.
+    step_paths: &'a [PathBuf],
+}
+
+impl FlywayWalk<'_> {
+    /// The Flyway-named files in a subfolder and its subfolders (`None` for a file, or a
+    /// folder with none): Flyway finds its migrations at any depth of its locations. Other
+    /// files there are left alone, and linked folders are not searched.
+    fn subfolder(&self, folder: &Path, depth: usize) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
+        let FlywayWalk {
+            source, step_paths, ..
+        } = *self;
+        let Ok(mut children) = source.list(folder) else {
+            return Ok(None);
         };
-        match found {
-            Ok(Some(found)) => entries.extend(found),
-            Ok(None) => {}
-            Err(found) => problems.extend(found),
+        if depth == 0 {
+            return Ok(None);
+        }
+        children.retain(|child| !step_paths.contains(child));
+        children.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        for child in &children {
+            let found = if is_folder_candidate(child) {
+                if source.is_link(child) {
+                    Ok(None)
+                } else {
+                    self.subfolder(child, depth - 1)
+                }
+            } else {
+                self.file(child, &children)
+            };
+            match found {
+                Ok(Some(found)) => entries.extend(found),
+                Ok(None) => {}
+                Err(found) => problems.extend(found),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok((!entries.is_empty()).then_some(entries))
+    }
+
+    /// A file in a subfolder: read when Flyway would run it, with its `.sql.conf` among the
+    /// files beside it.
+    fn file(&self, child: &Path, beside: &[PathBuf]) -> Result<Option<Vec<Entry>>, Vec<Problem>> {
+        let flyway = child
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .is_some_and(|stem| {
+                flyway_name(stem).is_some()
+                    || stem
+                        .strip_prefix("R__")
+                        .is_some_and(|rest| !rest.is_empty())
+            });
+        if !flyway || child.extension().is_none_or(|extension| extension != "sql") {
+            return Ok(None);
+        }
+        let Some(mut entry) = read_entry(self.source, self.migrations_dir, child)? else {
+            return Ok(None);
+        };
+        let mut problems = Vec::new();
+        entry.path = Some(child.to_path_buf());
+        entry.outside_transaction = flyway_options(self.source, beside, child, &mut problems);
+        if problems.is_empty() {
+            Ok(Some(vec![entry]))
+        } else {
+            Err(problems)
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok((!entries.is_empty()).then_some(entries))
 }
 
 /// A folder holding one migration of a tool that keeps one folder per migration: Prisma's

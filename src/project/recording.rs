@@ -84,4 +84,8 @@ impl Source for Recording<'_> {
     fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf> {
         self.inner.link_outside(path, folder)
     }
+
+    fn is_link(&self, path: &Path) -> bool {
+        self.inner.is_link(path)
+    }
 }

@@ -35,10 +35,14 @@ pub(crate) trait Source: Sync {
     /// folders, and on disk also symbolic links, so that a `.sql` entry that is not a readable
     /// file is reported rather than left out.
     fn list(&self, folder: &Path) -> io::Result<Vec<PathBuf>>;
-    /// Where `path` leads when it is a symbolic link to somewhere outside both the project
-    /// folder and `folder` (the migrations folder, which plan.yaml may put elsewhere); `None`
-    /// for anything else. A link that cannot be resolved is left for `read` to report.
+    /// Where `path` leads when it, or a folder on the way to it below `folder`, is a symbolic
+    /// link to somewhere outside both the project folder and `folder` (the migrations folder,
+    /// which plan.yaml may put elsewhere); `None` for anything else. A link that cannot be
+    /// resolved is left for `read` to report.
     fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf>;
+    /// Whether `path` is a symbolic link: a linked folder is not searched for migrations (a
+    /// link back up would be searched forever).
+    fn is_link(&self, path: &Path) -> bool;
 }
 
 /// A project folder on disk.
@@ -161,6 +165,10 @@ impl Source for ProjectFiles {
         // Files in memory are copies: no links.
         None
     }
+
+    fn is_link(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 impl<'a> Folder<'a> {
@@ -187,11 +195,14 @@ impl Source for Folder<'_> {
     }
 
     fn link_outside(&self, path: &Path, folder: &Path) -> Option<PathBuf> {
-        if !std::fs::symlink_metadata(path)
+        // A file directly in `folder` that is no link is where it seems (the common case, kept
+        // to one system call); one deeper may sit under a linked folder, so its whole path is
+        // resolved.
+        let is_link = std::fs::symlink_metadata(path)
             .ok()?
             .file_type()
-            .is_symlink()
-        {
+            .is_symlink();
+        if !is_link && path.parent() == Some(folder) {
             return None;
         }
         let target = std::fs::canonicalize(path).ok()?;
@@ -200,6 +211,10 @@ impl Source for Folder<'_> {
             .filter_map(|place| std::fs::canonicalize(place).ok())
             .any(|place| target.starts_with(place));
         (!inside).then_some(target)
+    }
+
+    fn is_link(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink())
     }
 }
 

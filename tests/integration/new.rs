@@ -532,8 +532,8 @@ fn issue_16_plan_new_follows_goose_flyway_dbmate_and_diesel_exactly() {
 
     // Diesel, the same way.
     let diesel = TestProject::new(&[
-        // `diesel setup` writes diesel.toml: what marks the folder as Diesel's.
-        ("diesel.toml", "[print_schema]\nfile = \"src/schema.rs\"\n"),
+        // Without the initial setup folder `diesel setup` writes, plan.yaml says the layout.
+        ("plan.yaml", "layout: diesel\n"),
         (
             "migrations/2024-01-01-120000_a/up.sql",
             "CREATE TABLE a (id int);\n",

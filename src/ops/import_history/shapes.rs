@@ -244,7 +244,9 @@ pub(crate) const TABLE_SHAPES: [TableShape; 15] = [
             checksum: Some("checksum::text"),
             duration_ms: Some("execution_time"),
             user: Some("installed_by"),
-            baseline: Some("type = 'BASELINE'"),
+            // SQL_BASELINE: a `B` baseline migration (Flyway Teams) ran; the database is then at
+            // its version as after `flyway baseline`.
+            baseline: Some("type IN ('BASELINE', 'SQL_BASELINE')"),
             filter: Some("type <> 'SCHEMA'"),
             order: "installed_rank",
             ..NOTHING

@@ -1,11 +1,11 @@
 //! Where a project's migrations are and how the folder holds them: plan.yaml's
 //! `migrations_dir`, else `migrations/`, else the folder another tool uses by default
-//! ([`migrations_folder`]); and whether it keeps one folder per migration, as Prisma and Diesel
-//! do ([`migration_folders`]).
+//! ([`migrations_folder`]); and how it holds them ([`nesting`]): flat, Flyway's subfolders, or
+//! one folder per migration as Prisma and Diesel keep.
 
 use std::path::{Path, PathBuf};
 
-use crate::project::files::MigrationFolders;
+use crate::project::files::{MigrationFolders, Nesting};
 use crate::project::layout::Layout;
 use crate::project::manifest::Manifest;
 use crate::project::source::Source;
@@ -31,7 +31,20 @@ fn numbered_sql(name: &str) -> bool {
 }
 
 fn flyway_versioned(name: &str) -> bool {
-    name.starts_with('V') && name.contains("__") && name.ends_with(".sql")
+    name.starts_with('V') && flyway_versioned_name(name)
+}
+
+/// `X<digits…>__….sql`: a Flyway versioned or undo name, whatever its capital prefix.
+fn flyway_versioned_name(name: &str) -> bool {
+    name.get(1..)
+        .and_then(|rest| rest.split_once("__"))
+        .is_some_and(|(version, _)| {
+            !version.is_empty()
+                && version
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b'.' || byte == b'_')
+        })
+        && name.ends_with(".sql")
 }
 
 /// The migrations folder: plan.yaml's, else `migrations/`, else the first of [`TOOL_FOLDERS`]
@@ -59,20 +72,19 @@ pub(super) fn migrations_folder(source: &dyn Source, manifest: &Manifest) -> Pat
         .map_or(declared, |(folder, _)| folder)
 }
 
-/// Whether the migrations folder is one of a tool that keeps a folder per migration: plan.yaml
-/// says so, or the tool's own mark is there (Prisma's `migration_lock.toml`, which `prisma
-/// migrate` always writes; Diesel's `diesel.toml` beside the project, or the
-/// `00000000000000_diesel_initial_setup` folder `diesel setup` writes). Without one, folders
-/// in the migrations folder are not migrations, as before other tools' layouts were read.
-pub(super) fn migration_folders(
-    source: &dyn Source,
-    manifest: &Manifest,
-    migrations_dir: &Path,
-) -> Option<MigrationFolders> {
+/// How the migrations folder holds its migrations: one folder each where plan.yaml says the
+/// layout is Prisma's or Diesel's, or the tool's own mark is there (Prisma's
+/// `migration_lock.toml`, which `prisma migrate` always writes; Diesel's
+/// `00000000000000_diesel_initial_setup`, which `diesel setup` writes; not `diesel.toml`, which
+/// projects using Diesel only as an ORM keep too); Flyway's nesting where plan.yaml says
+/// `layout: flyway` or a Flyway-named file (`V1__x.sql`, `U1__x.sql`) is directly in it;
+/// else flat, as before other tools' layouts were read: a subfolder is not read.
+pub(super) fn nesting(source: &dyn Source, manifest: &Manifest, migrations_dir: &Path) -> Nesting {
     match manifest.layout {
-        Some(Layout::Prisma) => return Some(MigrationFolders::Prisma),
-        Some(Layout::Diesel) => return Some(MigrationFolders::Diesel),
-        Some(_) => return None,
+        Some(Layout::Prisma) => return Nesting::Folders(MigrationFolders::Prisma),
+        Some(Layout::Diesel) => return Nesting::Folders(MigrationFolders::Diesel),
+        Some(Layout::Flyway) => return Nesting::Flyway,
+        Some(_) => return Nesting::Flat,
         None => {}
     }
     // Read, not listed: a project copied into memory (`ProjectFiles::from_folder`) keeps what
@@ -81,13 +93,25 @@ pub(super) fn migration_folders(
         .read(&migrations_dir.join("migration_lock.toml"))
         .is_ok()
     {
-        return Some(MigrationFolders::Prisma);
+        return Nesting::Folders(MigrationFolders::Prisma);
     }
     let diesel_setup = migrations_dir.join("00000000000000_diesel_initial_setup");
-    if source.read(&source.root().join("diesel.toml")).is_ok()
-        || source.read(&diesel_setup.join("up.sql")).is_ok()
-    {
-        return Some(MigrationFolders::Diesel);
+    if source.read(&diesel_setup.join("up.sql")).is_ok() {
+        return Nesting::Folders(MigrationFolders::Diesel);
     }
-    None
+    let flyway = source.list(migrations_dir).is_ok_and(|entries| {
+        entries.iter().any(|entry| {
+            entry
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| {
+                    (name.starts_with('V') || name.starts_with('U')) && flyway_versioned_name(name)
+                })
+        })
+    });
+    if flyway {
+        Nesting::Flyway
+    } else {
+        Nesting::Flat
+    }
 }

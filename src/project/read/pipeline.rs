@@ -108,7 +108,7 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
                 source,
                 &migrations_dir,
                 &step_files,
-                folders::migration_folders(source, &manifest, &migrations_dir),
+                folders::nesting(source, &manifest, &migrations_dir),
                 &mut problems,
             ),
             None,

@@ -200,6 +200,18 @@ impl SqitchProject {
 /// as the tag saw it (its latest instance at or before the tag).
 fn tag_references(plan: &SqitchPlan) -> IndexMap<String, MigrationId> {
     let mut references = IndexMap::new();
+    // Sqitch's own symbolic tags: `@ROOT` the first change, `@HEAD` the last; `name@HEAD` the
+    // latest instance of a reworked change (its plain name is plan's ID of the first).
+    if let (Some(first), Some(last)) = (plan.changes.first(), plan.changes.last()) {
+        references.insert("@ROOT".to_string(), MigrationId::new(first.id.clone()));
+        references.insert("@HEAD".to_string(), MigrationId::new(last.id.clone()));
+    }
+    for change in &plan.changes {
+        references.insert(
+            format!("{}@HEAD", change.name),
+            MigrationId::new(change.id.clone()),
+        );
+    }
     for tag in &plan.tags {
         let Some(change) = plan.changes.get(tag.after) else {
             continue;
@@ -390,29 +402,30 @@ fn verify_step(verify: SourceFile, path: PathBuf) -> Step {
         let trimmed = line.trim();
         !trimmed.is_empty() && !trimmed.starts_with("--")
     };
+    // A line that is one statement and nothing else (a comment may follow it).
     let statement = |line: &str| {
-        line.trim()
-            .strip_suffix(';')
+        let code = line.split("--").next().unwrap_or_default().trim();
+        code.strip_suffix(';')
             .map(|body| body.trim().to_ascii_lowercase())
     };
-    // Only a whole `BEGIN;` line before every other statement and a whole `ROLLBACK;` line
-    // after them wrap the script: a `BEGIN` inside a DO block has no semicolon of its own.
-    let first = lines.iter().position(|line| is_statement(line));
-    let last = lines.iter().rposition(|line| is_statement(line));
-    let wraps = |index: Option<usize>, words: &[&str]| {
-        index
-            .filter(|&at| statement(lines[at]).is_some_and(|found| words.contains(&found.as_str())))
-    };
-    let begin = wraps(
-        first,
-        &[
-            "begin",
-            "begin transaction",
-            "begin work",
-            "start transaction",
-        ],
-    );
-    let rollback = wraps(last, &["rollback", "rollback work", "rollback transaction"]);
+    // The script's own `BEGIN;` line and the `ROLLBACK;` line after it wrap it: a `BEGIN`
+    // inside a DO block has no semicolon of its own.
+    let begin = lines.iter().position(|line| {
+        statement(line).is_some_and(|found| {
+            [
+                "begin",
+                "begin transaction",
+                "begin work",
+                "start transaction",
+            ]
+            .contains(&found.as_str())
+        })
+    });
+    let rollback = lines.iter().rposition(|line| {
+        statement(line).is_some_and(|found| {
+            ["rollback", "rollback work", "rollback transaction"].contains(&found.as_str())
+        })
+    });
     let (begin, rollback) = match (begin, rollback) {
         (Some(begin), Some(rollback)) if begin < rollback => (Some(begin), Some(rollback)),
         _ => (None, None),
