@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use super::connection::Session;
 use super::reset::{Identity, RESIDUE, cleanup_sql};
 use super::results::{SqlError, last_row, row_texts};
+use crate::db::table_lock::LeaseCheck;
 
 /// A transaction on a [`Session`]: rolled back unless committed.
 pub struct Transaction<'a> {
@@ -21,6 +22,11 @@ pub struct Transaction<'a> {
     /// [`Transaction::restore_identity`] can skip a round trip. Forgotten after any SQL that could
     /// have changed it.
     identity_known: bool,
+    /// Whether statements prepared here may be kept for the next transactions (not behind a
+    /// transaction pooler, where the next transaction may run on another server connection).
+    keeps_statements: bool,
+    /// With the table lock: checked before committing.
+    lease: Option<&'a LeaseCheck>,
 }
 
 /// The ID of a transaction plan began, to prove later that it is still the one open.
@@ -58,6 +64,8 @@ impl Session {
             reset_sql: &self.reset_sql,
             identity: &self.identity,
             identity_known: false,
+            keeps_statements: self.keeps_statements,
+            lease: self.lease.as_ref(),
         })
     }
 }
@@ -91,12 +99,20 @@ impl Transaction<'_> {
 
     /// Runs a statement with text parameters (NULL for `None`), returning rows affected.
     /// The statement is prepared once per session and reused: only statements that return no
-    /// rows come here, so a schema change between uses cannot change a result type.
+    /// rows come here, so a schema change between uses cannot change a result type. Behind a
+    /// transaction pooler it is prepared each time instead, and closed before the transaction
+    /// ends (the next one may run on another server connection).
     pub fn execute(&mut self, sql: &str, parameters: &[Option<&str>]) -> Result<u64, SqlError> {
         let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
             .iter()
             .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
             .collect();
+        if !self.keeps_statements {
+            return self
+                .transaction
+                .execute(sql, &parameters)
+                .map_err(|error| SqlError::from_postgres(&error));
+        }
         let statement = match self.prepared.get(sql) {
             Some(statement) => statement.clone(),
             None => {
@@ -317,8 +333,17 @@ impl Transaction<'_> {
         ))
     }
 
-    /// Commits.
-    pub fn commit(self) -> Result<(), SqlError> {
+    /// Commits. With the table lock, first checks in the transaction that the run still holds
+    /// it, and rolls back instead if it does not (`db::table_lock`'s module comment says why
+    /// this keeps a migration from being committed beside another run's).
+    pub fn commit(mut self) -> Result<(), SqlError> {
+        if let Some(lease) = self.lease {
+            self.restore_identity()?;
+            if let Err(lost) = lease.verify(&mut self.transaction) {
+                let _ = self.transaction.rollback();
+                return Err(SqlError::plan(lost));
+            }
+        }
         self.transaction
             .commit()
             .map_err(|error| SqlError::from_postgres(&error))
