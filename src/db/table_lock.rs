@@ -368,7 +368,7 @@ fn try_take(
          RETURNING (SELECT owner FROM previous), (SELECT expires_at::text FROM previous)",
         table = table.qualified(),
     );
-    let rows = query(client, &sql, &[&table.ledger, &owner, &interval])
+    let rows = query(client, &sql, &[&table.ledger, owner, interval])
         .map_err(|error| query_error(&error, "take the table lock", target))?;
     let Some(row) = rows.first() else {
         return Ok(None);
@@ -432,7 +432,7 @@ fn renew(
          WHERE ledger = $1 AND owner = $2",
         table.qualified()
     );
-    match execute(connection, &sql, &[&table.ledger, &owner, &interval]) {
+    match execute(connection, &sql, &[&table.ledger, owner, interval]) {
         Ok(updated) => Ok(updated == 1),
         Err(_) => Err(()),
     }
@@ -454,7 +454,7 @@ fn delete_row(
         "DELETE FROM {} WHERE ledger = $1 AND owner = $2",
         table.qualified()
     );
-    match execute(connection, &sql, &[&table.ledger, &owner]) {
+    match execute(connection, &sql, &[&table.ledger, owner]) {
         Ok(1) => Ok(()),
         Ok(_) => Err(LOST.to_string()),
         Err(error) => Err(describe_postgres_error(&error, None)),

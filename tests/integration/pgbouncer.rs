@@ -45,6 +45,8 @@ fn pgbouncer_binary() -> Option<PathBuf> {
 
 /// Starts pgbouncer in transaction pooling in front of the test cluster, or `None` (with a
 /// line on stderr) when it is not installed.
+// The skip must be seen in the test output: a line on stderr is how.
+#[allow(clippy::print_stderr)]
 fn start_bouncer() -> Option<Bouncer> {
     let Some(binary) = pgbouncer_binary() else {
         eprintln!(
