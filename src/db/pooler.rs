@@ -7,18 +7,26 @@
 //! Owns: the probe ([`behind_transaction_pooler`]). Leaves to others: what plan does then (the
 //! table lock and no named prepared statements, `session::connection`).
 //!
-//! The probe asks `pg_backend_pid()` in two transactions of the connection; a pooler with one
-//! idle server connection would hand it back both times, so between the two a second client
-//! connection holds a transaction open: behind a transaction pooler it takes a server
-//! connection (the one just released, as PgBouncer hands out the most recently used first),
-//! and the first connection's second transaction gets another. Behind a transaction pooler
-//! either the pid changes or the second client got the first's server process; on a server,
-//! or behind a session pooler, neither can happen.
+//! The probe asks `pg_backend_pid()` in transactions of the connection; a pooler with one idle
+//! server connection would hand it back every time, so before each new ask another client
+//! connection opens a transaction and keeps it open: behind a transaction pooler it takes a
+//! server connection (often the one just released, as PgBouncer hands out the most recently
+//! used first), and the first connection's next transaction gets another. Behind a
+//! transaction pooler the pid changes or another client gets the first's server process; on a
+//! server, or behind a session pooler, neither can happen. A probe is not proof: concurrent
+//! clients may keep handing the same server connection back, which is why a session that took
+//! the advisory lock also checks its pid at the start of every transaction
+//! (`session::transaction`).
 
 use postgres::Client;
 
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
+
+/// How many other connections the probe opens at most, each holding a transaction open while
+/// the first asks its pid again: under concurrent runs another client may take the server
+/// connection just released, so one round can miss the pooler; three rarely do.
+const ROUNDS: usize = 3;
 
 /// Whether `client`, opened with `settings`, is served by a transaction pooler.
 pub(crate) fn behind_transaction_pooler(
@@ -27,26 +35,31 @@ pub(crate) fn behind_transaction_pooler(
 ) -> Result<bool, DbError> {
     let target = settings.to_string();
     let first = backend_pid(client, &target)?;
-    // The second connection is the probe's only cost; when it cannot be opened (a connection
-    // limit), the first's pids alone decide.
-    let mut other = settings
-        .with_application_name("plan (pooler probe)")
-        .connect()
-        .ok();
-    let other_pid = match other.as_mut() {
-        Some(other) => {
-            let messages = other
-                .simple_query("BEGIN; SELECT pg_backend_pid()::text")
-                .map_err(|error| query_error(&error, &target))?;
-            pid_of(&messages)
+    let settings = settings.with_application_name("plan (pooler probe)");
+    // Each other connection holds its transaction (and, behind a pooler, a server connection)
+    // until the probe ends. When one cannot be opened (a connection limit), the rounds so far
+    // decide.
+    let mut others = Vec::new();
+    let mut found = false;
+    for _ in 0..ROUNDS {
+        let Ok(mut other) = settings.connect() else {
+            break;
+        };
+        let messages = other
+            .simple_query("BEGIN; SELECT pg_backend_pid()::text")
+            .map_err(|error| query_error(&error, &target))?;
+        let other_pid = pid_of(&messages);
+        others.push(other);
+        let again = backend_pid(client, &target)?;
+        if pooled(first, again, other_pid) {
+            found = true;
+            break;
         }
-        None => None,
-    };
-    let second = backend_pid(client, &target)?;
-    if let Some(other) = other.as_mut() {
+    }
+    for mut other in others {
         let _ = other.batch_execute("ROLLBACK");
     }
-    Ok(pooled(first, second, other_pid))
+    Ok(found)
 }
 
 /// The decision: the pid changed between two transactions, or another client was served by

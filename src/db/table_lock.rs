@@ -105,8 +105,10 @@ impl LockTable {
 impl TableLock {
     /// Creates the lock table if missing and takes the row, over a connection of its own
     /// opened with `settings`, polling until it is free (or expired) or `wait.timeout` passes.
-    /// `key` serialises the table's creation among runners that arrive together (a
-    /// transaction-level advisory lock, which a transaction pooler keeps).
+    /// A transaction-level advisory lock on a key derived from the table's name serialises
+    /// its creation among runners that arrive together (a transaction pooler keeps it); not
+    /// `key` itself, which a run holding the advisory lock may hold for as long as it runs.
+    /// `key` names the lock in `on_wait`'s reports.
     pub(crate) fn acquire(
         settings: &ConnectionSettings,
         table: &LockTable,
@@ -117,7 +119,8 @@ impl TableLock {
         let target = settings.to_string();
         let settings = settings.with_application_name("plan (table lock)");
         let mut client = settings.connect()?;
-        create_table(&mut client, table, key, &target)?;
+        let creation = LockKey::from_name(&table.name());
+        create_table(&mut client, table, &creation, &target)?;
         let owner = owner_name();
         let interval = interval_text(expire_after);
         let started = Instant::now();

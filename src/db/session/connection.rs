@@ -118,7 +118,11 @@ impl Session {
                 session
             }
         };
-        session.keeps_statements = !pooled;
+        // Statements are kept prepared across transactions only with the advisory lock on a
+        // connection the probe found direct: with `lock: table`, which is what plan.yaml
+        // should say wherever a pooler may serve some runs, a pooler the probe missed must not
+        // break the run either.
+        session.keeps_statements = !pooled && lock == RunLock::Advisory;
         session.lock_notes = notes;
         Ok(session)
     }

@@ -27,6 +27,9 @@ pub struct Transaction<'a> {
     keeps_statements: bool,
     /// With the table lock: checked before committing.
     lease: Option<&'a LeaseCheck>,
+    /// With the advisory lock: the server process that holds it, which every transaction
+    /// checks it runs on (a transaction pooler the probe missed would move it elsewhere).
+    session_pid: Option<i32>,
 }
 
 /// The ID of a transaction plan began, to prove later that it is still the one open.
@@ -53,6 +56,7 @@ pub enum TransactionState {
 impl Session {
     /// Starts a transaction.
     pub fn begin(&mut self) -> Result<Transaction<'_>, SqlError> {
+        let session_pid = self.keeps_statements.then(|| self.backend_pid());
         let transaction = self
             .connection
             .client()
@@ -66,6 +70,7 @@ impl Session {
             identity_known: false,
             keeps_statements: self.keeps_statements,
             lease: self.lease.as_ref(),
+            session_pid,
         })
     }
 }
@@ -174,7 +179,8 @@ impl Transaction<'_> {
     ) -> Result<TransactionId, SqlError> {
         let text = format!(
             "{prefix}SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
-             pg_catalog.txid_current()::text, current_user::text",
+             pg_catalog.txid_current()::text, current_user::text, \
+             pg_catalog.pg_backend_pid()::text",
             lock_timeout.as_millis()
         );
         let messages = self
@@ -183,6 +189,14 @@ impl Transaction<'_> {
             .map_err(|error| SqlError::from_postgres(&error))?;
         let row = last_row(&messages).unwrap_or_default();
         let column = |index: usize| row.get(index).cloned().flatten();
+        if let Some(expected) = self.session_pid
+            && column(3) != Some(expected.to_string())
+        {
+            return Err(SqlError::plan(format!(
+                "the server process serving this session changed (pid {expected}, now {}): a transaction pooler serves the connection, where the advisory lock does not hold; nothing of this transaction ran. Set `lock: table` in plan.yaml (docs/poolers.md)",
+                column(3).unwrap_or_default()
+            )));
+        }
         self.identity_known = column(2).as_deref() == Some(self.identity.current_user.as_str());
         Ok(TransactionId(column(1).unwrap_or_default()))
     }
