@@ -65,7 +65,7 @@ pub use db::connect::machine::{LocalMachine, Machine};
 pub use db::connect::sslmode::SslMode;
 pub use db::connect::{ConnectionSettings, Host};
 pub use db::error::DbError;
-pub use db::holder::LockHolder;
+pub use db::holder::{Lease, LockHolder};
 pub use db::session::results::SqlError;
 pub use diagnostic::{InvalidInput, SourceFile};
 pub use engine::steps::handler::{Handler, HandlerContext, HandlerError, Handlers};
@@ -81,7 +81,7 @@ pub use startup::Migrator;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::db::catalog::Catalog;
-    pub use crate::db::holder::LockHolder;
+    pub use crate::db::holder::{Lease, LockHolder};
     pub use crate::db::ledger::tables::Ledger;
     pub use crate::db::lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
     pub use crate::db::session::connection::Session;

@@ -39,12 +39,14 @@ impl BlockerWatch {
                     return;
                 };
                 while !stop.load(Ordering::Relaxed) {
-                    let rows = client.query(
+                    // The unnamed statement: one message, which a transaction pooler sends
+                    // to one server connection.
+                    let rows = client.query_typed(
                         "SELECT format('pid %s (%s, user %s, %s): %s', pid,
                                        coalesce(nullif(application_name, ''), 'no application name'),
                                        usename, state, left(regexp_replace(query, '\\s+', ' ', 'g'), 200))
                          FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids($1)) ORDER BY pid",
-                        &[&backend_pid],
+                        &[(&backend_pid, postgres::types::Type::INT4)],
                     );
                     if let Ok(rows) = rows {
                         let found: Vec<String> =

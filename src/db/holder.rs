@@ -1,5 +1,6 @@
-//! `LockHolder`: who holds an advisory lock, as plain data, and how it reads in a message
-//! (`pid 1234 (plan apply, user app, started 12s ago, idle)`).
+//! `LockHolder`: who holds the lock, as plain data, and how it reads in a message
+//! (`pid 1234 (plan apply, user app, started 12s ago, idle)` for the advisory lock; the owner
+//! and expiry of the row for the table lock, its [`Lease`]).
 //!
 //! A leaf of `db`: `lock` finds the holder while waiting and `error` shows it in
 //! `DbError::LockTimeout`; keeping it here, importing nothing from the crate, is what keeps
@@ -8,12 +9,14 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Who holds an advisory lock, from `pg_locks` joined with `pg_stat_activity`. Fields other
-/// than `pid` are `None` when the server hides them (another role's session, without
-/// `pg_read_all_stats`).
+/// Who holds the lock. The advisory lock's holder comes from `pg_locks` joined with
+/// `pg_stat_activity`, and fields other than `pid` are `None` when the server hides them
+/// (another role's session, without `pg_read_all_stats`). The table lock's holder is its
+/// row, in `lease`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LockHolder {
-    /// The backend process id (what `pg_terminate_backend` takes).
+    /// The backend process id (what `pg_terminate_backend` takes); 0 for the table lock,
+    /// whose holder is named by `lease` instead.
     pub pid: i32,
     /// The holder's `application_name`, e.g. `plan apply`.
     pub application_name: Option<String>,
@@ -27,11 +30,33 @@ pub struct LockHolder {
     pub session_age: Option<Duration>,
     /// How long ago its current or last statement started.
     pub query_age: Option<Duration>,
+    /// For the table lock (plan.yaml `lock: table`): the lock row.
+    pub lease: Option<Lease>,
+}
+
+/// The table lock's row: who holds it and until when, in the server's time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lease {
+    /// The holding run: `run <id>, pid <pid> on <host>`.
+    pub owner: String,
+    /// When it took the lock.
+    pub acquired_at: String,
+    /// When it last renewed it.
+    pub heartbeat_at: String,
+    /// When the lock expires unless renewed before.
+    pub expires_at: String,
 }
 
 impl fmt::Display for LockHolder {
     /// `pid 1234 (plan apply, user app, started 12s ago, idle)`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(lease) = &self.lease {
+            return write!(
+                formatter,
+                "{} (since {}, renewed at {}, expires at {} unless renewed)",
+                lease.owner, lease.acquired_at, lease.heartbeat_at, lease.expires_at
+            );
+        }
         write!(formatter, "pid {}", self.pid)?;
         let mut details = Vec::new();
         if let Some(name) = self
@@ -74,6 +99,7 @@ mod tests {
             state: Some("idle".to_string()),
             session_age: Some(Duration::from_millis(12_400)),
             query_age: Some(Duration::from_secs(1)),
+            lease: None,
         };
         assert_eq!(
             holder.to_string(),
@@ -87,7 +113,22 @@ mod tests {
             state: None,
             session_age: None,
             query_age: None,
+            lease: None,
         };
         assert_eq!(hidden.to_string(), "pid 99");
+        let row = LockHolder {
+            pid: 0,
+            lease: Some(Lease {
+                owner: "run 00ff, pid 7 on web1".to_string(),
+                acquired_at: "12:00:00+00".to_string(),
+                heartbeat_at: "12:00:20+00".to_string(),
+                expires_at: "12:01:20+00".to_string(),
+            }),
+            ..hidden
+        };
+        assert_eq!(
+            row.to_string(),
+            "run 00ff, pid 7 on web1 (since 12:00:00+00, renewed at 12:00:20+00, expires at 12:01:20+00 unless renewed)"
+        );
     }
 }

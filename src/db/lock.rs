@@ -264,6 +264,7 @@ fn lock_holder(
         state: row.get(4),
         session_age: seconds(5),
         query_age: seconds(6),
+        lease: None,
     }))
 }
 

@@ -9,6 +9,10 @@
 //!   database; the password kept out of every message (`scrub` for what children print).
 //! - [`lock`]: `AdvisoryLock`, the session-level lock that serialises runs, taken by polling
 //!   and reporting its `LockHolder` while waiting.
+//! - [`table_lock`]: `TableLock`, the lock row beside the ledger with an expiry a heartbeat
+//!   renews (plan.yaml `lock: table`, and behind a transaction pooler); [`run_lock`]:
+//!   `RunLock`, which of the two a run takes.
+//! - [`pooler`]: whether a transaction pooler (PgBouncer) serves a connection.
 //! - [`locks`]: table-level `LockMode`s and their conflicts, what a set of them `Blocks`, and
 //!   for `plan trace` the relation locks and `relfilenode`s a session sees.
 //! - [`holder`]: `LockHolder`, who holds the lock: plain data, shown while waiting and in
@@ -43,10 +47,13 @@ pub(crate) mod ledger;
 pub(crate) mod lock;
 pub(crate) mod locks;
 pub(crate) mod notices;
+pub(crate) mod pooler;
 mod quote;
+pub(crate) mod run_lock;
 pub(crate) mod schema_copy;
 pub(crate) mod session;
 pub(crate) mod snapshots;
+pub(crate) mod table_lock;
 pub(crate) mod table_stats;
 pub(crate) mod target;
 
@@ -65,6 +72,7 @@ pub(crate) use lock::{LockKey, LockWait, LockWaiting};
 pub(crate) use locks::{Blocks, HeldLock, LedgerTables, LockMode, RelationFile};
 pub(crate) use notices::{Notice, Notices};
 pub(crate) use quote::quote_identifier;
+pub(crate) use run_lock::RunLock;
 pub(crate) use schema_copy::copy_schema;
 pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
 pub(crate) use snapshots::{ChangeKind, SnapshotReason};

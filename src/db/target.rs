@@ -13,8 +13,10 @@ use crate::db::connect::ConnectionSettings;
 use crate::db::error::DbError;
 use crate::db::ledger::Ledger;
 use crate::db::lock::{LockKey, LockWait};
+use crate::db::run_lock::RunLock;
 use crate::db::session::Session;
 use crate::db::snapshots::{SnapshotReason, Snapshots};
+use crate::db::table_lock::LockTable;
 
 /// One database and where plan keeps its state in it.
 #[derive(Clone, Debug)]
@@ -29,6 +31,9 @@ pub(crate) struct Target {
     /// Derived from the ledger's name, so every run against the same ledger takes the same
     /// lock, whichever version of plan runs it.
     lock_key: LockKey,
+    /// Which lock a run takes (plan.yaml `lock:`), and where the table lock's row is.
+    lock: RunLock,
+    lock_table: LockTable,
 }
 
 impl Target {
@@ -44,7 +49,15 @@ impl Target {
             snapshots: Snapshots::new(schema, table),
             ledger,
             lock_key,
+            lock: RunLock::Advisory,
+            lock_table: LockTable::for_ledger(schema, table),
         }
+    }
+
+    /// This target with `lock` as the lock runs take (plan.yaml `lock:`; the advisory lock
+    /// unless set).
+    pub(crate) fn with_lock(self, lock: RunLock) -> Target {
+        Target { lock, ..self }
     }
 
     /// The tracking table and its history.
@@ -77,9 +90,16 @@ impl Target {
         Session::connect(&self.settings)
     }
 
-    /// Connects and takes the advisory lock, polling as `wait` says: for writing the ledger.
+    /// Connects and takes the run's lock (the advisory lock, or the table lock with `lock:
+    /// table` or behind a transaction pooler), polling as `wait` says: for writing the ledger.
     pub(crate) fn connect_locked(&self, wait: &mut LockWait<'_>) -> Result<Session, DbError> {
-        Session::connect_locked(&self.settings, &self.lock_key, wait)
+        Session::connect_locked(
+            &self.settings,
+            &self.lock_key,
+            self.lock,
+            &self.lock_table,
+            wait,
+        )
     }
 
     /// Records the catalog as it is now in the snapshot table (which must exist, see

@@ -26,6 +26,13 @@ pub enum Progress<'a> {
         /// How long we have waited.
         waited: Duration,
     },
+    /// Something the run says once about the lock it took: a transaction pooler serves the
+    /// connection (so the table lock and no named prepared statements are used), or an expired
+    /// table lock was taken over.
+    LockNote {
+        /// The sentence to show.
+        text: &'a str,
+    },
     /// A backup the run owes (`ApplyOptions::backup_to`) is being taken, under the lock.
     BackingUp {
         /// The file it goes to.

@@ -189,6 +189,9 @@ pub fn apply_with_handlers(
                 on_wait: &mut on_wait,
             };
             let session = database.connect_locked(&mut wait)?;
+            for text in session.lock_notes() {
+                observe(Progress::LockNote { text });
+            }
             if let Some(trying) = trying {
                 observe(Progress::Trace(Trace::Lock(LockStep::Acquired {
                     key,

@@ -5,12 +5,17 @@
 //! A file of its own (rather than a function in `engine/mod.rs`) so that the engine's own
 //! files can call it without importing the module that re-exports them.
 
-use crate::db::{ConnectionSettings, Target};
-use crate::project::Project;
+use crate::db::{ConnectionSettings, RunLock, Target};
+use crate::project::{LockSetting, Project};
 
-/// The database `settings` points at, with `project`'s ledger, snapshots and lock key there
-/// (plan.yaml's `tracking_table`).
+/// The database `settings` points at, with `project`'s ledger, snapshots and lock there
+/// (plan.yaml's `tracking_table` and `lock`).
 pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target {
-    let tracking = project.manifest().tracking_table();
-    Target::new(settings.clone(), &tracking.schema, &tracking.table)
+    let manifest = project.manifest();
+    let tracking = manifest.tracking_table();
+    let lock = match manifest.lock() {
+        LockSetting::Advisory => RunLock::Advisory,
+        LockSetting::Table { expire_after } => RunLock::Table { expire_after },
+    };
+    Target::new(settings.clone(), &tracking.schema, &tracking.table).with_lock(lock)
 }

@@ -30,7 +30,8 @@ mod sqitch;
 pub(crate) use header::header_end;
 pub(crate) use layout::Layout;
 pub(crate) use manifest::{
-    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, OrderSetting, TrackingTable,
+    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, LockSetting, OrderSetting,
+    TrackingTable,
 };
 pub(crate) use migration::sha256_hex;
 pub(crate) use migration::{

@@ -34,6 +34,7 @@ impl Tracer {
                 restore = %backup.restore_command,
                 "backup taken and verified with pg_restore --list"
             ),
+            Progress::LockNote { text } => tracing::info!("{text}"),
             Progress::WaitingForLock { holder, waited } => {
                 let due = match self.last_wait_report {
                     None => true,

@@ -95,6 +95,7 @@ impl ProgressPrinter<'_> {
                     self.bar.line(self.err, &line);
                 }
             }
+            Progress::LockNote { text } => self.bar.line(self.err, text),
             Progress::Planned { plan, batch } => {
                 self.total = plan
                     .steps()

@@ -1,11 +1,17 @@
-//! [`Session`]: one connection to the target database, plain or holding the advisory lock, with
-//! what it knows about itself as it started (backend pid, identity, `standard_conforming_strings`),
-//! running SQL outside a transaction and resetting itself between migrations, and the
-//! [`Notices`] the server sends on it. Transactions on it are `transaction`'s; what the reset
-//! undoes is `reset`'s.
+//! [`Session`]: one connection to the target database, plain or holding the run's lock (the
+//! advisory lock, or the table lock: plan.yaml's `lock:`, and always the table lock behind a
+//! transaction pooler), with what it knows about itself as it started (backend pid, identity,
+//! `standard_conforming_strings`), running SQL outside a transaction and resetting itself
+//! between migrations, and the [`Notices`] the server sends on it. Transactions on it are
+//! `transaction`'s; what the reset undoes is `reset`'s.
+//!
+//! Queries outside a transaction go through the unnamed statement, parsed, bound and run in
+//! one message: behind a transaction pooler, the named statement the `postgres` crate prepares
+//! for a query would be parsed on one server connection and run on another.
 
 use indexmap::IndexMap;
 use postgres::Client;
+use postgres::types::{ToSql, Type};
 
 use super::reset::{CHECK_CONNECTION, Identity, RESET_SETTINGS, RESIDUE, cleanup_sql};
 use super::results::{SqlError, last_row, row_texts};
@@ -13,6 +19,9 @@ use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 use crate::db::lock::{AdvisoryLock, LockKey, LockWait};
 use crate::db::notices::Notices;
+use crate::db::pooler::behind_transaction_pooler;
+use crate::db::run_lock::RunLock;
+use crate::db::table_lock::{LeaseCheck, LockTable, TableLock};
 
 /// A connection to the target database.
 pub struct Session {
@@ -32,10 +41,19 @@ pub struct Session {
     standard_strings: bool,
     /// What the server said besides results, until the engine takes it after a statement.
     notices: Notices,
+    /// Whether `Transaction::execute` may keep statements prepared across transactions: only
+    /// on a connection known to be its own server session (not behind a transaction pooler).
+    pub(super) keeps_statements: bool,
+    /// With the table lock: what each transaction checks before it commits.
+    pub(super) lease: Option<LeaseCheck>,
+    /// What the run should be told about the lock it took (a pooler found, a lock taken over).
+    lock_notes: Vec<String>,
 }
 
 pub(super) enum Connection {
     Locked(AdvisoryLock),
+    /// Holding the table lock, whose heartbeat has a connection of its own.
+    Leased(Client, TableLock),
     Plain(Client),
 }
 
@@ -44,46 +62,95 @@ impl Session {
     pub fn connect(settings: &ConnectionSettings) -> Result<Session, DbError> {
         let notices = Notices::default();
         let client = settings.connect_hearing(&notices)?;
-        Session::start(Connection::Plain(client), settings.to_string(), notices)
+        Session::start(
+            Connection::Plain(client),
+            settings.to_string(),
+            notices,
+            false,
+        )
     }
 
-    /// Connects with `settings` and takes the advisory lock `key`, polling as `wait` says.
-    pub fn connect_locked(
+    /// Connects with `settings` and takes the run's lock, polling as `wait` says: the advisory
+    /// lock `key`, or with `RunLock::Table` the row of `table`. Behind a transaction pooler,
+    /// where the advisory lock would not hold, it takes the table lock whatever `lock` says,
+    /// and says so in [`Session::lock_notes`].
+    pub(crate) fn connect_locked(
         settings: &ConnectionSettings,
         key: &LockKey,
+        lock: RunLock,
+        table: &LockTable,
         wait: &mut LockWait<'_>,
     ) -> Result<Session, DbError> {
         let notices = Notices::default();
-        let client = settings.connect_hearing(&notices)?;
-        let lock = AdvisoryLock::acquire(client, &settings.to_string(), key, wait)?;
-        Session::start(Connection::Locked(lock), settings.to_string(), notices)
+        let mut client = settings.connect_hearing(&notices)?;
+        let pooled = behind_transaction_pooler(&mut client, settings)?;
+        let mut notes = Vec::new();
+        let lock = match (pooled, lock) {
+            (true, RunLock::Advisory) => {
+                notes.push(format!(
+                    "a transaction pooler serves this connection (the server process changed between two transactions): using the table lock `{}` instead of the advisory lock, and no named prepared statements",
+                    table.name()
+                ));
+                RunLock::POOLED
+            }
+            (true, table_lock) => {
+                notes.push(format!(
+                    "a transaction pooler serves this connection (the server process changed between two transactions): using the table lock `{}` and no named prepared statements",
+                    table.name()
+                ));
+                table_lock
+            }
+            (false, lock) => lock,
+        };
+        let target = settings.to_string();
+        let mut session = match lock {
+            RunLock::Advisory => {
+                let lock = AdvisoryLock::acquire(client, &target, key, wait)?;
+                Session::start(Connection::Locked(lock), target, notices, false)?
+            }
+            RunLock::Table { expire_after } => {
+                let lock = TableLock::acquire(settings, table, key, expire_after, wait)?;
+                notes.extend(lock.takeover().map(str::to_string));
+                let lease = lock.lease_check();
+                let mut session =
+                    Session::start(Connection::Leased(client, lock), target, notices, pooled)?;
+                session.lease = Some(lease);
+                session
+            }
+        };
+        // Statements are kept prepared across transactions only with the advisory lock on a
+        // connection the probe found direct: with `lock: table`, which is what plan.yaml
+        // should say wherever a pooler may serve some runs, a pooler the probe missed must not
+        // break the run either.
+        session.keeps_statements = !pooled && lock == RunLock::Advisory;
+        session.lock_notes = notes;
+        Ok(session)
     }
 
     fn start(
         mut connection: Connection,
         target: String,
         notices: Notices,
+        pooled: bool,
     ) -> Result<Session, DbError> {
         let client = connection.client();
-        let (backend_pid, identity, standard_strings) = client
-            .query_one(
-                "SELECT pg_backend_pid(), current_user::text, session_user::text, \
+        let messages = client
+            .simple_query(
+                "SELECT pg_backend_pid()::text, current_user::text, session_user::text, \
                  current_setting('standard_conforming_strings')",
-                &[],
             )
-            .and_then(|row| {
-                Ok((
-                    row.try_get::<_, i32>(0)?,
-                    Identity {
-                        current_user: row.try_get(1)?,
-                        session_user: row.try_get(2)?,
-                    },
-                    row.try_get::<_, String>(3)? == "on",
-                ))
-            })
             .map_err(|error| query_error(&error, "read the backend pid", &target))?;
-        // PostgreSQL 14 and later only; older servers simply keep the old behaviour.
-        let checks_connection = client.batch_execute(CHECK_CONNECTION).is_ok();
+        let row = last_row(&messages).unwrap_or_default();
+        let column = |index: usize| row.get(index).cloned().flatten().unwrap_or_default();
+        let backend_pid = column(0).parse().unwrap_or(0);
+        let identity = Identity {
+            current_user: column(1),
+            session_user: column(2),
+        };
+        let standard_strings = column(3) == "on";
+        // PostgreSQL 14 and later only; older servers simply keep the old behaviour. Behind a
+        // transaction pooler the setting would stay on whichever server connection ran it.
+        let checks_connection = !pooled && client.batch_execute(CHECK_CONNECTION).is_ok();
         let mut reset_sql = String::from(RESET_SETTINGS);
         if checks_connection {
             reset_sql.push_str(CHECK_CONNECTION);
@@ -98,7 +165,17 @@ impl Session {
             identity,
             standard_strings,
             notices,
+            keeps_statements: false,
+            lease: None,
+            lock_notes: Vec::new(),
         })
+    }
+
+    /// What the run should say about the lock it took: that a transaction pooler was found
+    /// (so the table lock and no named prepared statements are used), that an expired table
+    /// lock was taken over. Empty for a plain session and usually for a locked one.
+    pub fn lock_notes(&self) -> &[String] {
+        &self.lock_notes
     }
 
     /// The notices the server sent on this session and nobody took yet. A clone shares them,
@@ -143,7 +220,7 @@ impl Session {
         let row = self
             .connection
             .client()
-            .query_one(sql, &[])
+            .query_typed_one(sql, &[])
             .map_err(|error| SqlError::from_postgres(&error))?;
         row.try_get(0)
             .map_err(|error| SqlError::from_postgres(&error))
@@ -155,14 +232,16 @@ impl Session {
         sql: &str,
         parameters: &[&str],
     ) -> Result<Vec<Vec<Option<String>>>, SqlError> {
-        let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
+        // `unknown`: the server infers each parameter's type from the query, as it does for
+        // a prepared statement.
+        let parameters: Vec<(&(dyn ToSql + Sync), Type)> = parameters
             .iter()
-            .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
+            .map(|parameter| (parameter as &(dyn ToSql + Sync), Type::UNKNOWN))
             .collect();
         let rows = self
             .connection
             .client()
-            .query(sql, &parameters)
+            .query_typed(sql, &parameters)
             .map_err(|error| SqlError::from_postgres(&error))?;
         rows.iter().map(row_texts).collect()
     }
@@ -212,6 +291,7 @@ impl Session {
     pub fn close(self) -> Result<(), DbError> {
         match self.connection {
             Connection::Locked(lock) => lock.release().map(drop),
+            Connection::Leased(_, lock) => lock.release(),
             Connection::Plain(_) => Ok(()),
         }
     }
@@ -221,7 +301,7 @@ impl Connection {
     pub(super) fn client(&mut self) -> &mut Client {
         match self {
             Connection::Locked(lock) => lock.client(),
-            Connection::Plain(client) => client,
+            Connection::Leased(client, _) | Connection::Plain(client) => client,
         }
     }
 }

@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use super::connection::Session;
 use super::reset::{Identity, RESIDUE, cleanup_sql};
 use super::results::{SqlError, last_row, row_texts};
+use crate::db::table_lock::LeaseCheck;
 
 /// A transaction on a [`Session`]: rolled back unless committed.
 pub struct Transaction<'a> {
@@ -21,6 +22,14 @@ pub struct Transaction<'a> {
     /// [`Transaction::restore_identity`] can skip a round trip. Forgotten after any SQL that could
     /// have changed it.
     identity_known: bool,
+    /// Whether statements prepared here may be kept for the next transactions (not behind a
+    /// transaction pooler, where the next transaction may run on another server connection).
+    keeps_statements: bool,
+    /// With the table lock: checked before committing.
+    lease: Option<&'a LeaseCheck>,
+    /// With the advisory lock: the server process that holds it, which every transaction
+    /// checks it runs on (a transaction pooler the probe missed would move it elsewhere).
+    session_pid: Option<i32>,
 }
 
 /// The ID of a transaction plan began, to prove later that it is still the one open.
@@ -47,6 +56,7 @@ pub enum TransactionState {
 impl Session {
     /// Starts a transaction.
     pub fn begin(&mut self) -> Result<Transaction<'_>, SqlError> {
+        let session_pid = self.keeps_statements.then(|| self.backend_pid());
         let transaction = self
             .connection
             .client()
@@ -58,6 +68,9 @@ impl Session {
             reset_sql: &self.reset_sql,
             identity: &self.identity,
             identity_known: false,
+            keeps_statements: self.keeps_statements,
+            lease: self.lease.as_ref(),
+            session_pid,
         })
     }
 }
@@ -91,12 +104,20 @@ impl Transaction<'_> {
 
     /// Runs a statement with text parameters (NULL for `None`), returning rows affected.
     /// The statement is prepared once per session and reused: only statements that return no
-    /// rows come here, so a schema change between uses cannot change a result type.
+    /// rows come here, so a schema change between uses cannot change a result type. Behind a
+    /// transaction pooler it is prepared each time instead, and closed before the transaction
+    /// ends (the next one may run on another server connection).
     pub fn execute(&mut self, sql: &str, parameters: &[Option<&str>]) -> Result<u64, SqlError> {
         let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> = parameters
             .iter()
             .map(|parameter| parameter as &(dyn postgres::types::ToSql + Sync))
             .collect();
+        if !self.keeps_statements {
+            return self
+                .transaction
+                .execute(sql, &parameters)
+                .map_err(|error| SqlError::from_postgres(&error));
+        }
         let statement = match self.prepared.get(sql) {
             Some(statement) => statement.clone(),
             None => {
@@ -158,7 +179,8 @@ impl Transaction<'_> {
     ) -> Result<TransactionId, SqlError> {
         let text = format!(
             "{prefix}SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
-             pg_catalog.txid_current()::text, current_user::text",
+             pg_catalog.txid_current()::text, current_user::text, \
+             pg_catalog.pg_backend_pid()::text",
             lock_timeout.as_millis()
         );
         let messages = self
@@ -167,6 +189,14 @@ impl Transaction<'_> {
             .map_err(|error| SqlError::from_postgres(&error))?;
         let row = last_row(&messages).unwrap_or_default();
         let column = |index: usize| row.get(index).cloned().flatten();
+        if let Some(expected) = self.session_pid
+            && column(3) != Some(expected.to_string())
+        {
+            return Err(SqlError::plan(format!(
+                "the server process serving this session changed (pid {expected}, now {}): a transaction pooler serves the connection, where the advisory lock does not hold; nothing of this transaction ran. Set `lock: table` in plan.yaml (docs/poolers.md)",
+                column(3).unwrap_or_default()
+            )));
+        }
         self.identity_known = column(2).as_deref() == Some(self.identity.current_user.as_str());
         Ok(TransactionId(column(1).unwrap_or_default()))
     }
@@ -317,8 +347,17 @@ impl Transaction<'_> {
         ))
     }
 
-    /// Commits.
-    pub fn commit(self) -> Result<(), SqlError> {
+    /// Commits. With the table lock, first checks in the transaction that the run still holds
+    /// it, and rolls back instead if it does not (`db::table_lock`'s module comment says why
+    /// this keeps a migration from being committed beside another run's).
+    pub fn commit(mut self) -> Result<(), SqlError> {
+        if let Some(lease) = self.lease {
+            self.restore_identity()?;
+            if let Err(lost) = lease.verify(&mut self.transaction) {
+                let _ = self.transaction.rollback();
+                return Err(SqlError::plan(lost));
+            }
+        }
         self.transaction
             .commit()
             .map_err(|error| SqlError::from_postgres(&error))

@@ -12,17 +12,19 @@
 //! - `errors`: serde_yaml's errors as problems.
 //! - `duplicates`: both places of a repeated key.
 //! - `locate`: where a key or value is in the text.
+//! - `lock`: reading the `lock:` key into a [`LockSetting`].
 
 mod duplicates;
 mod errors;
 mod locate;
+mod lock;
 mod model;
 mod parse;
 mod raw;
 
 pub(crate) use locate::locate_value;
 pub(crate) use model::{
-    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, MANIFEST_FILE, Manifest, OrderSetting,
-    TrackingTable,
+    BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LockSetting, MANIFEST_FILE, Manifest,
+    OrderSetting, TrackingTable,
 };
 pub(crate) use model::{Entry, LintOnApply, ManifestProblem, STEP_KINDS, StepSpecKind};

@@ -1,5 +1,5 @@
 //! What plan.yaml says once read: the [`Manifest`] and its settings ([`OrderSetting`],
-//! [`TrackingTable`], [`Environment`], [`BackupPolicy`]), the entries under `migrations:` with
+//! [`TrackingTable`], [`Environment`], [`BackupPolicy`], [`LockSetting`]), the entries under `migrations:` with
 //! their steps as written, and what can be wrong with the file ([`ManifestProblem`]). Reading
 //! the text into these is `parse`'s job.
 
@@ -79,6 +79,8 @@ pub(crate) struct Manifest {
     pub(crate) order: OrderSetting,
     pub(crate) lock_timeout: Duration,
     pub(crate) lock_retries: u32,
+    /// `lock:`: which lock keeps two runs on one database apart.
+    pub(crate) lock: LockSetting,
     pub(crate) environments: IndexMap<String, Environment>,
     pub(crate) lint: LintSettings,
     pub(crate) entries: Vec<Entry>,
@@ -117,6 +119,18 @@ pub(crate) enum LintOnApply {
     Error,
     /// Do not lint.
     Off,
+}
+
+/// Which lock keeps runs on one database apart (plan.yaml `lock:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LockSetting {
+    /// A session advisory lock, held as long as the connection lives.
+    Advisory,
+    /// A lock row beside the ledger that expires `expire_after` after its last heartbeat.
+    Table {
+        /// How long a holder that stopped renewing keeps the lock.
+        expire_after: Duration,
+    },
 }
 
 /// One entry under `migrations:`.
@@ -222,6 +236,7 @@ impl Manifest {
             lock_timeout: Duration::from_secs(5),
             lint: LintSettings::default(),
             lock_retries: 5,
+            lock: LockSetting::Advisory,
             environments: IndexMap::new(),
             entries: Vec::new(),
         }
@@ -245,6 +260,11 @@ impl Manifest {
     /// How many times a migration is retried after a lock timeout.
     pub(crate) fn lock_retries(&self) -> u32 {
         self.lock_retries
+    }
+
+    /// Which lock keeps two runs on one database apart.
+    pub(crate) fn lock(&self) -> LockSetting {
+        self.lock
     }
 
     /// Declared environments, in file order.

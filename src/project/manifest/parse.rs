@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 
 use super::errors::{classify, syntax_problem};
 use super::locate::{list_item_spans, locate, locate_value};
+use super::lock::read_lock;
 use super::model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Entry, Environment, Manifest, ManifestProblem, StepSpec,
     StepSpecKind, TrackingTable,
@@ -86,6 +87,12 @@ impl Manifest {
         }
         if let Some(retries) = raw.lock_retries {
             manifest.lock_retries = retries;
+        }
+        if let Some(lock) = raw
+            .lock
+            .and_then(|lock| read_lock(lock, text, &mut problems, parse_duration))
+        {
+            manifest.lock = lock;
         }
         if let Some(lint) = raw.lint {
             if let Some(rows) = lint.small_table_rows {

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
+use super::lock::RawLock;
 use super::model::{BackupPolicy, LintOnApply, OrderSetting, STEP_KINDS};
 
 #[derive(Debug, Default, Deserialize)]
@@ -19,6 +20,7 @@ pub(super) struct RawManifest {
     pub(super) order: Option<OrderSetting>,
     pub(super) lock_timeout: Option<String>,
     pub(super) lock_retries: Option<u32>,
+    pub(super) lock: Option<RawLock>,
     pub(super) environments: Option<IndexMap<String, Option<RawEnvironment>>>,
     pub(super) lint: Option<RawLint>,
     pub(super) migrations: Option<IndexMap<String, Option<RawEntry>>>,

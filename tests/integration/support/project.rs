@@ -209,9 +209,14 @@ pub(crate) fn plan_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> 
 
 /// Starts `plan ARGS --database-url URL` in `dir` without waiting; finish it with [`finish`].
 pub(crate) fn spawn_plan(database: &TestDatabase, dir: &Path, args: &[&str]) -> Child {
-    let url = database.url();
+    spawn_plan_at(&database.url(), dir, args)
+}
+
+/// Starts `plan ARGS --database-url URL` in `dir` without waiting, for a URL that is not a test
+/// database's own (a pooler in front of it); finish it with [`finish`].
+pub(crate) fn spawn_plan_at(url: &str, dir: &Path, args: &[&str]) -> Child {
     let mut with_url: Vec<&str> = args.to_vec();
-    with_url.extend(["--database-url", url.as_str()]);
+    with_url.extend(["--database-url", url]);
     plan_command(dir, &with_url)
         .spawn()
         .expect("the plan binary starts")
