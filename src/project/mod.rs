@@ -32,6 +32,7 @@ pub(crate) use layout::Layout;
 pub(crate) use manifest::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, OrderSetting, TrackingTable,
 };
+pub(crate) use manifest::{Fleet, OnError};
 pub(crate) use migration::sha256_hex;
 pub(crate) use migration::{
     BatchCommit, Migration, MigrationId, MigrationKind, Requirement, Rollback, SqlSource, Step,

@@ -12,14 +12,17 @@
 //! - `errors`: serde_yaml's errors as problems.
 //! - `duplicates`: both places of a repeated key.
 //! - `locate`: where a key or value is in the text.
+//! - `fleets`: the `fleets:` key: databases one run applies the plan to ([`Fleet`]).
 
 mod duplicates;
 mod errors;
+mod fleets;
 mod locate;
 mod model;
 mod parse;
 mod raw;
 
+pub(crate) use fleets::{Fleet, OnError};
 pub(crate) use locate::locate_value;
 pub(crate) use model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, MANIFEST_FILE, Manifest, OrderSetting,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use super::fleets::Fleet;
 use crate::diagnostic::SourceFile;
 use crate::project::header::Written;
 use crate::project::layout::Layout;
@@ -82,6 +83,8 @@ pub(crate) struct Manifest {
     pub(crate) environments: IndexMap<String, Environment>,
     pub(crate) lint: LintSettings,
     pub(crate) entries: Vec<Entry>,
+    /// plan.yaml's `fleets:`, by name, in file order.
+    pub(crate) fleets: IndexMap<String, Fleet>,
 }
 
 /// plan.yaml's `lint:` settings (docs/lint.md).
@@ -224,6 +227,7 @@ impl Manifest {
             lock_retries: 5,
             environments: IndexMap::new(),
             entries: Vec::new(),
+            fleets: IndexMap::new(),
         }
     }
 
@@ -250,5 +254,10 @@ impl Manifest {
     /// Declared environments, in file order.
     pub(crate) fn environments(&self) -> &IndexMap<String, Environment> {
         &self.environments
+    }
+
+    /// plan.yaml's fleets, by name, in file order.
+    pub(crate) fn fleets(&self) -> &IndexMap<String, Fleet> {
+        &self.fleets
     }
 }
