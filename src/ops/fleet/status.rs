@@ -1,6 +1,7 @@
 //! `plan status --fleet NAME`: one line per target, read with one connection and one ledger
 //! read each (and one history read where something is pending, to say where it last failed):
-//! up to date, N pending, failed at X, other states (partial, modified, ...) or unreachable.
+//! up to date, N pending, failed at X, other states (partial, modified, ...), unreachable, or
+//! unreadable.
 //! Targets are read `parallel` at a time; nothing is locked or written.
 
 use std::sync::Mutex;
@@ -19,7 +20,8 @@ use crate::ops::status::status;
 pub(crate) struct TargetStatus {
     /// `host:port/db`.
     pub(crate) target: String,
-    /// `up_to_date`, `pending`, `failed`, `unsettled` or `unreachable`.
+    /// `up_to_date`, `pending`, `failed`, `unsettled`, `unreachable` or `unreadable` (connected,
+    /// but the ledger could not be read).
     pub(crate) state: &'static str,
     /// How many migrations the next apply would run.
     pub(crate) pending: usize,
@@ -41,12 +43,13 @@ pub(crate) struct FleetStatus {
 }
 
 /// The states a target can be in, in the order totals list them.
-const STATES: [&str; 5] = [
+const STATES: [&str; 6] = [
     "up_to_date",
     "pending",
     "failed",
     "unsettled",
     "unreachable",
+    "unreadable",
 ];
 
 /// Reads each target's ledger, `parallel` at a time.
@@ -103,7 +106,7 @@ fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) ->
             return shown;
         }
         Err(other) => {
-            shown.state = "unreachable";
+            shown.state = "unreadable";
             shown.detail = other.to_string();
             return shown;
         }
