@@ -165,7 +165,7 @@ fn targets_of<'a>(
                 help,
             }));
         };
-        let targets = fleet_targets(name, fleet, &LocalMachine)?;
+        let targets = fleet_targets(name, fleet, &LocalMachine, parallel(choice, Some(fleet)))?;
         return Ok((name.clone(), Some(fleet), targets));
     }
     let path = choice.targets.clone().unwrap_or_default();

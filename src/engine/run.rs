@@ -166,15 +166,28 @@ pub fn apply_with_handlers(
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
-    apply_while(loaded, settings, options, handlers, observe, &|| true).map(|(report, _)| report)
+    let database = super::target::target(loaded.project(), settings);
+    apply_while(
+        loaded,
+        database,
+        settings,
+        options,
+        handlers,
+        observe,
+        &|| true,
+    )
+    .map(|(report, _)| report)
 }
 
 /// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says
 /// no, the run stops there (the migration that is running finishes first), records its
 /// snapshot, releases the lock and returns what it did with the migration it stopped before.
-/// A fleet run stops its other targets this way after a failure (`ops::fleet`).
+/// A fleet run stops its other targets this way after a failure (`ops::fleet`), and gives
+/// each schema of a schema-per-tenant database a `database` of its own (its ledger in that
+/// schema); `settings` are the ones `database` connects with.
 pub(crate) fn apply_while(
     loaded: &Loaded,
+    database: Target,
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &Handlers,
@@ -183,7 +196,6 @@ pub(crate) fn apply_while(
 ) -> Result<(Report, Option<MigrationId>), ApplyError> {
     let mut stopped_before = None;
     let project = loaded.project();
-    let database = super::target::target(project, settings);
     let (ledger, snapshots) = (database.ledger(), database.snapshots());
     let mut session = match options.mode {
         Execution::DryRun => database.connect()?,

@@ -511,3 +511,132 @@ fn issue_17_an_unreachable_target_is_named_without_its_password_and_exits_1() {
         .expect_stderr_has(&["plan.yaml has no fleet `nope`", "tenants"]);
     plan(&project, &["apply", "--fleet", "tenants", "--dry-run"]).expect_invalid();
 }
+
+#[test]
+fn issue_17_a_control_query_lists_databases_and_schemas_make_a_target_each() {
+    let controls = tenants("fleet_control", 1, 1);
+    let control = &controls[0];
+    let tenants = tenants("fleet_query", 3, 1);
+    let (schema_db, listed) = (&tenants[0], &tenants[1..]);
+    control.execute("CREATE TABLE tenants (url text NOT NULL, active boolean NOT NULL)");
+    for tenant in listed {
+        control.execute(&format!(
+            "INSERT INTO tenants VALUES ('{}', true)",
+            tenant.url()
+        ));
+    }
+    control.execute("INSERT INTO tenants VALUES ('postgresql://nobody@:1/retired', false)");
+    for index in 0..10 {
+        schema_db.execute(&format!("CREATE SCHEMA tenant_{index:02}"));
+    }
+    let project = project(&tenants[..0], "", "");
+    project.write(
+        "plan.yaml",
+        &format!(
+            "fleets:\n  shards:\n    query: \"SELECT url FROM tenants WHERE active ORDER BY url\"\n    control: ${{CONTROL_URL}}\n    parallel: 2\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\\\_%' ORDER BY 1\"\n    parallel: 4\n    canary: 1\n",
+            schema_db.url()
+        ),
+    );
+    let env = [("CONTROL_URL", control.url())];
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+
+    let shards = plan_with_env(
+        project.path(),
+        &["apply", "--fleet", "shards", "--format", "json"],
+        &env,
+    )
+    .expect_ok();
+    let report = json(&shards);
+    assert_eq!(
+        outcomes(&report),
+        ["applied", "applied"],
+        "{}",
+        shards.transcript()
+    );
+    for tenant in listed {
+        assert_eq!(tenant.ledger(), applied_rows());
+    }
+    plan(&project, &["apply", "--fleet", "shards"])
+        .expect_invalid()
+        .expect_stderr_has(&["uses ${CONTROL_URL}, which is not set"]);
+
+    let schemas = plan(
+        &project,
+        &["apply", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_ok();
+    let report = json(&schemas);
+    assert_eq!(
+        outcomes(&report),
+        vec!["applied"; 10],
+        "{}",
+        schemas.transcript()
+    );
+    let names: Vec<&str> = report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|target| target["target"].as_str())
+        .collect();
+    assert!(
+        names[0].ends_with("/fleet_query_0_00/tenant_00"),
+        "{names:?}"
+    );
+    assert!(
+        names[9].ends_with("/fleet_query_0_00/tenant_09"),
+        "{names:?}"
+    );
+    let mut client = schema_db.client();
+    for index in 0..10 {
+        let schema = format!("tenant_{index:02}");
+        let tables: Vec<String> = client
+            .query(
+                "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relkind = 'r'
+                 AND relname NOT LIKE 'plan\\_%' ORDER BY 1",
+                &[&schema],
+            )
+            .expect("list the schema's tables")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(tables, ["accounts", "invoices", "orders"], "{schema}");
+        let ledger: Vec<String> = client
+            .query(
+                &format!("SELECT id FROM {schema}.plan_migrations ORDER BY id"),
+                &[],
+            )
+            .expect("read the schema's ledger")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(ledger, ALL, "{schema}");
+    }
+    assert_eq!(
+        schema_db.tables(),
+        Vec::<String>::new(),
+        "nothing in public"
+    );
+    assert_eq!(
+        schema_db.ledger(),
+        Vec::<String>::new(),
+        "no plan.migrations"
+    );
+
+    let status = plan(&project, &["status", "--fleet", "tenants", "--exit-code"]).expect_ok();
+    assert!(
+        status
+            .stdout
+            .starts_with("fleet tenants: 10 targets: 10 up to date\n"),
+        "{}",
+        status.transcript()
+    );
+    let again = plan(
+        &project,
+        &["apply", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_ok();
+    assert_eq!(json(&again)["totals"]["up_to_date"], 10);
+}

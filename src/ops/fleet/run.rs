@@ -149,6 +149,12 @@ fn apply_one(
         });
     };
     send(Happened::Started);
+    if let Some(error) = &target.unreachable {
+        let mut report = TargetReport::not_started(&target.name, canary, Outcome::Unreachable);
+        report.error = Some(error.clone());
+        send(Happened::Ended(report.outcome));
+        return report;
+    }
     let started = Instant::now();
     let mut waiting_said = false;
     // What was applied, whatever the run's end: a failure carries it only as sentences.
@@ -166,8 +172,10 @@ fn apply_one(
         _ => {}
     };
     let go_on = || !halted.load(Ordering::SeqCst);
+    let database = target.plan_target(loaded.project());
     let result = engine::apply_while(
         loaded,
+        database,
         &target.settings,
         &options.apply,
         handlers,

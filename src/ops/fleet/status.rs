@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::{DbError, Session};
-use crate::engine;
 use crate::load::Loaded;
 use crate::ops::status::status;
 
@@ -82,7 +81,12 @@ fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) ->
         failed_at: None,
         detail: String::new(),
     };
-    let database = engine::target(loaded.project(), &target.settings);
+    if let Some(error) = &target.unreachable {
+        shown.state = "unreachable";
+        shown.detail = error.clone();
+        return shown;
+    }
+    let database = target.plan_target(loaded.project());
     let read = database.connect().and_then(|mut session| {
         let rows = database.ledger().read(&mut session)?;
         let lines = status(loaded, &rows, environment);

@@ -1,25 +1,59 @@
-//! Which databases a fleet run goes to: plan.yaml's `fleets: NAME: databases:` list or a
-//! `--targets FILE` (one connection string per line), `${VAR}` expanded from the environment,
-//! each string resolved as `--database-url` is (the `PG*` variables, the service file and
-//! `.pgpass` fill in what it leaves out), and each target named `host:port/db` — a name that
-//! never holds a user or a password, for progress lines and the report.
+//! Which targets a fleet run goes to: plan.yaml's `fleets: NAME: databases:` list and the rows
+//! of its `query:` on its `control:` database, or a `--targets FILE` (one connection string per
+//! line); `${VAR}` expanded from the environment, each string resolved as `--database-url` is
+//! (the `PG*` variables, the service file and `.pgpass` fill in what it leaves out). With
+//! `schemas:`, each database's schemas that query lists are the targets instead: migrations run
+//! with `search_path` set to the schema and the ledger is `<schema>.plan_migrations`. Each
+//! target is named `host:port/db[/schema]`, a name that never holds a user or a password.
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use miette::Diagnostic;
 
+use super::workers::each_index;
 use crate::db::connect::Machine;
-use crate::db::{ConnectionSettings, DbError};
+use crate::db::{ConnectionSettings, DbError, Session, Target, quote_identifier};
 use crate::diagnostic::{Classified, ErrorClass};
-use crate::project::Fleet;
+use crate::project::{Fleet, Project};
 
-/// One database of a fleet.
+/// The ledger table of a schema-per-tenant target, in its schema.
+pub(crate) const SCHEMA_LEDGER_TABLE: &str = "plan_migrations";
+
+/// One target of a fleet: a database, or a schema in one.
 #[derive(Clone, Debug)]
 pub(crate) struct FleetTarget {
-    /// `host:port/db`, without user or password.
+    /// `host:port/db` or `host:port/db/schema`, without user or password.
     pub(crate) name: String,
-    /// How to reach it.
+    /// How to reach it (for a schema, with its `search_path`).
     pub(crate) settings: ConnectionSettings,
+    /// The schema of a schema-per-tenant target.
+    pub(crate) schema: Option<String>,
+    /// Why the target is known to be out of reach already: its database could not be asked
+    /// for its schemas.
+    pub(crate) unreachable: Option<String>,
+}
+
+impl FleetTarget {
+    /// A whole database.
+    fn database(settings: ConnectionSettings) -> FleetTarget {
+        FleetTarget {
+            name: target_name(&settings),
+            settings,
+            schema: None,
+            unreachable: None,
+        }
+    }
+
+    /// Where plan keeps its state for this target: the project's tracking table in a
+    /// database; `<schema>.plan_migrations` for a schema (so each schema has its own ledger
+    /// and lock).
+    pub(crate) fn plan_target(&self, project: &Project) -> Target {
+        match &self.schema {
+            Some(schema) => Target::new(self.settings.clone(), schema, SCHEMA_LEDGER_TABLE),
+            None => crate::engine::target(project, &self.settings),
+        }
+    }
 }
 
 /// A fleet's list of targets that cannot be read: exit 2, nothing run.
@@ -74,6 +108,20 @@ pub(crate) enum TargetsProblem {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Settings(DbError),
+    /// The control database could not be asked for the fleet's databases.
+    #[error("fleet `{fleet}`: its query on the control database failed: {error}")]
+    #[diagnostic(
+        code(plan::fleet::control),
+        help(
+            "check `control:` and `query:` in plan.yaml: the query's first column must be a connection string per database"
+        )
+    )]
+    Control {
+        /// The fleet.
+        fleet: String,
+        /// What went wrong, without the connection string.
+        error: DbError,
+    },
     /// A list with no target in it.
     #[error("{what} lists no database")]
     #[diagnostic(code(plan::fleet::empty), help("give one connection string per line"))]
@@ -83,26 +131,117 @@ pub(crate) enum TargetsProblem {
     },
 }
 
-/// All of them are in the input: nothing was run.
+/// In the input, nothing run; but a control database that does not answer is a failure.
 impl Classified for TargetsProblem {
     fn class(&self) -> ErrorClass {
-        ErrorClass::InvalidInput
+        match self {
+            TargetsProblem::Control { .. } => ErrorClass::Failed,
+            _ => ErrorClass::InvalidInput,
+        }
     }
 }
 
-/// The targets of plan.yaml's fleet `name`, resolved on `machine`, in the order listed.
+/// The targets of plan.yaml's fleet `name`, resolved on `machine`: its databases in the order
+/// listed, then those its query returns in the order returned; with `schemas:`, each
+/// database's schemas instead of it (asked `parallel` databases at a time).
 pub(crate) fn fleet_targets(
     name: &str,
     fleet: &Fleet,
     machine: &dyn Machine,
+    parallel: usize,
 ) -> Result<Vec<FleetTarget>, TargetsProblem> {
     let place = |index: usize| format!("fleet `{name}`, database {}", index + 1);
-    fleet
+    let mut databases = fleet
         .databases
         .iter()
         .enumerate()
         .map(|(index, written)| resolve(written, &place(index), machine))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(query) = &fleet.query {
+        let control = resolve(&query.control, &format!("fleet `{name}`, control"), machine)?;
+        let listed =
+            list(&control.settings, &query.sql, "list the fleet's databases").map_err(|error| {
+                TargetsProblem::Control {
+                    fleet: name.to_string(),
+                    error,
+                }
+            })?;
+        for (index, text) in listed.iter().enumerate() {
+            let settings = ConnectionSettings::resolve(Some(text), machine).map_err(|error| {
+                TargetsProblem::Settings(match error {
+                    DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
+                        origin: format!("fleet `{name}`, row {} of its query", index + 1),
+                        problem,
+                    },
+                    other => other,
+                })
+            })?;
+            databases.push(FleetTarget::database(settings));
+        }
+    }
+    if databases.is_empty() {
+        return Err(TargetsProblem::Empty {
+            what: format!("fleet `{name}`"),
+        });
+    }
+    match &fleet.schemas {
+        Some(sql) => Ok(schema_targets(&databases, sql, parallel)),
+        None => Ok(databases),
+    }
+}
+
+/// Each database's schemas that `sql` lists, as targets; a database that cannot be asked is
+/// one `unreachable` target.
+fn schema_targets(databases: &[FleetTarget], sql: &str, parallel: usize) -> Vec<FleetTarget> {
+    let found: Mutex<Vec<Vec<FleetTarget>>> = Mutex::new(vec![Vec::new(); databases.len()]);
+    each_index(0..databases.len(), parallel, &|| false, &|index| {
+        let database = &databases[index];
+        let targets = match list(&database.settings, sql, "list the schemas of the fleet") {
+            Ok(schemas) => schemas
+                .into_iter()
+                .map(|schema| FleetTarget {
+                    name: format!("{}/{schema}", database.name),
+                    settings: database
+                        .settings
+                        .with_server_option(&search_path_option(&schema)),
+                    schema: Some(schema),
+                    unreachable: None,
+                })
+                .collect(),
+            Err(error) => vec![FleetTarget {
+                unreachable: Some(match error {
+                    DbError::Connect { detail, .. } => detail,
+                    other => other.to_string(),
+                }),
+                ..database.clone()
+            }],
+        };
+        if let Ok(mut found) = found.lock() {
+            found[index] = targets;
+        }
+    });
+    found.into_inner().unwrap_or_default().concat()
+}
+
+/// The first column of each row `sql` returns at `settings`, nulls left out.
+fn list(settings: &ConnectionSettings, sql: &str, action: &str) -> Result<Vec<String>, DbError> {
+    let mut session = Session::connect(settings)?;
+    let rows = session
+        .query_texts(sql, &[])
+        .map_err(|error| session.error(action, &error))?;
+    let _ = session.close();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().flatten())
+        .collect())
+}
+
+/// `-c search_path=<schema>`, quoted for the server and escaped for the options string (where
+/// a space separates options unless a backslash precedes it).
+fn search_path_option(schema: &str) -> String {
+    let quoted = quote_identifier(schema);
+    let escaped = quoted.replace('\\', "\\\\").replace(' ', "\\ ");
+    format!("-c search_path={escaped}")
 }
 
 /// The targets of a `--targets` file: one connection string per line, blank lines and lines
@@ -154,10 +293,7 @@ fn resolve(
             other => other,
         })
     })?;
-    Ok(FleetTarget {
-        name: target_name(&settings),
-        settings,
-    })
+    Ok(FleetTarget::database(settings))
 }
 
 /// `host:port/db`: where the target is, with no user or password. A Unix socket's host is its
@@ -227,6 +363,18 @@ mod tests {
         check("cost $5 and $A", "cost $5 and $A");
         check("${MISSING}", "line 1 uses ${MISSING}, which is not set");
         check("${A", "line 1 has a `${` without its closing `}`");
+    }
+
+    #[test]
+    fn a_schema_becomes_a_quoted_escaped_search_path() {
+        assert_eq!(
+            search_path_option("tenant_a"),
+            "-c search_path=\"tenant_a\""
+        );
+        assert_eq!(
+            search_path_option("Tenant B"),
+            "-c search_path=\"Tenant\\ B\""
+        );
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub(crate) enum OnError {
 pub(crate) struct Fleet {
     /// Connection strings (URLs or `key=value` lists) as written, `${VAR}` unexpanded.
     pub(crate) databases: Vec<String>,
+    /// A query run on `control` whose rows' first column are more connection strings.
+    pub(crate) query: Option<ControlQuery>,
+    /// A query run in each database whose rows' first column are schema names: each schema
+    /// is then a target (schema-per-tenant), instead of the database.
+    pub(crate) schemas: Option<String>,
     /// How many targets, from the first, run before the others start; 0 for none.
     pub(crate) canary: usize,
     /// How many targets run at once (one connection each), at least 1.
@@ -35,11 +40,23 @@ pub(crate) struct Fleet {
     pub(crate) on_error: OnError,
 }
 
+/// `query:` and the `control:` database it runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ControlQuery {
+    /// The query, as written.
+    pub(crate) sql: String,
+    /// The control database's connection string, `${VAR}` unexpanded.
+    pub(crate) control: String,
+}
+
 /// A fleet as serde reads it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFleet {
     pub(super) databases: Option<Vec<String>>,
+    pub(super) query: Option<String>,
+    pub(super) control: Option<String>,
+    pub(super) schemas: Option<String>,
     pub(super) canary: Option<usize>,
     pub(super) parallel: Option<usize>,
     pub(super) on_error: Option<OnError>,
@@ -63,11 +80,31 @@ pub(super) fn read_fleets(
     for (name, fleet) in raw {
         let fleet = fleet.unwrap_or_default();
         let databases = fleet.databases.unwrap_or_default();
-        if databases.is_empty() {
+        let query = match (fleet.query, fleet.control) {
+            (Some(sql), Some(control)) => Some(ControlQuery { sql, control }),
+            (None, None) => None,
+            (Some(_), None) => {
+                problems.push(FleetProblem {
+                    message: format!("fleet `{name}` has a `query:` but no `control:` to run it on"),
+                    help: "add `control:` with the connection string of the database that holds the list, e.g. `control: ${CONTROL_DATABASE_URL}`".to_string(),
+                    span: locate(text, &["fleets", &name, "query"]),
+                });
+                None
+            }
+            (None, Some(_)) => {
+                problems.push(FleetProblem {
+                    message: format!("fleet `{name}` has a `control:` but no `query:` to run there"),
+                    help: "add `query:`, a SELECT whose first column is a connection string per database".to_string(),
+                    span: locate(text, &["fleets", &name, "control"]),
+                });
+                None
+            }
+        };
+        if databases.is_empty() && query.is_none() {
             problems.push(FleetProblem {
                 message: format!("fleet `{name}` lists no databases"),
                 help: "list its connection strings under `databases:`, e.g. \
-                       `databases: [postgresql://app@db1/tenant_a]`"
+                       `databases: [postgresql://app@db1/tenant_a]`, or give a `query:` and its `control:` database"
                     .to_string(),
                 span: locate(text, &["fleets", &name]),
             });
@@ -84,6 +121,8 @@ pub(super) fn read_fleets(
             name,
             Fleet {
                 databases,
+                query,
+                schemas: fleet.schemas,
                 canary: fleet.canary.unwrap_or(0),
                 parallel: parallel.max(1),
                 on_error: fleet.on_error.unwrap_or(OnError::Stop),
@@ -133,6 +172,25 @@ mod tests {
         check(
             "  shards:\n    databases: [a]\n    canary: 1\n    parallel: 4\n    on_error: continue\n",
             &["shards: 1 databases, canary 1, parallel 4, Continue"],
+        );
+    }
+
+    #[test]
+    fn a_query_needs_its_control_database_and_stands_for_databases() {
+        check(
+            "  q:\n    query: SELECT 1\n    control: x\n    schemas: SELECT 2\n",
+            &["q: 0 databases, canary 0, parallel 1, Stop"],
+        );
+        check(
+            "  q:\n    query: SELECT 1\n  c:\n    control: x\n",
+            &[
+                "q: 0 databases, canary 0, parallel 1, Stop",
+                "c: 0 databases, canary 0, parallel 1, Stop",
+                "fleet `q` has a `query:` but no `control:` to run it on",
+                "fleet `q` lists no databases",
+                "fleet `c` has a `control:` but no `query:` to run there",
+                "fleet `c` lists no databases",
+            ],
         );
     }
 
