@@ -640,3 +640,124 @@ fn issue_17_a_control_query_lists_databases_and_schemas_make_a_target_each() {
     .expect_ok();
     assert_eq!(json(&again)["totals"]["up_to_date"], 10);
 }
+
+#[test]
+fn issue_17_a_failed_canary_skips_the_rest_even_with_continue() {
+    let tenants = tenants("fleet_canary", 1, 3);
+    let project = project(&tenants, "    canary: 1\n    on_error: continue\n", "");
+    tenants[0].execute("CREATE TABLE accounts (id int)");
+    let run = plan(
+        &project,
+        &["apply", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_failed();
+    let report = json(&run);
+    assert_eq!(
+        outcomes(&report),
+        [
+            "failed",
+            "skipped_after_canary_failure",
+            "skipped_after_canary_failure"
+        ],
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(report["targets"][0]["failed"]["line"], 1);
+    // Progress: a line per event on stderr, the JSON alone on stdout.
+    let first = report["targets"][0]["target"].as_str().expect("a name");
+    assert!(
+        run.stderr.contains(&format!("{first}: started\n")),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr.contains(&format!("{first}: ended: failed\n")),
+        "{}",
+        run.transcript()
+    );
+    for tenant in &tenants[1..] {
+        assert_eq!(tenant.ledger(), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn issue_17_with_stop_a_running_target_finishes_its_migration_and_stops_there() {
+    let tenants = tenants("fleet_stop", 1, 3);
+    let project = project(
+        &tenants,
+        "    parallel: 2\n    on_error: stop\n",
+        "SELECT count(*) FROM gate;\n",
+    );
+    project.write(
+        "plan.yaml",
+        &project
+            .read("plan.yaml")
+            .replace("fleets:", "lock_timeout: 10m\nfleets:"),
+    );
+    for tenant in &tenants {
+        tenant.execute("CREATE TABLE gate (id int)");
+    }
+    // The first target fails at once; the second waits in 002 behind the test's lock.
+    tenants[0].execute("CREATE TABLE accounts (id int)");
+    let mut holder = tenants[1].client();
+    let mut gate = holder.transaction().expect("begin");
+    gate.batch_execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+        .expect("lock the gate");
+    let args = ["apply", "--fleet", "tenants", "--format", "json"];
+    let child = {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_plan"));
+        command
+            .args(args)
+            .current_dir(project.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        crate::support::project::without_connection_variables(&mut command);
+        command.spawn().expect("the plan binary starts")
+    };
+    let mut watcher = tenants[1].client();
+    wait_for(
+        "the first target failed and the second waits in 002",
+        Duration::from_secs(60),
+        || {
+            let failed = tenants[0]
+                .client()
+                .query_one(
+                    "SELECT to_regclass('plan.migrations_history') IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM plan.migrations_history WHERE outcome = 'failed')",
+                    &[],
+                )
+                .ok()?
+                .get::<_, bool>(0);
+            let waiting: bool = watcher
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'gate'::regclass)",
+                &[],
+            )
+            .ok()?
+            .get(0);
+            (failed && waiting).then_some(())
+        },
+    );
+    gate.rollback().expect("release the gate");
+    let run = finish(child, &args, Duration::from_secs(60)).expect_failed();
+    let report = json(&run);
+    assert_eq!(
+        outcomes(&report),
+        ["failed", "stopped", "not_reached"],
+        "{}",
+        run.transcript()
+    );
+    let stopped = &report["targets"][1];
+    assert_eq!(
+        stopped["applied"],
+        serde_json::json!(["001_accounts", "002_orders"])
+    );
+    assert_eq!(stopped["stopped_before"], "003_invoices");
+    assert_eq!(
+        tenants[1].ledger(),
+        ["001_accounts applied", "002_orders applied"]
+    );
+    assert_eq!(tenants[2].ledger(), Vec::<String>::new());
+}
