@@ -173,19 +173,35 @@ fn targets_of<'a>(
     Ok((path.display().to_string(), None, targets))
 }
 
+/// What `plan apply` asks of a fleet run.
+pub(crate) struct FleetApply<'a> {
+    /// Which databases.
+    pub(crate) choice: &'a FleetChoice,
+    /// The fleet options given.
+    pub(crate) args: &'a FleetApplyArgs,
+    /// `--yes`.
+    pub(crate) yes: bool,
+    /// How each target is applied.
+    pub(crate) options: ApplyOptions,
+    /// The project.
+    pub(crate) loaded: &'a Loaded,
+}
+
 /// Runs `plan apply --fleet NAME` / `--targets FILE`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn apply(
-    choice: &FleetChoice,
-    fleet_args: &FleetApplyArgs,
-    yes: bool,
-    options: ApplyOptions,
-    loaded: &Loaded,
+    asked: FleetApply<'_>,
     global: &Global,
     handlers: &Handlers,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
+    let FleetApply {
+        choice,
+        args: fleet_args,
+        yes,
+        options,
+        loaded,
+    } = asked;
     let (name, fleet, targets) = targets_of(choice, loaded)?;
     let given = EnvironmentGuard::resolve(loaded.project(), options.environment.as_deref(), &[]);
     // What --env requires; what each database's ledger records is not read (docs/fleets.md).

@@ -9,8 +9,8 @@
 //! the lines that would say the same in text (the backup, the kept cluster, what a real run
 //! needs) are its fields.
 //!
-//! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real) and
-//! refuses early what the environment alone forbids. Beside it:
+//! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real, or a
+//! fleet of databases: `cli/fleet.rs`) and refuses early what the environment alone forbids. Beside it:
 //! - `safeguards`: the confirmation and backup before the first statement of a real apply.
 //! - `backup`: taking, verifying, printing and recording a backup (rollback takes it too).
 //! - `progress`: running the apply with its progress lines and summary.
@@ -140,17 +140,14 @@ pub(crate) fn run(
             return Err(Failure::from(FleetRefused { option }));
         }
         let options = apply_options(&args, target, env.map(str::to_string), global);
-        return super::fleet::apply(
-            &args.fleet,
-            &args.fleet_apply,
-            args.yes,
+        let asked = super::fleet::FleetApply {
+            choice: &args.fleet,
+            args: &args.fleet_apply,
+            yes: args.yes,
             options,
-            &loaded,
-            global,
-            handlers,
-            out,
-            err,
-        );
+            loaded: &loaded,
+        };
+        return super::fleet::apply(asked, global, handlers, out, err);
     }
     if args.scratch {
         let started = Instant::now();
