@@ -368,7 +368,7 @@ fn issue_17_status_fleet_says_pending_and_failed_at_and_exit_code_exits_1() {
 #[test]
 fn issue_17_a_fleet_run_killed_mid_way_resumes_and_applies_nothing_twice() {
     let tenants = tenants("fleet_kill", 1, 8);
-    let project = project(&tenants, "    parallel: 2\n", "SELECT pg_sleep(0.5);\n");
+    let project = project(&tenants, "    parallel: 2\n", "SELECT pg_sleep(1);\n");
     let args = ["apply", "--fleet", "tenants"];
     let child = {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_plan"));
@@ -396,7 +396,7 @@ fn issue_17_a_fleet_run_killed_mid_way_resumes_and_applies_nothing_twice() {
                 .count();
             let sleeping: i64 = watcher
             .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.5)%' AND pid <> pg_backend_pid()",
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()",
                 &[],
             )
             .expect("read pg_stat_activity")
@@ -697,12 +697,18 @@ fn issue_17_with_stop_a_running_target_finishes_its_migration_and_stops_there() 
     for tenant in &tenants {
         tenant.execute("CREATE TABLE gate (id int)");
     }
-    // The first target fails at once; the second waits in 002 behind the test's lock.
-    tenants[0].execute("CREATE TABLE accounts (id int)");
-    let mut holder = tenants[1].client();
-    let mut gate = holder.transaction().expect("begin");
-    gate.batch_execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
-        .expect("lock the gate");
+    // The first target will fail at 003; both first ones wait in 002 behind the test's locks.
+    tenants[0].execute("CREATE TABLE invoices (id int)");
+    let mut holders: Vec<postgres::Client> = tenants[..2].iter().map(Tenant::client).collect();
+    let mut gates: Vec<postgres::Transaction<'_>> = holders
+        .iter_mut()
+        .map(|holder| {
+            let mut gate = holder.transaction().expect("begin");
+            gate.batch_execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+                .expect("lock the gate");
+            gate
+        })
+        .collect();
     let args = ["apply", "--fleet", "tenants", "--format", "json"];
     let child = {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_plan"));
@@ -716,39 +722,61 @@ fn issue_17_with_stop_a_running_target_finishes_its_migration_and_stops_there() 
         crate::support::project::without_connection_variables(&mut command);
         command.spawn().expect("the plan binary starts")
     };
-    let mut watcher = tenants[1].client();
-    wait_for(
-        "the first target failed and the second waits in 002",
-        Duration::from_secs(60),
-        || {
-            let failed = tenants[0]
-                .client()
-                .query_one(
-                    "SELECT to_regclass('plan.migrations_history') IS NOT NULL
-                 AND EXISTS (SELECT 1 FROM plan.migrations_history WHERE outcome = 'failed')",
-                    &[],
-                )
-                .ok()?
-                .get::<_, bool>(0);
-            let waiting: bool = watcher
+    let mut child = child;
+    // The progress lines as they come: `ended: failed` is said once the others are told to stop.
+    let progress = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let reader = {
+        let progress = std::sync::Arc::clone(&progress);
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { break };
+                if let Ok(mut progress) = progress.lock() {
+                    progress.push_str(&line);
+                    progress.push('\n');
+                }
+            }
+        })
+    };
+    let waiting_in_002 = |tenant: &Tenant| -> bool {
+        tenant
+            .client()
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'gate'::regclass)",
                 &[],
             )
-            .ok()?
-            .get(0);
-            (failed && waiting).then_some(())
-        },
+            .is_ok_and(|row| row.get(0))
+    };
+    wait_for(
+        "both targets waiting in 002",
+        Duration::from_secs(60),
+        || (waiting_in_002(&tenants[0]) && waiting_in_002(&tenants[1])).then_some(()),
     );
-    gate.rollback().expect("release the gate");
+    // The first goes on and fails at 003; only then may the second finish 002.
+    let second = gates.pop().expect("the second gate");
+    let first = gates.pop().expect("the first gate");
+    first.rollback().expect("open the first gate");
+    wait_for("the first target's end", Duration::from_secs(60), || {
+        let progress = progress.lock().ok()?;
+        progress
+            .contains("fleet_stop_0_00: ended: failed\n")
+            .then_some(())
+    });
+    second.rollback().expect("open the second gate");
     let run = finish(child, &args, Duration::from_secs(60)).expect_failed();
+    let _ = reader.join();
     let report = json(&run);
+    let said = progress
+        .lock()
+        .map(|progress| progress.clone())
+        .unwrap_or_default();
     assert_eq!(
         outcomes(&report),
         ["failed", "stopped", "not_reached"],
-        "{}",
+        "{}{said}",
         run.transcript()
     );
+    assert_eq!(report["targets"][0]["failed"]["migration"], "003_invoices");
     let stopped = &report["targets"][1];
     assert_eq!(
         stopped["applied"],

@@ -95,6 +95,12 @@ pub(crate) fn apply_fleet(
                         halted.store(true, Ordering::SeqCst);
                     }
                 }
+                // Said once the others are told to stop: whoever reads `ended: failed` knows
+                // no target starts another migration after it.
+                let _ = sender.send(FleetEvent {
+                    target: target.name.clone(),
+                    what: Happened::Ended(report.outcome),
+                });
                 if let Ok(mut results) = results.lock() {
                     results[index] = Some(report);
                 }
@@ -152,7 +158,6 @@ fn apply_one(
     if let Some(error) = &target.unreachable {
         let mut report = TargetReport::not_started(&target.name, canary, Outcome::Unreachable);
         report.error = Some(error.clone());
-        send(Happened::Ended(report.outcome));
         return report;
     }
     let started = Instant::now();
@@ -203,7 +208,6 @@ fn apply_one(
             report.failed = Some(failed_at(&error));
         }
     }
-    send(Happened::Ended(report.outcome));
     report
 }
 
