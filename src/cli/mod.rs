@@ -14,6 +14,7 @@ mod check_schema;
 mod colour;
 mod completions;
 mod failure;
+mod fleet;
 mod global;
 mod graph;
 mod import_history;

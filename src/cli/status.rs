@@ -26,6 +26,8 @@ pub(crate) struct StatusArgs {
     /// to other environments, skipped). For CI.
     #[arg(long)]
     exit_code: bool,
+    #[command(flatten)]
+    fleet: super::fleet::FleetChoice,
 }
 
 /// `plan status --exit-code` found migrations that are not applied as their files say.
@@ -82,6 +84,10 @@ pub(crate) fn run(
 ) -> Result<(), Failure> {
     let loaded = global.load()?;
     let env = global.checked_env(loaded.project())?;
+    super::fleet::check_usage(&args.fleet, None, global)?;
+    if args.fleet.chosen() {
+        return super::fleet::status(&args.fleet, args.exit_code, &loaded, global, env, out);
+    }
     let settings = global.settings("status")?;
     let lines = show_status(&loaded, &settings, env, global.format, out)?;
     match NotUpToDate::of(&lines) {

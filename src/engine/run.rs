@@ -166,8 +166,36 @@ pub fn apply_with_handlers(
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
+    let database = super::target::target(loaded.project(), settings);
+    apply_while(
+        loaded,
+        database,
+        settings,
+        options,
+        handlers,
+        observe,
+        &|| true,
+    )
+    .map(|(report, _)| report)
+}
+
+/// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says
+/// no, the run stops there (the migration that is running finishes first), records its
+/// snapshot, releases the lock and returns what it did with the migration it stopped before.
+/// A fleet run stops its other targets this way after a failure (`ops::fleet`), and gives
+/// each schema of a schema-per-tenant database a `database` of its own (its ledger in that
+/// schema); `settings` are the ones `database` connects with.
+pub(crate) fn apply_while(
+    loaded: &Loaded,
+    database: Target,
+    settings: &ConnectionSettings,
+    options: &ApplyOptions,
+    handlers: &Handlers,
+    observe: &mut dyn FnMut(Progress<'_>),
+    go_on: &dyn Fn() -> bool,
+) -> Result<(Report, Option<MigrationId>), ApplyError> {
+    let mut stopped_before = None;
     let project = loaded.project();
-    let database = super::target::target(project, settings);
     let (ledger, snapshots) = (database.ledger(), database.snapshots());
     let mut session = match options.mode {
         Execution::DryRun => database.connect()?,
@@ -241,7 +269,7 @@ pub fn apply_with_handlers(
     let mut report = Report::default();
     if options.mode == Execution::DryRun {
         session.close()?;
-        return Ok(report);
+        return Ok((report, None));
     }
     // Only now, with the plan known to be runnable, does the database change: a plan refused
     // above leaves it untouched. What is there before the plan's first apply is the baseline
@@ -305,6 +333,10 @@ pub fn apply_with_handlers(
                 });
             }
         }
+        if !go_on() {
+            stopped_before = Some(migration.id().clone());
+            break;
+        }
         observe(Progress::Starting { id: migration.id() });
         let (resume, recorded) = match &step.action {
             Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
@@ -356,7 +388,7 @@ pub fn apply_with_handlers(
     }
     runner.session.close()?;
     released(&runner.tracer, &database, observe);
-    Ok(report)
+    Ok((report, stopped_before))
 }
 
 /// Reports the lock of `database` released, when tracing.

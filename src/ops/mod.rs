@@ -5,6 +5,7 @@
 //! - `check`: the problems needing no database: dependencies the SQL implies and no header
 //!   declares, uses before creation; `--fix` writes the missing declarations.
 //! - `check_schema`: unmet prerequisites, missing objects, drift against the catalog.
+//! - `fleet`: one plan over many databases: `apply --fleet`, `status --fleet`.
 //! - `verify`: every rollback checked on a scratch database against the catalog before its migration.
 //! - `trace`: each migration apply would run, run on a scratch copy: the locks each statement
 //!   takes, the relations it rewrites, how long it runs.
@@ -19,6 +20,7 @@ pub(crate) mod adopt;
 pub(crate) mod baseline;
 pub(crate) mod check;
 pub(crate) mod check_schema;
+pub(crate) mod fleet;
 pub(crate) mod import_history;
 pub(crate) mod lint;
 pub(crate) mod new;

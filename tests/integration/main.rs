@@ -15,6 +15,7 @@ mod diagnostics_layout;
 mod docs_links;
 mod embedding;
 mod exactly_once;
+mod fleet;
 mod global_options;
 mod import_tools;
 mod json_output;

@@ -475,6 +475,11 @@ fn issue_13_every_key_and_value_the_code_knows_is_in_the_schema() {
             schema_keys(&schema, &definitions["environment"]),
         ),
         (
+            "a fleet",
+            keys("fleets:\n  f: {zz_unknown: 1}\n"),
+            schema_keys(&schema, &definitions["fleet"]),
+        ),
+        (
             "a migration entry",
             keys(&entry("    zz_unknown: 1\n")),
             schema_keys(&schema, &definitions["entry"]),
@@ -528,6 +533,11 @@ fn issue_13_every_key_and_value_the_code_knows_is_in_the_schema() {
             "backup",
             variants("environments:\n  e: {backup: zz_unknown}\n"),
             schema_enum(&definitions["environment"]["properties"]["backup"]),
+        ),
+        (
+            "on_error",
+            variants("fleets:\n  f: {on_error: zz_unknown}\n"),
+            schema_enum(&definitions["fleet"]["properties"]["on_error"]),
         ),
         (
             "commit",

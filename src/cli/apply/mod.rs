@@ -9,8 +9,8 @@
 //! the lines that would say the same in text (the backup, the kept cluster, what a real run
 //! needs) are its fields.
 //!
-//! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real) and
-//! refuses early what the environment alone forbids. Beside it:
+//! This file holds the arguments and `run`, which picks the mode (scratch, dry run, real, or a
+//! fleet of databases: `cli/fleet.rs`) and refuses early what the environment alone forbids. Beside it:
 //! - `safeguards`: the confirmation and backup before the first statement of a real apply.
 //! - `backup`: taking, verifying, printing and recording a backup (rollback takes it too).
 //! - `progress`: running the apply with its progress lines and summary.
@@ -84,6 +84,42 @@ pub(crate) struct ApplyArgs {
     /// In a numbered sequence, apply pending migrations that sort before applied ones.
     #[arg(long)]
     allow_out_of_order: bool,
+    #[command(flatten)]
+    fleet: super::fleet::FleetChoice,
+    #[command(flatten)]
+    fleet_apply: super::fleet::FleetApplyArgs,
+}
+
+impl ApplyArgs {
+    /// The option given that a fleet run does not take, if any.
+    fn fleet_refuses(&self) -> Option<&'static str> {
+        [
+            ("--scratch", self.scratch),
+            ("--dry-run", self.dry_run),
+            ("--backup-dir", self.backup_dir.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(option, given)| given.then_some(option))
+    }
+}
+
+/// An option of one database given with `--fleet` or `--targets`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{option} cannot be given with --fleet or --targets")]
+#[diagnostic(
+    code(plan::fleet::usage),
+    help(
+        "a fleet run applies to the databases it lists, without a dry run, scratch cluster or backup; use `plan status --fleet` to see what is pending"
+    )
+)]
+struct FleetRefused {
+    option: &'static str,
+}
+
+impl crate::diagnostic::Classified for FleetRefused {
+    fn class(&self) -> crate::diagnostic::ErrorClass {
+        crate::diagnostic::ErrorClass::InvalidInput
+    }
 }
 
 /// Runs `plan apply`.
@@ -98,6 +134,21 @@ pub(crate) fn run(
     let project = loaded.project();
     let env = global.checked_env(project)?;
     let target = resolve_target(project, args.to.as_deref())?;
+    super::fleet::check_usage(&args.fleet, Some(&args.fleet_apply), global)?;
+    if args.fleet.chosen() {
+        if let Some(option) = args.fleet_refuses() {
+            return Err(Failure::from(FleetRefused { option }));
+        }
+        let options = apply_options(&args, target, env.map(str::to_string), global);
+        let asked = super::fleet::FleetApply {
+            choice: &args.fleet,
+            args: &args.fleet_apply,
+            yes: args.yes,
+            options,
+            loaded: &loaded,
+        };
+        return super::fleet::apply(asked, global, handlers, out, err);
+    }
     if args.scratch {
         let started = Instant::now();
         let cluster = ScratchCluster::start(&ClusterOptions::socket_only())?;

@@ -329,6 +329,17 @@ impl ConnectionSettings {
         }
     }
 
+    /// The same settings with `option` (`-c search_path=tenant_a`) sent at connection start
+    /// after any options already given: a fleet's schema-per-tenant targets (`ops::fleet`).
+    pub(crate) fn with_server_option(&self, option: &str) -> Self {
+        let mut settings = self.clone();
+        settings.extras.options = Some(match &self.extras.options {
+            Some(given) => format!("{given} {option}"),
+            None => option.to_string(),
+        });
+        settings
+    }
+
     /// Bounds how long opening a connection may take: TCP connect, TLS, start-up and
     /// authentication together.
     pub fn with_connect_timeout(&self, timeout: Duration) -> Self {

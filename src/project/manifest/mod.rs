@@ -13,15 +13,18 @@
 //! - `duplicates`: both places of a repeated key.
 //! - `locate`: where a key or value is in the text.
 //! - `lock`: reading the `lock:` key into a [`LockSetting`].
+//! - `fleets`: the `fleets:` key: databases one run applies the plan to ([`Fleet`]).
 
 mod duplicates;
 mod errors;
+mod fleets;
 mod locate;
 mod lock;
 mod model;
 mod parse;
 mod raw;
 
+pub(crate) use fleets::{Fleet, OnError};
 pub(crate) use locate::locate_value;
 pub(crate) use model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LockSetting, MANIFEST_FILE, Manifest,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use super::fleets::Fleet;
 use crate::diagnostic::SourceFile;
 use crate::project::header::Written;
 use crate::project::layout::Layout;
@@ -84,6 +85,8 @@ pub(crate) struct Manifest {
     pub(crate) environments: IndexMap<String, Environment>,
     pub(crate) lint: LintSettings,
     pub(crate) entries: Vec<Entry>,
+    /// plan.yaml's `fleets:`, by name, in file order.
+    pub(crate) fleets: IndexMap<String, Fleet>,
 }
 
 /// plan.yaml's `lint:` settings (docs/lint.md).
@@ -239,6 +242,7 @@ impl Manifest {
             lock: LockSetting::Advisory,
             environments: IndexMap::new(),
             entries: Vec::new(),
+            fleets: IndexMap::new(),
         }
     }
 
@@ -270,5 +274,10 @@ impl Manifest {
     /// Declared environments, in file order.
     pub(crate) fn environments(&self) -> &IndexMap<String, Environment> {
         &self.environments
+    }
+
+    /// plan.yaml's fleets, by name, in file order.
+    pub(crate) fn fleets(&self) -> &IndexMap<String, Fleet> {
+        &self.fleets
     }
 }

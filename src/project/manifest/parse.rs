@@ -10,6 +10,7 @@ use std::time::Duration;
 use indexmap::IndexMap;
 
 use super::errors::{classify, syntax_problem};
+use super::fleets::read_fleets;
 use super::locate::{list_item_spans, locate, locate_value};
 use super::lock::read_lock;
 use super::model::{
@@ -127,6 +128,17 @@ impl Manifest {
                 .entries
                 .push(read_entry(text, reference, entry, &mut problems));
         }
+        let mut fleet_problems = Vec::new();
+        manifest.fleets = read_fleets(text, raw.fleets.unwrap_or_default(), &mut fleet_problems);
+        problems.extend(
+            fleet_problems
+                .into_iter()
+                .map(|problem| ManifestProblem::Invalid {
+                    message: problem.message,
+                    help: problem.help,
+                    span: problem.span,
+                }),
+        );
         manifest.file = Some(file);
         if problems.is_empty() {
             Ok(manifest)

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
+use super::fleets::RawFleet;
 use super::lock::RawLock;
 use super::model::{BackupPolicy, LintOnApply, OrderSetting, STEP_KINDS};
 
@@ -24,6 +25,7 @@ pub(super) struct RawManifest {
     pub(super) environments: Option<IndexMap<String, Option<RawEnvironment>>>,
     pub(super) lint: Option<RawLint>,
     pub(super) migrations: Option<IndexMap<String, Option<RawEntry>>>,
+    pub(super) fleets: Option<IndexMap<String, Option<RawFleet>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,22 @@
+//! One plan over many databases (docs/fleets.md): `plan apply --fleet NAME` / `--targets FILE`
+//! and `plan status --fleet NAME`. Each target is one database, applied with the engine's
+//! single-database apply in a thread of its own, with its own connection, lock and ledger. A
+//! target is a database, or a schema in one (`schemas:`).
+//!
+//! - `targets`: the list of targets: plan.yaml's `fleets:` (its databases, its `query:` on a
+//!   control database, its `schemas:` as targets) or a `--targets` file, `${VAR}` expanded,
+//!   each named `host:port/db[/schema]` without secrets.
+//! - `workers`: at most N threads working through a list.
+//! - `run`: the canary group, then the rest in parallel; `on_error: stop` or `continue`.
+//! - `report`: each target's outcome and the fleet's totals, as text and JSON.
+//! - `status`: one line per target: up to date, pending, failed at, unreachable.
+
+pub(crate) mod report;
+pub(crate) mod run;
+pub(crate) mod status;
+pub(crate) mod targets;
+pub(crate) mod workers;
+
+pub(crate) use run::{FleetEvent, FleetOptions, Happened, apply_fleet};
+pub(crate) use status::fleet_status;
+pub(crate) use targets::{FleetTarget, TargetsProblem, file_targets, fleet_targets};

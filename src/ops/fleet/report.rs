@@ -1,0 +1,341 @@
+//! What a fleet run did, target by target: each target's [`Outcome`], the migrations it
+//! applied, where it failed (migration, file, line, code, message) or why it could not be
+//! reached, and the [`FleetReport`] that gathers them with its totals, as text and as the
+//! JSON object of docs/json.md#plan-apply---fleet. Built by `run`; printed by the CLI.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// How one target ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    /// Migrations were applied and the target is up to date.
+    Applied,
+    /// Nothing was pending.
+    UpToDate,
+    /// A migration (or the plan, the lock, the ledger) failed on this target.
+    Failed,
+    /// Stopped between migrations after a failure elsewhere (`on_error: stop`).
+    Stopped,
+    /// Not started: a canary failed.
+    SkippedAfterCanaryFailure,
+    /// Not started: the run stopped after a failure elsewhere.
+    NotReached,
+    /// The connection failed.
+    Unreachable,
+}
+
+impl Outcome {
+    /// Every outcome, in the order the totals list them.
+    pub(crate) const ALL: [Outcome; 7] = [
+        Outcome::Applied,
+        Outcome::UpToDate,
+        Outcome::Failed,
+        Outcome::Stopped,
+        Outcome::SkippedAfterCanaryFailure,
+        Outcome::NotReached,
+        Outcome::Unreachable,
+    ];
+
+    /// The name in JSON: `up_to_date`, `not_reached`, ...
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::UpToDate => "up_to_date",
+            Outcome::Failed => "failed",
+            Outcome::Stopped => "stopped",
+            Outcome::SkippedAfterCanaryFailure => "skipped_after_canary_failure",
+            Outcome::NotReached => "not_reached",
+            Outcome::Unreachable => "unreachable",
+        }
+    }
+
+    /// Whether the target ended up to date: the whole fleet run succeeds when every one did.
+    pub(crate) fn is_up_to_date(self) -> bool {
+        matches!(self, Outcome::Applied | Outcome::UpToDate)
+    }
+}
+
+/// Where and why a target failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct FailedAt {
+    /// The migration that failed; absent when the failure was before any (the plan refused,
+    /// the lock timed out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) migration: Option<String>,
+    /// The file holding what failed, as the project names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) file: Option<String>,
+    /// Its line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) line: Option<usize>,
+    /// The diagnostic's code, `plan::apply::migration_failed`, ... (docs/errors.md).
+    pub(crate) code: String,
+    /// The server's SQLSTATE, when it sent one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sqlstate: Option<String>,
+    /// The message.
+    pub(crate) message: String,
+}
+
+/// One target's part of the report.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TargetReport {
+    /// `host:port/db`.
+    pub(crate) target: String,
+    /// How it ended.
+    pub(crate) outcome: Outcome,
+    /// Whether it ran in the canary group.
+    pub(crate) canary: bool,
+    /// The migrations applied to it in this run, in order.
+    pub(crate) applied: Vec<String>,
+    /// Where it failed (`failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) failed: Option<FailedAt>,
+    /// The migration it stopped before (`stopped`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped_before: Option<String>,
+    /// The connection error, without secrets (`unreachable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+    /// How long its run took; 0 for a target not started.
+    #[serde(rename = "elapsed_ms", serialize_with = "millis")]
+    pub(crate) elapsed: Duration,
+}
+
+impl TargetReport {
+    /// A target that was not started, ending as `outcome`.
+    pub(crate) fn not_started(target: &str, canary: bool, outcome: Outcome) -> TargetReport {
+        TargetReport {
+            target: target.to_string(),
+            outcome,
+            canary,
+            applied: Vec::new(),
+            failed: None,
+            stopped_before: None,
+            error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// What the text report says after the outcome.
+    fn detail(&self) -> String {
+        let applied = || match self.applied.len() {
+            0 => String::new(),
+            count => format!(
+                "{} ({})",
+                crate::diagnostic::counted(count, "migration", "migrations"),
+                self.applied.join(", ")
+            ),
+        };
+        let mut detail = match self.outcome {
+            Outcome::Applied => applied(),
+            Outcome::UpToDate => "nothing pending".to_string(),
+            Outcome::Failed => {
+                let failed = self.failed.as_ref();
+                let at = failed.map_or(String::new(), |failed| {
+                    match (&failed.migration, &failed.file, failed.line) {
+                        (Some(id), Some(file), Some(line)) => format!("at {id} ({file}:{line}): "),
+                        (Some(id), Some(file), None) => format!("at {id} ({file}): "),
+                        (Some(id), None, _) => format!("at {id}: "),
+                        (None, ..) => String::new(),
+                    }
+                });
+                let said = failed.map_or(String::new(), |failed| {
+                    format!("{}: {}", failed.code, failed.message)
+                });
+                let before = applied();
+                if before.is_empty() {
+                    format!("{at}{said}")
+                } else {
+                    format!("{at}{said}; applied before it: {before}")
+                }
+            }
+            Outcome::Stopped => {
+                let before = self.stopped_before.as_deref().unwrap_or("?");
+                let done = applied();
+                if done.is_empty() {
+                    format!("before {before}, after a failure elsewhere")
+                } else {
+                    format!("before {before}, after a failure elsewhere; applied {done}")
+                }
+            }
+            Outcome::SkippedAfterCanaryFailure => "a canary failed".to_string(),
+            Outcome::NotReached => "the run stopped after a failure elsewhere".to_string(),
+            Outcome::Unreachable => self.error.clone().unwrap_or_default(),
+        };
+        if self.canary {
+            detail = if detail.is_empty() {
+                "canary".to_string()
+            } else {
+                format!("canary; {detail}")
+            };
+        }
+        if self.elapsed > Duration::ZERO || self.outcome.is_up_to_date() {
+            detail.push_str(&format!(" ({} ms)", self.elapsed.as_millis()));
+        }
+        detail
+    }
+}
+
+fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// What a fleet run did to every target, in the order they were listed.
+#[derive(Clone, Debug)]
+pub(crate) struct FleetReport {
+    /// The fleet's name, or the `--targets` file.
+    pub(crate) fleet: String,
+    /// Each target, in list order.
+    pub(crate) targets: Vec<TargetReport>,
+}
+
+/// The report's JSON form.
+#[derive(Serialize)]
+struct ShownFleet<'a> {
+    format: u32,
+    fleet: &'a str,
+    targets: &'a [TargetReport],
+    totals: indexmap::IndexMap<&'static str, usize>,
+}
+
+impl FleetReport {
+    /// Whether every target ended up to date.
+    pub(crate) fn all_up_to_date(&self) -> bool {
+        self.targets
+            .iter()
+            .all(|target| target.outcome.is_up_to_date())
+    }
+
+    /// How many targets ended each way, every outcome listed.
+    pub(crate) fn totals(&self) -> indexmap::IndexMap<&'static str, usize> {
+        Outcome::ALL
+            .iter()
+            .map(|outcome| {
+                let count = self
+                    .targets
+                    .iter()
+                    .filter(|target| target.outcome == *outcome)
+                    .count();
+                (outcome.name(), count)
+            })
+            .collect()
+    }
+
+    /// The JSON object (docs/json.md#plan-apply---fleet), pretty-printed.
+    pub(crate) fn to_json(&self) -> String {
+        let shown = ShownFleet {
+            format: 1,
+            fleet: &self.fleet,
+            targets: &self.targets,
+            totals: self.totals(),
+        };
+        serde_json::to_string_pretty(&shown).unwrap_or_default()
+    }
+
+    /// The text report: a summary line, then a line per target.
+    pub(crate) fn to_text(&self) -> String {
+        let totals: Vec<String> = self
+            .totals()
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(outcome, count)| format!("{count} {}", outcome.replace('_', " ")))
+            .collect();
+        let mut text = format!(
+            "fleet {}: {}: {}\n",
+            self.fleet,
+            crate::diagnostic::counted(self.targets.len(), "target", "targets"),
+            totals.join(", ")
+        );
+        let width = self
+            .targets
+            .iter()
+            .map(|target| target.target.len())
+            .max()
+            .unwrap_or(0);
+        let outcome_width = self
+            .targets
+            .iter()
+            .map(|target| target.outcome.name().len())
+            .max()
+            .unwrap_or(0);
+        for target in &self.targets {
+            text.push_str(
+                format!(
+                    "  {:<width$}  {:<outcome_width$}  {}",
+                    target.target,
+                    target.outcome.name().replace('_', " "),
+                    target.detail()
+                )
+                .trim_end(),
+            );
+            text.push('\n');
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(name: &str, outcome: Outcome) -> TargetReport {
+        TargetReport::not_started(name, false, outcome)
+    }
+
+    /// The text report of `targets`.
+    fn check(targets: Vec<TargetReport>, expect: &str) {
+        let report = FleetReport {
+            fleet: "tenants".to_string(),
+            targets,
+        };
+        assert_eq!(report.to_text(), expect);
+    }
+
+    #[test]
+    fn the_text_report_has_totals_then_a_line_per_target() {
+        let mut canary = target("db1:5432/a", Outcome::Applied);
+        canary.canary = true;
+        canary.applied = vec!["001_a".to_string(), "002_b".to_string()];
+        canary.elapsed = Duration::from_millis(12);
+        let mut failed = target("db1:5432/bb", Outcome::Failed);
+        failed.elapsed = Duration::from_millis(3);
+        failed.failed = Some(FailedAt {
+            migration: Some("002_b".to_string()),
+            file: Some("migrations/002_b.sql".to_string()),
+            line: Some(4),
+            code: "plan::apply::migration_failed".to_string(),
+            sqlstate: Some("42P07".to_string()),
+            message: "relation \"b\" already exists".to_string(),
+        });
+        failed.applied = vec!["001_a".to_string()];
+        check(
+            vec![canary, failed, target("db2:5432/c", Outcome::NotReached)],
+            "fleet tenants: 3 targets: 1 applied, 1 failed, 1 not reached\n\
+             \x20 db1:5432/a   applied      canary; 2 migrations (001_a, 002_b) (12 ms)\n\
+             \x20 db1:5432/bb  failed       at 002_b (migrations/002_b.sql:4): plan::apply::migration_failed: relation \"b\" already exists; applied before it: 1 migration (001_a) (3 ms)\n\
+             \x20 db2:5432/c   not reached  the run stopped after a failure elsewhere\n",
+        );
+    }
+
+    #[test]
+    fn every_target_up_to_date_is_success_and_totals_list_every_outcome() {
+        let report = FleetReport {
+            fleet: "f".to_string(),
+            targets: vec![
+                target("a", Outcome::UpToDate),
+                target("b", Outcome::Applied),
+            ],
+        };
+        assert!(report.all_up_to_date());
+        assert_eq!(report.totals().len(), 7);
+        let report = FleetReport {
+            fleet: "f".to_string(),
+            targets: vec![target("a", Outcome::Unreachable)],
+        };
+        assert!(!report.all_up_to_date());
+    }
+}

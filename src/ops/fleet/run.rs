@@ -1,0 +1,240 @@
+//! A fleet run: the plan applied to each target with the engine's single-database apply
+//! (`engine::apply_while`: one connection, the target's own advisory lock and ledger, so each
+//! target resumes on its own), the canary group first and the rest only if every canary ended
+//! up to date, at most `parallel` targets at once. After a failure with `on_error: stop` no
+//! target is started and those running stop before their next migration; with `continue`
+//! every target runs. Progress goes to the caller as [`FleetEvent`]s, from the calling thread.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use miette::Diagnostic;
+
+use super::report::{FailedAt, FleetReport, Outcome, TargetReport};
+use super::targets::FleetTarget;
+use super::workers::each_index;
+use crate::db::DbError;
+use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Progress};
+use crate::load::Loaded;
+use crate::project::OnError;
+
+/// How a fleet run goes.
+#[derive(Clone, Debug)]
+pub(crate) struct FleetOptions {
+    /// The fleet's name (or the targets file), for the report.
+    pub(crate) name: String,
+    /// How many targets, from the first, run before the others.
+    pub(crate) canary: usize,
+    /// How many targets run at once.
+    pub(crate) parallel: usize,
+    /// What a failure does to the targets not yet done.
+    pub(crate) on_error: OnError,
+    /// How each target is applied.
+    pub(crate) apply: ApplyOptions,
+}
+
+/// Something that happened on one target, for progress lines.
+#[derive(Clone, Debug)]
+pub(crate) struct FleetEvent {
+    /// `host:port/db`.
+    pub(crate) target: String,
+    /// What happened.
+    pub(crate) what: Happened,
+}
+
+/// What happened on a target.
+#[derive(Clone, Debug)]
+pub(crate) enum Happened {
+    /// Its run started.
+    Started,
+    /// Another run holds its lock.
+    WaitingForLock,
+    /// A migration started.
+    Applying(String),
+    /// A migration was applied.
+    Applied(String, Duration),
+    /// Its run ended.
+    Ended(Outcome),
+}
+
+/// Applies `loaded` to every target of `targets` as `options` says, reporting each event to
+/// `observe`, and returns what happened to each.
+pub(crate) fn apply_fleet(
+    loaded: &Loaded,
+    targets: &[FleetTarget],
+    options: &FleetOptions,
+    handlers: &Handlers,
+    observe: &mut dyn FnMut(&FleetEvent),
+) -> FleetReport {
+    let canary = options.canary.min(targets.len());
+    let results: Mutex<Vec<Option<TargetReport>>> = Mutex::new(vec![None; targets.len()]);
+    let halted = AtomicBool::new(false);
+    let canary_failed = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<FleetEvent>();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let sender = sender;
+            let one = |index: usize| {
+                let target = &targets[index];
+                let report = apply_one(
+                    loaded,
+                    target,
+                    index < canary,
+                    options,
+                    handlers,
+                    &halted,
+                    &sender,
+                );
+                if !report.outcome.is_up_to_date() {
+                    if index < canary {
+                        canary_failed.store(true, Ordering::SeqCst);
+                    }
+                    if options.on_error == OnError::Stop {
+                        halted.store(true, Ordering::SeqCst);
+                    }
+                }
+                // Said once the others are told to stop: whoever reads `ended: failed` knows
+                // no target starts another migration after it.
+                let _ = sender.send(FleetEvent {
+                    target: target.name.clone(),
+                    what: Happened::Ended(report.outcome),
+                });
+                if let Ok(mut results) = results.lock() {
+                    results[index] = Some(report);
+                }
+            };
+            let stopped = || halted.load(Ordering::SeqCst);
+            each_index(0..canary, options.parallel, &stopped, &one);
+            if !canary_failed.load(Ordering::SeqCst) {
+                each_index(canary..targets.len(), options.parallel, &stopped, &one);
+            }
+        });
+        // The workers' sender is dropped when they are done, which ends this loop.
+        for event in &receiver {
+            observe(&event);
+        }
+    });
+    let canary_failed = canary_failed.load(Ordering::SeqCst);
+    let results = results.into_inner().unwrap_or_default();
+    FleetReport {
+        fleet: options.name.clone(),
+        targets: targets
+            .iter()
+            .zip(results)
+            .enumerate()
+            .map(|(index, (target, result))| {
+                result.unwrap_or_else(|| {
+                    let outcome = if canary_failed && index >= canary {
+                        Outcome::SkippedAfterCanaryFailure
+                    } else {
+                        Outcome::NotReached
+                    };
+                    TargetReport::not_started(&target.name, index < canary, outcome)
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Applies the plan to one target, stopping before its next migration once `halted`.
+fn apply_one(
+    loaded: &Loaded,
+    target: &FleetTarget,
+    canary: bool,
+    options: &FleetOptions,
+    handlers: &Handlers,
+    halted: &AtomicBool,
+    sender: &mpsc::Sender<FleetEvent>,
+) -> TargetReport {
+    let send = |what: Happened| {
+        let _ = sender.send(FleetEvent {
+            target: target.name.clone(),
+            what,
+        });
+    };
+    send(Happened::Started);
+    if let Some(error) = &target.unreachable {
+        let mut report = TargetReport::not_started(&target.name, canary, Outcome::Unreachable);
+        report.error = Some(error.clone());
+        return report;
+    }
+    let started = Instant::now();
+    let mut waiting_said = false;
+    // What was applied, whatever the run's end: a failure carries it only as sentences.
+    let mut applied = Vec::new();
+    let mut observe = |progress: Progress<'_>| match progress {
+        Progress::WaitingForLock { .. } if !waiting_said => {
+            waiting_said = true;
+            send(Happened::WaitingForLock);
+        }
+        Progress::Starting { id } => send(Happened::Applying(id.to_string())),
+        Progress::Applied { id, duration } => {
+            applied.push(id.to_string());
+            send(Happened::Applied(id.to_string(), duration));
+        }
+        _ => {}
+    };
+    let go_on = || !halted.load(Ordering::SeqCst);
+    let database = target.plan_target(loaded.project());
+    let result = engine::apply_while(
+        loaded,
+        database,
+        &target.settings,
+        &options.apply,
+        handlers,
+        &mut observe,
+        &go_on,
+    );
+    let mut report = TargetReport::not_started(&target.name, canary, Outcome::UpToDate);
+    report.elapsed = started.elapsed();
+    report.applied = applied;
+    match result {
+        Ok((_, stopped_before)) => {
+            report.outcome = match (&stopped_before, report.applied.is_empty()) {
+                (Some(_), _) => Outcome::Stopped,
+                (None, true) => Outcome::UpToDate,
+                (None, false) => Outcome::Applied,
+            };
+            report.stopped_before = stopped_before.map(|id| id.to_string());
+        }
+        Err(ApplyError::Db(DbError::Connect { detail, .. })) => {
+            report.outcome = Outcome::Unreachable;
+            report.error = Some(detail);
+        }
+        Err(error) => {
+            report.outcome = Outcome::Failed;
+            report.failed = Some(failed_at(&error));
+        }
+    }
+    report
+}
+
+/// Where `error` happened and what it says.
+fn failed_at(error: &ApplyError) -> FailedAt {
+    let code = error
+        .code()
+        .map_or_else(|| "plan::apply".to_string(), |code| code.to_string());
+    match error {
+        ApplyError::Migration(failed) => FailedAt {
+            migration: Some(failed.id.clone()),
+            file: Some(failed.file.name().to_string()),
+            line: failed.span.map(|span| failed.file.line_of(span.offset())),
+            code,
+            sqlstate: failed.code.clone(),
+            message: failed.message.clone(),
+        },
+        other => FailedAt {
+            migration: None,
+            file: None,
+            line: None,
+            code,
+            sqlstate: match other {
+                ApplyError::Db(error) => error.server_code().map(str::to_string),
+                _ => None,
+            },
+            message: other.to_string(),
+        },
+    }
+}

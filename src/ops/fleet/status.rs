@@ -1,0 +1,289 @@
+//! `plan status --fleet NAME`: one line per target, read with one connection and one ledger
+//! read each (and one history read where something is pending, to say where it last failed):
+//! up to date, N pending, failed at X, other states (partial, modified, ...), unreachable, or
+//! unreadable.
+//! Targets are read `parallel` at a time; nothing is locked or written.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::targets::FleetTarget;
+use super::workers::each_index;
+use crate::db::{DbError, Session};
+use crate::load::Loaded;
+use crate::ops::status::status;
+
+/// One target's state, as `status --fleet` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct TargetStatus {
+    /// `host:port/db`.
+    pub(crate) target: String,
+    /// `up_to_date`, `pending`, `failed`, `unsettled`, `unreachable` or `unreadable` (connected,
+    /// but the ledger could not be read).
+    pub(crate) state: &'static str,
+    /// How many migrations the next apply would run.
+    pub(crate) pending: usize,
+    /// The migration the last apply failed at, when the history's last row says so and it is
+    /// still not applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) failed_at: Option<String>,
+    /// The line the text shows after the state.
+    pub(crate) detail: String,
+}
+
+/// Every target's state, in list order.
+#[derive(Clone, Debug)]
+pub(crate) struct FleetStatus {
+    /// The fleet's name, or the targets file.
+    pub(crate) fleet: String,
+    /// Each target.
+    pub(crate) targets: Vec<TargetStatus>,
+}
+
+/// The states a target can be in, in the order totals list them.
+const STATES: [&str; 6] = [
+    "up_to_date",
+    "pending",
+    "failed",
+    "unsettled",
+    "unreachable",
+    "unreadable",
+];
+
+/// Reads each target's ledger, `parallel` at a time.
+pub(crate) fn fleet_status(
+    loaded: &Loaded,
+    fleet: &str,
+    targets: &[FleetTarget],
+    environment: Option<&str>,
+    parallel: usize,
+) -> FleetStatus {
+    let results: Mutex<Vec<Option<TargetStatus>>> = Mutex::new(vec![None; targets.len()]);
+    each_index(0..targets.len(), parallel, &|| false, &|index| {
+        let read = read_one(loaded, &targets[index], environment);
+        if let Ok(mut results) = results.lock() {
+            results[index] = Some(read);
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    FleetStatus {
+        fleet: fleet.to_string(),
+        targets: results.into_iter().flatten().collect(),
+    }
+}
+
+fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) -> TargetStatus {
+    let mut shown = TargetStatus {
+        target: target.name.clone(),
+        state: "up_to_date",
+        pending: 0,
+        failed_at: None,
+        detail: String::new(),
+    };
+    if let Some(error) = &target.unreachable {
+        shown.state = "unreachable";
+        shown.detail = error.clone();
+        return shown;
+    }
+    let database = target.plan_target(loaded.project());
+    let read = database.connect().and_then(|mut session| {
+        let rows = database.ledger().read(&mut session)?;
+        let lines = status(loaded, &rows, environment);
+        let unsettled: Vec<_> = lines
+            .iter()
+            .filter(|line| !line.state.is_settled())
+            .collect();
+        let last = if unsettled.is_empty() {
+            None
+        } else {
+            last_failure(&mut session, &database)?
+        };
+        let _ = session.close();
+        Ok((lines, last))
+    });
+    let (lines, last_failed) = match read {
+        Ok(read) => read,
+        Err(DbError::Connect { detail, .. }) => {
+            shown.state = "unreachable";
+            shown.detail = detail;
+            return shown;
+        }
+        Err(other) => {
+            shown.state = "unreadable";
+            shown.detail = other.to_string();
+            return shown;
+        }
+    };
+    let pending: Vec<&str> = lines
+        .iter()
+        .filter(|line| line.state.name() == "pending")
+        .map(|line| line.id.as_str())
+        .collect();
+    shown.pending = pending.len();
+    let mut others: indexmap::IndexMap<&str, usize> = indexmap::IndexMap::new();
+    for line in lines
+        .iter()
+        .filter(|line| !line.state.is_settled() && line.state.name() != "pending")
+    {
+        *others.entry(line.state.name()).or_default() += 1;
+    }
+    let failed_at = last_failed.filter(|id| pending.contains(&id.as_str()));
+    let pending_phrase = match pending.first() {
+        Some(next) => format!("{} pending, next {next}", pending.len()),
+        None => String::new(),
+    };
+    if !others.is_empty() {
+        shown.state = "unsettled";
+        let said: Vec<String> = others
+            .iter()
+            .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
+            .collect();
+        shown.detail = [said.join(", "), pending_phrase]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+    } else if let Some(failed) = failed_at {
+        shown.state = "failed";
+        shown.detail = format!("failed at {failed}; {pending_phrase}");
+        shown.failed_at = Some(failed);
+    } else if !pending.is_empty() {
+        shown.state = "pending";
+        shown.detail = pending_phrase;
+    }
+    shown
+}
+
+/// The migration the history's last row says failed to apply, if it does.
+fn last_failure(
+    session: &mut Session,
+    database: &crate::db::Target,
+) -> Result<Option<String>, DbError> {
+    let last = database.ledger().history(session, 1)?;
+    Ok(last
+        .into_iter()
+        .next()
+        .filter(|row| row.action == "apply" && row.outcome == "failed")
+        .map(|row| row.migration_id))
+}
+
+/// The JSON form.
+#[derive(Serialize)]
+struct ShownFleetStatus<'a> {
+    format: u32,
+    fleet: &'a str,
+    targets: &'a [TargetStatus],
+    totals: indexmap::IndexMap<&'static str, usize>,
+}
+
+impl FleetStatus {
+    /// Whether every target is up to date (what `--exit-code` asks).
+    pub(crate) fn all_up_to_date(&self) -> bool {
+        self.targets
+            .iter()
+            .all(|target| target.state == "up_to_date")
+    }
+
+    /// How many targets are in each state.
+    pub(crate) fn totals(&self) -> indexmap::IndexMap<&'static str, usize> {
+        STATES
+            .iter()
+            .map(|state| {
+                let count = self
+                    .targets
+                    .iter()
+                    .filter(|target| target.state == *state)
+                    .count();
+                (*state, count)
+            })
+            .collect()
+    }
+
+    /// The JSON object (docs/json.md#plan-status---fleet), pretty-printed.
+    pub(crate) fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&ShownFleetStatus {
+            format: 1,
+            fleet: &self.fleet,
+            targets: &self.targets,
+            totals: self.totals(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// A summary line, then one line per target.
+    pub(crate) fn to_text(&self) -> String {
+        let totals: Vec<String> = self
+            .totals()
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
+            .collect();
+        let mut text = format!(
+            "fleet {}: {}: {}\n",
+            self.fleet,
+            crate::diagnostic::counted(self.targets.len(), "target", "targets"),
+            totals.join(", ")
+        );
+        let width = self
+            .targets
+            .iter()
+            .map(|target| target.target.len())
+            .max()
+            .unwrap_or(0);
+        for target in &self.targets {
+            let line = format!(
+                "  {:<width$}  {:<11}  {}",
+                target.target,
+                target.state.replace('_', " "),
+                target.detail
+            );
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(target: &str, state: &'static str, detail: &str) -> TargetStatus {
+        TargetStatus {
+            target: target.to_string(),
+            state,
+            pending: 0,
+            failed_at: None,
+            detail: detail.to_string(),
+        }
+    }
+
+    /// The text of a fleet status of `targets`.
+    fn check(targets: Vec<TargetStatus>, expect: &str) {
+        let status = FleetStatus {
+            fleet: "tenants".to_string(),
+            targets,
+        };
+        assert_eq!(status.to_text(), expect);
+    }
+
+    #[test]
+    fn one_line_per_target_after_the_totals() {
+        check(
+            vec![
+                line("db:1/a", "up_to_date", ""),
+                line(
+                    "db:1/bb",
+                    "failed",
+                    "failed at 002_b; 2 pending, next 002_b",
+                ),
+                line("db:2/c", "unreachable", "connection refused"),
+            ],
+            "fleet tenants: 3 targets: 1 up to date, 1 failed, 1 unreachable\n\
+             \x20 db:1/a   up to date\n\
+             \x20 db:1/bb  failed       failed at 002_b; 2 pending, next 002_b\n\
+             \x20 db:2/c   unreachable  connection refused\n",
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! Which targets a fleet run goes to: plan.yaml's `fleets: NAME: databases:` list and the rows
+//! of its `query:` on its `control:` database, or a `--targets FILE` (one connection string per
+//! line); `${VAR}` expanded from the environment, each string resolved as `--database-url` is
+//! (the `PG*` variables, the service file and `.pgpass` fill in what it leaves out). With
+//! `schemas:`, each database's schemas that query lists are the targets instead: migrations run
+//! with `search_path` set to the schema and the ledger is `<schema>.plan_migrations`. Each
+//! target is named `host:port/db[/schema]`, a name that never holds a user or a password.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use miette::Diagnostic;
+
+use super::workers::each_index;
+use crate::db::connect::Machine;
+use crate::db::{ConnectionSettings, DbError, Session, Target, quote_identifier};
+use crate::diagnostic::{Classified, ErrorClass};
+use crate::project::{Fleet, Project};
+
+/// The ledger table of a schema-per-tenant target, in its schema.
+pub(crate) const SCHEMA_LEDGER_TABLE: &str = "plan_migrations";
+
+/// One target of a fleet: a database, or a schema in one.
+#[derive(Clone, Debug)]
+pub(crate) struct FleetTarget {
+    /// `host:port/db` or `host:port/db/schema`, without user or password.
+    pub(crate) name: String,
+    /// How to reach it (for a schema, with its `search_path`).
+    pub(crate) settings: ConnectionSettings,
+    /// The schema of a schema-per-tenant target.
+    pub(crate) schema: Option<String>,
+    /// Why the target is known to be out of reach already: its database could not be asked
+    /// for its schemas.
+    pub(crate) unreachable: Option<String>,
+}
+
+impl FleetTarget {
+    /// A whole database.
+    fn database(settings: ConnectionSettings) -> FleetTarget {
+        FleetTarget {
+            name: target_name(&settings),
+            settings,
+            schema: None,
+            unreachable: None,
+        }
+    }
+
+    /// Where plan keeps its state for this target: the project's tracking table in a
+    /// database; `<schema>.plan_migrations` for a schema (so each schema has its own ledger
+    /// and lock).
+    pub(crate) fn plan_target(&self, project: &Project) -> Target {
+        match &self.schema {
+            Some(schema) => Target::new(self.settings.clone(), schema, SCHEMA_LEDGER_TABLE),
+            None => crate::engine::target(project, &self.settings),
+        }
+    }
+}
+
+/// A fleet's list of targets that cannot be read: exit 2, nothing run.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub(crate) enum TargetsProblem {
+    /// `--fleet NAME` names no fleet of plan.yaml.
+    #[error("plan.yaml has no fleet `{name}`")]
+    #[diagnostic(code(plan::fleet::unknown), help("{help}"))]
+    UnknownFleet {
+        /// The name asked for.
+        name: String,
+        /// The fleets there are, or how to declare one.
+        help: String,
+    },
+    /// The `--targets` file cannot be read.
+    #[error("cannot read the targets file {path}: {reason}")]
+    #[diagnostic(
+        code(plan::fleet::targets_file),
+        help(
+            "give a file with one connection string per line (blank lines and # comments are skipped)"
+        )
+    )]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// A `${VAR}` that the environment does not set.
+    #[error("{place} uses ${{{variable}}}, which is not set")]
+    #[diagnostic(
+        code(plan::fleet::unset_variable),
+        help("set {variable} in the environment, or write the value in place")
+    )]
+    UnsetVariable {
+        /// Which database of which list.
+        place: String,
+        /// The variable's name.
+        variable: String,
+    },
+    /// A `${` without its `}`.
+    #[error("{place} has a `${{` without its closing `}}`")]
+    #[diagnostic(
+        code(plan::fleet::unset_variable),
+        help("write environment variables as ${{NAME}}")
+    )]
+    Unclosed {
+        /// Which database of which list.
+        place: String,
+    },
+    /// A connection string that does not resolve (its text is not shown: it may hold a password).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Settings(DbError),
+    /// The control database could not be asked for the fleet's databases.
+    #[error("fleet `{fleet}`: its query on the control database failed: {error}")]
+    #[diagnostic(
+        code(plan::fleet::control),
+        help(
+            "check `control:` and `query:` in plan.yaml: the query's first column must be a connection string per database"
+        )
+    )]
+    Control {
+        /// The fleet.
+        fleet: String,
+        /// What went wrong, without the connection string.
+        error: DbError,
+    },
+    /// A list with no target in it.
+    #[error("{what} lists no database")]
+    #[diagnostic(code(plan::fleet::empty), help("give one connection string per line"))]
+    Empty {
+        /// The file or fleet.
+        what: String,
+    },
+}
+
+/// In the input, nothing run; but a control database that does not answer is a failure.
+impl Classified for TargetsProblem {
+    fn class(&self) -> ErrorClass {
+        match self {
+            TargetsProblem::Control { .. } => ErrorClass::Failed,
+            _ => ErrorClass::InvalidInput,
+        }
+    }
+}
+
+/// The targets of plan.yaml's fleet `name`, resolved on `machine`: its databases in the order
+/// listed, then those its query returns in the order returned; with `schemas:`, each
+/// database's schemas instead of it (asked `parallel` databases at a time).
+pub(crate) fn fleet_targets(
+    name: &str,
+    fleet: &Fleet,
+    machine: &dyn Machine,
+    parallel: usize,
+) -> Result<Vec<FleetTarget>, TargetsProblem> {
+    let place = |index: usize| format!("fleet `{name}`, database {}", index + 1);
+    let mut databases = fleet
+        .databases
+        .iter()
+        .enumerate()
+        .map(|(index, written)| resolve(written, &place(index), machine))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(query) = &fleet.query {
+        let control = resolve(&query.control, &format!("fleet `{name}`, control"), machine)?;
+        let listed =
+            list(&control.settings, &query.sql, "list the fleet's databases").map_err(|error| {
+                TargetsProblem::Control {
+                    fleet: name.to_string(),
+                    error,
+                }
+            })?;
+        for (index, text) in listed.iter().enumerate() {
+            let settings = ConnectionSettings::resolve(Some(text), machine).map_err(|error| {
+                TargetsProblem::Settings(match error {
+                    DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
+                        origin: format!("fleet `{name}`, row {} of its query", index + 1),
+                        problem,
+                    },
+                    other => other,
+                })
+            })?;
+            databases.push(FleetTarget::database(settings));
+        }
+    }
+    if databases.is_empty() {
+        return Err(TargetsProblem::Empty {
+            what: format!("fleet `{name}`"),
+        });
+    }
+    match &fleet.schemas {
+        Some(sql) => Ok(schema_targets(&databases, sql, parallel)),
+        None => Ok(databases),
+    }
+}
+
+/// Each database's schemas that `sql` lists, as targets; a database that cannot be asked is
+/// one `unreachable` target.
+fn schema_targets(databases: &[FleetTarget], sql: &str, parallel: usize) -> Vec<FleetTarget> {
+    let found: Mutex<Vec<Vec<FleetTarget>>> = Mutex::new(vec![Vec::new(); databases.len()]);
+    each_index(0..databases.len(), parallel, &|| false, &|index| {
+        let database = &databases[index];
+        let targets = match list(&database.settings, sql, "list the schemas of the fleet") {
+            Ok(schemas) => schemas
+                .into_iter()
+                .map(|schema| FleetTarget {
+                    name: format!("{}/{schema}", database.name),
+                    settings: database
+                        .settings
+                        .with_server_option(&search_path_option(&schema)),
+                    schema: Some(schema),
+                    unreachable: None,
+                })
+                .collect(),
+            Err(error) => vec![FleetTarget {
+                unreachable: Some(match error {
+                    DbError::Connect { detail, .. } => detail,
+                    other => other.to_string(),
+                }),
+                ..database.clone()
+            }],
+        };
+        if let Ok(mut found) = found.lock() {
+            found[index] = targets;
+        }
+    });
+    found.into_inner().unwrap_or_default().concat()
+}
+
+/// The first column of each row `sql` returns at `settings`, nulls left out.
+fn list(settings: &ConnectionSettings, sql: &str, action: &str) -> Result<Vec<String>, DbError> {
+    let mut session = Session::connect(settings)?;
+    let rows = session
+        .query_texts(sql, &[])
+        .map_err(|error| session.error(action, &error))?;
+    let _ = session.close();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().flatten())
+        .collect())
+}
+
+/// `-c search_path=<schema>`, quoted for the server and escaped for the options string (where
+/// a space separates options unless a backslash precedes it).
+fn search_path_option(schema: &str) -> String {
+    let quoted = quote_identifier(schema);
+    let escaped = quoted.replace('\\', "\\\\").replace(' ', "\\ ");
+    format!("-c search_path={escaped}")
+}
+
+/// The targets of a `--targets` file: one connection string per line, blank lines and lines
+/// starting with `#` skipped.
+pub(crate) fn file_targets(
+    path: &Path,
+    machine: &dyn Machine,
+) -> Result<Vec<FleetTarget>, TargetsProblem> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| TargetsProblem::Unreadable {
+        path: shown.clone(),
+        reason: error.to_string(),
+    })?;
+    let targets = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#')
+        })
+        .map(|(number, line)| {
+            resolve(
+                line.trim(),
+                &format!("{shown} line {}", number + 1),
+                machine,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if targets.is_empty() {
+        return Err(TargetsProblem::Empty { what: shown });
+    }
+    Ok(targets)
+}
+
+/// One connection string, expanded and resolved; `place` says where it was written.
+fn resolve(
+    written: &str,
+    place: &str,
+    machine: &dyn Machine,
+) -> Result<FleetTarget, TargetsProblem> {
+    let expanded = expand(written, place, &|name| machine.var(name))?;
+    let settings = ConnectionSettings::resolve(Some(&expanded), machine).map_err(|error| {
+        TargetsProblem::Settings(match error {
+            // Said of the list, not of `--database-url`.
+            DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
+                origin: place.to_string(),
+                problem,
+            },
+            other => other,
+        })
+    })?;
+    Ok(FleetTarget::database(settings))
+}
+
+/// `host:port/db`: where the target is, with no user or password. A Unix socket's host is its
+/// directory.
+pub(crate) fn target_name(settings: &ConnectionSettings) -> String {
+    format!(
+        "{}:{}/{}",
+        settings.host(),
+        settings.port(),
+        settings.database()
+    )
+}
+
+/// `text` with each `${NAME}` replaced by `var(NAME)`; `$` not followed by `{` stays as it is.
+fn expand(
+    text: &str,
+    place: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, TargetsProblem> {
+    let mut expanded = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        expanded.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return Err(TargetsProblem::Unclosed {
+                place: place.to_string(),
+            });
+        };
+        let name = &after[..end];
+        let value = var(name).ok_or_else(|| TargetsProblem::UnsetVariable {
+            place: place.to_string(),
+            variable: name.to_string(),
+        })?;
+        expanded.push_str(&value);
+        rest = &after[end + 1..];
+    }
+    expanded.push_str(rest);
+    Ok(expanded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `expand` makes of `text` with `A=alpha`, `EMPTY=` set, or its error.
+    fn check(text: &str, expect: &str) {
+        let var = |name: &str| match name {
+            "A" => Some("alpha".to_string()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        };
+        let said = match expand(text, "line 1", &var) {
+            Ok(expanded) => expanded,
+            Err(problem) => problem.to_string(),
+        };
+        assert_eq!(said, expect);
+    }
+
+    #[test]
+    fn variables_expand_and_an_unset_one_is_named() {
+        check(
+            "postgresql://${A}@h/${A}_db",
+            "postgresql://alpha@h/alpha_db",
+        );
+        check("x${EMPTY}y", "xy");
+        check("cost $5 and $A", "cost $5 and $A");
+        check("${MISSING}", "line 1 uses ${MISSING}, which is not set");
+        check("${A", "line 1 has a `${` without its closing `}`");
+    }
+
+    #[test]
+    fn a_schema_becomes_a_quoted_escaped_search_path() {
+        assert_eq!(
+            search_path_option("tenant_a"),
+            "-c search_path=\"tenant_a\""
+        );
+        assert_eq!(
+            search_path_option("Tenant B"),
+            "-c search_path=\"Tenant\\ B\""
+        );
+    }
+
+    #[test]
+    fn a_target_is_named_without_its_user_or_password() {
+        let settings =
+            ConnectionSettings::for_tcp("db1", 5433, "app", "tenant_a").with_password("secret");
+        assert_eq!(target_name(&settings), "db1:5433/tenant_a");
+    }
+}
