@@ -11,11 +11,21 @@ use crate::project::{LockSetting, Project};
 /// The database `settings` points at, with `project`'s ledger, snapshots and lock there
 /// (plan.yaml's `tracking_table` and `lock`).
 pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target {
-    let manifest = project.manifest();
-    let tracking = manifest.tracking_table();
-    let lock = match manifest.lock() {
+    let tracking = project.manifest().tracking_table();
+    target_at(project, settings, &tracking.schema, &tracking.table)
+}
+
+/// The same with the ledger at `schema.table` instead (a fleet's schema target keeps its own
+/// in its schema), with plan.yaml's `lock` all the same.
+pub(crate) fn target_at(
+    project: &Project,
+    settings: &ConnectionSettings,
+    schema: &str,
+    table: &str,
+) -> Target {
+    let lock = match project.manifest().lock() {
         LockSetting::Advisory => RunLock::Advisory,
         LockSetting::Table { expire_after } => RunLock::Table { expire_after },
     };
-    Target::new(settings.clone(), &tracking.schema, &tracking.table).with_lock(lock)
+    Target::new(settings.clone(), schema, table).with_lock(lock)
 }

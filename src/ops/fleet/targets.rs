@@ -50,7 +50,9 @@ impl FleetTarget {
     /// and lock).
     pub(crate) fn plan_target(&self, project: &Project) -> Target {
         match &self.schema {
-            Some(schema) => Target::new(self.settings.clone(), schema, SCHEMA_LEDGER_TABLE),
+            Some(schema) => {
+                crate::engine::target_at(project, &self.settings, schema, SCHEMA_LEDGER_TABLE)
+            }
             None => crate::engine::target(project, &self.settings),
         }
     }
