@@ -12,6 +12,8 @@
 //! - [`table_lock`]: `TableLock`, the lock row beside the ledger with an expiry a heartbeat
 //!   renews (plan.yaml `lock: table`, and behind a transaction pooler); [`run_lock`]:
 //!   `RunLock`, which of the two a run takes.
+//! - [`replicas`]: the streaming standbys in `pg_stat_replication` and how far each is
+//!   behind a WAL position (plan.yaml `wait_for_replicas`).
 //! - [`pooler`]: whether a transaction pooler (PgBouncer) serves a connection.
 //! - [`locks`]: table-level `LockMode`s and their conflicts, what a set of them `Blocks`, and
 //!   for `plan trace` the relation locks and `relfilenode`s a session sees.
@@ -49,6 +51,7 @@ pub(crate) mod locks;
 pub(crate) mod notices;
 pub(crate) mod pooler;
 mod quote;
+pub(crate) mod replicas;
 pub(crate) mod run_lock;
 pub(crate) mod schema_copy;
 pub(crate) mod session;

@@ -13,6 +13,8 @@
 //! - `failure`: where a migration failed, and the message, help and label that say so.
 //! - `record`: what the ledger records of a migration's progress, and the check of its writes.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
+//! - `replica_wait`: plan.yaml `wait_for_replicas`: after each migration, until every
+//!   standby replayed it (bounded), and the error when one did not.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
 //! - `trace`: what a run sends, step by step, for `plan -v` (`Trace`, `Tracing`, `Tracer`).
 //! - `target`: the `db::Target` of a project on one database (its tracking table there).
@@ -26,6 +28,7 @@ pub(crate) mod phases;
 pub(crate) mod plan;
 pub(crate) mod prerequisites;
 pub(crate) mod record;
+pub(crate) mod replica_wait;
 pub(crate) mod rollback;
 pub(crate) mod run;
 pub(crate) mod runner;

@@ -76,6 +76,21 @@ pub enum Progress<'a> {
         /// The migration.
         id: &'a MigrationId,
     },
+    /// plan.yaml `wait_for_replicas`: `id` is committed, and a standby has not replayed it
+    /// yet; sent at each poll while one is behind.
+    WaitingForReplica {
+        /// The migration, committed and recorded.
+        id: &'a MigrationId,
+        /// The first standby still behind (its `application_name`).
+        standby: &'a str,
+        /// How many bytes of WAL it is behind the migration's commit.
+        behind_bytes: u64,
+        /// How long the run has waited.
+        waited: Duration,
+    },
+    /// plan.yaml `wait_for_replicas`, and the server streams to no standby: nothing to wait
+    /// for. Sent once per run, only with `plan -v`.
+    NoStandbys,
     /// A migration hit the lock timeout and will be retried.
     Retrying {
         /// The migration.

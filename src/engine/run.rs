@@ -18,6 +18,7 @@ pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report
 use super::phases::Start;
 use super::plan::{Action, Allow, Plan, PlanError};
 use super::prerequisites::{Unmet, unmet_prerequisites};
+use super::replica_wait::{ReplicaWaiter, ReplicasBehind, WaitFailed};
 use super::runner::Runner;
 use super::steps::handler::Handlers;
 use super::trace::{LockStep, Trace, Tracer, Tracing};
@@ -88,6 +89,11 @@ pub enum ApplyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lint(LintRefused),
+    /// plan.yaml `wait_for_replicas`: a standby had not replayed a migration within
+    /// `max_lag`; the migration stays committed and recorded.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Replicas(ReplicasBehind),
 }
 
 /// An apply that stopped failed, whatever stopped it (its settings were resolved before),
@@ -304,6 +310,7 @@ pub(crate) fn apply_while(
         lock_retries: project.manifest().lock_retries(),
         tracer,
     };
+    let mut replicas = ReplicaWaiter::default();
     for step in plan.steps() {
         let migration = step.migration;
         match &step.action {
@@ -355,6 +362,27 @@ pub(crate) fn apply_while(
                 });
                 report.batch = Some(batch);
                 report.applied.push((migration.id().clone(), duration));
+                if let Some(wait) = project.manifest().wait_for_replicas() {
+                    let verbose = options.trace == Tracing::On;
+                    let waited =
+                        replicas.wait(&mut runner.session, wait, migration.id(), verbose, observe);
+                    if let Err(failed) = waited {
+                        // The migration is committed: record it for check-schema as any run
+                        // that applied something does.
+                        let _ = database.record_snapshot(
+                            &mut runner.session,
+                            SnapshotReason::Apply,
+                            Some(batch),
+                        );
+                        if runner.session.close().is_ok() {
+                            released(&runner.tracer, &database, observe);
+                        }
+                        return Err(match failed {
+                            WaitFailed::Db(error) => ApplyError::Db(error),
+                            WaitFailed::Behind(behind) => ApplyError::Replicas(behind),
+                        });
+                    }
+                }
             }
             Err(mut failure) => {
                 failure.help = join_help(&failure.help, &report.progress_sentence());

@@ -33,7 +33,7 @@ pub(crate) use manifest::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LintOnApply, LockSetting, OrderSetting,
     TrackingTable,
 };
-pub(crate) use manifest::{Fleet, OnError};
+pub(crate) use manifest::{Fleet, OnError, WaitForReplicas};
 pub(crate) use migration::sha256_hex;
 pub(crate) use migration::{
     BatchCommit, Migration, MigrationId, MigrationKind, Requirement, Rollback, SqlSource, Step,

@@ -95,6 +95,21 @@ impl Tracer {
                 }
             }
             Progress::Starting { id } => tracing::info!(migration = %id, "applying"),
+            Progress::WaitingForReplica {
+                id,
+                standby,
+                behind_bytes,
+                waited,
+            } => tracing::debug!(
+                migration = %id,
+                standby,
+                behind_bytes,
+                waited_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+                "waiting for a standby to replay the migration"
+            ),
+            Progress::NoStandbys => tracing::debug!(
+                "wait_for_replicas: the server streams to no standby; nothing to wait for"
+            ),
             Progress::Retrying { id, attempt, pause } => tracing::warn!(
                 migration = %id,
                 attempt,

@@ -28,6 +28,7 @@ mod pgbouncer;
 mod production;
 mod progress;
 mod repeatable;
+mod replicas;
 mod review16;
 mod review16b;
 mod rollback;

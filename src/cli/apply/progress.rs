@@ -96,6 +96,34 @@ impl ProgressPrinter<'_> {
                 }
             }
             Progress::LockNote { text } => self.bar.line(self.err, text),
+            Progress::WaitingForReplica {
+                id,
+                standby,
+                behind_bytes,
+                waited,
+            } => {
+                // As a batch step's lines: a log gets one a second at most.
+                let due = self.bar.is_drawn()
+                    || self
+                        .last_batch_line
+                        .is_none_or(|last| last.elapsed() >= Duration::from_secs(1));
+                if due {
+                    self.last_batch_line = Some(Instant::now());
+                    let line = format!(
+                        "{id}: waiting for standby {standby} to replay it ({behind_bytes} bytes behind, {} ms so far)",
+                        waited.as_millis()
+                    );
+                    if self.bar.is_drawn() {
+                        self.bar.status(line);
+                    } else {
+                        let _ = writeln!(self.err, "{line}");
+                    }
+                }
+            }
+            Progress::NoStandbys => self.bar.line(
+                self.err,
+                "wait_for_replicas: the server streams to no standby (pg_stat_replication is empty); nothing to wait for",
+            ),
             Progress::Planned { plan, batch } => {
                 self.total = plan
                     .steps()

@@ -13,6 +13,7 @@
 //! - `duplicates`: both places of a repeated key.
 //! - `locate`: where a key or value is in the text.
 //! - `lock`: reading the `lock:` key into a [`LockSetting`].
+//! - `replicas`: the `wait_for_replicas:` key ([`WaitForReplicas`]).
 //! - `fleets`: the `fleets:` key: databases one run applies the plan to ([`Fleet`]).
 
 mod duplicates;
@@ -23,11 +24,12 @@ mod lock;
 mod model;
 mod parse;
 mod raw;
+mod replicas;
 
 pub(crate) use fleets::{Fleet, OnError};
 pub(crate) use locate::locate_value;
 pub(crate) use model::{
     BackupPolicy, DEFAULT_MAX_BATCHES, Environment, LockSetting, MANIFEST_FILE, Manifest,
-    OrderSetting, TrackingTable,
+    OrderSetting, TrackingTable, WaitForReplicas,
 };
 pub(crate) use model::{Entry, LintOnApply, ManifestProblem, STEP_KINDS, StepSpecKind};

@@ -1,5 +1,5 @@
 //! What plan.yaml says once read: the [`Manifest`] and its settings ([`OrderSetting`],
-//! [`TrackingTable`], [`Environment`], [`BackupPolicy`], [`LockSetting`]), the entries under `migrations:` with
+//! [`TrackingTable`], [`Environment`], [`BackupPolicy`], [`LockSetting`], [`WaitForReplicas`]), the entries under `migrations:` with
 //! their steps as written, and what can be wrong with the file ([`ManifestProblem`]). Reading
 //! the text into these is `parse`'s job.
 
@@ -82,6 +82,8 @@ pub(crate) struct Manifest {
     pub(crate) lock_retries: u32,
     /// `lock:`: which lock keeps two runs on one database apart.
     pub(crate) lock: LockSetting,
+    /// `wait_for_replicas:`: how long to wait after each migration for the standbys, if at all.
+    pub(crate) wait_for_replicas: Option<WaitForReplicas>,
     pub(crate) environments: IndexMap<String, Environment>,
     pub(crate) lint: LintSettings,
     pub(crate) entries: Vec<Entry>,
@@ -134,6 +136,14 @@ pub(crate) enum LockSetting {
         /// How long a holder that stopped renewing keeps the lock.
         expire_after: Duration,
     },
+}
+
+/// What `wait_for_replicas:` asks: wait after each migration until every standby has
+/// replayed it, failing the run once `max_lag` has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WaitForReplicas {
+    /// How long a standby may take to replay a migration's commit.
+    pub(crate) max_lag: Duration,
 }
 
 /// One entry under `migrations:`.
@@ -240,6 +250,7 @@ impl Manifest {
             lint: LintSettings::default(),
             lock_retries: 5,
             lock: LockSetting::Advisory,
+            wait_for_replicas: None,
             environments: IndexMap::new(),
             entries: Vec::new(),
             fleets: IndexMap::new(),
@@ -269,6 +280,11 @@ impl Manifest {
     /// Which lock keeps two runs on one database apart.
     pub(crate) fn lock(&self) -> LockSetting {
         self.lock
+    }
+
+    /// Whether (and how long) to wait after each migration until every standby replayed it.
+    pub(crate) fn wait_for_replicas(&self) -> Option<WaitForReplicas> {
+        self.wait_for_replicas
     }
 
     /// Declared environments, in file order.

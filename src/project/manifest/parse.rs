@@ -18,6 +18,7 @@ use super::model::{
     StepSpecKind, TrackingTable,
 };
 use super::raw::{RawCommit, RawEntry, RawManifest, RawStep, RawStepValue};
+use super::replicas::read_wait_for_replicas;
 use crate::diagnostic::SourceFile;
 use crate::project::header::{Written, parse_requirement};
 use crate::project::layout::Layout;
@@ -94,6 +95,10 @@ impl Manifest {
             .and_then(|lock| read_lock(lock, text, &mut problems, parse_duration))
         {
             manifest.lock = lock;
+        }
+        if let Some(wait) = raw.wait_for_replicas {
+            manifest.wait_for_replicas =
+                read_wait_for_replicas(wait, text, &mut problems, parse_duration);
         }
         if let Some(lint) = raw.lint {
             if let Some(rows) = lint.small_table_rows {

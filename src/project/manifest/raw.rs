@@ -11,6 +11,7 @@ use serde::de::{self, MapAccess, Visitor};
 use super::fleets::RawFleet;
 use super::lock::RawLock;
 use super::model::{BackupPolicy, LintOnApply, OrderSetting, STEP_KINDS};
+use super::replicas::RawWaitForReplicas;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,10 +23,23 @@ pub(super) struct RawManifest {
     pub(super) lock_timeout: Option<String>,
     pub(super) lock_retries: Option<u32>,
     pub(super) lock: Option<RawLock>,
+    /// `Some(None)`: the key written with no value (the defaults).
+    #[serde(default, deserialize_with = "present")]
+    pub(super) wait_for_replicas: Option<Option<RawWaitForReplicas>>,
     pub(super) environments: Option<IndexMap<String, Option<RawEnvironment>>>,
     pub(super) lint: Option<RawLint>,
     pub(super) migrations: Option<IndexMap<String, Option<RawEntry>>>,
     pub(super) fleets: Option<IndexMap<String, Option<RawFleet>>>,
+}
+
+/// A key written with no value (`wait_for_replicas:`) as `Some(None)`, where a plain `Option`
+/// would read it as absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Default, Deserialize)]
