@@ -11,6 +11,7 @@ use clap::Args;
 use miette::Diagnostic;
 
 use super::args::can_confirm;
+use super::fleet_table::FleetTable;
 use super::{Failure, Global};
 use crate::db::connect::LocalMachine;
 use crate::diagnostic::{Classified, ErrorClass};
@@ -245,9 +246,19 @@ pub(crate) fn apply(
             OnError::Continue => "continue",
         }
     );
-    let report = apply_fleet(loaded, &targets, &options, handlers, &mut |event| {
-        write_event(event, err);
-    });
+    // On a terminal a live table of the targets running; else a line per event.
+    let mut table = FleetTable::on_terminal(global);
+    let report = apply_fleet(
+        loaded,
+        &targets,
+        &options,
+        handlers,
+        &mut |event| match table.as_mut() {
+            Some(table) => table.show(event),
+            None => write_event(event, err),
+        },
+    );
+    drop(table);
     if global.json() {
         let _ = writeln!(out, "{}", report.to_json());
     } else {

@@ -15,6 +15,7 @@ mod colour;
 mod completions;
 mod failure;
 mod fleet;
+mod fleet_table;
 mod global;
 mod graph;
 mod import_history;

@@ -221,6 +221,38 @@ fn on_a_terminal_with_verbose_output_lines_instead_of_a_bar() {
 
 /// Asserts that `output` drew the bar: its estimate, an elapsed time and `parts`.
 #[track_caller]
+/// Issue 17: a fleet run on a terminal shows a live table of the targets running (target,
+/// elapsed, what it does), and leaves one line per target saying how it ended, then the report.
+#[test]
+fn on_a_terminal_a_fleet_run_shows_a_live_table_and_leaves_each_targets_outcome() {
+    let first = test_db("progress_fleet_first");
+    let second = test_db("progress_fleet_second");
+    let project = slow_project();
+    project.write(
+        "targets.txt",
+        &format!("{}\n{}\n", first.url(), second.url()),
+    );
+    let run = run_words_on_a_terminal(
+        project.path(),
+        &["apply", "--targets", "targets.txt", "--parallel", "2"],
+    )
+    .expect_ok();
+    let output = run.stdout;
+    // A row per running target (cut to the pseudo-terminal's width), then a line per target
+    // as it ends, then the report.
+    assert!(output.contains("applying 001_f"), "no live row: {output:?}");
+    for database in ["progress_fleet_first", "progress_fleet_second"] {
+        assert!(
+            output.contains(&format!("{database}: applied (")),
+            "no line saying how {database} ended: {output:?}"
+        );
+    }
+    assert!(
+        output.contains("2 targets: 2 applied"),
+        "no report: {output:?}"
+    );
+}
+
 fn assert_bar(output: &str, parts: &[&str]) {
     assert!(output.contains("(eta "), "no bar drawn: {output:?}");
     assert!(
@@ -239,10 +271,20 @@ fn assert_bar(output: &str, parts: &[&str]) {
 /// and stderr together, with the bar's escape sequences.
 fn run_on_a_terminal(database: &TestDatabase, dir: &Path, args: &[&str]) -> Run {
     let url = database.url();
+    let with_url: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--database-url", url.as_str()])
+        .collect();
+    run_words_on_a_terminal(dir, &with_url)
+}
+
+/// Runs `plan ARGS` in `dir` under a pseudo-terminal, as [`run_on_a_terminal`] does, with no
+/// database added (a fleet run names its own).
+fn run_words_on_a_terminal(dir: &Path, args: &[&str]) -> Run {
     let words: Vec<String> = [env!("CARGO_BIN_EXE_plan")]
         .iter()
         .chain(args)
-        .chain(&["--database-url", url.as_str()])
         .map(|word| shell_quoted(word))
         .collect();
     let mut command = Command::new("script");
