@@ -6,8 +6,9 @@
 //!
 //! Each test starts its own pgbouncer (the distribution's, PgBouncer 1.18 on Debian 12, with
 //! its default settings but for the pool mode) in front of the shared test cluster, as the
-//! cluster's OS user when the tests run as root. .ci/run installs it; without it these tests
-//! skip, saying why.
+//! cluster's OS user when the tests run as root. Missing, it is installed from Debian's
+//! packages when the tests run as root (.ci/run installs it too); otherwise these tests skip,
+//! saying why.
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -35,12 +36,48 @@ impl Drop for Bouncer {
 }
 
 /// The pgbouncer binary, if installed.
-fn pgbouncer_binary() -> Option<PathBuf> {
+fn installed_pgbouncer() -> Option<PathBuf> {
     let mut candidates = vec![PathBuf::from("/usr/sbin/pgbouncer")];
     if let Some(path) = std::env::var_os("PATH") {
         candidates.extend(std::env::split_paths(&path).map(|dir| dir.join("pgbouncer")));
     }
     candidates.into_iter().find(|candidate| candidate.is_file())
+}
+
+/// The pgbouncer binary: installed, or installed now from Debian's packages when the tests run
+/// as root (so that the README's `cargo test --locked` on a fresh machine runs these tests
+/// too, as `.ci/run` does), once for all the tests.
+fn pgbouncer_binary() -> Option<PathBuf> {
+    static BINARY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            if let Some(binary) = installed_pgbouncer() {
+                return Some(binary);
+            }
+            // Root, as `id -u` says: only root installs packages.
+            let root = Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|output| output.stdout.starts_with(b"0"));
+            if root {
+                let install = |args: &[&str]| {
+                    Command::new("apt-get")
+                        .args(args)
+                        .env("DEBIAN_FRONTEND", "noninteractive")
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status()
+                        .is_ok_and(|status| status.success())
+                };
+                if !install(&["install", "-y", "-q", "pgbouncer"]) {
+                    let _ = install(&["update", "-q"])
+                        && install(&["install", "-y", "-q", "pgbouncer"]);
+                }
+            }
+            installed_pgbouncer()
+        })
+        .clone()
 }
 
 /// Starts pgbouncer in transaction pooling in front of the test cluster, or `None` (with a
