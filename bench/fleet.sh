@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A fleet run's cost: 10 migrations applied to 100 databases one at a time and with
-# --parallel 4, then `plan status` over the 100 up-to-date databases (docs/fleets.md).
+# --parallel 4, then `plan status` over the 100 up-to-date databases; then `plan status` over
+# 1,000 tenant schemas of one database (`schemas:`), before and after they are applied to
+# (docs/fleets.md).
 #
-#   bench/fleet.sh [DATABASES] [MIGRATIONS]     (defaults: 100 databases, 10 migrations)
+#   bench/fleet.sh [DATABASES] [MIGRATIONS] [SCHEMAS]   (defaults: 100, 10, 1000)
 #
 # One throwaway cluster (fsync off, as the test clusters), two sets of fresh databases so that
 # both applies start from empty ones, a --targets file listing them. PLAN_PROFILE=debug runs
@@ -11,6 +13,7 @@
 set -euo pipefail
 databases=${1:-100}
 migrations=${2:-10}
+schemas=${3:-1000}
 profile=${PLAN_PROFILE:-release}
 cd "$(dirname "$0")/.."
 
@@ -36,12 +39,24 @@ SQL
 done
 
 sql() { psql -X -q -h "$work" -U postgres -d postgres -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
+cat >"$project/plan.yaml" <<YAML
+fleets:
+  tenants:
+    databases: ["postgresql://postgres@/tenants?host=$work"]
+    schemas: "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant%' ORDER BY 1"
+YAML
+
 for set in seq par; do
     for index in $(seq -w 1 "$databases"); do
         sql "CREATE DATABASE ${set}_$index"
         echo "postgresql://postgres@/${set}_$index?host=$work" >>"$work/$set.txt"
     done
 done
+sql "CREATE DATABASE tenants"
+psql -X -q -h "$work" -U postgres -d tenants -v ON_ERROR_STOP=1 \
+    -c "DO \$\$ BEGIN FOR n IN 1..$schemas LOOP
+            EXECUTE format('CREATE SCHEMA tenant_%s', lpad(n::text, 5, '0'));
+        END LOOP; END \$\$" >/dev/null
 sql "CHECKPOINT"
 
 now_ms() { date +%s%3N; }
@@ -64,4 +79,12 @@ head -1 "$work/out.txt"
 timed "apply again, all up to date, --parallel 4" apply --targets "$work/par.txt" --parallel 4
 timed "status, all up to date, one at a time" status --targets "$work/par.txt"
 timed "status, all up to date, --parallel 4" status --targets "$work/par.txt" --parallel 4
+head -1 "$work/out.txt"
+
+echo "$schemas tenant schemas in one database"
+timed "status, no ledger yet (all pending)" status --fleet tenants
+head -1 "$work/out.txt"
+timed "apply, --parallel 4" apply --fleet tenants --parallel 4
+head -1 "$work/out.txt"
+timed "status, all up to date" status --fleet tenants
 head -1 "$work/out.txt"

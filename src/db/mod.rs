@@ -69,7 +69,7 @@ pub(crate) use error::DbError;
 pub(crate) use holder::LockHolder;
 pub(crate) use ledger::{
     Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState,
-    PartialProgress, Recorded, ResumePoint,
+    PartialProgress, Recorded, ResumePoint, ledger_row,
 };
 pub(crate) use lock::{LockKey, LockWait, LockWaiting};
 pub(crate) use locks::{Blocks, HeldLock, LedgerTables, LockMode, RelationFile};

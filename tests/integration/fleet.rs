@@ -789,3 +789,148 @@ fn issue_17_with_stop_a_running_target_finishes_its_migration_and_stops_there() 
     );
     assert_eq!(tenants[2].ledger(), Vec::<String>::new());
 }
+
+/// The backends that ran a statement naming `plan_migrations` in the server log from byte
+/// `start` on (entries start with the default `%m [%p] ` prefix; a statement's own lines
+/// continue the entry before them), and every backend that ran a statement there.
+fn ledger_readers(log_path: &std::path::Path, start: u64) -> (Vec<String>, Vec<String>) {
+    let log = std::fs::read(log_path).expect("read the server log");
+    let start = usize::try_from(start).expect("the log fits in memory");
+    let text = String::from_utf8_lossy(&log[start..]);
+    let mut entries: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let starts_entry = line.len() > 4
+            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && line.as_bytes()[4] == b'-';
+        match entries.last_mut() {
+            Some(entry) if !starts_entry => {
+                entry.push('\n');
+                entry.push_str(line);
+            }
+            _ => entries.push(line.to_string()),
+        }
+    }
+    let mut readers = Vec::new();
+    let mut all = Vec::new();
+    for entry in entries
+        .iter()
+        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
+    {
+        let Some(pid) = entry
+            .split_once(" [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map(|(pid, _)| pid.to_string())
+        else {
+            continue;
+        };
+        if entry.contains("plan_migrations") && !readers.contains(&pid) {
+            readers.push(pid.clone());
+        }
+        if !all.contains(&pid) {
+            all.push(pid);
+        }
+    }
+    (readers, all)
+}
+
+#[test]
+fn issue_17_status_over_50_schemas_of_one_database_reads_them_over_one_connection() {
+    let tenants = tenants("fleet_schemas50", 1, 1);
+    let database = &tenants[0];
+    // 45 schemas applied to (two of them made to fail at 003 by a conflicting table), then 5
+    // more without a ledger; one applied schema's ledger says 002 had another checksum.
+    for index in 0..45 {
+        database.execute(&format!("CREATE SCHEMA tenant_{index:02}"));
+    }
+    database.execute(
+        "CREATE TABLE tenant_07.invoices (id int); CREATE TABLE tenant_23.invoices (id int)",
+    );
+    let project = project(&tenants[..0], "", "");
+    project.write(
+        "plan.yaml",
+        &format!(
+            "fleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\\\_%' ORDER BY 1\"\n    parallel: 4\n    on_error: continue\n",
+            database.url()
+        ),
+    );
+    let applied = plan(
+        &project,
+        &["apply", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_failed();
+    assert_eq!(
+        json(&applied)["totals"]["failed"],
+        2,
+        "{}",
+        applied.transcript()
+    );
+    for index in 45..50 {
+        database.execute(&format!("CREATE SCHEMA tenant_{index:02}"));
+    }
+    database.execute(
+        "UPDATE tenant_11.plan_migrations SET checksum = 'elsewhere' WHERE id = '002_orders'",
+    );
+
+    let name = database.settings.database().to_string();
+    database.execute(&format!(
+        "ALTER DATABASE \"{name}\" SET log_statement = 'all'"
+    ));
+    let log_path = clusters()[0].log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let status = plan(
+        &project,
+        &["status", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_ok();
+    let (readers, all) = ledger_readers(log_path, start);
+    database.execute(&format!("ALTER DATABASE \"{name}\" RESET log_statement"));
+    let report = json(&status);
+    let rows: Vec<String> = report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|target| {
+            let name = target["target"].as_str().expect("a name");
+            let schema = name.rsplit('/').next().unwrap_or_default();
+            format!(
+                "{schema} {} {} {} {}",
+                target["state"].as_str().expect("a state"),
+                target["pending"],
+                target["failed_at"].as_str().unwrap_or("-"),
+                target["detail"].as_str().expect("a detail"),
+            )
+        })
+        .collect();
+    let expect: Vec<String> = (0..50)
+        .map(|index| {
+            let schema = format!("tenant_{index:02}");
+            match index {
+                7 | 23 => format!(
+                    "{schema} failed 1 003_invoices failed at 003_invoices; 1 pending, next 003_invoices"
+                ),
+                11 => format!("{schema} unsettled 0 - 1 modified"),
+                45.. => format!("{schema} pending 3 - 3 pending, next 001_accounts"),
+                _ => format!("{schema} up_to_date 0 - "),
+            }
+        })
+        .collect();
+    assert_eq!(rows, expect, "{}", status.transcript());
+    assert_eq!(
+        report["totals"],
+        serde_json::json!({"up_to_date": 42, "pending": 5, "failed": 2, "unsettled": 1,
+                           "unreachable": 0, "unreadable": 0}),
+    );
+    // One backend listed the schemas, one read every ledger.
+    assert_eq!(
+        readers.len(),
+        1,
+        "{readers:?} {all:?}\n{}",
+        status.transcript()
+    );
+    assert_eq!(all.len(), 2, "{all:?}");
+    plan(&project, &["status", "--fleet", "tenants", "--exit-code"])
+        .expect_failed()
+        .expect_stdout_has(&[
+            "fleet tenants: 50 targets: 42 up to date, 5 pending, 2 failed, 1 unsettled",
+        ]);
+}

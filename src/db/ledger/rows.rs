@@ -112,7 +112,10 @@ impl Ledger {
     }
 }
 
-fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
+/// A row of [`Ledger::read`]'s columns, in its order: `id, checksum, batch, state,
+/// next_statement, next_step, applied_at, duration_ms, applied_by, environment, completed`, all
+/// as text (also read so by `status --fleet`, which reads many schemas' ledgers in one query).
+pub(crate) fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
     let mut columns = columns.into_iter();
     let mut next = || columns.next().flatten();
     let id = next().unwrap_or_default();

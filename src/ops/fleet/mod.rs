@@ -10,7 +10,9 @@
 //! - `run`: the canary group, then the rest in parallel; `on_error: stop` or `continue`.
 //! - `report`: each target's outcome and the fleet's totals, as text and JSON.
 //! - `status`: one line per target: up to date, pending, failed at, unreachable.
+//! - `ledgers`: the ledgers of many schemas of one database, read over one connection.
 
+pub(crate) mod ledgers;
 pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod status;

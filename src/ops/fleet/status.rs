@@ -1,18 +1,20 @@
-//! `plan status --fleet NAME`: one line per target, read with one connection and one ledger
-//! read each (and one history read where something is pending, to say where it last failed):
-//! up to date, N pending, failed at X, other states (partial, modified, ...), unreachable, or
-//! unreadable.
-//! Targets are read `parallel` at a time; nothing is locked or written.
+//! `plan status --fleet NAME`: one line per target: up to date, N pending, failed at X, other
+//! states (partial, modified, ...), unreachable, or unreadable. A database target is read with
+//! one connection and one ledger read (and one history read where something is pending, to say
+//! where it last failed); the schema targets of one database are read together over one
+//! connection, their ledgers and histories in a few queries (`ledgers`), not one per schema.
+//! Connections are made `parallel` at a time; nothing is locked or written.
 
 use std::sync::Mutex;
 
 use serde::Serialize;
 
+use super::ledgers::read_schema_ledgers;
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::{DbError, Session};
 use crate::load::Loaded;
-use crate::ops::status::status;
+use crate::ops::status::{MigrationStatus, status};
 
 /// One target's state, as `status --fleet` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -51,7 +53,8 @@ const STATES: [&str; 6] = [
     "unreadable",
 ];
 
-/// Reads each target's ledger, `parallel` at a time.
+/// Reads each target's ledger, `parallel` connections at a time: a database target on its
+/// own connection, the schema targets of one database together on one.
 pub(crate) fn fleet_status(
     loaded: &Loaded,
     fleet: &str,
@@ -59,11 +62,19 @@ pub(crate) fn fleet_status(
     environment: Option<&str>,
     parallel: usize,
 ) -> FleetStatus {
+    let units = connections(targets);
     let results: Mutex<Vec<Option<TargetStatus>>> = Mutex::new(vec![None; targets.len()]);
-    each_index(0..targets.len(), parallel, &|| false, &|index| {
-        let read = read_one(loaded, &targets[index], environment);
+    each_index(0..units.len(), parallel, &|| false, &|unit| {
+        let read = match &units[unit] {
+            Connection::One(index) => {
+                vec![(*index, read_one(loaded, &targets[*index], environment))]
+            }
+            Connection::Schemas(indexes) => read_schemas(loaded, targets, indexes, environment),
+        };
         if let Ok(mut results) = results.lock() {
-            results[index] = Some(read);
+            for (index, shown) in read {
+                results[index] = Some(shown);
+            }
         }
     });
     let results = results.into_inner().unwrap_or_default();
@@ -73,14 +84,102 @@ pub(crate) fn fleet_status(
     }
 }
 
-fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) -> TargetStatus {
-    let mut shown = TargetStatus {
+/// What one connection of `status --fleet` reads: the indexes of its targets in the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Connection {
+    /// A database target, or a target already known to be out of reach.
+    One(usize),
+    /// The schema targets of one database (the same connection settings), in list order.
+    Schemas(Vec<usize>),
+}
+
+/// The targets grouped into connections, in the order of each connection's first target.
+fn connections(targets: &[FleetTarget]) -> Vec<Connection> {
+    let mut units: Vec<Connection> = Vec::new();
+    // For each unit of schemas: its database's settings.
+    let mut databases: Vec<(usize, &crate::db::ConnectionSettings)> = Vec::new();
+    for (index, target) in targets.iter().enumerate() {
+        if target.schema.is_none() || target.unreachable.is_some() {
+            units.push(Connection::One(index));
+            continue;
+        }
+        match databases
+            .iter()
+            .find(|(_, database)| **database == target.database)
+        {
+            Some((unit, _)) => {
+                if let Connection::Schemas(indexes) = &mut units[*unit] {
+                    indexes.push(index);
+                }
+            }
+            None => {
+                databases.push((units.len(), &target.database));
+                units.push(Connection::Schemas(vec![index]));
+            }
+        }
+    }
+    units
+}
+
+/// The schema targets `indexes` of one database, their ledgers read over one connection.
+/// When that read fails past connecting, each is read on its own instead, so that a schema
+/// whose ledger cannot be read is the only one said to be unreadable.
+fn read_schemas(
+    loaded: &Loaded,
+    targets: &[FleetTarget],
+    indexes: &[usize],
+    environment: Option<&str>,
+) -> Vec<(usize, TargetStatus)> {
+    let Some(first) = indexes.first().map(|index| &targets[*index]) else {
+        return Vec::new();
+    };
+    let schemas: Vec<&str> = indexes
+        .iter()
+        .map(|index| targets[*index].schema.as_deref().unwrap_or_default())
+        .collect();
+    let read = Session::connect(&first.database).and_then(|mut session| {
+        let ledgers = read_schema_ledgers(&mut session, &schemas)?;
+        let _ = session.close();
+        Ok(ledgers)
+    });
+    match read {
+        Ok(ledgers) => indexes
+            .iter()
+            .zip(ledgers)
+            .map(|(index, ledger)| {
+                let lines = status(loaded, &ledger.rows, environment);
+                (*index, shown(&targets[*index], &lines, ledger.last_failed))
+            })
+            .collect(),
+        Err(DbError::Connect { detail, .. }) => indexes
+            .iter()
+            .map(|index| {
+                let mut shown = unread(&targets[*index]);
+                shown.state = "unreachable";
+                shown.detail = detail.clone();
+                (*index, shown)
+            })
+            .collect(),
+        Err(_) => indexes
+            .iter()
+            .map(|index| (*index, read_one(loaded, &targets[*index], environment)))
+            .collect(),
+    }
+}
+
+/// A target's line before its ledger is read.
+fn unread(target: &FleetTarget) -> TargetStatus {
+    TargetStatus {
         target: target.name.clone(),
         state: "up_to_date",
         pending: 0,
         failed_at: None,
         detail: String::new(),
-    };
+    }
+}
+
+fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) -> TargetStatus {
+    let mut shown = unread(target);
     if let Some(error) = &target.unreachable {
         shown.state = "unreachable";
         shown.detail = error.clone();
@@ -90,31 +189,38 @@ fn read_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) ->
     let read = database.connect().and_then(|mut session| {
         let rows = database.ledger().read(&mut session)?;
         let lines = status(loaded, &rows, environment);
-        let unsettled: Vec<_> = lines
-            .iter()
-            .filter(|line| !line.state.is_settled())
-            .collect();
-        let last = if unsettled.is_empty() {
-            None
-        } else {
+        let unsettled = lines.iter().any(|line| !line.state.is_settled());
+        let last = if unsettled {
             last_failure(&mut session, &database)?
+        } else {
+            None
         };
         let _ = session.close();
         Ok((lines, last))
     });
-    let (lines, last_failed) = match read {
-        Ok(read) => read,
+    match read {
+        Ok((lines, last_failed)) => self::shown(target, &lines, last_failed),
         Err(DbError::Connect { detail, .. }) => {
             shown.state = "unreachable";
             shown.detail = detail;
-            return shown;
+            shown
         }
         Err(other) => {
             shown.state = "unreadable";
             shown.detail = other.to_string();
-            return shown;
+            shown
         }
-    };
+    }
+}
+
+/// A target's line from its migrations' states and the migration its history's last row
+/// says failed to apply.
+fn shown(
+    target: &FleetTarget,
+    lines: &[MigrationStatus],
+    last_failed: Option<String>,
+) -> TargetStatus {
+    let mut shown = unread(target);
     let pending: Vec<&str> = lines
         .iter()
         .filter(|line| line.state.name() == "pending")
@@ -266,6 +372,41 @@ mod tests {
             targets,
         };
         assert_eq!(status.to_text(), expect);
+    }
+
+    /// A target of database `db` on host `h`, in `schema` when given; `unreachable` when
+    /// its database could not list its schemas.
+    fn target(db: &str, schema: Option<&str>, unreachable: bool) -> FleetTarget {
+        let database = crate::db::ConnectionSettings::for_tcp("h", 5432, "app", db);
+        FleetTarget {
+            name: format!("h:5432/{db}/{}", schema.unwrap_or_default()),
+            settings: database.with_server_option(&format!("-c search_path={schema:?}")),
+            database,
+            schema: schema.map(str::to_string),
+            unreachable: unreachable.then(|| "refused".to_string()),
+        }
+    }
+
+    #[test]
+    fn the_schemas_of_one_database_share_a_connection_in_list_order() {
+        let targets = [
+            target("a", Some("t1"), false),
+            target("b", Some("t1"), false),
+            target("a", Some("t2"), false),
+            target("c", None, false),
+            target("d", Some("t1"), true),
+            target("b", Some("t2"), false),
+            target("a", Some("t3"), false),
+        ];
+        assert_eq!(
+            connections(&targets),
+            [
+                Connection::Schemas(vec![0, 2, 6]),
+                Connection::Schemas(vec![1, 5]),
+                Connection::One(3),
+                Connection::One(4),
+            ]
+        );
     }
 
     #[test]

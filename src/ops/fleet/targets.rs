@@ -27,6 +27,9 @@ pub(crate) struct FleetTarget {
     pub(crate) name: String,
     /// How to reach it (for a schema, with its `search_path`).
     pub(crate) settings: ConnectionSettings,
+    /// How to reach its database, without a schema's `search_path`: the schema targets of
+    /// one database share it, so `status` reads their ledgers over one connection.
+    pub(crate) database: ConnectionSettings,
     /// The schema of a schema-per-tenant target.
     pub(crate) schema: Option<String>,
     /// Why the target is known to be out of reach already: its database could not be asked
@@ -39,6 +42,7 @@ impl FleetTarget {
     fn database(settings: ConnectionSettings) -> FleetTarget {
         FleetTarget {
             name: target_name(&settings),
+            database: settings.clone(),
             settings,
             schema: None,
             unreachable: None,
@@ -206,6 +210,7 @@ fn schema_targets(databases: &[FleetTarget], sql: &str, parallel: usize) -> Vec<
                     settings: database
                         .settings
                         .with_server_option(&search_path_option(&schema)),
+                    database: database.settings.clone(),
                     schema: Some(schema),
                     unreachable: None,
                 })
