@@ -136,6 +136,9 @@ pub(crate) enum Nesting {
     Flat,
     /// Flyway's: Flyway-named files in its subfolders too, at any depth.
     Flyway,
+    /// Flyway's when a Flyway-named file (`V1__x.sql`, `U1__x.sql`) is directly in it, else
+    /// flat: decided from the one listing of the folder.
+    FlywayIfNamed,
     /// One folder per migration (Prisma's, Diesel's).
     Folders(MigrationFolders),
 }
@@ -179,6 +182,13 @@ pub(crate) fn list(
     paths.sort_by(|left, right| left.as_os_str().cmp(right.as_os_str()));
     // Each file is read, hashed and decoded on its own (in parallel: at thousands of files
     // this was most of loading), then the results are taken in name order.
+    let nesting = match nesting {
+        Nesting::FlywayIfNamed if paths.iter().any(|path| is_flyway_versioned(path)) => {
+            Nesting::Flyway
+        }
+        Nesting::FlywayIfNamed => Nesting::Flat,
+        decided => decided,
+    };
     let read = parallel::map(&paths, |path| match nesting {
         Nesting::Folders(folders) if is_folder_candidate(path) => {
             read_folder(source, migrations_dir, path, folders)
@@ -303,6 +313,15 @@ fn is_folder_candidate(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
         .is_some_and(|name| !name.starts_with('.') && !has_sql_extension(path))
+}
+
+/// Whether a file is named as Flyway names a versioned or undo migration.
+fn is_flyway_versioned(path: &Path) -> bool {
+    has_sql_extension(path)
+        && path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .is_some_and(|stem| flyway_name(stem).is_some())
 }
 
 fn has_sql_extension(path: &Path) -> bool {

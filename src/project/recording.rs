@@ -88,4 +88,8 @@ impl Source for Recording<'_> {
     fn is_link(&self, path: &Path) -> bool {
         self.inner.is_link(path)
     }
+
+    fn is_folder(&self, path: &Path) -> bool {
+        self.inner.is_folder(path)
+    }
 }

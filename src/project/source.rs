@@ -43,6 +43,10 @@ pub(crate) trait Source: Sync {
     /// Whether `path` is a symbolic link: a linked folder is not searched for migrations (a
     /// link back up would be searched forever).
     fn is_link(&self, path: &Path) -> bool;
+    /// Whether `path` is a folder: without listing it, which at thousands of files costs.
+    fn is_folder(&self, path: &Path) -> bool {
+        self.list(path).is_ok()
+    }
 }
 
 /// A project folder on disk.
@@ -215,6 +219,10 @@ impl Source for Folder<'_> {
 
     fn is_link(&self, path: &Path) -> bool {
         std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink())
+    }
+
+    fn is_folder(&self, path: &Path) -> bool {
+        std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir())
     }
 }
 

@@ -34,7 +34,7 @@ fn flyway_versioned(name: &str) -> bool {
     name.starts_with('V') && flyway_versioned_name(name)
 }
 
-/// `X<digits…>__….sql`: a Flyway versioned or undo name, whatever its capital prefix.
+/// `V<digits…>__….sql`: a Flyway versioned name.
 fn flyway_versioned_name(name: &str) -> bool {
     name.get(1..)
         .and_then(|rest| rest.split_once("__"))
@@ -53,7 +53,7 @@ fn flyway_versioned_name(name: &str) -> bool {
 pub(super) fn migrations_folder(source: &dyn Source, manifest: &Manifest) -> PathBuf {
     let root = source.root();
     let declared = root.join(&manifest.migrations_dir);
-    if manifest.migrations_dir_declared || source.list(&declared).is_ok() {
+    if manifest.migrations_dir_declared || source.is_folder(&declared) {
         return declared;
     }
     TOOL_FOLDERS
@@ -99,19 +99,6 @@ pub(super) fn nesting(source: &dyn Source, manifest: &Manifest, migrations_dir: 
     if source.read(&diesel_setup.join("up.sql")).is_ok() {
         return Nesting::Folders(MigrationFolders::Diesel);
     }
-    let flyway = source.list(migrations_dir).is_ok_and(|entries| {
-        entries.iter().any(|entry| {
-            entry
-                .file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(|name| {
-                    (name.starts_with('V') || name.starts_with('U')) && flyway_versioned_name(name)
-                })
-        })
-    });
-    if flyway {
-        Nesting::Flyway
-    } else {
-        Nesting::Flat
-    }
+    // Whether a Flyway-named file is directly in it is seen when it is listed (once).
+    Nesting::FlywayIfNamed
 }
