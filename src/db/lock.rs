@@ -95,6 +95,41 @@ impl fmt::Display for LockKey {
     }
 }
 
+impl LockWait<'_> {
+    /// One round of waiting for a lock held by `holder`, since `started`: refused once the
+    /// timeout has passed, else said (`on_wait`) and slept until the next try. Shared by the
+    /// advisory lock and the table lock (`table_lock.rs`).
+    pub(crate) fn wait_once(
+        &mut self,
+        started: Instant,
+        key: &LockKey,
+        lock_name: &str,
+        holder: Option<LockHolder>,
+    ) -> Result<(), DbError> {
+        let waited = started.elapsed();
+        if let Some(timeout) = self.timeout
+            && waited >= timeout
+        {
+            return Err(DbError::LockTimeout {
+                lock_name: lock_name.to_string(),
+                waited,
+                holder: holder.map(Box::new),
+            });
+        }
+        (self.on_wait)(&LockWaiting {
+            key,
+            holder: holder.as_ref(),
+            waited,
+        });
+        let mut pause = self.poll_interval;
+        if let Some(timeout) = self.timeout {
+            pause = pause.min(timeout.saturating_sub(started.elapsed()));
+        }
+        thread::sleep(pause);
+        Ok(())
+    }
+}
+
 impl AdvisoryLock {
     /// Takes the lock on `client`'s session, polling until it is free or the timeout passes.
     /// `target` names the database in errors (the redacted `ConnectionSettings` display).
@@ -121,26 +156,7 @@ impl AdvisoryLock {
                 });
             }
             let holder = lock_holder(&mut client, key, target)?;
-            let waited = started.elapsed();
-            if let Some(timeout) = wait.timeout
-                && waited >= timeout
-            {
-                return Err(DbError::LockTimeout {
-                    lock_name: key.to_string(),
-                    waited,
-                    holder: holder.map(Box::new),
-                });
-            }
-            (wait.on_wait)(&LockWaiting {
-                key,
-                holder: holder.as_ref(),
-                waited,
-            });
-            let mut pause = wait.poll_interval;
-            if let Some(timeout) = wait.timeout {
-                pause = pause.min(timeout.saturating_sub(started.elapsed()));
-            }
-            thread::sleep(pause);
+            wait.wait_once(started, key, &key.to_string(), holder)?;
         }
     }
 

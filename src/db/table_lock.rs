@@ -35,7 +35,7 @@ use postgres::types::{ToSql, Type};
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 use crate::db::holder::{Lease, LockHolder};
-use crate::db::lock::{LockKey, LockWait, LockWaiting};
+use crate::db::lock::{LockKey, LockWait};
 use crate::db::quote::quote_identifier;
 
 /// Where the lock row lives and which row it is.
@@ -149,26 +149,7 @@ impl TableLock {
                 });
             }
             let holder = read_holder(&mut client, table, &target)?;
-            let waited = started.elapsed();
-            if let Some(timeout) = wait.timeout
-                && waited >= timeout
-            {
-                return Err(DbError::LockTimeout {
-                    lock_name,
-                    waited,
-                    holder: holder.map(Box::new),
-                });
-            }
-            (wait.on_wait)(&LockWaiting {
-                key,
-                holder: holder.as_ref(),
-                waited,
-            });
-            let mut pause = wait.poll_interval;
-            if let Some(timeout) = wait.timeout {
-                pause = pause.min(timeout.saturating_sub(started.elapsed()));
-            }
-            thread::sleep(pause);
+            wait.wait_once(started, key, &lock_name, holder)?;
         }
     }
 

@@ -238,24 +238,8 @@ impl FleetReport {
 
     /// The text report: a summary line, then a line per target.
     pub(crate) fn to_text(&self) -> String {
-        let totals: Vec<String> = self
-            .totals()
-            .into_iter()
-            .filter(|(_, count)| *count > 0)
-            .map(|(outcome, count)| format!("{count} {}", outcome.replace('_', " ")))
-            .collect();
-        let mut text = format!(
-            "fleet {}: {}: {}\n",
-            self.fleet,
-            crate::diagnostic::counted(self.targets.len(), "target", "targets"),
-            totals.join(", ")
-        );
-        let width = self
-            .targets
-            .iter()
-            .map(|target| target.target.len())
-            .max()
-            .unwrap_or(0);
+        let mut text = summary_line(&self.fleet, self.targets.len(), &self.totals());
+        let width = name_width(self.targets.iter().map(|target| target.target.as_str()));
         let outcome_width = self
             .targets
             .iter()
@@ -276,6 +260,30 @@ impl FleetReport {
         }
         text
     }
+}
+
+/// The first line of a fleet's text report or status: `fleet NAME: N targets: 3 applied, 1
+/// failed`, the totals that are not zero, `_` read as a space.
+pub(crate) fn summary_line(
+    fleet: &str,
+    targets: usize,
+    totals: &indexmap::IndexMap<&'static str, usize>,
+) -> String {
+    let totals: Vec<String> = totals
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(name, count)| format!("{count} {}", name.replace('_', " ")))
+        .collect();
+    format!(
+        "fleet {fleet}: {}: {}\n",
+        crate::diagnostic::counted(targets, "target", "targets"),
+        totals.join(", ")
+    )
+}
+
+/// The width of the longest target name, to align a report's columns.
+pub(crate) fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(str::len).max().unwrap_or(0)
 }
 
 #[cfg(test)]

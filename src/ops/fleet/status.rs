@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use super::ledgers::read_schema_ledgers;
+use super::report::{name_width, summary_line};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::{DbError, Session};
@@ -319,24 +320,8 @@ impl FleetStatus {
 
     /// A summary line, then one line per target.
     pub(crate) fn to_text(&self) -> String {
-        let totals: Vec<String> = self
-            .totals()
-            .into_iter()
-            .filter(|(_, count)| *count > 0)
-            .map(|(state, count)| format!("{count} {}", state.replace('_', " ")))
-            .collect();
-        let mut text = format!(
-            "fleet {}: {}: {}\n",
-            self.fleet,
-            crate::diagnostic::counted(self.targets.len(), "target", "targets"),
-            totals.join(", ")
-        );
-        let width = self
-            .targets
-            .iter()
-            .map(|target| target.target.len())
-            .max()
-            .unwrap_or(0);
+        let mut text = summary_line(&self.fleet, self.targets.len(), &self.totals());
+        let width = name_width(self.targets.iter().map(|target| target.target.as_str()));
         for target in &self.targets {
             let line = format!(
                 "  {:<width$}  {:<11}  {}",
