@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use postgres::Client;
+use postgres::types::Type;
 use sha2::{Digest, Sha256};
 
 use crate::db::connect::ConnectionSettings;
@@ -235,8 +236,10 @@ fn unlock(client: &mut Client, key: &LockKey, target: &str) -> Result<(), DbErro
     }
 }
 
-/// Finds the session holding `key` in the current database, if it is visible.
-fn lock_holder(
+/// Finds the session holding `key` in the current database, if it is visible. Asked through
+/// the unnamed statement, so that a run holding the table lock behind a transaction pooler can
+/// ask too (`session::connection`: the two locks keep each other out).
+pub(crate) fn lock_holder(
     client: &mut Client,
     key: &LockKey,
     target: &str,
@@ -247,7 +250,7 @@ fn lock_holder(
     let high = i64::from((bits >> 32) as u32);
     let low = i64::from(bits as u32);
     let rows = client
-        .query(
+        .query_typed(
             "SELECT l.pid, a.application_name, a.usename::text, host(a.client_addr), a.state, \
                     extract(epoch FROM clock_timestamp() - a.backend_start)::float8, \
                     extract(epoch FROM clock_timestamp() - a.query_start)::float8 \
@@ -258,7 +261,7 @@ fn lock_holder(
                AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 \
                AND l.objsubid = 1 \
              LIMIT 1",
-            &[&high, &low],
+            &[(&high, Type::INT8), (&low, Type::INT8)],
         )
         .map_err(|error| query_error(&error, "look up the advisory lock holder", target))?;
     let Some(row) = rows.first() else {

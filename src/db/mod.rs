@@ -14,7 +14,7 @@
 //!   `RunLock`, which of the two a run takes.
 //! - [`replicas`]: the streaming standbys in `pg_stat_replication` and how far each is
 //!   behind a WAL position (plan.yaml `wait_for_replicas`).
-//! - [`pooler`]: whether a transaction pooler (PgBouncer) serves a connection.
+//! - [`pooler`]: whether a pooler or proxy (PgBouncer) stands between plan and the server.
 //! - [`locks`]: table-level `LockMode`s and their conflicts, what a set of them `Blocks`, and
 //!   for `plan trace` the relation locks and `relfilenode`s a session sees.
 //! - [`holder`]: `LockHolder`, who holds the lock: plain data, shown while waiting and in

@@ -18,7 +18,7 @@ pub(crate) enum RunLock {
 }
 
 impl RunLock {
-    /// The table lock a run falls back to behind a transaction pooler when plan.yaml chose the
+    /// The table lock a run falls back to behind a pooler or proxy when plan.yaml chose the
     /// advisory lock: plan.yaml's default expiry.
     pub(crate) const POOLED: RunLock = RunLock::Table {
         expire_after: Duration::from_secs(60),

@@ -96,6 +96,11 @@ impl LockTable {
         )
     }
 
+    /// The lock, for messages: the table and the row.
+    pub(crate) fn lock_name(&self) -> String {
+        format!("`{}` (row `{}`)", self.name(), self.ledger)
+    }
+
     /// `schema.table`, for messages.
     pub(crate) fn name(&self) -> String {
         format!("{}.{}", self.schema, self.table)
@@ -124,7 +129,7 @@ impl TableLock {
         let owner = owner_name();
         let interval = interval_text(expire_after);
         let started = Instant::now();
-        let lock_name = format!("`{}` (row `{}`)", table.name(), table.ledger);
+        let lock_name = table.lock_name();
         loop {
             if let Some(previous) = try_take(&mut client, table, &owner, &interval, &target)? {
                 let takeover = previous.map(|(holder, expired_at)| {
@@ -362,15 +367,47 @@ fn try_take(
     Ok(Some(previous_owner.zip(expired_at)))
 }
 
+/// The run holding the row, if a live (unexpired) one exists: what a run taking the advisory
+/// lock must wait for, so that the two locks keep each other out (`session::connection`).
+/// `None` too where the lock table does not exist: no run ever took the table lock there.
+pub(crate) fn live_holder(
+    client: &mut Client,
+    table: &LockTable,
+    target: &str,
+) -> Result<Option<LockHolder>, DbError> {
+    let exists = query(
+        client,
+        "SELECT to_regclass($1) IS NOT NULL",
+        &[&table.qualified()],
+    )
+    .map_err(|error| query_error(&error, "look for the lock table", target))?
+    .first()
+    .is_some_and(|row| row.get::<_, bool>(0));
+    if !exists {
+        return Ok(None);
+    }
+    holder(client, table, "AND expires_at > clock_timestamp()", target)
+}
+
 fn read_holder(
     client: &mut Client,
     table: &LockTable,
     target: &str,
 ) -> Result<Option<LockHolder>, DbError> {
+    holder(client, table, "", target)
+}
+
+/// The row's holder, the row filtered by `condition` (SQL after `WHERE ledger = $1`).
+fn holder(
+    client: &mut Client,
+    table: &LockTable,
+    condition: &str,
+    target: &str,
+) -> Result<Option<LockHolder>, DbError> {
     let sql = format!(
         "SELECT owner, acquired_at::text, heartbeat_at::text, expires_at::text,
                 extract(epoch FROM clock_timestamp() - acquired_at)::float8
-         FROM {} WHERE ledger = $1",
+         FROM {} WHERE ledger = $1 {condition}",
         table.qualified()
     );
     let rows = query(client, &sql, &[&table.ledger])

@@ -254,3 +254,109 @@ fn a_frozen_holder_whose_lock_was_taken_over_commits_nothing() {
     assert_eq!(applied_in_history(&database), ids);
     assert_eq!(lock_row(&mut client), None, "the lock was released");
 }
+
+/// Runs that take the advisory lock (a direct connection, plan.yaml's default) and runs that
+/// take the table lock (`lock: table`, or a pooler found) on one database keep each other out:
+/// four of each at once apply each migration exactly once.
+#[test]
+fn advisory_lock_runners_and_table_lock_runners_keep_each_other_out() {
+    let database = test_db("table_lock_mixed_runners");
+    let (table_project, ids) = logging_project(20, "lock: {mode: table, expire_after: 10s}\n");
+    let (advisory_project, same_ids) = logging_project(20, "# the default lock\n");
+    assert_eq!(ids, same_ids);
+    let children: Vec<_> = (0..8)
+        .map(|index| {
+            let project = if index % 2 == 0 {
+                &table_project
+            } else {
+                &advisory_project
+            };
+            spawn_plan(&database, project.path(), &["apply"])
+        })
+        .collect();
+    let runs: Vec<_> = children
+        .into_iter()
+        .map(|child| finish(child, &["apply"], Duration::from_secs(120)))
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let appliers = runs
+        .iter()
+        .filter(|run| run.stdout.contains("applied 20 migrations"))
+        .count();
+    assert_eq!(appliers, 1, "exactly one run applies everything");
+    assert_eq!(ledger_ids(&database), ids);
+    assert_eq!(log_rows(&database), ids);
+    assert_eq!(applied_in_history(&database), ids);
+}
+
+/// A run with the table lock waits for a session holding the advisory lock, naming it, and
+/// goes on once it is released; a run with the advisory lock waits for a live lock row.
+#[test]
+fn each_lock_waits_for_a_holder_of_the_other() {
+    let database = test_db("table_lock_waits_for_advisory");
+    let (table_project, ids) = logging_project(3, "lock: table\n");
+    let key = "('x' || left(encode(sha256(convert_to('plan.migrations', 'UTF8')), 'hex'), 16))::bit(64)::bigint";
+    let mut holder = database.client();
+    let holder_pid: i32 = holder
+        .query_one(
+            &format!("SELECT pg_advisory_lock({key}), pg_backend_pid()"),
+            &[],
+        )
+        .expect("take the advisory lock")
+        .get(1);
+    let waited = plan(
+        &database,
+        table_project.path(),
+        &["apply", "--lock-wait", "1"],
+    );
+    assert_eq!(waited.code, 1, "{}", waited.transcript());
+    assert!(
+        waited.stderr.contains("plan::db::lock_timeout")
+            && waited.stderr.contains(&format!("pid {holder_pid}")),
+        "{}",
+        waited.transcript()
+    );
+    assert!(
+        ledger_ids(&database).is_empty(),
+        "nothing applied while waiting"
+    );
+    holder
+        .execute(&format!("SELECT pg_advisory_unlock({key})"), &[])
+        .expect("release the advisory lock");
+    plan(&database, table_project.path(), &["apply"]).expect_ok();
+    assert_eq!(ledger_ids(&database), ids);
+
+    // A live lock row, as a run through a pooler holds it: the advisory run waits for it.
+    let (advisory_project, _) = logging_project(4, "# the default lock\n");
+    holder
+        .batch_execute(
+            "INSERT INTO plan.migrations_lock (ledger, owner, acquired_at, heartbeat_at, expires_at)
+             VALUES ('plan.migrations', 'run test, pid 1 on elsewhere', clock_timestamp(),
+                     clock_timestamp(), clock_timestamp() + interval '1 hour')",
+        )
+        .expect("write a live lock row");
+    let waited = plan(
+        &database,
+        advisory_project.path(),
+        &["apply", "--lock-wait", "1"],
+    );
+    assert_eq!(waited.code, 1, "{}", waited.transcript());
+    assert!(
+        waited.stderr.contains("plan::db::lock_timeout")
+            && waited.stderr.contains("run test, pid 1 on elsewhere"),
+        "{}",
+        waited.transcript()
+    );
+    assert_eq!(
+        ledger_ids(&database),
+        ids,
+        "nothing more applied while waiting"
+    );
+    holder
+        .batch_execute("DELETE FROM plan.migrations_lock")
+        .expect("end the lock row");
+    plan(&database, advisory_project.path(), &["apply"]).expect_ok();
+    assert_eq!(ledger_ids(&database).len(), 4);
+}

@@ -17,8 +17,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::lock_table::{applied_in_history, log_rows, logging_project};
-use crate::support::cluster::{cluster, test_db};
-use crate::support::project::{finish, ledger_ids, spawn_plan_at, wait_for};
+use crate::support::cluster::{cluster, password_database, test_db};
+use crate::support::project::{finish, ledger_ids, plan_with_env, spawn_plan_at, wait_for};
 
 /// A pgbouncer process in front of the test cluster, killed when dropped.
 struct Bouncer {
@@ -80,11 +80,23 @@ fn pgbouncer_binary() -> Option<PathBuf> {
         .clone()
 }
 
+/// Where pgbouncer listens: loopback TCP, or also a Unix socket in its own folder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listen {
+    Tcp,
+    TcpAndSocket,
+}
+
 /// Starts pgbouncer in transaction pooling in front of the test cluster, or `None` (with a
 /// line on stderr) when it is not installed.
+fn start_bouncer() -> Option<Bouncer> {
+    start_bouncer_listening(Listen::Tcp)
+}
+
+/// [`start_bouncer`], listening as `listen` says.
 // The skip must be seen in the test output: a line on stderr is how.
 #[allow(clippy::print_stderr)]
-fn start_bouncer() -> Option<Bouncer> {
+fn start_bouncer_listening(listen: Listen) -> Option<Bouncer> {
     let Some(binary) = pgbouncer_binary() else {
         eprintln!(
             "SKIPPED: pgbouncer is not installed (apt-get install -y pgbouncer; .ci/run installs it)"
@@ -104,11 +116,15 @@ fn start_bouncer() -> Option<Bouncer> {
     write!(
         file,
         "[databases]\n* = host={socket} port={server_port}\n\n\
-         [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+         [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir = {socket_dir}\n\
          auth_type = trust\nauth_file = {userlist}\npool_mode = transaction\n\
          logfile = {log}\n",
         socket = cluster.socket_dir().display(),
         server_port = cluster.port(),
+        socket_dir = match listen {
+            Listen::Tcp => String::new(),
+            Listen::TcpAndSocket => directory.path().display().to_string(),
+        },
         userlist = userlist.display(),
         log = directory.path().join("pgbouncer.log").display(),
     )
@@ -164,6 +180,16 @@ impl Bouncer {
         format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
+    /// The URL of `database` through this pgbouncer's Unix socket (with
+    /// [`Listen::TcpAndSocket`]).
+    fn socket_url(&self, database: &str) -> String {
+        format!(
+            "postgresql://postgres@/{database}?host={}&port={}",
+            self.directory.path().display(),
+            self.port
+        )
+    }
+
     /// Its log, for failure messages.
     fn log(&self) -> String {
         std::fs::read_to_string(self.directory.path().join("pgbouncer.log")).unwrap_or_default()
@@ -171,13 +197,27 @@ impl Bouncer {
 }
 
 #[test]
-fn eight_applies_through_pgbouncer_in_transaction_pooling_apply_each_migration_once() {
+fn eight_applies_through_pgbouncer_with_the_table_lock_apply_each_migration_once() {
+    // What plan.yaml says where some runs reach the database through a pooler.
+    eight_applies_through_pgbouncer("pgbouncer_eight_table", "lock: table\n");
+}
+
+#[test]
+fn eight_applies_through_pgbouncer_with_the_default_lock_each_find_the_pooler() {
+    // plan.yaml says nothing of the lock: each run must find the pooler, however the eight
+    // share the server connections, and take the table lock.
+    eight_applies_through_pgbouncer("pgbouncer_eight_default", "# no `lock:` key\n");
+}
+
+/// Eight concurrent `plan apply` through PgBouncer in transaction pooling, on a fresh
+/// database named `name` with plan.yaml `plan_yaml`: every run succeeds, one applies
+/// everything, each migration is applied and recorded once.
+fn eight_applies_through_pgbouncer(name: &str, plan_yaml: &str) {
     let Some(bouncer) = start_bouncer() else {
         return;
     };
-    let database = test_db("pgbouncer_eight_applies");
-    // What docs/poolers.md asks of a database some runs reach through a pooler.
-    let (project, ids) = logging_project(20, "lock: table\n");
+    let database = test_db(name);
+    let (project, ids) = logging_project(20, plan_yaml);
     let url = bouncer.url(database.name());
     let children: Vec<_> = (0..8)
         .map(|_| spawn_plan_at(&url, project.path(), &["apply"]))
@@ -194,6 +234,7 @@ fn eight_applies_through_pgbouncer_in_transaction_pooling_apply_each_migration_o
             run.transcript(),
             bouncer.log()
         );
+        assert!(run.stderr.contains(POOLER_FOUND), "{}", run.transcript());
     }
     let appliers = runs
         .iter()
@@ -204,6 +245,9 @@ fn eight_applies_through_pgbouncer_in_transaction_pooling_apply_each_migration_o
     assert_eq!(log_rows(&database), ids);
     assert_eq!(applied_in_history(&database), ids);
 }
+
+/// The start of what a run says when it finds a pooler.
+const POOLER_FOUND: &str = "a pooler or proxy stands between plan and the server (";
 
 #[test]
 fn a_run_through_pgbouncer_finds_the_pooler_and_takes_the_table_lock() {
@@ -228,7 +272,7 @@ fn a_run_through_pgbouncer_finds_the_pooler_and_takes_the_table_lock() {
     );
     assert!(
         run.stderr.contains(
-            "a transaction pooler serves this connection (the server process changed between two transactions): using the table lock `plan.migrations_lock` instead of the advisory lock, and no named prepared statements"
+            "a pooler or proxy stands between plan and the server (the server process answering is connected to a Unix socket, not to plan's TCP connection): using the table lock `plan.migrations_lock` instead of the advisory lock, and no named prepared statements"
         ),
         "{}",
         run.transcript()
@@ -242,8 +286,74 @@ fn a_run_through_pgbouncer_finds_the_pooler_and_takes_the_table_lock() {
     let direct = spawn_plan_at(&database.url(), project.path(), &["apply"]);
     let direct = finish(direct, &["apply"], Duration::from_secs(60)).expect_ok();
     assert!(
-        !direct.stderr.contains("transaction pooler"),
+        !direct.stderr.contains(POOLER_FOUND),
         "{}",
         direct.transcript()
     );
+}
+
+#[test]
+fn a_run_through_pgbouncers_unix_socket_finds_the_pooler_by_its_port() {
+    let Some(bouncer) = start_bouncer_listening(Listen::TcpAndSocket) else {
+        return;
+    };
+    let database = test_db("pgbouncer_socket");
+    let (project, ids) = logging_project(3, "# no `lock:` key\n");
+    let url = bouncer.socket_url(database.name());
+    let run = finish(
+        spawn_plan_at(&url, project.path(), &["apply"]),
+        &["apply"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        run.code,
+        0,
+        "{}\npgbouncer log:\n{}",
+        run.transcript(),
+        bouncer.log()
+    );
+    let said = format!(
+        "a pooler or proxy stands between plan and the server (plan dialled the socket of port {}, the server listens on port {})",
+        bouncer.port,
+        cluster().port()
+    );
+    assert!(run.stderr.contains(&said), "{}", run.transcript());
+    assert_eq!(ledger_ids(&database), ids);
+}
+
+/// A run over a direct TCP connection (to the password cluster) is known for one without
+/// probing: no pooler is said, the advisory lock is taken (no lock table is made).
+#[test]
+fn a_direct_tcp_connection_keeps_the_advisory_lock() {
+    let (role, password) = ("route_owner", "Route-s3cret-77");
+    let url = password_database("direct_tcp_route", role, password);
+    let with_password = url.replacen(&format!("{role}@"), &format!("{role}:{password}@"), 1);
+    let (project, ids) = logging_project(3, "# no `lock:` key\n");
+    let run = plan_with_env(
+        project.path(),
+        &["apply"],
+        &[("DATABASE_URL", &with_password)],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(!run.stderr.contains(POOLER_FOUND), "{}", run.transcript());
+    let mut client = postgres::Client::connect(&with_password, postgres::NoTls)
+        .expect("connect to the password cluster");
+    let lock_table = client
+        .query_one(
+            "SELECT to_regclass('plan.migrations_lock') IS NOT NULL",
+            &[],
+        )
+        .expect("look for the lock table")
+        .get::<_, bool>(0);
+    assert!(
+        !lock_table,
+        "a direct run takes the advisory lock, not the lock row"
+    );
+    let applied: Vec<String> = client
+        .query("SELECT migration FROM log ORDER BY migration", &[])
+        .expect("read the log")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(applied, ids);
 }

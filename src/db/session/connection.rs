@@ -9,6 +9,8 @@
 //! one message: behind a transaction pooler, the named statement the `postgres` crate prepares
 //! for a query would be parsed on one server connection and run on another.
 
+use std::time::Instant;
+
 use indexmap::IndexMap;
 use postgres::Client;
 use postgres::types::{ToSql, Type};
@@ -17,11 +19,11 @@ use super::reset::{CHECK_CONNECTION, Identity, RESET_SETTINGS, RESIDUE, cleanup_
 use super::results::{SqlError, last_row, row_texts};
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
-use crate::db::lock::{AdvisoryLock, LockKey, LockWait};
+use crate::db::lock::{AdvisoryLock, LockKey, LockWait, lock_holder};
 use crate::db::notices::Notices;
-use crate::db::pooler::behind_transaction_pooler;
+use crate::db::pooler::intermediary;
 use crate::db::run_lock::RunLock;
-use crate::db::table_lock::{LeaseCheck, LockTable, TableLock};
+use crate::db::table_lock::{LeaseCheck, LockTable, TableLock, live_holder};
 
 /// A connection to the target database.
 pub struct Session {
@@ -83,34 +85,36 @@ impl Session {
     ) -> Result<Session, DbError> {
         let notices = Notices::default();
         let mut client = settings.connect_hearing(&notices)?;
-        let pooled = behind_transaction_pooler(&mut client, settings)?;
+        let between = intermediary(&mut client, settings)?;
+        let pooled = between.is_some();
         let mut notes = Vec::new();
-        let lock = match (pooled, lock) {
-            (true, RunLock::Advisory) => {
+        let lock = match (between, lock) {
+            (Some(why), RunLock::Advisory) => {
                 notes.push(format!(
-                    "a transaction pooler serves this connection (the server process changed between two transactions): using the table lock `{}` instead of the advisory lock, and no named prepared statements",
+                    "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` instead of the advisory lock, and no named prepared statements",
                     table.name()
                 ));
                 RunLock::POOLED
             }
-            (true, table_lock) => {
+            (Some(why), table_lock) => {
                 notes.push(format!(
-                    "a transaction pooler serves this connection (the server process changed between two transactions): using the table lock `{}` and no named prepared statements",
+                    "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` and no named prepared statements",
                     table.name()
                 ));
                 table_lock
             }
-            (false, lock) => lock,
+            (None, lock) => lock,
         };
         let target = settings.to_string();
         let mut session = match lock {
             RunLock::Advisory => {
-                let lock = AdvisoryLock::acquire(client, &target, key, wait)?;
+                let lock = advisory_lock_clear_of_table_lock(client, &target, key, table, wait)?;
                 Session::start(Connection::Locked(lock), target, notices, false)?
             }
             RunLock::Table { expire_after } => {
                 let lock = TableLock::acquire(settings, table, key, expire_after, wait)?;
                 notes.extend(lock.takeover().map(str::to_string));
+                wait_while_advisory_lock_held(&mut client, &target, key, wait)?;
                 let lease = lock.lease_check();
                 let mut session =
                     Session::start(Connection::Leased(client, lock), target, notices, pooled)?;
@@ -304,6 +308,47 @@ impl Connection {
             Connection::Leased(client, _) | Connection::Plain(client) => client,
         }
     }
+}
+
+/// Takes the advisory lock and makes sure no run holds a live table lock row on the same
+/// ledger (a run that reached the database through a pooler, or with `lock: table` in its
+/// plan.yaml): if one does, lets the advisory lock go and waits for the row to end. Together
+/// with [`wait_while_advisory_lock_held`] the two locks keep each other out: each run takes
+/// its own lock first and then looks for the other, so of two runs arriving together at least
+/// one sees the other's; the row's holder waits with its row held and its heartbeat running,
+/// the advisory holder gives way, so neither starves the other.
+fn advisory_lock_clear_of_table_lock(
+    mut client: Client,
+    target: &str,
+    key: &LockKey,
+    table: &LockTable,
+    wait: &mut LockWait<'_>,
+) -> Result<AdvisoryLock, DbError> {
+    let started = Instant::now();
+    loop {
+        let mut lock = AdvisoryLock::acquire(client, target, key, wait)?;
+        let Some(holder) = live_holder(lock.client(), table, target)? else {
+            return Ok(lock);
+        };
+        client = lock.release()?;
+        wait.wait_once(started, key, &table.lock_name(), Some(holder))?;
+    }
+}
+
+/// With the table lock taken: waits until no session holds the advisory lock `key` (a run
+/// that connected directly with plan.yaml's default lock), see
+/// [`advisory_lock_clear_of_table_lock`].
+fn wait_while_advisory_lock_held(
+    client: &mut Client,
+    target: &str,
+    key: &LockKey,
+    wait: &mut LockWait<'_>,
+) -> Result<(), DbError> {
+    let started = Instant::now();
+    while let Some(holder) = lock_holder(client, key, target)? {
+        wait.wait_once(started, key, &key.to_string(), Some(holder))?;
+    }
+    Ok(())
 }
 
 fn query_error(error: &postgres::Error, action: &str, target: &str) -> DbError {

@@ -4,7 +4,7 @@
 //! do not hold). Written as a name or as `{mode: table, expire_after: 60s}`.
 //!
 //! Owns: the key's serde shape and its checks. Leaves to others: taking either lock (`db`),
-//! choosing the table lock behind a transaction pooler whatever this says (`db::session`).
+//! choosing the table lock behind a pooler or proxy whatever this says (`db::session`).
 
 use std::ops::Range;
 use std::time::Duration;

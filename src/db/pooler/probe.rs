@@ -1,22 +1,14 @@
-//! Whether a transaction pooler (PgBouncer's `pool_mode = transaction`, and the poolers that
-//! work like it) stands between plan and the server: then a client connection is served by
-//! whichever server connection is free at each transaction, so a session advisory lock is not
-//! held across transactions and a statement prepared in one is missing (or, worse, another
-//! client's) in the next.
+//! The probe for a transaction pooler, when the evidence of `route` decides nothing: a pooler
+//! with one idle server connection would hand it back every time, so before each new ask of
+//! `pg_backend_pid()` another client connection opens a transaction and keeps it open: behind
+//! a transaction pooler it takes a server connection (often the one just released, as
+//! PgBouncer hands out the most recently used first), and the first connection's next
+//! transaction gets another. Behind a transaction pooler the pid changes or another client
+//! gets the first's server process; on a server, or behind a session pooler, neither can
+//! happen. A probe is not proof: concurrent clients may keep handing the same server
+//! connection back.
 //!
-//! Owns: the probe ([`behind_transaction_pooler`]). Leaves to others: what plan does then (the
-//! table lock and no named prepared statements, `session::connection`).
-//!
-//! The probe asks `pg_backend_pid()` in transactions of the connection; a pooler with one idle
-//! server connection would hand it back every time, so before each new ask another client
-//! connection opens a transaction and keeps it open: behind a transaction pooler it takes a
-//! server connection (often the one just released, as PgBouncer hands out the most recently
-//! used first), and the first connection's next transaction gets another. Behind a
-//! transaction pooler the pid changes or another client gets the first's server process; on a
-//! server, or behind a session pooler, neither can happen. A probe is not proof: concurrent
-//! clients may keep handing the same server connection back, which is why a session that took
-//! the advisory lock also checks its pid at the start of every transaction
-//! (`session::transaction`).
+//! Owns: the probe ([`server_process_moves`]).
 
 use postgres::Client;
 
@@ -28,13 +20,14 @@ use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 /// connection just released, so one round can miss the pooler; three rarely do.
 const ROUNDS: usize = 3;
 
-/// Whether `client`, opened with `settings`, is served by a transaction pooler.
-pub(crate) fn behind_transaction_pooler(
+/// Whether the server process serving `client`, opened with `settings`, moves between its
+/// transactions or serves other connections (`first`: the pid it answered first).
+pub(super) fn server_process_moves(
     client: &mut Client,
     settings: &ConnectionSettings,
+    first: Option<i32>,
 ) -> Result<bool, DbError> {
     let target = settings.to_string();
-    let first = backend_pid(client, &target)?;
     let settings = settings.with_application_name("plan (pooler probe)");
     // Each other connection holds its transaction (and, behind a pooler, a server connection)
     // until the probe ends. When one cannot be opened (a connection limit), the rounds so far
