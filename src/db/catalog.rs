@@ -81,7 +81,10 @@ impl Catalog {
         ledger_table: &str,
     ) -> Result<Catalog, DbError> {
         let rows = session
-            .query_texts(&snapshot_sql(), &[ledger_schema, ledger_table])
+            .query_texts(
+                &snapshot_sql(CatalogScope::Database),
+                &[ledger_schema, ledger_table],
+            )
             .map_err(|error| session.error("read the catalog", &error))?;
         let json = rows
             .into_iter()
@@ -94,21 +97,6 @@ impl Catalog {
             detail: "the server returned a snapshot that is not a JSON list of objects".to_string(),
             server_code: None,
         })
-    }
-
-    /// The same, inside a transaction (to snapshot what a migration just did before commit).
-    pub fn read_in(
-        work: &mut Transaction<'_>,
-        ledger_schema: &str,
-        ledger_table: &str,
-    ) -> Result<Catalog, SqlError> {
-        let rows = work.query_texts(&snapshot_sql(), &[Some(ledger_schema), Some(ledger_table)])?;
-        let json = rows
-            .into_iter()
-            .next()
-            .and_then(|row| row.into_iter().next().flatten())
-            .unwrap_or_else(|| "[]".to_string());
-        Ok(Catalog::from_listing(&json).unwrap_or_default())
     }
 
     /// Parses the server's listing ([`snapshot_sql`]): a JSON array of `[kind, schema, table,
@@ -386,21 +374,18 @@ pub(crate) fn missing_objects(
 /// definition a fixed text, because one NULL would make the whole snapshot something other
 /// than a JSON object of strings (`jsonb_object_agg` refuses a NULL key, and a NULL hash reads
 /// back as JSON null and never differs from the next one).
-pub(crate) const OBJECTS: &str = r#"
+const OBJECTS: &str = r#"
 WITH
-excluded_namespace AS (
+covered_namespace AS (
     SELECT oid FROM pg_namespace
-    WHERE nspname IN ('pg_catalog', 'information_schema')
-       OR nspname LIKE 'pg\_toast%' OR nspname LIKE 'pg\_temp\_%'
-),
-extension_member AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e'
+    WHERE /*covered*/
 ),
 relation AS (
     SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relam, n.nspname
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relnamespace NOT IN (SELECT oid FROM excluded_namespace)
-      AND c.oid NOT IN (SELECT objid FROM extension_member)
+    WHERE c.relnamespace IN (SELECT oid FROM covered_namespace)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass
+                      AND x.objid = c.oid AND x.deptype = 'e')
       AND NOT (n.nspname = $1 AND c.relname LIKE replace($2, '_', '\_') || '%')
 ),
 listed(kind, schema_name, table_name, object_name, arguments, definition) AS (
@@ -410,8 +395,9 @@ listed(kind, schema_name, table_name, object_name, arguments, definition) AS (
     SELECT 'schema'::text, NULL::text, NULL::text, n.nspname::text, NULL::text,
            pg_get_userbyid(n.nspowner)::text
     FROM pg_namespace n
-    WHERE n.oid NOT IN (SELECT oid FROM excluded_namespace)
-      AND n.oid NOT IN (SELECT objid FROM extension_member)
+    WHERE n.oid IN (SELECT oid FROM covered_namespace)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_namespace'::regclass
+                      AND x.objid = n.oid AND x.deptype = 'e')
       AND n.nspname <> $1
   UNION ALL
     SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -490,22 +476,24 @@ listed(kind, schema_name, table_name, object_name, arguments, definition) AS (
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
     JOIN pg_language l ON l.oid = p.prolang
-    WHERE p.pronamespace NOT IN (SELECT oid FROM excluded_namespace)
-      AND p.oid NOT IN (SELECT objid FROM extension_member)
+    WHERE p.pronamespace IN (SELECT oid FROM covered_namespace)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass
+                      AND x.objid = p.oid AND x.deptype = 'e')
       AND NOT (n.nspname = $1 AND p.proname LIKE replace($2, '_', '\_') || '%')
   UNION ALL
     SELECT 'type', n.nspname::text, NULL, t.typname::text, NULL,
            t.typtype::text || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                                   FROM pg_enum e WHERE e.enumtypid = t.oid), '')
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE t.typnamespace NOT IN (SELECT oid FROM excluded_namespace)
-      AND t.oid NOT IN (SELECT objid FROM extension_member)
+    WHERE t.typnamespace IN (SELECT oid FROM covered_namespace)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_type'::regclass
+                      AND x.objid = t.oid AND x.deptype = 'e')
       AND t.typtype IN ('e', 'd', 'r', 'm')
       AND n.nspname <> $1
   UNION ALL
     SELECT 'extension', NULL, NULL, e.extname::text, NULL, e.extversion || ' ' || n.nspname
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-    WHERE e.extname <> 'plpgsql'
+    WHERE e.extname <> 'plpgsql' AND /*database_wide*/
 ),
 rendered AS (
     -- The text key, as ObjectKey::catalog_key writes it.
@@ -523,12 +511,43 @@ object(key, definition, kind, schema_name, table_name, object_name, arguments) A
 )
 "#;
 
+/// Which objects a catalog snapshot covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CatalogScope {
+    /// Every schema of the database but the system's, and its extensions: a database whose
+    /// ledger is its own.
+    #[default]
+    Database,
+    /// The ledger's schema alone: a tenant schema with its own ledger (a fleet's `schemas:`),
+    /// whose snapshot is not about the other tenants' objects, the database's schemas or its
+    /// extensions. It also keeps each tenant's snapshot as small as the tenant, however many
+    /// tenants share the catalog.
+    LedgerSchema,
+}
+
+/// [`OBJECTS`] for `scope`: the objects of the covered schemas (parameters: `$1` the ledger's
+/// schema, `$2` the ledger's table, whose objects are left out).
+pub(crate) fn objects_sql(scope: CatalogScope) -> String {
+    let (covered, database_wide) = match scope {
+        CatalogScope::Database => (
+            "nspname NOT IN ('pg_catalog', 'information_schema') \
+             AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%'",
+            "true",
+        ),
+        CatalogScope::LedgerSchema => ("nspname = $1", "false"),
+    };
+    OBJECTS
+        .replace("/*covered*/", covered)
+        .replace("/*database_wide*/", database_wide)
+}
+
 /// The snapshot as one JSON value, a list of `[kind, schema, table, name, arguments, hash]`,
 /// with the same parameters as [`OBJECTS`].
-fn snapshot_sql() -> String {
+fn snapshot_sql(scope: CatalogScope) -> String {
     format!(
-        "{OBJECTS} SELECT coalesce(json_agg(json_build_array(kind, schema_name, table_name, \
-         object_name, arguments, md5(definition))), '[]'::json)::text FROM object"
+        "{} SELECT coalesce(json_agg(json_build_array(kind, schema_name, table_name, \
+         object_name, arguments, md5(definition))), '[]'::json)::text FROM object",
+        objects_sql(scope)
     )
 }
 

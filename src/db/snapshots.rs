@@ -9,7 +9,7 @@
 //! parts, an expected one as it was asked for, and one only the snapshot holds read back from
 //! its text ([`ObjectKey::from_catalog_key`]).
 
-use super::catalog::OBJECTS;
+use super::catalog::{CatalogScope, objects_sql};
 use super::error::DbError;
 use super::quote::quote_identifier;
 use super::session::Session;
@@ -73,14 +73,17 @@ pub(crate) enum ChangeKind {
 #[derive(Clone, Debug)]
 pub(crate) struct Snapshots {
     schema: String,
+    /// Which objects a snapshot covers.
+    scope: CatalogScope,
     table: String,
 }
 
 impl Snapshots {
     /// The snapshots kept beside the tracking table `schema.table`.
-    pub(crate) fn new(schema: &str, ledger_table: &str) -> Snapshots {
+    pub(crate) fn new(schema: &str, ledger_table: &str, scope: CatalogScope) -> Snapshots {
         Snapshots {
             schema: schema.to_string(),
+            scope,
             table: format!("{ledger_table}_catalog"),
         }
     }
@@ -121,11 +124,12 @@ impl Snapshots {
         ledger_table: &str,
     ) -> Result<(), DbError> {
         let sql = format!(
-            "{OBJECTS},
+            "{objects},
              aggregated AS (
                  SELECT coalesce(jsonb_object_agg(key, md5(definition)), '{{}}'::jsonb) AS objects FROM object)
              INSERT INTO {table} (reason, batch, fingerprint, objects)
              SELECT $3, $4::text::int, md5(objects::text), objects FROM aggregated",
+            objects = objects_sql(self.scope),
             table = self.table_sql()
         );
         let batch = batch.map(|batch| batch.to_string());
@@ -165,7 +169,7 @@ impl Snapshots {
         // holds, or else with the position of the expected key that names it, so that only a
         // key neither side knows is read back from its text.
         let sql = format!(
-            "{OBJECTS},
+            "{objects},
              current AS (SELECT key, md5(definition) AS hash, kind, schema_name, table_name, object_name, arguments FROM object),
              latest AS (SELECT objects, recorded_at FROM {snapshots} ORDER BY snapshot DESC LIMIT 1),
              baseline AS (SELECT objects FROM {snapshots} WHERE reason = 'baseline' ORDER BY snapshot LIMIT 1),
@@ -190,7 +194,8 @@ impl Snapshots {
                  WHERE c.hash IS DISTINCT FROM r.hash AND EXISTS (SELECT 1 FROM latest)
              UNION ALL
              SELECT 'since', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
-                    NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM latest"
+                    NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM latest",
+            objects = objects_sql(self.scope),
         );
         let texts: Vec<String> = expected.iter().map(ObjectKey::catalog_key).collect();
         let texts = texts.join("\u{1f}");

@@ -9,6 +9,7 @@
 //! Target from a project), what a ledger or snapshot read or write does (`ledger/`,
 //! `snapshots.rs`), and how the lock is taken and waited for (`lock.rs`).
 
+use crate::db::catalog::CatalogScope;
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::DbError;
 use crate::db::ledger::Ledger;
@@ -46,11 +47,20 @@ impl Target {
             settings,
             schema: schema.to_string(),
             table: table.to_string(),
-            snapshots: Snapshots::new(schema, table),
+            snapshots: Snapshots::new(schema, table, CatalogScope::Database),
             ledger,
             lock_key,
             lock: RunLock::Advisory,
             lock_table: LockTable::for_ledger(schema, table),
+        }
+    }
+
+    /// This target with its catalog snapshots confined to the ledger's schema (a tenant
+    /// schema with its own ledger: [`CatalogScope::LedgerSchema`]).
+    pub(crate) fn confined_to_ledger_schema(self) -> Target {
+        Target {
+            snapshots: Snapshots::new(&self.schema, &self.table, CatalogScope::LedgerSchema),
+            ..self
         }
     }
 

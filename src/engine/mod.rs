@@ -46,5 +46,5 @@ pub(crate) use plan::{Action, Allow, Plan, PlanError};
 pub(crate) use rollback::{RollbackTarget, rollback};
 pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_while, apply_with_handlers};
 pub(crate) use steps::handler::Handlers;
-pub(crate) use target::{target, target_at};
+pub(crate) use target::{schema_target, target};
 pub(crate) use trace::{Trace, Tracing};

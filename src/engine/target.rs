@@ -17,7 +17,7 @@ pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target
 
 /// The same with the ledger at `schema.table` instead (a fleet's schema target keeps its own
 /// in its schema), with plan.yaml's `lock` all the same.
-pub(crate) fn target_at(
+fn target_at(
     project: &Project,
     settings: &ConnectionSettings,
     schema: &str,
@@ -28,4 +28,15 @@ pub(crate) fn target_at(
         LockSetting::Table { expire_after } => RunLock::Table { expire_after },
     };
     Target::new(settings.clone(), schema, table).with_lock(lock)
+}
+
+/// A tenant schema of a fleet (`schemas:`): the ledger at `schema.table`, and the catalog
+/// snapshots confined to that schema, since the other tenants' objects are theirs.
+pub(crate) fn schema_target(
+    project: &Project,
+    settings: &ConnectionSettings,
+    schema: &str,
+    table: &str,
+) -> Target {
+    target_at(project, settings, schema, table).confined_to_ledger_schema()
 }

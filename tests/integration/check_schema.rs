@@ -680,14 +680,14 @@ fn logged_check(database: &TestDatabase, dir: &Path) -> (Vec<String>, Value) {
 }
 
 /// Statements that read the catalog: information_schema or pg_extension lookups, and the
-/// comparison with the last snapshot (built on the `excluded_namespace` CTE).
+/// comparison with the last snapshot (built on the `covered_namespace` CTE).
 fn catalog_statements(statements: &[String]) -> usize {
     statements
         .iter()
         .filter(|statement| {
             statement.contains("information_schema.")
                 || statement.contains("FROM pg_extension WHERE")
-                || statement.contains("excluded_namespace")
+                || statement.contains("covered_namespace")
         })
         .count()
 }

@@ -55,7 +55,7 @@ impl FleetTarget {
     pub(crate) fn plan_target(&self, project: &Project) -> Target {
         match &self.schema {
             Some(schema) => {
-                crate::engine::target_at(project, &self.settings, schema, SCHEMA_LEDGER_TABLE)
+                crate::engine::schema_target(project, &self.settings, schema, SCHEMA_LEDGER_TABLE)
             }
             None => crate::engine::target(project, &self.settings),
         }
