@@ -75,7 +75,8 @@ pub(crate) struct ApplyArgs {
     /// --format=custom, checked with pg_restore --list; file mode 0600, named after the
     /// database, UTC time and target). Required by an environment with `backup: required`;
     /// asks for a backup in any other. The file holds every row: keep the folder out of the
-    /// repository.
+    /// repository. With --fleet, each target backs up into a folder of its own in DIR, right
+    /// before its first migration.
     #[arg(long, value_name = "DIR", conflicts_with = "scratch")]
     backup_dir: Option<PathBuf>,
     /// Apply although applied migrations' files are missing from the project.
