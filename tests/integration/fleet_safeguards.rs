@@ -1,8 +1,9 @@
 //! The safeguards of `plan apply --fleet` per target (docs/fleets.md#safeguards-and-backups),
 //! against real databases: `--backup-dir` backs each target up into a folder of its own right
-//! before its first migration (verified, recorded in its history, restorable); a target whose
-//! backup cannot be written fails with nothing applied while the others go on; the environment
-//! a target's own ledger records demands its backup and confirmation there; and a standby that
+//! before its first migration (verified, recorded in its history, restorable), a schema target
+//! its whole database; a target whose backup cannot be written fails with nothing applied while
+//! the others go on; the environment a target's own ledger records demands its backup and
+//! confirmation there, and an `--env` contradicting it is refused there; and a standby that
 //! does not replay fails the target at the migration that is committed and recorded
 //! (`plan::apply::replica_lag`). Every check reads the databases, files and report, never the
 //! timing of a run.
@@ -249,7 +250,7 @@ fn issue_17_the_environment_a_targets_ledger_records_demands_its_backup_and_conf
     let (a, b) = (test_db("fsafe_recorded_a"), test_db("fsafe_recorded_b"));
     let project = project(
         &[&a, &b],
-        "environments:\n  production: {backup: required, confirm: true}\n",
+        "environments:\n  production: {backup: required, confirm: true}\n  staging: {}\n",
     );
     let backups = tempfile::tempdir().expect("a backup folder");
     let dir = backups.path().to_string_lossy().to_string();
@@ -340,6 +341,35 @@ fn issue_17_the_environment_a_targets_ledger_records_demands_its_backup_and_conf
     assert_eq!(ledger_ids(&b), ["001_accounts"]);
     assert!(!backups.path().join(folder_of(&names[1])).exists());
 
+    // --env staging contradicts b's ledger: refused there without --yes.
+    let run = plan(
+        &project,
+        &[
+            "apply",
+            "--fleet",
+            "tenants",
+            "--env",
+            "staging",
+            "--backup-dir",
+            &dir,
+            "--format",
+            "json",
+        ],
+    )
+    .expect_failed();
+    let failed = &json(&run)["targets"][1]["failed"];
+    assert_eq!(
+        failed["code"], "plan::apply::environment_mismatch",
+        "{failed}"
+    );
+    assert!(
+        failed["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with(&format!("{}: --env staging", names[1]))),
+        "{failed}"
+    );
+    assert_eq!(ledger_ids(&b), ["001_accounts"]);
+
     // --yes confirms for every target: b is applied as production, backed up first.
     let run = plan(
         &project,
@@ -368,6 +398,71 @@ fn issue_17_the_environment_a_targets_ledger_records_demands_its_backup_and_conf
         ["001_accounts production", "002_orders production"]
     );
     assert_eq!(environments(&a), ["001_accounts -", "002_orders -"]);
+}
+
+#[test]
+fn issue_17_each_schema_target_backs_up_its_database_into_its_own_folder() {
+    let database = test_db("fsafe_schemas");
+    database
+        .client()
+        .batch_execute("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b")
+        .expect("create the tenants' schemas");
+    let project = TestProject::new(&[
+        (
+            "plan.yaml",
+            &format!(
+                "fleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\\\_%' ORDER BY 1\"\n    parallel: 2\n",
+                database.url()
+            ),
+        ),
+        (
+            "migrations/001_accounts.sql",
+            "CREATE TABLE accounts (id int);\n",
+        ),
+    ]);
+    let backups = tempfile::tempdir().expect("a backup folder");
+    let dir = backups.path().to_string_lossy().to_string();
+    let run = plan(
+        &project,
+        &[
+            "apply",
+            "--fleet",
+            "tenants",
+            "--backup-dir",
+            &dir,
+            "--format",
+            "json",
+        ],
+    )
+    .expect_ok();
+    let report = json(&run);
+    let mut folders = Vec::new();
+    for target in report["targets"].as_array().expect("targets") {
+        let name = target["target"].as_str().expect("a name");
+        let path = Path::new(target["backup"]["path"].as_str().expect("a backup path"));
+        assert!(path.is_file(), "{}", run.transcript());
+        assert_eq!(
+            path.parent(),
+            Some(backups.path().join(folder_of(name)).as_path())
+        );
+        folders.push(folder_of(name));
+    }
+    assert_eq!(folders.len(), 2);
+    assert!(folders[0].ends_with("_tenant_a") && folders[1].ends_with("_tenant_b"));
+    // Each schema's history records its own backup before its apply.
+    let mut client = database.client();
+    for schema in ["tenant_a", "tenant_b"] {
+        let actions: Vec<String> = client
+            .query(
+                &format!("SELECT action FROM {schema}.plan_migrations_history ORDER BY event"),
+                &[],
+            )
+            .expect("read the schema's history")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(actions, ["backup", "apply"], "{schema}");
+    }
 }
 
 #[test]
