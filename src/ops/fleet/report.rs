@@ -87,9 +87,9 @@ pub(crate) struct FailedAt {
 }
 
 impl FailedAt {
-    /// A failure before any migration, or of none in particular: `failure`'s code (else
-    /// `plan::apply`) and `message`.
-    pub(crate) fn before_any(failure: &dyn miette::Diagnostic, message: String) -> FailedAt {
+    /// `failure`'s code (else `plan::apply`) and `message`, at no migration: a failure before
+    /// any, or of none in particular (the caller adds where, when it is known).
+    pub(crate) fn of(failure: &dyn miette::Diagnostic, message: String) -> FailedAt {
         FailedAt {
             migration: None,
             file: None,
@@ -405,7 +405,7 @@ mod tests {
             migration: Some("001_a".to_string()),
             file: Some("migrations/001_a.sql".to_string()),
             committed: true,
-            ..FailedAt::before_any(
+            ..FailedAt::of(
                 &crate::engine::replica_wait::ReplicasBehind {
                     migration: "001_a".to_string(),
                     message: "standby behind".to_string(),

@@ -10,7 +10,7 @@
 //! (`--backup-dir`) is the engine's, taken under the target's lock right before its first
 //! migration into the target's own folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -166,7 +166,7 @@ struct Place<'a> {
     /// Whether it is in the canary group.
     canary: bool,
     /// Its own folder in `--backup-dir`.
-    backup_folder: Option<&'a std::path::Path>,
+    backup_folder: Option<&'a Path>,
 }
 
 /// Applies the plan to one target, its safeguards checked first, stopping before its next
@@ -214,6 +214,7 @@ fn apply_one(
             return report;
         }
         Err(Held::Db(DbError::Connect { detail, .. })) => {
+            report.elapsed = started.elapsed();
             report.outcome = Outcome::Unreachable;
             report.error = Some(detail);
             return report;
@@ -221,7 +222,7 @@ fn apply_one(
         Err(held) => {
             report.elapsed = started.elapsed();
             report.outcome = Outcome::Failed;
-            report.failed = Some(FailedAt::before_any(&held, held.to_string()));
+            report.failed = Some(FailedAt::of(&held, held.to_string()));
             return report;
         }
     };
@@ -292,7 +293,7 @@ fn failed_at(error: &ApplyError, project: &Project) -> FailedAt {
             file: Some(failed.file.name().to_string()),
             line: failed.span.map(|span| failed.file.line_of(span.offset())),
             committed: false,
-            ..FailedAt::before_any(error, failed.message.clone())
+            ..FailedAt::of(error, failed.message.clone())
         }
         .with_sqlstate(failed.code.clone()),
         ApplyError::Replicas(behind) => FailedAt {
@@ -301,10 +302,10 @@ fn failed_at(error: &ApplyError, project: &Project) -> FailedAt {
                 .map(|migration| migration.file().name().to_string()),
             migration: Some(behind.migration.clone()),
             committed: true,
-            ..FailedAt::before_any(error, error.to_string())
+            ..FailedAt::of(error, error.to_string())
         },
-        ApplyError::Db(db) => FailedAt::before_any(error, error.to_string())
+        ApplyError::Db(db) => FailedAt::of(error, error.to_string())
             .with_sqlstate(db.server_code().map(str::to_string)),
-        other => FailedAt::before_any(other, other.to_string()),
+        other => FailedAt::of(other, other.to_string()),
     }
 }
