@@ -3,6 +3,10 @@
 //! override plan.yaml. Progress goes to stderr one line per event (no live table, on a terminal
 //! or not); the report goes to stdout, as text or as one JSON object. Exit 0 when every target
 //! ended up to date, 1 otherwise (`status --fleet` exits 0 unless `--exit-code`).
+//!
+//! What `--env` alone demands is settled before any target runs: a required backup needs
+//! `--backup-dir` (exit 2 without), a confirmation is asked once for the whole fleet. What each
+//! target's own ledger demands is the worker's (`ops::fleet::safeguards`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +14,7 @@ use std::path::PathBuf;
 use clap::Args;
 use miette::Diagnostic;
 
-use super::args::can_confirm;
+use super::args::confirm;
 use super::fleet_table::FleetTable;
 use super::{Failure, Global};
 use crate::db::connect::LocalMachine;
@@ -20,8 +24,8 @@ use crate::engine::{ApplyOptions, Handlers};
 use crate::load::Loaded;
 use crate::ops::fleet::TargetsProblem;
 use crate::ops::fleet::{
-    FleetEvent, FleetOptions, FleetTarget, Happened, apply_fleet, file_targets, fleet_status,
-    fleet_targets,
+    FleetEvent, FleetOptions, FleetSafeguards, FleetTarget, Happened, apply_fleet, file_targets,
+    fleet_status, fleet_targets,
 };
 use crate::project::{Fleet, OnError};
 
@@ -93,14 +97,14 @@ enum FleetUsage {
         problem: &'static str,
         help: &'static str,
     },
-    /// An environment that requires a backup: a fleet run takes none.
+    /// `--env`'s environment requires a backup, and no `--backup-dir` was given.
     #[error(
-        "environment {environment} requires a verified backup before apply, which a fleet run does not take"
+        "environment {environment} requires a verified backup of each target before apply, and no --backup-dir was given"
     )]
     #[diagnostic(
         code(plan::fleet::backup_required),
         help(
-            "apply to each database on its own with `plan apply --backup-dir DIR`, or take the backups first and apply without --env {environment}"
+            "add --backup-dir DIR: each target backs up into a folder of its own there, right before its first migration; nothing was done"
         )
     )]
     BackupRequired { environment: String },
@@ -182,6 +186,8 @@ pub(crate) struct FleetApply<'a> {
     pub(crate) args: &'a FleetApplyArgs,
     /// `--yes`.
     pub(crate) yes: bool,
+    /// `--backup-dir`: a folder per target in it.
+    pub(crate) backup_dir: Option<PathBuf>,
     /// How each target is applied.
     pub(crate) options: ApplyOptions,
     /// The project.
@@ -200,26 +206,35 @@ pub(crate) fn apply(
         choice,
         args: fleet_args,
         yes,
+        backup_dir,
         options,
         loaded,
     } = asked;
     let (name, fleet, targets) = targets_of(choice, loaded)?;
     let given = EnvironmentGuard::resolve(loaded.project(), options.environment.as_deref(), &[]);
-    // What --env requires; what each database's ledger records is not read (docs/fleets.md).
-    let owed = given.safeguards(None).map_err(|needed| {
+    // What --env alone requires, before any target runs; what each target's ledger records is
+    // checked on that target (`ops::fleet::safeguards`).
+    let owed = given.safeguards(backup_dir.as_deref()).map_err(|needed| {
         Failure::from(FleetUsage::BackupRequired {
             environment: needed.environment,
         })
     })?;
-    if let Some(environment) = owed.confirmation_required_by() {
-        can_confirm(
-            &format!(
-                "apply to the {} databases of {name} in environment {environment}",
+    let confirmed = match owed.confirmation_required_by() {
+        Some(environment) => {
+            let question = format!(
+                "apply to the {} targets of {name} in environment {environment}",
                 targets.len()
-            ),
-            yes,
-        )?;
-    }
+            );
+            confirm(
+                &question,
+                yes,
+                |stream| write_preview(stream, &targets),
+                err,
+            )?;
+            Some(environment.to_string())
+        }
+        None => None,
+    };
     let options = FleetOptions {
         name,
         canary: fleet_args
@@ -233,6 +248,11 @@ pub(crate) fn apply(
             fleet.map_or(OnError::Stop, |fleet| fleet.on_error)
         },
         apply: options,
+        safeguards: FleetSafeguards {
+            backup_dir,
+            yes,
+            confirmed,
+        },
     };
     let _ = writeln!(
         err,
@@ -327,11 +347,24 @@ fn parallel(choice: &FleetChoice, fleet: Option<&Fleet>) -> usize {
         .max(1)
 }
 
+/// The targets a fleet-wide confirmation is about, before its question.
+fn write_preview(stream: &mut dyn Write, targets: &[FleetTarget]) {
+    for target in targets {
+        let _ = writeln!(stream, "  {}", target.name);
+    }
+}
+
 /// One progress line on stderr.
 fn write_event(event: &FleetEvent, err: &mut dyn Write) {
     let said = match &event.what {
         Happened::Started => "started".to_string(),
         Happened::WaitingForLock => "waiting for another run's lock".to_string(),
+        Happened::BackingUp(file) => format!("taking a backup into {}", file.display()),
+        Happened::BackedUp(file, took) => format!(
+            "backup verified: {} ({} ms)",
+            file.display(),
+            took.as_millis()
+        ),
         Happened::Applying(id) => format!("applying {id}"),
         Happened::Applied(id, duration) => {
             format!("applied {id} ({} ms)", duration.as_millis())

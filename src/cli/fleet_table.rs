@@ -43,6 +43,8 @@ impl FleetTable {
         match &event.what {
             Happened::Started => row.set_message("connecting"),
             Happened::WaitingForLock => row.set_message("waiting for another run's lock"),
+            Happened::BackingUp(_) => row.set_message("taking a backup"),
+            Happened::BackedUp(..) => row.set_message("backup verified"),
             Happened::Applying(id) => row.set_message(format!("applying {id}")),
             Happened::Applied(id, duration) => {
                 row.set_message(format!("applied {id} ({} ms)", duration.as_millis()));

@@ -75,7 +75,8 @@ pub(crate) struct ApplyArgs {
     /// --format=custom, checked with pg_restore --list; file mode 0600, named after the
     /// database, UTC time and target). Required by an environment with `backup: required`;
     /// asks for a backup in any other. The file holds every row: keep the folder out of the
-    /// repository.
+    /// repository. With --fleet, each target backs up into a folder of its own in DIR, right
+    /// before its first migration.
     #[arg(long, value_name = "DIR", conflicts_with = "scratch")]
     backup_dir: Option<PathBuf>,
     /// Apply although applied migrations' files are missing from the project.
@@ -93,13 +94,9 @@ pub(crate) struct ApplyArgs {
 impl ApplyArgs {
     /// The option given that a fleet run does not take, if any.
     fn fleet_refuses(&self) -> Option<&'static str> {
-        [
-            ("--scratch", self.scratch),
-            ("--dry-run", self.dry_run),
-            ("--backup-dir", self.backup_dir.is_some()),
-        ]
-        .into_iter()
-        .find_map(|(option, given)| given.then_some(option))
+        [("--scratch", self.scratch), ("--dry-run", self.dry_run)]
+            .into_iter()
+            .find_map(|(option, given)| given.then_some(option))
     }
 }
 
@@ -109,7 +106,7 @@ impl ApplyArgs {
 #[diagnostic(
     code(plan::fleet::usage),
     help(
-        "a fleet run applies to the databases it lists, without a dry run, scratch cluster or backup; use `plan status --fleet` to see what is pending"
+        "a fleet run applies to the databases it lists, without a dry run or scratch cluster; use `plan status --fleet` to see what is pending"
     )
 )]
 struct FleetRefused {
@@ -144,6 +141,7 @@ pub(crate) fn run(
             choice: &args.fleet,
             args: &args.fleet_apply,
             yes: args.yes,
+            backup_dir: args.backup_dir.clone(),
             options,
             loaded: &loaded,
         };

@@ -8,6 +8,7 @@
 //!   each named `host:port/db[/schema]` without secrets.
 //! - `workers`: at most N threads working through a list.
 //! - `run`: the canary group, then the rest in parallel; `on_error: stop` or `continue`.
+//! - `safeguards`: each target's environment, confirmation and backup, from its own ledger.
 //! - `report`: each target's outcome and the fleet's totals, as text and JSON.
 //! - `status`: one line per target: up to date, pending, failed at, unreachable.
 //! - `ledgers`: the ledgers of many schemas of one database, read over one connection.
@@ -15,10 +16,12 @@
 pub(crate) mod ledgers;
 pub(crate) mod report;
 pub(crate) mod run;
+pub(crate) mod safeguards;
 pub(crate) mod status;
 pub(crate) mod targets;
 pub(crate) mod workers;
 
 pub(crate) use run::{FleetEvent, FleetOptions, Happened, apply_fleet};
+pub(crate) use safeguards::FleetSafeguards;
 pub(crate) use status::fleet_status;
 pub(crate) use targets::{FleetTarget, TargetsProblem, file_targets, fleet_targets};

@@ -1,11 +1,13 @@
 //! What a fleet run did, target by target: each target's [`Outcome`], the migrations it
-//! applied, where it failed (migration, file, line, code, message) or why it could not be
-//! reached, and the [`FleetReport`] that gathers them with its totals, as text and as the
+//! applied, the backup it took, where it failed (migration, file, line, code, message) or why
+//! it could not be reached, and the [`FleetReport`] that gathers them with its totals, as text and as the
 //! JSON object of docs/json.md#plan-apply---fleet. Built by `run`; printed by the CLI.
 
 use std::time::Duration;
 
 use serde::Serialize;
+
+use crate::db::Backup;
 
 /// How one target ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -78,6 +80,61 @@ pub(crate) struct FailedAt {
     pub(crate) sqlstate: Option<String>,
     /// The message.
     pub(crate) message: String,
+    /// Whether `migration` is committed and recorded all the same: a standby had not replayed
+    /// it in time (`plan::apply::replica_lag`); it is in the target's `applied` too.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) committed: bool,
+}
+
+impl FailedAt {
+    /// `failure`'s code (else `plan::apply`) and `message`, at no migration: a failure before
+    /// any, or of none in particular (the caller adds where, when it is known).
+    pub(crate) fn of(failure: &dyn miette::Diagnostic, message: String) -> FailedAt {
+        FailedAt {
+            migration: None,
+            file: None,
+            line: None,
+            code: failure
+                .code()
+                .map_or_else(|| "plan::apply".to_string(), |code| code.to_string()),
+            sqlstate: None,
+            message,
+            committed: false,
+        }
+    }
+
+    /// The same with the server's SQLSTATE.
+    pub(crate) fn with_sqlstate(self, sqlstate: Option<String>) -> FailedAt {
+        FailedAt { sqlstate, ..self }
+    }
+}
+
+/// The verified backup a target took before its first migration (`--backup-dir`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct TargetBackup {
+    /// The archive, in the target's own folder.
+    pub(crate) path: String,
+    /// Its size.
+    pub(crate) bytes: u64,
+    /// The entries `pg_restore --list` found in it.
+    pub(crate) archive_entries: usize,
+    /// How long the dump and its check took.
+    pub(crate) took_ms: u64,
+    /// The command that restores its database from it.
+    pub(crate) restore_command: String,
+}
+
+impl TargetBackup {
+    /// `backup`, taken in `took`.
+    pub(crate) fn of(backup: &Backup, took: Duration) -> TargetBackup {
+        TargetBackup {
+            path: backup.path.display().to_string(),
+            bytes: backup.bytes,
+            archive_entries: backup.entries,
+            took_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            restore_command: backup.restore_command.clone(),
+        }
+    }
 }
 
 /// One target's part of the report.
@@ -100,6 +157,9 @@ pub(crate) struct TargetReport {
     /// The connection error, without secrets (`unreachable`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
+    /// The verified backup taken before its first migration (`--backup-dir`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) backup: Option<TargetBackup>,
     /// How long its run took; 0 for a target not started.
     #[serde(rename = "elapsed_ms", serialize_with = "millis")]
     pub(crate) elapsed: Duration,
@@ -116,6 +176,7 @@ impl TargetReport {
             failed: None,
             stopped_before: None,
             error: None,
+            backup: None,
             elapsed: Duration::ZERO,
         }
     }
@@ -147,10 +208,12 @@ impl TargetReport {
                     format!("{}: {}", failed.code, failed.message)
                 });
                 let before = applied();
-                if before.is_empty() {
-                    format!("{at}{said}")
-                } else {
-                    format!("{at}{said}; applied before it: {before}")
+                let committed = failed.is_some_and(|failed| failed.committed);
+                match (before.is_empty(), committed) {
+                    (true, _) => format!("{at}{said}"),
+                    (false, false) => format!("{at}{said}; applied before it: {before}"),
+                    // The failing migration is committed: it is the last of `applied`.
+                    (false, true) => format!("{at}{said}; applied: {before}"),
                 }
             }
             Outcome::Stopped => {
@@ -166,6 +229,9 @@ impl TargetReport {
             Outcome::NotReached => "the run stopped after a failure elsewhere".to_string(),
             Outcome::Unreachable => self.error.clone().unwrap_or_default(),
         };
+        if let Some(backup) = &self.backup {
+            detail.push_str(&format!("; backup {}", backup.path));
+        }
         if self.canary {
             detail = if detail.is_empty() {
                 "canary".to_string()
@@ -318,6 +384,7 @@ mod tests {
             code: "plan::apply::migration_failed".to_string(),
             sqlstate: Some("42P07".to_string()),
             message: "relation \"b\" already exists".to_string(),
+            committed: false,
         });
         failed.applied = vec!["001_a".to_string()];
         check(
@@ -327,6 +394,56 @@ mod tests {
              \x20 db1:5432/bb  failed       at 002_b (migrations/002_b.sql:4): plan::apply::migration_failed: relation \"b\" already exists; applied before it: 1 migration (001_a) (3 ms)\n\
              \x20 db2:5432/c   not reached  the run stopped after a failure elsewhere\n",
         );
+    }
+
+    #[test]
+    fn a_lagging_standby_fails_at_a_committed_migration_and_a_backup_is_named() {
+        let mut lagged = target("db1:5432/a", Outcome::Failed);
+        lagged.applied = vec!["001_a".to_string()];
+        lagged.elapsed = Duration::from_millis(5);
+        lagged.failed = Some(FailedAt {
+            migration: Some("001_a".to_string()),
+            file: Some("migrations/001_a.sql".to_string()),
+            committed: true,
+            ..FailedAt::of(
+                &crate::engine::replica_wait::ReplicasBehind {
+                    migration: "001_a".to_string(),
+                    message: "standby behind".to_string(),
+                    help: String::new(),
+                },
+                "standby behind".to_string(),
+            )
+        });
+        lagged.backup = Some(TargetBackup {
+            path: "/b/db1_5432_a/a.dump".to_string(),
+            bytes: 1,
+            archive_entries: 1,
+            took_ms: 1,
+            restore_command: "pg_restore".to_string(),
+        });
+        check(
+            vec![lagged.clone()],
+            "fleet tenants: 1 target: 1 failed\n\
+             \x20 db1:5432/a  failed  at 001_a (migrations/001_a.sql): plan::apply::replica_lag: standby behind; applied: 1 migration (001_a); backup /b/db1_5432_a/a.dump (5 ms)\n",
+        );
+        let json: serde_json::Value = serde_json::from_str(
+            &FleetReport {
+                fleet: "f".to_string(),
+                targets: vec![lagged],
+            }
+            .to_json(),
+        )
+        .expect("JSON");
+        let failed = &json["targets"][0]["failed"];
+        assert_eq!(
+            (&failed["migration"], &failed["file"], &failed["committed"]),
+            (
+                &serde_json::json!("001_a"),
+                &serde_json::json!("migrations/001_a.sql"),
+                &serde_json::json!(true)
+            )
+        );
+        assert_eq!(json["targets"][0]["backup"]["path"], "/b/db1_5432_a/a.dump");
     }
 
     #[test]

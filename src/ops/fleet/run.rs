@@ -4,21 +4,26 @@
 //! up to date, at most `parallel` targets at once. After a failure with `on_error: stop` no
 //! target is started and those running stop before their next migration; with `continue`
 //! every target runs. Progress goes to the caller as [`FleetEvent`]s, from the calling thread.
+//!
+//! Before a target's apply its own ledger is read for its safeguards (`safeguards`): the
+//! environment it records, the confirmation and backup that environment demands. The backup
+//! (`--backup-dir`) is the engine's, taken under the target's lock right before its first
+//! migration into the target's own folder.
 
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use miette::Diagnostic;
-
-use super::report::{FailedAt, FleetReport, Outcome, TargetReport};
+use super::report::{FailedAt, FleetReport, Outcome, TargetBackup, TargetReport};
+use super::safeguards::{Cleared, FleetSafeguards, Held, backup_folders, clear};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::DbError;
 use crate::engine::{self, ApplyError, ApplyOptions, Handlers, Progress};
 use crate::load::Loaded;
-use crate::project::OnError;
+use crate::project::{MigrationId, OnError, Project};
 
 /// How a fleet run goes.
 #[derive(Clone, Debug)]
@@ -31,8 +36,10 @@ pub(crate) struct FleetOptions {
     pub(crate) parallel: usize,
     /// What a failure does to the targets not yet done.
     pub(crate) on_error: OnError,
-    /// How each target is applied.
+    /// How each target is applied (each target's own ledger may set its environment).
     pub(crate) apply: ApplyOptions,
+    /// `--backup-dir`, `--yes` and the confirmation given before the run.
+    pub(crate) safeguards: FleetSafeguards,
 }
 
 /// Something that happened on one target, for progress lines.
@@ -51,6 +58,10 @@ pub(crate) enum Happened {
     Started,
     /// Another run holds its lock.
     WaitingForLock,
+    /// Its backup is being taken into this file, before its first migration.
+    BackingUp(PathBuf),
+    /// Its backup is taken and verified.
+    BackedUp(PathBuf, Duration),
     /// A migration started.
     Applying(String),
     /// A migration was applied.
@@ -73,6 +84,14 @@ pub(crate) fn apply_fleet(
     let halted = AtomicBool::new(false);
     let canary_failed = AtomicBool::new(false);
     let (sender, receiver) = mpsc::channel::<FleetEvent>();
+    let names: Vec<&str> = targets.iter().map(|target| target.name.as_str()).collect();
+    let folders: Vec<Option<PathBuf>> = match &options.safeguards.backup_dir {
+        Some(directory) => backup_folders(&names)
+            .into_iter()
+            .map(|folder| Some(directory.join(folder)))
+            .collect(),
+        None => vec![None; targets.len()],
+    };
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let sender = sender;
@@ -80,8 +99,11 @@ pub(crate) fn apply_fleet(
                 let target = &targets[index];
                 let report = apply_one(
                     loaded,
-                    target,
-                    index < canary,
+                    Place {
+                        target,
+                        canary: index < canary,
+                        backup_folder: folders[index].as_deref(),
+                    },
                     options,
                     handlers,
                     &halted,
@@ -138,16 +160,30 @@ pub(crate) fn apply_fleet(
     }
 }
 
-/// Applies the plan to one target, stopping before its next migration once `halted`.
+/// One target of the run and where it stands in it.
+struct Place<'a> {
+    target: &'a FleetTarget,
+    /// Whether it is in the canary group.
+    canary: bool,
+    /// Its own folder in `--backup-dir`.
+    backup_folder: Option<&'a Path>,
+}
+
+/// Applies the plan to one target, its safeguards checked first, stopping before its next
+/// migration once `halted`.
 fn apply_one(
     loaded: &Loaded,
-    target: &FleetTarget,
-    canary: bool,
+    place: Place<'_>,
     options: &FleetOptions,
     handlers: &Handlers,
     halted: &AtomicBool,
     sender: &mpsc::Sender<FleetEvent>,
 ) -> TargetReport {
+    let Place {
+        target,
+        canary,
+        backup_folder,
+    } = place;
     let send = |what: Happened| {
         let _ = sender.send(FleetEvent {
             target: target.name.clone(),
@@ -161,13 +197,51 @@ fn apply_one(
         return report;
     }
     let started = Instant::now();
+    let database = target.plan_target(loaded.project());
+    let mut report = TargetReport::not_started(&target.name, canary, Outcome::UpToDate);
+    let cleared = clear(
+        loaded,
+        &database,
+        &target.name,
+        &options.apply,
+        &options.safeguards,
+        backup_folder,
+    );
+    let apply_options = match cleared {
+        Ok(Cleared::Apply(apply_options)) => apply_options,
+        Ok(Cleared::UpToDate) => {
+            report.elapsed = started.elapsed();
+            return report;
+        }
+        Err(Held::Db(DbError::Connect { detail, .. })) => {
+            report.elapsed = started.elapsed();
+            report.outcome = Outcome::Unreachable;
+            report.error = Some(detail);
+            return report;
+        }
+        Err(held) => {
+            report.elapsed = started.elapsed();
+            report.outcome = Outcome::Failed;
+            report.failed = Some(FailedAt::of(&held, held.to_string()));
+            return report;
+        }
+    };
     let mut waiting_said = false;
     // What was applied, whatever the run's end: a failure carries it only as sentences.
     let mut applied = Vec::new();
+    let mut backup = None;
     let mut observe = |progress: Progress<'_>| match progress {
         Progress::WaitingForLock { .. } if !waiting_said => {
             waiting_said = true;
             send(Happened::WaitingForLock);
+        }
+        Progress::BackingUp { file, .. } => send(Happened::BackingUp(file.to_path_buf())),
+        Progress::BackedUp {
+            backup: taken,
+            took,
+        } => {
+            backup = Some(TargetBackup::of(taken, took));
+            send(Happened::BackedUp(taken.path.clone(), took));
         }
         Progress::Starting { id } => send(Happened::Applying(id.to_string())),
         Progress::Applied { id, duration } => {
@@ -177,19 +251,18 @@ fn apply_one(
         _ => {}
     };
     let go_on = || !halted.load(Ordering::SeqCst);
-    let database = target.plan_target(loaded.project());
     let result = engine::apply_while(
         loaded,
         database,
         &target.settings,
-        &options.apply,
+        &apply_options,
         handlers,
         &mut observe,
         &go_on,
     );
-    let mut report = TargetReport::not_started(&target.name, canary, Outcome::UpToDate);
     report.elapsed = started.elapsed();
     report.applied = applied;
+    report.backup = backup;
     match result {
         Ok((_, stopped_before)) => {
             report.outcome = match (&stopped_before, report.applied.is_empty()) {
@@ -205,36 +278,34 @@ fn apply_one(
         }
         Err(error) => {
             report.outcome = Outcome::Failed;
-            report.failed = Some(failed_at(&error));
+            report.failed = Some(failed_at(&error, loaded.project()));
         }
     }
     report
 }
 
-/// Where `error` happened and what it says.
-fn failed_at(error: &ApplyError) -> FailedAt {
-    let code = error
-        .code()
-        .map_or_else(|| "plan::apply".to_string(), |code| code.to_string());
+/// Where `error` happened and what it says. A standby that lagged after a migration committed
+/// (`plan::apply::replica_lag`) fails at that migration, which stays `committed`.
+fn failed_at(error: &ApplyError, project: &Project) -> FailedAt {
     match error {
         ApplyError::Migration(failed) => FailedAt {
             migration: Some(failed.id.clone()),
             file: Some(failed.file.name().to_string()),
             line: failed.span.map(|span| failed.file.line_of(span.offset())),
-            code,
-            sqlstate: failed.code.clone(),
-            message: failed.message.clone(),
+            committed: false,
+            ..FailedAt::of(error, failed.message.clone())
+        }
+        .with_sqlstate(failed.code.clone()),
+        ApplyError::Replicas(behind) => FailedAt {
+            file: project
+                .migration(&MigrationId::new(&behind.migration))
+                .map(|migration| migration.file().name().to_string()),
+            migration: Some(behind.migration.clone()),
+            committed: true,
+            ..FailedAt::of(error, error.to_string())
         },
-        other => FailedAt {
-            migration: None,
-            file: None,
-            line: None,
-            code,
-            sqlstate: match other {
-                ApplyError::Db(error) => error.server_code().map(str::to_string),
-                _ => None,
-            },
-            message: other.to_string(),
-        },
+        ApplyError::Db(db) => FailedAt::of(error, error.to_string())
+            .with_sqlstate(db.server_code().map(str::to_string)),
+        other => FailedAt::of(other, other.to_string()),
     }
 }
