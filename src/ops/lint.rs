@@ -2,7 +2,7 @@
 //! judged with the database's table sizes and `pg_proc`'s volatility (`crate::lint::Live`).
 //! Without a database, `crate::lint::lint` judges the whole plan on its own.
 
-use crate::db::{ConnectionSettings, DbError};
+use crate::db::{ConnectionSettings, DbError, Target};
 use crate::engine;
 use crate::lint::{Finding, Live, lint};
 use crate::load::Loaded;
@@ -29,6 +29,18 @@ pub(crate) fn lint_against(
     selection: Selection,
 ) -> Result<(Vec<Finding>, usize), DbError> {
     let database = engine::target(loaded.project(), settings);
+    lint_at(loaded, &database, migrations, environment, selection)
+}
+
+/// The same at `database`, whose ledger says what is pending (a fleet's schema target keeps
+/// its own in its schema, `lint --fleet`).
+pub(crate) fn lint_at(
+    loaded: &Loaded,
+    database: &Target,
+    migrations: &[&Migration],
+    environment: Option<&str>,
+    selection: Selection,
+) -> Result<(Vec<Finding>, usize), DbError> {
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
     let waiting: Vec<MigrationId> = status(loaded, &rows, environment)
