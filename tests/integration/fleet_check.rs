@@ -425,3 +425,62 @@ fn issue_17_lint_fleet_judges_each_targets_pending_migrations_against_its_own_ta
         run.transcript()
     );
 }
+
+#[test]
+fn issue_17_lint_fleet_reads_a_schema_targets_own_tables() {
+    let database = test_db("fleet_lint_schemas");
+    for schema in ["tenant_a", "tenant_b"] {
+        execute(&database, &format!("CREATE SCHEMA {schema}"));
+    }
+    let project = project(&[], "");
+    project.write(
+        "plan.yaml",
+        &format!(
+            "lint:\n  small_table_rows: 100\nfleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\\\_%' ORDER BY 1\"\n",
+            database.url()
+        ),
+    );
+    plan(&project, &["apply", "--fleet", "tenants"]).expect_ok();
+    project.write(
+        "migrations/003_retype.sql",
+        "ALTER TABLE orders ALTER COLUMN id TYPE bigint;\n",
+    );
+    execute(
+        &database,
+        "INSERT INTO tenant_b.orders SELECT g FROM generate_series(1, 1000) g; ANALYZE tenant_b.orders; ANALYZE tenant_a.orders",
+    );
+    let run = plan(
+        &project,
+        &["lint", "--fleet", "tenants", "--format", "json"],
+    )
+    .expect_failed();
+    let report = json(&run);
+    let tables: Vec<Value> = (0..2)
+        .map(|target| {
+            serde_json::json!(
+                report["targets"][target]["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .map(|finding| (
+                        finding["rule"].clone(),
+                        finding["severity"].clone(),
+                        finding["table"].clone()
+                    ))
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            serde_json::json!([["changing-column-type", "warning", "tenant_a.orders"]]),
+            serde_json::json!([
+                ["changing-column-type", "error", "tenant_b.orders"],
+                ["rewrite-of-large-table", "error", "tenant_b.orders"]
+            ]),
+        ],
+        "{}",
+        run.transcript()
+    );
+}
