@@ -524,6 +524,30 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_targets_unqualified_names_are_in_its_schema_until_the_sql_sets_its_own() {
+        let in_tenant = |sql: &str| -> Vec<String> {
+            effects_of_texts(vec![(SqlText::Up, sql)], vec!["tenant_a".to_string()])
+                .created
+                .iter()
+                .map(ObjectKey::to_string)
+                .collect()
+        };
+        assert_eq!(
+            in_tenant("CREATE TABLE orders (id int); CREATE TABLE public.shared (id int)"),
+            [
+                "table tenant_a.orders",
+                "column tenant_a.orders.id",
+                "table public.shared",
+                "column public.shared.id"
+            ]
+        );
+        assert_eq!(
+            in_tenant("SET search_path TO audit; CREATE TABLE log (id int)"),
+            ["table audit.log", "column audit.log.id"]
+        );
+    }
+
+    #[test]
     fn creates_and_drops_are_read_as_snapshot_keys() {
         let (created, dropped, _) = check_summed(
             "CREATE TABLE platform.users (id int, email text);

@@ -146,15 +146,15 @@ fn issue_17_check_schema_fleet_names_exactly_the_targets_that_are_not_clean() {
     let run = plan(&project, &["check-schema", "--fleet", "tenants"]).expect_failed();
     snapshot("fleet_check_schema_report", &run.stdout);
 
-    // Each fixed: clean again, exit 0.
+    // Each fixed by hand: `orders` made again is the same table as the snapshot's, but
+    // `customers` is new since the last snapshot: drift, reported at that target alone.
     execute(&databases[1], "CREATE TABLE orders (id int)");
     execute(&databases[2], "CREATE TABLE customers (id int)");
     let run = plan(
         &project,
         &["check-schema", "--fleet", "tenants", "--format", "json"],
-    );
-    // `orders` made again by hand is the same table, but `customers` is new since the last
-    // snapshot: drift, reported at that target alone.
+    )
+    .expect_failed();
     let report = json(&run);
     assert_eq!(
         outcomes(&report),
@@ -163,6 +163,7 @@ fn issue_17_check_schema_fleet_names_exactly_the_targets_that_are_not_clean() {
         run.transcript()
     );
     assert_eq!(report["targets"][2]["problems"][0]["kind"], "added");
+    // The next apply records a new snapshot: every target clean, exit 0.
     plan(&project, &["apply", "--fleet", "tenants"]).expect_ok();
     plan(&project, &["check-schema", "--fleet", "tenants"])
         .expect_ok()
