@@ -55,6 +55,7 @@ enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in the order the totals list them.
     const ALL: [Outcome; 4] = [
         Outcome::Clean,
         Outcome::WithFindings,
@@ -62,6 +63,7 @@ impl Outcome {
         Outcome::Failed,
     ];
 
+    /// The name in JSON and, `_` read as a space, in the text.
     fn name(self) -> &'static str {
         match self {
             Outcome::Clean => "clean",
@@ -189,6 +191,7 @@ fn shown_target(target: TargetLint, allows: &Allows) -> ShownTarget {
     shown
 }
 
+/// How many targets ended each way, every outcome listed.
 fn totals(targets: &[ShownTarget]) -> indexmap::IndexMap<&'static str, usize> {
     Outcome::ALL
         .iter()

@@ -122,6 +122,7 @@ pub(crate) fn check_fleet(
     }
 }
 
+/// One target's check; a connection that fails is `unreachable`, anything else `failed`.
 fn check_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) -> TargetCheck {
     let ended = |outcome, error| TargetCheck {
         target: target.name.clone(),

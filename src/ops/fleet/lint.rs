@@ -77,6 +77,7 @@ pub(crate) fn lint_fleet(
         .collect()
 }
 
+/// One target's findings; a connection that fails is `Unreachable`, anything else `Failed`.
 fn lint_one(loaded: &Loaded, target: &FleetTarget, request: &FleetLintRequest<'_>) -> TargetLinted {
     if let Some(error) = &target.unreachable {
         return TargetLinted::Unreachable(error.clone());
