@@ -1,6 +1,7 @@
 //! `plan check-schema`: prerequisites of pending migrations, objects applied migrations created
 //! that are now missing, and drift since the last recorded catalog snapshot. Exit 0 when clean,
-//! 1 with findings. The JSON shape is documented in docs/check-schema.md.
+//! 1 with findings. The JSON shape is documented in docs/check-schema.md. With `--fleet NAME` or
+//! `--targets FILE`, every target of the fleet: `fleet_check.rs`, which `cli/mod.rs` runs instead.
 
 use std::io::Write;
 
@@ -14,16 +15,19 @@ use crate::ops::{SchemaReport, check_schema};
 
 /// Arguments of `plan check-schema`.
 #[derive(Debug, Args)]
-pub(crate) struct CheckSchemaArgs {}
+pub(crate) struct CheckSchemaArgs {
+    #[command(flatten)]
+    pub(super) fleet: super::fleet::FleetChoice,
+}
 
 /// The findings, as a failure (exit 1) after they are printed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("check-schema found {0} problem(s)")]
+#[error("{0}")]
 #[diagnostic(
     code(plan::cli::schema_findings),
     help("the findings are listed above; `plan check-schema --format json` gives them to scripts")
 )]
-struct Findings(usize);
+pub(super) struct Findings(pub(super) String);
 
 /// Findings are what the check is for: the operation ran and failed.
 impl Classified for Findings {
@@ -34,11 +38,12 @@ impl Classified for Findings {
 
 /// Runs `plan check-schema`.
 pub(crate) fn run(
-    _: CheckSchemaArgs,
+    args: CheckSchemaArgs,
     global: &Global,
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> Result<(), Failure> {
+    super::fleet::check_usage(&args.fleet, None, global)?;
     let loaded = global.load()?;
     let (project, graph) = (loaded.project(), loaded.graph());
     let env = global.checked_env(project)?;
@@ -54,7 +59,11 @@ pub(crate) fn run(
     if report.is_clean() {
         Ok(())
     } else {
-        Err(Failure::from(Findings(shown.findings)).after_report())
+        Err(Failure::from(Findings(format!(
+            "check-schema found {} problem(s)",
+            shown.findings
+        )))
+        .after_report())
     }
 }
 

@@ -150,7 +150,7 @@ pub(crate) fn check_usage(
 }
 
 /// The fleet's name for the report, its settings when plan.yaml declares it, and its targets.
-fn targets_of<'a>(
+pub(crate) fn targets_of<'a>(
     choice: &FleetChoice,
     loaded: &'a Loaded,
 ) -> Result<(String, Option<&'a Fleet>, Vec<FleetTarget>), Failure> {
@@ -338,7 +338,7 @@ pub(crate) fn status(
 }
 
 /// `--parallel`, else the fleet's, else 1.
-fn parallel(choice: &FleetChoice, fleet: Option<&Fleet>) -> usize {
+pub(crate) fn parallel(choice: &FleetChoice, fleet: Option<&Fleet>) -> usize {
     choice
         .parallel
         .and_then(|n| usize::try_from(n).ok())

@@ -3,7 +3,9 @@
 //! reaches `--fail-on` (default `warning`), 1 when one does, 2 on invalid input. `--format json`
 //! prints one object (docs/json.md#plan-lint), `--format github` workflow annotations,
 //! `--format sarif` SARIF 2.1.0 (`lint_sarif.rs`). `-- plan:allow` comments
-//! (`crate::lint::allow`) are read first: a bad one is invalid input and nothing is linted.
+//! (`crate::lint::allow`) are read first: a bad one is invalid input and nothing is linted. With
+//! `--fleet NAME` or `--targets FILE`, every target of the fleet: `fleet_lint.rs`, which
+//! `cli/mod.rs` runs instead, with this file's selection, findings and rendering.
 
 use std::io::Write;
 
@@ -18,6 +20,7 @@ use super::{Format, Global};
 use crate::diagnostic::{Classified, ErrorClass, InvalidInput, RenderStyle, render_styled};
 use crate::lint::allow::{AllowProblem, Allowed, Allowing, Allows};
 use crate::lint::{Finding, Severity, lint};
+use crate::load::Loaded;
 use crate::ops::lint::{Selection, lint_against};
 use crate::project::Migration;
 
@@ -29,21 +32,24 @@ pub(crate) struct LintArgs {
     to: Option<String>,
     /// With a database: every migration, not only what apply would run there.
     #[arg(long)]
-    all: bool,
+    pub(super) all: bool,
     /// The least severe finding that makes lint exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
-    fail_on: FailOn,
+    pub(super) fail_on: FailOn,
+    /// Lint each target of a fleet against its own catalog (docs/fleets.md).
+    #[command(flatten)]
+    pub(super) fleet: super::fleet::FleetChoice,
 }
 
 /// `--fail-on`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum FailOn {
+pub(super) enum FailOn {
     Warning,
     Error,
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub(super) fn severity(self) -> Severity {
         match self {
             FailOn::Warning => Severity::Warning,
             FailOn::Error => Severity::Error,
@@ -55,7 +61,7 @@ impl FailOn {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{0}")]
 #[diagnostic(code(plan::lint::findings))]
-struct Findings(String);
+pub(super) struct Findings(pub(super) String);
 
 impl Classified for Findings {
     fn class(&self) -> ErrorClass {
@@ -65,20 +71,10 @@ impl Classified for Findings {
 
 /// Runs `plan lint`.
 pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
+    super::fleet::check_usage(&args.fleet, None, global)?;
     let loaded = global.load()?;
     let project = loaded.project();
-    let graph = loaded.graph();
-    let target = resolve_target(project, args.to.as_deref())?;
-    let selected = match &target {
-        Some(target) => graph.closure(target),
-        None => graph.order().iter().collect(),
-    };
-    let migrations: Vec<&Migration> = selected
-        .into_iter()
-        .filter_map(|id| project.migration(id))
-        .collect();
-    let allows = Allows::read(&migrations)
-        .map_err(|problems| invalid_allows(&project.root().display().to_string(), problems))?;
+    let (migrations, allows) = selected(&args, &loaded)?;
     let (findings, database) = if global.names_a_database() {
         let settings = global.settings("lint")?;
         let environment = global.checked_env(project)?;
@@ -118,6 +114,28 @@ pub(crate) fn run(args: LintArgs, global: &Global, out: &mut dyn Write) -> Resul
     .after_report())
 }
 
+/// The migrations `--to` selects (every one without it), in plan order, and their allow
+/// comments; a bad allow comment is invalid input.
+pub(super) fn selected<'a>(
+    args: &LintArgs,
+    loaded: &'a Loaded,
+) -> Result<(Vec<&'a Migration>, Allows), Failure> {
+    let project = loaded.project();
+    let graph = loaded.graph();
+    let target = resolve_target(project, args.to.as_deref())?;
+    let selected = match &target {
+        Some(target) => graph.closure(target),
+        None => graph.order().iter().collect(),
+    };
+    let migrations: Vec<&Migration> = selected
+        .into_iter()
+        .filter_map(|id| project.migration(id))
+        .collect();
+    let allows = Allows::read(&migrations)
+        .map_err(|problems| invalid_allows(&project.root().display().to_string(), problems))?;
+    Ok((migrations, allows))
+}
+
 /// The allow comments of `project` that lint cannot use, as one invalid input (exit 2).
 fn invalid_allows(project: &str, problems: Vec<AllowProblem>) -> InvalidInput {
     InvalidInput::new(
@@ -141,7 +159,7 @@ struct ShownLint {
 }
 
 #[derive(Debug, Serialize)]
-struct ShownAllowed {
+pub(super) struct ShownAllowed {
     rule: &'static str,
     migration: String,
     file: String,
@@ -149,10 +167,10 @@ struct ShownAllowed {
     reason: String,
 }
 
-#[derive(Debug, Serialize)]
-struct ShownFinding {
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub(super) struct ShownFinding {
     rule: &'static str,
-    severity: Severity,
+    pub(super) severity: Severity,
     migration: String,
     file: String,
     line: usize,
@@ -170,48 +188,48 @@ impl ShownLint {
         ShownLint {
             format: 1,
             database,
-            findings: findings
-                .iter()
-                .map(|finding| ShownFinding {
-                    rule: finding.rule.name(),
-                    severity: finding.severity,
-                    migration: finding.migration.to_string(),
-                    file: finding.file.name().to_string(),
-                    line: finding.line(),
-                    column: finding.column(),
-                    message: finding.message.clone(),
-                    help: finding.help.clone(),
-                    table: finding.table.clone(),
-                    estimated_rows: finding.estimated_rows,
-                    size_bytes: finding.size_bytes,
-                    lock: finding.lock,
-                })
-                .collect(),
-            allowed: allowed
-                .iter()
-                .map(|allowed| ShownAllowed {
-                    rule: allowed.finding.rule.name(),
-                    migration: allowed.finding.migration.to_string(),
-                    file: allowed.finding.file.name().to_string(),
-                    line: allowed.finding.line(),
-                    reason: allowed.reason.clone(),
-                })
-                .collect(),
+            findings: findings.iter().map(ShownFinding::new).collect(),
+            allowed: allowed.iter().map(ShownAllowed::new).collect(),
+        }
+    }
+}
+
+impl ShownFinding {
+    /// A finding as JSON shows it.
+    pub(super) fn new(finding: &Finding) -> Self {
+        ShownFinding {
+            rule: finding.rule.name(),
+            severity: finding.severity,
+            migration: finding.migration.to_string(),
+            file: finding.file.name().to_string(),
+            line: finding.line(),
+            column: finding.column(),
+            message: finding.message.clone(),
+            help: finding.help.clone(),
+            table: finding.table.clone(),
+            estimated_rows: finding.estimated_rows,
+            size_bytes: finding.size_bytes,
+            lock: finding.lock,
+        }
+    }
+}
+
+impl ShownAllowed {
+    /// An allowed finding as JSON shows it.
+    pub(super) fn new(allowed: &Allowed) -> Self {
+        ShownAllowed {
+            rule: allowed.finding.rule.name(),
+            migration: allowed.finding.migration.to_string(),
+            file: allowed.finding.file.name().to_string(),
+            line: allowed.finding.line(),
+            reason: allowed.reason.clone(),
         }
     }
 }
 
 /// Each finding as a diagnostic at its file and line, then a count.
 fn text(findings: &[Finding], shown: &ShownLint, colour: bool) -> String {
-    let style = || RenderStyle {
-        colour,
-        wrap: false,
-    };
-    let mut text = String::new();
-    for finding in findings {
-        text.push_str(&render_styled(&Shown(finding), style()));
-        text.push('\n');
-    }
+    let mut text = rendered(findings, colour);
     let errors = shown
         .findings
         .iter()
@@ -241,6 +259,20 @@ fn text(findings: &[Finding], shown: &ShownLint, colour: bool) -> String {
     text
 }
 
+/// Each finding as a diagnostic at its file and line.
+pub(super) fn rendered(findings: &[Finding], colour: bool) -> String {
+    let mut text = String::new();
+    for finding in findings {
+        let style = RenderStyle {
+            colour,
+            wrap: false,
+        };
+        text.push_str(&render_styled(&Shown(finding), style));
+        text.push('\n');
+    }
+    text
+}
+
 /// GitHub Actions workflow commands, one per finding (`::error file=…,line=…,col=…,title=…::…`).
 fn github(shown: &ShownLint) -> String {
     let escape_data = |text: &str| {
@@ -266,7 +298,8 @@ fn github(shown: &ShownLint) -> String {
         .collect()
 }
 
-fn plural(count: usize, noun: &str) -> String {
+/// `1 finding`, `2 findings`.
+pub(super) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
     } else {

@@ -15,6 +15,8 @@ mod colour;
 mod completions;
 mod failure;
 mod fleet;
+mod fleet_check;
+mod fleet_lint;
 mod fleet_table;
 mod global;
 mod graph;
@@ -275,11 +277,15 @@ impl Command {
             Command::Show(args) => show::run(args, global, out),
             Command::Graph(args) => graph::run(args, global, out),
             Command::Check(args) => check::run(args, global, out, err),
+            Command::Lint(args) if args.fleet.chosen() => fleet_lint::run(&args, global, out),
             Command::Lint(args) => lint::run(args, global, out),
             Command::Apply(args) => apply::run(args, global, handlers, out, err),
             Command::Status(args) => status::run(args, global, out, err),
             Command::Rollback(args) => rollback::run(args, global, out, err),
             Command::Accept(args) => accept::run(args, global, out, err),
+            Command::CheckSchema(args) if args.fleet.chosen() => {
+                fleet_check::run(&args, global, out)
+            }
             Command::CheckSchema(args) => check_schema::run(args, global, out, err),
             Command::Verify(args) => verify::run(args, global, handlers, out, err),
             Command::Trace(args) => trace::run(args, global, handlers, out, err),

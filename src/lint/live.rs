@@ -20,6 +20,9 @@ pub(crate) struct Live {
     pub volatile: Vec<(String, String)>,
     /// plan.yaml `lint.small_table_rows`.
     pub small_table_rows: u64,
+    /// The schema the migrations run in when it is not `public`: a fleet's schema target,
+    /// whose connection sets `search_path` to it, so its unqualified names are its tables.
+    pub home: Option<String>,
 }
 
 impl Live {
@@ -29,6 +32,7 @@ impl Live {
             tables: table_stats(session)?,
             volatile: volatile_functions(session)?,
             small_table_rows,
+            home: None,
         })
     }
 

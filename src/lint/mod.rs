@@ -163,8 +163,12 @@ fn lint_migration(
     live: Option<&Live>,
 ) -> Vec<Finding> {
     // Names resolved through the search_path the migration sets, as PostgreSQL resolves them
-    // (the first schema of the path; `public` by default).
-    let mut search_path: Vec<String> = Vec::new();
+    // (the first schema of the path; `public` by default, or the schema a fleet's schema
+    // target runs in).
+    let mut search_path: Vec<String> = live
+        .and_then(|live| live.home.clone())
+        .into_iter()
+        .collect();
     for (_, statement) in &mut statements {
         let schema = search_path
             .first()

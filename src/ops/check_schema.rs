@@ -8,13 +8,13 @@
 
 use indexmap::IndexSet;
 
-use crate::db::{ChangeKind, ConnectionSettings, DbError, LedgerState};
+use crate::db::{ChangeKind, ConnectionSettings, DbError, LedgerState, Target};
 use crate::engine;
 use crate::engine::prerequisites::{Unmet, checked_prerequisites};
 use crate::graph::Graph;
 use crate::object::ObjectKey;
 use crate::project::{Migration, MigrationId, Project};
-use crate::sql::{ExpectedCatalog, effects_of};
+use crate::sql::{ExpectedCatalog, effects_in_schema, effects_of};
 
 /// An object an applied migration created that the database no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +89,20 @@ pub(crate) fn check_schema(
     environment: Option<&str>,
 ) -> Result<SchemaReport, DbError> {
     let database = engine::target(project, settings);
+    check_schema_at(project, graph, &database, environment, None)
+}
+
+/// The same at `database`, its ledger where it keeps it; with a `home` schema (a fleet's
+/// schema target, `check-schema --fleet`), the migrations ran with `search_path` set to it, so
+/// their unqualified names are in it, and only that schema's objects are watched for drift:
+/// the other tenants' schemas in the same database change with their own applies.
+pub(crate) fn check_schema_at(
+    project: &Project,
+    graph: &Graph,
+    database: &Target,
+    environment: Option<&str>,
+    home: Option<&str>,
+) -> Result<SchemaReport, DbError> {
     let mut session = database.connect()?;
     let mut report = SchemaReport::default();
     let rows = database.ledger().read(&mut session)?;
@@ -130,7 +144,11 @@ pub(crate) fn check_schema(
         let Some(migration) = project.migration(id) else {
             continue;
         };
-        built.apply(&effects_of(migration), id);
+        let effects = match home {
+            Some(schema) => effects_in_schema(migration, schema),
+            None => effects_of(migration),
+        };
+        built.apply(&effects, id);
     }
     let expected: Vec<ObjectKey> = built.keys().cloned().collect();
     let comparison =
@@ -171,7 +189,8 @@ pub(crate) fn check_schema(
             // Objects of a base schema that predates the plan are not the plan's to watch, and
             // a missing object is already reported as such.
             let reported_missing = comparison.missing.contains(&change.key);
-            if (change.in_baseline && by.is_none()) || reported_missing {
+            let elsewhere = home.is_some_and(|home| change.key.schema() != Some(home));
+            if (change.in_baseline && by.is_none()) || reported_missing || elsewhere {
                 continue;
             }
             let shown = change.key.to_string();

@@ -2,7 +2,7 @@
 //! judged with the database's table sizes and `pg_proc`'s volatility (`crate::lint::Live`).
 //! Without a database, `crate::lint::lint` judges the whole plan on its own.
 
-use crate::db::{ConnectionSettings, DbError};
+use crate::db::{ConnectionSettings, DbError, Target};
 use crate::engine;
 use crate::lint::{Finding, Live, lint};
 use crate::load::Loaded;
@@ -29,6 +29,20 @@ pub(crate) fn lint_against(
     selection: Selection,
 ) -> Result<(Vec<Finding>, usize), DbError> {
     let database = engine::target(loaded.project(), settings);
+    lint_at(loaded, &database, migrations, environment, selection, None)
+}
+
+/// The same at `database`, whose ledger says what is pending; with a `home` schema (a fleet's
+/// schema target, `lint --fleet`, which keeps its ledger there and runs its migrations with
+/// `search_path` set to it), unqualified names are that schema's tables.
+pub(crate) fn lint_at(
+    loaded: &Loaded,
+    database: &Target,
+    migrations: &[&Migration],
+    environment: Option<&str>,
+    selection: Selection,
+    home: Option<&str>,
+) -> Result<(Vec<Finding>, usize), DbError> {
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
     let waiting: Vec<MigrationId> = status(loaded, &rows, environment)
@@ -50,10 +64,11 @@ pub(crate) fn lint_against(
         .copied()
         .filter(|migration| selection == Selection::All || waiting.contains(migration.id()))
         .collect();
-    let live = Live::read(
+    let mut live = Live::read(
         &mut session,
         loaded.project().manifest().lint.small_table_rows,
     )?;
+    live.home = home.map(str::to_string);
     let _ = session.close();
     Ok((lint(loaded, &judged, Some(&live)), judged.len()))
 }

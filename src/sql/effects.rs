@@ -171,7 +171,13 @@ fn with_schema(key: &ObjectKey, schema: &str) -> ObjectKey {
 
 /// The effects of a migration's forward SQL and its `sql` steps.
 pub(crate) fn effects_of(migration: &Migration) -> Effects {
-    effects_of_texts(migration_texts(migration))
+    effects_of_texts(migration_texts(migration), Vec::new())
+}
+
+/// The same for a migration run with its `search_path` set to `schema` beforehand (a fleet's
+/// schema target): an unqualified name is in `schema` until the migration sets its own.
+pub(crate) fn effects_in_schema(migration: &Migration, schema: &str) -> Effects {
+    effects_of_texts(migration_texts(migration), vec![schema.to_string()])
 }
 
 /// A migration's SQL texts, in the order they run in one session: its forward SQL, then its
@@ -189,13 +195,14 @@ pub(crate) fn migration_texts(migration: &Migration) -> Vec<(SqlText, &str)> {
 /// The effects of `sql`, a migration's whole forward SQL.
 #[cfg(test)]
 pub(crate) fn effects_of_sql(sql: &str) -> Effects {
-    effects_of_texts(vec![(SqlText::Up, sql)])
+    effects_of_texts(vec![(SqlText::Up, sql)], Vec::new())
 }
 
-/// The effects of a migration's SQL texts, run in order in one session.
-fn effects_of_texts(texts: Vec<(SqlText, &str)>) -> Effects {
+/// The effects of a migration's SQL texts, run in order in one session that starts with
+/// `search_path` (empty: the server's default, `public`).
+fn effects_of_texts(texts: Vec<(SqlText, &str)>, search_path: Vec<String>) -> Effects {
     let mut effects = Effects::default();
-    each_statement(texts, |facts, statement, search_path| {
+    each_statement(texts, search_path, |facts, statement, search_path| {
         apply(&mut effects, facts, &statement, search_path);
         let created = catalog_created(facts, search_path);
         effects.statements.push(CatalogStatement {
@@ -211,20 +218,21 @@ fn effects_of_texts(texts: Vec<(SqlText, &str)>) -> Effects {
 /// created and dropped): what inferring dependencies needs, at about two thirds of the cost.
 pub(crate) fn statement_effects(migration: &Migration) -> Vec<StatementEffects> {
     let mut statements = Vec::new();
-    each_statement(migration_texts(migration), |_, statement, _| {
+    each_statement(migration_texts(migration), Vec::new(), |_, statement, _| {
         statements.push(statement);
     });
     statements
 }
 
-/// Calls `each` with every statement of `texts` (run in order in one session): its facts,
-/// its effects, and the `search_path` its names were resolved through.
+/// Calls `each` with every statement of `texts` (run in order in one session whose
+/// `search_path` starts as given): its facts, its effects, and the `search_path` its names
+/// were resolved through.
 fn each_statement(
     texts: Vec<(SqlText, &str)>,
+    mut search_path: Vec<String>,
     mut each: impl FnMut(&StatementFacts, StatementEffects, &[String]),
 ) {
     // A migration's SQL runs in one session, its steps after its forward SQL.
-    let mut search_path: Vec<String> = Vec::new();
     let mut temporaries: Vec<String> = Vec::new();
     for (text, sql) in texts {
         for mut facts in parse(sql) {
@@ -513,6 +521,30 @@ mod tests {
         let created = effects.created.iter().map(ObjectKey::catalog_key).collect();
         let dropped = effects.dropped.iter().map(ObjectKey::catalog_key).collect();
         (created, dropped, effects)
+    }
+
+    #[test]
+    fn a_schema_targets_unqualified_names_are_in_its_schema_until_the_sql_sets_its_own() {
+        let in_tenant = |sql: &str| -> Vec<String> {
+            effects_of_texts(vec![(SqlText::Up, sql)], vec!["tenant_a".to_string()])
+                .created
+                .iter()
+                .map(ObjectKey::to_string)
+                .collect()
+        };
+        assert_eq!(
+            in_tenant("CREATE TABLE orders (id int); CREATE TABLE public.shared (id int)"),
+            [
+                "table tenant_a.orders",
+                "column tenant_a.orders.id",
+                "table public.shared",
+                "column public.shared.id"
+            ]
+        );
+        assert_eq!(
+            in_tenant("SET search_path TO audit; CREATE TABLE log (id int)"),
+            ["table audit.log", "column audit.log.id"]
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) mod script;
 mod statement;
 
 pub(crate) use effects::{
-    SqlText, StatementEffects, effects_of, migration_texts, statement_effects,
+    SqlText, StatementEffects, effects_in_schema, effects_of, migration_texts, statement_effects,
 };
 pub(crate) use expected::ExpectedCatalog;
 pub(crate) use facts::QualifiedName;

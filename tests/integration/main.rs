@@ -16,6 +16,7 @@ mod docs_links;
 mod embedding;
 mod exactly_once;
 mod fleet;
+mod fleet_check;
 mod fleet_safeguards;
 mod global_options;
 mod import_tools;
