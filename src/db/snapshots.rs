@@ -88,6 +88,11 @@ impl Snapshots {
         }
     }
 
+    /// Which objects a snapshot covers.
+    pub(crate) fn scope(&self) -> CatalogScope {
+        self.scope
+    }
+
     fn table_sql(&self) -> String {
         format!(
             "{}.{}",

@@ -64,6 +64,13 @@ impl Target {
         }
     }
 
+    /// The schema the migrations run in when it is not the database's default: a tenant
+    /// schema with its own ledger, whose connection sets `search_path` to it (so its
+    /// unqualified names are its own). `None` for a database.
+    pub(crate) fn home_schema(&self) -> Option<&str> {
+        (self.snapshots.scope() == CatalogScope::LedgerSchema).then_some(self.schema.as_str())
+    }
+
     /// This target with `lock` as the lock runs take (plan.yaml `lock:`; the advisory lock
     /// unless set).
     pub(crate) fn with_lock(self, lock: RunLock) -> Target {

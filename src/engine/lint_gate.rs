@@ -61,17 +61,19 @@ pub struct LintRefused {
 }
 
 /// The findings about `migrations` with `session`'s database's sizes (none when `on_apply` is
-/// `off`).
+/// `off`); `home`: the schema they run in when not the default (`Target::home_schema`).
 pub(crate) fn lint_what_runs(
     session: &mut Session,
     loaded: &Loaded,
     migrations: &[&Migration],
+    home: Option<&str>,
 ) -> Result<Vec<Finding>, crate::db::DbError> {
     let settings = &loaded.project().manifest().lint;
     if settings.on_apply == LintOnApply::Off || migrations.is_empty() {
         return Ok(Vec::new());
     }
-    let live = Live::read(session, settings.small_table_rows)?;
+    let mut live = Live::read(session, settings.small_table_rows)?;
+    live.home = home.map(str::to_string);
     let findings = lint(loaded, migrations, Some(&live));
     // What the files allow is not reported (nor refused); allows that cannot be read are
     // `plan lint`'s to report, and then allow nothing here.

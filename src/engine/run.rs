@@ -259,7 +259,7 @@ pub(crate) fn apply_while(
         .map(|step| step.migration)
         .collect();
     let findings = if options.lint {
-        lint_what_runs(&mut session, loaded, &will_run)?
+        lint_what_runs(&mut session, loaded, &will_run, database.home_schema())?
     } else {
         Vec::new()
     };

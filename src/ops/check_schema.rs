@@ -89,20 +89,20 @@ pub(crate) fn check_schema(
     environment: Option<&str>,
 ) -> Result<SchemaReport, DbError> {
     let database = engine::target(project, settings);
-    check_schema_at(project, graph, &database, environment, None)
+    check_schema_at(project, graph, &database, environment)
 }
 
-/// The same at `database`, its ledger where it keeps it; with a `home` schema (a fleet's
-/// schema target, `check-schema --fleet`), the migrations ran with `search_path` set to it, so
-/// their unqualified names are in it, and only that schema's objects are watched for drift:
-/// the other tenants' schemas in the same database change with their own applies.
+/// The same at `database`, its ledger where it keeps it. At a fleet's schema target
+/// (`Target::home_schema`) the migrations ran with `search_path` set to it, so their
+/// unqualified names are in it; its catalog snapshots cover that schema alone
+/// (`CatalogScope::LedgerSchema`), so the other tenants' applies are not its drift.
 pub(crate) fn check_schema_at(
     project: &Project,
     graph: &Graph,
     database: &Target,
     environment: Option<&str>,
-    home: Option<&str>,
 ) -> Result<SchemaReport, DbError> {
+    let home = database.home_schema();
     let mut session = database.connect()?;
     let mut report = SchemaReport::default();
     let rows = database.ledger().read(&mut session)?;
@@ -189,8 +189,7 @@ pub(crate) fn check_schema_at(
             // Objects of a base schema that predates the plan are not the plan's to watch, and
             // a missing object is already reported as such.
             let reported_missing = comparison.missing.contains(&change.key);
-            let elsewhere = home.is_some_and(|home| change.key.schema() != Some(home));
-            if (change.in_baseline && by.is_none()) || reported_missing || elsewhere {
+            if (change.in_baseline && by.is_none()) || reported_missing {
                 continue;
             }
             let shown = change.key.to_string();

@@ -29,11 +29,11 @@ pub(crate) fn lint_against(
     selection: Selection,
 ) -> Result<(Vec<Finding>, usize), DbError> {
     let database = engine::target(loaded.project(), settings);
-    lint_at(loaded, &database, migrations, environment, selection, None)
+    lint_at(loaded, &database, migrations, environment, selection)
 }
 
-/// The same at `database`, whose ledger says what is pending; with a `home` schema (a fleet's
-/// schema target, `lint --fleet`, which keeps its ledger there and runs its migrations with
+/// The same at `database`, whose ledger says what is pending; at a fleet's schema target
+/// (`Target::home_schema`, which keeps its ledger there and runs its migrations with
 /// `search_path` set to it), unqualified names are that schema's tables.
 pub(crate) fn lint_at(
     loaded: &Loaded,
@@ -41,7 +41,6 @@ pub(crate) fn lint_at(
     migrations: &[&Migration],
     environment: Option<&str>,
     selection: Selection,
-    home: Option<&str>,
 ) -> Result<(Vec<Finding>, usize), DbError> {
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
@@ -68,7 +67,7 @@ pub(crate) fn lint_at(
         &mut session,
         loaded.project().manifest().lint.small_table_rows,
     )?;
-    live.home = home.map(str::to_string);
+    live.home = database.home_schema().map(str::to_string);
     let _ = session.close();
     Ok((lint(loaded, &judged, Some(&live)), judged.len()))
 }

@@ -484,4 +484,47 @@ fn issue_17_lint_fleet_reads_a_schema_targets_own_tables() {
         "{}",
         run.transcript()
     );
+
+    // apply's own lint gate judges each schema target by its own tables too: with
+    // `on_apply: error`, tenant_b (large) is refused and tenant_a (small) goes on.
+    project.write(
+        "plan.yaml",
+        &format!(
+            "lint:\n  small_table_rows: 100\n  on_apply: error\nfleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\\\_%' ORDER BY 1\"\n",
+            database.url()
+        ),
+    );
+    let run = plan(
+        &project,
+        &[
+            "apply",
+            "--fleet",
+            "tenants",
+            "--continue-on-error",
+            "--format",
+            "json",
+        ],
+    )
+    .expect_failed();
+    let report = json(&run);
+    let outcomes: Vec<(Value, Value)> = (0..2)
+        .map(|target| {
+            (
+                report["targets"][target]["outcome"].clone(),
+                report["targets"][target]["failed"]["code"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (serde_json::json!("applied"), Value::Null),
+            (
+                serde_json::json!("failed"),
+                serde_json::json!("plan::apply::lint_refused")
+            ),
+        ],
+        "{}",
+        run.transcript()
+    );
 }

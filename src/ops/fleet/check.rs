@@ -134,14 +134,7 @@ fn check_one(loaded: &Loaded, target: &FleetTarget, environment: Option<&str>) -
         return ended(CheckOutcome::Unreachable, error.clone());
     }
     let database = target.plan_target(loaded.project());
-    let home = target.schema.as_deref();
-    match check_schema_at(
-        loaded.project(),
-        loaded.graph(),
-        &database,
-        environment,
-        home,
-    ) {
+    match check_schema_at(loaded.project(), loaded.graph(), &database, environment) {
         Ok(report) => {
             let problems = problems(&report);
             TargetCheck {

@@ -89,7 +89,6 @@ fn lint_one(loaded: &Loaded, target: &FleetTarget, request: &FleetLintRequest<'_
         request.migrations,
         request.environment,
         request.selection,
-        target.schema.as_deref(),
     ) {
         Ok((findings, judged)) => TargetLinted::Linted { findings, judged },
         Err(DbError::Connect { detail, .. }) => TargetLinted::Unreachable(detail),
