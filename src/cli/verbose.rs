@@ -74,10 +74,9 @@ impl TracePrinter {
             Verbosity::Quiet => None,
             Verbosity::Normal => match trace {
                 Trace::Notice { statement, notice } if notice.is_warning() => Some(format!(
-                    "warning: {} ({}:{}, {})\n{}",
+                    "warning: {} ({}, {})\n{}",
                     notice.message,
-                    statement.file,
-                    statement.line,
+                    statement.place(),
                     statement.migration,
                     details(notice.detail.as_deref(), notice.hint.as_deref(), "  "),
                 )),
@@ -127,7 +126,7 @@ impl TracePrinter {
 
     /// A statement sent: its place and first line at `-v`, its place and whole SQL at `-vv`.
     fn sent(&self, statement: &Statement<'_>) -> String {
-        let place = format!("  -> {}:{}", statement.file, statement.line);
+        let place = format!("  -> {}", statement.place());
         let mut lines = statement.sql.lines().map(str::trim_end);
         if self.verbosity == Verbosity::VeryVerbose {
             let mut text = format!("{place}\n");

@@ -77,6 +77,9 @@ pub(crate) use notices::{Notice, Notices};
 pub(crate) use quote::quote_identifier;
 pub(crate) use run_lock::RunLock;
 pub(crate) use schema_copy::copy_schema;
-pub(crate) use session::{Session, SqlError, Transaction, TransactionId, TransactionState};
+pub(crate) use session::{
+    LEDGER_GUARD, MessageFailure, OneMessage, Session, SqlError, Transaction, TransactionId,
+    TransactionState,
+};
 pub(crate) use snapshots::{ChangeKind, SnapshotReason};
 pub(crate) use target::Target;

@@ -6,6 +6,8 @@
 //! - `run`: running a Plan: lock, ledger, preflight, each migration in turn, the Report.
 //! - `outcome`: what an apply tells its caller: Progress, Report, MigrationFailed.
 //! - `phases`: one migration's phases (by how they commit) and its transaction phase.
+//! - `one_message`: a transaction phase sent as one message, where nothing needs looking at
+//!   between statements.
 //! - `outside`: the file of a no-transaction migration, statement by statement.
 //! - `runner`: what every phase shares: retries, ledger records, prerequisites, failures.
 //! - `steps`: one file per kind of step (sql, batch, assert, command, handler; the Handler
@@ -22,6 +24,7 @@
 pub(crate) mod backup;
 pub(crate) mod failure;
 pub(crate) mod lint_gate;
+pub(crate) mod one_message;
 pub(crate) mod outcome;
 pub(crate) mod outside;
 pub(crate) mod phases;

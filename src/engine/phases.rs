@@ -223,13 +223,24 @@ impl Runner<'_> {
                     watch_interval(self.lock_timeout),
                 )
             });
-            let result = self.try_transaction_phase(
-                run,
-                (with_file, steps.clone()),
-                finishes,
-                resume,
-                observe,
-            );
+            // The first attempt goes as one message where it may, unless it is also the last
+            // (no retries): the failure reported is then the other path's, which names the
+            // statement that timed out. A message that failed without saying where is run
+            // again the other way, which names the statement.
+            let one_message = attempt == 1
+                && !last
+                && self.goes_in_one_message(run, (with_file, &steps), finishes, resume);
+            let result = match one_message.then(|| self.try_one_message(run, observe)) {
+                Some(Ok(())) => Ok(()),
+                Some(Err(Some(failure))) => Err(failure),
+                Some(Err(None)) | None => self.try_transaction_phase(
+                    run,
+                    (with_file, steps.clone()),
+                    finishes,
+                    resume,
+                    observe,
+                ),
+            };
             let blockers = watch.map(BlockerWatch::finish).unwrap_or_default();
             let Err(failure) = result else {
                 return Ok(());

@@ -80,8 +80,13 @@ fn script_checksum(script: &Script) -> String {
 pub(crate) fn written(recorded: Recorded) -> Result<(), SqlError> {
     match recorded {
         Recorded::Written => Ok(()),
-        Recorded::NotAsExpected => Err(SqlError::plan(
-            "its row is not as this run left it: another plan run recorded this migration meanwhile (plan's advisory lock was released, by a migration's pg_advisory_unlock_all() for example, or lost behind a pooler in transaction mode)",
-        )),
+        Recorded::NotAsExpected => Err(not_as_expected()),
     }
+}
+
+/// The failure of a ledger write that found the row not as this run left it.
+pub(crate) fn not_as_expected() -> SqlError {
+    SqlError::plan(
+        "its row is not as this run left it: another plan run recorded this migration meanwhile (plan's advisory lock was released, by a migration's pg_advisory_unlock_all() for example, or lost behind a pooler in transaction mode)",
+    )
 }

@@ -324,6 +324,33 @@ pub(crate) fn record_applied(
     work: &mut Transaction<'_>,
     run: &MigrationRun<'_>,
 ) -> Result<(), SqlError> {
+    with_applied_records(batch, environment, run, |row, event| {
+        ledger
+            .record_applied(work, row, event, run.expected())
+            .and_then(written)
+    })
+}
+
+/// [`record_applied`] as SQL text, for a migration sent with its ledger row in one message
+/// (`Ledger::record_applied_text`).
+pub(crate) fn record_applied_text(
+    ledger: &Ledger,
+    batch: i32,
+    environment: Option<&str>,
+    run: &MigrationRun<'_>,
+) -> String {
+    with_applied_records(batch, environment, run, |row, event| {
+        ledger.record_applied_text(row, event, run.expected(), db::LEDGER_GUARD)
+    })
+}
+
+/// Calls `write` with the ledger row and the history event of `run`'s migration, finished.
+fn with_applied_records<T>(
+    batch: i32,
+    environment: Option<&str>,
+    run: &MigrationRun<'_>,
+    write: impl FnOnce(&LedgerRow, &Event<'_>) -> T,
+) -> T {
     let migration = run.migration;
     let duration = run.clock.elapsed();
     let row = LedgerRow {
@@ -355,9 +382,7 @@ pub(crate) fn record_applied(
         environment,
         detail: detail.as_deref(),
     };
-    ledger
-        .record_applied(work, &row, &event, run.expected())
-        .and_then(written)
+    write(&row, &event)
 }
 
 /// Fails when a prerequisite of `migration` is missing, pointing at the line that declares it.

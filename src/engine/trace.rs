@@ -76,13 +76,23 @@ pub struct Statement<'a> {
     /// The file it is written in, as the project names it (`migrations/003_x.sql`, or
     /// `plan.yaml` for a step).
     pub file: &'a str,
-    /// Its first line in that file, from 1.
+    /// Its first line in that file, from 1; 0 when the statement is not known (a warning
+    /// heard during a migration sent as one message, which the server does not say the
+    /// statement of: see [`Statement::place`]).
     pub line: usize,
     /// Its SQL, as sent.
     pub sql: &'a str,
 }
 
 impl<'a> Statement<'a> {
+    /// Where it is written: `file:line`, or the file alone when the line is not known.
+    pub fn place(&self) -> String {
+        match self.line {
+            0 => self.file.to_string(),
+            line => format!("{}:{line}", self.file),
+        }
+    }
+
     /// The statement `sql` of `migration`, whose text starts at byte `offset` of `file`.
     pub(crate) fn at(
         migration: &'a MigrationId,

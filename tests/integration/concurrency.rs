@@ -23,7 +23,7 @@ fn backend_running(client: &mut postgres::Client, prefix: &str) -> Option<i32> {
         .query_opt(
             "SELECT pid FROM pg_stat_activity
              WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND state = 'active' AND starts_with(query, $1)",
+               AND state = 'active' AND strpos(query, $1) > 0",
             &[&prefix],
         )
         .expect("read pg_stat_activity")

@@ -26,6 +26,7 @@ mod lint;
 mod lint_trace;
 mod lock_table;
 mod new;
+mod one_message;
 mod pgbouncer;
 mod production;
 mod progress;

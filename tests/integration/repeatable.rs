@@ -284,7 +284,7 @@ fn issue_16_a_failure_inside_a_changed_repeatable_keeps_its_old_row() {
                 .query_opt(
                     "SELECT pid FROM pg_stat_activity
                      WHERE datname = current_database() AND pid <> pg_backend_pid()
-                       AND state = 'active' AND starts_with(query, 'SELECT pg_sleep(30)')",
+                       AND state = 'active' AND strpos(query, 'SELECT pg_sleep(30)') > 0",
                     &[],
                 )
                 .expect("read pg_stat_activity")

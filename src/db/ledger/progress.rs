@@ -8,6 +8,7 @@ use super::history::{Event, EventParameters, epoch_seconds, millis};
 use super::rows::{LedgerRow, ResumePoint};
 use super::tables::Ledger;
 use crate::db::error::DbError;
+use crate::db::quote::{Written, quote_literal, write_parameters};
 use crate::db::session::{Session, SqlError, Transaction};
 
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
@@ -33,19 +34,9 @@ impl Ledger {
         expected: Expected<'_>,
     ) -> Result<Recorded, SqlError> {
         let sql = format!(
-            "WITH applied AS (
-                 INSERT INTO {table} AS ledger (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
-                 VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
-                 ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
-                     state = 'applied', next_statement = NULL, next_step = NULL, completed = NULL,
-                     applied_at = excluded.applied_at,
-                     duration_ms = excluded.duration_ms, applied_by = current_user,
-                     environment = excluded.environment
-                 WHERE {as_expected}
-                 RETURNING 1)
+            "WITH {applied}
              {history_insert} FROM applied",
-            table = self.table_sql(),
-            as_expected = as_expected(16),
+            applied = self.applied_cte(),
             history_insert = self.history_select(7),
         );
         let started = epoch_seconds(event.started_at);
@@ -63,6 +54,75 @@ impl Ledger {
         parameters.extend(event_parameters.as_slice());
         parameters.extend(expected.parameters());
         work.execute(&sql, &parameters).map(Recorded::from_rows)
+    }
+
+    /// [`Ledger::record_applied`] as SQL text with its values written in, for a migration sent
+    /// with its ledger row in one message (`Session::apply_in_one_message`), where nothing can
+    /// be looked at before the `COMMIT` that follows: it fails, with an error whose message
+    /// holds `guard`, unless it wrote the row as expected. The duration is the server's, from
+    /// the start of the message to this statement (`statement_timestamp()` is when the server
+    /// received the message): the migration ran in between.
+    pub fn record_applied_text(
+        &self,
+        row: &LedgerRow,
+        event: &Event<'_>,
+        expected: Expected<'_>,
+        guard: &str,
+    ) -> String {
+        let sql = format!(
+            "WITH {applied},
+             history AS ({history_insert} FROM applied RETURNING 1)
+             SELECT CASE WHEN count(*) = 1 THEN NULL
+                         ELSE ({guard} || ' ' || pg_catalog.txid_current())::int END
+             FROM history",
+            applied = self.applied_cte(),
+            history_insert = self.history_select(7),
+            guard = quote_literal(guard),
+        );
+        let started = epoch_seconds(event.started_at);
+        let batch = row.batch.to_string();
+        let duration = Written::Expression(
+            "(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::bigint::text",
+        );
+        let mut values = vec![
+            Written::Value(Some(&row.id)),
+            Written::Value(Some(&row.checksum)),
+            Written::Value(Some(&batch)),
+            Written::Value(Some(&started)),
+            duration,
+            Written::Value(row.environment.as_deref()),
+        ];
+        let event_parameters = EventParameters::of(event);
+        let event_values = event_parameters.as_slice();
+        values.extend(event_values.iter().enumerate().map(|(index, value)| {
+            // The event's duration (its seventh value) is the server's too.
+            if index == 6 {
+                duration
+            } else {
+                Written::Value(*value)
+            }
+        }));
+        values.extend(expected.parameters().map(Written::Value));
+        write_parameters(&sql, &values)
+    }
+
+    /// `applied AS (INSERT … RETURNING 1)`: the ledger row of an applied migration, written
+    /// only where the row is as expected (parameters `$1` to `$6`, and `$16`, `$17`).
+    fn applied_cte(&self) -> String {
+        format!(
+            "applied AS (
+                 INSERT INTO {table} AS ledger (id, checksum, batch, state, next_statement, applied_at, duration_ms, environment)
+                 VALUES ($1, $2, $3::text::int, 'applied', NULL, to_timestamp($4::text::float8), $5::text::bigint, $6)
+                 ON CONFLICT (id) DO UPDATE SET checksum = excluded.checksum, batch = excluded.batch,
+                     state = 'applied', next_statement = NULL, next_step = NULL, completed = NULL,
+                     applied_at = excluded.applied_at,
+                     duration_ms = excluded.duration_ms, applied_by = current_user,
+                     environment = excluded.environment
+                 WHERE {as_expected}
+                 RETURNING 1)",
+            table = self.table_sql(),
+            as_expected = as_expected(16),
+        )
     }
 
     /// Records a migration's progress inside `work`, committed with the work it describes:

@@ -8,14 +8,17 @@
 //!
 //! - `connection`: [`Session`], connected plain or locked.
 //! - `transaction`: [`Transaction`] and the guarded messages that prove it is still plan's.
+//! - `message`: a migration's whole transaction as one message, its guards made by the server.
 //! - `reset`: what a migration may leave on the session, and undoing it.
 //! - `results`: [`SqlError`], and rows as texts.
 
 pub(crate) mod connection;
+pub(crate) mod message;
 mod reset;
 pub(crate) mod results;
 pub(crate) mod transaction;
 
 pub(crate) use connection::Session;
+pub(crate) use message::{LEDGER_GUARD, MessageFailure, OneMessage};
 pub(crate) use results::SqlError;
 pub(crate) use transaction::{Transaction, TransactionId, TransactionState};

@@ -1,0 +1,288 @@
+//! A migration's transaction sent as one simple-query message ([`Session::apply_in_one_message`]):
+//! `BEGIN`, the lock timeout, the migration's statements, the proof that the transaction is
+//! still plan's, the session reset, the ledger and history rows and `COMMIT`, in one round trip
+//! instead of one per statement.
+//!
+//! Owns: the message's layout, its guards, and telling from a failure what happened
+//! ([`MessageFailure`]). Leaves to others: whether a migration may go this way and what a
+//! failure means for the run (`engine::phases`), the ledger's SQL (`ledger`).
+//!
+//! What a message cannot do is look at an answer before going on, so every check plan makes
+//! between statements on the other path is made by the server: a guard is a statement that
+//! fails, with a message holding its own text, when what it checks does not hold, and the
+//! failure skips the rest of the message (the `COMMIT` with it). Three guards: the server
+//! process is the one holding the advisory lock; the transaction open after the migration's
+//! SQL is the one plan began (SQL that ended it, a `COMMIT` hidden where the splitter saw one
+//! statement, lets the next ones run in another); the ledger row was as this run left it.
+//!
+//! Before each statement the message sets a session-level marker to its index. A failure rolls
+//! the transaction back, and the marker with it, so after a failure it holds something only if
+//! SQL of the migration committed part of it: then it names the statement that did. The server parses the whole message before running any of it, so a
+//! syntax error anywhere runs nothing; its position, counted from the message's start, is
+//! taken back to the statement it falls in.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use postgres::SimpleQueryMessage;
+
+use super::connection::Session;
+use super::reset::{RESIDUE, cleanup_sql};
+use super::results::SqlError;
+
+/// What the guard of the ledger write says when the row was not as this run left it.
+pub const LEDGER_GUARD: &str = "plan guard: ledger row not as expected";
+/// What the transaction guard says when the migration's SQL ended plan's transaction.
+const TRANSACTION_GUARD: &str = "plan guard: transaction ended";
+/// What the session guard says when another server process answers than the one holding the
+/// advisory lock.
+const SESSION_GUARD: &str = "plan guard: server process changed";
+
+/// A migration's transaction, as one message.
+#[derive(Debug)]
+pub struct OneMessage<'a> {
+    /// The modes of the file's own `BEGIN` (`ISOLATION LEVEL SERIALIZABLE`, …).
+    pub modes: Option<&'a str>,
+    /// `lock_timeout` for the transaction.
+    pub lock_timeout: Duration,
+    /// The migration's statements, in order.
+    pub statements: &'a [&'a str],
+    /// The ledger and history write, with its values written in and its guard
+    /// ([`LEDGER_GUARD`]): `Ledger::record_applied_text`.
+    pub ledger_write: &'a str,
+}
+
+/// How a migration sent as one message failed.
+#[derive(Debug)]
+pub enum MessageFailure {
+    /// Nothing of it is committed. `statement`: the statement the server's error position
+    /// falls in, the error's position then counted from that statement's start, as the
+    /// statement-by-statement path reports it.
+    RolledBack {
+        /// The server's error.
+        error: SqlError,
+        /// The statement it points into.
+        statement: Option<usize>,
+    },
+    /// Statement `statement` ended plan's transaction: what ran before it is committed.
+    /// `error`: the error that then stopped the message, `None` when plan's guard found it.
+    Ended {
+        /// Its index.
+        statement: usize,
+        /// The error after it, if not the guard.
+        error: Option<SqlError>,
+    },
+    /// The ledger row was not as this run left it (another run recorded the migration):
+    /// nothing is committed.
+    LedgerNotAsExpected,
+    /// The connection was lost: whether the message committed, only the ledger can tell.
+    ConnectionLost(SqlError),
+}
+
+/// The message's text, and where each statement starts in it (in characters, as the server
+/// counts error positions).
+struct Layout {
+    text: String,
+    /// Each statement's first character, 0-based, then the message's length.
+    starts: Vec<usize>,
+}
+
+impl Session {
+    /// Whether a migration may go as one message on this session: not with the table lock,
+    /// whose lease is read `FOR SHARE` and checked before every commit by plan itself.
+    pub fn sends_in_one_message(&self) -> bool {
+        self.lease.is_none()
+    }
+
+    /// Runs `message`'s migration, with its ledger row, in one round trip (two when the
+    /// migration left something on the session that a reset does not undo: a role, temporary
+    /// objects, cursors). See the module comment for what is checked and how.
+    pub fn apply_in_one_message(&mut self, message: &OneMessage<'_>) -> Result<(), MessageFailure> {
+        let session_pid = self.keeps_statements.then(|| self.backend_pid());
+        let layout = layout(message, session_pid, &self.reset_sql);
+        let sent = self.connection.client().simple_query(&layout.text);
+        let messages = match sent {
+            Ok(messages) => messages,
+            Err(error) => return Err(self.failed(&SqlError::from_postgres(&error), &layout)),
+        };
+        let residue = residue_row(&messages);
+        if let Some(cleanup) = cleanup_sql(&residue, &self.identity) {
+            // After the commit, at session level: what the migration left goes as the reset
+            // on the other path would have undone it within the transaction.
+            self.connection
+                .client()
+                .batch_execute(&cleanup)
+                .map_err(|error| MessageFailure::ConnectionLost(SqlError::from_postgres(&error)))?;
+        }
+        Ok(())
+    }
+
+    /// What a failed message did: rolls back what is left of it and reads the marker.
+    fn failed(&mut self, error: &SqlError, layout: &Layout) -> MessageFailure {
+        if error.connection_lost {
+            return MessageFailure::ConnectionLost(error.clone());
+        }
+        let marker = self
+            .connection
+            .client()
+            .simple_query(
+                "ROLLBACK; SELECT pg_catalog.current_setting('plan.statement', true), \
+                 pg_catalog.set_config('plan.statement', '', false)",
+            )
+            .map(|messages| {
+                super::results::last_row(&messages)
+                    .and_then(|row| row.first().cloned().flatten())
+                    .unwrap_or_default()
+            });
+        let marker = match marker {
+            Ok(marker) => marker,
+            Err(lost) => return MessageFailure::ConnectionLost(SqlError::from_postgres(&lost)),
+        };
+        if let Ok(statement) = marker.parse::<usize>() {
+            let ours = error.message.contains(TRANSACTION_GUARD);
+            return MessageFailure::Ended {
+                statement: statement.min(layout.starts.len().saturating_sub(2)),
+                error: (!ours).then(|| error.clone()),
+            };
+        }
+        if error.message.contains(LEDGER_GUARD) {
+            return MessageFailure::LedgerNotAsExpected;
+        }
+        if error.message.contains(SESSION_GUARD) {
+            return MessageFailure::RolledBack {
+                error: SqlError::plan(format!(
+                    "the server process serving this session changed (pid {}): a transaction pooler serves the connection, where the advisory lock does not hold; nothing of this migration ran. Set `lock: table` in plan.yaml (docs/poolers.md)",
+                    self.backend_pid()
+                )),
+                statement: None,
+            };
+        }
+        let mut error = error.clone();
+        let statement = error.position.and_then(|position| {
+            let (index, start) = statement_at(&layout.starts, position)?;
+            error.position = Some(position - start);
+            Some(index)
+        });
+        MessageFailure::RolledBack { error, statement }
+    }
+}
+
+/// The message for `message`; `session_pid`: the server process that must answer it.
+fn layout(message: &OneMessage<'_>, session_pid: Option<i32>, reset_sql: &str) -> Layout {
+    let mut text = String::from("BEGIN;\n");
+    if let Some(modes) = message.modes {
+        let _ = writeln!(text, "SET TRANSACTION {modes};");
+    }
+    let _ = write!(
+        text,
+        "SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
+         pg_catalog.set_config('plan.transaction', pg_catalog.txid_current()::text, true)",
+        message.lock_timeout.as_millis()
+    );
+    if let Some(pid) = session_pid {
+        let _ = write!(
+            text,
+            ", CASE WHEN pg_catalog.pg_backend_pid() = {pid} THEN NULL \
+             ELSE ('{SESSION_GUARD} ' || pg_catalog.pg_backend_pid())::int END"
+        );
+    }
+    text.push_str(";\n");
+    let mut starts = Vec::with_capacity(message.statements.len() + 1);
+    let mut length = text.chars().count();
+    for (index, statement) in message.statements.iter().enumerate() {
+        let marker = format!("SET plan.statement = '{index}';\n");
+        length += marker.chars().count();
+        text.push_str(&marker);
+        starts.push(length);
+        text.push_str(statement);
+        // The newline ends a trailing `--` comment.
+        text.push_str("\n;");
+        length += statement.chars().count() + 2;
+    }
+    starts.push(length);
+    let _ = write!(
+        text,
+        "SELECT CASE WHEN pg_catalog.txid_current_if_assigned()::text \
+                       IS NOT DISTINCT FROM pg_catalog.current_setting('plan.transaction', true) \
+                     THEN 'ours' \
+                     ELSE ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text END \
+                AS plan_residue, {RESIDUE};\n\
+         {reset_sql}UNLISTEN *;\n\
+         SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE;\n\
+         {ledger};\n\
+         COMMIT",
+        ledger = message.ledger_write,
+    );
+    Layout { text, starts }
+}
+
+/// The statement whose text (or the separator after it) holds the 1-based character
+/// `position`, and where it starts; `None` for a position in plan's own parts.
+fn statement_at(starts: &[usize], position: usize) -> Option<(usize, usize)> {
+    let index = starts.windows(2).position(|bounds| {
+        let (start, next) = (bounds[0], bounds[1]);
+        position > start && position <= next
+    })?;
+    Some((index, starts[index]))
+}
+
+/// The residue row ([`RESIDUE`] after the guard's column), empty if missing.
+fn residue_row(messages: &[SimpleQueryMessage]) -> Vec<Option<String>> {
+    messages
+        .iter()
+        .find_map(|message| match message {
+            SimpleQueryMessage::Row(row)
+                if row.columns().first().map(|column| column.name()) == Some("plan_residue") =>
+            {
+                Some(
+                    (0..row.len())
+                        .map(|index| row.get(index).map(str::to_string))
+                        .collect(),
+                )
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message<'a>(statements: &'a [&'a str]) -> OneMessage<'a> {
+        OneMessage {
+            modes: None,
+            lock_timeout: Duration::from_secs(5),
+            statements,
+            ledger_write: "SELECT 1",
+        }
+    }
+
+    #[test]
+    fn each_statement_starts_where_the_layout_says() {
+        let statements = ["CREATE TABLE é (id int)", "SELECT 'ü'"];
+        let built = layout(&message(&statements), Some(7), "RESET ALL;\n");
+        let chars: Vec<char> = built.text.chars().collect();
+        for (index, statement) in statements.iter().enumerate() {
+            let start = built.starts[index];
+            let found: String = chars[start..start + statement.chars().count()]
+                .iter()
+                .collect();
+            assert_eq!(&found, statement);
+        }
+        assert!(built.text.starts_with("BEGIN;\n"));
+        assert!(built.text.ends_with("COMMIT"));
+        assert!(built.text.contains("pg_backend_pid() = 7"));
+    }
+
+    #[test]
+    fn a_position_is_taken_back_to_its_statement() {
+        let starts = [10, 40, 70];
+        assert_eq!(statement_at(&starts, 11), Some((0, 10)));
+        assert_eq!(statement_at(&starts, 40), Some((0, 10)));
+        assert_eq!(statement_at(&starts, 41), Some((1, 40)));
+        assert_eq!(statement_at(&starts, 70), Some((1, 40)));
+        assert_eq!(statement_at(&starts, 5), None);
+        assert_eq!(statement_at(&starts, 71), None);
+    }
+}

@@ -1,0 +1,344 @@
+//! `plan apply` sending each migration with its ledger and history rows in one message (issue
+//! 18): one round trip per migration, every guarantee of the statement-by-statement path kept.
+//! Errors point where the other path points (`plan -v` takes the other path, so each failure
+//! is compared with it), a ledger row not as expected rolls the migration back, SQL that ends
+//! plan's transaction is found and recorded as interrupted, and a lock timeout is retried.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pgplan::internals::{LEDGER_GUARD, MessageFailure, OneMessage, Session};
+
+use crate::support::cluster::{TestDatabase, cluster, test_db};
+use crate::support::project::{Run, TestProject, ledger, ledger_ids, plan};
+
+fn count(database: &TestDatabase, sql: &str) -> i64 {
+    database
+        .client()
+        .query_one(sql, &[])
+        .unwrap_or_else(|error| panic!("{sql}: {error}"))
+        .get(0)
+}
+
+/// The lines of a diagnostic that say where it points (`╭─[file:line:column]`).
+fn places(run: &Run) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter(|line| line.contains("╭─["))
+        .map(|line| line.trim().to_string())
+        .collect()
+}
+
+/// `plan apply` of `project` into a fresh database `name` (one message per migration), and
+/// `plan -v apply` into another (statement by statement): both fail; their diagnostics point at
+/// the same place, which is returned with the two runs.
+fn fails_alike(name: &str, project: &TestProject) -> (Vec<String>, TestDatabase, Run) {
+    let one = test_db(name);
+    let other = test_db(&format!("{name}_v"));
+    let run = plan(&one, project.path(), &["apply"]).expect_failed();
+    let verbose = plan(&other, project.path(), &["-v", "apply"]).expect_failed();
+    let at = places(&run);
+    assert!(!at.is_empty(), "{}", run.transcript());
+    assert_eq!(
+        at,
+        places(&verbose),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    (at, one, run)
+}
+
+/// The statements the server received from `plan apply`, read from the server log with
+/// `log_statement = all` set on this database only.
+fn logged_apply(database: &TestDatabase, dir: &Path) -> Vec<String> {
+    let name = database.name();
+    database
+        .client()
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{name}\" SET log_statement = 'all'"
+        ))
+        .expect("log the database's statements");
+    let log_path = cluster().log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    plan(database, dir, &["apply"]).expect_ok();
+    let log = std::fs::read(log_path).expect("read the server log");
+    database
+        .client()
+        .batch_execute(&format!("ALTER DATABASE \"{name}\" RESET log_statement"))
+        .expect("stop logging");
+    let start = usize::try_from(start).expect("the log fits in memory");
+    let text = String::from_utf8_lossy(&log[start..]);
+    let mut entries: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let starts_entry = line.len() > 4
+            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && line.as_bytes()[4] == b'-';
+        match entries.last_mut() {
+            Some(entry) if !starts_entry => {
+                entry.push('\n');
+                entry.push_str(line);
+            }
+            _ => entries.push(line.to_string()),
+        }
+    }
+    entries
+        .into_iter()
+        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
+        .collect()
+}
+
+#[test]
+fn each_migration_goes_with_its_ledger_row_in_one_message() {
+    let database = test_db("one_message_round_trips");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_a.sql",
+            "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n",
+        ),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        (
+            "migrations/003_c.sql",
+            "CREATE TABLE c (id int);\nCREATE INDEX ON c (id);\n",
+        ),
+    ]);
+    let statements = logged_apply(&database, project.path());
+    for table in ["a", "b", "c"] {
+        let carrying: Vec<&String> = statements
+            .iter()
+            .filter(|statement| statement.contains(&format!("CREATE TABLE {table} (id int)")))
+            .collect();
+        assert_eq!(carrying.len(), 1, "{statements:#?}");
+        // The same message begins, records and commits it.
+        let message = carrying[0];
+        assert!(message.contains("statement: BEGIN;"), "{message}");
+        assert!(
+            message.contains("INSERT INTO \"plan\".\"migrations\""),
+            "{message}"
+        );
+        assert!(message.trim_end().ends_with("COMMIT"), "{message}");
+    }
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b", "003_c"]);
+    let history = count(
+        &database,
+        "SELECT count(*) FROM plan.migrations_history WHERE action = 'apply' AND outcome = 'ok' AND duration_ms >= 0",
+    );
+    assert_eq!(history, 3);
+    assert_eq!(count(&database, "SELECT count(*) FROM a"), 1);
+}
+
+#[test]
+fn a_syntax_error_points_where_the_other_path_points_and_nothing_ran() {
+    let project = TestProject::new(&[(
+        "migrations/001_three.sql",
+        "CREATE TABLE first (id int);\nCREATE TABLE second (id int);\n\nCREATE TABLE third (id int,, name text);\n",
+    )]);
+    let (at, database, _) = fails_alike("one_message_syntax", &project);
+    assert!(at[0].contains("migrations/001_three.sql:4:"), "{at:?}");
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second')"
+        ),
+        0
+    );
+    assert!(ledger(&database).is_empty());
+}
+
+#[test]
+fn an_error_without_a_position_is_named_at_its_statement() {
+    let project = TestProject::new(&[(
+        "migrations/001_unique.sql",
+        "CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1);\nINSERT INTO u VALUES (1);\nCREATE TABLE after_it (id int);\n",
+    )]);
+    let (at, database, run) = fails_alike("one_message_unique", &project);
+    assert!(at[0].contains("migrations/001_unique.sql:3:"), "{at:?}");
+    assert!(
+        run.stderr.contains("23505") || run.stderr.contains("duplicate key"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('u', 'after_it')"
+        ),
+        0
+    );
+    assert!(ledger(&database).is_empty());
+}
+
+/// A ledger write that does not find the row as the run left it (here a trigger makes the
+/// insert write nothing, as a row another run wrote would) rolls the migration back with it.
+#[test]
+fn a_ledger_row_not_as_expected_rolls_the_migration_back() {
+    let database = test_db("one_message_ledger_guard");
+    let project =
+        TestProject::new(&[("migrations/001_first.sql", "CREATE TABLE first (id int);\n")]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    database
+        .client()
+        .batch_execute(
+            "CREATE FUNCTION plan.skip() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+             CREATE TRIGGER skip BEFORE INSERT ON plan.migrations FOR EACH ROW EXECUTE FUNCTION plan.skip();",
+        )
+        .expect("make the ledger write nothing");
+    project.write(
+        "migrations/002_second.sql",
+        "CREATE TABLE second (id int);\n",
+    );
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["another plan run recorded this migration meanwhile"]);
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'second'"
+        ),
+        0
+    );
+    assert_eq!(ledger_ids(&database), ["001_first"]);
+}
+
+/// SQL that ends plan's transaction inside what plan sent as one statement: the message
+/// finds it, says which statement, and what came before it is what is committed.
+#[test]
+fn a_commit_inside_a_statement_is_found_with_its_statement() {
+    let database = test_db("one_message_hidden_commit");
+    let mut session = Session::connect(database.settings()).expect("connect");
+    let statements = [
+        "CREATE TABLE h1 (id int)",
+        "CREATE TABLE h2 (id int); COMMIT; CREATE TABLE h3 (id int)",
+        "CREATE TABLE h4 (id int)",
+    ];
+    let failure = session
+        .apply_in_one_message(&OneMessage {
+            modes: None,
+            lock_timeout: Duration::from_secs(5),
+            statements: &statements,
+            ledger_write: "SELECT 1",
+        })
+        .expect_err("the guard finds the COMMIT");
+    assert!(
+        matches!(
+            failure,
+            MessageFailure::Ended {
+                statement: 1,
+                error: None
+            }
+        ),
+        "{failure:?}"
+    );
+    let tables = |names: &str| {
+        count(
+            &database,
+            &format!("SELECT count(*) FROM pg_tables WHERE tablename IN ({names})"),
+        )
+    };
+    assert_eq!(tables("'h1', 'h2'"), 2, "committed by the COMMIT");
+    assert_eq!(
+        tables("'h3', 'h4'"),
+        0,
+        "rolled back with the guard's failure"
+    );
+
+    // An error after such a COMMIT: what came before it is committed, and plan says where.
+    let statements = [
+        "CREATE TABLE h5 (id int); COMMIT; SELECT 1 / 0",
+        "CREATE TABLE h6 (id int)",
+    ];
+    let failure = session
+        .apply_in_one_message(&OneMessage {
+            modes: None,
+            lock_timeout: Duration::from_secs(5),
+            statements: &statements,
+            ledger_write: "SELECT 1",
+        })
+        .expect_err("division by zero");
+    assert!(
+        matches!(
+            failure,
+            MessageFailure::Ended {
+                statement: 0,
+                error: Some(_)
+            }
+        ),
+        "{failure:?}"
+    );
+    assert_eq!(tables("'h5'"), 1);
+
+    // Nothing committed: a plain failure, and the session goes on as before.
+    let statements = ["CREATE TABLE h7 (id int)", "SELECT 1 / 0"];
+    let failure = session
+        .apply_in_one_message(&OneMessage {
+            modes: None,
+            lock_timeout: Duration::from_secs(5),
+            statements: &statements,
+            ledger_write: "SELECT 1",
+        })
+        .expect_err("division by zero");
+    assert!(
+        matches!(failure, MessageFailure::RolledBack { .. }),
+        "{failure:?}"
+    );
+    assert_eq!(tables("'h7'"), 0);
+    // The ledger guard's failure is told apart from the migration's own.
+    let guard = format!("SELECT ('{LEDGER_GUARD} ' || 1)::int");
+    let failure = session
+        .apply_in_one_message(&OneMessage {
+            modes: None,
+            lock_timeout: Duration::from_secs(5),
+            statements: &["CREATE TABLE h8 (id int)"],
+            ledger_write: &guard,
+        })
+        .expect_err("the ledger guard");
+    assert!(
+        matches!(failure, MessageFailure::LedgerNotAsExpected),
+        "{failure:?}"
+    );
+    assert_eq!(tables("'h8'"), 0);
+}
+
+/// A lock timeout on the one-message path is retried, and the run completes once the lock is
+/// free.
+#[test]
+fn a_lock_timeout_is_retried() {
+    let database = test_db("one_message_lock_timeout");
+    let project = TestProject::new(&[
+        ("migrations/001_t.sql", "CREATE TABLE t (id int);\n"),
+        ("plan.yaml", "lock_timeout: 200ms\n"),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    project.write(
+        "migrations/002_alter.sql",
+        "ALTER TABLE t ADD COLUMN name text;\n",
+    );
+    let mut holder = database.client();
+    let mut work = holder.transaction().expect("begin");
+    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        .expect("hold the lock");
+    let log_path = cluster().log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
+    // Released once the first attempt has timed out, as the server log says.
+    crate::support::project::wait_for(
+        "a lock timeout in the server log",
+        Duration::from_secs(60),
+        || {
+            let log = std::fs::read(log_path).ok()?;
+            let start = usize::try_from(start).ok()?;
+            String::from_utf8_lossy(log.get(start..)?)
+                .contains("canceling statement due to lock timeout")
+                .then_some(())
+        },
+    );
+    work.rollback().expect("release the lock");
+    let run =
+        crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    assert!(
+        run.stderr.to_lowercase().contains("retry"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(ledger_ids(&database), ["001_t", "002_alter"]);
+}
