@@ -73,6 +73,13 @@ impl Notices {
         drop(self.take());
     }
 
+    /// Forgets what was heard since `kept` was taken and keeps `kept` again: what plan's own
+    /// statements said in between (a `ROLLBACK` outside a transaction warns) is nobody's.
+    pub(crate) fn forget_since(&self, kept: Heard) {
+        let mut heard = self.heard.lock().unwrap_or_else(PoisonError::into_inner);
+        *heard = kept;
+    }
+
     /// The callback that fills this buffer, for `postgres::Config::notice_callback`.
     pub(crate) fn callback(&self) -> impl Fn(postgres::error::DbError) + Send + Sync + 'static {
         let notices = self.clone();

@@ -117,6 +117,15 @@ pub(crate) fn describe(
             "this ended plan's transaction".to_string(),
             Some(to_source_span(&failure.span)),
         ),
+        // A failure of the whole migration (the connection lost while it was sent as one
+        // message, which does not say during which statement) points at no line.
+        FailureKind::Sql(error) if failure.span.is_empty() && failure.text_offset.is_none() => (
+            error.to_string(),
+            error.code.clone(),
+            server_help(error),
+            error.message.clone(),
+            None,
+        ),
         FailureKind::Sql(error) => {
             let span = match (error.position, failure.text_offset) {
                 (Some(position), Some(offset)) => {

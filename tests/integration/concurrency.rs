@@ -166,9 +166,16 @@ fn a_terminated_connection_leaves_the_database_before_the_migration() {
         .expect("terminate the backend")
         .get(0);
     assert!(terminated);
-    finish(child, &["apply"], Duration::from_secs(20))
+    // Sent in one message, the migration cannot say which statement was running: it points
+    // at no line rather than at the wrong one.
+    let run = finish(child, &["apply"], Duration::from_secs(20))
         .expect_failed()
-        .expect_stderr_has(&["migration 002_slow failed", "[migrations/002_slow.sql:2:"]);
+        .expect_stderr_has(&["migration 002_slow failed", "connection"]);
+    assert!(
+        !run.stderr.contains("[migrations/002_slow.sql:1:"),
+        "{}",
+        run.transcript()
+    );
 
     assert_eq!(ledger_ids(&database), ["001_first"]);
     let slow_one: bool = client

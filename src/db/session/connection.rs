@@ -42,7 +42,7 @@ pub struct Session {
     /// Whether the server's `standard_conforming_strings` is on as the session started.
     standard_strings: bool,
     /// What the server said besides results, until the engine takes it after a statement.
-    notices: Notices,
+    pub(super) notices: Notices,
     /// Whether `Transaction::execute` may keep statements prepared across transactions: only
     /// on a connection known to be its own server session (not behind a transaction pooler).
     pub(super) keeps_statements: bool,

@@ -122,6 +122,9 @@ impl Session {
         if error.connection_lost {
             return MessageFailure::ConnectionLost(error.clone());
         }
+        // What the migration's SQL said before it failed is kept for the run to show; what
+        // the ROLLBACK says (a warning when the failure left no transaction open) is not.
+        let said = self.notices.take();
         let marker = self
             .connection
             .client()
@@ -134,6 +137,7 @@ impl Session {
                     .and_then(|row| row.first().cloned().flatten())
                     .unwrap_or_default()
             });
+        self.notices.forget_since(said);
         let marker = match marker {
             Ok(marker) => marker,
             Err(lost) => return MessageFailure::ConnectionLost(SqlError::from_postgres(&lost)),
