@@ -105,7 +105,15 @@ impl Session {
             Ok(messages) => messages,
             Err(error) => return Err(self.failed(&SqlError::from_postgres(&error), &layout)),
         };
-        let residue = residue_row(&messages);
+        // The guard's row is there unless the server read the migration's SQL differently
+        // from plan's splitter (an open quote or comment reaching into plan's own statements):
+        // then what ran is not what plan sent, and the marker says where it went astray.
+        let Some(residue) = residue_row(&messages) else {
+            let astray = SqlError::plan(
+                "the server read the migration's SQL differently from plan (a quote or comment left open reached into the statements plan sends after it)",
+            );
+            return Err(self.failed(&astray, &layout));
+        };
         if let Some(cleanup) = cleanup_sql(&residue, &self.identity) {
             // After the commit, at session level: what the migration left goes as the reset
             // on the other path would have undone it within the transaction.
@@ -230,8 +238,8 @@ fn statement_at(starts: &[usize], position: usize) -> Option<(usize, usize)> {
     Some((index, starts[index]))
 }
 
-/// The residue row ([`RESIDUE`] after the guard's column), empty if missing.
-fn residue_row(messages: &[SimpleQueryMessage]) -> Vec<Option<String>> {
+/// The residue row ([`RESIDUE`] after the guard's column), if the server sent it.
+fn residue_row(messages: &[SimpleQueryMessage]) -> Option<Vec<Option<String>>> {
     messages
         .iter()
         .find_map(|message| match message {
@@ -246,7 +254,6 @@ fn residue_row(messages: &[SimpleQueryMessage]) -> Vec<Option<String>> {
             }
             _ => None,
         })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
