@@ -172,6 +172,18 @@ pub enum DbError {
         holder: Option<Box<LockHolder>>,
     },
 
+    /// The run was told to stop while it waited for the lock (a fleet run, after a failure
+    /// elsewhere with `on_error: stop`); nothing was done on this database.
+    #[error("stopped waiting for the lock {lock_name}: the run is stopping")]
+    #[diagnostic(
+        code(plan::db::lock_wait_stopped),
+        help("nothing was done on this database; run again to go on")
+    )]
+    LockWaitStopped {
+        /// The name the lock key was derived from.
+        lock_name: String,
+    },
+
     /// Taking or verifying the backup before apply failed; nothing was applied.
     #[error("the backup failed: could not {action}: {detail}")]
     #[diagnostic(

@@ -33,6 +33,7 @@ mod repeatable;
 mod replicas;
 mod review16;
 mod review16b;
+mod review17;
 mod rollback;
 mod rollback_partial;
 mod schema;

@@ -173,15 +173,9 @@ pub(crate) fn fleet_targets(
                 }
             })?;
         for (index, text) in listed.iter().enumerate() {
-            let settings = ConnectionSettings::resolve(Some(text), machine).map_err(|error| {
-                TargetsProblem::Settings(match error {
-                    DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
-                        origin: format!("fleet `{name}`, row {} of its query", index + 1),
-                        problem,
-                    },
-                    other => other,
-                })
-            })?;
+            let place = format!("fleet `{name}`, row {} of its query", index + 1);
+            let settings = ConnectionSettings::resolve(Some(text), machine)
+                .map_err(|error| said_of(error, &place))?;
             databases.push(FleetTarget::database(settings));
         }
     }
@@ -244,10 +238,17 @@ fn list(settings: &ConnectionSettings, sql: &str, action: &str) -> Result<Vec<St
 }
 
 /// `-c search_path=<schema>`, quoted for the server and escaped for the options string (where
-/// a space separates options unless a backslash precedes it).
+/// any whitespace the server's `isspace` knows, a tab or a newline as well as a space,
+/// separates options unless a backslash precedes it).
 fn search_path_option(schema: &str) -> String {
     let quoted = quote_identifier(schema);
-    let escaped = quoted.replace('\\', "\\\\").replace(' ', "\\ ");
+    let mut escaped = String::with_capacity(quoted.len());
+    for character in quoted.chars() {
+        if character == '\\' || matches!(character, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
     format!("-c search_path={escaped}")
 }
 
@@ -290,17 +291,26 @@ fn resolve(
     machine: &dyn Machine,
 ) -> Result<FleetTarget, TargetsProblem> {
     let expanded = expand(written, place, &|name| machine.var(name))?;
-    let settings = ConnectionSettings::resolve(Some(&expanded), machine).map_err(|error| {
-        TargetsProblem::Settings(match error {
-            // Said of the list, not of `--database-url`.
-            DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
-                origin: place.to_string(),
-                problem,
-            },
-            other => other,
-        })
-    })?;
+    let settings = ConnectionSettings::resolve(Some(&expanded), machine)
+        .map_err(|error| said_of(error, place))?;
     Ok(FleetTarget::database(settings))
+}
+
+/// A connection string's error said of `place` (the list and the line or row), not of
+/// `--database-url`, which `ConnectionSettings::resolve` names for the string it is given:
+/// a bad URL, and a bad setting in it (`the port in --database-url`).
+fn said_of(error: DbError, place: &str) -> TargetsProblem {
+    TargetsProblem::Settings(match error {
+        DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
+            origin: place.to_string(),
+            problem,
+        },
+        DbError::InvalidSetting { origin, problem } => DbError::InvalidSetting {
+            origin: origin.replace("--database-url", place),
+            problem,
+        },
+        other => other,
+    })
 }
 
 /// `host:port/db`: where the target is, with no user or password. A Unix socket's host is its
@@ -381,6 +391,11 @@ mod tests {
         assert_eq!(
             search_path_option("Tenant B"),
             "-c search_path=\"Tenant\\ B\""
+        );
+        // The server splits the options at any whitespace, not only at a space.
+        assert_eq!(
+            search_path_option("a\tb\nc"),
+            "-c search_path=\"a\\\tb\\\nc\""
         );
     }
 
