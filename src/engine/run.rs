@@ -240,6 +240,9 @@ pub(crate) fn apply_while(
     };
     let tracer = Tracer::new(options.trace, session.notices());
     session.require_standard_strings()?;
+    if let Some(schema) = database.home_schema() {
+        session.require_search_path(schema)?;
+    }
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
         loaded,

@@ -353,3 +353,58 @@ fn issue_17_a_fleet_run_says_what_each_target_says_of_its_lock() {
         run.transcript()
     );
 }
+
+/// A schema target through a pooler that drops the connection's start-up options (PgBouncer
+/// with `ignore_startup_parameters = options`) is refused before anything runs. Before, its
+/// `search_path` was the server's default, and the tenant's migrations created their tables in
+/// `public` while its own ledger recorded them applied.
+#[test]
+fn issue_17_a_schema_target_whose_search_path_a_pooler_dropped_is_refused() {
+    let Some(bouncer) =
+        crate::pgbouncer::start_bouncer_with("ignore_startup_parameters = options\n")
+    else {
+        return;
+    };
+    let database = test_db("review17_pooled_schemas");
+    database
+        .client()
+        .batch_execute("CREATE SCHEMA tenant_a")
+        .expect("create the tenant's schema");
+    let project = TestProject::new(&[
+        (
+            "plan.yaml",
+            &format!(
+                "fleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant%'\"\n",
+                bouncer.url(database.name())
+            ),
+        ),
+        ("migrations/001_a.sql", "CREATE TABLE accounts (id int);\n"),
+    ]);
+    let run = plan_with_env(
+        project.path(),
+        &["apply", "--fleet", "tenants", "--format", "json"],
+        &[],
+    )
+    .expect_failed();
+    let report: Value = serde_json::from_str(&run.stdout).expect("one JSON object");
+    let target = &report["targets"][0];
+    assert_eq!(target["outcome"], "failed", "{}", run.transcript());
+    assert_eq!(
+        target["failed"]["code"],
+        "plan::db::search_path_not_set",
+        "{}",
+        run.transcript()
+    );
+    let tables: Vec<String> = database
+        .client()
+        .query(
+            "SELECT relnamespace::regnamespace::text || '.' || relname FROM pg_class
+             WHERE relname = 'accounts'",
+            &[],
+        )
+        .expect("list the tables")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(tables, Vec::<String>::new(), "{}", run.transcript());
+}

@@ -239,7 +239,8 @@ fn list(settings: &ConnectionSettings, sql: &str, action: &str) -> Result<Vec<St
 
 /// `-c search_path=<schema>`, quoted for the server and escaped for the options string (where
 /// any whitespace the server's `isspace` knows, a tab or a newline as well as a space,
-/// separates options unless a backslash precedes it).
+/// separates options unless a backslash precedes it). The server keeps the quoted name as its
+/// `search_path`, which apply checks (`Session::require_search_path`) before it runs anything.
 fn search_path_option(schema: &str) -> String {
     let quoted = quote_identifier(schema);
     let mut escaped = String::with_capacity(quoted.len());
