@@ -408,3 +408,50 @@ fn issue_17_a_schema_target_whose_search_path_a_pooler_dropped_is_refused() {
         .collect();
     assert_eq!(tables, Vec::<String>::new(), "{}", run.transcript());
 }
+
+/// A password given as `${VAR}` in a target's URL (docs/fleets.md's own example) works whatever
+/// it holds: its value is percent-encoded where it lands. Before, a `/` in it ended the user
+/// information: `2024/...` was read as port 2024 of host "app" and a database named after the
+/// rest of the password, and that name, password and all, was printed as the target's.
+#[test]
+fn issue_17_a_password_variable_with_a_slash_connects_and_is_never_printed() {
+    let password = "2024/Summer:1?x#y";
+    let url = crate::support::cluster::password_database(
+        "review17_slash_password",
+        "review17_slash",
+        password,
+    );
+    let with_variable = url.replacen(
+        "postgresql://review17_slash@",
+        "postgresql://review17_slash:${R17_PASSWORD}@",
+        1,
+    );
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("targets.txt", &format!("{with_variable}\n")),
+    ]);
+    let run = plan_with_env(
+        project.path(),
+        &["apply", "--targets", "targets.txt", "--format", "json"],
+        &[("R17_PASSWORD", password)],
+    )
+    .expect_ok();
+    assert!(
+        !run.stdout.contains("Summer") && !run.stderr.contains("Summer"),
+        "{}",
+        run.transcript()
+    );
+    let report: Value = serde_json::from_str(&run.stdout).expect("one JSON object");
+    assert_eq!(
+        report["targets"][0]["outcome"],
+        "applied",
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        report["targets"][0]["target"]
+            .as_str()
+            .is_some_and(|name| name.ends_with("/review17_slash_password")),
+        "{report}"
+    );
+}

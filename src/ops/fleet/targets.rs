@@ -326,14 +326,20 @@ pub(crate) fn target_name(settings: &ConnectionSettings) -> String {
 }
 
 /// `text` with each `${NAME}` replaced by `var(NAME)`; `$` not followed by `{` stays as it is.
+/// A value that lands in a URL's user name or password (`postgresql://app:${PASSWORD}@db/x`)
+/// is percent-encoded, as a URL needs it there: a password holding `/`, `?`, `#` or `%` would
+/// otherwise end the user information early, and the rest of it would be read as the host,
+/// port and database name, the target's name, which is printed everywhere.
 fn expand(
     text: &str,
     place: &str,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, TargetsProblem> {
+    let user_information = user_information(text);
     let mut expanded = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
+        let at = text.len() - rest.len() + start;
         expanded.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
@@ -346,11 +352,47 @@ fn expand(
             place: place.to_string(),
             variable: name.to_string(),
         })?;
-        expanded.push_str(&value);
+        if user_information
+            .as_ref()
+            .is_some_and(|range| range.contains(&at))
+        {
+            expanded.push_str(&percent_encode(&value));
+        } else {
+            expanded.push_str(&value);
+        }
         rest = &after[end + 1..];
     }
     expanded.push_str(rest);
     Ok(expanded)
+}
+
+/// Where a `postgresql://` (or `postgres://`) URL as written keeps its user information
+/// (`user:password`, before the authority's last `@`), as byte offsets in `text`.
+fn user_information(text: &str) -> Option<std::ops::Range<usize>> {
+    let lead = text.len() - text.trim_start().len();
+    let after_scheme = ["postgresql://", "postgres://"]
+        .iter()
+        .find_map(|scheme| text[lead..].strip_prefix(scheme))?;
+    let start = text.len() - after_scheme.len();
+    let authority = after_scheme
+        .find(['/', '?'])
+        .map_or(after_scheme, |end| &after_scheme[..end]);
+    let end = authority.rfind('@')?;
+    Some(start..start + end)
+}
+
+/// `text` with every byte but the unreserved ones of a URL (letters, digits, `-._~`) written
+/// as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 #[cfg(test)]
@@ -381,6 +423,35 @@ mod tests {
         check("cost $5 and $A", "cost $5 and $A");
         check("${MISSING}", "line 1 uses ${MISSING}, which is not set");
         check("${A", "line 1 has a `${` without its closing `}`");
+    }
+
+    #[test]
+    fn a_value_in_a_urls_user_information_is_percent_encoded() {
+        let var = |name: &str| match name {
+            "PW" => Some("1234/x?y#z%@".to_string()),
+            "URL" => Some("postgresql://u:p@h/d".to_string()),
+            "DB" => Some("tenant_a".to_string()),
+            _ => None,
+        };
+        let said = |text: &str| expand(text, "line 1", &var).unwrap_or_default();
+        assert_eq!(
+            said("postgresql://app:${PW}@db3/${DB}"),
+            "postgresql://app:1234%2Fx%3Fy%23z%25%40@db3/tenant_a"
+        );
+        assert_eq!(
+            said(" postgres://${DB}:${PW}@db3"),
+            " postgres://tenant_a:1234%2Fx%3Fy%23z%25%40@db3"
+        );
+        // A whole URL, a key=value list and a URL without user information stay as they are.
+        assert_eq!(said("${URL}"), "postgresql://u:p@h/d");
+        assert_eq!(
+            said("host=db3 password=${DB}"),
+            "host=db3 password=tenant_a"
+        );
+        assert_eq!(
+            said("postgresql://db3/${DB}?x=@"),
+            "postgresql://db3/tenant_a?x=@"
+        );
     }
 
     #[test]
