@@ -455,3 +455,32 @@ fn issue_17_a_password_variable_with_a_slash_connects_and_is_never_printed() {
         "{report}"
     );
 }
+
+/// A `schemas:` query that finds no schema anywhere is refused (exit 2), as a `query:` that
+/// lists no database is. Before, the run was over nothing: "fleet tenants: 0 targets: ", exit
+/// 0, and `status --fleet --exit-code` said every target was up to date.
+#[test]
+fn issue_17_a_schemas_query_that_finds_nothing_is_refused() {
+    let database = test_db("review17_no_schemas");
+    let project = TestProject::new(&[
+        (
+            "plan.yaml",
+            &format!(
+                "fleets:\n  tenants:\n    databases: [\"{}\"]\n    schemas: \"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenantz%'\"\n",
+                database.url()
+            ),
+        ),
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+    ]);
+    for args in [
+        &["apply", "--fleet", "tenants"][..],
+        &["status", "--fleet", "tenants", "--exit-code"],
+    ] {
+        plan_with_env(project.path(), args, &[])
+            .expect_invalid()
+            .expect_stderr_has(&[
+                "plan::fleet::empty",
+                "fleet `tenants`: its `schemas:` query found no schema in its database",
+            ]);
+    }
+}

@@ -135,6 +135,21 @@ pub(crate) enum TargetsProblem {
         /// The file or fleet.
         what: String,
     },
+    /// A fleet whose `schemas:` query found no schema in any of its databases: a run over
+    /// nothing, which would end "up to date" whatever the query's mistake.
+    #[error("fleet `{fleet}`: its `schemas:` query found no schema in {databases}")]
+    #[diagnostic(
+        code(plan::fleet::empty),
+        help(
+            "check `schemas:` in plan.yaml: each row's first column is a schema to apply to; nothing was run"
+        )
+    )]
+    NoSchemas {
+        /// The fleet.
+        fleet: String,
+        /// How many databases were asked, in words.
+        databases: String,
+    },
 }
 
 /// In the input, nothing run; but a control database that does not answer is a failure.
@@ -184,10 +199,20 @@ pub(crate) fn fleet_targets(
             what: format!("fleet `{name}`"),
         });
     }
-    match &fleet.schemas {
-        Some(sql) => Ok(schema_targets(&databases, sql, parallel)),
-        None => Ok(databases),
+    let Some(sql) = &fleet.schemas else {
+        return Ok(databases);
+    };
+    let targets = schema_targets(&databases, sql, parallel);
+    if targets.is_empty() {
+        return Err(TargetsProblem::NoSchemas {
+            fleet: name.to_string(),
+            databases: match databases.len() {
+                1 => "its database".to_string(),
+                count => format!("any of its {count} databases"),
+            },
+        });
     }
+    Ok(targets)
 }
 
 /// Each database's schemas that `sql` lists, as targets; a database that cannot be asked is
