@@ -359,6 +359,7 @@ fn write_event(event: &FleetEvent, err: &mut dyn Write) {
     let said = match &event.what {
         Happened::Started => "started".to_string(),
         Happened::WaitingForLock => "waiting for another run's lock".to_string(),
+        Happened::LockNote(text) => text.clone(),
         Happened::BackingUp(file) => format!("taking a backup into {}", file.display()),
         Happened::BackedUp(file, took) => format!(
             "backup verified: {} ({} ms)",

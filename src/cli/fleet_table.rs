@@ -43,6 +43,10 @@ impl FleetTable {
         match &event.what {
             Happened::Started => row.set_message("connecting"),
             Happened::WaitingForLock => row.set_message("waiting for another run's lock"),
+            // A sentence too long for a row, and worth keeping: a line above the table.
+            Happened::LockNote(text) => {
+                let _ = self.table.println(format!("{}: {text}", event.target));
+            }
             Happened::BackingUp(_) => row.set_message("taking a backup"),
             Happened::BackedUp(..) => row.set_message("backup verified"),
             Happened::Applying(id) => row.set_message(format!("applying {id}")),

@@ -56,6 +56,28 @@ pub enum DbError {
         target: String,
     },
 
+    /// A schema target's connection does not have the `search_path` its start-up option set:
+    /// something between plan and the server (a pooler such as PgBouncer with
+    /// `ignore_startup_parameters = options`) dropped the option, and the migrations would run
+    /// in another schema.
+    #[error(
+        "{target}: the connection's search_path is `{found}`, not the schema {schema}: the start-up option that sets it did not reach the server"
+    )]
+    #[diagnostic(
+        code(plan::db::search_path_not_set),
+        help(
+            "a pooler or proxy between plan and the server dropped the connection's `options` (PgBouncer does with `ignore_startup_parameters = options`); connect to this database directly for its schema targets. Nothing was run"
+        )
+    )]
+    SearchPathNotSet {
+        /// The redacted target.
+        target: String,
+        /// The schema the migrations are to run in.
+        schema: String,
+        /// The `search_path` the server has.
+        found: String,
+    },
+
     /// An environment variable or URL parameter holds a value that cannot be used.
     #[error("{origin} is invalid: {problem}")]
     #[diagnostic(
@@ -170,6 +192,18 @@ pub enum DbError {
         waited: Duration,
         /// Who held the lock the last time we looked, if visible.
         holder: Option<Box<LockHolder>>,
+    },
+
+    /// The run was told to stop while it waited for the lock (a fleet run, after a failure
+    /// elsewhere with `on_error: stop`); nothing was done on this database.
+    #[error("stopped waiting for the lock {lock_name}: the run is stopping")]
+    #[diagnostic(
+        code(plan::db::lock_wait_stopped),
+        help("nothing was done on this database; run again to go on")
+    )]
+    LockWaitStopped {
+        /// The name the lock key was derived from.
+        lock_name: String,
     },
 
     /// Taking or verifying the backup before apply failed; nothing was applied.

@@ -54,6 +54,11 @@ pub struct LockWait<'a> {
     /// Called after every failed attempt, with the current holder. It decides itself whether
     /// to print (e.g. only the first time and when the holder changes).
     pub on_wait: &'a mut dyn FnMut(&LockWaiting<'_>),
+    /// Asked after every failed attempt: `false` gives the wait up at once with
+    /// `DbError::LockWaitStopped` (a fleet run stopping its targets after a failure elsewhere,
+    /// which must not wait for ever on a lock another run holds). `&|| true` waits as `timeout`
+    /// says.
+    pub keep_waiting: &'a dyn Fn() -> bool,
 }
 
 /// A connection holding the advisory lock. Dropping it unlocks (if the connection still
@@ -98,8 +103,8 @@ impl fmt::Display for LockKey {
 
 impl LockWait<'_> {
     /// One round of waiting for a lock held by `holder`, since `started`: refused once the
-    /// timeout has passed, else said (`on_wait`) and slept until the next try. Shared by the
-    /// advisory lock and the table lock (`table_lock.rs`).
+    /// timeout has passed or `keep_waiting` says no more, else said (`on_wait`) and slept until
+    /// the next try. Shared by the advisory lock and the table lock (`table_lock.rs`).
     pub(crate) fn wait_once(
         &mut self,
         started: Instant,
@@ -115,6 +120,11 @@ impl LockWait<'_> {
                 lock_name: lock_name.to_string(),
                 waited,
                 holder: holder.map(Box::new),
+            });
+        }
+        if !(self.keep_waiting)() {
+            return Err(DbError::LockWaitStopped {
+                lock_name: lock_name.to_string(),
             });
         }
         (self.on_wait)(&LockWaiting {

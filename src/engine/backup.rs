@@ -115,6 +115,7 @@ pub(crate) fn record_backup(
         timeout: lock_wait,
         poll_interval: Duration::from_millis(200),
         on_wait,
+        keep_waiting: &|| true,
     };
     let mut session = database.connect_locked(&mut wait)?;
     database.ledger().record_backup(

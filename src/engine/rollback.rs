@@ -350,6 +350,7 @@ pub(crate) fn locked_session(
         timeout: lock_wait,
         poll_interval: Duration::from_millis(200),
         on_wait,
+        keep_waiting: &|| true,
     };
     let session = database.connect_locked(&mut wait)?;
     Ok((database, session))

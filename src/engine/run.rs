@@ -188,7 +188,8 @@ pub fn apply_with_handlers(
 /// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says
 /// no, the run stops there (the migration that is running finishes first), records its
 /// snapshot, releases the lock and returns what it did with the migration it stopped before.
-/// A fleet run stops its other targets this way after a failure (`ops::fleet`), and gives
+/// Asked while waiting for the lock too: a no there ends the wait with
+/// `DbError::LockWaitStopped`, nothing done; and a run told to stop takes no backup. A fleet run stops its other targets this way after a failure (`ops::fleet`), and gives
 /// each schema of a schema-per-tenant database a `database` of its own (its ledger in that
 /// schema); `settings` are the ones `database` connects with.
 pub(crate) fn apply_while(
@@ -221,6 +222,8 @@ pub(crate) fn apply_while(
                 timeout: options.lock_wait,
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut on_wait,
+                // Told to stop, a run waiting for another's lock has nothing to finish.
+                keep_waiting: go_on,
             };
             let session = database.connect_locked(&mut wait)?;
             for text in session.lock_notes() {
@@ -237,6 +240,9 @@ pub(crate) fn apply_while(
     };
     let tracer = Tracer::new(options.trace, session.notices());
     session.require_standard_strings()?;
+    if let Some(schema) = database.home_schema() {
+        session.require_search_path(schema)?;
+    }
     let rows = ledger.read(&mut session)?;
     let plan = Plan::new(
         loaded,
@@ -287,7 +293,11 @@ pub(crate) fn apply_while(
         if !snapshots.has_any(&mut session)? {
             database.record_snapshot(&mut session, SnapshotReason::Baseline, None)?;
         }
-        if let Some(directory) = &options.backup_to {
+        // A run told to stop already stops before its first migration below: a backup for
+        // it would be a whole dump for nothing.
+        if let Some(directory) = &options.backup_to
+            && go_on()
+        {
             back_up(
                 &mut session,
                 &database,

@@ -228,6 +228,7 @@ pub(crate) fn open_session(database: &Target, mode: Execution) -> Result<Session
                 timeout: None,
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut ignore,
+                keep_waiting: &|| true,
             };
             database.connect_locked(&mut wait)
         }

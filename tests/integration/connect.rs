@@ -391,6 +391,7 @@ fn acquire_reporting(
             timeout,
             poll_interval: Duration::from_millis(50),
             on_wait: &mut on_wait,
+            keep_waiting: &|| true,
         },
     )
 }

@@ -34,6 +34,7 @@ mod repeatable;
 mod replicas;
 mod review16;
 mod review16b;
+mod review17;
 mod rollback;
 mod rollback_partial;
 mod schema;

@@ -21,7 +21,7 @@ use crate::support::cluster::{cluster, password_database, test_db};
 use crate::support::project::{finish, ledger_ids, plan_with_env, spawn_plan_at, wait_for};
 
 /// A pgbouncer process in front of the test cluster, killed when dropped.
-struct Bouncer {
+pub(crate) struct Bouncer {
     child: Child,
     port: u16,
     /// Holds the configuration, user list and log while it runs.
@@ -90,13 +90,18 @@ enum Listen {
 /// Starts pgbouncer in transaction pooling in front of the test cluster, or `None` (with a
 /// line on stderr) when it is not installed.
 fn start_bouncer() -> Option<Bouncer> {
-    start_bouncer_listening(Listen::Tcp)
+    start_bouncer_listening(Listen::Tcp, "")
 }
 
-/// [`start_bouncer`], listening as `listen` says.
+/// [`start_bouncer`] with `extra` lines in its `[pgbouncer]` section (another module's tests).
+pub(crate) fn start_bouncer_with(extra: &str) -> Option<Bouncer> {
+    start_bouncer_listening(Listen::Tcp, extra)
+}
+
+/// [`start_bouncer`], listening as `listen` says, with `extra` lines in `[pgbouncer]`.
 // The skip must be seen in the test output: a line on stderr is how.
 #[allow(clippy::print_stderr)]
-fn start_bouncer_listening(listen: Listen) -> Option<Bouncer> {
+fn start_bouncer_listening(listen: Listen, extra: &str) -> Option<Bouncer> {
     let Some(binary) = pgbouncer_binary() else {
         eprintln!(
             "SKIPPED: pgbouncer is not installed (apt-get install -y pgbouncer; .ci/run installs it)"
@@ -118,7 +123,7 @@ fn start_bouncer_listening(listen: Listen) -> Option<Bouncer> {
         "[databases]\n* = host={socket} port={server_port}\n\n\
          [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir = {socket_dir}\n\
          auth_type = trust\nauth_file = {userlist}\npool_mode = transaction\n\
-         logfile = {log}\n",
+         logfile = {log}\n{extra}",
         socket = cluster.socket_dir().display(),
         server_port = cluster.port(),
         socket_dir = match listen {
@@ -176,7 +181,7 @@ fn chown_tree(path: &Path, user: &nix::unistd::User) {
 
 impl Bouncer {
     /// The URL of `database` through this pgbouncer.
-    fn url(&self, database: &str) -> String {
+    pub(crate) fn url(&self, database: &str) -> String {
         format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
@@ -294,7 +299,7 @@ fn a_run_through_pgbouncer_finds_the_pooler_and_takes_the_table_lock() {
 
 #[test]
 fn a_run_through_pgbouncers_unix_socket_finds_the_pooler_by_its_port() {
-    let Some(bouncer) = start_bouncer_listening(Listen::TcpAndSocket) else {
+    let Some(bouncer) = start_bouncer_listening(Listen::TcpAndSocket, "") else {
         return;
     };
     let database = test_db("pgbouncer_socket");

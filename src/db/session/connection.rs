@@ -22,6 +22,7 @@ use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 use crate::db::lock::{AdvisoryLock, LockKey, LockWait, lock_holder};
 use crate::db::notices::Notices;
 use crate::db::pooler::intermediary;
+use crate::db::quote::quote_identifier;
 use crate::db::run_lock::RunLock;
 use crate::db::table_lock::{LeaseCheck, LockTable, TableLock, live_holder};
 
@@ -197,6 +198,31 @@ impl Session {
         } else {
             Err(DbError::StandardStringsOff {
                 target: self.target.clone(),
+            })
+        }
+    }
+
+    /// Fails unless the server's `search_path` is `schema` alone, as a schema target's
+    /// connection sets it at start-up (`-c search_path="schema"`): commands that run a schema
+    /// target's migrations call it before anything runs, since a pooler that drops start-up
+    /// options would leave the server's default (`"$user", public`) and the migrations would
+    /// land there.
+    pub(crate) fn require_search_path(&mut self, schema: &str) -> Result<(), DbError> {
+        let rows = self
+            .query_texts("SELECT current_setting('search_path')", &[])
+            .map_err(|error| self.error("read the search_path", &error))?;
+        let found = rows
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next().flatten())
+            .unwrap_or_default();
+        if found == quote_identifier(schema) {
+            Ok(())
+        } else {
+            Err(DbError::SearchPathNotSet {
+                target: self.target.clone(),
+                schema: schema.to_string(),
+                found,
             })
         }
     }

@@ -19,7 +19,8 @@ pub(crate) enum Outcome {
     UpToDate,
     /// A migration (or the plan, the lock, the ledger) failed on this target.
     Failed,
-    /// Stopped between migrations after a failure elsewhere (`on_error: stop`).
+    /// Stopped between migrations after a failure elsewhere (`on_error: stop`), or while
+    /// waiting for another run's lock.
     Stopped,
     /// Not started: a canary failed.
     SkippedAfterCanaryFailure,
@@ -151,7 +152,8 @@ pub(crate) struct TargetReport {
     /// Where it failed (`failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) failed: Option<FailedAt>,
-    /// The migration it stopped before (`stopped`).
+    /// The migration it stopped before (`stopped`); `None` when it stopped while waiting for
+    /// another run's lock.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) stopped_before: Option<String>,
     /// The connection error, without secrets (`unreachable`).
@@ -217,12 +219,16 @@ impl TargetReport {
                 }
             }
             Outcome::Stopped => {
-                let before = self.stopped_before.as_deref().unwrap_or("?");
+                // No migration to name: it stopped while another run held its lock.
+                let before = self.stopped_before.as_deref().map_or_else(
+                    || "while waiting for another run's lock".to_string(),
+                    |id| format!("before {id}"),
+                );
                 let done = applied();
                 if done.is_empty() {
-                    format!("before {before}, after a failure elsewhere")
+                    format!("{before}, after a failure elsewhere")
                 } else {
-                    format!("before {before}, after a failure elsewhere; applied {done}")
+                    format!("{before}, after a failure elsewhere; applied {done}")
                 }
             }
             Outcome::SkippedAfterCanaryFailure => "a canary failed".to_string(),

@@ -58,6 +58,10 @@ pub(crate) enum Happened {
     Started,
     /// Another run holds its lock.
     WaitingForLock,
+    /// What a run on one database says of the lock it took: a pooler found between plan and
+    /// the server (so the table lock and no named prepared statements), an expired table lock
+    /// taken over.
+    LockNote(String),
     /// Its backup is being taken into this file, before its first migration.
     BackingUp(PathBuf),
     /// Its backup is taken and verified.
@@ -235,6 +239,7 @@ fn apply_one(
             waiting_said = true;
             send(Happened::WaitingForLock);
         }
+        Progress::LockNote { text } => send(Happened::LockNote(text.to_string())),
         Progress::BackingUp { file, .. } => send(Happened::BackingUp(file.to_path_buf())),
         Progress::BackedUp {
             backup: taken,
@@ -275,6 +280,10 @@ fn apply_one(
         Err(ApplyError::Db(DbError::Connect { detail, .. })) => {
             report.outcome = Outcome::Unreachable;
             report.error = Some(detail);
+        }
+        // Told to stop while another run held its lock: nothing was done, as `stopped` says.
+        Err(ApplyError::Db(DbError::LockWaitStopped { .. })) => {
+            report.outcome = Outcome::Stopped;
         }
         Err(error) => {
             report.outcome = Outcome::Failed;

@@ -135,6 +135,21 @@ pub(crate) enum TargetsProblem {
         /// The file or fleet.
         what: String,
     },
+    /// A fleet whose `schemas:` query found no schema in any of its databases: a run over
+    /// nothing, which would end "up to date" whatever the query's mistake.
+    #[error("fleet `{fleet}`: its `schemas:` query found no schema in {databases}")]
+    #[diagnostic(
+        code(plan::fleet::empty),
+        help(
+            "check `schemas:` in plan.yaml: each row's first column is a schema to apply to; nothing was run"
+        )
+    )]
+    NoSchemas {
+        /// The fleet.
+        fleet: String,
+        /// How many databases were asked, in words.
+        databases: String,
+    },
 }
 
 /// In the input, nothing run; but a control database that does not answer is a failure.
@@ -173,15 +188,9 @@ pub(crate) fn fleet_targets(
                 }
             })?;
         for (index, text) in listed.iter().enumerate() {
-            let settings = ConnectionSettings::resolve(Some(text), machine).map_err(|error| {
-                TargetsProblem::Settings(match error {
-                    DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
-                        origin: format!("fleet `{name}`, row {} of its query", index + 1),
-                        problem,
-                    },
-                    other => other,
-                })
-            })?;
+            let place = format!("fleet `{name}`, row {} of its query", index + 1);
+            let settings = ConnectionSettings::resolve(Some(text), machine)
+                .map_err(|error| said_of(error, &place))?;
             databases.push(FleetTarget::database(settings));
         }
     }
@@ -190,10 +199,20 @@ pub(crate) fn fleet_targets(
             what: format!("fleet `{name}`"),
         });
     }
-    match &fleet.schemas {
-        Some(sql) => Ok(schema_targets(&databases, sql, parallel)),
-        None => Ok(databases),
+    let Some(sql) = &fleet.schemas else {
+        return Ok(databases);
+    };
+    let targets = schema_targets(&databases, sql, parallel);
+    if targets.is_empty() {
+        return Err(TargetsProblem::NoSchemas {
+            fleet: name.to_string(),
+            databases: match databases.len() {
+                1 => "its database".to_string(),
+                count => format!("any of its {count} databases"),
+            },
+        });
     }
+    Ok(targets)
 }
 
 /// Each database's schemas that `sql` lists, as targets; a database that cannot be asked is
@@ -244,10 +263,18 @@ fn list(settings: &ConnectionSettings, sql: &str, action: &str) -> Result<Vec<St
 }
 
 /// `-c search_path=<schema>`, quoted for the server and escaped for the options string (where
-/// a space separates options unless a backslash precedes it).
+/// any whitespace the server's `isspace` knows, a tab or a newline as well as a space,
+/// separates options unless a backslash precedes it). The server keeps the quoted name as its
+/// `search_path`, which apply checks (`Session::require_search_path`) before it runs anything.
 fn search_path_option(schema: &str) -> String {
     let quoted = quote_identifier(schema);
-    let escaped = quoted.replace('\\', "\\\\").replace(' ', "\\ ");
+    let mut escaped = String::with_capacity(quoted.len());
+    for character in quoted.chars() {
+        if character == '\\' || matches!(character, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
     format!("-c search_path={escaped}")
 }
 
@@ -290,17 +317,26 @@ fn resolve(
     machine: &dyn Machine,
 ) -> Result<FleetTarget, TargetsProblem> {
     let expanded = expand(written, place, &|name| machine.var(name))?;
-    let settings = ConnectionSettings::resolve(Some(&expanded), machine).map_err(|error| {
-        TargetsProblem::Settings(match error {
-            // Said of the list, not of `--database-url`.
-            DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
-                origin: place.to_string(),
-                problem,
-            },
-            other => other,
-        })
-    })?;
+    let settings = ConnectionSettings::resolve(Some(&expanded), machine)
+        .map_err(|error| said_of(error, place))?;
     Ok(FleetTarget::database(settings))
+}
+
+/// A connection string's error said of `place` (the list and the line or row), not of
+/// `--database-url`, which `ConnectionSettings::resolve` names for the string it is given:
+/// a bad URL, and a bad setting in it (`the port in --database-url`).
+fn said_of(error: DbError, place: &str) -> TargetsProblem {
+    TargetsProblem::Settings(match error {
+        DbError::InvalidUrl { problem, .. } => DbError::InvalidUrl {
+            origin: place.to_string(),
+            problem,
+        },
+        DbError::InvalidSetting { origin, problem } => DbError::InvalidSetting {
+            origin: origin.replace("--database-url", place),
+            problem,
+        },
+        other => other,
+    })
 }
 
 /// `host:port/db`: where the target is, with no user or password. A Unix socket's host is its
@@ -315,14 +351,20 @@ pub(crate) fn target_name(settings: &ConnectionSettings) -> String {
 }
 
 /// `text` with each `${NAME}` replaced by `var(NAME)`; `$` not followed by `{` stays as it is.
+/// A value that lands in a URL's user name or password (`postgresql://app:${PASSWORD}@db/x`)
+/// is percent-encoded, as a URL needs it there: a password holding `/`, `?`, `#` or `%` would
+/// otherwise end the user information early, and the rest of it would be read as the host,
+/// port and database name, the target's name, which is printed everywhere.
 fn expand(
     text: &str,
     place: &str,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, TargetsProblem> {
+    let user_information = user_information(text);
     let mut expanded = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
+        let at = text.len() - rest.len() + start;
         expanded.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
@@ -335,11 +377,47 @@ fn expand(
             place: place.to_string(),
             variable: name.to_string(),
         })?;
-        expanded.push_str(&value);
+        if user_information
+            .as_ref()
+            .is_some_and(|range| range.contains(&at))
+        {
+            expanded.push_str(&percent_encode(&value));
+        } else {
+            expanded.push_str(&value);
+        }
         rest = &after[end + 1..];
     }
     expanded.push_str(rest);
     Ok(expanded)
+}
+
+/// Where a `postgresql://` (or `postgres://`) URL as written keeps its user information
+/// (`user:password`, before the authority's last `@`), as byte offsets in `text`.
+fn user_information(text: &str) -> Option<std::ops::Range<usize>> {
+    let lead = text.len() - text.trim_start().len();
+    let after_scheme = ["postgresql://", "postgres://"]
+        .iter()
+        .find_map(|scheme| text[lead..].strip_prefix(scheme))?;
+    let start = text.len() - after_scheme.len();
+    let authority = after_scheme
+        .find(['/', '?'])
+        .map_or(after_scheme, |end| &after_scheme[..end]);
+    let end = authority.rfind('@')?;
+    Some(start..start + end)
+}
+
+/// `text` with every byte but the unreserved ones of a URL (letters, digits, `-._~`) written
+/// as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 #[cfg(test)]
@@ -373,6 +451,35 @@ mod tests {
     }
 
     #[test]
+    fn a_value_in_a_urls_user_information_is_percent_encoded() {
+        let var = |name: &str| match name {
+            "PW" => Some("1234/x?y#z%@".to_string()),
+            "URL" => Some("postgresql://u:p@h/d".to_string()),
+            "DB" => Some("tenant_a".to_string()),
+            _ => None,
+        };
+        let said = |text: &str| expand(text, "line 1", &var).unwrap_or_default();
+        assert_eq!(
+            said("postgresql://app:${PW}@db3/${DB}"),
+            "postgresql://app:1234%2Fx%3Fy%23z%25%40@db3/tenant_a"
+        );
+        assert_eq!(
+            said(" postgres://${DB}:${PW}@db3"),
+            " postgres://tenant_a:1234%2Fx%3Fy%23z%25%40@db3"
+        );
+        // A whole URL, a key=value list and a URL without user information stay as they are.
+        assert_eq!(said("${URL}"), "postgresql://u:p@h/d");
+        assert_eq!(
+            said("host=db3 password=${DB}"),
+            "host=db3 password=tenant_a"
+        );
+        assert_eq!(
+            said("postgresql://db3/${DB}?x=@"),
+            "postgresql://db3/tenant_a?x=@"
+        );
+    }
+
+    #[test]
     fn a_schema_becomes_a_quoted_escaped_search_path() {
         assert_eq!(
             search_path_option("tenant_a"),
@@ -381,6 +488,11 @@ mod tests {
         assert_eq!(
             search_path_option("Tenant B"),
             "-c search_path=\"Tenant\\ B\""
+        );
+        // The server splits the options at any whitespace, not only at a space.
+        assert_eq!(
+            search_path_option("a\tb\nc"),
+            "-c search_path=\"a\\\tb\\\nc\""
         );
     }
 
