@@ -456,6 +456,58 @@ fn issue_17_a_password_variable_with_a_slash_connects_and_is_never_printed() {
     );
 }
 
+/// The same in a `key=value` list and a URL's query: a password with a space, a quote and a
+/// backslash, set in the environment, connects in both.
+#[test]
+fn issue_17_a_password_variable_with_spaces_and_quotes_connects_in_every_form() {
+    let password = "it's a \\secret & more";
+    let url = crate::support::cluster::password_database(
+        "review17_spaced_password",
+        "review17_spaced",
+        password,
+    );
+    // postgresql://review17_spaced@127.0.0.1:PORT/review17_spaced_password
+    let rest = url
+        .strip_prefix("postgresql://review17_spaced@127.0.0.1:")
+        .expect("a loopback URL");
+    let (port, database) = rest.split_once('/').expect("a port and a database");
+    let database = database.split('?').next().unwrap_or(database);
+    let key_value = format!(
+        "host=127.0.0.1 port={port} user=review17_spaced password=${{R17_SPACED}} dbname={database}"
+    );
+    let quoted = format!(
+        "host=127.0.0.1 port={port} user=review17_spaced password='${{R17_SPACED}}' dbname={database}"
+    );
+    let query = format!("{url}?password=${{R17_SPACED}}");
+    for line in [key_value, quoted, query] {
+        let project = TestProject::new(&[
+            (
+                "migrations/001_a.sql",
+                "CREATE TABLE IF NOT EXISTS a (id int);\n",
+            ),
+            ("targets.txt", &format!("{line}\n")),
+        ]);
+        let run = plan_with_env(
+            project.path(),
+            &["status", "--targets", "targets.txt", "--format", "json"],
+            &[("R17_SPACED", password)],
+        );
+        let report: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|_| panic!("one JSON object for {line}:\n{}", run.transcript()));
+        assert_ne!(
+            report["targets"][0]["outcome"],
+            "unreachable",
+            "{line}\n{}",
+            run.transcript()
+        );
+        assert!(
+            !run.stdout.contains("secret") && !run.stderr.contains("secret"),
+            "{}",
+            run.transcript()
+        );
+    }
+}
+
 /// A `schemas:` query that finds no schema anywhere is refused (exit 2), as a `query:` that
 /// lists no database is. Before, the run was over nothing: "fleet tenants: 0 targets: ", exit
 /// 0, and `status --fleet --exit-code` said every target was up to date.

@@ -240,20 +240,18 @@ fn statement_at(starts: &[usize], position: usize) -> Option<(usize, usize)> {
 
 /// The residue row ([`RESIDUE`] after the guard's column), if the server sent it.
 fn residue_row(messages: &[SimpleQueryMessage]) -> Option<Vec<Option<String>>> {
-    messages
-        .iter()
-        .find_map(|message| match message {
-            SimpleQueryMessage::Row(row)
-                if row.columns().first().map(|column| column.name()) == Some("plan_residue") =>
-            {
-                Some(
-                    (0..row.len())
-                        .map(|index| row.get(index).map(str::to_string))
-                        .collect(),
-                )
-            }
-            _ => None,
-        })
+    messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row)
+            if row.columns().first().map(|column| column.name()) == Some("plan_residue") =>
+        {
+            Some(
+                (0..row.len())
+                    .map(|index| row.get(index).map(str::to_string))
+                    .collect(),
+            )
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -130,10 +130,12 @@ pub(crate) enum TargetsProblem {
     },
     /// A list with no target in it.
     #[error("{what} lists no database")]
-    #[diagnostic(code(plan::fleet::empty), help("give one connection string per line"))]
+    #[diagnostic(code(plan::fleet::empty), help("{help}"))]
     Empty {
         /// The file or fleet.
         what: String,
+        /// What a list of databases looks like where this one is.
+        help: &'static str,
     },
     /// A fleet whose `schemas:` query found no schema in any of its databases: a run over
     /// nothing, which would end "up to date" whatever the query's mistake.
@@ -197,6 +199,7 @@ pub(crate) fn fleet_targets(
     if databases.is_empty() {
         return Err(TargetsProblem::Empty {
             what: format!("fleet `{name}`"),
+            help: "give the fleet `databases:`, or a `query:` (run on `control:`) that returns one connection string per row",
         });
     }
     let Some(sql) = &fleet.schemas else {
@@ -305,7 +308,10 @@ pub(crate) fn file_targets(
         })
         .collect::<Result<Vec<_>, _>>()?;
     if targets.is_empty() {
-        return Err(TargetsProblem::Empty { what: shown });
+        return Err(TargetsProblem::Empty {
+            what: shown,
+            help: "give one connection string per line",
+        });
     }
     Ok(targets)
 }
@@ -351,10 +357,14 @@ pub(crate) fn target_name(settings: &ConnectionSettings) -> String {
 }
 
 /// `text` with each `${NAME}` replaced by `var(NAME)`; `$` not followed by `{` stays as it is.
-/// A value that lands in a URL's user name or password (`postgresql://app:${PASSWORD}@db/x`)
-/// is percent-encoded, as a URL needs it there: a password holding `/`, `?`, `#` or `%` would
-/// otherwise end the user information early, and the rest of it would be read as the host,
-/// port and database name, the target's name, which is printed everywhere.
+/// A value that lands inside one field is written so that it stays that field's, whatever it
+/// holds: in a URL's user name or password (`postgresql://app:${PASSWORD}@db/x`) or a query
+/// parameter's value (`?password=${PASSWORD}`) it is percent-encoded (a password holding `/`,
+/// `?`, `#`, `&` or `%` would otherwise end the field early, and the rest of it be read as the
+/// host, port and database name, the target's name, which is printed everywhere); in a
+/// `key=value` list's value (`password=${PASSWORD}`, quoted or not) its backslashes, quotes and
+/// white space are backslash-escaped, as libpq reads them. A value standing for a whole URL or
+/// for whole settings (`${DATABASE_URL}`, `host=db ${MORE}`) is written as it is.
 fn expand(
     text: &str,
     place: &str,
@@ -377,11 +387,13 @@ fn expand(
             place: place.to_string(),
             variable: name.to_string(),
         })?;
-        if user_information
+        let in_user_information = user_information
             .as_ref()
-            .is_some_and(|range| range.contains(&at))
-        {
+            .is_some_and(|range| range.contains(&at));
+        if in_user_information || in_url_query_value(text, at) {
             expanded.push_str(&percent_encode(&value));
+        } else if in_key_value_value(text, at) {
+            expanded.push_str(&backslash_escape(&value));
         } else {
             expanded.push_str(&value);
         }
@@ -404,6 +416,76 @@ fn user_information(text: &str) -> Option<std::ops::Range<usize>> {
         .map_or(after_scheme, |end| &after_scheme[..end]);
     let end = authority.rfind('@')?;
     Some(start..start + end)
+}
+
+/// Whether byte `at` of a URL (`text`, as written) is in a query parameter's value.
+fn in_url_query_value(text: &str, at: usize) -> bool {
+    let trimmed = text.trim_start();
+    if !(trimmed.starts_with("postgresql://") || trimmed.starts_with("postgres://")) {
+        return false;
+    }
+    let before = &text[..at];
+    let Some(query) = before.find('?') else {
+        return false;
+    };
+    let parameter = before[query + 1..].rsplit('&').next().unwrap_or_default();
+    parameter.contains('=')
+}
+
+/// Whether byte `at` of a `key=value` list (`text`, as written) is inside a setting's value,
+/// read as libpq reads the list (single quotes, backslash escapes).
+fn in_key_value_value(text: &str, at: usize) -> bool {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("postgresql://") || trimmed.starts_with("postgres://") {
+        return false;
+    }
+    #[derive(PartialEq)]
+    enum Place {
+        Between,
+        Keyword,
+        Equals,
+        Unquoted,
+        Quoted,
+    }
+    let mut place = Place::Between;
+    let mut characters = text[..at].chars();
+    while let Some(c) = characters.next() {
+        place = match place {
+            Place::Between | Place::Keyword if c == '=' => Place::Equals,
+            Place::Between if c.is_whitespace() => Place::Between,
+            Place::Between | Place::Keyword => Place::Keyword,
+            Place::Equals if c.is_whitespace() => Place::Equals,
+            Place::Equals if c == '\'' => Place::Quoted,
+            Place::Equals | Place::Unquoted if c.is_whitespace() => Place::Between,
+            Place::Equals | Place::Unquoted => {
+                if c == '\\' {
+                    characters.next();
+                }
+                Place::Unquoted
+            }
+            Place::Quoted if c == '\'' => Place::Between,
+            Place::Quoted => {
+                if c == '\\' {
+                    characters.next();
+                }
+                Place::Quoted
+            }
+        };
+    }
+    matches!(place, Place::Equals | Place::Unquoted | Place::Quoted)
+}
+
+/// `text` with backslashes, single quotes and white space backslash-escaped, as a `key=value`
+/// list's value (quoted or not) keeps them.
+fn backslash_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\\' || c == '\'' || c.is_whitespace() {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// `text` with every byte but the unreserved ones of a URL (letters, digits, `-._~`) written
@@ -474,9 +556,34 @@ mod tests {
             "host=db3 password=tenant_a"
         );
         assert_eq!(
+            said("postgresql://db3/${DB}?password=${PW}&sslmode=disable"),
+            "postgresql://db3/tenant_a?password=1234%2Fx%3Fy%23z%25%40&sslmode=disable"
+        );
+        assert_eq!(
             said("postgresql://db3/${DB}?x=@"),
             "postgresql://db3/tenant_a?x=@"
         );
+    }
+
+    #[test]
+    fn a_value_in_a_key_value_lists_value_is_backslash_escaped() {
+        let var = |name: &str| match name {
+            "PW" => Some("it's a \\secret".to_string()),
+            "MORE" => Some("dbname=x user=y".to_string()),
+            _ => None,
+        };
+        let said = |text: &str| expand(text, "line 1", &var).unwrap_or_default();
+        assert_eq!(
+            said("host=db3 password=${PW} dbname=x"),
+            "host=db3 password=it\\'s\\ a\\ \\\\secret dbname=x"
+        );
+        assert_eq!(
+            said("host=db3 password = '${PW}'"),
+            "host=db3 password = 'it\\'s\\ a\\ \\\\secret'"
+        );
+        // Whole settings stay as they are.
+        assert_eq!(said("host=db3 ${MORE}"), "host=db3 dbname=x user=y");
+        assert_eq!(said("host='a b' ${MORE}"), "host='a b' dbname=x user=y");
     }
 
     #[test]

@@ -109,7 +109,10 @@ pub(crate) fn password_database(name: &str, role: &str, password: &str) -> Strin
     // multi-statement query.
     for statement in [
         format!("DROP ROLE IF EXISTS {role}"),
-        format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'"),
+        format!(
+            "CREATE ROLE {role} LOGIN PASSWORD '{}'",
+            password.replace('\'', "''")
+        ),
         format!("CREATE DATABASE {name} OWNER {role}"),
     ] {
         admin
