@@ -139,6 +139,9 @@ pub fn run_from_env() -> ExitCode {
 /// }
 /// ```
 pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
+    // Ctrl-C or SIGTERM while a table lock is held deletes its row before plan ends, so the
+    // next run need not wait for it to expire (`db::interrupt`).
+    crate::db::interrupt::release_on_interrupt();
     // Buffered: `plan show --format json` on 10,000 migrations writes a quarter of a million
     // lines, and stdout is line-buffered.
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());

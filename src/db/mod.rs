@@ -45,6 +45,7 @@ pub(crate) mod cluster;
 pub(crate) mod connect;
 pub(crate) mod error;
 pub(crate) mod holder;
+pub(crate) mod interrupt;
 pub(crate) mod ledger;
 pub(crate) mod lock;
 pub(crate) mod locks;

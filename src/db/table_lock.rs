@@ -35,6 +35,7 @@ use postgres::types::{ToSql, Type};
 use crate::db::connect::ConnectionSettings;
 use crate::db::error::{DbError, describe_postgres_error, server_code_of};
 use crate::db::holder::{Lease, LockHolder};
+use crate::db::interrupt::{Release, on_interrupt};
 use crate::db::lock::{LockKey, LockWait};
 use crate::db::quote::quote_identifier;
 
@@ -56,6 +57,10 @@ pub(crate) struct TableLock {
     /// What the run was told when it took the lock (a takeover of an expired one), once.
     takeover: Option<String>,
     heartbeat: Option<Heartbeat>,
+    /// Deletes the row if the process is interrupted (Ctrl-C, SIGTERM) while it holds it, so
+    /// the next run need not wait for it to expire (`db::interrupt`). Declared after the
+    /// heartbeat: dropped after it, once the row is gone the ordinary way.
+    _on_interrupt: Release,
 }
 
 /// The heartbeat thread: renews the row every third of `expire_after` and deletes it when
@@ -137,6 +142,16 @@ impl TableLock {
                         "took over the table lock {lock_name}: its holder ({holder}) stopped renewing it, and it expired at {expired_at}"
                     )
                 });
+                let on_interrupt = {
+                    let (settings, table, owner) = (
+                        settings.with_connect_timeout(Duration::from_secs(3)),
+                        table.clone(),
+                        owner.clone(),
+                    );
+                    on_interrupt(move || {
+                        let _ = delete_row(&mut None, &settings, &table, &owner);
+                    })
+                };
                 let heartbeat = Heartbeat::start(
                     client,
                     settings,
@@ -151,6 +166,7 @@ impl TableLock {
                     target,
                     takeover,
                     heartbeat: Some(heartbeat),
+                    _on_interrupt: on_interrupt,
                 });
             }
             let holder = read_holder(&mut client, table, &target)?;

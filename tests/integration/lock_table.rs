@@ -360,3 +360,41 @@ fn each_lock_waits_for_a_holder_of_the_other() {
     plan(&database, advisory_project.path(), &["apply"]).expect_ok();
     assert_eq!(ledger_ids(&database).len(), 4);
 }
+
+/// Ctrl-C (SIGINT) or SIGTERM while holding the table lock deletes the row before plan ends
+/// (as the signal ends it): the next run goes on at once instead of waiting for the expiry.
+#[test]
+fn an_interrupted_holder_releases_its_lock_at_once() {
+    for (name, interrupt) in [
+        ("table_lock_sigint", Signal::SIGINT),
+        ("table_lock_sigterm", Signal::SIGTERM),
+    ] {
+        let database = test_db(name);
+        let project = TestProject::new(&[
+            ("plan.yaml", "lock: {mode: table, expire_after: 1h}\n"),
+            ("migrations/001_first.sql", "CREATE TABLE first (id int);\n"),
+            (
+                "migrations/002_slow.sql",
+                "CREATE TABLE slow (id int);\nSELECT pg_sleep(60);\n",
+            ),
+        ]);
+        let holder = spawn_plan(&database, project.path(), &["apply"]);
+        let mut client = database.client();
+        wait_for(
+            "the migration's pg_sleep in pg_stat_activity",
+            Duration::from_secs(30),
+            || backend_running(&mut client, "SELECT pg_sleep(60)"),
+        );
+        assert!(lock_row(&mut client).is_some(), "the holder's lock row");
+        signal(&holder, interrupt);
+        let interrupted = finish(holder, &["apply"], Duration::from_secs(20));
+        assert_ne!(interrupted.code, 0, "{}", interrupted.transcript());
+        assert_eq!(lock_row(&mut client), None, "the row is gone with the run");
+
+        project.write("migrations/002_slow.sql", "CREATE TABLE slow (id int);\n");
+        let next = plan(&database, project.path(), &["apply", "--lock-wait", "5"]);
+        assert_eq!(next.code, 0, "{}", next.transcript());
+        assert!(!next.stderr.contains("took over"), "{}", next.transcript());
+        assert_eq!(ledger_ids(&database), ["001_first", "002_slow"]);
+    }
+}
