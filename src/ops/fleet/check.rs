@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::report::{name_width, summary_line};
+use super::report::{count_each, name_width, summary_line};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::DbError;
@@ -222,17 +222,11 @@ impl FleetCheck {
 
     /// How many targets ended each way, every outcome listed.
     pub(crate) fn totals(&self) -> indexmap::IndexMap<&'static str, usize> {
-        CheckOutcome::ALL
-            .iter()
-            .map(|outcome| {
-                let count = self
-                    .targets
-                    .iter()
-                    .filter(|target| target.outcome == *outcome)
-                    .count();
-                (outcome.name(), count)
-            })
-            .collect()
+        count_each(
+            &CheckOutcome::ALL,
+            self.targets.iter().map(|target| target.outcome),
+            |outcome| outcome.name(),
+        )
     }
 
     /// The JSON object (docs/json.md#plan-check-schema---fleet), pretty-printed.

@@ -284,17 +284,11 @@ impl FleetReport {
 
     /// How many targets ended each way, every outcome listed.
     pub(crate) fn totals(&self) -> indexmap::IndexMap<&'static str, usize> {
-        Outcome::ALL
-            .iter()
-            .map(|outcome| {
-                let count = self
-                    .targets
-                    .iter()
-                    .filter(|target| target.outcome == *outcome)
-                    .count();
-                (outcome.name(), count)
-            })
-            .collect()
+        count_each(
+            &Outcome::ALL,
+            self.targets.iter().map(|target| target.outcome),
+            |outcome| outcome.name(),
+        )
     }
 
     /// The JSON object (docs/json.md#plan-apply---fleet), pretty-printed.
@@ -332,6 +326,18 @@ impl FleetReport {
         }
         text
     }
+}
+
+/// How many of `ended` are each of `all` (every one listed, zeros too), under `name`: the
+/// `totals` of a fleet's report, status and check.
+pub(crate) fn count_each<T: PartialEq>(
+    all: &[T],
+    ended: impl Iterator<Item = T> + Clone,
+    name: impl Fn(&T) -> &'static str,
+) -> indexmap::IndexMap<&'static str, usize> {
+    all.iter()
+        .map(|kind| (name(kind), ended.clone().filter(|one| one == kind).count()))
+        .collect()
 }
 
 /// The first line of a fleet's text report or status: `fleet NAME: N targets: 3 applied, 1

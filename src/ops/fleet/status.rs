@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use super::ledgers::read_schema_ledgers;
-use super::report::{name_width, summary_line};
+use super::report::{count_each, name_width, summary_line};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::{DbError, Session};
@@ -294,17 +294,11 @@ impl FleetStatus {
 
     /// How many targets are in each state.
     pub(crate) fn totals(&self) -> indexmap::IndexMap<&'static str, usize> {
-        STATES
-            .iter()
-            .map(|state| {
-                let count = self
-                    .targets
-                    .iter()
-                    .filter(|target| target.state == *state)
-                    .count();
-                (*state, count)
-            })
-            .collect()
+        count_each(
+            &STATES,
+            self.targets.iter().map(|target| target.state),
+            |state| state,
+        )
     }
 
     /// The JSON object (docs/json.md#plan-status---fleet), pretty-printed.
