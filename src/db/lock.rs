@@ -89,6 +89,14 @@ impl LockKey {
         &self.name
     }
 
+    /// The key every creation of plan's tables in `schema` takes as a transaction-level lock:
+    /// `CREATE SCHEMA IF NOT EXISTS` run by two sessions at once fails in one of them on the
+    /// catalog's unique index, and the ledger (created under the run's lock) and the table
+    /// lock's table (created before any lock is held) may both create the schema.
+    pub(crate) fn for_schema_creation(schema: &str) -> LockKey {
+        LockKey::from_name(&format!("plan: create in schema {schema}"))
+    }
+
     /// The bigint passed to `pg_try_advisory_lock`.
     pub fn value(&self) -> i64 {
         self.value

@@ -115,9 +115,10 @@ impl LockTable {
 impl TableLock {
     /// Creates the lock table if missing and takes the row, over a connection of its own
     /// opened with `settings`, polling until it is free (or expired) or `wait.timeout` passes.
-    /// A transaction-level advisory lock on a key derived from the table's name serialises
-    /// its creation among runners that arrive together (a transaction pooler keeps it); not
-    /// `key` itself, which a run holding the advisory lock may hold for as long as it runs.
+    /// A transaction-level advisory lock on the schema's creation key
+    /// (`LockKey::for_schema_creation`, which the ledger's creation takes too) serialises its
+    /// creation among runners that arrive together (a transaction pooler keeps it); not `key`
+    /// itself, which a run holding the advisory lock may hold for as long as it runs.
     /// `key` names the lock in `on_wait`'s reports.
     pub(crate) fn acquire(
         settings: &ConnectionSettings,
@@ -129,7 +130,7 @@ impl TableLock {
         let target = settings.to_string();
         let settings = settings.with_application_name("plan (table lock)");
         let mut client = settings.connect()?;
-        let creation = LockKey::from_name(&table.name());
+        let creation = LockKey::for_schema_creation(&table.schema);
         create_table(&mut client, table, &creation, &target)?;
         let owner = owner_name();
         let interval = interval_text(expire_after);

@@ -4,6 +4,7 @@
 //! Reading rows, writing them and upgrading an older ledger are the sibling files' jobs.
 
 use crate::db::error::DbError;
+use crate::db::lock::LockKey;
 use crate::db::quote::quote_identifier;
 use crate::db::session::Session;
 
@@ -64,6 +65,7 @@ impl Ledger {
         let guard = quote_identifier(&format!("{}_history_append_only", self.table));
         let sql = format!(
             "BEGIN;
+SELECT pg_advisory_xact_lock({creation});
 CREATE SCHEMA IF NOT EXISTS {schema};
 CREATE TABLE IF NOT EXISTS {table} (
     id text PRIMARY KEY,
@@ -102,6 +104,7 @@ CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {history}
 {truncate_guards}
 COMMIT;",
             truncate_guards = self.truncate_guards_sql(),
+            creation = LockKey::for_schema_creation(&self.schema).value(),
             schema = quote_identifier(&self.schema),
             table = self.table_sql(),
             history = self.history_sql(),
