@@ -41,10 +41,10 @@ mkdir -p "$WORK/results"
 "$GENERATE" "$WORK/graph" "$N"
 "$GENERATE" "$WORK/sequence" "$N" --sequence
 
-# One case: LABEL PROJECT [SHOW ARGS …]; $1-cat and $1-show rows in $results.
+# One case: NAME LABEL PROJECT [SHOW ARGS …]; LABEL-cat and LABEL-show rows in $results.
 measure() {
-    local label=$1 project=$2 run
-    shift 2
+    local name=$1 label=$2 project=$3 run
+    shift 3
     read_files() { timed "$1" "$label-cat" "$2" sh -c 'cat -- "$1"/migrations/*.sql' sh "$project"; }
     show() {
         local file=$1 run=$2
@@ -63,7 +63,7 @@ measure() {
             read_files "$results" "$run"
         fi
     done
-    printf '| %-34s | %8s | %8s | %9s | %7s MB |\n' "$label" "$(median_ms "$results" "$label-cat")" \
+    printf '| %-34s | %8s | %8s | %9s | %7s MB |\n' "$name" "$(median_ms "$results" "$label-cat")" \
         "$(median_ms "$results" "$label-show")" "$(median_ratio "$results" "$label-show" "$label-cat")" \
         "$(peak_mb "$results" "$label-show")"
 }
@@ -76,9 +76,9 @@ echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /p
 echo
 echo "| case                               |   cat ms |  show ms | show/cat  | show RSS   |"
 echo "|------------------------------------|----------|----------|-----------|------------|"
-measure "graph (random dependencies), text" "$WORK/graph"
-measure "graph (random dependencies), json" "$WORK/graph" --format json
-measure "sequence (no dependencies), text" "$WORK/sequence"
-measure "sequence (no dependencies), json" "$WORK/sequence" --format json
+measure "graph (random dependencies), text" graph-text "$WORK/graph"
+measure "graph (random dependencies), json" graph-json "$WORK/graph" --format json
+measure "sequence (no dependencies), text" sequence-text "$WORK/sequence"
+measure "sequence (no dependencies), json" sequence-json "$WORK/sequence" --format json
 echo
 echo "show/cat: median of the per-run ratios. Targets (issue 18): at most 1.25 and 40 MB for 10,000"
