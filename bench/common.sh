@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/apply.sh, status.sh, show.sh and peers.sh: timing one command, medians and
 # ratios, and writing the psql floors. Needs GNU time at /usr/bin/time for peak RSS.
 #

@@ -45,6 +45,7 @@ mkdir -p "$WORK/results"
 measure() {
     local name=$1 label=$2 project=$3 run
     shift 3
+    # shellcheck disable=SC2016 # "$1" is the inner shell's
     read_files() { timed "$1" "$label-cat" "$2" sh -c 'cat -- "$1"/migrations/*.sql' sh "$project"; }
     show() {
         local file=$1 run=$2
