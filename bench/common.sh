@@ -6,7 +6,8 @@
 #   timed FILE LABEL RUN COMMAND …      runs COMMAND once, stdout to /dev/null, appends
 #                                       "LABEL RUN MS RSS_KB" to FILE; a failure prints its
 #                                       stderr and exits 1
-#   median_ms FILE LABEL                median wall time of LABEL, in ms
+#   median_ms FILE LABEL                median wall time of LABEL, in ms (of an even count: the
+#                                       mean of the middle two)
 #   peak_mb FILE LABEL                  largest peak RSS of LABEL, in MB
 #   median_ratio FILE A B               median over runs of A's time / B's time in that run
 #   write_floors PROJECT OUT            the floors of a project made by generate --rollback
@@ -40,7 +41,7 @@ timed() {
 
 median_ms() {
     awk -v label="$2" '$1 == label { print $3 }' "$1" | sort -g |
-        awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'
+        awk '{ v[NR] = $1 } END { if (NR) printf "%.1f\n", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2; else print "-" }'
 }
 
 peak_mb() {
@@ -52,7 +53,7 @@ median_ratio() {
         $1 == a { ta[$2] = $3 }
         $1 == b { tb[$2] = $3 }
         END { for (run in ta) if ((run in tb) && tb[run] > 0) printf "%.3f\n", ta[run] / tb[run] }' "$1" |
-        sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else print "-" }'
+        sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2; else print "-" }'
 }
 
 # The times of LABEL, run by run, on one line.

@@ -8,8 +8,8 @@
 //! MESSAGES_FILE holds the messages separated by NUL bytes; bench/apply.sh writes one per
 //! migration, `BEGIN;` + the migration's file + its ledger insert (or, to roll back, the
 //! rollback file + the ledger delete) + `COMMIT;`. Each is sent in one round trip with the
-//! simple-query protocol, on one connection, as psql would send a line it was given with `-c`
-//! but without psql splitting it into statements. This is the lower floor of issue 18: what a
+//! simple-query protocol, on one connection, as psql sends a `-c` string (one `-c` per migration
+//! would put the whole project on one command line). This is the lower floor of issue 18: what a
 //! tool that sends a migration and its ledger row together cannot beat. Exits 1 at the first
 //! error, naming the message.
 
