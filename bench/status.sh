@@ -44,7 +44,7 @@ for size in "${sizes[@]}"; do
     target/release/examples/generate "$project" "$size" --sequence
     psql -X -q -h "$work" -U postgres -d postgres -c "CREATE DATABASE status_$size"
     DATABASE_URL="$url" target/release/plan apply --dir "$project" >/dev/null 2>&1
-    psql -X -q -h "$work" -U postgres -d postgres -c "VACUUM ANALYZE" -c "CHECKPOINT"
+    psql -X -q -h "$work" -U postgres -d "status_$size" -c "VACUUM ANALYZE" -c "CHECKPOINT"
     # $1: the file the time goes to, $2: the run.
     status() { timed "$1" "plan-$size" "$2" env DATABASE_URL="$url" target/release/plan status --dir "$project"; }
     ledger() { timed "$1" "psql-$size" "$2" psql -X -q -h "$work" -U postgres -d "status_$size" -c "$query"; }
