@@ -1,88 +1,101 @@
 #!/usr/bin/env bash
-# Compares `plan apply` with the floor: psql running the same SQL, one transaction per
-# migration plus one ledger insert each, against the same throwaway cluster.
+# Times `plan apply` and `plan rollback --last-batch` of N migrations against both floors, in
+# one run, on one throwaway cluster (issue 18; docs/performance.md, "plan apply vs psql"):
 #
-#   bench/apply.sh [N] [RUNS]      (defaults: 1000 migrations, 3 runs of each)
+#   (b) psql -f: per migration BEGIN; the file; a ledger insert; COMMIT; statement by statement
+#   (c) the same text per migration sent as ONE simple-query message (bench/floor.rs)
 #
-# Runs alternate which of the two goes first, after an untimed warm-up run and a CHECKPOINT:
-# without them, whichever ran first after the databases were created looked up to 2x slower.
+#   bench/apply.sh [N] [RUNS]      (defaults: 1000 migrations, 7 runs)
 #
-# Each run gets a fresh database. The cluster runs with fsync off, as the test clusters do, so
-# the numbers measure plan's overhead rather than the disk. Prints the median of each and the
-# ratio; docs/performance.md records the figures.
+# Each run creates fresh databases, does one untimed warm-up of floor (b) (whatever ran first
+# after CREATE DATABASE was slower by up to 0.8 s), then times the three applies in rotating
+# order, each after a CHECKPOINT, checks each ledger holds N rows, and times the three
+# rollbacks of all N in rotating order (plan: `rollback --last-batch --yes`; the floors: the
+# rollback files in reverse order, each with its ledger delete, the same two ways). The
+# cluster runs with fsync and autovacuum off, as the test clusters do, so the numbers measure
+# the tools rather than the disk. Prints every run, the medians, the median of the per-run
+# ratios plan/(b) and plan/(c), and the largest peak RSS of each (GNU time, %M).
 set -euo pipefail
-count=${1:-1000}
-runs=${2:-3}
-cd "$(dirname "$0")/.."
 
-cargo build --release --quiet --bin plan --example generate
+usage() {
+    echo "usage: bench/apply.sh [N] [RUNS]   (defaults: 1000 7)" >&2
+    exit 2
+}
+count=${1:-1000}
+runs=${2:-7}
+[[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 && "$runs" =~ ^[0-9]+$ && "$runs" -ge 1 && $# -le 2 ]] || usage
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
+need_gnu_time
+
+cargo build --release --quiet --bin plan --example generate --example floor
 # shellcheck source=bench/cluster.sh
 source bench/cluster.sh
 start_cluster apply -c autovacuum=off
 
 project="$work/project"
-target/release/examples/generate "$project" "$count" --sequence
+target/release/examples/generate "$project" "$count" --sequence --rollback
+write_floors "$project" "$work/floors"
+results="$work/results/times"
+mkdir -p "$work/results"
 
-# The floor: each migration's file between BEGIN and COMMIT, with one ledger insert.
-floor="$work/floor.sql"
-{
-    echo "CREATE TABLE floor_ledger (id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
-    for file in "$project"/migrations/*.sql; do
-        id=$(basename "$file" .sql)
-        checksum=$(sha256sum "$file" | cut -d' ' -f1)
-        echo "BEGIN;"
-        cat "$file"
-        echo "INSERT INTO floor_ledger (id, checksum) VALUES ('$id', '$checksum');"
-        echo "COMMIT;"
-    done
-} >"$floor"
+sql() { psql -X -qtA -h "$work" -U postgres -d "$1" -v ON_ERROR_STOP=1 -c "$2"; }
+# CREATE DATABASE forces a checkpoint; a CHECKPOINT before each timed command makes each start
+# from the same quiet server instead of paying for the previous one's writes.
+quiet() { sql postgres "CHECKPOINT" >/dev/null; }
+expect_rows() {
+    local rows
+    rows=$(sql "$1" "SELECT count(*) FROM $2")
+    [ "$rows" = "$3" ] || { echo "$1: $2 holds $rows rows, expected $3" >&2; exit 1; }
+}
 
-psql_ms=()
-plan_ms=()
-now_ms() { date +%s%3N; }
-# CREATE DATABASE copies the template and forces a checkpoint; whoever ran right after it paid
-# for that checkpoint's writes (about 0.7 s here). A checkpoint before each timed run makes both
-# start from the same quiet server.
-quiet() { psql -X -q -h "$work" -U postgres -d postgres -c "CHECKPOINT" >/dev/null; }
-run_psql() {
-    local start
+# One step (apply or rollback) of one tool in run $3, into that run's database of the tool.
+step() {
+    local step=$1 tool=$2 run=$3
     quiet
-    start=$(now_ms)
-    psql -X -q -h "$work" -U postgres -d "floor_$1" -v ON_ERROR_STOP=1 -f "$floor" >/dev/null
-    psql_ms+=($(($(now_ms) - start)))
+    case "$tool" in
+        plan)
+            local url="postgresql://postgres@/plan_$run?host=$work"
+            if [ "$step" = apply ]; then
+                timed "$results" "$step-plan" "$run" env DATABASE_URL="$url" target/release/plan apply --dir "$project"
+            else
+                timed "$results" "$step-plan" "$run" env DATABASE_URL="$url" target/release/plan rollback --last-batch --yes --dir "$project"
+            fi
+            ;;
+        b) timed "$results" "$step-b" "$run" psql -X -q -h "$work" -U postgres -d "b_$run" -v ON_ERROR_STOP=1 -f "$work/floors/$step.sql" ;;
+        c) timed "$results" "$step-c" "$run" target/release/examples/floor "host=$work user=postgres dbname=c_$run" "$work/floors/$step.msgs" ;;
+    esac
 }
-run_plan() {
-    local start applied
-    quiet
-    start=$(now_ms)
-    DATABASE_URL="postgresql://postgres@/plan_$1?host=$work" target/release/plan apply --dir "$project" >/dev/null 2>&1
-    plan_ms+=($(($(now_ms) - start)))
-    applied=$(psql -X -qtA -h "$work" -U postgres -d "plan_$1" -c "SELECT count(*) FROM plan.migrations")
-    [ "$applied" = "$count" ] || { echo "plan applied $applied of $count migrations" >&2; exit 1; }
-}
+
+tools=(plan b c)
 for run in $(seq 1 "$runs"); do
-    psql -X -q -h "$work" -U postgres -d postgres -c "CREATE DATABASE floor_$run" -c "CREATE DATABASE plan_$run" -c "CREATE DATABASE warm_$run" >/dev/null
-    # Whatever runs first after the databases are created is slower by up to 0.8 s here, for
-    # reasons of the server's, not of the tool's (it is so with autovacuum off and after a
-    # CHECKPOINT too); an untimed warm-up run takes that hit.
-    psql -X -q -h "$work" -U postgres -d "warm_$run" -v ON_ERROR_STOP=1 -f "$floor" >/dev/null
-    # Alternate which goes first, so neither always runs on a warmer (or busier) server.
-    if [ $((run % 2)) = 1 ]; then
-        run_psql "$run"
-        run_plan "$run"
-    else
-        run_plan "$run"
-        run_psql "$run"
-    fi
+    for database in "plan_$run" "b_$run" "c_$run" "warm_$run"; do sql postgres "CREATE DATABASE $database"; done
+    psql -X -q -h "$work" -U postgres -d "warm_$run" -v ON_ERROR_STOP=1 -f "$work/floors/apply.sql" >/dev/null
+    # Rotate which tool goes first, so none always runs on a warmer (or busier) server.
+    for i in 0 1 2; do step apply "${tools[$(((run + i) % 3))]}" "$run"; done
+    expect_rows "plan_$run" plan.migrations "$count"
+    expect_rows "b_$run" floor_ledger "$count"
+    expect_rows "c_$run" floor_ledger "$count"
+    for i in 0 1 2; do step rollback "${tools[$(((run + i + 1) % 3))]}" "$run"; done
+    expect_rows "plan_$run" plan.migrations 0
+    expect_rows "b_$run" floor_ledger 0
+    expect_rows "c_$run" floor_ledger 0
+    for database in "plan_$run" "b_$run" "c_$run" "warm_$run"; do sql postgres "DROP DATABASE $database"; done
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-minimum() { printf '%s\n' "$@" | sort -n | head -1; }
-# The first run of each is on a cold server and left out of the mean.
-mean_after_first() { printf '%s\n' "${@:2}" | awk '{s+=$1} END {printf "%.0f", s/NR}'; }
-psql_mean=$(mean_after_first "${psql_ms[@]}")
-plan_mean=$(mean_after_first "${plan_ms[@]}")
-echo "migrations: $count, runs: $runs (each run: psql and plan, alternating which goes first)"
-echo "psql floor (ms): ${psql_ms[*]}  median $(median "${psql_ms[@]}"), mean of runs 2-$runs $psql_mean, fastest $(minimum "${psql_ms[@]}")"
-echo "plan apply (ms): ${plan_ms[*]}  median $(median "${plan_ms[@]}"), mean of runs 2-$runs $plan_mean, fastest $(minimum "${plan_ms[@]}")"
-awk -v plan="$plan_mean" -v floor="$psql_mean" 'BEGIN {printf "ratio plan/psql (means of runs 2-N): %.2f (target: at most 1.30)\n", plan / floor}'
+echo "migrations: $count, runs: $runs (tools in rotating order); $(git rev-parse --short HEAD); $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC');$(uptime | sed 's/.*,  *load/ load/')"
+echo "(b) psql -f, statement by statement; (c) one simple-query message per migration (bench/floor.rs)"
+for step in apply rollback; do
+    echo
+    printf '%-14s %-s\n' "$step (ms)" "per run"
+    for tool in plan b c; do
+        printf '  %-12s %s\n' "$tool" "$(runs_of "$results" "$step-$tool")"
+    done
+    printf '  %-12s plan %s, (b) %s, (c) %s\n' "median" "$(median_ms "$results" "$step-plan")" \
+        "$(median_ms "$results" "$step-b")" "$(median_ms "$results" "$step-c")"
+    printf '  %-12s plan/(b) %s, plan/(c) %s   (median of the per-run ratios)\n' "ratio" \
+        "$(median_ratio "$results" "$step-plan" "$step-b")" "$(median_ratio "$results" "$step-plan" "$step-c")"
+    printf '  %-12s plan %s MB, psql %s MB, floor %s MB\n' "peak RSS" "$(peak_mb "$results" "$step-plan")" \
+        "$(peak_mb "$results" "$step-b")" "$(peak_mb "$results" "$step-c")"
+done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the benchmarks: starts a throwaway PostgreSQL cluster in a new temporary folder
 # and stops and removes it when the script exits.
 #

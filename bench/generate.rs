@@ -2,7 +2,7 @@
 #![allow(clippy::print_stderr)]
 //!
 //! ```text
-//! cargo run --release --example generate -- OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich]
+//! cargo run --release --example generate -- OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich] [--rollback]
 //! ```
 //!
 //! The dependencies form a random DAG whose topological order is a random permutation of the
@@ -12,7 +12,8 @@
 //! table, so the same project also serves the apply benchmark. `--rich` makes each migration
 //! use what its dependencies create, as real ones do (for the parser's benchmark, bench/parse.sh):
 //! its table has a column `REFERENCES` each dependency's table, an index, and a view joining
-//! the first dependency's table.
+//! the first dependency's table. `--rollback` also writes each migration's rollback file,
+//! `NNN_mN_rollback.sql`, dropping what it made (for the rollback benchmark, bench/apply.sh).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,11 +41,13 @@ struct Options {
     seed: u64,
     sequence: bool,
     rich: bool,
+    rollback: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: generate OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich]";
+    let usage =
+        "usage: generate OUT_DIR N [--max-deps K] [--seed S] [--sequence] [--rich] [--rollback]";
     let out = PathBuf::from(args.next().ok_or(usage)?);
     let count = args
         .next()
@@ -58,6 +61,7 @@ fn parse_options() -> Result<Options, String> {
         seed: 42,
         sequence: false,
         rich: false,
+        rollback: false,
     };
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -75,6 +79,7 @@ fn parse_options() -> Result<Options, String> {
             }
             "--sequence" => options.sequence = true,
             "--rich" => options.rich = true,
+            "--rollback" => options.rollback = true,
             other => return Err(format!("unknown option {other}; {usage}")),
         }
     }
@@ -125,6 +130,18 @@ fn generate(options: &Options) -> std::io::Result<()> {
             migrations.join(format!("{number:0width$}_m{number}.sql")),
             format!("{header}\n{body}"),
         )?;
+        if options.rollback {
+            // Dropping the table drops what the rich body hung on it, save the view.
+            let view = if options.rich {
+                format!("DROP VIEW bench_{number}_v;\n")
+            } else {
+                String::new()
+            };
+            std::fs::write(
+                migrations.join(format!("{number:0width$}_m{number}_rollback.sql")),
+                format!("{view}DROP TABLE bench_{number};\n"),
+            )?;
+        }
     }
     Ok(())
 }

@@ -1,31 +1,33 @@
 #!/usr/bin/env bash
-# Times `plan show` on a generated project of N migrations (default 10,000) against the target
-# in docs/performance.md: under 200 ms and under 100 MB.
+# Times `plan show` on a generated project of N migrations (default 10,000) against reading the
+# same files, in one run (issue 18; docs/performance.md, "plan show"):
+#
+#   sh -c 'cat -- "$1"/migrations/*.sql' sh DIR     (list, sort and read every migration file)
 #
 #   bench/show.sh [N]          RUNS=9 bench/show.sh 10000
 #
 # Builds the release binary and the generator (bench/generate.rs), writes two projects into a
-# temporary directory (random dependencies, and a plain numbered --sequence folder), and runs
-# each case RUNS times (default 5) after one untimed warm-up run, so the files are in the page
-# cache. Wall time and peak RSS come from GNU time (`%e %M`); because `%e` has only 10 ms
-# resolution, the wall time is also measured in bash (EPOCHREALTIME) around the same run.
-# Output goes to /dev/null. Prints the median wall time and the largest peak RSS per case.
+# temporary directory (random dependencies, and a plain numbered --sequence folder), and for
+# each project and each format (text, --format json) runs `cat` and `plan show` once untimed
+# (so the files are in the page cache), then RUNS rounds (default 7) alternating which goes
+# first, output to /dev/null. `cat` runs under a shell whose glob lists and sorts the folder, as
+# plan must, and is timed with it. Wall time from bash (EPOCHREALTIME) around each process, peak
+# RSS from GNU time (%M). Prints per case the medians, the median of the per-run ratios
+# show/cat and the largest peak RSS of show.
 set -euo pipefail
 
 N="${1:-10000}"
-RUNS="${RUNS:-5}"
-TIME=/usr/bin/time
+RUNS="${RUNS:-7}"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! [[ "$N" =~ ^[0-9]+$ && "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]]; then
-    echo "usage: [RUNS=5] bench/show.sh [N]" >&2
+if ! [[ "$N" =~ ^[0-9]+$ && "$N" -ge 1 && "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && $# -le 1 ]]; then
+    echo "usage: [RUNS=7] bench/show.sh [N]" >&2
     exit 2
 fi
-if ! "$TIME" -f '%e %M' true 2>/dev/null; then
-    echo "GNU time is needed at $TIME (Debian/Ubuntu: apt-get install time)" >&2
-    exit 2
-fi
+# shellcheck source=bench/common.sh
+source bench/common.sh
+need_gnu_time
 
 cargo build --release --quiet --bin plan --example generate
 PLAN=target/release/plan
@@ -33,42 +35,51 @@ GENERATE=target/release/examples/generate
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/plan-bench-show.XXXXXX")"
 trap 'rm -rf -- "$WORK"' EXIT
+results="$WORK/results/times"
+mkdir -p "$WORK/results"
 
 "$GENERATE" "$WORK/graph" "$N"
 "$GENERATE" "$WORK/sequence" "$N" --sequence
 
-# One case: RUNS timed runs of `plan show ARGS...`; prints one result row.
+# One case: NAME LABEL PROJECT [SHOW ARGS …]; LABEL-cat and LABEL-show rows in $results.
 measure() {
-    local label="$1"
-    shift
-    "$PLAN" show "$@" >/dev/null
-    local walls=() bash_walls=() peak=0 run start end wall rss
-    for ((run = 0; run < RUNS; run++)); do
-        start="$EPOCHREALTIME"
-        "$TIME" -o "$WORK/time" -f '%e %M' "$PLAN" show "$@" >/dev/null
-        end="$EPOCHREALTIME"
-        read -r wall rss <"$WORK/time"
-        walls+=("$wall")
-        bash_walls+=("$(awk -v start="$start" -v end="$end" 'BEGIN { printf "%.1f", (end - start) * 1000 }')")
-        if ((rss > peak)); then peak="$rss"; fi
+    local name=$1 label=$2 project=$3 run
+    shift 3
+    # shellcheck disable=SC2016 # "$1" is the inner shell's
+    read_files() { timed "$1" "$label-cat" "$2" sh -c 'cat -- "$1"/migrations/*.sql' sh "$project"; }
+    show() {
+        local file=$1 run=$2
+        shift 2
+        timed "$file" "$label-show" "$run" "$PLAN" show --dir "$project" "$@"
+    }
+    local args=("$@")
+    read_files "$WORK/results/warm-up" 0
+    show "$WORK/results/warm-up" 0 "${args[@]}"
+    for ((run = 1; run <= RUNS; run++)); do
+        if ((run % 2)); then
+            read_files "$results" "$run"
+            show "$results" "$run" "${args[@]}"
+        else
+            show "$results" "$run" "${args[@]}"
+            read_files "$results" "$run"
+        fi
     done
-    local median bash_median
-    median="$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-    bash_median="$(printf '%s\n' "${bash_walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-    printf '| %-36s | %8s s | %9s ms | %7.1f MB |\n' "$label" "$median" "$bash_median" \
-        "$(awk -v kb="$peak" 'BEGIN { print kb / 1024 }')"
+    printf '| %-34s | %8s | %8s | %9s | %7s MB |\n' "$name" "$(median_ms "$results" "$label-cat")" \
+        "$(median_ms "$results" "$label-show")" "$(median_ratio "$results" "$label-show" "$label-cat")" \
+        "$(peak_mb "$results" "$label-show")"
 }
 
-echo "plan show on $N migrations, median of $RUNS runs (peak RSS: largest of the runs)"
+echo "plan show on $N migrations against reading the files, $RUNS alternating runs each (medians; peak RSS: largest run)"
 echo "code: $(git describe --always --dirty 2>/dev/null || echo 'not a git checkout')"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
-    "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; $(date -u '+%Y-%m-%d %H:%M UTC')"
+    "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; $(date -u '+%Y-%m-%d %H:%M UTC');" \
+    "$(uptime | sed 's/.*,  *load/load/')"
 echo
-echo "| case                                 | wall (%e)  | wall (bash)  | peak RSS   |"
-echo "|--------------------------------------|------------|--------------|------------|"
-measure "graph (random dependencies), text" --dir "$WORK/graph"
-measure "graph (random dependencies), json" --dir "$WORK/graph" --format json
-measure "sequence (no dependencies), text" --dir "$WORK/sequence"
-measure "sequence (no dependencies), json" --dir "$WORK/sequence" --format json
+echo "| case                               |   cat ms |  show ms | show/cat  | show RSS   |"
+echo "|------------------------------------|----------|----------|-----------|------------|"
+measure "graph (random dependencies), text" graph-text "$WORK/graph"
+measure "graph (random dependencies), json" graph-json "$WORK/graph" --format json
+measure "sequence (no dependencies), text" sequence-text "$WORK/sequence"
+measure "sequence (no dependencies), json" sequence-json "$WORK/sequence" --format json
 echo
-echo "target: under 200 ms and under 100 MB for 10,000 migrations (docs/performance.md)"
+echo "show/cat: median of the per-run ratios. Targets (issue 18): at most 1.25 and 40 MB for 10,000"
