@@ -82,6 +82,7 @@ pub use startup::Migrator;
 pub mod internals {
     pub use crate::db::catalog::Catalog;
     pub use crate::db::holder::{Lease, LockHolder};
+    pub use crate::db::ledger::progress::LedgerWrite;
     pub use crate::db::ledger::tables::Ledger;
     pub use crate::db::lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
     pub use crate::db::session::connection::Session;

@@ -69,7 +69,7 @@ pub(crate) use connect::ConnectionSettings;
 pub(crate) use error::DbError;
 pub(crate) use holder::LockHolder;
 pub(crate) use ledger::{
-    Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState,
+    Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState, LedgerWrite,
     PartialProgress, Recorded, ResumePoint, ledger_row,
 };
 pub(crate) use lock::{LockKey, LockWait, LockWaiting};

@@ -25,10 +25,22 @@ pub(crate) enum Written<'a> {
     Expression(&'a str),
 }
 
-/// `sql` with each `$N` replaced by `values[N - 1]`, for plan's own statements (whose `$N`
-/// stand only outside quoted literals, and whose parameters are text): the same statement,
-/// with no parameters, for a message that cannot carry any. A `$N` beyond `values` is left.
-pub(crate) fn write_parameters(sql: &str, values: &[Written<'_>]) -> String {
+impl Written<'_> {
+    /// Its SQL: a literal, `NULL`, or the expression in parentheses.
+    pub(crate) fn to_sql(self) -> String {
+        match self {
+            Written::Value(Some(text)) => quote_literal(text),
+            Written::Value(None) => "NULL".to_string(),
+            Written::Expression(expression) => format!("({expression})"),
+        }
+    }
+}
+
+/// `sql` with each `$N` replaced by `values[N - 1]` (SQL: [`Written::to_sql`]), for plan's own
+/// statements (whose `$N` stand only outside quoted literals, and whose parameters are text):
+/// the same statement, with no parameters, for a message that cannot carry any. A `$N` beyond
+/// `values` is left.
+pub(crate) fn write_parameters(sql: &str, values: &[String]) -> String {
     let mut out = String::with_capacity(sql.len() + 64 * values.len());
     let mut rest = sql;
     let mut in_literal = false;
@@ -50,13 +62,7 @@ pub(crate) fn write_parameters(sql: &str, values: &[Written<'_>]) -> String {
             .and_then(|number| number.checked_sub(1))
             .and_then(|index| values.get(index));
         match value {
-            Some(Written::Value(Some(text))) => out.push_str(&quote_literal(text)),
-            Some(Written::Value(None)) => out.push_str("NULL"),
-            Some(Written::Expression(expression)) => {
-                out.push('(');
-                out.push_str(expression);
-                out.push(')');
-            }
+            Some(value) => out.push_str(value),
             None => {
                 out.push('$');
                 rest = &rest[1..];
@@ -75,7 +81,8 @@ mod tests {
 
     /// `write_parameters(sql, values)` is `expect`.
     fn check(sql: &str, values: &[Written<'_>], expect: &str) {
-        assert_eq!(write_parameters(sql, values), expect);
+        let values: Vec<String> = values.iter().copied().map(Written::to_sql).collect();
+        assert_eq!(write_parameters(sql, &values), expect);
     }
 
     #[test]

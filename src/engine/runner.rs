@@ -338,7 +338,7 @@ pub(crate) fn record_applied_text(
     batch: i32,
     environment: Option<&str>,
     run: &MigrationRun<'_>,
-) -> String {
+) -> db::LedgerWrite {
     with_applied_records(batch, environment, run, |row, event| {
         ledger.record_applied_text(row, event, run.expected(), db::LEDGER_GUARD)
     })

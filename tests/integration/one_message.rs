@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use pgplan::internals::{LEDGER_GUARD, MessageFailure, OneMessage, Session};
+use pgplan::internals::{LEDGER_GUARD, LedgerWrite, MessageFailure, OneMessage, Session};
 
 use crate::support::cluster::{TestDatabase, cluster, test_db};
 use crate::support::project::{Run, TestProject, ledger, ledger_ids, plan};
@@ -112,12 +112,22 @@ fn each_migration_goes_with_its_ledger_row_in_one_message() {
         // The same message begins, records and commits it.
         let message = carrying[0];
         assert!(message.contains("statement: BEGIN;"), "{message}");
+        // The ledger write, prepared once per session, executed with this migration's values.
         assert!(
-            message.contains("INSERT INTO \"plan\".\"migrations\""),
+            message.contains("EXECUTE plan_ledger_write_1(E'00"),
             "{message}"
         );
         assert!(message.trim_end().ends_with("COMMIT"), "{message}");
     }
+    let prepared: Vec<&String> = statements
+        .iter()
+        .filter(|statement| statement.contains("PREPARE plan_ledger_write_"))
+        .collect();
+    assert_eq!(prepared.len(), 1, "{statements:#?}");
+    assert!(
+        prepared[0].contains("INSERT INTO \"plan\".\"migrations\""),
+        "{prepared:?}"
+    );
     assert_eq!(ledger_ids(&database), ["001_a", "002_b", "003_c"]);
     let history = count(
         &database,
@@ -206,6 +216,10 @@ fn a_ledger_row_not_as_expected_rolls_the_migration_back() {
 fn a_commit_inside_a_statement_is_found_with_its_statement() {
     let database = test_db("one_message_hidden_commit");
     let mut session = Session::connect(database.settings()).expect("connect");
+    let plain = LedgerWrite {
+        sql: "SELECT 1".to_string(),
+        values: Vec::new(),
+    };
     let statements = [
         "CREATE TABLE h1 (id int)",
         "CREATE TABLE h2 (id int); COMMIT; CREATE TABLE h3 (id int)",
@@ -216,7 +230,7 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
-            ledger_write: "SELECT 1",
+            ledger_write: &plain,
         })
         .expect_err("the guard finds the COMMIT");
     assert!(
@@ -252,7 +266,7 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
-            ledger_write: "SELECT 1",
+            ledger_write: &plain,
         })
         .expect_err("division by zero");
     assert!(
@@ -274,7 +288,7 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
-            ledger_write: "SELECT 1",
+            ledger_write: &plain,
         })
         .expect_err("division by zero");
     assert!(
@@ -283,7 +297,10 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
     );
     assert_eq!(tables("'h7'"), 0);
     // The ledger guard's failure is told apart from the migration's own.
-    let guard = format!("SELECT ('{LEDGER_GUARD} ' || 1)::int");
+    let guard = LedgerWrite {
+        sql: format!("SELECT ('{LEDGER_GUARD} ' || $1)::int"),
+        values: vec!["1".to_string()],
+    };
     let failure = session
         .apply_in_one_message(&OneMessage {
             modes: None,
@@ -341,4 +358,47 @@ fn a_lock_timeout_is_retried() {
         run.transcript()
     );
     assert_eq!(ledger_ids(&database), ["001_t", "002_alter"]);
+}
+
+/// A migration that deallocates the prepared ledger write (`DEALLOCATE ALL` is refused before
+/// anything runs; by its name it is not) fails its message, which rolls back; run again
+/// statement by statement, it fails on its own DEALLOCATE (a deallocation outlives a
+/// rollback: the double run the docs warn of). Nothing of it is committed, and once the file
+/// is fixed the next run prepares the write again and applies the rest, each once.
+#[test]
+fn a_migration_that_deallocates_the_ledger_write_leaves_no_trace() {
+    let database = test_db("one_message_deallocate");
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_b.sql",
+            "CREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nDEALLOCATE plan_ledger_write_1;\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    plan(&database, project.path(), &["apply"])
+        .expect_failed()
+        .expect_stderr_has(&["migration 002_b failed", "its transaction was rolled back"]);
+    assert_eq!(ledger_ids(&database), ["001_a"]);
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'b'"
+        ),
+        0
+    );
+    project.write(
+        "migrations/002_b.sql",
+        "CREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\n",
+    );
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b", "003_c"]);
+    assert_eq!(count(&database, "SELECT count(*) FROM b"), 1);
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM plan.migrations_history WHERE action = 'apply' AND outcome = 'ok'"
+        ),
+        3
+    );
 }

@@ -17,14 +17,14 @@
 //! - `writes`: the other writes: rollback, accept, migrations [`Adopted`] from elsewhere.
 
 mod history;
-mod progress;
+pub(crate) mod progress;
 mod rows;
 pub(crate) mod tables;
 mod upgrade;
 mod writes;
 
 pub(crate) use history::{Event, HistoryAction, HistoryOutcome};
-pub(crate) use progress::{Expected, PartialProgress, Recorded};
+pub(crate) use progress::{Expected, LedgerWrite, PartialProgress, Recorded};
 pub(crate) use rows::{LedgerRow, LedgerState, ResumePoint, ledger_row};
 pub(crate) use tables::Ledger;
 pub(crate) use writes::Adopted;

@@ -8,7 +8,7 @@ use super::history::{Event, EventParameters, epoch_seconds, millis};
 use super::rows::{LedgerRow, ResumePoint};
 use super::tables::Ledger;
 use crate::db::error::DbError;
-use crate::db::quote::{Written, quote_literal, write_parameters};
+use crate::db::quote::{Written, quote_literal};
 use crate::db::session::{Session, SqlError, Transaction};
 
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
@@ -68,7 +68,7 @@ impl Ledger {
         event: &Event<'_>,
         expected: Expected<'_>,
         guard: &str,
-    ) -> String {
+    ) -> LedgerWrite {
         let sql = format!(
             "WITH {applied},
              history AS ({history_insert} FROM applied RETURNING 1)
@@ -84,26 +84,33 @@ impl Ledger {
         let duration = Written::Expression(
             "(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::bigint::text",
         );
-        let mut values = vec![
+        let mut values: Vec<String> = [
             Written::Value(Some(&row.id)),
             Written::Value(Some(&row.checksum)),
             Written::Value(Some(&batch)),
             Written::Value(Some(&started)),
             duration,
             Written::Value(row.environment.as_deref()),
-        ];
+        ]
+        .into_iter()
+        .map(Written::to_sql)
+        .collect();
         let event_parameters = EventParameters::of(event);
         let event_values = event_parameters.as_slice();
         values.extend(event_values.iter().enumerate().map(|(index, value)| {
             // The event's duration (its seventh value) is the server's too.
             if index == 6 {
-                duration
+                duration.to_sql()
             } else {
-                Written::Value(*value)
+                Written::Value(*value).to_sql()
             }
         }));
-        values.extend(expected.parameters().map(Written::Value));
-        write_parameters(&sql, &values)
+        values.extend(
+            expected
+                .parameters()
+                .map(|value| Written::Value(value).to_sql()),
+        );
+        LedgerWrite { sql, values }
     }
 
     /// `applied AS (INSERT … RETURNING 1)`: the ledger row of an applied migration, written
@@ -228,6 +235,17 @@ impl<'a> Expected<'a> {
             Expected::Applied(checksum) => [None, Some(checksum)],
         }
     }
+}
+
+/// A ledger write for a message that carries no parameters: its SQL with `$1` … `$N`, and the
+/// SQL of each value (a literal, `NULL` or an expression), for `EXECUTE` of the statement
+/// prepared from that SQL or for writing the values in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerWrite {
+    /// The statement, with its parameters as `$N` (text).
+    pub sql: String,
+    /// Each parameter's SQL, in order.
+    pub values: Vec<String>,
 }
 
 /// Whether a write that expected a ledger row to be as [`Expected`] says found it so.

@@ -51,6 +51,10 @@ pub struct Session {
     pub(super) lease: Option<LeaseCheck>,
     /// What the run should be told about the lock it took (a pooler found, a lock taken over).
     lock_notes: Vec<String>,
+    /// The ledger write a migration sent as one message executes, as prepared on this
+    /// session (its SQL and its name), and how many were prepared (`message`).
+    pub(super) ledger_statement: Option<(String, String)>,
+    pub(super) ledger_statements: usize,
 }
 
 pub(super) enum Connection {
@@ -173,6 +177,8 @@ impl Session {
             keeps_statements: false,
             lease: None,
             lock_notes: Vec::new(),
+            ledger_statement: None,
+            ledger_statements: 0,
         })
     }
 

@@ -29,6 +29,8 @@ use postgres::SimpleQueryMessage;
 use super::connection::Session;
 use super::reset::{RESIDUE, cleanup_sql};
 use super::results::SqlError;
+use crate::db::ledger::LedgerWrite;
+use crate::db::quote::write_parameters;
 
 /// What the guard of the ledger write says when the row was not as this run left it.
 pub const LEDGER_GUARD: &str = "plan guard: ledger row not as expected";
@@ -47,9 +49,9 @@ pub struct OneMessage<'a> {
     pub lock_timeout: Duration,
     /// The migration's statements, in order.
     pub statements: &'a [&'a str],
-    /// The ledger and history write, with its values written in and its guard
-    /// ([`LEDGER_GUARD`]): `Ledger::record_applied_text`.
-    pub ledger_write: &'a str,
+    /// The ledger and history write with its guard ([`LEDGER_GUARD`]):
+    /// `Ledger::record_applied_text`.
+    pub ledger_write: &'a LedgerWrite,
 }
 
 /// How a migration sent as one message failed.
@@ -99,7 +101,8 @@ impl Session {
     /// objects, cursors). See the module comment for what is checked and how.
     pub fn apply_in_one_message(&mut self, message: &OneMessage<'_>) -> Result<(), MessageFailure> {
         let session_pid = self.keeps_statements.then(|| self.backend_pid());
-        let layout = layout(message, session_pid, &self.reset_sql);
+        let ledger_write = self.ledger_write(message.ledger_write)?;
+        let layout = layout(message, &ledger_write, session_pid, &self.reset_sql);
         let sent = self.connection.client().simple_query(&layout.text);
         let messages = match sent {
             Ok(messages) => messages,
@@ -125,8 +128,40 @@ impl Session {
         Ok(())
     }
 
+    /// The ledger write as the message sends it: on a session of its own server process, the
+    /// `EXECUTE` of a statement prepared once per session with SQL's `PREPARE` (parsing and
+    /// planning the write each time was a fifth of the message's server time); otherwise (a
+    /// pooler may serve the next message elsewhere) the statement with its values written in.
+    fn ledger_write(&mut self, write: &LedgerWrite) -> Result<String, MessageFailure> {
+        if !self.keeps_statements {
+            return Ok(write_parameters(&write.sql, &write.values));
+        }
+        let name = match &self.ledger_statement {
+            Some((sql, name)) if *sql == write.sql => name.clone(),
+            _ => {
+                // A new name each time: a statement prepared before may still exist (a
+                // failed message), and plan's names are left out of what a migration left.
+                self.ledger_statements += 1;
+                let name = format!("plan_ledger_write_{}", self.ledger_statements);
+                let types = vec!["text"; write.values.len()].join(", ");
+                self.connection
+                    .client()
+                    .batch_execute(&format!("PREPARE {name}({types}) AS {}", write.sql))
+                    .map_err(|error| MessageFailure::RolledBack {
+                        error: SqlError::from_postgres(&error),
+                        statement: None,
+                    })?;
+                self.ledger_statement = Some((write.sql.clone(), name.clone()));
+                name
+            }
+        };
+        Ok(format!("EXECUTE {name}({})", write.values.join(", ")))
+    }
+
     /// What a failed message did: rolls back what is left of it and reads the marker.
     fn failed(&mut self, error: &SqlError, layout: &Layout) -> MessageFailure {
+        // The migration may have deallocated the prepared ledger write: prepare it again.
+        self.ledger_statement = None;
         if error.connection_lost {
             return MessageFailure::ConnectionLost(error.clone());
         }
@@ -180,7 +215,12 @@ impl Session {
 }
 
 /// The message for `message`; `session_pid`: the server process that must answer it.
-fn layout(message: &OneMessage<'_>, session_pid: Option<i32>, reset_sql: &str) -> Layout {
+fn layout(
+    message: &OneMessage<'_>,
+    ledger_write: &str,
+    session_pid: Option<i32>,
+    reset_sql: &str,
+) -> Layout {
     let mut text = String::from("BEGIN;\n");
     if let Some(modes) = message.modes {
         let _ = writeln!(text, "SET TRANSACTION {modes};");
@@ -223,7 +263,7 @@ fn layout(message: &OneMessage<'_>, session_pid: Option<i32>, reset_sql: &str) -
          SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE;\n\
          {ledger};\n\
          COMMIT",
-        ledger = message.ledger_write,
+        ledger = ledger_write,
     );
     Layout { text, starts }
 }
@@ -258,19 +298,28 @@ fn residue_row(messages: &[SimpleQueryMessage]) -> Option<Vec<Option<String>>> {
 mod tests {
     use super::*;
 
-    fn message<'a>(statements: &'a [&'a str]) -> OneMessage<'a> {
+    fn message<'a>(statements: &'a [&'a str], ledger_write: &'a LedgerWrite) -> OneMessage<'a> {
         OneMessage {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements,
-            ledger_write: "SELECT 1",
+            ledger_write,
         }
     }
 
     #[test]
     fn each_statement_starts_where_the_layout_says() {
         let statements = ["CREATE TABLE é (id int)", "SELECT 'ü'"];
-        let built = layout(&message(&statements), Some(7), "RESET ALL;\n");
+        let write = LedgerWrite {
+            sql: "SELECT 1".to_string(),
+            values: Vec::new(),
+        };
+        let built = layout(
+            &message(&statements, &write),
+            "SELECT 1",
+            Some(7),
+            "RESET ALL;\n",
+        );
         let chars: Vec<char> = built.text.chars().collect();
         for (index, statement) in statements.iter().enumerate() {
             let start = built.starts[index];
