@@ -119,7 +119,9 @@ impl Session {
         };
         if let Some(cleanup) = cleanup_sql(&residue, &self.identity) {
             // After the commit, at session level: what the migration left goes as the reset
-            // on the other path would have undone it within the transaction.
+            // on the other path would have undone it within the transaction. (These statements
+            // cannot fail on a live session; a connection lost here is reported as lost, and
+            // the ledger, committed with the migration, tells what happened.)
             self.connection
                 .client()
                 .batch_execute(&cleanup)
@@ -129,9 +131,9 @@ impl Session {
     }
 
     /// The ledger write as the message sends it: on a session of its own server process, the
-    /// `EXECUTE` of a statement prepared once per session with SQL's `PREPARE` (parsing and
-    /// planning the write each time was a fifth of the message's server time); otherwise (a
-    /// pooler may serve the next message elsewhere) the statement with its values written in.
+    /// `EXECUTE` of a statement prepared once per session with SQL's `PREPARE` (the write is a
+    /// long statement, parsed and planned again in every message otherwise); where a pooler
+    /// may serve the next message elsewhere, the statement with its values written in.
     fn ledger_write(&mut self, write: &LedgerWrite) -> Result<String, MessageFailure> {
         if !self.keeps_statements {
             return Ok(write_parameters(&write.sql, &write.values));
