@@ -185,13 +185,13 @@ pub fn apply_with_handlers(
     .map(|(report, _)| report)
 }
 
-/// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says
-/// no, the run stops there (the migration that is running finishes first), records its
-/// snapshot, releases the lock and returns what it did with the migration it stopped before.
-/// Asked while waiting for the lock too: a no there ends the wait with
-/// `DbError::LockWaitStopped`, nothing done; and a run told to stop takes no backup. A fleet run stops its other targets this way after a failure (`ops::fleet`), and gives
-/// each schema of a schema-per-tenant database a `database` of its own (its ledger in that
-/// schema); `settings` are the ones `database` connects with.
+/// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says no,
+/// the run stops there (the migration that is running finishes first), records its snapshot,
+/// releases the lock and returns what it did with the migration it stopped before. Asked while
+/// waiting for the lock too: a no there ends the wait with `DbError::LockWaitStopped`, nothing
+/// done; and a run told to stop takes no backup. A fleet run stops its other targets this way after
+/// a failure (`ops::fleet`), and gives each schema of a schema-per-tenant database a `database` of
+/// its own (its ledger in that schema); `settings` are the ones `database` connects with.
 pub(crate) fn apply_while(
     loaded: &Loaded,
     database: Target,

@@ -15,11 +15,11 @@
 //! SQL is the one plan began (SQL that ended it, a `COMMIT` hidden where the splitter saw one
 //! statement, lets the next ones run in another); the ledger row was as this run left it.
 //!
-//! Before each statement the message sets a session-level marker to its index. A failure rolls
-//! the transaction back, and the marker with it, so after a failure it holds something only if
-//! SQL of the migration committed part of it: then it names the statement that did. The server parses the whole message before running any of it, so a
-//! syntax error anywhere runs nothing; its position, counted from the message's start, is
-//! taken back to the statement it falls in.
+//! Before each statement the message sets a session-level marker to its index. A failure rolls the
+//! transaction back, and the marker with it, so after a failure it holds something only if SQL of
+//! the migration committed part of it: then it names the statement that did. The server parses the
+//! whole message before running any of it, so a syntax error anywhere runs nothing; its position,
+//! counted from the message's start, is taken back to the statement it falls in.
 
 use std::fmt::Write as _;
 use std::time::Duration;

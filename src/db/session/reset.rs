@@ -19,15 +19,15 @@ pub(super) const RESET_SETTINGS: &str = "RESET ALL;\n";
 /// killed `plan` does not leave a long statement running with the lock held.
 pub(super) const CHECK_CONNECTION: &str = "SET client_connection_check_interval = '1s'";
 
-/// What else a migration may have left on the session, as columns 1 to 6 of a query whose
-/// column 0 is the transaction's ID: `current_user`, `session_user`, whether temporary objects
-/// exist (every object depends on its schema, and `pg_depend` is indexed by what is depended
-/// on, so this is an index lookup however large the catalog), whether it listens, whether it
-/// kept cursors open (`WITH HOLD`), and the `DEALLOCATE`
-/// of the statements it prepared with `PREPARE` (plan's own, prepared through the protocol, are
-/// not `from_sql`; the ledger write a migration sent as one message executes is named
-/// `plan_ledger_write_N`, see `message`). Cheap lookups, asked in the same message as the reset; [`cleanup_sql`]
-/// turns the answer into what is left to do, which is usually nothing.
+/// What else a migration may have left on the session, as columns 1 to 6 of a query whose column 0
+/// is the transaction's ID: `current_user`, `session_user`, whether temporary objects exist (every
+/// object depends on its schema, and `pg_depend` is indexed by what is depended on, so this is an
+/// index lookup however large the catalog), whether it listens, whether it kept cursors open (`WITH
+/// HOLD`), and the `DEALLOCATE` of the statements it prepared with `PREPARE` (plan's own, prepared
+/// through the protocol, are not `from_sql`; the ledger write a migration sent as one message
+/// executes is named `plan_ledger_write_N`, see `message`). Cheap lookups, asked in the same
+/// message as the reset; [`cleanup_sql`] turns the answer into what is left to do, which is usually
+/// nothing.
 pub(super) const RESIDUE: &str = "current_user::text, session_user::text, \
      EXISTS (SELECT FROM pg_catalog.pg_depend \
              WHERE refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \

@@ -1,7 +1,8 @@
 //! One plan over many databases (docs/fleets.md): `plan apply --fleet NAME` / `--targets FILE`,
-//! `plan status --fleet NAME`, `plan check-schema --fleet NAME` and `plan lint --fleet NAME`. Each target is one database, applied with the engine's
-//! single-database apply in a thread of its own, with its own connection, lock and ledger. A
-//! target is a database, or a schema in one (`schemas:`).
+//! `plan status --fleet NAME`, `plan check-schema --fleet NAME` and `plan lint --fleet NAME`. Each
+//! target is one database, applied with the engine's single-database apply in a thread of its own,
+//! with its own connection, lock and ledger. A target is a database, or a schema in one
+//! (`schemas:`).
 //!
 //! - `targets`: the list of targets: plan.yaml's `fleets:` (its databases, its `query:` on a
 //!   control database, its `schemas:` as targets) or a `--targets` file, `${VAR}` expanded,

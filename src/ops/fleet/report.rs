@@ -1,7 +1,7 @@
-//! What a fleet run did, target by target: each target's [`Outcome`], the migrations it
-//! applied, the backup it took, where it failed (migration, file, line, code, message) or why
-//! it could not be reached, and the [`FleetReport`] that gathers them with its totals, as text and as the
-//! JSON object of docs/json.md#plan-apply---fleet. Built by `run`; printed by the CLI.
+//! What a fleet run did, target by target: each target's [`Outcome`], the migrations it applied,
+//! the backup it took, where it failed (migration, file, line, code, message) or why it could not
+//! be reached, and the [`FleetReport`] that gathers them with its totals, as text and as the JSON
+//! object of docs/json.md#plan-apply---fleet. Built by `run`; printed by the CLI.
 
 use std::time::Duration;
 
