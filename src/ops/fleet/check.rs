@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::report::{count_each, name_width, summary_line};
+use super::report::{count_each, fleet_json, name_width, summary_line};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::DbError;
@@ -85,15 +85,6 @@ pub(crate) struct FleetCheck {
     pub(crate) fleet: String,
     /// Each target.
     pub(crate) targets: Vec<TargetCheck>,
-}
-
-/// The report's JSON form.
-#[derive(Serialize)]
-struct ShownCheck<'a> {
-    format: u32,
-    fleet: &'a str,
-    targets: &'a [TargetCheck],
-    totals: indexmap::IndexMap<&'static str, usize>,
 }
 
 /// Checks each target, `parallel` at a time.
@@ -231,13 +222,7 @@ impl FleetCheck {
 
     /// The JSON object (docs/json.md#plan-check-schema---fleet), pretty-printed.
     pub(crate) fn to_json(&self) -> String {
-        let shown = ShownCheck {
-            format: 1,
-            fleet: &self.fleet,
-            targets: &self.targets,
-            totals: self.totals(),
-        };
-        serde_json::to_string_pretty(&shown).unwrap_or_default()
+        fleet_json(&self.fleet, &self.targets, self.totals())
     }
 
     /// The text report: a summary line, then a line per target with its problems under it.

@@ -265,13 +265,30 @@ pub(crate) struct FleetReport {
     pub(crate) targets: Vec<TargetReport>,
 }
 
-/// The report's JSON form.
+/// The JSON form of a fleet's report, status or check: the same envelope around each
+/// command's targets.
 #[derive(Serialize)]
-struct ShownFleet<'a> {
+struct ShownFleet<'a, T> {
     format: u32,
     fleet: &'a str,
-    targets: &'a [TargetReport],
+    targets: &'a [T],
     totals: indexmap::IndexMap<&'static str, usize>,
+}
+
+/// `{"format":1,"fleet":…,"targets":[…],"totals":{…}}`, pretty-printed: the JSON object of
+/// `apply`, `status` and `check-schema` `--fleet` (docs/json.md).
+pub(crate) fn fleet_json<T: Serialize>(
+    fleet: &str,
+    targets: &[T],
+    totals: indexmap::IndexMap<&'static str, usize>,
+) -> String {
+    serde_json::to_string_pretty(&ShownFleet {
+        format: 1,
+        fleet,
+        targets,
+        totals,
+    })
+    .unwrap_or_default()
 }
 
 impl FleetReport {
@@ -293,13 +310,7 @@ impl FleetReport {
 
     /// The JSON object (docs/json.md#plan-apply---fleet), pretty-printed.
     pub(crate) fn to_json(&self) -> String {
-        let shown = ShownFleet {
-            format: 1,
-            fleet: &self.fleet,
-            targets: &self.targets,
-            totals: self.totals(),
-        };
-        serde_json::to_string_pretty(&shown).unwrap_or_default()
+        fleet_json(&self.fleet, &self.targets, self.totals())
     }
 
     /// The text report: a summary line, then a line per target.

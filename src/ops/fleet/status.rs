@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use super::ledgers::read_schema_ledgers;
-use super::report::{count_each, name_width, summary_line};
+use super::report::{count_each, fleet_json, name_width, summary_line};
 use super::targets::FleetTarget;
 use super::workers::each_index;
 use crate::db::{DbError, Session};
@@ -275,15 +275,6 @@ fn last_failure(
         .map(|row| row.migration_id))
 }
 
-/// The JSON form.
-#[derive(Serialize)]
-struct ShownFleetStatus<'a> {
-    format: u32,
-    fleet: &'a str,
-    targets: &'a [TargetStatus],
-    totals: indexmap::IndexMap<&'static str, usize>,
-}
-
 impl FleetStatus {
     /// Whether every target is up to date (what `--exit-code` asks).
     pub(crate) fn all_up_to_date(&self) -> bool {
@@ -303,13 +294,7 @@ impl FleetStatus {
 
     /// The JSON object (docs/json.md#plan-status---fleet), pretty-printed.
     pub(crate) fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&ShownFleetStatus {
-            format: 1,
-            fleet: &self.fleet,
-            targets: &self.targets,
-            totals: self.totals(),
-        })
-        .unwrap_or_default()
+        fleet_json(&self.fleet, &self.targets, self.totals())
     }
 
     /// A summary line, then one line per target.
