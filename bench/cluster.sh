@@ -16,7 +16,7 @@ start_cluster() {
     local name=$1
     shift
     bindir=${PG_BINDIR:-$(pg_config --bindir)}
-    work=$(mktemp -d "/tmp/plan-bench-$name.XXXXXX")
+    work=$(mktemp -d "${TMPDIR:-/tmp}/plan-bench-$name.XXXXXX")
     chmod 755 "$work"
     if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
     trap stop_cluster EXIT
