@@ -10,10 +10,14 @@
 //! What a message cannot do is look at an answer before going on, so every check plan makes
 //! between statements on the other path is made by the server: a guard is a statement that
 //! fails, with a message holding its own text, when what it checks does not hold, and the
-//! failure skips the rest of the message (the `COMMIT` with it). Three guards: the server
-//! process is the one holding the advisory lock; the transaction open after the migration's
-//! SQL is the one plan began (SQL that ended it, a `COMMIT` hidden where the splitter saw one
-//! statement, lets the next ones run in another); the ledger row was as this run left it.
+//! failure skips the rest of the message (the `COMMIT` with it). Three guards: the transaction
+//! open after the migration's SQL is the one plan began (its first statements set a token with
+//! `SET LOCAL`, which lives as long as that transaction: SQL that ended it, a `COMMIT` hidden
+//! where the splitter saw one statement, lets the next ones run in another, without it); the
+//! server process is the one holding the advisory lock; the ledger row was as this run left it.
+//! The first two are one query, with the lookups of what the migration left on the session
+//! (`reset::RESIDUE`); it and the ledger write are prepared once per session: planning them
+//! in every message cost the server more than running them.
 //!
 //! Before each statement the message sets a session-level marker to its index. A failure rolls the
 //! transaction back, and the marker with it, so after a failure it holds something only if SQL of
@@ -100,9 +104,8 @@ impl Session {
     /// migration left something on the session that a reset does not undo: a role, temporary
     /// objects, cursors). See the module comment for what is checked and how.
     pub fn apply_in_one_message(&mut self, message: &OneMessage<'_>) -> Result<(), MessageFailure> {
-        let session_pid = self.keeps_statements.then(|| self.backend_pid());
-        let ledger_write = self.ledger_write(message.ledger_write)?;
-        let layout = layout(message, &ledger_write, session_pid, &self.reset_sql);
+        let statements = self.prepared_statements(message.ledger_write)?;
+        let layout = layout(message, &statements, &self.reset_sql);
         let sent = self.connection.client().simple_query(&layout.text);
         let messages = match sent {
             Ok(messages) => messages,
@@ -130,34 +133,61 @@ impl Session {
         Ok(())
     }
 
-    /// The ledger write as the message sends it: on a session of its own server process, the
-    /// `EXECUTE` of a statement prepared once per session with SQL's `PREPARE` (the write is a
-    /// long statement, parsed and planned again in every message otherwise); where a pooler
-    /// may serve the next message elsewhere, the statement with its values written in.
-    fn ledger_write(&mut self, write: &LedgerWrite) -> Result<String, MessageFailure> {
+    /// The guard and ledger write as the message sends them. On a session of its own server
+    /// process: the `EXECUTE` of statements prepared once per session with SQL's `PREPARE`
+    /// (parsed and planned again in every message otherwise, which cost the server more than
+    /// running them: the guard's catalog lookups take a tenth of a millisecond to plan); where
+    /// a pooler may serve the next message elsewhere, the statements with their values written
+    /// in.
+    fn prepared_statements(&mut self, write: &LedgerWrite) -> Result<Sent, MessageFailure> {
         if !self.keeps_statements {
-            return Ok(write_parameters(&write.sql, &write.values));
+            return Ok(Sent {
+                token: INLINE_TOKEN.to_string(),
+                guard: guard_sql(INLINE_TOKEN, None),
+                ledger_write: write_parameters(&write.sql, &write.values),
+            });
         }
-        let name = match &self.ledger_statement {
-            Some((sql, name)) if *sql == write.sql => name.clone(),
+        let prepared = match &self.ledger_statement {
+            Some(prepared) if prepared.ledger_sql == write.sql => prepared.clone(),
             _ => {
-                // A new name each time: a statement prepared before may still exist (a
-                // failed message), and plan's names are left out of what a migration left.
+                // New names each time: statements prepared before may still exist (a failed
+                // message), and plan's names are left out of what a migration left.
                 self.ledger_statements += 1;
-                let name = format!("plan_ledger_write_{}", self.ledger_statements);
+                let number = self.ledger_statements;
+                let prepared = PreparedStatements {
+                    ledger_sql: write.sql.clone(),
+                    ledger_write: format!("plan_ledger_write_{number}"),
+                    guard: format!("plan_guard_{number}"),
+                    token: format!("{}.{number}.{}", self.backend_pid(), token_salt()),
+                };
                 let types = vec!["text"; write.values.len()].join(", ");
+                let sql = format!(
+                    "PREPARE {ledger}({types}) AS {write_sql};\nPREPARE {guard} AS {guard_sql}",
+                    ledger = prepared.ledger_write,
+                    write_sql = write.sql,
+                    guard = prepared.guard,
+                    guard_sql = guard_sql(&prepared.token, Some(self.backend_pid())),
+                );
                 self.connection
                     .client()
-                    .batch_execute(&format!("PREPARE {name}({types}) AS {}", write.sql))
+                    .batch_execute(&sql)
                     .map_err(|error| MessageFailure::RolledBack {
                         error: SqlError::from_postgres(&error),
                         statement: None,
                     })?;
-                self.ledger_statement = Some((write.sql.clone(), name.clone()));
-                name
+                self.ledger_statement = Some(prepared.clone());
+                prepared
             }
         };
-        Ok(format!("EXECUTE {name}({})", write.values.join(", ")))
+        Ok(Sent {
+            guard: format!("EXECUTE {}", prepared.guard),
+            ledger_write: format!(
+                "EXECUTE {}({})",
+                prepared.ledger_write,
+                write.values.join(", ")
+            ),
+            token: prepared.token,
+        })
     }
 
     /// What a failed message did: rolls back what is left of it and reads the marker.
@@ -216,31 +246,21 @@ impl Session {
     }
 }
 
-/// The message for `message`; `session_pid`: the server process that must answer it.
-fn layout(
-    message: &OneMessage<'_>,
-    ledger_write: &str,
-    session_pid: Option<i32>,
-    reset_sql: &str,
-) -> Layout {
+/// The message for `message`, with `sent`'s guard and ledger write.
+fn layout(message: &OneMessage<'_>, sent: &Sent, reset_sql: &str) -> Layout {
     let mut text = String::from("BEGIN;\n");
     if let Some(modes) = message.modes {
         let _ = writeln!(text, "SET TRANSACTION {modes};");
     }
-    let _ = write!(
+    // `SET LOCAL`, not a query: a statement with no plan to make costs the server a few
+    // microseconds. The token lives as long as the transaction plan began; the guard finds it
+    // gone if the migration's SQL ended that transaction.
+    let _ = writeln!(
         text,
-        "SELECT pg_catalog.set_config('lock_timeout', '{}ms', true), \
-         pg_catalog.set_config('plan.transaction', pg_catalog.txid_current()::text, true)",
-        message.lock_timeout.as_millis()
+        "SET LOCAL lock_timeout = '{}ms'; SET LOCAL plan.transaction = '{}';",
+        message.lock_timeout.as_millis(),
+        sent.token,
     );
-    if let Some(pid) = session_pid {
-        let _ = write!(
-            text,
-            ", CASE WHEN pg_catalog.pg_backend_pid() = {pid} THEN NULL \
-             ELSE ('{SESSION_GUARD} ' || pg_catalog.pg_backend_pid())::int END"
-        );
-    }
-    text.push_str(";\n");
     let mut starts = Vec::with_capacity(message.statements.len() + 1);
     let mut length = text.chars().count();
     for (index, statement) in message.statements.iter().enumerate() {
@@ -256,18 +276,68 @@ fn layout(
     starts.push(length);
     let _ = write!(
         text,
-        "SELECT CASE WHEN pg_catalog.txid_current_if_assigned()::text \
-                       IS NOT DISTINCT FROM pg_catalog.current_setting('plan.transaction', true) \
-                     THEN 'ours' \
-                     ELSE ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text END \
-                AS plan_residue, {RESIDUE};\n\
+        "{guard};\n\
          {reset_sql}UNLISTEN *;\n\
          SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE;\n\
          {ledger};\n\
          COMMIT",
-        ledger = ledger_write,
+        guard = sent.guard,
+        ledger = sent.ledger_write,
     );
     Layout { text, starts }
+}
+
+/// The guard query: its first column, `plan_residue`, says `ours` while the transaction is the
+/// one that set `token` (and fails otherwise), then [`RESIDUE`]'s columns; on a session of
+/// its own server process, `session_pid` is checked too.
+fn guard_sql(token: &str, session_pid: Option<i32>) -> String {
+    let session = session_pid.map_or_else(String::new, |pid| {
+        format!(
+            ", CASE WHEN pg_catalog.pg_backend_pid() = {pid} THEN NULL \
+             ELSE ('{SESSION_GUARD} ' || pg_catalog.pg_backend_pid())::int END"
+        )
+    });
+    format!(
+        "SELECT CASE WHEN pg_catalog.current_setting('plan.transaction', true) = '{token}' \
+                   THEN 'ours' \
+                   ELSE ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text END \
+                AS plan_residue, {RESIDUE}{session}"
+    )
+}
+
+/// The token of a message written in full (no prepared statements): a pooler's sessions
+/// share no state plan could compare it with, and the transaction's own setting is all
+/// the guard needs.
+const INLINE_TOKEN: &str = "plan";
+
+/// Some bits that differ between runs, so the token a transaction sets is not one a
+/// migration would write by accident.
+fn token_salt() -> u64 {
+    use std::hash::BuildHasher as _;
+    std::collections::hash_map::RandomState::new().hash_one(std::process::id())
+}
+
+/// The statements a session prepared for its messages.
+#[derive(Clone, Debug)]
+pub(super) struct PreparedStatements {
+    /// The ledger write's SQL they were prepared for.
+    ledger_sql: String,
+    /// The name of the prepared ledger write.
+    ledger_write: String,
+    /// The name of the prepared guard.
+    guard: String,
+    /// What the message's transaction sets and the guard looks for.
+    token: String,
+}
+
+/// The parts of a message plan writes around the migration's statements.
+struct Sent {
+    /// The value of `plan.transaction` the guard expects.
+    token: String,
+    /// The guard query, or its `EXECUTE`.
+    guard: String,
+    /// The ledger write, or its `EXECUTE`.
+    ledger_write: String,
 }
 
 /// The statement whose text (or the separator after it) holds the 1-based character
@@ -316,12 +386,12 @@ mod tests {
             sql: "SELECT 1".to_string(),
             values: Vec::new(),
         };
-        let built = layout(
-            &message(&statements, &write),
-            "SELECT 1",
-            Some(7),
-            "RESET ALL;\n",
-        );
+        let sent = Sent {
+            token: "7.1.42".to_string(),
+            guard: guard_sql("7.1.42", Some(7)),
+            ledger_write: "SELECT 1".to_string(),
+        };
+        let built = layout(&message(&statements, &write), &sent, "RESET ALL;\n");
         let chars: Vec<char> = built.text.chars().collect();
         for (index, statement) in statements.iter().enumerate() {
             let start = built.starts[index];
@@ -333,6 +403,16 @@ mod tests {
         assert!(built.text.starts_with("BEGIN;\n"));
         assert!(built.text.ends_with("COMMIT"));
         assert!(built.text.contains("pg_backend_pid() = 7"));
+        assert!(
+            built
+                .text
+                .contains("SET LOCAL plan.transaction = '7.1.42';")
+        );
+        assert!(
+            built
+                .text
+                .contains("current_setting('plan.transaction', true) = '7.1.42'")
+        );
     }
 
     #[test]

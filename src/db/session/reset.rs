@@ -25,7 +25,7 @@ pub(super) const CHECK_CONNECTION: &str = "SET client_connection_check_interval 
 /// index lookup however large the catalog), whether it listens, whether it kept cursors open (`WITH
 /// HOLD`), and the `DEALLOCATE` of the statements it prepared with `PREPARE` (plan's own, prepared
 /// through the protocol, are not `from_sql`; the ledger write a migration sent as one message
-/// executes is named `plan_ledger_write_N`, see `message`). Cheap lookups, asked in the same
+/// executes is named `plan_ledger_write_N` and its guard `plan_guard_N`, see `message`). Cheap lookups, asked in the same
 /// message as the reset; [`cleanup_sql`] turns the answer into what is left to do, which is usually
 /// nothing.
 pub(super) const RESIDUE: &str = "current_user::text, session_user::text, \
@@ -36,7 +36,8 @@ pub(super) const RESIDUE: &str = "current_user::text, session_user::text, \
      EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable)::text, \
      (SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
       FROM pg_catalog.pg_prepared_statements \
-      WHERE from_sql AND name NOT LIKE 'plan\\_ledger\\_write\\_%')";
+      WHERE from_sql AND name NOT LIKE 'plan\\_ledger\\_write\\_%' \
+        AND name NOT LIKE 'plan\\_guard\\_%')";
 
 /// The statements that undo what [`RESIDUE`]'s answer `row` says a migration left, or `None`
 /// when it left nothing but settings.
