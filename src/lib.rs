@@ -86,7 +86,9 @@ pub mod internals {
     pub use crate::db::ledger::tables::Ledger;
     pub use crate::db::lock::{AdvisoryLock, LockKey, LockWait, LockWaiting};
     pub use crate::db::session::connection::Session;
-    pub use crate::db::session::message::{LEDGER_GUARD, MessageFailure, OneMessage};
+    pub use crate::db::session::message::{
+        LEDGER_GUARD, MessageFailure, MessageOutcome, OneMessage,
+    };
     pub use crate::db::session::transaction::TransactionState;
     pub use crate::engine::outcome::Progress;
     pub use crate::engine::plan::Allow;

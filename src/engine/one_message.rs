@@ -10,11 +10,15 @@
 use std::ops::Range;
 
 use super::failure::{FailureKind, FailurePoint, Interruption};
-use super::outcome::Progress;
+use super::outcome::{MigrationFailed, Progress};
 use super::record::not_as_expected;
 use super::runner::{MigrationRun, Runner, record_applied_text};
 use super::trace::Statement;
-use crate::db::{MessageFailure, OneMessage, ResumePoint};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::db::{MessageFailure, OneMessage, ResumePoint, Session};
+use crate::project::Migration;
+use crate::sql::script::Script;
 
 impl Runner<'_> {
     /// Whether this transaction phase may go as one message: the whole migration's file and
@@ -72,23 +76,6 @@ impl Runner<'_> {
             ledger_write: &ledger_write,
         };
         let base = migration.up_offset();
-        let at = |index: usize, error: FailureKind| {
-            let span = run.script.statements.get(index).map_or(0..0, |statement| {
-                base + statement.span.start..base + statement.span.end
-            });
-            FailurePoint {
-                error,
-                file: migration.file().clone(),
-                text_offset: Some(span.start),
-                span,
-            }
-        };
-        let whole = |error: FailureKind| FailurePoint {
-            error,
-            file: migration.file().clone(),
-            span: 0..0,
-            text_offset: None,
-        };
         // Warnings the server sends are shown as on the other path; with more than one
         // statement, which one raised them is not known (line 0: the file alone).
         let statements_sent = &run.script.statements;
@@ -108,34 +95,182 @@ impl Runner<'_> {
         let sending = self
             .tracer
             .sending(heard_in, &mut |trace| observe(Progress::Trace(trace)));
-        let sent = self.session.apply_in_one_message(&message);
+        let outcome = self
+            .session
+            .apply_in_one_message(std::slice::from_ref(&message));
         self.tracer.sent(sending, heard_in, None, &mut |trace| {
             observe(Progress::Trace(trace))
         });
-        match sent {
-            Ok(()) => Ok(()),
-            Err(MessageFailure::RolledBack {
-                error,
-                statement: Some(index),
-            }) => Err(Some(at(index, FailureKind::Sql(error)))),
-            // A lock timeout is this attempt's failure: the next attempt, after the pause,
-            // goes the other way.
-            Err(MessageFailure::RolledBack {
-                error,
-                statement: None,
-            }) if error.is_lock_timeout() => Err(Some(whole(FailureKind::Sql(error)))),
-            Err(MessageFailure::RolledBack {
-                statement: None, ..
-            }) => Err(None),
-            Err(MessageFailure::Ended { statement, error }) => Err(Some(at(
-                statement,
-                FailureKind::TransactionEnded(Interruption::Statement(statement), error),
-            ))),
-            Err(MessageFailure::LedgerNotAsExpected) => {
-                Err(Some(whole(FailureKind::Ledger(not_as_expected()))))
-            }
-            Err(MessageFailure::ConnectionLost(error)) => Err(Some(whole(FailureKind::Sql(error)))),
+        match outcome.failure {
+            None => Ok(()),
+            Some(failure) => Err(failure_point(run, failure)),
         }
+    }
+
+    /// Whether `migration` may share a message with the migrations next to it
+    /// ([`Runner::apply_sharing_a_message`]): it goes in one message
+    /// ([`Runner::goes_in_one_message`]) as a whole, fresh, on a session of its own server
+    /// process, and a lock timeout would be retried (with no retries, the one attempt goes the
+    /// other way).
+    pub(crate) fn shares_a_message(&self, migration: &Migration, script: &Script) -> bool {
+        let run = MigrationRun {
+            migration,
+            script,
+            started_at: SystemTime::now(),
+            clock: Instant::now(),
+            committed: false,
+            recorded: None,
+            replaces: None,
+        };
+        self.lock_retries > 0
+            && migration.steps().is_empty()
+            && self.session.sends_several_in_one_message()
+            && self.goes_in_one_message(&run, (true, &(0..0)), true, ResumePoint::FRESH)
+    }
+
+    /// Applies `migrations` (each one [`Runner::shares_a_message`]), each in its own
+    /// transaction with its ledger row, in one round trip: the server stops at the first that
+    /// fails. Returns how long each committed one took, and what became of the one after them
+    /// when the message stopped there: `Ok(())` when nothing of it is committed (the caller
+    /// runs it again on its own, which says what failed and where, and retries a lock
+    /// timeout), its failure when it ended its own transaction or the outcome is not known.
+    pub(crate) fn apply_sharing_a_message(
+        &mut self,
+        migrations: &[(&Migration, &Script)],
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> (Vec<Duration>, Option<Result<(), Box<MigrationFailed>>>) {
+        let runs: Vec<MigrationRun<'_>> = migrations
+            .iter()
+            .map(|(migration, script)| MigrationRun {
+                migration,
+                script,
+                started_at: SystemTime::now(),
+                clock: Instant::now(),
+                committed: false,
+                recorded: None,
+                replaces: None,
+            })
+            .collect();
+        let statements: Vec<Vec<&str>> = runs
+            .iter()
+            .map(|run| {
+                run.script
+                    .statements
+                    .iter()
+                    .map(|statement| statement.text.as_str())
+                    .collect()
+            })
+            .collect();
+        let writes: Vec<_> = runs
+            .iter()
+            .map(|run| record_applied_text(self.ledger, self.batch, self.environment, run))
+            .collect();
+        let messages: Vec<OneMessage<'_>> = runs
+            .iter()
+            .zip(&statements)
+            .zip(&writes)
+            .map(|((run, statements), ledger_write)| OneMessage {
+                modes: run.script.modes.as_deref(),
+                lock_timeout: self.lock_timeout,
+                statements,
+                ledger_write,
+            })
+            .collect();
+        let outcome = self.session.apply_in_one_message(&messages);
+        let mut committed = outcome.committed;
+        if let Some(MessageFailure::ConnectionLost(_)) = &outcome.failure {
+            // The server's answer is lost with the connection: the ledger, read on a new one,
+            // tells which migrations of the message committed.
+            let recorded = self.recorded_by_this_run(&runs);
+            committed = vec![Duration::ZERO; recorded];
+        }
+        let next = outcome.failure.map(|failure| {
+            let Some(run) = runs.get(committed.len()) else {
+                return Ok(());
+            };
+            match failure_point(run, failure) {
+                // Ended its own transaction (part of it is committed), or the outcome is not
+                // known (the connection is lost): that is the migration's failure.
+                Some(point)
+                    if matches!(&point.error, FailureKind::TransactionEnded(..))
+                        || matches!(&point.error, FailureKind::Sql(error) if error.connection_lost)
+                        || matches!(&point.error, FailureKind::Ledger(_)) =>
+                {
+                    Err(self.fail(run, (point, String::new()), observe))
+                }
+                // Nothing of it is committed: on its own, it fails again where it fails (and
+                // says where), or goes (a lock timeout gone).
+                Some(_) | None => Ok(()),
+            }
+        });
+        (committed, next)
+    }
+}
+
+impl Runner<'_> {
+    /// How many of `runs`, from the first, the ledger shows recorded by this run's batch, read
+    /// on a new connection; 0 when it cannot be read (the failure is then the first one's,
+    /// and the next run reads the ledger as always).
+    fn recorded_by_this_run(&self, runs: &[MigrationRun<'_>]) -> usize {
+        let Ok(mut session) = Session::connect(self.settings) else {
+            return 0;
+        };
+        let rows = self.ledger.read(&mut session).unwrap_or_default();
+        let _ = session.close();
+        runs.iter()
+            .take_while(|run| {
+                rows.iter().any(|row| {
+                    row.id == run.migration.id().as_str()
+                        && row.batch == self.batch
+                        && row.checksum == run.migration.checksum()
+                })
+            })
+            .count()
+    }
+}
+
+/// What a failed message means for `run`: `None` when nothing of it is committed and no
+/// statement is known (the other path names it), where it failed otherwise.
+fn failure_point(run: &MigrationRun<'_>, failure: MessageFailure) -> Option<FailurePoint> {
+    let migration = run.migration;
+    let base = migration.up_offset();
+    let at = |index: usize, error: FailureKind| {
+        let span = run.script.statements.get(index).map_or(0..0, |statement| {
+            base + statement.span.start..base + statement.span.end
+        });
+        FailurePoint {
+            error,
+            file: migration.file().clone(),
+            text_offset: Some(span.start),
+            span,
+        }
+    };
+    let whole = |error: FailureKind| FailurePoint {
+        error,
+        file: migration.file().clone(),
+        span: 0..0,
+        text_offset: None,
+    };
+    match failure {
+        MessageFailure::RolledBack {
+            error,
+            statement: Some(index),
+        } => Some(at(index, FailureKind::Sql(error))),
+        // A lock timeout is this attempt's failure: the next attempt, after the pause, goes
+        // the other way.
+        MessageFailure::RolledBack {
+            error,
+            statement: None,
+        } if error.is_lock_timeout() => Some(whole(FailureKind::Sql(error))),
+        MessageFailure::RolledBack {
+            statement: None, ..
+        } => None,
+        MessageFailure::Ended { statement, error } => Some(at(
+            statement,
+            FailureKind::TransactionEnded(Interruption::Statement(statement), error),
+        )),
+        MessageFailure::LedgerNotAsExpected => Some(whole(FailureKind::Ledger(not_as_expected()))),
+        MessageFailure::ConnectionLost(error) => Some(whole(FailureKind::Sql(error))),
     }
 }
 

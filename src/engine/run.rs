@@ -16,7 +16,7 @@ use super::failure::join_help;
 use super::lint_gate::{self, LintRefused, lint_what_runs};
 pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::phases::Start;
-use super::plan::{Action, Allow, Plan, PlanError};
+use super::plan::{Action, Allow, Plan, PlanError, PlanStep};
 use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::replica_wait::{ReplicaWaiter, ReplicasBehind, WaitFailed};
 use super::runner::Runner;
@@ -26,8 +26,10 @@ use crate::db::{
     self, ConnectionSettings, DbError, LockWait, ResumePoint, Session, SnapshotReason, Target,
 };
 use crate::diagnostic::SourceFile;
+use crate::lint::Finding;
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
+use crate::sql::script::Script;
 
 /// What to apply, where, and how.
 #[derive(Clone, Debug)]
@@ -321,7 +323,14 @@ pub(crate) fn apply_while(
         tracer,
     };
     let mut replicas = ReplicaWaiter::default();
-    for step in plan.steps() {
+    let steps = plan.steps();
+    // Steps before `alone` go on their own: one that failed in a shared message runs again
+    // by itself, which says what failed and where.
+    let mut alone = 0;
+    let mut index = 0;
+    while let Some(step) = steps.get(index) {
+        let start = index;
+        index += 1;
         let migration = step.migration;
         match &step.action {
             Action::Skip { only } => {
@@ -354,69 +363,108 @@ pub(crate) fn apply_while(
             stopped_before = Some(migration.id().clone());
             break;
         }
-        observe(Progress::Starting { id: migration.id() });
-        let (resume, recorded) = match &step.action {
-            Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
-            _ => (ResumePoint::FRESH, None),
+        // Fresh migrations next to each other that may share a message go in one round trip
+        // (each in its own transaction, with its ledger row).
+        let shared = if start >= alone && project.manifest().wait_for_replicas().is_none() {
+            shared_run(&runner, &steps[start..], &findings, loaded)
+        } else {
+            Vec::new()
         };
-        let start = Start {
-            resume,
-            recorded,
-            replaces: step.replaces.clone(),
-        };
-        match runner.run_migration(migration, loaded.script(migration), start, observe) {
-            Ok(duration) => {
-                observe(Progress::Applied {
-                    id: migration.id(),
-                    duration,
-                });
-                report.batch = Some(batch);
-                report.applied.push((migration.id().clone(), duration));
-                if let Some(wait) = project.manifest().wait_for_replicas() {
-                    let verbose = options.trace == Tracing::On;
-                    let waited =
-                        replicas.wait(&mut runner.session, wait, migration.id(), verbose, observe);
-                    if let Err(failed) = waited {
-                        // The migration is committed: record it for check-schema as any run
-                        // that applied something does.
-                        let _ = database.record_snapshot(
-                            &mut runner.session,
-                            SnapshotReason::Apply,
-                            Some(batch),
-                        );
-                        if runner.session.close().is_ok() {
-                            released(&runner.tracer, &database, observe);
-                        }
-                        return Err(match failed {
-                            WaitFailed::Db(error) => ApplyError::Db(error),
-                            WaitFailed::Behind(behind) => ApplyError::Replicas(behind),
-                        });
+        let results = if shared.len() > 1 {
+            let (committed, after) = runner.apply_sharing_a_message(&shared, observe);
+            index = start + committed.len();
+            let mut results: Vec<(&Migration, Result<Duration, Box<MigrationFailed>>)> = shared
+                .iter()
+                .zip(committed)
+                .map(|((migration, _), duration)| (*migration, Ok(duration)))
+                .collect();
+            match after {
+                Some(Ok(())) => alone = index + 1,
+                Some(Err(failed)) => {
+                    if let Some((migration, _)) = shared.get(results.len()) {
+                        results.push((*migration, Err(failed)));
                     }
                 }
+                None => {}
             }
-            Err(mut failure) => {
-                failure.help = join_help(&failure.help, &report.progress_sentence());
-                if !report.applied.is_empty() {
-                    failure.report = report
-                        .applied
-                        .iter()
-                        .map(|(id, duration)| {
-                            AppliedBefore(format!("applied {id} ({} ms)", duration.as_millis()))
-                        })
-                        .collect();
+            results
+        } else {
+            let (resume, recorded) = match &step.action {
+                Action::Resume { at, recorded } => (*at, Some(recorded.join("\n"))),
+                _ => (ResumePoint::FRESH, None),
+            };
+            let start = Start {
+                resume,
+                recorded,
+                replaces: step.replaces.clone(),
+            };
+            observe(Progress::Starting { id: migration.id() });
+            let result = runner.run_migration(migration, loaded.script(migration), start, observe);
+            vec![(migration, result)]
+        };
+        for (migration, result) in results {
+            if shared.len() > 1 {
+                observe(Progress::Starting { id: migration.id() });
+            }
+            match result {
+                Ok(duration) => {
+                    observe(Progress::Applied {
+                        id: migration.id(),
+                        duration,
+                    });
+                    report.batch = Some(batch);
+                    report.applied.push((migration.id().clone(), duration));
+                    if let Some(wait) = project.manifest().wait_for_replicas() {
+                        let verbose = options.trace == Tracing::On;
+                        let waited = replicas.wait(
+                            &mut runner.session,
+                            wait,
+                            migration.id(),
+                            verbose,
+                            observe,
+                        );
+                        if let Err(failed) = waited {
+                            // The migration is committed: record it for check-schema as any run
+                            // that applied something does.
+                            let _ = database.record_snapshot(
+                                &mut runner.session,
+                                SnapshotReason::Apply,
+                                Some(batch),
+                            );
+                            if runner.session.close().is_ok() {
+                                released(&runner.tracer, &database, observe);
+                            }
+                            return Err(match failed {
+                                WaitFailed::Db(error) => ApplyError::Db(error),
+                                WaitFailed::Behind(behind) => ApplyError::Replicas(behind),
+                            });
+                        }
+                    }
                 }
-                // Even with nothing applied, part of the failed migration may be committed
-                // (statements outside a transaction, commit: each batches): the snapshot keeps
-                // check-schema from calling that drift.
-                let _ = database.record_snapshot(
-                    &mut runner.session,
-                    SnapshotReason::Apply,
-                    Some(batch),
-                );
-                if runner.session.close().is_ok() {
-                    released(&runner.tracer, &database, observe);
+                Err(mut failure) => {
+                    failure.help = join_help(&failure.help, &report.progress_sentence());
+                    if !report.applied.is_empty() {
+                        failure.report = report
+                            .applied
+                            .iter()
+                            .map(|(id, duration)| {
+                                AppliedBefore(format!("applied {id} ({} ms)", duration.as_millis()))
+                            })
+                            .collect();
+                    }
+                    // Even with nothing applied, part of the failed migration may be committed
+                    // (statements outside a transaction, commit: each batches): the snapshot keeps
+                    // check-schema from calling that drift.
+                    let _ = database.record_snapshot(
+                        &mut runner.session,
+                        SnapshotReason::Apply,
+                        Some(batch),
+                    );
+                    if runner.session.close().is_ok() {
+                        released(&runner.tracer, &database, observe);
+                    }
+                    return Err(ApplyError::Migration(failure));
                 }
-                return Err(ApplyError::Migration(failure));
             }
         }
     }
@@ -507,4 +555,40 @@ fn preflight(session: &mut Session, plan: &Plan<'_>) -> Result<(), ApplyError> {
     } else {
         Err(ApplyError::Preflight(PreflightFailed::new(unmet)))
     }
+}
+
+/// The most migrations one message holds, and the most SQL: enough to take the round trips
+/// out of a long run, few enough that a failure or Ctrl-C is not far behind.
+const SHARED_MESSAGE_MIGRATIONS: usize = 64;
+const SHARED_MESSAGE_BYTES: usize = 1 << 20;
+
+/// The fresh migrations at the start of `steps` that may share one message
+/// (`Runner::shares_a_message`), with their SQL; fewer than two means none.
+fn shared_run<'p>(
+    runner: &Runner<'_>,
+    steps: &[PlanStep<'p>],
+    findings: &[Finding],
+    loaded: &'p Loaded,
+) -> Vec<(&'p Migration, &'p Script)> {
+    let mut shared = Vec::new();
+    let mut bytes = 0;
+    for step in steps.iter().take(SHARED_MESSAGE_MIGRATIONS) {
+        let migration = step.migration;
+        let script = loaded.script(migration);
+        bytes += script
+            .statements
+            .iter()
+            .map(|statement| statement.text.len())
+            .sum::<usize>();
+        let fresh = matches!(step.action, Action::Apply) && step.replaces.is_none();
+        if !fresh
+            || (bytes > SHARED_MESSAGE_BYTES && !shared.is_empty())
+            || !lint_gate::locked_tables(findings, migration).is_empty()
+            || !runner.shares_a_message(migration, script)
+        {
+            break;
+        }
+        shared.push((migration, script));
+    }
+    shared
 }

@@ -117,8 +117,16 @@ fn each_migration_goes_with_its_ledger_row_in_one_message() {
             message.contains("EXECUTE plan_ledger_write_1(E'00"),
             "{message}"
         );
-        assert!(message.trim_end().ends_with("COMMIT"), "{message}");
+        assert!(message.trim_end().ends_with("COMMIT;"), "{message}");
     }
+    // Fresh migrations next to each other share one message, each in its own transaction.
+    let shared = statements
+        .iter()
+        .find(|statement| statement.contains("CREATE TABLE a (id int)"))
+        .expect("the message");
+    assert!(shared.contains("CREATE TABLE c (id int)"), "{shared}");
+    assert_eq!(shared.matches("BEGIN;").count(), 3, "{shared}");
+    assert_eq!(shared.matches("COMMIT;").count(), 3, "{shared}");
     let prepared: Vec<&String> = statements
         .iter()
         .filter(|statement| statement.contains("PREPARE plan_ledger_write_"))
@@ -212,12 +220,20 @@ fn a_ledger_row_not_as_expected_rolls_the_migration_back() {
 
 /// SQL that ends plan's transaction inside what plan sent as one statement: the message
 /// finds it, says which statement, and what came before it is what is committed.
+/// How `message` failed, sent alone.
+fn failed_message(session: &mut Session, message: &OneMessage<'_>, why: &str) -> MessageFailure {
+    session
+        .apply_in_one_message(std::slice::from_ref(message))
+        .failure
+        .expect(why)
+}
+
 #[test]
 fn a_commit_inside_a_statement_is_found_with_its_statement() {
     let database = test_db("one_message_hidden_commit");
     let mut session = Session::connect(database.settings()).expect("connect");
     let plain = LedgerWrite {
-        sql: "SELECT 1".to_string(),
+        sql: "SELECT '0' AS plan_duration_ms".to_string(),
         values: Vec::new(),
     };
     let statements = [
@@ -225,14 +241,16 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
         "CREATE TABLE h2 (id int); COMMIT; CREATE TABLE h3 (id int)",
         "CREATE TABLE h4 (id int)",
     ];
-    let failure = session
-        .apply_in_one_message(&OneMessage {
+    let failure = failed_message(
+        &mut session,
+        &OneMessage {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
             ledger_write: &plain,
-        })
-        .expect_err("the guard finds the COMMIT");
+        },
+        "the guard finds the COMMIT",
+    );
     assert!(
         matches!(
             failure,
@@ -261,14 +279,16 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
         "CREATE TABLE h5 (id int); COMMIT; SELECT 1 / 0",
         "CREATE TABLE h6 (id int)",
     ];
-    let failure = session
-        .apply_in_one_message(&OneMessage {
+    let failure = failed_message(
+        &mut session,
+        &OneMessage {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
             ledger_write: &plain,
-        })
-        .expect_err("division by zero");
+        },
+        "division by zero",
+    );
     assert!(
         matches!(
             failure,
@@ -283,14 +303,16 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
 
     // Nothing committed: a plain failure, and the session goes on as before.
     let statements = ["CREATE TABLE h7 (id int)", "SELECT 1 / 0"];
-    let failure = session
-        .apply_in_one_message(&OneMessage {
+    let failure = failed_message(
+        &mut session,
+        &OneMessage {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &statements,
             ledger_write: &plain,
-        })
-        .expect_err("division by zero");
+        },
+        "division by zero",
+    );
     assert!(
         matches!(failure, MessageFailure::RolledBack { .. }),
         "{failure:?}"
@@ -301,14 +323,16 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
         sql: format!("SELECT ('{LEDGER_GUARD} ' || $1)::int"),
         values: vec!["1".to_string()],
     };
-    let failure = session
-        .apply_in_one_message(&OneMessage {
+    let failure = failed_message(
+        &mut session,
+        &OneMessage {
             modes: None,
             lock_timeout: Duration::from_secs(5),
             statements: &["CREATE TABLE h8 (id int)"],
             ledger_write: &guard,
-        })
-        .expect_err("the ledger guard");
+        },
+        "the ledger guard",
+    );
     assert!(
         matches!(failure, MessageFailure::LedgerNotAsExpected),
         "{failure:?}"
@@ -401,4 +425,101 @@ fn a_migration_that_deallocates_the_ledger_write_leaves_no_trace() {
         ),
         3
     );
+}
+
+/// Fresh migrations next to each other share a message; one failing in the middle stops the
+/// message there: the ones before it are committed with their rows, it fails at its own
+/// file:line:column (as the statement-by-statement path says), the ones after it never ran.
+#[test]
+fn a_failure_inside_a_shared_message_stops_it_there() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        (
+            "migrations/003_broken.sql",
+            "CREATE TABLE c (id int);\nINSERT INTO c VALUES (1);\nSELECT 1 / (SELECT count(*) - 1 FROM c);\n",
+        ),
+        ("migrations/004_d.sql", "CREATE TABLE d (id int);\n"),
+    ]);
+    let (at, database, run) = fails_alike("one_message_shared_failure", &project);
+    assert!(at[0].contains("migrations/003_broken.sql:3:"), "{at:?}");
+    assert!(
+        run.stderr.contains("migration 003_broken failed"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b"]);
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('c', 'd')"
+        ),
+        0
+    );
+    // Each committed migration has its history row, timed on its own.
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(DISTINCT started_at) FROM plan.migrations_history WHERE outcome = 'ok'"
+        ),
+        2
+    );
+    // The run goes on from the failed one once it is fixed.
+    project.write(
+        "migrations/003_broken.sql",
+        "CREATE TABLE c (id int);\nINSERT INTO c VALUES (1);\n",
+    );
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        ledger_ids(&database),
+        ["001_a", "002_b", "003_broken", "004_d"]
+    );
+}
+
+/// A `COMMIT` hidden (where plan's splitter saw one statement) in the second migration of a
+/// shared message: the first is committed, the second ended plan's transaction at its
+/// statement 1, the third never ran.
+#[test]
+fn a_commit_hidden_in_a_shared_message_is_found_in_its_migration() {
+    let database = test_db("one_message_shared_commit");
+    let mut session = Session::connect(database.settings()).expect("connect");
+    let plain = LedgerWrite {
+        sql: "SELECT '3' AS plan_duration_ms".to_string(),
+        values: Vec::new(),
+    };
+    let message = |statements: &'static [&'static str]| OneMessage {
+        modes: None,
+        lock_timeout: Duration::from_secs(5),
+        statements,
+        ledger_write: &plain,
+    };
+    let outcome = session.apply_in_one_message(&[
+        message(&["CREATE TABLE s1 (id int)"]),
+        message(&[
+            "CREATE TABLE s2 (id int)",
+            "CREATE TABLE s3 (id int); COMMIT; CREATE TABLE s4 (id int)",
+            "CREATE TABLE s5 (id int)",
+        ]),
+        message(&["CREATE TABLE s6 (id int)"]),
+    ]);
+    // How long the committed one took is lost with the server's answer to the failed message.
+    assert_eq!(outcome.committed.len(), 1, "{outcome:?}");
+    assert!(
+        matches!(
+            outcome.failure,
+            Some(MessageFailure::Ended {
+                statement: 1,
+                error: None
+            })
+        ),
+        "{outcome:?}"
+    );
+    let tables = |names: &str| {
+        count(
+            &database,
+            &format!("SELECT count(*) FROM pg_tables WHERE tablename IN ({names})"),
+        )
+    };
+    assert_eq!(tables("'s1', 's2', 's3'"), 3);
+    assert_eq!(tables("'s4', 's5', 's6'"), 0);
 }

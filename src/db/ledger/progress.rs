@@ -9,7 +9,7 @@ use super::rows::{LedgerRow, ResumePoint};
 use super::tables::Ledger;
 use crate::db::error::DbError;
 use crate::db::quote::{Written, quote_literal};
-use crate::db::session::{Session, SqlError, Transaction};
+use crate::db::session::{DURATION_MS, STARTED_EPOCH, Session, SqlError, Transaction};
 
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
 #[derive(Clone, Copy, Debug)]
@@ -69,26 +69,29 @@ impl Ledger {
         expected: Expected<'_>,
         guard: &str,
     ) -> LedgerWrite {
+        // The row's duration is the value the write returns: a message holding several
+        // migrations reports each one's as the server timed it.
         let sql = format!(
             "WITH {applied},
              history AS ({history_insert} FROM applied RETURNING 1)
-             SELECT CASE WHEN count(*) = 1 THEN NULL
-                         ELSE ({guard} || ' ' || pg_catalog.txid_current())::int END
+             SELECT CASE WHEN count(*) = 1 THEN $5::text
+                         ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
+                    AS plan_duration_ms
              FROM history",
             applied = self.applied_cte(),
             history_insert = self.history_select(7),
             guard = quote_literal(guard),
         );
-        let started = epoch_seconds(event.started_at);
         let batch = row.batch.to_string();
-        let duration = Written::Expression(
-            "(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::bigint::text",
-        );
+        // Both from the server: the message sets the migration's start as its transaction
+        // begins (`db::STARTED_EPOCH`).
+        let started = Written::Expression(STARTED_EPOCH);
+        let duration = Written::Expression(DURATION_MS);
         let mut values: Vec<String> = [
             Written::Value(Some(&row.id)),
             Written::Value(Some(&row.checksum)),
             Written::Value(Some(&batch)),
-            Written::Value(Some(&started)),
+            started,
             duration,
             Written::Value(row.environment.as_deref()),
         ]
@@ -98,11 +101,11 @@ impl Ledger {
         let event_parameters = EventParameters::of(event);
         let event_values = event_parameters.as_slice();
         values.extend(event_values.iter().enumerate().map(|(index, value)| {
-            // The event's duration (its seventh value) is the server's too.
-            if index == 6 {
-                duration.to_sql()
-            } else {
-                Written::Value(*value).to_sql()
+            // The event's start and duration (its sixth and seventh values) are the server's.
+            match index {
+                5 => started.to_sql(),
+                6 => duration.to_sql(),
+                _ => Written::Value(*value).to_sql(),
             }
         }));
         values.extend(

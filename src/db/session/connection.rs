@@ -55,6 +55,8 @@ pub struct Session {
     /// session (its SQL and its name), and how many were prepared (`message`).
     pub(super) ledger_statement: Option<super::message::PreparedStatements>,
     pub(super) ledger_statements: usize,
+    /// How many messages of migrations this session sent (`message`), to tag their markers.
+    pub(super) messages_sent: usize,
 }
 
 pub(super) enum Connection {
@@ -179,6 +181,7 @@ impl Session {
             lock_notes: Vec::new(),
             ledger_statement: None,
             ledger_statements: 0,
+            messages_sent: 0,
         })
     }
 

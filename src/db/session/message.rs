@@ -25,16 +25,15 @@
 //! whole message before running any of it, so a syntax error anywhere runs nothing; its position,
 //! counted from the message's start, is taken back to the statement it falls in.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use postgres::SimpleQueryMessage;
 
 use super::connection::Session;
-use super::reset::{RESIDUE, cleanup_sql};
+use super::reset::{Identity, NOT_PLANS_STATEMENT, RESIDUE_LOOKUPS};
 use super::results::SqlError;
 use crate::db::ledger::LedgerWrite;
-use crate::db::quote::write_parameters;
+use crate::db::quote::{quote_literal, write_parameters};
 
 /// What the guard of the ledger write says when the row was not as this run left it.
 pub const LEDGER_GUARD: &str = "plan guard: ledger row not as expected";
@@ -43,6 +42,14 @@ const TRANSACTION_GUARD: &str = "plan guard: transaction ended";
 /// What the session guard says when another server process answers than the one holding the
 /// advisory lock.
 const SESSION_GUARD: &str = "plan guard: server process changed";
+/// What the residue guard says when the migration left something on the session that only
+/// the other path cleans up after it (a role, temporary objects, held cursors, prepared
+/// statements): the migration is rolled back and goes the other way.
+const RESIDUE_GUARD: &str = "plan guard: session state left";
+/// The column of the guard's row.
+const GUARD_COLUMN: &str = "plan_residue";
+/// The column of the ledger write's row, its duration in milliseconds.
+const LEDGER_COLUMN: &str = "plan_duration_ms";
 
 /// A migration's transaction, as one message.
 #[derive(Debug)]
@@ -54,9 +61,18 @@ pub struct OneMessage<'a> {
     /// The migration's statements, in order.
     pub statements: &'a [&'a str],
     /// The ledger and history write with its guard ([`LEDGER_GUARD`]):
-    /// `Ledger::record_applied_text`.
+    /// `Ledger::record_applied_text`. Its started and duration values are
+    /// [`STARTED_EPOCH`] and [`DURATION_MS`].
     pub ledger_write: &'a LedgerWrite,
 }
+
+/// The migration's start, as epoch seconds, for the ledger write of a message: set by the
+/// message as the migration's transaction begins (a message holding several migrations has
+/// one statement time for all of them).
+pub(crate) const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
+/// The migration's duration in milliseconds so far, for the ledger write of a message.
+pub(crate) const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
+     - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
 
 /// How a migration sent as one message failed.
 #[derive(Debug)]
@@ -85,12 +101,25 @@ pub enum MessageFailure {
     ConnectionLost(SqlError),
 }
 
-/// The message's text, and where each statement starts in it (in characters, as the server
-/// counts error positions).
+/// What a message of one or more migrations did: the first `committed.len()` are committed
+/// (with how long each took, as the server timed it); `failure` is the next one's, if the
+/// message stopped there (the ones after it did not run).
+#[derive(Debug)]
+pub struct MessageOutcome {
+    /// The committed migrations' durations, in order.
+    pub committed: Vec<Duration>,
+    /// Why the migration after them failed.
+    pub failure: Option<MessageFailure>,
+}
+
+/// The message's text, and where each migration's statements start in it (in characters, as
+/// the server counts error positions).
 struct Layout {
     text: String,
-    /// Each statement's first character, 0-based, then the message's length.
-    starts: Vec<usize>,
+    /// Per migration: each statement's first character, 0-based, then the end of the last.
+    starts: Vec<Vec<usize>>,
+    /// What the message's migrations set `plan.committed` to as each commits, before its index.
+    committed_tag: String,
 }
 
 impl Session {
@@ -100,55 +129,85 @@ impl Session {
         self.lease.is_none()
     }
 
-    /// Runs `message`'s migration, with its ledger row, in one round trip (two when the
-    /// migration left something on the session that a reset does not undo: a role, temporary
-    /// objects, cursors). See the module comment for what is checked and how.
-    pub fn apply_in_one_message(&mut self, message: &OneMessage<'_>) -> Result<(), MessageFailure> {
-        let statements = self.prepared_statements(message.ledger_write)?;
-        let layout = layout(message, &statements, &self.reset_sql);
-        let sent = self.connection.client().simple_query(&layout.text);
-        let messages = match sent {
-            Ok(messages) => messages,
-            Err(error) => return Err(self.failed(&SqlError::from_postgres(&error), &layout)),
+    /// Whether several migrations may go in one message on this session: only on a session of
+    /// its own server process (the statements they execute are prepared on it).
+    pub fn sends_several_in_one_message(&self) -> bool {
+        self.keeps_statements && self.lease.is_none()
+    }
+
+    /// Runs `messages`' migrations, each in its own transaction with its ledger row, in one
+    /// round trip. The server stops at the first error, so the migrations after a failed one
+    /// do not run. See the module comment for what is checked and how.
+    pub fn apply_in_one_message(&mut self, messages: &[OneMessage<'_>]) -> MessageOutcome {
+        let Some(first) = messages.first() else {
+            return MessageOutcome {
+                committed: Vec::new(),
+                failure: None,
+            };
         };
-        // The guard's row is there unless the server read the migration's SQL differently
-        // from plan's splitter (an open quote or comment reaching into plan's own statements):
-        // then what ran is not what plan sent, and the marker says where it went astray.
-        let Some(residue) = residue_row(&messages) else {
+        let sent = match self.prepared_statements(first) {
+            Ok(sent) => sent,
+            Err(failure) => {
+                return MessageOutcome {
+                    committed: Vec::new(),
+                    failure: Some(failure),
+                };
+            }
+        };
+        self.messages_sent += 1;
+        let committed_tag = format!("{}:", self.messages_sent);
+        let layout = layout(messages, &sent, &self.reset_sql, committed_tag);
+        let answer = self.connection.client().simple_query(&layout.text);
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => return self.failed(&SqlError::from_postgres(&error), &layout),
+        };
+        // One guard row and one ledger row per migration, unless the server read a
+        // migration's SQL differently from plan's splitter (an open quote or comment reaching
+        // into plan's own statements): then what ran is not what plan sent.
+        let guards = rows(&answer, GUARD_COLUMN).len();
+        let durations = rows(&answer, LEDGER_COLUMN);
+        if guards != messages.len() || durations.len() != messages.len() {
             let astray = SqlError::plan(
                 "the server read the migration's SQL differently from plan (a quote or comment left open reached into the statements plan sends after it)",
             );
-            return Err(self.failed(&astray, &layout));
-        };
-        if let Some(cleanup) = cleanup_sql(&residue, &self.identity) {
-            // After the commit, at session level: what the migration left goes as the reset
-            // on the other path would have undone it within the transaction. (These statements
-            // cannot fail on a live session; a connection lost here is reported as lost, and
-            // the ledger, committed with the migration, tells what happened.)
-            self.connection
-                .client()
-                .batch_execute(&cleanup)
-                .map_err(|error| MessageFailure::ConnectionLost(SqlError::from_postgres(&error)))?;
+            return self.failed(&astray, &layout);
         }
-        Ok(())
+        MessageOutcome {
+            committed: durations
+                .iter()
+                .map(|row| {
+                    let millis = row.first().cloned().flatten().unwrap_or_default();
+                    Duration::from_millis(millis.parse().unwrap_or(0))
+                })
+                .collect(),
+            failure: None,
+        }
     }
 
-    /// The guard and ledger write as the message sends them. On a session of its own server
-    /// process: the `EXECUTE` of statements prepared once per session with SQL's `PREPARE`
-    /// (parsed and planned again in every message otherwise, which cost the server more than
-    /// running them: the guard's catalog lookups take a tenth of a millisecond to plan); where
-    /// a pooler may serve the next message elsewhere, the statements with their values written
-    /// in.
-    fn prepared_statements(&mut self, write: &LedgerWrite) -> Result<Sent, MessageFailure> {
+    /// The parts plan writes around each migration's statements. On a session of its own
+    /// server process: the `EXECUTE` of statements prepared once per session with SQL's
+    /// `PREPARE` (parsed and planned again in every message otherwise, which cost the server
+    /// more than running them: the guard's catalog lookups take a tenth of a millisecond to
+    /// plan); where a pooler may serve the next message elsewhere, the statements in full.
+    fn prepared_statements(&mut self, message: &OneMessage<'_>) -> Result<Sent, MessageFailure> {
+        let write = message.ledger_write;
+        let lock_timeout = message.lock_timeout.as_millis();
         if !self.keeps_statements {
             return Ok(Sent {
-                token: INLINE_TOKEN.to_string(),
-                guard: guard_sql(INLINE_TOKEN, None),
-                ledger_write: write_parameters(&write.sql, &write.values),
+                begin: begin_sql(INLINE_TOKEN, lock_timeout),
+                guard: guard_sql(INLINE_TOKEN, None, &self.identity),
+                ledger_write: Box::new(move |write: &LedgerWrite| {
+                    write_parameters(&write.sql, &write.values)
+                }),
             });
         }
         let prepared = match &self.ledger_statement {
-            Some(prepared) if prepared.ledger_sql == write.sql => prepared.clone(),
+            Some(prepared)
+                if prepared.ledger_sql == write.sql && prepared.lock_timeout == lock_timeout =>
+            {
+                prepared.clone()
+            }
             _ => {
                 // New names each time: statements prepared before may still exist (a failed
                 // message), and plan's names are left out of what a migration left.
@@ -156,152 +215,230 @@ impl Session {
                 let number = self.ledger_statements;
                 let prepared = PreparedStatements {
                     ledger_sql: write.sql.clone(),
+                    lock_timeout,
                     ledger_write: format!("plan_ledger_write_{number}"),
+                    begin: format!("plan_begin_{number}"),
                     guard: format!("plan_guard_{number}"),
-                    token: format!("{}.{number}.{}", self.backend_pid(), token_salt()),
                 };
+                let token = format!("{}.{number}.{}", self.backend_pid(), token_salt());
                 let types = vec!["text"; write.values.len()].join(", ");
                 let sql = format!(
-                    "PREPARE {ledger}({types}) AS {write_sql};\nPREPARE {guard} AS {guard_sql}",
+                    "PREPARE {ledger}({types}) AS {write_sql};\n\
+                     PREPARE {begin} AS {begin_sql};\n\
+                     PREPARE {guard} AS {guard_sql}",
                     ledger = prepared.ledger_write,
                     write_sql = write.sql,
+                    begin = prepared.begin,
+                    begin_sql = begin_sql(&token, lock_timeout),
                     guard = prepared.guard,
-                    guard_sql = guard_sql(&prepared.token, Some(self.backend_pid())),
+                    guard_sql = guard_sql(&token, Some(self.backend_pid()), &self.identity),
                 );
-                self.connection
-                    .client()
-                    .batch_execute(&sql)
-                    .map_err(|error| MessageFailure::RolledBack {
+                if let Err(error) = self.connection.client().batch_execute(&sql) {
+                    return Err(MessageFailure::RolledBack {
                         error: SqlError::from_postgres(&error),
                         statement: None,
-                    })?;
+                    });
+                }
                 self.ledger_statement = Some(prepared.clone());
                 prepared
             }
         };
+        let ledger_write = prepared.ledger_write.clone();
         Ok(Sent {
+            begin: format!("EXECUTE {}", prepared.begin),
             guard: format!("EXECUTE {}", prepared.guard),
-            ledger_write: format!(
-                "EXECUTE {}({})",
-                prepared.ledger_write,
-                write.values.join(", ")
-            ),
-            token: prepared.token,
+            ledger_write: Box::new(move |write: &LedgerWrite| {
+                format!("EXECUTE {ledger_write}({})", write.values.join(", "))
+            }),
         })
     }
 
-    /// What a failed message did: rolls back what is left of it and reads the marker.
-    fn failed(&mut self, error: &SqlError, layout: &Layout) -> MessageFailure {
-        // The migration may have deallocated the prepared ledger write: prepare it again.
+    /// What a failed message did: rolls back what is left of it, reads the markers (how
+    /// many of its migrations committed; the statement of the next one that ended its
+    /// transaction, if one did) and deallocates what the failed migration prepared (a
+    /// `PREPARE` outlives its transaction's rollback).
+    fn failed(&mut self, error: &SqlError, layout: &Layout) -> MessageOutcome {
+        // The migration may have deallocated the prepared statements: prepare them again.
         self.ledger_statement = None;
+        let outcome = |committed: usize, failure: MessageFailure| MessageOutcome {
+            committed: vec![Duration::ZERO; committed],
+            failure: Some(failure),
+        };
         if error.connection_lost {
-            return MessageFailure::ConnectionLost(error.clone());
+            return outcome(0, MessageFailure::ConnectionLost(error.clone()));
         }
         // What the migration's SQL said before it failed is kept for the run to show; what
         // the ROLLBACK says (a warning when the failure left no transaction open) is not.
         let said = self.notices.take();
-        let marker = self
+        let markers = self
             .connection
             .client()
-            .simple_query(
+            .simple_query(&format!(
                 "ROLLBACK; SELECT pg_catalog.current_setting('plan.statement', true), \
-                 pg_catalog.set_config('plan.statement', '', false)",
-            )
-            .map(|messages| {
-                super::results::last_row(&messages)
-                    .and_then(|row| row.first().cloned().flatten())
-                    .unwrap_or_default()
-            });
+                 pg_catalog.current_setting('plan.committed', true), \
+                 pg_catalog.set_config('plan.statement', '', false), \
+                 pg_catalog.set_config('plan.committed', '', false), \
+                 (SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
+                  FROM pg_catalog.pg_prepared_statements \
+                  WHERE from_sql AND {NOT_PLANS_STATEMENT})"
+            ))
+            .map(|messages| super::results::last_row(&messages).unwrap_or_default());
         self.notices.forget_since(said);
-        let marker = match marker {
-            Ok(marker) => marker,
-            Err(lost) => return MessageFailure::ConnectionLost(SqlError::from_postgres(&lost)),
+        let markers = match markers {
+            Ok(markers) => markers,
+            Err(lost) => {
+                return outcome(
+                    0,
+                    MessageFailure::ConnectionLost(SqlError::from_postgres(&lost)),
+                );
+            }
         };
-        if let Ok(statement) = marker.parse::<usize>() {
+        let column = |index: usize| markers.get(index).cloned().flatten().unwrap_or_default();
+        if let Some(deallocate) = markers.get(4).cloned().flatten()
+            && let Err(lost) = self.connection.client().batch_execute(&deallocate)
+        {
+            return outcome(
+                0,
+                MessageFailure::ConnectionLost(SqlError::from_postgres(&lost)),
+            );
+        }
+        // `plan.committed` is set, with the message's tag, by each migration's transaction
+        // as it commits: the failed migration is the one after the last that did.
+        let committed = column(1)
+            .strip_prefix(&layout.committed_tag)
+            .and_then(|index| index.parse::<usize>().ok())
+            .map_or(0, |index| index + 1);
+        let empty = Vec::new();
+        let starts = layout.starts.get(committed).unwrap_or(&empty);
+        if let Ok(statement) = column(0).parse::<usize>() {
             let ours = error.message.contains(TRANSACTION_GUARD);
-            return MessageFailure::Ended {
-                statement: statement.min(layout.starts.len().saturating_sub(2)),
-                error: (!ours).then(|| error.clone()),
-            };
+            return outcome(
+                committed,
+                MessageFailure::Ended {
+                    statement: statement.min(starts.len().saturating_sub(2)),
+                    error: (!ours).then(|| error.clone()),
+                },
+            );
         }
         if error.message.contains(LEDGER_GUARD) {
-            return MessageFailure::LedgerNotAsExpected;
+            return outcome(committed, MessageFailure::LedgerNotAsExpected);
         }
         if error.message.contains(SESSION_GUARD) {
-            return MessageFailure::RolledBack {
-                error: SqlError::plan(format!(
-                    "the server process serving this session changed (pid {}): a transaction pooler serves the connection, where the advisory lock does not hold; nothing of this migration ran. Set `lock: table` in plan.yaml (docs/poolers.md)",
-                    self.backend_pid()
-                )),
-                statement: None,
-            };
+            let error = SqlError::plan(format!(
+                "the server process serving this session changed (pid {}): a transaction pooler serves the connection, where the advisory lock does not hold; nothing of this migration ran. Set `lock: table` in plan.yaml (docs/poolers.md)",
+                self.backend_pid()
+            ));
+            return outcome(
+                committed,
+                MessageFailure::RolledBack {
+                    error,
+                    statement: None,
+                },
+            );
         }
         let mut error = error.clone();
         let statement = error.position.and_then(|position| {
-            let (index, start) = statement_at(&layout.starts, position)?;
+            let (index, start) = statement_at(starts, position)?;
             error.position = Some(position - start);
             Some(index)
         });
-        MessageFailure::RolledBack { error, statement }
+        outcome(committed, MessageFailure::RolledBack { error, statement })
     }
 }
 
-/// The message for `message`, with `sent`'s guard and ledger write.
-fn layout(message: &OneMessage<'_>, sent: &Sent, reset_sql: &str) -> Layout {
-    let mut text = String::from("BEGIN;\n");
-    if let Some(modes) = message.modes {
-        let _ = writeln!(text, "SET TRANSACTION {modes};");
-    }
-    // `SET LOCAL`, not a query: a statement with no plan to make costs the server a few
-    // microseconds. The token lives as long as the transaction plan began; the guard finds it
-    // gone if the migration's SQL ended that transaction.
-    let _ = writeln!(
-        text,
-        "SET LOCAL lock_timeout = '{}ms'; SET LOCAL plan.transaction = '{}';",
-        message.lock_timeout.as_millis(),
-        sent.token,
-    );
-    let mut starts = Vec::with_capacity(message.statements.len() + 1);
-    let mut length = text.chars().count();
-    for (index, statement) in message.statements.iter().enumerate() {
-        let marker = format!("SET plan.statement = '{index}';\n");
-        length += marker.chars().count();
-        text.push_str(&marker);
+/// The message for `messages`, with `sent`'s statements around each one's SQL.
+fn layout(
+    messages: &[OneMessage<'_>],
+    sent: &Sent,
+    reset_sql: &str,
+    committed_tag: String,
+) -> Layout {
+    let mut text = String::new();
+    let mut length = 0;
+    let mut all_starts = Vec::with_capacity(messages.len());
+    let push = |text: &mut String, length: &mut usize, part: &str| {
+        text.push_str(part);
+        *length += part.chars().count();
+    };
+    for (migration, message) in messages.iter().enumerate() {
+        push(&mut text, &mut length, "BEGIN;\n");
+        if let Some(modes) = message.modes {
+            push(
+                &mut text,
+                &mut length,
+                &format!("SET TRANSACTION {modes};\n"),
+            );
+        }
+        // The token lives as long as the transaction plan began: the guard finds it gone if
+        // the migration's SQL ended that transaction.
+        push(&mut text, &mut length, &format!("{};\n", sent.begin));
+        let mut starts = Vec::with_capacity(message.statements.len() + 1);
+        for (index, statement) in message.statements.iter().enumerate() {
+            push(
+                &mut text,
+                &mut length,
+                &format!("SET plan.statement = '{index}';\n"),
+            );
+            starts.push(length);
+            push(&mut text, &mut length, statement);
+            // The newline ends a trailing `--` comment.
+            push(&mut text, &mut length, "\n;");
+        }
         starts.push(length);
-        text.push_str(statement);
-        // The newline ends a trailing `--` comment.
-        text.push_str("\n;");
-        length += statement.chars().count() + 2;
+        all_starts.push(starts);
+        // The settings are reset after the ledger write: its statement is prepared (names
+        // resolved when it was) and checks what it writes, and a setting that makes it fail
+        // (a tiny `statement_timeout`) rolls the migration back, to go the other way.
+        let tail = format!(
+            "{guard};\n{ledger};\n{reset_sql}UNLISTEN *;\n\
+             SET plan.committed = '{committed_tag}{migration}';\nCOMMIT;\n",
+            guard = sent.guard,
+            ledger = (sent.ledger_write)(message.ledger_write),
+        );
+        push(&mut text, &mut length, &tail);
     }
-    starts.push(length);
-    let _ = write!(
+    Layout {
         text,
-        "{guard};\n\
-         {reset_sql}UNLISTEN *;\n\
-         SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE;\n\
-         {ledger};\n\
-         COMMIT",
-        guard = sent.guard,
-        ledger = sent.ledger_write,
-    );
-    Layout { text, starts }
+        starts: all_starts,
+        committed_tag,
+    }
 }
 
-/// The guard query: its first column, `plan_residue`, says `ours` while the transaction is the
-/// one that set `token` (and fails otherwise), then [`RESIDUE`]'s columns; on a session of
-/// its own server process, `session_pid` is checked too.
-fn guard_sql(token: &str, session_pid: Option<i32>) -> String {
+/// What begins each migration's transaction after `BEGIN`: its lock timeout, the token the
+/// guard looks for and the migration's start ([`STARTED_EPOCH`]), all transaction-local.
+fn begin_sql(token: &str, lock_timeout_ms: u128) -> String {
+    format!(
+        "SELECT pg_catalog.set_config('lock_timeout', '{lock_timeout_ms}ms', true), \
+         pg_catalog.set_config('plan.transaction', '{token}', true), \
+         pg_catalog.set_config('plan.started', \
+             (extract(epoch FROM pg_catalog.clock_timestamp()))::text, true)"
+    )
+}
+
+/// The guard query, run after the migration's statements: its row (column `plan_residue`)
+/// comes only if the transaction is the one that set `token`, the session's identity is
+/// as it started, and the migration left no temporary objects, held cursors or prepared
+/// statements ([`RESIDUE`]); on a session of its own server process, `session_pid` is
+/// checked too. Anything else fails with the guard's message, which rolls the migration back.
+fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> String {
     let session = session_pid.map_or_else(String::new, |pid| {
         format!(
-            ", CASE WHEN pg_catalog.pg_backend_pid() = {pid} THEN NULL \
-             ELSE ('{SESSION_GUARD} ' || pg_catalog.pg_backend_pid())::int END"
+            "WHEN pg_catalog.pg_backend_pid() <> {pid} \
+             THEN ('{SESSION_GUARD} ' || pg_catalog.pg_backend_pid())::int::text "
         )
     });
     format!(
-        "SELECT CASE WHEN pg_catalog.current_setting('plan.transaction', true) = '{token}' \
-                   THEN 'ours' \
-                   ELSE ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text END \
-                AS plan_residue, {RESIDUE}{session}"
+        "SELECT CASE WHEN pg_catalog.current_setting('plan.transaction', true) \
+                       IS DISTINCT FROM '{token}' \
+                     THEN ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text \
+                     {session}\
+                     WHEN (current_user::text, session_user::text) IS DISTINCT FROM ({current}, {session_user}) \
+                       OR residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
+                     THEN ('{RESIDUE_GUARD} ' || pg_catalog.txid_current())::int::text \
+                     ELSE 'ours' END AS {GUARD_COLUMN} \
+         FROM (SELECT {RESIDUE_LOOKUPS}) AS residue",
+        current = quote_literal(&identity.current_user),
+        session_user = quote_literal(&identity.session_user),
     )
 }
 
@@ -322,22 +459,24 @@ fn token_salt() -> u64 {
 pub(super) struct PreparedStatements {
     /// The ledger write's SQL they were prepared for.
     ledger_sql: String,
+    /// The lock timeout the begin statement sets, in milliseconds.
+    lock_timeout: u128,
     /// The name of the prepared ledger write.
     ledger_write: String,
+    /// The name of the prepared begin statement.
+    begin: String,
     /// The name of the prepared guard.
     guard: String,
-    /// What the message's transaction sets and the guard looks for.
-    token: String,
 }
 
-/// The parts of a message plan writes around the migration's statements.
+/// The parts of a message plan writes around each migration's statements.
 struct Sent {
-    /// The value of `plan.transaction` the guard expects.
-    token: String,
-    /// The guard query, or its `EXECUTE`.
+    /// After `BEGIN`: [`begin_sql`], or its `EXECUTE`.
+    begin: String,
+    /// After the statements: [`guard_sql`], or its `EXECUTE`.
     guard: String,
-    /// The ledger write, or its `EXECUTE`.
-    ledger_write: String,
+    /// The ledger write of a migration, or its `EXECUTE`.
+    ledger_write: Box<dyn Fn(&LedgerWrite) -> String>,
 }
 
 /// The statement whose text (or the separator after it) holds the 1-based character
@@ -350,20 +489,23 @@ fn statement_at(starts: &[usize], position: usize) -> Option<(usize, usize)> {
     Some((index, starts[index]))
 }
 
-/// The residue row ([`RESIDUE`] after the guard's column), if the server sent it.
-fn residue_row(messages: &[SimpleQueryMessage]) -> Option<Vec<Option<String>>> {
-    messages.iter().find_map(|message| match message {
-        SimpleQueryMessage::Row(row)
-            if row.columns().first().map(|column| column.name()) == Some("plan_residue") =>
-        {
-            Some(
-                (0..row.len())
-                    .map(|index| row.get(index).map(str::to_string))
-                    .collect(),
-            )
-        }
-        _ => None,
-    })
+/// The rows whose first column is `column`, in order.
+fn rows(messages: &[SimpleQueryMessage], column: &str) -> Vec<Vec<Option<String>>> {
+    messages
+        .iter()
+        .filter_map(|message| match message {
+            SimpleQueryMessage::Row(row)
+                if row.columns().first().map(|found| found.name()) == Some(column) =>
+            {
+                Some(
+                    (0..row.len())
+                        .map(|index| row.get(index).map(str::to_string))
+                        .collect(),
+                )
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

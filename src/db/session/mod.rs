@@ -19,6 +19,6 @@ pub(crate) mod results;
 pub(crate) mod transaction;
 
 pub(crate) use connection::Session;
-pub(crate) use message::{LEDGER_GUARD, MessageFailure, OneMessage};
+pub(crate) use message::{DURATION_MS, LEDGER_GUARD, MessageFailure, OneMessage, STARTED_EPOCH};
 pub(crate) use results::SqlError;
 pub(crate) use transaction::{Transaction, TransactionId, TransactionState};
