@@ -131,14 +131,15 @@ impl Runner<'_> {
     /// Applies `migrations` (each one [`Runner::shares_a_message`]), each in its own
     /// transaction with its ledger row, in one round trip: the server stops at the first that
     /// fails. Returns how long each committed one took, and what became of the one after them
-    /// when the message stopped there: `Ok(())` when nothing of it is committed (the caller
-    /// runs it again on its own, which says what failed and where, and retries a lock
-    /// timeout), its failure when it ended its own transaction or the outcome is not known.
+    /// when the message stopped there: `Ok(lock_timed_out)` when nothing of it is committed
+    /// (the caller runs it again on its own, which says what failed and where, and retries a
+    /// lock timeout counting this attempt), its failure when it ended its own transaction,
+    /// found its ledger row not as expected, or the outcome is not known.
     pub(crate) fn apply_sharing_a_message(
         &mut self,
         migrations: &[(&Migration, &Script)],
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> (Vec<Duration>, Option<Result<(), Box<MigrationFailed>>>) {
+    ) -> (Vec<Duration>, Option<Result<bool, Box<MigrationFailed>>>) {
         let runs: Vec<MigrationRun<'_>> = migrations
             .iter()
             .map(|(migration, script)| MigrationRun {
@@ -186,7 +187,7 @@ impl Runner<'_> {
         }
         let next = outcome.failure.map(|failure| {
             let Some(run) = runs.get(committed.len()) else {
-                return Ok(());
+                return Ok(false);
             };
             match failure_point(run, failure) {
                 // Ended its own transaction (part of it is committed), or the outcome is not
@@ -199,8 +200,11 @@ impl Runner<'_> {
                     Err(self.fail(run, (point, String::new()), observe))
                 }
                 // Nothing of it is committed: on its own, it fails again where it fails (and
-                // says where), or goes (a lock timeout gone).
-                Some(_) | None => Ok(()),
+                // says where), or goes (a lock timeout gone, this attempt counted).
+                Some(point) => {
+                    Ok(matches!(&point.error, FailureKind::Sql(error) if error.is_lock_timeout()))
+                }
+                None => Ok(false),
             }
         });
         (committed, next)

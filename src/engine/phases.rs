@@ -213,6 +213,18 @@ impl Runner<'_> {
     ) -> Result<(), (FailurePoint, String)> {
         let attempts = self.lock_retries + 1;
         let mut attempt = 1;
+        // A lock timeout in a message shared with other migrations was this one's first
+        // attempt: the pause, then the next.
+        if std::mem::take(&mut self.attempts_spent) > 0 && attempts > 1 {
+            let pause = backoff(attempt);
+            attempt += 1;
+            observe(Progress::Retrying {
+                id: run.migration.id(),
+                attempt,
+                pause,
+            });
+            std::thread::sleep(pause);
+        }
         loop {
             let last = attempt == attempts;
             // Only the last attempt needs to know who blocks it: that is the one reported.

@@ -175,20 +175,13 @@ pub fn apply_with_handlers(
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
     let database = super::target::target(loaded.project(), settings);
-    apply_while(
-        loaded,
-        database,
-        settings,
-        options,
-        handlers,
-        observe,
-        &|| true,
-    )
-    .map(|(report, _)| report)
+    apply_while(loaded, database, settings, options, handlers, observe, None)
+        .map(|(report, _)| report)
 }
 
-/// Applies as [`apply_with_handlers`] does, asking `go_on` before each migration: once it says no,
-/// the run stops there (the migration that is running finishes first), records its snapshot,
+/// Applies as [`apply_with_handlers`] does, asking `go_on` (if given) before each migration:
+/// once it says no, the run stops there (the migration that is running finishes first; such a
+/// run sends each migration in a message of its own), records its snapshot,
 /// releases the lock and returns what it did with the migration it stopped before. Asked while
 /// waiting for the lock too: a no there ends the wait with `DbError::LockWaitStopped`, nothing
 /// done; and a run told to stop takes no backup. A fleet run stops its other targets this way after
@@ -201,8 +194,12 @@ pub(crate) fn apply_while(
     options: &ApplyOptions,
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
-    go_on: &dyn Fn() -> bool,
+    go_on: Option<&dyn Fn() -> bool>,
 ) -> Result<(Report, Option<MigrationId>), ApplyError> {
+    // A run that may be told to stop stops between migrations, so its migrations do not
+    // share messages (`Runner::apply_sharing_a_message`): the one running finishes, no more.
+    let may_stop = go_on.is_some();
+    let go_on = || go_on.is_none_or(|go_on| go_on());
     let mut stopped_before = None;
     let project = loaded.project();
     let (ledger, snapshots) = (database.ledger(), database.snapshots());
@@ -225,7 +222,7 @@ pub(crate) fn apply_while(
                 poll_interval: Duration::from_millis(200),
                 on_wait: &mut on_wait,
                 // Told to stop, a run waiting for another's lock has nothing to finish.
-                keep_waiting: go_on,
+                keep_waiting: &go_on,
             };
             let session = database.connect_locked(&mut wait)?;
             for text in session.lock_notes() {
@@ -321,6 +318,7 @@ pub(crate) fn apply_while(
         lock_timeout: project.manifest().lock_timeout(),
         lock_retries: project.manifest().lock_retries(),
         tracer,
+        attempts_spent: 0,
     };
     let mut replicas = ReplicaWaiter::default();
     let steps = plan.steps();
@@ -365,11 +363,12 @@ pub(crate) fn apply_while(
         }
         // Fresh migrations next to each other that may share a message go in one round trip
         // (each in its own transaction, with its ledger row).
-        let shared = if start >= alone && project.manifest().wait_for_replicas().is_none() {
-            shared_run(&runner, &steps[start..], &findings, loaded)
-        } else {
-            Vec::new()
-        };
+        let shared =
+            if start >= alone && !may_stop && project.manifest().wait_for_replicas().is_none() {
+                shared_run(&runner, &steps[start..], &findings, loaded)
+            } else {
+                Vec::new()
+            };
         let results = if shared.len() > 1 {
             let (committed, after) = runner.apply_sharing_a_message(&shared, observe);
             index = start + committed.len();
@@ -379,7 +378,10 @@ pub(crate) fn apply_while(
                 .map(|((migration, _), duration)| (*migration, Ok(duration)))
                 .collect();
             match after {
-                Some(Ok(())) => alone = index + 1,
+                Some(Ok(lock_timed_out)) => {
+                    alone = index + 1;
+                    runner.attempts_spent = u32::from(lock_timed_out);
+                }
                 Some(Err(failed)) => {
                     if let Some((migration, _)) = shared.get(results.len()) {
                         results.push((*migration, Err(failed)));

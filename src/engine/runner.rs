@@ -34,6 +34,9 @@ pub(crate) struct Runner<'a> {
     pub(crate) lock_retries: u32,
     /// What the run reports of what it sends (`plan -v`).
     pub(crate) tracer: Tracer,
+    /// Lock-timed-out attempts the next migration already had in a shared message
+    /// (`one_message`): its retries count them.
+    pub(crate) attempts_spent: u32,
 }
 
 /// A migration's run: what it is, and timing for its ledger and history rows.

@@ -9,7 +9,15 @@ use super::rows::{LedgerRow, ResumePoint};
 use super::tables::Ledger;
 use crate::db::error::DbError;
 use crate::db::quote::{Written, quote_literal};
-use crate::db::session::{DURATION_MS, STARTED_EPOCH, Session, SqlError, Transaction};
+use crate::db::session::{Session, SqlError, Transaction};
+
+/// The migration's start, as epoch seconds, for the ledger write of a message: `plan.started`,
+/// set by the message (`db::session::message`) as the migration's transaction begins (a
+/// message holding several migrations has one statement time for all of them).
+const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
+/// The migration's duration in milliseconds so far, for the ledger write of a message.
+const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
+     - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
 
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
 #[derive(Clone, Copy, Debug)]

@@ -53,7 +53,7 @@ pub struct Session {
     lock_notes: Vec<String>,
     /// The ledger write a migration sent as one message executes, as prepared on this
     /// session (its SQL and its name), and how many were prepared (`message`).
-    pub(super) ledger_statement: Option<super::message::PreparedStatements>,
+    pub(super) ledger_statement: Option<super::prepared::PreparedStatements>,
     pub(super) ledger_statements: usize,
     /// How many messages of migrations this session sent (`message`), to tag their markers.
     pub(super) messages_sent: usize,

@@ -30,6 +30,7 @@ use std::time::Duration;
 use postgres::SimpleQueryMessage;
 
 use super::connection::Session;
+use super::prepared::PreparedStatements;
 use super::reset::{Identity, NOT_PLANS_STATEMENT, RESIDUE_LOOKUPS};
 use super::results::SqlError;
 use crate::db::ledger::LedgerWrite;
@@ -61,18 +62,10 @@ pub struct OneMessage<'a> {
     /// The migration's statements, in order.
     pub statements: &'a [&'a str],
     /// The ledger and history write with its guard ([`LEDGER_GUARD`]):
-    /// `Ledger::record_applied_text`. Its started and duration values are
-    /// [`STARTED_EPOCH`] and [`DURATION_MS`].
+    /// `Ledger::record_applied_text`, whose start and duration are what the message's begin
+    /// statement set (`plan.started`).
     pub ledger_write: &'a LedgerWrite,
 }
-
-/// The migration's start, as epoch seconds, for the ledger write of a message: set by the
-/// message as the migration's transaction begins (a message holding several migrations has
-/// one statement time for all of them).
-pub(crate) const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
-/// The migration's duration in milliseconds so far, for the ledger write of a message.
-pub(crate) const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
-     - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
 
 /// How a migration sent as one message failed.
 #[derive(Debug)]
@@ -405,7 +398,8 @@ fn layout(
 }
 
 /// What begins each migration's transaction after `BEGIN`: its lock timeout, the token the
-/// guard looks for and the migration's start ([`STARTED_EPOCH`]), all transaction-local.
+/// guard looks for and the migration's start (`plan.started`, as epoch seconds, which the
+/// ledger write reads), all transaction-local.
 fn begin_sql(token: &str, lock_timeout_ms: u128) -> String {
     format!(
         "SELECT pg_catalog.set_config('lock_timeout', '{lock_timeout_ms}ms', true), \
@@ -452,21 +446,6 @@ const INLINE_TOKEN: &str = "plan";
 fn token_salt() -> u64 {
     use std::hash::BuildHasher as _;
     std::collections::hash_map::RandomState::new().hash_one(std::process::id())
-}
-
-/// The statements a session prepared for its messages.
-#[derive(Clone, Debug)]
-pub(super) struct PreparedStatements {
-    /// The ledger write's SQL they were prepared for.
-    ledger_sql: String,
-    /// The lock timeout the begin statement sets, in milliseconds.
-    lock_timeout: u128,
-    /// The name of the prepared ledger write.
-    ledger_write: String,
-    /// The name of the prepared begin statement.
-    begin: String,
-    /// The name of the prepared guard.
-    guard: String,
 }
 
 /// The parts of a message plan writes around each migration's statements.
@@ -523,38 +502,52 @@ mod tests {
 
     #[test]
     fn each_statement_starts_where_the_layout_says() {
-        let statements = ["CREATE TABLE é (id int)", "SELECT 'ü'"];
+        let first = ["CREATE TABLE é (id int)", "SELECT 'ü'"];
+        let second = ["CREATE TABLE ß (id int)"];
         let write = LedgerWrite {
             sql: "SELECT 1".to_string(),
             values: Vec::new(),
         };
-        let sent = Sent {
-            token: "7.1.42".to_string(),
-            guard: guard_sql("7.1.42", Some(7)),
-            ledger_write: "SELECT 1".to_string(),
+        let identity = Identity {
+            current_user: "ünïcode".to_string(),
+            session_user: "o'brien".to_string(),
         };
-        let built = layout(&message(&statements, &write), &sent, "RESET ALL;\n");
+        let sent = Sent {
+            begin: begin_sql("7.1.42", 5000),
+            guard: guard_sql("7.1.42", Some(7), &identity),
+            ledger_write: Box::new(|_: &LedgerWrite| "SELECT 1".to_string()),
+        };
+        let built = layout(
+            &[message(&first, &write), message(&second, &write)],
+            &sent,
+            "RESET ALL;\n",
+            "3:".to_string(),
+        );
         let chars: Vec<char> = built.text.chars().collect();
-        for (index, statement) in statements.iter().enumerate() {
-            let start = built.starts[index];
-            let found: String = chars[start..start + statement.chars().count()]
-                .iter()
-                .collect();
-            assert_eq!(&found, statement);
+        for (migration, statements) in [&first[..], &second[..]].iter().enumerate() {
+            for (index, statement) in statements.iter().enumerate() {
+                let start = built.starts[migration][index];
+                let found: String = chars[start..start + statement.chars().count()]
+                    .iter()
+                    .collect();
+                assert_eq!(&found, statement);
+            }
         }
         assert!(built.text.starts_with("BEGIN;\n"));
-        assert!(built.text.ends_with("COMMIT"));
-        assert!(built.text.contains("pg_backend_pid() = 7"));
-        assert!(
-            built
-                .text
-                .contains("SET LOCAL plan.transaction = '7.1.42';")
+        assert!(built.text.ends_with("COMMIT;\n"));
+        assert_eq!(built.text.matches("BEGIN;").count(), 2);
+        assert!(built.text.contains("SET plan.committed = '3:0';"));
+        assert!(built.text.contains("SET plan.committed = '3:1';"));
+        assert!(built.text.contains("pg_backend_pid() <> 7"));
+        assert!(built.text.contains("'plan.transaction', '7.1.42', true"));
+        assert!(built.text.contains("IS DISTINCT FROM '7.1.42'"));
+        let names = format!(
+            "({}, {})",
+            quote_literal("ünïcode"),
+            quote_literal("o'brien")
         );
-        assert!(
-            built
-                .text
-                .contains("current_setting('plan.transaction', true) = '7.1.42'")
-        );
+        assert!(built.text.contains(&names), "{}", built.text);
+        assert!(built.text.contains("'5000ms'"));
     }
 
     #[test]

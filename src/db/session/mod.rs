@@ -14,11 +14,12 @@
 
 pub(crate) mod connection;
 pub(crate) mod message;
+mod prepared;
 mod reset;
 pub(crate) mod results;
 pub(crate) mod transaction;
 
 pub(crate) use connection::Session;
-pub(crate) use message::{DURATION_MS, LEDGER_GUARD, MessageFailure, OneMessage, STARTED_EPOCH};
+pub(crate) use message::{LEDGER_GUARD, MessageFailure, OneMessage};
 pub(crate) use results::SqlError;
 pub(crate) use transaction::{Transaction, TransactionId, TransactionState};

@@ -263,7 +263,7 @@ fn apply_one(
         &apply_options,
         handlers,
         &mut observe,
-        &go_on,
+        Some(&go_on),
     );
     report.elapsed = started.elapsed();
     report.applied = applied;
