@@ -215,8 +215,19 @@ impl Session {
                 };
                 let token = format!("{}.{number}.{}", self.backend_pid(), token_salt());
                 let types = vec!["text"; write.values.len()].join(", ");
+                // The statements prepared for another ledger write (a run mixing fresh and
+                // changed migrations) go: a session keeps one set.
+                let replaced = self
+                    .ledger_statement
+                    .as_ref()
+                    .map_or_else(String::new, |old| {
+                        format!(
+                            "DEALLOCATE {}; DEALLOCATE {}; DEALLOCATE {};\n",
+                            old.ledger_write, old.begin, old.guard
+                        )
+                    });
                 let sql = format!(
-                    "PREPARE {ledger}({types}) AS {write_sql};\n\
+                    "{replaced}PREPARE {ledger}({types}) AS {write_sql};\n\
                      PREPARE {begin} AS {begin_sql};\n\
                      PREPARE {guard} AS {guard_sql}",
                     ledger = prepared.ledger_write,
