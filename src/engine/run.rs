@@ -278,7 +278,8 @@ pub(crate) fn apply_while(
         options.environment.as_deref(),
         options.allow,
     )?;
-    let batch = if ledger.exists(&mut session)? {
+    // Rows read prove the ledger exists: only an empty read leaves it to ask.
+    let batch = if !rows.is_empty() || ledger.exists(&mut session)? {
         ledger.next_batch(&mut session)?
     } else {
         1
