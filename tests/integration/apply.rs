@@ -629,6 +629,7 @@ fn an_apply_reads_the_ledger_and_runs_on_one_connection() {
     let mut before = ended_sessions(&mut client, database.name());
     for args in [
         &["apply", "--dry-run"][..],
+        &["apply", "--dry-run", "--format", "json"],
         &["apply", "--to", "001_a"],
         &["apply"],
         &["apply"],
@@ -638,6 +639,6 @@ fn an_apply_reads_the_ledger_and_runs_on_one_connection() {
         opened.push(after - before);
         before = after;
     }
-    assert_eq!(opened, [1, 1, 1, 1], "sessions each run opened");
+    assert_eq!(opened, [1, 1, 1, 1, 1], "sessions each run opened");
     assert_eq!(ledger_ids(&database), ["001_a", "002_b"]);
 }

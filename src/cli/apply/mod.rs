@@ -242,7 +242,8 @@ pub(crate) fn run(
             .map(|directory| directory.display().to_string());
         let required_by = guard.backup_required_by().map(str::to_string);
         if global.json() {
-            let mut shown = dry_run::dry_run_report(&loaded, &settings, &options, handlers)?;
+            let mut shown =
+                dry_run::dry_run_report(&loaded, (&settings, Some(opened)), &options, handlers)?;
             shown.real_run = Some(RealRun {
                 refused_without_yes: refused,
                 backup_dir_required_by: required_by.filter(|_| backup_dir.is_none()),
