@@ -72,6 +72,13 @@ impl Loaded {
             .get_or_init(|| infer(&self.project, &self.graph))
     }
 
+    /// Whether [`Loaded::inference`] has been computed: a test's way to see that a command that
+    /// does not need it (an up-to-date apply) leaves it alone.
+    #[cfg(test)]
+    pub(crate) fn inferred(&self) -> bool {
+        self.inference.get().is_some()
+    }
+
     fn prepared(&self, migration: &Migration) -> &Prepared {
         match self.scripts.get(migration.id()) {
             Some(prepared) => prepared,

@@ -9,7 +9,10 @@ use miette::Diagnostic;
 use super::Failure;
 use crate::db::ConnectionSettings;
 use crate::diagnostic::{Classified, ErrorClass};
-use crate::engine::safeguards::{EnvironmentGuard, Safeguards, read_recorded_environments};
+use crate::engine::safeguards::{
+    EnvironmentGuard, OpenedSession, Safeguards, read_recorded_environments,
+    read_recorded_environments_open,
+};
 use crate::project::{MigrationId, Project, Resolution};
 
 /// A command-line argument naming something that does not exist.
@@ -164,14 +167,37 @@ pub(crate) fn environment_guard(
     err: &mut dyn std::io::Write,
 ) -> Result<EnvironmentGuard, Failure> {
     let recorded = read_recorded_environments(project, settings)?;
-    let guard = EnvironmentGuard::resolve(project, requested, &recorded);
+    Ok(announced_guard(project, requested, &recorded, err))
+}
+
+/// [`environment_guard`], keeping the connection that read the ledger open for the run that
+/// follows (`engine::apply_opened`).
+pub(crate) fn environment_guard_open(
+    project: &Project,
+    settings: &ConnectionSettings,
+    requested: Option<&str>,
+    err: &mut dyn std::io::Write,
+) -> Result<(EnvironmentGuard, OpenedSession), Failure> {
+    let (recorded, opened) = read_recorded_environments_open(project, settings)?;
+    Ok((announced_guard(project, requested, &recorded, err), opened))
+}
+
+/// The guard of a run with `--env requested` on a database whose ledger records `recorded`,
+/// saying on `err` when the environment was taken from the ledger.
+fn announced_guard(
+    project: &Project,
+    requested: Option<&str>,
+    recorded: &[String],
+    err: &mut dyn std::io::Write,
+) -> EnvironmentGuard {
+    let guard = EnvironmentGuard::resolve(project, requested, recorded);
     if let (true, Some(name)) = (guard.taken_from_ledger(), guard.environment()) {
         let _ = writeln!(
             err,
             "the ledger records that this database was migrated in environment {name}: running as --env {name}"
         );
     }
-    Ok(guard)
+    guard
 }
 
 /// What `guard` owes before the first statement of `command` (`engine::safeguards`

@@ -119,6 +119,27 @@ impl Target {
         )
     }
 
+    /// Takes the run's lock on `session`, a plain session this target opened
+    /// ([`Target::connect`]), as [`Target::connect_locked`] takes it on a new one.
+    pub(crate) fn lock(
+        &self,
+        session: Session,
+        wait: &mut LockWait<'_>,
+    ) -> Result<Session, DbError> {
+        session.lock(
+            &self.settings,
+            &self.lock_key,
+            self.lock,
+            &self.lock_table,
+            wait,
+        )
+    }
+
+    /// Whether `session` was opened with this target's settings.
+    pub(crate) fn opened(&self, session: &Session) -> bool {
+        session.target() == self.settings.to_string()
+    }
+
     /// Records the catalog as it is now in the snapshot table (which must exist, see
     /// [`Snapshots::ensure`]), leaving plan's own tables out.
     pub(crate) fn record_snapshot(

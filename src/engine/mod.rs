@@ -47,7 +47,9 @@ pub(crate) use backup::{prepare_backup, record_backup};
 pub(crate) use outcome::Progress;
 pub(crate) use plan::{Action, Allow, Plan, PlanError};
 pub(crate) use rollback::{RollbackTarget, rollback};
-pub(crate) use run::{ApplyError, ApplyOptions, Execution, apply_while, apply_with_handlers};
+pub(crate) use run::{
+    ApplyError, ApplyOptions, Execution, apply_opened, apply_while, apply_with_handlers,
+};
 pub(crate) use steps::handler::Handlers;
 pub(crate) use target::{schema_target, target};
 pub(crate) use trace::{Trace, Tracing};

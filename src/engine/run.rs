@@ -20,6 +20,7 @@ use super::plan::{Action, Allow, Plan, PlanError, PlanStep};
 use super::prerequisites::{Unmet, unmet_prerequisites};
 use super::replica_wait::{ReplicaWaiter, ReplicasBehind, WaitFailed};
 use super::runner::Runner;
+use super::safeguards::OpenedSession;
 use super::steps::handler::Handlers;
 use super::trace::{LockStep, Trace, Tracer, Tracing};
 use crate::db::{
@@ -174,9 +175,35 @@ pub fn apply_with_handlers(
     handlers: &Handlers,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, ApplyError> {
+    apply_opened(loaded, settings, None, options, handlers, observe)
+}
+
+/// Applies as [`apply_with_handlers`] does, on `opened` when given: the session that read the
+/// ledger before the run (`safeguards::read_recorded_environments_open`), on which the run
+/// takes its lock instead of opening another connection. A session opened with other settings
+/// than `settings` is closed and a new one opened.
+pub(crate) fn apply_opened(
+    loaded: &Loaded,
+    settings: &ConnectionSettings,
+    opened: Option<OpenedSession>,
+    options: &ApplyOptions,
+    handlers: &Handlers,
+    observe: &mut dyn FnMut(Progress<'_>),
+) -> Result<Report, ApplyError> {
     let database = super::target::target(loaded.project(), settings);
-    apply_while(loaded, database, settings, options, handlers, observe, None)
-        .map(|(report, _)| report)
+    let opened = opened
+        .map(|OpenedSession(session)| session)
+        .filter(|session| database.opened(session));
+    apply_while(
+        loaded,
+        (database, opened),
+        settings,
+        options,
+        handlers,
+        observe,
+        None,
+    )
+    .map(|(report, _)| report)
 }
 
 /// Applies as [`apply_with_handlers`] does, asking `go_on` (if given) before each migration:
@@ -186,10 +213,12 @@ pub fn apply_with_handlers(
 /// waiting for the lock too: a no there ends the wait with `DbError::LockWaitStopped`, nothing
 /// done; and a run told to stop takes no backup. A fleet run stops its other targets this way after
 /// a failure (`ops::fleet`), and gives each schema of a schema-per-tenant database a `database` of
-/// its own (its ledger in that schema); `settings` are the ones `database` connects with.
+/// its own (its ledger in that schema); `settings` are the ones `database` connects with. With
+/// `opened`, a plain session `database` opened, the run goes on with it (taking the lock on it)
+/// instead of connecting.
 pub(crate) fn apply_while(
     loaded: &Loaded,
-    database: Target,
+    (database, opened): (Target, Option<Session>),
     settings: &ConnectionSettings,
     options: &ApplyOptions,
     handlers: &Handlers,
@@ -204,7 +233,10 @@ pub(crate) fn apply_while(
     let project = loaded.project();
     let (ledger, snapshots) = (database.ledger(), database.snapshots());
     let mut session = match options.mode {
-        Execution::DryRun => database.connect()?,
+        Execution::DryRun => match opened {
+            Some(session) => session,
+            None => database.connect()?,
+        },
         Execution::Live => {
             let key = database.lock_key();
             let trying = (options.trace == Tracing::On).then(|| {
@@ -224,7 +256,10 @@ pub(crate) fn apply_while(
                 // Told to stop, a run waiting for another's lock has nothing to finish.
                 keep_waiting: &go_on,
             };
-            let session = database.connect_locked(&mut wait)?;
+            let session = match opened {
+                Some(session) => database.lock(session, &mut wait)?,
+                None => database.connect_locked(&mut wait)?,
+            };
             for text in session.lock_notes() {
                 observe(Progress::LockNote { text });
             }
@@ -250,7 +285,8 @@ pub(crate) fn apply_while(
         options.environment.as_deref(),
         options.allow,
     )?;
-    let batch = if ledger.exists(&mut session)? {
+    // Rows read prove the ledger exists: only an empty read leaves it to ask.
+    let batch = if !rows.is_empty() || ledger.exists(&mut session)? {
         ledger.next_batch(&mut session)?
     } else {
         1

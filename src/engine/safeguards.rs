@@ -14,7 +14,7 @@ use std::path::Path;
 use indexmap::IndexSet;
 use miette::Diagnostic;
 
-use crate::db::{ConnectionSettings, DbError, LedgerRow};
+use crate::db::{ConnectionSettings, DbError, LedgerRow, Session};
 use crate::project::{BackupPolicy, Project};
 
 /// The environments a database's migrations were applied in, as its ledger rows record them
@@ -33,12 +33,27 @@ pub(crate) fn read_recorded_environments(
     project: &Project,
     settings: &ConnectionSettings,
 ) -> Result<Vec<String>, DbError> {
+    let (environments, opened) = read_recorded_environments_open(project, settings)?;
+    opened.0.close()?;
+    Ok(environments)
+}
+
+/// [`read_recorded_environments`], keeping the connection open for the run that follows
+/// (`run::apply_opened`), which then takes the lock on it instead of connecting again: a
+/// connection costs more than anything an up-to-date apply asks the database.
+pub(crate) fn read_recorded_environments_open(
+    project: &Project,
+    settings: &ConnectionSettings,
+) -> Result<(Vec<String>, OpenedSession), DbError> {
     let database = super::target::target(project, settings);
     let mut session = database.connect()?;
     let rows = database.ledger().read(&mut session)?;
-    session.close()?;
-    Ok(recorded_environments(&rows))
+    Ok((recorded_environments(&rows), OpenedSession(session)))
 }
+
+/// A plain session (no lock) to the database of a run, opened to read its ledger before the
+/// run: the run takes its lock on it. Dropped unused, it closes.
+pub(crate) struct OpenedSession(pub(super) Session);
 
 /// Which environment an `apply` or `rollback` runs in, and which safeguards it owes, given
 /// `--env` and what the database's ledger records: a database migrated in an environment stays

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::support::cluster::{password_database, test_db};
 use crate::support::project::{
     FILTERS, TestProject, crate_root, history, ledger, ledger_ids, plan, plan_with_env,
-    public_tables, user_objects,
+    public_tables, user_objects, wait_for,
 };
 
 /// The first 12 hex digits of the SHA-256 of `text`: the short checksum messages show.
@@ -585,4 +585,60 @@ fn a_password_in_database_url_appears_in_no_output() {
             );
         }
     }
+}
+
+/// The sessions the server counted on `database` (`pg_stat_database.sessions`, counted as each
+/// ends), once every session but `client`'s own has ended: a session's statistics reach the
+/// server before it leaves `pg_stat_activity`.
+fn ended_sessions(client: &mut postgres::Client, database: &str) -> i64 {
+    wait_for(
+        "the other sessions to end",
+        std::time::Duration::from_secs(30),
+        || {
+            let others: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    &[&database],
+                )
+                .ok()?
+                .get(0);
+            (others == 0).then_some(())
+        },
+    );
+    client
+        .query_one(
+            "SELECT sessions FROM pg_stat_database WHERE datname = $1",
+            &[&database],
+        )
+        .map(|row| row.get(0))
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn an_apply_reads_the_ledger_and_runs_on_one_connection() {
+    // The environment guard reads the ledger before the run, and the run takes its lock on
+    // that same connection: one connection per apply, first or up to date, and per dry run.
+    let database = test_db("apply_one_connection");
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    let mut client = database.client();
+    let mut opened = Vec::new();
+    let mut before = ended_sessions(&mut client, database.name());
+    for args in [
+        &["apply", "--dry-run"][..],
+        &["apply", "--dry-run", "--format", "json"],
+        &["apply", "--to", "001_a"],
+        &["apply"],
+        &["apply"],
+    ] {
+        plan(&database, project.path(), args).expect_ok();
+        let after = ended_sessions(&mut client, database.name());
+        opened.push(after - before);
+        before = after;
+    }
+    assert_eq!(opened, [1, 1, 1, 1, 1], "sessions each run opened");
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b"]);
 }

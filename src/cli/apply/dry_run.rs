@@ -10,26 +10,35 @@ use std::time::Instant;
 use super::summary::{ShownApply, ShownMigration, ShownStep, WouldRun};
 use crate::cli::Failure;
 use crate::db::ConnectionSettings;
+use crate::engine::safeguards::OpenedSession;
 use crate::engine::{self, Action, ApplyOptions, Plan, Progress};
 use crate::load::Loaded;
 use crate::project::{Migration, SqlSource, StepKind, TransactionMode};
 use crate::sql::script::Script;
 
 /// Runs the dry run `options` asks for (its mode is a dry run) and returns the report object
-/// of `plan apply --dry-run --format json`: each migration with what would run.
+/// of `plan apply --dry-run --format json`: each migration with what would run. On `opened`,
+/// the connection that read the ledger for the environment guard, when given.
 pub(super) fn dry_run_report(
     loaded: &Loaded,
-    settings: &ConnectionSettings,
+    (settings, opened): (&ConnectionSettings, Option<OpenedSession>),
     options: &ApplyOptions,
     handlers: &engine::Handlers,
 ) -> Result<ShownApply, Failure> {
     let started = Instant::now();
     let mut planned = (Vec::new(), None);
-    engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
-        if let Progress::Planned { plan, batch } = progress {
-            planned = (shown_plan(loaded, plan), Some(batch));
-        }
-    })
+    engine::apply_opened(
+        loaded,
+        settings,
+        opened,
+        options,
+        handlers,
+        &mut |progress| {
+            if let Progress::Planned { plan, batch } = progress {
+                planned = (shown_plan(loaded, plan), Some(batch));
+            }
+        },
+    )
     .map_err(Failure::from)?;
     let (migrations, batch) = planned;
     Ok(ShownApply::new(settings, options).with_migrations(migrations, batch, started))

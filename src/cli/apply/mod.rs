@@ -32,12 +32,12 @@ use clap::Args;
 use super::Failure;
 use super::Global;
 use super::args::{
-    can_confirm, environment_guard, environment_phrase, require_backup_dir, resolve_target,
+    can_confirm, environment_guard_open, environment_phrase, require_backup_dir, resolve_target,
 };
 use super::status::{status_report, write_status};
 use crate::db::cluster::{KeptCluster, shell_quote};
 use crate::db::{ClusterOptions, ConnectionSettings, ScratchCluster};
-use crate::engine::safeguards::EnvironmentGuard;
+use crate::engine::safeguards::{EnvironmentGuard, OpenedSession};
 use crate::engine::{self, ApplyOptions, Execution};
 use crate::load::Loaded;
 use progress::apply_to;
@@ -165,7 +165,7 @@ pub(crate) fn run(
         let options = apply_options(&args, target, env.map(str::to_string), global);
         if global.json() {
             let directory = cluster.directory().display().to_string();
-            let shown = apply_json(&loaded, &settings, &options, handlers, global, err)
+            let shown = apply_json(&loaded, &settings, &options, handlers, global, err, None)
                 .and_then(|shown| Ok((shown, status_report(&loaded, &settings, env)?)));
             let kept = args.keep.then(|| cluster.keep());
             return match shown {
@@ -194,11 +194,19 @@ pub(crate) fn run(
                 }
             };
         }
-        let shown =
-            apply_to(&loaded, &settings, &options, handlers, global, out, err).and_then(|_| {
-                let _ = writeln!(out);
-                write_status(&loaded, &settings, env, out)
-            });
+        let shown = apply_to(
+            &loaded,
+            (&settings, None),
+            &options,
+            handlers,
+            global,
+            out,
+            err,
+        )
+        .and_then(|_| {
+            let _ = writeln!(out);
+            write_status(&loaded, &settings, env, out)
+        });
         if args.keep {
             // Kept whether or not the apply succeeded: a failed migration is worth a look.
             write_kept(&cluster.keep(), out);
@@ -215,7 +223,8 @@ pub(crate) fn run(
             can_confirm(&apply_question(&settings, &given), args.yes)?;
         }
     }
-    let guard = environment_guard(project, &settings, env, err)?;
+    // The connection that reads the ledger here is the one the run goes on with.
+    let (guard, opened) = environment_guard_open(project, &settings, env, err)?;
     let options = apply_options(
         &args,
         target,
@@ -233,7 +242,8 @@ pub(crate) fn run(
             .map(|directory| directory.display().to_string());
         let required_by = guard.backup_required_by().map(str::to_string);
         if global.json() {
-            let mut shown = dry_run::dry_run_report(&loaded, &settings, &options, handlers)?;
+            let mut shown =
+                dry_run::dry_run_report(&loaded, (&settings, Some(opened)), &options, handlers)?;
             shown.real_run = Some(RealRun {
                 refused_without_yes: refused,
                 backup_dir_required_by: required_by.filter(|_| backup_dir.is_none()),
@@ -242,7 +252,15 @@ pub(crate) fn run(
             shown.write(out);
             return Ok(());
         }
-        apply_to(&loaded, &settings, &options, handlers, global, out, err)?;
+        apply_to(
+            &loaded,
+            (&settings, Some(opened)),
+            &options,
+            handlers,
+            global,
+            out,
+            err,
+        )?;
         if let Some(mismatch) = refused {
             let _ = writeln!(out, "a real run is refused without --yes: {mismatch}");
         }
@@ -278,14 +296,26 @@ pub(crate) fn run(
         handlers,
         format: global.format,
     };
+    // A run that owes a confirmation or a backup first connects again afterwards: the
+    // connection is not left idle while the operator answers or pg_dump runs.
+    let opened = (!owed.owes_anything()).then_some(opened);
     let backup = before_first_statement(&run, &owed, &asked, out, err)?;
     if global.json() {
-        let mut shown = apply_json(&loaded, &settings, &options, handlers, global, err)?;
+        let mut shown = apply_json(&loaded, &settings, &options, handlers, global, err, opened)?;
         shown.backup = backup;
         shown.write(out);
         return Ok(());
     }
-    apply_to(&loaded, &settings, &options, handlers, global, out, err).map(|_| ())
+    apply_to(
+        &loaded,
+        (&settings, opened),
+        &options,
+        handlers,
+        global,
+        out,
+        err,
+    )
+    .map(|_| ())
 }
 
 /// Runs the apply in JSON mode and returns its report object for `run` to complete and print.
@@ -298,11 +328,12 @@ fn apply_json(
     handlers: &engine::Handlers,
     global: &Global,
     err: &mut dyn Write,
+    opened: Option<OpenedSession>,
 ) -> Result<ShownApply, Failure> {
     let mut for_a_person = Vec::new();
     let shown = apply_to(
         loaded,
-        settings,
+        (settings, opened),
         options,
         handlers,
         global,

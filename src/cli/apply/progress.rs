@@ -13,14 +13,16 @@ use crate::cli::verbose::TracePrinter;
 use crate::cli::{Failure, Global};
 use crate::db::ConnectionSettings;
 use crate::diagnostic::counted;
+use crate::engine::safeguards::OpenedSession;
 use crate::engine::{self, Action, ApplyError, ApplyOptions, Execution, PlanError, Progress};
 use crate::load::Loaded;
 
 /// Applies as `options` say, writing progress to `err` as it goes and, in text, the summary to
-/// `out`; returns the report that `--format json` prints.
+/// `out`; returns the report that `--format json` prints. With `opened` (the connection that
+/// read the ledger for the environment guard) the run goes on with it instead of connecting.
 pub(super) fn apply_to(
     loaded: &Loaded,
-    settings: &ConnectionSettings,
+    (settings, opened): (&ConnectionSettings, Option<OpenedSession>),
     options: &ApplyOptions,
     handlers: &engine::Handlers,
     global: &Global,
@@ -41,10 +43,16 @@ pub(super) fn apply_to(
         target: settings.to_string(),
         trace: TracePrinter::new(global.verbosity, global.stderr_is_terminal),
     };
-    let result =
-        engine::apply_with_handlers(loaded, settings, options, handlers, &mut |progress| {
+    let result = engine::apply_opened(
+        loaded,
+        settings,
+        opened,
+        options,
+        handlers,
+        &mut |progress| {
             printer.show(progress);
-        });
+        },
+    );
     // The bar is off the terminal before the summary or the error is written.
     printer.bar.finish(printer.err);
     match result {

@@ -80,3 +80,52 @@ fn query_error(error: &postgres::Error, target: &str) -> DbError {
         server_code: server_code_of(error),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::cluster::{ClusterOptions, ScratchCluster};
+
+    /// Over the server's own socket, what `settings`' role is shown and what is decided: the
+    /// socket directories are shown to a superuser, whose evidence then says "direct"; a plain
+    /// role is not shown them and is probed, which finds the server itself too.
+    fn check(settings: &ConnectionSettings, sees_directories: bool) {
+        let mut client = settings.connect().unwrap_or_else(|error| panic!("{error}"));
+        let messages = client
+            .simple_query(SERVER_VIEW_SQL)
+            .unwrap_or_else(|error| panic!("{error}"));
+        let seen = ServerView::from_row(&first_row(&messages));
+        let expect = if sees_directories {
+            Verdict::Direct
+        } else {
+            Verdict::Unknown
+        };
+        assert_eq!(
+            verdict(settings.host(), settings.port(), &seen, None),
+            expect,
+            "{} saw {seen:?}",
+            settings.user()
+        );
+        let decided = intermediary(&mut client, settings).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(decided, None, "{}", settings.user());
+    }
+
+    #[test]
+    fn the_socket_directories_are_shown_to_the_roles_pg_settings_shows_them_to() {
+        let cluster = ScratchCluster::start(&ClusterOptions::socket_only())
+            .unwrap_or_else(|error| panic!("could not start a scratch cluster: {error}"));
+        let settings = cluster
+            .create_database("pooler_view")
+            .unwrap_or_else(|error| panic!("{error}"));
+        let mut admin = settings.connect().unwrap_or_else(|error| panic!("{error}"));
+        admin
+            .batch_execute(
+                "CREATE ROLE plain LOGIN; CREATE ROLE reader LOGIN; \
+                 GRANT pg_read_all_settings TO reader",
+            )
+            .unwrap_or_else(|error| panic!("{error}"));
+        check(&settings, true);
+        check(&settings.with_user("reader"), true);
+        check(&settings.with_user("plain"), false);
+    }
+}

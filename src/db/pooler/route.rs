@@ -24,12 +24,17 @@ use crate::db::connect::Host;
 
 /// What the server says of the server process answering and its client, in one row of text
 /// columns: pid, client address and port, server address and port (all empty over a Unix
-/// socket), the server's port, and its socket directories where the role may see them.
+/// socket), the server's port, and its socket directories where the role may see them: as
+/// `pg_settings` shows them, to superusers and roles with the privileges of
+/// `pg_read_all_settings` (a role that may not exist on an old server). Read with
+/// `current_setting` rather than from `pg_settings`, which builds a row for every setting the
+/// server has: that made this query over a millisecond, on every run.
 pub(super) const SERVER_VIEW_SQL: &str = "SELECT pg_backend_pid()::text, \
      host(inet_client_addr()), inet_client_port()::text, \
      host(inet_server_addr()), inet_server_port()::text, \
      current_setting('port'), \
-     (SELECT setting FROM pg_settings WHERE name = 'unix_socket_directories')";
+     (SELECT current_setting('unix_socket_directories') FROM pg_roles \
+       WHERE rolname = 'pg_read_all_settings' AND pg_has_role(oid, 'USAGE'))";
 
 /// The server's side of the connection, as [`SERVER_VIEW_SQL`] reads it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -91,51 +91,60 @@ impl Session {
         wait: &mut LockWait<'_>,
     ) -> Result<Session, DbError> {
         let notices = Notices::default();
-        let mut client = settings.connect_hearing(&notices)?;
-        let between = intermediary(&mut client, settings)?;
-        let pooled = between.is_some();
-        let mut notes = Vec::new();
-        let lock = match (between, lock) {
-            (Some(why), RunLock::Advisory) => {
-                notes.push(format!(
-                    "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` instead of the advisory lock, and no named prepared statements",
-                    table.name()
-                ));
-                RunLock::POOLED
-            }
-            (Some(why), table_lock) => {
-                notes.push(format!(
-                    "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` and no named prepared statements",
-                    table.name()
-                ));
-                table_lock
-            }
-            (None, lock) => lock,
-        };
+        let client = settings.connect_hearing(&notices)?;
         let target = settings.to_string();
-        let mut session = match lock {
-            RunLock::Advisory => {
-                let lock = advisory_lock_clear_of_table_lock(client, &target, key, table, wait)?;
-                Session::start(Connection::Locked(lock), target, notices, false)?
-            }
-            RunLock::Table { expire_after } => {
-                let lock = TableLock::acquire(settings, table, key, expire_after, wait)?;
-                notes.extend(lock.takeover().map(str::to_string));
-                wait_while_advisory_lock_held(&mut client, &target, key, wait)?;
-                let lease = lock.lease_check();
-                let mut session =
-                    Session::start(Connection::Leased(client, lock), target, notices, pooled)?;
-                session.lease = Some(lease);
-                session
+        let locked = take_lock(client, settings, &target, key, lock, table, wait)?;
+        let session = Session::start(locked.connection, target, notices, locked.pooled)?;
+        Ok(session.holding(locked.pooled, locked.lock, locked.lease, locked.notes))
+    }
+
+    /// This session, opened with `settings` by [`Session::connect`], now holding the run's lock
+    /// as [`Session::connect_locked`] takes it: a run that first read the ledger on a plain
+    /// session (the environments it was migrated in) goes on with the same connection instead of
+    /// opening another. A session that already holds a lock is returned as it is.
+    pub(crate) fn lock(
+        mut self,
+        settings: &ConnectionSettings,
+        key: &LockKey,
+        lock: RunLock,
+        table: &LockTable,
+        wait: &mut LockWait<'_>,
+    ) -> Result<Session, DbError> {
+        let client = match self.connection {
+            Connection::Plain(client) => client,
+            held => {
+                self.connection = held;
+                return Ok(self);
             }
         };
+        let locked = take_lock(client, settings, &self.target, key, lock, table, wait)?;
+        self.connection = locked.connection;
+        if locked.pooled {
+            // As `start` leaves it behind a pooler: no connection check in the reset, which
+            // would stay on whichever server connection ran it.
+            self.reset_sql = String::from(RESET_SETTINGS);
+        }
+        Ok(self.holding(locked.pooled, locked.lock, locked.lease, locked.notes))
+    }
+
+    /// This session with what taking `lock` found: `lease` for the table lock, `notes` for the
+    /// run, and prepared statements kept across transactions only with the advisory lock on a
+    /// connection the probe found direct (`pooled` false).
+    fn holding(
+        mut self,
+        pooled: bool,
+        lock: RunLock,
+        lease: Option<LeaseCheck>,
+        notes: Vec<String>,
+    ) -> Session {
+        self.lease = lease;
         // Statements are kept prepared across transactions only with the advisory lock on a
         // connection the probe found direct: with `lock: table`, which is what plan.yaml
         // should say wherever a pooler may serve some runs, a pooler the probe missed must not
         // break the run either.
-        session.keeps_statements = !pooled && lock == RunLock::Advisory;
-        session.lock_notes = notes;
-        Ok(session)
+        self.keeps_statements = !pooled && lock == RunLock::Advisory;
+        self.lock_notes = notes;
+        self
     }
 
     fn start(
@@ -345,6 +354,72 @@ impl Connection {
     }
 }
 
+/// A connection holding the run's lock, and what taking it found.
+struct Locked {
+    connection: Connection,
+    /// Whether a pooler or proxy stands between plan and the server.
+    pooled: bool,
+    /// The lock taken: plan.yaml's, or the table lock behind a pooler.
+    lock: RunLock,
+    /// With the table lock: what each transaction checks before it commits.
+    lease: Option<LeaseCheck>,
+    notes: Vec<String>,
+}
+
+/// Takes the run's lock on `client` (opened with `settings`): the advisory lock `key`, or with
+/// `RunLock::Table` the row of `table`; behind a transaction pooler, where the advisory lock
+/// would not hold, the table lock whatever `lock` says, with a note saying so.
+fn take_lock(
+    mut client: Client,
+    settings: &ConnectionSettings,
+    target: &str,
+    key: &LockKey,
+    lock: RunLock,
+    table: &LockTable,
+    wait: &mut LockWait<'_>,
+) -> Result<Locked, DbError> {
+    let between = intermediary(&mut client, settings)?;
+    let pooled = between.is_some();
+    let mut notes = Vec::new();
+    let lock = match (between, lock) {
+        (Some(why), RunLock::Advisory) => {
+            notes.push(format!(
+                "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` instead of the advisory lock, and no named prepared statements",
+                table.name()
+            ));
+            RunLock::POOLED
+        }
+        (Some(why), table_lock) => {
+            notes.push(format!(
+                "a pooler or proxy stands between plan and the server ({why}): using the table lock `{}` and no named prepared statements",
+                table.name()
+            ));
+            table_lock
+        }
+        (None, lock) => lock,
+    };
+    let (connection, lease) = match lock {
+        RunLock::Advisory => {
+            let lock = advisory_lock_clear_of_table_lock(client, target, key, table, wait)?;
+            (Connection::Locked(lock), None)
+        }
+        RunLock::Table { expire_after } => {
+            let lock = TableLock::acquire(settings, table, key, expire_after, wait)?;
+            notes.extend(lock.takeover().map(str::to_string));
+            wait_while_advisory_lock_held(&mut client, target, key, wait)?;
+            let lease = lock.lease_check();
+            (Connection::Leased(client, lock), Some(lease))
+        }
+    };
+    Ok(Locked {
+        connection,
+        pooled,
+        lock,
+        lease,
+        notes,
+    })
+}
+
 /// Takes the advisory lock and makes sure no run holds a live table lock row on the same
 /// ledger (a run that reached the database through a pooler, or with `lock: table` in its
 /// plan.yaml): if one does, lets the advisory lock go and waits for the row to end. Together
@@ -392,5 +467,61 @@ fn query_error(error: &postgres::Error, action: &str, target: &str) -> DbError {
         target: target.to_string(),
         detail: describe_postgres_error(error, None),
         server_code: server_code_of(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::db::cluster::{ClusterOptions, ScratchCluster};
+
+    /// Whether the server process `pid` holds an advisory lock, asked on `client`.
+    fn holds_advisory_lock(client: &mut Client, pid: i32) -> bool {
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = $1",
+                &[&pid],
+            )
+            .map(|row| row.get::<_, i64>(0) > 0)
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    #[test]
+    fn a_plain_session_takes_the_lock_on_its_own_connection() {
+        let cluster = ScratchCluster::start(&ClusterOptions::socket_only())
+            .unwrap_or_else(|error| panic!("could not start a scratch cluster: {error}"));
+        let settings = cluster
+            .create_database("session_lock")
+            .unwrap_or_else(|error| panic!("{error}"));
+        let mut observer = settings.connect().unwrap_or_else(|error| panic!("{error}"));
+        let key = LockKey::from_name("plan.migrations");
+        let table = LockTable::for_ledger("plan", "migrations");
+        let mut on_wait = |_: &crate::db::lock::LockWaiting<'_>| {};
+        let mut wait = LockWait {
+            timeout: Some(Duration::from_secs(30)),
+            poll_interval: Duration::from_millis(50),
+            on_wait: &mut on_wait,
+            keep_waiting: &|| true,
+        };
+        let plain = Session::connect(&settings).unwrap_or_else(|error| panic!("{error}"));
+        let pid = plain.backend_pid();
+        assert!(!holds_advisory_lock(&mut observer, pid));
+        let mut locked = plain
+            .lock(&settings, &key, RunLock::Advisory, &table, &mut wait)
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            locked.backend_pid(),
+            pid,
+            "the lock was taken on another connection"
+        );
+        assert!(holds_advisory_lock(&mut observer, pid));
+        assert!(locked.keeps_statements && locked.lock_notes().is_empty());
+        locked
+            .run("SELECT 1")
+            .unwrap_or_else(|error| panic!("{error}"));
+        locked.close().unwrap_or_else(|error| panic!("{error}"));
+        assert!(!holds_advisory_lock(&mut observer, pid));
     }
 }

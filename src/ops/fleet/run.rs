@@ -258,7 +258,7 @@ fn apply_one(
     let go_on = || !halted.load(Ordering::SeqCst);
     let result = engine::apply_while(
         loaded,
-        database,
+        (database, None),
         &target.settings,
         &apply_options,
         handlers,
