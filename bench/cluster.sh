@@ -4,7 +4,8 @@
 #
 #   start_cluster NAME [SETTING …]    e.g. start_cluster apply -c autovacuum=off
 #
-# Sets `work` (the folder, also the socket directory) and `bindir`. The server runs with fsync
+# Sets `work` (the folder, also the socket directory; under $TMPDIR, else /dev/shm, else /tmp)
+# and `bindir`. The server runs with fsync
 # off, as the test clusters do, so the numbers measure plan rather than the disk; as root, it
 # runs as the `postgres` user, since PostgreSQL refuses to run as root.
 
@@ -16,7 +17,12 @@ start_cluster() {
     local name=$1
     shift
     bindir=${PG_BINDIR:-$(pg_config --bindir)}
-    work=$(mktemp -d "${TMPDIR:-/tmp}/plan-bench-$name.XXXXXX")
+    # On a tmpfs where there is one (/dev/shm) unless TMPDIR says otherwise: with fsync off the
+    # server's files still go to disk in the background, and on a disk that writeback made the
+    # floors vary by up to 3x within one run (docs/performance.md).
+    local base=${TMPDIR:-/dev/shm}
+    [ -d "$base" ] && [ -w "$base" ] || base=/tmp
+    work=$(mktemp -d "$base/plan-bench-$name.XXXXXX")
     chmod 755 "$work"
     if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
     trap stop_cluster EXIT
