@@ -583,15 +583,20 @@ fn read_file(
     path: &Path,
 ) -> Result<(SourceFile, String), Vec<Problem>> {
     let display = display_name(source.root(), path);
-    if let Some(target) = source.link_outside(path, migrations_dir) {
-        return Err(vec![Problem::LinkOutsideProject {
-            name: display,
-            target,
-        }]);
-    }
-    let bytes = match source.read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return Err(vec![unreadable(display, &error)]),
+    let bytes = match source.read_unlinked(path, migrations_dir) {
+        Some(bytes) => bytes,
+        None => {
+            if let Some(target) = source.link_outside(path, migrations_dir) {
+                return Err(vec![Problem::LinkOutsideProject {
+                    name: display,
+                    target,
+                }]);
+            }
+            match source.read(path) {
+                Ok(bytes) => bytes,
+                Err(error) => return Err(vec![unreadable(display, &error)]),
+            }
+        }
     };
     let checksum = hex(&Sha256::digest(&bytes));
     let mut problems = Vec::new();
