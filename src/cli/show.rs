@@ -52,7 +52,7 @@ pub(crate) fn run(args: ShowArgs, global: &Global, out: &mut dyn Write) -> Resul
 
 /// The plan as shown: the stable JSON shape, also the source of the text form.
 #[derive(Debug, Serialize)]
-struct ShownPlan {
+struct ShownPlan<'a> {
     /// Version of this JSON shape; bumped only on incompatible change.
     format: u32,
     project: String,
@@ -67,13 +67,15 @@ struct ShownPlan {
     target: Option<String>,
     environment: Option<String>,
     total_migrations: usize,
-    migrations: Vec<ShownMigration>,
+    migrations: Vec<ShownMigration<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct ShownMigration {
+/// Borrowing from the loaded project what it shows as is (ID, file, checksum, metadata): at
+/// thousands of migrations, a copy of each was an allocation per field.
+struct ShownMigration<'a> {
     position: usize,
-    id: String,
+    id: &'a str,
     /// `repeatable` for a repeatable migration (docs/json.md); absent for a versioned one, so
     /// that the shape of a project without repeatable migrations is unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,9 +85,9 @@ struct ShownMigration {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     no_op: bool,
     version: Option<String>,
-    file: String,
-    checksum: String,
-    depends_on: Vec<ShownDependency>,
+    file: &'a str,
+    checksum: &'a str,
+    depends_on: Vec<ShownDependency<'a>>,
     /// Dependencies the SQL implies that the declared graph does not (docs/json.md).
     inferred_dependencies: Vec<ShownInferred>,
     rollback: Option<String>,
@@ -98,7 +100,7 @@ struct ShownMigration {
     skipped: bool,
     requires: Vec<String>,
     steps: Vec<ShownStep>,
-    metadata: indexmap::IndexMap<String, String>,
+    metadata: &'a indexmap::IndexMap<String, String>,
     /// Its `-- plan:allow` comments, one entry per rule (docs/json.md); absent when it has
     /// none, so that the shape of a project without allows is unchanged.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -117,8 +119,8 @@ struct ShownAllow {
 }
 
 #[derive(Debug, Serialize)]
-struct ShownDependency {
-    id: String,
+struct ShownDependency<'a> {
+    id: &'a str,
     kind: &'static str,
 }
 
@@ -140,8 +142,8 @@ struct ShownStep {
     summary: String,
 }
 
-impl ShownPlan {
-    fn new(loaded: &Loaded, target: Option<&MigrationId>, environment: Option<&str>) -> Self {
+impl<'a> ShownPlan<'a> {
+    fn new(loaded: &'a Loaded, target: Option<&MigrationId>, environment: Option<&str>) -> Self {
         let (project, graph) = (loaded.project(), loaded.graph());
         let inferred = loaded.inference();
         let selected: Vec<&MigrationId> = match target {
@@ -150,7 +152,8 @@ impl ShownPlan {
         };
         // Each migration's entry is built on its own: at thousands of migrations, in parallel.
         let numbered: Vec<(usize, &MigrationId)> = selected.into_iter().enumerate().collect();
-        let migrations = parallel::map(&numbered, |&(index, id)| {
+        let mut migrations = Vec::with_capacity(numbered.len());
+        let built = parallel::map_iter(&numbered, |&(index, id)| {
             let migration = project.migration(id)?;
             let mut shown = ShownMigration::new(
                 index + 1,
@@ -173,10 +176,10 @@ impl ShownPlan {
                 })
                 .collect();
             Some(shown)
-        })
-        .into_iter()
-        .flatten()
-        .collect();
+        });
+        // Into a vector sized once: grown as it went, its entries of several hundred bytes
+        // were copied each time it doubled.
+        migrations.extend(built.flatten());
         ShownPlan {
             format: 1,
             project: project.root().display().to_string(),
@@ -252,7 +255,7 @@ impl ShownPlan {
         }
         // A dependency the SQL implies but nobody declared, whose creator this plan leaves out:
         // said before the list, since the list alone looks complete.
-        let shown: Vec<&str> = self.migrations.iter().map(|m| m.id.as_str()).collect();
+        let shown: Vec<&str> = self.migrations.iter().map(|m| m.id).collect();
         let left_out: Vec<String> = self
             .migrations
             .iter()
@@ -282,18 +285,18 @@ impl ShownPlan {
     }
 }
 
-impl ShownMigration {
+impl<'a> ShownMigration<'a> {
     fn new(
         position: usize,
-        migration: &Migration,
+        migration: &'a Migration,
         script: &Script,
-        graph: &Graph,
+        graph: &'a Graph,
         environment: Option<&str>,
     ) -> Self {
         let repeatable = migration.is_repeatable();
         ShownMigration {
             position,
-            id: migration.id().to_string(),
+            id: migration.id().as_str(),
             kind: match migration.kind() {
                 MigrationKind::Versioned => None,
                 MigrationKind::Repeatable => Some("repeatable"),
@@ -302,13 +305,13 @@ impl ShownMigration {
             version: migration
                 .version()
                 .map(|version| version.as_str().to_string()),
-            file: migration.file().name().to_string(),
-            checksum: migration.checksum().to_string(),
+            file: migration.file().name(),
+            checksum: migration.checksum(),
             depends_on: graph
                 .dependencies_of(migration.id())
                 .into_iter()
                 .map(|(id, kind)| ShownDependency {
-                    id: id.to_string(),
+                    id: id.as_str(),
                     kind: match kind {
                         EdgeKind::Declared => "declared",
                         EdgeKind::Sequence => "sequence",
@@ -352,7 +355,7 @@ impl ShownMigration {
                     summary: step_summary(&step.kind),
                 })
                 .collect(),
-            metadata: migration.metadata().clone(),
+            metadata: migration.metadata(),
             allows: shown_allows(migration),
         }
     }
@@ -385,7 +388,7 @@ impl ShownMigration {
         let mut field = |name: &str, value: &str| {
             let _ = writeln!(text, "       {name:<12} {value}");
         };
-        field("file", &self.file);
+        field("file", self.file);
         let inferred = self.inferred_dependencies.iter().map(|inferred| {
             let (what, when) = match inferred.problem {
                 "used_before_created" => ("inferred, but it comes later", "uses"),
@@ -401,7 +404,7 @@ impl ShownMigration {
             .iter()
             .map(|dependency| match dependency.kind {
                 "sequence" => format!("{} (sequence)", dependency.id),
-                _ => dependency.id.clone(),
+                _ => dependency.id.to_string(),
             })
             .chain(inferred)
             .collect();
@@ -431,7 +434,7 @@ impl ShownMigration {
                 &format!("{}: {}", step.kind, step.summary),
             );
         }
-        for (key, value) in &self.metadata {
+        for (key, value) in self.metadata {
             field(key, value);
         }
         if !self.allows.is_empty() {
