@@ -90,13 +90,14 @@ pub(crate) fn run(
         return super::fleet::status(&args.fleet, args.exit_code, &loaded, global, env, out);
     }
     let settings = global.settings("status")?;
-    let lines = show_status(&loaded, &settings, env, global.format, out)?;
+    let (shown, lines) = show_status(&loaded, &settings, env, global.format, out)?;
     let outcome = match NotUpToDate::of(&lines) {
         Some(unsettled) if args.exit_code => Err(Failure::from(unsettled).after_report()),
         _ => Ok(()),
     };
     // Not freed: the process ends with the command, and freeing every migration and state
     // one by one is work nobody waits for (as in `plan show`).
+    std::mem::forget(shown);
     std::mem::forget(lines);
     std::mem::forget(loaded);
     outcome
@@ -137,14 +138,14 @@ fn read_status(
     Ok((shown, lines))
 }
 
-/// Writes every migration's state in `format`, returning the states it wrote.
+/// Writes every migration's state in `format`, returning the report and the states it wrote.
 fn show_status(
     loaded: &Loaded,
     settings: &ConnectionSettings,
     environment: Option<&str>,
     format: Format,
     out: &mut dyn Write,
-) -> Result<Vec<MigrationStatus>, Failure> {
+) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
     let (shown, lines) = read_status(loaded, settings, environment)?;
     let _ = match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
@@ -152,7 +153,7 @@ fn show_status(
             .and_then(|()| writeln!(out)),
         _ => out.write_all(shown.to_text().as_bytes()),
     };
-    Ok(lines)
+    Ok((shown, lines))
 }
 
 /// The report of `plan status --format json` (docs/json.md#plan-status).

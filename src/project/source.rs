@@ -9,11 +9,16 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
-use nix::fcntl::OFlag;
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, openat};
+use nix::sys::stat::Mode;
 
 /// A project's files held in memory: each file's path relative to the project folder, and its
 /// bytes. Read it with `project::load_files`, or with `load::load_project_files` to build its
@@ -63,6 +68,11 @@ pub(crate) trait Source: Sync {
 /// A project folder on disk.
 pub(crate) struct Folder<'a> {
     root: &'a Path,
+    /// The folder [`Source::read_unlinked`] was first asked about (the migrations folder),
+    /// kept open: each file in it is then opened by its name relative to it, rather than by a
+    /// whole path the kernel walks component by component for every one of thousands of files.
+    /// `None` inside when it could not be opened.
+    opened: OnceLock<Option<(PathBuf, std::fs::File)>>,
 }
 
 /// The name a project held in memory goes by in messages (`1 problem in …`).
@@ -189,7 +199,10 @@ impl Source for ProjectFiles {
 impl<'a> Folder<'a> {
     /// The project folder `root`.
     pub(crate) fn new(root: &'a Path) -> Self {
-        Folder { root }
+        Folder {
+            root,
+            opened: OnceLock::new(),
+        }
     }
 }
 
@@ -239,17 +252,52 @@ impl Source for Folder<'_> {
         if path.parent() != Some(folder) {
             return None;
         }
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(OFlag::O_NOFOLLOW.bits())
-            .open(path)
-            .ok()?;
-        read_to_end(file).ok()
+        let opened = self.opened.get_or_init(|| {
+            std::fs::File::open(folder)
+                .ok()
+                .map(|opened| (folder.to_path_buf(), opened))
+        });
+        match (opened, path.file_name()) {
+            (Some((opened_path, opened)), Some(name)) if opened_path == folder => {
+                read_in(opened.as_raw_fd(), name).ok()
+            }
+            _ => {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(OFlag::O_NOFOLLOW.bits())
+                    .open(path)
+                    .ok()?;
+                read_to_end(file).ok()
+            }
+        }
     }
 
     fn is_folder(&self, path: &Path) -> bool {
         std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir())
     }
+}
+
+/// The bytes of the file `name` in the folder open as `folder`, unless it is a symbolic link:
+/// opened relative to the folder (O_NOFOLLOW fails on a link), read to its end, closed.
+fn read_in(folder: RawFd, name: &OsStr) -> nix::Result<Vec<u8>> {
+    let file = openat(
+        Some(folder),
+        name,
+        OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buffer = [0u8; 16 * 1024];
+    let mut bytes = Vec::new();
+    let read = loop {
+        match nix::unistd::read(file, &mut buffer) {
+            Ok(0) => break Ok(bytes),
+            Ok(read) => bytes.extend_from_slice(buffer.get(..read).unwrap_or_default()),
+            Err(Errno::EINTR) => {}
+            Err(error) => break Err(error),
+        }
+    };
+    let _ = nix::unistd::close(file);
+    read
 }
 
 /// Everything `file` holds, through a buffer on the stack: the bytes land in a vector of their
@@ -391,6 +439,28 @@ mod tests {
     }
 
     #[test]
+    fn a_second_folder_is_read_by_path_with_the_same_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+        for folder in [&first, &second] {
+            std::fs::create_dir_all(folder).unwrap();
+            std::fs::write(folder.join("a.sql"), "SELECT 1;").unwrap();
+            std::os::unix::fs::symlink(folder.join("a.sql"), folder.join("b.sql")).unwrap();
+        }
+        let source = Folder::new(dir.path());
+        for folder in [&first, &second, &first] {
+            let read = source.read_unlinked(&folder.join("a.sql"), folder);
+            assert_eq!(
+                read.as_deref(),
+                Some(&b"SELECT 1;"[..]),
+                "{}",
+                folder.display()
+            );
+            assert_eq!(source.read_unlinked(&folder.join("b.sql"), folder), None);
+        }
+    }
+
+    #[test]
     fn only_a_plain_file_directly_in_the_folder_is_read_without_a_look_at_links() {
         assert_eq!(check_unlinked(145, "plain.sql"), "145");
         assert_eq!(check_unlinked(0, "plain.sql"), "0");
@@ -401,6 +471,8 @@ mod tests {
         // One deeper may sit under a linked folder; a missing one is `read`'s to report.
         assert_eq!(check_unlinked(145, "sub/deeper.sql"), "none");
         assert_eq!(check_unlinked(145, "missing.sql"), "none");
+        // A folder named like a migration is left to `read`, which says what it is.
+        assert_eq!(check_unlinked(145, "sub"), "none");
         // Files held in memory have no links to look at, but say nothing either.
         assert_eq!(
             files(&["migrations/a.sql"])
