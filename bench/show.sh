@@ -5,6 +5,7 @@
 #   sh -c 'cat -- "$1"/migrations/*.sql' sh DIR     (list, sort and read every migration file)
 #
 #   bench/show.sh [N]          RUNS=9 bench/show.sh 10000
+#   TMPDIR=/dev/shm RUNS=7 bench/show.sh     (the projects on a tmpfs: no disk writeback in the timings)
 #
 # Builds the release binary and the generator (bench/generate.rs), writes two projects into a
 # temporary directory (random dependencies, and a plain numbered --sequence folder), and for

@@ -6,6 +6,7 @@
 #   psql -X -c 'SELECT id, checksum, state, applied_at FROM plan.migrations ORDER BY id'
 #
 #   bench/status.sh [RUNS] [N …]      (defaults: 7 runs; 1000 10000)
+#   TMPDIR=/dev/shm bench/status.sh 7 1000 10000   (cluster and projects on a tmpfs)
 #
 # For each N: generates a numbered project (`generate DIR N --sequence`), applies it once with
 # `plan apply` (untimed) into its own database, then RUNS rounds after one untimed warm-up of

@@ -112,13 +112,14 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
     // statements) is bad input too: found now, before any database is touched, and prepared
     // once here for every command that runs or shows it.
     let migrations: Vec<&Migration> = reading.project.migrations().collect();
-    let prepared = parallel::map(&migrations, |migration| {
+    // Handed out one by one as they move into `scripts`, never all held twice.
+    let prepared = parallel::map_iter(&migrations, |migration| {
         (
             script::prepare(migration),
             script::prepare_rollback(migration),
         )
     });
-    let mut scripts = IndexMap::new();
+    let mut scripts = IndexMap::with_capacity(migrations.len());
     for (migration, (script, rollback)) in migrations.iter().zip(prepared) {
         let script = match script {
             Ok(script) => Some(script),

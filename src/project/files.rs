@@ -583,15 +583,20 @@ fn read_file(
     path: &Path,
 ) -> Result<(SourceFile, String), Vec<Problem>> {
     let display = display_name(source.root(), path);
-    if let Some(target) = source.link_outside(path, migrations_dir) {
-        return Err(vec![Problem::LinkOutsideProject {
-            name: display,
-            target,
-        }]);
-    }
-    let bytes = match source.read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return Err(vec![unreadable(display, &error)]),
+    let bytes = match source.read_unlinked(path, migrations_dir) {
+        Some(bytes) => bytes,
+        None => {
+            if let Some(target) = source.link_outside(path, migrations_dir) {
+                return Err(vec![Problem::LinkOutsideProject {
+                    name: display,
+                    target,
+                }]);
+            }
+            match source.read(path) {
+                Ok(bytes) => bytes,
+                Err(error) => return Err(vec![unreadable(display, &error)]),
+            }
+        }
     };
     let checksum = hex(&Sha256::digest(&bytes));
     let mut problems = Vec::new();
@@ -805,18 +810,30 @@ fn flyway_name(stem: &str) -> Option<Name> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(64), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
+    // Two digits looked up per byte: a `write!` per byte was a formatter call each, 320,000 of
+    // them for 10,000 migrations.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_checksum_is_lower_case_hex_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        assert_eq!(hex(&[]), "");
+        assert_eq!(
+            hex(&Sha256::digest(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
 
     fn check(file_name: &str) -> String {
         match classify(file_name) {

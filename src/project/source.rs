@@ -9,8 +9,16 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, openat};
+use nix::sys::stat::Mode;
 
 /// A project's files held in memory: each file's path relative to the project folder, and its
 /// bytes. Read it with `project::load_files`, or with `load::load_project_files` to build its
@@ -43,6 +51,14 @@ pub(crate) trait Source: Sync {
     /// Whether `path` is a symbolic link: a linked folder is not searched for migrations (a
     /// link back up would be searched forever).
     fn is_link(&self, path: &Path) -> bool;
+    /// The bytes of `path`, a file directly in `folder`, when it is no symbolic link: what
+    /// [`Source::link_outside`] then [`Source::read`] would give, in fewer system calls (at
+    /// 10,000 migrations the `stat`s around each read were a tenth of loading). `None` when it
+    /// is a link or could not be read so; the caller then asks `link_outside` and `read`, which
+    /// say why. Without an override, always `None`.
+    fn read_unlinked(&self, _path: &Path, _folder: &Path) -> Option<Vec<u8>> {
+        None
+    }
     /// Whether `path` is a folder: without listing it, which at thousands of files costs.
     fn is_folder(&self, path: &Path) -> bool {
         self.list(path).is_ok()
@@ -52,6 +68,11 @@ pub(crate) trait Source: Sync {
 /// A project folder on disk.
 pub(crate) struct Folder<'a> {
     root: &'a Path,
+    /// The folder [`Source::read_unlinked`] was first asked about (the migrations folder),
+    /// kept open: each file in it is then opened by its name relative to it, rather than by a
+    /// whole path the kernel walks component by component for every one of thousands of files.
+    /// `None` inside when it could not be opened.
+    opened: OnceLock<Option<(PathBuf, std::fs::File)>>,
 }
 
 /// The name a project held in memory goes by in messages (`1 problem in …`).
@@ -178,7 +199,10 @@ impl Source for ProjectFiles {
 impl<'a> Folder<'a> {
     /// The project folder `root`.
     pub(crate) fn new(root: &'a Path) -> Self {
-        Folder { root }
+        Folder {
+            root,
+            opened: OnceLock::new(),
+        }
     }
 }
 
@@ -221,8 +245,74 @@ impl Source for Folder<'_> {
         std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink())
     }
 
+    fn read_unlinked(&self, path: &Path, folder: &Path) -> Option<Vec<u8>> {
+        // Directly in `folder` and no link is where `link_outside` needs no look: opened with
+        // O_NOFOLLOW (which fails on a link) and read to its end without the `stat` that
+        // `std::fs::read` makes for the size: open, read, read, close.
+        if path.parent() != Some(folder) {
+            return None;
+        }
+        let opened = self.opened.get_or_init(|| {
+            std::fs::File::open(folder)
+                .ok()
+                .map(|opened| (folder.to_path_buf(), opened))
+        });
+        match (opened, path.file_name()) {
+            (Some((opened_path, opened)), Some(name)) if opened_path == folder => {
+                read_in(opened.as_raw_fd(), name).ok()
+            }
+            _ => {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(OFlag::O_NOFOLLOW.bits())
+                    .open(path)
+                    .ok()?;
+                read_to_end(file).ok()
+            }
+        }
+    }
+
     fn is_folder(&self, path: &Path) -> bool {
         std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir())
+    }
+}
+
+/// The bytes of the file `name` in the folder open as `folder`, unless it is a symbolic link:
+/// opened relative to the folder (O_NOFOLLOW fails on a link), read to its end, closed.
+fn read_in(folder: RawFd, name: &OsStr) -> nix::Result<Vec<u8>> {
+    let file = openat(
+        Some(folder),
+        name,
+        OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buffer = [0u8; 16 * 1024];
+    let mut bytes = Vec::new();
+    let read = loop {
+        match nix::unistd::read(file, &mut buffer) {
+            Ok(0) => break Ok(bytes),
+            Ok(read) => bytes.extend_from_slice(buffer.get(..read).unwrap_or_default()),
+            Err(Errno::EINTR) => {}
+            Err(error) => break Err(error),
+        }
+    };
+    let _ = nix::unistd::close(file);
+    read
+}
+
+/// Everything `file` holds, through a buffer on the stack: the bytes land in a vector of their
+/// own size (a migration is a few hundred bytes; a vector grown from a guess would hold kilobytes
+/// each, at thousands of files).
+fn read_to_end(mut file: impl io::Read) -> io::Result<Vec<u8>> {
+    let mut buffer = [0u8; 16 * 1024];
+    let mut bytes = Vec::new();
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(bytes),
+            Ok(read) => bytes.extend_from_slice(buffer.get(..read).unwrap_or_default()),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
     }
 }
 
@@ -324,6 +414,70 @@ mod tests {
         assert_eq!(
             files.get(Path::new("migrations/./001_a.sql")),
             Some(&b"migrations/001_a.sql"[..])
+        );
+    }
+
+    /// What `read_unlinked` gives for `name` in a folder holding a plain file `plain.sql` (of
+    /// `size` bytes), a link `link.sql` to it, and `sub/deeper.sql`: the bytes' length, or
+    /// `none` when the caller must look further.
+    fn check_unlinked(size: usize, name: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("migrations");
+        std::fs::create_dir_all(folder.join("sub")).unwrap();
+        let bytes: Vec<u8> = (0..size).map(|index| b'a' + (index % 26) as u8).collect();
+        std::fs::write(folder.join("plain.sql"), &bytes).unwrap();
+        std::fs::write(folder.join("sub/deeper.sql"), &bytes).unwrap();
+        std::os::unix::fs::symlink(folder.join("plain.sql"), folder.join("link.sql")).unwrap();
+        let source = Folder::new(dir.path());
+        match source.read_unlinked(&folder.join(name), &folder) {
+            Some(read) => {
+                assert_eq!(read, bytes, "{name}: the bytes as written");
+                read.len().to_string()
+            }
+            None => "none".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_second_folder_is_read_by_path_with_the_same_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+        for folder in [&first, &second] {
+            std::fs::create_dir_all(folder).unwrap();
+            std::fs::write(folder.join("a.sql"), "SELECT 1;").unwrap();
+            std::os::unix::fs::symlink(folder.join("a.sql"), folder.join("b.sql")).unwrap();
+        }
+        let source = Folder::new(dir.path());
+        for folder in [&first, &second, &first] {
+            let read = source.read_unlinked(&folder.join("a.sql"), folder);
+            assert_eq!(
+                read.as_deref(),
+                Some(&b"SELECT 1;"[..]),
+                "{}",
+                folder.display()
+            );
+            assert_eq!(source.read_unlinked(&folder.join("b.sql"), folder), None);
+        }
+    }
+
+    #[test]
+    fn only_a_plain_file_directly_in_the_folder_is_read_without_a_look_at_links() {
+        assert_eq!(check_unlinked(145, "plain.sql"), "145");
+        assert_eq!(check_unlinked(0, "plain.sql"), "0");
+        // Longer than the buffer it is read through.
+        assert_eq!(check_unlinked(40_000, "plain.sql"), "40000");
+        // A link is left to `link_outside` and `read`, even one that leads inside.
+        assert_eq!(check_unlinked(145, "link.sql"), "none");
+        // One deeper may sit under a linked folder; a missing one is `read`'s to report.
+        assert_eq!(check_unlinked(145, "sub/deeper.sql"), "none");
+        assert_eq!(check_unlinked(145, "missing.sql"), "none");
+        // A folder named like a migration is left to `read`, which says what it is.
+        assert_eq!(check_unlinked(145, "sub"), "none");
+        // Files held in memory have no links to look at, but say nothing either.
+        assert_eq!(
+            files(&["migrations/a.sql"])
+                .read_unlinked(Path::new("./migrations/a.sql"), Path::new("./migrations")),
+            None
         );
     }
 }

@@ -19,7 +19,6 @@ pub(super) fn read_migration(
     problems: &mut Vec<Problem>,
 ) -> (Migration, header::Header, Vec<Evidence>) {
     let text = file.source.text();
-    let name = file.source.name().to_string();
     let sections = match sections::split(text) {
         Ok(sections) => sections,
         Err(problem) => {
@@ -84,9 +83,9 @@ pub(super) fn read_migration(
         environments: None,
         transaction: header.transaction.unwrap_or(TransactionMode::Wrapped),
         steps: Vec::new(),
-        metadata: header.metadata.clone(),
+        // Taken, not copied: nothing reads the header's metadata after this.
+        metadata: std::mem::take(&mut header.metadata),
     };
-    let _ = name;
     (migration, header, evidence)
 }
 

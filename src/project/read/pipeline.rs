@@ -116,7 +116,8 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     };
 
     // A second file with an ID already taken is reported, not read.
-    let mut first_of_id: IndexMap<&MigrationId, &SourceFile> = IndexMap::new();
+    let mut first_of_id: IndexMap<&MigrationId, &SourceFile> =
+        IndexMap::with_capacity(listing.migrations.len());
     let mut duplicates: Vec<Option<Problem>> = Vec::with_capacity(listing.migrations.len());
     for file in &listing.migrations {
         duplicates.push(match first_of_id.get(&file.id) {
@@ -143,7 +144,8 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
         .collect();
     // Each file's sections and header are read on its own, in parallel; the problems are then
     // taken in file order, duplicates among them.
-    let mut read = parallel::map_owned(files, |file| {
+    // Handed out one by one (not gathered in one vector) as they move into `migrations`.
+    let mut read = parallel::map_owned_iter(files, |file| {
         let mut file_problems = Vec::new();
         let (mut migration, mut header, evidence) = read_migration(file, &mut file_problems);
         if migration.rank.is_some() {
@@ -156,9 +158,9 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
                 .retain(|problem| !matches!(problem, Problem::MalformedRequirement { .. }));
         }
         (migration, header, evidence, file_problems)
-    })
-    .into_iter();
-    let mut migrations: IndexMap<MigrationId, Migration> = IndexMap::new();
+    });
+    let mut migrations: IndexMap<MigrationId, Migration> =
+        IndexMap::with_capacity(duplicates.len());
     let mut pending_headers = Vec::new();
     let mut evidence: Vec<Evidence> = Vec::new();
     for duplicate in duplicates {
