@@ -233,7 +233,7 @@ fn a_commit_inside_a_statement_is_found_with_its_statement() {
     let database = test_db("one_message_hidden_commit");
     let mut session = Session::connect(database.settings()).expect("connect");
     let plain = LedgerWrite {
-        sql: "SELECT '0' AS plan_duration_ms".to_string(),
+        sql: "SELECT '0' AS plan_duration_ms/*guard*/".to_string(),
         values: Vec::new(),
     };
     let statements = [
@@ -484,7 +484,7 @@ fn a_commit_hidden_in_a_shared_message_is_found_in_its_migration() {
     let database = test_db("one_message_shared_commit");
     let mut session = Session::connect(database.settings()).expect("connect");
     let plain = LedgerWrite {
-        sql: "SELECT '3' AS plan_duration_ms".to_string(),
+        sql: "SELECT '3' AS plan_duration_ms/*guard*/".to_string(),
         values: Vec::new(),
     };
     let message = |statements: &'static [&'static str]| OneMessage {

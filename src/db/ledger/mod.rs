@@ -24,7 +24,7 @@ mod upgrade;
 mod writes;
 
 pub(crate) use history::{Event, HistoryAction, HistoryOutcome};
-pub(crate) use progress::{Expected, LedgerWrite, PartialProgress, Recorded};
+pub(crate) use progress::{Expected, GUARD_SLOT, LedgerWrite, PartialProgress, Recorded};
 pub(crate) use rows::{LedgerRow, LedgerState, ResumePoint, ledger_row};
 pub(crate) use tables::Ledger;
 pub(crate) use writes::Adopted;

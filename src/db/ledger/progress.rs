@@ -15,6 +15,9 @@ use crate::db::session::{Session, SqlError, Transaction};
 /// set by the message (`db::session::message`) as the migration's transaction begins (a
 /// message holding several migrations has one statement time for all of them).
 const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
+/// Where, in the select list of a ledger write for a message, the message adds its guard's
+/// column (`db::session::message`): the write and the guard are one statement.
+pub(crate) const GUARD_SLOT: &str = "/*guard*/";
 /// The migration's duration in milliseconds so far, for the ledger write of a message.
 const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
      - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
@@ -93,7 +96,7 @@ impl Ledger {
              history AS ({history_insert} FROM applied RETURNING 1)
              SELECT CASE WHEN count(*) = 1 THEN $5::text
                          ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
-                    AS plan_duration_ms
+                    AS plan_duration_ms/*guard*/
              FROM history",
             applied = self.applied_cte(),
             history_insert = self.history_select(7),
@@ -152,7 +155,7 @@ impl Ledger {
                  FROM applied RETURNING 1)
              SELECT CASE WHEN count(*) = 1 THEN $5::text
                          ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
-                    AS plan_duration_ms
+                    AS plan_duration_ms/*guard*/
              FROM history",
             table = self.table_sql(),
             history = self.history_sql(),

@@ -33,7 +33,7 @@ use super::connection::Session;
 use super::prepared::PreparedStatements;
 use super::reset::{Identity, NOT_PLANS_STATEMENT, RESIDUE_LOOKUPS};
 use super::results::SqlError;
-use crate::db::ledger::LedgerWrite;
+use crate::db::ledger::{GUARD_SLOT, LedgerWrite};
 use crate::db::quote::{quote_literal, write_parameters};
 
 /// What the guard of the ledger write says when the row was not as this run left it.
@@ -47,8 +47,6 @@ const SESSION_GUARD: &str = "plan guard: server process changed";
 /// the other path cleans up after it (a role, temporary objects, held cursors, prepared
 /// statements): the migration is rolled back and goes the other way.
 const RESIDUE_GUARD: &str = "plan guard: session state left";
-/// The column of the guard's row.
-const GUARD_COLUMN: &str = "plan_residue";
 /// The column of the ledger write's row, its duration in milliseconds.
 const LEDGER_COLUMN: &str = "plan_duration_ms";
 
@@ -155,12 +153,11 @@ impl Session {
             Ok(answer) => answer,
             Err(error) => return self.failed(&SqlError::from_postgres(&error), &layout),
         };
-        // One guard row and one ledger row per migration, unless the server read a
+        // One row of the guarded ledger write per migration, unless the server read a
         // migration's SQL differently from plan's splitter (an open quote or comment reaching
         // into plan's own statements): then what ran is not what plan sent.
-        let guards = rows(&answer, GUARD_COLUMN).len();
         let durations = rows(&answer, LEDGER_COLUMN);
-        if guards != messages.len() || durations.len() != messages.len() {
+        if durations.len() != messages.len() {
             let astray = SqlError::plan(
                 "the server read the migration's SQL differently from plan (a quote or comment left open reached into the statements plan sends after it)",
             );
@@ -187,11 +184,11 @@ impl Session {
         let write = message.ledger_write;
         let lock_timeout = message.lock_timeout.as_millis();
         if !self.keeps_statements {
+            let guard = guard_sql(INLINE_TOKEN, None, &self.identity);
             return Ok(Sent {
                 begin: begin_sql(INLINE_TOKEN, lock_timeout),
-                guard: guard_sql(INLINE_TOKEN, None, &self.identity),
                 ledger_write: Box::new(move |write: &LedgerWrite| {
-                    write_parameters(&write.sql, &write.values)
+                    write_parameters(&guarded(&write.sql, &guard), &write.values)
                 }),
             });
         }
@@ -211,7 +208,6 @@ impl Session {
                     lock_timeout,
                     ledger_write: format!("plan_ledger_write_{number}"),
                     begin: format!("plan_begin_{number}"),
-                    guard: format!("plan_guard_{number}"),
                 };
                 let token = format!("{}.{number}.{}", self.backend_pid(), token_salt());
                 let types = vec!["text"; write.values.len()].join(", ");
@@ -222,20 +218,18 @@ impl Session {
                     .as_ref()
                     .map_or_else(String::new, |old| {
                         format!(
-                            "DEALLOCATE {}; DEALLOCATE {}; DEALLOCATE {};\n",
-                            old.ledger_write, old.begin, old.guard
+                            "DEALLOCATE {}; DEALLOCATE {};\n",
+                            old.ledger_write, old.begin
                         )
                     });
+                let guard = guard_sql(&token, Some(self.backend_pid()), &self.identity);
                 let sql = format!(
                     "{replaced}PREPARE {ledger}({types}) AS {write_sql};\n\
-                     PREPARE {begin} AS {begin_sql};\n\
-                     PREPARE {guard} AS {guard_sql}",
+                     PREPARE {begin} AS {begin_sql}",
                     ledger = prepared.ledger_write,
-                    write_sql = write.sql,
+                    write_sql = guarded(&write.sql, &guard),
                     begin = prepared.begin,
                     begin_sql = begin_sql(&token, lock_timeout),
-                    guard = prepared.guard,
-                    guard_sql = guard_sql(&token, Some(self.backend_pid()), &self.identity),
                 );
                 if let Err(error) = self.connection.client().batch_execute(&sql) {
                     return Err(MessageFailure::RolledBack {
@@ -250,7 +244,6 @@ impl Session {
         let ledger_write = prepared.ledger_write.clone();
         Ok(Sent {
             begin: format!("EXECUTE {}", prepared.begin),
-            guard: format!("EXECUTE {}", prepared.guard),
             ledger_write: Box::new(move |write: &LedgerWrite| {
                 format!("EXECUTE {ledger_write}({})", write.values.join(", "))
             }),
@@ -390,13 +383,14 @@ fn layout(
         }
         starts.push(length);
         all_starts.push(starts);
-        // The settings are reset after the ledger write: its statement is prepared (names
-        // resolved when it was) and checks what it writes, and a setting that makes it fail
-        // (a tiny `statement_timeout`) rolls the migration back, to go the other way.
+        // The role and session authorization are reset before the ledger write, which runs
+        // as the session started (and the session stays so for the next migration); the
+        // settings after it, which reads what the begin statement set: the write is prepared
+        // (names resolved when it was), and a setting that makes it fail (a tiny
+        // `statement_timeout`) rolls the migration back, to go the other way.
         let tail = format!(
-            "{guard};\n{ledger};\n{reset_sql}UNLISTEN *;\n\
+            "RESET SESSION AUTHORIZATION; RESET ROLE;\n{ledger};\n{reset_sql}UNLISTEN *;\n\
              SET plan.committed = '{committed_tag}{migration}';\nCOMMIT;\n",
-            guard = sent.guard,
             ledger = (sent.ledger_write)(message.ledger_write),
         );
         push(&mut text, &mut length, &tail);
@@ -420,11 +414,12 @@ fn begin_sql(token: &str, lock_timeout_ms: u128) -> String {
     )
 }
 
-/// The guard query, run after the migration's statements: its row (column `plan_residue`)
-/// comes only if the transaction is the one that set `token`, the session's identity is
-/// as it started, and the migration left no temporary objects, held cursors or prepared
-/// statements ([`RESIDUE`]); on a session of its own server process, `session_pid` is
-/// checked too. Anything else fails with the guard's message, which rolls the migration back.
+/// The guard: a query for one value, which the ledger write selects (`ledger::GUARD_SLOT`), so
+/// it runs after the migration's statements in the same statement as the write. It is `ours`
+/// only if the transaction is the one that set `token`, the session's identity is as it
+/// started, and the migration left no temporary objects, held cursors or prepared statements
+/// ([`RESIDUE_LOOKUPS`]); on a session of its own server process, `session_pid` is checked
+/// too. Anything else fails with the guard's message, which rolls the migration back.
 fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> String {
     let session = session_pid.map_or_else(String::new, |pid| {
         format!(
@@ -440,11 +435,16 @@ fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> Stri
                      WHEN (current_user::text, session_user::text) IS DISTINCT FROM ({current}, {session_user}) \
                        OR residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
                      THEN ('{RESIDUE_GUARD} ' || pg_catalog.txid_current())::int::text \
-                     ELSE 'ours' END AS {GUARD_COLUMN} \
+                     ELSE 'ours' END \
          FROM (SELECT {RESIDUE_LOOKUPS}) AS residue",
         current = quote_literal(&identity.current_user),
         session_user = quote_literal(&identity.session_user),
     )
+}
+
+/// `write_sql` with `guard`'s value as a column of its result, after the duration.
+fn guarded(write_sql: &str, guard: &str) -> String {
+    write_sql.replacen(GUARD_SLOT, &format!(", ({guard}) AS plan_guard"), 1)
 }
 
 /// The token of a message written in full (no prepared statements): a pooler's sessions
@@ -463,8 +463,6 @@ fn token_salt() -> u64 {
 struct Sent {
     /// After `BEGIN`: [`begin_sql`], or its `EXECUTE`.
     begin: String,
-    /// After the statements: [`guard_sql`], or its `EXECUTE`.
-    guard: String,
     /// The ledger write of a migration, or its `EXECUTE`.
     ledger_write: Box<dyn Fn(&LedgerWrite) -> String>,
 }
@@ -516,17 +514,17 @@ mod tests {
         let first = ["CREATE TABLE é (id int)", "SELECT 'ü'"];
         let second = ["CREATE TABLE ß (id int)"];
         let write = LedgerWrite {
-            sql: "SELECT 1".to_string(),
+            sql: format!("SELECT 1 AS plan_duration_ms{GUARD_SLOT}"),
             values: Vec::new(),
         };
         let identity = Identity {
             current_user: "ünïcode".to_string(),
             session_user: "o'brien".to_string(),
         };
+        let guard = guard_sql("7.1.42", Some(7), &identity);
         let sent = Sent {
             begin: begin_sql("7.1.42", 5000),
-            guard: guard_sql("7.1.42", Some(7), &identity),
-            ledger_write: Box::new(|_: &LedgerWrite| "SELECT 1".to_string()),
+            ledger_write: Box::new(move |write: &LedgerWrite| guarded(&write.sql, &guard)),
         };
         let built = layout(
             &[message(&first, &write), message(&second, &write)],
@@ -559,6 +557,7 @@ mod tests {
         );
         assert!(built.text.contains(&names), "{}", built.text);
         assert!(built.text.contains("'5000ms'"));
+        assert_eq!(built.text.matches("AS plan_guard").count(), 2);
     }
 
     #[test]

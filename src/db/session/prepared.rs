@@ -12,6 +12,4 @@ pub(super) struct PreparedStatements {
     pub(super) ledger_write: String,
     /// The name of the prepared begin statement.
     pub(super) begin: String,
-    /// The name of the prepared guard.
-    pub(super) guard: String,
 }
