@@ -358,8 +358,8 @@ pub(crate) fn apply_while(
     };
     let mut replicas = ReplicaWaiter::default();
     let steps = plan.steps();
-    // Steps before `alone` go on their own: one that failed in a shared message runs again
-    // by itself, which says what failed and where.
+    // Steps before `alone` go on their own: after a shared message failed, the rest of its
+    // migrations (the failed one first) run again one message each.
     let mut alone = 0;
     let mut index = 0;
     while let Some(step) = steps.get(index) {
@@ -415,7 +415,10 @@ pub(crate) fn apply_while(
                 .collect();
             match after {
                 Some(Ok(lock_timed_out)) => {
-                    alone = index + 1;
+                    // The rest of this message's migrations go one message each: the failed
+                    // one says what failed and where, and a syntax error further on (which
+                    // stops a whole message before anything of it runs) is found by its own.
+                    alone = start + shared.len();
                     runner.attempts_spent = u32::from(lock_timed_out);
                 }
                 Some(Err(failed)) => {

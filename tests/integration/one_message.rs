@@ -523,3 +523,28 @@ fn a_commit_hidden_in_a_shared_message_is_found_in_its_migration() {
     assert_eq!(tables("'s1', 's2', 's3'"), 3);
     assert_eq!(tables("'s4', 's5', 's6'"), 0);
 }
+
+/// A syntax error in the last migration of a shared message stops the whole message before
+/// anything of it runs (the server parses it first): the migrations before it then go one
+/// message each and are applied, and the broken one fails at its own line.
+#[test]
+fn a_syntax_error_late_in_a_shared_message_fails_at_its_own_line() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+        (
+            "migrations/003_broken.sql",
+            "CREATE TABLE c (id int);\nCREATE TABLE d (id int,, x int);\n",
+        ),
+    ]);
+    let (at, database, _) = fails_alike("one_message_shared_syntax", &project);
+    assert!(at[0].contains("migrations/003_broken.sql:2:"), "{at:?}");
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b"]);
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('c', 'd')"
+        ),
+        0
+    );
+}

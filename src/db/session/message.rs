@@ -1,29 +1,34 @@
-//! A migration's transaction sent as one simple-query message ([`Session::apply_in_one_message`]):
-//! `BEGIN`, the lock timeout, the migration's statements, the proof that the transaction is
-//! still plan's, the session reset, the ledger and history rows and `COMMIT`, in one round trip
-//! instead of one per statement.
+//! Migrations sent as one simple-query message ([`Session::apply_in_one_message`]), each in its
+//! own transaction: `BEGIN`, the begin statement (lock timeout, a token, the start time, all
+//! local to the transaction), the migration's statements, the reset of role and session
+//! authorization, the ledger and history rows with the guard, the reset of the settings and
+//! `COMMIT`; one migration or several, in one round trip instead of one per statement.
 //!
 //! Owns: the message's layout, its guards, and telling from a failure what happened
-//! ([`MessageFailure`]). Leaves to others: whether a migration may go this way and what a
-//! failure means for the run (`engine::phases`), the ledger's SQL (`ledger`).
+//! ([`MessageFailure`], [`MessageOutcome`]). Leaves to others: whether a migration may go this
+//! way and what a failure means for the run (`engine::one_message`), the ledger's SQL
+//! (`ledger`).
 //!
 //! What a message cannot do is look at an answer before going on, so every check plan makes
-//! between statements on the other path is made by the server: a guard is a statement that
-//! fails, with a message holding its own text, when what it checks does not hold, and the
-//! failure skips the rest of the message (the `COMMIT` with it). Three guards: the transaction
-//! open after the migration's SQL is the one plan began (its first statements set a token with
-//! `SET LOCAL`, which lives as long as that transaction: SQL that ended it, a `COMMIT` hidden
-//! where the splitter saw one statement, lets the next ones run in another, without it); the
-//! server process is the one holding the advisory lock; the ledger row was as this run left it.
-//! The first two are one query, with the lookups of what the migration left on the session
-//! (`reset::RESIDUE`); it and the ledger write are prepared once per session: planning them
-//! in every message cost the server more than running them.
+//! between statements on the other path is made by the server: a guard fails, with a message
+//! holding its own text, when what it checks does not hold, and the failure skips the rest of
+//! the message (the `COMMIT` with it, and the migrations after it). The guard is a column of the
+//! ledger write ([`GUARD_SLOT`]), so it runs after the migration's statements: the transaction
+//! open is the one plan began (the token set by the begin statement lives as long as that
+//! transaction: SQL that ended it, a `COMMIT` hidden where the splitter saw one statement, lets
+//! the next ones run in another, without it), the server process is the one holding the
+//! advisory lock, and the migration left nothing on the session that only the other path cleans
+//! up ([`RESIDUE_LOOKUPS`]); the write itself checks that the ledger row was as this run left
+//! it. The begin statement and the write are prepared once per session: planning the guard's
+//! catalog lookups in every message cost the server more than running them.
 //!
 //! Before each statement the message sets a session-level marker to its index. A failure rolls the
 //! transaction back, and the marker with it, so after a failure it holds something only if SQL of
-//! the migration committed part of it: then it names the statement that did. The server parses the
-//! whole message before running any of it, so a syntax error anywhere runs nothing; its position,
-//! counted from the message's start, is taken back to the statement it falls in.
+//! the migration committed part of it: then it names the statement that did. Each migration's
+//! transaction also sets, as it commits, a marker saying how many of the message's migrations
+//! are committed. The server parses the whole message before running any of it, so a syntax
+//! error anywhere runs nothing; its position, counted from the message's start, is taken back to
+//! the statement it falls in.
 
 use std::time::Duration;
 
