@@ -184,6 +184,17 @@ impl Runner<'_> {
             // tells which migrations of the message committed.
             let recorded = self.recorded_by_this_run(&runs);
             committed = vec![Duration::ZERO; recorded];
+        } else if outcome.failure.is_some() && !committed.is_empty() {
+            // The durations were in the answer the failure replaced: the ledger has them.
+            let rows = self.ledger.read(&mut self.session).unwrap_or_default();
+            for (run, duration) in runs.iter().zip(committed.iter_mut()) {
+                let recorded = rows
+                    .iter()
+                    .find(|row| row.id == run.migration.id().as_str());
+                if let Some(row) = recorded {
+                    *duration = Duration::from_millis(u64::try_from(row.duration_ms).unwrap_or(0));
+                }
+            }
         }
         let next = outcome.failure.map(|failure| {
             let Some(run) = runs.get(committed.len()) else {
