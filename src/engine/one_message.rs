@@ -14,7 +14,7 @@ use super::outcome::{MigrationFailed, Progress};
 use super::record::not_as_expected;
 use super::runner::{MigrationRun, Runner, record_applied_text};
 use super::trace::Statement;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use crate::db::{MessageFailure, OneMessage, ResumePoint, Session};
 use crate::project::Migration;
@@ -113,15 +113,7 @@ impl Runner<'_> {
     /// process, and a lock timeout would be retried (with no retries, the one attempt goes the
     /// other way).
     pub(crate) fn shares_a_message(&self, migration: &Migration, script: &Script) -> bool {
-        let run = MigrationRun {
-            migration,
-            script,
-            started_at: SystemTime::now(),
-            clock: Instant::now(),
-            committed: false,
-            recorded: None,
-            replaces: None,
-        };
+        let run = MigrationRun::fresh(migration, script);
         self.lock_retries > 0
             && migration.steps().is_empty()
             && self.session.sends_several_in_one_message()
@@ -142,15 +134,7 @@ impl Runner<'_> {
     ) -> (Vec<Duration>, Option<Result<bool, Box<MigrationFailed>>>) {
         let runs: Vec<MigrationRun<'_>> = migrations
             .iter()
-            .map(|(migration, script)| MigrationRun {
-                migration,
-                script,
-                started_at: SystemTime::now(),
-                clock: Instant::now(),
-                committed: false,
-                recorded: None,
-                replaces: None,
-            })
+            .map(|(migration, script)| MigrationRun::fresh(migration, script))
             .collect();
         let statements: Vec<Vec<&str>> = runs
             .iter()

@@ -29,7 +29,7 @@ use super::steps::command;
 use super::steps::dispatch::run_transactional_step;
 use super::trace::{LedgerStep, Statement, Trace, TransactionStep, step_sql};
 use crate::db::{BlockerWatch, PartialProgress, ResumePoint, SqlError, TransactionState};
-use crate::project::{BatchCommit, Migration, StepKind, TransactionMode};
+use crate::project::{BatchCommit, Migration, MigrationId, StepKind, TransactionMode};
 use crate::sql::script::Script;
 
 /// Part of a migration that commits as a unit.
@@ -213,17 +213,11 @@ impl Runner<'_> {
     ) -> Result<(), (FailurePoint, String)> {
         let attempts = self.lock_retries + 1;
         let mut attempt = 1;
+        let id = run.migration.id();
         // A lock timeout in a message shared with other migrations was this one's first
         // attempt: the pause, then the next.
         if std::mem::take(&mut self.attempts_spent) > 0 && attempts > 1 {
-            let pause = backoff(attempt);
-            attempt += 1;
-            observe(Progress::Retrying {
-                id: run.migration.id(),
-                attempt,
-                pause,
-            });
-            std::thread::sleep(pause);
+            pause_before_next(id, &mut attempt, observe);
         }
         loop {
             let last = attempt == attempts;
@@ -260,14 +254,7 @@ impl Runner<'_> {
             let lock_timeout =
                 matches!(&failure.error, FailureKind::Sql(error) if error.is_lock_timeout());
             if lock_timeout && !last {
-                let pause = backoff(attempt);
-                attempt += 1;
-                observe(Progress::Retrying {
-                    id: run.migration.id(),
-                    attempt,
-                    pause,
-                });
-                std::thread::sleep(pause);
+                pause_before_next(id, &mut attempt, observe);
                 continue;
             }
             let note = if lock_timeout {
@@ -646,6 +633,19 @@ impl Runner<'_> {
             )
         })
     }
+}
+
+/// The pause after a lock-timed-out `attempt` of migration `id` (said as `Progress::Retrying`),
+/// counting the next.
+fn pause_before_next(id: &MigrationId, attempt: &mut u32, observe: &mut dyn FnMut(Progress<'_>)) {
+    let pause = backoff(*attempt);
+    *attempt += 1;
+    observe(Progress::Retrying {
+        id,
+        attempt: *attempt,
+        pause,
+    });
+    std::thread::sleep(pause);
 }
 
 #[cfg(test)]

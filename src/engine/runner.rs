@@ -59,7 +59,20 @@ pub(crate) struct MigrationRun<'m> {
     pub(crate) replaces: Option<String>,
 }
 
-impl MigrationRun<'_> {
+impl<'m> MigrationRun<'m> {
+    /// A run of `migration` that starts now, with no row in the ledger.
+    pub(crate) fn fresh(migration: &'m Migration, script: &'m Script) -> Self {
+        MigrationRun {
+            migration,
+            script,
+            started_at: SystemTime::now(),
+            clock: Instant::now(),
+            committed: false,
+            recorded: None,
+            replaces: None,
+        }
+    }
+
     /// What the next ledger write expects the row to be.
     pub(crate) fn expected(&self) -> Expected<'_> {
         expected_row(self.recorded.as_deref(), self.replaces.as_deref())
