@@ -47,16 +47,7 @@ where
     if threads < 2 || items.len() < SERIAL_BELOW {
         return items.into_iter().map(&work).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut items = items.into_iter();
-    loop {
-        let part: Vec<T> = items.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
+    let parts = split(items, threads);
     let work = &work;
     std::thread::scope(|scope| {
         let handles: Vec<_> = parts
@@ -104,16 +95,7 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.into_iter().map(&work).collect()]
     } else {
-        let chunk = items.len().div_ceil(threads);
-        let mut inputs: Vec<Vec<T>> = Vec::with_capacity(threads);
-        let mut items = items.into_iter();
-        loop {
-            let part: Vec<T> = items.by_ref().take(chunk).collect();
-            if part.is_empty() {
-                break;
-            }
-            inputs.push(part);
-        }
+        let inputs = split(items, threads);
         let work = &work;
         std::thread::scope(|scope| {
             let handles: Vec<_> = inputs
@@ -152,6 +134,21 @@ fn parts_of<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<V
             Ok(part) => parts.push(part),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+    parts
+}
+
+/// `items` in at most `threads` parts of consecutive items, in order.
+fn split<T>(items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
     }
     parts
 }

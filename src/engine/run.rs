@@ -467,14 +467,7 @@ pub(crate) fn apply_while(
                         if let Err(failed) = waited {
                             // The migration is committed: record it for check-schema as any run
                             // that applied something does.
-                            let _ = database.record_snapshot(
-                                &mut runner.session,
-                                SnapshotReason::Apply,
-                                Some(batch),
-                            );
-                            if runner.session.close().is_ok() {
-                                released(&runner.tracer, &database, observe);
-                            }
+                            end_stopped_run(runner, &database, batch, observe);
                             return Err(match failed {
                                 WaitFailed::Db(error) => ApplyError::Db(error),
                                 WaitFailed::Behind(behind) => ApplyError::Replicas(behind),
@@ -496,14 +489,7 @@ pub(crate) fn apply_while(
                     // Even with nothing applied, part of the failed migration may be committed
                     // (statements outside a transaction, commit: each batches): the snapshot keeps
                     // check-schema from calling that drift.
-                    let _ = database.record_snapshot(
-                        &mut runner.session,
-                        SnapshotReason::Apply,
-                        Some(batch),
-                    );
-                    if runner.session.close().is_ok() {
-                        released(&runner.tracer, &database, observe);
-                    }
+                    end_stopped_run(runner, &database, batch, observe);
                     return Err(ApplyError::Migration(failure));
                 }
             }
@@ -516,6 +502,21 @@ pub(crate) fn apply_while(
     runner.session.close()?;
     released(&runner.tracer, &database, observe);
     Ok((report, stopped_before))
+}
+
+/// Ends a run that stops on a failure: records the catalog snapshot (what is committed is
+/// plan's, not drift; a failure to record it does not hide the run's own), closes the session
+/// and, if that went well, says the lock is released.
+fn end_stopped_run(
+    mut runner: Runner<'_>,
+    database: &Target,
+    batch: i32,
+    observe: &mut dyn FnMut(Progress<'_>),
+) {
+    let _ = database.record_snapshot(&mut runner.session, SnapshotReason::Apply, Some(batch));
+    if runner.session.close().is_ok() {
+        released(&runner.tracer, database, observe);
+    }
 }
 
 /// Reports the lock of `database` released, when tracing.
