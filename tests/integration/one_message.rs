@@ -548,3 +548,59 @@ fn a_syntax_error_late_in_a_shared_message_fails_at_its_own_line() {
         0
     );
 }
+
+/// A lock timeout inside a shared message: the migrations before it are applied, it is its
+/// first attempt (the next is counted as the second, after the pause), and once the lock is
+/// released it and the ones after it are applied, each once.
+#[test]
+fn a_lock_timeout_in_a_shared_message_is_retried() {
+    let database = test_db("one_message_shared_lock_timeout");
+    let project = TestProject::new(&[
+        ("migrations/001_t.sql", "CREATE TABLE t (id int);\n"),
+        ("plan.yaml", "lock_timeout: 200ms\nlock_retries: 3\n"),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    project.write("migrations/002_u.sql", "CREATE TABLE u (id int);\n");
+    project.write(
+        "migrations/003_alter.sql",
+        "ALTER TABLE t ADD COLUMN name text;\n",
+    );
+    project.write("migrations/004_v.sql", "CREATE TABLE v (id int);\n");
+    let mut holder = database.client();
+    let mut work = holder.transaction().expect("begin");
+    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        .expect("hold the lock");
+    let log_path = cluster().log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
+    crate::support::project::wait_for(
+        "a lock timeout in the server log",
+        Duration::from_secs(60),
+        || {
+            let log = std::fs::read(log_path).ok()?;
+            let start = usize::try_from(start).ok()?;
+            String::from_utf8_lossy(log.get(start..)?)
+                .contains("canceling statement due to lock timeout")
+                .then_some(())
+        },
+    );
+    work.rollback().expect("release the lock");
+    let run =
+        crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    assert!(
+        run.stderr.contains("attempt 2"),
+        "the shared message was the first attempt: {}",
+        run.transcript()
+    );
+    assert_eq!(
+        ledger_ids(&database),
+        ["001_t", "002_u", "003_alter", "004_v"]
+    );
+    assert_eq!(
+        count(
+            &database,
+            "SELECT count(*) FROM plan.migrations_history WHERE action = 'apply' AND outcome = 'ok'"
+        ),
+        4
+    );
+}
