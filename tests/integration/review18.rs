@@ -1,0 +1,731 @@
+//! Review of issue 18's shared-message apply path: the promises of `plan apply` (each
+//! migration commits with its ledger row or not at all, nothing twice, failures named at the
+//! right place, no session state reaching the next migration of the same message) attacked
+//! with hostile migrations, each compared with `plan -v apply` (statement by statement).
+//! Tests marked `#[ignore = "finding N: …"]` fail on the code they were written against.
+
+use crate::support::cluster::{TestDatabase, test_db};
+use crate::support::project::{Run, TestProject, history, ledger, ledger_ids, plan};
+
+/// The first column of the first row of `sql`, as text.
+fn text(database: &TestDatabase, sql: &str) -> String {
+    database
+        .client()
+        .query_one(sql, &[])
+        .unwrap_or_else(|error| panic!("{sql}: {error}"))
+        .get(0)
+}
+
+/// The lines of a diagnostic that say where it points (`╭─[file:line:column]`).
+fn places(run: &Run) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter(|line| line.contains("╭─["))
+        .map(|line| line.trim().to_string())
+        .collect()
+}
+
+/// `plan apply` of `project` into a fresh database `name` (shared messages) and `plan -v
+/// apply` into `name_v` (statement by statement).
+fn both(name: &str, project: &TestProject) -> (TestDatabase, Run, TestDatabase, Run) {
+    let one = test_db(name);
+    let other = test_db(&format!("{name}_v"));
+    let run = plan(&one, project.path(), &["apply"]);
+    let verbose = plan(&other, project.path(), &["-v", "apply"]);
+    (one, run, other, verbose)
+}
+
+/// Both paths apply `project`; `sql` reads the same value after each.
+fn applies_alike(name: &str, project: &TestProject, sql: &str) -> String {
+    let (one, run, other, verbose) = both(name, project);
+    let run = run.expect_ok();
+    let verbose = verbose.expect_ok();
+    let (got, expected) = (text(&one, sql), text(&other, sql));
+    assert_eq!(
+        got,
+        expected,
+        "{sql}\n{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(ledger_ids(&one), ledger_ids(&other));
+    got
+}
+
+/// Both paths fail on `project`, pointing at the same place, which is returned.
+fn fails_alike(name: &str, project: &TestProject) -> (Vec<String>, TestDatabase, TestDatabase) {
+    let (one, run, other, verbose) = both(name, project);
+    let run = run.expect_failed();
+    let verbose = verbose.expect_failed();
+    let at = places(&run);
+    assert!(!at.is_empty(), "{}", run.transcript());
+    assert_eq!(
+        at,
+        places(&verbose),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(ledger_ids(&one), ledger_ids(&other));
+    (at, one, other)
+}
+
+#[test]
+fn session_settings_of_a_migration_do_not_reach_the_next_in_the_message() {
+    let project = TestProject::new(&[
+        ("migrations/001_schema.sql", "CREATE SCHEMA other;\n"),
+        (
+            "migrations/002_settings.sql",
+            "SET search_path = other;\n\
+             SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n\
+             DO $$ BEGIN PERFORM set_config('work_mem', '7MB', false); END $$;\n\
+             SELECT set_config('application_name', 'leaked', false);\n\
+             SET plan.committed = '1:5';\n\
+             SET plan.statement = '3';\n",
+        ),
+        (
+            "migrations/003_reads.sql",
+            "CREATE TABLE seen AS SELECT current_schema()::text || ',' \
+             || current_setting('transaction_isolation') || ',' \
+             || current_setting('work_mem') || ',' \
+             || (current_setting('application_name') = 'leaked')::text AS v;\n",
+        ),
+    ]);
+    let seen = applies_alike("r18_settings", &project, "SELECT v FROM public.seen");
+    assert_eq!(seen, "public,read committed,4MB,false");
+}
+
+#[test]
+fn a_function_setting_session_state_does_not_leak() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_fn.sql",
+            "CREATE FUNCTION leak() RETURNS void LANGUAGE plpgsql AS $f$\n\
+             BEGIN PERFORM set_config('search_path', 'pg_catalog', false);\n\
+             PERFORM set_config('default_transaction_read_only', 'on', false); END $f$;\n\
+             SELECT leak();\n",
+        ),
+        (
+            "migrations/002_t.sql",
+            "CREATE TABLE after_leak (id int);\n",
+        ),
+    ]);
+    let schema = applies_alike(
+        "r18_function",
+        &project,
+        "SELECT table_schema::text FROM information_schema.tables WHERE table_name = 'after_leak'",
+    );
+    assert_eq!(schema, "public");
+}
+
+#[test]
+fn a_role_without_rights_on_the_ledger_is_reset_before_the_write() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_role.sql",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'r18_nobody') \
+             THEN CREATE ROLE r18_nobody; END IF; END $$;\n\
+             SET ROLE r18_nobody;\n",
+        ),
+        (
+            "migrations/002_who.sql",
+            "CREATE TABLE who AS SELECT current_user::text = session_user::text AS same;\n",
+        ),
+    ]);
+    assert_eq!(
+        applies_alike("r18_role", &project, "SELECT same::text FROM who"),
+        "true"
+    );
+}
+
+#[test]
+fn a_serializable_transaction_of_the_file_runs_serializable() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_iso.sql",
+            "BEGIN;\nSET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n\
+             CREATE TABLE iso AS SELECT current_setting('transaction_isolation') AS v;\nCOMMIT;\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    assert_eq!(
+        applies_alike("r18_iso", &project, "SELECT v FROM iso"),
+        "serializable"
+    );
+}
+
+#[test]
+fn a_comment_only_migration_and_a_large_one_are_recorded_once() {
+    let big = format!(
+        "CREATE TABLE big (v text);\nINSERT INTO big VALUES ('{}');\n",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_comment.sql",
+            "-- nothing to do\n/* at all */\n",
+        ),
+        ("migrations/003_big.sql", &big),
+        (
+            "migrations/004_d.sql",
+            "CREATE TABLE d (id int) -- no semicolon",
+        ),
+    ]);
+    let size = applies_alike("r18_sizes", &project, "SELECT length(v)::text FROM big");
+    assert_eq!(size, (2 * 1024 * 1024).to_string());
+}
+
+#[test]
+fn an_error_without_position_in_the_fortieth_of_sixty_four_is_named_there() {
+    let mut files: Vec<(String, String)> = (1..=64)
+        .map(|n| {
+            (
+                format!("migrations/{n:03}_m.sql"),
+                format!("CREATE TABLE m{n} (id int primary key);\n"),
+            )
+        })
+        .collect();
+    files[39].1 = "CREATE TABLE m40 (id int primary key);\n\
+                   INSERT INTO m40 VALUES (1);\n\
+                   INSERT INTO m40 VALUES (1);\n"
+        .to_string();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = TestProject::new(&files);
+    let (at, one, _) = fails_alike("r18_forty", &project);
+    assert!(at[0].contains("migrations/040_m.sql:3:"), "{at:?}");
+    assert_eq!(ledger_ids(&one).len(), 39);
+    assert_eq!(
+        text(
+            &one,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename ~ '^m[0-9]+$'"
+        ),
+        "39"
+    );
+    // Each committed one has exactly one history row of its apply, none of the failed one
+    // twice.
+    let applied = history(&one)
+        .into_iter()
+        .filter(|line| line.outcome == "ok" || line.outcome == "applied")
+        .count();
+    assert!(applied <= 39, "{:?}", history(&one));
+}
+
+#[test]
+fn a_syntax_error_in_the_fortieth_runs_nothing_of_the_message() {
+    let mut files: Vec<(String, String)> = (1..=64)
+        .map(|n| {
+            (
+                format!("migrations/{n:03}_m.sql"),
+                format!("CREATE TABLE m{n} (id int);\n"),
+            )
+        })
+        .collect();
+    files[39].1 = "CREATE TABLE m40 (id int);\nSELECT 1 FROM WHERE;\n".to_string();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let project = TestProject::new(&files);
+    let (at, one, _) = fails_alike("r18_syntax40", &project);
+    assert!(at[0].contains("migrations/040_m.sql:2:"), "{at:?}");
+    assert_eq!(ledger_ids(&one).len(), 39);
+}
+
+#[test]
+fn transaction_control_hidden_in_a_procedure_or_do_block_fails_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_proc.sql",
+            "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$;\nCALL p();\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (at, one, _) = fails_alike("r18_proc", &project);
+    assert!(at[0].contains("migrations/002_proc.sql:2:"), "{at:?}");
+    assert_eq!(ledger_ids(&one), ["001_a"]);
+    assert_eq!(
+        text(
+            &one,
+            "SELECT count(*)::text FROM pg_proc WHERE proname = 'p'"
+        ),
+        "0"
+    );
+}
+
+#[test]
+fn a_migration_resetting_plans_settings_still_commits_once() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_a.sql",
+            "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n",
+        ),
+        (
+            "migrations/002_reset.sql",
+            "INSERT INTO a VALUES (2);\nRESET ALL;\n",
+        ),
+        (
+            "migrations/003_token.sql",
+            "INSERT INTO a VALUES (3);\nRESET plan.transaction;\nSET plan.committed = '';\n",
+        ),
+        ("migrations/004_d.sql", "INSERT INTO a VALUES (4);\n"),
+    ]);
+    let rows = applies_alike(
+        "r18_reset",
+        &project,
+        "SELECT string_agg(id::text, ',' ORDER BY id) FROM a",
+    );
+    assert_eq!(rows, "1,2,3,4");
+}
+
+#[test]
+fn a_migration_leaving_a_prepared_statement_or_cursor_commits_once() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_prep.sql",
+            "INSERT INTO a VALUES (2);\nPREPARE mine AS SELECT 1;\n\
+             DECLARE c CURSOR WITH HOLD FOR SELECT 1;\n\
+             CREATE TEMP TABLE tmp (id int) ON COMMIT DROP;\n",
+        ),
+        (
+            "migrations/003_c.sql",
+            "INSERT INTO a SELECT 3 WHERE NOT EXISTS (SELECT FROM pg_prepared_statements WHERE name = 'mine');\n",
+        ),
+    ]);
+    let rows = applies_alike(
+        "r18_prep",
+        &project,
+        "SELECT string_agg(id::text, ',' ORDER BY id) FROM a",
+    );
+    assert_eq!(rows, "2,3");
+}
+
+#[test]
+fn a_tiny_statement_timeout_of_one_migration_does_not_reach_the_next() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_timeout.sql",
+            "SET statement_timeout = '300ms';\n",
+        ),
+        (
+            "migrations/003_slow.sql",
+            "SELECT pg_sleep(1);\nCREATE TABLE c (id int);\n",
+        ),
+    ]);
+    applies_alike("r18_timeout", &project, "SELECT count(*)::text FROM c");
+}
+
+#[test]
+#[ignore = "finding 5: a session advisory lock of a migration stays held for the next (both paths)"]
+fn an_advisory_lock_taken_by_a_migration_does_not_reach_the_next() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_lock.sql",
+            "SELECT pg_advisory_lock(18018);\n",
+        ),
+        (
+            "migrations/002_reads.sql",
+            "CREATE TABLE held AS SELECT count(*) AS n FROM pg_locks \
+             WHERE locktype = 'advisory' AND objid = 18018 AND pid = pg_backend_pid();\n",
+        ),
+    ]);
+    let held = applies_alike("r18_advisory", &project, "SELECT n::text FROM held");
+    assert_eq!(held, "0");
+}
+
+#[test]
+#[ignore = "finding 4: a file changing standard_conforming_strings by a computed name is shared, and its strings read differently from plan -v apply"]
+fn standard_conforming_strings_changed_without_its_name_reads_strings_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_scs.sql",
+            "SELECT set_config('standard_' || 'conforming_strings', 'off', false);\n\
+             CREATE TABLE s AS SELECT 'a\\\\b'::text AS v;\n",
+        ),
+    ]);
+    applies_alike("r18_scs", &project, "SELECT v FROM s");
+}
+
+#[test]
+fn a_migration_killing_its_own_connection_is_understood_by_the_next_run() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_kill.sql",
+            "CREATE TABLE b (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let database = test_db("r18_kill");
+    let run = plan(&database, project.path(), &["apply"]).expect_failed();
+    assert!(run.stderr.contains("002_kill"), "{}", run.transcript());
+    assert_eq!(ledger_ids(&database), ["001_a"], "{}", run.transcript());
+    assert_eq!(
+        text(
+            &database,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename IN ('b', 'c')"
+        ),
+        "0"
+    );
+    project.write("migrations/002_kill.sql", "CREATE TABLE b (id int);\n");
+    let again = plan(&database, project.path(), &["apply"]).expect_ok();
+    assert_eq!(
+        ledger_ids(&database),
+        ["001_a", "002_kill", "003_c"],
+        "{}",
+        again.transcript()
+    );
+    assert!(
+        ledger(&database).iter().all(|line| line.state == "applied"),
+        "{:?}",
+        ledger(&database)
+    );
+}
+
+#[test]
+fn sql_function_bodies_and_rules_split_alike() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_t.sql",
+            "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n",
+        ),
+        (
+            "migrations/002_atomic.sql",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;\n\
+             CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO u VALUES (1); INSERT INTO u VALUES (2));\n\
+             CREATE TABLE a$$b (id int);\nCREATE TABLE \"q\"\"ü\" (id int); -- $$\n",
+        ),
+        ("migrations/003_c.sql", "INSERT INTO t VALUES (1);\n"),
+    ]);
+    let rows = applies_alike(
+        "r18_atomic",
+        &project,
+        "SELECT f()::text || ',' || (SELECT count(*) FROM u)",
+    );
+    assert_eq!(rows, "1,2");
+}
+
+#[test]
+fn names_with_quotes_and_unicode_are_recorded_as_named() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_it's_ü.sql", "CREATE TABLE b (id int);\n"),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_names", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(ledger_ids(&one), ledger_ids(&other));
+}
+
+/// `ALTER DATABASE … SET name = value` on `database`, as a DBA (or an earlier migration)
+/// would: it is the default every new session, and `RESET ALL`, starts from.
+fn database_default(database: &TestDatabase, name: &str, value: &str) {
+    database
+        .client()
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{}\" SET {name} = '{value}'",
+            database.name()
+        ))
+        .expect("set the database's default");
+}
+
+#[test]
+#[ignore = "finding 1: a default for plan.committed (ALTER DATABASE/ROLE SET) makes a failed migration count as committed: reported applied, skipped, exit 0"]
+fn a_database_default_for_plans_committed_marker_does_not_skip_a_migration() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_dup.sql",
+            "CREATE TABLE dup (id int primary key);\nINSERT INTO dup VALUES (1);\nINSERT INTO dup VALUES (1);\n",
+        ),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    let one = test_db("r18_committed_default");
+    let other = test_db("r18_committed_default_v");
+    database_default(&one, "plan.committed", "1:0");
+    database_default(&other, "plan.committed", "1:0");
+    let run = plan(&one, project.path(), &["apply"]);
+    let dup = "SELECT count(*)::text FROM pg_tables WHERE tablename = 'dup'";
+    assert_eq!(
+        (run.code, ledger_ids(&one).join(","), text(&one, dup)),
+        (1, String::new(), "0".to_string()),
+        "{}",
+        run.transcript()
+    );
+    let verbose = plan(&other, project.path(), &["-v", "apply"]).expect_failed();
+    assert_eq!(
+        places(&run),
+        places(&verbose),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert!(
+        places(&run)[0].contains("001_dup.sql:3:"),
+        "{}",
+        run.transcript()
+    );
+    assert!(ledger_ids(&one).is_empty(), "{}", run.transcript());
+    assert_eq!(
+        text(
+            &one,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename = 'b'"
+        ),
+        "0",
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+#[ignore = "finding 2: a default for plan.statement makes a rolled-back failure look like a hidden COMMIT: recorded interrupted"]
+fn a_database_default_for_plans_statement_marker_is_not_taken_for_a_commit() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_dup.sql",
+            "CREATE TABLE dup (id int primary key);\nINSERT INTO dup VALUES (1);\nINSERT INTO dup VALUES (1);\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let one = test_db("r18_statement_default");
+    let other = test_db("r18_statement_default_v");
+    database_default(&one, "plan.statement", "0");
+    database_default(&other, "plan.statement", "0");
+    let run = plan(&one, project.path(), &["apply"]).expect_failed();
+    let verbose = plan(&other, project.path(), &["-v", "apply"]).expect_failed();
+    assert_eq!(
+        places(&run),
+        places(&verbose),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(ledger(&one), ledger(&other), "{}", run.transcript());
+    assert_eq!(ledger_ids(&one), ["001_a"], "{}", run.transcript());
+    assert_eq!(
+        text(
+            &one,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename IN ('dup', 'c')"
+        ),
+        "0"
+    );
+}
+
+#[test]
+fn a_migration_releasing_every_advisory_lock_is_not_applied_unlocked() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_unlock.sql",
+            "SELECT pg_advisory_unlock_all();\n",
+        ),
+        (
+            "migrations/002_reads.sql",
+            "CREATE TABLE locked AS SELECT count(*) AS n FROM pg_locks \
+             WHERE locktype = 'advisory' AND pid = pg_backend_pid();\n",
+        ),
+    ]);
+    let (one, run, other, verbose) = both("r18_unlock_all", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    // Either the run stops, or the second migration ran under plan's lock.
+    if run.code == 0 {
+        assert_eq!(
+            text(&one, "SELECT n::text FROM locked"),
+            "1",
+            "{}",
+            run.transcript()
+        );
+        assert_eq!(
+            text(&other, "SELECT n::text FROM locked"),
+            "1",
+            "{}",
+            verbose.transcript()
+        );
+    }
+}
+
+#[test]
+#[ignore = "finding 3: DEALLOCATE ALL from a DO block is committed by the shared path (the -v path rolls it back), then the run fails with plan::db::query"]
+fn a_migration_deallocating_all_from_a_do_block_commits_once() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_dealloc.sql",
+            "INSERT INTO a VALUES (2);\nDO $$ BEGIN EXECUTE 'DEALLOCATE ' || 'ALL'; END $$;\n",
+        ),
+        ("migrations/003_c.sql", "INSERT INTO a VALUES (3);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_dealloc_do", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(
+        ledger_ids(&one),
+        ledger_ids(&other),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    let rows = "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM a";
+    assert_eq!(text(&one, rows), text(&other, rows), "{}", run.transcript());
+}
+
+#[test]
+fn error_positions_after_unicode_and_crlf_point_where_the_other_path_points() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_a.sql",
+            "CREATE TABLE \"ü🎉\" (id int); -- 🎉🎉\r\n",
+        ),
+        (
+            "migrations/002_b.sql",
+            "-- ß 🎉 é\r\nCREATE TABLE b (\"ñ\" int);\r\nSELECT '🎉' AS x, ñ_missing FROM b;\r\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (at, one, _) = fails_alike("r18_unicode", &project);
+    assert!(at[0].contains("migrations/002_b.sql:3:"), "{at:?}");
+    assert_eq!(ledger_ids(&one), ["001_a"]);
+}
+
+#[test]
+fn durations_and_history_of_a_shared_message_are_per_migration() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_slow.sql", "SELECT pg_sleep(0.4);\n"),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let database = test_db("r18_durations");
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    let mut client = database.client();
+    let rows = client
+        .query(
+            "SELECT m.id, m.duration_ms, h.duration_ms, \
+             (extract(epoch FROM h.finished_at - h.started_at) * 1000)::bigint, \
+             h.started_at >= lag(h.finished_at) OVER (ORDER BY h.event) IS NOT FALSE \
+             FROM plan.migrations m JOIN plan.migrations_history h ON h.migration_id = m.id \
+             ORDER BY h.event",
+            &[],
+        )
+        .expect("read the ledger");
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        let (id, ledger, history, span, ordered): (String, i64, i64, i64, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        assert_eq!(ledger, history, "{id}");
+        assert!((span - history).abs() <= 1, "{id}: {span} vs {history}");
+        assert!(ordered, "{id} started before the one before it finished");
+        if id == "002_slow" {
+            assert!(history >= 400, "{id}: {history}");
+        } else {
+            assert!(history < 400, "{id}: {history}");
+        }
+    }
+}
+
+#[test]
+fn a_ledger_row_inserted_meanwhile_by_a_migration_stops_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_forge.sql",
+            "INSERT INTO plan.migrations (id, checksum, batch) VALUES ('003_c', 'forged', 1);\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_forged", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(
+        ledger(&one),
+        ledger(&other),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    let c = "SELECT count(*)::text FROM pg_tables WHERE tablename = 'c'";
+    assert_eq!(text(&one, c), text(&other, c));
+}
+
+#[test]
+fn set_transaction_read_only_in_the_middle_fails_or_goes_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_ro.sql",
+            "SET TRANSACTION READ ONLY;\nSELECT 1;\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_read_only", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(
+        places(&run),
+        places(&verbose),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(ledger(&one), ledger(&other));
+}
+
+#[test]
+fn an_unterminated_comment_at_the_end_of_a_file_is_refused_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_open.sql",
+            "CREATE TABLE b (id int);\n/* never closed\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_open_comment", &project);
+    assert_eq!(
+        run.code,
+        verbose.code,
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+    assert_eq!(
+        ledger(&one),
+        ledger(&other),
+        "{}\n{}",
+        run.transcript(),
+        verbose.transcript()
+    );
+}
