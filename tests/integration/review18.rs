@@ -9,7 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::support::cluster::{TestDatabase, test_db};
+use crate::support::cluster::{TestDatabase, cluster, test_db};
 use crate::support::project::{
     Run, TestProject, finish, history, ledger, ledger_ids, plan, spawn_plan, wait_for,
 };
@@ -873,4 +873,66 @@ fn rollback_to_a_savepoint_is_not_transaction_control() {
         "r18_savepoint",
         "SAVEPOINT s;\nCREATE TABLE z (id int);\nROLLBACK TO SAVEPOINT s;\nRELEASE SAVEPOINT s",
     );
+}
+
+#[test]
+fn a_lock_timeout_in_the_fortieth_of_a_message_is_retried_and_nothing_runs_twice() {
+    let database = test_db("r18_lock_forty");
+    let project = TestProject::new(&[
+        (
+            "migrations/001_t.sql",
+            "CREATE TABLE t (id int);\nCREATE TABLE log (m int);\n",
+        ),
+        ("plan.yaml", "lock_timeout: 200ms\n"),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    for n in 2..=61 {
+        let text = if n == 41 {
+            "INSERT INTO log VALUES (41);\nALTER TABLE t ADD COLUMN name text;\n".to_string()
+        } else {
+            format!("INSERT INTO log VALUES ({n});\n")
+        };
+        project.write(&format!("migrations/{n:03}_m.sql"), &text);
+    }
+    let mut holder = database.client();
+    let mut work = holder.transaction().expect("begin");
+    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        .expect("hold the lock");
+    let log_path = cluster().log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let child = spawn_plan(&database, project.path(), &["apply"]);
+    wait_for(
+        "a lock timeout in the server log",
+        Duration::from_secs(60),
+        || {
+            let log = std::fs::read(log_path).ok()?;
+            let start = usize::try_from(start).ok()?;
+            String::from_utf8_lossy(log.get(start..)?)
+                .contains("canceling statement due to lock timeout")
+                .then_some(())
+        },
+    );
+    work.rollback().expect("release the lock");
+    let run = finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    assert_eq!(ledger_ids(&database).len(), 61, "{}", run.transcript());
+    assert_eq!(
+        text(
+            &database,
+            "SELECT (count(*) || ',' || count(DISTINCT m))::text FROM log"
+        ),
+        "60,60",
+        "{}",
+        run.transcript()
+    );
+    let applied_twice = history(&database)
+        .iter()
+        .filter(|line| line.outcome == "ok")
+        .fold(std::collections::HashMap::new(), |mut seen, line| {
+            *seen.entry(line.migration_id.clone()).or_insert(0) += 1;
+            seen
+        })
+        .into_iter()
+        .filter(|(_, times)| *times > 1)
+        .count();
+    assert_eq!(applied_twice, 0, "{:?}", history(&database));
 }
