@@ -936,3 +936,52 @@ fn a_lock_timeout_in_the_fortieth_of_a_message_is_retried_and_nothing_runs_twice
         .count();
     assert_eq!(applied_twice, 0, "{:?}", history(&database));
 }
+
+#[test]
+fn markers_set_by_a_migration_on_the_other_path_do_not_reach_a_message() {
+    // `-- raise` sends 002 the statement-by-statement way; the markers it sets for the
+    // session must be gone before the next message (tag 2) reads them.
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_marks.sql",
+            "-- raise\nSELECT set_config('plan.committed', '2:0', false), \
+             set_config('plan.statement', '0', false);\n",
+        ),
+        (
+            "migrations/003_dup.sql",
+            "CREATE TABLE dup (id int primary key);\nINSERT INTO dup VALUES (1), (1);\n",
+        ),
+        ("migrations/004_d.sql", "CREATE TABLE d (id int);\n"),
+    ]);
+    let (at, one, _) = fails_alike("r18_marks_other_path", &project);
+    assert!(at[0].contains("003_dup.sql:2:"), "{at:?}");
+    assert_eq!(ledger_ids(&one), ["001_a", "002_marks"]);
+    assert_eq!(
+        text(
+            &one,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename IN ('dup', 'd')"
+        ),
+        "0"
+    );
+}
+
+#[test]
+fn unterminated_quotes_are_refused_alike() {
+    for (name, open) in [
+        ("r18_open_dollar", "SELECT $q$never closed\n"),
+        ("r18_open_quote", "SELECT 'never closed\n"),
+        ("r18_open_ident", "SELECT \"never closed\n"),
+    ] {
+        let project = TestProject::new(&[
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_open.sql", open),
+            ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        ]);
+        let (one, run, other, verbose) = both(name, &project);
+        let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+        assert_eq!(run.code, verbose.code, "{all}");
+        assert_eq!(places(&run), places(&verbose), "{all}");
+        assert_eq!(ledger(&one), ledger(&other), "{all}");
+    }
+}
