@@ -985,3 +985,50 @@ fn unterminated_quotes_are_refused_alike() {
         assert_eq!(ledger(&one), ledger(&other), "{all}");
     }
 }
+
+#[test]
+fn transaction_modes_of_the_file_go_alike() {
+    for (name, wrapped) in [
+        ("r18_empty_tx", "BEGIN;\nCOMMIT;\n"),
+        (
+            "r18_repeatable",
+            "BEGIN ISOLATION LEVEL REPEATABLE READ;\nCREATE TABLE b AS SELECT current_setting('transaction_isolation') AS v;\nCOMMIT;\n",
+        ),
+        ("r18_read_only_tx", "BEGIN READ ONLY;\nSELECT 1;\nCOMMIT;\n"),
+        (
+            "r18_deferrable",
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE, DEFERRABLE;\nCREATE TABLE b (id int);\nCOMMIT;\n",
+        ),
+    ] {
+        let project = TestProject::new(&[
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_tx.sql", wrapped),
+            ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        ]);
+        let (one, run, other, verbose) = both(name, &project);
+        let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+        assert_eq!(run.code, verbose.code, "{all}");
+        assert_eq!(places(&run), places(&verbose), "{all}");
+        assert_eq!(ledger(&one), ledger(&other), "{all}");
+        let tables = "SELECT coalesce(string_agg(tablename::text, ',' ORDER BY tablename), '') \
+                      FROM pg_tables WHERE schemaname = 'public'";
+        assert_eq!(text(&one, tables), text(&other, tables), "{all}");
+    }
+}
+
+#[test]
+fn a_nul_character_in_a_migration_is_handled_alike() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_nul.sql",
+            "CREATE TABLE b (id int); -- \u{0}\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_nul", &project);
+    let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+    assert_eq!(run.code, verbose.code, "{all}");
+    assert_eq!(ledger(&one), ledger(&other), "{all}");
+    assert!(!run.stderr.contains("connection"), "{all}");
+}
