@@ -1032,3 +1032,25 @@ fn a_nul_character_in_a_migration_is_handled_alike() {
     assert_eq!(ledger(&one), ledger(&other), "{all}");
     assert!(!run.stderr.contains("connection"), "{all}");
 }
+
+#[test]
+fn a_migration_selecting_plans_duration_column_is_applied_once_with_its_duration() {
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_echo.sql",
+            "SELECT 9999999 AS plan_duration_ms, 'x' AS plan_guard;\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_duration_column", &project);
+    let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+    assert_eq!((run.code, verbose.code), (0, 0), "{all}");
+    assert_eq!(ledger(&one), ledger(&other), "{all}");
+    let longest = "SELECT max(duration_ms)::text FROM plan.migrations";
+    assert!(text(&one, longest).len() < 5, "{all}");
+    assert!(
+        !run.stdout.contains("9999999") && !run.stderr.contains("9999999"),
+        "{all}"
+    );
+}
