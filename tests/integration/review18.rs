@@ -1054,3 +1054,30 @@ fn a_migration_selecting_plans_duration_column_is_applied_once_with_its_duration
         "{all}"
     );
 }
+
+#[test]
+fn nested_comments_and_case_inside_atomic_bodies_split_alike() {
+    for (name, body) in [
+        (
+            "r18_nested_comment",
+            "CREATE TABLE b (id int); /* outer /* inner */ still comment; COMMIT; */\nCREATE TABLE b2 (id int);\n",
+        ),
+        (
+            "r18_atomic_case",
+            "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT CASE WHEN x > 1 THEN 2 END;\nEND;\nCREATE TABLE b (id int);\n",
+        ),
+    ] {
+        let project = TestProject::new(&[
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_body.sql", body),
+            ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        ]);
+        let (one, run, other, verbose) = both(name, &project);
+        let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+        assert_eq!((run.code, verbose.code), (0, 0), "{all}");
+        assert_eq!(ledger(&one), ledger(&other), "{all}");
+        let tables = "SELECT coalesce(string_agg(tablename::text, ',' ORDER BY tablename), '') \
+                      FROM pg_tables WHERE schemaname = 'public'";
+        assert_eq!(text(&one, tables), text(&other, tables), "{all}");
+    }
+}
