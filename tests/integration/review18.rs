@@ -927,7 +927,7 @@ fn a_lock_timeout_in_the_fortieth_of_a_message_is_retried_and_nothing_runs_twice
     let applied_twice = history(&database)
         .iter()
         .filter(|line| line.outcome == "ok")
-        .fold(std::collections::HashMap::new(), |mut seen, line| {
+        .fold(std::collections::BTreeMap::new(), |mut seen, line| {
             *seen.entry(line.migration_id.clone()).or_insert(0) += 1;
             seen
         })
