@@ -1105,3 +1105,27 @@ fn a_project_setting_plans_committed_default_does_not_skip_a_migration_later() {
         run.transcript()
     );
 }
+
+#[test]
+fn a_trigger_swallowing_a_ledger_row_does_not_let_a_migration_run_twice() {
+    let project = TestProject::new(&[
+        (
+            "migrations/001_skip.sql",
+            "CREATE TABLE log (m int);\n\
+             CREATE FUNCTION plan_skip() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.id = '003_c' THEN RETURN NULL; END IF; RETURN NEW; END $$;\n\
+             CREATE TRIGGER skip BEFORE INSERT ON plan.migrations FOR EACH ROW \
+             EXECUTE FUNCTION plan_skip();\n",
+        ),
+        ("migrations/002_b.sql", "INSERT INTO log VALUES (2);\n"),
+        ("migrations/003_c.sql", "INSERT INTO log VALUES (3);\n"),
+    ]);
+    let (one, run, other, verbose) = both("r18_swallow", &project);
+    let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+    assert_eq!(run.code, verbose.code, "{all}");
+    assert_ne!(run.code, 0, "{all}");
+    assert_eq!(ledger(&one), ledger(&other), "{all}");
+    let again = plan(&one, project.path(), &["apply"]);
+    let log = "SELECT coalesce(string_agg(m::text, ',' ORDER BY m), '') FROM log";
+    assert_eq!(text(&one, log), "2", "{}", again.transcript());
+}
