@@ -435,6 +435,8 @@ fn names_with_quotes_and_unicode_are_recorded_as_named() {
         run.transcript(),
         verbose.transcript()
     );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(ledger_ids(&one), ["001_a", "002_it's_ü", "003_c"]);
     assert_eq!(ledger_ids(&one), ledger_ids(&other));
 }
 
@@ -1128,4 +1130,25 @@ fn a_trigger_swallowing_a_ledger_row_does_not_let_a_migration_run_twice() {
     let again = plan(&one, project.path(), &["apply"]);
     let log = "SELECT coalesce(string_agg(m::text, ',' ORDER BY m), '') FROM log";
     assert_eq!(text(&one, log), "2", "{}", again.transcript());
+}
+
+#[test]
+fn unclosed_parentheses_and_empty_statements_go_alike() {
+    for (name, body, ok) in [
+        ("r18_paren", "CREATE TABLE b (id int);\nSELECT (1\n", false),
+        ("r18_semicolons", ";\n;;\n", true),
+        ("r18_blank", "\n  \n", false),
+    ] {
+        let project = TestProject::new(&[
+            ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+            ("migrations/002_x.sql", body),
+            ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+        ]);
+        let (one, run, other, verbose) = both(name, &project);
+        let all = format!("{}\n{}", run.transcript(), verbose.transcript());
+        assert_eq!(run.code, verbose.code, "{all}");
+        assert_eq!(run.code == 0, ok, "{all}");
+        assert_eq!(places(&run), places(&verbose), "{all}");
+        assert_eq!(ledger(&one), ledger(&other), "{all}");
+    }
 }
