@@ -35,6 +35,7 @@ mod replicas;
 mod review16;
 mod review16b;
 mod review17;
+mod review18;
 mod rollback;
 mod rollback_partial;
 mod schema;
