@@ -269,7 +269,9 @@ fn failure_point(run: &MigrationRun<'_>, failure: MessageFailure) -> Option<Fail
             FailureKind::TransactionEnded(Interruption::Statement(statement), error),
         )),
         MessageFailure::LedgerNotAsExpected => Some(whole(FailureKind::Ledger(not_as_expected()))),
-        MessageFailure::ConnectionLost(error) => Some(whole(FailureKind::Sql(error))),
+        MessageFailure::ConnectionLost(error) | MessageFailure::DiscardedSession(error) => {
+            Some(whole(FailureKind::Sql(error)))
+        }
     }
 }
 

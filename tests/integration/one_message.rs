@@ -49,6 +49,41 @@ fn fails_alike(name: &str, project: &TestProject) -> (Vec<String>, TestDatabase,
     (at, one, run)
 }
 
+/// Waits until a server process of `database` had a statement cancelled by its lock timeout
+/// (after `start`, a length of the server log): the process is the one waiting for a lock in
+/// that database, and the log line is its own (other tests' timeouts share the log).
+pub(crate) fn wait_for_a_lock_timeout(database: &TestDatabase, start: u64) {
+    let mut watcher = database.client();
+    let waiting: i32 = crate::support::project::wait_for(
+        "a server process waiting for a lock",
+        Duration::from_secs(60),
+        || {
+            watcher
+                .query_opt(
+                    "SELECT pid FROM pg_locks JOIN pg_database d ON d.oid = database \
+                     WHERE NOT granted AND d.datname = current_database() LIMIT 1",
+                    &[],
+                )
+                .ok()
+                .flatten()
+                .map(|row| row.get(0))
+        },
+    );
+    let line = format!("[{waiting}] ERROR:  canceling statement due to lock timeout");
+    let log_path = cluster().log_path();
+    crate::support::project::wait_for(
+        "its lock timeout in the server log",
+        Duration::from_secs(60),
+        || {
+            let log = std::fs::read(log_path).ok()?;
+            let start = usize::try_from(start).ok()?;
+            String::from_utf8_lossy(log.get(start..)?)
+                .contains(&line)
+                .then_some(())
+        },
+    );
+}
+
 /// The statements the server received from `plan apply`, read from the server log with
 /// `log_statement = all` set on this database only.
 fn logged_apply(database: &TestDatabase, dir: &Path) -> Vec<String> {
@@ -358,21 +393,12 @@ fn a_lock_timeout_is_retried() {
     let mut work = holder.transaction().expect("begin");
     work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
         .expect("hold the lock");
-    let log_path = cluster().log_path();
-    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let start = std::fs::metadata(cluster().log_path())
+        .expect("the server log")
+        .len();
     let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
     // Released once the first attempt has timed out, as the server log says.
-    crate::support::project::wait_for(
-        "a lock timeout in the server log",
-        Duration::from_secs(60),
-        || {
-            let log = std::fs::read(log_path).ok()?;
-            let start = usize::try_from(start).ok()?;
-            String::from_utf8_lossy(log.get(start..)?)
-                .contains("canceling statement due to lock timeout")
-                .then_some(())
-        },
-    );
+    wait_for_a_lock_timeout(&database, start);
     work.rollback().expect("release the lock");
     let run =
         crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
@@ -570,20 +596,11 @@ fn a_lock_timeout_in_a_shared_message_is_retried() {
     let mut work = holder.transaction().expect("begin");
     work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
         .expect("hold the lock");
-    let log_path = cluster().log_path();
-    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let start = std::fs::metadata(cluster().log_path())
+        .expect("the server log")
+        .len();
     let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
-    crate::support::project::wait_for(
-        "a lock timeout in the server log",
-        Duration::from_secs(60),
-        || {
-            let log = std::fs::read(log_path).ok()?;
-            let start = usize::try_from(start).ok()?;
-            String::from_utf8_lossy(log.get(start..)?)
-                .contains("canceling statement due to lock timeout")
-                .then_some(())
-        },
-    );
+    wait_for_a_lock_timeout(&database, start);
     work.rollback().expect("release the lock");
     let run =
         crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();

@@ -330,7 +330,7 @@ fn a_tiny_statement_timeout_of_one_migration_does_not_reach_the_next() {
 }
 
 #[test]
-#[ignore = "finding 5: a session advisory lock of a migration stays held for the next (both paths)"]
+#[ignore = "finding 5, by design (docs/headers.md: advisory locks a migration takes itself are not reset): a session advisory lock of a migration stays held for the next, on both paths"]
 fn an_advisory_lock_taken_by_a_migration_does_not_reach_the_next() {
     let project = TestProject::new(&[
         (
@@ -348,7 +348,7 @@ fn an_advisory_lock_taken_by_a_migration_does_not_reach_the_next() {
 }
 
 #[test]
-#[ignore = "finding 4: a file changing standard_conforming_strings by a computed name is shared, and its strings read differently from plan -v apply"]
+
 fn standard_conforming_strings_changed_without_its_name_reads_strings_alike() {
     let project = TestProject::new(&[
         ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
@@ -453,7 +453,7 @@ fn database_default(database: &TestDatabase, name: &str, value: &str) {
 }
 
 #[test]
-#[ignore = "finding 1: a default for plan.committed (ALTER DATABASE/ROLE SET) makes a failed migration count as committed: reported applied, skipped, exit 0"]
+
 fn a_database_default_for_plans_committed_marker_does_not_skip_a_migration() {
     let project = TestProject::new(&[
         (
@@ -500,7 +500,7 @@ fn a_database_default_for_plans_committed_marker_does_not_skip_a_migration() {
 }
 
 #[test]
-#[ignore = "finding 2: a default for plan.statement makes a rolled-back failure look like a hidden COMMIT: recorded interrupted"]
+
 fn a_database_default_for_plans_statement_marker_is_not_taken_for_a_commit() {
     let project = TestProject::new(&[
         ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
@@ -566,7 +566,7 @@ fn a_migration_releasing_every_advisory_lock_is_not_applied_unlocked() {
 }
 
 #[test]
-#[ignore = "finding 3: DEALLOCATE ALL from a DO block is committed by the shared path (the -v path rolls it back), then the run fails with plan::db::query"]
+
 fn a_migration_deallocating_all_from_a_do_block_commits_once() {
     let project = TestProject::new(&[
         ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
@@ -900,20 +900,11 @@ fn a_lock_timeout_in_the_fortieth_of_a_message_is_retried_and_nothing_runs_twice
     let mut work = holder.transaction().expect("begin");
     work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
         .expect("hold the lock");
-    let log_path = cluster().log_path();
-    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let start = std::fs::metadata(cluster().log_path())
+        .expect("the server log")
+        .len();
     let child = spawn_plan(&database, project.path(), &["apply"]);
-    wait_for(
-        "a lock timeout in the server log",
-        Duration::from_secs(60),
-        || {
-            let log = std::fs::read(log_path).ok()?;
-            let start = usize::try_from(start).ok()?;
-            String::from_utf8_lossy(log.get(start..)?)
-                .contains("canceling statement due to lock timeout")
-                .then_some(())
-        },
-    );
+    crate::one_message::wait_for_a_lock_timeout(&database, start);
     work.rollback().expect("release the lock");
     let run = finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
     assert_eq!(ledger_ids(&database).len(), 61, "{}", run.transcript());
@@ -1085,7 +1076,7 @@ fn nested_comments_and_case_inside_atomic_bodies_split_alike() {
 }
 
 #[test]
-#[ignore = "finding 1: a migration can set the plan.committed default itself; the next run then skips a failed migration and exits 0"]
+
 fn a_project_setting_plans_committed_default_does_not_skip_a_migration_later() {
     let database = test_db("r18_committed_by_migration");
     let project = TestProject::new(&[(

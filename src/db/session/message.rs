@@ -95,6 +95,10 @@ pub enum MessageFailure {
     LedgerNotAsExpected,
     /// The connection was lost: whether the message committed, only the ledger can tell.
     ConnectionLost(SqlError),
+    /// The migration deallocated the statements plan prepared on the session (`DEALLOCATE
+    /// ALL` where plan's check of its text does not see it, in a `DO` block say): nothing is
+    /// committed, and the migration is refused, as the other path refuses it.
+    DiscardedSession(SqlError),
 }
 
 /// What a message of one or more migrations did: the first `committed.len()` are committed
@@ -114,8 +118,9 @@ struct Layout {
     text: String,
     /// Per migration: each statement's first character, 0-based, then the end of the last.
     starts: Vec<Vec<usize>>,
-    /// What the message's migrations set `plan.committed` to as each commits, before its index.
-    committed_tag: String,
+    /// What the message's markers hold before the index they say (`plan.statement`,
+    /// `plan.committed`).
+    tag: String,
 }
 
 impl Session {
@@ -151,8 +156,11 @@ impl Session {
             }
         };
         self.messages_sent += 1;
-        let committed_tag = format!("{}:", self.messages_sent);
-        let layout = layout(messages, &sent, &self.reset_sql, committed_tag);
+        // The markers' values carry a tag of this message's own: a value the setting had
+        // before (a default from `ALTER DATABASE … SET`, the role or the connection's options,
+        // or one a migration set) is not one of them.
+        let tag = format!("{}.{:016x}:", self.messages_sent, token_salt());
+        let layout = layout(messages, &sent, &self.reset_sql, tag);
         let answer = self.connection.client().simple_query(&layout.text);
         let answer = match answer {
             Ok(answer) => answer,
@@ -306,13 +314,15 @@ impl Session {
         }
         // `plan.committed` is set, with the message's tag, by each migration's transaction
         // as it commits: the failed migration is the one after the last that did.
-        let committed = column(1)
-            .strip_prefix(&layout.committed_tag)
-            .and_then(|index| index.parse::<usize>().ok())
-            .map_or(0, |index| index + 1);
+        let marked = |value: String| {
+            value
+                .strip_prefix(&layout.tag)
+                .and_then(|index| index.parse::<usize>().ok())
+        };
+        let committed = marked(column(1)).map_or(0, |index| index + 1);
         let empty = Vec::new();
         let starts = layout.starts.get(committed).unwrap_or(&empty);
-        if let Ok(statement) = column(0).parse::<usize>() {
+        if let Some(statement) = marked(column(0)) {
             let ours = error.message.contains(TRANSACTION_GUARD);
             return outcome(
                 committed,
@@ -324,6 +334,16 @@ impl Session {
         }
         if error.message.contains(LEDGER_GUARD) {
             return outcome(committed, MessageFailure::LedgerNotAsExpected);
+        }
+        // Plan's own prepared statements gone: the migration deallocated them, and with them
+        // those of the protocol plan keeps for its own queries, which are prepared again.
+        if error.code.as_deref() == Some("26000") && error.message.contains("\"plan_") {
+            self.prepared.clear();
+            let error = SqlError::plan(format!(
+                "the migration deallocated the statements plan prepared on its session ({}): it ran `DEALLOCATE ALL` (or `DISCARD`) where plan cannot see it; nothing of it is committed",
+                error.message
+            ));
+            return outcome(committed, MessageFailure::DiscardedSession(error));
         }
         if error.message.contains(SESSION_GUARD) {
             let error = SqlError::plan(format!(
@@ -349,12 +369,7 @@ impl Session {
 }
 
 /// The message for `messages`, with `sent`'s statements around each one's SQL.
-fn layout(
-    messages: &[OneMessage<'_>],
-    sent: &Sent,
-    reset_sql: &str,
-    committed_tag: String,
-) -> Layout {
+fn layout(messages: &[OneMessage<'_>], sent: &Sent, reset_sql: &str, tag: String) -> Layout {
     let mut text = String::new();
     let mut length = 0;
     let mut all_starts = Vec::with_capacity(messages.len());
@@ -379,7 +394,7 @@ fn layout(
             push(
                 &mut text,
                 &mut length,
-                &format!("SET plan.statement = '{index}';\n"),
+                &format!("SET plan.statement = '{tag}{index}';\n"),
             );
             starts.push(length);
             push(&mut text, &mut length, statement);
@@ -395,7 +410,7 @@ fn layout(
         // `statement_timeout`) rolls the migration back, to go the other way.
         let tail = format!(
             "RESET SESSION AUTHORIZATION; RESET ROLE;\n{ledger};\n{reset_sql}UNLISTEN *;\n\
-             SET plan.committed = '{committed_tag}{migration}';\nCOMMIT;\n",
+             SET plan.committed = '{tag}{migration}';\nCOMMIT;\n",
             ledger = (sent.ledger_write)(message.ledger_write),
         );
         push(&mut text, &mut length, &tail);
@@ -403,7 +418,7 @@ fn layout(
     Layout {
         text,
         starts: all_starts,
-        committed_tag,
+        tag,
     }
 }
 
@@ -422,8 +437,10 @@ fn begin_sql(token: &str, lock_timeout_ms: u128) -> String {
 /// The guard: a query for one value, which the ledger write selects (`ledger::GUARD_SLOT`), so
 /// it runs after the migration's statements in the same statement as the write. It is `ours`
 /// only if the transaction is the one that set `token`, the session's identity is as it
-/// started, and the migration left no temporary objects, held cursors or prepared statements
-/// ([`RESIDUE_LOOKUPS`]); on a session of its own server process, `session_pid` is checked
+/// started, the migration left no temporary objects, held cursors or prepared statements
+/// ([`RESIDUE_LOOKUPS`]), and `standard_conforming_strings` is still on (the server read the
+/// whole message with it on: SQL that turned it off, under a name plan's check of the text
+/// does not see, had its later strings read otherwise than the other path reads them); on a session of its own server process, `session_pid` is checked
 /// too. Anything else fails with the guard's message, which rolls the migration back.
 fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> String {
     let session = session_pid.map_or_else(String::new, |pid| {
@@ -439,6 +456,7 @@ fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> Stri
                      {session}\
                      WHEN (current_user::text, session_user::text) IS DISTINCT FROM ({current}, {session_user}) \
                        OR residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
+                       OR pg_catalog.current_setting('standard_conforming_strings') <> 'on' \
                      THEN ('{RESIDUE_GUARD} ' || pg_catalog.txid_current())::int::text \
                      ELSE 'ours' END \
          FROM (SELECT {RESIDUE_LOOKUPS}) AS residue",
