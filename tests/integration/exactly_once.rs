@@ -74,7 +74,6 @@ fn issue_11_session_state_does_not_leak_into_the_next_migration() {
                  (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())\n\
                    + (SELECT count(*) FROM pg_prepared_statements\n\
                       WHERE from_sql AND name NOT LIKE 'plan\\_ledger\\_write\\_%'\n\
-                        AND name NOT LIKE 'plan\\_guard\\_%'\n\
                         AND name NOT LIKE 'plan\\_begin\\_%')\n\
                    + (SELECT count(*) FROM pg_listening_channels())\n\
                    + (SELECT count(*) FROM pg_cursors) AS leftovers;\n",

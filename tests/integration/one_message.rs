@@ -21,7 +21,7 @@ fn count(database: &TestDatabase, sql: &str) -> i64 {
 }
 
 /// The lines of a diagnostic that say where it points (`╭─[file:line:column]`).
-fn places(run: &Run) -> Vec<String> {
+pub(crate) fn places(run: &Run) -> Vec<String> {
     run.stderr
         .lines()
         .filter(|line| line.contains("╭─["))
@@ -49,10 +49,22 @@ fn fails_alike(name: &str, project: &TestProject) -> (Vec<String>, TestDatabase,
     (at, one, run)
 }
 
-/// Waits until a server process of `database` had a statement cancelled by its lock timeout
-/// (after `start`, a length of the server log): the process is the one waiting for a lock in
-/// that database, and the log line is its own (other tests' timeouts share the log).
-pub(crate) fn wait_for_a_lock_timeout(database: &TestDatabase, start: u64) {
+/// `plan apply` of `project` while another session holds `table` in ACCESS EXCLUSIVE mode,
+/// released once the run's first attempt has timed out on it (the server log says so, in the
+/// line of the server process that waited: other tests' timeouts share the log). The run must
+/// succeed; it is returned.
+pub(crate) fn apply_through_a_lock_timeout(
+    database: &TestDatabase,
+    project: &TestProject,
+    table: &str,
+) -> Run {
+    let mut holder = database.client();
+    let mut work = holder.transaction().expect("begin");
+    work.batch_execute(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        .expect("hold the lock");
+    let log_path = cluster().log_path();
+    let start = std::fs::metadata(log_path).expect("the server log").len();
+    let child = crate::support::project::spawn_plan(database, project.path(), &["apply"]);
     let mut watcher = database.client();
     let waiting: i32 = crate::support::project::wait_for(
         "a server process waiting for a lock",
@@ -70,7 +82,6 @@ pub(crate) fn wait_for_a_lock_timeout(database: &TestDatabase, start: u64) {
         },
     );
     let line = format!("[{waiting}] ERROR:  canceling statement due to lock timeout");
-    let log_path = cluster().log_path();
     crate::support::project::wait_for(
         "its lock timeout in the server log",
         Duration::from_secs(60),
@@ -82,6 +93,8 @@ pub(crate) fn wait_for_a_lock_timeout(database: &TestDatabase, start: u64) {
                 .then_some(())
         },
     );
+    work.rollback().expect("release the lock");
+    crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok()
 }
 
 /// The statements the server received from `plan apply`, read from the server log with
@@ -389,19 +402,7 @@ fn a_lock_timeout_is_retried() {
         "migrations/002_alter.sql",
         "ALTER TABLE t ADD COLUMN name text;\n",
     );
-    let mut holder = database.client();
-    let mut work = holder.transaction().expect("begin");
-    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-        .expect("hold the lock");
-    let start = std::fs::metadata(cluster().log_path())
-        .expect("the server log")
-        .len();
-    let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
-    // Released once the first attempt has timed out, as the server log says.
-    wait_for_a_lock_timeout(&database, start);
-    work.rollback().expect("release the lock");
-    let run =
-        crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    let run = apply_through_a_lock_timeout(&database, &project, "t");
     assert!(
         run.stderr.to_lowercase().contains("retry"),
         "{}",
@@ -592,18 +593,7 @@ fn a_lock_timeout_in_a_shared_message_is_retried() {
         "ALTER TABLE t ADD COLUMN name text;\n",
     );
     project.write("migrations/004_v.sql", "CREATE TABLE v (id int);\n");
-    let mut holder = database.client();
-    let mut work = holder.transaction().expect("begin");
-    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-        .expect("hold the lock");
-    let start = std::fs::metadata(cluster().log_path())
-        .expect("the server log")
-        .len();
-    let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
-    wait_for_a_lock_timeout(&database, start);
-    work.rollback().expect("release the lock");
-    let run =
-        crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    let run = apply_through_a_lock_timeout(&database, &project, "t");
     assert!(
         run.stderr.contains("attempt 2"),
         "the shared message was the first attempt: {}",

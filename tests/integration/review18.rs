@@ -9,7 +9,8 @@ use std::time::Duration;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::support::cluster::{TestDatabase, cluster, test_db};
+use crate::one_message::places;
+use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{
     Run, TestProject, finish, history, ledger, ledger_ids, plan, spawn_plan, wait_for,
 };
@@ -21,15 +22,6 @@ fn text(database: &TestDatabase, sql: &str) -> String {
         .query_one(sql, &[])
         .unwrap_or_else(|error| panic!("{sql}: {error}"))
         .get(0)
-}
-
-/// The lines of a diagnostic that say where it points (`╭─[file:line:column]`).
-fn places(run: &Run) -> Vec<String> {
-    run.stderr
-        .lines()
-        .filter(|line| line.contains("╭─["))
-        .map(|line| line.trim().to_string())
-        .collect()
 }
 
 /// `plan apply` of `project` into a fresh database `name` (shared messages) and `plan -v
@@ -896,17 +888,7 @@ fn a_lock_timeout_in_the_fortieth_of_a_message_is_retried_and_nothing_runs_twice
         };
         project.write(&format!("migrations/{n:03}_m.sql"), &text);
     }
-    let mut holder = database.client();
-    let mut work = holder.transaction().expect("begin");
-    work.batch_execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-        .expect("hold the lock");
-    let start = std::fs::metadata(cluster().log_path())
-        .expect("the server log")
-        .len();
-    let child = spawn_plan(&database, project.path(), &["apply"]);
-    crate::one_message::wait_for_a_lock_timeout(&database, start);
-    work.rollback().expect("release the lock");
-    let run = finish(child, &["apply"], Duration::from_secs(60)).expect_ok();
+    let run = crate::one_message::apply_through_a_lock_timeout(&database, &project, "t");
     assert_eq!(ledger_ids(&database).len(), 61, "{}", run.transcript());
     assert_eq!(
         text(

@@ -176,29 +176,43 @@ impl Ledger {
     /// [`Ledger::history_insert`] as `INSERT INTO history ... SELECT`, for a caller to add
     /// `FROM` (so that the history row is written only when what it follows was).
     pub(super) fn history_select(&self, first: usize) -> String {
-        self.history_insert(first)
+        self.history_select_of(parameters(first).each_ref().map(String::as_str))
+    }
+
+    /// [`Ledger::history_select`] with `values` (SQL, in the order of [`EventParameters`])
+    /// in place of its parameters.
+    pub(super) fn history_select_of(&self, values: [&str; 9]) -> String {
+        self.history_insert_of(values)
             .replacen("VALUES (", "SELECT ", 1)
             .trim_end()
             .trim_end_matches(')')
             .to_string()
     }
 
-    /// `INSERT INTO history ...` taking its eight parameters from `$first` on.
+    /// `INSERT INTO history ...` taking its nine parameters from `$first` on.
     pub(super) fn history_insert(&self, first: usize) -> String {
-        let p = |offset: usize| format!("${}", first + offset);
+        self.history_insert_of(parameters(first).each_ref().map(String::as_str))
+    }
+
+    /// `INSERT INTO history ...` of `values` (SQL, in the order of [`EventParameters`]).
+    fn history_insert_of(
+        &self,
+        [
+            id,
+            action,
+            outcome,
+            checksum,
+            batch,
+            started,
+            duration,
+            environment,
+            detail,
+        ]: [&str; 9],
+    ) -> String {
         format!(
             "INSERT INTO {history} (migration_id, action, outcome, checksum, batch, started_at, finished_at, duration_ms, environment, detail)
-             VALUES ({0}, {1}, {2}, {3}, {4}::text::int, to_timestamp({5}::text::float8),
-                     to_timestamp({5}::text::float8) + ({6}::text::bigint * interval '1 millisecond'), {6}::text::bigint, {7}, {8})",
-            p(0),
-            p(1),
-            p(2),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            p(7),
-            p(8),
+             VALUES ({id}, {action}, {outcome}, {checksum}, {batch}::text::int, to_timestamp({started}::text::float8),
+                     to_timestamp({started}::text::float8) + ({duration}::text::bigint * interval '1 millisecond'), {duration}::text::bigint, {environment}, {detail})",
             history = self.history_sql(),
         )
     }
@@ -275,6 +289,11 @@ impl<'a> EventParameters<'a> {
             self.detail,
         ]
     }
+}
+
+/// `$first` to `$first + 8`: the parameters of a history event.
+fn parameters(first: usize) -> [String; 9] {
+    std::array::from_fn(|offset| format!("${}", first + offset))
 }
 
 pub(super) fn epoch_seconds(time: SystemTime) -> String {

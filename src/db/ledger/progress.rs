@@ -22,6 +22,19 @@ pub(crate) const GUARD_SLOT: &str = "/*guard*/";
 const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
      - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
 
+/// The last part of a ledger write for a message: the duration (`$5`) when exactly one history
+/// row followed the ledger row, the failure `guard` says otherwise, and the slot of the
+/// message's own guard ([`GUARD_SLOT`]).
+fn duration_select(guard: &str) -> String {
+    format!(
+        "SELECT CASE WHEN count(*) = 1 THEN $5::text
+                     ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
+                AS plan_duration_ms{GUARD_SLOT}
+         FROM history",
+        guard = quote_literal(guard),
+    )
+}
+
 /// Where a partial migration resumes and what of it is done, as the ledger records it.
 #[derive(Clone, Copy, Debug)]
 pub struct PartialProgress<'a> {
@@ -94,13 +107,10 @@ impl Ledger {
         let sql = format!(
             "WITH {applied},
              history AS ({history_insert} FROM applied RETURNING 1)
-             SELECT CASE WHEN count(*) = 1 THEN $5::text
-                         ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
-                    AS plan_duration_ms/*guard*/
-             FROM history",
+             {duration}",
             applied = self.applied_cte(),
             history_insert = self.history_select(7),
-            guard = quote_literal(guard),
+            duration = duration_select(guard),
         );
         let batch = row.batch.to_string();
         // Both from the server: the message sets the migration's start as its transaction
@@ -142,26 +152,22 @@ impl Ledger {
     /// passed once. Half the server's work of the general write, which a fresh apply of many
     /// migrations pays for each one.
     fn record_fresh_text(&self, row: &LedgerRow, event: &Event<'_>, guard: &str) -> LedgerWrite {
+        let (action, outcome) = (
+            quote_literal(event.action.as_str()),
+            quote_literal(event.outcome.as_str()),
+        );
         let sql = format!(
             "WITH applied AS (
                  INSERT INTO {table} (id, checksum, batch, state, applied_at, duration_ms, environment)
                  VALUES ($1, $2, $3::text::int, 'applied', to_timestamp($4::text::float8), $5::text::bigint, $6)
                  RETURNING 1),
-             history AS (
-                 INSERT INTO {history} (migration_id, action, outcome, checksum, batch, started_at, finished_at, duration_ms, environment, detail)
-                 SELECT $1, {action}, {outcome}, $2, $3::text::int, to_timestamp($4::text::float8),
-                        to_timestamp($4::text::float8) + ($5::text::bigint * interval '1 millisecond'),
-                        $5::text::bigint, $6, NULL
-                 FROM applied RETURNING 1)
-             SELECT CASE WHEN count(*) = 1 THEN $5::text
-                         ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
-                    AS plan_duration_ms/*guard*/
-             FROM history",
+             history AS ({history_insert} FROM applied RETURNING 1)
+             {duration}",
             table = self.table_sql(),
-            history = self.history_sql(),
-            action = quote_literal(event.action.as_str()),
-            outcome = quote_literal(event.outcome.as_str()),
-            guard = quote_literal(guard),
+            history_insert = self.history_select_of([
+                "$1", &action, &outcome, "$2", "$3", "$4", "$5", "$6", "NULL"
+            ]),
+            duration = duration_select(guard),
         );
         let batch = row.batch.to_string();
         let values = [

@@ -36,10 +36,10 @@ use postgres::SimpleQueryMessage;
 
 use super::connection::Session;
 use super::prepared::PreparedStatements;
-use super::reset::{Identity, NOT_PLANS_STATEMENT, RESIDUE_LOOKUPS};
+use super::reset::{NOT_PLANS_STATEMENT, RESIDUE_LOOKUPS};
 use super::results::SqlError;
 use crate::db::ledger::{GUARD_SLOT, LedgerWrite};
-use crate::db::quote::{quote_literal, write_parameters};
+use crate::db::quote::write_parameters;
 
 /// What the guard of the ledger write says when the row was not as this run left it.
 pub const LEDGER_GUARD: &str = "plan guard: ledger row not as expected";
@@ -197,7 +197,7 @@ impl Session {
         let write = message.ledger_write;
         let lock_timeout = message.lock_timeout.as_millis();
         if !self.keeps_statements {
-            let guard = guard_sql(INLINE_TOKEN, None, &self.identity);
+            let guard = guard_sql(INLINE_TOKEN, None);
             return Ok(Sent {
                 begin: begin_sql(INLINE_TOKEN, lock_timeout),
                 ledger_write: Box::new(move |write: &LedgerWrite| {
@@ -235,7 +235,7 @@ impl Session {
                             old.ledger_write, old.begin
                         )
                     });
-                let guard = guard_sql(&token, Some(self.backend_pid()), &self.identity);
+                let guard = guard_sql(&token, Some(self.backend_pid()));
                 let sql = format!(
                     "{replaced}PREPARE {ledger}({types}) AS {write_sql};\n\
                      PREPARE {begin} AS {begin_sql}",
@@ -436,13 +436,15 @@ fn begin_sql(token: &str, lock_timeout_ms: u128) -> String {
 
 /// The guard: a query for one value, which the ledger write selects (`ledger::GUARD_SLOT`), so
 /// it runs after the migration's statements in the same statement as the write. It is `ours`
-/// only if the transaction is the one that set `token`, the session's identity is as it
-/// started, the migration left no temporary objects, held cursors or prepared statements
-/// ([`RESIDUE_LOOKUPS`]), and `standard_conforming_strings` is still on (the server read the
-/// whole message with it on: SQL that turned it off, under a name plan's check of the text
-/// does not see, had its later strings read otherwise than the other path reads them); on a session of its own server process, `session_pid` is checked
-/// too. Anything else fails with the guard's message, which rolls the migration back.
-fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> String {
+/// only if the transaction is the one that set `token`, the migration left no temporary
+/// objects, held cursors or prepared statements ([`RESIDUE_LOOKUPS`]), and
+/// `standard_conforming_strings` is still on (the server read the whole message with it on:
+/// SQL that turned it off, under a name plan's check of the text does not see, had its later
+/// strings read otherwise than the other path reads them); on a session of its own server
+/// process, `session_pid` is checked too. Anything else fails with the guard's message, which
+/// rolls the migration back. (The role and session authorization need no check: the message
+/// resets them just before the write.)
+fn guard_sql(token: &str, session_pid: Option<i32>) -> String {
     let session = session_pid.map_or_else(String::new, |pid| {
         format!(
             "WHEN pg_catalog.pg_backend_pid() <> {pid} \
@@ -454,14 +456,11 @@ fn guard_sql(token: &str, session_pid: Option<i32>, identity: &Identity) -> Stri
                        IS DISTINCT FROM '{token}' \
                      THEN ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text \
                      {session}\
-                     WHEN (current_user::text, session_user::text) IS DISTINCT FROM ({current}, {session_user}) \
-                       OR residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
+                     WHEN residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
                        OR pg_catalog.current_setting('standard_conforming_strings') <> 'on' \
                      THEN ('{RESIDUE_GUARD} ' || pg_catalog.txid_current())::int::text \
                      ELSE 'ours' END \
          FROM (SELECT {RESIDUE_LOOKUPS}) AS residue",
-        current = quote_literal(&identity.current_user),
-        session_user = quote_literal(&identity.session_user),
     )
 }
 
@@ -540,11 +539,7 @@ mod tests {
             sql: format!("SELECT 1 AS plan_duration_ms{GUARD_SLOT}"),
             values: Vec::new(),
         };
-        let identity = Identity {
-            current_user: "ünïcode".to_string(),
-            session_user: "o'brien".to_string(),
-        };
-        let guard = guard_sql("7.1.42", Some(7), &identity);
+        let guard = guard_sql("7.1.42", Some(7));
         let sent = Sent {
             begin: begin_sql("7.1.42", 5000),
             ledger_write: Box::new(move |write: &LedgerWrite| guarded(&write.sql, &guard)),
@@ -573,12 +568,6 @@ mod tests {
         assert!(built.text.contains("pg_backend_pid() <> 7"));
         assert!(built.text.contains("'plan.transaction', '7.1.42', true"));
         assert!(built.text.contains("IS DISTINCT FROM '7.1.42'"));
-        let names = format!(
-            "({}, {})",
-            quote_literal("ünïcode"),
-            quote_literal("o'brien")
-        );
-        assert!(built.text.contains(&names), "{}", built.text);
         assert!(built.text.contains("'5000ms'"));
         assert_eq!(built.text.matches("AS plan_guard").count(), 2);
     }

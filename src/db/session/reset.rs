@@ -19,11 +19,17 @@ pub(super) const RESET_SETTINGS: &str = "RESET ALL;\n";
 /// killed `plan` does not leave a long statement running with the lock held.
 pub(super) const CHECK_CONNECTION: &str = "SET client_connection_check_interval = '1s'";
 
-/// The names of the statements plan itself prepares with SQL's `PREPARE` (the ledger write,
-/// begin and guard of a migration sent as one message, see `message`), left out of what a
+/// [`NOT_PLANS_STATEMENT`] as a literal, for the constants here to hold it with `concat!`.
+macro_rules! not_plans_statement {
+    () => {
+        "name NOT LIKE 'plan\\_ledger\\_write\\_%' AND name NOT LIKE 'plan\\_begin\\_%'"
+    };
+}
+
+/// The names of the statements plan itself prepares with SQL's `PREPARE` (the ledger write
+/// and begin statement of a migration sent as one message, see `message`), left out of what a
 /// migration left: a condition on `pg_prepared_statements.name`.
-pub(super) const NOT_PLANS_STATEMENT: &str = "name NOT LIKE 'plan\\_ledger\\_write\\_%' \
-     AND name NOT LIKE 'plan\\_guard\\_%' AND name NOT LIKE 'plan\\_begin\\_%'";
+pub(super) const NOT_PLANS_STATEMENT: &str = not_plans_statement!();
 
 /// What else a migration may have left on the session, as columns 1 to 6 of a query whose column 0
 /// is the transaction's ID: `current_user`, `session_user`, whether temporary objects exist (every
@@ -33,26 +39,31 @@ pub(super) const NOT_PLANS_STATEMENT: &str = "name NOT LIKE 'plan\\_ledger\\_wri
 /// through the protocol, are not `from_sql`; those of a migration sent as one message are left out
 /// by [`NOT_PLANS_STATEMENT`]). Cheap lookups, asked in the same message as the reset;
 /// [`cleanup_sql`] turns the answer into what is left to do, which is usually nothing.
-pub(super) const RESIDUE: &str = "current_user::text, session_user::text, \
+pub(super) const RESIDUE: &str = concat!(
+    "current_user::text, session_user::text, \
      EXISTS (SELECT FROM pg_catalog.pg_depend \
              WHERE refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
                AND refobjid = pg_catalog.pg_my_temp_schema())::text, \
      EXISTS (SELECT FROM pg_catalog.pg_listening_channels())::text, \
      EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable)::text, \
      (SELECT string_agg('DEALLOCATE ' || quote_ident(name), '; ') \
-      FROM pg_catalog.pg_prepared_statements \
-      WHERE from_sql AND name NOT LIKE 'plan\\_ledger\\_write\\_%' \
-        AND name NOT LIKE 'plan\\_guard\\_%' AND name NOT LIKE 'plan\\_begin\\_%')";
+      FROM pg_catalog.pg_prepared_statements WHERE from_sql AND ",
+    not_plans_statement!(),
+    ")"
+);
 
 /// [`RESIDUE`]'s lookups a message's guard makes (`message`), as columns `temporary`,
 /// `cursors` and `prepared` (the names, or NULL): what only the other path can clean up.
-pub(super) const RESIDUE_LOOKUPS: &str = "EXISTS (SELECT FROM pg_catalog.pg_depend \
+pub(super) const RESIDUE_LOOKUPS: &str = concat!(
+    "EXISTS (SELECT FROM pg_catalog.pg_depend \
              WHERE refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
                AND refobjid = pg_catalog.pg_my_temp_schema()) AS temporary, \
      EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable) AS cursors, \
      (SELECT string_agg(name, ', ') FROM pg_catalog.pg_prepared_statements \
-      WHERE from_sql AND name NOT LIKE 'plan\\_ledger\\_write\\_%' \
-        AND name NOT LIKE 'plan\\_guard\\_%' AND name NOT LIKE 'plan\\_begin\\_%') AS prepared";
+      WHERE from_sql AND ",
+    not_plans_statement!(),
+    ") AS prepared"
+);
 
 /// The statements that undo what [`RESIDUE`]'s answer `row` says a migration left, or `None`
 /// when it left nothing but settings.
