@@ -42,6 +42,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub(crate) mod codec;
 pub(crate) mod db;
 pub(crate) mod diagnostic;
 pub mod embed;

@@ -12,10 +12,11 @@ use serde::Serialize;
 
 use super::Failure;
 use super::{Format, Global};
-use crate::db::ConnectionSettings;
+use crate::db::{ConnectionSettings, LedgerRow, Target};
 use crate::diagnostic::{Classified, ErrorClass};
 use crate::engine;
-use crate::load::Loaded;
+use crate::load::{Loaded, cache, load_project_stamped};
+use crate::ops::status::{CACHE_KIND, ProjectDigest, status_of_digest};
 use crate::ops::{MigrationStatus, State, status};
 
 /// Arguments of `plan status`.
@@ -83,24 +84,88 @@ pub(crate) fn run(
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let loaded = global.load()?;
-    let env = global.checked_env(loaded.project())?;
-    super::fleet::check_usage(&args.fleet, None, global)?;
-    if args.fleet.chosen() {
+    let lines = if args.fleet.chosen() {
+        let loaded = global.load()?;
+        let env = global.checked_env(loaded.project())?;
+        super::fleet::check_usage(&args.fleet, None, global)?;
         return super::fleet::status(&args.fleet, args.exit_code, &loaded, global, env, out);
-    }
-    let settings = global.settings("status")?;
-    let (shown, lines) = show_status(&loaded, &settings, env, global.format, out)?;
+    } else {
+        let (shown, lines) = cached_status(global, &args.fleet)?;
+        write_shown(&shown, global.format, out);
+        // Not freed: the process ends with the command, and freeing every migration and state
+        // one by one is work nobody waits for (as in `plan show`).
+        std::mem::forget(shown);
+        lines
+    };
     let outcome = match NotUpToDate::of(&lines) {
         Some(unsettled) if args.exit_code => Err(Failure::from(unsettled).after_report()),
         _ => Ok(()),
     };
-    // Not freed: the process ends with the command, and freeing every migration and state
-    // one by one is work nobody waits for (as in `plan show`).
-    std::mem::forget(shown);
     std::mem::forget(lines);
-    std::mem::forget(loaded);
     outcome
+}
+
+/// Every migration's state at the database the global options name, from the project cache's
+/// digest of the folder when it holds (`load::cache`): over an unchanged folder, each file is
+/// looked at, not read. A folder that changed, a ledger row that needs a migration's SQL, an
+/// `--env` the digest does not know: the project is loaded, as it always was, and its digest
+/// kept for the next run.
+fn cached_status(
+    global: &Global,
+    fleet: &super::fleet::FleetChoice,
+) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
+    let entry = cache::Entry::of(global.dir(), CACHE_KIND);
+    let digest = entry
+        .as_ref()
+        .and_then(cache::Entry::read)
+        .and_then(|kept| ProjectDigest::decode(&kept))
+        .filter(|digest| {
+            global
+                .env()
+                .is_none_or(|name| digest.environments.iter().any(|known| known == name))
+        });
+    let (loaded, rows, settings) = match digest {
+        Some(digest) => {
+            let env = global.env();
+            super::fleet::check_usage(fleet, None, global)?;
+            let settings = global.settings("status")?;
+            let rows = read_ledger(&engine::ledger_target(&settings, &digest.tracking))?;
+            if let Some(lines) = status_of_digest(&digest, &rows, env) {
+                let shown = ShownStatus::new(&settings.to_string(), env, &lines);
+                std::mem::forget(digest);
+                return Ok((shown, lines));
+            }
+            (global.load()?, rows, settings)
+        }
+        None => {
+            let loaded = match &entry {
+                Some(entry) => {
+                    let (loaded, stamps) = load_project_stamped(global.dir())?;
+                    entry.write(&stamps, &ProjectDigest::of(&loaded).encode());
+                    loaded
+                }
+                None => global.load()?,
+            };
+            global.checked_env(loaded.project())?;
+            super::fleet::check_usage(fleet, None, global)?;
+            let settings = global.settings("status")?;
+            let rows = read_ledger(&engine::target(loaded.project(), &settings))?;
+            (loaded, rows, settings)
+        }
+    };
+    let env = global.checked_env(loaded.project())?;
+    let lines = status(&loaded, &rows, env);
+    let shown = ShownStatus::new(&settings.to_string(), env, &lines);
+    std::mem::forget(loaded);
+    Ok((shown, lines))
+}
+
+/// The ledger's rows at `database`.
+fn read_ledger(database: &Target) -> Result<Vec<LedgerRow>, Failure> {
+    let mut session = database.connect()?;
+    let rows = database.ledger().read(&mut session)?;
+    let _ = session.close();
+    Ok(rows)
 }
 
 /// Reads the ledger at `settings` and writes every migration's state as text.
@@ -129,10 +194,7 @@ fn read_status(
     settings: &ConnectionSettings,
     environment: Option<&str>,
 ) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
-    let database = engine::target(loaded.project(), settings);
-    let mut session = database.connect()?;
-    let rows = database.ledger().read(&mut session)?;
-    let _ = session.close();
+    let rows = read_ledger(&engine::target(loaded.project(), settings))?;
     let lines = status(loaded, &rows, environment);
     let shown = ShownStatus::new(&settings.to_string(), environment, &lines);
     Ok((shown, lines))
@@ -147,13 +209,19 @@ fn show_status(
     out: &mut dyn Write,
 ) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
     let (shown, lines) = read_status(loaded, settings, environment)?;
+    write_shown(&shown, format, out);
+    Ok((shown, lines))
+}
+
+/// Writes `shown` in `format`. A closed pipe (`plan status | head`) is not a failure worth
+/// reporting.
+fn write_shown(shown: &ShownStatus, format: Format, out: &mut dyn Write) {
     let _ = match format {
-        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+        Format::Json => serde_json::to_writer_pretty(&mut *out, shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         _ => out.write_all(shown.to_text().as_bytes()),
     };
-    Ok((shown, lines))
 }
 
 /// The report of `plan status --format json` (docs/json.md#plan-status).

@@ -51,5 +51,5 @@ pub(crate) use run::{
     ApplyError, ApplyOptions, Execution, apply_opened, apply_while, apply_with_handlers,
 };
 pub(crate) use steps::handler::Handlers;
-pub(crate) use target::{schema_target, target};
+pub(crate) use target::{ledger_target, schema_target, target};
 pub(crate) use trace::{Trace, Tracing};

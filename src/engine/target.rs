@@ -6,13 +6,19 @@
 //! files can call it without importing the module that re-exports them.
 
 use crate::db::{ConnectionSettings, RunLock, Target};
-use crate::project::{LockSetting, Project};
+use crate::project::{LockSetting, Project, TrackingTable};
 
 /// The database `settings` points at, with `project`'s ledger, snapshots and lock there
 /// (plan.yaml's `tracking_table` and `lock`).
 pub(crate) fn target(project: &Project, settings: &ConnectionSettings) -> Target {
     let tracking = project.manifest().tracking_table();
     target_at(project, settings, &tracking.schema, &tracking.table)
+}
+
+/// The ledger `tracking` at `settings`, to be read and nothing more (`plan status` from a
+/// project's digest, without the project): no run lock is ever taken through it.
+pub(crate) fn ledger_target(settings: &ConnectionSettings, tracking: &TrackingTable) -> Target {
+    Target::new(settings.clone(), &tracking.schema, &tracking.table)
 }
 
 /// The same with the ledger at `schema.table` instead (a fleet's schema target keeps its own

@@ -12,6 +12,7 @@
 //! - `source`: where the files come from: a folder on disk, or [`ProjectFiles`] in memory
 //!   (a project embedded into a binary). Nothing else here touches the file system.
 //! - `recording`: [`ProjectFiles::from_folder`], a folder read once and kept in memory.
+//! - `stamps`: what a read of a folder looked at, to tell later whether it would read the same.
 
 mod files;
 mod header;
@@ -26,6 +27,7 @@ mod recording;
 mod sections;
 pub(crate) mod source;
 mod sqitch;
+pub(crate) mod stamps;
 
 pub(crate) use header::header_end;
 pub(crate) use layout::Layout;

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, openat};
-use nix::sys::stat::Mode;
+use nix::sys::stat::{FileStat, Mode};
 
 /// A project's files held in memory: each file's path relative to the project folder, and its
 /// bytes. Read it with `project::load_files`, or with `load::load_project_files` to build its
@@ -206,6 +206,61 @@ impl<'a> Folder<'a> {
     }
 }
 
+impl Folder<'_> {
+    /// [`Source::read_unlinked`], with the stat of the file read (taken on the open file, so
+    /// of the very file whose bytes these are).
+    pub(crate) fn read_unlinked_stat(
+        &self,
+        path: &Path,
+        folder: &Path,
+    ) -> Option<(Vec<u8>, FileStat)> {
+        match self.read_unlinked_as(path, folder, true)? {
+            (bytes, Some(stat)) => Some((bytes, stat)),
+            (_, None) => None,
+        }
+    }
+
+    /// [`Source::read_unlinked`], with the file's stat as it was read when `stat` (`None`
+    /// inside otherwise): the stamp of what was read, for `stamps.rs`, without a path lookup of
+    /// its own.
+    fn read_unlinked_as(
+        &self,
+        path: &Path,
+        folder: &Path,
+        stat: bool,
+    ) -> Option<(Vec<u8>, Option<FileStat>)> {
+        // Directly in `folder` and no link is where `link_outside` needs no look: opened with
+        // O_NOFOLLOW (which fails on a link) and read to its end without the `stat` that
+        // `std::fs::read` makes for the size: open, read, read, close.
+        if path.parent() != Some(folder) {
+            return None;
+        }
+        let opened = self.opened.get_or_init(|| {
+            std::fs::File::open(folder)
+                .ok()
+                .map(|opened| (folder.to_path_buf(), opened))
+        });
+        match (opened, path.file_name()) {
+            (Some((opened_path, opened)), Some(name)) if opened_path == folder => {
+                read_in(opened.as_raw_fd(), name, stat).ok()
+            }
+            _ => {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(OFlag::O_NOFOLLOW.bits())
+                    .open(path)
+                    .ok()?;
+                let stat = if stat {
+                    Some(nix::sys::stat::fstat(file.as_raw_fd()).ok()?)
+                } else {
+                    None
+                };
+                Some((read_to_end(file).ok()?, stat))
+            }
+        }
+    }
+}
+
 impl Source for Folder<'_> {
     fn root(&self) -> &Path {
         self.root
@@ -246,30 +301,8 @@ impl Source for Folder<'_> {
     }
 
     fn read_unlinked(&self, path: &Path, folder: &Path) -> Option<Vec<u8>> {
-        // Directly in `folder` and no link is where `link_outside` needs no look: opened with
-        // O_NOFOLLOW (which fails on a link) and read to its end without the `stat` that
-        // `std::fs::read` makes for the size: open, read, read, close.
-        if path.parent() != Some(folder) {
-            return None;
-        }
-        let opened = self.opened.get_or_init(|| {
-            std::fs::File::open(folder)
-                .ok()
-                .map(|opened| (folder.to_path_buf(), opened))
-        });
-        match (opened, path.file_name()) {
-            (Some((opened_path, opened)), Some(name)) if opened_path == folder => {
-                read_in(opened.as_raw_fd(), name).ok()
-            }
-            _ => {
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .custom_flags(OFlag::O_NOFOLLOW.bits())
-                    .open(path)
-                    .ok()?;
-                read_to_end(file).ok()
-            }
-        }
+        self.read_unlinked_as(path, folder, false)
+            .map(|(bytes, _)| bytes)
     }
 
     fn is_folder(&self, path: &Path) -> bool {
@@ -278,8 +311,9 @@ impl Source for Folder<'_> {
 }
 
 /// The bytes of the file `name` in the folder open as `folder`, unless it is a symbolic link:
-/// opened relative to the folder (O_NOFOLLOW fails on a link), read to its end, closed.
-fn read_in(folder: RawFd, name: &OsStr) -> nix::Result<Vec<u8>> {
+/// opened relative to the folder (O_NOFOLLOW fails on a link), read to its end, and its stat
+/// taken on the open file when `stat`, closed.
+fn read_in(folder: RawFd, name: &OsStr, stat: bool) -> nix::Result<(Vec<u8>, Option<FileStat>)> {
     let file = openat(
         Some(folder),
         name,
@@ -296,6 +330,14 @@ fn read_in(folder: RawFd, name: &OsStr) -> nix::Result<Vec<u8>> {
             Err(error) => break Err(error),
         }
     };
+    let read = read.and_then(|bytes| {
+        let stat = if stat {
+            Some(nix::sys::stat::fstat(file)?)
+        } else {
+            None
+        };
+        Ok((bytes, stat))
+    });
     let _ = nix::unistd::close(file);
     read
 }

@@ -60,7 +60,7 @@ const LAYERS: &[&[&str]] = &[
     &["infer"],
     &["graph", "sql"],
     &["project"],
-    &["diagnostic", "object", "parallel"],
+    &["diagnostic", "object", "parallel", "codec"],
 ];
 
 /// Files outside the layers: the crate root, the binary, test support.

@@ -30,6 +30,7 @@ mod one_message;
 mod pgbouncer;
 mod production;
 mod progress;
+mod project_cache;
 mod repeatable;
 mod replicas;
 mod review16;

@@ -381,11 +381,19 @@ fn plan_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // The project cache of the tests' own, not the home folder's.
+        .env("XDG_CACHE_HOME", test_cache_home())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     without_connection_variables(&mut command);
     command
+}
+
+/// Where the `plan` runs of the tests keep the project cache: under cargo's folder for tests'
+/// temporary files, never the home folder of whoever runs them.
+pub(crate) fn test_cache_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache-home")
 }
 
 /// Removes `DATABASE_URL` and every `PG*` variable the test process has from `command`'s

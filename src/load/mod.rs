@@ -3,6 +3,8 @@
 //! reported together. Every command starts from the [`Loaded`] this returns; nothing here
 //! touches a database. Running the prepared SQL is the engine's.
 
+pub(crate) mod cache;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -12,6 +14,7 @@ use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
 use crate::infer::{Inference, infer};
 use crate::parallel;
+use crate::project::stamps::Stamps;
 use crate::project::{self, Migration, MigrationId, Project, ProjectFiles};
 use crate::sql::script::{self, Script};
 
@@ -95,6 +98,13 @@ impl Loaded {
 /// cycle among what could be read.
 pub fn load_project(dir: &Path) -> Result<Loaded, InvalidInput> {
     checked(project::read(dir), &dir.display().to_string())
+}
+
+/// [`load_project`], with the stamps of the read: what the project cache (`cache`) keeps
+/// beside whatever a command derives from the project, to know later that it still holds.
+pub(crate) fn load_project_stamped(dir: &Path) -> Result<(Loaded, Stamps), InvalidInput> {
+    let (reading, stamps) = project::stamps::read_stamped(dir);
+    checked(reading, &dir.display().to_string()).map(|loaded| (loaded, stamps))
 }
 
 /// [`load_project`] for a project held in memory (one embedded into a binary): the same checks,

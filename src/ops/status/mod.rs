@@ -4,10 +4,14 @@
 //! Which environment a database was migrated in, and the safeguards that follow from it, are
 //! `engine::safeguards`' (`EnvironmentGuard`).
 
+mod digest;
+
+pub(crate) use digest::{CACHE_KIND, ProjectDigest};
+
 use indexmap::IndexMap;
 
 use crate::db::{LedgerRow, LedgerState, ResumePoint};
-use crate::engine::plan::{PlanError, check_resumable, is_changed_repeatable, short};
+use crate::engine::plan::{PlanError, check_resumable, short};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
 use crate::sql::script::Script;
@@ -148,96 +152,160 @@ pub(crate) fn status(
     rows: &[LedgerRow],
     environment: Option<&str>,
 ) -> Vec<MigrationStatus> {
-    let (project, graph) = (loaded.project(), loaded.graph());
+    states(&ProjectDigest::of(loaded), rows, environment, |id, row| {
+        resumed_state(loaded, id, row)
+    })
+}
+
+/// [`status`] from a project's digest alone; `None` when a ledger row needs a migration's SQL
+/// to be judged (a partial migration, a rollback stopped part-way): then only the loaded
+/// project will do.
+pub(crate) fn status_of_digest(
+    digest: &ProjectDigest,
+    rows: &[LedgerRow],
+    environment: Option<&str>,
+) -> Option<Vec<MigrationStatus>> {
+    if rows.iter().any(needs_sql) {
+        return None;
+    }
+    Some(states(digest, rows, environment, |_, row| {
+        // Unreachable after the check above; answered as the row's own state would be if it
+        // were: not applied as its file says.
+        State::Interrupted {
+            detail: format!("the ledger row of {} needs its SQL to be judged", row.id),
+        }
+    }))
+}
+
+/// Whether a ledger row is judged by what of its migration's SQL ran, or is left to run.
+fn needs_sql(row: &LedgerRow) -> bool {
+    matches!(
+        row.state,
+        LedgerState::Partial(_) | LedgerState::RollingBack { .. }
+    )
+}
+
+/// The state of a migration whose ledger row [`needs_sql`]: judged as apply judges it, by what
+/// of it ran.
+fn resumed_state(loaded: &Loaded, id: &MigrationId, row: &LedgerRow) -> State {
+    let Some(migration) = loaded.project().migration(id) else {
+        return State::FileMissing {
+            at: row.applied_at.clone(),
+        };
+    };
+    match row.state {
+        LedgerState::Partial(at) if !row.completed.is_empty() => {
+            match check_resumable(migration, loaded.script(migration), row) {
+                Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
+                Err(_) => State::Modified {
+                    recorded: short(&row.checksum),
+                    current: short(migration.checksum()),
+                },
+                Ok(()) => partial_state(migration, loaded.script(migration), at),
+            }
+        }
+        // A changed file is the first thing to know about, partial or not: apply refuses
+        // both the same way.
+        _ if row.checksum != migration.checksum() => State::Modified {
+            recorded: short(&row.checksum),
+            current: short(migration.checksum()),
+        },
+        LedgerState::Partial(at) => partial_state(migration, loaded.script(migration), at),
+        LedgerState::RollingBack { next_statement } => State::RollingBack {
+            next_statement: next_statement + 1,
+            statements: loaded
+                .rollback_script(migration)
+                .map_or(0, |script| script.statements.len()),
+        },
+        LedgerState::Applied => State::Applied {
+            at: row.applied_at.clone(),
+            duration_ms: row.duration_ms,
+            batch: row.batch,
+        },
+    }
+}
+
+/// The state of every migration of `digest` against `rows`; `resumed` judges a row that
+/// [`needs_sql`].
+fn states(
+    digest: &ProjectDigest,
+    rows: &[LedgerRow],
+    environment: Option<&str>,
+    resumed: impl Fn(&MigrationId, &LedgerRow) -> State,
+) -> Vec<MigrationStatus> {
     let recorded: IndexMap<&str, &LedgerRow> =
         rows.iter().map(|row| (row.id.as_str(), row)).collect();
-    let mut states: IndexMap<&MigrationId, State> = IndexMap::new();
-    for id in graph.order() {
-        let Some(migration) = project.migration(id) else {
-            continue;
-        };
-        let state = match recorded.get(id.as_str()) {
+    let mut states: Vec<State> = Vec::with_capacity(digest.migrations.len());
+    for migration in &digest.migrations {
+        let state = match recorded.get(migration.id.as_str()) {
             // A repeatable migration that changed runs again, where it runs.
-            Some(row) if is_changed_repeatable(migration, row) => {
+            Some(row)
+                if migration.repeatable
+                    && row.state == LedgerState::Applied
+                    && row.checksum != migration.checksum =>
+            {
                 if migration.runs_in(environment) {
                     State::Changed {
                         recorded: short(&row.checksum),
-                        current: short(migration.checksum()),
+                        current: short(&migration.checksum),
                         at: row.applied_at.clone(),
                         batch: row.batch,
                     }
                 } else {
                     State::Skipped {
-                        only: migration.environments().unwrap_or_default().to_vec(),
+                        only: migration.environments.clone().unwrap_or_default(),
                     }
                 }
             }
-            Some(row) => match row.state {
-                // A partial migration is judged as apply judges it: by what of it ran.
-                LedgerState::Partial(at) if !row.completed.is_empty() => {
-                    match check_resumable(migration, loaded.script(migration), row) {
-                        Err(PlanError::Interrupted { detail, .. }) => State::Interrupted { detail },
-                        Err(_) => State::Modified {
-                            recorded: short(&row.checksum),
-                            current: short(migration.checksum()),
-                        },
-                        Ok(()) => partial_state(migration, loaded.script(migration), at),
-                    }
-                }
-                // A changed file is the first thing to know about, partial or not: apply
-                // refuses both the same way.
-                _ if row.checksum != migration.checksum() => State::Modified {
-                    recorded: short(&row.checksum),
-                    current: short(migration.checksum()),
-                },
-                LedgerState::Partial(at) => partial_state(migration, loaded.script(migration), at),
-                LedgerState::RollingBack { next_statement } => State::RollingBack {
-                    next_statement: next_statement + 1,
-                    statements: loaded
-                        .rollback_script(migration)
-                        .map_or(0, |script| script.statements.len()),
-                },
-                LedgerState::Applied => State::Applied {
-                    at: row.applied_at.clone(),
-                    duration_ms: row.duration_ms,
-                    batch: row.batch,
-                },
+            Some(row) if needs_sql(row) => resumed(&migration.id, row),
+            Some(row) if row.checksum != migration.checksum => State::Modified {
+                recorded: short(&row.checksum),
+                current: short(&migration.checksum),
+            },
+            Some(row) => State::Applied {
+                at: row.applied_at.clone(),
+                duration_ms: row.duration_ms,
+                batch: row.batch,
             },
             None if !migration.runs_in(environment) => State::Skipped {
-                only: migration.environments().unwrap_or_default().to_vec(),
+                only: migration.environments.clone().unwrap_or_default(),
             },
             None => {
-                let blocker = graph
-                    .dependencies_of(id)
-                    .into_iter()
-                    .find_map(|(dependency, _)| match states.get(dependency) {
-                        Some(State::Skipped { .. }) => Some(dependency.clone()),
+                let blocker = migration.dependencies.iter().find_map(|&dependency| {
+                    match states.get(dependency) {
+                        Some(State::Skipped { .. }) => digest
+                            .migrations
+                            .get(dependency)
+                            .map(|dependency| dependency.id.clone()),
                         Some(State::Blocked { by }) => Some(by.clone()),
                         _ => None,
-                    });
+                    }
+                });
                 match blocker {
                     Some(by) => State::Blocked { by },
                     None => State::Pending,
                 }
             }
         };
-        states.insert(id, state);
+        states.push(state);
     }
-    let mut lines: Vec<MigrationStatus> = states
-        .into_iter()
-        .map(|(id, state)| MigrationStatus {
-            id: id.to_string(),
-            repeatable: project
-                .migration(id)
-                .is_some_and(|migration| migration.is_repeatable()),
+    let mut lines: Vec<MigrationStatus> = digest
+        .migrations
+        .iter()
+        .zip(states)
+        .map(|(migration, state)| MigrationStatus {
+            id: migration.id.to_string(),
+            repeatable: migration.repeatable,
             state,
         })
         .collect();
+    let known: rustc_hash::FxHashSet<&str> = digest
+        .migrations
+        .iter()
+        .map(|migration| migration.id.as_str())
+        .collect();
     for row in rows {
-        if project
-            .migration(&MigrationId::new(row.id.clone()))
-            .is_none()
-        {
+        if !known.contains(row.id.as_str()) {
             lines.push(MigrationStatus {
                 id: row.id.clone(),
                 repeatable: false,
@@ -281,7 +349,13 @@ mod tests {
         let dir = crate::testing::project_dir(MIGRATIONS);
         let loaded = crate::load::load_project(dir.path()).expect("the project loads");
         let rows = ledger_rows(&loaded, rows);
-        let lines: Vec<String> = status(&loaded, &rows, environment)
+        let full = status(&loaded, &rows, environment);
+        // The project's digest alone says the same, unless a row needs a migration's SQL.
+        match status_of_digest(&ProjectDigest::of(&loaded), &rows, environment) {
+            Some(from_digest) => assert_eq!(from_digest, full),
+            None => assert!(rows.iter().any(needs_sql)),
+        }
+        let lines: Vec<String> = full
             .iter()
             .map(|line| {
                 let detail = match &line.state {

@@ -1,0 +1,221 @@
+//! The project cache: what a command derived from a project folder, kept between runs with the
+//! [`Stamps`] of the read it came from, so that the next run over an unchanged folder looks at
+//! each file's stat instead of reading, splitting and hashing it (at 10,000 migrations, most of
+//! `plan status`).
+//!
+//! An entry is used only when every stamp still holds, and by the very binary that wrote it
+//! (its inode, size and modification time are part of the entry): a new `plan`, a changed
+//! file, an added or removed one, a new plan.yaml, all read the folder again. An entry is
+//! written only from a settled read ([`Stamps::settled`]): files changed in the last seconds
+//! are read every time until they settle. Anything unexpected in an entry (cut short, another
+//! format, another folder) is a miss, never an error: the cache can only save work.
+//!
+//! Entries live in `$XDG_CACHE_HOME/plan`, else `~/.cache/plan`, one file per project folder
+//! and kind of entry, in a folder only its owner may write to; `PLAN_CACHE=off` turns the cache
+//! off. Leaves to others: what a command keeps (its own module), what the stamps hold
+//! (`project::stamps`).
+
+use std::fs::DirBuilder;
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::codec::{Decoder, Encoder};
+use crate::project::stamps::{KeptStamps, Stamps};
+
+/// What an entry starts with: the format, bumped whenever an entry's form changes.
+const MAGIC: &[u8] = b"plan project cache 1\n";
+
+/// The variable that turns the cache off (`off`, `0`, `false` or `no`).
+pub(crate) const SWITCH: &str = "PLAN_CACHE";
+
+/// Where one kind of entry for one project folder lives.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// The project folder, as given.
+    root: PathBuf,
+    /// The cache file.
+    file: PathBuf,
+    /// What identifies the folder, the binary and the kind of entry, written at its top.
+    key: Vec<u8>,
+}
+
+impl Entry {
+    /// The entry of kind `kind` for the project folder `root`; `None` when the cache is off or
+    /// has no place (no home folder, a cache folder someone else may write to).
+    pub(crate) fn of(root: &Path, kind: &str) -> Option<Self> {
+        if std::env::var(SWITCH).is_ok_and(|value| {
+            matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "off" | "0" | "false" | "no"
+            )
+        }) {
+            return None;
+        }
+        let folder = cache_folder()?;
+        let canonical = std::fs::canonicalize(root).ok()?;
+        let binary = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        let mut key = Encoder::new();
+        key.str(env!("CARGO_PKG_VERSION"));
+        key.u64(binary.dev());
+        key.u64(binary.ino());
+        key.u64(binary.size());
+        key.i64(binary.mtime());
+        key.i64(binary.mtime_nsec());
+        key.path(&canonical);
+        key.path(root);
+        key.str(kind);
+        let key = key.into_bytes();
+        let name: String = Sha256::digest(&key)
+            .iter()
+            .take(16)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Some(Entry {
+            root: root.to_path_buf(),
+            file: folder.join(format!("{name}.{kind}")),
+            key,
+        })
+    }
+
+    /// What was kept, if the entry exists, is this binary's for this folder, and every stamp
+    /// still holds.
+    pub(crate) fn read(&self) -> Option<Vec<u8>> {
+        let mut file = std::fs::File::open(&self.file).ok()?;
+        let metadata = file.metadata().ok()?;
+        if metadata.uid() != nix::unistd::geteuid().as_raw() {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
+        file.read_to_end(&mut bytes).ok()?;
+        let mut decoder = Decoder::new(bytes.strip_prefix(MAGIC)?);
+        if decoder.bytes()? != self.key.as_slice() {
+            return None;
+        }
+        let stamps = KeptStamps::decode(&mut decoder)?;
+        let kept = decoder.bytes()?;
+        (decoder.is_done() && stamps.hold(&self.root)).then(|| kept.to_vec())
+    }
+
+    /// Keeps `kept`, derived from the read `stamps` describe, if that read was settled;
+    /// replaces the entry at once (another run reads the old entry or the new one, never a
+    /// part). A failure to write only loses the saving.
+    pub(crate) fn write(&self, stamps: &Stamps, kept: &[u8]) {
+        if !stamps.settled() {
+            return;
+        }
+        let mut encoder = Encoder::new();
+        encoder.bytes(&self.key);
+        stamps.encode(&mut encoder);
+        encoder.bytes(kept);
+        let Some(folder) = self.file.parent() else {
+            return;
+        };
+        let written = tempfile::NamedTempFile::new_in(folder).and_then(|mut temporary| {
+            temporary.write_all(MAGIC)?;
+            temporary.write_all(&encoder.into_bytes())?;
+            temporary.persist(&self.file).map_err(|error| error.error)?;
+            Ok(())
+        });
+        if let Err(error) = written {
+            tracing::debug!("the project cache was not written: {error}");
+        }
+    }
+}
+
+/// The cache folder, made if need be; `None` when there is no home to put it in, or when it
+/// is not this user's alone to write (an entry from someone else could hide a changed file).
+fn cache_folder() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|path| path.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|path| path.is_absolute())
+                .map(|home| home.join(".cache"))
+        })?;
+    let folder = base.join("plan");
+    let _ = DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&folder);
+    let metadata = std::fs::symlink_metadata(&folder).ok()?;
+    let ours = metadata.is_dir()
+        && metadata.uid() == nix::unistd::geteuid().as_raw()
+        && metadata.mode() & 0o022 == 0;
+    ours.then_some(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::stamps::read_stamped;
+
+    /// An entry of `root`'s in a cache folder of the test's own, with the stamps of a read of
+    /// `root`.
+    fn entry_and_stamps(root: &Path, cache: &Path) -> (Entry, Stamps) {
+        let folder = cache.join("plan");
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
+            .unwrap();
+        let entry = Entry {
+            root: root.to_path_buf(),
+            file: folder.join("entry.test"),
+            key: b"key".to_vec(),
+        };
+        let (reading, stamps) = read_stamped(root);
+        assert!(reading.problems.is_empty());
+        (entry, stamps)
+    }
+
+    #[test]
+    fn a_settled_read_is_kept_and_read_back_until_a_file_changes() {
+        let project = crate::testing::project_dir(&[("migrations/001_a.sql", "SELECT 1;\n")]);
+        let cache = tempfile::tempdir().unwrap();
+        let (entry, stamps) = entry_and_stamps(project.path(), cache.path());
+        // Just written: not settled, so not kept.
+        entry.write(&stamps, b"derived");
+        assert_eq!(entry.read(), None);
+        let settled = stamps.as_if_read_later();
+        entry.write(&settled, b"derived");
+        assert_eq!(entry.read().as_deref(), Some(&b"derived"[..]));
+        // Another binary or folder (another key) reads nothing.
+        let other = Entry {
+            key: b"other".to_vec(),
+            ..entry
+        };
+        assert_eq!(other.read(), None);
+        let entry = Entry {
+            key: b"key".to_vec(),
+            ..other
+        };
+        // A file added.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::write(project.path().join("migrations/002_b.sql"), "SELECT 2;\n").unwrap();
+        assert_eq!(entry.read(), None);
+    }
+
+    #[test]
+    fn a_damaged_entry_is_a_miss() {
+        let project = crate::testing::project_dir(&[("migrations/001_a.sql", "SELECT 1;\n")]);
+        let cache = tempfile::tempdir().unwrap();
+        let (entry, stamps) = entry_and_stamps(project.path(), cache.path());
+        entry.write(&stamps.as_if_read_later(), b"derived");
+        let whole = std::fs::read(&entry.file).unwrap();
+        for cut in [0, MAGIC.len(), whole.len() / 2, whole.len() - 1] {
+            std::fs::write(&entry.file, &whole[..cut]).unwrap();
+            assert_eq!(entry.read(), None, "cut at {cut}");
+        }
+        let mut longer = whole.clone();
+        longer.push(0);
+        std::fs::write(&entry.file, &longer).unwrap();
+        assert_eq!(entry.read(), None);
+        std::fs::write(&entry.file, &whole).unwrap();
+        assert!(entry.read().is_some());
+    }
+}
