@@ -70,7 +70,7 @@ pub(crate) use error::DbError;
 pub(crate) use holder::LockHolder;
 pub(crate) use ledger::{
     Event, Expected, HistoryAction, HistoryOutcome, Ledger, LedgerRow, LedgerState, LedgerWrite,
-    PartialProgress, Recorded, ResumePoint, ledger_row,
+    PartialProgress, Recorded, ResumePoint, ledger_columns, ledger_row,
 };
 pub(crate) use lock::{LockKey, LockWait, LockWaiting};
 pub(crate) use locks::{Blocks, HeldLock, LedgerTables, LockMode, RelationFile};

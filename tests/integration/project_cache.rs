@@ -82,6 +82,23 @@ fn issue_18_status_from_the_project_cache_says_what_a_full_read_says_and_sees_ev
     ]);
     let dir = project.path();
     run(&database, dir, None, &["apply", "--to", "002_b"]).expect_ok();
+    // The time of each row as the server writes it in UTC (plan formats it itself).
+    let server: String = database
+        .client()
+        .query_one(
+            "SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"') \
+             FROM plan.migrations WHERE id = '001_a'",
+            &[],
+        )
+        .expect("the ledger row")
+        .get(0);
+    let shown = run(&database, dir, None, &["status", "--format", "json"]).expect_ok();
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).expect("status JSON");
+    assert_eq!(
+        json["migrations"][0]["applied_at"],
+        server.as_str(),
+        "{json}"
+    );
 
     // Files written a moment ago are read every time: a change within the file system's
     // clock tick could keep their stamps. Once they are older than that margin (3 s), the

@@ -25,6 +25,6 @@ mod writes;
 
 pub(crate) use history::{Event, HistoryAction, HistoryOutcome};
 pub(crate) use progress::{Expected, GUARD_SLOT, LedgerWrite, PartialProgress, Recorded};
-pub(crate) use rows::{LedgerRow, LedgerState, ResumePoint, ledger_row};
+pub(crate) use rows::{LedgerRow, LedgerState, ResumePoint, ledger_columns, ledger_row};
 pub(crate) use tables::Ledger;
 pub(crate) use writes::Adopted;

@@ -93,23 +93,55 @@ impl Ledger {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, checksum, batch::text, state, next_statement::text, next_step::text,
-                    to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
-                    duration_ms::text, applied_by, environment, {completed}
-             FROM {table} ORDER BY batch, id",
+            "SELECT {columns} FROM {table} ORDER BY batch, id",
+            columns = ledger_columns(self.has_completed_column(session)?),
             table = self.table_sql(),
-            // A ledger from an earlier version has no `completed` column until `upgrade`.
-            completed = if self.has_completed_column(session)? {
-                "completed"
-            } else {
-                "NULL::text"
-            },
         );
         let rows = session
             .query_texts(&sql, &[])
             .map_err(|error| session.error("read the ledger", &error))?;
         Ok(rows.into_iter().map(ledger_row).collect())
     }
+}
+
+/// The columns [`ledger_row`] reads, in its order, each as text; `completed` is `NULL` when the
+/// ledger has no such column (one from an earlier version, until `upgrade`). `applied_at` is
+/// read as whole seconds since the epoch and written as UTC here: `to_char` on the server was a
+/// third of the query's time at 10,000 rows.
+pub(crate) fn ledger_columns(completed: bool) -> String {
+    format!(
+        "id, checksum, batch::text, state, next_statement::text, next_step::text,
+         floor(date_part('epoch', applied_at))::bigint::text, duration_ms::text, applied_by,
+         environment, {}",
+        if completed { "completed" } else { "NULL::text" }
+    )
+}
+
+/// `seconds` since the epoch as `YYYY-MM-DD HH:MM:SS UTC`, as the server's
+/// `to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')` writes it, for years 1 to
+/// 9999 (a ledger's times are its runs').
+pub(crate) fn utc_text(seconds: i64) -> String {
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days: the proleptic Gregorian date of a day number.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let of_era = shifted.rem_euclid(146_097);
+    let year_of_era = (of_era - of_era / 1_460 + of_era / 36_524 - of_era / 146_096) / 365;
+    let day_of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        of_day / 3_600,
+        of_day % 3_600 / 60,
+        of_day % 60
+    )
 }
 
 /// A row of [`Ledger::read`]'s columns, in its order: `id, checksum, batch, state,
@@ -138,7 +170,10 @@ pub(crate) fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
             "rolling_back" => LedgerState::RollingBack { next_statement },
             _ => LedgerState::Applied,
         },
-        applied_at: next().unwrap_or_default(),
+        applied_at: next()
+            .and_then(|seconds| seconds.parse().ok())
+            .map(utc_text)
+            .unwrap_or_default(),
         duration_ms: next()
             .and_then(|value| value.parse().ok())
             .unwrap_or_default(),
@@ -152,5 +187,24 @@ pub(crate) fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
                     .collect()
             })
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_read_as_the_server_writes_them_in_utc() {
+        let check = |seconds: i64, expect: &str| assert_eq!(utc_text(seconds), expect);
+        check(0, "1970-01-01 00:00:00 UTC");
+        check(-1, "1969-12-31 23:59:59 UTC");
+        // As PostgreSQL 15 wrote it with to_char for the same row.
+        check(1_796_605_185, "2026-12-07 00:59:45 UTC");
+        check(951_782_400, "2000-02-29 00:00:00 UTC");
+        check(951_868_799, "2000-02-29 23:59:59 UTC");
+        check(4_107_542_400, "2100-03-01 00:00:00 UTC");
+        check(253_402_300_799, "9999-12-31 23:59:59 UTC");
+        check(-62_135_596_800, "0001-01-01 00:00:00 UTC");
     }
 }

@@ -7,7 +7,7 @@
 //! [`Ledger::read`]: crate::db::Ledger::read
 
 use super::targets::SCHEMA_LEDGER_TABLE;
-use crate::db::{DbError, LedgerRow, Session, ledger_row, quote_identifier};
+use crate::db::{DbError, LedgerRow, Session, ledger_columns, ledger_row, quote_identifier};
 
 /// How many schemas one ledger query reads. A `UNION ALL` over every schema of a large fleet
 /// in one statement costs the server more than the reading: its planning time grows faster
@@ -115,13 +115,10 @@ fn branches(index: usize, schema: &str, completed: bool) -> [String; 2] {
         quote_identifier(schema),
         quote_identifier(&format!("{SCHEMA_LEDGER_TABLE}_history"))
     );
-    let completed = if completed { "completed" } else { "NULL::text" };
+    let columns = ledger_columns(completed);
     [
         format!(
-            "SELECT '{index}', (row_number() OVER (ORDER BY batch, id))::text,
-                    id, checksum, batch::text, state, next_statement::text, next_step::text,
-                    to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
-                    duration_ms::text, applied_by, environment, {completed}
+            "SELECT '{index}', (row_number() OVER (ORDER BY batch, id))::text, {columns}
              FROM {table}"
         ),
         format!(
