@@ -95,6 +95,11 @@ impl<'a> Decoder<'a> {
         Decoder { bytes }
     }
 
+    /// How many bytes are left to read.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Whether every byte was read: what a complete decoding ends with.
     pub(crate) fn is_done(&self) -> bool {
         self.bytes.is_empty()

@@ -10,7 +10,7 @@
 //! - [`startup`]: `Migrator`, what a service calls at start-up: wait for the database, apply or verify.
 //! - `ops`: one module per command that is not apply: status, check_schema, verify, accept, import_history, new.
 //! - `engine`: a Plan (graph + ledger + target → steps) and its execution against a Session; rollbacks.
-//! - `load`: a project read and checked with its SQL and graph, every problem at once.
+//! - `load`: a project read and checked with its SQL and graph, every problem at once; the project cache of what a command derived from an unchanged folder.
 //! - `infer`: dependencies the SQL implies (an object used that another migration creates), checked against the declared graph.
 //! - `db`: the only code that speaks to PostgreSQL: connections, throwaway clusters, advisory lock.
 //! - `graph`: the dependency graph in petgraph, its deterministic order, cycles, `--to` closure. Pure.
@@ -18,6 +18,7 @@
 //! - `object`: `ObjectKey`, what plan calls a database object: shared by `sql` (what statements create and drop), `db` (the catalog) and the commands.
 //! - `project`: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
 //! - `diagnostic`: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
+//! - `parallel`: a function over a slice on every core. `codec`: the project cache's binary form.
 //!
 //! The public API is what a service or a team's own `plan` binary needs, nothing more:
 //! [`Migrator`] and the rest of [`startup`] (migrating at start-up, with the types it returns

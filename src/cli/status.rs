@@ -115,21 +115,45 @@ fn cached_status(
     fleet: &super::fleet::FleetChoice,
 ) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
     let entry = cache::Entry::of(global.dir(), CACHE_KIND);
-    let digest = entry
+    let opened = entry.as_ref().and_then(cache::Entry::open);
+    let digest = opened
         .as_ref()
-        .and_then(cache::Entry::read)
-        .and_then(|kept| ProjectDigest::decode(&kept))
+        .and_then(|opened| ProjectDigest::decode(opened.kept()))
         .filter(|digest| {
             global
                 .env()
                 .is_none_or(|name| digest.environments.iter().any(|known| known == name))
         });
-    let (loaded, rows, settings) = match digest {
-        Some(digest) => {
+    let from_digest = match (&opened, &digest) {
+        (Some(opened), Some(digest)) => {
+            let settings = super::fleet::check_usage(fleet, None, global)
+                .and_then(|()| global.settings("status"));
+            // The ledger is read while the folder is looked at: what was read counts only if
+            // the folder is as the digest was made from (reading changes nothing), and so does
+            // a problem with the options (else the full read's problems come first).
+            let (holds, rows) = std::thread::scope(|scope| {
+                let reading = settings.as_ref().ok().map(|settings| {
+                    scope.spawn(|| read_ledger(&engine::ledger_target(settings, &digest.tracking)))
+                });
+                let holds = opened.holds();
+                (holds, reading.map(std::thread::ScopedJoinHandle::join))
+            });
+            if holds {
+                let settings = settings?;
+                match rows {
+                    Some(Ok(rows)) => Some((rows?, settings)),
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => None,
+                }
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let (loaded, rows, settings) = match (from_digest, digest) {
+        (Some((rows, settings)), Some(digest)) => {
             let env = global.env();
-            super::fleet::check_usage(fleet, None, global)?;
-            let settings = global.settings("status")?;
-            let rows = read_ledger(&engine::ledger_target(&settings, &digest.tracking))?;
             if let Some(lines) = status_of_digest(&digest, &rows, env) {
                 let shown = ShownStatus::new(&settings.to_string(), env, &lines);
                 std::mem::forget(digest);
@@ -137,7 +161,7 @@ fn cached_status(
             }
             (global.load()?, rows, settings)
         }
-        None => {
+        _ => {
             let loaded = match &entry {
                 Some(entry) => {
                     let (loaded, stamps) = load_project_stamped(global.dir())?;

@@ -17,6 +17,7 @@
 
 use std::fs::DirBuilder;
 use std::io::{Read, Write};
+use std::ops::Range;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -83,6 +84,14 @@ impl Entry {
     /// What was kept, if the entry exists, is this binary's for this folder, and every stamp
     /// still holds.
     pub(crate) fn read(&self) -> Option<Vec<u8>> {
+        let opened = self.open()?;
+        opened.holds().then(|| opened.kept().to_vec())
+    }
+
+    /// The entry, if it exists and is this binary's for this folder, its stamps not yet
+    /// checked: a caller may start on what was kept (`plan status` reads the ledger) while
+    /// [`Opened::holds`] looks at the folder, and must drop that work if they do not hold.
+    pub(crate) fn open(&self) -> Option<Opened> {
         let mut file = std::fs::File::open(&self.file).ok()?;
         let metadata = file.metadata().ok()?;
         if metadata.uid() != nix::unistd::geteuid().as_raw() {
@@ -90,13 +99,26 @@ impl Entry {
         }
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
         file.read_to_end(&mut bytes).ok()?;
-        let mut decoder = Decoder::new(bytes.strip_prefix(MAGIC)?);
+        let body = bytes.strip_prefix(MAGIC)?;
+        let offset = |rest: usize| bytes.len() - rest;
+        let mut decoder = Decoder::new(body);
         if decoder.bytes()? != self.key.as_slice() {
             return None;
         }
-        let stamps = KeptStamps::decode(&mut decoder)?;
-        let kept = decoder.bytes()?;
-        (decoder.is_done() && stamps.hold(&self.root)).then(|| kept.to_vec())
+        let stamps_start = offset(decoder.remaining());
+        KeptStamps::decode(&mut decoder)?;
+        let stamps = stamps_start..offset(decoder.remaining());
+        let kept_length = decoder.bytes()?.len();
+        if !decoder.is_done() {
+            return None;
+        }
+        let kept = bytes.len() - kept_length..bytes.len();
+        Some(Opened {
+            root: self.root.clone(),
+            bytes,
+            stamps,
+            kept,
+        })
     }
 
     /// Keeps `kept`, derived from the read `stamps` describe, if that read was settled;
@@ -122,6 +144,33 @@ impl Entry {
         if let Err(error) = written {
             tracing::debug!("the project cache was not written: {error}");
         }
+    }
+}
+
+/// An entry read from its file, whose stamps are yet to be checked.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    root: PathBuf,
+    bytes: Vec<u8>,
+    /// Where the stamps are in `bytes`.
+    stamps: Range<usize>,
+    /// Where what was kept is in `bytes`.
+    kept: Range<usize>,
+}
+
+impl Opened {
+    /// What was kept: to be trusted only once [`Opened::holds`] says so.
+    pub(crate) fn kept(&self) -> &[u8] {
+        self.bytes.get(self.kept.clone()).unwrap_or_default()
+    }
+
+    /// Whether every stamp still holds: the folder would read as it did when the entry was
+    /// written.
+    pub(crate) fn holds(&self) -> bool {
+        let Some(stamps) = self.bytes.get(self.stamps.clone()) else {
+            return false;
+        };
+        KeptStamps::decode(&mut Decoder::new(stamps)).is_some_and(|stamps| stamps.hold(&self.root))
     }
 }
 

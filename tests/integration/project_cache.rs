@@ -150,6 +150,23 @@ fn issue_18_status_from_the_project_cache_says_what_a_full_read_says_and_sees_ev
         &["status", "--env", "staging"],
     )
     .expect_invalid();
+    // The ledger moved: what the kept digest's ledger says is not used (status reads the
+    // ledger while it checks the folder), the new one is read.
+    project.write(
+        "plan.yaml",
+        "environments:\n  production: {}\n  staging: {}\ntracking_table: elsewhere.ledger\n",
+    );
+    let moved = run(&database, dir, Some(cache.path()), &["status"]).expect_ok();
+    assert!(
+        moved.stdout.contains(": 0 applied, 5 pending"),
+        "nothing is applied in the new ledger:\n{}",
+        moved.stdout
+    );
+    same_with_and_without(&database, dir, cache.path(), &[]);
+    project.write(
+        "plan.yaml",
+        "environments:\n  production: {}\n  staging: {}\n",
+    );
 
     // Settled again, and a migration stopped part-way outside a transaction: its state needs
     // its SQL (which statement is next), so status reads the folder for it.
