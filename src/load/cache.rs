@@ -81,13 +81,6 @@ impl Entry {
         })
     }
 
-    /// What was kept, if the entry exists, is this binary's for this folder, and every stamp
-    /// still holds.
-    pub(crate) fn read(&self) -> Option<Vec<u8>> {
-        let opened = self.open()?;
-        opened.holds().then(|| opened.kept().to_vec())
-    }
-
     /// The entry, if it exists and is this binary's for this folder, its stamps not yet
     /// checked: a caller may start on what was kept (`plan status` reads the ledger) while
     /// [`Opened::holds`] looks at the folder, and must drop that work if they do not hold.
@@ -202,6 +195,14 @@ fn cache_folder() -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::project::stamps::read_stamped;
+
+    impl Entry {
+        /// What was kept, if the entry is there and every stamp still holds.
+        fn read(&self) -> Option<Vec<u8>> {
+            let opened = self.open()?;
+            opened.holds().then(|| opened.kept().to_vec())
+        }
+    }
 
     /// An entry of `root`'s in a cache folder of the test's own, with the stamps of a read of
     /// `root`.
