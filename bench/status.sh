@@ -43,7 +43,7 @@ query="SELECT id, checksum, state, applied_at FROM plan.migrations ORDER BY id"
 # The project cache of this run alone, starting empty (not the home folder's).
 export XDG_CACHE_HOME="$work/cache"
 
-echo "runs: $runs (plan status and psql alternating); $(git rev-parse --short HEAD); $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC');$(uptime | sed 's/.*,  *load/ load/')"
+echo "runs: $runs (plan status with the cache, without it, and psql, rotating); $(git rev-parse --short HEAD); $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC');$(uptime | sed 's/.*,  *load/ load/')"
 echo "psql: $query"
 for size in "${sizes[@]}"; do
     project="$work/project_$size"

@@ -18,7 +18,7 @@
 //! - `object`: `ObjectKey`, what plan calls a database object: shared by `sql` (what statements create and drop), `db` (the catalog) and the commands.
 //! - `project`: reads a folder (or its files held in memory) into a Project: files, header comments, plan.yaml. No database.
 //! - `diagnostic`: shared miette plumbing: source files, spans, line lookup, error classes, rendering.
-//! - `parallel`: a function over a slice on every core. `codec`: the project cache's binary form.
+//! - `parallel`: a function over a slice on every core. `codec`: the project cache's binary form. `calendar`: seconds as a civil time in UTC.
 //!
 //! The public API is what a service or a team's own `plan` binary needs, nothing more:
 //! [`Migrator`] and the rest of [`startup`] (migrating at start-up, with the types it returns
@@ -42,6 +42,7 @@
 )]
 
 #[cfg(feature = "cli")]
+pub(crate) mod calendar;
 pub mod cli;
 pub(crate) mod codec;
 pub(crate) mod db;

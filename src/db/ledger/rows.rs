@@ -3,6 +3,7 @@
 //! `progress` (apply) and `writes` (accept, rollback, adoption).
 
 use super::tables::Ledger;
+use crate::calendar::Civil;
 use crate::db::error::DbError;
 use crate::db::session::Session;
 
@@ -121,26 +122,10 @@ pub(crate) fn ledger_columns(completed: bool) -> String {
 /// `to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')` writes it, for years 1 to
 /// 9999 (a ledger's times are its runs').
 pub(crate) fn utc_text(seconds: i64) -> String {
-    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days: the proleptic Gregorian date of a day number.
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let of_era = shifted.rem_euclid(146_097);
-    let year_of_era = (of_era - of_era / 1_460 + of_era / 36_524 - of_era / 146_096) / 365;
-    let day_of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let civil = Civil::at(seconds);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        of_day / 3_600,
-        of_day % 3_600 / 60,
-        of_day % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
     )
 }
 
@@ -196,15 +181,8 @@ mod tests {
 
     #[test]
     fn seconds_read_as_the_server_writes_them_in_utc() {
-        let check = |seconds: i64, expect: &str| assert_eq!(utc_text(seconds), expect);
-        check(0, "1970-01-01 00:00:00 UTC");
-        check(-1, "1969-12-31 23:59:59 UTC");
         // As PostgreSQL 15 wrote it with to_char for the same row.
-        check(1_796_605_185, "2026-12-07 00:59:45 UTC");
-        check(951_782_400, "2000-02-29 00:00:00 UTC");
-        check(951_868_799, "2000-02-29 23:59:59 UTC");
-        check(4_107_542_400, "2100-03-01 00:00:00 UTC");
-        check(253_402_300_799, "9999-12-31 23:59:59 UTC");
-        check(-62_135_596_800, "0001-01-01 00:00:00 UTC");
+        assert_eq!(utc_text(1_796_605_185), "2026-12-07 00:59:45 UTC");
+        assert_eq!(utc_text(-1), "1969-12-31 23:59:59 UTC");
     }
 }

@@ -6,20 +6,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::calendar::Civil;
+
 /// A moment in UTC, to the millisecond.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct UtcNow {
     millis: u64,
-}
-
-/// A civil date and time of day.
-struct Civil {
-    year: u64,
-    month: u64,
-    day: u64,
-    hour: u64,
-    minute: u64,
-    second: u64,
 }
 
 impl UtcNow {
@@ -69,31 +61,7 @@ impl UtcNow {
     }
 
     fn civil(self) -> Civil {
-        let seconds = self.millis / 1_000;
-        let days = seconds / 86_400;
-        let of_day = seconds % 86_400;
-        // Howard Hinnant's civil_from_days, for days since 1970-01-01 (never negative here).
-        let days = days + 719_468;
-        let era = days / 146_097;
-        let day_of_era = days % 146_097;
-        let year_of_era =
-            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let month_index = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-        let month = if month_index < 10 {
-            month_index + 3
-        } else {
-            month_index - 9
-        };
-        Civil {
-            year: year_of_era + era * 400 + u64::from(month <= 2),
-            month,
-            day,
-            hour: of_day / 3_600,
-            minute: of_day % 3_600 / 60,
-            second: of_day % 60,
-        }
+        Civil::at(i64::try_from(self.millis / 1_000).unwrap_or(i64::MAX))
     }
 }
 
