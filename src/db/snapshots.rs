@@ -103,7 +103,15 @@ impl Snapshots {
 
     /// Creates the table when missing (the ledger's schema must exist). Call with the lock held.
     pub(crate) fn ensure(&self, session: &mut Session) -> Result<(), DbError> {
-        let sql = format!(
+        let sql = self.create_sql();
+        session
+            .run(&sql)
+            .map_err(|error| session.error("create the catalog snapshot table", &error))
+    }
+
+    /// The `CREATE TABLE IF NOT EXISTS` of the snapshot table.
+    fn create_sql(&self) -> String {
+        format!(
             "CREATE TABLE IF NOT EXISTS {} (
                  snapshot bigserial PRIMARY KEY,
                  reason text NOT NULL CHECK (reason IN ('baseline', 'apply', 'rollback')),
@@ -113,10 +121,21 @@ impl Snapshots {
                  objects jsonb NOT NULL
              )",
             self.table_sql()
+        )
+    }
+
+    /// [`Snapshots::ensure`], then whether the table holds any snapshot (the baseline is
+    /// taken only once), in one round trip instead of three. Call with the lock held.
+    pub(crate) fn ensure_holding_any(&self, session: &mut Session) -> Result<bool, DbError> {
+        let sql = format!(
+            "{create};\nSELECT EXISTS (SELECT 1 FROM {table})::text",
+            create = self.create_sql(),
+            table = self.table_sql()
         );
-        session
-            .run(&sql)
-            .map_err(|error| session.error("create the catalog snapshot table", &error))
+        let row = session
+            .run_then_last_row(&sql)
+            .map_err(|error| session.error("create the catalog snapshot table", &error))?;
+        Ok(row.first().cloned().flatten().as_deref() == Some("true"))
     }
 
     /// Records the catalog as it is now, computed and stored by the server in one statement

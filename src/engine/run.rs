@@ -322,10 +322,11 @@ pub(crate) fn apply_while(
     // above leaves it untouched. What is there before the plan's first apply is the baseline
     // of check-schema, not drift.
     if plan.has_work() {
-        ledger.ensure(&mut session)?;
-        ledger.upgrade(&mut session)?;
-        snapshots.ensure(&mut session)?;
-        if !snapshots.has_any(&mut session)? {
+        // A ledger created just now has the current shape: only one found is upgraded.
+        if !ledger.ensure_created(&mut session)? {
+            ledger.upgrade(&mut session)?;
+        }
+        if !snapshots.ensure_holding_any(&mut session)? {
             database.record_snapshot(&mut session, SnapshotReason::Baseline, None)?;
         }
         // A run told to stop already stops before its first migration below: a backup for

@@ -3,6 +3,7 @@
 
 mod adopt;
 mod apply;
+mod apply_setup;
 mod architecture;
 mod check;
 mod check_schema;

@@ -156,19 +156,16 @@ impl Ledger {
             quote_literal(event.action.as_str()),
             quote_literal(event.outcome.as_str()),
         );
-        let sql = format!(
-            "WITH applied AS (
-                 INSERT INTO {table} (id, checksum, batch, state, applied_at, duration_ms, environment)
-                 VALUES ($1, $2, $3::text::int, 'applied', to_timestamp($4::text::float8), $5::text::bigint, $6)
-                 RETURNING 1),
-             history AS ({history_insert} FROM applied RETURNING 1)
-             {duration}",
-            table = self.table_sql(),
-            history_insert = self.history_select_of([
-                "$1", &action, &outcome, "$2", "$3", "$4", "$5", "$6", "NULL"
-            ]),
-            duration = duration_select(guard),
-        );
+        let built_for = format!("{action} {outcome} {guard}");
+        let sql = match self.fresh_write.get() {
+            Some((key, sql)) if *key == built_for => sql.clone(),
+            _ => {
+                let sql = self.fresh_write_sql(&action, &outcome, guard);
+                // The first kind asked for is kept: a run asks for one kind only.
+                let _ = self.fresh_write.set((built_for, sql.clone()));
+                sql
+            }
+        };
         let batch = row.batch.to_string();
         let values = [
             Written::Value(Some(&row.id)),
@@ -182,6 +179,24 @@ impl Ledger {
         .map(Written::to_sql)
         .collect();
         LedgerWrite { sql, values }
+    }
+
+    /// The SQL of [`Ledger::record_fresh_text`] for history `action` and `outcome` (as SQL
+    /// literals) and `guard`.
+    fn fresh_write_sql(&self, action: &str, outcome: &str, guard: &str) -> String {
+        format!(
+            "WITH applied AS (
+                 INSERT INTO {table} (id, checksum, batch, state, applied_at, duration_ms, environment)
+                 VALUES ($1, $2, $3::text::int, 'applied', to_timestamp($4::text::float8), $5::text::bigint, $6)
+                 RETURNING 1),
+             history AS ({history_insert} FROM applied RETURNING 1)
+             {duration}",
+            table = self.table_sql(),
+            history_insert = self.history_select_of([
+                "$1", action, outcome, "$2", "$3", "$4", "$5", "$6", "NULL"
+            ]),
+            duration = duration_select(guard),
+        )
     }
 
     /// `applied AS (INSERT … RETURNING 1)`: the ledger row of an applied migration, written

@@ -263,6 +263,18 @@ impl Session {
             .map_err(|error| SqlError::from_postgres(&error))
     }
 
+    /// Runs SQL outside any transaction as one simple-query message (each statement commits
+    /// on its own), returning the last row any of its statements answered, as texts: work
+    /// and the question that follows it in one round trip.
+    pub fn run_then_last_row(&mut self, sql: &str) -> Result<Vec<Option<String>>, SqlError> {
+        let messages = self
+            .connection
+            .client()
+            .simple_query(sql)
+            .map_err(|error| SqlError::from_postgres(&error))?;
+        Ok(super::results::last_row(&messages).unwrap_or_default())
+    }
+
     /// Runs a query returning one boolean, outside a transaction.
     pub fn query_bool(&mut self, sql: &str) -> Result<bool, SqlError> {
         let row = self
