@@ -79,6 +79,8 @@ struct ShownMigrations<'a> {
     loaded: &'a Loaded,
     /// The migrations shown, in plan order, each with its position among them.
     selected: Vec<(usize, &'a MigrationId)>,
+    /// Every migration of the project is shown (no `--to`).
+    whole: bool,
     environment: Option<&'a str>,
 }
 
@@ -166,6 +168,7 @@ impl<'a> ShownPlan<'a> {
         let migrations = ShownMigrations {
             loaded,
             selected: selected.into_iter().enumerate().collect(),
+            whole: target.is_none(),
             environment,
         };
         ShownPlan {
@@ -281,6 +284,10 @@ const CHUNK_MIGRATIONS: usize = 64;
 impl<'a> ShownMigrations<'a> {
     /// How many are shown.
     fn count(&self) -> usize {
+        // The plan order lists every migration of the project, each once.
+        if self.whole {
+            return self.selected.len();
+        }
         let project = self.loaded.project();
         self.selected
             .iter()
@@ -319,6 +326,10 @@ impl<'a> ShownMigrations<'a> {
     /// Every shown migration's inferred dependency on one this plan leaves out, as `user
     /// needs creator`.
     fn left_out(&self) -> Vec<String> {
+        // Every creator is a migration of the project: the whole plan leaves none out.
+        if self.whole {
+            return Vec::new();
+        }
         let project = self.loaded.project();
         let inferred = self.loaded.inference();
         let shown: HashSet<&str> = self
