@@ -1,11 +1,11 @@
 //! `plan show`: the ordered plan, as text for people or as JSON for scripts. The JSON shape is
 //! documented in docs/json.md and versioned by its `format` field.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::Write;
 
 use clap::Args;
+use indexmap::IndexSet;
 use serde::Serialize;
 
 use super::Failure;
@@ -332,7 +332,7 @@ impl<'a> ShownMigrations<'a> {
         }
         let project = self.loaded.project();
         let inferred = self.loaded.inference();
-        let shown: HashSet<&str> = self
+        let shown: IndexSet<&str> = self
             .selected
             .iter()
             .filter(|(_, id)| project.migration(id).is_some())
