@@ -262,17 +262,10 @@ fn summary_of(migration: &Migration) -> Summary<'_> {
             uses: used,
             ..
         } = statement;
-        // Altering, replacing or renaming an object needs it as much as reading it does.
-        let needed = used
-            .iter()
-            .chain(&alters)
-            .chain(&replaces)
-            .chain(renames.iter().map(|rename| &rename.from));
-        for key in needed {
-            if !uses.contains_key(key) {
-                uses.insert(key.clone(), (text, span.clone()));
-            }
-        }
+        let (renamed_from, renamed_to): (Vec<ObjectKey>, Vec<ObjectKey>) = renames
+            .into_iter()
+            .map(|rename| (rename.from, rename.to))
+            .unzip();
         let dropped = |key: &ObjectKey| {
             summary
                 .drops
@@ -280,19 +273,23 @@ fn summary_of(migration: &Migration) -> Summary<'_> {
                 .any(|drop| drop == key || drop.names(key))
         };
         // A rename makes its new name as much as a create does.
-        let mut made: Vec<MadeHere> = Vec::new();
-        for key in creates
-            .into_iter()
-            .chain(renames.into_iter().map(|rename| rename.to))
-        {
+        for key in creates.into_iter().chain(renamed_to) {
             let recreates = dropped(&key);
-            made.push(MadeHere {
+            summary.made.push(MadeHere {
                 replaces: !recreates && replaces.contains(&key),
                 recreates,
                 key,
             });
         }
-        summary.made.extend(made);
+        // Altering, replacing or renaming an object needs it as much as reading it does.
+        let needed = used
+            .into_iter()
+            .chain(alters)
+            .chain(replaces)
+            .chain(renamed_from);
+        for key in needed {
+            uses.entry(key).or_insert_with(|| (text, span.clone()));
+        }
         summary.drops.extend(drops);
     });
     // What it makes itself, `CREATE OR REPLACE` aside (whether that makes anything depends on
