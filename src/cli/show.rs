@@ -37,9 +37,7 @@ pub(crate) fn run(args: ShowArgs, global: &Global, out: &mut dyn Write) -> Resul
     let target = resolve_target(project, args.to.as_deref())?;
     let shown = ShownPlan::new(&loaded, target.as_ref(), env);
     let written = match global.format {
-        Format::Json => serde_json::to_writer_pretty(&mut *out, &shown)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
+        Format::Json => shown.write_json(out),
         _ => shown.write_text(out),
     };
     // A closed pipe (`plan show | head`) is not a failure worth reporting.
@@ -68,6 +66,8 @@ struct ShownPlan<'a> {
     target: Option<String>,
     environment: Option<String>,
     total_migrations: usize,
+    /// Last in the JSON, written by [`ShownPlan::write_json`] after the fields above.
+    #[serde(skip)]
     migrations: ShownMigrations<'a>,
 }
 
@@ -218,6 +218,53 @@ impl<'a> ShownPlan<'a> {
         }
     }
 
+    /// Writes the plan as pretty-printed JSON to `out`, as `serde_json::to_writer_pretty` of the
+    /// whole shape would, then a newline. The migrations are serialized by the threads, a
+    /// batch at a time, each at the indentation of the top level and then indented by two
+    /// levels (every newline in pretty JSON is layout: a string's own are escaped); the
+    /// serializer on one thread was a tenth of `show --format json` at 10,000 migrations.
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        /// The indentation of an element of the top level's `migrations` array.
+        const INDENT: &[u8] = b"    ";
+        let head = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        // `{ …fields… }`: reopened after its last field for `migrations`.
+        let fields = head.strip_suffix(b"\n}").unwrap_or(&head);
+        out.write_all(fields)?;
+        out.write_all(b",\n  \"migrations\": [")?;
+        let mut first = true;
+        for batch in self.migrations.selected.chunks(BATCH) {
+            let parts: Vec<&[(usize, &MigrationId)]> = batch.chunks(CHUNK_MIGRATIONS).collect();
+            // Each part's elements, joined as the array joins them.
+            let serialized = parallel::map(&parts, |part| {
+                let mut json: Vec<u8> = Vec::new();
+                for &(index, id) in *part {
+                    if let Some(migration) = self.migrations.build(index, id) {
+                        if !json.is_empty() {
+                            json.extend_from_slice(b",\n");
+                        }
+                        json.extend_from_slice(INDENT);
+                        for byte in serde_json::to_vec_pretty(&migration)? {
+                            json.push(byte);
+                            if byte == b'\n' {
+                                json.extend_from_slice(INDENT);
+                            }
+                        }
+                    }
+                }
+                Ok::<_, serde_json::Error>(json)
+            });
+            for part in serialized {
+                let part = part.map_err(std::io::Error::other)?;
+                if !part.is_empty() {
+                    out.write_all(if first { b"\n" } else { b",\n" })?;
+                    first = false;
+                    out.write_all(&part)?;
+                }
+            }
+        }
+        out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
+    }
+
     /// Writes the plan as text to `out`, a batch of migrations at a time: the whole text of
     /// 10,000 migrations is megabytes never needed at once.
     fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
@@ -348,17 +395,6 @@ impl<'a> ShownMigrations<'a> {
                     .map(move |edge| format!("{id} needs {}", edge.creator))
             })
             .collect()
-    }
-}
-
-impl Serialize for ShownMigrations<'_> {
-    /// Built a batch at a time, in parallel, and serialized as they come.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.selected.chunks(BATCH).flat_map(|batch| {
-            parallel::map(batch, |&(index, id)| self.build(index, id))
-                .into_iter()
-                .flatten()
-        }))
     }
 }
 
