@@ -1,6 +1,6 @@
-//! [`map`] and [`map_owned`]: a function over a slice or a vector, on every core, results in
-//! the items' order; [`map_iter`] and [`map_owned_iter`] hand the results out one by one
-//! instead of in one vector. Loading a
+//! [`map`]: a function over a slice, on every core, results in the items' order; [`map_iter`]
+//! and [`map_owned_iter`] (over a vector, taking each item by value) hand the results out one
+//! by one instead of in one vector. Loading a
 //! project of thousands of migrations is thousands of independent pieces of work (read a file,
 //! hash it, split its SQL, parse it): on one core they were most of `plan show`'s time.
 
@@ -36,28 +36,6 @@ where
     })
 }
 
-/// [`map`] for work that takes its item by value.
-pub(crate) fn map_owned<T, R, F>(items: Vec<T>, work: F) -> Vec<R>
-where
-    T: Send,
-    R: Send,
-    F: Fn(T) -> R + Sync,
-{
-    let threads = threads();
-    if threads < 2 || items.len() < SERIAL_BELOW {
-        return items.into_iter().map(&work).collect();
-    }
-    let parts = split(items, threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(work).collect::<Vec<R>>()))
-            .collect();
-        joined(handles)
-    })
-}
-
 /// [`map`], its results handed out in order without first being gathered into one vector: a
 /// caller that moves each into a map of its own never holds two copies of them all (at
 /// 10,000 migrations of several hundred bytes each, megabytes).
@@ -84,7 +62,7 @@ where
     parts.into_iter().flatten()
 }
 
-/// [`map_owned`], its results handed out as [`map_iter`] hands them out.
+/// [`map_iter`] for work that takes its item by value.
 pub(crate) fn map_owned_iter<T, R, F>(items: Vec<T>, work: F) -> impl Iterator<Item = R>
 where
     T: Send,
@@ -165,14 +143,6 @@ mod tests {
             doubled,
             items.iter().map(|item| item * 2).collect::<Vec<_>>()
         );
-    }
-
-    #[test]
-    fn owned_items_keep_their_order_too() {
-        let items: Vec<String> = (0..1000).map(|item| item.to_string()).collect();
-        let lengths = map_owned(items.clone(), |item| item.len());
-        assert_eq!(lengths, items.iter().map(String::len).collect::<Vec<_>>());
-        assert_eq!(map_owned(vec![1, 2], |item| item * 3), vec![3, 6]);
     }
 
     #[test]

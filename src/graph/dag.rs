@@ -18,10 +18,12 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::hash::BuildHasherDefault;
 
 use indexmap::{IndexMap, IndexSet};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::FxHasher;
 
 use super::cycle::{self, CycleProblem};
 use crate::project::{Layout, Migration, MigrationId, OrderSetting, Project};
@@ -66,7 +68,10 @@ pub enum EdgeKind {
 #[derive(Debug)]
 pub struct Graph {
     graph: DiGraph<MigrationId, EdgeKind>,
-    nodes: IndexMap<MigrationId, NodeIndex>,
+    /// Each migration's node, by ID: looked up for every migration shown, hashed with FxHash
+    /// (SipHash's resistance to chosen keys buys nothing for the project's own IDs). Never
+    /// iterated for output.
+    nodes: IndexMap<MigrationId, NodeIndex, BuildHasherDefault<FxHasher>>,
     /// How many nodes are versioned migrations: those are the first ones, as the project
     /// lists repeatable migrations last.
     versioned: usize,
@@ -82,7 +87,9 @@ impl Graph {
     pub fn build(project: &Project) -> Result<Graph, Vec<CycleProblem>> {
         let (mode, reason) = mode_of(project);
         let mut graph = DiGraph::new();
-        let mut nodes = IndexMap::new();
+        let mut nodes: IndexMap<MigrationId, NodeIndex, BuildHasherDefault<FxHasher>> =
+            IndexMap::default();
+        nodes.reserve(project.migrations().len());
         for migration in project.migrations() {
             let node = graph.add_node(migration.id().clone());
             nodes.insert(migration.id().clone(), node);
@@ -246,7 +253,8 @@ impl Graph {
         let Some(&node) = self.nodes.get(id) else {
             return Vec::new();
         };
-        let mut found: Vec<(&MigrationId, EdgeKind)> = self
+        // Sorted by each node's position, read by its index rather than looked up by its ID.
+        let mut found: Vec<(NodeIndex, EdgeKind)> = self
             .graph
             .edges_directed(node, direction)
             .map(|edge| {
@@ -254,11 +262,14 @@ impl Graph {
                     Direction::Incoming => petgraph::visit::EdgeRef::source(&edge),
                     Direction::Outgoing => petgraph::visit::EdgeRef::target(&edge),
                 };
-                (&self.graph[other], *edge.weight())
+                (other, *edge.weight())
             })
             .collect();
-        found.sort_by_key(|(other, _)| self.position(other));
+        found.sort_by_key(|(other, _)| self.positions[other.index()]);
         found
+            .into_iter()
+            .map(|(other, kind)| (&self.graph[other], kind))
+            .collect()
     }
 
     fn reachable(&self, start: &MigrationId, direction: Direction) -> Vec<&MigrationId> {

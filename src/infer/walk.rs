@@ -34,7 +34,7 @@ pub(crate) struct Inference {
     pub opaque: Vec<OpaqueStatement>,
     /// Where each user's edges are in `edges` (they are consecutive): `plan show` asks for
     /// every migration's, and a scan of all edges for each was quadratic.
-    by_user: IndexMap<MigrationId, Range<usize>>,
+    by_user: Index<MigrationId, Range<usize>>,
 }
 
 /// `user` uses `object`, which `creator` creates.
@@ -125,10 +125,39 @@ type Index<K, V> = IndexMap<K, V, BuildHasherDefault<FxHasher>>;
 /// that dropped it.
 type Dropped<'k> = Index<(&'k str, &'k str, &'k str), Vec<(&'k ObjectKey, usize)>>;
 
-/// A migration's statements, read once.
-struct Read<'p> {
+/// What the walk needs of one migration's statements, taken from each as it is read, on the
+/// thread that read it: holding every statement's effects of 10,000 migrations until the walk
+/// was most of `plan show`'s memory, and freeing them on another thread a tenth of the walk.
+struct Summary<'p> {
     migration: &'p Migration,
-    statements: Vec<StatementEffects>,
+    /// What its readable statements create or rename to, in statement order.
+    made: Vec<MadeHere>,
+    /// What its readable statements drop, in order.
+    drops: Vec<ObjectKey>,
+    /// What it needs of other migrations, each object once, at its first use: a later use of
+    /// the same object finds the same creator, which already has its edge. What its
+    /// `requires` lists and what it creates itself are left out (both are given).
+    needs: Vec<Need>,
+    /// Its opaque statements.
+    opaque: Vec<OpaqueStatement>,
+}
+
+/// An object a migration creates (or renames to), before the walk knows whether an earlier
+/// migration made it.
+struct MadeHere {
+    key: ObjectKey,
+    /// Written `CREATE OR REPLACE`, and not dropped earlier by the same migration: when an
+    /// earlier migration made it and nothing dropped it since, this changes that one.
+    replaces: bool,
+    /// The migration dropped it before creating it.
+    recreates: bool,
+}
+
+/// An object a migration uses, and the statement that first uses it.
+struct Need {
+    key: ObjectKey,
+    text: SqlText,
+    span: Range<usize>,
 }
 
 /// Walks `project` in `graph`'s order and infers every dependency its SQL implies.
@@ -138,50 +167,43 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
         .iter()
         .filter_map(|id| project.migration(id))
         .collect();
-    let read = read_all(&migrations);
+    // Parsing is most of the walk's time: in parallel, each migration summed up as it is read.
+    let read = parallel::map(&migrations, |migration| summary_of(migration));
     // Who creates what, in plan order, and whether that migration dropped it first, by
     // schema, table and name whatever the kind: a use finds its candidates here without
     // building a key for every kind a relation could be.
     let mut by_name: Index<(&str, &str, &str), Vec<Made<'_>>> = Index::default();
-    // Every drop so far, by name, with its migration's position: whether what a `CREATE OR
-    // REPLACE` replaces is still there.
+    by_name.reserve(read.iter().map(|summary| summary.made.len()).sum());
+    // Every drop by an earlier migration, by name, with its migration's position: whether
+    // what a `CREATE OR REPLACE` replaces is still there. (A drop earlier in the same
+    // migration already makes the create a re-creation, `MadeHere::replaces` false.)
     let mut drops_by_name: Dropped<'_> = Index::default();
-    for (position, migration) in read.iter().enumerate() {
-        let mut dropped: Vec<&ObjectKey> = Vec::new();
-        for statement in readable(&migration.statements) {
-            // A rename makes its new name as much as a create does.
-            let made = statement
-                .creates
-                .iter()
-                .chain(statement.renames.iter().map(|rename| &rename.to));
-            for key in made {
-                let same_name = by_name.entry(name_parts(key)).or_default();
-                // `CREATE OR REPLACE` of what an earlier migration made changes that one: its
-                // users still need the first creator, not this one.
-                let replaced = statement.replaces.contains(key)
-                    && !dropped.iter().any(|drop| *drop == key || drop.names(key))
-                    && still_there(key, position, same_name, &drops_by_name);
-                if !replaced
-                    && !same_name
-                        .iter()
-                        .any(|made| made.creation.position == position && made.key == key)
-                {
-                    same_name.push(Made {
-                        key,
-                        creation: Creation {
-                            position,
-                            recreates: dropped.iter().any(|drop| *drop == key || drop.names(key)),
-                        },
-                    });
-                }
+    for (position, summary) in read.iter().enumerate() {
+        for made in &summary.made {
+            let key = &made.key;
+            let same_name = by_name.entry(name_parts(key)).or_default();
+            // `CREATE OR REPLACE` of what an earlier migration made changes that one: its
+            // users still need the first creator, not this one.
+            let replaced = made.replaces && still_there(key, position, same_name, &drops_by_name);
+            if !replaced
+                && !same_name
+                    .iter()
+                    .any(|made| made.creation.position == position && made.key == key)
+            {
+                same_name.push(Made {
+                    key,
+                    creation: Creation {
+                        position,
+                        recreates: made.recreates,
+                    },
+                });
             }
-            dropped.extend(&statement.drops);
-            for drop in &statement.drops {
-                drops_by_name
-                    .entry(name_parts(drop))
-                    .or_default()
-                    .push((drop, position));
-            }
+        }
+        for drop in &summary.drops {
+            drops_by_name
+                .entry(name_parts(drop))
+                .or_default()
+                .push((drop, position));
         }
     }
     // Each user's edges depend only on the index: found in parallel, then taken in order.
@@ -190,8 +212,7 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
         edges_of(position, &read, &by_name, graph)
     });
     let mut inference = Inference::default();
-    for ((edges, opaque), user) in found.into_iter().zip(&read) {
-        inference.opaque.extend(opaque);
+    for (edges, user) in found.into_iter().zip(&read) {
         let first = inference.edges.len();
         inference.edges.extend(edges);
         if inference.edges.len() > first {
@@ -200,85 +221,134 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
                 .insert(user.migration.id().clone(), first..inference.edges.len());
         }
     }
-    // The statements were read on several threads: they are freed on several too.
-    parallel::map_owned(read, drop);
+    drop(by_name);
+    drop(drops_by_name);
+    for summary in read {
+        inference.opaque.extend(summary.opaque);
+    }
     inference
 }
 
-/// The edges into the migration at `position` (one per creator, in the creators' plan
-/// order) and its opaque statements.
-fn edges_of(
-    position: usize,
-    read: &[Read<'_>],
-    by_name: &Index<(&str, &str, &str), Vec<Made<'_>>>,
-    graph: &Graph,
-) -> (Vec<InferredEdge>, Vec<OpaqueStatement>) {
-    let user = &read[position];
-    let mut opaque = Vec::new();
-    let mut found: IndexMap<usize, InferredEdge> = IndexMap::new();
-    for statement in &user.statements {
-        if let Some(reason) = &statement.opaque {
-            opaque.push(OpaqueStatement {
-                migration: user.migration.id().clone(),
-                at: origin_of(user.migration, statement, None),
-                reason: reason.clone(),
+/// What the walk needs of `migration`'s statements (see [`Summary`]).
+fn summary_of(migration: &Migration) -> Summary<'_> {
+    let mut summary = Summary {
+        migration,
+        made: Vec::new(),
+        drops: Vec::new(),
+        needs: Vec::new(),
+        opaque: Vec::new(),
+    };
+    // Every use, once, with its statement: filtered once all of the migration's creations
+    // are known (a use may come before its creation in the same migration).
+    let mut uses: Index<ObjectKey, (SqlText, Range<usize>)> = Index::default();
+    statement_effects(migration, |statement| {
+        if let Some(reason) = statement.opaque {
+            // Opaque statements are never guessed from: neither what they make nor use.
+            summary.opaque.push(OpaqueStatement {
+                migration: migration.id().clone(),
+                at: origin_of(migration, statement.text, &statement.span, None),
+                reason,
             });
-            continue;
+            return;
+        }
+        let StatementEffects {
+            text,
+            span,
+            creates,
+            replaces,
+            alters,
+            renames,
+            drops,
+            uses: used,
+            ..
+        } = statement;
+        let (renamed_from, renamed_to): (Vec<ObjectKey>, Vec<ObjectKey>) = renames
+            .into_iter()
+            .map(|rename| (rename.from, rename.to))
+            .unzip();
+        let dropped = |key: &ObjectKey| {
+            summary
+                .drops
+                .iter()
+                .any(|drop| drop == key || drop.names(key))
+        };
+        // A rename makes its new name as much as a create does.
+        for key in creates.into_iter().chain(renamed_to) {
+            let recreates = dropped(&key);
+            summary.made.push(MadeHere {
+                replaces: !recreates && replaces.contains(&key),
+                recreates,
+                key,
+            });
         }
         // Altering, replacing or renaming an object needs it as much as reading it does.
-        let needed = statement
-            .uses
-            .iter()
-            .chain(&statement.alters)
-            .chain(&statement.replaces)
-            .chain(statement.renames.iter().map(|rename| &rename.from));
-        for used in needed {
-            if required(user.migration, used) {
-                continue;
-            }
-            let Some((creator, object)) = creator_of(used, position, by_name) else {
-                continue;
-            };
-            if found.contains_key(&creator) {
-                continue;
-            }
-            let creator_id = read[creator].migration.id();
-            let standing = if creator > position {
-                Standing::UsedBeforeCreated
-            } else if graph.depends_on(user.migration.id(), creator_id) {
-                Standing::Declared
-            } else {
-                Standing::Missing
-            };
-            found.insert(
-                creator,
-                InferredEdge {
-                    creator: creator_id.clone(),
-                    user: user.migration.id().clone(),
-                    object: object.clone(),
-                    at: origin_of(user.migration, statement, Some(used)),
-                    standing,
-                },
-            );
+        let needed = used
+            .into_iter()
+            .chain(alters)
+            .chain(replaces)
+            .chain(renamed_from);
+        for key in needed {
+            uses.entry(key).or_insert_with(|| (text, span.clone()));
         }
+        summary.drops.extend(drops);
+    });
+    // What it makes itself, `CREATE OR REPLACE` aside (whether that makes anything depends on
+    // the migrations before it), is its own wherever the use is.
+    let own = |used: &ObjectKey| {
+        summary
+            .made
+            .iter()
+            .any(|made| !made.replaces && used.names(&made.key))
+    };
+    let needs: Vec<Need> = uses
+        .into_iter()
+        .filter(|(key, _)| !required(migration, key) && !own(key))
+        .map(|(key, (text, span))| Need { key, text, span })
+        .collect();
+    summary.needs = needs;
+    // Held until every migration is read: without the room they grew into.
+    summary.made.shrink_to_fit();
+    summary.drops.shrink_to_fit();
+    summary
+}
+
+/// The edges into the migration at `position`, one per creator, in the creators' plan order.
+fn edges_of(
+    position: usize,
+    read: &[Summary<'_>],
+    by_name: &Index<(&str, &str, &str), Vec<Made<'_>>>,
+    graph: &Graph,
+) -> Vec<InferredEdge> {
+    let user = &read[position];
+    let mut found: IndexMap<usize, InferredEdge> = IndexMap::new();
+    for need in &user.needs {
+        let Some((creator, object)) = creator_of(&need.key, position, by_name) else {
+            continue;
+        };
+        if found.contains_key(&creator) {
+            continue;
+        }
+        let creator_id = read[creator].migration.id();
+        let standing = if creator > position {
+            Standing::UsedBeforeCreated
+        } else if graph.depends_on(user.migration.id(), creator_id) {
+            Standing::Declared
+        } else {
+            Standing::Missing
+        };
+        found.insert(
+            creator,
+            InferredEdge {
+                creator: creator_id.clone(),
+                user: user.migration.id().clone(),
+                object: object.clone(),
+                at: origin_of(user.migration, need.text, &need.span, Some(&need.key)),
+                standing,
+            },
+        );
     }
     found.sort_keys();
-    (found.into_values().collect(), opaque)
-}
-
-/// Every migration's effects, read in parallel: parsing is most of the walk's time.
-fn read_all<'p>(migrations: &[&'p Migration]) -> Vec<Read<'p>> {
-    parallel::map(migrations, |migration| Read {
-        migration,
-        statements: statement_effects(migration),
-    })
-}
-
-/// The statements whose effects can be trusted.
-fn readable(statements: &[StatementEffects]) -> impl Iterator<Item = &StatementEffects> {
-    statements
-        .iter()
-        .filter(|statement| statement.opaque.is_none())
+    found.into_values().collect()
 }
 
 /// Whether the migration's `requires` lists `used`: then it is given.
@@ -401,14 +471,15 @@ fn name_parts(key: &ObjectKey) -> (&str, &str, &str) {
     }
 }
 
-/// Where `statement` of `migration` is, narrowed to the first mention of `used`'s name in it
+/// Where the statement at `statement` in `text` of `migration` is, narrowed to the first mention of `used`'s name in it
 /// when there is one.
 fn origin_of(
     migration: &Migration,
-    statement: &StatementEffects,
+    text: SqlText,
+    statement: &Range<usize>,
     used: Option<&ObjectKey>,
 ) -> Origin {
-    let (file, base) = match statement.text {
+    let (file, base) = match text {
         SqlText::Up => (migration.file().clone(), migration.up_offset()),
         SqlText::Step(index) => match migration.steps().get(index) {
             // A step's SQL is in plan.yaml or a file of its own: point at its declaration.
@@ -416,7 +487,7 @@ fn origin_of(
             None => (migration.file().clone(), migration.up_offset()),
         },
     };
-    let span = base + statement.span.start..base + statement.span.end;
+    let span = base + statement.start..base + statement.end;
     let span = used
         .and_then(|used| mention(&file, &span, used))
         .unwrap_or_else(|| span.start..span.start + statement_head(&file, &span));

@@ -213,15 +213,15 @@ fn effects_of_texts(texts: Vec<(SqlText, &str)>, search_path: Vec<String>) -> Ef
     effects
 }
 
-/// What each statement of a migration's forward SQL and `sql` steps does, without what
-/// [`effects_of`] adds for the catalog (the objects it lists, what the migration leaves
-/// created and dropped): what inferring dependencies needs, at about two thirds of the cost.
-pub(crate) fn statement_effects(migration: &Migration) -> Vec<StatementEffects> {
-    let mut statements = Vec::new();
+/// Calls `each` with what each statement of a migration's forward SQL and `sql` steps does, in
+/// order, without what [`effects_of`] adds for the catalog (the objects it lists, what the
+/// migration leaves created and dropped): what inferring dependencies needs, at about two
+/// thirds of the cost. Handed over one by one, so that a caller that keeps only part of each
+/// never holds them all.
+pub(crate) fn statement_effects(migration: &Migration, mut each: impl FnMut(StatementEffects)) {
     each_statement(migration_texts(migration), Vec::new(), |_, statement, _| {
-        statements.push(statement);
+        each(statement);
     });
-    statements
 }
 
 /// Calls `each` with every statement of `texts` (run in order in one session whose
