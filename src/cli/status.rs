@@ -114,7 +114,7 @@ fn cached_status(
     global: &Global,
     fleet: &super::fleet::FleetChoice,
 ) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
-    let entry = cache::Entry::of(global.dir(), CACHE_KIND);
+    let entry = cache::Entry::of(global.dir(), CACHE_KIND, &[]);
     let opened = entry.as_ref().and_then(cache::Entry::open);
     let digest = opened
         .as_ref()

@@ -44,9 +44,11 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// The entry of kind `kind` for the project folder `root`; `None` when the cache is off or
-    /// has no place (no home folder, a cache folder someone else may write to).
-    pub(crate) fn of(root: &Path, kind: &str) -> Option<Self> {
+    /// The entry of kind `kind` (a plain word: it ends the file's name) for the project folder
+    /// `root`, and `variant` of it (the arguments the kept result depends on besides the
+    /// folder, empty when none); `None` when the cache is off or has no place (no home folder,
+    /// a cache folder someone else may write to).
+    pub(crate) fn of(root: &Path, kind: &str, variant: &[u8]) -> Option<Self> {
         if std::env::var(SWITCH).is_ok_and(|value| {
             matches!(
                 value.trim().to_ascii_lowercase().as_str(),
@@ -68,6 +70,7 @@ impl Entry {
         key.path(&canonical);
         key.path(root);
         key.str(kind);
+        key.bytes(variant);
         let key = key.into_bytes();
         let name: String = Sha256::digest(&key)
             .iter()
