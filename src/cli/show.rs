@@ -14,7 +14,8 @@ use super::{Format, Global};
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::infer::Standing;
 use crate::lint::allow::{Reach, allows_of};
-use crate::load::Loaded;
+use crate::codec::Encoder;
+use crate::load::{Loaded, cache, load_project_stamped};
 use crate::parallel;
 use crate::project::{
     Migration, MigrationId, MigrationKind, Rollback, SqlSource, StepKind, TransactionMode,
@@ -29,24 +30,84 @@ pub(crate) struct ShowArgs {
     to: Option<String>,
 }
 
-/// Runs `plan show`.
+/// The kind of project cache entry `plan show` keeps its output as.
+const CACHE_KIND: &str = "show";
+
+/// Runs `plan show`. Over a folder it has shown before with the same options, unchanged since
+/// (the project cache, `load::cache`), it writes what it wrote then, without reading the
+/// folder; otherwise it loads the project and, once the folder has settled, keeps what it
+/// writes.
 pub(crate) fn run(args: ShowArgs, global: &Global, out: &mut dyn Write) -> Result<(), Failure> {
-    let loaded = global.load()?;
+    let entry = cache::Entry::of(global.dir(), CACHE_KIND, &variant(&args, global));
+    if let Some(kept) = entry
+        .as_ref()
+        .and_then(cache::Entry::open)
+        .filter(cache::Opened::holds)
+    {
+        // A closed pipe (`plan show | head`) is not a failure worth reporting.
+        let _ = out.write_all(kept.kept());
+        std::mem::forget(kept);
+        return Ok(());
+    }
+    let (loaded, stamps) = match &entry {
+        Some(_) => {
+            let (loaded, stamps) = load_project_stamped(global.dir())?;
+            (loaded, stamps.settled().then_some(stamps))
+        }
+        None => (global.load()?, None),
+    };
     let project = loaded.project();
     let env = global.checked_env(project)?;
     let target = resolve_target(project, args.to.as_deref())?;
     let shown = ShownPlan::new(&loaded, target.as_ref(), env);
-    let written = match global.format {
-        Format::Json => shown.write_json(out),
-        _ => shown.write_text(out),
+    let mut copy = Copying {
+        out,
+        copy: stamps.as_ref().map(|_| Vec::new()),
     };
-    // A closed pipe (`plan show | head`) is not a failure worth reporting.
-    let _ = written;
+    let written = match global.format {
+        Format::Json => shown.write_json(&mut copy),
+        _ => shown.write_text(&mut copy),
+    };
+    // Kept only whole: a write that failed (a closed pipe) left the copy short.
+    if let (Ok(()), Some(entry), Some(stamps), Some(copy)) = (written, &entry, &stamps, &copy.copy)
+    {
+        entry.write(stamps, copy);
+    }
     // Not freed: the process ends with the command, and freeing every migration, statement and
     // inferred edge one by one was a tenth of `plan show` at 10,000 migrations.
+    std::mem::forget(copy);
     std::mem::forget(shown);
     std::mem::forget(loaded);
     Ok(())
+}
+
+/// What `plan show`'s output depends on besides the folder: the format, `--to` and `--env`.
+fn variant(args: &ShowArgs, global: &Global) -> Vec<u8> {
+    let mut encoder = Encoder::new();
+    encoder.bool(global.format == Format::Json);
+    encoder.option(args.to.as_deref(), Encoder::str);
+    encoder.option(global.env(), Encoder::str);
+    encoder.into_bytes()
+}
+
+/// A writer that also keeps a copy of what it writes, when asked to.
+struct Copying<'a> {
+    out: &'a mut dyn Write,
+    copy: Option<Vec<u8>>,
+}
+
+impl Write for Copying<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        if let Some(copy) = &mut self.copy {
+            copy.extend_from_slice(bytes.get(..written).unwrap_or(bytes));
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The plan as shown: the stable JSON shape, also the source of the text form.

@@ -199,3 +199,67 @@ fn issue_18_a_cache_folder_others_may_write_to_is_not_used() {
     run(&database, project.path(), Some(cache.path()), &["status"]).expect_ok();
     assert_eq!(entries(cache.path()), Vec::<PathBuf>::new());
 }
+
+/// `plan ARGS` in `dir` with the project cache in `cache` (`None`: turned off), no database.
+fn offline(dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
+    match cache {
+        Some(cache) => plan_with_env(
+            dir,
+            args,
+            &[("XDG_CACHE_HOME", cache.to_str().expect("a UTF-8 path"))],
+        ),
+        None => plan_with_env(dir, args, &[("PLAN_CACHE", "off")]),
+    }
+}
+
+#[test]
+fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let project = TestProject::new(&[
+        ("migrations/001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n"),
+        (
+            "migrations/002_orders.sql",
+            "CREATE TABLE orders (id int, user_id int REFERENCES users);\n",
+        ),
+        (
+            "migrations/003_prod.sql",
+            "-- environment: production\nCREATE INDEX orders_user ON orders (user_id);\n",
+        ),
+        ("plan.yaml", "environments:\n  production: {}\n"),
+    ]);
+    let dir = project.path();
+    let variants: [&[&str]; 5] = [
+        &["show"],
+        &["show", "--format", "json"],
+        &["show", "--to", "002"],
+        &["show", "--env", "production"],
+        &["show", "--to", "nothing"],
+    ];
+    let same = |what: &str| {
+        for args in variants {
+            let cached = offline(dir, Some(cache.path()), args);
+            let full = offline(dir, None, args);
+            assert_eq!(
+                (cached.code, &cached.stdout, &cached.stderr),
+                (full.code, &full.stdout, &full.stderr),
+                "{what}: plan {}",
+                args.join(" ")
+            );
+        }
+    };
+    same("files just written");
+    assert_eq!(entries(cache.path()), Vec::<PathBuf>::new(), "nothing kept yet");
+    std::thread::sleep(Duration::from_millis(3_500));
+    same("first settled read");
+    // One entry per set of options that succeeded (an unknown --to is not kept).
+    assert_eq!(entries(cache.path()).len(), 4, "{:?}", entries(cache.path()));
+    same("from the cache");
+    // A new migration that uses orders: shown at once, with the dependency inferred.
+    project.write(
+        "migrations/004_totals.sql",
+        "ALTER TABLE orders ADD COLUMN total numeric;\n",
+    );
+    let shown = offline(dir, Some(cache.path()), &["show"]).expect_ok();
+    assert!(shown.stdout.contains("004_totals"), "{}", shown.stdout);
+    same("a file added");
+}
