@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::Failure;
 use super::args::resolve_target;
 use super::{Format, Global};
+use crate::codec::Encoder;
 use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
 use crate::infer::Standing;
 use crate::lint::allow::{Reach, allows_of};
-use crate::codec::Encoder;
 use crate::load::{Loaded, cache, load_project_stamped};
 use crate::parallel;
 use crate::project::{

@@ -60,6 +60,19 @@ impl Entry {
         let folder = cache_folder()?;
         let canonical = std::fs::canonicalize(root).ok()?;
         let binary = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        // The file is named after the folder and the kind alone, so that a new binary's entry
+        // replaces the old one's rather than adding to it; the binary is in the key inside.
+        let mut place = Encoder::new();
+        place.path(&canonical);
+        place.path(root);
+        place.str(kind);
+        place.bytes(variant);
+        let place = place.into_bytes();
+        let name: String = Sha256::digest(&place)
+            .iter()
+            .take(16)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         let mut key = Encoder::new();
         key.str(env!("CARGO_PKG_VERSION"));
         key.u64(binary.dev());
@@ -67,16 +80,8 @@ impl Entry {
         key.u64(binary.size());
         key.i64(binary.mtime());
         key.i64(binary.mtime_nsec());
-        key.path(&canonical);
-        key.path(root);
-        key.str(kind);
-        key.bytes(variant);
+        key.bytes(&place);
         let key = key.into_bytes();
-        let name: String = Sha256::digest(&key)
-            .iter()
-            .take(16)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
         Some(Entry {
             root: root.to_path_buf(),
             file: folder.join(format!("{name}.{kind}")),

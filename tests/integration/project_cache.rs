@@ -216,7 +216,10 @@ fn offline(dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
 fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
     let cache = tempfile::tempdir().expect("a cache folder");
     let project = TestProject::new(&[
-        ("migrations/001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n"),
+        (
+            "migrations/001_users.sql",
+            "CREATE TABLE users (id int PRIMARY KEY);\n",
+        ),
         (
             "migrations/002_orders.sql",
             "CREATE TABLE orders (id int, user_id int REFERENCES users);\n",
@@ -248,11 +251,20 @@ fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
         }
     };
     same("files just written");
-    assert_eq!(entries(cache.path()), Vec::<PathBuf>::new(), "nothing kept yet");
+    assert_eq!(
+        entries(cache.path()),
+        Vec::<PathBuf>::new(),
+        "nothing kept yet"
+    );
     std::thread::sleep(Duration::from_millis(3_500));
     same("first settled read");
     // One entry per set of options that succeeded (an unknown --to is not kept).
-    assert_eq!(entries(cache.path()).len(), 4, "{:?}", entries(cache.path()));
+    assert_eq!(
+        entries(cache.path()).len(),
+        4,
+        "{:?}",
+        entries(cache.path())
+    );
     same("from the cache");
     // A new migration that uses orders: shown at once, with the dependency inferred.
     project.write(
