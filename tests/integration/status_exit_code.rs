@@ -176,3 +176,31 @@ fn issue_13_status_exit_code_is_1_for_an_interrupted_migration() {
         "interrupted",
     );
 }
+
+#[test]
+fn issue_18_rows_without_a_file_are_listed_in_batch_order_past_batch_nine() {
+    let database = test_db("issue_18_status_batch_order");
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    database
+        .client()
+        .batch_execute(
+            "UPDATE plan.migrations SET batch = 10 WHERE id = '001_a';
+             UPDATE plan.migrations SET batch = 2 WHERE id = '002_b';",
+        )
+        .expect("renumber the batches");
+    std::fs::remove_file(project.path().join("migrations/001_a.sql")).expect("remove 001");
+    std::fs::remove_file(project.path().join("migrations/002_b.sql")).expect("remove 002");
+    let run = plan(&database, project.path(), &["status", "--format", "json"]).expect_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("status JSON");
+    let ids: Vec<&str> = json["migrations"]
+        .as_array()
+        .expect("migrations")
+        .iter()
+        .filter_map(|migration| migration["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["002_b", "001_a"], "batch 2 before batch 10");
+}

@@ -94,7 +94,9 @@ impl Ledger {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {columns} FROM {table} ORDER BY batch, id",
+            // Ordered by the table's columns: the bare `batch` would be the text one above,
+            // which sorts batch 10 before batch 2 (and costs a text sort).
+            "SELECT {columns} FROM {table} AS ledger ORDER BY ledger.batch, ledger.id",
             columns = ledger_columns(self.has_completed_column(session)?),
             table = self.table_sql(),
         );
