@@ -973,3 +973,57 @@ fn review_cache_concurrent_runs_write_one_good_entry() {
     let cached = run_in(dir, Some(cache.path()), &["show", "--format", "json"]).expect_ok();
     assert_eq!(cached.stdout, full.stdout);
 }
+
+/// What a run writes is kept only whole, and options that change nothing on stdout share an
+/// entry harmlessly: a run whose stdout was closed at once (`plan show | true`), then `-q`
+/// (prints nothing, keeps the whole output), then `--color always`: the next run with the cache
+/// prints what a full read prints.
+#[test]
+fn review_cache_a_short_or_silent_run_keeps_nothing_wrong() {
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let project = TestProject::new(FLAT);
+    let dir = project.path();
+    std::thread::sleep(SETTLE);
+    let full = run_in(dir, None, &["show"]).expect_ok();
+    let mut closed = Command::new(env!("CARGO_BIN_EXE_plan"))
+        .arg("show")
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", cache.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("plan starts");
+    drop(closed.stdout.take());
+    let _ = closed.wait();
+    let cached = run_in(dir, Some(cache.path()), &["show"]).expect_ok();
+    assert_eq!(cached.stdout, full.stdout, "after a run into a closed pipe");
+    let cached = run_in(dir, Some(cache.path()), &["show"]).expect_ok();
+    assert_eq!(cached.stdout, full.stdout, "from the cache");
+
+    let quiet_cache = tempfile::tempdir().expect("a cache folder");
+    let quiet = run_in(dir, Some(quiet_cache.path()), &["show", "-q"]).expect_ok();
+    assert_eq!(
+        quiet.stdout,
+        run_in(dir, None, &["show", "-q"]).stdout,
+        "-q with and without the cache"
+    );
+    assert_eq!(
+        run_in(dir, Some(quiet_cache.path()), &["show", "-q"]).stdout,
+        quiet.stdout,
+        "-q from the cache"
+    );
+    let after_quiet = run_in(dir, Some(quiet_cache.path()), &["show"]).expect_ok();
+    assert_eq!(after_quiet.stdout, full.stdout, "after a quiet run");
+    let colour = run_in(
+        dir,
+        Some(quiet_cache.path()),
+        &["show", "--color", "always"],
+    );
+    let colour_full = run_in(dir, None, &["show", "--color", "always"]);
+    assert_eq!(
+        (colour.code, &colour.stdout, &colour.stderr),
+        (colour_full.code, &colour_full.stdout, &colour_full.stderr),
+        "--color always"
+    );
+}
