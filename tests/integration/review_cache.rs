@@ -1026,4 +1026,149 @@ fn review_cache_a_short_or_silent_run_keeps_nothing_wrong() {
         (colour_full.code, &colour_full.stdout, &colour_full.stderr),
         "--color always"
     );
+
+    // PLAN_CACHE turns the cache off in any of its spellings: nothing kept.
+    for off in ["off", "OFF", " Off ", "0", "false", "no"] {
+        let unused = tempfile::tempdir().expect("a cache folder");
+        let run = plan_with_env(
+            dir,
+            &["show"],
+            &[
+                ("XDG_CACHE_HOME", unused.path().to_str().expect("UTF-8")),
+                ("PLAN_CACHE", off),
+            ],
+        )
+        .expect_ok();
+        assert_eq!(run.stdout, full.stdout, "PLAN_CACHE={off:?}");
+        assert_eq!(
+            entries(unused.path()),
+            0,
+            "PLAN_CACHE={off:?} keeps nothing"
+        );
+    }
+}
+
+/// With an entry that holds, a database that cannot be reached, a URL that does not parse, an
+/// unknown `--env`, `--exit-code` over pending migrations: status says and exits as a full
+/// read does, text and JSON.
+#[test]
+fn review_cache_status_failures_read_the_same_from_the_cache() {
+    let database = test_db("review_cache_status_failures");
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let project = TestProject::new(FLAT);
+    let dir = project.path();
+    let url = database.url();
+    std::thread::sleep(SETTLE);
+    run_in(
+        dir,
+        Some(cache.path()),
+        &["status", "--database-url", url.as_str()],
+    )
+    .expect_ok();
+    assert_eq!(entries(cache.path()), 1, "the digest is kept");
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("its address").port()
+    };
+    let refused = format!("postgresql://nobody@127.0.0.1:{closed}/nothing");
+    let cases: [&[&str]; 5] = [
+        &["status", "--database-url", refused.as_str()],
+        &["status", "--database-url", "postgresql://[broken"],
+        &["status", "--database-url", url.as_str(), "--env", "nowhere"],
+        &["status", "--database-url", url.as_str(), "--exit-code"],
+        &[
+            "status",
+            "--database-url",
+            url.as_str(),
+            "-q",
+            "--exit-code",
+        ],
+    ];
+    for args in cases {
+        for format in ["text", "json"] {
+            let mut args = args.to_vec();
+            args.extend(["--format", format]);
+            let cached = run_in(dir, Some(cache.path()), &args);
+            let full = run_in(dir, None, &args);
+            assert_eq!(
+                (cached.code, &cached.stdout, &cached.stderr),
+                (full.code, &full.stdout, &full.stderr),
+                "plan {}",
+                args.join(" ")
+            );
+        }
+    }
+}
+
+/// Many files, so that the stamps are checked in many tasks on every core, each keeping a
+/// folder open: a same-size edit in the middle or at the very end of a flat folder of 1,500
+/// migrations, or in one of 200 Prisma folders, is seen.
+#[test]
+fn review_cache_large_projects_see_one_edit_anywhere() {
+    let flat = |count: usize| -> Vec<(String, String)> {
+        (1..=count)
+            .map(|at| {
+                (
+                    format!("migrations/{at:05}_t.sql"),
+                    format!("CREATE TABLE t{at:05} (id int);\n"),
+                )
+            })
+            .collect()
+    };
+    let prisma = |count: usize| -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = (1..=count)
+            .map(|at| {
+                (
+                    format!("migrations/2024010100{at:04}_t/migration.sql"),
+                    format!("CREATE TABLE t{at:05} (id int);\n"),
+                )
+            })
+            .collect();
+        files.push((
+            "migrations/migration_lock.toml".to_string(),
+            "provider = \"postgresql\"\n".to_string(),
+        ));
+        files
+    };
+    let project = |files: Vec<(String, String)>| {
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        TestProject::new(&borrowed)
+    };
+    let cases = vec![
+        Case::of(
+            "1,500 files, one in the middle",
+            project(flat(1_500)),
+            ".",
+            |root| {
+                same_size(
+                    &root.join("migrations/00777_t.sql"),
+                    "CREATE TABLE x00777 (id int);\n",
+                );
+            },
+        ),
+        Case::of("1,500 files, the last", project(flat(1_500)), ".", |root| {
+            same_size(
+                &root.join("migrations/01500_t.sql"),
+                "CREATE TABLE x01500 (id int);\n",
+            );
+        }),
+        Case::of(
+            "200 Prisma folders, one in the middle",
+            project(prisma(200)),
+            ".",
+            |root| {
+                same_size(
+                    &root.join("migrations/20240101000133_t/migration.sql"),
+                    "CREATE TABLE x00133 (id int);\n",
+                );
+            },
+        ),
+    ];
+    let failures = attack(&cases, &[&["show", "--format", "json"]], &|_: &Case| {
+        Vec::new()
+    });
+    assert_no_failures(&failures);
 }
