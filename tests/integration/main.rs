@@ -38,6 +38,7 @@ mod review16;
 mod review16b;
 mod review17;
 mod review18;
+mod review_cache;
 mod rollback;
 mod rollback_partial;
 mod schema;
