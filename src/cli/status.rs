@@ -125,29 +125,13 @@ fn cached_status(
                 .is_none_or(|name| digest.environments.iter().any(|known| known == name))
         });
     let from_digest = match (&opened, &digest) {
-        (Some(opened), Some(digest)) => {
-            let settings = super::fleet::check_usage(fleet, None, global)
-                .and_then(|()| global.settings("status"));
-            // The ledger is read while the folder is looked at: what was read counts only if
-            // the folder is as the digest was made from (reading changes nothing), and so does
-            // a problem with the options (else the full read's problems come first).
-            let (holds, rows) = std::thread::scope(|scope| {
-                let reading = settings.as_ref().ok().map(|settings| {
-                    scope.spawn(|| read_ledger(&engine::ledger_target(settings, &digest.tracking)))
-                });
-                let holds = opened.holds();
-                (holds, reading.map(std::thread::ScopedJoinHandle::join))
-            });
-            if holds {
-                let settings = settings?;
-                match rows {
-                    Some(Ok(rows)) => Some((rows?, settings)),
-                    Some(Err(panic)) => std::panic::resume_unwind(panic),
-                    None => None,
-                }
-            } else {
-                None
-            }
+        // The folder is looked at before any database is: a folder changed since may no longer
+        // load, and bad input is reported with the database untouched, not even connected to.
+        (Some(opened), Some(digest)) if opened.holds() => {
+            super::fleet::check_usage(fleet, None, global)?;
+            let settings = global.settings("status")?;
+            let rows = read_ledger(&engine::ledger_target(&settings, &digest.tracking))?;
+            Some((rows, settings))
         }
         _ => None,
     };

@@ -29,6 +29,10 @@ use crate::project::stamps::{KeptStamps, Stamps};
 /// What an entry starts with: the format, bumped whenever an entry's form changes.
 const MAGIC: &[u8] = b"plan project cache 1\n";
 
+/// The largest entry read: far above any real one (show's output for 10,000 migrations is a
+/// few megabytes).
+const LARGEST: u64 = 1 << 30;
+
 /// The variable that turns the cache off (`off`, `0`, `false` or `no`).
 pub(crate) const SWITCH: &str = "PLAN_CACHE";
 
@@ -93,13 +97,21 @@ impl Entry {
     /// checked: a caller may start on what was kept (`plan status` reads the ledger) while
     /// [`Opened::holds`] looks at the folder, and must drop that work if they do not hold.
     pub(crate) fn open(&self) -> Option<Opened> {
-        let mut file = std::fs::File::open(&self.file).ok()?;
+        let file = std::fs::File::open(&self.file).ok()?;
         let metadata = file.metadata().ok()?;
         if metadata.uid() != nix::unistd::geteuid().as_raw() {
             return None;
         }
+        // Passed over past a size no entry reaches (a file grown or replaced by someone or
+        // something else): read whole, it could take all the memory there is.
+        if metadata.len() > LARGEST {
+            return None;
+        }
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
-        file.read_to_end(&mut bytes).ok()?;
+        file.take(LARGEST + 1).read_to_end(&mut bytes).ok()?;
+        if bytes.len() as u64 > LARGEST {
+            return None;
+        }
         let body = bytes.strip_prefix(MAGIC)?;
         let offset = |rest: usize| bytes.len() - rest;
         let mut decoder = Decoder::new(body);
