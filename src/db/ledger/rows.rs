@@ -100,10 +100,11 @@ impl Ledger {
             columns = ledger_columns(self.has_completed_column(session)?),
             table = self.table_sql(),
         );
-        let rows = session
-            .query_texts(&sql, &[])
+        let mut rows = Vec::new();
+        session
+            .query_each_row(&sql, |columns| rows.push(ledger_row_of(columns)))
             .map_err(|error| session.error("read the ledger", &error))?;
-        Ok(rows.into_iter().map(ledger_row).collect())
+        Ok(rows)
     }
 }
 
@@ -135,8 +136,12 @@ pub(crate) fn utc_text(seconds: i64) -> String {
 /// next_statement, next_step, applied_at, duration_ms, applied_by, environment, completed`, all
 /// as text (also read so by `status --fleet`, which reads many schemas' ledgers in one query).
 pub(crate) fn ledger_row(columns: Vec<Option<String>>) -> LedgerRow {
-    let mut columns = columns.into_iter();
-    let mut next = || columns.next().flatten();
+    ledger_row_of(&mut columns.iter().map(Option::as_deref))
+}
+
+/// [`ledger_row`] from borrowed columns.
+fn ledger_row_of(columns: &mut dyn Iterator<Item = Option<&str>>) -> LedgerRow {
+    let mut next = || columns.next().flatten().map(str::to_string);
     let id = next().unwrap_or_default();
     let checksum = next().unwrap_or_default();
     let batch = next()
