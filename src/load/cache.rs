@@ -27,7 +27,7 @@ use crate::codec::{Decoder, Encoder};
 use crate::project::stamps::{KeptStamps, Stamps};
 
 /// What an entry starts with: the format, bumped whenever an entry's form changes.
-const MAGIC: &[u8] = b"plan project cache 1\n";
+const MAGIC: &[u8] = b"plan project cache 2\n";
 
 /// The largest entry read: far above any real one (show's output for 10,000 migrations is a
 /// few megabytes).
@@ -118,9 +118,9 @@ impl Entry {
         if decoder.bytes()? != self.key.as_slice() {
             return None;
         }
-        let stamps_start = offset(decoder.remaining());
-        KeptStamps::decode(&mut decoder)?;
-        let stamps = stamps_start..offset(decoder.remaining());
+        // The stamps are decoded once, by `holds`: here only their place is taken.
+        let stamps_length = decoder.bytes()?.len();
+        let stamps = offset(decoder.remaining()) - stamps_length..offset(decoder.remaining());
         let kept_length = decoder.bytes()?.len();
         if !decoder.is_done() {
             return None;
@@ -143,7 +143,9 @@ impl Entry {
         }
         let mut encoder = Encoder::new();
         encoder.bytes(&self.key);
-        stamps.encode(&mut encoder);
+        let mut stamped = Encoder::new();
+        stamps.encode(&mut stamped);
+        encoder.bytes(&stamped.into_bytes());
         encoder.bytes(kept);
         let Some(folder) = self.file.parent() else {
             return;
@@ -183,7 +185,9 @@ impl Opened {
         let Some(stamps) = self.bytes.get(self.stamps.clone()) else {
             return false;
         };
-        KeptStamps::decode(&mut Decoder::new(stamps)).is_some_and(|stamps| stamps.hold(&self.root))
+        let mut decoder = Decoder::new(stamps);
+        KeptStamps::decode(&mut decoder)
+            .is_some_and(|stamps| decoder.is_done() && stamps.hold(&self.root))
     }
 }
 
