@@ -41,8 +41,8 @@
     allow(unreachable_pub, dead_code, unused_imports)
 )]
 
-#[cfg(feature = "cli")]
 pub(crate) mod calendar;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub(crate) mod codec;
 pub(crate) mod db;
