@@ -7,7 +7,7 @@
 //! change times to the nanosecond); each folder listed, with its stamp (adding, removing or
 //! renaming an entry changes a folder's times); and every other answer it gave (whether a path
 //! is a link, a folder, a link out of the project). The reader is a function of those answers
-//! alone, so when every one of them is still the same ([`Stamps::hold`]), reading again would
+//! alone, so when every one of them is still the same ([`KeptStamps::hold`]), reading again would
 //! give the same project, byte for byte, and whatever was derived from it still holds.
 //!
 //! A file rewritten within one tick of the file system's clock can keep its times. So a read
