@@ -124,47 +124,53 @@ fn cached_status(
                 .env()
                 .is_none_or(|name| digest.environments.iter().any(|known| known == name))
         });
-    let from_digest = match (&opened, &digest) {
-        // The folder is looked at before any database is: a folder changed since may no longer
-        // load, and bad input is reported with the database untouched, not even connected to.
-        (Some(opened), Some(digest)) if opened.holds() => {
-            super::fleet::check_usage(fleet, None, global)?;
-            let settings = global.settings("status")?;
-            let rows = read_ledger(&engine::ledger_target(&settings, &digest.tracking))?;
-            Some((rows, settings))
+    // The folder is looked at before any database is: a folder changed since may no longer
+    // load, and bad input is reported with the database untouched, not even connected to.
+    if let (Some(opened), Some(digest)) = (opened, digest)
+        && opened.holds()
+    {
+        super::fleet::check_usage(fleet, None, global)?;
+        let settings = global.settings("status")?;
+        let rows = read_ledger(&engine::ledger_target(&settings, &digest.tracking))?;
+        let env = global.env();
+        // Not freed, here and below: as in `run`.
+        std::mem::forget(opened);
+        if let Some(lines) = status_of_digest(&digest, &rows, env) {
+            let shown = ShownStatus::new(&settings.to_string(), env, &lines);
+            std::mem::forget((digest, rows));
+            return Ok((shown, lines));
         }
-        _ => None,
+        // A row needs a migration's SQL to be judged: the project after all, with the rows
+        // already read (the folder is the one the digest was made from).
+        return judged(global.load()?, rows, &settings, global);
+    }
+    let loaded = match &entry {
+        Some(entry) => {
+            let (loaded, stamps) = load_project_stamped(global.dir())?;
+            entry.write(&stamps, &ProjectDigest::of(&loaded).encode());
+            loaded
+        }
+        None => global.load()?,
     };
-    let (loaded, rows, settings) = match (from_digest, digest) {
-        (Some((rows, settings)), Some(digest)) => {
-            let env = global.env();
-            if let Some(lines) = status_of_digest(&digest, &rows, env) {
-                let shown = ShownStatus::new(&settings.to_string(), env, &lines);
-                std::mem::forget(digest);
-                return Ok((shown, lines));
-            }
-            (global.load()?, rows, settings)
-        }
-        _ => {
-            let loaded = match &entry {
-                Some(entry) => {
-                    let (loaded, stamps) = load_project_stamped(global.dir())?;
-                    entry.write(&stamps, &ProjectDigest::of(&loaded).encode());
-                    loaded
-                }
-                None => global.load()?,
-            };
-            global.checked_env(loaded.project())?;
-            super::fleet::check_usage(fleet, None, global)?;
-            let settings = global.settings("status")?;
-            let rows = read_ledger(&engine::target(loaded.project(), &settings))?;
-            (loaded, rows, settings)
-        }
-    };
+    global.checked_env(loaded.project())?;
+    super::fleet::check_usage(fleet, None, global)?;
+    let settings = global.settings("status")?;
+    let rows = read_ledger(&engine::target(loaded.project(), &settings))?;
+    judged(loaded, rows, &settings, global)
+}
+
+/// Every migration of `loaded` judged against `rows`, read at `settings`. Neither is freed: as
+/// in `run`.
+fn judged(
+    loaded: Loaded,
+    rows: Vec<LedgerRow>,
+    settings: &ConnectionSettings,
+    global: &Global,
+) -> Result<(ShownStatus, Vec<MigrationStatus>), Failure> {
     let env = global.checked_env(loaded.project())?;
     let lines = status(&loaded, &rows, env);
     let shown = ShownStatus::new(&settings.to_string(), env, &lines);
-    std::mem::forget(loaded);
+    std::mem::forget((loaded, rows));
     Ok((shown, lines))
 }
 
