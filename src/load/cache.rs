@@ -10,8 +10,8 @@
 //! are read every time until they settle. Anything unexpected in an entry (cut short, another
 //! format, another folder) is a miss, never an error: the cache can only save work.
 //!
-//! Entries live in `$XDG_CACHE_HOME/plan`, else `~/.cache/plan`, one file per project folder
-//! and kind of entry, in a folder only its owner may write to; `PLAN_CACHE=off` turns the cache
+//! Entries live in `$XDG_CACHE_HOME/plan`, else `~/.cache/plan`, one file per project folder,
+//! kind of entry and variant, in a folder only its owner may write to; `PLAN_CACHE=off` turns the cache
 //! off. Leaves to others: what a command keeps (its own module), what the stamps hold
 //! (`project::stamps`).
 
@@ -94,8 +94,8 @@ impl Entry {
     }
 
     /// The entry, if it exists and is this binary's for this folder, its stamps not yet
-    /// checked: a caller may start on what was kept (`plan status` reads the ledger) while
-    /// [`Opened::holds`] looks at the folder, and must drop that work if they do not hold.
+    /// checked: what was kept is to be used only once [`Opened::holds`] says so (a caller may
+    /// decide what to do with it first, as `plan status` picks the ledger it will read).
     pub(crate) fn open(&self) -> Option<Opened> {
         let file = std::fs::File::open(&self.file).ok()?;
         let metadata = file.metadata().ok()?;
