@@ -385,6 +385,16 @@ pub(crate) enum BatchCommit {
     Each,
 }
 
+/// Whether a migration limited to `limited` environments (`None`: not limited) runs in
+/// `environment` (`None`: no environment was named).
+pub(crate) fn runs_in(limited: Option<&[String]>, environment: Option<&str>) -> bool {
+    match (limited, environment) {
+        (None, _) => true,
+        (Some(limited), Some(name)) => limited.iter().any(|allowed| allowed == name),
+        (Some(_), None) => false,
+    }
+}
+
 /// One migration, as read from its file and plan.yaml.
 #[derive(Clone, Debug)]
 pub struct Migration {
@@ -531,11 +541,7 @@ impl Migration {
 
     /// Whether it runs in an environment (`None`: no environment was named).
     pub fn runs_in(&self, environment: Option<&str>) -> bool {
-        match (&self.environments, environment) {
-            (None, _) => true,
-            (Some(limited), Some(name)) => limited.iter().any(|allowed| allowed == name),
-            (Some(_), None) => false,
-        }
+        runs_in(self.environments.as_deref(), environment)
     }
 
     /// How its SQL runs with respect to transactions.

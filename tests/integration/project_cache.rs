@@ -11,23 +11,28 @@ use std::time::Duration;
 use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{Run, TestProject, plan_with_env};
 
-/// `plan ARGS` against `database` with the project cache in `cache` (`None`: turned off).
+/// `plan ARGS` in `dir` with the project cache in `cache` (`None`: turned off), no database.
+pub(crate) fn run_in(dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
+    match cache {
+        Some(cache) => plan_with_env(
+            dir,
+            args,
+            &[("XDG_CACHE_HOME", cache.to_str().expect("a UTF-8 path"))],
+        ),
+        None => plan_with_env(dir, args, &[("PLAN_CACHE", "off")]),
+    }
+}
+
+/// [`run_in`] against `database`.
 fn run(database: &TestDatabase, dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
     let url = database.url();
     let mut all = vec!["--database-url", url.as_str()];
     all.extend_from_slice(args);
-    match cache {
-        Some(cache) => plan_with_env(
-            dir,
-            &all,
-            &[("XDG_CACHE_HOME", cache.to_str().expect("a UTF-8 path"))],
-        ),
-        None => plan_with_env(dir, &all, &[("PLAN_CACHE", "off")]),
-    }
+    run_in(dir, cache, &all)
 }
 
 /// The entries in the cache folder `cache`.
-fn entries(cache: &Path) -> Vec<PathBuf> {
+pub(crate) fn entries(cache: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(cache.join("plan"))
         .map(|listing| {
             listing
@@ -150,8 +155,8 @@ fn issue_18_status_from_the_project_cache_says_what_a_full_read_says_and_sees_ev
         &["status", "--env", "staging"],
     )
     .expect_invalid();
-    // The ledger moved: what the kept digest's ledger says is not used (status reads the
-    // ledger while it checks the folder), the new one is read.
+    // The ledger moved (plan.yaml changed, so the kept digest no longer holds): the new ledger
+    // is read, not the one the digest names.
     project.write(
         "plan.yaml",
         "environments:\n  production: {}\n  staging: {}\ntracking_table: elsewhere.ledger\n",
@@ -200,18 +205,6 @@ fn issue_18_a_cache_folder_others_may_write_to_is_not_used() {
     assert_eq!(entries(cache.path()), Vec::<PathBuf>::new());
 }
 
-/// `plan ARGS` in `dir` with the project cache in `cache` (`None`: turned off), no database.
-fn offline(dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
-    match cache {
-        Some(cache) => plan_with_env(
-            dir,
-            args,
-            &[("XDG_CACHE_HOME", cache.to_str().expect("a UTF-8 path"))],
-        ),
-        None => plan_with_env(dir, args, &[("PLAN_CACHE", "off")]),
-    }
-}
-
 #[test]
 fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
     let cache = tempfile::tempdir().expect("a cache folder");
@@ -240,8 +233,8 @@ fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
     ];
     let same = |what: &str| {
         for args in variants {
-            let cached = offline(dir, Some(cache.path()), args);
-            let full = offline(dir, None, args);
+            let cached = run_in(dir, Some(cache.path()), args);
+            let full = run_in(dir, None, args);
             assert_eq!(
                 (cached.code, &cached.stdout, &cached.stderr),
                 (full.code, &full.stdout, &full.stderr),
@@ -271,7 +264,7 @@ fn issue_18_show_from_the_project_cache_writes_what_a_full_read_writes() {
         "migrations/004_totals.sql",
         "ALTER TABLE orders ADD COLUMN total numeric;\n",
     );
-    let shown = offline(dir, Some(cache.path()), &["show"]).expect_ok();
+    let shown = run_in(dir, Some(cache.path()), &["show"]).expect_ok();
     assert!(shown.stdout.contains("004_totals"), "{}", shown.stdout);
     same("a file added");
 }

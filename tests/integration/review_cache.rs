@@ -20,27 +20,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
+use crate::project_cache::{self, run_in};
 use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{Run, TestProject, plan_with_env};
 
 /// More than the 3 s a read's files must be old for it to be kept (`stamps::SETTLED`).
 const SETTLE: Duration = Duration::from_millis(3_500);
 
-/// `plan ARGS` in `dir` with the project cache in `cache` (`None`: turned off).
-fn run_in(dir: &Path, cache: Option<&Path>, args: &[&str]) -> Run {
-    match cache {
-        Some(cache) => plan_with_env(
-            dir,
-            args,
-            &[("XDG_CACHE_HOME", cache.to_str().expect("a UTF-8 path"))],
-        ),
-        None => plan_with_env(dir, args, &[("PLAN_CACHE", "off")]),
-    }
-}
-
 /// How many entries the cache folder `cache` holds.
 fn entries(cache: &Path) -> usize {
-    std::fs::read_dir(cache.join("plan")).map_or(0, |listing| listing.count())
+    project_cache::entries(cache).len()
 }
 
 /// Writes `text` over the file at `path`, which must be as long as `text` (an edit that keeps the

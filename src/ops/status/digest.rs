@@ -7,7 +7,7 @@
 
 use crate::codec::{Decoder, Encoder};
 use crate::load::Loaded;
-use crate::project::{MigrationId, TrackingTable};
+use crate::project::{MigrationId, TrackingTable, migration};
 
 /// The kind of project cache entry a digest is kept as.
 pub(crate) const CACHE_KIND: &str = "status";
@@ -43,11 +43,7 @@ impl MigrationDigest {
     /// Whether it runs in an environment (`None`: no environment was named), as
     /// `Migration::runs_in` answers.
     pub(crate) fn runs_in(&self, environment: Option<&str>) -> bool {
-        match (&self.environments, environment) {
-            (None, _) => true,
-            (Some(limited), Some(name)) => limited.iter().any(|allowed| allowed == name),
-            (Some(_), None) => false,
-        }
+        migration::runs_in(self.environments.as_deref(), environment)
     }
 }
 

@@ -152,9 +152,11 @@ pub(crate) fn status(
     rows: &[LedgerRow],
     environment: Option<&str>,
 ) -> Vec<MigrationStatus> {
+    // Never `None`: every row is judged, with the migration's SQL at hand.
     states(&ProjectDigest::of(loaded), rows, environment, |id, row| {
-        resumed_state(loaded, id, row)
+        Some(resumed_state(loaded, id, row))
     })
+    .unwrap_or_default()
 }
 
 /// [`status`] from a project's digest alone; `None` when a ledger row needs a migration's SQL
@@ -165,16 +167,7 @@ pub(crate) fn status_of_digest(
     rows: &[LedgerRow],
     environment: Option<&str>,
 ) -> Option<Vec<MigrationStatus>> {
-    if rows.iter().any(needs_sql) {
-        return None;
-    }
-    Some(states(digest, rows, environment, |_, row| {
-        // Unreachable after the check above; answered as the row's own state would be if it
-        // were: not applied as its file says.
-        State::Interrupted {
-            detail: format!("the ledger row of {} needs its SQL to be judged", row.id),
-        }
-    }))
+    states(digest, rows, environment, |_, _| None)
 }
 
 /// Whether a ledger row is judged by what of its migration's SQL ran, or is left to run.
@@ -226,13 +219,13 @@ fn resumed_state(loaded: &Loaded, id: &MigrationId, row: &LedgerRow) -> State {
 }
 
 /// The state of every migration of `digest` against `rows`; `resumed` judges a row that
-/// [`needs_sql`].
+/// [`needs_sql`], and `None` from it is `None` here.
 fn states(
     digest: &ProjectDigest,
     rows: &[LedgerRow],
     environment: Option<&str>,
-    resumed: impl Fn(&MigrationId, &LedgerRow) -> State,
-) -> Vec<MigrationStatus> {
+    resumed: impl Fn(&MigrationId, &LedgerRow) -> Option<State>,
+) -> Option<Vec<MigrationStatus>> {
     let recorded: IndexMap<&str, &LedgerRow> =
         rows.iter().map(|row| (row.id.as_str(), row)).collect();
     let mut states: Vec<State> = Vec::with_capacity(digest.migrations.len());
@@ -257,7 +250,7 @@ fn states(
                     }
                 }
             }
-            Some(row) if needs_sql(row) => resumed(&migration.id, row),
+            Some(row) if needs_sql(row) => resumed(&migration.id, row)?,
             Some(row) if row.checksum != migration.checksum => State::Modified {
                 recorded: short(&row.checksum),
                 current: short(&migration.checksum),
@@ -315,7 +308,7 @@ fn states(
             });
         }
     }
-    lines
+    Some(lines)
 }
 
 #[cfg(test)]
