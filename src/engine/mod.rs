@@ -15,6 +15,7 @@
 //! - `failure`: where a migration failed, and the message, help and label that say so.
 //! - `record`: what the ledger records of a migration's progress, and the check of its writes.
 //! - `rollback`: rolling back a migration and its dependents, or the last batch.
+//! - `rollback_message`: rollbacks next to each other sent several to a message.
 //! - `replica_wait`: plan.yaml `wait_for_replicas`: after each migration, until every
 //!   standby replayed it (bounded), and the error when one did not.
 //! - `backup`: the verified backup before an apply, made ready and recorded in the history.
@@ -33,6 +34,7 @@ pub(crate) mod prerequisites;
 pub(crate) mod record;
 pub(crate) mod replica_wait;
 pub(crate) mod rollback;
+mod rollback_message;
 pub(crate) mod run;
 pub(crate) mod runner;
 pub(crate) mod safeguards;

@@ -20,6 +20,23 @@ use crate::db::{MessageFailure, OneMessage, ResumePoint, Session};
 use crate::project::Migration;
 use crate::sql::script::Script;
 
+/// The most migrations one message holds, and the most SQL: enough to take the round trips
+/// out of a long run, few enough that a failure or Ctrl-C is not far behind.
+pub(crate) const SHARED_MESSAGE_MIGRATIONS: usize = 64;
+pub(crate) const SHARED_MESSAGE_BYTES: usize = 1 << 20;
+
+/// Whether `script`'s statements may go in one message ([`Runner::goes_in_one_message`] says
+/// why each condition): all inside a transaction, no COPY data, none that changes
+/// `standard_conforming_strings` or raises its own notices. Said of a rollback's script too
+/// (`rollback_message`).
+pub(crate) fn fits_one_message(script: &Script) -> bool {
+    script.statements.iter().all(|statement| {
+        statement.copy_data.is_none()
+            && !statement.outside_transaction
+            && !mentions(&statement.text, &["standard_conforming_strings", "raise"])
+    })
+}
+
 impl Runner<'_> {
     /// Whether this transaction phase may go as one message: the whole migration's file and
     /// nothing else (no steps, no prerequisites to look up, nothing to resume), statements
@@ -44,11 +61,7 @@ impl Runner<'_> {
             && run.migration.requires().is_empty()
             && !self.tracer.is_on()
             && self.session.sends_in_one_message()
-            && run.script.statements.iter().all(|statement| {
-                statement.copy_data.is_none()
-                    && !statement.outside_transaction
-                    && !mentions(&statement.text, &["standard_conforming_strings", "raise"])
-            })
+            && fits_one_message(run.script)
     }
 
     /// Runs the phase as one message. `Err(None)`: it failed with nothing committed and no

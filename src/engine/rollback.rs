@@ -16,6 +16,7 @@ use miette::{Diagnostic, SourceSpan};
 
 use super::failure::join_help;
 use super::outcome::{AppliedBefore, MigrationFailed};
+use super::rollback_message;
 use super::trace::{LedgerStep, LockStep, Statement, Trace, Tracer, Tracing, TransactionStep};
 use crate::db::{
     self, ConnectionSettings, DbError, Event, HistoryOutcome, Ledger, LedgerRow, LedgerState,
@@ -201,84 +202,142 @@ pub(crate) fn rollback(
     let order = planned(project, graph, &rows, target)?;
     let mut report = RollbackReport::default();
     let total = order.len();
-    for (index, step) in order.into_iter().enumerate() {
+    let lock_timeout = project.manifest().lock_timeout();
+    // Rollbacks next to each other that may share a message go in one round trip
+    // (`rollback_message`); steps before `alone` go statement by statement: after a shared
+    // message failed, the rest of its rollbacks (the failed one first) run again on their own.
+    let mut alone = 0;
+    let mut index = 0;
+    while let Some(step) = order.get(index) {
         let Some(migration) = project.migration(&step.id) else {
+            index += 1;
             continue;
         };
-        observe(RollbackProgress::Starting {
-            id: &step.id,
-            number: index + 1,
-            total,
-        });
-        let started_at = SystemTime::now();
-        let clock = Instant::now();
-        match roll_back_one(
-            &mut session,
-            ledger,
-            (migration, loaded.rollback_script(migration)),
-            step.next_statement,
-            (started_at, clock),
-            (environment, project.manifest().lock_timeout()),
-            (&tracer, &mut |trace| {
-                observe(RollbackProgress::Trace(trace))
-            }),
-        ) {
-            Ok(duration) => {
+        let shared = if index >= alone {
+            rollback_message::shared_run(&session, &tracer, loaded, &order[index..])
+        } else {
+            Vec::new()
+        };
+        let (started_at, clock) = (SystemTime::now(), Instant::now());
+        let result = if shared.len() > 1 {
+            let outcome = rollback_message::roll_back_sharing_a_message(
+                &mut session,
+                (ledger, settings),
+                &shared,
+                (environment, lock_timeout),
+            );
+            for (step, duration) in order[index..].iter().zip(&outcome.rolled_back) {
+                index += 1;
+                observe(RollbackProgress::Starting {
+                    id: &step.id,
+                    number: index,
+                    total,
+                });
                 observe(RollbackProgress::RolledBack {
                     id: &step.id,
-                    number: index + 1,
+                    number: index,
                     total,
-                    duration,
+                    duration: *duration,
                 });
-                report.rolled_back.push((step.id, duration));
+                report.rolled_back.push((step.id.clone(), *duration));
             }
-            Err(RollbackFailure {
+            match outcome.after {
+                None => continue,
+                Some(rollback_message::After::Alone) => {
+                    alone = index + shared.len() - outcome.rolled_back.len();
+                    continue;
+                }
+                Some(rollback_message::After::Failed(failure)) => {
+                    let Some((migration, _)) = shared.get(outcome.rolled_back.len()) else {
+                        continue;
+                    };
+                    observe(RollbackProgress::Starting {
+                        id: migration.id(),
+                        number: index + 1,
+                        total,
+                    });
+                    (*migration, failure)
+                }
+            }
+        } else {
+            observe(RollbackProgress::Starting {
+                id: &step.id,
+                number: index + 1,
+                total,
+            });
+            match roll_back_one(
+                &mut session,
+                ledger,
+                (migration, loaded.rollback_script(migration)),
+                step.next_statement,
+                (started_at, clock),
+                (environment, lock_timeout),
+                (&tracer, &mut |trace| {
+                    observe(RollbackProgress::Trace(trace))
+                }),
+            ) {
+                Ok(duration) => {
+                    index += 1;
+                    observe(RollbackProgress::RolledBack {
+                        id: &step.id,
+                        number: index,
+                        total,
+                        duration,
+                    });
+                    report.rolled_back.push((step.id.clone(), duration));
+                    continue;
+                }
+                Err(failure) => (migration, failure),
+            }
+        };
+        let (
+            migration,
+            RollbackFailure {
                 mut failure,
                 committed,
-            }) => {
-                // The history records every rollback, failed or not (see db/ledger/history.rs). The
-                // rollback's own transaction is gone, so the failure goes in one of its own.
-                if session.is_open() {
-                    let event = Event {
-                        migration_id: step.id.as_str(),
-                        action: db::HistoryAction::Rollback,
-                        outcome: if committed {
-                            HistoryOutcome::Partial
-                        } else {
-                            HistoryOutcome::Failed
-                        },
-                        checksum: Some(migration.checksum()),
-                        batch: None,
-                        started_at,
-                        duration: clock.elapsed(),
-                        environment,
-                        detail: Some(&failure.message),
-                    };
-                    if ledger.record_event_alone(&mut session, &event).is_ok() {
-                        tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
-                            Trace::Ledger(LedgerStep::Failure {
-                                migration: &step.id,
-                            })
-                        });
-                    }
-                }
-                failure.help = join_help(&failure.help, &run_sentence(&report));
-                failure.report = report
-                    .rolled_back
-                    .iter()
-                    .map(|(id, _)| AppliedBefore(format!("rolled back {id}")))
-                    .collect();
-                if !report.rolled_back.is_empty() || committed {
-                    let _ = record_snapshot(&mut session, &database);
-                }
-                if session.close().is_ok() {
-                    tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
-                        Trace::Lock(LockStep::Released { key })
-                    });
-                }
-                return Err(RollbackError::Failed(failure));
+            },
+        ) = result;
+        // The history records every rollback, failed or not (see db/ledger/history.rs). The
+        // rollback's own transaction is gone, so the failure goes in one of its own.
+        if session.is_open() {
+            let event = Event {
+                migration_id: migration.id().as_str(),
+                action: db::HistoryAction::Rollback,
+                outcome: if committed {
+                    HistoryOutcome::Partial
+                } else {
+                    HistoryOutcome::Failed
+                },
+                checksum: Some(migration.checksum()),
+                batch: None,
+                started_at,
+                duration: clock.elapsed(),
+                environment,
+                detail: Some(&failure.message),
+            };
+            if ledger.record_event_alone(&mut session, &event).is_ok() {
+                tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
+                    Trace::Ledger(LedgerStep::Failure {
+                        migration: migration.id(),
+                    })
+                });
             }
         }
+        failure.help = join_help(&failure.help, &run_sentence(&report));
+        failure.report = report
+            .rolled_back
+            .iter()
+            .map(|(id, _)| AppliedBefore(format!("rolled back {id}")))
+            .collect();
+        if !report.rolled_back.is_empty() || committed {
+            let _ = record_snapshot(&mut session, &database);
+        }
+        if session.close().is_ok() {
+            tracer.step(&mut |trace| observe(RollbackProgress::Trace(trace)), || {
+                Trace::Lock(LockStep::Released { key })
+            });
+        }
+        return Err(RollbackError::Failed(failure));
     }
     if !report.rolled_back.is_empty() {
         record_snapshot(&mut session, &database)?;
@@ -442,9 +501,68 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
 
 /// A failed rollback of one migration, and whether any of its rollback is committed (a
 /// rollback run outside a transaction, stopped part-way in this run or an earlier one).
-struct RollbackFailure {
-    failure: Box<MigrationFailed>,
-    committed: bool,
+pub(super) struct RollbackFailure {
+    pub(super) failure: Box<MigrationFailed>,
+    pub(super) committed: bool,
+}
+
+/// Where `migration`'s rollback SQL starts in the file that holds it: its rollback section's
+/// offset, 0 in a rollback file of its own.
+fn rollback_offset(migration: &Migration) -> usize {
+    match migration.rollback() {
+        Some(crate::project::Rollback::Section { span }) => span.start,
+        _ => 0,
+    }
+}
+
+/// A failed rollback of `migration`, pointing at `span` of the file that holds its rollback
+/// SQL.
+pub(super) fn rollback_failed(
+    migration: &Migration,
+    message: String,
+    span: SourceSpan,
+    code: Option<String>,
+    help: String,
+) -> Box<MigrationFailed> {
+    let file = match migration.rollback() {
+        Some(crate::project::Rollback::File(file)) => file.clone(),
+        _ => migration.file().clone(),
+    };
+    Box::new(MigrationFailed {
+        id: migration.id().to_string(),
+        message,
+        help,
+        file,
+        span: Some(span),
+        label: "rolling back failed here".to_string(),
+        report: Vec::new(),
+        code,
+    })
+}
+
+/// The failure of a rollback whose `statement` (its `index`, 0-based) ended plan's
+/// transaction: what ran may be committed although the ledger still says otherwise, so the
+/// help says so instead of "as before".
+pub(super) fn ended_transaction(
+    migration: &Migration,
+    statement: &ScriptStatement,
+    index: usize,
+) -> RollbackFailure {
+    let offset = rollback_offset(migration);
+    RollbackFailure {
+        failure: rollback_failed(
+            migration,
+            "its SQL ended plan's transaction".to_string(),
+            SourceSpan::from(offset + statement.span.start..offset + statement.span.end),
+            None,
+            format!(
+                "statement {} of its rollback ended the transaction plan runs it in (a COMMIT or ROLLBACK inside what was sent as one statement): what ran before it may be committed, although the ledger still records {} as it was; check the database before anything else, and split the statement so the COMMIT is a statement of its own, or remove it",
+                index + 1,
+                migration.id()
+            ),
+        ),
+        committed: true,
+    }
 }
 
 fn roll_back_one(
@@ -458,20 +576,7 @@ fn roll_back_one(
 ) -> Result<Duration, RollbackFailure> {
     let id = migration.id();
     let failed = |message: String, span: SourceSpan, code: Option<String>, help: String| {
-        let file = match migration.rollback() {
-            Some(crate::project::Rollback::File(file)) => file.clone(),
-            _ => migration.file().clone(),
-        };
-        Box::new(MigrationFailed {
-            id: id.to_string(),
-            message,
-            help,
-            file,
-            span: Some(span),
-            label: "rolling back failed here".to_string(),
-            report: Vec::new(),
-            code,
-        })
+        rollback_failed(migration, message, span, code, help)
     };
     let untouched = format!("nothing of its rollback ran: {id} is still applied");
     let Some(script) = script else {
@@ -485,10 +590,7 @@ fn roll_back_one(
             committed: resume_at > 0,
         });
     };
-    let offset = match migration.rollback() {
-        Some(crate::project::Rollback::Section { span }) => span.start,
-        _ => 0,
-    };
+    let offset = rollback_offset(migration);
     let source = match migration.rollback() {
         Some(crate::project::Rollback::File(file)) => file,
         _ => migration.file(),
@@ -555,20 +657,8 @@ fn roll_back_one(
         environment,
         detail: None,
     };
-    // SQL that ended plan's transaction itself: what ran may be committed although the ledger
-    // still says otherwise, so the help says so instead of "as before".
-    let ended = |statement: &ScriptStatement, index: usize| RollbackFailure {
-        failure: failed(
-            "its SQL ended plan's transaction".to_string(),
-            SourceSpan::from(offset + statement.span.start..offset + statement.span.end),
-            None,
-            format!(
-                "statement {} of its rollback ended the transaction plan runs it in (a COMMIT or ROLLBACK inside what was sent as one statement): what ran before it may be committed, although the ledger still records {id} as it was; check the database before anything else, and split the statement so the COMMIT is a statement of its own, or remove it",
-                index + 1
-            ),
-        ),
-        committed: true,
-    };
+    let ended =
+        |statement: &ScriptStatement, index: usize| ended_transaction(migration, statement, index);
     // A rollback resumed after stopping part-way skips the statements already committed.
     let remaining = script.statements.iter().enumerate().skip(resume_at);
     match script.transaction {

@@ -14,6 +14,7 @@ use miette::{Diagnostic, SourceSpan};
 
 use super::failure::join_help;
 use super::lint_gate::{self, LintRefused, lint_what_runs};
+use super::one_message::{SHARED_MESSAGE_BYTES, SHARED_MESSAGE_MIGRATIONS};
 pub(crate) use super::outcome::{AppliedBefore, MigrationFailed, Progress, Report};
 use super::phases::Start;
 use super::plan::{Action, Allow, Plan, PlanError, PlanStep};
@@ -599,11 +600,6 @@ fn preflight(session: &mut Session, plan: &Plan<'_>) -> Result<(), ApplyError> {
         Err(ApplyError::Preflight(PreflightFailed::new(unmet)))
     }
 }
-
-/// The most migrations one message holds, and the most SQL: enough to take the round trips
-/// out of a long run, few enough that a failure or Ctrl-C is not far behind.
-const SHARED_MESSAGE_MIGRATIONS: usize = 64;
-const SHARED_MESSAGE_BYTES: usize = 1 << 20;
 
 /// The fresh migrations at the start of `steps` that may share one message
 /// (`Runner::shares_a_message`), with their SQL; fewer than two means none.

@@ -40,6 +40,7 @@ mod review17;
 mod review18;
 mod review_cache;
 mod rollback;
+mod rollback_message;
 mod rollback_partial;
 mod schema;
 mod scratch_keep;

@@ -97,43 +97,11 @@ pub(crate) fn apply_through_a_lock_timeout(
     crate::support::project::finish(child, &["apply"], Duration::from_secs(60)).expect_ok()
 }
 
-/// The statements the server received from `plan apply`, read from the server log with
-/// `log_statement = all` set on this database only.
+/// The statements the server received from `plan apply` of `dir`.
 fn logged_apply(database: &TestDatabase, dir: &Path) -> Vec<String> {
-    let name = database.name();
     database
-        .client()
-        .batch_execute(&format!(
-            "ALTER DATABASE \"{name}\" SET log_statement = 'all'"
-        ))
-        .expect("log the database's statements");
-    let log_path = cluster().log_path();
-    let start = std::fs::metadata(log_path).expect("the server log").len();
-    plan(database, dir, &["apply"]).expect_ok();
-    let log = std::fs::read(log_path).expect("read the server log");
-    database
-        .client()
-        .batch_execute(&format!("ALTER DATABASE \"{name}\" RESET log_statement"))
-        .expect("stop logging");
-    let start = usize::try_from(start).expect("the log fits in memory");
-    let text = String::from_utf8_lossy(&log[start..]);
-    let mut entries: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let starts_entry = line.len() > 4
-            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-            && line.as_bytes()[4] == b'-';
-        match entries.last_mut() {
-            Some(entry) if !starts_entry => {
-                entry.push('\n');
-                entry.push_str(line);
-            }
-            _ => entries.push(line.to_string()),
-        }
-    }
-    entries
-        .into_iter()
-        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
-        .collect()
+        .logged(|| plan(database, dir, &["apply"]).expect_ok())
+        .1
 }
 
 #[test]

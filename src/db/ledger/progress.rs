@@ -14,18 +14,18 @@ use crate::db::session::{Session, SqlError, Transaction};
 /// The migration's start, as epoch seconds, for the ledger write of a message: `plan.started`,
 /// set by the message (`db::session::message`) as the migration's transaction begins (a
 /// message holding several migrations has one statement time for all of them).
-const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
+pub(super) const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started')";
 /// Where, in the select list of a ledger write for a message, the message adds its guard's
 /// column (`db::session::message`): the write and the guard are one statement.
 pub(crate) const GUARD_SLOT: &str = "/*guard*/";
 /// The migration's duration in milliseconds so far, for the ledger write of a message.
-const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
+pub(super) const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
      - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
 
 /// The last part of a ledger write for a message: the duration (`$5`) when exactly one history
 /// row followed the ledger row, the failure `guard` says otherwise, and the slot of the
 /// message's own guard ([`GUARD_SLOT`]).
-fn duration_select(guard: &str) -> String {
+pub(super) fn duration_select(guard: &str) -> String {
     format!(
         "SELECT CASE WHEN count(*) = 1 THEN $5::text
                      ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END

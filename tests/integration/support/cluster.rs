@@ -74,6 +74,47 @@ pub(crate) fn render(error: &DbError) -> String {
 }
 
 impl TestDatabase {
+    /// What `run` returns, and the statements the server received for this database while it
+    /// ran, read from the server log with `log_statement = all` set on this database only
+    /// (other tests' databases share the log).
+    pub(crate) fn logged<T>(&self, run: impl FnOnce() -> T) -> (T, Vec<String>) {
+        let name = self.name();
+        self.client()
+            .batch_execute(&format!(
+                "ALTER DATABASE \"{name}\" SET log_statement = 'all'"
+            ))
+            .expect("log the database's statements");
+        let log_path = cluster().log_path();
+        let start = std::fs::metadata(log_path).expect("the server log").len();
+        let result = run();
+        let log = std::fs::read(log_path).expect("read the server log");
+        self.client()
+            .batch_execute(&format!("ALTER DATABASE \"{name}\" RESET log_statement"))
+            .expect("stop logging");
+        let start = usize::try_from(start).expect("the log fits in memory");
+        let text = String::from_utf8_lossy(&log[start..]);
+        let mut entries: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let starts_entry = line.len() > 4
+                && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && line.as_bytes()[4] == b'-';
+            match entries.last_mut() {
+                Some(entry) if !starts_entry => {
+                    entry.push('\n');
+                    entry.push_str(line);
+                }
+                _ => entries.push(line.to_string()),
+            }
+        }
+        let statements = entries
+            .into_iter()
+            .filter(|entry| {
+                entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute ")
+            })
+            .collect();
+        (result, statements)
+    }
+
     /// The database's name.
     pub(crate) fn name(&self) -> &str {
         &self.name
