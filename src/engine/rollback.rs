@@ -214,7 +214,14 @@ pub(crate) fn rollback(
             continue;
         };
         let shared = if index >= alone {
-            rollback_message::shared_run(&session, &tracer, loaded, &order[index..])
+            rollback_message::shared_run(
+                &session,
+                &tracer,
+                loaded,
+                order[index..]
+                    .iter()
+                    .map(|step| (&step.id, step.next_statement)),
+            )
         } else {
             Vec::new()
         };
@@ -247,8 +254,8 @@ pub(crate) fn rollback(
                     alone = index + shared.len() - outcome.rolled_back.len();
                     continue;
                 }
-                Some(rollback_message::After::Failed(failure)) => {
-                    let Some((migration, _)) = shared.get(outcome.rolled_back.len()) else {
+                Some(rollback_message::After::Stopped(stop)) => {
+                    let Some((migration, script)) = shared.get(outcome.rolled_back.len()) else {
                         continue;
                     };
                     observe(RollbackProgress::Starting {
@@ -256,7 +263,7 @@ pub(crate) fn rollback(
                         number: index + 1,
                         total,
                     });
-                    (*migration, failure)
+                    (*migration, shared_failure(migration, script, stop))
                 }
             }
         } else {
@@ -501,9 +508,9 @@ fn check_rollbacks_exist(project: &Project, order: &[MigrationId]) -> Result<(),
 
 /// A failed rollback of one migration, and whether any of its rollback is committed (a
 /// rollback run outside a transaction, stopped part-way in this run or an earlier one).
-pub(super) struct RollbackFailure {
-    pub(super) failure: Box<MigrationFailed>,
-    pub(super) committed: bool,
+struct RollbackFailure {
+    failure: Box<MigrationFailed>,
+    committed: bool,
 }
 
 /// Where `migration`'s rollback SQL starts in the file that holds it: its rollback section's
@@ -517,7 +524,7 @@ fn rollback_offset(migration: &Migration) -> usize {
 
 /// A failed rollback of `migration`, pointing at `span` of the file that holds its rollback
 /// SQL.
-pub(super) fn rollback_failed(
+fn rollback_failed(
     migration: &Migration,
     message: String,
     span: SourceSpan,
@@ -543,7 +550,7 @@ pub(super) fn rollback_failed(
 /// The failure of a rollback whose `statement` (its `index`, 0-based) ended plan's
 /// transaction: what ran may be committed although the ledger still says otherwise, so the
 /// help says so instead of "as before".
-pub(super) fn ended_transaction(
+fn ended_transaction(
     migration: &Migration,
     statement: &ScriptStatement,
     index: usize,
@@ -562,6 +569,51 @@ pub(super) fn ended_transaction(
             ),
         ),
         committed: true,
+    }
+}
+
+/// The failure of `migration`'s rollback (`script`) that stopped a shared message in a way
+/// running it again must not follow.
+fn shared_failure(
+    migration: &Migration,
+    script: &Script,
+    stop: rollback_message::Stop,
+) -> RollbackFailure {
+    let id = migration.id();
+    match stop {
+        rollback_message::Stop::Ended { statement } => match script.statements.get(statement) {
+            Some(sql) => ended_transaction(migration, sql, statement),
+            None => RollbackFailure {
+                failure: rollback_failed(
+                    migration,
+                    "its SQL ended plan's transaction".to_string(),
+                    SourceSpan::from(0..0),
+                    None,
+                    format!(
+                        "what ran before may be committed, although the ledger still records {id} as it was: check the database before anything else"
+                    ),
+                ),
+                committed: true,
+            },
+        },
+        rollback_message::Stop::ConnectionLost { error, ledger_read } => RollbackFailure {
+            failure: rollback_failed(
+                migration,
+                error.to_string(),
+                SourceSpan::from(0..0),
+                error.code.clone(),
+                if ledger_read {
+                    format!(
+                        "the connection was lost while its rollback ran, in a transaction: the ledger, read again, still records {id} as applied, so nothing of its rollback is committed"
+                    )
+                } else {
+                    format!(
+                        "the connection was lost while its rollback ran, and the ledger could not be read again: whether {id} is rolled back, `plan status` says"
+                    )
+                },
+            ),
+            committed: false,
+        },
     }
 }
 

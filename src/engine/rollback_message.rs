@@ -11,36 +11,34 @@
 
 use std::time::{Duration, SystemTime};
 
-use miette::SourceSpan;
-
 use super::one_message::{SHARED_MESSAGE_BYTES, SHARED_MESSAGE_MIGRATIONS, fits_one_message};
-use super::rollback::{PlannedRollback, RollbackFailure, ended_transaction, rollback_failed};
 use super::trace::Tracer;
 use crate::db::{
     self, ConnectionSettings, Event, HistoryOutcome, Ledger, MessageFailure, OneMessage, Session,
+    SqlError,
 };
 use crate::load::Loaded;
-use crate::project::{Migration, TransactionMode};
+use crate::project::{Migration, MigrationId, TransactionMode};
 use crate::sql::script::Script;
 
-/// The rollbacks at the start of `steps` that may share one message, with their SQL; fewer
-/// than two means none. Each is a whole rollback (not one resumed part-way), in a transaction
+/// The rollbacks at the start of `steps` (each migration with the first statement of its
+/// rollback to run) that may share one message, with their SQL; fewer than two means none. Each is a whole rollback (not one resumed part-way), in a transaction
 /// of its own, whose statements fit one message (`one_message::fits_one_message`), of a
 /// migration without steps; the session is one of its own server process (the message's
 /// statements are prepared on it) and `plan -v` is off (it shows each statement as it is sent).
-pub(super) fn shared_run<'p>(
+pub(super) fn shared_run<'p, 's>(
     session: &Session,
     tracer: &Tracer,
     loaded: &'p Loaded,
-    steps: &[PlannedRollback],
+    steps: impl IntoIterator<Item = (&'s MigrationId, usize)>,
 ) -> Vec<(&'p Migration, &'p Script)> {
     if tracer.is_on() || !session.sends_several_in_one_message() {
         return Vec::new();
     }
     let mut shared = Vec::new();
     let mut bytes = 0;
-    for step in steps.iter().take(SHARED_MESSAGE_MIGRATIONS) {
-        let Some(migration) = loaded.project().migration(&step.id) else {
+    for (id, next_statement) in steps.into_iter().take(SHARED_MESSAGE_MIGRATIONS) {
+        let Some(migration) = loaded.project().migration(id) else {
             break;
         };
         let Some(script) = loaded.rollback_script(migration) else {
@@ -51,7 +49,7 @@ pub(super) fn shared_run<'p>(
             .iter()
             .map(|statement| statement.text.len())
             .sum::<usize>();
-        if step.next_statement != 0
+        if next_statement != 0
             || !migration.steps().is_empty()
             || script.transaction != TransactionMode::Wrapped
             || !fits_one_message(script)
@@ -78,9 +76,27 @@ pub(super) enum After {
     /// Nothing of it is committed: it and the rest of the message's go statement by statement,
     /// which runs it again and says what failed and where (or, a lock gone, rolls it back).
     Alone,
-    /// It failed in a way running it again must not follow: its SQL ended plan's transaction
-    /// (part of it may be committed), or the connection is lost.
-    Failed(RollbackFailure),
+    /// It failed in a way running it again must not follow.
+    Stopped(Stop),
+}
+
+/// How a rollback in a shared message failed that must not run again.
+pub(super) enum Stop {
+    /// Its statement `statement` (0-based) ended plan's transaction: part of it may be
+    /// committed.
+    Ended {
+        /// The statement.
+        statement: usize,
+    },
+    /// The connection is lost. `ledger_read`: the ledger, read on a new connection, still
+    /// records it as applied (nothing of its rollback is committed); `false` when it could not
+    /// be read.
+    ConnectionLost {
+        /// The error.
+        error: SqlError,
+        /// Whether the ledger could be read again.
+        ledger_read: bool,
+    },
 }
 
 /// Rolls back `rollbacks` ([`shared_run`]), each in its own transaction with the removal of
@@ -147,60 +163,30 @@ pub(super) fn roll_back_sharing_a_message(
             after: None,
         };
     };
-    // The answer is lost with the connection: the ledger, read on a new one, tells which
-    // rollbacks of the message committed (their rows are gone).
     let mut ledger_read = true;
-    if let MessageFailure::ConnectionLost(_) = &failure {
-        let removed = removed_first(ledger, settings, rollbacks);
-        ledger_read = removed.is_some();
-        rolled_back = vec![Duration::ZERO; removed.unwrap_or(0)];
+    match &failure {
+        // The answer is lost with the connection: the ledger, read on a new one, tells which
+        // rollbacks of the message committed (their rows are gone).
+        MessageFailure::ConnectionLost(_) => {
+            let removed = removed_first(ledger, settings, rollbacks);
+            ledger_read = removed.is_some();
+            rolled_back = removed.unwrap_or_default();
+        }
+        // The durations were in the answer the failure replaced: the history has them.
+        _ if !rolled_back.is_empty() => read_durations(session, ledger, &mut rolled_back),
+        _ => {}
     }
-    let Some((migration, script)) = rollbacks.get(rolled_back.len()) else {
+    if rolled_back.len() >= rollbacks.len() {
         return Shared {
             rolled_back,
             after: None,
         };
-    };
+    }
     let after = match failure {
-        MessageFailure::Ended { statement, .. } => {
-            let failure = match script.statements.get(statement) {
-                Some(sql) => ended_transaction(migration, sql, statement),
-                None => RollbackFailure {
-                    failure: rollback_failed(
-                        migration,
-                        "its SQL ended plan's transaction".to_string(),
-                        SourceSpan::from(0..0),
-                        None,
-                        format!(
-                            "what ran before may be committed, although the ledger still records {} as it was: check the database before anything else",
-                            migration.id()
-                        ),
-                    ),
-                    committed: true,
-                },
-            };
-            After::Failed(failure)
+        MessageFailure::Ended { statement, .. } => After::Stopped(Stop::Ended { statement }),
+        MessageFailure::ConnectionLost(error) => {
+            After::Stopped(Stop::ConnectionLost { error, ledger_read })
         }
-        MessageFailure::ConnectionLost(error) => After::Failed(RollbackFailure {
-            failure: rollback_failed(
-                migration,
-                error.to_string(),
-                SourceSpan::from(0..0),
-                error.code.clone(),
-                if ledger_read {
-                    format!(
-                        "the connection was lost while its rollback ran, in a transaction: the ledger, read again, still records {} as applied, so nothing of its rollback is committed",
-                        migration.id()
-                    )
-                } else {
-                    format!(
-                        "the connection was lost while its rollback ran, and the ledger could not be read again: whether {} is rolled back, `plan status` says",
-                        migration.id()
-                    )
-                },
-            ),
-            committed: false,
-        }),
         MessageFailure::RolledBack { .. }
         | MessageFailure::LedgerNotAsExpected
         | MessageFailure::DiscardedSession(_) => After::Alone,
@@ -211,20 +197,38 @@ pub(super) fn roll_back_sharing_a_message(
     }
 }
 
-/// How many of `rollbacks`, from the first, have no ledger row any more, read on a new
-/// connection; `None` when it cannot be read.
+/// The rollbacks of `rollbacks`, from the first, whose ledger rows are gone, read on a new
+/// connection, with their durations from the history; `None` when the ledger cannot be read.
 fn removed_first(
     ledger: &Ledger,
     settings: &ConnectionSettings,
     rollbacks: &[(&Migration, &Script)],
-) -> Option<usize> {
+) -> Option<Vec<Duration>> {
     let mut session = Session::connect(settings).ok()?;
     let rows = ledger.read(&mut session).ok()?;
+    let removed = rollbacks
+        .iter()
+        .take_while(|(migration, _)| !rows.iter().any(|row| row.id == migration.id().as_str()))
+        .count();
+    let mut durations = vec![Duration::ZERO; removed];
+    read_durations(&mut session, ledger, &mut durations);
     let _ = session.close();
-    Some(
-        rollbacks
-            .iter()
-            .take_while(|(migration, _)| !rows.iter().any(|row| row.id == migration.id().as_str()))
-            .count(),
-    )
+    Some(durations)
+}
+
+/// The durations of the last `durations.len()` rollbacks the history records, oldest first,
+/// in place of those lost with a failed message's answer (left as they are when it cannot be
+/// read).
+fn read_durations(session: &mut Session, ledger: &Ledger, durations: &mut [Duration]) {
+    let Ok(rows) = ledger.history(session, durations.len()) else {
+        return;
+    };
+    let done = rows
+        .iter()
+        .filter(|row| row.action == "rollback" && row.outcome == "ok");
+    if done.clone().count() == durations.len() {
+        for (duration, row) in durations.iter_mut().zip(done) {
+            *duration = Duration::from_millis(row.duration_ms);
+        }
+    }
 }

@@ -3,9 +3,14 @@
 //! with the removal of its ledger row and its history row; a failure inside stops the message
 //! there and is reported where, and as, the statement-by-statement path (`plan -v`) reports it.
 
+use std::time::Duration;
+
+use crate::concurrency::backend_sleeping;
 use crate::one_message::places;
 use crate::support::cluster::{TestDatabase, test_db};
-use crate::support::project::{TestProject, history, ledger_ids, plan, public_tables};
+use crate::support::project::{
+    TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan, wait_for,
+};
 
 /// 001_a to 004_d, each creating table `tN` in its `-- UP` section and dropping it in its
 /// `-- DOWN` section; `third_down` replaces 003_c's rollback.
@@ -153,4 +158,54 @@ fn a_rollback_outside_a_transaction_goes_on_its_own_between_shared_ones() {
         })
         .count();
     assert_eq!(together, 1, "{statements:#?}");
+}
+
+/// The connection lost while the server works through a shared message (its server process
+/// ended during 003_c's rollback): 004_d's rollback, committed before, is rolled back with its
+/// row gone; 003_c's is not committed and the run says so; the next run goes on from there.
+#[test]
+fn a_connection_lost_inside_a_shared_rollback_message_reports_what_committed() {
+    let database = test_db("rollback_message_lost");
+    let project = four(Some("SELECT pg_sleep(30);\nDROP TABLE t3;\n"));
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    let args = ["rollback", "--last-batch"];
+    let child = spawn_plan(&database, project.path(), &args);
+    let mut client = database.client();
+    let backend = wait_for(
+        "the rollback's pg_sleep in pg_stat_activity",
+        Duration::from_secs(60),
+        || backend_sleeping(&mut client),
+    );
+    let terminated: bool = client
+        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
+        .expect("terminate the backend")
+        .get(0);
+    assert!(terminated);
+    finish(child, &args, Duration::from_secs(60))
+        .expect_failed()
+        .expect_stderr_has(&[
+            "migration 003_c failed",
+            "the ledger, read again, still records 003_c as applied",
+            "rolled back before it in this run, each committed with the removal of its ledger row: 004_d",
+        ]);
+    assert_eq!(ledger_ids(&database), ["001_a", "002_b", "003_c"]);
+    assert_eq!(public_tables(&database), ["t1", "t2", "t3"]);
+    assert_eq!(rollbacks(&database), ["004_d ok"]);
+    project.write(
+        "migrations/003_c.sql",
+        "-- UP\nCREATE TABLE t3 (id int);\n-- DOWN\nDROP TABLE t3;\n",
+    );
+    plan(
+        &database,
+        project.path(),
+        &[
+            "accept",
+            "003_c",
+            "--reason",
+            "its rollback no longer sleeps",
+        ],
+    )
+    .expect_ok();
+    plan(&database, project.path(), &args).expect_ok();
+    assert!(ledger_ids(&database).is_empty());
 }

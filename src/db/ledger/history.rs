@@ -74,6 +74,8 @@ pub struct HistoryRow {
     pub checksum: Option<String>,
     /// The batch.
     pub batch: Option<i32>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
     /// The note.
     pub detail: Option<String>,
 }
@@ -108,7 +110,7 @@ impl Ledger {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT migration_id, action, outcome, checksum, batch::text, detail FROM (
+            "SELECT migration_id, action, outcome, checksum, batch::text, duration_ms::text, detail FROM (
                  SELECT * FROM {} ORDER BY event DESC LIMIT {limit}) AS recent
              ORDER BY event",
             self.history_sql()
@@ -127,6 +129,7 @@ impl Ledger {
                     outcome: next().unwrap_or_default(),
                     checksum: next(),
                     batch: next().and_then(|batch| batch.parse().ok()),
+                    duration_ms: next().and_then(|ms| ms.parse().ok()).unwrap_or(0),
                     detail: next(),
                 }
             })
