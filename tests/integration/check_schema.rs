@@ -13,7 +13,7 @@ use pgplan::internals::{Catalog, Session};
 use pgplan::internals::{ObjectKey, SchemaObjectKind, TableObjectKind};
 use serde_json::Value;
 
-use crate::support::cluster::{TestDatabase, cluster, render, test_db};
+use crate::support::cluster::{TestDatabase, render, test_db};
 use crate::support::project::{
     FILTERS, Run, TestProject, crate_root, history, ledger_ids, plan, public_tables, user_objects,
 };
@@ -636,46 +636,10 @@ fn base_schema(database: &TestDatabase) {
     );
 }
 
-/// The statements the server received from `plan check-schema --format json`, read from the
-/// server log with `log_statement = all` set on this database only, and the JSON.
+/// The statements the server received from `plan check-schema --format json`, and the JSON.
 fn logged_check(database: &TestDatabase, dir: &Path) -> (Vec<String>, Value) {
-    by_hand(
-        database,
-        &format!(
-            "ALTER DATABASE \"{}\" SET log_statement = 'all'",
-            database.name()
-        ),
-    );
-    let log_path = cluster().log_path();
-    let start = std::fs::metadata(log_path).expect("the server log").len();
-    let (run, json) = check_json(database, dir);
+    let ((run, json), statements) = database.logged(|| check_json(database, dir));
     run.expect_ok();
-    let log = std::fs::read(log_path).expect("read the server log");
-    by_hand(
-        database,
-        &format!("ALTER DATABASE \"{}\" RESET log_statement", database.name()),
-    );
-    let start = usize::try_from(start).expect("the log fits in memory");
-    let text = String::from_utf8_lossy(&log[start..]);
-    // Entries start with the default log_line_prefix, `%m [%p] `; a statement's own lines
-    // continue the entry before them.
-    let mut entries: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let starts_entry = line.len() > 4
-            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-            && line.as_bytes()[4] == b'-';
-        match entries.last_mut() {
-            Some(entry) if !starts_entry => {
-                entry.push('\n');
-                entry.push_str(line);
-            }
-            _ => entries.push(line.to_string()),
-        }
-    }
-    let statements = entries
-        .into_iter()
-        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
-        .collect();
     (statements, json)
 }
 

@@ -794,28 +794,9 @@ fn issue_17_with_stop_a_running_target_finishes_its_migration_and_stops_there() 
 /// `start` on (entries start with the default `%m [%p] ` prefix; a statement's own lines
 /// continue the entry before them), and every backend that ran a statement there.
 fn ledger_readers(log_path: &std::path::Path, start: u64) -> (Vec<String>, Vec<String>) {
-    let log = std::fs::read(log_path).expect("read the server log");
-    let start = usize::try_from(start).expect("the log fits in memory");
-    let text = String::from_utf8_lossy(&log[start..]);
-    let mut entries: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let starts_entry = line.len() > 4
-            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-            && line.as_bytes()[4] == b'-';
-        match entries.last_mut() {
-            Some(entry) if !starts_entry => {
-                entry.push('\n');
-                entry.push_str(line);
-            }
-            _ => entries.push(line.to_string()),
-        }
-    }
     let mut readers = Vec::new();
     let mut all = Vec::new();
-    for entry in entries
-        .iter()
-        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
-    {
+    for entry in crate::support::cluster::logged_statements(log_path, start) {
         let Some(pid) = entry
             .split_once(" [")
             .and_then(|(_, rest)| rest.split_once(']'))

@@ -9,6 +9,7 @@
 //! Also here: `password_cluster`, a second cluster listening on loopback TCP that demands
 //! scram-sha-256 passwords over TCP, for password and password-file tests.
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use pgplan::{ClusterOptions, ConnectionSettings, DbError, ScratchCluster, TcpListening};
@@ -87,31 +88,10 @@ impl TestDatabase {
         let log_path = cluster().log_path();
         let start = std::fs::metadata(log_path).expect("the server log").len();
         let result = run();
-        let log = std::fs::read(log_path).expect("read the server log");
+        let statements = logged_statements(log_path, start);
         self.client()
             .batch_execute(&format!("ALTER DATABASE \"{name}\" RESET log_statement"))
             .expect("stop logging");
-        let start = usize::try_from(start).expect("the log fits in memory");
-        let text = String::from_utf8_lossy(&log[start..]);
-        let mut entries: Vec<String> = Vec::new();
-        for line in text.lines() {
-            let starts_entry = line.len() > 4
-                && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-                && line.as_bytes()[4] == b'-';
-            match entries.last_mut() {
-                Some(entry) if !starts_entry => {
-                    entry.push('\n');
-                    entry.push_str(line);
-                }
-                _ => entries.push(line.to_string()),
-            }
-        }
-        let statements = entries
-            .into_iter()
-            .filter(|entry| {
-                entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute ")
-            })
-            .collect();
         (result, statements)
     }
 
@@ -161,4 +141,30 @@ pub(crate) fn password_database(name: &str, role: &str, password: &str) -> Strin
             .expect("create the role and its database");
     }
     format!("postgresql://{role}@127.0.0.1:{}/{name}", cluster.port())
+}
+
+/// The statements logged in the server log at `log_path` from byte `start` on, one entry each
+/// with its prefix (entries start with the default `%m [%p] `; a statement's own lines continue
+/// the entry before them).
+pub(crate) fn logged_statements(log_path: &Path, start: u64) -> Vec<String> {
+    let log = std::fs::read(log_path).expect("read the server log");
+    let start = usize::try_from(start).expect("the log fits in memory");
+    let text = String::from_utf8_lossy(&log[start..]);
+    let mut entries: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let starts_entry = line.len() > 4
+            && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && line.as_bytes()[4] == b'-';
+        match entries.last_mut() {
+            Some(entry) if !starts_entry => {
+                entry.push('\n');
+                entry.push_str(line);
+            }
+            _ => entries.push(line.to_string()),
+        }
+    }
+    entries
+        .into_iter()
+        .filter(|entry| entry.contains("] LOG:  statement: ") || entry.contains("] LOG:  execute "))
+        .collect()
 }
