@@ -16,12 +16,10 @@ use crate::support::project::{
     FILTERS, TestProject, finish, history, ledger, ledger_ids, plan, spawn_plan, wait_for,
 };
 
-/// The pid of the backend of `database` running a statement that starts with `prefix`, if any
-/// (other than the asking session).
 /// The server process sleeping in `pg_sleep` for this database's test, if any: found by its
 /// wait event, since a message of several migrations shows in `pg_stat_activity` as its first
 /// kilobyte, which may end before the sleep.
-pub(crate) fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
+fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
     client
         .query_opt(
             "SELECT pid FROM pg_stat_activity
@@ -33,6 +31,19 @@ pub(crate) fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
         .map(|row| row.get(0))
 }
 
+/// Ends the server process of `client`'s database sleeping in `pg_sleep` (`what` says whose
+/// sleep), once there is one.
+pub(crate) fn terminate_sleeping_backend(client: &mut postgres::Client, what: &str) {
+    let backend = wait_for(what, Duration::from_secs(20), || backend_sleeping(client));
+    let terminated: bool = client
+        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
+        .expect("terminate the backend")
+        .get(0);
+    assert!(terminated);
+}
+
+/// The pid of the backend of `database` running a statement that starts with `prefix`, if any
+/// (other than the asking session).
 fn backend_running(client: &mut postgres::Client, prefix: &str) -> Option<i32> {
     client
         .query_opt(
@@ -171,16 +182,7 @@ fn a_terminated_connection_leaves_the_database_before_the_migration() {
     ]);
     let child = spawn_plan(&database, project.path(), &["apply"]);
     let mut client = database.client();
-    let backend = wait_for(
-        "the migration's pg_sleep in pg_stat_activity",
-        Duration::from_secs(20),
-        || backend_sleeping(&mut client),
-    );
-    let terminated: bool = client
-        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
-        .expect("terminate the backend")
-        .get(0);
-    assert!(terminated);
+    terminate_sleeping_backend(&mut client, "the migration's pg_sleep in pg_stat_activity");
     // Sent in one message, the migration cannot say which statement was running: it points
     // at no line rather than at the wrong one.
     let run = finish(child, &["apply"], Duration::from_secs(20))

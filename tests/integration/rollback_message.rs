@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use crate::concurrency::backend_sleeping;
+use crate::concurrency::terminate_sleeping_backend;
 use crate::one_message::places;
 use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{
-    TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan, wait_for,
+    TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan,
 };
 
 /// 001_a to 004_d, each creating table `tN` in its `-- UP` section and dropping it in its
@@ -170,17 +170,10 @@ fn a_connection_lost_inside_a_shared_rollback_message_reports_what_committed() {
     plan(&database, project.path(), &["apply"]).expect_ok();
     let args = ["rollback", "--last-batch"];
     let child = spawn_plan(&database, project.path(), &args);
-    let mut client = database.client();
-    let backend = wait_for(
+    terminate_sleeping_backend(
+        &mut database.client(),
         "the rollback's pg_sleep in pg_stat_activity",
-        Duration::from_secs(60),
-        || backend_sleeping(&mut client),
     );
-    let terminated: bool = client
-        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
-        .expect("terminate the backend")
-        .get(0);
-    assert!(terminated);
     finish(child, &args, Duration::from_secs(60))
         .expect_failed()
         .expect_stderr_has(&[
