@@ -699,3 +699,45 @@ fn a_lock_timeout_inside_a_shared_message_is_not_waited_twice() {
     locker.batch_execute("ROLLBACK").expect("release t2");
     assert_eq!(sent(&statements, "DROP TABLE t2"), 1, "{statements:#?}");
 }
+
+/// Transaction control in a rollback, spelled as psql reads it (`END`, `ABORT`, `COMMIT AND
+/// CHAIN`, `ROLLBACK AND CHAIN`), written after the apply: `plan rollback` refuses the project
+/// before anything runs (exit 2), so no such statement reaches a shared message.
+#[test]
+fn transaction_control_in_a_rollback_is_refused_before_anything_runs() {
+    let project = four([None, None, None, None], &[]);
+    let database = test_db("review_rb_control");
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    for control in ["END", "ABORT", "COMMIT AND CHAIN", "ROLLBACK AND CHAIN"] {
+        project.write(
+            "migrations/003_c.sql",
+            &format!(
+                "-- UP\nCREATE TABLE t3 (id int);\n-- DOWN\nCREATE TABLE x3 (id int);\n{control};\nDROP TABLE t3;\n"
+            ),
+        );
+        plan(&database, project.path(), &["rollback", "--last-batch"])
+            .expect_invalid()
+            .expect_stderr_has(&["plan::apply::transaction_control"]);
+        assert_eq!(ledger_ids(&database).len(), 4, "{control}");
+        assert_eq!(
+            public_tables(&database),
+            ["t1", "t2", "t3", "t4"],
+            "{control}"
+        );
+    }
+}
+
+/// A rollback whose own SQL returns a row with the column plan reads its ledger writes' rows
+/// by (`plan_duration_ms`): the message's answer has a row too many, and what committed is read
+/// from its markers: every rollback is rolled back and recorded once.
+#[test]
+fn a_rollback_returning_plans_own_column_is_counted_right() {
+    let third = "SELECT 1 AS plan_duration_ms;\nDROP TABLE t3;\n";
+    let project = four([None, None, Some(third), None], &[]);
+    let (_, _, database) = rolls_back_alike("review_rb_column", &project, &["--last-batch"]);
+    assert!(ledger_ids(&database).is_empty());
+    assert_eq!(
+        rollbacks(&database),
+        ["004_d ok", "003_c ok", "002_b ok", "001_a ok"]
+    );
+}
