@@ -39,6 +39,7 @@ mod review16b;
 mod review17;
 mod review18;
 mod review_cache;
+mod review_rollback;
 mod rollback;
 mod rollback_message;
 mod rollback_partial;
