@@ -77,7 +77,7 @@ impl TracePrinter {
                     "warning: {} ({}, {})\n{}",
                     notice.message,
                     statement.place(),
-                    statement.migration,
+                    statement.whose(),
                     details(notice.detail.as_deref(), notice.hint.as_deref(), "  "),
                 )),
                 _ => None,
@@ -227,6 +227,7 @@ mod tests {
             file: "migrations/003_x.sql",
             line: 12,
             sql,
+            sent_with: 0,
         }
     }
 

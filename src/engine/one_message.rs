@@ -145,6 +145,9 @@ impl Runner<'_> {
         migrations: &[(&Migration, &Script)],
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> (Vec<Duration>, Option<Result<bool, Box<MigrationFailed>>>) {
+        let Some((first, _)) = migrations.first() else {
+            return (Vec::new(), None);
+        };
         let runs: Vec<MigrationRun<'_>> = migrations
             .iter()
             .map(|(migration, script)| MigrationRun::fresh(migration, script))
@@ -174,7 +177,16 @@ impl Runner<'_> {
                 ledger_write,
             })
             .collect();
+        // Warnings the server sends during the message are shown as on the other path, with
+        // the message's migrations: which one raised them, the server does not say.
+        let heard_in = || Statement::message(first.id(), first.file(), migrations.len() - 1);
+        let sending = self
+            .tracer
+            .sending(heard_in, &mut |trace| observe(Progress::Trace(trace)));
         let outcome = self.session.apply_in_one_message(&messages);
+        self.tracer.sent(sending, heard_in, None, &mut |trace| {
+            observe(Progress::Trace(trace))
+        });
         let mut committed = outcome.committed;
         if let Some(MessageFailure::ConnectionLost(_)) = &outcome.failure {
             // The server's answer is lost with the connection: the ledger, read on a new one,

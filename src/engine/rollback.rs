@@ -232,6 +232,9 @@ pub(crate) fn rollback(
                 (ledger, settings),
                 &shared,
                 (environment, lock_timeout),
+                (&tracer, &mut |trace| {
+                    observe(RollbackProgress::Trace(trace))
+                }),
             );
             for (step, duration) in order[index..].iter().zip(&outcome.rolled_back) {
                 index += 1;
@@ -527,7 +530,7 @@ fn rollback_offset(migration: &Migration) -> usize {
 fn rollback_failed(
     migration: &Migration,
     message: String,
-    span: SourceSpan,
+    span: impl Into<Option<SourceSpan>>,
     code: Option<String>,
     help: String,
 ) -> Box<MigrationFailed> {
@@ -540,7 +543,7 @@ fn rollback_failed(
         message,
         help,
         file,
-        span: Some(span),
+        span: span.into(),
         label: "rolling back failed here".to_string(),
         report: Vec::new(),
         code,
@@ -587,7 +590,7 @@ fn shared_failure(
                 failure: rollback_failed(
                     migration,
                     "its SQL ended plan's transaction".to_string(),
-                    SourceSpan::from(0..0),
+                    None,
                     None,
                     format!(
                         "what ran before may be committed, although the ledger still records {id} as it was: check the database before anything else"
@@ -596,11 +599,29 @@ fn shared_failure(
                 committed: true,
             },
         },
+        rollback_message::Stop::NotAgain { error, discarded } => RollbackFailure {
+            failure: rollback_failed(
+                migration,
+                error.to_string(),
+                None,
+                error.code.clone(),
+                if discarded {
+                    format!(
+                        "its rollback deallocated the statements plan prepares on the session (`DEALLOCATE ALL`), which plan does not run: nothing of it is committed, and {id} is still applied, as before"
+                    )
+                } else {
+                    format!(
+                        "nothing of its rollback is committed: {id} is still applied, as before, and it is not run again (a rollback is not retried); it ran in one message with other rollbacks, so which of its statements was running is not known here: `plan -v rollback` with the same arguments runs it statement by statement and names it"
+                    )
+                },
+            ),
+            committed: false,
+        },
         rollback_message::Stop::ConnectionLost { error, ledger_read } => RollbackFailure {
             failure: rollback_failed(
                 migration,
                 error.to_string(),
-                SourceSpan::from(0..0),
+                None,
                 error.code.clone(),
                 if ledger_read {
                     format!(

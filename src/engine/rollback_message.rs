@@ -12,13 +12,13 @@
 use std::time::{Duration, SystemTime};
 
 use super::one_message::{SHARED_MESSAGE_BYTES, SHARED_MESSAGE_MIGRATIONS, fits_one_message};
-use super::trace::Tracer;
+use super::trace::{Statement, Trace, Tracer};
 use crate::db::{
     self, ConnectionSettings, Event, HistoryOutcome, Ledger, MessageFailure, OneMessage, Session,
     SqlError,
 };
 use crate::load::Loaded;
-use crate::project::{Migration, MigrationId, TransactionMode};
+use crate::project::{Migration, MigrationId, Rollback, TransactionMode};
 use crate::sql::script::Script;
 
 /// The rollbacks at the start of `steps` (each migration with the first statement of its
@@ -73,8 +73,9 @@ pub(super) struct Shared {
 
 /// What a shared message's failure means for the rollback it stopped at.
 pub(super) enum After {
-    /// Nothing of it is committed: it and the rest of the message's go statement by statement,
-    /// which runs it again and says what failed and where (or, a lock gone, rolls it back).
+    /// Nothing of it is committed and its error says nothing about the run: it and the rest of
+    /// the message's go statement by statement, which runs it again and says what failed and
+    /// where.
     Alone,
     /// It failed in a way running it again must not follow.
     Stopped(Stop),
@@ -87,6 +88,18 @@ pub(super) enum Stop {
     Ended {
         /// The statement.
         statement: usize,
+    },
+    /// Nothing of it is committed, and running it again would undo what stopped it: it was
+    /// cancelled or timed out (`pg_cancel_backend`, `statement_timeout`: the operator's or the
+    /// server's stop), waited `lock_timeout` for a lock (a rollback is not retried: the queue
+    /// behind its lock would form twice), or deallocated the statements plan prepared on the
+    /// session. Which statement it was running is not known: its marker was rolled back with
+    /// it.
+    NotAgain {
+        /// The error.
+        error: SqlError,
+        /// Whether it deallocated plan's statements.
+        discarded: bool,
     },
     /// The connection is lost. `ledger_read`: the ledger, read on a new connection, still
     /// records it as applied (nothing of its rollback is committed); `false` when it could not
@@ -107,7 +120,14 @@ pub(super) fn roll_back_sharing_a_message(
     (ledger, settings): (&Ledger, &ConnectionSettings),
     rollbacks: &[(&Migration, &Script)],
     (environment, lock_timeout): (Option<&str>, Duration),
+    (tracer, emit): (&Tracer, &mut dyn FnMut(Trace<'_>)),
 ) -> Shared {
+    let Some((first, _)) = rollbacks.first() else {
+        return Shared {
+            rolled_back: Vec::new(),
+            after: None,
+        };
+    };
     let writes: Vec<db::LedgerWrite> = rollbacks
         .iter()
         .map(|(migration, _)| {
@@ -155,7 +175,16 @@ pub(super) fn roll_back_sharing_a_message(
             after: Some(After::Alone),
         };
     }
+    // Warnings the server sends during the message are shown as on the other path, with the
+    // message's rollbacks: which one raised them, the server does not say.
+    let file = match first.rollback() {
+        Some(Rollback::File(file)) => file,
+        _ => first.file(),
+    };
+    let heard_in = || Statement::message(first.id(), file, rollbacks.len() - 1);
+    let sending = tracer.sending(heard_in, emit);
     let outcome = session.apply_in_one_message(&messages);
+    tracer.sent(sending, heard_in, None, emit);
     let mut rolled_back = outcome.committed;
     let Some(failure) = outcome.failure else {
         return Shared {
@@ -187,9 +216,19 @@ pub(super) fn roll_back_sharing_a_message(
         MessageFailure::ConnectionLost(error) => {
             After::Stopped(Stop::ConnectionLost { error, ledger_read })
         }
-        MessageFailure::RolledBack { .. }
-        | MessageFailure::LedgerNotAsExpected
-        | MessageFailure::DiscardedSession(_) => After::Alone,
+        MessageFailure::RolledBack { error, .. }
+            if error.is_lock_timeout() || error.is_cancel() =>
+        {
+            After::Stopped(Stop::NotAgain {
+                error,
+                discarded: false,
+            })
+        }
+        MessageFailure::DiscardedSession(error) => After::Stopped(Stop::NotAgain {
+            error,
+            discarded: true,
+        }),
+        MessageFailure::RolledBack { .. } | MessageFailure::LedgerNotAsExpected => After::Alone,
     };
     Shared {
         rolled_back,

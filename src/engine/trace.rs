@@ -82,6 +82,10 @@ pub struct Statement<'a> {
     pub line: usize,
     /// Its SQL, as sent.
     pub sql: &'a str,
+    /// How many other migrations (or rollbacks) were sent after this one in the same message:
+    /// a warning heard during such a message is one of theirs or this one's, which the server
+    /// does not say (0 otherwise).
+    pub sent_with: usize,
 }
 
 impl<'a> Statement<'a> {
@@ -105,6 +109,31 @@ impl<'a> Statement<'a> {
             file: file.name(),
             line: file.line_of(offset),
             sql,
+            sent_with: 0,
+        }
+    }
+
+    /// A message whose first migration (or rollback) is `migration`, written in `file`, sent
+    /// with `others` more after it: what a warning heard during it is known to come from.
+    pub(crate) fn message(migration: &'a MigrationId, file: &'a SourceFile, others: usize) -> Self {
+        Statement {
+            migration,
+            file: file.name(),
+            line: 0,
+            sql: "",
+            sent_with: others,
+        }
+    }
+
+    /// Which migration it belongs to, as a warning says it: the migration, or, for a message
+    /// of several, the first and how many were sent after it.
+    pub fn whose(&self) -> String {
+        match self.sent_with {
+            0 => self.migration.to_string(),
+            others => format!(
+                "{} or one of the {others} sent after it in the same message",
+                self.migration
+            ),
         }
     }
 }

@@ -165,13 +165,13 @@ pub(crate) fn tracing_wanted() -> Tracing {
 fn trace_event(trace: &Trace<'_>) {
     match trace {
         Trace::Notice { statement, notice } if notice.is_warning() => tracing::warn!(
-            migration = %statement.migration,
+            migration = %statement.whose(),
             at = %format_args!("{}:{}", statement.file, statement.line),
             "{}",
             notice.message
         ),
         Trace::Notice { statement, notice } => tracing::debug!(
-            migration = %statement.migration,
+            migration = %statement.whose(),
             at = %format_args!("{}:{}", statement.file, statement.line),
             severity = %notice.severity,
             "{}",

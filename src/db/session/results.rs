@@ -48,6 +48,12 @@ impl SqlError {
         self.code.as_deref() == Some(SqlState::LOCK_NOT_AVAILABLE.code())
     }
 
+    /// Whether the statement was cancelled: by `pg_cancel_backend` (an operator's stop) or by
+    /// the server's `statement_timeout`, which share a code.
+    pub fn is_cancel(&self) -> bool {
+        self.code.as_deref() == Some(SqlState::QUERY_CANCELED.code())
+    }
+
     pub(super) fn from_postgres(error: &postgres::Error) -> Self {
         match error.as_db_error() {
             Some(server) => SqlError {

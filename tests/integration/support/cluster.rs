@@ -10,7 +10,7 @@
 //! scram-sha-256 passwords over TCP, for password and password-file tests.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use pgplan::{ClusterOptions, ConnectionSettings, DbError, ScratchCluster, TcpListening};
 
@@ -76,9 +76,12 @@ pub(crate) fn render(error: &DbError) -> String {
 
 impl TestDatabase {
     /// What `run` returns, and the statements the server received for this database while it
-    /// ran, read from the server log with `log_statement = all` set on this database only
-    /// (other tests' databases share the log).
+    /// ran, read from the server log with `log_statement = all` set on this database only.
+    /// The log is the cluster's: one test logs at a time, so that no other test's statements
+    /// fall in the window (the log's lines do not say which database they are of).
     pub(crate) fn logged<T>(&self, run: impl FnOnce() -> T) -> (T, Vec<String>) {
+        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+        let _window = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let name = self.name();
         self.client()
             .batch_execute(&format!(
