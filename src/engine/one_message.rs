@@ -210,11 +210,14 @@ impl Runner<'_> {
                 return Ok(false);
             };
             match failure_point(run, failure) {
-                // Ended its own transaction (part of it is committed), or the outcome is not
-                // known (the connection is lost): that is the migration's failure.
+                // Ended its own transaction (part of it is committed), the outcome is not known
+                // (the connection is lost), or it was cancelled or timed out (an operator's
+                // `pg_cancel_backend` or the server's `statement_timeout`, which running it again
+                // would undo): that is the migration's failure.
                 Some(point)
                     if matches!(&point.error, FailureKind::TransactionEnded(..))
-                        || matches!(&point.error, FailureKind::Sql(error) if error.connection_lost)
+                        || matches!(&point.error, FailureKind::Sql(error)
+                            if error.connection_lost || error.is_cancel())
                         || matches!(&point.error, FailureKind::Ledger(_)) =>
                 {
                     Err(self.fail(run, (point, String::new()), observe))
@@ -281,11 +284,11 @@ fn failure_point(run: &MigrationRun<'_>, failure: MessageFailure) -> Option<Fail
             statement: Some(index),
         } => Some(at(index, FailureKind::Sql(error))),
         // A lock timeout is this attempt's failure: the next attempt, after the pause, goes
-        // the other way.
+        // the other way. A cancel is the migration's (`apply_sharing_a_message`).
         MessageFailure::RolledBack {
             error,
             statement: None,
-        } if error.is_lock_timeout() => Some(whole(FailureKind::Sql(error))),
+        } if error.is_lock_timeout() || error.is_cancel() => Some(whole(FailureKind::Sql(error))),
         MessageFailure::RolledBack {
             statement: None, ..
         } => None,

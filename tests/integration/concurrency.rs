@@ -34,12 +34,24 @@ pub(crate) fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
 /// Ends the server process of `client`'s database sleeping in `pg_sleep` (`what` says whose
 /// sleep), once there is one.
 pub(crate) fn terminate_sleeping_backend(client: &mut postgres::Client, what: &str) {
+    signal_sleeping_backend(client, what, "pg_terminate_backend");
+}
+
+/// Cancels the statement of the server process of `client`'s database sleeping in `pg_sleep`
+/// (`what` says whose sleep), once there is one, as an operator stops a statement.
+pub(crate) fn cancel_sleeping_backend(client: &mut postgres::Client, what: &str) {
+    signal_sleeping_backend(client, what, "pg_cancel_backend");
+}
+
+/// Calls `function` (`pg_terminate_backend`, `pg_cancel_backend`) on the server process of
+/// `client`'s database sleeping in `pg_sleep`, once there is one.
+fn signal_sleeping_backend(client: &mut postgres::Client, what: &str, function: &str) {
     let backend = wait_for(what, Duration::from_secs(20), || backend_sleeping(client));
-    let terminated: bool = client
-        .query_one("SELECT pg_terminate_backend($1)", &[&backend])
-        .expect("terminate the backend")
+    let signalled: bool = client
+        .query_one(&format!("SELECT {function}($1)"), &[&backend])
+        .unwrap_or_else(|error| panic!("{function}: {error}"))
         .get(0);
-    assert!(terminated);
+    assert!(signalled, "{function} found no such server process");
 }
 
 /// The pid of the backend of `database` running a statement that starts with `prefix`, if any

@@ -611,3 +611,28 @@ fn a_warning_in_a_shared_message_is_shown_with_its_message() {
     );
     assert_eq!(ledger_ids(&database), ["001_a", "002_b", "003_c"]);
 }
+
+/// A migration whose statement an operator cancels (`pg_cancel_backend`) inside a shared
+/// message fails there: it is not run again on its own, which would undo the cancel (its
+/// `pg_sleep(30)` would then run to the end and the run succeed).
+#[test]
+fn a_migration_cancelled_in_a_shared_message_is_not_run_again() {
+    let database = test_db("one_message_shared_cancel");
+    let project = TestProject::new(&[
+        ("migrations/001_a.sql", "CREATE TABLE a (id int);\n"),
+        (
+            "migrations/002_slow.sql",
+            "SELECT pg_sleep(30);\nCREATE TABLE b (id int);\n",
+        ),
+        ("migrations/003_c.sql", "CREATE TABLE c (id int);\n"),
+    ]);
+    let child = crate::support::project::spawn_plan(&database, project.path(), &["apply"]);
+    crate::concurrency::cancel_sleeping_backend(
+        &mut database.client(),
+        "the migration's pg_sleep in pg_stat_activity",
+    );
+    crate::support::project::finish(child, &["apply"], Duration::from_secs(20))
+        .expect_failed()
+        .expect_stderr_has(&["migration 002_slow failed", "57014"]);
+    assert_eq!(ledger_ids(&database), ["001_a"]);
+}
