@@ -22,10 +22,11 @@ use crate::project::{Migration, MigrationId, Rollback, TransactionMode};
 use crate::sql::script::Script;
 
 /// The rollbacks at the start of `steps` (each migration with the first statement of its
-/// rollback to run) that may share one message, with their SQL; fewer than two means none. Each is a whole rollback (not one resumed part-way), in a transaction
-/// of its own, whose statements fit one message (`one_message::fits_one_message`), of a
-/// migration without steps; the session is one of its own server process (the message's
-/// statements are prepared on it) and `plan -v` is off (it shows each statement as it is sent).
+/// rollback to run) that may share one message, with their SQL; fewer than two means none.
+/// Each is a whole rollback (not one resumed part-way), in a transaction of its own, whose
+/// statements fit one message (`one_message::fits_one_message`), of a migration without steps;
+/// the session is one of its own server process (the message's statements are prepared on it)
+/// and `plan -v` is off (it shows each statement as it is sent).
 pub(super) fn shared_run<'p, 's>(
     session: &Session,
     tracer: &Tracer,
