@@ -19,7 +19,7 @@ use crate::support::project::{
 /// The server process sleeping in `pg_sleep` for this database's test, if any: found by its
 /// wait event, since a message of several migrations shows in `pg_stat_activity` as its first
 /// kilobyte, which may end before the sleep.
-pub(crate) fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
+fn backend_sleeping(client: &mut postgres::Client) -> Option<i32> {
     client
         .query_opt(
             "SELECT pid FROM pg_stat_activity

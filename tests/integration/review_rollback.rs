@@ -12,11 +12,12 @@
 
 use std::time::Duration;
 
-use crate::concurrency::backend_sleeping;
+use crate::concurrency::{cancel_sleeping_backend, terminate_sleeping_backend};
 use crate::one_message::places;
+use crate::rollback::branching_project;
 use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{
-    Run, TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan, wait_for,
+    Run, TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan,
 };
 
 /// 001_a to 004_d, each creating table `tN` in its `-- UP` section and rolling back with
@@ -345,28 +346,11 @@ fn a_lock_timeout_inside_a_shared_message_fails_as_alone() {
 /// messages as alone.
 #[test]
 fn rollback_id_takes_its_dependents_in_the_same_order_as_alone() {
-    let project = TestProject::new(&[
-        (
-            "migrations/001_base.sql",
-            "-- depends: none\n-- UP\nCREATE TABLE base (id int);\n-- DOWN\nDROP TABLE base;\n",
-        ),
-        (
-            "migrations/002_child.sql",
-            "-- depends: 001\n-- UP\nCREATE TABLE child (id int);\n-- DOWN\nDROP TABLE child;\n",
-        ),
-        (
-            "migrations/003_grandchild.sql",
-            "-- depends: 002\n-- UP\nCREATE TABLE grandchild (id int);\n-- DOWN\nDROP TABLE grandchild;\n",
-        ),
-        (
-            "migrations/004_side.sql",
-            "-- depends: 001\n-- UP\nCREATE TABLE side (id int);\n-- DOWN\nDROP TABLE side;\n",
-        ),
-        (
-            "migrations/005_other.sql",
-            "-- depends: none\n-- UP\nCREATE TABLE other (id int);\n-- DOWN\nDROP TABLE other;\n",
-        ),
-    ]);
+    let project = branching_project();
+    project.write(
+        "migrations/005_other.sql",
+        "-- depends: none\n-- UP\nCREATE TABLE other (id int);\n-- DOWN\nDROP TABLE other;\n",
+    );
     let (run, _, database) = rolls_back_alike("review_rb_dependents", &project, &["002"]);
     run.expect_stdout_has(&["rolled back 2 migration(s): 003_grandchild, 002_child"]);
     assert_eq!(ledger_ids(&database), ["001_base", "004_side", "005_other"]);
@@ -551,17 +535,10 @@ fn a_connection_lost_inside_a_shared_message_points_at_no_line_rather_than_a_wro
             args.insert(0, "-v");
         }
         let child = spawn_plan(&database, project.path(), &args);
-        let mut client = database.client();
-        let backend = wait_for(
+        terminate_sleeping_backend(
+            &mut database.client(),
             "the rollback's pg_sleep in pg_stat_activity",
-            Duration::from_secs(60),
-            || backend_sleeping(&mut client),
         );
-        let terminated: bool = client
-            .query_one("SELECT pg_terminate_backend($1)", &[&backend])
-            .expect("terminate the backend")
-            .get(0);
-        assert!(terminated);
         let run = finish(child, &args, Duration::from_secs(60))
             .expect_failed()
             .expect_stderr_has(&["migration 003_c failed"]);
@@ -601,17 +578,10 @@ fn a_rollback_cancelled_inside_a_shared_message_is_not_run_again() {
             args.insert(0, "-v");
         }
         let child = spawn_plan(&database, project.path(), &args);
-        let mut client = database.client();
-        let backend = wait_for(
+        cancel_sleeping_backend(
+            &mut database.client(),
             "the rollback's pg_sleep in pg_stat_activity",
-            Duration::from_secs(60),
-            || backend_sleeping(&mut client),
         );
-        let cancelled: bool = client
-            .query_one("SELECT pg_cancel_backend($1)", &[&backend])
-            .expect("cancel the statement")
-            .get(0);
-        assert!(cancelled);
         let run = finish(child, &args, Duration::from_secs(60));
         assert_eq!(run.code, 1, "{name}: {}", run.transcript());
         run.expect_stderr_has(&["migration 003_c failed", "57014"]);

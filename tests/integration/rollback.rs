@@ -8,7 +8,7 @@ use crate::support::project::{
 };
 
 /// 001 ← 002 ← 003 and 001 ← 004: two branches, each migration with a `-- DOWN` section.
-fn branching_project() -> TestProject {
+pub(crate) fn branching_project() -> TestProject {
     TestProject::new(&[
         (
             "migrations/001_base.sql",
