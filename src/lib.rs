@@ -36,6 +36,7 @@
 // Without the command line, the commands' code is unused; without `internals`, so is what
 // only the integration tests reach. The lints run in full on the build that has both features
 // (`cargo clippy --all-targets`, in CI).
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(all(feature = "cli", feature = "internals")),
     allow(unreachable_pub, dead_code, unused_imports)
