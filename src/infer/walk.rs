@@ -214,7 +214,9 @@ pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
     // schema, table and name whatever the kind: a use finds its candidates here without
     // building a key for every kind a relation could be.
     let mut by_name: ByName<'_> = Index::default();
-    by_name.reserve(read.iter().map(|summary| summary.made.len()).sum());
+    // Exactly: `reserve` rounds the entries up to the hash table's capacity, up to 7/8 of a
+    // power of two, which at 10,000 migrations was 2.3 MB of entries never used.
+    by_name.reserve_exact(read.iter().map(|summary| summary.made.len()).sum());
     // Every drop by an earlier migration, by name, with its migration's position: whether
     // what a `CREATE OR REPLACE` replaces is still there. (A drop earlier in the same
     // migration already makes the create a re-creation, `MadeHere::replaces` false.)
