@@ -25,15 +25,15 @@ where
     if threads < 2 || items.len() < SERIAL_BELOW {
         return items.iter().map(&work).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
-            .collect();
-        joined(handles)
-    })
+    let parts = on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
+        part.iter().map(&work).collect()
+    });
+    // Sized once: grown part by part, the vector was copied each time it doubled.
+    let mut results = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        results.extend(part);
+    }
+    results
 }
 
 /// [`map`], its results handed out in order without first being gathered into one vector: a
@@ -49,14 +49,8 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.iter().map(&work).collect()]
     } else {
-        let chunk = items.len().div_ceil(threads);
-        let work = &work;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
-                .collect();
-            parts_of(handles)
+        on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
+            part.iter().map(&work).collect()
         })
     };
     parts.into_iter().flatten()
@@ -73,14 +67,8 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.into_iter().map(&work).collect()]
     } else {
-        let inputs = split(items, threads);
-        let work = &work;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = inputs
-                .into_iter()
-                .map(|part| scope.spawn(move || part.into_iter().map(work).collect::<Vec<R>>()))
-                .collect();
-            parts_of(handles)
+        on_threads(split(items, threads), |part| {
+            part.into_iter().map(&work).collect()
         })
     };
     parts.into_iter().flatten()
@@ -93,27 +81,31 @@ fn threads() -> usize {
         .min(MAX_THREADS)
 }
 
-/// The results of `handles`, in order; a thread's panic is the caller's.
-fn joined<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<R> {
-    let parts = parts_of(handles);
-    // Sized once: grown part by part, the vector was copied each time it doubled.
-    let mut results = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        results.extend(part);
-    }
-    results
-}
-
-/// Each thread's results, in the threads' order; a thread's panic is the caller's.
-fn parts_of<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<Vec<R>> {
-    let mut parts = Vec::with_capacity(handles.len());
-    for handle in handles {
-        match handle.join() {
-            Ok(part) => parts.push(part),
-            Err(panic) => std::panic::resume_unwind(panic),
+/// `work` on each of `parts`, their results in the parts' order: the first part on the
+/// calling thread, each other on a thread of its own; a panic in any is the caller's. (The
+/// caller works rather than waits: one thread fewer to start, of the dozen or so a `plan show`
+/// of 10,000 migrations starts.)
+fn on_threads<P, R, F>(parts: impl IntoIterator<Item = P>, work: F) -> Vec<Vec<R>>
+where
+    P: Send,
+    R: Send,
+    F: Fn(P) -> Vec<R> + Sync,
+{
+    let work = &work;
+    std::thread::scope(|scope| {
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let handles: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
+        let mut results = Vec::with_capacity(handles.len() + 1);
+        results.extend(first.map(work));
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => results.push(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
-    }
-    parts
+        results
+    })
 }
 
 /// `items` in at most `threads` parts of consecutive items, in order.
@@ -160,6 +152,21 @@ mod tests {
             vec![3, 6]
         );
         assert_eq!(map_owned_iter(Vec::<u8>::new(), |item| item).count(), 0);
+    }
+
+    #[test]
+    fn a_panic_in_any_part_is_the_callers() {
+        let items: Vec<usize> = (0..1000).collect();
+        // The first item is worked on by the calling thread, the last by a spawned one.
+        for bad in [0, 999] {
+            let caught = std::panic::catch_unwind(|| {
+                map(&items, |&item| {
+                    assert_ne!(item, bad, "item {bad}");
+                    item
+                })
+            });
+            assert!(caught.is_err(), "a panic at item {bad} was lost");
+        }
     }
 
     #[test]
