@@ -303,12 +303,15 @@ impl<'a> ShownPlan<'a> {
                         if !json.is_empty() {
                             json.extend_from_slice(b",\n");
                         }
-                        json.extend_from_slice(INDENT);
-                        for byte in serde_json::to_vec_pretty(&migration)? {
-                            json.push(byte);
-                            if byte == b'\n' {
-                                json.extend_from_slice(INDENT);
+                        // Indented a line at a time (a byte at a time was a push per byte
+                        // of 6 MB at 10,000 migrations).
+                        let element = serde_json::to_vec_pretty(&migration)?;
+                        for (number, line) in element.split(|&byte| byte == b'\n').enumerate() {
+                            if number > 0 {
+                                json.push(b'\n');
                             }
+                            json.extend_from_slice(INDENT);
+                            json.extend_from_slice(line);
                         }
                     }
                 }
