@@ -1,4 +1,5 @@
-//! The `plan` binary: parse the command line, run it, return its exit code. Nothing else.
+//! The `plan` binary: its allocator and how it returns memory, then the command line, run, and
+//! its exit code. Nothing else.
 
 use std::process::ExitCode;
 
@@ -16,10 +17,12 @@ fn main() -> ExitCode {
 }
 
 /// Freed pages go back to the system when they are freed, instead of a second later (the
-/// default of the mimalloc v3 linked here). A `plan` command is short and its phases free what the next does not need
-/// (the files once parsed, each pass's threads as they end); kept for the delay, those pages
-/// were a third of the peak RSS: `plan apply` of 1,000 migrations 18.9 → 14.2 MB, `plan show`
-/// of 10,000 53 → 42 MB, in the same time (docs/performance.md, "Peak RSS").
+/// default of the mimalloc v3 linked here). A `plan` command is short and its phases free
+/// what the next does not need (files once parsed, each pass's transient work); kept for the
+/// delay, those pages were a quarter to a third of the peak RSS: `plan apply` of 1,000
+/// migrations 18.5 → 14.2–14.8 MB, `plan show` of 10,000 52–59 → 38–42 MB. The price is
+/// `plan show`'s pages faulted in again, about 5 % of its time (docs/performance.md, "Peak
+/// memory").
 fn return_freed_pages_at_once() {
     // SAFETY: `mi_option_set` stores a value in mimalloc's option table (an atomic write); it
     // has no precondition beyond a valid option index, which PURGE_DELAY is (tested below).
