@@ -407,8 +407,12 @@ pub struct Migration {
     pub(crate) conflicts: Vec<Dependency>,
     pub(crate) file: SourceFile,
     pub(crate) path: PathBuf,
-    pub(crate) checksum: String,
+    /// The file's checksum ([`Migration::file_checksum`]).
     pub(crate) file_checksum: String,
+    /// The definition's, when plan.yaml adds to the file (steps, prerequisites, ...); `None`
+    /// when [`Migration::checksum`] is the file's: one copy of it, not two (0.6 MB of a
+    /// 10,000-migration `plan show`).
+    pub(crate) definition_checksum: Option<String>,
     pub(crate) up: Range<usize>,
     pub(crate) rollback: Option<Rollback>,
     /// A rollback file or `-- DOWN` section holding only comments: kept to say why there is no
@@ -460,7 +464,9 @@ impl Migration {
     /// environments or a transaction mode, those are covered too (see
     /// `project::definition_checksum`).
     pub fn checksum(&self) -> &str {
-        &self.checksum
+        self.definition_checksum
+            .as_deref()
+            .unwrap_or(&self.file_checksum)
     }
 
     /// SHA-256 of the file's bytes alone, in lower-case hex.

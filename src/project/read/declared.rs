@@ -296,7 +296,8 @@ pub(super) fn apply_manifest(
                 .map(|step| format!("step {}", step.fingerprint())),
         );
         if !definition.is_empty() {
-            migration.checksum = definition_checksum(&migration.file_checksum, &definition);
+            migration.definition_checksum =
+                Some(definition_checksum(&migration.file_checksum, &definition));
         }
     }
     unresolved
