@@ -83,8 +83,13 @@ pub(super) fn read_migration(
         environments: None,
         transaction: header.transaction.unwrap_or(TransactionMode::Wrapped),
         steps: Vec::new(),
-        // Taken, not copied: nothing reads the header's metadata after this.
-        metadata: std::mem::take(&mut header.metadata),
+        // Taken, not copied: nothing reads the header's metadata after this. Held by every
+        // migration until the end: without the room it grew into.
+        metadata: {
+            let mut metadata = std::mem::take(&mut header.metadata);
+            metadata.shrink_to_fit();
+            metadata
+        },
     };
     (migration, header, evidence)
 }
