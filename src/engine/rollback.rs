@@ -583,6 +583,11 @@ fn shared_failure(
     stop: rollback_message::Stop,
 ) -> RollbackFailure {
     let id = migration.id();
+    // Its transaction rolled back, or never committed: the failure as the server said it.
+    let not_committed = |error: &SqlError, help: String| RollbackFailure {
+        failure: rollback_failed(migration, error.to_string(), None, error.code.clone(), help),
+        committed: false,
+    };
     match stop {
         rollback_message::Stop::Ended { statement } => match script.statements.get(statement) {
             Some(sql) => ended_transaction(migration, sql, statement),
@@ -599,42 +604,30 @@ fn shared_failure(
                 committed: true,
             },
         },
-        rollback_message::Stop::NotAgain { error, discarded } => RollbackFailure {
-            failure: rollback_failed(
-                migration,
-                error.to_string(),
-                None,
-                error.code.clone(),
-                if discarded {
-                    format!(
-                        "its rollback deallocated the statements plan prepares on the session (`DEALLOCATE ALL`), which plan does not run: nothing of it is committed, and {id} is still applied, as before"
-                    )
-                } else {
-                    format!(
-                        "nothing of its rollback is committed: {id} is still applied, as before, and it is not run again (a rollback is not retried); it ran in one message with other rollbacks, so which of its statements was running is not known here: `plan -v rollback` with the same arguments runs it statement by statement and names it"
-                    )
-                },
-            ),
-            committed: false,
-        },
-        rollback_message::Stop::ConnectionLost { error, ledger_read } => RollbackFailure {
-            failure: rollback_failed(
-                migration,
-                error.to_string(),
-                None,
-                error.code.clone(),
-                if ledger_read {
-                    format!(
-                        "the connection was lost while its rollback ran, in a transaction: the ledger, read again, still records {id} as applied, so nothing of its rollback is committed"
-                    )
-                } else {
-                    format!(
-                        "the connection was lost while its rollback ran, and the ledger could not be read again: whether {id} is rolled back, `plan status` says"
-                    )
-                },
-            ),
-            committed: false,
-        },
+        rollback_message::Stop::NotAgain { error, discarded } => not_committed(
+            &error,
+            if discarded {
+                format!(
+                    "its rollback deallocated the statements plan prepares on the session (`DEALLOCATE ALL`), which plan does not run: nothing of it is committed, and {id} is still applied, as before"
+                )
+            } else {
+                format!(
+                    "nothing of its rollback is committed: {id} is still applied, as before, and it is not run again (a rollback is not retried); it ran in one message with other rollbacks, so which of its statements was running is not known here: `plan -v rollback` with the same arguments runs it statement by statement and names it"
+                )
+            },
+        ),
+        rollback_message::Stop::ConnectionLost { error, ledger_read } => not_committed(
+            &error,
+            if ledger_read {
+                format!(
+                    "the connection was lost while its rollback ran, in a transaction: the ledger, read again, still records {id} as applied, so nothing of its rollback is committed"
+                )
+            } else {
+                format!(
+                    "the connection was lost while its rollback ran, and the ledger could not be read again: whether {id} is rolled back, `plan status` says"
+                )
+            },
+        ),
     }
 }
 

@@ -15,9 +15,10 @@ use std::time::Duration;
 use crate::concurrency::{cancel_sleeping_backend, terminate_sleeping_backend};
 use crate::one_message::places;
 use crate::rollback::branching_project;
+use crate::rollback_message::rollbacks;
 use crate::support::cluster::{TestDatabase, test_db};
 use crate::support::project::{
-    Run, TestProject, finish, history, ledger_ids, plan, public_tables, spawn_plan,
+    Run, TestProject, finish, ledger_ids, plan, public_tables, spawn_plan,
 };
 
 /// 001_a to 004_d, each creating table `tN` in its `-- UP` section and rolling back with
@@ -45,15 +46,6 @@ fn four(downs: [Option<&str>; 4], extra: &[(&str, &str)]) -> TestProject {
         .collect();
     all.extend_from_slice(extra);
     TestProject::new(&all)
-}
-
-/// The rollbacks the history recorded, in order, as `ID OUTCOME`.
-fn rollbacks(database: &TestDatabase) -> Vec<String> {
-    history(database)
-        .into_iter()
-        .filter(|line| line.action == "rollback")
-        .map(|line| format!("{} {}", line.migration_id, line.outcome))
-        .collect()
 }
 
 /// The first column of every row of `sql`, as text.

@@ -29,7 +29,7 @@ fn four(third_down: Option<&str>) -> TestProject {
 }
 
 /// The rollbacks the history recorded, in order, as `ID OUTCOME`.
-fn rollbacks(database: &TestDatabase) -> Vec<String> {
+pub(crate) fn rollbacks(database: &TestDatabase) -> Vec<String> {
     history(database)
         .into_iter()
         .filter(|line| line.action == "rollback")
