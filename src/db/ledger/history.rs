@@ -192,6 +192,22 @@ impl Ledger {
             .to_string()
     }
 
+    /// `INSERT INTO history ... SELECT` of `values` (SQL: id, action, outcome, checksum, batch,
+    /// environment, detail), its start and finish from the `started_at` and `duration_ms`
+    /// columns of what the caller adds `FROM`: a write that timed itself on the server
+    /// (`progress::SERVER_STARTED`).
+    pub(super) fn history_timed_select_of(
+        &self,
+        [id, action, outcome, checksum, batch, environment, detail]: [&str; 7],
+    ) -> String {
+        format!(
+            "INSERT INTO {history} (migration_id, action, outcome, checksum, batch, started_at, finished_at, duration_ms, environment, detail)
+             SELECT {id}, {action}, {outcome}, {checksum}, {batch}::text::int, started_at,
+                    started_at + duration_ms * interval '1 millisecond', duration_ms, {environment}, {detail}",
+            history = self.history_sql(),
+        )
+    }
+
     /// `INSERT INTO history ...` taking its nine parameters from `$first` on.
     pub(super) fn history_insert(&self, first: usize) -> String {
         self.history_insert_of(parameters(first).each_ref().map(String::as_str))

@@ -18,9 +18,26 @@ pub(super) const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started
 /// Where, in the select list of a ledger write for a message, the message adds its guard's
 /// column (`db::session::message`): the write and the guard are one statement.
 pub(crate) const GUARD_SLOT: &str = "/*guard*/";
-/// The migration's duration in milliseconds so far, for the ledger write of a message.
-pub(super) const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_timestamp()) \
-     - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint::text";
+
+/// The migration's duration in milliseconds so far, as a `bigint`, from [`STARTED_EPOCH`].
+macro_rules! server_duration_ms {
+    () => {
+        "((extract(epoch FROM pg_catalog.clock_timestamp()) \
+         - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint"
+    };
+}
+/// [`server_duration_ms`] as text, for a parameter of the general ledger write of a message.
+pub(super) const DURATION_MS: &str = concat!(server_duration_ms!(), "::text");
+/// The start and duration of a write that times itself on the server ([`Ledger::record_fresh_text`],
+/// `Ledger::record_removed_text`), for its first part to return as `started_at` and
+/// `duration_ms`, which its history row and its answer then read ([`history_timed_select`]).
+/// Each is computed once, in the statement the write prepared: passed as `EXECUTE`'s
+/// parameters, the server parsed and planned these expressions again for every migration,
+/// about 30 µs a migration in a replay of 2,000 (docs/performance.md).
+pub(super) const SERVER_STARTED: &str =
+    "pg_catalog.to_timestamp(pg_catalog.current_setting('plan.started')::float8)";
+/// See [`SERVER_STARTED`].
+pub(super) const SERVER_DURATION_MS: &str = server_duration_ms!();
 
 /// The last part of a ledger write for a message: the duration (`$5`) when exactly one history
 /// row followed the ledger row, the failure `guard` says otherwise, and the slot of the
@@ -28,6 +45,18 @@ pub(super) const DURATION_MS: &str = "((extract(epoch FROM pg_catalog.clock_time
 pub(super) fn duration_select(guard: &str) -> String {
     format!(
         "SELECT CASE WHEN count(*) = 1 THEN $5::text
+                     ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
+                AS plan_duration_ms{GUARD_SLOT}
+         FROM history",
+        guard = quote_literal(guard),
+    )
+}
+
+/// [`duration_select`] of a write that timed itself ([`SERVER_STARTED`]): the duration its
+/// history row (`history AS (… RETURNING duration_ms)`) recorded.
+pub(super) fn history_timed_select(guard: &str) -> String {
+    format!(
+        "SELECT CASE WHEN count(*) = 1 THEN max(duration_ms)::text
                      ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
                 AS plan_duration_ms{GUARD_SLOT}
          FROM history",
@@ -171,8 +200,6 @@ impl Ledger {
             Written::Value(Some(&row.id)),
             Written::Value(Some(&row.checksum)),
             Written::Value(Some(&batch)),
-            Written::Expression(STARTED_EPOCH),
-            Written::Expression(DURATION_MS),
             Written::Value(row.environment.as_deref()),
         ]
         .into_iter()
@@ -182,20 +209,21 @@ impl Ledger {
     }
 
     /// The SQL of [`Ledger::record_fresh_text`] for history `action` and `outcome` (as SQL
-    /// literals) and `guard`.
+    /// literals) and `guard`: the row's values are `$1` to `$4` (id, checksum, batch,
+    /// environment), its start and duration the server's ([`SERVER_STARTED`]).
     fn fresh_write_sql(&self, action: &str, outcome: &str, guard: &str) -> String {
         format!(
-            "WITH applied AS (
+            "WITH timed AS (
                  INSERT INTO {table} (id, checksum, batch, state, applied_at, duration_ms, environment)
-                 VALUES ($1, $2, $3::text::int, 'applied', to_timestamp($4::text::float8), $5::text::bigint, $6)
-                 RETURNING 1),
-             history AS ({history_insert} FROM applied RETURNING 1)
+                 VALUES ($1, $2, $3::text::int, 'applied', {SERVER_STARTED}, {SERVER_DURATION_MS}, $4)
+                 RETURNING applied_at AS started_at, duration_ms),
+             history AS ({history_insert} FROM timed RETURNING duration_ms)
              {duration}",
             table = self.table_sql(),
-            history_insert = self.history_select_of([
-                "$1", action, outcome, "$2", "$3", "$4", "$5", "$6", "NULL"
+            history_insert = self.history_timed_select_of([
+                "$1", action, outcome, "$2", "$3", "$4", "NULL"
             ]),
-            duration = duration_select(guard),
+            duration = history_timed_select(guard),
         )
     }
 

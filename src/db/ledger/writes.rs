@@ -4,7 +4,7 @@
 //! baseline`). An apply's own writes are `progress`'s job.
 
 use super::history::{Event, EventParameters, HistoryAction};
-use super::progress::{DURATION_MS, LedgerWrite, STARTED_EPOCH, duration_select};
+use super::progress::{LedgerWrite, SERVER_DURATION_MS, SERVER_STARTED, history_timed_select};
 use super::tables::Ledger;
 use crate::db::quote::{Written, quote_literal};
 use crate::db::session::{SqlError, Transaction};
@@ -96,35 +96,33 @@ impl Ledger {
     /// can be looked at before the `COMMIT` that follows: the row goes only if it is an applied
     /// one (a partial row's rollback goes the other way), the history row with it, and the
     /// write fails, with an error whose message holds `guard`, unless exactly one row went.
-    /// The event's start and duration are the server's, as the message timed the rollback; its
+    /// The event's start and duration are the server's, as the message timed the rollback
+    /// (`progress::SERVER_STARTED`); its
     /// outcome is `ok` (a failed rollback is recorded by the run, in a transaction of its own).
     pub fn record_removed_text(&self, event: &Event<'_>, guard: &str) -> LedgerWrite {
         let sql = format!(
-            "WITH removed AS (
-                 DELETE FROM {table} WHERE id = $1 AND state = 'applied' RETURNING 1),
-             history AS ({history_insert} FROM removed RETURNING 1)
+            "WITH timed AS (
+                 DELETE FROM {table} WHERE id = $1 AND state = 'applied'
+                 RETURNING {SERVER_STARTED} AS started_at, {SERVER_DURATION_MS} AS duration_ms),
+             history AS ({history_insert} FROM timed RETURNING duration_ms)
              {duration}",
             table = self.table_sql(),
-            history_insert = self.history_select_of([
+            history_insert = self.history_timed_select_of([
                 "$1",
                 &quote_literal(event.action.as_str()),
                 &quote_literal(event.outcome.as_str()),
                 "$2",
                 "$3",
                 "$4",
-                "$5",
-                "$6",
                 "NULL",
             ]),
-            duration = duration_select(guard),
+            duration = history_timed_select(guard),
         );
         let batch = event.batch.map(|batch| batch.to_string());
         let values = [
             Written::Value(Some(event.migration_id)),
             Written::Value(event.checksum),
             Written::Value(batch.as_deref()),
-            Written::Expression(STARTED_EPOCH),
-            Written::Expression(DURATION_MS),
             Written::Value(event.environment),
         ]
         .into_iter()

@@ -456,7 +456,7 @@ fn guard_sql(token: &str, session_pid: Option<i32>) -> String {
                        IS DISTINCT FROM '{token}' \
                      THEN ('{TRANSACTION_GUARD} ' || pg_catalog.txid_current())::int::text \
                      {session}\
-                     WHEN residue.temporary OR residue.cursors OR residue.prepared IS NOT NULL \
+                     WHEN residue.temporary OR residue.cursors OR residue.prepared \
                        OR pg_catalog.current_setting('standard_conforming_strings') <> 'on' \
                      THEN ('{RESIDUE_GUARD} ' || pg_catalog.txid_current())::int::text \
                      ELSE 'ours' END \

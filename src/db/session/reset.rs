@@ -53,14 +53,14 @@ pub(super) const RESIDUE: &str = concat!(
 );
 
 /// [`RESIDUE`]'s lookups a message's guard makes (`message`), as columns `temporary`,
-/// `cursors` and `prepared` (the names, or NULL): what only the other path can clean up.
+/// `cursors` and `prepared`, each true when the migration left some: what only the other path
+/// can clean up (and name).
 pub(super) const RESIDUE_LOOKUPS: &str = concat!(
     "EXISTS (SELECT FROM pg_catalog.pg_depend \
              WHERE refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
                AND refobjid = pg_catalog.pg_my_temp_schema()) AS temporary, \
      EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable) AS cursors, \
-     (SELECT string_agg(name, ', ') FROM pg_catalog.pg_prepared_statements \
-      WHERE from_sql AND ",
+     EXISTS (SELECT FROM pg_catalog.pg_prepared_statements WHERE from_sql AND ",
     not_plans_statement!(),
     ") AS prepared"
 );
