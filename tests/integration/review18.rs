@@ -619,7 +619,8 @@ fn durations_and_history_of_a_shared_message_are_per_migration() {
         .query(
             "SELECT m.id, m.duration_ms, h.duration_ms, \
              (extract(epoch FROM h.finished_at - h.started_at) * 1000)::bigint, \
-             h.started_at >= lag(h.finished_at) OVER (ORDER BY h.event) IS NOT FALSE \
+             h.started_at >= lag(h.finished_at) OVER (ORDER BY h.event) IS NOT FALSE, \
+             m.applied_at = h.started_at \
              FROM plan.migrations m JOIN plan.migrations_history h ON h.migration_id = m.id \
              ORDER BY h.event",
             &[],
@@ -629,6 +630,13 @@ fn durations_and_history_of_a_shared_message_are_per_migration() {
     for row in &rows {
         let (id, ledger, history, span, ordered): (String, i64, i64, i64, bool) =
             (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        // The write times the migration once: the ledger row and the history row hold the
+        // same start and duration.
+        let same_start: bool = row.get(5);
+        assert!(
+            same_start,
+            "{id}: the ledger and history disagree on its start"
+        );
         assert_eq!(ledger, history, "{id}");
         assert!((span - history).abs() <= 1, "{id}: {span} vs {history}");
         assert!(ordered, "{id} started before the one before it finished");

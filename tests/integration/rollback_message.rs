@@ -83,6 +83,39 @@ fn rollbacks_next_to_each_other_go_in_one_message_each_with_its_ledger_row() {
 }
 
 #[test]
+fn each_rollback_in_a_shared_message_is_timed_by_the_server_as_it_ran() {
+    let database = test_db("rollback_message_timed");
+    let project = four(Some("SELECT pg_sleep(0.4);\nDROP TABLE t3;\n"));
+    plan(&database, project.path(), &["apply"]).expect_ok();
+    plan(&database, project.path(), &["rollback", "--last-batch"]).expect_ok();
+    let rows = database
+        .client()
+        .query(
+            "SELECT migration_id, duration_ms, \
+                    (extract(epoch FROM finished_at - started_at) * 1000)::bigint, \
+                    started_at >= lag(finished_at) OVER (ORDER BY event) IS NOT FALSE \
+             FROM plan.migrations_history WHERE action = 'rollback' ORDER BY event",
+            &[],
+        )
+        .expect("read the history");
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        let (id, duration, span, ordered): (String, i64, i64, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        assert_eq!(
+            span, duration,
+            "{id}: finished_at is started_at plus the duration"
+        );
+        assert!(ordered, "{id} started before the one before it finished");
+        if id == "003_c" {
+            assert!(duration >= 400, "{id}: {duration}");
+        } else {
+            assert!(duration < 400, "{id}: {duration}");
+        }
+    }
+}
+
+#[test]
 fn a_failed_rollback_inside_a_shared_message_fails_as_it_fails_alone() {
     let project = four(Some("DROP TABLE t3;\nDROP TABLE no_such_table;\n"));
     let shared = test_db("rollback_message_failure");

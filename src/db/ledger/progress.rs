@@ -19,10 +19,12 @@ pub(super) const STARTED_EPOCH: &str = "pg_catalog.current_setting('plan.started
 /// column (`db::session::message`): the write and the guard are one statement.
 pub(crate) const GUARD_SLOT: &str = "/*guard*/";
 
-/// The migration's duration in milliseconds so far, as a `bigint`, from [`STARTED_EPOCH`].
+/// The migration's duration in whole milliseconds so far, as a `bigint`, from
+/// [`STARTED_EPOCH`]. Truncated, as plan's own clock is (`Duration::as_millis`): rounded up, the
+/// history's `finished_at` (start plus duration) could fall after the next migration's start.
 macro_rules! server_duration_ms {
     () => {
-        "((extract(epoch FROM pg_catalog.clock_timestamp()) \
+        "pg_catalog.floor((extract(epoch FROM pg_catalog.clock_timestamp()) \
          - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint"
     };
 }
