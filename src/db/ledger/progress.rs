@@ -28,11 +28,11 @@ macro_rules! server_duration_ms {
          - pg_catalog.current_setting('plan.started')::numeric) * 1000)::bigint"
     };
 }
-/// [`server_duration_ms`] as text, for a parameter of the general ledger write of a message.
+/// `server_duration_ms!` as text, for a parameter of the general ledger write of a message.
 pub(super) const DURATION_MS: &str = concat!(server_duration_ms!(), "::text");
 /// The start and duration of a write that times itself on the server ([`Ledger::record_fresh_text`],
 /// `Ledger::record_removed_text`), for its first part to return as `started_at` and
-/// `duration_ms`, which its history row and its answer then read ([`history_timed_select`]).
+/// `duration_ms`, which its history row and its answer then read ([`timed_duration_select`]).
 /// Each is computed once, in the statement the write prepared: passed as `EXECUTE`'s
 /// parameters, the server parsed and planned these expressions again for every migration,
 /// about 30 µs a migration in a replay of 2,000 (docs/performance.md).
@@ -56,7 +56,7 @@ pub(super) fn duration_select(guard: &str) -> String {
 
 /// [`duration_select`] of a write that timed itself ([`SERVER_STARTED`]): the duration its
 /// history row (`history AS (… RETURNING duration_ms)`) recorded.
-pub(super) fn history_timed_select(guard: &str) -> String {
+pub(super) fn timed_duration_select(guard: &str) -> String {
     format!(
         "SELECT CASE WHEN count(*) = 1 THEN max(duration_ms)::text
                      ELSE ({guard} || ' ' || pg_catalog.txid_current())::int::text END
@@ -225,7 +225,7 @@ impl Ledger {
             history_insert = self.history_timed_select_of([
                 "$1", action, outcome, "$2", "$3", "$4", "NULL"
             ]),
-            duration = history_timed_select(guard),
+            duration = timed_duration_select(guard),
         )
     }
 

@@ -4,7 +4,7 @@
 //! baseline`). An apply's own writes are `progress`'s job.
 
 use super::history::{Event, EventParameters, HistoryAction};
-use super::progress::{LedgerWrite, SERVER_DURATION_MS, SERVER_STARTED, history_timed_select};
+use super::progress::{LedgerWrite, SERVER_DURATION_MS, SERVER_STARTED, timed_duration_select};
 use super::tables::Ledger;
 use crate::db::quote::{Written, quote_literal};
 use crate::db::session::{SqlError, Transaction};
@@ -116,7 +116,7 @@ impl Ledger {
                 "$4",
                 "NULL",
             ]),
-            duration = history_timed_select(guard),
+            duration = timed_duration_select(guard),
         );
         let batch = event.batch.map(|batch| batch.to_string());
         let values = [
