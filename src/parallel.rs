@@ -1,4 +1,5 @@
-//! [`map`]: a function over a slice, on every core, results in the items' order; [`map_iter`]
+//! [`map`]: a function over a slice, on every core, results in the items' order; [`map_chunks`]
+//! the same over runs of consecutive items; [`map_iter`]
 //! and [`map_owned_iter`] (over a vector, taking each item by value) hand the results out one
 //! by one instead of in one vector. Loading a
 //! project of thousands of migrations is thousands of independent pieces of work (read a file,
@@ -30,6 +31,32 @@ where
     });
     // Sized once: grown part by part, the vector was copied each time it doubled.
     let mut results = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        results.extend(part);
+    }
+    results
+}
+
+/// `work` applied to each run of `chunk` consecutive items of `items` (the last may be
+/// shorter), the results in order: for work that batches its items (one string of output for
+/// dozens of migrations). Whether threads are worth starting is judged by the items, not by
+/// the chunks: judged by its 16 chunks of 64 migrations, a batch of 1,024 looked like too
+/// little work for a thread, and `plan show` wrote 10,000 migrations on one core.
+pub(crate) fn map_chunks<T, R, F>(items: &[T], chunk: usize, work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&[T]) -> R + Sync,
+{
+    let chunks: Vec<&[T]> = items.chunks(chunk.max(1)).collect();
+    let threads = threads();
+    if threads < 2 || items.len() < SERIAL_BELOW || chunks.len() < 2 {
+        return chunks.into_iter().map(&work).collect();
+    }
+    let parts = on_threads(chunks.chunks(chunks.len().div_ceil(threads)), |part| {
+        part.iter().map(|chunk| work(chunk)).collect()
+    });
+    let mut results = Vec::with_capacity(chunks.len());
     for part in parts {
         results.extend(part);
     }
@@ -126,6 +153,37 @@ fn split<T>(items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_are_worked_on_in_order_by_more_than_one_thread() {
+        let items: Vec<usize> = (0..1024).collect();
+        let sums = map_chunks(&items, 64, |chunk| {
+            (chunk.iter().sum::<usize>(), std::thread::current().id())
+        });
+        let expected: Vec<usize> = items.chunks(64).map(|chunk| chunk.iter().sum()).collect();
+        assert_eq!(
+            sums.iter().map(|(sum, _)| *sum).collect::<Vec<_>>(),
+            expected
+        );
+        // 16 chunks, 1,024 items: enough for every core (this is what `map` of the chunks
+        // got wrong, judging by their count).
+        let threads_used: std::collections::HashSet<_> = sums.iter().map(|(_, id)| *id).collect();
+        assert_eq!(threads_used.len(), threads().min(16));
+    }
+
+    #[test]
+    fn a_few_items_in_chunks_stay_on_the_calling_thread() {
+        let items: Vec<usize> = (0..10).collect();
+        let caller = std::thread::current().id();
+        let ran_on = map_chunks(&items, 3, |chunk| {
+            (chunk.len(), std::thread::current().id())
+        });
+        assert_eq!(
+            ran_on.iter().map(|(len, _)| *len).collect::<Vec<_>>(),
+            [3, 3, 3, 1]
+        );
+        assert!(ran_on.iter().all(|(_, id)| *id == caller));
+    }
 
     #[test]
     fn results_keep_the_order_of_the_items() {

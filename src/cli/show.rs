@@ -317,11 +317,10 @@ impl<'a> ShownPlan<'a> {
         out.write_all(b",\n  \"migrations\": [")?;
         let mut first = true;
         for batch in self.migrations.selected.chunks(BATCH) {
-            let parts: Vec<&[(usize, &MigrationId)]> = batch.chunks(CHUNK_MIGRATIONS).collect();
             // Each part's elements, joined as the array joins them.
-            let serialized = parallel::map(&parts, |part| {
+            let serialized = parallel::map_chunks(batch, CHUNK_MIGRATIONS, |part| {
                 let mut json: Vec<u8> = Vec::new();
-                for &(index, id) in *part {
+                for &(index, id) in part {
                     if let Some(migration) = self.migrations.build(index, id) {
                         if !json.is_empty() {
                             json.extend_from_slice(b",\n");
@@ -382,10 +381,9 @@ impl<'a> ShownPlan<'a> {
         let environment = self.environment.as_deref();
         for batch in self.migrations.selected.chunks(BATCH) {
             // Built and written as text by the threads, a few dozen migrations each.
-            let parts: Vec<&[(usize, &MigrationId)]> = batch.chunks(CHUNK_MIGRATIONS).collect();
-            let texts = parallel::map(&parts, |part| {
+            let texts = parallel::map_chunks(batch, CHUNK_MIGRATIONS, |part| {
                 let mut text = String::new();
-                for &(index, id) in *part {
+                for &(index, id) in part {
                     if let Some(migration) = self.migrations.build(index, id) {
                         text.push('\n');
                         migration.write_text(&mut text, environment);

@@ -314,8 +314,7 @@ impl<'a> KeptStamps<'a> {
     /// probes are looked at on every core.
     pub(crate) fn hold(&self, root: &Path) -> bool {
         let folder = Folder::new(root);
-        let tasks: Vec<&[Probe<&Path>]> = self.probes.chunks(PROBES_PER_TASK).collect();
-        parallel::map(&tasks, |task| {
+        parallel::map_chunks(&self.probes, PROBES_PER_TASK, |task| {
             let mut parent: Option<OpenFolder<'_>> = None;
             task.iter().all(|probe| {
                 if let Probe::File { path, .. } = probe

@@ -161,7 +161,8 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     });
     let mut migrations: IndexMap<MigrationId, Migration> =
         IndexMap::with_capacity(duplicates.len());
-    let mut pending_headers = Vec::new();
+    // Sized once: each entry is a whole header, a few hundred bytes, copied at every doubling.
+    let mut pending_headers = Vec::with_capacity(duplicates.len());
     let mut evidence: Vec<Evidence> = Vec::new();
     for duplicate in duplicates {
         if let Some(duplicate) = duplicate {
