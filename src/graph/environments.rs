@@ -44,6 +44,15 @@ impl crate::diagnostic::Classified for EnvironmentMismatch {
 /// Every declared dependency whose target runs in fewer environments than its dependent.
 pub(crate) fn environment_mismatches(project: &Project, graph: &Graph) -> Vec<EnvironmentMismatch> {
     let mut mismatches = Vec::new();
+    // Only a dependency limited to some environments can be a mismatch: most projects limit
+    // none, and then no edge needs looking at (at 10,000 migrations with declared
+    // dependencies, the walk below was 2 ms of every load).
+    if project
+        .migrations()
+        .all(|migration| migration.environments().is_none())
+    {
+        return mismatches;
+    }
     for id in graph.order() {
         let Some(migration) = project.migration(id) else {
             continue;
