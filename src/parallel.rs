@@ -167,7 +167,7 @@ mod tests {
         );
         // 16 chunks, 1,024 items: enough for every core (this is what `map` of the chunks
         // got wrong, judging by their count).
-        let threads_used: std::collections::HashSet<_> = sums.iter().map(|(_, id)| *id).collect();
+        let threads_used: indexmap::IndexSet<_> = sums.iter().map(|(_, id)| *id).collect();
         assert_eq!(threads_used.len(), threads().min(16));
     }
 

@@ -12,7 +12,7 @@ use super::Failure;
 use super::args::resolve_target;
 use super::{Format, Global};
 use crate::codec::Encoder;
-use crate::graph::{EdgeKind, Graph, OrderMode, OrderModeReason};
+use crate::graph::{EdgeKind, OrderMode, OrderModeReason};
 use crate::infer::Standing;
 use crate::lint::allow::{Reach, allows_of};
 use crate::load::{Loaded, cache, load_project_stamped};
@@ -163,8 +163,13 @@ struct ShownPlan<'a> {
 #[derive(Debug)]
 struct ShownMigrations<'a> {
     loaded: &'a Loaded,
-    /// The migrations shown, in plan order, each with its position among them.
-    selected: Vec<(usize, &'a MigrationId)>,
+    /// The migrations shown, in plan order, each with its position among them and its index
+    /// in the project's order (`Project::migration_at`, `Loaded::script_at`,
+    /// `Graph::dependencies_at`): written in plan order, a project whose dependencies are
+    /// declared visits its migrations all over memory, and hashing each ID to find its
+    /// migration, script and node was most of what its entries cost beyond a numbered
+    /// folder's.
+    selected: Vec<(usize, usize)>,
     /// Every migration of the project is shown (no `--to`).
     whole: bool,
     environment: Option<&'a str>,
@@ -247,9 +252,13 @@ impl<'a> ShownPlan<'a> {
         let (project, graph) = (loaded.project(), loaded.graph());
         // Read once, before the threads that build the entries ask for it.
         loaded.inference();
-        let selected: Vec<&MigrationId> = match target {
-            Some(target) => graph.closure(target),
-            None => graph.order().iter().collect(),
+        let selected: Vec<usize> = match target {
+            Some(target) => graph
+                .closure(target)
+                .into_iter()
+                .filter_map(|id| graph.index_of(id))
+                .collect(),
+            None => graph.plan_indices(),
         };
         let migrations = ShownMigrations {
             loaded,
@@ -320,8 +329,8 @@ impl<'a> ShownPlan<'a> {
             // Each part's elements, joined as the array joins them.
             let serialized = parallel::map_chunks(batch, CHUNK_MIGRATIONS, |part| {
                 let mut json: Vec<u8> = Vec::new();
-                for &(index, id) in part {
-                    if let Some(migration) = self.migrations.build(index, id) {
+                for &(position, index) in part {
+                    if let Some(migration) = self.migrations.build(position, index) {
                         if !json.is_empty() {
                             json.extend_from_slice(b",\n");
                         }
@@ -383,8 +392,8 @@ impl<'a> ShownPlan<'a> {
             // Built and written as text by the threads, a few dozen migrations each.
             let texts = parallel::map_chunks(batch, CHUNK_MIGRATIONS, |part| {
                 let mut text = String::new();
-                for &(index, id) in part {
-                    if let Some(migration) = self.migrations.build(index, id) {
+                for &(position, index) in part {
+                    if let Some(migration) = self.migrations.build(position, index) {
                         text.push('\n');
                         migration.write_text(&mut text, environment);
                     }
@@ -415,19 +424,20 @@ impl<'a> ShownMigrations<'a> {
         let project = self.loaded.project();
         self.selected
             .iter()
-            .filter(|(_, id)| project.migration(id).is_some())
+            .filter(|(_, index)| project.migration_at(*index).is_some())
             .count()
     }
 
-    /// The entry of the migration `id`, shown at `index` (from 0).
-    fn build(&self, index: usize, id: &MigrationId) -> Option<ShownMigration<'a>> {
+    /// The entry of the migration numbered `index` in the project's order, shown at
+    /// `position` (from 0).
+    fn build(&self, position: usize, index: usize) -> Option<ShownMigration<'a>> {
         let loaded = self.loaded;
-        let migration = loaded.project().migration(id)?;
+        let migration = loaded.project().migration_at(index)?;
         let mut shown = ShownMigration::new(
-            index + 1,
+            position + 1,
             migration,
-            loaded.script(migration),
-            loaded.graph(),
+            loaded.script_at(index)?,
+            loaded.graph().dependencies_at(index),
             self.environment,
         );
         shown.inferred_dependencies = loaded
@@ -456,16 +466,19 @@ impl<'a> ShownMigrations<'a> {
         }
         let project = self.loaded.project();
         let inferred = self.loaded.inference();
-        let shown: IndexSet<&str> = self
+        let shown_migrations: Vec<&Migration> = self
             .selected
             .iter()
-            .filter(|(_, id)| project.migration(id).is_some())
-            .map(|(_, id)| id.as_str())
+            .filter_map(|(_, index)| project.migration_at(*index))
             .collect();
-        self.selected
+        let shown: IndexSet<&str> = shown_migrations
             .iter()
-            .filter(|(_, id)| project.migration(id).is_some())
-            .flat_map(|(_, id)| {
+            .map(|migration| migration.id().as_str())
+            .collect();
+        shown_migrations
+            .into_iter()
+            .map(Migration::id)
+            .flat_map(|id| {
                 inferred
                     .problems_of(id)
                     .filter(|edge| !shown.contains(edge.creator.as_str()))
@@ -480,7 +493,7 @@ impl<'a> ShownMigration<'a> {
         position: usize,
         migration: &'a Migration,
         script: &Script,
-        graph: &'a Graph,
+        dependencies: Vec<(&'a MigrationId, EdgeKind)>,
         environment: Option<&str>,
     ) -> Self {
         let repeatable = migration.is_repeatable();
@@ -497,8 +510,7 @@ impl<'a> ShownMigration<'a> {
                 .map(|version| version.as_str().to_string()),
             file: migration.file().name(),
             checksum: migration.checksum(),
-            depends_on: graph
-                .dependencies_of(migration.id())
+            depends_on: dependencies
                 .into_iter()
                 .map(|(id, kind)| ShownDependency {
                     id: id.as_str(),

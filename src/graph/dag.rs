@@ -139,6 +139,32 @@ impl Graph {
         &self.order
     }
 
+    /// The index of each migration in plan order, as [`Project::migrations`] numbers them (a
+    /// node's index is its migration's: the graph adds them in the project's order): a walk
+    /// in plan order reads each migration, script and node by number, without hashing its ID.
+    pub(crate) fn plan_indices(&self) -> Vec<usize> {
+        let mut indices = vec![0; self.positions.len()];
+        for (node, &position) in self.positions.iter().enumerate() {
+            if let Some(slot) = indices.get_mut(position) {
+                *slot = node;
+            }
+        }
+        indices
+    }
+
+    /// The index [`Graph::plan_indices`] numbers `id` by.
+    pub(crate) fn index_of(&self, id: &MigrationId) -> Option<usize> {
+        self.nodes.get(id).map(|node| node.index())
+    }
+
+    /// [`Graph::dependencies_of`] the migration numbered `index` ([`Graph::plan_indices`]).
+    pub(crate) fn dependencies_at(&self, index: usize) -> Vec<(&MigrationId, EdgeKind)> {
+        if index >= self.graph.node_count() {
+            return Vec::new();
+        }
+        self.neighbours_of(NodeIndex::new(index), Direction::Incoming)
+    }
+
     /// The ordering mode in force.
     pub fn mode(&self) -> &OrderMode {
         &self.mode
@@ -250,9 +276,17 @@ impl Graph {
     }
 
     fn neighbours(&self, id: &MigrationId, direction: Direction) -> Vec<(&MigrationId, EdgeKind)> {
-        let Some(&node) = self.nodes.get(id) else {
-            return Vec::new();
-        };
+        match self.nodes.get(id) {
+            Some(&node) => self.neighbours_of(node, direction),
+            None => Vec::new(),
+        }
+    }
+
+    fn neighbours_of(
+        &self,
+        node: NodeIndex,
+        direction: Direction,
+    ) -> Vec<(&MigrationId, EdgeKind)> {
         // Sorted by each node's position, read by its index rather than looked up by its ID.
         let mut found: Vec<(NodeIndex, EdgeKind)> = self
             .graph

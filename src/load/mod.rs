@@ -82,6 +82,14 @@ impl Loaded {
         self.inference.get().is_some()
     }
 
+    /// The SQL of the migration numbered `index` in the project's order
+    /// (`Project::migration_at`): a loaded project prepared every migration, in that order.
+    pub(crate) fn script_at(&self, index: usize) -> Option<&Script> {
+        self.scripts
+            .get_index(index)
+            .map(|(_, prepared)| &prepared.script)
+    }
+
     fn prepared(&self, migration: &Migration) -> &Prepared {
         match self.scripts.get(migration.id()) {
             Some(prepared) => prepared,

@@ -74,6 +74,15 @@ impl Project {
         self.migrations.values()
     }
 
+    /// The migration at `index` in [`Project::migrations`]' order: what the graph's nodes and
+    /// the loaded scripts are numbered by (`Graph::plan_indices`), so that a walk in plan
+    /// order need not hash each ID again.
+    pub(crate) fn migration_at(&self, index: usize) -> Option<&Migration> {
+        self.migrations
+            .get_index(index)
+            .map(|(_, migration)| migration)
+    }
+
     /// The migration with this ID.
     pub fn migration(&self, id: &MigrationId) -> Option<&Migration> {
         self.migrations.get(id)
