@@ -97,8 +97,8 @@ impl Ledger {
     /// one (a partial row's rollback goes the other way), the history row with it, and the
     /// write fails, with an error whose message holds `guard`, unless exactly one row went.
     /// The event's start and duration are the server's, as the message timed the rollback
-    /// (`progress::SERVER_STARTED`); its
-    /// outcome is `ok` (a failed rollback is recorded by the run, in a transaction of its own).
+    /// (`progress::SERVER_STARTED`); its outcome is `ok` (a failed rollback is recorded by the
+    /// run, in a transaction of its own).
     pub fn record_removed_text(&self, event: &Event<'_>, guard: &str) -> LedgerWrite {
         let sql = format!(
             "WITH timed AS (
