@@ -203,10 +203,11 @@ struct Need {
 
 /// Walks `project` in `graph`'s order and infers every dependency its SQL implies.
 pub(crate) fn infer(project: &Project, graph: &Graph) -> Inference {
+    // By number, not by ID: in plan order, hashing each ID sent the lookups all over memory.
     let migrations: Vec<&Migration> = graph
-        .order()
-        .iter()
-        .filter_map(|id| project.migration(id))
+        .plan_indices()
+        .into_iter()
+        .filter_map(|index| project.migration_at(index))
         .collect();
     // Parsing is most of the walk's time: in parallel, each migration summed up as it is read.
     let read = parallel::map(&migrations, |migration| summary_of(migration));
