@@ -269,8 +269,7 @@ fn dependency_items(value: &Written) -> Vec<Written> {
     split_list(value)
         .into_iter()
         .filter_map(|mut item| {
-            let lower = item.text.to_lowercase();
-            if lower == "none" || lower.starts_with("none ") || lower.starts_with("none(") {
+            if declares_none(&item.text) {
                 return None;
             }
             let mut start = item.span.start;
@@ -283,13 +282,24 @@ fn dependency_items(value: &Written) -> Vec<Written> {
                 start += text.len() - rest.len();
                 text = rest;
             }
-            let unquoted = text.trim_matches('`').to_string();
-            start += text.find(unquoted.as_str()).unwrap_or(0);
+            let unquoted = text.trim_matches('`');
+            start += text.find(unquoted).unwrap_or(0);
             item.span = start..start + unquoted.len();
-            item.text = unquoted;
+            // A copy only when something was cut: most items are written as they are meant.
+            if unquoted.len() != item.text.len() {
+                item.text = unquoted.to_string();
+            }
             (!item.text.is_empty()).then_some(item)
         })
         .collect()
+}
+
+/// Whether a dependency item is `none`, `none (…)` or `none(…)`, in any case: an explicit root.
+fn declares_none(item: &str) -> bool {
+    let Some(word) = item.get(..4) else {
+        return false;
+    };
+    word.eq_ignore_ascii_case("none") && matches!(item.as_bytes().get(4), None | Some(b' ' | b'('))
 }
 
 /// Seed 001 writes dependencies in prose as `Requires 001_x.sql`.
@@ -308,10 +318,13 @@ fn is_allow(value: &str) -> bool {
 }
 
 fn normalise_key(key: &str) -> String {
+    // A key is ASCII (`key_value` reads nothing else as one): one pass, one string.
     key.trim()
-        .to_lowercase()
         .chars()
-        .map(|c| if c == ' ' || c == '_' { '-' } else { c })
+        .map(|c| match c {
+            ' ' | '_' => '-',
+            _ => c.to_ascii_lowercase(),
+        })
         .collect()
 }
 
@@ -525,6 +538,12 @@ COMMIT;
             "depends: []\n"
         );
         assert_eq!(expect_ok("-- depends: none\n"), "depends: []\n");
+        assert_eq!(expect_ok("-- depends: NONE(first)\n"), "depends: []\n");
+        // Only the word itself: a migration whose name starts with it is a dependency.
+        assert_eq!(
+            expect_ok("-- depends: nonexistent_table, `none_x`, Requires `001_a.sql`\n"),
+            "depends: [nonexistent_table, none_x, 001_a.sql]\n"
+        );
     }
 
     #[test]
