@@ -184,3 +184,50 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
     }
     Err(InvalidInput::new(what, problems))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The numbers a walk in plan order reads by (`Graph::plan_indices`) name the same
+    /// migration in the project, its prepared script and its graph node, repeatable
+    /// migrations (listed last) and dependencies that reorder the files included.
+    #[test]
+    fn a_migration_has_one_number_in_the_project_the_scripts_and_the_graph() {
+        let dir = crate::testing::project_dir(&[
+            (
+                "migrations/001_a.sql",
+                "-- depends: 003_c\nCREATE TABLE a (id int);\n",
+            ),
+            ("migrations/002_b.sql", "CREATE TABLE b (id int);\n"),
+            (
+                "migrations/003_c.sql",
+                "-- depends: none\nCREATE TABLE c (id int);\n",
+            ),
+            (
+                "migrations/R__view.sql",
+                "CREATE OR REPLACE VIEW v AS SELECT 1;\n",
+            ),
+        ]);
+        let loaded = match super::load_project(dir.path()) {
+            Ok(loaded) => loaded,
+            Err(invalid) => panic!("expected a valid project: {invalid:?}"),
+        };
+        let (project, graph) = (loaded.project(), loaded.graph());
+        let indices = graph.plan_indices();
+        let by_number: Vec<&str> = indices
+            .iter()
+            .filter_map(|&index| project.migration_at(index))
+            .map(|migration| migration.id().as_str())
+            .collect();
+        let in_order: Vec<&str> = graph.order().iter().map(|id| id.as_str()).collect();
+        assert_eq!(by_number, in_order);
+        for (index, migration) in project.migrations().enumerate() {
+            assert_eq!(graph.index_of(migration.id()), Some(index));
+            let script = loaded.script_at(index).map(|script| script as *const _);
+            assert_eq!(script, Some(loaded.script(migration) as *const _));
+            assert_eq!(
+                graph.dependencies_at(index),
+                graph.dependencies_of(migration.id())
+            );
+        }
+    }
+}
