@@ -26,15 +26,7 @@ where
     if threads < 2 || items.len() < SERIAL_BELOW {
         return items.iter().map(&work).collect();
     }
-    let parts = on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
-        part.iter().map(&work).collect()
-    });
-    // Sized once: grown part by part, the vector was copied each time it doubled.
-    let mut results = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        results.extend(part);
-    }
-    results
+    spread(items, threads, work)
 }
 
 /// `work` applied to each run of `chunk` consecutive items of `items` (the last may be
@@ -53,10 +45,22 @@ where
     if threads < 2 || items.len() < SERIAL_BELOW || chunks.len() < 2 {
         return chunks.into_iter().map(&work).collect();
     }
-    let parts = on_threads(chunks.chunks(chunks.len().div_ceil(threads)), |part| {
-        part.iter().map(|chunk| work(chunk)).collect()
+    spread(&chunks, threads, |chunk| work(chunk))
+}
+
+/// `work` on every item, on `threads` threads each taking consecutive items, the results in
+/// order: [`map`] and [`map_chunks`] once they have judged the work worth the threads.
+fn spread<T, R, F>(items: &[T], threads: usize, work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync,
+{
+    let parts = on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
+        part.iter().map(&work).collect()
     });
-    let mut results = Vec::with_capacity(chunks.len());
+    // Sized once: grown part by part, the vector was copied each time it doubled.
+    let mut results = Vec::with_capacity(items.len());
     for part in parts {
         results.extend(part);
     }

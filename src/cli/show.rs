@@ -414,17 +414,9 @@ const BATCH: usize = 1024;
 const CHUNK_MIGRATIONS: usize = 64;
 
 impl<'a> ShownMigrations<'a> {
-    /// How many are shown.
+    /// How many are shown: each number selected is one of the project's migrations.
     fn count(&self) -> usize {
-        // The plan order lists every migration of the project, each once.
-        if self.whole {
-            return self.selected.len();
-        }
-        let project = self.loaded.project();
-        self.selected
-            .iter()
-            .filter(|(_, index)| project.migration_at(*index).is_some())
-            .count()
+        self.selected.len()
     }
 
     /// The entry of the migration numbered `index` in the project's order, shown at

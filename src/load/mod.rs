@@ -222,8 +222,13 @@ mod tests {
         assert_eq!(by_number, in_order);
         for (index, migration) in project.migrations().enumerate() {
             assert_eq!(graph.index_of(migration.id()), Some(index));
-            let script = loaded.script_at(index).map(|script| script as *const _);
-            assert_eq!(script, Some(loaded.script(migration) as *const _));
+            assert!(
+                loaded
+                    .script_at(index)
+                    .is_some_and(|script| std::ptr::eq(script, loaded.script(migration))),
+                "{}",
+                migration.id()
+            );
             assert_eq!(
                 graph.dependencies_at(index),
                 graph.dependencies_of(migration.id())
