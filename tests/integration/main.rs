@@ -20,6 +20,7 @@ mod fleet;
 mod fleet_check;
 mod fleet_safeguards;
 mod global_options;
+mod hot_text;
 mod import_tools;
 mod json_output;
 mod layouts;
