@@ -51,8 +51,8 @@ fn main() {
 /// The linker script that lays out the functions `plan` runs in its common commands together at
 /// the start of its code (link/hot-text.ld, written by bench/hot-text.sh). The kernel maps a
 /// program's code 64 KB around each page it first touches: spread over the whole binary, the
-/// functions `plan apply` runs kept 4.6 of its 5.6 MB of code resident; together, about 2
-/// (docs/performance.md, "Peak RSS of apply"). Only on Linux, where both linkers Rust uses by
+/// functions `plan apply` runs kept 5.0 of its 6.25 MB of code resident; together, 2.0
+/// (docs/performance.md, "Hot code together"). Only on Linux, where both linkers Rust uses by
 /// default (LLD, GNU ld) read the script's `INSERT`; `PLAN_HOT_TEXT=off` leaves it out for
 /// another linker. The binary gets it in every profile, so the tests run a `plan` linked
 /// with it.

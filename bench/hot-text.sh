@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates link/hot-text.ld: the functions the `plan` binary runs in its common commands,
 # which build.rs has the linker lay out together at the start of the binary's code
-# (docs/performance.md, "Peak RSS of apply": why, and what it changed).
+# (docs/performance.md, "Hot code together": why, and what it changed).
 #
 #   bench/hot-text.sh            (needs valgrind: callgrind lists every function a run executes)
 #

@@ -1,7 +1,7 @@
 //! The `plan` binary is linked with link/hot-text.ld (build.rs): the functions its common
 //! commands run sit together in a `.text.hot` section ahead of the rest of the code, so the
-//! kernel keeps fewer of the binary's pages resident (docs/performance.md, "Peak RSS of
-//! apply"). Read from the binary's ELF section headers: the test's `plan` is the dev build,
+//! kernel keeps fewer of the binary's pages resident (docs/performance.md, "Hot code
+//! together"). Read from the binary's ELF section headers: the test's `plan` is the dev build,
 //! whose functions are named as the release build's, so the script must have matched some.
 
 use std::path::Path;
