@@ -8,14 +8,12 @@ pub(crate) mod cache;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use indexmap::IndexMap;
-
 use crate::diagnostic::InvalidInput;
 use crate::graph::Graph;
 use crate::infer::{Inference, infer};
 use crate::parallel;
 use crate::project::stamps::Stamps;
-use crate::project::{self, Migration, MigrationId, Project, ProjectFiles};
+use crate::project::{self, Migration, Project, ProjectFiles};
 use crate::sql::script::{self, Script};
 
 /// A project that loaded without a problem: its migrations, its graph, and each migration's
@@ -25,7 +23,8 @@ use crate::sql::script::{self, Script};
 pub struct Loaded {
     project: Project,
     graph: Graph,
-    scripts: IndexMap<MigrationId, Prepared>,
+    /// Each migration's, by its number in the project's order (`Project::migration_at`).
+    scripts: Vec<Prepared>,
     /// The dependencies the SQL implies, read on first use: parsing every migration is the
     /// cost of `plan show`, `check`, `graph` and `apply`, not of every command.
     inference: OnceLock<Inference>,
@@ -85,13 +84,15 @@ impl Loaded {
     /// The SQL of the migration numbered `index` in the project's order
     /// (`Project::migration_at`): a loaded project prepared every migration, in that order.
     pub(crate) fn script_at(&self, index: usize) -> Option<&Script> {
-        self.scripts
-            .get_index(index)
-            .map(|(_, prepared)| &prepared.script)
+        self.scripts.get(index).map(|prepared| &prepared.script)
     }
 
     fn prepared(&self, migration: &Migration) -> &Prepared {
-        match self.scripts.get(migration.id()) {
+        match self
+            .project
+            .index_of(migration.id())
+            .and_then(|index| self.scripts.get(index))
+        {
             Some(prepared) => prepared,
             None => panic!(
                 "migration {} is not one of the loaded project's",
@@ -137,8 +138,10 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
             script::prepare_rollback(migration),
         )
     });
-    let mut scripts = IndexMap::with_capacity(migrations.len());
-    for (migration, (script, rollback)) in migrations.iter().zip(prepared) {
+    // By number, as `Project::migration_at` numbers them: one per migration when no problem
+    // was found, the only case that makes a `Loaded`.
+    let mut scripts = Vec::with_capacity(migrations.len());
+    for (script, rollback) in prepared {
         let script = match script {
             Ok(script) => Some(script),
             Err(problem) => {
@@ -155,7 +158,7 @@ fn checked(reading: project::Reading, what: &str) -> Result<Loaded, InvalidInput
             }
         };
         if let (Some(script), Some(rollback)) = (script, rollback) {
-            scripts.insert(migration.id().clone(), Prepared { script, rollback });
+            scripts.push(Prepared { script, rollback });
         }
     }
     match Graph::build(&reading.project) {

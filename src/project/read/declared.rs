@@ -13,7 +13,8 @@ use crate::diagnostic::{Origin, SourceFile, line_of, to_source_span};
 use crate::project::header::{self, Written};
 use crate::project::manifest::{Entry, StepSpecKind};
 use crate::project::migration::{
-    self, MigrationId, MigrationKind, Prerequisite, SqlSource, Step, StepKind, TransactionMode,
+    self, Migration, MigrationId, MigrationKind, Prerequisite, SqlSource, Step, StepKind,
+    TransactionMode,
 };
 use crate::project::model::{Project, Resolution};
 use crate::project::problem::Problem;
@@ -36,6 +37,22 @@ pub(super) struct FromHeaders {
     settings: IndexMap<MigrationId, HeaderSettings>,
 }
 
+impl FromHeaders {
+    /// Room for `migrations` headers.
+    pub(super) fn with_capacity(migrations: usize) -> FromHeaders {
+        FromHeaders {
+            dependencies: IndexMap::with_capacity(migrations),
+            settings: IndexMap::with_capacity(migrations),
+        }
+    }
+
+    /// Adds what one migration's header declared ([`apply_header`]), in file order.
+    pub(super) fn insert(&mut self, id: &MigrationId, declared: Declared) {
+        self.settings.insert(id.clone(), declared.settings);
+        self.dependencies.insert(id.clone(), declared.dependencies);
+    }
+}
+
 /// The header lines of one migration that set what plan.yaml may also set.
 struct HeaderSettings {
     /// The `-- plan: no-transaction` line.
@@ -44,53 +61,47 @@ struct HeaderSettings {
     environments: Option<(Vec<String>, Range<usize>)>,
 }
 
-pub(super) fn apply_headers(
-    project: &mut Project,
-    headers: Vec<(MigrationId, header::Header)>,
-    problems: &mut Vec<Problem>,
-) -> FromHeaders {
-    let mut unresolved = UnresolvedDependencies::new();
-    let mut settings = IndexMap::new();
-    for (id, header) in headers {
-        let Some(migration) = project.migrations.get_mut(&id) else {
-            continue;
-        };
-        let file = migration.file.clone();
-        migration.requires = header
-            .requires
-            .into_iter()
-            .map(|(requirement, span)| Prerequisite {
-                requirement,
-                origin: Origin::new(file.clone(), span),
-            })
-            .collect();
-        migration.environments = header
+/// What one migration's header declared beyond what [`apply_header`] sets on the migration:
+/// the lines plan.yaml could contradict and the dependencies as written, kept for the steps
+/// that need the whole project ([`apply_manifest`], `resolve`).
+pub(super) struct Declared {
+    settings: HeaderSettings,
+    dependencies: Option<Vec<Unresolved>>,
+}
+
+/// Applies one migration's header to it (prerequisites, environments): it needs nothing but
+/// the migration, so it runs in the pass that reads each file, on every core.
+pub(super) fn apply_header(migration: &mut Migration, header: header::Header) -> Declared {
+    let file = migration.file.clone();
+    migration.requires = header
+        .requires
+        .into_iter()
+        .map(|(requirement, span)| Prerequisite {
+            requirement,
+            origin: Origin::new(file.clone(), span),
+        })
+        .collect();
+    migration.environments = header
+        .environments
+        .map(|names| names.into_iter().map(|name| name.text).collect());
+    let settings = HeaderSettings {
+        no_transaction: header.transaction_declared_at,
+        environments: migration
             .environments
-            .map(|names| names.into_iter().map(|name| name.text).collect());
-        settings.insert(
-            id.clone(),
-            HeaderSettings {
-                no_transaction: header.transaction_declared_at,
-                environments: migration
-                    .environments
-                    .clone()
-                    .zip(header.environments_declared_at),
-            },
-        );
-        let declared = header.dependencies.map(|list| {
-            list.into_iter()
-                .map(|written| Unresolved {
-                    written,
-                    file: file.clone(),
-                })
-                .collect()
-        });
-        unresolved.insert(id, declared);
-    }
-    let _ = problems;
-    FromHeaders {
-        dependencies: unresolved,
+            .clone()
+            .zip(header.environments_declared_at),
+    };
+    let dependencies = header.dependencies.map(|list| {
+        list.into_iter()
+            .map(|written| Unresolved {
+                written,
+                file: file.clone(),
+            })
+            .collect()
+    });
+    Declared {
         settings,
+        dependencies,
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::declared::{apply_headers, apply_manifest};
+use super::declared::{FromHeaders, apply_header, apply_manifest};
 use super::migrations::{attach_rollbacks, read_migration, set_aside_empty_rollbacks};
 use super::problems::manifest_problem;
 use super::resolve::{check_environments, resolve_dependencies};
@@ -157,24 +157,24 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
             file_problems
                 .retain(|problem| !matches!(problem, Problem::MalformedRequirement { .. }));
         }
-        (migration, header, evidence, file_problems)
+        let declared = apply_header(&mut migration, header);
+        (migration, declared, evidence, file_problems)
     });
     let mut migrations: IndexMap<MigrationId, Migration> =
         IndexMap::with_capacity(duplicates.len());
-    // Sized once: each entry is a whole header, a few hundred bytes, copied at every doubling.
-    let mut pending_headers = Vec::with_capacity(duplicates.len());
+    let mut from_headers = FromHeaders::with_capacity(duplicates.len());
     let mut evidence: Vec<Evidence> = Vec::new();
     for duplicate in duplicates {
         if let Some(duplicate) = duplicate {
             problems.push(duplicate);
             continue;
         }
-        let Some((migration, header, file_evidence, file_problems)) = read.next() else {
+        let Some((migration, declared, file_evidence, file_problems)) = read.next() else {
             break;
         };
         problems.extend(file_problems);
         evidence.extend(file_evidence);
-        pending_headers.push((migration.id.clone(), header));
+        from_headers.insert(&migration.id, declared);
         migrations.insert(migration.id.clone(), migration);
     }
     evidence.extend(listing.rollbacks.iter().filter_map(|rollback| {
@@ -205,7 +205,6 @@ pub(in crate::project) fn read_from(source: &dyn Source) -> Reading {
     };
     attach_rollbacks(&mut project, listing.rollbacks, &mut problems);
     set_aside_empty_rollbacks(&mut project);
-    let from_headers = apply_headers(&mut project, pending_headers, &mut problems);
     let mut unresolved = apply_manifest(source, &mut project, from_headers, &mut problems);
     if let Some(sqitch) = sqitch {
         sqitch::apply(&mut project, sqitch, &mut unresolved);
