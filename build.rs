@@ -63,8 +63,10 @@ fn hot_text(package: &Path) -> Vec<String> {
     let wanted = !std::env::var("PLAN_HOT_TEXT").is_ok_and(|value| value == "off");
     if linux && wanted && script.exists() {
         instructions.push(format!("cargo::rerun-if-changed={}", script.display()));
+        // `-Xlinker`, not `-Wl,`: a comma in the path would split it.
+        instructions.push("cargo::rustc-link-arg-bins=-Xlinker".to_string());
         instructions.push(format!(
-            "cargo::rustc-link-arg-bins=-Wl,-T,{}",
+            "cargo::rustc-link-arg-bins=--script={}",
             script.display()
         ));
     }
