@@ -13,8 +13,9 @@ fn sections(elf: &[u8]) -> Vec<(String, u64, u64)> {
     assert_eq!(elf[4], 2, "not a 64-bit ELF file");
     assert_eq!(elf[5], 1, "not a little-endian ELF file");
     let u16_at = |at: usize| u16::from_le_bytes([elf[at], elf[at + 1]]) as usize;
-    let u32_at = |at: usize| u32::from_le_bytes(elf[at..at + 4].try_into().unwrap()) as usize;
-    let u64_at = |at: usize| u64::from_le_bytes(elf[at..at + 8].try_into().unwrap());
+    let u32_at =
+        |at: usize| u32::from_le_bytes(elf[at..at + 4].try_into().expect("four bytes")) as usize;
+    let u64_at = |at: usize| u64::from_le_bytes(elf[at..at + 8].try_into().expect("eight bytes"));
     let table = u64_at(0x28) as usize;
     let entry_size = u16_at(0x3a);
     let count = u16_at(0x3c);
@@ -29,7 +30,7 @@ fn sections(elf: &[u8]) -> Vec<(String, u64, u64)> {
                 + elf[name_start..]
                     .iter()
                     .position(|&byte| byte == 0)
-                    .unwrap();
+                    .expect("a section name ends with a NUL byte");
             (
                 String::from_utf8_lossy(&elf[name_start..name_end]).into_owned(),
                 u64_at(at + 0x10),
