@@ -9,10 +9,10 @@
 # callgrind, one after the other: `plan apply` of 1,000 generated migrations into a fresh
 # database, `plan status`, `plan apply` again (up to date), `plan rollback --last-batch`,
 # `plan show` of 2,000 migrations with random dependencies (text, then JSON, without the
-# project cache), and on the repository's own worked example (varied SQL, steps, a handler,
-# rollbacks) `plan lint` and `plan verify` against the cluster. Each function a run executed
-# becomes one line of the script, in the order of the runs (a function already listed by an
-# earlier run keeps its place), so `apply`'s code comes first and is contiguous.
+# project cache), and on the repository's own worked example (varied SQL, steps, rollbacks)
+# `plan lint` and `plan verify` against the cluster. Each function a run executed becomes one
+# line of the script, in the order of the runs (a function already listed by an earlier run
+# keeps its place), so `apply`'s code comes first and is contiguous.
 #
 # The script names sections by pattern, not by symbol: a symbol's crate disambiguators
 # (`Cs…_`, in the v0 names .cargo/config.toml asks for), a legacy name's hash and the
