@@ -89,7 +89,7 @@ impl Loaded {
 
     fn prepared(&self, migration: &Migration) -> &Prepared {
         match self
-            .project
+            .graph
             .index_of(migration.id())
             .and_then(|index| self.scripts.get(index))
         {
@@ -225,10 +225,13 @@ mod tests {
         assert_eq!(by_number, in_order);
         for (index, migration) in project.migrations().enumerate() {
             assert_eq!(graph.index_of(migration.id()), Some(index));
+            // The script held at that number is this migration's own, prepared from its file
+            // (each migration of the project holds a different statement).
+            let own = crate::sql::script::prepare(migration)
+                .unwrap_or_else(|problem| panic!("{}: {problem}", migration.id()));
+            assert_eq!(loaded.script_at(index), Some(&own), "{}", migration.id());
             assert!(
-                loaded
-                    .script_at(index)
-                    .is_some_and(|script| std::ptr::eq(script, loaded.script(migration))),
+                std::ptr::eq(loaded.script(migration), &loaded.scripts[index].script),
                 "{}",
                 migration.id()
             );

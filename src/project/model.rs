@@ -83,11 +83,6 @@ impl Project {
             .map(|(_, migration)| migration)
     }
 
-    /// The number of the migration with this ID in [`Project::migrations`]' order.
-    pub(crate) fn index_of(&self, id: &MigrationId) -> Option<usize> {
-        self.migrations.get_index_of(id)
-    }
-
     /// The migration with this ID.
     pub fn migration(&self, id: &MigrationId) -> Option<&Migration> {
         self.migrations.get(id)
