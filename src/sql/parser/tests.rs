@@ -584,3 +584,52 @@ const QUOTING: &[&str] = &[
     "\u{feff}",
     " ",
 ];
+
+/// `sql` with every letter outside double quotes in upper case (`upper`) or in alternating case.
+fn recased(sql: &str, upper: bool) -> String {
+    let mut quoted = false;
+    sql.chars()
+        .enumerate()
+        .map(|(index, character)| {
+            if character == '"' {
+                quoted = !quoted;
+            }
+            match (quoted, upper || index % 2 == 0) {
+                (true, _) => character,
+                (false, true) => character.to_ascii_uppercase(),
+                (false, false) => character.to_ascii_lowercase(),
+            }
+        })
+        .collect()
+}
+
+/// Keywords are read whatever their case (the lexer's keyword lookup folds ASCII case: see
+/// vendor/squawk-parser/PATCHED.md), and unquoted names fold to lower case as in PostgreSQL.
+#[test]
+fn keywords_and_unquoted_names_read_the_same_in_any_case() {
+    let statements = [
+        "create table if not exists billing.invoice (id bigint generated always as identity primary key, total numeric(10, 2) not null default 0 check (total >= 0), customer integer references billing.customer (id) on delete cascade)",
+        "alter table billing.invoice add column if not exists note text collate \"C\", add constraint invoice_total_positive check (total > 0) not valid",
+        "create unique index concurrently if not exists invoice_customer on billing.invoice using btree (customer) include (total) where total is not null",
+        "create or replace view billing.open_invoices with (security_barrier) as select id, total from billing.invoice where not paid union all select id, 0 from billing.credit",
+        "create materialized view billing.totals as select customer, sum(total) from billing.invoice group by customer having count(*) > 1 with no data",
+        "create sequence if not exists billing.invoice_number as bigint increment by 1 minvalue 1 no maxvalue start with 100 cache 1 no cycle owned by billing.invoice.id",
+        "create type billing.status as enum ()",
+        "create domain billing.money as numeric(12, 2) constraint positive check (value >= 0)",
+        "create trigger touch before update on billing.invoice for each row when (old.* is distinct from new.*) execute function billing.touch()",
+        "drop table if exists billing.old, \"Billing\".\"Legacy\" cascade",
+        "grant select, insert on all tables in schema billing to reporting with grant option",
+        "comment on column billing.invoice.total is null",
+        "alter table billing.invoice rename column note to remark",
+        "create extension if not exists pgcrypto with schema extensions cascade",
+        "set local search_path to billing, public",
+    ];
+    for sql in statements {
+        let lower = format!("{:?}", parse(sql));
+        for upper in [true, false] {
+            let recased = recased(sql, upper);
+            assert_eq!(format!("{:?}", parse(&recased)), lower, "{recased}");
+        }
+        assert!(!lower.contains("opaque: Some"), "{sql} is not read: {lower}");
+    }
+}
