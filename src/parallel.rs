@@ -6,6 +6,8 @@
 //! hash it, split its SQL, parse it): on one core they were most of `plan show`'s time.
 
 use std::num::NonZero;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items a thread costs more than it saves.
 const SERIAL_BELOW: usize = 64;
@@ -48,17 +50,20 @@ where
     spread(&chunks, threads, |chunk| work(chunk))
 }
 
-/// `work` on every item, on `threads` threads each taking consecutive items, the results in
-/// order: [`map`] and [`map_chunks`] once they have judged the work worth the threads.
+/// `work` on every item, on `threads` threads taking blocks of consecutive items as they
+/// free up, the results in order: [`map`] and [`map_chunks`] once they have judged the work
+/// worth the threads.
 fn spread<T, R, F>(items: &[T], threads: usize, work: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let parts = on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
-        part.iter().map(&work).collect()
-    });
+    let parts = on_threads(
+        items.chunks(block_length(items.len(), threads)),
+        threads,
+        |block| block.iter().map(&work).collect(),
+    );
     // Sized once: grown part by part, the vector was copied each time it doubled.
     let mut results = Vec::with_capacity(items.len());
     for part in parts {
@@ -70,7 +75,7 @@ where
 /// [`map`], its results handed out in order without first being gathered into one vector: a
 /// caller that moves each into a map of its own never holds two copies of them all (at
 /// 10,000 migrations of several hundred bytes each, megabytes).
-pub(crate) fn map_iter<T, R, F>(items: &[T], work: F) -> impl Iterator<Item = R>
+pub(crate) fn map_iter<T, R, F>(items: &[T], work: F) -> impl ExactSizeIterator<Item = R>
 where
     T: Sync,
     R: Send,
@@ -80,15 +85,17 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.iter().map(&work).collect()]
     } else {
-        on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
-            part.iter().map(&work).collect()
-        })
+        on_threads(
+            items.chunks(block_length(items.len(), threads)),
+            threads,
+            |block| block.iter().map(&work).collect(),
+        )
     };
-    parts.into_iter().flatten()
+    InOrder::new(parts)
 }
 
 /// [`map_iter`] for work that takes its item by value.
-pub(crate) fn map_owned_iter<T, R, F>(items: Vec<T>, work: F) -> impl Iterator<Item = R>
+pub(crate) fn map_owned_iter<T, R, F>(items: Vec<T>, work: F) -> impl ExactSizeIterator<Item = R>
 where
     T: Send,
     R: Send,
@@ -98,12 +105,52 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.into_iter().map(&work).collect()]
     } else {
-        on_threads(split(items, threads), |part| {
-            part.into_iter().map(&work).collect()
+        let length = block_length(items.len(), threads);
+        on_threads(split(items, length), threads, |block| {
+            block.into_iter().map(&work).collect()
         })
     };
-    parts.into_iter().flatten()
+    InOrder::new(parts)
 }
+
+/// The results of [`map_iter`] and [`map_owned_iter`], part after part, saying how many are
+/// left: a vector collected from them is sized once (grown from empty instead, a vector of
+/// 10,000 results was copied a dozen times, each copy's fresh pages faulted in).
+struct InOrder<R> {
+    parts: std::vec::IntoIter<Vec<R>>,
+    part: std::vec::IntoIter<R>,
+    left: usize,
+}
+
+impl<R> InOrder<R> {
+    fn new(parts: Vec<Vec<R>>) -> InOrder<R> {
+        InOrder {
+            left: parts.iter().map(Vec::len).sum(),
+            parts: parts.into_iter(),
+            part: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl<R> Iterator for InOrder<R> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        loop {
+            if let Some(result) = self.part.next() {
+                self.left -= 1;
+                return Some(result);
+            }
+            self.part = self.parts.next()?.into_iter();
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<R> ExactSizeIterator for InOrder<R> {}
 
 /// How many threads to use: the machine's cores, up to [`MAX_THREADS`].
 fn threads() -> usize {
@@ -112,46 +159,90 @@ fn threads() -> usize {
         .min(MAX_THREADS)
 }
 
-/// `work` on each of `parts`, their results in the parts' order: the first part on the
-/// calling thread, each other on a thread of its own; a panic in any is the caller's. (The
-/// caller works rather than waits: one thread fewer to start, of the dozen or so a `plan show`
-/// of 10,000 migrations starts.)
-fn on_threads<P, R, F>(parts: impl IntoIterator<Item = P>, work: F) -> Vec<Vec<R>>
+/// How many consecutive items a block holds, for `threads` threads to share `items` items:
+/// about [`BLOCKS_PER_THREAD`] blocks each. One half per thread left the caller idle while the
+/// other thread finished a half that happened to hold more work (longer files, more
+/// statements): in `plan show` of 10,000 migrations with random dependencies, up to a tenth of
+/// its time (perf's samples per thread over time).
+fn block_length(items: usize, threads: usize) -> usize {
+    items
+        .div_ceil(threads.max(1) * BLOCKS_PER_THREAD)
+        .max(MIN_BLOCK)
+}
+
+/// See [`block_length`]: enough blocks that the last one taken is a small part of a thread's
+/// share.
+const BLOCKS_PER_THREAD: usize = 16;
+
+/// Fewer items than this in a block and handing blocks out would cost more than the balance
+/// gains.
+const MIN_BLOCK: usize = 8;
+
+/// `work` on each of `blocks`, on `threads` threads (the calling one and `threads - 1` others)
+/// that each take the next block not yet taken when done with their last, the results in the
+/// blocks' order; a panic in any is the caller's. (The caller works rather than waits: one
+/// thread fewer to start, of the dozen or so a `plan show` of 10,000 migrations starts.)
+fn on_threads<B, R, F>(blocks: impl IntoIterator<Item = B>, threads: usize, work: F) -> Vec<Vec<R>>
 where
-    P: Send,
+    B: Send,
     R: Send,
-    F: Fn(P) -> Vec<R> + Sync,
+    F: Fn(B) -> Vec<R> + Sync,
 {
-    let work = &work;
+    // Each block behind a lock of its own, taken once: the lock is never contended, it only
+    // lets a block owned by the caller move to whichever thread takes it.
+    let blocks: Vec<Mutex<Option<B>>> = blocks
+        .into_iter()
+        .map(|block| Mutex::new(Some(block)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = blocks.get(index) else {
+                return done;
+            };
+            let block = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(block) = block {
+                done.push((index, work(block)));
+            }
+        }
+    };
+    let mut results: Vec<Option<Vec<R>>> =
+        std::iter::repeat_with(|| None).take(blocks.len()).collect();
     std::thread::scope(|scope| {
-        let mut parts = parts.into_iter();
-        let first = parts.next();
-        let handles: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
-        let mut results = Vec::with_capacity(handles.len() + 1);
-        results.extend(first.map(work));
+        let helpers = threads.min(blocks.len()).saturating_sub(1);
+        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(worker)).collect();
+        let mut done = vec![worker()];
         for handle in handles {
             match handle.join() {
-                Ok(part) => results.push(part),
+                Ok(part) => done.push(part),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        results
-    })
+        for (index, part) in done.into_iter().flatten() {
+            results[index] = Some(part);
+        }
+    });
+    results.into_iter().flatten().collect()
 }
 
-/// `items` in at most `threads` parts of consecutive items, in order.
-fn split<T>(items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
-    let chunk = items.len().div_ceil(threads.max(1)).max(1);
-    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
+/// `items` in blocks of `length` consecutive items (the last may be shorter), in order.
+fn split<T>(items: Vec<T>, length: usize) -> Vec<Vec<T>> {
+    let length = length.max(1);
+    let mut blocks: Vec<Vec<T>> = Vec::with_capacity(items.len().div_ceil(length));
     let mut items = items.into_iter();
     loop {
-        let part: Vec<T> = items.by_ref().take(chunk).collect();
-        if part.is_empty() {
+        let block: Vec<T> = items.by_ref().take(length).collect();
+        if block.is_empty() {
             break;
         }
-        parts.push(part);
+        blocks.push(block);
     }
-    parts
+    blocks
 }
 
 #[cfg(test)]
@@ -161,7 +252,9 @@ mod tests {
     #[test]
     fn chunks_are_worked_on_in_order_by_more_than_one_thread() {
         let items: Vec<usize> = (0..1024).collect();
+        // Each chunk takes a while, so every thread is started before the chunks run out.
         let sums = map_chunks(&items, 64, |chunk| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
             (chunk.iter().sum::<usize>(), std::thread::current().id())
         });
         let expected: Vec<usize> = items.chunks(64).map(|chunk| chunk.iter().sum()).collect();
@@ -173,6 +266,40 @@ mod tests {
         // got wrong, judging by their count).
         let threads_used: indexmap::IndexSet<_> = sums.iter().map(|(_, id)| *id).collect();
         assert_eq!(threads_used.len(), threads().min(16));
+    }
+
+    #[test]
+    fn a_thread_held_up_by_one_item_leaves_the_rest_to_the_others() {
+        if threads() < 2 {
+            return;
+        }
+        let items: Vec<usize> = (0..1024).collect();
+        // Items the held thread may still have to itself: a sixteenth (one share of eight threads
+        // is an eighth).
+        let held_with_it = items.len() / 16;
+        let done = AtomicUsize::new(0);
+        let waited = map(&items, |&item| {
+            if item == 0 {
+                // The first item waits until nearly every other item is done: with the items
+                // split once between the threads, the ones after it in its share would wait
+                // too, and this would give up after ten seconds.
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while done.load(Ordering::Relaxed) < items.len() - held_with_it {
+                    if std::time::Instant::now() > until {
+                        return false;
+                    }
+                    std::thread::yield_now();
+                }
+            } else {
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            true
+        });
+        assert!(
+            waited[0],
+            "the other threads did not take the held thread's items"
+        );
+        assert_eq!(waited.len(), items.len());
     }
 
     #[test]
@@ -214,6 +341,12 @@ mod tests {
             vec![3, 6]
         );
         assert_eq!(map_owned_iter(Vec::<u8>::new(), |item| item).count(), 0);
+        // They say how many are left, so a vector collected from them is sized once.
+        let mut handed = map_iter(&items, |item| item * 2);
+        assert_eq!(handed.len(), 1000);
+        handed.next();
+        assert_eq!(handed.len(), 999);
+        assert_eq!(handed.count(), 999);
     }
 
     #[test]

@@ -213,6 +213,9 @@ pub(crate) fn list(
         }
         _ => read_entry(source, migrations_dir, path).map(|entry| entry.map(|entry| vec![entry])),
     });
+    // Sized once: grown from empty, the list of 10,000 files was copied a dozen times, each
+    // copy into pages faulted in afresh (a twentieth of `plan show` at 10,000 migrations).
+    listing.migrations.reserve_exact(read.len());
     for (path, entries) in paths.iter().zip(read) {
         let entries = match entries {
             Ok(Some(entries)) => entries,
@@ -226,12 +229,10 @@ pub(crate) fn list(
             let nested = entry.path.is_some();
             let path = entry.path.unwrap_or_else(|| path.clone());
             let (id, kind, version, tool) = match entry.name {
-                Name::Migration(id) => (
-                    id.clone(),
-                    MigrationKind::Versioned,
-                    entry_version(&id, entry.tool),
-                    entry.tool,
-                ),
+                Name::Migration(id) => {
+                    let version = entry_version(&id, entry.tool);
+                    (id, MigrationKind::Versioned, version, entry.tool)
+                }
                 Name::Flyway { id, version } => {
                     (id, MigrationKind::Versioned, Some(version), Some("flyway"))
                 }
@@ -492,7 +493,8 @@ fn diesel_outside_transaction(text: &str) -> bool {
 }
 
 /// Flyway's per-script options: the name of `V1__x.sql.conf` when it sits beside the
-/// migration and says `executeInTransaction=false`.
+/// migration (among `listed`, the folder's paths sorted by their bytes, as `list` and
+/// `FlywayWalk::subfolder` sort them) and says `executeInTransaction=false`.
 fn flyway_options(
     source: &dyn Source,
     listed: &[PathBuf],
@@ -502,7 +504,11 @@ fn flyway_options(
     let mut options = migration.as_os_str().to_owned();
     options.push(".conf");
     let options = PathBuf::from(options);
-    if !listed.contains(&options) {
+    // A search, not a scan per migration: at thousands of Flyway files, quadratic.
+    if listed
+        .binary_search_by(|path| path.as_os_str().cmp(options.as_os_str()))
+        .is_err()
+    {
         return None;
     }
     let name = display_name(source.root(), &options);
