@@ -630,6 +630,9 @@ fn keywords_and_unquoted_names_read_the_same_in_any_case() {
             let recased = recased(sql, upper);
             assert_eq!(format!("{:?}", parse(&recased)), lower, "{recased}");
         }
-        assert!(!lower.contains("opaque: Some"), "{sql} is not read: {lower}");
+        assert!(
+            !lower.contains("opaque: Some"),
+            "{sql} is not read: {lower}"
+        );
     }
 }
