@@ -6,8 +6,6 @@
 //! hash it, split its SQL, parse it): on one core they were most of `plan show`'s time.
 
 use std::num::NonZero;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items a thread costs more than it saves.
 const SERIAL_BELOW: usize = 64;
@@ -50,20 +48,17 @@ where
     spread(&chunks, threads, |chunk| work(chunk))
 }
 
-/// `work` on every item, on `threads` threads taking blocks of consecutive items as they
-/// free up, the results in order: [`map`] and [`map_chunks`] once they have judged the work
-/// worth the threads.
+/// `work` on every item, on `threads` threads each taking consecutive items, the results in
+/// order: [`map`] and [`map_chunks`] once they have judged the work worth the threads.
 fn spread<T, R, F>(items: &[T], threads: usize, work: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let parts = on_threads(
-        items.chunks(block_length(items.len(), threads)),
-        threads,
-        |block| block.iter().map(&work).collect(),
-    );
+    let parts = on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
+        part.iter().map(&work).collect()
+    });
     // Sized once: grown part by part, the vector was copied each time it doubled.
     let mut results = Vec::with_capacity(items.len());
     for part in parts {
@@ -85,11 +80,9 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.iter().map(&work).collect()]
     } else {
-        on_threads(
-            items.chunks(block_length(items.len(), threads)),
-            threads,
-            |block| block.iter().map(&work).collect(),
-        )
+        on_threads(items.chunks(items.len().div_ceil(threads)), |part| {
+            part.iter().map(&work).collect()
+        })
     };
     InOrder::new(parts)
 }
@@ -105,9 +98,8 @@ where
     let parts: Vec<Vec<R>> = if threads < 2 || items.len() < SERIAL_BELOW {
         vec![items.into_iter().map(&work).collect()]
     } else {
-        let length = block_length(items.len(), threads);
-        on_threads(split(items, length), threads, |block| {
-            block.into_iter().map(&work).collect()
+        on_threads(split(items, threads), |part| {
+            part.into_iter().map(&work).collect()
         })
     };
     InOrder::new(parts)
@@ -159,90 +151,46 @@ fn threads() -> usize {
         .min(MAX_THREADS)
 }
 
-/// How many consecutive items a block holds, for `threads` threads to share `items` items:
-/// about [`BLOCKS_PER_THREAD`] blocks each. One half per thread left the caller idle while the
-/// other thread finished a half that happened to hold more work (longer files, more
-/// statements): in `plan show` of 10,000 migrations with random dependencies, up to a tenth of
-/// its time (perf's samples per thread over time).
-fn block_length(items: usize, threads: usize) -> usize {
-    items
-        .div_ceil(threads.max(1) * BLOCKS_PER_THREAD)
-        .max(MIN_BLOCK)
-}
-
-/// See [`block_length`]: enough blocks that the last one taken is a small part of a thread's
-/// share.
-const BLOCKS_PER_THREAD: usize = 16;
-
-/// Fewer items than this in a block and handing blocks out would cost more than the balance
-/// gains.
-const MIN_BLOCK: usize = 8;
-
-/// `work` on each of `blocks`, on `threads` threads (the calling one and `threads - 1` others)
-/// that each take the next block not yet taken when done with their last, the results in the
-/// blocks' order; a panic in any is the caller's. (The caller works rather than waits: one
-/// thread fewer to start, of the dozen or so a `plan show` of 10,000 migrations starts.)
-fn on_threads<B, R, F>(blocks: impl IntoIterator<Item = B>, threads: usize, work: F) -> Vec<Vec<R>>
+/// `work` on each of `parts`, their results in the parts' order: the first part on the
+/// calling thread, each other on a thread of its own; a panic in any is the caller's. (The
+/// caller works rather than waits: one thread fewer to start, of the dozen or so a `plan show`
+/// of 10,000 migrations starts.)
+fn on_threads<P, R, F>(parts: impl IntoIterator<Item = P>, work: F) -> Vec<Vec<R>>
 where
-    B: Send,
+    P: Send,
     R: Send,
-    F: Fn(B) -> Vec<R> + Sync,
+    F: Fn(P) -> Vec<R> + Sync,
 {
-    // Each block behind a lock of its own, taken once: the lock is never contended, it only
-    // lets a block owned by the caller move to whichever thread takes it.
-    let blocks: Vec<Mutex<Option<B>>> = blocks
-        .into_iter()
-        .map(|block| Mutex::new(Some(block)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = blocks.get(index) else {
-                return done;
-            };
-            let block = slot
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some(block) = block {
-                done.push((index, work(block)));
-            }
-        }
-    };
-    let mut results: Vec<Option<Vec<R>>> =
-        std::iter::repeat_with(|| None).take(blocks.len()).collect();
+    let work = &work;
     std::thread::scope(|scope| {
-        let helpers = threads.min(blocks.len()).saturating_sub(1);
-        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(worker)).collect();
-        let mut done = vec![worker()];
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let handles: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
+        let mut results = Vec::with_capacity(handles.len() + 1);
+        results.extend(first.map(work));
         for handle in handles {
             match handle.join() {
-                Ok(part) => done.push(part),
+                Ok(part) => results.push(part),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        for (index, part) in done.into_iter().flatten() {
-            results[index] = Some(part);
-        }
-    });
-    results.into_iter().flatten().collect()
+        results
+    })
 }
 
-/// `items` in blocks of `length` consecutive items (the last may be shorter), in order.
-fn split<T>(items: Vec<T>, length: usize) -> Vec<Vec<T>> {
-    let length = length.max(1);
-    let mut blocks: Vec<Vec<T>> = Vec::with_capacity(items.len().div_ceil(length));
+/// `items` in at most `threads` parts of consecutive items, in order.
+fn split<T>(items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
     let mut items = items.into_iter();
     loop {
-        let block: Vec<T> = items.by_ref().take(length).collect();
-        if block.is_empty() {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
             break;
         }
-        blocks.push(block);
+        parts.push(part);
     }
-    blocks
+    parts
 }
 
 #[cfg(test)]
@@ -252,9 +200,7 @@ mod tests {
     #[test]
     fn chunks_are_worked_on_in_order_by_more_than_one_thread() {
         let items: Vec<usize> = (0..1024).collect();
-        // Each chunk takes a while, so every thread is started before the chunks run out.
         let sums = map_chunks(&items, 64, |chunk| {
-            std::thread::sleep(std::time::Duration::from_millis(2));
             (chunk.iter().sum::<usize>(), std::thread::current().id())
         });
         let expected: Vec<usize> = items.chunks(64).map(|chunk| chunk.iter().sum()).collect();
@@ -266,40 +212,6 @@ mod tests {
         // got wrong, judging by their count).
         let threads_used: indexmap::IndexSet<_> = sums.iter().map(|(_, id)| *id).collect();
         assert_eq!(threads_used.len(), threads().min(16));
-    }
-
-    #[test]
-    fn a_thread_held_up_by_one_item_leaves_the_rest_to_the_others() {
-        if threads() < 2 {
-            return;
-        }
-        let items: Vec<usize> = (0..1024).collect();
-        // Items the held thread may still have to itself: a sixteenth (one share of eight threads
-        // is an eighth).
-        let held_with_it = items.len() / 16;
-        let done = AtomicUsize::new(0);
-        let waited = map(&items, |&item| {
-            if item == 0 {
-                // The first item waits until nearly every other item is done: with the items
-                // split once between the threads, the ones after it in its share would wait
-                // too, and this would give up after ten seconds.
-                let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-                while done.load(Ordering::Relaxed) < items.len() - held_with_it {
-                    if std::time::Instant::now() > until {
-                        return false;
-                    }
-                    std::thread::yield_now();
-                }
-            } else {
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-            true
-        });
-        assert!(
-            waited[0],
-            "the other threads did not take the held thread's items"
-        );
-        assert_eq!(waited.len(), items.len());
     }
 
     #[test]

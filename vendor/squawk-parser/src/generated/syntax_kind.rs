@@ -2206,7 +2206,7 @@ impl SyntaxKind {
 const KEYWORD_MAX_LEN: usize = 17;
 
 /// `SyntaxKind::from_keyword`'s keywords, lowercase, sorted by their bytes (patched for pgplan).
-const KEYWORDS: [(&str, SyntaxKind); 511] = [
+static KEYWORDS: [(&str, SyntaxKind); 511] = [
         ("abort", SyntaxKind::ABORT_KW),
         ("absent", SyntaxKind::ABSENT_KW),
         ("absolute", SyntaxKind::ABSOLUTE_KW),
