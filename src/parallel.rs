@@ -70,7 +70,7 @@ where
 /// [`map`], its results handed out in order without first being gathered into one vector: a
 /// caller that moves each into a map of its own never holds two copies of them all (at
 /// 10,000 migrations of several hundred bytes each, megabytes).
-pub(crate) fn map_iter<T, R, F>(items: &[T], work: F) -> impl ExactSizeIterator<Item = R>
+pub(crate) fn map_iter<T, R, F>(items: &[T], work: F) -> impl Iterator<Item = R>
 where
     T: Sync,
     R: Send,
@@ -84,11 +84,11 @@ where
             part.iter().map(&work).collect()
         })
     };
-    InOrder::new(parts)
+    parts.into_iter().flatten()
 }
 
 /// [`map_iter`] for work that takes its item by value.
-pub(crate) fn map_owned_iter<T, R, F>(items: Vec<T>, work: F) -> impl ExactSizeIterator<Item = R>
+pub(crate) fn map_owned_iter<T, R, F>(items: Vec<T>, work: F) -> impl Iterator<Item = R>
 where
     T: Send,
     R: Send,
@@ -102,47 +102,8 @@ where
             part.into_iter().map(&work).collect()
         })
     };
-    InOrder::new(parts)
+    parts.into_iter().flatten()
 }
-
-/// The results of [`map_iter`] and [`map_owned_iter`], part after part, saying how many are
-/// left: a vector collected from them is sized once (grown from empty instead, a vector of
-/// 10,000 results was copied a dozen times, each copy's fresh pages faulted in).
-struct InOrder<R> {
-    parts: std::vec::IntoIter<Vec<R>>,
-    part: std::vec::IntoIter<R>,
-    left: usize,
-}
-
-impl<R> InOrder<R> {
-    fn new(parts: Vec<Vec<R>>) -> InOrder<R> {
-        InOrder {
-            left: parts.iter().map(Vec::len).sum(),
-            parts: parts.into_iter(),
-            part: Vec::new().into_iter(),
-        }
-    }
-}
-
-impl<R> Iterator for InOrder<R> {
-    type Item = R;
-
-    fn next(&mut self) -> Option<R> {
-        loop {
-            if let Some(result) = self.part.next() {
-                self.left -= 1;
-                return Some(result);
-            }
-            self.part = self.parts.next()?.into_iter();
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-impl<R> ExactSizeIterator for InOrder<R> {}
 
 /// How many threads to use: the machine's cores, up to [`MAX_THREADS`].
 fn threads() -> usize {
@@ -253,12 +214,6 @@ mod tests {
             vec![3, 6]
         );
         assert_eq!(map_owned_iter(Vec::<u8>::new(), |item| item).count(), 0);
-        // They say how many are left, so a vector collected from them is sized once.
-        let mut handed = map_iter(&items, |item| item * 2);
-        assert_eq!(handed.len(), 1000);
-        handed.next();
-        assert_eq!(handed.len(), 999);
-        assert_eq!(handed.count(), 999);
     }
 
     #[test]
