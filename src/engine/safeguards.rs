@@ -27,8 +27,9 @@ pub(crate) fn recorded_environments(rows: &[LedgerRow]) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// Reads the ledger of the database `settings` points at, without the lock (a read, as a dry
-/// run does), and returns [`recorded_environments`]; none when it has no ledger yet.
+/// Asks the ledger of the database `settings` points at, without the lock (a read, as a dry
+/// run does), which environments it records, as [`recorded_environments`] would list them
+/// from its rows; none when it has no ledger yet.
 pub(crate) fn read_recorded_environments(
     project: &Project,
     settings: &ConnectionSettings,
@@ -47,8 +48,8 @@ pub(crate) fn read_recorded_environments_open(
 ) -> Result<(Vec<String>, OpenedSession), DbError> {
     let database = super::target::target(project, settings);
     let mut session = database.connect()?;
-    let rows = database.ledger().read(&mut session)?;
-    Ok((recorded_environments(&rows), OpenedSession(session)))
+    let environments = database.ledger().environments(&mut session)?;
+    Ok((environments, OpenedSession(session)))
 }
 
 /// A plain session (no lock) to the database of a run, opened to read its ledger before the

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use pgplan::ConnectionSettings;
 use pgplan::internals::ObjectKey;
-use pgplan::internals::{Catalog, Session};
+use pgplan::internals::{Catalog, Ledger, Session};
 use tempfile::TempDir;
 
 use crate::support::cluster::{
@@ -769,6 +769,44 @@ fn issue_11_rollback_without_env_on_a_production_database_confirms_and_backs_up(
         .expect("pg_restore runs");
     assert!(status.success(), "pg_restore into a fresh database failed");
     assert_same_contents(&before, &contents(&restored), "the rollback's backup");
+}
+
+#[test]
+fn the_ledgers_environments_are_listed_once_each_in_the_order_its_rows_name_them() {
+    // What a run asks before its lock (`Ledger::environments`) lists what reading every row
+    // would: each environment once, by the batch and then the ID of its first row; rows
+    // without one are not listed.
+    let database = test_db("ledger_environments_in_row_order");
+    let mut session =
+        Session::connect(database.settings()).unwrap_or_else(|error| panic!("{}", render(&error)));
+    let ledger = Ledger::new("plan", "migrations");
+    assert!(
+        ledger
+            .environments(&mut session)
+            .expect("no ledger yet")
+            .is_empty()
+    );
+    ledger.ensure(&mut session).expect("create the ledger");
+    database
+        .client()
+        .batch_execute(
+            "INSERT INTO plan.migrations (id, checksum, batch, environment) VALUES
+                 ('005_e', 'x', 3, 'staging'), ('004_d', 'x', 2, NULL),
+                 ('003_c', 'x', 2, 'production'), ('002_b', 'x', 2, 'qa'),
+                 ('001_a', 'x', 1, NULL), ('006_f', 'x', 1, 'qa'), ('007_g', 'x', 3, 'dev')",
+        )
+        .expect("ledger rows");
+    let listed = ledger.environments(&mut session).expect("the environments");
+    assert_eq!(listed, ["qa", "production", "staging", "dev"]);
+    let mut from_rows: Vec<String> = Vec::new();
+    for row in ledger.read(&mut session).expect("the rows") {
+        if let Some(environment) = row.environment
+            && !from_rows.contains(&environment)
+        {
+            from_rows.push(environment);
+        }
+    }
+    assert_eq!(listed, from_rows);
 }
 
 #[test]

@@ -106,6 +106,34 @@ impl Ledger {
             .map_err(|error| session.error("read the ledger", &error))?;
         Ok(rows)
     }
+
+    /// The environments the tracking table records (`--env` of the runs that applied its
+    /// migrations), each once, in the order [`Ledger::read`]'s rows first name them; empty
+    /// when it does not exist yet. The server keeps one row per environment: a run asks this
+    /// before its lock and reads every row again under it, and at 10,000 rows reading them
+    /// all twice cost an up-to-date apply 15–20 ms.
+    pub fn environments(&self, session: &mut Session) -> Result<Vec<String>, DbError> {
+        if !self.exists(session)? {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT environment FROM (
+                 SELECT DISTINCT ON (ledger.environment) ledger.environment, ledger.batch, ledger.id
+                 FROM {table} AS ledger WHERE ledger.environment IS NOT NULL
+                 ORDER BY ledger.environment, ledger.batch, ledger.id) AS first
+             ORDER BY first.batch, first.id",
+            table = self.table_sql(),
+        );
+        let mut environments = Vec::new();
+        session
+            .query_each_row(&sql, |columns| {
+                if let Some(Some(environment)) = columns.next() {
+                    environments.push(environment.to_string());
+                }
+            })
+            .map_err(|error| session.error("read the ledger", &error))?;
+        Ok(environments)
+    }
 }
 
 /// The columns [`ledger_row`] reads, in its order, each as text; `completed` is `NULL` when the
