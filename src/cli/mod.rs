@@ -127,6 +127,14 @@ pub fn run_from_env() -> ExitCode {
     run_with_handlers(Handlers::new())
 }
 
+/// [`run_from_env`], calling `starting` with the subcommand's name (`show`, `apply`, …) once
+/// the command line is read and before the subcommand runs: for a binary to tune what depends
+/// on the command, as the `plan` binary tunes how its allocator returns memory (src/main.rs).
+/// Not called when the command line is refused, or only asks for help or the version.
+pub fn run_from_env_telling(starting: fn(&'static str)) -> ExitCode {
+    run_streams(Handlers::new(), starting)
+}
+
 /// Runs `plan` with the process's arguments and standard streams, and `handlers` for the
 /// `handler` steps of plan.yaml: the `main` of a team's own `plan` binary
 /// (examples/custom_plan/main.rs, docs/handlers.md).
@@ -139,6 +147,12 @@ pub fn run_from_env() -> ExitCode {
 /// }
 /// ```
 pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
+    run_streams(handlers, |_| {})
+}
+
+/// Runs `plan` as [`run_with_handlers`] does, calling `starting` as [`run_from_env_telling`]
+/// says.
+fn run_streams(handlers: Handlers, starting: fn(&'static str)) -> ExitCode {
     // Ctrl-C or SIGTERM while a table lock is held deletes its row before plan ends, so the
     // next run need not wait for it to expire (`db::interrupt`).
     crate::db::interrupt::release_on_interrupt();
@@ -149,7 +163,7 @@ pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
     // (`progress_bar.rs`), and would wait for the lock forever.
     let code = run_with(
         std::env::args_os(),
-        &handlers,
+        (&handlers, starting),
         &mut stdout,
         &mut std::io::stderr(),
     );
@@ -158,10 +172,11 @@ pub fn run_with_handlers(handlers: Handlers) -> ExitCode {
 }
 
 /// Runs `plan` with `args` (the program name first) and `handlers` for `handler` steps, writing
-/// to `out` and `err`; returns the exit code.
+/// to `out` and `err`, calling `starting` with the subcommand's name before it runs; returns the
+/// exit code.
 pub(crate) fn run_with<I, T>(
     args: I,
-    handlers: &Handlers,
+    (handlers, starting): (&Handlers, fn(&'static str)),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8
@@ -177,6 +192,7 @@ where
     let wants_json = cli.global.wants_json();
     let colour = cli.global.colour();
     let (name, uses) = cli.command.uses();
+    starting(name);
     let result = match global::refuse_repeated(&args).and_then(|()| cli.global.resolve(name, uses))
     {
         Ok(global) => {
@@ -299,5 +315,37 @@ impl Command {
             Command::Completions(args) => completions::run(args, Cli::command(), out),
             Command::Man(args) => man::run(args, Cli::command(), out),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// What `starting` was called with, by the test below (the only caller of `run_with` in
+    /// these tests that records).
+    static STARTED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+    fn record(name: &'static str) {
+        STARTED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(name);
+    }
+
+    #[test]
+    fn the_binary_is_told_the_subcommand_before_it_runs_and_only_then() {
+        let run = |args: &[&str]| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            run_with(args, (&Handlers::new(), record), &mut out, &mut err)
+        };
+        assert_eq!(run(&["plan", "schema"]), 0);
+        assert_eq!(run(&["plan", "--version"]), 0);
+        assert_eq!(run(&["plan", "no-such-command"]), 2);
+        let started = STARTED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        assert_eq!(*started, ["schema"]);
     }
 }
