@@ -23,8 +23,8 @@
 //! The public API is what a service or a team's own `plan` binary needs, nothing more:
 //! [`Migrator`] and the rest of [`startup`] (migrating at start-up, with the types it returns
 //! and fails with: `Report`, `ApplyError`, `MigrationFailed`, `State`, …), [`embed`] (a build
-//! script baking the project into the binary), `cli::run_from_env` and `cli::run_with_handlers`
-//! (feature `cli`), the handler API ([`Handler`], [`HandlerContext`], [`HandlerError`],
+//! script baking the project into the binary), `cli::run_from_env` (and `run_from_env_telling`,
+//! which tells the binary the subcommand first) and `cli::run_with_handlers` (feature `cli`), the handler API ([`Handler`], [`HandlerContext`], [`HandlerError`],
 //! [`Handlers`], and [`SqlError`] behind a handler's failure), the settings of a connection
 //! ([`ConnectionSettings`], [`Host`], [`SslMode`], where `PG*` variables come from: [`Machine`],
 //! [`LocalMachine`]) and its errors ([`DbError`], [`LockHolder`]), a throwaway server for a

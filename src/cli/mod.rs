@@ -130,7 +130,7 @@ pub fn run_from_env() -> ExitCode {
 /// [`run_from_env`], calling `starting` with the subcommand's name (`show`, `apply`, …) once
 /// the command line is read and before the subcommand runs: for a binary to tune what depends
 /// on the command, as the `plan` binary tunes how its allocator returns memory (src/main.rs).
-/// Not called when the command line is refused, or only asks for help or the version.
+/// Not called when the command line cannot be parsed, or only asks for help or the version.
 pub fn run_from_env_telling(starting: fn(&'static str)) -> ExitCode {
     run_streams(Handlers::new(), starting)
 }
