@@ -12,7 +12,7 @@ use miette::Diagnostic;
 
 use crate::db::Session;
 use crate::lint::allow::Allows;
-use crate::lint::{Finding, Live, Severity, lint};
+use crate::lint::{Finding, Live, Severity};
 use crate::load::Loaded;
 use crate::project::{LintOnApply, Migration};
 
@@ -72,9 +72,10 @@ pub(crate) fn lint_what_runs(
     if settings.on_apply == LintOnApply::Off || migrations.is_empty() {
         return Ok(Vec::new());
     }
-    let mut live = Live::read(session, settings.small_table_rows)?;
+    let read = crate::lint::read(migrations);
+    let mut live = Live::read(session, &read, settings.small_table_rows)?;
     live.home = home.map(str::to_string);
-    let findings = lint(loaded, migrations, Some(&live));
+    let findings = read.judge(loaded, Some(&live));
     // What the files allow is not reported (nor refused); allows that cannot be read are
     // `plan lint`'s to report, and then allow nothing here.
     Ok(match Allows::read(migrations) {

@@ -5,6 +5,7 @@
 
 use indexmap::IndexMap;
 
+use super::Read;
 use super::judged::{Hit, Severity};
 use super::rules::Rule;
 use crate::db::table_stats::{TableStats, table_stats, volatile_functions};
@@ -14,7 +15,7 @@ use crate::sql::QualifiedName;
 /// What the database says, read once before linting.
 #[derive(Debug, Default)]
 pub(crate) struct Live {
-    /// Every user table by (schema, name).
+    /// Every user table named by the statements read (`Read::table_names`), by (schema, name).
     pub tables: IndexMap<(String, String), TableStats>,
     /// Every volatile function, by (schema, name).
     pub volatile: Vec<(String, String)>,
@@ -26,10 +27,15 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// What `session`'s database says, judged against `small_table_rows`.
-    pub(crate) fn read(session: &mut Session, small_table_rows: u64) -> Result<Live, DbError> {
+    /// What `session`'s database says about the tables `read` acts on (in whichever schema),
+    /// judged against `small_table_rows`.
+    pub(crate) fn read(
+        session: &mut Session,
+        read: &Read<'_>,
+        small_table_rows: u64,
+    ) -> Result<Live, DbError> {
         Ok(Live {
-            tables: table_stats(session)?,
+            tables: table_stats(session, &read.table_names())?,
             volatile: volatile_functions(session)?,
             small_table_rows,
             home: None,

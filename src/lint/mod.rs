@@ -80,9 +80,17 @@ pub(crate) fn lint(
     migrations: &[&Migration],
     live: Option<&Live>,
 ) -> Vec<Finding> {
-    let mut known = KnownTables::default();
-    let mut created_in_run = KnownTables::default();
-    let mut findings = Vec::new();
+    read(migrations).judge(loaded, live)
+}
+
+/// The statements of the migrations to lint, read and not yet judged: what [`Live::read`]
+/// asks the database about ([`Read::table_names`]) comes from them.
+pub(crate) struct Read<'m> {
+    migrations: Vec<(&'m Migration, Vec<(Place, StatementActions)>)>,
+}
+
+/// Reads the statements of `migrations` (in plan order) for [`Read::judge`].
+pub(crate) fn read<'m>(migrations: &[&'m Migration]) -> Read<'m> {
     // Reading each migration's statements is independent of the others: in parallel.
     let read = parallel::map(migrations, |migration| {
         sql_texts(migration)
@@ -94,17 +102,46 @@ pub(crate) fn lint(
             })
             .collect::<Vec<_>>()
     });
-    for (migration, statements) in migrations.iter().zip(read) {
-        findings.extend(lint_migration(
-            migration,
-            statements,
-            &mut known,
-            &mut created_in_run,
-            live,
-        ));
-        findings.extend(missing_dependencies(loaded, migration));
+    Read {
+        migrations: migrations.iter().copied().zip(read).collect(),
     }
-    findings
+}
+
+impl Read<'_> {
+    /// The name of every table the statements act on, each once, in any schema: the only
+    /// tables judging them asks [`Live`] about (`Action::table`, whatever schema the
+    /// `search_path` then resolves it to).
+    pub(crate) fn table_names(&self) -> Vec<String> {
+        let mut names: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
+        for (_, statements) in &self.migrations {
+            for (_, statement) in statements {
+                for located in &statement.actions {
+                    if let Some(table) = located.action.table() {
+                        names.insert(&table.name);
+                    }
+                }
+            }
+        }
+        names.into_iter().map(str::to_string).collect()
+    }
+
+    /// Every finding about the statements read, as [`lint`] says.
+    pub(crate) fn judge(self, loaded: &Loaded, live: Option<&Live>) -> Vec<Finding> {
+        let mut known = KnownTables::default();
+        let mut created_in_run = KnownTables::default();
+        let mut findings = Vec::new();
+        for (migration, statements) in self.migrations {
+            findings.extend(lint_migration(
+                migration,
+                statements,
+                &mut known,
+                &mut created_in_run,
+                live,
+            ));
+            findings.extend(missing_dependencies(loaded, migration));
+        }
+        findings
+    }
 }
 
 /// Where a migration's SQL text is, to place its findings: its file from a byte on (the

@@ -4,7 +4,7 @@
 
 use crate::db::{ConnectionSettings, DbError, Target};
 use crate::engine;
-use crate::lint::{Finding, Live, lint};
+use crate::lint::{Finding, Live};
 use crate::load::Loaded;
 use crate::project::{Migration, MigrationId};
 
@@ -63,11 +63,13 @@ pub(crate) fn lint_at(
         .copied()
         .filter(|migration| selection == Selection::All || waiting.contains(migration.id()))
         .collect();
+    let read = crate::lint::read(&judged);
     let mut live = Live::read(
         &mut session,
+        &read,
         loaded.project().manifest().lint.small_table_rows,
     )?;
     live.home = database.home_schema().map(str::to_string);
     let _ = session.close();
-    Ok((lint(loaded, &judged, Some(&live)), judged.len()))
+    Ok((read.judge(loaded, Some(&live)), judged.len()))
 }

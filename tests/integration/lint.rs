@@ -188,6 +188,60 @@ fn with_a_database_severity_follows_the_tables_size_and_only_pending_migrations_
 }
 
 #[test]
+fn with_a_database_only_the_named_tables_are_read_whatever_their_names_hold() {
+    // The database is asked about the tables the statements name, in any schema: names that
+    // need quoting in an array (a comma, braces, a quote, a backslash, `NULL`) are found, a
+    // table in another schema reached through the search_path too, and a large table the
+    // migrations do not name changes nothing.
+    let database = test_db("lint_named_tables");
+    let mut client = database.client();
+    if let Err(error) = client.batch_execute(
+        r#"CREATE TABLE "we""ird, {na\me}" (id int);
+           CREATE TABLE "NULL" (id int);
+           CREATE SCHEMA sales; CREATE TABLE sales.orders (id int);
+           CREATE TABLE unnamed (id int);
+           INSERT INTO "we""ird, {na\me}" SELECT generate_series(1, 20000);
+           INSERT INTO "NULL" SELECT generate_series(1, 30000);
+           INSERT INTO sales.orders SELECT generate_series(1, 40000);
+           INSERT INTO unnamed SELECT generate_series(1, 50000);
+           ANALYZE;"#,
+    ) {
+        panic!("tables: {error}");
+    }
+    let project = TestProject::new(&[
+        ("plan.yaml", "lint:\n  small_table_rows: 10000\n"),
+        (
+            "migrations/001_index.sql",
+            "CREATE INDEX weird_id ON \"we\"\"ird, {na\\me}\" (id);\n\
+             CREATE INDEX null_id ON \"NULL\" (id);\n\
+             SET search_path = sales;\n\
+             CREATE INDEX orders_id ON orders (id);\n",
+        ),
+    ]);
+    let rows: Vec<(String, String, Option<u64>)> = judged(&database, project.path(), &[]);
+    assert_eq!(
+        rows,
+        [
+            (
+                "require-concurrent-index-creation".to_string(),
+                "error".to_string(),
+                Some(20_000)
+            ),
+            (
+                "require-concurrent-index-creation".to_string(),
+                "error".to_string(),
+                Some(30_000)
+            ),
+            (
+                "require-concurrent-index-creation".to_string(),
+                "error".to_string(),
+                Some(40_000)
+            ),
+        ]
+    );
+}
+
+#[test]
 fn with_a_database_a_table_an_earlier_pending_migration_creates_is_new() {
     let database = test_db("lint_new_in_run");
     let project = TestProject::new(&[
