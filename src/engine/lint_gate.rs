@@ -73,7 +73,7 @@ pub(crate) fn lint_what_runs(
         return Ok(Vec::new());
     }
     let read = crate::lint::read(migrations);
-    let mut live = Live::read(session, &read, settings.small_table_rows)?;
+    let mut live = Live::read(session, &read.table_names(), settings.small_table_rows)?;
     live.home = home.map(str::to_string);
     let findings = read.judge(loaded, Some(&live));
     // What the files allow is not reported (nor refused); allows that cannot be read are

@@ -5,7 +5,6 @@
 
 use indexmap::IndexMap;
 
-use super::Read;
 use super::judged::{Hit, Severity};
 use super::rules::Rule;
 use crate::db::table_stats::{TableStats, table_stats, volatile_functions};
@@ -27,15 +26,15 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// What `session`'s database says about the tables `read` acts on (in whichever schema),
-    /// judged against `small_table_rows`.
+    /// What `session`'s database says about the tables named `table_names` (in whichever
+    /// schema: the statements' own, `Read::table_names`), judged against `small_table_rows`.
     pub(crate) fn read(
         session: &mut Session,
-        read: &Read<'_>,
+        table_names: &[String],
         small_table_rows: u64,
     ) -> Result<Live, DbError> {
         Ok(Live {
-            tables: table_stats(session, &read.table_names())?,
+            tables: table_stats(session, table_names)?,
             volatile: volatile_functions(session)?,
             small_table_rows,
             home: None,

@@ -66,7 +66,7 @@ pub(crate) fn lint_at(
     let read = crate::lint::read(&judged);
     let mut live = Live::read(
         &mut session,
-        &read,
+        &read.table_names(),
         loaded.project().manifest().lint.small_table_rows,
     )?;
     live.home = database.home_schema().map(str::to_string);
