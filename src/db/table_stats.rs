@@ -42,12 +42,11 @@ pub(crate) fn table_stats(
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                 WHERE c.relkind IN ('r', 'p', 'm')
-                  AND c.relname = ANY ($1::text::text[])
+                  AND c.relname = ANY (string_to_array($1, chr(31)))
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
-    // Sent as text and read as an array by the server (`$1::text::text[]`): a parameter
-    // typed as an array would have to be sent in the binary form of one.
-    let names = array_literal(names);
+    // Joined by the unit separator, as the other catalog lookups pass lists of names.
+    let names = names.join("\u{1f}");
     let rows = session
         .query_texts(sql, &[&names])
         .map_err(|error| session.error("read table sizes", &error))?;
@@ -74,28 +73,6 @@ pub(crate) fn table_stats(
             ))
         })
         .collect())
-}
-
-/// `names` as the text of a PostgreSQL array: each element double-quoted, with `"` and `\`
-/// escaped by a backslash, so that any name (a comma, a brace, a space, `NULL`) reads back as
-/// itself.
-fn array_literal(names: &[String]) -> String {
-    let mut literal = String::from("{");
-    for (index, name) in names.iter().enumerate() {
-        if index > 0 {
-            literal.push(',');
-        }
-        literal.push('"');
-        for character in name.chars() {
-            if character == '"' || character == '\\' {
-                literal.push('\\');
-            }
-            literal.push(character);
-        }
-        literal.push('"');
-    }
-    literal.push('}');
-    literal
 }
 
 /// The (schema, name) of every volatile function (`provolatile = 'v'`): a few hundred rows,

@@ -189,8 +189,8 @@ fn with_a_database_severity_follows_the_tables_size_and_only_pending_migrations_
 
 #[test]
 fn with_a_database_only_the_named_tables_are_read_whatever_their_names_hold() {
-    // The database is asked about the tables the statements name, in any schema: names that
-    // need quoting in an array (a comma, braces, a quote, a backslash, `NULL`) are found, a
+    // The database is asked about the tables the statements name, in any schema: names with
+    // a comma, braces, a quote, a backslash, or that read `NULL`, are found as they are, a
     // table in another schema reached through the search_path too, and a large table the
     // migrations do not name changes nothing.
     let database = test_db("lint_named_tables");
